@@ -1,0 +1,374 @@
+"""Tests for infuse.stats.power against published examples and independent computations."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+from scipy import stats
+from statsmodels.stats.power import TTestIndPower
+
+from infuse.stats.power import (
+    cluster_design_effect,
+    power_cluster_means,
+    power_cluster_proportions,
+    power_stepped_wedge,
+    power_two_means,
+    power_two_proportions,
+    stepped_wedge_schedule,
+    stepped_wedge_variance,
+)
+
+# ---------------------------------------------------------------------------
+# two-arm individually randomised
+# ---------------------------------------------------------------------------
+
+
+def test_two_means_matches_r_power_t_test_examples() -> None:
+    """R ``stats::power.t.test`` help examples: ``power.t.test(n = 20, delta = 1)`` gives
+    power 0.8689528 and ``power.t.test(power = .90, delta = 1)`` gives n = 22.02110."""
+    assert power_two_means(effect=1.0, n_control=20).power == pytest.approx(0.8689528, abs=1e-7)
+    solved = power_two_means(effect=1.0, power=0.90)
+    assert solved.sample_size["n_control"] == pytest.approx(22.02110, abs=1e-5)
+    assert solved.sample_size_rounded_up == {"n_control": 23, "n_treatment": 23}
+
+
+@pytest.mark.parametrize(("effect", "n", "ratio"), [(0.3, 50, 1.0), (0.5, 30, 2.0), (0.8, 12, 1.5)])
+def test_two_means_agrees_with_statsmodels(effect: float, n: int, ratio: float) -> None:
+    """Independent implementation: statsmodels ``TTestIndPower`` (standardised effect). Our
+    power counts rejections in the effect's direction, i.e. the one-sided power at alpha/2."""
+    ours = power_two_means(effect=effect * 2.0, sd=2.0, n_control=n, ratio=ratio).power
+    theirs = TTestIndPower().power(
+        effect_size=effect, nobs1=n, alpha=0.025, ratio=ratio, alternative="larger"
+    )
+    assert ours == pytest.approx(theirs, abs=1e-10)
+
+
+def test_two_means_minimum_detectable_effect_inverts_power() -> None:
+    mde = power_two_means(n_control=40, power=0.8, sd=3.0)
+    assert power_two_means(effect=mde.effect, n_control=40, sd=3.0).power == pytest.approx(0.8)
+    # Cross-check with statsmodels' solver for the standardised effect.
+    theirs = TTestIndPower().solve_power(nobs1=40, alpha=0.05, power=0.8, ratio=1.0)
+    assert mde.effect / 3.0 == pytest.approx(theirs, rel=1e-3)
+
+
+def test_two_proportions_matches_r_power_prop_test_examples() -> None:
+    """R ``stats::power.prop.test`` help examples: ``n = 50, p1 = .5, p2 = .75`` gives power
+    0.740 (0.7401659), and ``p1 = .5, p2 = .75, power = .9`` gives n = 76.7."""
+    assert power_two_proportions(
+        p_control=0.5, p_treatment=0.75, n_control=50
+    ).power == pytest.approx(0.7401659, abs=1e-7)
+    solved = power_two_proportions(p_control=0.5, p_treatment=0.75, power=0.9)
+    assert round(solved.sample_size["n_control"], 1) == 76.7
+    assert solved.sample_size_rounded_up["n_control"] == 77
+
+
+def test_two_proportions_detectable_proportion_both_directions() -> None:
+    up = power_two_proportions(p_control=0.3, n_control=200, power=0.8)
+    down = power_two_proportions(p_control=0.3, n_control=200, power=0.8, direction="decrease")
+    assert up.effect > 0 > down.effect
+    for r in (up, down):
+        check = power_two_proportions(
+            p_control=0.3, p_treatment=0.3 + r.effect, n_control=200
+        ).power
+        assert check == pytest.approx(0.8, abs=1e-8)
+
+
+def test_bad_arguments_raise() -> None:
+    with pytest.raises(ValueError, match="exactly one"):
+        power_two_means(effect=1.0, n_control=10, power=0.8)
+    with pytest.raises(ValueError, match="alpha"):
+        power_two_means(effect=1.0, n_control=10, alpha=1.5)
+    with pytest.raises(TypeError):
+        power_two_means(effect=1.0, n_control="ten")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="exactly two"):
+        power_cluster_means(effect=1, n_clusters_per_arm=5, cluster_size=10, icc=0.1)
+
+
+# ---------------------------------------------------------------------------
+# parallel cluster-randomised
+# ---------------------------------------------------------------------------
+
+
+def test_cluster_means_reproduces_clusterpower_cpa_normal_example() -> None:
+    """clusterPower ``cpa.normal`` help: ``cpa.normal(power = NA, nclusters = 16,
+    nsubjects = 10, d = 1, sigma_b_sq = .5, vart = 5)`` -> power 0.801766 (ICC 0.1)."""
+    by_icc = power_cluster_means(
+        effect=1.0, n_clusters_per_arm=16, cluster_size=10, icc=0.1, total_variance=5.0
+    )
+    by_var = power_cluster_means(
+        effect=1.0,
+        n_clusters_per_arm=16,
+        cluster_size=10,
+        between_cluster_variance=0.5,
+        total_variance=5.0,
+    )
+    assert by_icc.power == pytest.approx(0.801766, abs=1e-6)
+    assert round(by_icc.power, 4) == 0.8018
+    assert by_var.power == pytest.approx(by_icc.power, abs=1e-12)
+    assert by_icc.df == 30
+    assert by_icc.design_effect == pytest.approx(1.9)
+    json.dumps(by_icc.to_dict())
+
+
+def test_cluster_means_solves_clusters_like_cpa_normal() -> None:
+    """clusterPower ``cpa.normal(nsubjects = 10, d = 1, ICC = .1, vart = 5)``: 'nclusters of
+    greater than 15, suggests 16 clusters per condition'."""
+    solved = power_cluster_means(effect=1.0, power=0.8, cluster_size=10, icc=0.1, total_variance=5)
+    assert 15 < solved.sample_size["n_clusters_per_arm"] < 16
+    assert solved.sample_size_rounded_up["n_clusters_per_arm"] == 16
+
+
+def test_cluster_means_unequal_sizes_taylor_matches_cpa_normal() -> None:
+    """clusterPower ``cpa.normal(nclusters = 20, nsubjects = 100, CV = .5, d = .2, ICC = .1,
+    sigma_b_sq = .1)`` (default method "taylor") -> power 0.4559881."""
+    r = power_cluster_means(
+        effect=0.2,
+        n_clusters_per_arm=20,
+        cluster_size=100,
+        cv=0.5,
+        icc=0.1,
+        between_cluster_variance=0.1,
+        unequal_size_method="taylor",
+    )
+    assert r.power == pytest.approx(0.4559881, abs=1e-7)
+
+
+def test_eldridge_design_effect_and_power_written_out() -> None:
+    """Eldridge, Ashby & Kerry (2006) eq. 4: DE = 1 + ((cv^2 + 1) m - 1) rho; power then from
+    the noncentral t with 2(k-1) df, written out here with scipy directly."""
+    assert cluster_design_effect(20, 0.05, 0.6) == pytest.approx(1 + ((0.36 + 1) * 20 - 1) * 0.05)
+    assert cluster_design_effect(20, 0.05, 0.0, "taylor") == pytest.approx(1 + 19 * 0.05)
+    k, m, rho, cv, d, var = 8, 20, 0.05, 0.6, 0.4, 1.0
+    deff = 1 + ((cv**2 + 1) * m - 1) * rho
+    ncp = d / math.sqrt(2 * var * deff / (k * m))
+    df = 2 * (k - 1)
+    expected = stats.nct.sf(stats.t.isf(0.025, df), df, ncp)
+    r = power_cluster_means(
+        effect=d, n_clusters_per_arm=k, cluster_size=m, cv=cv, icc=rho, total_variance=var
+    )
+    assert r.power == pytest.approx(expected, abs=1e-12)
+    assert r.warnings and r.warnings[0].code == "few_clusters"
+
+
+def test_cluster_means_solvers_invert_each_other() -> None:
+    base = power_cluster_means(
+        effect=0.5, n_clusters_per_arm=10, cluster_size=25, icc=0.05, total_variance=2.0
+    )
+    mde = power_cluster_means(
+        n_clusters_per_arm=10, cluster_size=25, power=base.power, icc=0.05, total_variance=2.0
+    )
+    size = power_cluster_means(
+        effect=0.5, n_clusters_per_arm=10, power=base.power, icc=0.05, total_variance=2.0
+    )
+    assert mde.effect == pytest.approx(0.5, rel=1e-6)
+    assert size.sample_size["cluster_size"] == pytest.approx(25, rel=1e-6)
+    with pytest.raises(ValueError, match="cannot exceed"):
+        power_cluster_means(effect=0.1, n_clusters_per_arm=3, power=0.9, icc=0.3, total_variance=1)
+
+
+def test_cluster_proportions_reproduce_cpa_binary_examples() -> None:
+    """clusterPower ``cpa.binary`` help (normal reference): 10 per cluster, p 0.1 vs 0.2,
+    ICC 0.1, power 0.8 -> 'nclusters greater than 37, suggests 38'; with 38 clusters per arm
+    'p2 greater than 0.198922 can be detected with at least 80% power'."""
+    k = power_cluster_proportions(
+        p_control=0.1, p_treatment=0.2, power=0.8, cluster_size=10, icc=0.1, reference="normal"
+    )
+    assert 37 < k.sample_size["n_clusters_per_arm"] < 38
+    mde = power_cluster_proportions(
+        p_control=0.1,
+        power=0.8,
+        cluster_size=10,
+        n_clusters_per_arm=38,
+        icc=0.1,
+        reference="normal",
+    )
+    assert mde.parameters["p_treatment"] == pytest.approx(0.198922, abs=1e-6)
+    # The default t reference (2(k-1) df) asks for more clusters than the normal one.
+    t_ref = power_cluster_proportions(
+        p_control=0.1, p_treatment=0.2, power=0.8, cluster_size=10, icc=0.1
+    )
+    assert t_ref.sample_size["n_clusters_per_arm"] > k.sample_size["n_clusters_per_arm"]
+
+
+# ---------------------------------------------------------------------------
+# stepped wedge
+# ---------------------------------------------------------------------------
+
+
+def test_schedule_grid_standard_layout() -> None:
+    sched = stepped_wedge_schedule(10, 5)
+    grid = sched.as_array()
+    assert grid.shape == (10, 6)
+    assert (grid[:, 0] == 0).all() and (grid[:, -1] == 1).all()
+    assert sched.step_of_cluster == (1, 1, 2, 2, 3, 3, 4, 4, 5, 5)
+    assert sched.switch_period == (1, 1, 2, 2, 3, 3, 4, 4, 5, 5)
+    # once treated, always treated
+    assert (np.diff(grid, axis=1) >= 0).all()
+    uneven = stepped_wedge_schedule(7, 3, n_periods=6, baseline_periods=2)
+    assert uneven.step_of_cluster == (1, 1, 1, 2, 2, 3, 3)
+    assert uneven.as_array()[0].tolist() == [0, 0, 1, 1, 1, 1]
+    with pytest.raises(ValueError):
+        stepped_wedge_schedule(3, 4)
+    with pytest.raises(ValueError):
+        stepped_wedge_schedule(6, 3, n_periods=3)
+
+
+def _gls_variance_brute_force(x: np.ndarray, sigma2_mean: float, tau2: float) -> float:
+    """Independent check: GLS of cluster-period means on period dummies + treatment with the
+    full (I*T x I*T) block covariance inverted numerically."""
+    n_clusters, n_periods = x.shape
+    design = np.zeros((n_clusters * n_periods, n_periods + 1))
+    for i in range(n_clusters):
+        for j in range(n_periods):
+            row = i * n_periods + j
+            design[row, j] = 1.0
+            design[row, -1] = x[i, j]
+    block = sigma2_mean * np.eye(n_periods) + tau2 * np.ones((n_periods, n_periods))
+    cov = np.kron(np.eye(n_clusters), block)
+    info = design.T @ np.linalg.inv(cov) @ design
+    return float(np.linalg.inv(info)[-1, -1])
+
+
+@pytest.mark.parametrize(
+    ("clusters", "steps", "periods", "size", "sigma2", "tau2"),
+    [(10, 5, None, 50, 1.0, 0.05), (24, 4, None, 120, 0.0475, 0.0001), (7, 3, 6, 20, 2.0, 0.5)],
+)
+def test_hussey_hughes_variance_equals_brute_force_gls(
+    clusters: int, steps: int, periods: int | None, size: int, sigma2: float, tau2: float
+) -> None:
+    sched = stepped_wedge_schedule(clusters, steps, n_periods=periods)
+    closed = stepped_wedge_variance(
+        sched,
+        cluster_period_size=size,
+        within_cluster_variance=sigma2,
+        between_cluster_variance=tau2,
+    )
+    brute = _gls_variance_brute_force(sched.as_array(), sigma2 / size, tau2)
+    assert closed == pytest.approx(brute, rel=1e-10)
+
+
+def test_hussey_hughes_variance_on_individual_level_gls() -> None:
+    """Independent check at the individual level: GLS with each person a row (N = 3 per
+    cluster-period), random cluster intercept, so the cluster-period mean reduction is tested."""
+    sched = stepped_wedge_schedule(4, 3)
+    x = sched.as_array()
+    n_per, sigma2, tau2 = 3, 1.3, 0.4
+    rows, clusters = [], []
+    for i in range(x.shape[0]):
+        for j in range(x.shape[1]):
+            for _ in range(n_per):
+                dummies = [0.0] * x.shape[1]
+                dummies[j] = 1.0
+                rows.append([*dummies, float(x[i, j])])
+                clusters.append(i)
+    design = np.array(rows)
+    cl = np.array(clusters)
+    cov = sigma2 * np.eye(len(cl)) + tau2 * (cl[:, None] == cl[None, :])
+    brute = np.linalg.inv(design.T @ np.linalg.inv(cov) @ design)[-1, -1]
+    closed = stepped_wedge_variance(
+        sched,
+        cluster_period_size=n_per,
+        within_cluster_variance=sigma2,
+        between_cluster_variance=tau2,
+    )
+    assert closed == pytest.approx(brute, rel=1e-10)
+
+
+@pytest.mark.parametrize(("steps", "n", "icc"), [(4, 20, 0.05), (5, 50, 0.1), (3, 10, 0.2)])
+def test_hussey_hughes_matches_woertman_design_effect(steps: int, n: int, icc: float) -> None:
+    """Woertman et al. (2013, J Clin Epidemiol 66:752) design effect for a standard stepped
+    wedge (b = 1 baseline, t = 1 measurement per step, n per measurement):
+    DE = (1 + rho (k t n + b n - 1)) / (1 + rho (k t n / 2 + b n - 1))
+         * 3 (1 - rho) / (2 t (k - 1/k)),
+    applied to the number of individuals per measurement round (N_sw = I n; the whole study
+    measures (b + k t) N_sw), so Var_SW = 4 sigma^2 DE / (I n): an independently published
+    closed form."""
+    k, b, t = steps, 1, 1
+    clusters = 2 * steps
+    total_var = 1.0
+    de = (1 + icc * (k * t * n + b * n - 1)) / (1 + icc * (k * t * n / 2 + b * n - 1))
+    de *= 3 * (1 - icc) / (2 * t * (k - 1 / k))
+    woertman = 4 * total_var * de / (clusters * n)
+    hh = stepped_wedge_variance(
+        stepped_wedge_schedule(clusters, steps),
+        cluster_period_size=n,
+        within_cluster_variance=(1 - icc) * total_var,
+        between_cluster_variance=icc * total_var,
+    )
+    assert hh == pytest.approx(woertman, rel=1e-10)
+
+
+def test_stepped_wedge_power_continuous_and_mde() -> None:
+    r = power_stepped_wedge(
+        n_clusters=10,
+        n_steps=5,
+        cluster_period_size=50,
+        effect=0.2,
+        within_cluster_variance=1.0,
+        icc=0.05,
+    )
+    var = stepped_wedge_variance(
+        stepped_wedge_schedule(10, 5),
+        cluster_period_size=50,
+        within_cluster_variance=1.0,
+        between_cluster_variance=0.05 / 0.95,
+    )
+    assert r.std_error == pytest.approx(math.sqrt(var))
+    assert r.power == pytest.approx(stats.norm.cdf(0.2 / math.sqrt(var) - 1.959963984540054))
+    mde = power_stepped_wedge(
+        n_clusters=10,
+        n_steps=5,
+        cluster_period_size=50,
+        power=r.power,
+        within_cluster_variance=1.0,
+        icc=0.05,
+    )
+    assert mde.effect == pytest.approx(0.2, rel=1e-7)
+    assert mde.warnings[0].code == "few_clusters"
+    json.dumps(r.to_dict())
+
+
+def test_stepped_wedge_binary_uses_mean_proportion_variance() -> None:
+    """Hussey & Hughes (2007, section 3) binary example layout (24 clusters, 4 steps of 6,
+    5 periods, p0 = 0.05 vs p1 = 0.035, tau = 0.01, the swCRTdesign ``swPwr`` Example 1 with
+    n = 120): sigma_e^2 = pbar (1 - pbar), checked against brute-force GLS."""
+    r = power_stepped_wedge(
+        n_clusters=24,
+        n_steps=4,
+        cluster_period_size=120,
+        outcome="binary",
+        p_control=0.05,
+        p_treatment=0.035,
+        between_cluster_variance=0.01**2,
+    )
+    pbar = (0.05 + 0.035) / 2
+    brute = _gls_variance_brute_force(
+        stepped_wedge_schedule(24, 4).as_array(), pbar * (1 - pbar) / 120, 0.01**2
+    )
+    assert r.std_error == pytest.approx(math.sqrt(brute), rel=1e-10)
+    assert r.effect == pytest.approx(-0.015)
+    assert 0.0 < r.power < 1.0
+    solved = power_stepped_wedge(
+        n_clusters=24,
+        n_steps=4,
+        cluster_period_size=120,
+        outcome="binary",
+        p_control=0.05,
+        power=r.power,
+        between_cluster_variance=0.01**2,
+    )
+    # Solved upwards from p_control; a rise has a larger binomial variance than the 0.015 fall.
+    assert solved.effect > 0.015
+    again = power_stepped_wedge(
+        n_clusters=24,
+        n_steps=4,
+        cluster_period_size=120,
+        outcome="binary",
+        p_control=0.05,
+        p_treatment=0.05 + solved.effect,
+        between_cluster_variance=0.01**2,
+    )
+    assert again.power == pytest.approx(r.power, abs=1e-9)
