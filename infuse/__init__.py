@@ -1,0 +1,1 @@
+"""InFuSe: Innovation of Future Public Services for the Cardiff Capital Region."""

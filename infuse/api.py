@@ -1,0 +1,104 @@
+"""The InFuSe JSON API at /api/v1/ (django-ninja; OpenAPI docs at /api/v1/docs).
+
+Authentication: a personal API token as ``Authorization: Bearer infuse_…``, or the browser's
+session. Every error is RFC 9457 problem+json with the same message keys as the pages.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import RequestDataTooBig
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import APIKeyCookie, HttpBearer
+
+from infuse.core import services
+from infuse.core.api import private as core_private
+from infuse.core.api import public as core_public
+from infuse.core.errors import (
+    DomainError,
+    FieldProblem,
+    InvalidInput,
+    NotAuthenticated,
+    NotFound,
+    PayloadTooLarge,
+)
+from infuse.core.problems import problem_response
+
+
+class TokenAuth(HttpBearer):
+    """``Authorization: Bearer <token>``: a personal API token."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        return services.authenticate_token(token)
+
+
+class SessionAuth(APIKeyCookie):
+    """The browser session of a signed-in person (CSRF-checked for unsafe methods)."""
+
+    param_name = "sessionid"
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.is_active:
+            return user
+        return None
+
+
+api = NinjaAPI(
+    title="InFuSe API",
+    version="1",
+    description=(
+        "Open API of InFuSe, the innovation platform of the ten Cardiff Capital Region councils. "
+        "Reference data is public; other endpoints need a personal API token "
+        "(create one on your account page) sent as `Authorization: Bearer <token>`. "
+        "Errors are RFC 9457 problem details. Send `Accept-Language: cy` for Welsh messages."
+    ),
+    auth=[TokenAuth(), SessionAuth()],
+    urls_namespace="api",
+)
+api.add_router("/", core_public)
+api.add_router("/", core_private)
+
+
+@api.exception_handler(DomainError)
+def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return problem_response(exc, request)
+
+
+@api.exception_handler(AuthenticationError)
+def on_authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return problem_response(NotAuthenticated(), request)
+
+
+@api.exception_handler(NinjaValidationError)
+def on_validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    problems = []
+    for error in exc.errors:
+        location = [
+            str(part) for part in error.get("loc", ()) if part not in {"body", "query", "path"}
+        ]
+        problems.append(FieldProblem(".".join(location) or "request", str(error.get("msg", ""))))
+    return problem_response(InvalidInput(problems=problems), request)
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return problem_response(NotFound(), request)
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return problem_response(PayloadTooLarge(), request)
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if exc.status_code == 413:
+        return problem_response(PayloadTooLarge(), request)
+    if exc.status_code == 404:
+        return problem_response(NotFound(), request)
+    return problem_response(InvalidInput(str(exc)), request)

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    name = "infuse.core"
+    label = "core"
+    verbose_name = _("InFuSe core")
+
+    def ready(self) -> None:
+        from infuse.core import permissions, signals  # noqa: F401  (registers rules, receivers)

@@ -1,0 +1,32 @@
+"""Terminal progress for long work: a Rich bar for inline work and for background tasks."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from infuse.core.models import TaskProgress
+
+
+def progress_bar() -> Progress:
+    """A Rich progress bar with count and elapsed time (indeterminate until total is known)."""
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+
+
+def follow_progress(progress_id: Any, description: str, poll_seconds: float = 0.5) -> TaskProgress:
+    """Show a background task's TaskProgress as a bar until it finishes; returns the final row."""
+    with progress_bar() as bar:
+        task = bar.add_task(description, total=None)
+        while True:
+            progress = TaskProgress.objects.get(pk=progress_id)
+            bar.update(task, completed=progress.done, total=progress.total)
+            if progress.is_finished:
+                return progress
+            time.sleep(poll_seconds)

@@ -1,0 +1,41 @@
+"""Forms of the core pages (sign-in, API tokens)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+
+class SignInForm(AuthenticationForm):
+    """Email and password, with one message for every failure (no account enumeration)."""
+
+    error_messages = {
+        "invalid_login": _(
+            "Enter a correct email address and password. If you have forgotten your password, "
+            "reset it."
+        ),
+        "inactive": _(
+            "Enter a correct email address and password. If you have forgotten your password, "
+            "reset it."
+        ),
+    }
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["username"].label = _("Email address")
+        self.fields["password"].label = _("Password")
+        self.fields["username"].error_messages["required"] = _("Enter your email address")
+        self.fields["password"].error_messages["required"] = _("Enter your password")
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Token name"),
+        max_length=100,
+        help_text=_("Say what will use it, for example ‘Monthly indicators script’."),
+        error_messages={
+            "required": _("Enter a name for the token"),
+            "max_length": _("The token name must be 100 characters or fewer"),
+        },
+    )

@@ -1,0 +1,26 @@
+"""Turn domain errors raised anywhere in a view into the right page or problem+json."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+
+from infuse.core.errors import DomainError, NotAuthenticated
+from infuse.core.problems import render_error, wants_problem_json
+
+
+class DomainErrorMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, DomainError):
+            return None
+        if isinstance(exception, NotAuthenticated) and not wants_problem_json(request):
+            return redirect_to_login(request.get_full_path())
+        return render_error(exception, request)

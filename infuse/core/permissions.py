@@ -1,0 +1,70 @@
+"""Who may do what: every rule in one place (django-rules), checked by services and views.
+
+Roles come from memberships (person × organisation × role), never from flags on the person, so
+granting or revoking a role is one audited change. ``roles_of`` is cached on the person object for
+the length of a request.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import rules
+
+from infuse.core.models import Membership, Role
+
+
+def roles_of(person: Any) -> frozenset[str]:
+    """The set of role codes a person holds in any organisation (empty for the public)."""
+    if person is None or not getattr(person, "is_authenticated", False):
+        return frozenset()
+    cached = getattr(person, "_infuse_roles", None)
+    if cached is None:
+        cached = frozenset(
+            Membership.objects.filter(person_id=person.pk).values_list("role", flat=True)
+        )
+        person._infuse_roles = cached
+    return cached
+
+
+def forget_roles(person: Any) -> None:
+    """Drop the cached roles after memberships change."""
+    if hasattr(person, "_infuse_roles"):
+        del person._infuse_roles
+
+
+def has_role(role: str) -> rules.Predicate:
+    @rules.predicate(name=f"has_role:{role}")
+    def predicate(person: Any) -> bool:
+        return role in roles_of(person)
+
+    return predicate
+
+
+is_programme_admin = has_role(Role.PROGRAMME_ADMIN)
+is_signed_in = rules.is_authenticated & rules.is_active
+
+rules.add_perm("core.view_audit", is_programme_admin)
+rules.add_perm("core.verify_audit", is_programme_admin)
+rules.add_perm("core.manage_people", is_programme_admin)
+rules.add_perm("core.use_admin_site", is_programme_admin)
+rules.add_perm("core.manage_own_tokens", is_signed_in)
+# Django admin asks for model permissions; programme admins hold them for the core's tables.
+rules.add_perm("core", is_programme_admin)
+for _model in (
+    "person",
+    "membership",
+    "organisation",
+    "council",
+    "wellbeinggoal",
+    "wayofworking",
+    "theme",
+):
+    for _action in ("view", "add", "change", "delete"):
+        rules.add_perm(f"core.{_action}_{_model}", is_programme_admin)
+rules.add_perm("core.view_own_tasks", is_signed_in)
+
+
+def can(person: Any, permission: str, obj: Any = None) -> bool:
+    """True if ``person`` holds ``permission`` (on ``obj``); the public holds none."""
+    return bool(rules.has_perm(permission, person, obj))

@@ -1,0 +1,57 @@
+"""Progress of long work, shared by the worker (writes), pages and the CLI (read).
+
+A task receives the id of its ``TaskProgress`` row and reports through a ``ProgressReporter``,
+which writes at most a few times a second so a tight loop does not hammer the database.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.utils import timezone
+
+from infuse.core.models import TaskProgress
+
+
+class ProgressReporter:
+    """Update one TaskProgress row from inside a running task."""
+
+    def __init__(self, progress_id: Any, *, min_interval: float = 0.25) -> None:
+        self.progress_id = progress_id
+        self.min_interval = min_interval
+        self._last_write = 0.0
+
+    def _update(self, **fields: Any) -> None:
+        fields["updated_at"] = timezone.now()
+        TaskProgress.objects.filter(pk=self.progress_id).update(**fields)
+
+    def start(self, total: int | None = None, message: str = "") -> None:
+        self._update(state=TaskProgress.State.RUNNING, total=total, done=0, message=message)
+
+    def advance(self, done: int, total: int | None = None, message: str | None = None) -> None:
+        now = time.monotonic()
+        if now - self._last_write < self.min_interval and (total is None or done < total):
+            return
+        self._last_write = now
+        fields: dict[str, Any] = {"done": done}
+        if total is not None:
+            fields["total"] = total
+        if message is not None:
+            fields["message"] = message
+        self._update(**fields)
+
+    def succeed(self, result: dict[str, Any] | None = None, message: str = "") -> None:
+        progress = TaskProgress.objects.get(pk=self.progress_id)
+        self._update(
+            state=TaskProgress.State.SUCCEEDED,
+            done=progress.total if progress.total is not None else progress.done,
+            result=result or {},
+            message=message,
+            finished_at=timezone.now(),
+        )
+
+    def fail(self, message: str) -> None:
+        self._update(
+            state=TaskProgress.State.FAILED, message=message[:500], finished_at=timezone.now()
+        )

@@ -1,0 +1,67 @@
+"""API schemas of the core reference data and the signed-in person."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from ninja import Schema
+
+
+class CouncilOut(Schema):
+    gss_code: str
+    slug: str
+    name_en: str
+    name_cy: str
+    population: int
+    population_year: int
+    population_source: str
+
+
+class TermOut(Schema):
+    code: str
+    position: int
+    name_en: str
+    name_cy: str
+    description_en: str | None
+    description_cy: str | None
+
+
+class MembershipOut(Schema):
+    organisation: str
+    organisation_kind: str
+    role: str
+
+
+class MeOut(Schema):
+    email: str
+    full_name: str
+    preferred_language: str
+    roles: list[str]
+    memberships: list[MembershipOut]
+
+
+class ProgressOut(Schema):
+    id: UUID
+    kind: str
+    state: str
+    done: int
+    total: int | None
+    percent: int | None
+    message: str
+    finished: bool
+    result: dict
+    created_at: datetime
+    updated_at: datetime
+
+
+class ProblemOut(Schema):
+    """RFC 9457 problem details."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    key: str
+    instance: str | None = None
+    errors: list[dict] | None = None

@@ -1,0 +1,14 @@
+"""Number formatting shared by every page (the same in English and Welsh: 1,523,911)."""
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def thousands(value: object) -> str:
+    """Group digits in thousands with commas; leaves non-numbers as they are."""
+    try:
+        return f"{int(value):,}"  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return str(value)

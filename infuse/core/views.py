@@ -1,0 +1,214 @@
+"""Core pages: home, accessibility statement, account and API tokens, audit, task progress.
+
+Views are thin: they read what a person may see and call services for every change.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import LoginView
+from django.core.exceptions import RequestDataTooBig
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from infuse.core import services
+from infuse.core.errors import (
+    DomainError,
+    InvalidInput,
+    NotFound,
+    PayloadTooLarge,
+    PermissionDenied,
+)
+from infuse.core.forms import ApiTokenForm, SignInForm
+from infuse.core.models import (
+    AuditEvent,
+    Council,
+    Membership,
+    Role,
+    TaskProgress,
+    Theme,
+    WayOfWorking,
+    WellbeingGoal,
+)
+from infuse.core.permissions import can, roles_of
+from infuse.core.problems import render_error
+
+# What each role does in InFuSe, shown on the signed-in home page ("my work").
+ROLE_WORK: dict[str, list[tuple[str, str]]] = {
+    Role.OFFICER: [("datalab:index", "datalab"), ("adaption:index", "adaption")],
+    Role.ANALYST: [("datalab:index", "datalab"), ("adaption:index", "adaption")],
+    Role.PROCUREMENT_OFFICER: [("procurement:index", "procurement"), ("fund:index", "fund")],
+    Role.EVALUATOR: [("procurement:index", "procurement")],
+    Role.FUND_MANAGER: [("fund:index", "fund"), ("procurement:index", "procurement")],
+    Role.PROGRAMME_ADMIN: [("audit", "audit"), ("admin:index", "admin")],
+    Role.SUPPLIER: [("procurement:index", "procurement")],
+}
+
+
+def reference_context() -> dict[str, Any]:
+    return {
+        "councils": Council.objects.all(),
+        "goals": WellbeingGoal.objects.all(),
+        "ways_of_working": WayOfWorking.objects.all(),
+        "themes": Theme.objects.all(),
+    }
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        context = reference_context()
+        context["region_population"] = sum(c.population for c in context["councils"])
+        return render(request, "core/home_public.html", context)
+    roles = roles_of(request.user)
+    memberships = Membership.objects.filter(person=request.user).select_related("organisation")
+    work: list[str] = []
+    for role in Role.values:
+        if role in roles:
+            work.extend(area for _, area in ROLE_WORK[role] if area not in work)
+    tasks = TaskProgress.objects.filter(owner=request.user)[:5]
+    return render(
+        request,
+        "core/home_signed_in.html",
+        {"memberships": memberships, "work": work, "tasks": tasks},
+    )
+
+
+@require_GET
+def accessibility(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/accessibility.html")
+
+
+class SignInView(LoginView):
+    form_class = SignInForm
+    template_name = "registration/login.html"
+    redirect_authenticated_user = True
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account(request: HttpRequest) -> HttpResponse:
+    form = ApiTokenForm(request.POST or None)
+    issued = None
+    problems: list[Any] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            issued = services.create_api_token(actor=request.user, name=form.cleaned_data["name"])
+        except DomainError as error:
+            problems = error.problems or [error]
+        else:
+            form = ApiTokenForm()
+    tokens = request.user.api_tokens.all()
+    memberships = Membership.objects.filter(person=request.user).select_related("organisation")
+    return render(
+        request,
+        "core/account.html",
+        {
+            "form": form,
+            "issued": issued,
+            "tokens": tokens,
+            "memberships": memberships,
+            "problems": problems,
+        },
+        status=400 if request.method == "POST" and issued is None else 200,
+    )
+
+
+@login_required
+@require_POST
+def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
+    token = services.revoke_api_token(actor=request.user, token_id=token_id)
+    messages.success(request, _("Token ‘%(name)s’ is revoked.") % {"name": token.name})
+    return redirect("account")
+
+
+@login_required
+@require_GET
+def audit_log(request: HttpRequest) -> HttpResponse:
+    if not can(request.user, "core.view_audit"):
+        raise PermissionDenied()
+    events = AuditEvent.objects.select_related("actor")
+    action = request.GET.get("action", "").strip()
+    if action:
+        events = events.filter(action__startswith=action)
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    last_check = TaskProgress.objects.filter(kind="audit.verify").first()
+    return render(
+        request,
+        "core/audit.html",
+        {"page": page, "action": action, "last_check": last_check},
+    )
+
+
+@login_required
+@require_POST
+def audit_verify(request: HttpRequest) -> HttpResponse:
+    progress = services.start_audit_verification(actor=request.user)
+    return redirect("task", progress_id=progress.pk)
+
+
+def _progress_summary(progress: TaskProgress) -> str:
+    if progress.total:
+        return _("%(done)s of %(total)s done (%(percent)s%%)") % {
+            "done": progress.done,
+            "total": progress.total,
+            "percent": progress.percent,
+        }
+    if progress.state == TaskProgress.State.QUEUED:
+        return _("Waiting to start")
+    return _("%(done)s done") % {"done": progress.done}
+
+
+def progress_json(progress: TaskProgress) -> dict[str, Any]:
+    return {
+        "id": str(progress.pk),
+        "kind": progress.kind,
+        "state": progress.state,
+        "state_label": str(progress.get_state_display()),
+        "done": progress.done,
+        "total": progress.total,
+        "percent": progress.percent,
+        "message": progress.message,
+        "summary": _progress_summary(progress),
+        "finished": progress.is_finished,
+        "result": progress.result,
+        "created_at": progress.created_at.isoformat(),
+        "updated_at": progress.updated_at.isoformat(),
+    }
+
+
+@login_required
+@require_GET
+def task_status(request: HttpRequest, progress_id: str) -> HttpResponse:
+    progress = services.get_progress(actor=request.user, progress_id=progress_id)
+    if request.headers.get("Accept", "").startswith("application/json"):
+        return JsonResponse(progress_json(progress))
+    return render(
+        request,
+        "core/task.html",
+        {"progress": progress, "summary": _progress_summary(progress)},
+    )
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render_error(NotFound(), request)
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render_error(PermissionDenied(), request)
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if isinstance(exception, RequestDataTooBig):
+        return render_error(PayloadTooLarge(), request)
+    return render_error(InvalidInput(_("The request could not be understood.")), request)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return render_error(DomainError(), request)

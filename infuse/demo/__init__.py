@@ -1,0 +1,1 @@
+"""Builds the demo region: councils' organisations, one person per role, sample content."""

@@ -1,0 +1,264 @@
+"""InFuSe settings: one module, configured by ``INFUSE_*`` environment variables.
+
+Why one module and environment variables: the same code runs as the embedded demo (SQLite under
+``var/``), in CI on SQLite and PostgreSQL, and in production behind a proxy, and every difference
+between them is a documented variable (see README "Configuration") rather than a settings file.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = BASE_DIR.parent
+
+
+def env_bool(name: str, default: bool) -> bool:
+    """Read a boolean variable; accepts 1/0, true/false, yes/no, on/off."""
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    lowered = value.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError(f"{name} must be true or false (1/0, yes/no, on/off); got {value!r}")
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    """Read a comma-separated list variable."""
+    value = os.environ.get(name)
+    if not value:
+        return default
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+VAR_DIR = Path(os.environ.get("INFUSE_VAR_DIR", PROJECT_DIR / "var"))
+DATA_DIR = Path(os.environ.get("INFUSE_DATA_DIR", VAR_DIR / "data"))
+DEBUG = env_bool("INFUSE_DEBUG", False)
+
+
+def _secret_key() -> str:
+    """Production must set INFUSE_SECRET_KEY; the demo keeps a generated one under var/."""
+    key = os.environ.get("INFUSE_SECRET_KEY")
+    if key:
+        return key
+    key_file = VAR_DIR / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(50)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
+
+
+SECRET_KEY = _secret_key()
+ALLOWED_HOSTS = env_list("INFUSE_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env_list("INFUSE_CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "modeltranslation",  # must precede django.contrib.admin
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "axes",
+    "rules.apps.AutodiscoverRulesConfig",
+    "django_tasks_db",
+    "ninja",
+    "infuse.core",
+    "infuse.datalab",
+    "infuse.adaption",
+    "infuse.procurement",
+    "infuse.fund",
+    "infuse.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "infuse.core.middleware.DomainErrorMiddleware",
+    # Last, so that it sees the outcome of authentication (django-axes requirement).
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "infuse.urls"
+WSGI_APPLICATION = "infuse.wsgi.application"
+ASGI_APPLICATION = "infuse.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "infuse.core.context_processors.service",
+            ],
+        },
+    },
+]
+
+# Database: SQLite under var/ by default; INFUSE_DATABASE_URL selects PostgreSQL in production.
+DATABASE_URL = os.environ.get("INFUSE_DATABASE_URL") or f"sqlite:///{VAR_DIR / 'infuse.sqlite3'}"
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # IMMEDIATE takes the write lock at BEGIN, so two writers never both read the audit chain's
+    # head and then race to append to it; WAL lets the web server and the worker read concurrently.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+    # Tests use a file too: an in-memory shared-cache database locks whole tables and ignores
+    # the busy timeout, which is not how the platform runs.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-infuse.sqlite3")}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "core.Person"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "rules.permissions.ObjectPermissionBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "home"
+
+# django-axes: lock an account (by username) after repeated failures, for a while.
+AXES_FAILURE_LIMIT = int(os.environ.get("INFUSE_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = float(os.environ.get("INFUSE_LOGIN_COOLOFF_HOURS", "0.25"))
+# Per account, and per browser on one address (so one office behind a NAT is not locked as a whole).
+AXES_LOCKOUT_PARAMETERS = ["username", ["ip_address", "user_agent"]]
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLED = env_bool("INFUSE_LOGIN_LOCKOUT", True)
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", _("English")), ("cy", _("Welsh"))]
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Europe/London"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [PROJECT_DIR / "build" / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedStaticFilesStorage"
+        )
+    },
+}
+# Serve from the finders when static files have not been collected (tests, first run).
+WHITENOISE_USE_FINDERS = env_bool("INFUSE_STATIC_FROM_FINDERS", True)
+WHITENOISE_AUTOREFRESH = DEBUG
+
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("INFUSE_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+
+# Email: console in development; INFUSE_EMAIL_URL=smtp://user:pass@host:587 (or smtps://) for SMTP.
+EMAIL_URL = os.environ.get("INFUSE_EMAIL_URL", "")
+DEFAULT_FROM_EMAIL = os.environ.get("INFUSE_DEFAULT_FROM_EMAIL", "InFuSe <no-reply@infuse.local>")
+if EMAIL_URL:
+    from urllib.parse import unquote, urlsplit
+
+    _email = urlsplit(EMAIL_URL)
+    if _email.scheme not in {"smtp", "smtps"}:
+        raise ValueError("INFUSE_EMAIL_URL must start smtp:// (STARTTLS) or smtps:// (TLS)")
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": _email.hostname or "localhost",
+                "port": _email.port or (465 if _email.scheme == "smtps" else 587),
+                "username": unquote(_email.username or ""),
+                "password": unquote(_email.password or ""),
+                "use_ssl": _email.scheme == "smtps",
+                "use_tls": _email.scheme == "smtp",
+                "timeout": 20,
+            },
+        }
+    }
+else:
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+
+# Request limits: oversized requests get 400/413 rather than exhausting memory.
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("INFUSE_MAX_REQUEST_BYTES", str(5 * 1024 * 1024)))
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
+
+# Security: strict by default; INFUSE_DEBUG=1 relaxes what needs HTTPS for local use.
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+HTTPS = env_bool("INFUSE_HTTPS", not DEBUG and bool(os.environ.get("INFUSE_SECRET_KEY")))
+if HTTPS:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = env_bool("INFUSE_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = int(os.environ.get("INFUSE_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = env_bool("INFUSE_HSTS_PRELOAD", False)
+if env_bool("INFUSE_BEHIND_PROXY", False):
+    # Trust X-Forwarded-Proto from the reverse proxy (gunicorn behind nginx or a load balancer).
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    USE_X_FORWARDED_HOST = True
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("INFUSE_LOG_LEVEL", "INFO")},
+    "loggers": {"axes": {"level": "WARNING"}},
+}
+
+INFUSE_SERVICE_NAME = "InFuSe"
+INFUSE_DEMO_PASSWORD = os.environ.get("INFUSE_DEMO_PASSWORD", "infuse-demo-2026")

@@ -1,0 +1,64 @@
+"""URL map: pages under language prefixes (English at /, Welsh at /cy/), the API at /api/v1/."""
+
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from infuse.api import api
+from infuse.core import views as core
+
+handler400 = "infuse.core.views.bad_request"
+handler403 = "infuse.core.views.permission_denied"
+handler404 = "infuse.core.views.page_not_found"
+handler500 = "infuse.core.views.server_error"
+
+account_patterns = [
+    path("sign-in/", core.SignInView.as_view(), name="login"),
+    path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "password-reset/",
+        auth_views.PasswordResetView.as_view(
+            template_name="registration/password_reset_form.html",
+            email_template_name="registration/password_reset_email.txt",
+            subject_template_name="registration/password_reset_subject.txt",
+        ),
+        name="password_reset",
+    ),
+    path(
+        "password-reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "password-reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password-reset/complete/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+    path("", core.account, name="account"),
+    path("tokens/<int:token_id>/revoke/", core.revoke_token, name="revoke_token"),
+]
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+]
+
+urlpatterns += i18n_patterns(
+    path("", core.home, name="home"),
+    path("accessibility/", core.accessibility, name="accessibility"),
+    path("account/", include(account_patterns)),
+    path("audit/", core.audit_log, name="audit"),
+    path("audit/verify/", core.audit_verify, name="audit_verify"),
+    path("tasks/<uuid:progress_id>/", core.task_status, name="task"),
+    path("data/", include("infuse.datalab.urls")),
+    path("experiments/", include("infuse.adaption.urls")),
+    path("procurement/", include("infuse.procurement.urls")),
+    path("fund/", include("infuse.fund.urls")),
+    path("admin/", admin.site.urls),
+    prefix_default_language=False,
+)

@@ -1,0 +1,67 @@
+"""Shared fixtures: people in every role and signed-in clients.
+
+Django is imported inside the fixtures, so the pure statistical engine's tests (tests/stats)
+also run with the Django plugin disabled (`pytest -p no:django tests/stats`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+PASSWORD = "correct-horse-battery"
+
+# Where each role is held in tests: council roles at councils, programme roles at the programme
+# team, the supplier role at a new supplier company (None).
+ROLE_ORGANISATION = {
+    "officer": "cardiff",
+    "analyst": "cardiff",
+    "procurement_officer": "newport",
+    "evaluator": "bridgend",
+    "fund_manager": "ccr-programme",
+    "programme_admin": "ccr-programme",
+    "supplier": None,
+}
+ROLES = list(ROLE_ORGANISATION)
+
+
+@pytest.fixture
+def make_person(db: None) -> Callable[..., Any]:
+    """Create a person (password PASSWORD), optionally holding ``role``."""
+    from infuse.core import services
+    from infuse.core.models import Organisation
+    from tests.factories import PersonFactory, SupplierFactory
+
+    def make(role: str | None = None, **fields: object) -> Any:
+        person = PersonFactory(**fields)
+        if role is not None:
+            slug = ROLE_ORGANISATION[role]
+            organisation = (
+                SupplierFactory() if slug is None else Organisation.objects.get(slug=slug)
+            )
+            services.grant_membership(
+                actor=None, person=person, organisation=organisation, role=role
+            )
+        return person
+
+    return make
+
+
+@pytest.fixture
+def admin_person(make_person: Callable[..., Any]) -> Any:
+    return make_person("programme_admin", email="admin@ccr.example")
+
+
+@pytest.fixture
+def signed_in(make_person: Callable[..., Any]) -> Callable[..., Any]:
+    """A Django test client signed in as a new person holding ``role`` (None: no role)."""
+    from django.test import Client
+
+    def sign_in(role: str | None = None) -> Any:
+        client = Client()
+        client.force_login(make_person(role))
+        return client
+
+    return sign_in
