@@ -1,0 +1,183 @@
+"""Tests for ``infuse.stats.inference`` (randomisation inference).
+
+Sources:
+* Fisher, R. A. (1935) *The Design of Experiments*, ch. 2 ("the lady tasting tea"): 8 cups,
+  4 with milk first; all four identified has p = 1/70, three of four has p = 17/70.
+* scipy.stats.permutation_test with ``n_resamples=inf`` (an independent exact implementation).
+* Brute-force enumeration with itertools written in this file for blocked and cluster designs.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from infuse.stats.inference import (
+    count_assignments,
+    random_subsets,
+    randomisation_test,
+)
+
+
+def test_lady_tasting_tea_fisher_1935() -> None:
+    """Fisher's exact p-values: 1/70 for a perfect score, 17/70 for three of four."""
+    milk_first = np.array([1, 1, 1, 1, 0, 0, 0, 0])
+    # Outcome = the lady's call; statistic = difference in the share called "milk first".
+    perfect = randomisation_test(milk_first.copy(), milk_first, alternative="greater")
+    assert perfect.exact and perfect.n_permutations == 70
+    assert perfect.p_value == pytest.approx(1 / 70, abs=1e-15)
+    three = np.array([1, 1, 1, 0, 1, 0, 0, 0])
+    res = randomisation_test(three, milk_first, alternative="greater")
+    assert res.p_value == pytest.approx(17 / 70, abs=1e-15)
+
+
+def _dm(a: np.ndarray, b: np.ndarray, axis: int = -1) -> np.ndarray:
+    return np.mean(a, axis=axis) - np.mean(b, axis=axis)
+
+
+def test_exact_matches_scipy_permutation_test() -> None:
+    """C(14, 6) = 3003 assignments; scipy enumerates them independently."""
+    rng = np.random.default_rng(0)
+    y = rng.normal(size=14)
+    z = np.zeros(14, dtype=bool)
+    z[:6] = True
+    y[z] += 0.8
+    for alternative in ("greater", "less"):
+        ours = randomisation_test(y, z, alternative=alternative)
+        ref = stats.permutation_test(
+            (y[z], y[~z]),
+            _dm,
+            permutation_type="independent",
+            n_resamples=np.inf,
+            alternative=alternative,
+            vectorized=True,
+        )
+        assert ours.exact and ours.n_permutations == math.comb(14, 6)
+        assert ours.p_value == pytest.approx(ref.pvalue, abs=1e-12)
+    # Two-sided |T| >= |t|: scipy with the absolute statistic, one-sided.
+    ours = randomisation_test(y, z)
+    ref = stats.permutation_test(
+        (y[z], y[~z]),
+        lambda a, b, axis: np.abs(_dm(a, b, axis)),
+        permutation_type="independent",
+        n_resamples=np.inf,
+        alternative="greater",
+        vectorized=True,
+    )
+    assert ours.p_value == pytest.approx(ref.pvalue, abs=1e-12)
+
+
+def test_monte_carlo_agrees_with_exact() -> None:
+    """Monte Carlo (20,000 seeded draws) lies within 4 MC standard errors of the exact p."""
+    rng = np.random.default_rng(1)
+    y = rng.normal(size=16) + np.r_[np.full(8, 0.7), np.zeros(8)]
+    z = np.r_[np.ones(8), np.zeros(8)].astype(int)
+    exact = randomisation_test(y, z)
+    mc = randomisation_test(y, z, max_exact=0, n_permutations=20_000, seed=3)
+    assert exact.exact and not mc.exact and mc.n_permutations == 20_000
+    assert abs(mc.p_value - exact.p_value) < 4 * mc.mc_std_error
+    again = randomisation_test(y, z, max_exact=0, n_permutations=20_000, seed=3)
+    assert again.p_value == mc.p_value and again.seed == 3
+
+
+def test_blocked_design_exact_matches_brute_force() -> None:
+    """Permutation within blocks only: itertools over C(5,2) x C(6,3) x C(4,2) = 1200."""
+    rng = np.random.default_rng(2)
+    blocks = np.repeat([0, 1, 2], [5, 6, 4])
+    z = np.concatenate([[1, 1, 0, 0, 0], [1, 1, 1, 0, 0, 0], [1, 1, 0, 0]]).astype(bool)
+    y = rng.normal(size=15) + 2.0 * blocks + 0.5 * z
+
+    def dm(mask: np.ndarray) -> float:
+        return y[mask].mean() - y[~mask].mean()
+
+    observed = dm(z)
+    stats_all = []
+    per_block = [np.flatnonzero(blocks == b) for b in range(3)]
+    choices = [list(itertools.combinations(idx, int(z[idx].sum()))) for idx in per_block]
+    for combo in itertools.product(*choices):
+        mask = np.zeros(15, dtype=bool)
+        for chosen in combo:
+            mask[list(chosen)] = True
+        stats_all.append(dm(mask))
+    stats_all = np.array(stats_all)
+    expected = np.mean(np.abs(stats_all) >= abs(observed) - 1e-12)
+    res = randomisation_test(y, z, design="blocked", blocks=blocks)
+    assert res.exact and res.n_permutations == 1200 == count_assignments([5, 6, 4], [2, 3, 2])
+    assert res.p_value == pytest.approx(expected, abs=1e-12)
+    assert res.null_mean == pytest.approx(stats_all.mean(), abs=1e-12)
+
+
+def test_cluster_design_permutes_whole_clusters() -> None:
+    """Ten councils, five treated: 252 assignments, brute-forced here over clusters."""
+    rng = np.random.default_rng(4)
+    sizes = rng.integers(20, 60, 10)
+    cluster = np.repeat(np.arange(10), sizes)
+    zc = np.array([1, 0, 1, 0, 1, 0, 1, 0, 1, 0], dtype=bool)
+    y = rng.normal(size=10)[cluster] + rng.normal(size=cluster.size) + 0.4 * zc[cluster]
+    observed = y[zc[cluster]].mean() - y[~zc[cluster]].mean()
+    all_stats = []
+    for treated in itertools.combinations(range(10), 5):
+        mask = np.isin(cluster, treated)
+        all_stats.append(y[mask].mean() - y[~mask].mean())
+    expected = np.mean(np.abs(all_stats) >= abs(observed) - 1e-12)
+    res = randomisation_test(y, zc[cluster], design="cluster", clusters=cluster)
+    assert res.exact and res.n_permutations == 252 and res.n_clusters == 10
+    assert res.statistic == pytest.approx(observed, rel=1e-12)
+    assert res.p_value == pytest.approx(expected, abs=1e-12)
+    # A custom (looped) statistic and a vectorised one agree with the built-in.
+    looped = randomisation_test(
+        y,
+        zc[cluster],
+        statistic=lambda yy, zz: yy[zz].mean() - yy[~zz].mean(),
+        design="cluster",
+        clusters=cluster,
+    )
+    vec = randomisation_test(
+        y,
+        zc[cluster],
+        statistic=lambda yy, Z: (Z @ yy) / Z.sum(1) - (~Z @ yy) / (~Z).sum(1),
+        vectorised=True,
+        design="cluster",
+        clusters=cluster,
+    )
+    assert looped.p_value == pytest.approx(expected, abs=1e-12)
+    assert vec.p_value == pytest.approx(expected, abs=1e-12)
+    with pytest.raises(ValueError, match="varies within a cluster"):
+        bad = zc[cluster].copy()
+        bad[0] = ~bad[0]
+        randomisation_test(y, bad, design="cluster", clusters=cluster)
+
+
+def test_fast_subset_sampler_is_uniform() -> None:
+    """The Bernoulli-then-correct sampler (forced with small=0) gives exact sizes and each of
+    the C(9, 4) = 126 subsets with equal frequency (chi-square goodness of fit)."""
+    rng = np.random.default_rng(5)
+    Z = random_subsets(rng, 63_000, 9, 4, small=0)
+    assert np.all(Z.sum(axis=1) == 4)
+    codes = Z.astype(np.int64) @ (1 << np.arange(9))
+    _, counts = np.unique(codes, return_counts=True)
+    assert counts.size == 126
+    assert stats.chisquare(counts).pvalue > 1e-3
+    big = random_subsets(rng, 50, 10_000, 3_333)
+    assert np.all(big.sum(axis=1) == 3_333)
+    # Inclusion probabilities are m/n for every unit.
+    Z2 = random_subsets(rng, 8_000, 3_000, 700, small=0)
+    share = Z2.mean(axis=0)
+    assert np.max(np.abs(share - 700 / 3_000)) < 6 * math.sqrt(0.233 * 0.767 / 8_000)
+
+
+def test_large_monte_carlo_is_centred_and_reports_error() -> None:
+    rng = np.random.default_rng(6)
+    n = 20_000
+    y = rng.normal(size=n)
+    z = rng.permutation(np.r_[np.ones(6_000), np.zeros(n - 6_000)])
+    res = randomisation_test(y, z, n_permutations=2_000, seed=9)
+    assert not res.exact and res.n_permutations == 2_000
+    sd_theory = y.std(ddof=1) * math.sqrt(1 / 6_000 + 1 / (n - 6_000))
+    assert res.null_sd == pytest.approx(sd_theory, rel=0.08)
+    assert abs(res.null_mean) < 4 * sd_theory / math.sqrt(2_000)
+    assert res.to_dict()["design"] == "complete"
