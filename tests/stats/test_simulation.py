@@ -1,0 +1,336 @@
+"""Tests for infuse.stats.simulation: vectorised analyses against statsmodels, simulated power
+against closed forms (within Monte-Carlo error), seeds, progress and custom analyses."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels.api as sm
+import statsmodels.formula.api as smf
+from scipy import stats
+
+from infuse.stats.power import (
+    power_cluster_means,
+    power_stepped_wedge,
+    power_two_means,
+    power_two_proportions,
+    stepped_wedge_schedule,
+    stepped_wedge_variance,
+)
+from infuse.stats.results import EstimateResult
+from infuse.stats.simulation import (
+    ClusterContinuousDesign,
+    CustomDesign,
+    IndividualBinaryDesign,
+    IndividualContinuousDesign,
+    SteppedWedgeDesign,
+    simulate_power,
+    stepped_wedge_fixed_effects_batch,
+    stepped_wedge_gls_batch,
+)
+
+
+def _within(sim: float, truth: float, n: int, extra: float = 0.0) -> bool:
+    """|sim - truth| within 4 Monte-Carlo standard errors (plus any stated approximation)."""
+    return abs(sim - truth) <= 4 * math.sqrt(truth * (1 - truth) / n) + extra
+
+
+# ---------------------------------------------------------------------------
+# the vectorised analyses are the textbook analyses (independent implementations)
+# ---------------------------------------------------------------------------
+
+
+def _sw_frame(design: SteppedWedgeDesign, seed: int) -> tuple[pd.DataFrame, np.ndarray]:
+    data = design.generate(np.random.default_rng(seed))
+    frame = pd.DataFrame(data)
+    shape = design.schedule.as_array().shape
+    return frame, frame["mean"].to_numpy().reshape(shape)
+
+
+def test_fixed_effects_batch_equals_statsmodels_ols_with_dummies() -> None:
+    design = SteppedWedgeDesign.standard(
+        7,
+        3,
+        n_periods=5,
+        cluster_period_size=20,
+        effect=0.3,
+        between_cluster_variance=0.2,
+        period_effects=(0.0, 0.1, 0.3, 0.2, 0.5),
+    )
+    x = design.schedule.as_array().astype(float)
+    frames = [_sw_frame(design, s) for s in range(4)]
+    theta, se, df = stepped_wedge_fixed_effects_batch(np.stack([y for _, y in frames]), x)
+    for b, (frame, _) in enumerate(frames):
+        fit = smf.ols("mean ~ treated + C(cluster) + C(period)", data=frame).fit()
+        assert theta[b] == pytest.approx(fit.params["treated"], abs=1e-10)
+        assert se[b] == pytest.approx(fit.bse["treated"], rel=1e-9)
+        assert df == fit.df_resid
+
+
+def test_gls_batch_equals_statsmodels_gls_and_hussey_hughes() -> None:
+    sched = stepped_wedge_schedule(6, 3)
+    x = sched.as_array().astype(float)
+    sigma2_mean, tau2 = 0.02, 0.05
+    design = SteppedWedgeDesign(
+        schedule=sched,
+        cluster_period_size=50,
+        effect=0.1,
+        within_cluster_variance=1.0,
+        between_cluster_variance=tau2,
+    )
+    frames = [_sw_frame(design, s) for s in range(3)]
+    theta, var = stepped_wedge_gls_batch(np.stack([y for _, y in frames]), x, sigma2_mean, tau2)
+    n_periods = x.shape[1]
+    block = sigma2_mean * np.eye(n_periods) + tau2 * np.ones((n_periods, n_periods))
+    sigma = np.kron(np.eye(x.shape[0]), block)
+    for b, (frame, _) in enumerate(frames):
+        exog = pd.get_dummies(frame["period"].astype(int), prefix="p", dtype=float)
+        exog["treated"] = frame["treated"]
+        fit = sm.GLS(frame["mean"], exog, sigma=sigma).fit()
+        assert theta[b] == pytest.approx(fit.params["treated"], abs=1e-10)
+        assert var == pytest.approx(fit.normalized_cov_params.loc["treated", "treated"], rel=1e-9)
+    assert var == pytest.approx(
+        stepped_wedge_variance(
+            sched,
+            cluster_period_size=50,
+            within_cluster_variance=1.0,
+            between_cluster_variance=tau2,
+        ),
+        rel=1e-10,
+    )
+
+
+# ---------------------------------------------------------------------------
+# simulated power agrees with the closed forms
+# ---------------------------------------------------------------------------
+
+N_SIM = 20_000
+
+
+def test_individual_continuous_matches_noncentral_t() -> None:
+    """Closed form: R power.t.test(n = 20, delta = 1) = 0.8689528."""
+    r = simulate_power(IndividualContinuousDesign(20, 20, 1.0), n_simulations=N_SIM, seed=11)
+    assert _within(r.power, 0.8689528, N_SIM)
+    assert r.mc_std_error == pytest.approx(math.sqrt(r.power * (1 - r.power) / N_SIM))
+    assert r.ci_low < r.power < r.ci_high
+
+
+def test_individual_binary_matches_normal_approximation() -> None:
+    """Closed form (normal approximation): R power.prop.test(n = 50, .5, .75) = 0.7401659;
+    the exact z-test power differs from the approximation by about 0.01 at n = 50."""
+    truth = power_two_proportions(p_control=0.5, p_treatment=0.75, n_control=50).power
+    r = simulate_power(IndividualBinaryDesign(50, 50, 0.5, 0.75), n_simulations=N_SIM, seed=12)
+    assert _within(r.power, truth, N_SIM, extra=0.015)
+
+
+def test_cluster_design_matches_cpa_normal() -> None:
+    """Closed form: clusterPower cpa.normal example, power 0.8018."""
+    truth = power_cluster_means(
+        effect=1.0, n_clusters_per_arm=16, cluster_size=10, icc=0.1, total_variance=5.0
+    ).power
+    r = simulate_power(
+        ClusterContinuousDesign(16, 10, 1.0, icc=0.1, total_variance=5.0),
+        n_simulations=N_SIM,
+        seed=13,
+    )
+    assert _within(r.power, truth, N_SIM)
+
+
+def test_stepped_wedge_gls_matches_hussey_hughes() -> None:
+    truth = power_stepped_wedge(
+        n_clusters=10,
+        n_steps=5,
+        cluster_period_size=50,
+        effect=0.2,
+        within_cluster_variance=1.0,
+        between_cluster_variance=0.05,
+    ).power
+    design = SteppedWedgeDesign.standard(
+        10,
+        5,
+        cluster_period_size=50,
+        effect=0.2,
+        within_cluster_variance=1.0,
+        between_cluster_variance=0.05,
+        period_effects=(0.0, 0.5, 0.2, 0.1, -0.3, 0.4),
+    )
+    r = simulate_power(design, n_simulations=N_SIM, seed=14)
+    assert _within(r.power, truth, N_SIM)
+
+
+def test_stepped_wedge_fixed_effects_matches_noncentral_t() -> None:
+    """With cluster fixed effects the cluster intercepts cancel, so the t statistic is exactly
+    noncentral t with df (I-1)(T-1)-1 and ncp theta / sqrt(sigma^2_mean / sum x~^2)."""
+    sched = stepped_wedge_schedule(10, 5)
+    x = sched.as_array().astype(float)
+    xt = x - x.mean(axis=1, keepdims=True) - x.mean(axis=0, keepdims=True) + x.mean()
+    ncp = 0.2 / math.sqrt((1.0 / 50) / (xt**2).sum())
+    df = 9 * 5 - 1
+    tcrit = stats.t.isf(0.025, df)
+    truth = stats.nct.sf(tcrit, df, ncp) + stats.nct.cdf(-tcrit, df, ncp)
+    design = SteppedWedgeDesign(
+        schedule=sched,
+        cluster_period_size=50,
+        effect=0.2,
+        within_cluster_variance=1.0,
+        between_cluster_variance=0.5,
+    )
+    r = simulate_power(design, analysis="fixed_effects", n_simulations=N_SIM, seed=15)
+    assert _within(r.power, truth, N_SIM)
+
+
+def test_type_one_error_is_alpha_under_the_null() -> None:
+    design = SteppedWedgeDesign.standard(
+        10, 5, cluster_period_size=30, effect=0.0, between_cluster_variance=0.1
+    )
+    for analysis in ("gls", "fixed_effects"):
+        r = simulate_power(design, analysis=analysis, n_simulations=N_SIM, seed=16)
+        assert _within(r.power, 0.05, N_SIM)
+
+
+# ---------------------------------------------------------------------------
+# recipe, progress, custom analyses
+# ---------------------------------------------------------------------------
+
+
+def test_seeded_and_reports_progress() -> None:
+    calls: list[tuple[int, int]] = []
+    design = IndividualContinuousDesign(15, 15, 0.5)
+    a = simulate_power(
+        design,
+        n_simulations=1000,
+        seed=5,
+        chunk_size=300,
+        progress=lambda d, t: calls.append((d, t)),
+    )
+    b = simulate_power(design, n_simulations=1000, seed=5, chunk_size=300)
+    c = simulate_power(design, n_simulations=1000, seed=6, chunk_size=300)
+    assert calls == [(300, 1000), (600, 1000), (900, 1000), (1000, 1000)]
+    assert a == b
+    assert a.n_rejections != c.n_rejections
+    record = a.to_dict()
+    assert record["seed"] == 5 and record["chunk_size"] == 300
+    assert record["parameters"]["n_control"] == 15
+
+
+def test_custom_design_and_callable_analysis_agree_with_closed_form() -> None:
+    """A design given as a plain generator and analysed trial by trial with scipy's t test."""
+
+    def two_arms(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        return rng.normal(0.0, 2.0, 25), rng.normal(1.2, 2.0, 25)
+
+    def t_test(data: tuple[np.ndarray, np.ndarray]) -> float:
+        return float(stats.ttest_ind(data[1], data[0]).pvalue)
+
+    n = 3000
+    r = simulate_power(CustomDesign(two_arms), analysis=t_test, n_simulations=n, seed=21)
+    truth = power_two_means(effect=1.2, sd=2.0, n_control=25).power
+    assert _within(r.power, truth, n)
+    assert r.analysis == "t_test"
+
+
+def test_builtin_design_with_callable_analysis_on_individual_data() -> None:
+    """The cluster design's individual-level data analysed trial by trial (cluster means, then
+    scipy's two-sample t test, returned as an EstimateResult) gives the closed-form power."""
+
+    def cluster_means_t_test(data: dict[str, np.ndarray]) -> EstimateResult:
+        cluster = data["cluster"].astype(int)
+        means = np.bincount(cluster, data["outcome"]) / np.bincount(cluster)
+        arm = np.bincount(cluster, data["treatment"]) / np.bincount(cluster)
+        test = stats.ttest_ind(means[arm == 1], means[arm == 0])
+        diff = float(means[arm == 1].mean() - means[arm == 0].mean())
+        return EstimateResult(
+            estimate=diff,
+            std_error=diff / float(test.statistic),
+            ci_low=math.nan,
+            ci_high=math.nan,
+            p_value=float(test.pvalue),
+            method="cluster_means_t_test",
+            effect_measure="mean_difference",
+            n_units=int(cluster.size),
+            n_clusters=int(means.size),
+        )
+
+    design = ClusterContinuousDesign(6, 8, 0.8, icc=0.05)
+    n = 3000
+    r = simulate_power(design, analysis=cluster_means_t_test, n_simulations=n, seed=22)
+    truth = power_cluster_means(
+        effect=0.8, n_clusters_per_arm=6, cluster_size=8, icc=0.05, total_variance=1.0
+    ).power
+    assert _within(r.power, truth, n)
+
+
+def test_failed_analyses_are_counted_and_warned() -> None:
+    def flaky(data: Any) -> float:
+        return math.nan if data < 0 else 0.01
+
+    r = simulate_power(
+        CustomDesign(lambda rng: rng.normal()), analysis=flaky, n_simulations=400, seed=3
+    )
+    assert r.n_failed > 100
+    assert r.power == pytest.approx((400 - r.n_failed) / 400)
+    assert [w.code for w in r.warnings] == ["analysis_failed"]
+
+
+def test_bad_arguments_raise() -> None:
+    with pytest.raises(TypeError):
+        simulate_power(CustomDesign(lambda rng: 0.0), n_simulations=10, seed=1)
+    with pytest.raises(ValueError):
+        simulate_power(IndividualContinuousDesign(5, 5, 1.0), n_simulations=0, seed=1)
+    with pytest.raises(ValueError, match="unknown analysis"):
+        simulate_power(IndividualContinuousDesign(5, 5, 1.0), analysis="anova", seed=1)
+    with pytest.raises(ValueError):
+        SteppedWedgeDesign.standard(4, 2, cluster_period_size=10, effect=0.1, outcome="binary")
+
+
+def test_stepped_wedge_binary_close_to_hussey_hughes_binary() -> None:
+    """Hussey & Hughes (2007) binary layout (24 clusters, 4 steps, p 0.05 -> 0.035, tau 0.01,
+    N = 120): the linear-probability simulation analysed by GLS against the closed form, which
+    uses pbar(1 - pbar) for the binomial variance (an approximation: tolerance 0.02)."""
+    truth = power_stepped_wedge(
+        n_clusters=24,
+        n_steps=4,
+        cluster_period_size=120,
+        outcome="binary",
+        p_control=0.05,
+        p_treatment=0.035,
+        between_cluster_variance=0.01**2,
+    ).power
+    design = SteppedWedgeDesign.standard(
+        24,
+        4,
+        cluster_period_size=120,
+        effect=-0.015,
+        outcome="binary",
+        p_control=0.05,
+        between_cluster_variance=0.01**2,
+    )
+    r = simulate_power(design, n_simulations=100_000, seed=31)
+    assert _within(r.power, truth, 100_000, extra=0.02)
+
+
+def test_stepped_wedge_gls_tight_agreement_with_many_simulations() -> None:
+    """200,000 simulations: agreement with the closed form to about 0.004."""
+    truth = power_stepped_wedge(
+        n_clusters=12,
+        n_steps=4,
+        cluster_period_size=25,
+        effect=0.25,
+        within_cluster_variance=1.5,
+        icc=0.08,
+    ).power
+    tau2 = 0.08 * 1.5 / 0.92
+    design = SteppedWedgeDesign.standard(
+        12,
+        4,
+        cluster_period_size=25,
+        effect=0.25,
+        within_cluster_variance=1.5,
+        between_cluster_variance=tau2,
+    )
+    r = simulate_power(design, n_simulations=200_000, seed=32, chunk_size=5000)
+    assert _within(r.power, truth, 200_000)
