@@ -163,14 +163,21 @@ def _solve_increasing(
     return float(optimize.brentq(lambda x: func(x) - target, low, high, xtol=1e-10, rtol=1e-12))
 
 
-def _few_clusters_warning(total_clusters: float) -> tuple[StatWarning, ...]:
+def _few_clusters_warning(
+    total_clusters: float, reference: Literal["t", "normal"] = "t"
+) -> tuple[StatWarning, ...]:
     if total_clusters < FEW_CLUSTERS:
+        basis = (
+            "the t reference distribution and the ICC guess"
+            if reference == "t"
+            else "a normal approximation that ignores estimating the variance components; "
+            "check the planned analysis by simulation"
+        )
         return (
             StatWarning(
                 "few_clusters",
-                f"{total_clusters:g} clusters in total (fewer than {FEW_CLUSTERS}): "
-                "power rests on the t reference distribution and on the ICC guess; "
-                "plan randomisation inference for the analysis.",
+                f"{total_clusters:g} clusters in total (fewer than {FEW_CLUSTERS}): power rests "
+                f"on {basis}; plan randomisation inference for the analysis.",
             ),
         )
     return ()
@@ -852,7 +859,7 @@ def power_stepped_wedge(
     *,
     n_clusters: int | None = None,
     n_steps: int | None = None,
-    cluster_period_size: float,
+    cluster_period_size: float | None = None,
     effect: float | None = None,
     power: float | None = None,
     outcome: Literal["continuous", "binary"] = "continuous",
@@ -866,25 +873,29 @@ def power_stepped_wedge(
     schedule: SteppedWedgeSchedule | None = None,
     alpha: float = 0.05,
 ) -> PowerResult:
-    """Power or minimum detectable effect of a cross-sectional stepped-wedge trial.
+    """Power, minimum detectable effect or cluster-period size of a stepped-wedge trial.
 
     Give either ``schedule`` or ``n_clusters`` and ``n_steps`` (the standard layout from
-    :func:`stepped_wedge_schedule`). For a continuous outcome give ``within_cluster_variance``
-    and one of ``between_cluster_variance`` / ``icc``, and leave exactly one of ``effect`` and
-    ``power`` as ``None``. For a binary outcome give ``p_control`` and ``p_treatment`` (for power)
-    or ``p_control`` and ``power`` (the detectable ``p_treatment`` above ``p_control`` is solved),
-    and one of ``between_cluster_variance`` / ``icc``.
+    :func:`stepped_wedge_schedule`), and one of ``between_cluster_variance`` / ``icc``.
+    Continuous outcome: give ``within_cluster_variance`` and leave exactly one of ``effect``,
+    ``power`` and ``cluster_period_size`` as ``None``. Binary outcome: give ``p_control`` and
+    leave exactly one of ``p_treatment`` (solved above ``p_control``), ``power`` and
+    ``cluster_period_size`` as ``None``.
 
     Notes
     -----
     ``Var(theta_hat)`` from :func:`stepped_wedge_variance` (Hussey & Hughes 2007, eq. 8) and
     ``power = Phi(|theta| / se - z_{1-a/2})`` (their eq. 9), the normal reference of the paper
-    and of ``swCRTdesign::swPwr`` (which also adds the wrong-direction tail, below 1e-6 here). For a
-    binary outcome ``sigma_e^2 = pbar (1 - pbar)`` with ``pbar = (p_c + p_t) / 2`` (Hussey &
-    Hughes 2007, section 3). With an ICC, ``tau^2 = icc sigma_e^2 / (1 - icc)``.
+    and of ``swCRTdesign::swPwr`` (which also adds the wrong-direction tail, below 1e-6 here).
+    For a binary outcome ``sigma_e^2 = pbar (1 - pbar)`` with ``pbar = (p_c + p_t) / 2``
+    (Hussey & Hughes 2007, section 3). With an ICC, ``tau^2 = icc sigma_e^2 / (1 - icc)``.
+    The normal reference ignores that the variance components are estimated from few
+    clusters: with fewer than 20, check the planned analysis with
+    :func:`infuse.stats.simulation.simulate_power`.
     """
     alpha = _check_alpha(alpha)
     _check_target_power(power)
+    _positive("cluster_period_size", cluster_period_size)
     if schedule is None:
         if n_clusters is None or n_steps is None:
             raise ValueError("give a schedule or both n_clusters and n_steps")
@@ -893,6 +904,7 @@ def power_stepped_wedge(
         )
     elif not isinstance(schedule, SteppedWedgeSchedule):
         raise TypeError("schedule must be a SteppedWedgeSchedule")
+    sched = schedule
     if (between_cluster_variance is None) == (icc is None):
         raise ValueError("give exactly one of between_cluster_variance and icc")
     if icc is not None and not 0.0 <= icc < 1.0:
@@ -908,85 +920,102 @@ def power_stepped_wedge(
         assert between_cluster_variance is not None
         return float(between_cluster_variance)
 
-    def se_for(sigma_e2: float) -> float:
+    def se_for(sigma_e2: float, size: float) -> float:
         return math.sqrt(
             stepped_wedge_variance(
-                schedule,
-                cluster_period_size=cluster_period_size,
+                sched,
+                cluster_period_size=size,
                 within_cluster_variance=sigma_e2,
                 between_cluster_variance=tau2_for(sigma_e2),
             )
         )
 
-    parameters: dict[str, Any] = {
-        "outcome": outcome,
-        "cluster_period_size": cluster_period_size,
-        "n_clusters": schedule.n_clusters,
-        "n_steps": schedule.n_steps,
-        "n_periods": schedule.n_periods,
-        "schedule": [list(row) for row in schedule.matrix],
-    }
     if outcome == "continuous":
         _positive("within_cluster_variance", within_cluster_variance, allow_none=False)
         assert within_cluster_variance is not None
-        target = _exactly_one_missing(effect=effect, power=power)
-        se = se_for(float(within_cluster_variance))
-        if target == "power":
-            assert effect is not None
-            theta = float(effect)
-        else:
-            assert power is not None
-            theta = _solve_increasing(lambda t: power_from_se(t, se), power, 1e-12, 10.0 * se)
+        target = _exactly_one_missing(
+            effect=effect, power=power, cluster_period_size=cluster_period_size
+        )
         sigma_e2 = float(within_cluster_variance)
+
+        def effect_and_se(value: float, size: float) -> tuple[float, float]:
+            return value, se_for(sigma_e2, size)
+
+        if target == "effect":
+            assert power is not None and cluster_period_size is not None
+            size = float(cluster_period_size)
+            se0 = se_for(sigma_e2, size)
+            solved = _solve_increasing(lambda t: power_from_se(t, se0), power, 1e-12, 10.0 * se0)
+        else:
+            assert effect is not None
+            solved = float(effect)
     elif outcome == "binary":
         if p_control is None or not 0.0 < p_control < 1.0:
             raise ValueError("a binary outcome needs p_control strictly between 0 and 1")
-        target = _exactly_one_missing(p_treatment=p_treatment, power=power)
+        p_c = float(p_control)
+        target = _exactly_one_missing(
+            p_treatment=p_treatment, power=power, cluster_period_size=cluster_period_size
+        )
 
-        def se_binary(p_t: float) -> float:
-            pbar = (p_control + p_t) / 2.0
-            return se_for(pbar * (1.0 - pbar))
+        def effect_and_se(value: float, size: float) -> tuple[float, float]:
+            pbar = (p_c + value) / 2.0
+            return value - p_c, se_for(pbar * (1.0 - pbar), size)
 
-        if target == "power":
-            assert p_treatment is not None
-            if not 0.0 < p_treatment < 1.0:
-                raise ValueError("p_treatment must be strictly between 0 and 1")
-            p_t = float(p_treatment)
-        else:
-            assert power is not None
-            room = 1.0 - p_control
-            p_t = p_control + _solve_increasing(
-                lambda d: power_from_se(d, se_binary(p_control + d)),
+        if target == "p_treatment":
+            assert power is not None and cluster_period_size is not None
+            size = float(cluster_period_size)
+            room = 1.0 - p_c
+            solved = p_c + _solve_increasing(
+                lambda d: power_from_se(*effect_and_se(p_c + d, size)),
                 power,
                 1e-12,
                 room - 1e-12,
                 limit=room,
             )
-        theta = p_t - p_control
-        se = se_binary(p_t)
-        pbar = (p_control + p_t) / 2.0
-        sigma_e2 = pbar * (1.0 - pbar)
-        parameters.update({"p_control": p_control, "p_treatment": p_t})
+        else:
+            assert p_treatment is not None
+            if not 0.0 < p_treatment < 1.0:
+                raise ValueError("p_treatment must be strictly between 0 and 1")
+            solved = float(p_treatment)
     else:
         raise ValueError("outcome must be 'continuous' or 'binary'")
+
+    rounded: dict[str, int] = {}
+    if target == "cluster_period_size":
+        assert power is not None
+        if effect_and_se(solved, 1.0)[0] == 0:
+            raise ValueError("the effect must be non-zero to solve for a cluster-period size")
+        size = _solve_increasing(
+            lambda n: power_from_se(*effect_and_se(solved, n)), power, 1.0, 100.0
+        )
+        rounded = {"cluster_period_size": math.ceil(size - 1e-9)}
+    elif target == "power":
+        assert cluster_period_size is not None
+        size = float(cluster_period_size)
+    theta, se = effect_and_se(solved, size)
+    if outcome == "binary":
+        pbar = (2.0 * p_c + theta) / 2.0
+        sigma_e2 = pbar * (1.0 - pbar)
     tau2 = tau2_for(sigma_e2)
-    parameters.update(
-        {
-            "within_cluster_variance": sigma_e2,
-            "between_cluster_variance": tau2,
-            "icc": tau2 / (tau2 + sigma_e2),
-        }
-    )
+    parameters: dict[str, Any] = {
+        "outcome": outcome,
+        "n_steps": sched.n_steps,
+        "n_periods": sched.n_periods,
+        "schedule": [list(row) for row in sched.matrix],
+        "within_cluster_variance": sigma_e2,
+        "between_cluster_variance": tau2,
+        "icc": tau2 / (tau2 + sigma_e2),
+    }
+    if outcome == "binary":
+        parameters.update({"p_control": p_c, "p_treatment": p_c + theta})
     return PowerResult(
         method="stepped_wedge_hussey_hughes",
         solved_for=target,
         power=power_from_se(theta, se),
         effect=theta,
         alpha=alpha,
-        sample_size={
-            "n_clusters": float(schedule.n_clusters),
-            "cluster_period_size": float(cluster_period_size),
-        },
+        sample_size={"n_clusters": float(sched.n_clusters), "cluster_period_size": size},
+        sample_size_rounded_up=rounded,
         std_error=se,
         df=None,
         parameters=parameters,
@@ -996,5 +1025,5 @@ def power_stepped_wedge(
             "immediate and constant treatment effect (Hussey & Hughes 2007).",
             "Variance components known; normal reference distribution.",
         ),
-        warnings=_few_clusters_warning(schedule.n_clusters),
+        warnings=_few_clusters_warning(sched.n_clusters, reference="normal"),
     )

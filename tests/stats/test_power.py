@@ -372,3 +372,49 @@ def test_stepped_wedge_binary_uses_mean_proportion_variance() -> None:
         between_cluster_variance=0.01**2,
     )
     assert again.power == pytest.approx(r.power, abs=1e-9)
+
+
+def test_stepped_wedge_solves_cluster_period_size() -> None:
+    """Solving for N inverts the power calculation (continuous and binary)."""
+    base = power_stepped_wedge(
+        n_clusters=10,
+        n_steps=5,
+        cluster_period_size=37,
+        effect=0.2,
+        within_cluster_variance=1.0,
+        icc=0.05,
+    )
+    solved = power_stepped_wedge(
+        n_clusters=10,
+        n_steps=5,
+        power=base.power,
+        effect=0.2,
+        within_cluster_variance=1.0,
+        icc=0.05,
+    )
+    assert solved.solved_for == "cluster_period_size"
+    assert solved.sample_size["cluster_period_size"] == pytest.approx(37, rel=1e-6)
+    assert solved.sample_size_rounded_up == {"cluster_period_size": 37}
+    binary = power_stepped_wedge(
+        n_clusters=24,
+        n_steps=4,
+        outcome="binary",
+        p_control=0.05,
+        p_treatment=0.035,
+        between_cluster_variance=0.01**2,
+        power=0.8,
+    )
+    check = power_stepped_wedge(
+        n_clusters=24,
+        n_steps=4,
+        outcome="binary",
+        p_control=0.05,
+        p_treatment=0.035,
+        between_cluster_variance=0.01**2,
+        cluster_period_size=binary.sample_size["cluster_period_size"],
+    )
+    assert check.power == pytest.approx(0.8, abs=1e-8)
+    with pytest.raises(ValueError, match="exactly one"):
+        power_stepped_wedge(
+            n_clusters=10, n_steps=5, effect=0.2, within_cluster_variance=1.0, icc=0.05
+        )
