@@ -346,13 +346,21 @@ def _build(
 
 
 def _complete_counts(n: int, ratio: tuple[int, ...], rng: np.random.Generator) -> NDArray[np.int64]:
-    """Arm sizes as close to ``ratio`` as possible; leftover units go to randomly chosen arms."""
-    weights = np.asarray(ratio, dtype=float) / sum(ratio)
-    counts = np.floor(n * weights).astype(np.int64)
+    """Arm sizes as close to ``ratio`` as possible, unbiased for ``n * r / sum(r)``.
+
+    Each arm gets the floor of its target; the leftover units go to arms picked by systematic
+    sampling on the fractional remainders, so every arm gets its floor or floor + 1 and its
+    expected size is exactly its target.
+    """
+    target = n * np.asarray(ratio, dtype=float) / sum(ratio)
+    counts = np.floor(target + 1e-12).astype(np.int64)
     leftover = n - int(counts.sum())
     if leftover:
-        extra = rng.choice(len(ratio), size=leftover, replace=False, p=weights)
-        counts[extra] += 1
+        remainder = np.clip(target - counts, 0.0, None)
+        remainder *= leftover / remainder.sum()
+        points = rng.random() + np.arange(leftover)
+        picked = np.searchsorted(np.cumsum(remainder), points, side="right")
+        counts[np.minimum(picked, len(ratio) - 1)] += 1
     return counts
 
 
@@ -544,7 +552,9 @@ def randomise_complete(
     seed : integer seed.
     arms : arm labels.
     ratio : integer allocation ratio per arm (default equal). When ``n`` is not a multiple of
-        the ratio total, the leftover units go to arms drawn at random (weighted by ratio).
+        the ratio total, each arm gets the floor of ``n r / sum(r)`` and the leftover units go
+        to arms drawn by systematic sampling on the fractional parts (each arm floor or
+        floor + 1, expected size exactly ``n r / sum(r)``).
     covariates : covariate columns (needed for re-randomisation).
     rerandomisation : optional acceptance criterion (two arms only), Morgan & Rubin (2012).
 

@@ -398,3 +398,45 @@ def test_unreachable_criterion_warns_and_keeps_best() -> None:
             covariates={"x": list(range(24))},
             rerandomisation=RerandomisationCriterion("max_abs_smd", 0.1),
         )
+
+
+# ---------------------------------------------------------------------------
+# properties (hypothesis)
+# ---------------------------------------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    n=st.integers(min_value=1, max_value=80),
+    ratio=st.lists(st.integers(min_value=1, max_value=3), min_size=2, max_size=4),
+    seed=st.integers(min_value=0, max_value=2**32),
+)
+def test_property_complete_counts_within_one_of_target(n: int, ratio: list[int], seed: int) -> None:
+    arms = [f"arm{i}" for i in range(len(ratio))]
+    r = randomise_complete(list(range(n)), seed=seed, arms=arms, ratio=ratio)
+    for arm, weight in zip(arms, ratio, strict=True):
+        assert abs(r.counts[arm] - n * weight / sum(ratio)) < 1
+    assert verify_allocation(r, {"unit_ids": list(range(n)), "covariates": None})
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    n=st.integers(min_value=1, max_value=80),
+    multiples=st.lists(st.integers(min_value=1, max_value=3), min_size=1, max_size=3),
+    seed=st.integers(min_value=0, max_value=2**32),
+)
+def test_property_blocked_full_blocks_balanced(n: int, multiples: list[int], seed: int) -> None:
+    sizes = sorted({2 * m for m in multiples})
+    r = randomise_blocked(list(range(n)), seed=seed, block_sizes=sizes)
+    assert r.blocks is not None
+    blocks = np.asarray(r.blocks)
+    treated = np.asarray([a == "treatment" for a in r.assignment])
+    last = blocks.max()
+    for b in np.unique(blocks[blocks != last]):
+        members = treated[blocks == b]
+        assert members.size in sizes and 2 * members.sum() == members.size
+    # Overall imbalance is at most half of the (possibly cut) last block.
+    assert abs(2 * int(treated.sum()) - n) <= max(sizes)
