@@ -418,3 +418,47 @@ def test_stepped_wedge_solves_cluster_period_size() -> None:
         power_stepped_wedge(
             n_clusters=10, n_steps=5, effect=0.2, within_cluster_variance=1.0, icc=0.05
         )
+
+
+@pytest.mark.parametrize(
+    ("cluster_size", "steps", "design_effect", "sample_size", "power_percent"),
+    [(10, 4, 0.535, 440, 81.8), (20, 3, 0.767, 660, 83.5), (20, 4, 0.572, 480, 82.5)],
+)
+def test_stepped_wedge_reproduces_kristunas_2017_table_2(
+    cluster_size: int, steps: int, design_effect: float, sample_size: int, power_percent: float
+) -> None:
+    """Kristunas et al. (2017), 'An imbalance in cluster sizes does not lead to notable loss of
+    power in cross-sectional, stepped-wedge cluster randomised trials with a continuous
+    outcome', Trials 18, doi:10.1186/s13063-017-1832-8, Table 2, rows 'Woertman et al.' with
+    no imbalance (CV = 0): design effect, sample size (people per measurement round) and
+    power for standard stepped wedges with one baseline period. The table's six numbers are
+    reproduced together with total variance 1, ICC 0.05 and effect 0.2 SD (values not printed
+    in the table itself): the DE to 3 decimals and the Hussey-Hughes power to 0.1%."""
+    n_clusters = sample_size // cluster_size
+    icc = 0.05
+    variance = stepped_wedge_variance(
+        stepped_wedge_schedule(n_clusters, steps),
+        cluster_period_size=cluster_size,
+        within_cluster_variance=1 - icc,
+        between_cluster_variance=icc,
+    )
+    assert round(variance * n_clusters * cluster_size / 4, 3) == design_effect
+    r = power_stepped_wedge(
+        n_clusters=n_clusters,
+        n_steps=steps,
+        cluster_period_size=cluster_size,
+        effect=0.2,
+        within_cluster_variance=1 - icc,
+        icc=icc,
+    )
+    assert round(100 * r.power, 1) == power_percent
+    # ... and one step's worth of clusters fewer would fall short of 80%.
+    fewer = power_stepped_wedge(
+        n_clusters=n_clusters - steps,
+        n_steps=steps,
+        cluster_period_size=cluster_size,
+        effect=0.2,
+        within_cluster_variance=1 - icc,
+        icc=icc,
+    )
+    assert fewer.power < 0.8 <= r.power
