@@ -40,6 +40,10 @@ __all__ = [
 
 FloatArray = NDArray[np.float64]
 
+# Below this many units the influence-function (normal) intervals of Callaway-Sant'Anna are
+# a rough guide only.
+_FEW_UNITS = 30
+
 _PARALLEL_TRENDS = (
     "Parallel trends: without treatment, treated and comparison units' outcomes would have "
     "changed by the same amount on average.",
@@ -349,6 +353,8 @@ class CallawaySantAnnaResult:
     simple : the average of post-treatment ATT(g, t) weighted by cohort size ("simple" in R did).
     dynamic : event-time averages ATT(e), e = t - g, weighted by cohort size.
     dynamic_overall : the average of ATT(e) over e >= 0.
+    by_group : theta(g), each cohort's average post-treatment ATT(g, t).
+    group_overall : the cohort-size-weighted average of theta(g).
     control_group : "never_treated" or "not_yet_treated".
     se_method : "analytic" (influence function) or "bootstrap" (multiplier, Mammen weights).
     seed : bootstrap seed (None for analytic).
@@ -359,6 +365,8 @@ class CallawaySantAnnaResult:
     simple: EstimateResult
     dynamic: tuple[EstimateResult, ...]
     dynamic_overall: EstimateResult
+    by_group: tuple[EstimateResult, ...]
+    group_overall: EstimateResult
     control_group: str
     base_period: str
     anticipation: int
@@ -540,14 +548,7 @@ def callaway_santanna(
 
     def aggregate(keep: NDArray[np.bool_]) -> tuple[float, FloatArray]:
         k = np.flatnonzero(keep)
-        pg = share[k]
-        w = pg / pg.sum()
-        deviations = cohort_indicator[:, k] - pg[None, :]
-        wif = deviations / pg.sum() - deviations.sum(axis=1, keepdims=True) * (
-            pg[None, :] / pg.sum() ** 2
-        )
-        influence = psi_matrix[:, k] @ w + wif @ att[k]
-        return float(att[k] @ w), influence
+        return _share_weighted(att[k], psi_matrix[:, k], share[k], cohort_indicator[:, k])
 
     post_mask = np.array([r["post"] for r in rows])
     simple_att, simple_if = aggregate(post_mask)
@@ -561,8 +562,22 @@ def callaway_santanna(
     overall_att = float(np.mean([dyn_att[i] for i in nonneg]))
     overall_if = np.mean(np.column_stack([dyn_if[i] for i in nonneg]), axis=1)
 
-    all_if = np.column_stack([psi_matrix, simple_if, *dyn_if, overall_if])
-    all_est = np.concatenate([att, [simple_att], dyn_att, [overall_att]])
+    # Group aggregation: theta(g) = mean of a cohort's post-treatment ATT(g, t); the overall
+    # value weights cohorts by size (R did's "group" aggregation).
+    post_groups = [g for g in cohorts if np.any(post_mask & (group == g))]
+    grp_att, grp_if = [], []
+    for g in post_groups:
+        k = np.flatnonzero(post_mask & (group == g))
+        grp_att.append(float(att[k].mean()))
+        grp_if.append(psi_matrix[:, k].mean(axis=1))
+    g_share = np.array([n_in_cohort[float(g)] / n for g in post_groups])
+    g_indicator = (g_unit[:, None] == np.asarray(post_groups)[None, :]).astype(np.float64)
+    group_att, group_if = _share_weighted(
+        np.asarray(grp_att), np.column_stack(grp_if), g_share, g_indicator
+    )
+
+    all_if = np.column_stack([psi_matrix, simple_if, *dyn_if, overall_if, *grp_if, group_if])
+    all_est = np.concatenate([att, [simple_att], dyn_att, [overall_att], grp_att, [group_att]])
     z = float(stats.norm.ppf(0.5 + conf_level / 2.0))
     uniform_crit: float | None = None
     if se_method == "analytic":
@@ -616,24 +631,40 @@ def callaway_santanna(
             extra={**common, **extra},
         )
 
+    if min(n_in_cohort.values()) < 5:
+        warnings.append(
+            StatWarning("small_cohort", "A cohort has fewer than 5 units; its ATT(g, t) is noisy.")
+        )
+    if n < _FEW_UNITS:
+        warnings.append(
+            StatWarning(
+                "few_units",
+                f"{n} units: the normal approximation behind these intervals may be poor; "
+                "consider randomisation inference over adoption dates.",
+            )
+        )
     offset = att.size
     simple = make(offset, "att_simple", {"aggregation": "simple"})
     dynamic = tuple(
         make(offset + 1 + i, "att_event_time", {"aggregation": "dynamic", "event_time": e})
         for i, e in enumerate(event_values)
     )
-    overall = make(
-        offset + 1 + len(event_values), "att_dynamic_overall", {"aggregation": "dynamic"}
+    offset += 1 + len(event_values)
+    overall = make(offset, "att_dynamic_overall", {"aggregation": "dynamic"})
+    by_group = tuple(
+        make(offset + 1 + i, "att_group", {"aggregation": "group", "group": float(g)})
+        for i, g in enumerate(post_groups)
     )
-    if cohorts.size and min(n_in_cohort.values()) < 5:
-        warnings.append(
-            StatWarning("small_cohort", "A cohort has fewer than 5 units; its ATT(g, t) is noisy.")
-        )
+    group_overall = make(
+        offset + 1 + len(post_groups), "att_group_overall", {"aggregation": "group"}
+    )
     return CallawaySantAnnaResult(
         att_gt=tuple(rows),
         simple=simple,
         dynamic=dynamic,
         dynamic_overall=overall,
+        by_group=by_group,
+        group_overall=group_overall,
         control_group=control_group,
         base_period=base_period,
         anticipation=anticipation,
@@ -645,6 +676,22 @@ def callaway_santanna(
         warnings=tuple(warnings),
         extra={"cohort_sizes": {f"{k:g}": v for k, v in n_in_cohort.items()}},
     )
+
+
+def _share_weighted(
+    att: FloatArray, psi: FloatArray, share: FloatArray, indicator: FloatArray
+) -> tuple[float, FloatArray]:
+    """Cohort-share-weighted average of effects and its influence function.
+
+    ``theta = sum_k w_k att_k`` with ``w_k = p_k / sum p`` and ``p_k = P(G = g_k)`` estimated by
+    sample shares, so the influence function has a term for the estimated weights
+    (R did's ``wif``): ``(1[G = g_k] - p_k) / sum p - sum_j (1[G = g_j] - p_j) p_k / (sum p)^2``.
+    """
+    total = float(share.sum())
+    deviations = indicator - share[None, :]
+    wif = deviations / total - deviations.sum(axis=1, keepdims=True) * (share[None, :] / total**2)
+    weights = share / total
+    return float(att @ weights), psi @ weights + wif @ att
 
 
 def _multiplier_bootstrap(

@@ -186,6 +186,15 @@ def test_callaway_santanna_matches_csdid(castle: pd.DataFrame, ours: str, theirs
         )
         assert result.dynamic_overall.estimate == pytest.approx(ref.atte["overall_att"], abs=1e-7)
         assert result.dynamic_overall.std_error == pytest.approx(ref.atte["overall_se"], abs=1e-7)
+        ref.aggte(typec="group", bstrap=False)
+        np.testing.assert_allclose(
+            [g.estimate for g in result.by_group], ref.atte["att_egt"], atol=1e-7
+        )
+        np.testing.assert_allclose(
+            [g.std_error for g in result.by_group], ref.atte["se_egt"], atol=1e-7
+        )
+        assert result.group_overall.estimate == pytest.approx(ref.atte["overall_att"], abs=1e-7)
+        assert result.group_overall.std_error == pytest.approx(ref.atte["overall_se"], abs=1e-7)
     json.dumps(result.to_dict())
 
 
