@@ -9,6 +9,10 @@ Sources:
   ``csdid`` (Python port of R ``did``: ``ATTgt(...).fit(est_method="dr", bstrap=False)`` and
   ``aggte``) for Callaway & Sant'Anna on the Cheng & Hoekstra (2013) castle-doctrine panel
   (``causaldata.castle``: 50 states, 2000-2010, log homicide), never-treated and not-yet-treated.
+- Sun & Abraham (2021): with every cohort x event-time indicator, each CATT(g, e) equals the
+  Callaway-Sant'Anna ATT(g, g + e) with never-treated controls and a universal base period
+  (their Proposition; checked against csdid with ``base_period="universal"``), and the
+  regression's cluster-robust SEs against statsmodels.
 - Not available here: the ``mpdta`` teen-employment panel used in R did's documentation (it is
   in no installable package), so its published aggregations are not reproduced.
 """
@@ -26,7 +30,7 @@ import statsmodels.formula.api as smf
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from infuse.stats.did import callaway_santanna, did_2x2, event_study, twfe_did
+from infuse.stats.did import callaway_santanna, did_2x2, event_study, sun_abraham, twfe_did
 
 causaldata = pytest.importorskip("causaldata")
 
@@ -195,6 +199,49 @@ def test_callaway_santanna_matches_csdid(castle: pd.DataFrame, ours: str, theirs
         )
         assert result.group_overall.estimate == pytest.approx(ref.atte["overall_att"], abs=1e-7)
         assert result.group_overall.std_error == pytest.approx(ref.atte["overall_se"], abs=1e-7)
+    json.dumps(result.to_dict())
+
+
+def test_sun_abraham_matches_csdid_universal_base_and_statsmodels(castle: pd.DataFrame) -> None:
+    csdid = pytest.importorskip("csdid.att_gt")
+    result = sun_abraham(
+        castle, unit="sid", time="year", outcome="l_homicide", first_treated="g", se_type="CR1"
+    )
+    catt = pd.DataFrame(result.catt)
+    catt["time"] = catt.group + catt.event_time
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = csdid.ATTgt(
+            yname="l_homicide",
+            tname="year",
+            idname="sid",
+            gname="g",
+            data=castle,
+            control_group=["nevertreated"],
+        ).fit(est_method="dr", bstrap=False, base_period="universal")
+    cs = pd.DataFrame({"group": ref.results["group"], "time": ref.results["year"]})
+    cs["att"] = ref.results["att"]
+    merged = catt.merge(cs, on=["group", "time"])
+    assert len(merged) == len(catt) == 50
+    np.testing.assert_allclose(merged.estimate, merged.att, atol=1e-7)
+    # Cluster-robust SEs of the CATTs and of the IW average, written out with statsmodels.
+    frame = castle.copy()
+    rel = frame.year - frame.g
+    names = []
+    for g_, e in zip(catt.group, catt.event_time, strict=True):
+        name = f"c{int(g_)}_{int(e) + 20}"
+        frame[name] = ((frame.g == g_) & (rel == e)).astype(int)
+        names.append(name)
+    sm_fit = _cluster_fit(f"l_homicide ~ {' + '.join(names)} + C(sid) + C(year)", frame, "sid")
+    np.testing.assert_allclose(catt.std_error, sm_fit.bse[names], rtol=1e-6)
+    e0 = catt.event_time == 0
+    w = pd.Series(
+        catt.weight[e0].to_numpy(), index=[n for n, k in zip(names, e0, strict=True) if k]
+    )
+    cov = sm_fit.cov_params().loc[w.index, w.index].to_numpy()
+    zero = result.coefficients[result.event_times.index(0)]
+    assert zero.estimate == pytest.approx(float(w @ sm_fit.params[w.index]), rel=1e-8)
+    assert zero.std_error == pytest.approx(float(np.sqrt(w @ cov @ w)), rel=1e-6)
     json.dumps(result.to_dict())
 
 
