@@ -39,6 +39,7 @@ from infuse.stats.power import SteppedWedgeSchedule, stepped_wedge_schedule
 from infuse.stats.results import StatWarning, json_ready
 
 __all__ = [
+    "ClusterBinaryDesign",
     "ClusterContinuousDesign",
     "CustomDesign",
     "IndividualBinaryDesign",
@@ -277,6 +278,71 @@ class ClusterContinuousDesign:
         arm_mean = means.mean(axis=2)
         pooled = means.var(axis=2, ddof=1).mean(axis=1)
         t = (arm_mean[:, 1] - arm_mean[:, 0]) / np.sqrt(pooled * 2.0 / k)
+        return _t_pvalue(t, 2 * (k - 1))
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterBinaryDesign:
+    """Parallel cluster-randomised trial, binary outcome, equal cluster sizes.
+
+    Model: cluster risks ``p_i ~ Beta`` with mean ``p_control`` / ``p_treatment`` and
+    intracluster correlation ``icc`` (beta-binomial: ``icc = 1 / (a + b + 1)``), then
+    ``Binomial(m, p_i)`` events per cluster. Analysis ``"cluster_t_test"``: two-sample t test on
+    cluster proportions with ``2 (k - 1)`` df, the analysis behind
+    :func:`infuse.stats.power.power_cluster_proportions` (Donner & Klar 2000). A trial whose
+    cluster proportions do not vary at all gives p = 1.
+    """
+
+    n_clusters_per_arm: int
+    cluster_size: int
+    p_control: float
+    p_treatment: float
+    icc: float
+    name: str = "cluster_binary"
+
+    def __post_init__(self) -> None:
+        _check_positive_int("n_clusters_per_arm", self.n_clusters_per_arm, 2)
+        _check_positive_int("cluster_size", self.cluster_size)
+        for name in ("p_control", "p_treatment"):
+            if not 0.0 < getattr(self, name) < 1.0:
+                raise ValueError(f"{name} must be strictly between 0 and 1")
+        if not 0.0 <= self.icc < 1.0:
+            raise ValueError("icc must be in [0, 1)")
+
+    def parameters(self) -> dict[str, Any]:
+        """The design's parameters."""
+        return {k: v for k, v in asdict(self).items() if k != "name"}
+
+    def _cluster_risks(self, rng: np.random.Generator, shape: tuple[int, ...]) -> FloatArray:
+        means = np.where(np.arange(2)[:, None] == 1, self.p_treatment, self.p_control)
+        means = np.broadcast_to(means, (*shape[:-2], 2, shape[-1]))
+        if self.icc == 0:
+            return np.asarray(means, dtype=float)
+        concentration = 1.0 / self.icc - 1.0  # a + b
+        return rng.beta(means * concentration, (1.0 - means) * concentration)
+
+    def generate(self, rng: np.random.Generator) -> dict[str, FloatArray]:
+        """One trial at individual level: ``{"outcome", "treatment", "cluster"}``."""
+        k, m = self.n_clusters_per_arm, self.cluster_size
+        risks = self._cluster_risks(rng, (2, k)).ravel()
+        cluster = np.repeat(np.arange(2 * k), m)
+        y = (rng.random(cluster.size) < risks[cluster]).astype(float)
+        return {
+            "outcome": y,
+            "treatment": (cluster >= k).astype(float),
+            "cluster": cluster.astype(float),
+        }
+
+    def simulate_p_values(self, rng: np.random.Generator, n: int, analysis: str) -> FloatArray:
+        """Vectorised p-values of ``n`` trials."""
+        if analysis not in ("cluster_t_test", "default"):
+            raise ValueError(f"unknown analysis {analysis!r} for {self.name}")
+        k, m = self.n_clusters_per_arm, self.cluster_size
+        props = rng.binomial(m, self._cluster_risks(rng, (n, 2, k))) / m
+        diff = props[:, 1, :].mean(axis=1) - props[:, 0, :].mean(axis=1)
+        se = np.sqrt(props.var(axis=2, ddof=1).mean(axis=1) * 2.0 / k)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t = np.where(se > 0, diff / se, 0.0)
         return _t_pvalue(t, 2 * (k - 1))
 
 
@@ -526,8 +592,8 @@ def simulate_power(
     ----------
     design : a built-in design (:class:`IndividualContinuousDesign`,
         :class:`IndividualBinaryDesign`, :class:`ClusterContinuousDesign`,
-        :class:`SteppedWedgeDesign`) or any object with ``generate(rng)`` (e.g.
-        :class:`CustomDesign`).
+        :class:`ClusterBinaryDesign`, :class:`SteppedWedgeDesign`) or any object with
+        ``generate(rng)`` (e.g. :class:`CustomDesign`).
     analysis : ``None`` or a built-in analysis name (vectorised across simulations), or a
         callable taking one simulated data set and returning a p-value or any result with a
         ``p_value`` attribute (such as :class:`~infuse.stats.results.EstimateResult`); a callable

@@ -15,6 +15,7 @@ from scipy import stats
 
 from infuse.stats.power import (
     power_cluster_means,
+    power_cluster_proportions,
     power_stepped_wedge,
     power_two_means,
     power_two_proportions,
@@ -23,6 +24,7 @@ from infuse.stats.power import (
 )
 from infuse.stats.results import EstimateResult
 from infuse.stats.simulation import (
+    ClusterBinaryDesign,
     ClusterContinuousDesign,
     CustomDesign,
     IndividualBinaryDesign,
@@ -138,6 +140,37 @@ def test_cluster_design_matches_cpa_normal() -> None:
         seed=13,
     )
     assert _within(r.power, truth, N_SIM)
+
+
+@pytest.mark.parametrize(
+    ("k", "m", "p_c", "p_t", "icc"), [(38, 10, 0.1, 0.2, 0.1), (8, 30, 0.3, 0.45, 0.05)]
+)
+def test_cluster_binary_design_matches_donner_klar(
+    k: int, m: int, p_c: float, p_t: float, icc: float
+) -> None:
+    """Closed form: power_cluster_proportions (clusterPower cpa.binary's formula; its example
+    has 38 clusters of 10, p 0.1 vs 0.2, ICC 0.1). Beta-binomial clusters, t test on cluster
+    proportions; the closed form's normal approximation is allowed 0.01."""
+    truth = power_cluster_proportions(
+        p_control=p_c, p_treatment=p_t, n_clusters_per_arm=k, cluster_size=m, icc=icc
+    ).power
+    r = simulate_power(ClusterBinaryDesign(k, m, p_c, p_t, icc), n_simulations=N_SIM, seed=17)
+    assert _within(r.power, truth, N_SIM, extra=0.01)
+
+
+def test_cluster_binary_generate_has_the_stated_icc() -> None:
+    """Independent check of the data-generating model: the one-way ANOVA estimator of the ICC
+    (Donner & Klar 2000, eq. 2.1) on pooled simulated trials recovers the ICC."""
+    design = ClusterBinaryDesign(200, 40, 0.3, 0.3, 0.08)
+    data = design.generate(np.random.default_rng(5))
+    cluster = data["cluster"].astype(int)
+    y = data["outcome"]
+    g, m = 400, 40
+    means = np.bincount(cluster, y) / m
+    msb = m * ((means - y.mean()) ** 2).sum() / (g - 1)
+    msw = ((y - means[cluster]) ** 2).sum() / (g * (m - 1))
+    icc_hat = (msb - msw) / (msb + (m - 1) * msw)
+    assert icc_hat == pytest.approx(0.08, abs=0.02)
 
 
 def test_stepped_wedge_gls_matches_hussey_hughes() -> None:
