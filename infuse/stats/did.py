@@ -799,7 +799,7 @@ def sun_abraham(
     g = _cohorts(frame[first_treated])
     t = frame[time].to_numpy(dtype=np.float64)
     warnings: list[StatWarning] = []
-    early = (g > 0) & (g <= t.min())
+    early = (g > 0) & (g <= float(np.min(t)))
     if early.any():
         warnings.append(
             StatWarning("treated_in_first_period", "Units treated in the first period dropped.")
@@ -809,7 +809,7 @@ def sun_abraham(
         if not np.any(g == 0):
             raise ValueError("no never-treated units: use control='last_treated'")
     elif control == "last_treated":
-        last = float(g.max())
+        last = float(np.max(g))
         keep = t < last
         frame, g, t = frame[keep], g[keep], t[keep]
         g = np.where(g == last, 0.0, g)

@@ -245,6 +245,21 @@ def test_sun_abraham_matches_csdid_universal_base_and_statsmodels(castle: pd.Dat
     json.dumps(result.to_dict())
 
 
+def test_sun_abraham_last_treated_control_is_a_cell_mean_did() -> None:
+    """With the last cohort as control, CATT(g, e) = DiD of cohort means vs period g - 1."""
+    data = _staggered_panel(4)
+    data = data[data.g > 0]
+    result = sun_abraham(
+        data, unit="id", time="t", outcome="y", first_treated="g", control="last_treated"
+    )
+    means = data[data.t < 6].groupby(["g", "t"]).y.mean()
+    for row in result.catt:
+        t = row["group"] + row["event_time"]
+        manual = (means[4, t] - means[4, 3]) - (means[6, t] - means[6, 3])
+        assert row["estimate"] == pytest.approx(manual, abs=1e-9)
+    assert {row["group"] for row in result.catt} == {4.0}
+
+
 def test_callaway_santanna_bootstrap_is_seeded_and_close_to_analytic(
     castle: pd.DataFrame,
 ) -> None:
