@@ -124,6 +124,7 @@ def twfe_did(
     cluster: str | None = None,
     se_type: SEType | None = None,
     conf_level: float = 0.95,
+    absorb_nested_fe: bool = False,
 ) -> EstimateResult:
     """Two-way fixed effects DiD: ``y_it = a_i + l_t + b D_it + e_it``, clustered by unit.
 
@@ -134,6 +135,11 @@ def twfe_did(
     treatment : column with the 0/1 treatment indicator ``D_it``.
     cluster : clustering column (default ``unit``).
     se_type, conf_level : as in :func:`did_2x2`.
+    absorb_nested_fe : with ``se_type="CR1"`` and clusters that contain whole units, count the
+        unit effects as absorbed in the small-sample factor ``(n - 1)/(n - k)`` (k = treatment,
+        intercept and time effects only), as Stata's ``xtreg, fe vce(cluster)`` and R fixest
+        do. Off by default, which counts every dummy (statsmodels' convention, more
+        conservative).
 
     Returns
     -------
@@ -175,9 +181,34 @@ def twfe_did(
         assumptions=(*_PARALLEL_TRENDS, "Treatment effects are the same for every cohort."),
         extra={"n_units": int(frame[unit].nunique()), "n_periods": int(frame[time].nunique())},
     )
+    if absorb_nested_fe:
+        if fit.se_type != "CR1":
+            raise ValueError("absorb_nested_fe applies to se_type='CR1' only")
+        clusters_of_unit = frame.groupby(unit)[cluster or unit].nunique()
+        if (clusters_of_unit > 1).any():
+            raise ValueError("absorb_nested_fe needs every unit inside one cluster")
+        n_obs, k_full = x.shape
+        k_kept = k_full - (int(frame[unit].nunique()) - 1)
+        result = _rescaled(result, math.sqrt((n_obs - k_full) / (n_obs - k_kept)))
     if warnings:
         result = _with_warnings(result, warnings)
     return result
+
+
+def _rescaled(result: EstimateResult, factor: float) -> EstimateResult:
+    """The same estimate with its standard error multiplied by ``factor`` (same df)."""
+    data = {f: getattr(result, f) for f in result.__dataclass_fields__}
+    se = result.std_error * factor
+    df = result.df if result.df is not None else math.inf
+    crit = float(stats.t.ppf(0.5 + result.conf_level / 2.0, df))
+    data.update(
+        std_error=se,
+        ci_low=result.estimate - crit * se,
+        ci_high=result.estimate + crit * se,
+        p_value=float(2 * stats.t.sf(abs(result.estimate) / se, df)) if se > 0 else math.nan,
+        extra={**result.extra, "small_sample": "unit effects absorbed (Stata xtreg fe, fixest)"},
+    )
+    return EstimateResult(**data)
 
 
 # ----------------------------------------------------------------------------- event study
