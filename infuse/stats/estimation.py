@@ -159,15 +159,59 @@ def difference_in_means(
     _check_level(conf_level)
     yv = _outcome(y)
     z = _treatment(treatment, yv.shape[0])
-    n1 = int(z.sum())
-    n0 = yv.shape[0] - n1
-    y1, y0 = yv[z], yv[~z]
-    m1, m0 = float(y1.mean()), float(y0.mean())
-    v1 = float(y1.var(ddof=1)) if n1 > 1 else float("nan")
-    v0 = float(y0.var(ddof=1)) if n0 > 1 else float("nan")
+    # Two streamed passes over per-arm sums (no copies of the arms): scales to 10^7 rows.
+    mom = _arm_means(yv, z)
+    ss1, ss0 = _arm_sums_of_squares(yv, z, mom)
+    v1 = ss1 / (mom.n1 - 1) if mom.n1 > 1 else float("nan")
+    v0 = ss0 / (mom.n0 - 1) if mom.n0 > 1 else float("nan")
     return _mean_difference_from_stats(
-        m1, v1, n1, m0, v0, n0, variance=variance, conf_level=conf_level
+        mom.mean1, v1, mom.n1, mom.mean0, v0, mom.n0, variance=variance, conf_level=conf_level
     )
+
+
+_CHUNK = 1 << 16  # 64k rows: a chunk's temporaries stay in CPU cache
+
+
+def _chunks(n: int) -> range:
+    return range(0, n, _CHUNK)
+
+
+@dataclass(frozen=True)
+class _ArmMeans:
+    n1: int
+    n0: int
+    mean1: float
+    mean0: float
+
+
+def _arm_means(y: FloatArray, z: NDArray[np.bool_]) -> _ArmMeans:
+    """Per-arm counts and means in one streamed pass."""
+    n = y.shape[0]
+    n1 = 0
+    s1 = 0.0
+    s = 0.0
+    for i in _chunks(n):
+        zc = z[i : i + _CHUNK]
+        yc = y[i : i + _CHUNK]
+        n1 += int(np.count_nonzero(zc))
+        s1 += float(yc @ zc.astype(np.float64))
+        s += float(yc.sum())
+    n0 = n - n1
+    return _ArmMeans(n1, n0, s1 / n1, (s - s1) / n0)
+
+
+def _arm_sums_of_squares(y: FloatArray, z: NDArray[np.bool_], m: _ArmMeans) -> tuple[float, float]:
+    """Per-arm centred sums of squares (second streamed pass: no cancellation)."""
+    ss1 = 0.0
+    ss = 0.0
+    shift = m.mean1 - m.mean0
+    for i in _chunks(y.shape[0]):
+        zf = z[i : i + _CHUNK].astype(np.float64)
+        yc = y[i : i + _CHUNK] - m.mean0
+        yc -= shift * zf
+        ss += float(yc @ yc)
+        ss1 += float(np.einsum("i,i,i->", yc, yc, zf))
+    return ss1, max(ss - ss1, 0.0)
 
 
 def _mean_difference_from_stats(
@@ -485,17 +529,29 @@ def cuped_effect(
         raise ValueError("pre must have one entry per unit")
     if se_type not in ("HC1", "HC2", "classical"):
         raise ValueError("se_type must be 'HC1', 'HC2' or 'classical'")
-    n1 = int(np.count_nonzero(z))
-    n0 = n - n1
-    zf = z.astype(np.float64)
-    sy1 = float(yv @ zf)
-    sx1 = float(x @ zf)
-    ybar1, ybar0 = sy1 / n1, (float(yv.sum()) - sy1) / n0
-    xbar1, xbar0 = sx1 / n1, (float(x.sum()) - sx1) / n0
-    # Arm-centred columns (the only O(n) temporaries).
-    yc = yv - np.where(z, ybar1, ybar0)
-    xc = x - np.where(z, xbar1, xbar0)
-    sxx = float(xc @ xc)
+    # Pass 1: arm means of y and x.
+    ym = _arm_means(yv, z)
+    xm = _arm_means(x, z)
+    n1, n0 = ym.n1, ym.n0
+    ybar1, ybar0, xbar1, xbar0 = ym.mean1, ym.mean0, xm.mean1, xm.mean0
+    dy, dx = ybar1 - ybar0, xbar1 - xbar0
+
+    def centred(i: int) -> tuple[FloatArray, FloatArray, FloatArray]:
+        zf = z[i : i + _CHUNK].astype(np.float64)
+        yc = yv[i : i + _CHUNK] - ybar0
+        yc -= dy * zf
+        xc = x[i : i + _CHUNK] - xbar0
+        xc -= dx * zf
+        return zf, yc, xc
+
+    # Pass 2: centred cross-products within arms.
+    syy1 = syy = sxx = sxy = 0.0
+    for i in _chunks(n):
+        zf, yc, xc = centred(i)
+        syy += float(yc @ yc)
+        syy1 += float(np.einsum("i,i,i->", yc, yc, zf))
+        sxx += float(xc @ xc)
+        sxy += float(xc @ yc)
     warns: list[StatWarning] = []
     if sxx <= 0.0:
         warns.append(
@@ -503,30 +559,40 @@ def cuped_effect(
         )
         theta = 0.0
     else:
-        theta = float(xc @ yc) / sxx
-    resid = yc - theta * xc
-    dx = xbar1 - xbar0
-    estimate = (ybar1 - ybar0) - theta * dx
+        theta = sxy / sxx
+    estimate = dy - theta * dx
     p = 3 if sxx > 0 else 2
     # Contrast c = (-1, 1, -dx) on (D0, D1, xc); bread = diag(1/n0, 1/n1, 1/sxx).
     if se_type == "classical":
-        s2 = float(resid @ resid) / (n - p)
+        rss = max(syy - theta * sxy, 0.0)  # = syy - 2 theta sxy + theta^2 sxx
+        s2 = rss / (n - p)
         var = s2 * (1 / n0 + 1 / n1 + (dx**2 / sxx if sxx > 0 else 0.0))
     else:
-        if se_type == "HC1":
-            w = resid**2 * (n / (n - p))
-        else:
-            lev = np.where(z, 1.0 / n1, 1.0 / n0)
+        # Pass 3: residual moments e^2 w_i with w_i = n/(n-p) (HC1) or 1/(1 - h_i) (HC2),
+        # h_i = 1/n_arm + xc_i^2 / sxx.
+        e1 = e_all = ex1 = ex_all = exx = 0.0
+        hc1_scale = n / (n - p)
+        for i in _chunks(n):
+            zf, yc, xc = centred(i)
             if sxx > 0:
-                lev = lev + xc**2 / sxx
-            w = resid**2 / np.clip(1.0 - lev, 1e-300, None)
-        e0 = float(w @ (1.0 - zf))
-        e1 = float(w @ zf)
+                yc -= theta * xc
+            w = np.square(yc)
+            if se_type == "HC1":
+                w *= hc1_scale
+            else:
+                one_minus = (1.0 - 1.0 / n0) + ((1.0 / n0) - (1.0 / n1)) * zf
+                if sxx > 0:
+                    one_minus -= np.square(xc) / sxx
+                w /= np.clip(one_minus, 1e-300, None)
+            e1 += float(w @ zf)
+            e_all += float(w.sum())
+            if sxx > 0:
+                ex1 += float(np.einsum("i,i,i->", w, xc, zf))
+                ex_all += float(w @ xc)
+                exx += float(np.einsum("i,i,i->", w, xc, xc))
+        e0 = e_all - e1
+        ex0 = ex_all - ex1
         if sxx > 0:
-            wx = w * xc
-            ex0 = float(wx @ (1.0 - zf))
-            ex1 = float(wx @ zf)
-            exx = float(wx @ xc)
             g = (-1.0 / n0, 1.0 / n1, -dx / sxx)  # bread @ c
             var = (
                 g[0] ** 2 * e0
@@ -542,7 +608,8 @@ def cuped_effect(
     if not se > 0:
         warns.append(_ZERO_VARIANCE)
     low, high, pval = _t_interval(estimate, se, df, conf_level)
-    welch_var = float(yv[z].var(ddof=1)) / n1 + float(yv[~z].var(ddof=1)) / n0
+    ss0 = max(syy - syy1, 0.0)
+    welch_var = syy1 / (n1 - 1) / n1 + ss0 / (n0 - 1) / n0 if min(n1, n0) > 1 else 0.0
     return EstimateResult(
         estimate=estimate,
         std_error=se,

@@ -87,7 +87,7 @@ class RandomisationResult:
 
 def difference_in_means_statistic(y: FloatArray, Z: BoolArray) -> FloatArray:
     """Vectorised difference in means for each row of ``Z`` (k x n, True = treated)."""
-    n1 = np.count_nonzero(Z, axis=1).astype(np.float64)
+    n1 = _row_counts(Z).astype(np.float64)
     s1 = np.einsum("kn,n->k", Z, y)
     n = y.shape[0]
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -226,6 +226,11 @@ def _random_chunks(layout: _Layout, total: int, chunk: int, rng: np.random.Gener
         yield Z
 
 
+def _row_counts(Z: BoolArray) -> NDArray[np.int64]:
+    """True entries per row (summing the bytes is ~3x faster than count_nonzero(axis=1))."""
+    return np.asarray(Z.view(np.uint8).sum(axis=1, dtype=np.int64))
+
+
 def random_subsets(
     rng: np.random.Generator, k: int, n: int, m: int, *, small: int = 2048
 ) -> BoolArray:
@@ -246,7 +251,7 @@ def random_subsets(
         return np.asarray(rng.permuted(np.broadcast_to(pattern, (k, n)), axis=1))
     threshold = round(m / n * 65536)
     Z = rng.integers(0, 65536, size=(k, n), dtype=np.uint16) < threshold
-    deficit = m - np.count_nonzero(Z, axis=1)
+    deficit = m - _row_counts(Z)
     rows = np.flatnonzero(deficit)
     while rows.size:
         d = deficit[rows]
@@ -254,7 +259,9 @@ def random_subsets(
         adding = d > 0
         have = m - d  # current subset sizes
         eligible_share = np.where(adding, (n - have) / n, have / n)
-        width = int(1.5 * float(np.max(need / eligible_share))) + 64
+        # Size the candidate draw for most rows, not the worst one: rows left short simply
+        # go round again (still sequential uniform sampling without replacement).
+        width = int(1.6 * float(np.quantile(need / eligible_share, 0.75))) + 32
         cand = rng.integers(0, n, size=(rows.size, width))
         eligible = Z[rows[:, None], cand] != adding[:, None]
         # Keep only the first draw of each unit (sampling without replacement, in draw order).
