@@ -284,10 +284,10 @@ def event_study(
     Notes
     -----
     With staggered adoption and heterogeneous effects these TWFE coefficients are contaminated by
-    effects at other event times (Sun & Abraham 2021); use :func:`callaway_santanna` with
-    ``aggregation`` by event time instead. Reference: Borusyak, Jaravel & Spiess (2024); Roth,
-    Sant'Anna, Bilinski & Poe (2023) "What's trending in difference-in-differences?", J
-    Econometrics 235(2):2218-2244.
+    effects at other event times (Sun & Abraham 2021); use :func:`sun_abraham` or the event-time
+    aggregation of :func:`callaway_santanna` instead. References: Borusyak, Jaravel & Spiess
+    (2024) "Revisiting event-study designs", REStud 91(6); Roth, Sant'Anna, Bilinski & Poe (2023)
+    "What's trending in difference-in-differences?", J Econometrics 235(2):2218-2244.
     """
     _check_columns(data, unit, time, outcome, first_treated)
     if leads < 1 or lags < 0:
@@ -305,10 +305,22 @@ def event_study(
     else:
         outside = np.isfinite(event) & ((event < -leads) | (event > lags))
         frame, event = frame[~outside], event[~outside]
-    event_times = [k for k in range(-leads, lags + 1) if k != reference_period]
+    warnings: list[StatWarning] = []
+    omitted = {reference_period}
+    if not np.any(g == 0):
+        # Without never-treated units, event time is collinear with unit and period effects
+        # (t - G_i), so a second event time must be normalised (Borusyak, Jaravel & Spiess 2024).
+        omitted.add(-leads if reference_period != -leads else -leads + 1)
+        warnings.append(
+            StatWarning(
+                "no_never_treated",
+                f"Every unit is eventually treated: event times {sorted(omitted)} are both "
+                "normalised to zero.",
+            )
+        )
+    event_times = [k for k in range(-leads, lags + 1) if k not in omitted]
     dummies = {f"event_{k}": (event == k).astype(np.float64) for k in event_times}
     present = [k for k in event_times if dummies[f"event_{k}"].any()]
-    warnings: list[StatWarning] = []
     if len(present) < len(event_times):
         missing = sorted(set(event_times) - set(present))
         warnings.append(

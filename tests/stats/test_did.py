@@ -285,6 +285,27 @@ def test_sun_abraham_last_treated_control_is_a_cell_mean_did() -> None:
     assert {row["group"] for row in result.catt} == {4.0}
 
 
+def test_event_study_without_never_treated_normalises_two_periods() -> None:
+    data = _staggered_panel(2)
+    data = data[data.g > 0]
+    result = event_study(
+        data, unit="id", time="t", outcome="y", first_treated="g", leads=3, lags=2, se_type="CR1"
+    )
+    assert -3 not in result.event_times and -1 not in result.event_times
+    assert "no_never_treated" in {w.code for w in result.warnings}
+    frame = data.copy()
+    event = np.clip(frame.t - frame.g, -3, 2)
+    for k in result.event_times:
+        frame[f"e{k + 10}"] = (event == k).astype(int)
+    terms = " + ".join(f"e{k + 10}" for k in result.event_times)
+    ref = _cluster_fit(f"y ~ {terms} + C(id) + C(t)", frame, "id")
+    np.testing.assert_allclose(
+        [c.estimate for c in result.coefficients],
+        ref.params[[f"e{k + 10}" for k in result.event_times]],
+        rtol=1e-8,
+    )
+
+
 def test_callaway_santanna_bootstrap_is_seeded_and_close_to_analytic(
     castle: pd.DataFrame,
 ) -> None:
