@@ -165,14 +165,27 @@ def twfe_did(
             )
         )
     x, names = _twfe_design(frame, unit, time, {"treatment": d})
-    fit = fit_ols(
-        frame[outcome].to_numpy(dtype=np.float64),
-        x,
-        cluster=frame[cluster or unit].to_numpy(),
-        se_type=se_type,
-        conf_level=conf_level,
-        names=names,
-    )
+    try:
+        fit = fit_ols(
+            frame[outcome].to_numpy(dtype=np.float64),
+            x,
+            cluster=frame[cluster or unit].to_numpy(),
+            se_type=se_type,
+            conf_level=conf_level,
+            names=names,
+        )
+    except ValueError as error:
+        if "rank deficient" not in str(error):
+            raise
+        # A data condition, not a programming error: e.g. every unit switches at the same time,
+        # so treatment is indistinguishable from the period effects.
+        return _not_identified(
+            "did_twfe",
+            len(frame),
+            "The treatment indicator is collinear with the unit and period effects "
+            "(no untreated comparison in the treated periods).",
+            conf_level,
+        )
     result = coefficient_result(
         fit,
         "treatment",
@@ -193,6 +206,23 @@ def twfe_did(
     if warnings:
         result = _with_warnings(result, warnings)
     return result
+
+
+def _not_identified(method: str, n: int, detail: str, conf_level: float) -> EstimateResult:
+    """A result with no estimate and a ``not_identified`` warning (the data cannot answer)."""
+    return EstimateResult(
+        estimate=math.nan,
+        std_error=math.nan,
+        ci_low=math.nan,
+        ci_high=math.nan,
+        p_value=math.nan,
+        method=method,
+        effect_measure="mean_difference_in_differences",
+        n_units=n,
+        conf_level=conf_level,
+        assumptions=_PARALLEL_TRENDS,
+        warnings=(StatWarning("not_identified", detail),),
+    )
 
 
 def _rescaled(result: EstimateResult, factor: float) -> EstimateResult:

@@ -368,6 +368,15 @@ def test_adding_a_constant_leaves_did_effects_unchanged(shift: float) -> None:
     assert d2.estimate == pytest.approx(d1.estimate, abs=1e-8)
 
 
+def test_twfe_not_identified_is_a_warning() -> None:
+    """Everyone treated at once: the effect is collinear with period effects."""
+    data = _staggered_panel(3).assign(d=lambda f: (f.t >= 5).astype(int))
+    result = twfe_did(data, unit="id", time="t", outcome="y", treatment="d", se_type="CR1")
+    assert np.isnan(result.estimate)
+    assert [w.code for w in result.warnings] == ["not_identified"]
+    json.dumps(result.to_dict())
+
+
 def test_errors() -> None:
     with pytest.raises(ValueError, match="0/1"):
         did_2x2([1.0, 2, 3, 4], [0, 1, 2, 1], [0, 0, 1, 1])
