@@ -275,7 +275,13 @@ def test_sun_abraham_last_treated_control_is_a_cell_mean_did() -> None:
     data = _staggered_panel(4)
     data = data[data.g > 0]
     result = sun_abraham(
-        data, unit="id", time="t", outcome="y", first_treated="g", control="last_treated"
+        data,
+        unit="id",
+        time="t",
+        outcome="y",
+        first_treated="g",
+        control="last_treated",
+        se_type="CR1",
     )
     means = data[data.t < 6].groupby(["g", "t"]).y.mean()
     for row in result.catt:
