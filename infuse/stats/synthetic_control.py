@@ -330,13 +330,19 @@ def synthetic_control(
     in_time: dict[str, Any] | None = None
     if placebo_time is not None:
         in_time = _in_time_placebo(
-            y,
-            times,
-            x_rows=x_all if predictors else None,
-            v_diag=v_diag,
+            data[data[unit].isin(units) & (data[time] < intervention_time)],
+            unit=unit,
+            time=time,
+            outcome=outcome,
+            treated_unit=treated_unit,
+            donors=donor_labels,
             placebo_time=float(placebo_time),
             intervention_time=float(intervention_time),
-            fit_mask=fit_mask,
+            pre_period=fit_times,
+            predictors=predictors,
+            predictor_period=predictor_period,
+            outcome_lags=outcome_lags,
+            v_matrix=v_matrix,
         )
 
     weights = {str(units[i + 1]): float(wi) for i, wi in enumerate(w) if wi > 1e-10}
@@ -436,40 +442,61 @@ def _choose_v(
 
 
 def _in_time_placebo(
-    y: NDArray[np.float64],
-    times: NDArray[np.float64],
+    before: pd.DataFrame,
     *,
-    x_rows: NDArray[np.float64] | None,
-    v_diag: NDArray[np.float64] | None,
+    unit: str,
+    time: str,
+    outcome: str,
+    treated_unit: Hashable,
+    donors: list[Hashable],
     placebo_time: float,
     intervention_time: float,
-    fit_mask: NDArray[np.bool_],
+    pre_period: NDArray[np.float64],
+    predictors: Sequence[str] | None,
+    predictor_period: Sequence[float] | None,
+    outcome_lags: Sequence[float],
+    v_matrix: Literal["equal", "optimised"] | Sequence[float] | NDArray[np.float64],
 ) -> dict[str, Any]:
-    """Refit as if the intervention had happened at ``placebo_time`` (ADH 2015 in-time placebo).
+    """Refit as if the intervention had happened at ``placebo_time`` (Abadie, Diamond &
+    Hainmueller 2015, "Comparative politics and the synthetic control method", AJPS 59(2)).
 
-    Only data before the real intervention are used, so any gap between the fake and the real
-    date measures how far the method invents effects where none should exist.
+    Only data before the real intervention are passed in, and predictors, outcome lags and
+    the fitting period are cut at the fake date, so nothing after it informs the weights. A
+    large gap between the fake and the real date means the method invents effects.
     """
     if not placebo_time < intervention_time:
         raise ValueError("placebo_time must be before the intervention")
-    fake_pre = fit_mask & (times < placebo_time)
-    fake_post = (times >= placebo_time) & (times < intervention_time)
-    if not fake_pre.any() or not fake_post.any():
+    fake_pre = [float(t) for t in pre_period if t < placebo_time]
+    if not fake_pre or not (before[time] >= placebo_time).any():
         raise ValueError("placebo_time leaves no fitting or no evaluation period")
-    if x_rows is None:
-        w = simplex_weights(y[0, fake_pre], y[1:, fake_pre].T)
-    else:
-        # Predictors were averaged over the real pre-period; reuse them (as ADH do) but judge
-        # the fit on the outcomes before the fake date.
-        w = simplex_weights(x_rows[:, 0], x_rows[:, 1:], v_diag)
-    gaps = y[0] - w @ y[1:]
-    pre, post = _rmspe(gaps[fake_pre]), _rmspe(gaps[fake_post])
+    lags = [lag for lag in outcome_lags if lag < placebo_time]
+    pred_period = (
+        None if predictor_period is None else [t for t in predictor_period if t < placebo_time]
+    )
+    if predictors and (not lags and pred_period == []):
+        raise ValueError("no predictor information before placebo_time")
+    fit = synthetic_control(
+        before,
+        unit=unit,
+        time=time,
+        outcome=outcome,
+        treated_unit=treated_unit,
+        intervention_time=placebo_time,
+        donors=donors,
+        pre_period=fake_pre,
+        predictors=predictors,
+        predictor_period=pred_period,
+        outcome_lags=lags,
+        v_matrix=v_matrix,
+        placebo_in_space=False,
+    )
     return {
         "placebo_time": placebo_time,
-        "mean_gap": float(np.mean(gaps[fake_post])),
-        "pre_rmspe": pre,
-        "post_rmspe": post,
-        "ratio": post / pre if pre > 0 else math.inf,
-        "gaps": gaps[fake_pre | fake_post].tolist(),
-        "times": times[fake_pre | fake_post].tolist(),
+        "mean_gap": fit.effect.estimate,
+        "pre_rmspe": fit.pre_rmspe,
+        "post_rmspe": fit.post_rmspe,
+        "ratio": fit.rmspe_ratio,
+        "weights": fit.weights,
+        "gaps": list(fit.gaps),
+        "times": list(fit.times),
     }

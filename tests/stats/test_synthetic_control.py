@@ -209,6 +209,37 @@ def test_predictor_specification_matches_pysyncon() -> None:
     assert optimised.pre_rmspe <= equal.pre_rmspe + 1e-12
 
 
+def test_in_time_placebo_with_predictors_ignores_data_after_the_fake_date() -> None:
+    """No leak: predictor values after the fake date must not move the in-time placebo."""
+    rng = np.random.default_rng(5)
+    rows = [
+        {"u": f"u{i}", "t": t, "y": 10 * i + t + rng.normal(), "x": i + rng.normal(scale=0.1)}
+        for i in range(8)
+        for t in range(12)
+    ]
+    data = pd.DataFrame(rows)
+    kwargs = {
+        "unit": "u",
+        "time": "t",
+        "outcome": "y",
+        "treated_unit": "u3",
+        "intervention_time": 9,
+        "predictors": ["x"],
+        "outcome_lags": [2, 6],
+        "placebo_in_space": False,
+        "placebo_time": 5,
+    }
+    base = synthetic_control(data, **kwargs)  # type: ignore[arg-type]
+    changed = data.copy()
+    changed.loc[(changed.t >= 5) & (changed.u == "u3"), "x"] += 5.0
+    moved = synthetic_control(changed, **kwargs)  # type: ignore[arg-type]
+    assert base.in_time_placebo is not None and moved.in_time_placebo is not None
+    assert moved.in_time_placebo["weights"] == base.in_time_placebo["weights"]
+    assert moved.in_time_placebo["mean_gap"] == pytest.approx(base.in_time_placebo["mean_gap"])
+    # The main fit (predictors averaged over the whole pre-period) does see the change.
+    assert base.weights != moved.weights
+
+
 def test_simplex_weights_exact_and_deterministic() -> None:
     donors = np.array([[1.0, 0.0, 2.0], [0.0, 1.0, 2.0]])
     w = simplex_weights(np.array([0.25, 0.75]), donors)
