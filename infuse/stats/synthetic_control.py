@@ -196,6 +196,8 @@ def synthetic_control(
     for column in (unit, time, outcome, *(predictors or ())):
         if column not in data.columns:
             raise ValueError(f"column {column!r} is not in the data")
+    if not pd.api.types.is_numeric_dtype(data[time]):
+        raise TypeError("time must be numeric (a year or a period number)")
     if data.duplicated([unit, time]).any():
         raise ValueError("the panel must have one row per unit and time")
     wide = data.pivot(index=unit, columns=time, values=outcome).sort_index(axis=1)

@@ -254,6 +254,15 @@ def test_errors() -> None:
         synthetic_control(
             data, unit="u", time="t", outcome="z", treated_unit="a", intervention_time=2
         )
+    with pytest.raises(TypeError, match="numeric"):
+        synthetic_control(
+            data.assign(t=data.t.astype(str)),
+            unit="u",
+            time="t",
+            outcome="y",
+            treated_unit="a",
+            intervention_time=2,
+        )
     with pytest.raises(ValueError, match="treated unit"):
         synthetic_control(
             data, unit="u", time="t", outcome="y", treated_unit="c", intervention_time=2
