@@ -26,7 +26,7 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 from scipy import stats
 
-from infuse.stats.regression import SEType, coefficient_result, fit_ols
+from infuse.stats.regression import SEType, coefficient_result, fit_ols, wild_cluster_bootstrap
 from infuse.stats.results import EstimateResult, StatWarning, json_ready
 
 __all__ = [
@@ -64,6 +64,7 @@ def did_2x2(
     cluster: ArrayLike | None = None,
     se_type: SEType | None = None,
     conf_level: float = 0.95,
+    wild_bootstrap_seed: int | None = None,
 ) -> EstimateResult:
     """Canonical 2x2 difference-in-differences as a regression.
 
@@ -78,6 +79,10 @@ def did_2x2(
     se_type : passed to :func:`infuse.stats.regression.fit_ols`; default CR2 when clustered,
         HC2 otherwise.
     conf_level : confidence level.
+    wild_bootstrap_seed : with ``cluster``, also run the wild cluster restricted bootstrap test
+        of ``b3 = 0`` (Cameron, Gelbach & Miller 2008; Webb weights below 10 clusters) and store
+        it in ``extra["wild_bootstrap"]``: the better-behaved p-value when only a handful of
+        councils form the clusters.
 
     Returns
     -------
@@ -105,12 +110,27 @@ def did_2x2(
         conf_level=conf_level,
         names=["intercept", "treated", "post", "treated_x_post"],
     )
+    extra: dict[str, Any] = {}
+    if wild_bootstrap_seed is not None:
+        if cluster is None:
+            raise ValueError("wild_bootstrap_seed needs cluster")
+        boot = wild_cluster_bootstrap(
+            y,
+            x,
+            cluster,
+            "treated_x_post",
+            weights="webb" if (fit.n_clusters or 0) < 10 else "rademacher",
+            seed=wild_bootstrap_seed,
+            names=["intercept", "treated", "post", "treated_x_post"],
+        )
+        extra["wild_bootstrap"] = boot.to_dict()
     return coefficient_result(
         fit,
         "treated_x_post",
         method="did_2x2",
         effect_measure="mean_difference_in_differences",
         assumptions=_PARALLEL_TRENDS,
+        extra=extra or None,
     )
 
 

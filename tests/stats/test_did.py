@@ -95,6 +95,28 @@ def test_organ_donations_2x2_equals_twfe_and_statsmodels(organ: pd.DataFrame) ->
     assert result.estimate == pytest.approx(manual, rel=1e-10)
 
 
+def test_did_2x2_wild_bootstrap_for_few_councils() -> None:
+    """Ten councils: the WCR p-value is attached and agrees with calling the bootstrap
+    on the same design (regression.wild_cluster_bootstrap is itself checked against
+    wildboottest by its own tests)."""
+    from infuse.stats.regression import wild_cluster_bootstrap
+
+    rng = np.random.default_rng(10)
+    council = np.repeat(np.arange(10), 40)
+    treated = (council < 4).astype(float)
+    post = np.tile(np.repeat([0.0, 1.0], 20), 10)
+    y = rng.normal(size=10)[council] + 0.3 * treated * post + rng.normal(size=council.size)
+    result = did_2x2(y, treated, post, cluster=council, wild_bootstrap_seed=123)
+    boot = result.extra["wild_bootstrap"]
+    x = np.column_stack([np.ones_like(y), treated, post, treated * post])
+    direct = wild_cluster_bootstrap(y, x, council, 3, weights="rademacher", seed=123)
+    assert boot["p_value"] == pytest.approx(direct.p_value)
+    # 2^10 = 1024 sign vectors: exact enumeration, so the p-value is a multiple of 1/1024.
+    assert boot["full_enumeration"] and boot["n_draws"] == 1024
+    assert result.n_clusters == 10
+    json.dumps(result.to_dict())
+
+
 def test_event_study_matches_statsmodels(organ: pd.DataFrame) -> None:
     """Event-time dummies (ref -1) with state and quarter FE vs statsmodels CR1."""
     result = event_study(
