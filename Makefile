@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PYTHON := $(shell scripts/find-python)
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install assets messages migrate serve lint typecheck pytest clean bench
+.PHONY: demo test install assets messages messages-update migrate serve lint typecheck pytest clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ assets: build/static/infuse/infuse.css
 
 messages: $(STAMP)
 	cd infuse && ../$(BIN)/django-admin compilemessages --ignore=.venv -l cy >/dev/null
+
+# After marking new strings: refresh the Welsh catalogue, then translate the new entries.
+messages-update: $(STAMP)
+	cd infuse && ../$(BIN)/django-admin makemessages -l cy --no-location --no-obsolete --settings=infuse.settings --pythonpath=..
 
 migrate: install
 	$(BIN)/infuse migrate --no-input

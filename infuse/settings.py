@@ -88,6 +88,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "infuse.core.middleware.ApiLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -123,6 +124,7 @@ TEMPLATES = [
 DATABASE_URL = os.environ.get("INFUSE_DATABASE_URL") or f"sqlite:///{VAR_DIR / 'infuse.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     # IMMEDIATE takes the write lock at BEGIN, so two writers never both read the audit chain's
     # head and then race to append to it; WAL lets the web server and the worker read concurrently.
@@ -165,7 +167,7 @@ AXES_COOLOFF_TIME = float(os.environ.get("INFUSE_LOGIN_COOLOFF_HOURS", "0.25"))
 # Per account, and per browser on one address (so one office behind a NAT is not locked as a whole).
 AXES_LOCKOUT_PARAMETERS = ["username", ["ip_address", "user_agent"]]
 AXES_USERNAME_FORM_FIELD = "username"
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_LOCKOUT_TEMPLATE = "auth/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("INFUSE_LOGIN_LOCKOUT", True)
 
@@ -247,7 +249,7 @@ if HTTPS:
     SECURE_SSL_REDIRECT = env_bool("INFUSE_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = int(os.environ.get("INFUSE_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = env_bool("INFUSE_HSTS_PRELOAD", False)
+    SECURE_HSTS_PRELOAD = env_bool("INFUSE_HSTS_PRELOAD", True)
 if env_bool("INFUSE_BEHIND_PROXY", False):
     # Trust X-Forwarded-Proto from the reverse proxy (gunicorn behind nginx or a load balancer).
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -65,3 +65,26 @@ def signed_in(make_person: Callable[..., Any]) -> Callable[..., Any]:
         return client
 
     return sign_in
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request: pytest.FixtureRequest) -> None:
+    """Make sure the migration-made reference data is present for every database test.
+
+    Transactional tests (the worker, concurrency, live servers) end with a flush that empties
+    every table, reference data included; this puts it back before the next test needs it.
+    """
+    uses_db = request.node.get_closest_marker("django_db") is not None or bool(
+        {"db", "transactional_db", "live_server"} & set(request.fixturenames)
+    )
+    if not uses_db:
+        return
+    request.getfixturevalue("_django_db_helper")
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from infuse.core.models import Council
+
+    if not Council.objects.exists():
+        import_module("infuse.core.migrations.0002_reference_data").load(apps, None)

@@ -26,6 +26,7 @@ from infuse.core.models import (
     WayOfWorking,
     WellbeingGoal,
 )
+from infuse.core.permissions import person_of
 
 admin.site.site_header = _("InFuSe administration")
 admin.site.site_title = _("InFuSe administration")
@@ -45,12 +46,14 @@ class AuditedAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         before, after = _changed(form)
         action = f"{obj._meta.model_name}.{'changed' if change else 'created'}_in_admin"
-        audit.record_event(actor=request.user, action=action, obj=obj, before=before, after=after)  # type: ignore[arg-type]
+        audit.record_event(
+            actor=person_of(request), action=action, obj=obj, before=before, after=after
+        )
 
     def delete_model(self, request: HttpRequest, obj: Model) -> None:
         audit.record_event(
-            actor=request.user,
-            action=f"{obj._meta.model_name}.deleted_in_admin",  # type: ignore[arg-type]
+            actor=person_of(request),
+            action=f"{obj._meta.model_name}.deleted_in_admin",
             obj=obj,
         )
         super().delete_model(request, obj)
@@ -84,11 +87,11 @@ class PersonAdmin(AuditedAdmin):
         # Memberships go through the service: role rules are checked and each change is audited.
         instances = formset.save(commit=False)
         for membership in formset.deleted_objects:
-            services.revoke_membership(actor=request.user, membership=membership)  # type: ignore[arg-type]
+            services.revoke_membership(actor=person_of(request), membership=membership)
         for membership in instances:
             services.grant_membership(
-                actor=request.user,
-                person=form.instance,  # type: ignore[arg-type]
+                actor=person_of(request),
+                person=form.instance,
                 organisation=membership.organisation,
                 role=membership.role,
             )
@@ -108,15 +111,15 @@ class MembershipAdmin(admin.ModelAdmin):
         self, request: HttpRequest, obj: Membership, form: ModelForm, change: bool
     ) -> None:
         granted = services.grant_membership(
-            actor=request.user,
+            actor=person_of(request),
             person=obj.person,
             organisation=obj.organisation,
-            role=obj.role,  # type: ignore[arg-type]
+            role=obj.role,
         )
         obj.pk = granted.pk
 
     def delete_model(self, request: HttpRequest, obj: Membership) -> None:
-        services.revoke_membership(actor=request.user, membership=obj)  # type: ignore[arg-type]
+        services.revoke_membership(actor=person_of(request), membership=obj)
 
     def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
         for obj in queryset:

@@ -5,12 +5,28 @@ from __future__ import annotations
 from uuid import UUID
 
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 
 from infuse.core import services
-from infuse.core.models import Council, Membership, Theme, WayOfWorking, WellbeingGoal
+from infuse.core.models import (
+    ApiToken,
+    Council,
+    Membership,
+    Theme,
+    WayOfWorking,
+    WellbeingGoal,
+)
 from infuse.core.permissions import roles_of
-from infuse.core.schemas import CouncilOut, MeOut, ProblemOut, ProgressOut, TermOut
+from infuse.core.schemas import (
+    CouncilOut,
+    IssuedTokenOut,
+    MeOut,
+    ProblemOut,
+    ProgressOut,
+    TermOut,
+    TokenIn,
+    TokenOut,
+)
 
 public = Router(tags=["reference data"])
 private = Router(tags=["people"])
@@ -78,3 +94,39 @@ def task_progress(request: HttpRequest, progress_id: UUID) -> dict:
         "created_at": progress.created_at,
         "updated_at": progress.updated_at,
     }
+
+
+@private.get("/tokens", response={200: list[TokenOut], 401: ProblemOut}, summary="Your API tokens")
+def list_tokens(request: HttpRequest) -> list[ApiToken]:
+    return list(ApiToken.objects.filter(person=request.auth))  # type: ignore[attr-defined]
+
+
+@private.post(
+    "/tokens",
+    response={201: IssuedTokenOut, 400: ProblemOut, 401: ProblemOut},
+    summary="Create an API token (the secret is in this response only)",
+)
+def create_token(request: HttpRequest, payload: TokenIn) -> Status[dict]:
+    issued = services.create_api_token(actor=request.auth, name=payload.name)  # type: ignore[attr-defined]
+    token = issued.token
+    return Status(
+        201,
+        {
+            "id": token.pk,
+            "name": token.name,
+            "prefix": token.prefix,
+            "created_at": token.created_at,
+            "last_used_at": token.last_used_at,
+            "revoked_at": token.revoked_at,
+            "secret": issued.secret,
+        },
+    )
+
+
+@private.delete(
+    "/tokens/{token_id}",
+    response={200: TokenOut, 401: ProblemOut, 404: ProblemOut},
+    summary="Revoke one of your API tokens",
+)
+def revoke_token(request: HttpRequest, token_id: int) -> ApiToken:
+    return services.revoke_api_token(actor=request.auth, token_id=token_id)  # type: ignore[attr-defined]

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
+from django.utils import translation
 
 from infuse.core.errors import DomainError, NotAuthenticated
 from infuse.core.problems import render_error, wants_problem_json
@@ -24,3 +25,24 @@ class DomainErrorMiddleware:
         if isinstance(exception, NotAuthenticated) and not wants_problem_json(request):
             return redirect_to_login(request.get_full_path())
         return render_error(exception, request)
+
+
+class ApiLanguageMiddleware:
+    """The API speaks the language of Accept-Language (pages take theirs from the URL prefix).
+
+    Django's LocaleMiddleware treats every unprefixed path as English when the default language
+    has no prefix; the API has no prefix at all, so it negotiates here instead.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path_info.startswith("/api/"):
+            language = translation.get_language_from_request(request, check_path=False)
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
+            response = self.get_response(request)
+            response.headers.setdefault("Content-Language", language)
+            return response
+        return self.get_response(request)

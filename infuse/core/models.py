@@ -34,6 +34,8 @@ class Council(models.Model):
     population_year = models.PositiveSmallIntegerField(_("population year"))
     population_source = models.CharField(_("population source"), max_length=200)
 
+    objects: ClassVar[models.Manager[Council]] = models.Manager()
+
     class Meta:
         ordering = ["name_en"]
         verbose_name = _("council")
@@ -50,6 +52,8 @@ class ReferenceTerm(models.Model):
     position = models.PositiveSmallIntegerField(unique=True)
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
+
+    objects: ClassVar[models.Manager[Any]] = models.Manager()
 
     class Meta:
         abstract = True
@@ -98,6 +102,8 @@ class Organisation(models.Model):
         Council, null=True, blank=True, on_delete=models.PROTECT, related_name="organisation"
     )
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects: ClassVar[models.Manager[Organisation]] = models.Manager()
 
     class Meta:
         ordering = ["kind", "name_en"]

@@ -11,7 +11,7 @@ from typing import Any
 
 import rules
 
-from infuse.core.models import Membership, Role
+from infuse.core.models import Membership, Person, Role
 
 
 def roles_of(person: Any) -> frozenset[str]:
@@ -63,6 +63,14 @@ for _model in (
     for _action in ("view", "add", "change", "delete"):
         rules.add_perm(f"core.{_action}_{_model}", is_programme_admin)
 rules.add_perm("core.view_own_tasks", is_signed_in)
+
+
+def person_of(request: Any) -> Person:
+    """The signed-in person of a request (views guarded by login_required only)."""
+    user = request.user
+    if not isinstance(user, Person):
+        raise TypeError("person_of needs a signed-in request; guard the view with login_required")
+    return user
 
 
 def can(person: Any, permission: str, obj: Any = None) -> bool:

@@ -65,3 +65,20 @@ class ProblemOut(Schema):
     key: str
     instance: str | None = None
     errors: list[dict] | None = None
+
+
+class TokenIn(Schema):
+    name: str
+
+
+class TokenOut(Schema):
+    id: int
+    name: str
+    prefix: str
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+class IssuedTokenOut(TokenOut):
+    secret: str

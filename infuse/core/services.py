@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import uuid
 from dataclasses import dataclass
 
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -227,7 +229,9 @@ def start_audit_verification(*, actor: Person | None) -> TaskProgress:
     return progress
 
 
-def get_progress(*, actor: object, progress_id: object) -> TaskProgress:
+def get_progress(
+    *, actor: Person | AnonymousUser | None, progress_id: uuid.UUID | str
+) -> TaskProgress:
     """A progress record its owner (or a programme admin) may watch."""
     progress = TaskProgress.objects.filter(pk=progress_id).first()
     if progress is None:

@@ -36,7 +36,7 @@ from infuse.core.models import (
     WayOfWorking,
     WellbeingGoal,
 )
-from infuse.core.permissions import can, roles_of
+from infuse.core.permissions import can, person_of, roles_of
 from infuse.core.problems import render_error
 
 # What each role does in InFuSe, shown on the signed-in home page ("my work").
@@ -87,7 +87,7 @@ def accessibility(request: HttpRequest) -> HttpResponse:
 
 class SignInView(LoginView):
     form_class = SignInForm
-    template_name = "registration/login.html"
+    template_name = "auth/login.html"
     redirect_authenticated_user = True
 
 
@@ -99,13 +99,17 @@ def account(request: HttpRequest) -> HttpResponse:
     problems: list[Any] = []
     if request.method == "POST" and form.is_valid():
         try:
-            issued = services.create_api_token(actor=request.user, name=form.cleaned_data["name"])
+            issued = services.create_api_token(
+                actor=person_of(request), name=form.cleaned_data["name"]
+            )
         except DomainError as error:
             problems = error.problems or [error]
         else:
             form = ApiTokenForm()
-    tokens = request.user.api_tokens.all()
-    memberships = Membership.objects.filter(person=request.user).select_related("organisation")
+    tokens = person_of(request).api_tokens.all()
+    memberships = Membership.objects.filter(person=person_of(request)).select_related(
+        "organisation"
+    )
     return render(
         request,
         "core/account.html",
@@ -123,7 +127,7 @@ def account(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
-    token = services.revoke_api_token(actor=request.user, token_id=token_id)
+    token = services.revoke_api_token(actor=person_of(request), token_id=token_id)
     messages.success(request, _("Token ‘%(name)s’ is revoked.") % {"name": token.name})
     return redirect("account")
 
@@ -149,7 +153,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def audit_verify(request: HttpRequest) -> HttpResponse:
-    progress = services.start_audit_verification(actor=request.user)
+    progress = services.start_audit_verification(actor=person_of(request))
     return redirect("task", progress_id=progress.pk)
 
 

@@ -20,7 +20,10 @@ from typing import Any
 
 @dataclass(frozen=True, slots=True)
 class StatWarning:
-    """A machine-readable warning: ``code`` is stable (the lab translates it), ``detail`` is English."""
+    """A machine-readable warning.
+
+    ``code`` is stable (the Adaption Lab translates it); ``detail`` is English, for logs and tests.
+    """
 
     code: str
     detail: str

@@ -41,7 +41,7 @@ def test_events_chain_by_hash_and_verify():
     assert AuditHead.objects.get().hash == events[-1].hash
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_record_event_refuses_to_run_outside_a_transaction():
     with pytest.raises(RuntimeError, match="inside the transaction"):
         audit.record_event(actor=None, action="x", object_type="t", object_id="1")
@@ -112,7 +112,7 @@ def test_a_change_and_its_event_commit_or_roll_back_together():
     assert audit.verify_chain().ok
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_concurrent_writers_never_fork_the_chain():
     errors: list[BaseException] = []
 

@@ -1,0 +1,123 @@
+"""Every route × every role (and the public) → the expected HTTP status.
+
+Adding a route without a row here fails ``test_every_route_has_a_row``: a new page or endpoint
+cannot ship without someone deciding who may use it.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from infuse.core import services
+from tests.conftest import ROLES
+
+ANON = "anonymous"
+EVERYONE = [ANON, *ROLES]
+MISSING = str(uuid.UUID(int=1))
+
+
+def everyone(status: int) -> dict[str, int]:
+    return dict.fromkeys(EVERYONE, status)
+
+
+def signed_in(anonymous: int, member: int, **overrides: int) -> dict[str, int]:
+    table = {ANON: anonymous, **dict.fromkeys(ROLES, member)}
+    table.update(overrides)
+    return table
+
+
+# name → (method, path, body, expected status by role)
+MATRIX: dict[str, tuple[str, str, dict | None, dict[str, int]]] = {
+    "home": ("get", "/", None, everyone(200)),
+    "accessibility": ("get", "/accessibility/", None, everyone(200)),
+    "login": ("get", "/account/sign-in/", None, signed_in(200, 302)),
+    "logout": ("post", "/account/sign-out/", None, everyone(302)),
+    "password_reset": ("get", "/account/password-reset/", None, everyone(200)),
+    "password_reset_done": ("get", "/account/password-reset/sent/", None, everyone(200)),
+    "password_reset_confirm": ("get", "/account/password-reset/MQ/bad-token/", None, everyone(200)),
+    "password_reset_complete": ("get", "/account/password-reset/complete/", None, everyone(200)),
+    "account": ("get", "/account/", None, signed_in(302, 200)),
+    "revoke_token": ("post", "/account/tokens/999999/revoke/", None, signed_in(302, 404)),
+    "audit": ("get", "/audit/", None, signed_in(302, 403, programme_admin=200)),
+    "audit_verify": ("post", "/audit/verify/", None, signed_in(302, 403, programme_admin=302)),
+    "task": ("get", f"/tasks/{MISSING}/", None, signed_in(302, 404)),
+    "datalab:index": ("get", "/data/", None, everyone(200)),
+    "adaption:index": ("get", "/experiments/", None, everyone(200)),
+    "procurement:index": ("get", "/procurement/", None, everyone(200)),
+    "fund:index": ("get", "/fund/", None, everyone(200)),
+    # The admin site: its own namespace, one row for entry and one for the people list.
+    "admin:index": ("get", "/admin/", None, signed_in(302, 302, programme_admin=200)),
+    "admin:core_person_changelist": (
+        "get",
+        "/admin/core/person/",
+        None,
+        signed_in(302, 302, programme_admin=200),
+    ),
+    # The API (bearer tokens for people in roles).
+    "api:list_councils": ("get", "/api/v1/councils", None, everyone(200)),
+    "api:list_goals": ("get", "/api/v1/goals", None, everyone(200)),
+    "api:list_ways_of_working": ("get", "/api/v1/ways-of-working", None, everyone(200)),
+    "api:list_themes": ("get", "/api/v1/themes", None, everyone(200)),
+    "api:me": ("get", "/api/v1/me", None, signed_in(401, 200)),
+    "api:task_progress": ("get", f"/api/v1/tasks/{MISSING}", None, signed_in(401, 404)),
+    "api:list_tokens": ("get", "/api/v1/tokens", None, signed_in(401, 200)),
+    "api:create_token": ("post", "/api/v1/tokens", {"name": "matrix"}, signed_in(401, 201)),
+    "api:revoke_token": ("delete", "/api/v1/tokens/999999", None, signed_in(401, 404)),
+    "api:api-root": ("get", "/api/v1/", None, everyone(404)),
+    "api:openapi-json": ("get", "/api/v1/openapi.json", None, everyone(200)),
+    "api:openapi-view": ("get", "/api/v1/docs", None, everyone(200)),
+}
+
+
+def route_names(resolver: URLResolver | None = None, namespace: str = "") -> set[str]:
+    names: set[str] = set()
+    for pattern in (resolver or get_resolver()).url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            names |= route_names(pattern, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            names.add(namespace + pattern.name)
+    return names
+
+
+def test_every_route_has_a_row():
+    routes = {name for name in route_names() if not name.startswith("admin:")}
+    # The Django admin is one guarded area: its rows stand for all of its generated routes.
+    missing = routes - set(MATRIX)
+    assert not missing, f"Add these routes to the authorization matrix: {sorted(missing)}"
+    stale = {n for n in MATRIX if not n.startswith("admin:")} - routes
+    assert not stale, f"Rows for routes that no longer exist: {sorted(stale)}"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", EVERYONE)
+def test_route_statuses_for_role(role, make_person):
+    client = Client()
+    headers: dict[str, str] = {}
+    if role != ANON:
+        person = make_person(role)
+        client.force_login(person)
+        headers["HTTP_AUTHORIZATION"] = (
+            "Bearer " + services.create_api_token(actor=person, name="matrix").secret
+        )
+    failures = []
+    for name, (method, path, body, expected) in MATRIX.items():
+        kwargs = dict(headers) if path.startswith("/api/") else {}
+        if body is not None:
+            kwargs.update(data=body, content_type="application/json")
+        if path.startswith("/api/"):
+            response = getattr(Client(), method)(path, **kwargs)
+        else:
+            response = getattr(client, method)(path, **kwargs)
+            if name == "logout" and role != ANON:
+                client.force_login(person)  # stay signed in for the rest of the table
+        if response.status_code != expected[role]:
+            failures.append(
+                f"{name} {method.upper()} {path}: {response.status_code} "
+                f"(expected {expected[role]})"
+            )
+    assert not failures, "\n".join(failures)

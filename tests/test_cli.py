@@ -1,0 +1,193 @@
+"""The `infuse` console script, run as a real process against its own database.
+
+On PostgreSQL (INFUSE_DATABASE_URL set) each test gets a fresh database of its own, so the
+commands run exactly as an operator would run them, including pg_dump/pg_restore.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+
+INFUSE = [sys.executable, "-m", "infuse.cli"]
+
+
+@pytest.fixture
+def cli_env(tmp_path: Path) -> Iterator[dict[str, str]]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("INFUSE_", "DJANGO_"))}
+    env["INFUSE_VAR_DIR"] = str(tmp_path / "var")
+    url = os.environ.get("INFUSE_DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        yield env
+        return
+    import psycopg
+
+    parts = urlsplit(url)
+    name = f"infuse_cli_{uuid.uuid4().hex[:12]}"
+    admin_url = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    env["INFUSE_DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{name}"))
+    try:
+        yield env
+    finally:
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def run(
+    env: dict[str, str], *args: str, ok: bool = True, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(
+        [*INFUSE, *args], env=env, capture_output=True, text=True, input=stdin, timeout=300
+    )
+    if ok:
+        assert result.returncode == 0, result.stdout + result.stderr
+    return result
+
+
+def test_help_lists_the_platform_commands(cli_env):
+    out = run(cli_env, "--help").stdout
+    for command in (
+        "demo",
+        "serve",
+        "worker",
+        "migrate",
+        "createuser",
+        "audit",
+        "backup",
+        "restore",
+        "check",
+    ):
+        assert command in out
+
+
+@pytest.mark.parametrize(
+    "command",
+    ["demo", "serve", "worker", "createuser", "audit", "backup", "restore", "migrate", "check"],
+)
+def test_every_command_has_help(cli_env, command):
+    assert "usage:" in run(cli_env, command, "--help").stdout
+
+
+def test_demo_is_idempotent_and_the_audit_chain_verifies(cli_env):
+    run(cli_env, "migrate", "--no-input")
+    first = run(cli_env, "demo").stdout
+    assert "admin@infuse.example" in first and "supplier@infuse.example" in first
+    run(cli_env, "demo")
+    count = run(
+        cli_env,
+        "shell",
+        "--no-imports",
+        "-c",
+        "from infuse.core.models import Person, Membership; "
+        "print(Person.objects.count(), Membership.objects.count())",
+    ).stdout.split()
+    assert count == ["7", "7"]
+    assert "Audit chain intact" in run(cli_env, "audit", "verify").stdout
+
+
+def test_createuser_with_role_and_clear_errors(cli_env):
+    run(cli_env, "migrate", "--no-input")
+    run(
+        cli_env,
+        "createuser",
+        "nia@cardiff.example",
+        "--name",
+        "Nia Rees",
+        "--role",
+        "analyst",
+        "--organisation",
+        "cardiff",
+        "--password-stdin",
+        stdin="a-good-long-password\n",
+    )
+    again = run(cli_env, "createuser", "nia@cardiff.example", "--name", "Nia", ok=False)
+    assert again.returncode != 0 and "already exists" in again.stderr
+    bad_org = run(
+        cli_env,
+        "createuser",
+        "x@y.example",
+        "--name",
+        "X",
+        "--role",
+        "officer",
+        "--organisation",
+        "atlantis",
+        ok=False,
+    )
+    assert "No organisation 'atlantis'" in bad_org.stderr and "cardiff" in bad_org.stderr
+
+
+def test_audit_verify_fails_and_names_a_tampered_event(cli_env):
+    run(cli_env, "migrate", "--no-input")
+    run(cli_env, "demo")
+    run(
+        cli_env,
+        "shell",
+        "--no-imports",
+        "-c",
+        "from infuse.core.models import AuditEvent; "
+        "AuditEvent.objects.filter(sequence=3).update(actor_label='mallory@evil.example')",
+    )
+    result = run(cli_env, "audit", "verify", ok=False)
+    assert result.returncode != 0
+    assert "event #3" in result.stderr and "edited" in result.stderr
+
+
+@pytest.mark.skipif(
+    os.environ.get("INFUSE_DATABASE_URL", "").startswith("postgres")
+    and shutil.which("pg_dump") is None,
+    reason="PostgreSQL backup needs pg_dump (apt-get install postgresql-client)",
+)
+def test_backup_and_restore_round_trip(cli_env, tmp_path):
+    run(cli_env, "migrate", "--no-input")
+    run(cli_env, "demo")
+    backup = tmp_path / "infuse.backup"
+    run(cli_env, "backup", str(backup))
+    assert backup.stat().st_size > 0
+    if not cli_env.get("INFUSE_DATABASE_URL"):
+        with sqlite3.connect(backup) as conn:
+            assert conn.execute("select count(*) from core_person").fetchone()[0] == 7
+    run(cli_env, "createuser", "later@cardiff.example", "--name", "Later")
+    run(cli_env, "restore", str(backup), "--yes")
+    count = run(
+        cli_env,
+        "shell",
+        "--no-imports",
+        "-c",
+        "from infuse.core.models import Person; print(Person.objects.count())",
+    ).stdout
+    assert count.strip() == "7"
+    assert "Audit chain intact" in run(cli_env, "audit", "verify").stdout
+
+
+def test_restore_refuses_without_confirmation(cli_env, tmp_path):
+    result = run(cli_env, "restore", str(tmp_path / "none"), ok=False, stdin="no\n")
+    assert result.returncode != 0 and "Not restored" in result.stderr
+
+
+def test_deploy_check_is_clean_under_production_settings(cli_env):
+    env = {
+        **cli_env,
+        "INFUSE_SECRET_KEY": "x" * 64 + "-production-secret-key-value-0123456789",
+        "INFUSE_ALLOWED_HOSTS": "infuse.example.org",
+        "INFUSE_BEHIND_PROXY": "1",
+        "INFUSE_EMAIL_URL": "smtp://infuse:secret@smtp.example.org:587",
+    }
+    result = run(env, "check", "--deploy", "--fail-level", "WARNING")
+    assert "no issues" in result.stdout
+
+
+def test_bad_setting_is_a_clear_error(cli_env):
+    result = run({**cli_env, "INFUSE_DEBUG": "perhaps"}, "check", ok=False)
+    assert "INFUSE_DEBUG must be true or false" in result.stderr
