@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -145,6 +145,7 @@ def twfe_did(
     se_type: SEType | None = None,
     conf_level: float = 0.95,
     absorb_nested_fe: bool = False,
+    wild_bootstrap_seed: int | None = None,
 ) -> EstimateResult:
     """Two-way fixed effects DiD: ``y_it = a_i + l_t + b D_it + e_it``, clustered by unit.
 
@@ -160,6 +161,8 @@ def twfe_did(
         intercept and time effects only), as Stata's ``xtreg, fe vce(cluster)`` and R fixest
         do. Off by default, which counts every dummy (statsmodels' convention, more
         conservative).
+    wild_bootstrap_seed : also run the wild cluster restricted bootstrap test of ``b = 0``
+        (as in :func:`did_2x2`) and store it in ``extra["wild_bootstrap"]``.
 
     Returns
     -------
@@ -214,6 +217,17 @@ def twfe_did(
         assumptions=(*_PARALLEL_TRENDS, "Treatment effects are the same for every cohort."),
         extra={"n_units": int(frame[unit].nunique()), "n_periods": int(frame[time].nunique())},
     )
+    if wild_bootstrap_seed is not None:
+        boot = wild_cluster_bootstrap(
+            frame[outcome].to_numpy(dtype=np.float64),
+            x,
+            frame[cluster or unit].to_numpy(),
+            "treatment",
+            weights="webb" if (fit.n_clusters or 0) < 10 else "rademacher",
+            seed=wild_bootstrap_seed,
+            names=names,
+        )
+        result = replace(result, extra={**result.extra, "wild_bootstrap": boot.to_dict()})
     if absorb_nested_fe:
         if fit.se_type != "CR1":
             raise ValueError("absorb_nested_fe applies to se_type='CR1' only")

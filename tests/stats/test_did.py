@@ -115,6 +115,21 @@ def test_did_2x2_wild_bootstrap_for_few_councils() -> None:
     assert boot["full_enumeration"] and boot["n_draws"] == 1024
     assert result.n_clusters == 10
     json.dumps(result.to_dict())
+    # The same test through the TWFE entry point (unit and period dummies; 10 council panels).
+    panel = pd.DataFrame({"c": council, "p": post, "y": y, "d": treated * post})
+    panel["unit"] = panel.c.astype(str) + "_" + (np.arange(len(panel)) % 20).astype(str)
+    twfe = twfe_did(
+        panel,
+        unit="unit",
+        time="p",
+        outcome="y",
+        treatment="d",
+        cluster="c",
+        se_type="CR1",
+        wild_bootstrap_seed=123,
+    )
+    assert twfe.extra["wild_bootstrap"]["n_clusters"] == 10
+    assert 0.0 <= twfe.extra["wild_bootstrap"]["p_value"] <= 1.0
 
 
 def test_event_study_matches_statsmodels(organ: pd.DataFrame) -> None:
