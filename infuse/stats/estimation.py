@@ -670,6 +670,7 @@ def cluster_randomised_effect(
     EstimateResult for the coefficient of treatment (unit-weighted difference in means when
     no covariates), SE from CR2 with Bell–McCaffrey df. With fewer than 20 clusters,
     ``extra`` also carries ``randomisation_p_value`` (difference in means, permuting clusters)
+    with its test-inverted interval ``randomisation_ci_low/high`` (constant additive effect),
     and ``wild_bootstrap_p_value`` (WCR, Webb weights), and the ``few_clusters`` warning.
 
     Notes
@@ -703,6 +704,7 @@ def cluster_randomised_effect(
             blocks=blocks,
             n_permutations=n_permutations,
             seed=seed,
+            conf_level=conf_level,
         )
         wb = wild_cluster_bootstrap(
             yv, design, cluster, 1, n_draws=9999, weights="webb", seed=seed, names=names
@@ -712,6 +714,8 @@ def cluster_randomised_effect(
             randomisation_exact=ri.exact,
             randomisation_n_permutations=ri.n_permutations,
             randomisation_statistic="difference_in_means",
+            randomisation_ci_low=ri.ci_low,
+            randomisation_ci_high=ri.ci_high,
             wild_bootstrap_p_value=wb.p_value,
             wild_bootstrap_weights=wb.weights,
             wild_bootstrap_n_draws=wb.n_draws,

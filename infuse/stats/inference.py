@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
-from infuse.stats.results import json_ready
+from infuse.stats.results import EstimateResult, json_ready
 
 __all__ = [
     "RandomisationResult",
@@ -79,10 +79,49 @@ class RandomisationResult:
     n_blocks: int
     null_mean: float
     null_sd: float
+    conf_level: float | None = None
+    ci_low: float | None = None
+    ci_high: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict."""
         return dict(json_ready(asdict(self)))
+
+    def to_estimate(
+        self, *, method: str = "randomisation_test", effect_measure: str = "mean_difference"
+    ) -> EstimateResult:
+        """The test as an EstimateResult: no standard error (NaN); the interval is the
+        test-inverted one when it was computed, otherwise NaN."""
+        nan = float("nan")
+        return EstimateResult(
+            estimate=self.statistic,
+            std_error=nan,
+            ci_low=nan if self.ci_low is None else self.ci_low,
+            ci_high=nan if self.ci_high is None else self.ci_high,
+            p_value=self.p_value,
+            method=method,
+            effect_measure=effect_measure,
+            n_units=self.n_units,
+            conf_level=self.conf_level if self.conf_level is not None else 0.95,
+            n_clusters=self.n_clusters,
+            df=None,
+            assumptions=(
+                "sharp null of no effect for any unit",
+                f"re-randomisation follows the {self.design} design",
+                *(
+                    ("interval assumes a constant additive effect",)
+                    if self.ci_low is not None
+                    else ()
+                ),
+            ),
+            extra={
+                "n_permutations": self.n_permutations,
+                "exact": self.exact,
+                "mc_std_error": self.mc_std_error,
+                "seed": self.seed,
+                "alternative": self.alternative,
+            },
+        )
 
 
 def difference_in_means_statistic(y: FloatArray, Z: BoolArray) -> FloatArray:
@@ -297,6 +336,7 @@ def randomisation_test(
     seed: int = 0,
     alternative: Alternative = "two-sided",
     chunk_elements: int = 20_000_000,
+    conf_level: float | None = None,
 ) -> RandomisationResult:
     """Test the sharp null of no effect for any unit by re-running the randomisation.
 
@@ -316,6 +356,11 @@ def randomisation_test(
     seed : seed of the Monte-Carlo generator (stored on the result).
     alternative : ``"two-sided"`` (``|T| >= |t|``), ``"greater"`` or ``"less"``.
     chunk_elements : bound on ``draws x units`` held in memory at once.
+    conf_level : if given (built-in difference in means only), also invert the test for a
+        constant additive effect ``tau``: the interval holds every ``tau`` whose test of
+        ``Y - tau Z`` is not rejected at ``1 - conf_level`` (Imbens & Rubin 2015, sec. 5.7).
+        Linearity gives ``T_Z(y - tau z) = T_Z(y) - tau T_Z(z)`` on the same draws, so the
+        endpoints are found by bisection on stored vectors, without re-permuting.
 
     Returns
     -------
@@ -371,6 +416,15 @@ def randomisation_test(
         return np.asarray(stat_fn(yv, Z_units), dtype=np.float64).reshape(-1)
 
     observed = float(evaluate(layout.z_level[None, :])[0])
+    want_ci = conf_level is not None
+    if want_ci:
+        if not isinstance(statistic, str):
+            raise ValueError("confidence intervals need the built-in difference in means")
+        if not 0.0 < float(conf_level) < 1.0:  # type: ignore[arg-type]
+            raise ValueError("conf_level must be strictly between 0 and 1")
+        z_fn = _level_difference_in_means(z.astype(np.float64), layout)
+    stored_t: list[FloatArray] = []
+    stored_b: list[FloatArray] = []
     sizes = [m.size for m in layout.block_members]
     treated = [int(layout.z_level[m].sum()) for m in layout.block_members]
     exact = _log_count(sizes, treated) <= math.log(max_exact + 0.5) + 1e-9 and (
@@ -390,6 +444,9 @@ def randomisation_test(
     s2 = 0.0
     for Z in chunks:
         t = evaluate(Z)
+        if want_ci:
+            stored_t.append(t)
+            stored_b.append(z_fn(yv, Z))
         total += t.size
         finite = t[np.isfinite(t)]
         s1 += float(finite.sum())
@@ -408,6 +465,16 @@ def randomisation_test(
         mc_se = math.sqrt(p_value * (1.0 - p_value) / total)
     mean = s1 / total
     sd = math.sqrt(max(s2 / total - mean**2, 0.0))
+    ci_low = ci_high = None
+    if want_ci:
+        ci_low, ci_high = _invert_test(
+            observed,
+            np.concatenate(stored_t),
+            np.concatenate(stored_b),
+            1.0 - float(conf_level),  # type: ignore[arg-type]
+            exact,
+            scale=max(sd, abs(observed), 1e-12),
+        )
     return RandomisationResult(
         statistic=observed,
         p_value=p_value,
@@ -422,7 +489,52 @@ def randomisation_test(
         n_blocks=len(layout.block_members),
         null_mean=mean,
         null_sd=sd,
+        conf_level=conf_level,
+        ci_low=ci_low,
+        ci_high=ci_high,
     )
+
+
+def _invert_test(
+    observed: float, a: FloatArray, b: FloatArray, alpha: float, exact: bool, scale: float
+) -> tuple[float, float]:
+    """Endpoints of ``{tau: p(tau) > alpha}`` for the two-sided test of ``Y - tau Z``.
+
+    ``p(tau) = share of |a_k - tau b_k| >= |observed - tau|``; it is highest near the estimate
+    and falls away on both sides, so each endpoint is found by bisection between the estimate
+    and a point far enough out to be rejected.
+    """
+    finite = np.isfinite(a) & np.isfinite(b)
+    a, b = a[finite], b[finite]
+
+    def p_at(tau: float) -> float:
+        dev = abs(observed - tau)
+        count = int(np.count_nonzero(np.abs(a - tau * b) >= dev - _TIE_RTOL * max(1.0, dev)))
+        return count / a.size if exact else (count + 1) / (a.size + 1)
+
+    def endpoint(direction: float) -> float:
+        inner = observed
+        step = scale
+        outer = observed + direction * step
+        for _ in range(60):
+            if p_at(outer) <= alpha:
+                break
+            inner = outer
+            step *= 2.0
+            outer = observed + direction * step
+        else:
+            return direction * math.inf
+        for _ in range(100):
+            mid = 0.5 * (inner + outer)
+            if p_at(mid) > alpha:
+                inner = mid
+            else:
+                outer = mid
+            if abs(outer - inner) <= 1e-10 * max(1.0, abs(mid)):
+                break
+        return 0.5 * (inner + outer)
+
+    return endpoint(-1.0), endpoint(1.0)
 
 
 def _level_difference_in_means(y: FloatArray, layout: _Layout) -> VectorisedStatistic:

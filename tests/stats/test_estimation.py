@@ -172,6 +172,7 @@ def test_cluster_randomised_few_clusters_reports_randomisation_inference() -> No
     assert res.extra["randomisation_exact"] is True
     assert res.extra["randomisation_p_value"] == pytest.approx(count / 252, abs=1e-12)
     assert 0.0 <= res.extra["wild_bootstrap_p_value"] <= 1.0
+    assert res.extra["randomisation_ci_low"] < res.estimate < res.extra["randomisation_ci_high"]
     assert res.df is not None and res.df < 9
 
 

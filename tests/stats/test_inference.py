@@ -181,3 +181,30 @@ def test_large_monte_carlo_is_centred_and_reports_error() -> None:
     assert res.null_sd == pytest.approx(sd_theory, rel=0.08)
     assert abs(res.null_mean) < 4 * sd_theory / math.sqrt(2_000)
     assert res.to_dict()["design"] == "complete"
+
+
+def test_confidence_interval_inverts_the_exact_test() -> None:
+    """Brute force over all C(12, 6) = 924 assignments: just inside each endpoint the test of
+    Y - tau Z does not reject at 5%, just outside it does (Imbens & Rubin 2015, sec. 5.7)."""
+    rng = np.random.default_rng(7)
+    z = np.r_[np.ones(6), np.zeros(6)].astype(bool)
+    y = rng.normal(size=12) + 1.0 * z
+    res = randomisation_test(y, z, conf_level=0.95)
+    assert res.exact and res.ci_low is not None and res.ci_high is not None
+    assert res.ci_low < res.statistic < res.ci_high
+
+    def brute_p(tau: float) -> float:
+        y0 = y - tau * z
+        obs = abs(y0[z].mean() - y0[~z].mean())
+        hits = 0
+        for treated in itertools.combinations(range(12), 6):
+            mask = np.zeros(12, dtype=bool)
+            mask[list(treated)] = True
+            hits += abs(y0[mask].mean() - y0[~mask].mean()) >= obs - 1e-12
+        return hits / 924
+
+    eps = 1e-6
+    assert brute_p(res.ci_low + eps) > 0.05 >= brute_p(res.ci_low - eps)
+    assert brute_p(res.ci_high - eps) > 0.05 >= brute_p(res.ci_high + eps)
+    est = res.to_estimate()
+    assert est.ci_low == res.ci_low and np.isnan(est.std_error)
