@@ -22,17 +22,21 @@ Stata ``itsa`` command, so estimates are directly comparable with published ``it
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 from scipy import stats
 
 from infuse.stats.results import EstimateResult, StatWarning, json_ready
 
 __all__ = [
+    "ComparativeInterruptedTimeSeriesResult",
     "InterruptedTimeSeriesResult",
+    "comparative_interrupted_time_series",
     "interrupted_time_series",
     "newey_west_covariance",
     "newey_west_default_lags",
@@ -102,22 +106,26 @@ def newey_west_covariance(
     lags: int,
     *,
     small_sample: bool = True,
+    groups: ArrayLike | None = None,
 ) -> NDArray[np.float64]:
-    """Newey-West HAC covariance of OLS coefficients for one equally spaced series.
+    """Newey-West HAC covariance of OLS coefficients for equally spaced series.
 
     Parameters
     ----------
-    design : (n, k) design matrix in time order.
+    design : (n, k) design matrix in time order (within each group when ``groups`` is given).
     residuals : (n,) OLS residuals in the same order.
     lags : Bartlett truncation lag ``L`` (0 gives White's heteroscedasticity-robust matrix).
     small_sample : multiply by ``n / (n - k)`` as Stata's ``newey`` does; small series are
         the norm in local government, and the correction errs on the side of honesty.
+    groups : (n,) panel labels, rows of a panel contiguous and in time order. Autocovariances
+        are then taken within panels only (Stata ``newey`` on ``tsset`` panel data, statsmodels
+        ``cov_type="hac-panel"``): panels are independent, each autocorrelated.
 
     Returns
     -------
     (k, k) covariance ``(X'X)^-1 S (X'X)^-1`` with
-    ``S = sum_l w_l (G_l + G_l')``, ``G_l = sum_t u_t u_{t-l}'``, ``u_t = x_t e_t``,
-    Bartlett weights ``w_l = 1 - l / (L + 1)`` (``w_0 = 1/2`` so that ``G_0`` counts once).
+    ``S = G_0 + sum_{l=1..L} w_l (G_l + G_l')``, ``G_l = sum_t u_t u_{t-l}'`` (within panels),
+    ``u_t = x_t e_t`` and Bartlett weights ``w_l = 1 - l / (L + 1)``.
 
     Reference: Newey W.K. & West K.D. (1987) "A simple, positive semi-definite,
     heteroskedasticity and autocorrelation consistent covariance matrix", Econometrica 55(3).
@@ -129,12 +137,18 @@ def newey_west_covariance(
     if lags < 0:
         raise ValueError("lags must be non-negative")
     n, k = x.shape
+    labels = None if groups is None else np.asarray(groups)
+    if labels is not None and labels.shape != (n,):
+        raise ValueError("groups must have one label per row")
     scores = x * e[:, None]
     meat = scores.T @ scores
     # A loop over lags (a handful), not over rows: each term is one matrix product.
     for lag in range(1, min(lags, n - 1) + 1):
         weight = 1.0 - lag / (lags + 1.0)
-        gamma = scores[lag:].T @ scores[:-lag]
+        earlier = scores[:-lag]
+        if labels is not None:
+            earlier = earlier * (labels[lag:] == labels[:-lag])[:, None]
+        gamma = scores[lag:].T @ earlier
         meat += weight * (gamma + gamma.T)
     bread = np.linalg.pinv(x.T @ x)
     cov: NDArray[np.float64] = bread @ meat @ bread
@@ -333,4 +347,183 @@ def interrupted_time_series(
         durbin_watson=dw,
         warnings=tuple(warnings),
         extra={"design": names},
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ComparativeInterruptedTimeSeriesResult:
+    """Difference between a treated series and comparison series in level and slope change.
+
+    Attributes
+    ----------
+    level_change_difference : treated minus comparison change in level at the interruption.
+    slope_change_difference : treated minus comparison change in slope.
+    treated_level_change, treated_slope_change : the treated unit's own changes (point values).
+    coefficients, std_errors : every coefficient of the pooled design by name.
+    hac_lags, lag_rule : Newey-West truncation lag (within each unit's series) and its rule.
+    """
+
+    level_change_difference: EstimateResult
+    slope_change_difference: EstimateResult
+    treated_level_change: float
+    treated_slope_change: float
+    coefficients: dict[str, float]
+    std_errors: dict[str, float]
+    hac_lags: int
+    lag_rule: str
+    interruption: float
+    n_comparison_units: int
+    warnings: tuple[StatWarning, ...] = ()
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (NaN and infinities become ``None``)."""
+        out: dict[str, Any] = json_ready(asdict(self))
+        return out
+
+
+def comparative_interrupted_time_series(
+    data: pd.DataFrame,
+    *,
+    unit: str,
+    time: str,
+    outcome: str,
+    treated_unit: Any,
+    interruption: float,
+    comparison_units: Sequence[Any] | None = None,
+    hac_lags: int | None = None,
+    conf_level: float = 0.95,
+) -> ComparativeInterruptedTimeSeriesResult:
+    """Interrupted time series of a treated unit against comparison units (multiple-group ITSA).
+
+    Pooled segmented regression (Linden 2015, model 2)::
+
+        y_it = b0 + b1 T + b2 X + b3 X T* + b4 Z + b5 Z T + b6 Z X + b7 Z X T* + e_it
+
+    with ``T = t - t_first``, ``X = 1[t >= T0]``, ``T* = (t - T0) X`` and ``Z = 1`` for the
+    treated unit. ``b6`` and ``b7`` are the treated-minus-comparison differences in level and
+    slope change: a comparison series removes shocks common to all units at ``T0`` that a
+    single-series ITS would attribute to the intervention. Standard errors are Newey-West within
+    each unit's series (units independent), with the ``n/(n-k)`` factor and t(n - k) reference,
+    as Stata's ``newey`` on panel data, which Linden's ``itsa`` uses.
+
+    Parameters
+    ----------
+    data : long panel, one row per unit and time (numeric, equally spaced times).
+    unit, time, outcome : column names.
+    treated_unit : label of the treated unit.
+    interruption : first time under the intervention.
+    comparison_units : default all other units.
+    hac_lags : Newey-West lag; None uses floor(4 (T/100)^(2/9)) with T the series length.
+    conf_level : confidence level.
+
+    Returns
+    -------
+    ComparativeInterruptedTimeSeriesResult.
+
+    Reference: Linden A. (2015) "Conducting interrupted time-series analysis for single- and
+    multiple-group comparisons", Stata Journal 15(2):480-500.
+    """
+    for column in (unit, time, outcome):
+        if column not in data.columns:
+            raise ValueError(f"column {column!r} is not in the data")
+    if not 0.0 < conf_level < 1.0:
+        raise ValueError("conf_level must lie strictly between 0 and 1")
+    labels = data[unit]
+    if not (labels == treated_unit).any():
+        raise ValueError(f"treated unit {treated_unit!r} is not in the data")
+    controls = (
+        [u for u in pd.unique(labels) if u != treated_unit]
+        if comparison_units is None
+        else [u for u in comparison_units if u != treated_unit]
+    )
+    if not controls:
+        raise ValueError("at least one comparison unit is needed")
+    frame = data[labels.isin([treated_unit, *controls])][[unit, time, outcome]].dropna()
+    if frame.duplicated([unit, time]).any():
+        raise ValueError("the panel must have one row per unit and time")
+    frame = frame.sort_values([unit, time], kind="stable")
+    t = frame[time].to_numpy(dtype=np.float64)
+    y = frame[outcome].to_numpy(dtype=np.float64)
+    z = (frame[unit] == treated_unit).to_numpy(dtype=np.float64)
+    post = (t >= interruption).astype(np.float64)
+    trend, post_trend = t - t.min(), (t - interruption) * post
+    names = [
+        "intercept",
+        "pre_trend",
+        "level_change",
+        "slope_change",
+        "treated",
+        "treated_x_pre_trend",
+        "treated_x_level_change",
+        "treated_x_slope_change",
+    ]
+    x = np.column_stack([np.ones_like(t), trend, post, post_trend])
+    x = np.column_stack([x, x * z[:, None]])
+    n, k = x.shape
+    if np.linalg.matrix_rank(x) < k:
+        raise ValueError("the design is rank deficient: check both sides of the interruption")
+    beta, *_ = np.linalg.lstsq(x, y, rcond=None)
+    resid = y - x @ beta
+    series_length = int(frame.groupby(unit)[time].size().max())
+    lags = newey_west_default_lags(series_length) if hac_lags is None else int(hac_lags)
+    lag_rule = (
+        "Newey-West (1994) rule floor(4 (T/100)^(2/9)), T = series length"
+        if hac_lags is None
+        else "user supplied"
+    )
+    cov = newey_west_covariance(x, resid, lags, groups=frame[unit].to_numpy())
+    se = np.sqrt(np.clip(np.diag(cov), 0.0, None))
+    df = float(n - k)
+    crit = float(stats.t.ppf(0.5 + conf_level / 2.0, df))
+    warnings: list[StatWarning] = []
+    treated_t = t[z == 1]
+    n_pre, n_post = int((treated_t < interruption).sum()), int((treated_t >= interruption).sum())
+    if min(n_pre, n_post) < _MIN_POINTS_PER_SEGMENT:
+        warnings.append(
+            StatWarning(
+                "few_time_points",
+                f"{n_pre} pre and {n_post} post observations for the treated unit; at least "
+                f"{_MIN_POINTS_PER_SEGMENT} on each side are recommended.",
+            )
+        )
+    assumptions = (
+        "Without the intervention the treated unit's level and trend would have changed at the "
+        "interruption as the comparison units' did.",
+        "Units are independent; each series' autocorrelation dies out within "
+        f"{lags} lags (Newey-West within units).",
+    )
+
+    def _result(index: int, measure: str) -> EstimateResult:
+        est, err = float(beta[index]), float(se[index])
+        ok = err > 0
+        return EstimateResult(
+            estimate=est,
+            std_error=err if ok else math.nan,
+            ci_low=est - crit * err if ok else math.nan,
+            ci_high=est + crit * err if ok else math.nan,
+            p_value=float(2.0 * stats.t.sf(abs(est) / err, df)) if ok else math.nan,
+            method="comparative_interrupted_time_series_newey_west",
+            effect_measure=measure,
+            n_units=n,
+            conf_level=conf_level,
+            n_clusters=len(controls) + 1,
+            df=df,
+            assumptions=assumptions,
+            warnings=tuple(warnings),
+            extra={"hac_lags": lags, "lag_rule": lag_rule, "design": names},
+        )
+
+    return ComparativeInterruptedTimeSeriesResult(
+        level_change_difference=_result(6, "level_change_difference"),
+        slope_change_difference=_result(7, "slope_change_difference"),
+        treated_level_change=float(beta[2] + beta[6]),
+        treated_slope_change=float(beta[3] + beta[7]),
+        coefficients={name: float(b) for name, b in zip(names, beta, strict=True)},
+        std_errors={name: float(v) for name, v in zip(names, se, strict=True)},
+        hac_lags=lags,
+        lag_rule=lag_rule,
+        interruption=float(interruption),
+        n_comparison_units=len(controls),
+        warnings=tuple(warnings),
     )

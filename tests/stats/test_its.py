@@ -7,6 +7,11 @@ Sources:
   coefficients are restated in Linden's ``power itsa`` help file: intercept 132.2258,
   pre-trend -1.779474, step (level change) -20.0581, post-trend -3.274126 (so the slope change
   is -3.274126 - (-1.779474) = -1.494652).
+- Published (multiple-group ITSA, same source): ``itsa cigsale, treatid(3) trperiod(1989)
+  lag(1) posttrend`` with the 38 other states as comparisons. Linden's ``power itsa`` help file
+  restates the fit: comparison intercept 135.4995, pre-trend -0.5477701, post-trend -1.051279,
+  step -17.25168; difference in level change (_z_x1989) -2.806417 with P = 0.631; difference in
+  slope change (_z_x_t1989) P = 0.136.
 - Independent implementation: statsmodels OLS with ``cov_type="HAC"`` (Bartlett kernel,
   ``use_correction=True`` i.e. n/(n-k), ``use_t=True``) on the same design, written out here.
 """
@@ -24,6 +29,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from infuse.stats.its import (
+    comparative_interrupted_time_series,
     interrupted_time_series,
     newey_west_covariance,
     newey_west_default_lags,
@@ -89,6 +95,64 @@ def test_california_matches_statsmodels_hac(california: pd.DataFrame) -> None:
         assert res.level_change.ci_high == pytest.approx(ci[2, 1], rel=1e-10)
         assert res.slope_change.p_value == pytest.approx(ref.pvalues[3], rel=1e-8)
         assert res.level_change.df == ref.df_resid
+
+
+def test_multiple_group_itsa_matches_linden() -> None:
+    """Linden (2015) multiple-group ITSA on Prop 99: -2.806417 (P = 0.631), P = 0.136."""
+    data = _prop99()
+    result = comparative_interrupted_time_series(
+        data,
+        unit="State",
+        time="Year",
+        outcome="PacksPerCapita",
+        treated_unit="California",
+        interruption=1989,
+        hac_lags=1,
+    )
+    c = result.coefficients
+    assert c["intercept"] == pytest.approx(135.4995, abs=5e-5)
+    assert c["pre_trend"] == pytest.approx(-0.5477701, abs=5e-8)
+    assert c["pre_trend"] + c["slope_change"] == pytest.approx(-1.051279, abs=5e-7)
+    assert c["level_change"] == pytest.approx(-17.25168, abs=5e-6)
+    assert result.level_change_difference.estimate == pytest.approx(-2.806417, abs=5e-7)
+    assert result.level_change_difference.p_value == pytest.approx(0.631, abs=5e-4)
+    assert result.slope_change_difference.p_value == pytest.approx(0.136, abs=1e-3)
+    # The treated unit's own changes equal the single-group fit (-20.0581, -1.494652).
+    assert result.treated_level_change == pytest.approx(-20.0581, abs=5e-4)
+    assert result.treated_slope_change == pytest.approx(-1.494652, abs=5e-6)
+    assert result.n_comparison_units == 38
+    json.dumps(result.to_dict())
+
+
+def test_multiple_group_itsa_matches_statsmodels_hac_panel() -> None:
+    """Within-unit Newey-West = statsmodels ``cov_type="hac-panel"`` with
+    ``use_correction="hac"`` (n/(n-k)); statsmodels refers t to G - 1 df, Stata to n - k."""
+    data = _prop99().sort_values(["State", "Year"])
+    t = data.Year.to_numpy(dtype=float)
+    z = (data.State == "California").to_numpy(dtype=float)
+    post = (t >= 1989).astype(float)
+    base = np.column_stack([np.ones_like(t), t - 1970, post, (t - 1989) * post])
+    x = np.column_stack([base, base * z[:, None]])
+    for lags in (0, 2):
+        ref = sm.OLS(data.PacksPerCapita.to_numpy(), x).fit(
+            cov_type="hac-panel",
+            cov_kwds={
+                "groups": pd.Categorical(data.State).codes,
+                "maxlags": lags,
+                "use_correction": "hac",
+            },
+        )
+        res = comparative_interrupted_time_series(
+            data,
+            unit="State",
+            time="Year",
+            outcome="PacksPerCapita",
+            treated_unit="California",
+            interruption=1989,
+            hac_lags=lags,
+        )
+        np.testing.assert_allclose(list(res.std_errors.values()), ref.bse, rtol=1e-9)
+        np.testing.assert_allclose(list(res.coefficients.values()), ref.params, rtol=1e-9)
 
 
 def test_default_lag_rule_matches_statsmodels() -> None:
