@@ -409,6 +409,10 @@ def test_adding_a_constant_leaves_did_effects_unchanged(shift: float) -> None:
     d1 = did_2x2(two.y, (two.g == 4).astype(int), (two.t == 4).astype(int), cluster=two.id)
     d2 = did_2x2(two.y + shift, (two.g == 4).astype(int), (two.t == 4).astype(int), cluster=two.id)
     assert d2.estimate == pytest.approx(d1.estimate, abs=1e-8)
+    # Relabelling the groups flips the sign and keeps the standard error.
+    d3 = did_2x2(two.y, (two.g != 4).astype(int), (two.t == 4).astype(int), cluster=two.id)
+    assert d3.estimate == pytest.approx(-d1.estimate, abs=1e-8)
+    assert d3.std_error == pytest.approx(d1.std_error, rel=1e-8)
 
 
 def test_twfe_not_identified_is_a_warning() -> None:
