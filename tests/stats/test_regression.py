@@ -5,6 +5,8 @@ Sources:
 * CR2 and its Satterthwaite df: (a) the closed forms for an intercept-only model in R
   clubSandwich's test suite (``tests/testthat/test_intercept_formulas.R``, Pustejovsky), and
   (b) the textbook n x n matrix formulas of Bell & McCaffrey (2002) written out directly here.
+* CR2 / CR1S recorded output of R clubSandwich 0.5.8 (Debian ``r-cran-clubsandwich``) on the
+  56-row, 10-cluster data set embedded below (``coef_test``, ``vcovCR``, ``linear_contrast``).
 * Wild cluster restricted bootstrap: the PyPI package ``wildboottest`` (Fischer & Roodman's
   Python port of fwildclusterboot/boottest), full Rademacher enumeration and Webb draws.
 """
@@ -225,3 +227,168 @@ def test_few_clusters_warning_and_argument_errors() -> None:
     result = coefficient_result(fit, "x2", effect_measure="mean_difference")
     assert result.to_dict()["n_clusters"] == 12
     assert fit.to_dict()["se_type"] == "CR2"
+
+
+# 10 clusters of sizes 3,5,8,4,6,7,3,9,5,6; clusters 2,3,5,8,10 treated.
+_R_SIZES = [3, 5, 8, 4, 6, 7, 3, 9, 5, 6]
+_R_X = [
+    -0.4,
+    0.26,
+    0.61,
+    -0.97,
+    0.77,
+    0.26,
+    0.78,
+    0.27,
+    1.16,
+    -0.94,
+    1.78,
+    1.2,
+    -0.6,
+    0.66,
+    0.44,
+    -1.75,
+    0.6,
+    -0.59,
+    -0.25,
+    -0.6,
+    -0.43,
+    0.07,
+    0.1,
+    -1.56,
+    -0.27,
+    -1.34,
+    -1.27,
+    -0.35,
+    0.86,
+    0.63,
+    -0.6,
+    -0.71,
+    -0.83,
+    0.14,
+    0.94,
+    0.02,
+    0.69,
+    0.32,
+    1.5,
+    -2.01,
+    -2.13,
+    -0.2,
+    0.64,
+    -0.41,
+    0.43,
+    -1.17,
+    -1.26,
+    -0.72,
+    0.84,
+    0.7,
+    -0.71,
+    0.18,
+    -0.65,
+    0.02,
+    -1.11,
+    -0.05,
+]
+_R_Y = [
+    0.93,
+    2.02,
+    0.7,
+    2.44,
+    4.11,
+    2.12,
+    0.74,
+    0.07,
+    1.8,
+    2.07,
+    3.04,
+    2.76,
+    0.31,
+    0.83,
+    1.77,
+    -1.47,
+    0.71,
+    0.46,
+    0.26,
+    0.47,
+    0.79,
+    2.23,
+    2.06,
+    -1.32,
+    0.32,
+    -0.22,
+    0.4,
+    0.79,
+    1.73,
+    1.44,
+    0.92,
+    1.14,
+    -0.46,
+    -0.46,
+    2.43,
+    0.82,
+    1.81,
+    1.29,
+    1.29,
+    -1.91,
+    0.47,
+    2.14,
+    2.65,
+    1.09,
+    1.82,
+    0.07,
+    0.49,
+    0.45,
+    1.56,
+    2.19,
+    2.06,
+    -0.81,
+    1.01,
+    1.62,
+    -1.17,
+    1.2,
+]
+
+
+def test_cr2_matches_r_clubsandwich_recorded_output() -> None:
+    """R: fit <- lm(y ~ treat + x); coef_test(fit, vcov = "CR2", cluster = cl,
+    test = "Satterthwaite"); vcovCR(..., type = "CR2"); coef_test(vcov = "CR1S");
+    linear_contrast(contrasts = c(0, 1, -1)); and lm(y ~ 0 + treat + x + factor(cl)) (R drops
+    the aliased last dummy) with coef_test(coefs = "x")."""
+    cl = np.repeat(np.arange(1, 11), _R_SIZES)
+    treat = np.isin(cl, [2, 3, 5, 8, 10]).astype(float)
+    x, y = np.array(_R_X), np.array(_R_Y)
+    X = np.column_stack([np.ones_like(x), treat, x])
+    fit = fit_ols(y, X, cluster=cl, se_type="CR2")
+    np.testing.assert_allclose(
+        fit.params, [0.986775297012030, 0.256052510852224, 0.840970328337984], rtol=1e-12
+    )
+    np.testing.assert_allclose(
+        fit.std_errors, [0.1184653656172902, 0.1537261077756482, 0.0819222925103062], rtol=1e-12
+    )
+    np.testing.assert_allclose(
+        fit.df, [3.64586573320180, 6.89832878612605, 4.51402429209487], rtol=1e-11
+    )
+    np.testing.assert_allclose(
+        fit.p_values, [0.001682073788476404, 0.140358815310812846, 0.000267876692935336], rtol=1e-9
+    )
+    np.testing.assert_allclose(
+        fit.cov,
+        [
+            [0.01403404285083823, -0.01464276889670811, -0.00016395681723871],
+            [-0.01464276889670811, 0.02363171621185022, -0.00319553556940388],
+            [-0.00016395681723871, -0.00319553556940388, 0.00671126201014417],
+        ],
+        rtol=1e-11,
+    )
+    contrast = coefficient_result(fit, [0.0, 1.0, -1.0])
+    assert contrast.std_error == pytest.approx(0.191661288112133, rel=1e-12)
+    assert contrast.df == pytest.approx(7.5067223380067, rel=1e-11)
+    cr1 = fit_ols(y, X, cluster=cl, se_type="CR1")  # clubSandwich "CR1S" = Stata's factor
+    np.testing.assert_allclose(
+        cr1.std_errors, [0.1128508466109643, 0.1481479998397902, 0.0825866809463457], rtol=1e-12
+    )
+    dummies = (cl[:, None] == np.arange(1, 10)[None, :]).astype(float)
+    fe = fit_ols(y, np.column_stack([treat, x, dummies]), cluster=cl, se_type="CR2")
+    assert fe.params[1] == pytest.approx(0.825173720464601, rel=1e-12)
+    assert fe.std_errors[1] == pytest.approx(0.0985510119024866, rel=1e-11)
+    assert fe.df[1] == pytest.approx(3.96526546670254, rel=1e-10)
