@@ -5,6 +5,7 @@ Views are thin: they read what a person may see and call services for every chan
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.contrib import messages
@@ -38,6 +39,8 @@ from infuse.core.models import (
 )
 from infuse.core.permissions import can, person_of, roles_of
 from infuse.core.problems import render_error
+
+logger = logging.getLogger(__name__)
 
 # What each role does in InFuSe, shown on the signed-in home page ("my work").
 ROLE_WORK: dict[str, list[tuple[str, str]]] = {
@@ -214,5 +217,22 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
     return render_error(InvalidInput(_("The request could not be understood.")), request)
 
 
+# Used when even the error page cannot be rendered (the database is down, say): no template, no
+# database, both languages at once.
+PLAIN_SERVER_ERROR = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Sorry, there is a problem with the service</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"></head>
+<body style="font-family: Arial, sans-serif; max-width: 40em; margin: 2em auto; padding: 0 1em">
+<main>
+<h1>Sorry, there is a problem with the service</h1><p>Try again later.</p>
+<h2 lang="cy">Mae'n ddrwg gennym, mae problem gyda'r gwasanaeth</h2>
+<p lang="cy">Rhowch gynnig arall arni nes ymlaen.</p>
+</main></body></html>"""
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
-    return render_error(DomainError(), request)
+    try:
+        return render_error(DomainError(), request)
+    except Exception:
+        logger.exception("The error page itself failed; sending the plain one")
+        return HttpResponse(PLAIN_SERVER_ERROR, status=500)

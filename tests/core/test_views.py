@@ -3,7 +3,10 @@
 import re
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core import mail
+from django.db import OperationalError
+from django.utils import translation
 from django.test import Client
 
 from infuse.core.models import AuditEvent
@@ -169,3 +172,30 @@ def test_audit_page_lists_events_and_starts_a_check(signed_in):
 def test_programme_admin_reaches_the_django_admin_and_others_do_not(signed_in):
     assert signed_in("programme_admin").get("/admin/core/person/").status_code == 200
     assert signed_in("officer").get("/admin/core/person/").status_code == 302
+
+
+def test_500_page_is_bilingual_govuk_and_survives_a_broken_database(rf, monkeypatch):
+    from infuse.core import views
+
+    request = rf.get("/cy/")
+    request.user = AnonymousUser()
+    with translation.override("cy"):
+        response = views.server_error(request)
+    assert response.status_code == 500
+    assert "govuk-template" in response.content.decode()
+
+    def broken(*args, **kwargs):
+        raise OperationalError("database is down")
+
+    monkeypatch.setattr(views, "render_error", broken)
+    plain = views.server_error(request)
+    assert plain.status_code == 500
+    html = plain.content.decode()
+    assert "Sorry, there is a problem with the service" in html and 'lang="cy"' in html
+
+
+def test_oversized_form_post_is_413_page_not_500(signed_in, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    response = signed_in("officer").post("/account/", {"name": "x" * 5000})
+    assert response.status_code == 413
+    assert "The request is too large" in response.content.decode()
