@@ -220,7 +220,8 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
 # Used when even the error page cannot be rendered (the database is down, say): no template, no
 # database, both languages at once.
 PLAIN_SERVER_ERROR = """<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>Sorry, there is a problem with the service</title>
+<html lang="en"><head><meta charset="utf-8">
+<title>Sorry, there is a problem with the service</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"></head>
 <body style="font-family: Arial, sans-serif; max-width: 40em; margin: 2em auto; padding: 0 1em">
 <main>

@@ -6,8 +6,8 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core import mail
 from django.db import OperationalError
-from django.utils import translation
 from django.test import Client
+from django.utils import translation
 
 from infuse.core.models import AuditEvent
 from tests.conftest import PASSWORD
