@@ -8,6 +8,9 @@ Sources:
   statsmodels confint_proportions_2indep (Wald RD), statsmodels OLS with HC1/HC2/nonrobust
   on explicitly built designs (Lin 2013, CUPED, interaction F test), statsmodels multipletests
   (Holm, Benjamini-Hochberg), scipy.stats.chisquare (SRM).
+* Recorded output of R estimatr 1.0.0 (``lm_lin``, ``difference_in_means``) on the NSW sample
+  and of R nlme (``lme``, REML) on the stepped-wedge data embedded below (Debian packages
+  r-cran-estimatr, r-cran-nlme).
 * Hussey & Hughes (2007), Contemp Clin Trials 28(2), eq. (8): closed-form variance of the
   stepped-wedge treatment effect given the variance components; and a GLS fit written here.
 """
@@ -53,6 +56,29 @@ def test_nsw_published_difference_in_means(nsw: pd.DataFrame) -> None:
     assert res.estimate == pytest.approx(1794.34, abs=0.005)
     assert res.std_error == pytest.approx(632.85, abs=0.005)
     assert res.n_units == 445 and res.df == 443
+
+
+def test_lin_and_welch_match_r_estimatr_on_nsw(nsw: pd.DataFrame) -> None:
+    """R: lm_lin(re78 ~ treat, covariates = ~ age + educ + re74 + re75, se_type = "HC2") and
+    difference_in_means(re78 ~ treat) (estimatr 1.0.0), on the same doubles."""
+    d = nsw.drop(columns=["data_id"]).astype("float64")
+    lin = lin_adjusted_effect(
+        d["re78"].to_numpy(), d["treat"].to_numpy(), d[["age", "educ", "re74", "re75"]]
+    )
+    assert lin.estimate == pytest.approx(1613.35491961842, rel=1e-12)
+    assert lin.std_error == pytest.approx(654.038704512791, rel=1e-12)
+    assert lin.p_value == pytest.approx(0.0140186482743, rel=1e-9)
+    assert (lin.ci_low, lin.ci_high) == pytest.approx(
+        (327.886040069536, 2898.8237991673), rel=1e-11
+    )
+    assert lin.df == 435
+    welch = difference_in_means(d["re78"].to_numpy(), d["treat"].to_numpy())
+    assert welch.std_error == pytest.approx(670.996544467332, rel=1e-12)
+    assert welch.df == pytest.approx(307.132494496707, rel=1e-11)
+    assert welch.p_value == pytest.approx(0.00789297830550186, rel=1e-9)
+    assert (welch.ci_low, welch.ci_high) == pytest.approx(
+        (474.010451187834, 3114.67431251237), rel=1e-11
+    )
 
 
 def test_welch_and_classical_match_scipy(nsw: pd.DataFrame) -> None:
@@ -206,9 +232,7 @@ def test_stepped_wedge_mixed_model_matches_hussey_hughes_closed_form() -> None:
     var_hh = (G * sigma2 * (sigma2 + T * tau2)) / (
         (G * U - W) * sigma2 + (U**2 + G * T * U - T * W - G * V) * tau2
     )
-    # statsmodels' SE comes from the observed information at the REML optimum; the closed
-    # form is the expected (GLS) information: equal up to optimiser precision.
-    assert res.std_error == pytest.approx(np.sqrt(var_hh), rel=1e-3)
+    assert res.std_error == pytest.approx(np.sqrt(var_hh), rel=1e-9)
     ybar = y.reshape(G, T, m).mean(axis=2)
     Vc = sigma2 * np.eye(T) + tau2 * np.ones((T, T))
     Vinv = np.linalg.inv(Vc)
@@ -217,6 +241,97 @@ def test_stepped_wedge_mixed_model_matches_hussey_hughes_closed_form() -> None:
     b = sum(x.T @ Vinv @ ybar[i] for i, x in enumerate(Xd))
     gls = np.linalg.solve(A, b)
     assert res.estimate == pytest.approx(gls[-1], rel=1e-6)
+
+
+# Six clusters switching at periods 2, 2, 3, 3, 4, 4 of four; three people per cluster-period.
+_SW_Y = [
+    0.29,
+    1.71,
+    -1.18,
+    0.56,
+    1.43,
+    3.28,
+    1.93,
+    2.74,
+    -0.02,
+    0.9,
+    3.11,
+    1.51,
+    -0.22,
+    0.57,
+    -2.36,
+    -0.46,
+    0.65,
+    -0.8,
+    0.33,
+    1.0,
+    0.38,
+    1.07,
+    1.38,
+    2.67,
+    4.0,
+    2.03,
+    1.6,
+    3.61,
+    3.23,
+    2.97,
+    2.72,
+    4.27,
+    4.5,
+    2.14,
+    4.94,
+    3.85,
+    -1.73,
+    -2.56,
+    -1.33,
+    -0.75,
+    -1.06,
+    -1.89,
+    -0.98,
+    0.92,
+    0.26,
+    0.8,
+    1.14,
+    1.23,
+    2.56,
+    0.76,
+    0.57,
+    0.17,
+    1.38,
+    1.39,
+    0.67,
+    1.4,
+    1.41,
+    5.99,
+    1.82,
+    3.58,
+    0.59,
+    0.09,
+    0.59,
+    0.84,
+    0.45,
+    0.24,
+    0.41,
+    0.4,
+    1.06,
+    1.57,
+    2.65,
+    3.06,
+]
+
+
+def test_stepped_wedge_mixed_model_matches_r_nlme() -> None:
+    """R: lme(y ~ t + factor(p), random = ~ 1 | c, method = "REML") -> theta 1.01210278595768,
+    SE 0.428555997497966, variances 1.79934157044286 (cluster), 0.941318057532671 (residual).
+    Tolerances reflect the two optimisers' stopping rules."""
+    c = np.repeat(np.arange(1, 7), 12)
+    p = np.tile(np.repeat(np.arange(1, 5), 3), 6)
+    t = (p >= np.array([2, 2, 3, 3, 4, 4])[c - 1]).astype(int)
+    res = stepped_wedge_effect(np.array(_SW_Y), t, c, p, method="mixed_model")
+    assert res.estimate == pytest.approx(1.01210278595768, rel=1e-6)
+    assert res.std_error == pytest.approx(0.428555997497966, rel=1e-6)
+    assert res.extra["between_cluster_variance"] == pytest.approx(1.79934157044286, rel=1e-4)
+    assert res.extra["residual_variance"] == pytest.approx(0.941318057532671, rel=1e-5)
 
 
 def test_stepped_wedge_cluster_period_means_is_two_way_fixed_effects() -> None:
