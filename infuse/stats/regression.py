@@ -34,6 +34,7 @@ from infuse.stats.results import EstimateResult, StatWarning, json_ready
 
 __all__ = [
     "SE_TYPES",
+    "SEType",
     "OLSFit",
     "WildBootstrapResult",
     "coefficient_result",
