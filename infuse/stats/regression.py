@@ -34,8 +34,8 @@ from infuse.stats.results import EstimateResult, StatWarning, json_ready
 
 __all__ = [
     "SE_TYPES",
-    "SEType",
     "OLSFit",
+    "SEType",
     "WildBootstrapResult",
     "coefficient_result",
     "fit_ols",
