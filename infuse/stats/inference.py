@@ -276,7 +276,7 @@ def random_subsets(
     """``k`` independent uniformly random subsets of size ``m`` from ``n``, as a (k, n) mask.
 
     Shuffling ``k x n`` labels costs ~20 ns per element. For large ``n`` we instead draw a
-    Bernoulli(q) subset from 16-bit keys (``q ~ m/n``) and then add or remove ``|m - K|``
+    Bernoulli(q) subset from random bytes (``q ~ m/n`` to 1/65536) and add or remove ``|m - K|``
     units uniformly at random among those eligible. Exchangeability makes the result exactly
     uniform over size-``m`` subsets: a Bernoulli subset given its size ``K`` is uniform over
     size-``K`` subsets, and uniform additions/removals preserve invariance under any
@@ -288,8 +288,17 @@ def random_subsets(
         pattern = np.zeros(n, dtype=np.bool_)
         pattern[:m] = True
         return np.asarray(rng.permuted(np.broadcast_to(pattern, (k, n)), axis=1))
-    threshold = round(m / n * 65536)
-    Z = rng.integers(0, 65536, size=(k, n), dtype=np.uint16) < threshold
+    # Bernoulli(q), q = (hi + lo/256)/256 ~ m/n, from one random byte per unit: units whose
+    # byte is below hi are in; those exactly at hi (about 1 in 256) are in with prob lo/256.
+    target = round(m / n * 65536)
+    hi, lo = divmod(target, 256)
+    keys = np.frombuffer(rng.bytes(k * n), dtype=np.uint8).reshape(k, n)
+    Z = keys < hi
+    if lo:
+        at_hi = np.flatnonzero(keys == hi)
+        second = np.frombuffer(rng.bytes(at_hi.size), dtype=np.uint8)
+        Z.reshape(-1)[at_hi[second < lo]] = True
+    del keys
     deficit = m - _row_counts(Z)
     rows = np.flatnonzero(deficit)
     while rows.size:
@@ -540,9 +549,14 @@ def _invert_test(
 def _level_difference_in_means(y: FloatArray, layout: _Layout) -> VectorisedStatistic:
     """Difference in unit means evaluated from per-level sums (clusters or units)."""
     if layout.level_of_unit is None:
+        # Complete and blocked designs keep the number treated fixed in every draw.
+        n1 = float(layout.z_level.sum())
+        n0 = float(y.shape[0]) - n1
+        total = float(y.sum())
 
         def unit_stat(_: FloatArray, Z: BoolArray) -> FloatArray:
-            return difference_in_means_statistic(y, Z)
+            s1 = np.einsum("kn,n->k", Z, y)
+            return np.asarray(s1 / n1 - (total - s1) / n0, dtype=np.float64)
 
         return unit_stat
     else:
