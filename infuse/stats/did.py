@@ -42,6 +42,9 @@ __all__ = [
 
 FloatArray = NDArray[np.float64]
 
+# From this many clusters, designs with unit dummies default to CR1 (see _fe_se_type).
+_MANY_CLUSTERS = 50
+
 # Below this many units the influence-function (normal) intervals of Callaway-Sant'Anna are
 # a rough guide only.
 _FEW_UNITS = 30
@@ -155,7 +158,9 @@ def twfe_did(
     unit, time, outcome : column names.
     treatment : column with the 0/1 treatment indicator ``D_it``.
     cluster : clustering column (default ``unit``).
-    se_type, conf_level : as in :func:`did_2x2`.
+    se_type, conf_level : as in :func:`did_2x2`, except that the default is CR2 below 50 clusters
+        and CR1 from 50 (where the small-sample correction is negligible and CR2 is costly with
+        one dummy per unit); the choice is in ``extra["se_type"]``.
     absorb_nested_fe : with ``se_type="CR1"`` and clusters that contain whole units, count the
         unit effects as absorbed in the small-sample factor ``(n - 1)/(n - k)`` (k = treatment,
         intercept and time effects only), as Stata's ``xtreg, fe vce(cluster)`` and R fixest
@@ -193,7 +198,7 @@ def twfe_did(
             frame[outcome].to_numpy(dtype=np.float64),
             x,
             cluster=frame[cluster or unit].to_numpy(),
-            se_type=se_type,
+            se_type=_fe_se_type(se_type, frame[cluster or unit]),
             conf_level=conf_level,
             names=names,
         )
@@ -240,6 +245,18 @@ def twfe_did(
     if warnings:
         result = _with_warnings(result, warnings)
     return result
+
+
+def _fe_se_type(se_type: SEType | None, clusters: pd.Series) -> SEType | None:
+    """Default variance for designs with unit dummies: CR2 below 50 clusters, CR1 from 50.
+
+    CR2's small-sample correction matters when clusters are few (councils) and is negligible
+    with many, while its cost on a design carrying one dummy per unit grows quickly; from 50
+    clusters CR1 with G - 1 degrees of freedom is the standard, equally honest choice.
+    """
+    if se_type is not None:
+        return se_type
+    return "CR1" if clusters.nunique() >= _MANY_CLUSTERS else None
 
 
 def _not_identified(method: str, n: int, detail: str, conf_level: float) -> EstimateResult:
@@ -396,7 +413,7 @@ def event_study(
         frame[outcome].to_numpy(dtype=np.float64),
         x,
         cluster=frame[cluster or unit].to_numpy(),
-        se_type=se_type,
+        se_type=_fe_se_type(se_type, frame[cluster or unit]),
         conf_level=conf_level,
         names=names,
     )
@@ -936,7 +953,7 @@ def sun_abraham(
         frame[outcome].to_numpy(dtype=np.float64),
         x,
         cluster=frame[cluster or unit].to_numpy(),
-        se_type=se_type,
+        se_type=_fe_se_type(se_type, frame[cluster or unit]),
         conf_level=conf_level,
         names=names,
     )

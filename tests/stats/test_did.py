@@ -179,6 +179,9 @@ def test_castle_twfe_and_callaway_santanna_match_stata_and_r(castle: pd.DataFram
     assert twfe.estimate == pytest.approx(0.069398429, abs=1e-7)
     assert twfe.std_error == pytest.approx(0.055859635, abs=1e-7)
     assert twfe.df == 49
+    # 50 clusters: the default variance for the dummy design is CR1 (G - 1 df).
+    default = twfe_did(castle, unit="sid", time="year", outcome="l_homicide", treatment="post")
+    assert default.extra["se_type"] == "CR1" and default.df == 49
     cs = callaway_santanna(castle, unit="sid", time="year", outcome="l_homicide", first_treated="g")
     assert cs.simple.estimate == pytest.approx(0.019402808, abs=1e-8)
     assert cs.n_units == 50
