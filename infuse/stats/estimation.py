@@ -251,7 +251,14 @@ def _mean_difference_from_stats(
         assume = ("units independently assigned; equal outcome variance in both arms",)
     else:
         raise ValueError("variance must be 'welch' or 'classical'")
-    if not (se > 0.0):
+    if min(n1, n0) < 2:
+        warns.append(
+            StatWarning(
+                "too_few_units",
+                "an arm has fewer than two units: no standard error can be estimated",
+            )
+        )
+    elif not (se > 0.0):
         warns.append(_ZERO_VARIANCE)
     low, high, p = _t_interval(estimate, se, df if math.isfinite(df) else None, conf_level)
     details: dict[str, Any] = {

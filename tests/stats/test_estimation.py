@@ -403,6 +403,9 @@ def test_argument_errors_raise() -> None:
         binary_effect([0.0, 0.5, 1.0], [0, 1, 1])
     res = difference_in_means([1.0, 1.0, 2.0, 2.0], [0, 0, 1, 1])
     assert [w.code for w in res.warnings] == ["zero_variance"]
+    single = difference_in_means([1.0, 2.0, 3.0, 5.0], [1, 0, 0, 0])
+    assert [w.code for w in single.warnings] == ["too_few_units"]
+    assert single.estimate == pytest.approx(-2.3333333333333335)
     assert res.to_dict()["p_value"] is None
 
 
