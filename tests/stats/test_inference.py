@@ -14,6 +14,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import stats
 
 from infuse.stats.inference import (
@@ -208,3 +210,20 @@ def test_confidence_interval_inverts_the_exact_test() -> None:
     assert brute_p(res.ci_high - eps) > 0.05 >= brute_p(res.ci_high + eps)
     est = res.to_estimate()
     assert est.ci_low == res.ci_low and np.isnan(est.std_error)
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 2**31 - 1), shift=st.floats(-100, 100, allow_nan=False))
+def test_invariances_of_the_randomisation_test(seed: int, shift: float) -> None:
+    """Shifting the outcome changes nothing; relabelling the arms flips the statistic's sign
+    and leaves the two-sided exact p-value unchanged."""
+    rng = np.random.default_rng(seed)
+    z = rng.permutation(np.r_[np.ones(5), np.zeros(6)]).astype(bool)
+    y = rng.normal(size=11)
+    base = randomisation_test(y, z)
+    shifted = randomisation_test(y + shift, z)
+    flipped = randomisation_test(y, ~z)
+    assert shifted.p_value == pytest.approx(base.p_value, abs=1e-12)
+    assert shifted.statistic == pytest.approx(base.statistic, abs=1e-9)
+    assert flipped.statistic == pytest.approx(-base.statistic, abs=1e-12)
+    assert flipped.p_value == pytest.approx(base.p_value, abs=1e-12)

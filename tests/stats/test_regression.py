@@ -19,6 +19,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from infuse.stats.regression import (
     OLSFit,
@@ -392,3 +394,19 @@ def test_cr2_matches_r_clubsandwich_recorded_output() -> None:
     assert fe.params[1] == pytest.approx(0.825173720464601, rel=1e-12)
     assert fe.std_errors[1] == pytest.approx(0.0985510119024866, rel=1e-11)
     assert fe.df[1] == pytest.approx(3.96526546670254, rel=1e-10)
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 2**31 - 1), shift=st.floats(-1e3, 1e3, allow_nan=False))
+def test_cr2_slope_invariant_to_outcome_shift_and_sign(seed: int, shift: float) -> None:
+    """Adding a constant moves only the intercept; negating the regressor negates its slope;
+    the CR2 SE and Bell-McCaffrey df of the slope are unchanged by both."""
+    y, X, cluster = _clustered_data(seed % 1000, n=80, n_clusters=8)
+    base = fit_ols(y, X, cluster=cluster, se_type="CR2")
+    moved = fit_ols(y + shift, X, cluster=cluster, se_type="CR2")
+    flipped = fit_ols(y, X * np.array([1.0, 1.0, -1.0]), cluster=cluster, se_type="CR2")
+    assert moved.params[1:] == pytest.approx(base.params[1:], rel=1e-8, abs=1e-9)
+    assert moved.std_errors[1:] == pytest.approx(base.std_errors[1:], rel=1e-7, abs=1e-9)
+    assert flipped.params[2] == pytest.approx(-base.params[2], rel=1e-9, abs=1e-12)
+    assert flipped.std_errors[2] == pytest.approx(base.std_errors[2], rel=1e-9)
+    assert flipped.df[2] == pytest.approx(base.df[2], rel=1e-9)
