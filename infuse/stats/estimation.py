@@ -296,7 +296,20 @@ def binary_effect(
     measure: BinaryMeasure = "risk_difference",
     conf_level: float = 0.95,
 ) -> EstimateResult:
-    """Risk difference, risk ratio or odds ratio for a 0/1 outcome (see the counts version)."""
+    """Risk difference, risk ratio or odds ratio for a 0/1 outcome.
+
+    Parameters
+    ----------
+    y : 0/1 (or boolean) outcome per unit.
+    treatment : 0/1 assignment per unit.
+    measure : ``"risk_difference"``, ``"risk_ratio"`` or ``"odds_ratio"``.
+    conf_level : interval level.
+
+    Returns
+    -------
+    EstimateResult, computed from the 2 x 2 table by :func:`binary_effect_from_counts`
+    (Wald RD; Katz 1978 log RR; Woolf 1955 log OR).
+    """
     yv = _outcome(y)
     if not np.all((yv == 0) | (yv == 1)):
         raise ValueError("a binary outcome must contain only 0 and 1")

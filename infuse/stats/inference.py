@@ -125,7 +125,18 @@ class RandomisationResult:
 
 
 def difference_in_means_statistic(y: FloatArray, Z: BoolArray) -> FloatArray:
-    """Vectorised difference in means for each row of ``Z`` (k x n, True = treated)."""
+    """Difference in means, treated minus control, for every assignment at once.
+
+    Parameters
+    ----------
+    y : outcome, shape ``(n,)``.
+    Z : assignments, boolean ``(k, n)``; True = treated.
+
+    Returns
+    -------
+    ``(k,)`` array of ``mean(y[Z_k]) - mean(y[~Z_k])``, from one einsum over the mask
+    (Fisher 1935's statistic in vectorised form; usable as a ``vectorised`` statistic).
+    """
     n1 = _row_counts(Z).astype(np.float64)
     s1 = np.einsum("kn,n->k", Z, y)
     n = y.shape[0]
@@ -213,7 +224,17 @@ def _layout(
 
 
 def count_assignments(block_sizes: ArrayLike, treated_per_block: ArrayLike) -> int:
-    """Number of possible assignments: ``prod_b C(n_b, m_b)``."""
+    """Number of possible assignments of a (blocked) complete design.
+
+    Parameters
+    ----------
+    block_sizes : units (or clusters) per block.
+    treated_per_block : treated units (or clusters) per block.
+
+    Returns
+    -------
+    ``prod_b C(n_b, m_b)`` as an exact integer (e.g. 10 councils, 5 treated: 252).
+    """
     sizes = np.asarray(block_sizes, dtype=int)
     treated = np.asarray(treated_per_block, dtype=int)
     return math.prod(math.comb(int(a), int(b)) for a, b in zip(sizes, treated, strict=True))
