@@ -42,6 +42,7 @@ from infuse.stats.estimation import (
     stepped_wedge_effect,
     subgroup_heterogeneity,
 )
+from infuse.stats.regression import fit_ols
 
 
 @pytest.fixture(scope="module")
@@ -493,7 +494,8 @@ def test_interval_coverage_of_unit_level_estimators() -> None:
 
 @pytest.mark.slow
 def test_interval_coverage_of_cr2() -> None:
-    """CR2 with Bell-McCaffrey df: 24 clusters of 15, half treated, ICC 0.2, 10,000 reps."""
+    """CR2 with Bell-McCaffrey df, 10,000 reps each: 24 clusters of 15 and 10 clusters of 20,
+    half treated, ICC 0.2."""
     rng = np.random.default_rng(2025)
     G, m = 24, 15
     cluster = np.repeat(np.arange(G), m)
@@ -507,4 +509,20 @@ def test_interval_coverage_of_cr2() -> None:
     for r in range(_REPS):
         res = cluster_randomised_effect(yc[r], zc[r, cluster].astype(int), cluster)
         hits["cr2"].append(res.ci_low <= _TAU <= res.ci_high)
+    # The platform's headline case: 10 councils, 5 treated, 20 people each (CR2 through
+    # fit_ols directly, to leave out the randomisation test and bootstrap in each replicate).
+    G, m = 10, 20
+    cluster = np.repeat(np.arange(G), m)
+    zc = np.argsort(rng.random((_REPS, G)), axis=1) < G // 2
+    yc = (
+        _TAU * zc[:, cluster]
+        + 0.5 * rng.normal(size=(_REPS, G))[:, cluster]
+        + rng.normal(size=(_REPS, G * m))
+    )
+    hits["cr2_10_councils"] = []
+    for r in range(_REPS):
+        X = np.column_stack([np.ones(G * m), zc[r, cluster]])
+        fit = fit_ols(yc[r], X, cluster=cluster, se_type="CR2")
+        low, high = fit.conf_int()
+        hits["cr2_10_councils"].append(low[1] <= _TAU <= high[1])
     _assert_coverage(hits)
