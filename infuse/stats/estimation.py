@@ -36,6 +36,7 @@ from infuse.stats.regression import (
 from infuse.stats.results import EstimateResult, StatWarning, json_ready
 
 __all__ = [
+    "ArmSummary",
     "HeterogeneityResult",
     "SampleRatioResult",
     "adjust_p_values",
@@ -43,7 +44,9 @@ __all__ = [
     "binary_effect_from_counts",
     "cluster_randomised_effect",
     "cuped_effect",
+    "cuped_from_summary",
     "difference_in_means",
+    "difference_in_means_from_summary",
     "lin_adjusted_effect",
     "sample_ratio_mismatch",
     "stepped_wedge_effect",
@@ -662,6 +665,140 @@ def cuped_effect(
             "n_treated": n1,
             "n_control": n0,
         },
+    )
+
+
+# ----------------------------------------------------------------------------- summaries
+
+
+@dataclass(frozen=True)
+class ArmSummary:
+    """Sufficient statistics of one arm, e.g. aggregated in SQL by the analytics layer.
+
+    Attributes
+    ----------
+    n : units in the arm.
+    mean : mean outcome.
+    variance : sample variance of the outcome (ddof = 1).
+    mean_pre, variance_pre : mean and sample variance of the pre-period covariate (for CUPED).
+    covariance : sample covariance of outcome and covariate within the arm (ddof = 1).
+    """
+
+    n: int
+    mean: float
+    variance: float
+    mean_pre: float | None = None
+    variance_pre: float | None = None
+    covariance: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict."""
+        return dict(json_ready(asdict(self)))
+
+
+def difference_in_means_from_summary(
+    treated: ArmSummary,
+    control: ArmSummary,
+    *,
+    variance: Literal["welch", "classical"] = "welch",
+    conf_level: float = 0.95,
+) -> EstimateResult:
+    """Difference in means from per-arm summaries (same formulas as :func:`difference_in_means`).
+
+    Parameters
+    ----------
+    treated, control : per-arm ``n``, ``mean`` and sample ``variance``.
+    variance : ``"welch"`` or ``"classical"``.
+    conf_level : interval level.
+
+    Returns
+    -------
+    EstimateResult (Welch 1947 or Student t), so a trial of any size costs O(1) here once its
+    arms are aggregated (as experimentation engines such as GrowthBook's gbstats do).
+    """
+    _check_level(conf_level)
+    for arm in (treated, control):
+        if arm.n < 1 or not math.isfinite(arm.mean) or not arm.variance >= 0:
+            raise ValueError("each arm needs n >= 1, a finite mean and a variance >= 0")
+    return _mean_difference_from_stats(
+        treated.mean,
+        treated.variance if treated.n > 1 else float("nan"),
+        int(treated.n),
+        control.mean,
+        control.variance if control.n > 1 else float("nan"),
+        int(control.n),
+        variance=variance,
+        conf_level=conf_level,
+    )
+
+
+def cuped_from_summary(
+    treated: ArmSummary, control: ArmSummary, *, conf_level: float = 0.95
+) -> EstimateResult:
+    """CUPED from per-arm first and second moments, with the classical OLS variance.
+
+    Parameters
+    ----------
+    treated, control : per-arm summaries including ``mean_pre``, ``variance_pre`` and
+        ``covariance``.
+    conf_level : interval level.
+
+    Returns
+    -------
+    EstimateResult equal to :func:`cuped_effect` with ``se_type="classical"``: the coefficient
+    of ``T`` in OLS ``y ~ 1 + T + x`` and its homoskedastic SE (``n - 3`` df). Within-arm
+    centred sums are ``S = (n_a - 1) * (co)variance``; ``theta = (Sxy1 + Sxy0)/(Sxx1 + Sxx0)``;
+    ``RSS = Syy - theta Sxy``; ``Var = RSS/(n-3) (1/n1 + 1/n0 + (x1 - x0)^2 / Sxx)`` (Deng et
+    al. 2013; heteroskedasticity-robust versions need fourth moments, so use
+    :func:`cuped_effect` on unit data for HC2).
+    """
+    _check_level(conf_level)
+    arms = (treated, control)
+    for arm in arms:
+        if arm.mean_pre is None or arm.variance_pre is None or arm.covariance is None:
+            raise ValueError("CUPED needs mean_pre, variance_pre and covariance for both arms")
+        if arm.n < 2:
+            raise ValueError("CUPED needs at least two units per arm")
+    n1, n0 = int(treated.n), int(control.n)
+    n = n1 + n0
+    syy = sxx = sxy = 0.0
+    for a in arms:
+        syy += (a.n - 1) * a.variance
+        sxx += (a.n - 1) * (a.variance_pre or 0.0)
+        sxy += (a.n - 1) * (a.covariance or 0.0)
+    dx = (treated.mean_pre or 0.0) - (control.mean_pre or 0.0)
+    warns: list[StatWarning] = []
+    if sxx <= 0:
+        warns.append(
+            StatWarning("constant_covariate", "pre-period covariate does not vary: no adjustment")
+        )
+        theta, p, extra_var = 0.0, 2, 0.0
+    else:
+        theta, p, extra_var = sxy / sxx, 3, dx**2 / sxx
+    estimate = (treated.mean - control.mean) - theta * dx
+    rss = max(syy - theta * sxy, 0.0)
+    se = math.sqrt(rss / (n - p) * (1 / n1 + 1 / n0 + extra_var))
+    if not se > 0:
+        warns.append(_ZERO_VARIANCE)
+    low, high, pval = _t_interval(estimate, se, float(n - p), conf_level)
+    return EstimateResult(
+        estimate=estimate,
+        std_error=se,
+        ci_low=low,
+        ci_high=high,
+        p_value=pval,
+        method="cuped_from_summary",
+        effect_measure="mean_difference",
+        n_units=n,
+        conf_level=conf_level,
+        df=float(n - p),
+        assumptions=(
+            "units independently assigned",
+            "covariate measured before assignment",
+            "classical variance of OLS y ~ 1 + T + x",
+        ),
+        warnings=tuple(warns),
+        extra={"theta": theta, "n_treated": n1, "n_control": n0},
     )
 
 

@@ -31,12 +31,15 @@ from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import confint_proportions_2indep
 
 from infuse.stats.estimation import (
+    ArmSummary,
     adjust_p_values,
     binary_effect,
     binary_effect_from_counts,
     cluster_randomised_effect,
     cuped_effect,
+    cuped_from_summary,
     difference_in_means,
+    difference_in_means_from_summary,
     lin_adjusted_effect,
     sample_ratio_mismatch,
     stepped_wedge_effect,
@@ -526,3 +529,34 @@ def test_interval_coverage_of_cr2() -> None:
         low, high = fit.conf_int()
         hits["cr2_10_councils"].append(low[1] <= _TAU <= high[1])
     _assert_coverage(hits)
+
+
+def test_summary_versions_match_statsmodels() -> None:
+    """From per-arm moments only: Welch equals scipy; CUPED equals statsmodels OLS
+    y ~ 1 + T + x with the classical variance."""
+    rng = np.random.default_rng(21)
+    n = 3_000
+    z = rng.integers(0, 2, n).astype(bool)
+    x = rng.normal(10, 2, n)
+    y = 5 + 0.4 * z + 0.7 * x + rng.normal(size=n)
+
+    def summary(mask: np.ndarray) -> ArmSummary:
+        return ArmSummary(
+            n=int(mask.sum()),
+            mean=float(y[mask].mean()),
+            variance=float(y[mask].var(ddof=1)),
+            mean_pre=float(x[mask].mean()),
+            variance_pre=float(x[mask].var(ddof=1)),
+            covariance=float(np.cov(y[mask], x[mask])[0, 1]),
+        )
+
+    welch = difference_in_means_from_summary(summary(z), summary(~z))
+    ref = stats.ttest_ind(y[z], y[~z], equal_var=False)
+    assert welch.estimate / welch.std_error == pytest.approx(ref.statistic, rel=1e-10)
+    assert welch.p_value == pytest.approx(ref.pvalue, rel=1e-9)
+    cup = cuped_from_summary(summary(z), summary(~z))
+    ols = sm.OLS(y, np.column_stack([np.ones(n), z, x])).fit()
+    assert cup.estimate == pytest.approx(ols.params[1], rel=1e-10)
+    assert cup.std_error == pytest.approx(ols.bse[1], rel=1e-9)
+    assert cup.p_value == pytest.approx(ols.pvalues[1], rel=1e-7)
+    assert summary(z).to_dict()["n"] == int(z.sum())
