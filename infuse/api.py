@@ -6,18 +6,15 @@ session. Every error is RFC 9457 problem+json with the same message keys as the 
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
-from ninja.security import APIKeyCookie, HttpBearer
 
-from infuse.core import services
 from infuse.core.api import private as core_private
 from infuse.core.api import public as core_public
+from infuse.core.api_auth import SIGNED_IN_AUTH
 from infuse.core.errors import (
     DomainError,
     FieldProblem,
@@ -27,26 +24,7 @@ from infuse.core.errors import (
     PayloadTooLarge,
 )
 from infuse.core.problems import problem_response
-
-
-class TokenAuth(HttpBearer):
-    """``Authorization: Bearer <token>``: a personal API token."""
-
-    def authenticate(self, request: HttpRequest, token: str) -> Any:
-        return services.authenticate_token(token)
-
-
-class SessionAuth(APIKeyCookie):
-    """The browser session of a signed-in person (CSRF-checked for unsafe methods)."""
-
-    param_name = "sessionid"
-
-    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and user.is_active:
-            return user
-        return None
-
+from infuse.datalab.api import router as datalab_router
 
 api = NinjaAPI(
     title="InFuSe API",
@@ -57,11 +35,12 @@ api = NinjaAPI(
         "(create one on your account page) sent as `Authorization: Bearer <token>`. "
         "Errors are RFC 9457 problem details. Send `Accept-Language: cy` for Welsh messages."
     ),
-    auth=[TokenAuth(), SessionAuth()],
+    auth=SIGNED_IN_AUTH,
     urls_namespace="api",
 )
 api.add_router("/", core_public)
 api.add_router("/", core_private)
+api.add_router("/data", datalab_router)
 
 
 @api.exception_handler(DomainError)

@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from ninja import Router, Status
 
 from infuse.core import services
+from infuse.core.api_auth import caller
 from infuse.core.models import (
     ApiToken,
     Council,
@@ -56,7 +57,7 @@ def list_themes(request: HttpRequest) -> list[Theme]:
 
 @private.get("/me", response={200: MeOut, 401: ProblemOut}, summary="The signed-in person")
 def me(request: HttpRequest) -> dict:
-    person = request.auth  # type: ignore[attr-defined]
+    person = caller(request)
     memberships = Membership.objects.filter(person=person).select_related("organisation")
     return {
         "email": person.email,
@@ -80,7 +81,7 @@ def me(request: HttpRequest) -> dict:
     summary="Progress of a background task",
 )
 def task_progress(request: HttpRequest, progress_id: UUID) -> dict:
-    progress = services.get_progress(actor=request.auth, progress_id=progress_id)  # type: ignore[attr-defined]
+    progress = services.get_progress(actor=caller(request), progress_id=progress_id)
     return {
         "id": progress.pk,
         "kind": progress.kind,
@@ -98,7 +99,7 @@ def task_progress(request: HttpRequest, progress_id: UUID) -> dict:
 
 @private.get("/tokens", response={200: list[TokenOut], 401: ProblemOut}, summary="Your API tokens")
 def list_tokens(request: HttpRequest) -> list[ApiToken]:
-    return list(ApiToken.objects.filter(person=request.auth))  # type: ignore[attr-defined]
+    return list(ApiToken.objects.filter(person=caller(request)))
 
 
 @private.post(
@@ -107,7 +108,7 @@ def list_tokens(request: HttpRequest) -> list[ApiToken]:
     summary="Create an API token (the secret is in this response only)",
 )
 def create_token(request: HttpRequest, payload: TokenIn) -> Status[dict]:
-    issued = services.create_api_token(actor=request.auth, name=payload.name)  # type: ignore[attr-defined]
+    issued = services.create_api_token(actor=caller(request), name=payload.name)
     token = issued.token
     return Status(
         201,
@@ -129,4 +130,4 @@ def create_token(request: HttpRequest, payload: TokenIn) -> Status[dict]:
     summary="Revoke one of your API tokens",
 )
 def revoke_token(request: HttpRequest, token_id: int) -> ApiToken:
-    return services.revoke_api_token(actor=request.auth, token_id=token_id)  # type: ignore[attr-defined]
+    return services.revoke_api_token(actor=caller(request), token_id=token_id)

@@ -27,10 +27,26 @@ def roles_of(person: Any) -> frozenset[str]:
     return cached
 
 
+def memberships_of(person: Any) -> frozenset[tuple[int, str, str]]:
+    """(organisation id, organisation kind, role) for each of a person's memberships."""
+    if person is None or not getattr(person, "is_authenticated", False):
+        return frozenset()
+    cached = getattr(person, "_infuse_memberships", None)
+    if cached is None:
+        cached = frozenset(
+            Membership.objects.filter(person_id=person.pk).values_list(
+                "organisation_id", "organisation__kind", "role"
+            )
+        )
+        person._infuse_memberships = cached
+    return cached
+
+
 def forget_roles(person: Any) -> None:
     """Drop the cached roles after memberships change."""
-    if hasattr(person, "_infuse_roles"):
-        del person._infuse_roles
+    for attribute in ("_infuse_roles", "_infuse_memberships"):
+        if hasattr(person, attribute):
+            delattr(person, attribute)
 
 
 def has_role(role: str) -> rules.Predicate:
@@ -63,6 +79,61 @@ for _model in (
     for _action in ("view", "add", "change", "delete"):
         rules.add_perm(f"core.{_action}_{_model}", is_programme_admin)
 rules.add_perm("core.view_own_tasks", is_signed_in)
+
+
+# --- Data Lab -------------------------------------------------------------------------------
+# Who works with data: officers and analysts of a council or of the programme team.
+DATA_ROLES = frozenset({Role.OFFICER, Role.ANALYST})
+
+
+def data_organisations(person: Any) -> frozenset[int]:
+    """Organisations for which ``person`` may publish and change datasets."""
+    return frozenset(org for org, _kind, role in memberships_of(person) if role in DATA_ROLES)
+
+
+@rules.predicate
+def is_region_member(person: Any) -> bool:
+    """Anyone working for a council or the programme team (not suppliers, not the public)."""
+    return any(kind in {"council", "programme"} for _org, kind, _role in memberships_of(person))
+
+
+@rules.predicate
+def can_publish_data(person: Any) -> bool:
+    return bool(data_organisations(person))
+
+
+@rules.predicate
+def works_with_publisher(person: Any, dataset: Any) -> bool:
+    return dataset is not None and dataset.publisher_id in data_organisations(person)
+
+
+@rules.predicate
+def belongs_to_publisher(person: Any, dataset: Any) -> bool:
+    return dataset is not None and any(
+        org == dataset.publisher_id for org, _kind, _role in memberships_of(person)
+    )
+
+
+@rules.predicate
+def dataset_is_public(person: Any, dataset: Any) -> bool:
+    return dataset is not None and dataset.visibility == "public"
+
+
+@rules.predicate
+def dataset_is_regional(person: Any, dataset: Any) -> bool:
+    return dataset is not None and dataset.visibility == "region"
+
+
+rules.add_perm(
+    "datalab.view_dataset",
+    dataset_is_public
+    | (dataset_is_regional & is_region_member)
+    | belongs_to_publisher
+    | is_programme_admin,
+)
+rules.add_perm("datalab.add_dataset", can_publish_data)
+rules.add_perm("datalab.change_dataset", works_with_publisher)
+rules.add_perm("datalab.upload_version", works_with_publisher)
 
 
 def person_of(request: Any) -> Person:

@@ -1,10 +1,127 @@
-"""Pages of the Data Lab."""
+"""Pages of the Data Lab: the catalogue, datasets and their versions.
 
+Views are thin: they parse input with forms, read what the person may see, and call services.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from infuse.core.errors import InvalidInput, PermissionDenied
+from infuse.core.permissions import can, person_of
+from infuse.datalab import services
+from infuse.datalab.forms import CatalogueSearchForm, DatasetForm
 
 
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
-    return render(request, "datalab/index.html")
+    """The catalogue: search and facets over every dataset the person may see."""
+    form = CatalogueSearchForm(request.GET or None)
+    query = services.CatalogueQuery()
+    if form.is_valid():
+        data = form.cleaned_data
+        query = services.CatalogueQuery(
+            text=data["q"],
+            theme=data["theme"],
+            goal=data["goal"],
+            council=data["council"],
+            file_format=data["file_format"],
+        )
+    datasets = services.search_datasets(request.user, query).prefetch_related("themes", "goals")
+    page = Paginator(datasets, 20).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "datalab/index.html",
+        {
+            "form": form,
+            "page": page,
+            "can_add": can(request.user, "datalab.add_dataset"),
+            "query_string": request.GET.urlencode(),
+        },
+    )
+
+
+@require_GET
+def dataset_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    dataset = services.get_dataset(actor=request.user, slug=slug)
+    return render(
+        request,
+        "datalab/dataset.html",
+        {
+            "dataset": dataset,
+            "versions": dataset.versions.all(),
+            "can_change": can(request.user, "datalab.change_dataset", dataset),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def dataset_create(request: HttpRequest) -> HttpResponse:
+    person = person_of(request)
+    if not can(person, "datalab.add_dataset"):
+        raise PermissionDenied()
+    form = DatasetForm(request.POST or None, person=person)
+    if request.method == "POST" and form.is_valid():
+        try:
+            dataset = services.create_dataset(actor=person, fields=form.to_fields())
+        except InvalidInput as error:
+            form.add_problems(error.problems)
+        else:
+            messages.success(request, _("Dataset ‘%(title)s’ added.") % {"title": dataset.title})
+            return redirect("datalab:dataset", slug=dataset.slug)
+    return render(
+        request,
+        "datalab/dataset_form.html",
+        {"form": form, "dataset": None},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def dataset_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    person = person_of(request)
+    dataset = services.get_dataset(actor=person, slug=slug)
+    if not can(person, "datalab.change_dataset", dataset):
+        raise PermissionDenied()
+    initial = {
+        "title_en": dataset.title_en,
+        "title_cy": dataset.title_cy,
+        "description_en": dataset.description_en,
+        "description_cy": dataset.description_cy,
+        "publisher": dataset.publisher.slug,
+        "visibility": dataset.visibility,
+        "licence": dataset.licence,
+        "update_frequency": dataset.update_frequency,
+        "validation_policy": dataset.validation_policy,
+        "themes": [t.code for t in dataset.themes.all()],
+        "goals": [g.code for g in dataset.goals.all()],
+        "councils": [c.gss_code for c in dataset.councils.all()],
+        "spatial_coverage": dataset.spatial_coverage,
+        "temporal_start": dataset.temporal_start,
+        "temporal_end": dataset.temporal_end,
+        "contact_email": dataset.contact_email,
+    }
+    form = DatasetForm(request.POST or None, person=person, initial=initial)
+    form.fields["publisher"].required = False
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_dataset(actor=person, dataset=dataset, fields=form.to_fields())
+        except InvalidInput as error:
+            form.add_problems(error.problems)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("datalab:dataset", slug=dataset.slug)
+    return render(
+        request,
+        "datalab/dataset_form.html",
+        {"form": form, "dataset": dataset},
+        status=400 if request.method == "POST" else 200,
+    )

@@ -1,0 +1,53 @@
+"""How API callers are recognised: a personal token, the browser session, or the public.
+
+Endpoints that serve the public too use ``OPTIONAL_AUTH``: a caller with a valid token or
+session acts as that person (and sees more), anyone else acts as the anonymous public.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser
+from django.http import HttpRequest
+from ninja.security import APIKeyCookie, HttpBearer
+
+from infuse.core import services
+
+
+class TokenAuth(HttpBearer):
+    """``Authorization: Bearer <token>``: a personal API token."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        return services.authenticate_token(token)
+
+
+class SessionAuth(APIKeyCookie):
+    """The browser session of a signed-in person (CSRF-checked for unsafe methods)."""
+
+    param_name = "sessionid"
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.is_active:
+            return user
+        return None
+
+
+def public_access(request: HttpRequest) -> AnonymousUser | None:
+    """The last resort of OPTIONAL_AUTH: no credentials at all means the public.
+
+    A request that did send a bearer token which failed is refused (401), not downgraded.
+    """
+    if request.headers.get("Authorization"):
+        return None
+    return AnonymousUser()
+
+
+def caller(request: HttpRequest) -> Any:
+    """Who the API request acts as: a Person, or AnonymousUser on public endpoints."""
+    return getattr(request, "auth", None)
+
+
+SIGNED_IN_AUTH = [TokenAuth(), SessionAuth()]
+OPTIONAL_AUTH = [TokenAuth(), SessionAuth(), public_access]

@@ -1,0 +1,93 @@
+"""Data Lab JSON endpoints: thin wrappers over the services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router, Status
+
+from infuse.core.api_auth import OPTIONAL_AUTH, caller
+from infuse.core.errors import FieldProblem, InvalidInput
+from infuse.core.models import Organisation
+from infuse.core.schemas import ProblemOut
+from infuse.datalab import services
+from infuse.datalab.models import Dataset
+from infuse.datalab.schemas import DatasetIn, DatasetOut
+
+router = Router(tags=["Data Lab"])
+
+
+def dataset_out(dataset: Dataset) -> dict[str, Any]:
+    return {
+        "slug": dataset.slug,
+        "title_en": dataset.title_en,
+        "title_cy": dataset.title_cy or "",
+        "description_en": dataset.description_en or "",
+        "description_cy": dataset.description_cy or "",
+        "publisher": dataset.publisher.slug,
+        "visibility": dataset.visibility,
+        "licence": dataset.licence,
+        "update_frequency": dataset.update_frequency,
+        "themes": [t.code for t in dataset.themes.all()],
+        "goals": [g.code for g in dataset.goals.all()],
+        "councils": [c.gss_code for c in dataset.councils.all()],
+        "spatial_coverage": dataset.spatial_coverage,
+        "temporal_start": dataset.temporal_start,
+        "temporal_end": dataset.temporal_end,
+        "contact_email": dataset.contact_email,
+        "validation_policy": dataset.validation_policy,
+        "versions": list(dataset.versions.all()),
+    }
+
+
+def _fields(payload: DatasetIn) -> services.DatasetFields:
+    publisher = Organisation.objects.filter(slug=payload.publisher).first()
+    if publisher is None:
+        raise InvalidInput(problems=[FieldProblem("publisher", "Unknown organisation")])
+    data = payload.dict()
+    data["publisher"] = publisher
+    return services.DatasetFields(**data)
+
+
+@router.get(
+    "/datasets",
+    response=list[DatasetOut],
+    auth=OPTIONAL_AUTH,
+    summary="Search the datasets you may see (the public sees public ones)",
+)
+def list_datasets(
+    request: HttpRequest,
+    q: str = "",
+    theme: str = "",
+    goal: str = "",
+    council: str = "",
+    file_format: str = "",
+) -> list[dict[str, Any]]:
+    query = services.CatalogueQuery(
+        text=q, theme=theme, goal=goal, council=council, file_format=file_format
+    )
+    datasets = services.search_datasets(caller(request), query).prefetch_related(
+        "themes", "goals", "councils", "versions"
+    )
+    return [dataset_out(d) for d in datasets[:500]]
+
+
+@router.get(
+    "/datasets/{slug}",
+    response={200: DatasetOut, 404: ProblemOut},
+    auth=OPTIONAL_AUTH,
+    summary="One dataset's catalogue entry and versions",
+)
+def get_dataset(request: HttpRequest, slug: str) -> dict[str, Any]:
+    return dataset_out(services.get_dataset(actor=caller(request), slug=slug))
+
+
+@router.post(
+    "/datasets",
+    response={201: DatasetOut, 400: ProblemOut, 401: ProblemOut, 403: ProblemOut},
+    summary="Add a dataset to the catalogue",
+)
+def create_dataset(request: HttpRequest, payload: DatasetIn) -> Status[dict[str, Any]]:
+    dataset = services.create_dataset(actor=caller(request), fields=_fields(payload))
+    return Status(201, dataset_out(dataset))

@@ -1,0 +1,143 @@
+"""Forms of the Data Lab pages: they parse input; services decide and change."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from infuse.core.models import Council, Organisation, Theme, WellbeingGoal
+from infuse.core.permissions import data_organisations
+from infuse.datalab.models import Licence, UpdateFrequency, ValidationPolicy, Visibility
+from infuse.datalab.services import DatasetFields
+
+
+class DatasetForm(forms.Form):
+    title_en = forms.CharField(label=_("Title in English"), max_length=200, required=False)
+    title_cy = forms.CharField(label=_("Title in Welsh"), max_length=200, required=False)
+    description_en = forms.CharField(
+        label=_("Description in English"),
+        required=False,
+        widget=forms.Textarea,
+        help_text=_("What the data records, where it comes from, and what to watch out for."),
+    )
+    description_cy = forms.CharField(
+        label=_("Description in Welsh"), required=False, widget=forms.Textarea
+    )
+    publisher = forms.ChoiceField(label=_("Publisher"))
+    visibility = forms.ChoiceField(
+        label=_("Who can see it"),
+        choices=Visibility.choices,
+        initial=Visibility.PRIVATE,
+        widget=forms.RadioSelect,
+    )
+    licence = forms.ChoiceField(
+        label=_("Licence"), choices=Licence.choices, initial=Licence.OGL_3, widget=forms.RadioSelect
+    )
+    update_frequency = forms.ChoiceField(
+        label=_("How often it is updated"),
+        choices=UpdateFrequency.choices,
+        initial=UpdateFrequency.IRREGULAR,
+    )
+    validation_policy = forms.ChoiceField(
+        label=_("When an upload has invalid rows"),
+        choices=ValidationPolicy.choices,
+        initial=ValidationPolicy.REJECT,
+        widget=forms.RadioSelect,
+    )
+    themes = forms.MultipleChoiceField(
+        label=_("Themes"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    goals = forms.MultipleChoiceField(
+        label=_("Well-being goals"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    councils = forms.MultipleChoiceField(
+        label=_("Councils covered"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    spatial_coverage = forms.CharField(
+        label=_("Area covered"),
+        max_length=200,
+        required=False,
+        help_text=_("For example: Cardiff Capital Region"),
+    )
+    temporal_start = forms.DateField(
+        label=_("Covers from"),
+        required=False,
+        help_text=_("For example, 2023-04-01"),
+        error_messages={"invalid": _("Enter the date as year-month-day, for example 2023-04-01")},
+    )
+    temporal_end = forms.DateField(
+        label=_("Covers to"),
+        required=False,
+        help_text=_("For example, 2024-03-31"),
+        error_messages={"invalid": _("Enter the date as year-month-day, for example 2024-03-31")},
+    )
+    contact_email = forms.EmailField(
+        label=_("Contact email"),
+        required=False,
+        error_messages={"invalid": _("Enter an email address like name@example.org")},
+    )
+
+    def __init__(self, *args: Any, person: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        publishers = Organisation.objects.filter(pk__in=data_organisations(person))
+        self.fields["publisher"].choices = [(o.slug, o.name) for o in publishers]
+        self.fields["themes"].choices = [(t.code, t.name) for t in Theme.objects.all()]
+        self.fields["goals"].choices = [(g.code, g.name) for g in WellbeingGoal.objects.all()]
+        self.fields["councils"].choices = [(c.gss_code, c.name) for c in Council.objects.all()]
+
+    def to_fields(self) -> DatasetFields:
+        data = self.cleaned_data
+        publisher = Organisation.objects.filter(slug=data.get("publisher")).first()
+        return DatasetFields(
+            title_en=data.get("title_en", ""),
+            title_cy=data.get("title_cy", ""),
+            description_en=data.get("description_en", ""),
+            description_cy=data.get("description_cy", ""),
+            publisher=publisher,  # type: ignore[arg-type]  (checked by the service)
+            themes=list(data.get("themes", [])),
+            goals=list(data.get("goals", [])),
+            councils=list(data.get("councils", [])),
+            licence=data.get("licence", ""),
+            update_frequency=data.get("update_frequency", ""),
+            spatial_coverage=data.get("spatial_coverage", ""),
+            temporal_start=data.get("temporal_start"),
+            temporal_end=data.get("temporal_end"),
+            contact_email=data.get("contact_email", ""),
+            visibility=data.get("visibility", ""),
+            validation_policy=data.get("validation_policy", ""),
+        )
+
+    def add_problems(self, problems: Any) -> None:
+        """Show a service's field problems against the form's fields."""
+        for problem in problems:
+            target = problem.field if problem.field in self.fields else None
+            self.add_error(target, str(problem.message))
+
+
+class CatalogueSearchForm(forms.Form):
+    q = forms.CharField(label=_("Search datasets"), required=False, max_length=200)
+    theme = forms.ChoiceField(label=_("Theme"), required=False)
+    goal = forms.ChoiceField(label=_("Well-being goal"), required=False)
+    council = forms.ChoiceField(label=_("Council"), required=False)
+    file_format = forms.ChoiceField(label=_("Format"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        anything = [("", _("Any"))]
+        self.fields["theme"].choices = anything + [(t.code, t.name) for t in Theme.objects.all()]
+        self.fields["goal"].choices = anything + [
+            (g.code, g.name) for g in WellbeingGoal.objects.all()
+        ]
+        self.fields["council"].choices = anything + [
+            (c.gss_code, c.name) for c in Council.objects.all()
+        ]
+        self.fields["file_format"].choices = [
+            *anything,
+            ("csv", "CSV"),
+            ("xlsx", "XLSX"),
+            ("parquet", "Parquet"),
+            ("json", "JSON"),
+            ("ndjson", "NDJSON"),
+        ]

@@ -1,0 +1,201 @@
+"""Data Lab tables: the catalogue, uploads and the immutable versions they become.
+
+A ``DatasetUpload`` records every file received (its raw bytes are kept, addressed by SHA-256)
+and the ingest work done on it. Only a successful ingest creates a ``DatasetVersion``, in one
+transaction with its files already complete on disk, so a failed or killed ingest never leaves a
+half-written version visible, and earlier versions are never touched.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from infuse.core.models import Council, Organisation, TaskProgress, Theme, WellbeingGoal
+
+
+class Visibility(models.TextChoices):
+    PRIVATE = "private", _("Private to the publishing organisation")
+    REGION = "region", _("Shared with the region")
+    PUBLIC = "public", _("Public")
+
+
+class Licence(models.TextChoices):
+    OGL_3 = "OGL-UK-3.0", _("Open Government Licence v3.0")
+    CC_BY_4 = "CC-BY-4.0", _("Creative Commons Attribution 4.0")
+    CC0 = "CC0-1.0", _("Creative Commons Zero 1.0 (public domain)")
+    RESTRICTED = "restricted", _("Restricted: not for reuse outside the councils")
+
+
+LICENCE_URLS = {
+    Licence.OGL_3: "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/",
+    Licence.CC_BY_4: "https://creativecommons.org/licenses/by/4.0/",
+    Licence.CC0: "https://creativecommons.org/publicdomain/zero/1.0/",
+}
+
+
+class UpdateFrequency(models.TextChoices):
+    DAILY = "daily", _("Daily")
+    WEEKLY = "weekly", _("Weekly")
+    MONTHLY = "monthly", _("Monthly")
+    QUARTERLY = "quarterly", _("Quarterly")
+    ANNUALLY = "annually", _("Annually")
+    IRREGULAR = "irregular", _("Irregularly")
+    NEVER = "never", _("Not updated")
+
+
+class ValidationPolicy(models.TextChoices):
+    REJECT = "reject", _("Reject the whole upload if any row is invalid")
+    QUARANTINE = "quarantine", _("Accept valid rows and quarantine invalid ones")
+
+
+class Dataset(models.Model):
+    """A catalogue entry: what the data is, who publishes it, who may see it."""
+
+    slug = models.SlugField(max_length=120, unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    publisher = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="datasets", verbose_name=_("publisher")
+    )
+    themes = models.ManyToManyField(Theme, blank=True, related_name="datasets")
+    goals = models.ManyToManyField(WellbeingGoal, blank=True, related_name="datasets")
+    councils = models.ManyToManyField(
+        Council, blank=True, related_name="datasets", verbose_name=_("councils covered")
+    )
+    licence = models.CharField(
+        _("licence"), max_length=20, choices=Licence.choices, default=Licence.OGL_3
+    )
+    update_frequency = models.CharField(
+        _("update frequency"),
+        max_length=20,
+        choices=UpdateFrequency.choices,
+        default=UpdateFrequency.IRREGULAR,
+    )
+    spatial_coverage = models.CharField(_("spatial coverage"), max_length=200, blank=True)
+    temporal_start = models.DateField(_("covers from"), null=True, blank=True)
+    temporal_end = models.DateField(_("covers to"), null=True, blank=True)
+    contact_email = models.EmailField(_("contact email"), blank=True)
+    visibility = models.CharField(
+        _("visibility"), max_length=10, choices=Visibility.choices, default=Visibility.PRIVATE
+    )
+    declared_schema = models.JSONField(_("declared schema"), null=True, blank=True)
+    validation_policy = models.CharField(
+        _("validation policy"),
+        max_length=12,
+        choices=ValidationPolicy.choices,
+        default=ValidationPolicy.REJECT,
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    objects: ClassVar[models.Manager[Dataset]] = models.Manager()
+
+    class Meta:
+        ordering = ["title_en"]
+        verbose_name = _("dataset")
+        verbose_name_plural = _("datasets")
+        constraints = [
+            models.CheckConstraint(
+                name="dataset_temporal_order",
+                condition=(
+                    models.Q(temporal_start__isnull=True)
+                    | models.Q(temporal_end__isnull=True)
+                    | models.Q(temporal_start__lte=models.F("temporal_end"))
+                ),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def latest_version(self) -> DatasetVersion | None:
+        return self.versions.order_by("-number").first()
+
+
+class DatasetUpload(models.Model):
+    """One file received for a dataset, and the ingest work done on it."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        PROCESSING = "processing", _("Processing")
+        ACCEPTED = "accepted", _("Accepted")
+        REJECTED = "rejected", _("Rejected")
+        FAILED = "failed", _("Failed")
+        DUPLICATE = "duplicate", _("Same file as an existing version")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    dataset = models.ForeignKey(Dataset, on_delete=models.PROTECT, related_name="uploads")
+    original_name = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64)
+    size_bytes = models.PositiveBigIntegerField()
+    raw_path = models.CharField(max_length=300)
+    file_format = models.CharField(max_length=10, blank=True)
+    read_options = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED)
+    report = models.JSONField(default=dict, blank=True)
+    error_key = models.CharField(max_length=100, blank=True)
+    error_params = models.JSONField(default=dict, blank=True)
+    progress = models.OneToOneField(
+        TaskProgress, null=True, blank=True, on_delete=models.SET_NULL, related_name="upload"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects: ClassVar[models.Manager[DatasetUpload]] = models.Manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("upload")
+        verbose_name_plural = _("uploads")
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.sha256[:12]})"
+
+
+class DatasetVersion(models.Model):
+    """An immutable, ingested version: typed Parquet, its Table Schema, and its validation."""
+
+    dataset = models.ForeignKey(Dataset, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField()
+    upload = models.OneToOneField(DatasetUpload, on_delete=models.PROTECT, related_name="version")
+    sha256 = models.CharField(max_length=64)
+    parquet_path = models.CharField(max_length=300)
+    quarantine_path = models.CharField(max_length=300, blank=True)
+    row_count = models.PositiveBigIntegerField()
+    quarantined_rows = models.PositiveBigIntegerField(default=0)
+    table_schema = models.JSONField(default=dict)
+    profile = models.JSONField(default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects: ClassVar[models.Manager[DatasetVersion]] = models.Manager()
+
+    class Meta:
+        ordering = ["dataset", "-number"]
+        verbose_name = _("dataset version")
+        verbose_name_plural = _("dataset versions")
+        constraints = [
+            models.UniqueConstraint(fields=["dataset", "number"], name="version_number_unique"),
+            models.UniqueConstraint(fields=["dataset", "sha256"], name="version_bytes_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dataset.slug} v{self.number}"
+
+    @property
+    def fields(self) -> list[dict[str, Any]]:
+        return list(self.table_schema.get("fields", []))

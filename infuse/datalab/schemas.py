@@ -1,0 +1,56 @@
+"""API schemas of the Data Lab catalogue."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from ninja import Schema
+
+
+class DatasetIn(Schema):
+    title_en: str
+    title_cy: str
+    publisher: str  # organisation slug
+    description_en: str = ""
+    description_cy: str = ""
+    themes: list[str] = []
+    goals: list[str] = []
+    councils: list[str] = []
+    licence: str = "OGL-UK-3.0"
+    update_frequency: str = "irregular"
+    spatial_coverage: str = ""
+    temporal_start: date | None = None
+    temporal_end: date | None = None
+    contact_email: str = ""
+    visibility: str = "private"
+    validation_policy: str = "reject"
+
+
+class VersionOut(Schema):
+    number: int
+    sha256: str
+    row_count: int
+    quarantined_rows: int
+    created_at: datetime
+    table_schema: dict
+
+
+class DatasetOut(Schema):
+    slug: str
+    title_en: str
+    title_cy: str
+    description_en: str
+    description_cy: str
+    publisher: str
+    visibility: str
+    licence: str
+    update_frequency: str
+    themes: list[str]
+    goals: list[str]
+    councils: list[str]
+    spatial_coverage: str
+    temporal_start: date | None
+    temporal_end: date | None
+    contact_email: str
+    validation_policy: str
+    versions: list[VersionOut]

@@ -1,0 +1,133 @@
+"""Content-addressed file storage under INFUSE_DATA_DIR.
+
+Raw uploads and Parquet files are stored by SHA-256, written to a temporary name in the same
+directory, flushed to disk, then renamed into place, so a reader either sees a complete file or
+none, and a killed process leaves at most a temporary file (swept by ``sweep_temporary_files``).
+Stored files are never modified: the same content always has the same name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+
+CHUNK = 1024 * 1024
+TEMPORARY_PREFIX = ".incoming-"
+
+
+def data_dir() -> Path:
+    return Path(settings.DATA_DIR)
+
+
+def resolve(relative: str) -> Path:
+    """The absolute path of a stored file; refuses anything outside the data directory."""
+    root = data_dir().resolve()
+    path = (root / relative).resolve()
+    if root not in path.parents:
+        raise ValueError(f"{relative!r} is not inside the data directory")
+    return path
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    sha256: str
+    size: int
+    relative_path: str
+
+    @property
+    def path(self) -> Path:
+        return resolve(self.relative_path)
+
+
+def _fsync_directory(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _place(temporary: Path, digest: str, kind: str, suffix: str) -> str:
+    relative = f"{kind}/{digest[:2]}/{digest}{suffix}"
+    final = data_dir() / relative
+    final.parent.mkdir(parents=True, exist_ok=True)
+    if final.exists():
+        temporary.unlink()  # identical content is already stored
+    else:
+        os.replace(temporary, final)
+        _fsync_directory(final.parent)
+    return relative
+
+
+def store_stream(
+    chunks: Iterable[bytes], *, kind: str, suffix: str = "", max_bytes: int | None = None
+) -> StoredFile:
+    """Store a stream of bytes under ``kind/`` by its SHA-256, hashing while it is written.
+
+    Raises ``ValueError`` (and stores nothing) when more than ``max_bytes`` arrive.
+    """
+    incoming = data_dir() / kind
+    incoming.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256()
+    size = 0
+    # Not a context manager on purpose: the file must outlive the handle (it is renamed into place).
+    handle = tempfile.NamedTemporaryFile(  # noqa: SIM115
+        dir=incoming, prefix=TEMPORARY_PREFIX, delete=False
+    )
+    temporary = Path(handle.name)
+    try:
+        with handle:
+            for chunk in chunks:
+                size += len(chunk)
+                if max_bytes is not None and size > max_bytes:
+                    raise ValueError(f"more than {max_bytes} bytes")
+                digest.update(chunk)
+                handle.write(chunk)
+            handle.flush()
+            os.fsync(handle.fileno())
+        relative = _place(temporary, digest.hexdigest(), kind, suffix)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    return StoredFile(sha256=digest.hexdigest(), size=size, relative_path=relative)
+
+
+def store_file(source: Path, *, kind: str, suffix: str = "") -> StoredFile:
+    """Store a finished local file (e.g. a Parquet file a task wrote) by its SHA-256."""
+
+    def chunks() -> Iterable[bytes]:
+        with source.open("rb") as handle:
+            while block := handle.read(CHUNK):
+                yield block
+
+    return store_stream(chunks(), kind=kind, suffix=suffix)
+
+
+def work_dir() -> Path:
+    """A private scratch directory for one task, inside the data directory (same filesystem)."""
+    root = data_dir() / "work"
+    root.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(dir=root, prefix=TEMPORARY_PREFIX))
+
+
+def sweep_temporary_files(older_than_seconds: float = 24 * 3600) -> int:
+    """Remove leftovers of killed writers; returns how many were removed."""
+    removed = 0
+    cutoff = time.time() - older_than_seconds
+    for path in data_dir().rglob(f"{TEMPORARY_PREFIX}*"):
+        if path.stat().st_mtime < cutoff:
+            if path.is_dir():
+                for child in sorted(path.rglob("*"), reverse=True):
+                    child.unlink() if child.is_file() else child.rmdir()
+                path.rmdir()
+            else:
+                path.unlink()
+            removed += 1
+    return removed

@@ -1,0 +1,11 @@
+"""Content that people write in both languages (django-modeltranslation adds _en and _cy)."""
+
+from modeltranslation.translator import TranslationOptions, register
+
+from infuse.datalab.models import Dataset
+
+
+@register(Dataset)
+class DatasetTranslation(TranslationOptions):
+    fields = ("title", "description")
+    required_languages = ("en",)
