@@ -7,6 +7,7 @@ from django.urls import include, path
 
 from infuse.api import api
 from infuse.core import views as core
+from infuse.datalab import views as datalab_views
 
 handler400 = "infuse.core.views.bad_request"
 handler403 = "infuse.core.views.permission_denied"
@@ -51,6 +52,8 @@ account_patterns = [
 
 urlpatterns = [
     path("api/v1/", api.urls),
+    # Machine-readable, language-neutral: outside the language prefixes.
+    path("data/catalogue.jsonld", datalab_views.dcat_catalogue, name="dcat_catalogue"),
 ]
 
 urlpatterns += i18n_patterns(

@@ -8,15 +8,16 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from infuse.core.errors import InvalidInput, PermissionDenied
 from infuse.core.permissions import can, person_of
-from infuse.datalab import services
+from infuse.datalab import dcat, services
 from infuse.datalab.forms import CatalogueSearchForm, DatasetForm
+from infuse.datalab.models import Dataset, Visibility
 
 
 @require_GET
@@ -125,3 +126,19 @@ def dataset_edit(request: HttpRequest, slug: str) -> HttpResponse:
         {"form": form, "dataset": dataset},
         status=400 if request.method == "POST" else 200,
     )
+
+
+@require_GET
+def dcat_catalogue(request: HttpRequest) -> JsonResponse:
+    """Every public dataset as DCAT JSON-LD (the same for everyone: public data only)."""
+    datasets = (
+        Dataset.objects.filter(visibility=Visibility.PUBLIC)
+        .select_related("publisher")
+        .prefetch_related("themes", "goals", "councils")
+    )
+    base_url = request.build_absolute_uri("/").rstrip("/")
+    response = JsonResponse(
+        dcat.catalogue(datasets, base_url), json_dumps_params={"ensure_ascii": False}
+    )
+    response["Content-Type"] = "application/ld+json; charset=utf-8"
+    return response

@@ -46,6 +46,7 @@ MATRIX: dict[str, tuple[str, str, dict | None, dict[str, int]]] = {
     "audit_verify": ("post", "/audit/verify/", None, signed_in(302, 403, programme_admin=302)),
     "task": ("get", f"/tasks/{MISSING}/", None, signed_in(302, 404)),
     "datalab:index": ("get", "/data/", None, everyone(200)),
+    "dcat_catalogue": ("get", "/data/catalogue.jsonld", None, everyone(200)),
     "datalab:dataset_create": (
         "get",
         "/data/datasets/new/",
