@@ -243,15 +243,22 @@ def _as_contrast(contrast: ArrayLike, p: int) -> FloatArray:
 
 
 def _cr2_df(parts: _CR2Parts, contrasts: FloatArray) -> FloatArray:
-    """Satterthwaite df for each column ``c`` of ``contrasts`` (p x k); see OLSFit.contrast_df."""
-    m = parts.bread @ contrasts  # p x k
+    """Satterthwaite df for each column ``c`` of ``contrasts`` (p x k); see OLSFit.contrast_df.
+
+    ``Q'Q = D - B M B'`` is G x G, but only its trace and squared Frobenius norm are needed:
+    ``tr = sum d_g - sum c_g`` and ``||.||^2 = sum d_g^2 - 2 sum d_g c_g + tr(M B'B M B'B)``
+    with ``c_g = b_g' M b_g``, so the cost is O(G p^2) and memory O(G p), whatever G.
+    """
+    M = parts.bread
+    m = M @ contrasts  # p x k
     b = np.einsum("gij,jk->kgi", parts.adjusted_gram, m)  # k x G x p
-    diag = np.einsum("ik,gij,jk->kg", m, parts.adjusted_gram_sq, m)  # k x G
-    gram = -np.einsum("kgi,ij,khj->kgh", b, parts.bread, b)  # k x G x G
-    idx = np.arange(gram.shape[1])
-    gram[:, idx, idx] += diag
-    trace = np.einsum("kgg->k", gram)
-    frob = np.einsum("kgh,kgh->k", gram, gram)
+    d = np.einsum("ik,gij,jk->kg", m, parts.adjusted_gram_sq, m)  # k x G
+    c = np.einsum("kgi,ij,kgj->kg", b, M, b)  # k x G, diagonal of B M B'
+    btb = np.einsum("kgi,kgj->kij", b, b)  # k x p x p
+    mk = np.einsum("ij,kjl->kil", M, btb)  # M B'B
+    frob_c = np.einsum("kij,kji->k", mk, mk)  # tr((M B'B)^2) = ||B M B'||_F^2
+    trace = d.sum(axis=1) - c.sum(axis=1)
+    frob = (d**2).sum(axis=1) - 2.0 * (d * c).sum(axis=1) + frob_c
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.asarray(trace**2 / frob, dtype=np.float64)
 
@@ -680,7 +687,9 @@ def wild_cluster_bootstrap(
     s = _group_sums(codes, Xm * resid_r[:, None], G)  # G x p
     grams = _group_grams(codes, Xm, G)
     a = s @ m_j  # G
-    h = np.einsum("i,gij,jk,hk->gh", m_j, grams, bread, s)  # G x G
+    # H = U S' has rank <= p (U_g = M X_g'X_g M e_j), so H w = U (S' w): O(G p) per draw and
+    # no G x G matrix, whatever the number of clusters.
+    u = np.einsum("i,gij,jk->gk", m_j, grams, bread)  # G x p
 
     rng = np.random.default_rng(seed)
     full = weights == "rademacher" and n_draws >= 2**G
@@ -696,7 +705,7 @@ def wild_cluster_bootstrap(
         else:
             w = _WEBB[rng.integers(0, 6, size=(G, b))]
         numer = a @ w
-        z = a[:, None] * w - h @ w
+        z = a[:, None] * w - u @ (s.T @ w)
         denom = np.sqrt(np.einsum("gb,gb->b", z, z))
         with np.errstate(divide="ignore", invalid="ignore"):
             t_boot = numer / denom
