@@ -632,9 +632,17 @@ def cuped_effect(
             )
         else:
             var = e0 / n0**2 + e1 / n1**2
-    se = math.sqrt(max(var, 0.0))
+    se = math.sqrt(max(var, 0.0)) if math.isfinite(var) else float("nan")
     df = float(n - p)
-    if not se > 0:
+    if min(n1, n0) < 2 or n <= p:
+        se = float("nan")
+        warns.append(
+            StatWarning(
+                "too_few_units",
+                "an arm has fewer than two units: no standard error can be estimated",
+            )
+        )
+    elif not se > 0:
         warns.append(_ZERO_VARIANCE)
     low, high, pval = _t_interval(estimate, se, df, conf_level)
     ss0 = max(syy - syy1, 0.0)

@@ -410,6 +410,8 @@ def test_argument_errors_raise() -> None:
     single = difference_in_means([1.0, 2.0, 3.0, 5.0], [1, 0, 0, 0])
     assert [w.code for w in single.warnings] == ["too_few_units"]
     assert single.estimate == pytest.approx(-2.3333333333333335)
+    lone = cuped_effect([1.0, 2.0, 3.0, 4.0, 5.0], [1, 0, 0, 0, 0], [0.1, 0.5, 0.2, 0.9, 0.3])
+    assert [w.code for w in lone.warnings] == ["too_few_units"] and np.isnan(lone.std_error)
     assert res.to_dict()["p_value"] is None
 
 
