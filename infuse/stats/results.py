@@ -17,6 +17,8 @@ import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+__all__ = ["EstimateResult", "StatWarning", "json_ready"]
+
 
 @dataclass(frozen=True, slots=True)
 class StatWarning:
