@@ -1,0 +1,735 @@
+"""Convert an upload into a typed Parquet file and a Frictionless Table Schema, in bounded memory.
+
+The whole pipeline runs inside DuckDB, which streams the file in chunks and spills to disk under
+its memory limit, so Python never holds the rows:
+
+1. :func:`infuse.datalab.readers.prepare_source` makes the file readable as text columns.
+2. Type inference: one aggregate query over the first ``inference_rows`` data rows counts, per
+   column, how many values look like booleans, integers, decimals, money (£, "GBP", thousands
+   commas, (brackets) for negatives), dates in UK day-first formats or datetimes; a column takes
+   the first type that every non-missing value fits, else stays text.
+3. ``COPY (typed SELECT) TO parquet``: every cast is checked, so a value further down the file that
+   does not fit the inferred type stops the copy, and inference is repeated over all rows. No
+   value is ever silently turned into NULL (the trap of a sample-only ``TRY_CAST``).
+4. Ragged rows and undecodable bytes are collected by DuckDB's reject tables, with file line
+   numbers; stray Windows-1252 bytes in a UTF-8 file cause one retry with transcoding.
+5. The Parquet file is written under a temporary name in ``dest_dir``, fsynced, hashed and
+   renamed to ``<sha256 of the Parquet bytes>.parquet`` (``ConversionResult.path``), so readers
+   see a complete file or none and identical output has an identical name.
+
+The Frictionless Table Schema (https://specs.frictionlessdata.io/table-schema/) describes the
+typed columns; ``format`` records the source's date pattern (Python strftime syntax, as the spec
+allows) and each field's ``missingValues`` the markers that were read as missing (a field-level
+property from Table Schema v2).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import shutil
+import tempfile
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from infuse.datalab.readers import (
+    IngestError,
+    IngestWarning,
+    PreparedSource,
+    ReadOptions,
+    SourceFormat,
+    prepare_source,
+    remove_temporaries,
+)
+
+TEMPORARY_PREFIX = ".incoming-"
+TYPE_MISMATCH = "infuse-type-mismatch"
+_TRIM_CHARACTERS = " \t\r\n\u00a0"
+
+_BOOLEAN_TRUE = ("true", "yes")
+_BOOLEAN_FALSE = ("false", "no")
+_INTEGER_RE = r"[+-]?(0|[1-9][0-9]{0,17})"
+_DECIMAL_RE = r"[+-]?(0|[1-9][0-9]*)?(\.[0-9]+)?([eE][+-]?[0-9]+)?"
+_MONEY_RE = (
+    r"(?i)\(?\s*[+-]?\s*(£|gbp)?\s*[+-]?\s*([0-9]{1,3}(,[0-9]{3})+|0|[1-9][0-9]*)?(\.[0-9]+)?"
+    r"\s*(gbp)?\s*\)?"
+)
+_DATE_LIKE_RE = r"[0-9]{1,4}[-/. ]([0-9]{1,2}|[A-Za-z]{3,9})[-/. ][0-9]{2,4}"
+_DATETIME_LIKE_RE = (
+    r"[0-9]{1,4}[-/.][0-9]{1,2}[-/.][0-9]{2,4}[ T][0-9]{1,2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?"
+    r"(Z|[+-][0-9]{2}:?[0-9]{2})?"
+)
+#: Day-first first: these are UK files. ISO comes first of all (it is unambiguous).
+DAY_FIRST_DATE_FORMATS = (
+    "%Y-%m-%d",
+    "%d/%m/%Y",
+    "%d/%m/%y",
+    "%d-%m-%Y",
+    "%d.%m.%Y",
+    "%d-%b-%Y",
+    "%d-%b-%y",
+    "%d %b %Y",
+    "%d %B %Y",
+    "%d-%B-%Y",
+    "%Y/%m/%d",
+)
+MONTH_FIRST_DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y", "%m-%d-%Y", "%Y/%m/%d")
+DATETIME_FORMATS = (
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M:%S.%f",
+    "%Y-%m-%dT%H:%M:%S.%f",
+    "%Y-%m-%d %H:%M",
+    "%d/%m/%Y %H:%M:%S",
+    "%d/%m/%Y %H:%M",
+)
+#: Excel serial day numbers from 1950 to 2100 (day 0 is 1899-12-30 in the 1900 date system).
+_EXCEL_SERIAL_RANGE = (18_264, 73_051)
+
+
+@dataclass(frozen=True)
+class ColumnPlan:
+    """How one source column becomes one typed Parquet column."""
+
+    name: str
+    source: str
+    sql_type: str
+    table_type: str
+    format: str | None
+    expression: str
+    missing_values: tuple[str, ...]
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class ConversionResult:
+    """The outcome of :func:`convert_to_parquet`.
+
+    ``path`` is the Parquet file, named ``<sha256>.parquet`` after its own bytes. ``schema`` is a
+    Frictionless Table Schema dict. ``missing_counts`` counts, per column, the values that are
+    null in the Parquet (empty cells and missing markers).
+    """
+
+    path: Path
+    sha256: str
+    size: int
+    row_count: int
+    schema: dict[str, Any]
+    missing_counts: dict[str, int]
+    warnings: list[IngestWarning]
+    source_format: SourceFormat
+    encoding: str | None
+    delimiter: str | None
+
+
+def _quote_identifier(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _sql_string(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _sql_list(values: tuple[str, ...] | list[str]) -> str:
+    return "(" + ", ".join(_sql_string(value) for value in values) + ")"
+
+
+def _connect(work_dir: Path, options: ReadOptions) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB with a memory cap, spilling to ``work_dir``, and no network."""
+    connection = duckdb.connect(
+        config={
+            "memory_limit": options.duckdb_memory_limit,
+            "temp_directory": str(work_dir / "spill"),
+            "preserve_insertion_order": True,
+            "autoinstall_known_extensions": False,
+            "autoload_known_extensions": False,
+        }
+    )
+    return connection
+
+
+def _strict(value: str, attempt: str, column: str) -> str:
+    """``attempt`` (a TRY_ expression) or a DuckDB error naming the column; never a silent NULL."""
+    message = _sql_string(f"{TYPE_MISMATCH}:{column}")
+    return (
+        f"CASE WHEN {value} IS NULL THEN NULL WHEN ({attempt}) IS NULL "
+        f"THEN error({message}) ELSE ({attempt}) END"
+    )
+
+
+def _money_clean(value: str) -> str:
+    stripped = f"regexp_replace({value}, '(?i)gbp|£|,|\\s', '', 'g')"
+    return f"regexp_replace({stripped}, '^\\((.*)\\)$', '-\\1')"
+
+
+def _value_expressions(prepared: PreparedSource, options: ReadOptions) -> list[str]:
+    """Per column: the trimmed text with every missing marker as NULL."""
+    markers = _sql_list(options.missing_values)
+    trim = _sql_string(_TRIM_CHARACTERS)
+    return [
+        f"CASE WHEN trim({column}, {trim}) IN {markers} THEN NULL ELSE trim({column}, {trim}) END"
+        for column in prepared.columns
+    ]
+
+
+def _non_blank_filter(prepared: PreparedSource) -> str:
+    trim = _sql_string(_TRIM_CHARACTERS)
+    parts = ", ".join(f"NULLIF(trim({column}, {trim}), '')" for column in prepared.columns)
+    return f"coalesce({parts}) IS NOT NULL" if prepared.columns else "true"
+
+
+def _sample(prepared: PreparedSource, limit: int | None) -> str:
+    where = _non_blank_filter(prepared) if prepared.varchar else "true"
+    limited = f" LIMIT {int(limit)}" if limit is not None else ""
+    return f"(SELECT * FROM {prepared.relation} WHERE {where}{limited})"  # noqa: S608
+
+
+def _describe(connection: duckdb.DuckDBPyConnection, relation: str) -> list[tuple[str, str]]:
+    rows = connection.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()  # noqa: S608
+    return [(str(row[0]), str(row[1])) for row in rows]
+
+
+def infer_plan(
+    connection: duckdb.DuckDBPyConnection,
+    prepared: PreparedSource,
+    options: ReadOptions,
+    *,
+    limit: int | None,
+) -> tuple[list[ColumnPlan], list[IngestWarning]]:
+    """Choose a type for each column from the first ``limit`` rows (``None``: all rows)."""
+    described = dict(_describe(connection, prepared.relation))
+    values = _value_expressions(prepared, options)
+    sample = _sample(prepared, limit)
+    text_columns = [c for c in prepared.columns if described.get(c) == "VARCHAR"]
+    aggregates: list[str] = []
+    for column in prepared.columns:
+        if column not in text_columns:
+            continue
+        v = f"v_{column}"
+        aggregates += [
+            f"count({v})",
+            f"count(*) FILTER (WHERE {column} <> trim({column}, {_sql_string(_TRIM_CHARACTERS)}))",
+            f"count(*) FILTER (WHERE lower({v}) IN {_sql_list(_BOOLEAN_TRUE + _BOOLEAN_FALSE)})",
+            f"count(*) FILTER (WHERE regexp_full_match({v}, {_sql_string(_INTEGER_RE)}))",
+            f"count(*) FILTER (WHERE regexp_full_match({v}, {_sql_string(_DECIMAL_RE)})"
+            f" AND regexp_matches({v}, '[0-9]'))",
+            f"count(*) FILTER (WHERE regexp_full_match({v}, {_sql_string(_MONEY_RE)})"
+            f" AND regexp_matches({v}, '[0-9]'))",
+            f"max(length(regexp_extract({v}, '\\.([0-9]+)', 1)))",
+            f"max(length(regexp_replace(regexp_extract({v}, '([0-9][0-9,]*)', 1), ',', '', 'g')))",
+            f"count(*) FILTER (WHERE regexp_full_match({v}, {_sql_string(_DATE_LIKE_RE)}))",
+            f"count(*) FILTER (WHERE regexp_full_match({v}, {_sql_string(_DATETIME_LIKE_RE)}))",
+            f"min(TRY_CAST({v} AS BIGINT))",
+            f"max(TRY_CAST({v} AS BIGINT))",
+            f"count(*) FILTER (WHERE {v} IS NULL AND {column} IS NOT NULL)",
+        ]
+    stats: dict[str, list[Any]] = {}
+    if aggregates:
+        projections = ", ".join(
+            [*prepared.columns]
+            + [
+                f"{value} AS v_{column}"
+                for column, value in zip(prepared.columns, values, strict=True)
+            ]
+        )
+        query = f"SELECT {', '.join(aggregates)} FROM (SELECT {projections} FROM {sample})"  # noqa: S608
+        row = connection.execute(query).fetchone()
+        assert row is not None
+        width = 13
+        for index, column in enumerate(text_columns):
+            stats[column] = list(row[index * width : (index + 1) * width])
+
+    date_formats = DAY_FIRST_DATE_FORMATS if options.day_first else MONTH_FIRST_DATE_FORMATS
+    date_counts = _format_counts(connection, sample, prepared, values, stats, date_formats, 8)
+    datetime_counts = _format_counts(
+        connection, sample, prepared, values, stats, DATETIME_FORMATS, 9
+    )
+
+    plans: list[ColumnPlan] = []
+    warnings: list[IngestWarning] = []
+    for column, name in zip(prepared.columns, prepared.names, strict=True):
+        if column not in text_columns:
+            plans.append(_typed_plan(column, name, described.get(column, "VARCHAR")))
+            continue
+        s = stats[column]
+        total, trimmed, booleans, integers, decimals, money = s[0:6]
+        scale, digits = s[6] or 0, s[7] or 0
+        low, high = s[10], s[11]
+        if trimmed:
+            warnings.append(
+                IngestWarning(
+                    "ingest.values-trimmed",
+                    f"Spaces around {trimmed} values in {name!r} were removed.",
+                    {"column": name, "count": trimmed},
+                )
+            )
+        plan = _choose(
+            column,
+            name,
+            f"v_{column}",
+            options,
+            prepared,
+            total,
+            booleans,
+            integers,
+            decimals,
+            money,
+            scale,
+            digits,
+            low,
+            high,
+            date_counts.get(column, {}),
+            datetime_counts.get(column, {}),
+        )
+        if plan.table_type == "string" and total and (decimals + money) >= 0.9 * total:
+            warnings.append(
+                IngestWarning(
+                    "ingest.mostly-numeric",
+                    f"{name!r} is mostly numbers but {total - max(decimals, money)} values are "
+                    "not, so it is kept as text.",
+                    {"column": name, "count": total - max(decimals, money)},
+                )
+            )
+        if plan.extra.get("bareNumber") is False:
+            warnings.append(
+                IngestWarning(
+                    "ingest.currency-stripped",
+                    f"Currency signs and thousands separators were removed from {name!r}.",
+                    {"column": name},
+                )
+            )
+        plans.append(plan)
+    return plans, warnings
+
+
+def _format_counts(
+    connection: duckdb.DuckDBPyConnection,
+    sample: str,
+    prepared: PreparedSource,
+    values: list[str],
+    stats: dict[str, list[Any]],
+    formats: tuple[str, ...],
+    like_index: int,
+) -> dict[str, dict[str, int]]:
+    """For columns whose every value looks like a date (or datetime): matches per format."""
+    candidates = [c for c, s in stats.items() if s[0] and s[like_index] == s[0]]
+    if not candidates:
+        return {}
+    by_column = dict(zip(prepared.columns, values, strict=True))
+    aggregates = [
+        f"count(*) FILTER (WHERE try_strptime({by_column[c]}, {_sql_string(f)}) IS NOT NULL)"
+        for c in candidates
+        for f in formats
+    ]
+    row = connection.execute(f"SELECT {', '.join(aggregates)} FROM {sample}").fetchone()  # noqa: S608
+    assert row is not None
+    counts: dict[str, dict[str, int]] = {}
+    for index, column in enumerate(candidates):
+        counts[column] = {
+            f: int(row[index * len(formats) + offset]) for offset, f in enumerate(formats)
+        }
+    return counts
+
+
+def _typed_plan(column: str, name: str, sql_type: str) -> ColumnPlan:
+    """A column DuckDB already typed (Parquet, JSON): keep it, name its Table Schema type."""
+    upper = sql_type.upper()
+    if upper in (
+        "TINYINT",
+        "SMALLINT",
+        "INTEGER",
+        "BIGINT",
+        "HUGEINT",
+        "UTINYINT",
+        "USMALLINT",
+        "UINTEGER",
+        "UBIGINT",
+    ):
+        table_type = "integer"
+    elif upper in ("FLOAT", "DOUBLE", "REAL") or upper.startswith("DECIMAL"):
+        table_type = "number"
+    elif upper == "BOOLEAN":
+        table_type = "boolean"
+    elif upper == "DATE":
+        table_type = "date"
+    elif upper.startswith("TIMESTAMP"):
+        table_type = "datetime"
+    elif upper == "TIME":
+        table_type = "time"
+    elif upper.endswith("[]"):
+        table_type = "array"
+    elif upper.startswith(("STRUCT", "MAP", "JSON")):
+        table_type = "object"
+    else:
+        table_type = "string"
+    return ColumnPlan(name, column, sql_type, table_type, None, column, ("",))
+
+
+def _choose(
+    column: str,
+    name: str,
+    value: str,
+    options: ReadOptions,
+    prepared: PreparedSource,
+    total: int,
+    booleans: int,
+    integers: int,
+    decimals: int,
+    money: int,
+    scale: int,
+    digits: int,
+    low: int | None,
+    high: int | None,
+    date_counts: dict[str, int],
+    datetime_counts: dict[str, int],
+) -> ColumnPlan:
+    missing = tuple(options.missing_values)
+    if not total:
+        trim = _sql_string(_TRIM_CHARACTERS)
+        return ColumnPlan(
+            name, column, "VARCHAR", "string", None, f"NULLIF(trim({column}, {trim}), '')", ("",)
+        )
+    if booleans == total:
+        attempt = (
+            f"CASE WHEN lower({value}) IN {_sql_list(_BOOLEAN_TRUE)} THEN true "
+            f"WHEN lower({value}) IN {_sql_list(_BOOLEAN_FALSE)} THEN false END"
+        )
+        return ColumnPlan(
+            name,
+            column,
+            "BOOLEAN",
+            "boolean",
+            None,
+            _strict(value, attempt, name),
+            missing,
+            {"trueValues": ["true", "yes"], "falseValues": ["false", "no"]},
+        )
+    if integers == total:
+        serial = (
+            prepared.format == "xlsx"
+            and "date" in name.casefold()
+            and low is not None
+            and high is not None
+            and _EXCEL_SERIAL_RANGE[0] <= low
+            and high <= _EXCEL_SERIAL_RANGE[1]
+        )
+        if serial:
+            attempt = f"DATE '1899-12-30' + TRY_CAST({value} AS INTEGER)"
+            return ColumnPlan(
+                name, column, "DATE", "date", "excel-serial", _strict(value, attempt, name), missing
+            )
+        attempt = f"TRY_CAST({value} AS BIGINT)"
+        return ColumnPlan(
+            name, column, "BIGINT", "integer", None, _strict(value, attempt, name), missing
+        )
+    if decimals == total or money == total:
+        source = value if decimals == total else _money_clean(value)
+        extra: dict[str, Any] = {}
+        if decimals != total:
+            extra = {"bareNumber": False, "groupChar": ","}
+        if scale <= 6 and digits + scale <= 18:
+            sql_type = f"DECIMAL(18, {scale})"
+            # A later value with more decimal places than the sample must not be rounded.
+            attempt = (
+                f"CASE WHEN length(regexp_extract({source}, '\\.([0-9]+)', 1)) <= {scale} "
+                f"THEN TRY_CAST({source} AS {sql_type}) END"
+            )
+        else:
+            sql_type = "DOUBLE"
+            attempt = f"TRY_CAST({source} AS DOUBLE)"
+        return ColumnPlan(
+            name, column, sql_type, "number", None, _strict(value, attempt, name), missing, extra
+        )
+    for pattern, count in date_counts.items():
+        if count == total:
+            attempt = f"CAST(try_strptime({value}, {_sql_string(pattern)}) AS DATE)"
+            table_format = "default" if pattern == "%Y-%m-%d" else pattern
+            return ColumnPlan(
+                name, column, "DATE", "date", table_format, _strict(value, attempt, name), missing
+            )
+    for pattern, count in datetime_counts.items():
+        if count == total:
+            attempt = f"try_strptime({value}, {_sql_string(pattern)})"
+            return ColumnPlan(
+                name,
+                column,
+                "TIMESTAMP",
+                "datetime",
+                pattern,
+                _strict(value, attempt, name),
+                missing,
+            )
+    trim = _sql_string(_TRIM_CHARACTERS)
+    return ColumnPlan(
+        name, column, "VARCHAR", "string", None, f"NULLIF(trim({column}, {trim}), '')", ("",)
+    )
+
+
+def _copy_sql(
+    prepared: PreparedSource, plans: list[ColumnPlan], options: ReadOptions, dest: Path
+) -> str:
+    values = _value_expressions(prepared, options)
+    inner = ", ".join(
+        [*prepared.columns]
+        + [f"{value} AS v_{column}" for column, value in zip(prepared.columns, values, strict=True)]
+    )
+    where = _non_blank_filter(prepared) if prepared.varchar else "true"
+    outer = ", ".join(
+        f"CAST({plan.expression} AS {plan.sql_type}) AS {_quote_identifier(plan.name)}"
+        for plan in plans
+    )
+    select = f"SELECT {outer} FROM (SELECT {inner} FROM {prepared.relation} WHERE {where})"  # noqa: S608
+    return (
+        f"COPY ({select}) TO {_sql_string(str(dest))} "
+        "(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)"
+    )
+
+
+def _rejects(connection: duckdb.DuckDBPyConnection) -> list[tuple[int, str, str]]:
+    try:
+        rows = connection.execute(
+            "SELECT DISTINCT line, error_type, csv_line FROM reject_errors ORDER BY line"
+        ).fetchall()
+    except duckdb.Error:
+        return []
+    return [(int(line), str(kind), str(text)) for line, kind, text in rows]
+
+
+def _start_progress(
+    connection: duckdb.DuckDBPyConnection,
+    total: int | None,
+    progress: Callable[[int, int | None], None] | None,
+) -> Callable[[], None]:
+    """Poll DuckDB's query progress from a thread while a long COPY runs; returns a stopper."""
+    if progress is None:
+        return lambda: None
+    stop = threading.Event()
+    scale = total or 100
+
+    def poll() -> None:
+        while not stop.wait(0.25):
+            try:
+                fraction = connection.query_progress()
+            except duckdb.Error:
+                return
+            if fraction >= 0:
+                progress(int(scale * min(fraction, 100.0) / 100.0), total)
+
+    thread = threading.Thread(target=poll, name="datalab-convert-progress", daemon=True)
+    thread.start()
+
+    def stopper() -> None:
+        stop.set()
+        thread.join()
+
+    return stopper
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while block := handle.read(1024 * 1024):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _fsync(path: Path) -> None:
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def _mismatch_column(error: duckdb.Error) -> str | None:
+    text = str(error)
+    if TYPE_MISMATCH not in text:
+        return None
+    return text.split(f"{TYPE_MISMATCH}:", 1)[1].splitlines()[0].strip()
+
+
+def convert_to_parquet(
+    source: Path,
+    dest_dir: Path,
+    *,
+    options: ReadOptions | None = None,
+    progress: Callable[[int, int | None], None] | None = None,
+) -> ConversionResult:
+    """Read ``source`` (CSV, XLSX, Parquet, JSON, NDJSON) and write a typed Parquet file.
+
+    The result's ``path`` is ``dest_dir / f"{sha256}.parquet"`` where ``sha256`` is the hash of
+    the Parquet bytes. Scratch files live in a ``.incoming-*`` directory inside ``dest_dir`` and
+    are removed on success and on failure. ``progress(done, total)`` is called from a helper
+    thread with bytes of the source (``total`` may be ``None`` when unknown).
+    Raises :class:`~infuse.datalab.readers.IngestError` for anything wrong with the file.
+    """
+    options = options or ReadOptions()
+    dest_dir.mkdir(parents=True, exist_ok=True)
+    work_dir = Path(tempfile.mkdtemp(dir=dest_dir, prefix=TEMPORARY_PREFIX))
+    total = source.stat().st_size if source.is_file() else None
+    try:
+        force_transcode = False
+        for _attempt in range(2):
+            connection = _connect(work_dir, options)
+            try:
+                connection.execute("SET enable_progress_bar = true")
+                connection.execute("SET enable_progress_bar_print = false")
+            except duckdb.Error:
+                pass
+            try:
+                prepared = prepare_source(
+                    source,
+                    work_dir,
+                    options,
+                    describe=functools.partial(_describe, connection),
+                    force_transcode=force_transcode,
+                    progress=progress,
+                )
+                try:
+                    outcome = _convert_prepared(
+                        connection, prepared, options, work_dir, total, progress
+                    )
+                finally:
+                    remove_temporaries(prepared)
+            finally:
+                connection.close()
+            if outcome == "retry-transcoded" and not force_transcode:
+                force_transcode = True
+                continue
+            assert isinstance(outcome, ConversionResult)
+            return _place(outcome, dest_dir)
+        raise IngestError(
+            "ingest.undecodable-bytes", "The file contains bytes that are not valid text."
+        )
+    finally:
+        shutil.rmtree(work_dir, ignore_errors=True)
+
+
+def _convert_prepared(
+    connection: duckdb.DuckDBPyConnection,
+    prepared: PreparedSource,
+    options: ReadOptions,
+    work_dir: Path,
+    total: int | None,
+    progress: Callable[[int, int | None], None] | None,
+) -> ConversionResult | str:
+    temporary = work_dir / "typed.parquet"
+    warnings = list(prepared.warnings)
+    try:
+        plans, inference_warnings = infer_plan(
+            connection, prepared, options, limit=options.inference_rows
+        )
+    except duckdb.Error as error:
+        raise _read_error(prepared, error) from error
+    stopper = _start_progress(connection, total, progress)
+    try:
+        try:
+            connection.execute(_copy_sql(prepared, plans, options, temporary))
+        except duckdb.Error as error:
+            if _mismatch_column(error) is None:
+                raise _read_error(prepared, error) from error
+            # The sample misled us: look at every row, then copy again.
+            connection.execute("DELETE FROM reject_errors") if _has_rejects(connection) else None
+            plans, inference_warnings = infer_plan(connection, prepared, options, limit=None)
+            temporary.unlink(missing_ok=True)
+            connection.execute(_copy_sql(prepared, plans, options, temporary))
+    finally:
+        stopper()
+    warnings.extend(inference_warnings)
+
+    rejects = _rejects(connection)
+    if any(kind == "INVALID ENCODING" for _, kind, _ in rejects):
+        return "retry-transcoded"
+    if rejects:
+        problems = [
+            {"row": line, "error": kind, "text": text[:200]} for line, kind, text in rejects
+        ]
+        if not options.skip_bad_rows:
+            raise IngestError(
+                "ingest.ragged-rows",
+                f"{len(rejects)} rows do not have the same number of columns as the header "
+                f"(first at line {rejects[0][0]}).",
+                problems=problems,
+                rows=[line for line, _, _ in rejects[:20]],
+                count=len(rejects),
+            )
+        warnings.append(
+            IngestWarning(
+                "ingest.bad-rows-skipped",
+                f"{len(rejects)} malformed rows were skipped.",
+                {"rows": [line for line, _, _ in rejects[:20]], "count": len(rejects)},
+            )
+        )
+
+    location = _sql_string(str(temporary))
+    counts_sql = ", ".join(f"count(*) - count({_quote_identifier(plan.name)})" for plan in plans)
+    row = connection.execute(
+        f"SELECT count(*), {counts_sql} FROM read_parquet({location})"  # noqa: S608
+    ).fetchone()
+    assert row is not None
+    row_count = int(row[0])
+    if row_count == 0:
+        raise IngestError("ingest.header-only", "The file has a header but no data rows.")
+    missing_counts = {plan.name: int(count) for plan, count in zip(plans, row[1:], strict=True)}
+    schema = table_schema(plans, missing_counts)
+    if progress is not None and total is not None:
+        progress(total, total)
+    return ConversionResult(
+        path=temporary,
+        sha256="",
+        size=temporary.stat().st_size,
+        row_count=row_count,
+        schema=schema,
+        missing_counts=missing_counts,
+        warnings=warnings,
+        source_format=prepared.format,
+        encoding=prepared.encoding,
+        delimiter=prepared.delimiter,
+    )
+
+
+def _has_rejects(connection: duckdb.DuckDBPyConnection) -> bool:
+    try:
+        connection.execute("SELECT 1 FROM reject_errors LIMIT 1")
+    except duckdb.Error:
+        return False
+    return True
+
+
+def _read_error(prepared: PreparedSource, error: duckdb.Error) -> IngestError:
+    text = str(error).splitlines()[0]
+    key = "ingest.invalid-json" if prepared.format in ("json", "ndjson") else "ingest.unreadable"
+    return IngestError(key, f"The file could not be read: {text}", detail=text)
+
+
+def _place(result: ConversionResult, dest_dir: Path) -> ConversionResult:
+    """fsync the finished file, name it by its SHA-256 and rename it into ``dest_dir``."""
+    _fsync(result.path)
+    digest = _sha256(result.path)
+    final = dest_dir / f"{digest}.parquet"
+    os.replace(result.path, final)
+    _fsync(dest_dir)
+    result.path = final
+    result.sha256 = digest
+    return result
+
+
+def table_schema(plans: list[ColumnPlan], missing_counts: dict[str, int]) -> dict[str, Any]:
+    """A Frictionless Table Schema for the typed columns."""
+    fields: list[dict[str, Any]] = []
+    for plan in plans:
+        entry: dict[str, Any] = {"name": plan.name, "type": plan.table_type}
+        if plan.format:
+            entry["format"] = plan.format
+        entry.update(plan.extra)
+        entry["missingValues"] = list(plan.missing_values)
+        if missing_counts.get(plan.name, 0) == 0:
+            entry["constraints"] = {"required": True}
+        fields.append(entry)
+    return {"fields": fields, "missingValues": [""]}
