@@ -1,0 +1,47 @@
+"""The analytics layer: aggregations written once as Ibis expressions.
+
+DuckDB runs them in-process over Parquet files by default; the same expressions run on Spark.
+This package imports nothing from Django or the rest of InFuSe, so services and background
+tasks can call it and it can be tested alone.
+"""
+
+from infuse.analytics.engine import EngineError, connect, read_parquet, spark_unavailable_reason
+from infuse.analytics.indicators import (
+    Aggregation,
+    Condition,
+    IndicatorSpec,
+    IndicatorSpecError,
+    Measure,
+    Operator,
+    Period,
+    PeriodGrain,
+    Polarity,
+    PopulationDenominator,
+    SpecProblem,
+    Unit,
+    compute_indicator,
+    indicator_expression,
+    validate_spec,
+)
+
+__all__ = [
+    "Aggregation",
+    "Condition",
+    "EngineError",
+    "IndicatorSpec",
+    "IndicatorSpecError",
+    "Measure",
+    "Operator",
+    "Period",
+    "PeriodGrain",
+    "Polarity",
+    "PopulationDenominator",
+    "SpecProblem",
+    "Unit",
+    "compute_indicator",
+    "connect",
+    "indicator_expression",
+    "read_parquet",
+    "spark_unavailable_reason",
+    "validate_spec",
+]
