@@ -343,17 +343,18 @@ def _determined(equations: Any, hidden: BoolArray) -> BoolArray:
     return result.reshape(hidden.shape)
 
 
-def _pinned_by_bounds(
-    equations: Any, hidden: BoolArray, values: IntArray, candidates: BoolArray
-) -> BoolArray:
-    """Hidden cells that the totals *and non-negativity* confine to one value.
+def _always_zero(equations: Any, hidden: BoolArray, values: IntArray) -> BoolArray:
+    """Hidden cells that are zero in *every* table consistent with what is published.
 
-    Linear algebra is enough while every hidden count is positive: the true table then lies
-    strictly inside the region x >= 0, so an undetermined cell can move both ways. A hidden
-    zero sits on that region's edge and can block every direction a cell could move in (a row
-    whose published total equals its published cells pins its hidden cells at zero), so then
-    each ``candidates`` cell's range is found by linear programming (two LPs at most). The
-    right-hand sides use only published cells, as an intruder would.
+    Linear algebra alone is enough while every hidden count is positive: the true table then
+    lies strictly inside the region x >= 0, so an undetermined cell can move both ways. A hidden
+    zero sits on that region's edge: when the published total of a line equals its published
+    cells, its hidden cells are all zero, and such cells can block other cells' moves too. The
+    cells forced to zero (the implicit equalities of the polytope {x >= 0, Ax = b}) are found by
+    linear programming: maximise the sum of y_k with 0 <= y_k <= min(1, x_k); every cell with
+    y_k > 0 can be positive; repeat on the rest until the optimum is 0. The right-hand sides use
+    only published cells, as an intruder would. Inconsistent published values (after rounding)
+    admit no table at all, and then nothing is concluded.
     """
     from scipy.optimize import linprog  # scipy is needed only for this audit
 
@@ -362,38 +363,55 @@ def _pinned_by_bounds(
     result = np.zeros(flat_hidden.shape, dtype=bool)
     if columns.size == 0 or equations.shape[0] == 0:
         return result.reshape(hidden.shape)
-    flat_values = values.ravel().astype(np.float64)
     restricted = equations[:, columns]
     keep = np.any(restricted != 0, axis=1)
     if not keep.any():
         return result.reshape(hidden.shape)
     known = ~flat_hidden
-    rhs = -(equations[keep][:, known] @ flat_values[known])
+    rhs = -(equations[keep][:, known] @ values.ravel().astype(np.float64)[known])
     a_eq = restricted[keep]
-    for k, cell in enumerate(columns.tolist()):
-        if not candidates.ravel()[cell]:
-            continue
-        objective = np.zeros(columns.size)
-        objective[k] = 1.0
-        extremes = []
-        for sign in (-1.0, 1.0):
-            outcome = linprog(
-                sign * objective, A_eq=a_eq, b_eq=rhs, bounds=(0, None), method="highs"
-            )
-            if outcome.status != 0:  # unbounded (or, impossibly, infeasible): not pinned
-                break
-            extremes.append(sign * outcome.fun)
-        else:
-            result[cell] = extremes[0] - extremes[1] < 0.5  # counts are whole numbers
+    n_hidden = columns.size
+    remaining = np.arange(n_hidden)
+    while remaining.size:
+        m = remaining.size
+        objective = np.concatenate([np.zeros(n_hidden), -np.ones(m)])
+        a_eq_full = np.hstack([a_eq, np.zeros((a_eq.shape[0], m))])
+        a_ub = np.zeros((m, n_hidden + m))
+        a_ub[np.arange(m), remaining] = -1.0
+        a_ub[np.arange(m), n_hidden + np.arange(m)] = 1.0
+        bounds = [(0.0, None)] * n_hidden + [(0.0, 1.0)] * m
+        outcome = linprog(
+            objective,
+            A_ub=a_ub,
+            b_ub=np.zeros(m),
+            A_eq=a_eq_full,
+            b_eq=rhs,
+            bounds=bounds,
+            method="highs",
+        )
+        if outcome.status != 0:
+            return result.reshape(hidden.shape)
+        positive = outcome.x[n_hidden:] > 1e-7
+        if not positive.any():
+            break
+        remaining = remaining[~positive]
+    result[columns[remaining]] = True
     return result.reshape(hidden.shape)
 
 
 def _exposed(equations: Any, hidden: BoolArray, values: IntArray, *, bounds: bool) -> BoolArray:
-    """Hidden cells an intruder can recover exactly from the published totals."""
+    """Hidden cells an intruder can recover exactly from the published totals.
+
+    With ``bounds``, non-negativity is used too: cells forced to zero are recovered, and are
+    then as good as published for the linear check of the others.
+    """
     determined = _determined(equations, hidden)
     if not bounds:
         return determined
-    return determined | _pinned_by_bounds(equations, hidden, values, hidden & ~determined)
+    zero = _always_zero(equations, hidden, values)
+    if not zero.any():
+        return determined
+    return determined | zero | _determined(equations, hidden & ~zero)
 
 
 def _lines(shape: tuple[int, int], *, row_totals: bool, column_totals: bool) -> list[IntArray]:
@@ -453,7 +471,7 @@ def _secondary_suppression(
     zeros = values == 0
 
     def exposed(mask: BoolArray) -> BoolArray:
-        # Bounds matter only when a hidden cell is zero (see _pinned_by_bounds).
+        # Bounds matter only when a hidden cell is zero (see _always_zero).
         return _exposed(equations, mask, values, bounds=bool((mask & zeros).any()))
 
     while True:
@@ -649,8 +667,8 @@ def find_recoverable_cells(protected: ProtectedTable) -> list[tuple[Any, Any]]:
     """Hidden cells that the published totals determine exactly (should be empty).
 
     Uses only what is published (the visible values and which cells are hidden): linear
-    algebra on the margin equations, then linear programming with non-negativity for every
-    hidden cell (two small LPs each). The audit the suppression itself runs, exposed so services
+    algebra on the margin equations, with the cells that non-negativity forces to zero found by
+    linear programming (see ``_always_zero``). The audit the suppression itself runs, exposed so services
     can assert it before publishing. After rounding, the audit reads the rounded values as if
     they were exact (rounded totals are usually inconsistent, and then nothing is pinned).
     """
