@@ -667,10 +667,11 @@ def find_recoverable_cells(protected: ProtectedTable) -> list[tuple[Any, Any]]:
     """Hidden cells that the published totals determine exactly (should be empty).
 
     Uses only what is published (the visible values and which cells are hidden): linear
-    algebra on the margin equations, with the cells that non-negativity forces to zero found by
-    linear programming (see ``_always_zero``). The audit the suppression itself runs, exposed so services
-    can assert it before publishing. After rounding, the audit reads the rounded values as if
-    they were exact (rounded totals are usually inconsistent, and then nothing is pinned).
+    algebra on the margin equations, with the cells that non-negativity forces to zero found
+    by linear programming (see ``_always_zero``). The audit the suppression itself runs,
+    exposed so services can assert it before publishing. After rounding, the audit reads the
+    rounded values as if they were exact (rounded totals are usually inconsistent, and then
+    nothing is pinned).
     """
     if not (protected.row_totals or protected.column_totals):
         return []
