@@ -42,6 +42,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 __all__ = [
+    "ComplementChoice",
     "DisclosureInputError",
     "DisclosurePolicy",
     "ProtectedTable",
@@ -53,6 +54,7 @@ __all__ = [
 ]
 
 RoundingMethod = Literal["none", "conventional", "random"]
+ComplementChoice = Literal["smallest", "fewest"]
 IntArray = NDArray[np.int64]
 BoolArray = NDArray[np.bool_]
 
@@ -91,7 +93,12 @@ class DisclosurePolicy:
     ``suppress_zero``: suppress zeros as well; ``secondary``: add complementary suppression
     (needed whenever totals are published); ``rounding``: ``"none"``, ``"conventional"`` or
     ``"random"`` rounding of the published counts to multiples of ``base``; ``seed``: for random
-    rounding (stored with the result, so a table always publishes the same way).
+    rounding (stored with the result, so a table always publishes the same way);
+    ``suppress``: apply suppression at all (off for rounding only); ``complements``: how a
+    complementary cell is chosen in a line with one hidden cell — ``"smallest"`` (the smallest
+    count, the conventional rule) or ``"fewest"`` (among inner cells, first one that also
+    completes its other line, then one that does not start a new one, then the smallest: fewer
+    cells hidden in total, see the module's tests for the measured difference).
     """
 
     threshold: int = 5
@@ -101,6 +108,7 @@ class DisclosurePolicy:
     base: int = 5
     seed: int | None = None
     suppress: bool = True
+    complements: ComplementChoice = "smallest"
 
 
 @dataclass(frozen=True)
@@ -438,7 +446,12 @@ def _preference(values: IntArray, is_total: BoolArray) -> IntArray:
 
 
 def _secondary_suppression(
-    values: IntArray, hidden: BoolArray, *, row_totals: bool, column_totals: bool
+    values: IntArray,
+    hidden: BoolArray,
+    *,
+    row_totals: bool,
+    column_totals: bool,
+    complements: ComplementChoice = "smallest",
 ) -> BoolArray:
     shape = (values.shape[0], values.shape[1])
     flat_hidden = hidden.ravel().copy()
@@ -449,19 +462,42 @@ def _secondary_suppression(
         is_total[-1, :] = True
     rank = _preference(values, is_total)
     lines = _lines(shape, row_totals=row_totals, column_totals=column_totals)
+    lines_of_cell: list[list[int]] = [[] for _ in range(values.size)]
+    for number, line in enumerate(lines):
+        for cell in line.tolist():
+            lines_of_cell[cell].append(number)
+
+    def knock_on(cell: int, own_line: int) -> int:
+        """0 if hiding ``cell`` also completes another line (it had one hidden cell), 1 if it
+        leaves the other lines as they were, 2 if it leaves a line with exactly one hidden
+        cell (which then needs a complement of its own)."""
+        counts = [int(flat_hidden[lines[n]].sum()) for n in lines_of_cell[cell] if n != own_line]
+        if any(c == 1 for c in counts):
+            return 0
+        if any(c == 0 for c in counts):
+            return 2
+        return 1
 
     # 1. The classic rule: no line may have exactly one hidden cell. Cheap, and it settles most
     #    tables; repeat because a complement can leave its other line with one hidden cell.
     changed = True
     while changed:
         changed = False
-        for line in lines:
+        for number, line in enumerate(lines):
             in_line = flat_hidden[line]
             if in_line.sum() == 1:
                 open_cells = line[~in_line]
                 if open_cells.size == 0:
                     continue
-                choice = open_cells[np.argmin(rank[open_cells])]
+                choice: int
+                if complements == "fewest":
+                    keys = [
+                        (bool(is_total.ravel()[c]), knock_on(c, number), int(rank[c]), c)
+                        for c in open_cells.tolist()
+                    ]
+                    choice = min(keys)[3]
+                else:
+                    choice = int(open_cells[np.argmin(rank[open_cells])])
                 flat_hidden[choice] = True
                 changed = True
 
@@ -623,7 +659,11 @@ def protect_table(
         hidden = primary.copy()
         if chosen.secondary and (row_totals or column_totals) and primary.any():
             hidden = _secondary_suppression(
-                values, primary, row_totals=row_totals, column_totals=column_totals
+                values,
+                primary,
+                row_totals=row_totals,
+                column_totals=column_totals,
+                complements=chosen.complements,
             )
         rule[primary] = PRIMARY
         rule[hidden & ~primary] = SECONDARY
