@@ -31,7 +31,7 @@ from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import stats
+from scipy import special, stats
 
 from infuse.stats.results import json_ready
 
@@ -55,7 +55,7 @@ __all__ = [
 FloatArray = NDArray[np.float64]
 Polarity = Literal["higher_is_better", "higher_is_worse", "neither"]
 PoissonMethod = Literal["exact", "byar", "byar_or_exact"]
-FunnelMethod = Literal["exact", "normal"]
+FunnelMethod = Literal["exact", "normal", "interval"]
 
 # The profiles switch from the exact interval to Byar's approximation at this many events
 # (PHE Technical Guide: Byar is within 0.2% of exact from 10 events at 95%).
@@ -460,8 +460,9 @@ def funnel_limits_proportion(
     levels : two-sided levels; 0.95 and 0.998 ("2 and 3 sigma") by default.
     method : ``"exact"``: binomial quantiles smoothed by Spiegelhalter's interpolation
         (Appendix A.1.1); ``"normal"``: ``benchmark +/- z sqrt(benchmark(1 - benchmark)/n)``,
-        clipped to [0, 1] — what the PHE funnel plot tool draws for proportions (and exactly
-        the values whose Wilson interval just reaches the benchmark).
+        clipped to [0, 1] — what the PHE funnel plot tool draws for proportions. It is exactly
+        the set of proportions whose Wilson interval just reaches the benchmark (the score
+        test's acceptance region), so ``"interval"`` is accepted as the same method.
     """
     chosen = _check_levels(levels)
     theta = float(benchmark)
@@ -477,7 +478,7 @@ def funnel_limits_proportion(
     with np.errstate(divide="ignore", invalid="ignore"):
         for level in chosen:
             tail = (1.0 - level) / 2.0
-            if method == "normal":
+            if method in ("normal", "interval"):
                 half = _z(level) * np.sqrt(theta * (1.0 - theta) / n)
                 low = np.clip(theta - half, 0.0, 1.0)
                 high = np.clip(theta + half, 0.0, 1.0)
@@ -506,6 +507,26 @@ def funnel_limits_proportion(
     )
 
 
+def _gamma_shape_solving(scale_point: FloatArray, target: float) -> FloatArray:
+    """The shape ``a`` with ``P(a, E) = target`` for each E, by vectorised bisection.
+
+    ``P(a, E)`` (``scipy.special.gammainc``) falls from 1 to 0 as ``a`` grows, so each root is
+    bracketed by (0, E + 40 sqrt(E) + 60]; 200 halvings reach double precision.
+    """
+    expected = np.asarray(scale_point, dtype=np.float64)
+    low = np.zeros_like(expected)
+    high = expected + 40.0 * np.sqrt(np.maximum(expected, 0.0)) + 60.0
+    for _ in range(200):
+        middle = (low + high) / 2.0
+        # gammainc(a, E) needs a > 0; at a -> 0 it tends to 1 (E > 0).
+        value = special.gammainc(np.maximum(middle, 1e-300), expected)
+        above = value > target
+        low = np.where(above, middle, low)
+        high = np.where(above, high, middle)
+    root = (low + high) / 2.0
+    return np.asarray(np.where(expected > 0, root, np.where(np.isnan(expected), np.nan, 0.0)))
+
+
 def funnel_limits_poisson(
     population: ArrayLike,
     benchmark_rate: float,
@@ -525,7 +546,10 @@ def funnel_limits_poisson(
     levels : two-sided levels (0.95, 0.998 by default).
     method : ``"exact"``: Poisson quantiles of the expected count ``E = rate * population /
         per`` smoothed by Spiegelhalter's (2005) interpolation, divided by the population;
-        ``"normal"``: ``rate +/- z sqrt(E) / population * per``, floored at 0.
+        ``"normal"``: ``rate +/- z sqrt(E) / population * per``, floored at 0;
+        ``"interval"``: the rates whose exact (Garwood) interval just reaches the benchmark, so
+        an area falls outside exactly when its exact interval excludes the benchmark — what the
+        PHE funnel plot tool draws for rates.
     """
     chosen = _check_levels(levels)
     rate = float(benchmark_rate)
@@ -547,6 +571,13 @@ def funnel_limits_poisson(
                 half = _z(level) * np.sqrt(expected)
                 low_count = np.maximum(expected - half, 0.0)
                 high_count = expected + half
+            elif method == "interval":
+                # Counts whose exact interval just reaches E: U(x) = E below, L(x) = E above.
+                # With P(a, E) the regularised lower incomplete gamma function (the chance that
+                # a Gamma(a) variable is at most E), U(x) = E <=> P(x + 1, E) = 1 - tail and
+                # L(x) = E <=> P(x, E) = tail (Garwood 1936).
+                low_count = np.maximum(_gamma_shape_solving(expected, 1.0 - tail) - 1.0, 0.0)
+                high_count = _gamma_shape_solving(expected, tail)
             elif method == "exact":
                 counts = []
                 for p in (tail, 1.0 - tail):

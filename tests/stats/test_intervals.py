@@ -8,9 +8,11 @@ Sources:
   Daly 1992, "Simple SAS macros for the calculation of exact binomial and Poisson confidence
   limits", Comput Biol Med 22:351, Table 2): 0 -> (0, 3.689), 1 -> (0.0253, 5.572),
   2 -> (0.242, 7.225), 5 -> (1.623, 11.668), 10 -> (4.795, 18.390).
-- The PHE funnel plot tool's limits for proportions, as published in the test data of the
-  DHSC PHStatsMethods package (``testdata_funnel_prop_outputs.csv``: baseline 80.642448%,
-  limits in % at each population).
+- The PHE funnel plot tool's limits for proportions and for rates, as published in the test
+  data of the DHSC PHStatsMethods package (``testdata_funnel_prop_outputs.csv``: baseline
+  80.642448%, limits in % at each population; ``testdata_funnel_rate_outputs.csv``: baseline
+  116.17 per 100,000 over 3 years, limits at the populations where 1, 10, 1,360 events sit on
+  each curve).
 - Independent implementations: statsmodels ``proportion_confint(method="wilson")``; scipy
   ``chi2`` quantiles; the exact Poisson limits found by root-finding on the Poisson cdf; and
   Spiegelhalter's (2005) interpolated binomial/Poisson limits re-computed term by term with
@@ -230,6 +232,71 @@ def test_normal_proportion_funnel_matches_the_phe_tool() -> None:
     np.testing.assert_allclose(limits.upper[0.95] * 100, table[:, 2], atol=1e-5)
     np.testing.assert_allclose(limits.lower[0.998] * 100, table[:, 3], atol=1e-5)
     np.testing.assert_allclose(limits.upper[0.998] * 100, table[:, 4], atol=1e-5)
+
+
+# PHE funnel plot tool, rates (PHStatsMethods testdata_funnel_rate_outputs.csv, 3 years of data,
+# baseline 116.1720835 per 100,000): (population per year, limit) for the 95% lower and upper
+# and the 99.8% lower and upper curves, at 1, 10 and 1,360 events.
+PHE_RATE_FUNNEL = [
+    ("lower", 0.95, 1598.675694, 20.85059119),
+    ("upper", 0.95, 7.264481402, 4588.535848),
+    ("lower", 0.998, 2649.348525, 12.58170943),
+    ("upper", 0.998, 0.287087625, 116108.569),
+    ("lower", 0.95, 5276.757672, 63.17010446),
+    ("upper", 0.95, 1375.943768, 242.2579623),
+    ("lower", 0.998, 6924.776769, 48.13632908),
+    ("upper", 0.998, 849.4639547, 392.4043292),
+    ("lower", 0.95, 411529.9259, 110.158048),
+    ("upper", 0.95, 369759.5622, 122.6021934),
+    ("lower", 0.998, 424043.2424, 106.9073359),
+    ("upper", 0.998, 358342.3275, 126.5084525),
+]
+
+
+@pytest.mark.parametrize(("side", "level", "population", "limit"), PHE_RATE_FUNNEL)
+def test_interval_rate_funnel_matches_the_phe_tool(
+    side: str, level: float, population: float, limit: float
+) -> None:
+    # The tool's own bisection stops at a relative 1e-7 on its odds scale: agree to 1e-5.
+    limits = funnel_limits_poisson([population * 3], 116.1720835, method="interval")
+    got = (limits.lower if side == "lower" else limits.upper)[level][0]
+    assert got == pytest.approx(limit, rel=1e-5)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    count=st.integers(min_value=0, max_value=3000),
+    population=st.floats(min_value=500, max_value=2e6),
+    benchmark=st.floats(min_value=1.0, max_value=2000.0),
+)
+def test_outside_the_interval_funnel_exactly_when_the_exact_interval_excludes_the_benchmark(
+    count: int, population: float, benchmark: float
+) -> None:
+    ci = rate_interval(count, population, method="exact")
+    limits = funnel_limits_poisson([population], benchmark, method="interval")
+    zone = classify_against_funnel(ci.estimate.reshape(1), limits).zone[0]
+    excluded = compare_with_benchmark(ci.lower, ci.upper, benchmark).significance[0]
+    margin = 1e-6 * benchmark  # the two sides of a tie are numerically indistinguishable
+    if abs(float(ci.lower) - benchmark) > margin and abs(float(ci.upper) - benchmark) > margin:
+        assert (zone == "inside_95") == (excluded == "similar")
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    trials=st.integers(min_value=1, max_value=50_000),
+    fraction=st.floats(min_value=0.0, max_value=1.0),
+    benchmark=st.floats(min_value=0.01, max_value=0.99),
+)
+def test_outside_the_proportion_funnel_exactly_when_wilson_excludes_the_benchmark(
+    trials: int, fraction: float, benchmark: float
+) -> None:
+    successes = round(fraction * trials)
+    ci = wilson_interval(successes, trials)
+    limits = funnel_limits_proportion([trials], benchmark, method="interval")
+    zone = classify_against_funnel(ci.estimate.reshape(1), limits).zone[0]
+    significance = compare_with_benchmark(ci.lower, ci.upper, benchmark).significance[0]
+    if min(abs(float(ci.lower) - benchmark), abs(float(ci.upper) - benchmark)) > 1e-9:
+        assert (zone == "inside_95") == (significance == "similar")
 
 
 def _binomial_cdf(r: int, n: int, p: float) -> float:
