@@ -18,6 +18,7 @@ Errors a caller can cause (an unknown engine name, a missing file) raise :class:
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import sys
@@ -144,6 +145,8 @@ def spark_session(master: str | None = None, config: dict[str, str] | None = Non
     settings.update(config or {})
     for key, value in settings.items():
         builder = builder.config(key, value)
+    # py4j logs every socket it closes at INFO; at interpreter exit that logging fails noisily.
+    logging.getLogger("py4j").setLevel(logging.WARNING)
     session = builder.getOrCreate()
     session.sparkContext.setLogLevel("ERROR")
     return session

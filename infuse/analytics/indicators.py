@@ -119,7 +119,7 @@ class Condition:
     """``column operator value``; ``value`` is a sequence for in/not in/between, None for nulls."""
 
     column: str
-    operator: Operator
+    operator: Operator | str  # a string is converted to the Operator
     value: object = None
 
     def __post_init__(self) -> None:
@@ -135,7 +135,7 @@ class Measure:
     denominator = count.
     """
 
-    aggregation: Aggregation
+    aggregation: Aggregation | str
     column: str | None = None
     where: tuple[Condition, ...] = ()
 
@@ -161,7 +161,7 @@ class Period:
     """Which column places a row in time, and at what grain."""
 
     column: str
-    grain: PeriodGrain = PeriodGrain.FINANCIAL_YEAR
+    grain: PeriodGrain | str = PeriodGrain.FINANCIAL_YEAR
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "grain", _enum(PeriodGrain, self.grain, "period grain"))
@@ -177,8 +177,8 @@ class IndicatorSpec:
     period: Period
     denominator: Measure | PopulationDenominator | None = None
     filters: tuple[Condition, ...] = ()
-    unit: Unit = Unit.COUNT
-    polarity: Polarity = Polarity.NEITHER
+    unit: Unit | str = Unit.COUNT
+    polarity: Polarity | str = Polarity.NEITHER
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "filters", tuple(self.filters))
@@ -188,12 +188,12 @@ class IndicatorSpec:
     # JSON round trip, for storing a spec in a model field. ---------------------------------
     def to_dict(self) -> dict[str, Any]:
         def condition(c: Condition) -> dict[str, Any]:
-            return {"column": c.column, "operator": c.operator.value, "value": _jsonable(c.value)}
+            return {"column": c.column, "operator": str(c.operator), "value": _jsonable(c.value)}
 
         def measure(m: Measure) -> dict[str, Any]:
             return {
                 "kind": "measure",
-                "aggregation": m.aggregation.value,
+                "aggregation": str(m.aggregation),
                 "column": m.column,
                 "where": [condition(c) for c in m.where],
             }
@@ -214,10 +214,10 @@ class IndicatorSpec:
             "numerator": measure(self.numerator),
             "denominator": denominator,
             "council_column": self.council_column,
-            "period": {"column": self.period.column, "grain": self.period.grain.value},
+            "period": {"column": self.period.column, "grain": str(self.period.grain)},
             "filters": [condition(c) for c in self.filters],
-            "unit": self.unit.value,
-            "polarity": self.polarity.value,
+            "unit": str(self.unit),
+            "polarity": str(self.polarity),
         }
 
     @classmethod
@@ -373,7 +373,7 @@ def _condition_problems(schema: ibis.Schema, condition: Condition, role: str) ->
     if missing:
         return [missing]
     dtype = schema[condition.column]
-    op = condition.operator
+    op = Operator(condition.operator)
     value = condition.value
     params = {"column": condition.column, "operator": op.value, "value": _jsonable(value)}
     if op in (Operator.IS_NULL, Operator.IS_NOT_NULL):
@@ -481,9 +481,13 @@ def validate_spec(
             problems.append(
                 SpecProblem(
                     "analytics.period-needs-date",
-                    f"Grouping by {spec.period.grain.value} needs a date column; "
+                    f"Grouping by {spec.period.grain} needs a date column; "
                     f"{spec.period.column!r} holds {dtype}.",
-                    {"column": spec.period.column, "type": str(dtype), "grain": spec.period.grain},
+                    {
+                        "column": spec.period.column,
+                        "type": str(dtype),
+                        "grain": str(spec.period.grain),
+                    },
                 )
             )
     problems.extend(_measure_problems(schema, spec.numerator, "numerator"))
@@ -496,15 +500,15 @@ def validate_spec(
                 "analytics.count-unit-with-denominator",
                 "An indicator in the count unit has no denominator; choose a percentage or a "
                 "rate, or remove the denominator.",
-                {"unit": spec.unit.value},
+                {"unit": str(spec.unit)},
             )
         )
     if spec.unit is not Unit.COUNT and spec.denominator is None:
         problems.append(
             SpecProblem(
                 "analytics.unit-needs-denominator",
-                f"The unit {spec.unit.value} needs a denominator.",
-                {"unit": spec.unit.value},
+                f"The unit {spec.unit} needs a denominator.",
+                {"unit": str(spec.unit)},
             )
         )
     if isinstance(spec.denominator, Measure):
@@ -557,7 +561,7 @@ def validate_spec(
 def _condition_expression(table: ir.Table, condition: Condition) -> ir.BooleanValue:
     column = table[condition.column]
     dtype = column.type()
-    op = condition.operator
+    op = Operator(condition.operator)
     if op is Operator.IS_NULL:
         return column.isnull()
     if op is Operator.IS_NOT_NULL:
@@ -642,7 +646,7 @@ def _aggregate(table: ir.Table, measure: Measure) -> ir.Scalar:
 def _value(spec: IndicatorSpec, numerator: ir.Value, denominator: ir.Value) -> ir.FloatingValue:
     if spec.unit is Unit.COUNT:
         return numerator.cast("float64")
-    multiplier = UNIT_MULTIPLIER[spec.unit]
+    multiplier = UNIT_MULTIPLIER[Unit(spec.unit)]
     # Multiply before dividing: 30 × 100 / 200 is exactly 15.0; 30 / 200 × 100 is not.
     return (numerator.cast("float64") * multiplier) / denominator.cast("float64").nullif(0)
 
@@ -672,7 +676,7 @@ def indicator_expression(
     council_type = table.schema()[spec.council_column]
     rows = table.mutate(
         council=table[spec.council_column],
-        period=period_key(table[spec.period.column], spec.period.grain),
+        period=period_key(table[spec.period.column], PeriodGrain(spec.period.grain)),
     )
     keep = rows.council.notnull() & rows.period.notnull()
     filters = _all(rows, spec.filters)
@@ -684,7 +688,7 @@ def indicator_expression(
     if isinstance(spec.denominator, Measure):
         aggregates["denominator"] = _aggregate(rows, spec.denominator)
 
-    grain = spec.period.grain
+    grain = PeriodGrain(spec.period.grain)
     by_council = rows.group_by(["council", "period"]).aggregate(**aggregates)
     measures = [spec.numerator]
     if isinstance(spec.denominator, Measure):
