@@ -491,6 +491,8 @@ def funnel_limits_proportion(
                     below = stats.binom.cdf(r - 1.0, trials, theta)
                     limits.append(_interpolated_quantile(at, below, r, p) / trials)
                 low, high = np.clip(limits[0], 0.0, 1.0), np.clip(limits[1], 0.0, 1.0)
+                if theta in (0.0, 1.0):  # no variation at all: the interpolation is moot
+                    low, high = np.full_like(n, theta), np.full_like(n, theta)
             else:
                 raise ValueError(f"Unknown funnel method {method!r}.")
             invalid = ~(n > 0)

@@ -440,3 +440,15 @@ def test_bad_funnel_inputs_raise_with_keys() -> None:
     with pytest.raises(IntervalInputError) as error:
         funnel_limits_poisson([-10], 1.0)
     assert error.value.key == "intervals.negative-population"
+
+
+def test_degenerate_benchmarks_and_missing_denominators() -> None:
+    for method in ("exact", "normal", "interval"):
+        certain = funnel_limits_proportion([0, 10, np.nan], 1.0, method=method)
+        assert np.isnan(certain.lower[0.95][0]) and np.isnan(certain.upper[0.95][2])
+        assert certain.lower[0.95][1] == 1.0 and certain.upper[0.998][1] == 1.0
+        never = funnel_limits_proportion([10], 0.0, method=method)
+        assert never.lower[0.95][0] == 0.0 and never.upper[0.998][0] == 0.0
+        zero_rate = funnel_limits_poisson([0, 1000], 0.0, method=method)
+        assert np.isnan(zero_rate.upper[0.95][0])
+        assert zero_rate.lower[0.95][1] == 0.0
