@@ -51,12 +51,11 @@ from infuse.datalab.readers import (
 
 TEMPORARY_PREFIX = ".incoming-"
 TYPE_MISMATCH = "infuse-type-mismatch"
-_TRIM_CHARACTERS = " \t\r\n\u00a0"
 
 _BOOLEAN_TRUE = ("true", "yes")
 _BOOLEAN_FALSE = ("false", "no")
 _INTEGER_RE = r"[+-]?(0|[1-9][0-9]{0,17})"
-_DECIMAL_RE = r"[+-]?(0|[1-9][0-9]*)?(\.[0-9]+)?([eE][+-]?[0-9]+)?"
+_DECIMAL_RE = r"[+-]?((0|[1-9][0-9]*)(\.[0-9]+)?|\.[0-9]+)([eE][+-]?[0-9]+)?"
 _MONEY_RE = (
     r"(?i)\(?\s*[+-]?\s*(£|gbp)?\s*[+-]?\s*([0-9]{1,3}(,[0-9]{3})+|0|[1-9][0-9]*)?(\.[0-9]+)?"
     r"\s*(gbp)?\s*\)?"
@@ -106,6 +105,7 @@ class ColumnPlan:
     expression: str
     missing_values: tuple[str, ...]
     extra: dict[str, Any] = field(default_factory=dict)
+    from_text: bool = True
 
 
 @dataclass
@@ -135,6 +135,11 @@ def _quote_identifier(name: str) -> str:
 
 def _sql_string(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
+
+
+def _re(pattern: str) -> str:
+    """A regular expression as an SQL literal, braces doubled for ``str.format`` templates."""
+    return _sql_string(pattern).replace("{", "{{").replace("}", "}}")
 
 
 def _sql_list(values: tuple[str, ...] | list[str]) -> str:
@@ -169,26 +174,42 @@ def _money_clean(value: str) -> str:
     return f"regexp_replace({stripped}, '^\\((.*)\\)$', '-\\1')"
 
 
-def _value_expressions(prepared: PreparedSource, options: ReadOptions) -> list[str]:
-    """Per column: the trimmed text with every missing marker as NULL."""
-    markers = _sql_list(options.missing_values)
-    trim = _sql_string(_TRIM_CHARACTERS)
-    return [
-        f"CASE WHEN trim({column}, {trim}) IN {markers} THEN NULL ELSE trim({column}, {trim}) END"
-        for column in prepared.columns
-    ]
+def _trimmed(column: str) -> str:
+    """Leading and trailing spaces removed; the test first is much cheaper than ``trim`` on
+    every value of a large file, most of which have none."""
+    return (
+        f"CASE WHEN starts_with({column}, ' ') OR ends_with({column}, ' ') "
+        f"THEN trim({column}) ELSE {column} END"
+    )
 
 
 def _non_blank_filter(prepared: PreparedSource) -> str:
-    trim = _sql_string(_TRIM_CHARACTERS)
-    parts = ", ".join(f"NULLIF(trim({column}, {trim}), '')" for column in prepared.columns)
-    return f"coalesce({parts}) IS NOT NULL" if prepared.columns else "true"
+    """Rows where every cell is empty (DuckDB reads an empty cell as NULL) are skipped."""
+    if not prepared.columns:
+        return "true"
+    return "(" + " OR ".join(f"{column} IS NOT NULL" for column in prepared.columns) + ")"
 
 
 def _sample(prepared: PreparedSource, limit: int | None) -> str:
     where = _non_blank_filter(prepared) if prepared.varchar else "true"
-    limited = f" LIMIT {int(limit)}" if limit is not None else ""
-    return f"(SELECT * FROM {prepared.relation} WHERE {where}{limited})"
+    if limit is None:
+        return f"(SELECT * FROM {prepared.relation} WHERE {where})"
+    relation = prepared.sample_relation or prepared.relation
+    return f"(SELECT * FROM {relation} WHERE {where} LIMIT {int(limit)})"
+
+
+def _with_values(
+    prepared: PreparedSource, options: ReadOptions, text_columns: list[str], source: str
+) -> str:
+    """``source`` plus ``t_<c>`` (trimmed) and ``v_<c>`` (missing markers as NULL) columns."""
+    if not text_columns:
+        return source
+    trimmed = ", ".join(f"{_trimmed(c)} AS t_{c}" for c in text_columns)
+    markers = _sql_list(options.missing_values)
+    values = ", ".join(
+        f"CASE WHEN t_{c} IN {markers} THEN NULL ELSE t_{c} END AS v_{c}" for c in text_columns
+    )
+    return f"(SELECT *, {values} FROM (SELECT *, {trimmed} FROM {source}))"
 
 
 def _describe(connection: duckdb.DuckDBPyConnection, relation: str) -> list[tuple[str, str]]:
@@ -205,52 +226,54 @@ def infer_plan(
 ) -> tuple[list[ColumnPlan], list[IngestWarning]]:
     """Choose a type for each column from the first ``limit`` rows (``None``: all rows)."""
     described = dict(_describe(connection, prepared.relation))
-    values = _value_expressions(prepared, options)
-    sample = _sample(prepared, limit)
     text_columns = [c for c in prepared.columns if described.get(c) == "VARCHAR"]
-    aggregates: list[str] = []
-    for column in prepared.columns:
-        if column not in text_columns:
-            continue
-        v = f"v_{column}"
-        aggregates += [
-            f"count({v})",
-            f"count(*) FILTER (WHERE {column} <> trim({column}, {_sql_string(_TRIM_CHARACTERS)}))",
-            f"count(*) FILTER (WHERE lower({v}) IN {_sql_list(_BOOLEAN_TRUE + _BOOLEAN_FALSE)})",
-            f"count(*) FILTER (WHERE regexp_full_match({v}, {_sql_string(_INTEGER_RE)}))",
-            f"count(*) FILTER (WHERE regexp_full_match({v}, {_sql_string(_DECIMAL_RE)})"
-            f" AND regexp_matches({v}, '[0-9]'))",
-            f"count(*) FILTER (WHERE regexp_full_match({v}, {_sql_string(_MONEY_RE)})"
-            f" AND regexp_matches({v}, '[0-9]'))",
-            f"max(length(regexp_extract({v}, '\\.([0-9]+)', 1)))",
-            f"max(length(regexp_replace(regexp_extract({v}, '([0-9][0-9,]*)', 1), ',', '', 'g')))",
-            f"count(*) FILTER (WHERE regexp_full_match({v}, {_sql_string(_DATE_LIKE_RE)}))",
-            f"count(*) FILTER (WHERE regexp_full_match({v}, {_sql_string(_DATETIME_LIKE_RE)}))",
-            f"min(TRY_CAST({v} AS BIGINT))",
-            f"max(TRY_CAST({v} AS BIGINT))",
-            f"count(*) FILTER (WHERE {v} IS NULL AND {column} IS NOT NULL)",
-        ]
-    stats: dict[str, list[Any]] = {}
-    if aggregates:
-        projections = ", ".join(
-            [*prepared.columns]
-            + [
-                f"{value} AS v_{column}"
-                for column, value in zip(prepared.columns, values, strict=True)
-            ]
+    stats: dict[str, dict[str, Any]] = {column: {} for column in text_columns}
+    sample = "inference_sample"
+    if text_columns:
+        # Materialised once: DuckDB would otherwise recompute each value expression per aggregate.
+        source = _with_values(prepared, options, text_columns, _sample(prepared, limit))
+        connection.execute(
+            f"CREATE OR REPLACE TEMP TABLE inference_sample AS SELECT * FROM {source}"
         )
-        query = f"SELECT {', '.join(aggregates)} FROM (SELECT {projections} FROM {sample})"
-        row = connection.execute(query).fetchone()
-        assert row is not None
-        width = 13
-        for index, column in enumerate(text_columns):
-            stats[column] = list(row[index * width : (index + 1) * width])
+        # Stage 1, cheap for every text column: counts of booleans, integers, plain decimals.
+        first: dict[str, str] = {
+            "total": "count({v})",
+            "trimmed": "count(*) FILTER (WHERE {c} <> t_{c})",
+            "booleans": "count(*) FILTER (WHERE lower({v}) IN "
+            + _sql_list(_BOOLEAN_TRUE + _BOOLEAN_FALSE)
+            + ")",
+            "integers": f"count(*) FILTER (WHERE regexp_full_match({{v}}, {_re(_INTEGER_RE)}))",
+            "decimals": f"count(*) FILTER (WHERE regexp_full_match({{v}}, {_re(_DECIMAL_RE)}))",
+            "scale": "max(CASE WHEN strpos({v}, '.') > 0 THEN length({v}) - strpos({v}, '.') END)",
+            "digits": "max(CASE WHEN strpos({v}, '.') > 0 THEN strpos({v}, '.') - 1 "
+            "ELSE length({v}) END)",
+            "low": "min(TRY_CAST({v} AS BIGINT))",
+            "high": "max(TRY_CAST({v} AS BIGINT))",
+        }
+        _aggregate_into(connection, sample, text_columns, first, stats)
+        # Stage 2, only where stage 1 found no type: money, dates and datetimes by pattern.
+        rest = [
+            c
+            for c in text_columns
+            if stats[c]["total"]
+            and stats[c]["total"] not in (stats[c]["booleans"], stats[c]["integers"])
+            and stats[c]["total"] != stats[c]["decimals"]
+        ]
+        second: dict[str, str] = {
+            "money": f"count(*) FILTER (WHERE regexp_full_match({{v}}, {_re(_MONEY_RE)})"
+            " AND regexp_matches({v}, '[0-9]'))",
+            "date_like": "count(*) FILTER (WHERE regexp_full_match({v}, "
+            + _re(_DATE_LIKE_RE)
+            + "))",
+            "datetime_like": "count(*) FILTER (WHERE regexp_full_match({v}, "
+            + _re(_DATETIME_LIKE_RE)
+            + "))",
+        }
+        _aggregate_into(connection, sample, rest, second, stats)
 
     date_formats = DAY_FIRST_DATE_FORMATS if options.day_first else MONTH_FIRST_DATE_FORMATS
-    date_counts = _format_counts(connection, sample, prepared, values, stats, date_formats, 8)
-    datetime_counts = _format_counts(
-        connection, sample, prepared, values, stats, DATETIME_FORMATS, 9
-    )
+    date_counts = _format_counts(connection, sample, stats, date_formats, "date_like")
+    datetime_counts = _format_counts(connection, sample, stats, DATETIME_FORMATS, "datetime_like")
 
     plans: list[ColumnPlan] = []
     warnings: list[IngestWarning] = []
@@ -259,9 +282,10 @@ def infer_plan(
             plans.append(_typed_plan(column, name, described.get(column, "VARCHAR")))
             continue
         s = stats[column]
-        total, trimmed, booleans, integers, decimals, money = s[0:6]
-        scale, digits = s[6] or 0, s[7] or 0
-        low, high = s[10], s[11]
+        total, trimmed, booleans = s["total"], s["trimmed"], s["booleans"]
+        integers, decimals, money = s["integers"], s["decimals"], s.get("money", 0)
+        scale, digits = s["scale"] or 0, s["digits"] or 0
+        low, high = s["low"], s["high"]
         if trimmed:
             warnings.append(
                 IngestWarning(
@@ -309,32 +333,53 @@ def infer_plan(
     return plans, warnings
 
 
+def _aggregate_into(
+    connection: duckdb.DuckDBPyConnection,
+    sample: str,
+    columns: list[str],
+    templates: dict[str, str],
+    stats: dict[str, dict[str, Any]],
+) -> None:
+    """Run one aggregate query of ``templates`` (with ``{c}`` raw, ``{v}`` value) per column."""
+    if not columns:
+        return
+    parts = [
+        template.format(c=column, v=f"v_{column}")
+        for column in columns
+        for template in templates.values()
+    ]
+    row = connection.execute(f"SELECT {', '.join(parts)} FROM {sample}").fetchone()
+    assert row is not None
+    width = len(templates)
+    for index, column in enumerate(columns):
+        for offset, name in enumerate(templates):
+            value = row[index * width + offset]
+            stats[column][name] = int(value) if isinstance(value, int) else value
+
+
 def _format_counts(
     connection: duckdb.DuckDBPyConnection,
     sample: str,
-    prepared: PreparedSource,
-    values: list[str],
-    stats: dict[str, list[Any]],
+    stats: dict[str, dict[str, Any]],
     formats: tuple[str, ...],
-    like_index: int,
+    like: str,
 ) -> dict[str, dict[str, int]]:
-    """For columns whose every value looks like a date (or datetime): matches per format."""
-    candidates = [c for c, s in stats.items() if s[0] and s[like_index] == s[0]]
-    if not candidates:
-        return {}
-    by_column = dict(zip(prepared.columns, values, strict=True))
-    aggregates = [
-        f"count(*) FILTER (WHERE try_strptime({by_column[c]}, {_sql_string(f)}) IS NOT NULL)"
-        for c in candidates
-        for f in formats
-    ]
-    row = connection.execute(f"SELECT {', '.join(aggregates)} FROM {sample}").fetchone()
-    assert row is not None
-    counts: dict[str, dict[str, int]] = {}
-    for index, column in enumerate(candidates):
-        counts[column] = {
-            f: int(row[index * len(formats) + offset]) for offset, f in enumerate(formats)
-        }
+    """For columns whose every value looks like a date (or datetime): matches per format, tried
+    in order and stopping, per column, at the first format every value fits."""
+    remaining = [c for c, s in stats.items() if s["total"] and s.get(like) == s["total"]]
+    counts: dict[str, dict[str, int]] = {c: {} for c in remaining}
+    for pattern in formats:
+        if not remaining:
+            break
+        aggregates = ", ".join(
+            f"count(*) FILTER (WHERE try_strptime(v_{c}, {_sql_string(pattern)}) IS NOT NULL)"
+            for c in remaining
+        )
+        row = connection.execute(f"SELECT {aggregates} FROM {sample}").fetchone()
+        assert row is not None
+        for column, count in zip(remaining, row, strict=True):
+            counts[column][pattern] = int(count)
+        remaining = [c for c in remaining if counts[c][pattern] != stats[c]["total"]]
     return counts
 
 
@@ -369,7 +414,7 @@ def _typed_plan(column: str, name: str, sql_type: str) -> ColumnPlan:
         table_type = "object"
     else:
         table_type = "string"
-    return ColumnPlan(name, column, sql_type, table_type, None, column, ("",))
+    return ColumnPlan(name, column, sql_type, table_type, None, column, ("",), from_text=False)
 
 
 def _choose(
@@ -392,10 +437,7 @@ def _choose(
 ) -> ColumnPlan:
     missing = tuple(options.missing_values)
     if not total:
-        trim = _sql_string(_TRIM_CHARACTERS)
-        return ColumnPlan(
-            name, column, "VARCHAR", "string", None, f"NULLIF(trim({column}, {trim}), '')", ("",)
-        )
+        return ColumnPlan(name, column, "VARCHAR", "string", None, f"NULLIF(t_{column}, '')", ("",))
     if booleans == total:
         attempt = (
             f"CASE WHEN lower({value}) IN {_sql_list(_BOOLEAN_TRUE)} THEN true "
@@ -438,7 +480,8 @@ def _choose(
             sql_type = f"DECIMAL(18, {scale})"
             # A later value with more decimal places than the sample must not be rounded.
             attempt = (
-                f"CASE WHEN length(regexp_extract({source}, '\\.([0-9]+)', 1)) <= {scale} "
+                f"CASE WHEN strpos({source}, '.') = 0 "
+                f"OR length({source}) - strpos({source}, '.') <= {scale} "
                 f"THEN TRY_CAST({source} AS {sql_type}) END"
             )
         else:
@@ -466,28 +509,23 @@ def _choose(
                 _strict(value, attempt, name),
                 missing,
             )
-    trim = _sql_string(_TRIM_CHARACTERS)
-    return ColumnPlan(
-        name, column, "VARCHAR", "string", None, f"NULLIF(trim({column}, {trim}), '')", ("",)
-    )
+    return ColumnPlan(name, column, "VARCHAR", "string", None, f"NULLIF(t_{column}, '')", ("",))
 
 
 def _copy_sql(
     prepared: PreparedSource, plans: list[ColumnPlan], options: ReadOptions, dest: Path
 ) -> str:
-    values = _value_expressions(prepared, options)
-    inner = ", ".join(
-        [*prepared.columns]
-        + [f"{value} AS v_{column}" for column, value in zip(prepared.columns, values, strict=True)]
-    )
+    text_columns = [plan.source for plan in plans if plan.from_text]
     where = _non_blank_filter(prepared) if prepared.varchar else "true"
+    source = _with_values(
+        prepared, options, text_columns, f"(SELECT * FROM {prepared.relation} WHERE {where})"
+    )
     outer = ", ".join(
         f"CAST({plan.expression} AS {plan.sql_type}) AS {_quote_identifier(plan.name)}"
         for plan in plans
     )
-    select = f"SELECT {outer} FROM (SELECT {inner} FROM {prepared.relation} WHERE {where})"
     return (
-        f"COPY ({select}) TO {_sql_string(str(dest))} "
+        f"COPY (SELECT {outer} FROM {source}) TO {_sql_string(str(dest))} "
         "(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)"
     )
 

@@ -133,6 +133,7 @@ class PreparedSource:
     encoding: str | None = None
     delimiter: str | None = None
     first_data_line: int = 1
+    sample_relation: str | None = None
     warnings: list[IngestWarning] = field(default_factory=list)
     temporaries: list[Path] = field(default_factory=list)
 
@@ -431,6 +432,16 @@ def _copy_until_blank_row(
             out.writerow(row)
 
 
+def _copy_head(source: Path, dest: Path, lines: int) -> None:
+    """Copy the first ``lines`` lines of ``source`` byte for byte."""
+    with source.open("rb") as reader, dest.open("wb") as writer:
+        for _ in range(lines):
+            line = reader.readline()
+            if not line:
+                break
+            writer.write(line)
+
+
 def prepare_csv(
     path: Path,
     work_dir: Path,
@@ -491,14 +502,26 @@ def prepare_csv(
     names, name_warnings = clean_column_names(raw_names)
     warnings.extend(name_warnings)
     columns = [f"c{index}" for index in range(len(names))]
-    column_types = ", ".join(f"'{column}': 'VARCHAR'" for column in columns)
-    quote = _sql_string(options.quote)
     skip = options.skip_rows + options.header_rows
-    relation = (
-        f"read_csv({_sql_string(str(readable))}, header=false, skip={skip}, all_varchar=true,"
-        f" auto_detect=false, delim={_sql_string(delimiter)}, quote={quote}, escape={quote},"
-        f" columns={{{column_types}}}, store_rejects=true, null_padding=false)"
-    )
+
+    def scan(location: Path, errors: str) -> str:
+        column_types = ", ".join(f"'{column}': 'VARCHAR'" for column in columns)
+        quote = _sql_string(options.quote)
+        return (
+            f"read_csv({_sql_string(str(location))}, header=false, skip={skip}, all_varchar=true,"
+            f" auto_detect=false, delim={_sql_string(delimiter)}, quote={quote}, escape={quote},"
+            f" columns={{{column_types}}}, {errors}, null_padding=false)"
+        )
+
+    relation = scan(readable, "store_rejects=true")
+    sample_relation = None
+    if options.inference_rows is not None:
+        # DuckDB's parallel reader scans far past a LIMIT; a head-of-file copy keeps the type
+        # inference pass proportional to the sample, not to the file.
+        sample = work_dir / "sample.csv"
+        _copy_head(readable, sample, skip + options.inference_rows)
+        temporaries.append(sample)
+        sample_relation = scan(sample, "ignore_errors=true")
     return PreparedSource(
         format=fmt,
         relation=relation,
@@ -508,6 +531,7 @@ def prepare_csv(
         encoding=encoding,
         delimiter=delimiter,
         first_data_line=skip + 1,
+        sample_relation=sample_relation,
         warnings=warnings,
         temporaries=temporaries,
     )

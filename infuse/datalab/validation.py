@@ -165,13 +165,21 @@ def _literal(value: Any) -> str:
 
 
 def normalise_council_name(text: str) -> str:
-    """Case, spacing and "&"/"and" do not matter when matching a council name."""
-    text = re.sub(r"\s+", " ", text.replace("&", " and ")).strip().casefold()
-    return text
+    """How a council name is compared: case, spacing, hyphens, "&"/"and", a leading "The" and a
+    trailing "(County Borough|City|County) Council" do not matter ("The Vale of Glamorgan" =
+    "Vale of Glamorgan Council"; "Tor-faen" = "tor faen")."""
+    text = text.lower().replace("&", " and ").replace("-", " ")
+    text = re.sub(r"\s+", " ", text).strip()
+    text = re.sub(r"^the ", "", text)
+    return re.sub(_COUNCIL_SUFFIX, "", text)
 
 
+_COUNCIL_SUFFIX = r" (county borough |city and county |county |city |borough )?council$"
 _COUNCIL_SQL = (
-    "regexp_replace(lower(trim(replace(CAST({} AS VARCHAR), '&', ' and '))), '\\s+', ' ', 'g')"
+    "regexp_replace(regexp_replace(trim(regexp_replace(replace(replace(lower(CAST({} AS VARCHAR)),"
+    " '&', ' and '), '-', ' '), '\\s+', ' ', 'g')), '^the ', ''), '"
+    + _COUNCIL_SUFFIX
+    + "', '')"
 )
 
 
