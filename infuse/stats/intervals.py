@@ -39,6 +39,7 @@ __all__ = [
     "ComparisonResult",
     "FunnelClassification",
     "FunnelLimits",
+    "FunnelMethod",
     "IndicatorInterval",
     "IntervalInputError",
     "PoissonMethod",
