@@ -1,0 +1,86 @@
+"""Backend selection: fresh in-memory DuckDB connections with limits, and a local Spark session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import ibis
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from infuse.analytics import EngineError, connect, read_parquet, spark_unavailable_reason
+
+
+def test_duckdb_connection_is_in_memory_with_threads_and_memory_limit() -> None:
+    con = connect("duckdb", threads=1, memory_limit="512MB")
+    assert con.name == "duckdb"
+    settings = dict(
+        con.raw_sql(
+            "SELECT name, value FROM duckdb_settings() WHERE name IN ('threads', 'memory_limit')"
+        ).fetchall()
+    )
+    assert settings["threads"] == "1"
+    assert settings["memory_limit"] in {"512.0 MB", "488.2 MiB"}
+    assert con.raw_sql("SELECT database_name FROM duckdb_databases()").fetchall()[0][0] == "memory"
+
+
+def test_duckdb_connections_share_nothing() -> None:
+    first, second = connect(), connect()
+    first.create_table("scratch", ibis.memtable({"x": [1, 2]}))
+    count = "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'scratch'"
+    assert first.raw_sql(count).fetchone() == (1,)
+    assert second.raw_sql(count).fetchone() == (0,)
+
+
+@pytest.mark.xfail(
+    int(duckdb.__version__.split(".")[0]) >= 2,
+    reason="ibis-framework 12 calls DuckDBPyConnection.fetch_arrow_table, which duckdb 2 removed: "
+    "con.sql(), list_tables() and to_pyarrow_batches() fail. Pin duckdb>=1.4,<2.",
+    strict=True,
+)
+def test_installed_duckdb_works_with_ibis_sql_and_listing() -> None:
+    con = connect()
+    assert con.sql("SELECT 1 AS x").execute()["x"].tolist() == [1]
+    assert con.list_tables() == []
+
+
+def test_read_parquet_one_file_or_several(tmp_path: Path) -> None:
+    for part in (1, 2):
+        pq.write_table(pa.table({"x": [part] * 3}), tmp_path / f"part-{part}.parquet")
+    con = connect()
+    assert read_parquet(con, tmp_path / "part-1.parquet").count().execute() == 3
+    both = read_parquet(con, [tmp_path / "part-1.parquet", str(tmp_path / "part-2.parquet")])
+    assert both.x.sum().execute() == 9
+
+
+def test_unknown_engine_and_missing_file_are_typed_errors(tmp_path: Path) -> None:
+    with pytest.raises(EngineError) as caught:
+        connect("postgres")
+    assert caught.value.key == "analytics.unknown-engine"
+    assert caught.value.params == {"engine": "postgres", "choices": ["duckdb", "spark"]}
+    with pytest.raises(EngineError) as caught:
+        read_parquet(connect(), tmp_path / "absent.parquet")
+    assert caught.value.key == "analytics.file-not-found"
+    assert caught.value.params["path"].endswith("absent.parquet")
+    with pytest.raises(EngineError) as caught:
+        read_parquet(connect(), [])
+    assert caught.value.key == "analytics.no-files"
+
+
+def test_spark_is_available_here() -> None:
+    # Java 17 is installed on this machine and on CI; if this fails the parity tests were skipped.
+    assert spark_unavailable_reason() is None
+
+
+def test_spark_engine_reads_several_parquet_files(spark: Any, tmp_path: Path) -> None:
+    for part in (1, 2):
+        pq.write_table(pa.table({"x": [part] * 3}), tmp_path / f"part-{part}.parquet")
+    con = connect("spark")  # the running local session (Spark allows one per process)
+    assert con.name == "pyspark"
+    assert spark.conf.get("spark.ui.enabled") == "false"
+    assert spark.conf.get("spark.sql.session.timeZone") == "UTC"
+    both = read_parquet(con, [tmp_path / "part-1.parquet", tmp_path / "part-2.parquet"])
+    assert both.x.sum().execute() == 9
