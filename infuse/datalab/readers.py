@@ -172,17 +172,18 @@ def clean_column_names(raw: Sequence[str]) -> tuple[list[str], list[IngestWarnin
     """Trim, collapse whitespace, name blanks ``column_N`` and de-duplicate with ``_2``, ``_3``."""
     names: list[str] = []
     warnings: list[IngestWarning] = []
-    seen: Counter[str] = Counter()
+    used: set[str] = set()
     for index, original in enumerate(raw, start=1):
         name = re.sub(r"\s+", " ", unicodedata.normalize("NFC", original or "")).strip()
         name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
         if not name:
             name = f"column_{index}"
         base = name
-        while name.casefold() in seen:
-            seen[base.casefold()] += 1
-            name = f"{base}_{seen[base.casefold()] + 1}"
-        seen[name.casefold()] += 1
+        suffix = 1
+        while name.casefold() in used:
+            suffix += 1
+            name = f"{base}_{suffix}"
+        used.add(name.casefold())
         if name != original:
             collapsed = re.sub(r"\s+", " ", original or "").strip()
             if not collapsed:
