@@ -170,7 +170,7 @@ def test_empty_and_header_only_files_are_refused(tmp_path: Path) -> None:
 
 
 def make_zip_bomb(path: Path, uncompressed_bytes: int) -> None:
-    """An XLSX-shaped zip whose sheet is one cell repeated: it deflates about 1000:1."""
+    """An XLSX-shaped zip whose sheet is one cell repeated: it deflates about 400:1 (deflate tops out near 1000:1)."""
     row = "<row>" + '<c t="n"><v>1</v></c>' * 1000 + "</row>"
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
         archive.writestr(
@@ -192,7 +192,7 @@ def test_xlsx_zip_bomb_is_refused_before_opening(tmp_path: Path) -> None:
     bomb = tmp_path / "bomb.xlsx"
     make_zip_bomb(bomb, 60 * 1024 * 1024)
     info = zipfile.ZipFile(bomb).getinfo("xl/worksheets/sheet1.xml")
-    assert info.file_size / info.compress_size > 500  # it really is a bomb
+    assert info.file_size / info.compress_size > 300  # it really is a bomb
     with pytest.raises(IngestError) as raised:
         check_zip_safety(bomb, max_uncompressed_bytes=1 << 30, max_compression_ratio=100)
     assert raised.value.key == "ingest.xlsx-compression-ratio"
