@@ -65,21 +65,23 @@ _DATETIME_LIKE_RE = (
     r"[0-9]{1,4}[-/.][0-9]{1,2}[-/.][0-9]{2,4}[ T][0-9]{1,2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?"
     r"(Z|[+-][0-9]{2}:?[0-9]{2})?"
 )
-#: Day-first first: these are UK files. ISO comes first of all (it is unambiguous).
+#: Day-first first: these are UK files. ISO comes first of all (it is unambiguous). Two-digit
+#: years come before four-digit ones because DuckDB's ``%Y`` also accepts "24" (as year 24),
+#: while ``%y`` refuses "2024".
 DAY_FIRST_DATE_FORMATS = (
     "%Y-%m-%d",
-    "%d/%m/%Y",
     "%d/%m/%y",
+    "%d/%m/%Y",
     "%d-%m-%Y",
     "%d.%m.%Y",
-    "%d-%b-%Y",
     "%d-%b-%y",
+    "%d-%b-%Y",
     "%d %b %Y",
     "%d %B %Y",
     "%d-%B-%Y",
     "%Y/%m/%d",
 )
-MONTH_FIRST_DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y", "%m-%d-%Y", "%Y/%m/%d")
+MONTH_FIRST_DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%y", "%m/%d/%Y", "%m-%d-%Y", "%Y/%m/%d")
 DATETIME_FORMATS = (
     "%Y-%m-%d %H:%M:%S",
     "%Y-%m-%dT%H:%M:%S",
