@@ -233,6 +233,9 @@ else:
 # Request limits: oversized requests get 400/413 rather than exhausting memory.
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("INFUSE_MAX_REQUEST_BYTES", str(5 * 1024 * 1024)))
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
+# Uploaded data files stream to disk (never held in memory whole) up to this size.
+MAX_UPLOAD_BYTES = int(os.environ.get("INFUSE_MAX_UPLOAD_BYTES", str(2 * 1024**3)))
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # Security: strict by default; INFUSE_DEBUG=1 relaxes what needs HTTPS for local use.
 SESSION_COOKIE_HTTPONLY = True

@@ -6,9 +6,11 @@ which writes at most a few times a second so a tight loop does not hammer the da
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import Any
 
+from django.db import connection
 from django.utils import timezone
 
 from infuse.core.models import TaskProgress
@@ -21,10 +23,14 @@ class ProgressReporter:
         self.progress_id = progress_id
         self.min_interval = min_interval
         self._last_write = 0.0
+        self._owner_thread = threading.current_thread()
 
     def _update(self, **fields: Any) -> None:
         fields["updated_at"] = timezone.now()
         TaskProgress.objects.filter(pk=self.progress_id).update(**fields)
+        if threading.current_thread() is not self._owner_thread:
+            # Called back from a library's worker thread: do not leave a connection behind.
+            connection.close()
 
     def start(self, total: int | None = None, message: str = "") -> None:
         self._update(state=TaskProgress.State.RUNNING, total=total, done=0, message=message)

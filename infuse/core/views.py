@@ -97,7 +97,7 @@ class SignInView(LoginView):
 @login_required
 @require_http_methods(["GET", "POST"])
 def account(request: HttpRequest) -> HttpResponse:
-    form = ApiTokenForm(request.POST or None)
+    form = ApiTokenForm(request.POST if request.method == "POST" else None)
     issued = None
     problems: list[Any] = []
     if request.method == "POST" and form.is_valid():

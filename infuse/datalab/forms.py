@@ -141,3 +141,58 @@ class CatalogueSearchForm(forms.Form):
             ("json", "JSON"),
             ("ndjson", "NDJSON"),
         ]
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Data file"),
+        help_text=_(
+            "CSV, XLSX, Parquet, JSON or NDJSON. Large files are fine: they are "
+            "processed in the background."
+        ),
+        error_messages={"required": _("Choose a file to upload"), "empty": _("The file is empty")},
+    )
+    sheet = forms.CharField(
+        label=_("Sheet (spreadsheets only)"),
+        required=False,
+        max_length=100,
+        help_text=_("Leave empty to use the first sheet."),
+    )
+    skip_rows = forms.IntegerField(
+        label=_("Lines to skip before the header"),
+        required=False,
+        min_value=0,
+        max_value=1000,
+        help_text=_(
+            "For example, 4 for a StatsWales export with a title and filters above the table."
+        ),
+        error_messages={
+            "invalid": _("Enter a whole number, for example 0 or 4"),
+            "min_value": _("Enter 0 or more"),
+            "max_value": _("Enter 1,000 or fewer"),
+        },
+    )
+    header_rows = forms.IntegerField(
+        label=_("Header rows"),
+        required=False,
+        min_value=1,
+        max_value=5,
+        initial=1,
+        help_text=_("How many rows make up the column names (usually 1)."),
+        error_messages={
+            "invalid": _("Enter a whole number from 1 to 5"),
+            "min_value": _("Enter a whole number from 1 to 5"),
+            "max_value": _("Enter a whole number from 1 to 5"),
+        },
+    )
+
+    def read_options(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        options: dict[str, Any] = {}
+        if data.get("sheet"):
+            options["sheet"] = data["sheet"].strip()
+        if data.get("skip_rows"):
+            options["skip_rows"] = data["skip_rows"]
+        if data.get("header_rows") and data["header_rows"] != 1:
+            options["header_rows"] = data["header_rows"]
+        return options

@@ -143,8 +143,11 @@ class DatasetUpload(models.Model):
     read_options = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED)
     report = models.JSONField(default=dict, blank=True)
+    # Why an upload was rejected or failed: a stable message key and its parameters, so the
+    # message shows in the reader's language (see messages.py), with the English as recorded.
     error_key = models.CharField(max_length=100, blank=True)
     error_params = models.JSONField(default=dict, blank=True)
+    error_detail = models.TextField(blank=True)
     progress = models.OneToOneField(
         TaskProgress, null=True, blank=True, on_delete=models.SET_NULL, related_name="upload"
     )
@@ -162,6 +165,14 @@ class DatasetUpload(models.Model):
 
     def __str__(self) -> str:
         return f"{self.original_name} ({self.sha256[:12]})"
+
+    @property
+    def error_message(self) -> str:
+        from infuse.datalab.messages import explain
+
+        return (
+            explain(self.error_key, self.error_params, self.error_detail) if self.error_key else ""
+        )
 
 
 class DatasetVersion(models.Model):
@@ -199,3 +210,96 @@ class DatasetVersion(models.Model):
     @property
     def fields(self) -> list[dict[str, Any]]:
         return list(self.table_schema.get("fields", []))
+
+
+class Unit(models.TextChoices):
+    COUNT = "count", _("Count")
+    PERCENTAGE = "percentage", _("Percentage")
+    RATE_PER_1000 = "rate_1000", _("Rate per 1,000")
+    RATE_PER_100000 = "rate_100000", _("Rate per 100,000")
+
+
+class Polarity(models.TextChoices):
+    HIGHER_IS_BETTER = "higher_is_better", _("Higher is better")
+    HIGHER_IS_WORSE = "higher_is_worse", _("Higher is worse")
+    NEITHER = "neither", _("Neither higher nor lower is better")
+
+
+class ValueFlag(models.TextChoices):
+    """StatsWales-style flags on a published value."""
+
+    NONE = "", _("No flag")
+    PROVISIONAL = "provisional", _("Provisional")
+    ESTIMATED = "estimated", _("Estimated")
+    SUPPRESSED = "suppressed", _("Suppressed to protect confidentiality")
+    LOW_RELIABILITY = "low_reliability", _("Low reliability")
+    NOT_AVAILABLE = "not_available", _("Not available")
+
+
+class Indicator(models.Model):
+    """A measure defined over a dataset, computed per council and period."""
+
+    dataset = models.ForeignKey(Dataset, on_delete=models.PROTECT, related_name="indicators")
+    slug = models.SlugField(max_length=120, unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    # The computation (numerator, denominator, filters, council and period columns) as the
+    # analytics layer's specification, stored as JSON so it can be re-run on any version.
+    specification = models.JSONField(default=dict)
+    unit = models.CharField(_("unit"), max_length=12, choices=Unit.choices)
+    polarity = models.CharField(_("polarity"), max_length=20, choices=Polarity.choices)
+    themes = models.ManyToManyField(Theme, blank=True, related_name="indicators")
+    goals = models.ManyToManyField(WellbeingGoal, blank=True, related_name="indicators")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects: ClassVar[models.Manager[Indicator]] = models.Manager()
+
+    class Meta:
+        ordering = ["title_en"]
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class IndicatorValue(models.Model):
+    """One council's (or the region's, when ``council`` is empty) value for one period."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="values")
+    version = models.ForeignKey(DatasetVersion, on_delete=models.PROTECT, related_name="+")
+    council = models.ForeignKey(
+        Council, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    period = models.CharField(max_length=20)
+    numerator = models.FloatField(null=True)
+    denominator = models.FloatField(null=True)
+    value = models.FloatField(null=True)
+    ci_low = models.FloatField(null=True)
+    ci_high = models.FloatField(null=True)
+    flag = models.CharField(max_length=20, choices=ValueFlag.choices, blank=True, default="")
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    objects: ClassVar[models.Manager[IndicatorValue]] = models.Manager()
+
+    class Meta:
+        ordering = ["indicator", "period", "council__name_en"]
+        # Two partial indexes, because NULL (the region) is never equal to NULL in a plain one.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "council", "period"],
+                name="indicator_value_unique",
+                condition=models.Q(council__isnull=False),
+            ),
+            models.UniqueConstraint(
+                fields=["indicator", "period"],
+                name="indicator_region_value_unique",
+                condition=models.Q(council__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.slug} {self.council or 'region'} {self.period}"

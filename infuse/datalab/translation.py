@@ -2,10 +2,16 @@
 
 from modeltranslation.translator import TranslationOptions, register
 
-from infuse.datalab.models import Dataset
+from infuse.datalab.models import Dataset, Indicator
 
 
 @register(Dataset)
 class DatasetTranslation(TranslationOptions):
+    fields = ("title", "description")
+    required_languages = ("en",)
+
+
+@register(Indicator)
+class IndicatorTranslation(TranslationOptions):
     fields = ("title", "description")
     required_languages = ("en",)

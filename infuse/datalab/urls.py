@@ -8,4 +8,6 @@ urlpatterns = [
     path("datasets/new/", views.dataset_create, name="dataset_create"),
     path("datasets/<slug:slug>/", views.dataset_detail, name="dataset"),
     path("datasets/<slug:slug>/edit/", views.dataset_edit, name="dataset_edit"),
+    path("datasets/<slug:slug>/upload/", views.upload, name="upload"),
+    path("uploads/<uuid:upload_id>/", views.upload_status, name="upload_status"),
 ]

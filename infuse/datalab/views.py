@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from infuse.core.errors import InvalidInput, PermissionDenied
 from infuse.core.permissions import can, person_of
 from infuse.datalab import dcat, services
-from infuse.datalab.forms import CatalogueSearchForm, DatasetForm
+from infuse.datalab.forms import CatalogueSearchForm, DatasetForm, UploadForm
 from infuse.datalab.models import Dataset, Visibility
 
 
@@ -68,7 +68,7 @@ def dataset_create(request: HttpRequest) -> HttpResponse:
     person = person_of(request)
     if not can(person, "datalab.add_dataset"):
         raise PermissionDenied()
-    form = DatasetForm(request.POST or None, person=person)
+    form = DatasetForm(request.POST if request.method == "POST" else None, person=person)
     if request.method == "POST" and form.is_valid():
         try:
             dataset = services.create_dataset(actor=person, fields=form.to_fields())
@@ -110,7 +110,9 @@ def dataset_edit(request: HttpRequest, slug: str) -> HttpResponse:
         "temporal_end": dataset.temporal_end,
         "contact_email": dataset.contact_email,
     }
-    form = DatasetForm(request.POST or None, person=person, initial=initial)
+    form = DatasetForm(
+        request.POST if request.method == "POST" else None, person=person, initial=initial
+    )
     form.fields["publisher"].required = False
     if request.method == "POST" and form.is_valid():
         try:
@@ -125,6 +127,63 @@ def dataset_edit(request: HttpRequest, slug: str) -> HttpResponse:
         "datalab/dataset_form.html",
         {"form": form, "dataset": dataset},
         status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def upload(request: HttpRequest, slug: str) -> HttpResponse:
+    """Upload a new version of a dataset's data; it is ingested in the background."""
+    person = person_of(request)
+    dataset = services.get_dataset(actor=person, slug=slug)
+    if not can(person, "datalab.upload_version", dataset):
+        raise PermissionDenied()
+    form = UploadForm(request.POST, request.FILES) if request.method == "POST" else UploadForm()
+    if request.method == "POST" and form.is_valid():
+        received = form.cleaned_data["file"]
+        try:
+            outcome = services.upload_file(
+                actor=person,
+                dataset=dataset,
+                chunks=received.chunks(),
+                original_name=received.name,
+                read_options=form.read_options(),
+            )
+        except InvalidInput as error:
+            for problem in error.problems:
+                form.add_error("file" if problem.field == "file" else None, str(problem.message))
+        else:
+            if outcome.existing_version is not None:
+                messages.success(
+                    request,
+                    _("This file is already version %(number)s of the dataset: nothing changed.")
+                    % {"number": outcome.existing_version.number},
+                )
+                return redirect("datalab:dataset", slug=dataset.slug)
+            assert outcome.upload is not None
+            return redirect("datalab:upload_status", upload_id=outcome.upload.pk)
+    return render(
+        request,
+        "datalab/upload.html",
+        {"form": form, "dataset": dataset},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_GET
+def upload_status(request: HttpRequest, upload_id: str) -> HttpResponse:
+    """Progress of an upload's ingest, then its outcome and validation report."""
+    upload = services.get_upload(actor=person_of(request), upload_id=upload_id)
+    return render(
+        request,
+        "datalab/upload_status.html",
+        {
+            "upload": upload,
+            "dataset": upload.dataset,
+            "progress": upload.progress,
+            "version": getattr(upload, "version", None),
+        },
     )
 
 

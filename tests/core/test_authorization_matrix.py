@@ -55,6 +55,8 @@ MATRIX: dict[str, tuple[str, str, dict | None, dict[str, int]]] = {
     ),
     "datalab:dataset": ("get", "/data/datasets/no-such/", None, everyone(404)),
     "datalab:dataset_edit": ("get", "/data/datasets/no-such/edit/", None, signed_in(302, 404)),
+    "datalab:upload": ("get", "/data/datasets/no-such/upload/", None, signed_in(302, 404)),
+    "datalab:upload_status": ("get", f"/data/uploads/{MISSING}/", None, signed_in(302, 404)),
     "adaption:index": ("get", "/experiments/", None, everyone(200)),
     "procurement:index": ("get", "/procurement/", None, everyone(200)),
     "fund:index": ("get", "/fund/", None, everyone(200)),

@@ -1,0 +1,91 @@
+"""Bilingual messages for the keys that ingest and validation report.
+
+The pure modules (readers, convert, validation) raise and report stable keys with parameters
+and an English default; this maps each key to a translatable message, so a person reads the
+problem in their language, and the API returns the same key. Unknown keys fall back to the
+English text the module recorded, so a new key is never shown blank.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+MESSAGES: dict[str, Promise] = {
+    # Reading the file
+    "ingest.empty-file": _("The file is empty. Check you chose the right file."),
+    "ingest.header-only": _("The file has column names but no rows of data."),
+    "ingest.file-missing": _("The uploaded file could not be found. Upload it again."),
+    "ingest.unknown-format": _(
+        "The file is not CSV, XLSX, Parquet, JSON or NDJSON. Save it in one of those formats."
+    ),
+    "ingest.unknown-encoding": _(
+        "The file's text encoding could not be recognised. Save it as CSV UTF-8 and upload it "
+        "again."
+    ),
+    "ingest.undecodable-bytes": _(
+        "Some characters in the file cannot be read as %(encoding)s. Save it as CSV UTF-8 and "
+        "upload it again."
+    ),
+    "ingest.ragged-rows": _(
+        "Some rows have a different number of values from the header. The report lists them."
+    ),
+    "ingest.invalid-xlsx": _("The spreadsheet is damaged or is not an XLSX file."),
+    "ingest.invalid-json": _("The file is not valid JSON."),
+    "ingest.invalid-parquet": _("The file is not a valid Parquet file."),
+    "ingest.sheet-not-found": _(
+        "The spreadsheet has no sheet called ‘%(sheet)s’. Its sheets are: %(sheets)s."
+    ),
+    "ingest.xlsx-too-large": _(
+        "The spreadsheet unpacks to more than this service accepts. Split it or save it as CSV."
+    ),
+    "ingest.xlsx-compression-ratio": _(
+        "The spreadsheet is compressed far more than real data is, so it was refused for safety."
+    ),
+    "ingest.xlsx-too-many-parts": _(
+        "The spreadsheet has too many internal parts, so it was refused for safety."
+    ),
+    "ingest.internal-error": _(
+        "Something went wrong while processing the file. Nothing was changed. Try again, and "
+        "if it happens again tell the InFuSe team."
+    ),
+    # Checking against the declared schema
+    "validation.rejected": _(
+        "%(rows)s rows do not match the dataset's declared schema, so the file was not "
+        "accepted. The report below lists the problems."
+    ),
+    "validation.invalid-schema": _("The declared schema is not valid."),
+    "validation.column-missing": _("The column is missing."),
+    "validation.unexpected-column": _("The column is not in the declared schema."),
+    "validation.required-missing": _("A value is required."),
+    "validation.not-an-integer": _("Not a whole number."),
+    "validation.not-a-number": _("Not a number."),
+    "validation.not-a-boolean": _("Not true or false."),
+    "validation.not-a-date": _("Not a date."),
+    "validation.not-a-datetime": _("Not a date and time."),
+    "validation.below-minimum": _("Below the minimum of %(minimum)s."),
+    "validation.above-maximum": _("Above the maximum of %(maximum)s."),
+    "validation.too-short": _("Shorter than %(min_length)s characters."),
+    "validation.too-long": _("Longer than %(max_length)s characters."),
+    "validation.pattern-mismatch": _("Does not match the pattern the schema requires."),
+    "validation.not-in-enum": _("Not one of the allowed values."),
+    "validation.duplicate-value": _("Appears more than once, but must be unique."),
+    "validation.duplicate-key": _("This key appears more than once, but must be unique."),
+    "validation.unknown-council": _(
+        "Not one of the ten councils (give a GSS code such as W06000015, or the English or Welsh "
+        "name)."
+    ),
+}
+
+
+def explain(key: str, params: dict[str, Any] | None = None, default: str = "") -> str:
+    """The message for ``key`` in the active language, with ``params`` filled in."""
+    template = MESSAGES.get(key)
+    if template is None:
+        return default or key
+    try:
+        return str(template) % {k: v for k, v in (params or {}).items()}
+    except (KeyError, TypeError, ValueError):
+        return str(template)  # a parameter the message needs was not recorded

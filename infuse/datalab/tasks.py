@@ -1,0 +1,204 @@
+"""Background work of the Data Lab: ingesting an upload into an immutable version.
+
+The steps run outside any database transaction (they can take minutes), writing only into a
+private work directory; the version row is created at the very end, in one short transaction,
+after its Parquet files are complete and stored by content hash. A failure or a killed worker
+therefore leaves the upload marked failed (or still "processing") and no version behind.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from dataclasses import asdict, is_dataclass
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.tasks import task
+
+from infuse.core import audit
+from infuse.core.models import Council
+from infuse.core.progress import ProgressReporter
+from infuse.datalab import storage
+from infuse.datalab.convert import convert_to_parquet
+from infuse.datalab.models import DatasetUpload, DatasetVersion, ValidationPolicy
+from infuse.datalab.readers import IngestError, ReadOptions
+from infuse.datalab.validation import ValidationReport, split_valid_rows, validate_parquet
+
+logger = logging.getLogger(__name__)
+
+
+def _read_options(upload: DatasetUpload) -> ReadOptions:
+    options = dict(upload.read_options)
+    if "sheet" in options and str(options["sheet"]).isdigit():
+        options["sheet"] = int(options["sheet"])
+    return ReadOptions(format=upload.file_format or None, **options)
+
+
+def _plain(value: Any) -> Any:
+    return asdict(value) if is_dataclass(value) and not isinstance(value, type) else value
+
+
+def validation_summary(validation: ValidationReport) -> dict[str, Any]:
+    """What the upload page shows: counts, and each (column, problem) group with examples."""
+    return {
+        "row_count": validation.row_count,
+        "invalid_rows": validation.invalid_row_count,
+        "total_problems": validation.problem_count,
+        "groups": [
+            {
+                "column": group.column,
+                "key": group.key,
+                "count": group.count,
+                "params": group.examples[0].params if group.examples else {},
+                "examples": [{"row": p.row, "value": p.value} for p in group.examples],
+            }
+            for group in validation.groups
+        ],
+    }
+
+
+def _fail(
+    upload: DatasetUpload,
+    reporter: ProgressReporter,
+    status: str,
+    key: str,
+    params: dict[str, Any],
+    detail: str,
+    report: dict[str, Any] | None = None,
+) -> None:
+    with transaction.atomic():
+        upload.status = status
+        upload.error_key = key
+        upload.error_params = {k: str(v) for k, v in params.items()}
+        upload.error_detail = detail
+        if report is not None:
+            upload.report = report
+        upload.save(update_fields=["status", "error_key", "error_params", "error_detail", "report"])
+        audit.record_event(
+            actor=upload.created_by,
+            action=f"dataset.upload_{status}",
+            obj=upload,
+            after={"key": key},
+        )
+    reporter.fail(detail)
+
+
+@task()
+def ingest_upload(upload_id: str) -> dict[str, Any]:
+    """Convert, validate and store one upload; create its version if it is accepted."""
+    upload = DatasetUpload.objects.select_related("dataset", "progress").get(pk=upload_id)
+    reporter = ProgressReporter(upload.progress_id)
+    if upload.status != DatasetUpload.Status.QUEUED:
+        return {"status": upload.status}  # already handled (a task delivered twice)
+    DatasetUpload.objects.filter(pk=upload.pk).update(status=DatasetUpload.Status.PROCESSING)
+    reporter.start(message="Reading the file")
+    work = storage.work_dir()
+    try:
+        return _ingest(upload, reporter, work)
+    except IngestError as error:
+        _fail(
+            upload,
+            reporter,
+            DatasetUpload.Status.REJECTED,
+            error.key,
+            error.params,
+            str(error),
+            {"problems": error.problems[:100]},
+        )
+        return {"status": "rejected", "key": error.key}
+    except Exception as error:
+        logger.exception("Ingest of upload %s failed", upload.pk)
+        _fail(
+            upload,
+            reporter,
+            DatasetUpload.Status.FAILED,
+            "ingest.internal-error",
+            {},
+            f"{type(error).__name__}: {error}",
+        )
+        return {"status": "failed"}
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _ingest(upload: DatasetUpload, reporter: ProgressReporter, work: Path) -> dict[str, Any]:
+    dataset = upload.dataset
+    conversion = convert_to_parquet(
+        storage.resolve(upload.raw_path),
+        work,
+        options=_read_options(upload),
+        progress=lambda done, total: reporter.advance(done, total, "Converting to Parquet"),
+    )
+    parquet = Path(conversion.path)
+    report: dict[str, Any] = {
+        "conversion": {
+            "row_count": conversion.row_count,
+            "warnings": [_plain(w) for w in conversion.warnings],
+        }
+    }
+    quarantined = 0
+    quarantine_relative = ""
+    if dataset.declared_schema:
+        reporter.advance(0, None, "Checking against the declared schema")
+        councils = [
+            (gss, en, cy or en)
+            for gss, en, cy in Council.objects.values_list("gss_code", "name_en", "name_cy")
+        ]
+        validation = validate_parquet(parquet, dataset.declared_schema, councils=councils)
+        report["validation"] = validation_summary(validation)
+        reject = dataset.validation_policy == ValidationPolicy.REJECT
+        if not validation.is_valid and (reject or validation.has_column_problems):
+            rows = validation.invalid_row_count
+            _fail(
+                upload,
+                reporter,
+                DatasetUpload.Status.REJECTED,
+                "validation.rejected",
+                {"rows": rows},
+                f"{rows} rows do not match the declared schema",
+                report,
+            )
+            return {"status": "rejected", "key": "validation.rejected"}
+        if not validation.is_valid:
+            valid, quarantine = work / "valid.parquet", work / "quarantine.parquet"
+            _kept, quarantined = split_valid_rows(parquet, validation, valid, quarantine)
+            parquet = valid
+            quarantine_relative = storage.store_file(
+                quarantine, kind="quarantine", suffix=".parquet"
+            ).relative_path
+    stored = storage.store_file(parquet, kind="parquet", suffix=".parquet")
+    with transaction.atomic():
+        locked = type(dataset).objects.select_for_update().get(pk=dataset.pk)
+        last = locked.versions.order_by("-number").values_list("number", flat=True).first()
+        version = DatasetVersion.objects.create(
+            dataset=locked,
+            number=(last or 0) + 1,
+            upload=upload,
+            sha256=upload.sha256,
+            parquet_path=stored.relative_path,
+            quarantine_path=quarantine_relative,
+            row_count=conversion.row_count - quarantined,
+            quarantined_rows=quarantined,
+            table_schema=conversion.schema,
+            created_by=upload.created_by,
+        )
+        upload.status = DatasetUpload.Status.ACCEPTED
+        upload.report = report
+        upload.save(update_fields=["status", "report"])
+        audit.record_event(
+            actor=upload.created_by,
+            action="dataset.version_created",
+            obj=version,
+            after={
+                "number": version.number,
+                "rows": version.row_count,
+                "quarantined": quarantined,
+                "sha256": version.sha256,
+            },
+        )
+    reporter.succeed(
+        {"version": version.number, "rows": version.row_count, "quarantined": quarantined}
+    )
+    return {"status": "accepted", "version": version.number}
