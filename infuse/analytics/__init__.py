@@ -23,11 +23,21 @@ from infuse.analytics.indicators import (
     indicator_expression,
     validate_spec,
 )
+from infuse.analytics.profile import (
+    ColumnProfile,
+    HistogramBin,
+    TableProfile,
+    ValueCount,
+    profile_parquet,
+    profile_table,
+)
 
 __all__ = [
     "Aggregation",
+    "ColumnProfile",
     "Condition",
     "EngineError",
+    "HistogramBin",
     "IndicatorSpec",
     "IndicatorSpecError",
     "Measure",
@@ -37,10 +47,14 @@ __all__ = [
     "Polarity",
     "PopulationDenominator",
     "SpecProblem",
+    "TableProfile",
     "Unit",
+    "ValueCount",
     "compute_indicator",
     "connect",
     "indicator_expression",
+    "profile_parquet",
+    "profile_table",
     "read_parquet",
     "spark_unavailable_reason",
     "validate_spec",
