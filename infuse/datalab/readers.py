@@ -94,8 +94,9 @@ class ReadOptions:
     header names. ``stop_at_blank_row`` ends the data at the first entirely blank row after the
     header (StatsWales puts footnotes and metadata below the table). ``sheet`` is an XLSX sheet
     name or 0-based index. ``inference_rows`` is how many data rows type inference looks at
-    first (``None`` = all); a value later in the file that does not fit makes the conversion
-    re-infer over every row, so no value is ever lost to a wrong guess.
+    first (``None`` = all; the default is DuckDB's own CSV sniffing sample); a value later in
+    the file that does not fit makes the conversion re-infer over every row, so no value is
+    ever lost to a wrong guess.
     """
 
     format: SourceFormat | None = None
@@ -109,7 +110,7 @@ class ReadOptions:
     missing_values: tuple[str, ...] = DEFAULT_MISSING_VALUES
     stop_at_blank_row: bool = False
     day_first: bool = True
-    inference_rows: int | None = 100_000
+    inference_rows: int | None = 20_480
     skip_bad_rows: bool = False
     max_uncompressed_bytes: int = 1024 * 1024 * 1024
     max_compression_ratio: float = 100.0
@@ -436,11 +437,17 @@ def _copy_until_blank_row(
 def _copy_head(source: Path, dest: Path, lines: int) -> None:
     """Copy the first ``lines`` lines of ``source`` byte for byte."""
     with source.open("rb") as reader, dest.open("wb") as writer:
-        for _ in range(lines):
-            line = reader.readline()
-            if not line:
-                break
-            writer.write(line)
+        remaining = lines
+        while remaining > 0 and (block := reader.read(1024 * 1024)):
+            count = block.count(b"\n")
+            if count >= remaining:
+                cut = -1
+                for _ in range(remaining):
+                    cut = block.index(b"\n", cut + 1)
+                writer.write(block[: cut + 1])
+                return
+            writer.write(block)
+            remaining -= count
 
 
 def prepare_csv(

@@ -177,9 +177,7 @@ def normalise_council_name(text: str) -> str:
 _COUNCIL_SUFFIX = r" (county borough |city and county |county |city |borough )?council$"
 _COUNCIL_SQL = (
     "regexp_replace(regexp_replace(trim(regexp_replace(replace(replace(lower(CAST({} AS VARCHAR)),"
-    " '&', ' and '), '-', ' '), '\\s+', ' ', 'g')), '^the ', ''), '"
-    + _COUNCIL_SUFFIX
-    + "', '')"
+    " '&', ' and '), '-', ' '), '\\s+', ' ', 'g')), '^the ', ''), '" + _COUNCIL_SUFFIX + "', '')"
 )
 
 
