@@ -17,6 +17,7 @@ COMMANDS = {
     "migrate": "create or update the database tables",
     "createuser": "create a person, optionally with a role",
     "audit": "audit log tools: `infuse audit verify`",
+    "data": "Data Lab tools: `infuse data ingest FILE --dataset SLUG --as EMAIL`",
     "backup": "back up the database to a file",
     "restore": "restore the database from a backup",
     "check": "check the configuration (`--deploy` for production)",

@@ -191,3 +191,54 @@ def test_deploy_check_is_clean_under_production_settings(cli_env):
 def test_bad_setting_is_a_clear_error(cli_env):
     result = run({**cli_env, "INFUSE_DEBUG": "perhaps"}, "check", ok=False)
     assert "INFUSE_DEBUG must be true or false" in result.stderr
+
+
+def test_data_ingest_shows_progress_and_adds_a_version(cli_env, tmp_path):
+    run(cli_env, "migrate", "--no-input")
+    run(cli_env, "demo")
+    run(
+        cli_env,
+        "shell",
+        "--no-imports",
+        "-c",
+        "from infuse.core.models import Organisation, Person\n"
+        "from infuse.datalab import services\n"
+        "officer = Person.objects.get(email='officer@infuse.example')\n"
+        "services.create_dataset(actor=officer, fields=services.DatasetFields(\n"
+        "    title_en='Fuel', title_cy='Tanwydd',\n"
+        "    publisher=Organisation.objects.get(slug='cardiff')))\n",
+    )
+    data = tmp_path / "fuel.csv"
+    data.write_text("council,litres\nCardiff,10.5\nNewport,7\n", encoding="utf-8")
+    args = ("data", "ingest", str(data), "--dataset", "fuel", "--as", "officer@infuse.example")
+    first = run(cli_env, *args)
+    assert "Version 1 of fuel: 2 rows" in first.stdout
+    assert "Ingesting fuel.csv" in first.stdout
+    again = run(cli_env, *args)
+    assert "Already version 1" in again.stdout
+    nobody = run(
+        cli_env,
+        "data",
+        "ingest",
+        str(data),
+        "--dataset",
+        "fuel",
+        "--as",
+        "supplier@infuse.example",
+        ok=False,
+    )
+    assert nobody.returncode != 0
+    empty = tmp_path / "empty.csv"
+    empty.write_text("council,litres\n")
+    rejected = run(
+        cli_env,
+        "data",
+        "ingest",
+        str(empty),
+        "--dataset",
+        "fuel",
+        "--as",
+        "officer@infuse.example",
+        ok=False,
+    )
+    assert "no rows of data" in rejected.stderr

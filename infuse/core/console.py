@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -20,13 +21,22 @@ def progress_bar() -> Progress:
     )
 
 
-def follow_progress(progress_id: Any, description: str, poll_seconds: float = 0.5) -> TaskProgress:
-    """Show a background task's TaskProgress as a bar until it finishes; returns the final row."""
+def follow_progress(
+    progress_id: Any,
+    description: str,
+    poll_seconds: float = 0.5,
+    still_running: Callable[[], bool] | None = None,
+) -> TaskProgress:
+    """Show a task's TaskProgress as a bar until it finishes; returns the final row.
+
+    ``still_running``, when given, says whether the work is still alive (a thread in this
+    process): the bar stops when it is not, even if the work never reported its end.
+    """
     with progress_bar() as bar:
         task = bar.add_task(description, total=None)
         while True:
             progress = TaskProgress.objects.get(pk=progress_id)
             bar.update(task, completed=progress.done, total=progress.total)
-            if progress.is_finished:
-                return progress
+            if progress.is_finished or (still_running is not None and not still_running()):
+                return TaskProgress.objects.get(pk=progress_id)
             time.sleep(poll_seconds)

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 from django.http import HttpRequest
-from ninja import Router, Status
+from ninja import File, Form, Router, Status
+from ninja.files import UploadedFile
 
 from infuse.core.api_auth import OPTIONAL_AUTH, caller
 from infuse.core.errors import FieldProblem, InvalidInput
 from infuse.core.models import Organisation
 from infuse.core.schemas import ProblemOut
 from infuse.datalab import services
-from infuse.datalab.models import Dataset
-from infuse.datalab.schemas import DatasetIn, DatasetOut
+from infuse.datalab.models import Dataset, DatasetUpload
+from infuse.datalab.schemas import DatasetIn, DatasetOut, UploadOut
 
 router = Router(tags=["Data Lab"])
 
@@ -91,3 +93,72 @@ def get_dataset(request: HttpRequest, slug: str) -> dict[str, Any]:
 def create_dataset(request: HttpRequest, payload: DatasetIn) -> Status[dict[str, Any]]:
     dataset = services.create_dataset(actor=caller(request), fields=_fields(payload))
     return Status(201, dataset_out(dataset))
+
+
+def upload_out(upload: DatasetUpload) -> dict[str, Any]:
+    version = getattr(upload, "version", None)
+    return {
+        "id": str(upload.pk),
+        "dataset": upload.dataset.slug,
+        "original_name": upload.original_name,
+        "sha256": upload.sha256,
+        "size_bytes": upload.size_bytes,
+        "status": upload.status,
+        "progress_id": str(upload.progress_id) if upload.progress_id else None,
+        "version": version.number if version else None,
+        "error_key": upload.error_key,
+        "error_message": upload.error_message,
+        "report": upload.report,
+    }
+
+
+@router.post(
+    "/datasets/{slug}/uploads",
+    response={
+        202: UploadOut,
+        200: UploadOut,
+        400: ProblemOut,
+        401: ProblemOut,
+        403: ProblemOut,
+        404: ProblemOut,
+        413: ProblemOut,
+    },
+    summary="Upload a file as a new version (202: queued; 200: these bytes are already a version)",
+)
+def upload_version(
+    request: HttpRequest,
+    slug: str,
+    file: File[UploadedFile],
+    sheet: Form[str] = "",
+    skip_rows: Form[int] = 0,
+    header_rows: Form[int] = 1,
+) -> Status[dict[str, Any]]:
+    actor = caller(request)
+    dataset = services.get_dataset(actor=actor, slug=slug)
+    options: dict[str, Any] = {}
+    if sheet:
+        options["sheet"] = sheet
+    if skip_rows:
+        options["skip_rows"] = skip_rows
+    if header_rows != 1:
+        options["header_rows"] = header_rows
+    outcome = services.upload_file(
+        actor=actor,
+        dataset=dataset,
+        chunks=file.chunks(),
+        original_name=file.name or "upload",
+        read_options=options,
+    )
+    if outcome.existing_version is not None:
+        return Status(200, upload_out(outcome.existing_version.upload))
+    assert outcome.upload is not None
+    return Status(202, upload_out(outcome.upload))
+
+
+@router.get(
+    "/uploads/{upload_id}",
+    response={200: UploadOut, 401: ProblemOut, 404: ProblemOut},
+    summary="An upload's status, its version once accepted, and its validation report",
+)
+def get_upload(request: HttpRequest, upload_id: UUID) -> dict[str, Any]:
+    return upload_out(services.get_upload(actor=caller(request), upload_id=upload_id))

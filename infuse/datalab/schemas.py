@@ -54,3 +54,17 @@ class DatasetOut(Schema):
     contact_email: str
     validation_policy: str
     versions: list[VersionOut]
+
+
+class UploadOut(Schema):
+    id: str
+    dataset: str
+    original_name: str
+    sha256: str
+    size_bytes: int
+    status: str
+    progress_id: str | None
+    version: int | None
+    error_key: str
+    error_message: str
+    report: dict

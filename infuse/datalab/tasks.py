@@ -90,9 +90,13 @@ def ingest_upload(upload_id: str) -> dict[str, Any]:
     """Convert, validate and store one upload; create its version if it is accepted."""
     upload = DatasetUpload.objects.select_related("dataset", "progress").get(pk=upload_id)
     reporter = ProgressReporter(upload.progress_id)
-    if upload.status != DatasetUpload.Status.QUEUED:
-        return {"status": upload.status}  # already handled (a task delivered twice)
-    DatasetUpload.objects.filter(pk=upload.pk).update(status=DatasetUpload.Status.PROCESSING)
+    # Claim the upload atomically: whoever moves it from queued to processing does the work
+    # (the worker, or the CLI running it in the foreground); anyone else leaves it alone.
+    claimed = DatasetUpload.objects.filter(pk=upload.pk, status=DatasetUpload.Status.QUEUED).update(
+        status=DatasetUpload.Status.PROCESSING
+    )
+    if not claimed:
+        return {"status": "already-claimed"}
     reporter.start(message="Reading the file")
     work = storage.work_dir()
     try:

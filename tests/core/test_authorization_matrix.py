@@ -86,6 +86,14 @@ MATRIX: dict[str, tuple[str, str, dict | None, dict[str, int]]] = {
         {"title_en": "M", "title_cy": "M", "publisher": "cardiff"},
         signed_in(401, 403, officer=201, analyst=201),
     ),
+    # Without a file the request is malformed (400) before the dataset is looked up.
+    "api:upload_version": (
+        "post",
+        "/api/v1/data/datasets/no-such/uploads",
+        None,
+        signed_in(401, 400),
+    ),
+    "api:get_upload": ("get", f"/api/v1/data/uploads/{MISSING}", None, signed_in(401, 404)),
     "api:api-root": ("get", "/api/v1/", None, everyone(404)),
     "api:openapi-json": ("get", "/api/v1/openapi.json", None, everyone(200)),
     "api:openapi-view": ("get", "/api/v1/docs", None, everyone(200)),

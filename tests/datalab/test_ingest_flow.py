@@ -228,3 +228,36 @@ def test_upload_page_then_status_page_in_both_languages(make_dataset, make_perso
     assert "2 rows do not match" in english
     welsh = client.get("/cy" + status_url).content.decode()
     assert 'lang="cy"' in welsh and "Adroddiad dilysu" in welsh
+
+
+def test_upload_through_the_api(make_dataset, make_person):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import Client
+
+    from infuse.core import services as core_services
+
+    officer = make_person("officer")
+    dataset = make_dataset("Potholes", actor=officer)
+    auth = {
+        "HTTP_AUTHORIZATION": "Bearer "
+        + core_services.create_api_token(actor=officer, name="t").secret
+    }
+    body = b"council,reports\nCardiff,12\nNewport,9\n"
+    sent = Client().post(
+        f"/api/v1/data/datasets/{dataset.slug}/uploads",
+        {"file": SimpleUploadedFile("potholes.csv", body)},
+        **auth,
+    )
+    assert sent.status_code == 202, sent.content
+    upload_id = sent.json()["id"]
+    call_command("worker", "--batch")
+    done = Client().get(f"/api/v1/data/uploads/{upload_id}", **auth).json()
+    assert done["status"] == "accepted" and done["version"] == 1
+    again = Client().post(
+        f"/api/v1/data/datasets/{dataset.slug}/uploads",
+        {"file": SimpleUploadedFile("same.csv", body)},
+        **auth,
+    )
+    assert again.status_code == 200 and again.json()["version"] == 1
+    missing = Client().post(f"/api/v1/data/datasets/{dataset.slug}/uploads", {}, **auth)
+    assert missing.status_code == 400
