@@ -38,7 +38,8 @@ def test_duckdb_connections_share_nothing() -> None:
 @pytest.mark.xfail(
     int(duckdb.__version__.split(".")[0]) >= 2,
     reason="ibis-framework 12 calls DuckDBPyConnection.fetch_arrow_table, which duckdb 2 removed: "
-    "con.sql(), list_tables() and to_pyarrow_batches() fail. Pin duckdb>=1.4,<2.",
+    "con.sql(), list_tables(), create_table() and to_pyarrow_batches() fail. "
+    "Pin duckdb>=1.4,<2 until ibis supports duckdb 2.",
     strict=True,
 )
 def test_installed_duckdb_works_with_ibis_sql_and_listing() -> None:
