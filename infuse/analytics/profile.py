@@ -18,6 +18,8 @@ Definitions (stated so they can be checked independently):
 - Histogram bins for numbers split [min, max] into ``bins`` equal widths; each bin holds
   ``lower <= x < upper`` except the last, which includes ``max`` (as numpy.histogram does).
 - Top values exclude nulls (counted separately) and break ties by the value, ascending.
+- In floating-point columns NaN and ±infinity count as values (not nulls) for the counts, the
+  extremes and the top values, but are left out of the quartiles and the histogram.
 """
 
 from __future__ import annotations
@@ -181,9 +183,10 @@ def profile_table(
             metrics[f"hi{i}"] = column.max()
         line = _ordered(column, kind)
         if line is not None:
-            metrics[f"q{i}"] = line.quantile(list(QUANTILES))
-            metrics[f"flo{i}"] = line.min()
-            metrics[f"fhi{i}"] = line.max()
+            finite = _finite(line, schema[name])
+            metrics[f"q{i}"] = line.quantile(list(QUANTILES), where=finite)
+            metrics[f"flo{i}"] = line.min(where=finite)
+            metrics[f"fhi{i}"] = line.max(where=finite)
     summary = table.aggregate(**metrics).to_pyarrow().to_pylist()[0]
     rows = int(summary["__rows"])
 
@@ -201,7 +204,9 @@ def profile_table(
         grain: str | None = None
         low, high = summary.get(f"flo{i}"), summary.get(f"fhi{i}")
         if kind == "number" and low is not None and high is not None:
-            histogram, grain = _number_histogram(table, column, low, high, bins), "equal_width"
+            finite = _finite(column.cast("float64"), schema[name])
+            histogram = _number_histogram(table, column, finite, low, high, bins)
+            grain = "equal_width"
         elif kind in {"date", "datetime"} and low is not None and high is not None:
             histogram, grain = _calendar_histogram(
                 table, column, summary[f"lo{i}"], summary[f"hi{i}"]
@@ -236,8 +241,16 @@ def _top_values(table: ir.Table, column: ir.Value, top: int) -> list[ValueCount]
     return [ValueCount(r["value"], int(r["count"])) for r in counted.to_pyarrow().to_pylist()]
 
 
+def _finite(line: Any, dtype: Any) -> Any:
+    """Rows whose value is a finite number: NaN and ±infinity (possible only in floating
+    columns) are values, not nulls, but have no place on a number line or in a bin."""
+    if dtype.is_floating():
+        return line.notnull() & ~line.isnan() & ~line.isinf()
+    return line.notnull()
+
+
 def _number_histogram(
-    table: ir.Table, column: ir.Value, low: float, high: float, bins: int
+    table: ir.Table, column: ir.Value, finite: Any, low: float, high: float, bins: int
 ) -> list[HistogramBin]:
     line: Any = column.cast("float64")
     if high == low:
@@ -249,7 +262,7 @@ def _number_histogram(
         index = ibis.ifelse(raw >= bins, bins - 1, raw).cast("int64")
         edges = [low + k * width for k in range(bins)] + [high]
     counted = (
-        table.filter(line.notnull())
+        table.filter(finite)
         .group_by(bin=index)
         .aggregate(count=ibis._.count())
         .to_pyarrow()

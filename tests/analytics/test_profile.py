@@ -138,6 +138,18 @@ def test_empty_months_are_shown_and_long_spans_go_by_year(tmp_path: Path) -> Non
     assert [(b.lower, b.upper, b.count) for b in same.histogram] == [(5.0, 5.0, 3)]
 
 
+def test_not_a_number_and_infinity_stay_out_of_quartiles_and_bins(tmp_path: Path) -> None:
+    path = tmp_path / "floats.parquet"
+    values = [1.0, 2.0, 3.0, 4.0, float("nan"), float("inf"), -float("inf"), None]
+    pq.write_table(pa.table({"x": pa.array(values, pa.float64())}), path)
+    x = profile_parquet(path, bins=3).columns[0]
+    assert (x.nulls, x.distinct) == (1, 7)
+    assert x.quantiles == {0.25: 1.75, 0.5: 2.5, 0.75: 3.25}
+    assert [b.count for b in x.histogram] == [1, 1, 2]
+    assert (x.histogram[0].lower, x.histogram[-1].upper) == (1.0, 4.0)
+    json.dumps(x.to_json(), allow_nan=False)  # NaN and infinities become null in JSON
+
+
 def test_profile_is_json_ready(profile: TableProfile) -> None:
     data = json.loads(json.dumps(profile.to_json()))
     amount = next(c for c in data["columns"] if c["name"] == "amount")
