@@ -164,15 +164,6 @@ def _connect(work_dir: Path, options: ReadOptions) -> duckdb.DuckDBPyConnection:
     return connection
 
 
-def _strict(value: str, attempt: str, column: str) -> str:
-    """``attempt`` (a TRY_ expression) or a DuckDB error naming the column; never a silent NULL."""
-    message = _sql_string(f"{TYPE_MISMATCH}:{column}")
-    return (
-        f"CASE WHEN {value} IS NULL THEN NULL WHEN ({attempt}) IS NULL "
-        f"THEN error({message}) ELSE ({attempt}) END"
-    )
-
-
 def _money_clean(value: str) -> str:
     stripped = f"regexp_replace({value}, '(?i)gbp|£|,|\\s', '', 'g')"
     return f"regexp_replace({stripped}, '^\\((.*)\\)$', '-\\1')"
@@ -466,7 +457,7 @@ def _choose(
             "BOOLEAN",
             "boolean",
             None,
-            _strict(value, attempt, name),
+            attempt,
             missing,
             {"trueValues": ["true", "yes"], "falseValues": ["false", "no"]},
         )
@@ -481,13 +472,9 @@ def _choose(
         )
         if serial:
             attempt = f"DATE '1899-12-30' + TRY_CAST({value} AS INTEGER)"
-            return ColumnPlan(
-                name, column, "DATE", "date", "excel-serial", _strict(value, attempt, name), missing
-            )
+            return ColumnPlan(name, column, "DATE", "date", "excel-serial", attempt, missing)
         attempt = f"TRY_CAST({value} AS BIGINT)"
-        return ColumnPlan(
-            name, column, "BIGINT", "integer", None, _strict(value, attempt, name), missing
-        )
+        return ColumnPlan(name, column, "BIGINT", "integer", None, attempt, missing)
     if decimals == total or money == total:
         source = value if decimals == total else _money_clean(value)
         extra: dict[str, Any] = {}
@@ -504,16 +491,12 @@ def _choose(
         else:
             sql_type = "DOUBLE"
             attempt = f"TRY_CAST({source} AS DOUBLE)"
-        return ColumnPlan(
-            name, column, sql_type, "number", None, _strict(value, attempt, name), missing, extra
-        )
+        return ColumnPlan(name, column, sql_type, "number", None, attempt, missing, extra)
     for pattern, count in date_counts.items():
         if count == total:
             attempt = f"CAST(try_strptime({value}, {_sql_string(pattern)}) AS DATE)"
             table_format = "default" if pattern == "%Y-%m-%d" else pattern
-            return ColumnPlan(
-                name, column, "DATE", "date", table_format, _strict(value, attempt, name), missing
-            )
+            return ColumnPlan(name, column, "DATE", "date", table_format, attempt, missing)
     for pattern, count in datetime_counts.items():
         if count == total:
             attempt = f"try_strptime({value}, {_sql_string(pattern)})"
@@ -523,7 +506,7 @@ def _choose(
                 "TIMESTAMP",
                 "datetime",
                 pattern,
-                _strict(value, attempt, name),
+                attempt,
                 missing,
             )
     return ColumnPlan(name, column, "VARCHAR", "string", None, f"NULLIF(t_{column}, '')", ("",))
@@ -532,6 +515,12 @@ def _choose(
 def _copy_sql(
     prepared: PreparedSource, plans: list[ColumnPlan], options: ReadOptions, dest: Path
 ) -> str:
+    """``COPY`` the typed columns to Parquet; every text column's cast is checked.
+
+    Layers, so each expression is computed once per value: raw → trimmed ``t_`` → value ``v_``
+    (missing markers as NULL) → attempt ``a_`` (a TRY_ cast) → the output column, which raises
+    a DuckDB error naming the column where a value was present but the attempt gave NULL.
+    """
     text_columns = [plan.source for plan in plans if plan.from_text]
     where = _non_blank_filter(prepared) if prepared.varchar else "true"
     source = _with_values(
@@ -541,12 +530,20 @@ def _copy_sql(
         f"(SELECT * FROM {prepared.relation} WHERE {where})",
         trim={plan.source for plan in plans if plan.trim},
     )
-    outer = ", ".join(
-        f"CAST({plan.expression} AS {plan.sql_type}) AS {_quote_identifier(plan.name)}"
-        for plan in plans
-    )
+    attempts = ", ".join(f"{plan.expression} AS a_{plan.source}" for plan in plans)
+    outputs = []
+    for plan in plans:
+        attempt = f"a_{plan.source}"
+        if plan.from_text and plan.table_type != "string":
+            message = _sql_string(f"{TYPE_MISMATCH}:{plan.name}")
+            attempt = (
+                f"CASE WHEN {attempt} IS NULL AND v_{plan.source} IS NOT NULL "
+                f"THEN error({message}) ELSE {attempt} END"
+            )
+        outputs.append(f"CAST({attempt} AS {plan.sql_type}) AS {_quote_identifier(plan.name)}")
+    select = f"SELECT {', '.join(outputs)} FROM (SELECT *, {attempts} FROM {source})"
     return (
-        f"COPY (SELECT {outer} FROM {source}) TO {_sql_string(str(dest))} "
+        f"COPY ({select}) TO {_sql_string(str(dest))} "
         "(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)"
     )
 
