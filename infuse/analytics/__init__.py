@@ -20,6 +20,7 @@ from infuse.analytics.indicators import (
     SpecProblem,
     Unit,
     compute_indicator,
+    compute_indicator_from_parquet,
     indicator_expression,
     validate_spec,
 )
@@ -51,6 +52,7 @@ __all__ = [
     "Unit",
     "ValueCount",
     "compute_indicator",
+    "compute_indicator_from_parquet",
     "connect",
     "indicator_expression",
     "profile_parquet",

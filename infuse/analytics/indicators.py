@@ -34,14 +34,18 @@ carrying a stable message key, parameters and the list of problems.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
 import ibis
 import ibis.expr.datatypes as dtypes
 import ibis.expr.types as ir
+
+from infuse.analytics.engine import connect, read_parquet
 
 # --------------------------------------------------------------------------------------------
 # The specification
@@ -772,3 +776,30 @@ def compute_indicator(
 ) -> Any:
     """Run :func:`indicator_expression` and return a ``pyarrow.Table`` (exact decimals kept)."""
     return indicator_expression(table, spec, population=population).to_pyarrow()
+
+
+def compute_indicator_from_parquet(
+    path_or_paths: str | Path | Sequence[str | Path],
+    spec: IndicatorSpec,
+    *,
+    population_path: str | Path | None = None,
+    engine: str = "duckdb",
+    spark_master: str | None = None,
+    threads: int | None = None,
+    memory_limit: str | None = None,
+) -> Any:
+    """Compute an indicator over a dataset version's Parquet file(s) on a connection of its own.
+
+    The one call a service or background task needs: it opens the engine (a fresh in-memory
+    DuckDB connection by default, closed afterwards), reads the file(s) and the population
+    table if the spec has one, and returns a ``pyarrow.Table`` of
+    ``council, period, numerator, denominator, value``.
+    """
+    con = connect(engine, spark_master=spark_master, threads=threads, memory_limit=memory_limit)
+    try:
+        table = read_parquet(con, path_or_paths)
+        population = read_parquet(con, population_path) if population_path is not None else None
+        return compute_indicator(table, spec, population=population)
+    finally:
+        if engine == "duckdb":
+            con.disconnect()

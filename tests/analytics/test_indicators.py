@@ -31,6 +31,7 @@ from infuse.analytics import (
     Period,
     PopulationDenominator,
     compute_indicator,
+    compute_indicator_from_parquet,
     connect,
     indicator_expression,
     read_parquet,
@@ -501,6 +502,15 @@ def test_decimal_sums_stay_exact(tmp_path: Path) -> None:
     result = compute_indicator(table, spec)
     assert pa.types.is_decimal(result.schema.field("numerator").type)
     assert result.column("numerator").to_pylist() == [Decimal("1000.00")] * 2
+
+
+def test_one_call_from_parquet_files(events_path: Path, population_path: Path) -> None:
+    case = CASES[3]
+    result = compute_indicator_from_parquet(
+        events_path, case.spec, population_path=population_path, threads=1, memory_limit="256MB"
+    )
+    expected = run(connect(), events_path, population_path, case.spec)
+    assert arrow_rows(result) == expected
 
 
 def test_spec_round_trips_through_json() -> None:
