@@ -558,34 +558,38 @@ def _rejects(connection: duckdb.DuckDBPyConnection) -> list[tuple[int, str, str]
     return [(int(line), str(kind), str(text)) for line, kind, text in rows]
 
 
-def _start_progress(
+def _execute_with_progress(
     connection: duckdb.DuckDBPyConnection,
+    sql: str,
     total: int | None,
     progress: Callable[[int, int | None], None] | None,
-) -> Callable[[], None]:
-    """Poll DuckDB's query progress from a thread while a long COPY runs; returns a stopper."""
+) -> None:
+    """Run a long statement on a helper thread while this thread polls DuckDB's progress and
+    calls ``progress``: the callback runs on the caller's thread (it may write to a database
+    through a per-thread connection, as Django's ORM does)."""
     if progress is None:
-        return lambda: None
-    stop = threading.Event()
+        connection.execute(sql)
+        return
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            connection.execute(sql)
+        except BaseException as error:  # handed to the caller's thread below
+            failure.append(error)
+
+    worker = threading.Thread(target=run, name="datalab-convert", daemon=True)
+    worker.start()
     scale = total or 100
-
-    def poll() -> None:
-        while not stop.wait(0.25):
-            try:
-                fraction = connection.query_progress()
-            except duckdb.Error:
-                return
-            if fraction >= 0:
-                progress(int(scale * min(fraction, 100.0) / 100.0), total)
-
-    thread = threading.Thread(target=poll, name="datalab-convert-progress", daemon=True)
-    thread.start()
-
-    def stopper() -> None:
-        stop.set()
-        thread.join()
-
-    return stopper
+    while True:
+        worker.join(0.25)
+        if not worker.is_alive():
+            break
+        fraction = connection.query_progress()
+        if fraction >= 0:
+            progress(int(scale * min(fraction, 100.0) / 100.0), total)
+    if failure:
+        raise failure[0]
 
 
 def _sha256(path: Path) -> str:
@@ -622,8 +626,8 @@ def convert_to_parquet(
 
     The result's ``path`` is ``dest_dir / f"{sha256}.parquet"`` where ``sha256`` is the hash of
     the Parquet bytes. Scratch files live in a ``.incoming-*`` directory inside ``dest_dir`` and
-    are removed on success and on failure. ``progress(done, total)`` is called from a helper
-    thread with bytes of the source (``total`` may be ``None`` when unknown).
+    are removed on success and on failure. ``progress(done, total)`` is called on the
+    calling thread with bytes of the source (``total`` may be ``None`` when unknown).
     Raises :class:`~infuse.datalab.readers.IngestError` for anything wrong with the file.
     """
     options = options or ReadOptions()
@@ -684,20 +688,21 @@ def _convert_prepared(
         )
     except duckdb.Error as error:
         raise _read_error(prepared, error) from error
-    stopper = _start_progress(connection, total, progress)
     try:
-        try:
-            connection.execute(_copy_sql(prepared, plans, options, temporary))
-        except duckdb.Error as error:
-            if _mismatch_column(error) is None:
-                raise _read_error(prepared, error) from error
-            # The sample misled us: look at every row, then copy again.
-            connection.execute("DELETE FROM reject_errors") if _has_rejects(connection) else None
-            plans, inference_warnings = infer_plan(connection, prepared, options, limit=None)
-            temporary.unlink(missing_ok=True)
-            connection.execute(_copy_sql(prepared, plans, options, temporary))
-    finally:
-        stopper()
+        _execute_with_progress(
+            connection, _copy_sql(prepared, plans, options, temporary), total, progress
+        )
+    except duckdb.Error as error:
+        if _mismatch_column(error) is None:
+            raise _read_error(prepared, error) from error
+        # The sample misled us: look at every row, then copy again.
+        if _has_rejects(connection):
+            connection.execute("DELETE FROM reject_errors")
+        plans, inference_warnings = infer_plan(connection, prepared, options, limit=None)
+        temporary.unlink(missing_ok=True)
+        _execute_with_progress(
+            connection, _copy_sql(prepared, plans, options, temporary), total, progress
+        )
     warnings.extend(inference_warnings)
 
     rejects = _rejects(connection)

@@ -30,6 +30,7 @@ from __future__ import annotations
 import codecs
 import contextlib
 import csv
+import dataclasses
 import datetime as dt
 import io
 import os
@@ -555,6 +556,8 @@ def check_zip_safety(
 
     Checks the sum of declared uncompressed sizes and each large member's compression ratio
     (ordinary spreadsheets inflate 5-30×; a sheet of one repeated cell inflates ~1000×).
+    The declared sizes cannot be used to lie past this check: Python's ``zipfile`` (which
+    openpyxl reads through) stops each member at its declared size.
     """
     try:
         with zipfile.ZipFile(path) as archive:
@@ -679,14 +682,7 @@ def prepare_xlsx(
         ) from error
     if dest.stat().st_size == 0:
         raise IngestError("ingest.empty-file", "The sheet is empty.")
-    csv_options = ReadOptions(
-        **{
-            **options.__dict__,
-            "encoding": "utf-8",
-            "delimiter": ",",
-            "quote": '"',
-        }
-    )
+    csv_options = dataclasses.replace(options, encoding="utf-8", delimiter=",", quote='"')
     prepared = prepare_csv(dest, work_dir, csv_options, fmt="xlsx")
     prepared.temporaries.append(dest)
     return prepared

@@ -10,6 +10,7 @@ import re
 import subprocess
 import sys
 import textwrap
+import threading
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -479,12 +480,17 @@ def test_declared_encoding_that_does_not_fit_is_refused(tmp_path: Path) -> None:
 
 def test_output_is_named_by_its_sha256_and_written_atomically(tmp_path: Path) -> None:
     calls: list[tuple[int, int | None]] = []
+    threads: set[int] = set()
     source = tmp_path / "upload.csv"
     source.write_text(CSV_TEXT, encoding="utf-8")
     dest = tmp_path / "out"
-    result = convert_to_parquet(
-        source, dest, progress=lambda done, total: calls.append((done, total))
-    )
+
+    def progress(done: int, total: int | None) -> None:
+        calls.append((done, total))
+        threads.add(threading.get_ident())
+
+    result = convert_to_parquet(source, dest, progress=progress)
+    assert threads == {threading.get_ident()}  # called on the caller's thread only
     digest = hashlib.sha256(result.path.read_bytes()).hexdigest()
     assert result.sha256 == digest
     assert result.path == dest / f"{digest}.parquet"
