@@ -406,6 +406,16 @@ def _read_header(
     return header, has_data
 
 
+def _modal_data_width(lines: Sequence[str], delimiter: str, quote: str) -> int:
+    """The most common number of fields among the sample's data records (0 if none)."""
+    counts = Counter(
+        len(row)
+        for row in csv.reader(io.StringIO("".join(lines)), delimiter=delimiter, quotechar=quote)
+        if any(cell.strip() for cell in row)
+    )
+    return counts.most_common(1)[0][0] if counts else 0
+
+
 def _join_header_rows(rows: Sequence[Sequence[str]]) -> list[str]:
     width = max((len(row) for row in rows), default=0)
     joined = []
@@ -508,6 +518,11 @@ def prepare_csv(
     if not has_data:
         raise IngestError("ingest.header-only", "The file has a header but no data rows.")
     raw_names = list(options.names) if options.names else _join_header_rows(header)
+    width = _modal_data_width(skip_sample[options.header_rows :], delimiter, options.quote)
+    if width > len(raw_names):
+        # A trailing delimiter on every data row (common in council exports) is an unnamed
+        # column, not a ragged row.
+        raw_names += [""] * (width - len(raw_names))
     names, name_warnings = clean_column_names(raw_names)
     warnings.extend(name_warnings)
     columns = [f"c{index}" for index in range(len(names))]

@@ -467,6 +467,15 @@ def test_ragged_rows_are_reported_with_their_line_numbers(tmp_path: Path) -> Non
     assert warning.params["rows"] == [3, 5]
 
 
+def test_a_trailing_delimiter_on_every_data_row_is_an_unnamed_column(tmp_path: Path) -> None:
+    source = tmp_path / "trailing.csv"
+    source.write_text("Supplier,Amount\nAcme,1.50,\nSiop,2,\n")
+    result = convert_to_parquet(source, tmp_path / "out")
+    assert types(result) == {"Supplier": "string", "Amount": "number", "column_3": "string"}
+    assert result.missing_counts["column_3"] == 2
+    assert "ingest.column-unnamed" in {warning.key for warning in result.warnings}
+
+
 def test_declared_encoding_that_does_not_fit_is_refused(tmp_path: Path) -> None:
     source = tmp_path / "upload.csv"
     source.write_bytes(b"a,b\n1,\x81\n")
