@@ -9,8 +9,15 @@ from django.utils.translation import gettext_lazy as _
 
 from infuse.core.models import Council, Organisation, Theme, WellbeingGoal
 from infuse.core.permissions import data_organisations
-from infuse.datalab.models import Licence, UpdateFrequency, ValidationPolicy, Visibility
-from infuse.datalab.services import DatasetFields
+from infuse.datalab.models import (
+    Licence,
+    Polarity,
+    Unit,
+    UpdateFrequency,
+    ValidationPolicy,
+    Visibility,
+)
+from infuse.datalab.services import DatasetFields, IndicatorFields
 
 
 class DatasetForm(forms.Form):
@@ -196,3 +203,83 @@ class UploadForm(forms.Form):
         if data.get("header_rows") and data["header_rows"] != 1:
             options["header_rows"] = data["header_rows"]
         return options
+
+
+class IndicatorForm(forms.Form):
+    """An indicator over the latest version's columns, in words a council officer uses."""
+
+    title_en = forms.CharField(label=_("Title in English"), max_length=200, required=False)
+    title_cy = forms.CharField(label=_("Title in Welsh"), max_length=200, required=False)
+    aggregation = forms.ChoiceField(
+        label=_("Numerator"),
+        choices=[
+            ("count", _("Count the rows")),
+            ("sum", _("Add up a column")),
+            ("count_distinct", _("Count different values of a column")),
+        ],
+    )
+    numerator_column = forms.ChoiceField(label=_("Column for the numerator"), required=False)
+    denominator_column = forms.ChoiceField(
+        label=_("Denominator: add up this column"),
+        required=False,
+        help_text=_("Leave empty for a count."),
+    )
+    council_column = forms.ChoiceField(label=_("Column that names the council"))
+    period_column = forms.ChoiceField(label=_("Column with the date or period"))
+    grain = forms.ChoiceField(
+        label=_("Periods"),
+        choices=[
+            ("financial_year", _("Financial years (April to March)")),
+            ("year", _("Calendar years")),
+            ("quarter", _("Quarters")),
+            ("month", _("Months")),
+            ("as_recorded", _("As written in the data")),
+        ],
+    )
+    unit = forms.ChoiceField(label=_("Unit"), choices=Unit.choices)
+    polarity = forms.ChoiceField(
+        label=_("Which direction is better"), choices=Polarity.choices, widget=forms.RadioSelect
+    )
+    themes = forms.MultipleChoiceField(
+        label=_("Themes"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    goals = forms.MultipleChoiceField(
+        label=_("Well-being goals"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args: Any, columns: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        options = [(c, c) for c in columns]
+        self.fields["numerator_column"].choices = [("", _("None")), *options]
+        self.fields["denominator_column"].choices = [("", _("None")), *options]
+        self.fields["council_column"].choices = options
+        self.fields["period_column"].choices = options
+        self.fields["themes"].choices = [(t.code, t.name) for t in Theme.objects.all()]
+        self.fields["goals"].choices = [(g.code, g.name) for g in WellbeingGoal.objects.all()]
+
+    def to_fields(self) -> IndicatorFields:
+        data = self.cleaned_data
+        numerator: dict[str, Any] = {
+            "aggregation": data["aggregation"],
+            "column": data.get("numerator_column") or None,
+        }
+        denominator = (
+            {"kind": "measure", "aggregation": "sum", "column": data["denominator_column"]}
+            if data.get("denominator_column")
+            else None
+        )
+        return IndicatorFields(
+            title_en=data.get("title_en", ""),
+            title_cy=data.get("title_cy", ""),
+            specification={
+                "numerator": numerator,
+                "denominator": denominator,
+                "council_column": data["council_column"],
+                "period": {"column": data["period_column"], "grain": data["grain"]},
+                "filters": [],
+                "unit": data["unit"],
+                "polarity": data["polarity"],
+            },
+            themes=list(data.get("themes", [])),
+            goals=list(data.get("goals", [])),
+        )

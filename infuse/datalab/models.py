@@ -215,8 +215,8 @@ class DatasetVersion(models.Model):
 class Unit(models.TextChoices):
     COUNT = "count", _("Count")
     PERCENTAGE = "percentage", _("Percentage")
-    RATE_PER_1000 = "rate_1000", _("Rate per 1,000")
-    RATE_PER_100000 = "rate_100000", _("Rate per 100,000")
+    RATE_PER_1000 = "rate_per_1000", _("Rate per 1,000")
+    RATE_PER_100000 = "rate_per_100000", _("Rate per 100,000")
 
 
 class Polarity(models.TextChoices):
@@ -246,7 +246,7 @@ class Indicator(models.Model):
     # The computation (numerator, denominator, filters, council and period columns) as the
     # analytics layer's specification, stored as JSON so it can be re-run on any version.
     specification = models.JSONField(default=dict)
-    unit = models.CharField(_("unit"), max_length=12, choices=Unit.choices)
+    unit = models.CharField(_("unit"), max_length=20, choices=Unit.choices)
     polarity = models.CharField(_("polarity"), max_length=20, choices=Polarity.choices)
     themes = models.ManyToManyField(Theme, blank=True, related_name="indicators")
     goals = models.ManyToManyField(WellbeingGoal, blank=True, related_name="indicators")
@@ -281,6 +281,9 @@ class IndicatorValue(models.Model):
     ci_low = models.FloatField(null=True)
     ci_high = models.FloatField(null=True)
     flag = models.CharField(max_length=20, choices=ValueFlag.choices, blank=True, default="")
+    # Against the region in the same period: better/worse (or lower/higher), similar, or
+    # not_compared; empty on the region's own row.
+    comparison = models.CharField(max_length=20, blank=True)
     computed_at = models.DateTimeField(default=timezone.now)
 
     objects: ClassVar[models.Manager[IndicatorValue]] = models.Manager()

@@ -36,6 +36,7 @@ from infuse.datalab.models import (
     Dataset,
     DatasetUpload,
     DatasetVersion,
+    Indicator,
     Licence,
     UpdateFrequency,
     ValidationPolicy,
@@ -483,3 +484,94 @@ def get_upload(*, actor: Any, upload_id: Any) -> DatasetUpload:
     if not allowed:
         raise NotFound()
     return upload
+
+
+# --- Indicators --------------------------------------------------------------------------------
+
+
+@dataclass
+class IndicatorFields:
+    title_en: str
+    title_cy: str
+    specification: dict[str, Any]
+    description_en: str = ""
+    description_cy: str = ""
+    themes: list[str] = field(default_factory=list)
+    goals: list[str] = field(default_factory=list)
+
+
+def _spec_problems(dataset: Dataset, specification: dict[str, Any]) -> list[FieldProblem]:
+    """Check the definition against the latest version's columns (bilingual, per problem)."""
+    from infuse.analytics.engine import connect, read_parquet
+    from infuse.analytics.indicators import IndicatorSpec, IndicatorSpecError, validate_spec
+
+    version = dataset.latest_version
+    if version is None:
+        return [
+            FieldProblem(
+                "specification", _("Upload data to the dataset before defining an indicator on it")
+            )
+        ]
+    try:
+        spec = IndicatorSpec.from_dict(specification)
+        table = read_parquet(connect("duckdb"), storage.resolve(version.parquet_path))
+        validate_spec(spec, table.schema())
+    except IndicatorSpecError as error:
+        return [FieldProblem("specification", problem.message) for problem in error.problems]
+    return []
+
+
+def create_indicator(*, actor: Person, dataset: Dataset, fields: IndicatorFields) -> Indicator:
+    """Define an indicator over a dataset and queue the computation of its values."""
+    if not can(actor, "datalab.change_dataset", dataset):
+        raise PermissionDenied()
+    problems: list[FieldProblem] = []
+    if not fields.title_en.strip():
+        problems.append(FieldProblem("title_en", _("Enter the title in English")))
+    if not fields.title_cy.strip():
+        problems.append(FieldProblem("title_cy", _("Enter the title in Welsh")))
+    problems += _spec_problems(dataset, fields.specification)
+    themes = list(Theme.objects.filter(code__in=fields.themes))
+    goals = list(WellbeingGoal.objects.filter(code__in=fields.goals))
+    if problems:
+        raise InvalidInput(problems=problems)
+    from infuse.datalab.tasks import compute_indicator
+
+    with transaction.atomic():
+        slug, n = slugify(fields.title_en)[:100] or "indicator", 1
+        base = slug
+        while Indicator.objects.filter(slug=slug).exists():
+            n += 1
+            slug = f"{base}-{n}"
+        indicator = Indicator.objects.create(
+            dataset=dataset,
+            slug=slug,
+            title_en=fields.title_en.strip(),
+            title_cy=fields.title_cy.strip(),
+            description_en=fields.description_en,
+            description_cy=fields.description_cy,
+            specification=fields.specification,
+            unit=fields.specification.get("unit", "count"),
+            polarity=fields.specification.get("polarity", "neither"),
+            created_by=actor,
+        )
+        indicator.themes.set(themes)
+        indicator.goals.set(goals)
+        progress = TaskProgress.objects.create(kind="datalab.indicator", owner=actor)
+        result = compute_indicator.enqueue(indicator.pk, str(progress.pk))
+        progress.task_result_id = str(result.id)
+        progress.save(update_fields=["task_result_id"])
+        audit.record_event(
+            actor=actor,
+            action="indicator.created",
+            obj=indicator,
+            after={"dataset": dataset.slug, "specification": fields.specification},
+        )
+    return indicator
+
+
+def get_indicator(*, actor: Any, slug: str) -> Indicator:
+    indicator = Indicator.objects.select_related("dataset").filter(slug=slug).first()
+    if indicator is None or not can(actor, "datalab.view_dataset", indicator.dataset):
+        raise NotFound()
+    return indicator

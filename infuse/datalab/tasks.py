@@ -18,7 +18,7 @@ from django.db import transaction
 from django.tasks import task
 
 from infuse.core import audit
-from infuse.core.models import Council
+from infuse.core.models import Council, TaskProgress
 from infuse.core.progress import ProgressReporter
 from infuse.datalab import storage
 from infuse.datalab.convert import convert_to_parquet
@@ -191,6 +191,12 @@ def _ingest(upload: DatasetUpload, reporter: ProgressReporter, work: Path) -> di
         upload.status = DatasetUpload.Status.ACCEPTED
         upload.report = report
         upload.save(update_fields=["status", "report"])
+        # Every indicator on the dataset follows the new version.
+        for indicator in locked.indicators.all():
+            progress = TaskProgress.objects.create(
+                kind="datalab.indicator", owner=upload.created_by
+            )
+            compute_indicator.enqueue(indicator.pk, str(progress.pk))
         audit.record_event(
             actor=upload.created_by,
             action="dataset.version_created",
@@ -206,3 +212,61 @@ def _ingest(upload: DatasetUpload, reporter: ProgressReporter, work: Path) -> di
         {"version": version.number, "rows": version.row_count, "quarantined": quarantined}
     )
     return {"status": "accepted", "version": version.number}
+
+
+@task()
+def compute_indicator(indicator_id: int, progress_id: str) -> dict[str, Any]:
+    """Compute and store an indicator's values on the latest version of its dataset."""
+    from infuse.datalab.indicator_values import compute
+    from infuse.datalab.models import Indicator, IndicatorValue
+
+    reporter = ProgressReporter(progress_id)
+    reporter.start(message="Computing the indicator")
+    indicator = Indicator.objects.select_related("dataset").get(pk=indicator_id)
+    version = indicator.dataset.latest_version
+    if version is None:
+        reporter.fail("The dataset has no data yet")
+        return {"status": "no-data"}
+    councils = {c.gss_code: c for c in Council.objects.all()}
+    try:
+        computation = compute(
+            storage.resolve(version.parquet_path),
+            indicator.specification,
+            [(c.gss_code, c.name_en, c.name_cy or c.name_en) for c in councils.values()],
+        )
+    except Exception as error:
+        logger.exception("Indicator %s failed", indicator.pk)
+        reporter.fail(f"{type(error).__name__}: {error}")
+        raise
+    with transaction.atomic():
+        IndicatorValue.objects.filter(indicator=indicator).delete()
+        IndicatorValue.objects.bulk_create(
+            [
+                IndicatorValue(
+                    indicator=indicator,
+                    version=version,
+                    council=councils[v.council_gss] if v.council_gss else None,
+                    period=v.period,
+                    numerator=v.numerator,
+                    denominator=v.denominator,
+                    value=v.value,
+                    ci_low=v.ci_low,
+                    ci_high=v.ci_high,
+                    comparison=v.comparison,
+                )
+                for v in computation.values
+            ]
+        )
+        audit.record_event(
+            actor=None,
+            action="indicator.computed",
+            obj=indicator,
+            after={
+                "version": version.number,
+                "values": len(computation.values),
+                "unmatched_councils": computation.unmatched_councils,
+            },
+        )
+    outcome = {"values": len(computation.values), "unmatched": computation.unmatched_councils}
+    reporter.succeed(outcome)
+    return outcome

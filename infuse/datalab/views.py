@@ -5,6 +5,8 @@ Views are thin: they parse input with forms, read what the person may see, and c
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -16,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from infuse.core.errors import InvalidInput, PermissionDenied
 from infuse.core.permissions import can, person_of
 from infuse.datalab import dcat, services
-from infuse.datalab.forms import CatalogueSearchForm, DatasetForm, UploadForm
+from infuse.datalab.forms import CatalogueSearchForm, DatasetForm, IndicatorForm, UploadForm
 from infuse.datalab.models import Dataset, Visibility
 
 
@@ -183,6 +185,61 @@ def upload_status(request: HttpRequest, upload_id: str) -> HttpResponse:
             "dataset": upload.dataset,
             "progress": upload.progress,
             "version": getattr(upload, "version", None),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def indicator_create(request: HttpRequest, slug: str) -> HttpResponse:
+    person = person_of(request)
+    dataset = services.get_dataset(actor=person, slug=slug)
+    if not can(person, "datalab.change_dataset", dataset):
+        raise PermissionDenied()
+    version = dataset.latest_version
+    columns = [f["name"] for f in version.fields] if version else []
+    form = IndicatorForm(request.POST if request.method == "POST" else None, columns=columns)
+    if request.method == "POST" and form.is_valid():
+        try:
+            indicator = services.create_indicator(
+                actor=person, dataset=dataset, fields=form.to_fields()
+            )
+        except InvalidInput as error:
+            for problem in error.problems:
+                target = problem.field if problem.field in form.fields else None
+                form.add_error(target, str(problem.message))
+        else:
+            messages.success(request, _("Indicator added. Its values are being computed."))
+            return redirect("datalab:indicator", slug=indicator.slug)
+    return render(
+        request,
+        "datalab/indicator_form.html",
+        {"form": form, "dataset": dataset, "version": version},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_GET
+def indicator_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """Values per council for each period, against the region (the league table)."""
+    indicator = services.get_indicator(actor=request.user, slug=slug)
+    values = list(indicator.values.select_related("council").order_by("-period", "-value"))
+    periods: dict[str, dict[str, Any]] = {}
+    for value in values:
+        period = periods.setdefault(
+            value.period, {"period": value.period, "councils": [], "region": None}
+        )
+        if value.council is None:
+            period["region"] = value
+        else:
+            period["councils"].append(value)
+    return render(
+        request,
+        "datalab/indicator.html",
+        {
+            "indicator": indicator,
+            "dataset": indicator.dataset,
+            "periods": list(periods.values()),
         },
     )
 

@@ -55,6 +55,13 @@ MATRIX: dict[str, tuple[str, str, dict | None, dict[str, int]]] = {
     ),
     "datalab:dataset": ("get", "/data/datasets/no-such/", None, everyone(404)),
     "datalab:dataset_edit": ("get", "/data/datasets/no-such/edit/", None, signed_in(302, 404)),
+    "datalab:indicator_create": (
+        "get",
+        "/data/datasets/no-such/indicators/new/",
+        None,
+        signed_in(302, 404),
+    ),
+    "datalab:indicator": ("get", "/data/indicators/no-such/", None, everyone(404)),
     "datalab:upload": ("get", "/data/datasets/no-such/upload/", None, signed_in(302, 404)),
     "datalab:upload_status": ("get", f"/data/uploads/{MISSING}/", None, signed_in(302, 404)),
     "adaption:index": ("get", "/experiments/", None, everyone(200)),

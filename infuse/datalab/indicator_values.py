@@ -1,0 +1,145 @@
+"""Compute an indicator's values from a dataset version: the analytics layer, then intervals.
+
+The aggregation runs once, as an Ibis expression (DuckDB in-process by default, Spark when
+configured); the confidence interval of each value follows its unit (Wilson for percentages,
+exact/Byar Poisson for counts and rates), and each council is marked lower / similar / higher
+(better / worse by polarity) than the region, as the public-health profiles do.
+Council values in the data may be GSS codes or English or Welsh names.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from infuse.analytics.engine import connect, read_parquet
+from infuse.analytics.indicators import IndicatorSpec, indicator_expression
+from infuse.datalab.validation import normalise_council_name
+from infuse.stats.intervals import (
+    compare_with_benchmark,
+    poisson_interval,
+    rate_interval,
+    wilson_interval,
+)
+
+PER = {"rate_per_1000": 1_000.0, "rate_per_100000": 100_000.0}
+
+
+@dataclass(frozen=True)
+class ComputedValue:
+    council_gss: str | None  # None is the region (the sum over the councils found)
+    period: str
+    numerator: float | None
+    denominator: float | None
+    value: float | None
+    ci_low: float | None
+    ci_high: float | None
+    comparison: str  # better / worse / lower / higher / similar / not_compared / "" (region)
+
+
+@dataclass(frozen=True)
+class Computation:
+    values: list[ComputedValue]
+    unmatched_councils: list[str]  # council values in the data that are none of the ten
+
+
+def council_lookup(councils: Iterable[tuple[str, str, str]]) -> dict[str, str]:
+    """Every way a council may be written (GSS code, English, Welsh) → its GSS code."""
+    lookup: dict[str, str] = {}
+    for gss, name_en, name_cy in councils:
+        lookup[gss.lower()] = gss
+        for name in (name_en, name_cy):
+            if name:
+                lookup[normalise_council_name(name)] = gss
+    return lookup
+
+
+def _resolve(value: Any, lookup: Mapping[str, str]) -> str | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    text = str(value).strip()
+    return lookup.get(text.lower()) or lookup.get(normalise_council_name(text))
+
+
+def _clean(number: Any) -> float | None:
+    if number is None:
+        return None
+    result = float(number)
+    return None if math.isnan(result) else result
+
+
+def compute(
+    parquet: Path,
+    specification: dict[str, Any],
+    councils: Iterable[tuple[str, str, str]],
+    *,
+    engine: str = "duckdb",
+) -> Computation:
+    """Values per council × period (and the region) with intervals and comparisons."""
+    spec = IndicatorSpec.from_dict(specification)
+    lookup = council_lookup(councils)
+    con = connect(engine)
+    frame: pd.DataFrame = indicator_expression(read_parquet(con, parquet), spec).to_pandas()
+    unit = str(spec.unit)
+    # One row per council however the data spells it (GSS code, English or Welsh name), and the
+    # region as the sum over the ten councils, so rows for anywhere else never count in it.
+    frame = frame[frame["council"].notna()].copy()
+    frame["gss"] = [_resolve(value, lookup) for value in frame["council"]]
+    unmatched = sorted({str(v) for v in frame.loc[frame["gss"].isna(), "council"]})
+    frame = frame[frame["gss"].notna()]
+    sums = frame.groupby(["period", "gss"], as_index=False)[["numerator", "denominator"]].sum(
+        min_count=1
+    )
+    region = sums.groupby("period", as_index=False)[["numerator", "denominator"]].sum(min_count=1)
+    region["gss"] = None
+    table = pd.concat([sums, region], ignore_index=True)
+    numerator = table["numerator"].astype(float).to_numpy()
+    denominator = table["denominator"].astype(float).to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if unit == "percentage":
+            interval = wilson_interval(numerator, denominator)
+            scale = 100.0
+            value = 100.0 * numerator / denominator
+        elif unit in PER:
+            interval = rate_interval(numerator, denominator, per=PER[unit])
+            scale = 1.0
+            value = PER[unit] * numerator / denominator
+        else:
+            interval = poisson_interval(numerator, method="byar_or_exact")
+            scale = 1.0
+            value = numerator
+    table = table.assign(value=value, ci_low=interval.lower * scale, ci_high=interval.upper * scale)
+    values: list[ComputedValue] = []
+    for period, rows in table.groupby("period", sort=True):
+        region_rows = rows[rows["gss"].isna()]
+        council_rows = rows[rows["gss"].notna()]
+        benchmark = float(region_rows["value"].iloc[0]) if len(region_rows) else float("nan")
+        comparison = compare_with_benchmark(
+            council_rows["ci_low"].to_numpy(),
+            council_rows["ci_high"].to_numpy(),
+            benchmark,
+            polarity=str(spec.polarity),  # type: ignore[arg-type]
+        )
+        judgements = [*comparison.judgement, *([""] * len(region_rows))]
+        for (_, row), judgement in zip(
+            pd.concat([council_rows, region_rows]).iterrows(), judgements, strict=True
+        ):
+            values.append(
+                ComputedValue(
+                    row["gss"],
+                    str(period),
+                    _clean(row["numerator"]),
+                    _clean(row["denominator"]),
+                    _clean(row["value"]),
+                    _clean(row["ci_low"]),
+                    _clean(row["ci_high"]),
+                    judgement,
+                )
+            )
+    return Computation(values=values, unmatched_councils=unmatched)
