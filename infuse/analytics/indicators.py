@@ -23,9 +23,11 @@ Semantics worth knowing (the same as SQL's, and therefore the same on both engin
 - Financial years run April to March and are labelled ``"2023-24"``; years ``"2023"``, quarters
   ``"2023-Q1"`` (calendar quarters), months ``"2023-04"``. An existing period column is used as
   it is, as text.
-- With a population denominator the population table defines the region: the region's
-  denominator is the sum over all its councils, and a council with no rows in a period in which
-  other councils have rows gets a numerator of 0 (a real zero rate), not a missing row.
+- With a population denominator the population table defines the region: the region row
+  counts only the rows of councils in that table, its denominator is the sum over all of them,
+  and a council with no rows in a period in which other councils have rows gets a numerator of
+  0 (a real zero rate), not a missing row. A council in the data but not in the population table
+  still gets its own row, with no denominator and no value, so it is seen rather than dropped.
 
 Errors in a specification are found all at once and raised as one :class:`IndicatorSpecError`
 carrying a stable message key, parameters and the list of problems.
@@ -538,6 +540,25 @@ def validate_spec(
                 missing = _column_problem(population_schema, column, role)
                 if missing:
                     problems.append(missing)
+            data_council = schema.get(spec.council_column)
+            pop_council = population_schema.get(pop.council_column)
+            if data_council is not None and pop_council is not None:
+                same_kind = (data_council.is_string() and pop_council.is_string()) or (
+                    data_council.is_integer() and pop_council.is_integer()
+                )
+                if not same_kind:
+                    problems.append(
+                        SpecProblem(
+                            "analytics.population-council-type",
+                            f"Councils are {data_council} in the data but {pop_council} in the "
+                            "population table, so they cannot be matched.",
+                            {
+                                "column": pop.council_column,
+                                "type": str(pop_council),
+                                "expected": str(data_council),
+                            },
+                        )
+                    )
             if pop.value_column in population_schema and not (
                 population_schema[pop.value_column].is_numeric()
                 and not population_schema[pop.value_column].is_boolean()
@@ -678,24 +699,29 @@ def indicator_expression(
     """
     validate_spec(spec, table.schema(), population.schema() if population is not None else None)
     council_type = table.schema()[spec.council_column]
-    rows = table.mutate(
-        council=table[spec.council_column],
-        period=period_key(table[spec.period.column], PeriodGrain(spec.period.grain)),
-    )
-    # The period is null exactly when its source column is; testing the source column spares
-    # the engine from computing the period expression twice per row.
-    keep = rows.council.notnull() & rows[spec.period.column].notnull()
-    filters = _all(rows, spec.filters)
+    grain = PeriodGrain(spec.period.grain)
+    # Filters and measures name the dataset's own columns, so they apply to the table as it is;
+    # the council and period keys are named only in the grouping (no clash with a column that is
+    # already called "council" or "period").
+    keep = table[spec.council_column].notnull() & table[spec.period.column].notnull()
+    filters = _all(table, spec.filters)
     if filters is not None:
         keep = keep & filters
-    rows = rows.filter(keep)
+    rows = table.filter(keep)
+    council = rows[spec.council_column]
+    period = period_key(rows[spec.period.column], grain)
 
     aggregates: dict[str, ir.Scalar] = {"numerator": _aggregate(rows, spec.numerator)}
     if isinstance(spec.denominator, Measure):
         aggregates["denominator"] = _aggregate(rows, spec.denominator)
+    by_council = rows.group_by(council=council, period=period).aggregate(**aggregates)
 
-    grain = PeriodGrain(spec.period.grain)
-    by_council = rows.group_by(["council", "period"]).aggregate(**aggregates)
+    # With a population denominator the population table says which councils make the region.
+    region_councils = None
+    if isinstance(spec.denominator, PopulationDenominator):
+        assert population is not None
+        region_councils = population[spec.denominator.council_column]
+
     measures = [spec.numerator]
     if isinstance(spec.denominator, Measure):
         measures.append(spec.denominator)
@@ -703,11 +729,19 @@ def indicator_expression(
         # Counts and sums add up: the region is the sum of the councils' few aggregated rows,
         # which spares a second pass over the data. Distinct counts do not add up (a person seen
         # in two councils is one person in the region), so they take the second pass.
-        region = by_council.group_by("period").aggregate(
-            **{name: by_council[name].sum() for name in aggregates}
+        source = by_council
+        if region_councils is not None:
+            source = source.filter(source.council.isin(region_councils))
+        region = source.group_by("period").aggregate(
+            **{name: source[name].sum() for name in aggregates}
         )
     else:
-        region = rows.group_by("period").aggregate(**aggregates)
+        source = rows
+        if region_councils is not None:
+            source = source.filter(council.isin(region_councils))
+        region = source.group_by(period=period_key(source[spec.period.column], grain)).aggregate(
+            **{name: _aggregate(source, m) for name, m in zip(aggregates, measures, strict=True)}
+        )
     region = region.mutate(
         council=ibis.null().cast(council_type), period=period_label(region.period, grain)
     )

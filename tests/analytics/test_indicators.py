@@ -161,8 +161,9 @@ def _pandas_rate(frame: pd.DataFrame, population: pd.DataFrame) -> list[Row]:
         denominator = expected.get(key)
         value = None if denominator is None else numerator * 1000 / denominator
         result.append((key[0], key[1], numerator, denominator, value))
+    in_region = rows[rows["council"].isin(set(population["council_code"]))]
     for year in periods:
-        numerator = int((rows["year"] == year).sum())
+        numerator = int((in_region["year"] == year).sum())
         denominator = int(pop.loc[pop["year"] == year, "population"].sum())
         result.append((None, year, numerator, denominator, numerator * 1000 / denominator))
     return result
@@ -261,7 +262,7 @@ CASES = [
         region AS (
           SELECT NULL AS council, y AS period, count(*) AS numerator,
                  (SELECT sum(pop) FROM e WHERE e.y = r.y) AS denominator
-          FROM r GROUP BY y)
+          FROM r WHERE council IN (SELECT council_code FROM POPULATION) GROUP BY y)
         SELECT *, numerator::DOUBLE * 1000 / nullif(denominator::DOUBLE, 0) AS value
         FROM (SELECT * FROM councils UNION ALL SELECT * FROM region)
         """,
@@ -487,6 +488,31 @@ def test_edge_cases_give_identical_results_on_spark(tmp_path: Path, spark: Any) 
     assert on_duckdb == []  # nothing matched the last filter
 
 
+def test_columns_already_called_council_or_period_do_not_clash(tmp_path: Path) -> None:
+    table = small(
+        connect(),
+        tmp_path,
+        {
+            "gss": pa.array(["A", "A", "B"]),
+            "council": pa.array(["ward 1", "ward 2", "ward 3"]),  # not the council column
+            "period": pa.array(["keep", "drop", "keep"]),  # not the period column
+            "when": pa.array([dt.date(2023, 5, 1), dt.date(2023, 6, 1), dt.date(2024, 5, 1)]),
+        },
+    )
+    spec = IndicatorSpec(
+        Measure("count_distinct", "council"),
+        "gss",
+        Period("when", "year"),
+        filters=(Condition("period", "=", "keep"),),
+    )
+    assert [r[:3] for r in arrow_rows(compute_indicator(table, spec))] == [
+        ("A", "2023", 1),
+        (None, "2023", 1),
+        ("B", "2024", 1),
+        (None, "2024", 1),
+    ]
+
+
 def test_decimal_sums_stay_exact(tmp_path: Path) -> None:
     # 0.1 added ten thousand times is 1000 exactly as a decimal, not 1000.0000000001588.
     table = small(
@@ -614,3 +640,7 @@ def test_population_denominator_needs_a_population_table(events: Any) -> None:
     error = spec_error(events, spec, population=population)
     assert error.key == "analytics.unknown-column"
     assert error.params["role"] == "population"
+    numbered = ibis.memtable({"council": [6000015], "population": [10]})
+    error = spec_error(events, spec, population=numbered)
+    assert error.key == "analytics.population-council-type"
+    assert error.params == {"column": "council", "type": "int64", "expected": "string"}
