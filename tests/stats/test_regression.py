@@ -153,6 +153,57 @@ def test_cr2_with_cluster_fixed_effects_uses_generalised_inverse() -> None:
     assert fit.df[0] == pytest.approx(dfs[0], rel=1e-8)
 
 
+def _unit_panel(seed: int, units: int, periods: int) -> tuple[np.ndarray, ...]:
+    """Staggered-adoption panel: intercept, treatment, unit and period dummies (first dropped)."""
+    rng = np.random.default_rng(seed)
+    unit = np.repeat(np.arange(units), periods)
+    period = np.tile(np.arange(periods), units)
+    start = rng.integers(1, periods + 2, units)  # periods + 1: never treated
+    treat = (period >= start[unit]).astype(float)
+    X = np.column_stack(
+        [
+            np.ones(units * periods),
+            treat,
+            (unit[:, None] == np.arange(1, units)[None, :]).astype(float),
+            (period[:, None] == np.arange(1, periods)[None, :]).astype(float),
+        ]
+    )
+    y = 0.3 * treat + rng.normal(size=units)[unit] + rng.normal(size=units * periods)
+    return y, X, unit
+
+
+def test_cr2_unit_fixed_effects_panel_matches_direct_implementation() -> None:
+    """100 units x 5 periods with 99 unit and 4 period dummies (p = 105, clusters of 5 rows,
+    the n_g x n_g route): treatment SE and Bell-McCaffrey df equal the n x n formulas."""
+    y, X, unit = _unit_panel(20261129, 100, 5)
+    cov, dfs = _direct_cr2(y, X, unit, np.eye(X.shape[1])[1:2])
+    fit = fit_ols(y, X, cluster=unit, se_type="CR2")
+    assert fit.std_errors[1] == pytest.approx(np.sqrt(cov[1, 1]), rel=1e-10)
+    assert fit.contrast_df(np.eye(X.shape[1])[1]) == pytest.approx(dfs[0], rel=1e-10)
+    res = coefficient_result(fit, 1)
+    assert res.std_error == pytest.approx(np.sqrt(cov[1, 1]), rel=1e-10)
+    assert res.df == pytest.approx(dfs[0], rel=1e-10)
+    assert fit.df[1] == pytest.approx(dfs[0], rel=1e-10)  # the lazily computed vector agrees
+    np.testing.assert_allclose(fit.cov, cov, rtol=0, atol=1e-10 * np.abs(cov).max())
+
+
+def test_cr2_mixed_cluster_sizes_match_direct_implementation() -> None:
+    """Clusters both smaller and larger than p take different routes; results still agree."""
+    rng = np.random.default_rng(8)
+    sizes = np.array([1, 2, 2, 3, 4, 4, 9, 12, 15, 30])
+    cluster = np.repeat(np.arange(len(sizes)), sizes)
+    n = len(cluster)
+    X = np.column_stack([np.ones(n), rng.normal(size=(n, 3)), cluster % 2])
+    y = X @ np.array([1.0, 0.5, -0.2, 0.1, 0.4]) + rng.normal(size=len(sizes))[cluster]
+    y = y + rng.normal(size=n)
+    contrasts = np.vstack([np.eye(5), [[0.0, 1.0, -1.0, 0.0, 0.5]]])
+    cov, dfs = _direct_cr2(y, X, cluster, contrasts)
+    fit = fit_ols(y, X, cluster=cluster, se_type="CR2")
+    np.testing.assert_allclose(fit.cov, cov, rtol=1e-10, atol=1e-14)
+    np.testing.assert_allclose(fit.df, dfs[:5], rtol=1e-9)
+    assert fit.contrast_df(contrasts[5]) == pytest.approx(dfs[5], rel=1e-9)
+
+
 def test_hc2_is_cr2_with_singleton_clusters() -> None:
     """HC2 equals CR2 when every observation is its own cluster (Bell & McCaffrey 2002)."""
     y, X, _ = _clustered_data(4, n=60)
