@@ -233,6 +233,8 @@ else:
 # Request limits: oversized requests get 400/413 rather than exhausting memory.
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("INFUSE_MAX_REQUEST_BYTES", str(5 * 1024 * 1024)))
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
+# Disclosure control: counts below this are suppressed on anything the public sees.
+DISCLOSURE_THRESHOLD = int(os.environ.get("INFUSE_DISCLOSURE_THRESHOLD", "5"))
 # Uploaded data files stream to disk (never held in memory whole) up to this size.
 MAX_UPLOAD_BYTES = int(os.environ.get("INFUSE_MAX_UPLOAD_BYTES", str(2 * 1024**3)))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

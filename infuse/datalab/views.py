@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from infuse.core.errors import InvalidInput, PermissionDenied
 from infuse.core.permissions import can, person_of
-from infuse.datalab import dcat, services
+from infuse.datalab import dcat, publishing, services
 from infuse.datalab.forms import CatalogueSearchForm, DatasetForm, IndicatorForm, UploadForm
 from infuse.datalab.models import Dataset, Visibility
 
@@ -221,25 +221,38 @@ def indicator_create(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_GET
 def indicator_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    """Values per council for each period, against the region (the league table)."""
+    """Values per council for each period, against the region (the league table).
+
+    The public sees disclosure-controlled values; people working in the region see them all.
+    """
     indicator = services.get_indicator(actor=request.user, slug=slug)
     values = list(indicator.values.select_related("council").order_by("-period", "-value"))
-    periods: dict[str, dict[str, Any]] = {}
+    protect = not publishing.sees_unsuppressed(request.user)
+    by_period: dict[str, list[Any]] = {}
     for value in values:
-        period = periods.setdefault(
-            value.period, {"period": value.period, "councils": [], "region": None}
+        by_period.setdefault(value.period, []).append(value)
+    periods: list[dict[str, Any]] = []
+    for period, rows in by_period.items():
+        shown = (
+            publishing.protect_period(rows)
+            if protect
+            else [publishing.PublishedValue(v, False) for v in rows]
         )
-        if value.council is None:
-            period["region"] = value
-        else:
-            period["councils"].append(value)
+        periods.append(
+            {
+                "period": period,
+                "councils": [v for v in shown if v.council_id is not None],
+                "region": next((v for v in shown if v.council_id is None), None),
+            }
+        )
     return render(
         request,
         "datalab/indicator.html",
         {
             "indicator": indicator,
             "dataset": indicator.dataset,
-            "periods": list(periods.values()),
+            "periods": periods,
+            "protected": protect,
         },
     )
 

@@ -141,3 +141,40 @@ def test_a_new_version_recomputes_the_indicators(dataset_with_data):
     call_command("worker", "--batch")
     torfaen = IndicatorValue.objects.get(indicator=indicator, council__gss_code="W06000020")
     assert torfaen.value == 10.0 and torfaen.version.number == 2
+
+
+def test_the_public_sees_small_numbers_suppressed_and_unrecoverable(dataset_with_data, make_person):
+    officer, dataset = dataset_with_data
+    indicator = services.create_indicator(
+        actor=officer,
+        dataset=dataset,
+        fields=(
+            services.IndicatorFields(title_en="Smoking", title_cy="Ysmygu", specification=spec())
+        ),
+    )
+    call_command("worker", "--batch")
+    public = Client().get(f"/data/indicators/{indicator.slug}/").content.decode()
+    # 2024-25: Blaenau Gwent 60 of 100, Newport 5 of 100 -> Newport is not small (5 is shown);
+    # 2023-24: Cardiff 30, Newport 10 -> nothing small. Add a period with a small count.
+    assert "Suppressed" not in public
+    from infuse.datalab.models import IndicatorValue as Value
+    from infuse.datalab.publishing import protect_period
+
+    rows = list(Value.objects.filter(indicator=indicator, period="2024-25"))
+    newport = next(v for v in rows if v.council and v.council.gss_code == "W06000022")
+    newport.numerator = 3  # below the threshold
+    region_row = next(v for v in rows if v.council is None)
+    region_row.numerator = sum(v.numerator for v in rows if v.council is not None)
+    shown = {(v.council.gss_code if v.council else "region"): v for v in protect_period(rows)}
+    assert shown["W06000022"].suppressed and shown["W06000022"].value is None
+    assert shown["W06000022"].flag == "suppressed"
+    # With only Newport hidden, region minus Blaenau Gwent would give it away: so the
+    # complement (Blaenau Gwent here, the only other council) is hidden too.
+    hidden = sorted(k for k, v in shown.items() if v.suppressed and k != "region")
+    assert hidden == ["W06000019", "W06000022"]
+    if not shown["region"].suppressed:
+        visible = sum(v.numerator for k, v in shown.items() if k != "region" and not v.suppressed)
+        assert shown["region"].numerator - visible == 63  # only the hidden pair's sum
+    staff = Client()
+    staff.force_login(make_person("analyst"))
+    assert "Suppressed" not in staff.get(f"/data/indicators/{indicator.slug}/").content.decode()
