@@ -107,7 +107,7 @@ def spark_unavailable_reason() -> str | None:
     java_home = os.environ.get("JAVA_HOME")
     java = Path(java_home, "bin", "java") if java_home else shutil.which("java")
     if java is None or not Path(java).exists():
-        return "no Java runtime found: install Java 17+ (e.g. apt-get install openjdk-17-jre)"
+        return "no Java runtime found: install Java 17+ (apt-get install openjdk-17-jre-headless)"
     return None
 
 
