@@ -686,12 +686,16 @@ def _convert_prepared(
         plans, inference_warnings = infer_plan(
             connection, prepared, options, limit=options.inference_rows
         )
+    except _MACHINE_ERRORS:
+        raise
     except duckdb.Error as error:
         raise _read_error(prepared, error) from error
     try:
         _execute_with_progress(
             connection, _copy_sql(prepared, plans, options, temporary), total, progress
         )
+    except _MACHINE_ERRORS:
+        raise
     except duckdb.Error as error:
         if _mismatch_column(error) is None:
             raise _read_error(prepared, error) from error
@@ -778,6 +782,11 @@ def _has_rejects(connection: duckdb.DuckDBPyConnection) -> bool:
     except duckdb.Error:
         return False
     return True
+
+
+#: Failures of the machine, not of the file (memory, disk, interruption): never blamed on the
+#: upload; they propagate unchanged for the caller's internal-error handling.
+_MACHINE_ERRORS = (duckdb.OutOfMemoryException, duckdb.IOException, duckdb.InterruptException)
 
 
 def _read_error(prepared: PreparedSource, error: duckdb.Error) -> IngestError:

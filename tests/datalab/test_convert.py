@@ -511,14 +511,15 @@ def test_output_is_named_by_its_sha256_and_written_atomically(tmp_path: Path) ->
 
 
 @pytest.mark.slow
-def test_a_300_mb_csv_converts_in_bounded_memory(tmp_path: Path) -> None:
-    """Peak RSS of a fresh process converting ~300 MB stays well below the file's size."""
+def test_a_350_mb_csv_converts_in_bounded_memory(tmp_path: Path) -> None:
+    """Peak RSS of a fresh process converting ~350 MB stays well below the file's size: it is
+    bounded by DuckDB's memory limit (96 MB here) plus a constant, not by the file."""
     source = tmp_path / "big.csv"
     line = '{n},{d:02d}/{m:02d}/2023,Supplier {s} Ltd,"£{a:,}.{p:02d}",Waste Management\n'
     with source.open("w", encoding="utf-8") as handle:
         handle.write("Ref,Paid,Supplier,Amount,Service\n")
         n = 0
-        while handle.tell() < 300 * 1024 * 1024:
+        while handle.tell() < 350 * 1024 * 1024:
             handle.write(
                 "".join(
                     line.format(
@@ -537,7 +538,7 @@ def test_a_300_mb_csv_converts_in_bounded_memory(tmp_path: Path) -> None:
         from infuse.datalab.readers import ReadOptions
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
         result = convert_to_parquet(Path({str(source)!r}), Path({str(tmp_path / "out")!r}),
-                                    options=ReadOptions(duckdb_memory_limit="256MB"))
+                                    options=ReadOptions(duckdb_memory_limit="96MB"))
         after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
         print(json.dumps({{"before": before, "after": after, "rows": result.row_count,
                            "types": [f["type"] for f in result.schema["fields"]]}}))
