@@ -17,6 +17,7 @@ from typing import Any
 from django.db import transaction
 from django.tasks import task
 
+from infuse.analytics.profile import profile_parquet
 from infuse.core import audit
 from infuse.core.models import Council, TaskProgress
 from infuse.core.progress import ProgressReporter
@@ -173,6 +174,8 @@ def _ingest(upload: DatasetUpload, reporter: ProgressReporter, work: Path) -> di
                 quarantine, kind="quarantine", suffix=".parquet"
             ).relative_path
     stored = storage.store_file(parquet, kind="parquet", suffix=".parquet")
+    reporter.advance(0, None, "Profiling the columns")
+    profile = profile_parquet(storage.resolve(stored.relative_path)).to_json()
     with transaction.atomic():
         locked = type(dataset).objects.select_for_update().get(pk=dataset.pk)
         last = locked.versions.order_by("-number").values_list("number", flat=True).first()
@@ -186,6 +189,7 @@ def _ingest(upload: DatasetUpload, reporter: ProgressReporter, work: Path) -> di
             row_count=conversion.row_count - quarantined,
             quarantined_rows=quarantined,
             table_schema=conversion.schema,
+            profile=profile,
             created_by=upload.created_by,
         )
         upload.status = DatasetUpload.Status.ACCEPTED

@@ -9,6 +9,7 @@ urlpatterns = [
     path("datasets/<slug:slug>/", views.dataset_detail, name="dataset"),
     path("datasets/<slug:slug>/edit/", views.dataset_edit, name="dataset_edit"),
     path("datasets/<slug:slug>/upload/", views.upload, name="upload"),
+    path("datasets/<slug:slug>/versions/<int:number>/", views.version_detail, name="version"),
     path("uploads/<uuid:upload_id>/", views.upload_status, name="upload_status"),
     path("datasets/<slug:slug>/indicators/new/", views.indicator_create, name="indicator_create"),
     path("indicators/<slug:slug>/", views.indicator_detail, name="indicator"),

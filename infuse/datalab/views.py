@@ -189,6 +189,22 @@ def upload_status(request: HttpRequest, upload_id: str) -> HttpResponse:
     )
 
 
+@require_GET
+def version_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    """One immutable version: its schema and the profile of every column."""
+    dataset = services.get_dataset(actor=request.user, slug=slug)
+    version = services.get_version(actor=request.user, dataset=dataset, number=number)
+    return render(
+        request,
+        "datalab/version.html",
+        {
+            "dataset": dataset,
+            "version": version,
+            "columns": version.profile.get("columns", []),
+        },
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def indicator_create(request: HttpRequest, slug: str) -> HttpResponse:

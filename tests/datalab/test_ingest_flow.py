@@ -261,3 +261,20 @@ def test_upload_through_the_api(make_dataset, make_person):
     assert again.status_code == 200 and again.json()["version"] == 1
     missing = Client().post(f"/api/v1/data/datasets/{dataset.slug}/uploads", {}, **auth)
     assert missing.status_code == 400
+
+
+def test_version_page_profiles_every_column(make_dataset, make_person):
+    from django.test import Client
+
+    officer = make_person("officer")
+    dataset = make_dataset("Bradford spend", actor=officer, visibility="public")
+    upload(officer, dataset, shared("spend/bradford_2019-01_processed.csv"))
+    call_command("worker", "--batch")
+    version = DatasetVersion.objects.get(dataset=dataset)
+    columns = {c["name"]: c for c in version.profile["columns"]}
+    assert set(columns) == {f["name"] for f in version.table_schema["fields"]}
+    assert all(c["rows"] == version.row_count for c in columns.values())
+    page = Client().get(f"/data/datasets/{dataset.slug}/versions/1/").content.decode()
+    assert "Most common values" in page and 'role="img"' in page
+    welsh = Client().get(f"/cy/data/datasets/{dataset.slug}/versions/1/").content.decode()
+    assert 'lang="cy"' in welsh

@@ -12,3 +12,9 @@ def thousands(value: object) -> str:
         return f"{int(value):,}"  # type: ignore[call-overload]
     except (TypeError, ValueError):
         return str(value)
+
+
+@register.filter
+def get_item(mapping: object, key: str) -> object:
+    """``{{ mapping|get_item:"0.5" }}``: a dict value whose key is not a valid identifier."""
+    return mapping.get(key) if isinstance(mapping, dict) else None
