@@ -114,8 +114,8 @@ def spark_unavailable_reason() -> str | None:
 def spark_session(master: str | None = None, config: dict[str, str] | None = None) -> Any:
     """Get or build the process's SparkSession.
 
-    Local masters are configured for a single machine: driver bound to 127.0.0.1 (no network), UI
-    off, few shuffle partitions (Spark's default of 200 costs seconds on small data), and worker
+    Local masters are configured for a single machine: driver bound to 127.0.0.1 (no network), web
+    UI off, few shuffle partitions (Spark's default of 200 costs seconds on small data), and worker
     Python set to this interpreter so Python workers match the driver's version. The session time
     zone is UTC so timestamps mean the same on both engines.
     """
@@ -124,10 +124,7 @@ def spark_session(master: str | None = None, config: dict[str, str] | None = Non
     master = master or DEFAULT_SPARK_MASTER
     local = master.startswith("local")
     builder = SparkSession.builder.master(master).appName("infuse-analytics")
-    settings: dict[str, str] = {
-        "spark.sql.session.timeZone": "UTC",
-        "spark.ui.enabled": "false",
-    }
+    settings: dict[str, str] = {"spark.sql.session.timeZone": "UTC"}
     if local:
         # Python workers (used for in-memory tables) must run the driver's interpreter.
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
@@ -137,6 +134,7 @@ def spark_session(master: str | None = None, config: dict[str, str] | None = Non
             {
                 "spark.driver.host": "127.0.0.1",
                 "spark.driver.bindAddress": "127.0.0.1",
+                "spark.ui.enabled": "false",
                 "spark.sql.shuffle.partitions": "4",
                 "spark.default.parallelism": "4",
                 "spark.pyspark.python": sys.executable,
