@@ -52,6 +52,7 @@ SourceFormat = Literal["csv", "xlsx", "parquet", "json", "ndjson"]
 DEFAULT_MISSING_VALUES: tuple[str, ...] = ("", ".", "..", "-", "n/a", "N/A", ":", "x", "*")
 
 SAMPLE_BYTES = 1024 * 1024
+TEXT_SAMPLE_CHARACTERS = 8 * 1024 * 1024
 TRANSCODE_CHUNK = 4 * 1024 * 1024
 _CANDIDATE_DELIMITERS = (",", ";", "\t", "|")
 
@@ -351,14 +352,14 @@ def transcode_to_utf8(
 # --- CSV dialect and header ----------------------------------------------------------------------
 
 
-def _sample_lines(path: Path, encoding: str, count: int) -> list[str]:
-    lines: list[str] = []
+def _text_sample(path: Path, encoding: str) -> str:
+    """The start of the file as text, bounded: one enormous line cannot exhaust memory."""
     with path.open("r", encoding=encoding, errors="replace", newline="") as handle:
-        for line in handle:
-            lines.append(line)
-            if len(lines) >= count:
-                break
-    return lines
+        return handle.read(TEXT_SAMPLE_CHARACTERS)
+
+
+def _sample_lines(path: Path, encoding: str, count: int) -> list[str]:
+    return _text_sample(path, encoding).splitlines(keepends=True)[:count]
 
 
 def sniff_delimiter(lines: Sequence[str], quote: str = '"') -> str:
@@ -385,8 +386,9 @@ def sniff_delimiter(lines: Sequence[str], quote: str = '"') -> str:
 def _read_header(
     path: Path, encoding: str, delimiter: str, quote: str, options: ReadOptions
 ) -> tuple[list[list[str]], bool]:
-    """The header records after the preamble, and whether any non-blank data record follows."""
-    with path.open("r", encoding=encoding, errors="replace", newline="") as handle:
+    """The header records after the preamble, and whether any non-blank data record follows
+    (within the bounded text sample)."""
+    with io.StringIO(_text_sample(path, encoding), newline="") as handle:
         for _ in range(options.skip_rows):
             if not handle.readline():
                 break
@@ -502,6 +504,27 @@ def prepare_csv(
             )
         encoding = "utf-8"
     text_encoding = "utf-8-sig" if encoding in ("utf-8", "utf-8-sig") else encoding
+    try:
+        return _prepare_csv_text(
+            path, work_dir, options, readable, text_encoding, encoding, warnings, temporaries, fmt
+        )
+    except csv.Error as error:
+        raise IngestError(
+            "ingest.unreadable", f"The file could not be read as CSV: {error}", detail=str(error)
+        ) from error
+
+
+def _prepare_csv_text(
+    path: Path,
+    work_dir: Path,
+    options: ReadOptions,
+    readable: Path,
+    text_encoding: str,
+    encoding: str,
+    warnings: list[IngestWarning],
+    temporaries: list[Path],
+    fmt: SourceFormat,
+) -> PreparedSource:
     skip_sample = _sample_lines(readable, text_encoding, options.skip_rows + 200)[
         options.skip_rows :
     ]

@@ -476,6 +476,14 @@ def test_a_trailing_delimiter_on_every_data_row_is_an_unnamed_column(tmp_path: P
     assert "ingest.column-unnamed" in {warning.key for warning in result.warnings}
 
 
+def test_one_enormous_line_is_refused_without_reading_it_whole(tmp_path: Path) -> None:
+    source = tmp_path / "one-line.csv"
+    source.write_bytes(b"a," + b"x" * (20 * 1024 * 1024))
+    with pytest.raises(IngestError) as raised:
+        convert_to_parquet(source, tmp_path / "out")
+    assert raised.value.key == "ingest.unreadable"
+
+
 def test_declared_encoding_that_does_not_fit_is_refused(tmp_path: Path) -> None:
     source = tmp_path / "upload.csv"
     source.write_bytes(b"a,b\n1,\x81\n")
