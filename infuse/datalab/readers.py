@@ -94,7 +94,9 @@ class ReadOptions:
     ``skip_rows`` preamble rows are dropped before ``header_rows`` header rows, whose cells are
     joined (top to bottom, blanks skipped) into one name per column. ``names`` overrides the
     header names. ``stop_at_blank_row`` ends the data at the first entirely blank row after the
-    header (StatsWales puts footnotes and metadata below the table). ``sheet`` is an XLSX sheet
+    header (StatsWales puts footnotes and metadata below the table); ``None`` (the default)
+    means "when there is a preamble" (``skip_rows > 0``), and the lines left out are counted in
+    an ``ingest.footer-dropped`` warning, so nothing goes silently. ``sheet`` is an XLSX sheet
     name or 0-based index. ``inference_rows`` is how many data rows type inference looks at
     first (``None`` = all; the default is DuckDB's own CSV sniffing sample); a value later in
     the file that does not fit makes the conversion re-infer over every row, so no value is
@@ -110,13 +112,20 @@ class ReadOptions:
     names: tuple[str, ...] | None = None
     sheet: str | int | None = None
     missing_values: tuple[str, ...] = DEFAULT_MISSING_VALUES
-    stop_at_blank_row: bool = False
+    stop_at_blank_row: bool | None = None
     day_first: bool = True
     inference_rows: int | None = 20_480
     skip_bad_rows: bool = False
     max_uncompressed_bytes: int = 1024 * 1024 * 1024
     max_compression_ratio: float = 100.0
     duckdb_memory_limit: str = "512MB"
+
+
+def ends_at_blank_row(options: ReadOptions) -> bool:
+    """Whether the table ends at its first blank row (see ``ReadOptions.stop_at_blank_row``)."""
+    if options.stop_at_blank_row is None:
+        return options.skip_rows > 0
+    return options.stop_at_blank_row
 
 
 @dataclass
@@ -403,7 +412,7 @@ def _read_header(
             if any(cell.strip() for cell in row):
                 has_data = True
                 break
-            if options.stop_at_blank_row:
+            if ends_at_blank_row(options):
                 break
     return header, has_data
 
@@ -430,8 +439,11 @@ def _join_header_rows(rows: Sequence[Sequence[str]]) -> list[str]:
 
 def _copy_until_blank_row(
     source: Path, dest: Path, encoding: str, delimiter: str, quote: str, options: ReadOptions
-) -> None:
-    """Copy preamble, header and data up to (not including) the first blank data row."""
+) -> tuple[int, int]:
+    """Copy preamble, header and data up to (not including) the first blank data row.
+
+    Returns the line of that blank row (0 if none) and how many non-blank records follow it.
+    """
     errors = "infuse_utf8_cp1252" if encoding in ("utf-8", "utf-8-sig") else "strict"
     with (
         source.open("r", encoding=encoding, errors=errors, newline="") as reader,
@@ -443,8 +455,11 @@ def _copy_until_blank_row(
         out = csv.writer(writer, delimiter=delimiter, quotechar=quote, lineterminator="\n")
         for number, row in enumerate(rows):
             if number >= options.header_rows and not any(cell.strip() for cell in row):
-                break
+                blank_line = options.skip_rows + rows.line_num
+                dropped = sum(1 for rest in rows if any(cell.strip() for cell in rest))
+                return blank_line, dropped
             out.writerow(row)
+    return 0, 0
 
 
 def _copy_head(source: Path, dest: Path, lines: int) -> None:
@@ -529,9 +544,20 @@ def _prepare_csv_text(
         options.skip_rows :
     ]
     delimiter = options.delimiter or sniff_delimiter(skip_sample, options.quote)
-    if options.stop_at_blank_row:
+    if ends_at_blank_row(options):
         trimmed = work_dir / "source-trimmed.csv"
-        _copy_until_blank_row(readable, trimmed, text_encoding, delimiter, options.quote, options)
+        blank_line, dropped = _copy_until_blank_row(
+            readable, trimmed, text_encoding, delimiter, options.quote, options
+        )
+        if dropped:
+            warnings.append(
+                IngestWarning(
+                    "ingest.footer-dropped",
+                    f"The table ends at the blank line {blank_line}; {dropped} lines below it "
+                    "(notes, footnotes) were not read as data.",
+                    {"line": blank_line, "count": dropped},
+                )
+            )
         temporaries.append(trimmed)
         readable = trimmed
         text_encoding = "utf-8"

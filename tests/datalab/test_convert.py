@@ -164,7 +164,7 @@ def test_emissions_types_agree_with_its_frictionless_schema(tmp_path: Path) -> N
     assert not any(result.missing_counts.values())
 
 
-STATSWALES = ReadOptions(skip_rows=6, header_rows=1, stop_at_blank_row=True)
+STATSWALES = ReadOptions(skip_rows=6, header_rows=1)  # a preamble: the table ends at a blank
 
 
 def test_statswales_low_birth_weight(tmp_path: Path) -> None:
@@ -187,6 +187,8 @@ def test_statswales_low_birth_weight(tmp_path: Path) -> None:
     assert result.missing_counts["Not stated (1)"] == 6  # "." for suppressed
     keys = {warning.key for warning in result.warnings}
     assert {"ingest.column-name-trimmed", "ingest.column-unnamed", "ingest.values-trimmed"} <= keys
+    footer = next(w for w in result.warnings if w.key == "ingest.footer-dropped")
+    assert footer.params == {"line": 38, "count": 29}  # footnotes and metadata below the table
     cardiff = rows(result, "column_3 = 'Cardiff'")[0]  # "Cardiff " in the file
     assert (cardiff["<2000g"], cardiff["Total"]) == (83, 3526)
     anglesey = rows(result, "column_3 = 'Isle of Anglesey'")[0]
@@ -197,7 +199,7 @@ def test_statswales_low_birth_weight(tmp_path: Path) -> None:
 
 def test_statswales_header_can_be_read_as_two_rows(tmp_path: Path) -> None:
     """The blank line above the labels as a first header row gives the same names."""
-    two_rows = ReadOptions(skip_rows=5, header_rows=2, stop_at_blank_row=True)
+    two_rows = ReadOptions(skip_rows=5, header_rows=2)
     result = convert_to_parquet(shared("health/low_birth_weight.csv"), tmp_path, options=two_rows)
     single = convert_to_parquet(
         shared("health/low_birth_weight.csv"), tmp_path / "single", options=STATSWALES
