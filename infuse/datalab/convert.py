@@ -627,7 +627,8 @@ def convert_to_parquet(
     The result's ``path`` is ``dest_dir / f"{sha256}.parquet"`` where ``sha256`` is the hash of
     the Parquet bytes. Scratch files live in a ``.incoming-*`` directory inside ``dest_dir`` and
     are removed on success and on failure. ``progress(done, total)`` is called on the
-    calling thread with bytes of the source (``total`` may be ``None`` when unknown).
+    calling thread with bytes of the source done and in total; while an XLSX sheet is being
+    read it counts sheet rows with ``total=None``.
     Raises :class:`~infuse.datalab.readers.IngestError` for anything wrong with the file.
     """
     options = options or ReadOptions()

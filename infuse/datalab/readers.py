@@ -164,7 +164,8 @@ def safe_display_name(name: str, *, max_length: int = 120) -> str:
     """
     text = unicodedata.normalize("NFC", name or "")
     text = text.replace("\\", "/").split("/")[-1]
-    text = _UNSAFE_NAME_CHARACTERS.sub("_", text).strip().lstrip(".").strip()
+    # Windows drops trailing dots and spaces; a leading dot would hide the file.
+    text = _UNSAFE_NAME_CHARACTERS.sub("_", text).strip().lstrip(".").rstrip(". ").strip()
     if re.fullmatch(r"(?i)(con|prn|aux|nul|com\d|lpt\d)(\..*)?", text):
         text = f"_{text}"
     if len(text) > max_length:
@@ -814,6 +815,17 @@ def prepare_source(
     if path.stat().st_size == 0:
         raise IngestError("ingest.empty-file", "The file is empty.")
     fmt = options.format or detect_format(path)
+    if fmt in ("json", "ndjson") and options.format is None:
+        # A CSV may begin with "[" or "{" (a header like "[Ref],Amount"): if it does not read
+        # as JSON, read it as CSV.
+        try:
+            return prepare_typed(path, fmt, describe)
+        except IngestError as error:
+            with path.open("rb") as handle:
+                head = handle.read(256).lstrip(b"\xef\xbb\xbf \t\r\n")
+            if error.key != "ingest.invalid-json" or re.match(rb'(\[\s*(\{|\]|$)|\{\s*")', head):
+                raise  # it starts like JSON: a broken JSON file, not a CSV
+            fmt = "csv"
     if fmt == "csv":
         return prepare_csv(
             path, work_dir, options, force_transcode=force_transcode, progress=progress

@@ -315,12 +315,21 @@ def test_parquet_json_and_ndjson_uploads(tmp_path: Path) -> None:
     assert types(result) == {"council": "string", "count": "integer", "paid": "number"}
 
 
+def test_a_csv_that_starts_like_json_is_read_as_csv(tmp_path: Path) -> None:
+    path = tmp_path / "brackets.csv"
+    path.write_text("[Ref],Amount\n1,2.50\n2,3\n")
+    result = convert_to_parquet(path, tmp_path / "out")
+    assert result.source_format == "csv"
+    assert types(result) == {"[Ref]": "integer", "Amount": "number"}
+
+
 def test_invalid_json_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "broken.json"
     path.write_text('[{"a": 1}, {"a": ')
-    with pytest.raises(IngestError) as raised:
-        convert_to_parquet(path, tmp_path / "out")
-    assert raised.value.key == "ingest.invalid-json"
+    for options in [ReadOptions(), ReadOptions(format="json")]:
+        with pytest.raises(IngestError) as raised:
+            convert_to_parquet(path, tmp_path / "out", options=options)
+        assert raised.value.key == "ingest.invalid-json"
 
 
 # --- type rules ----------------------------------------------------------------------------------

@@ -37,6 +37,7 @@ from infuse.datalab.readers import (
         ("bad\x00name\n.csv", "bad_name_.csv"),
         ('a<b>c:d"e|f?g*.csv', "a_b_c_d_e_f_g_.csv"),
         ("CON.csv", "_CON.csv"),
+        ("report.csv. . ", "report.csv"),
     ],
 )
 def test_safe_display_name_neutralises_paths_and_reserved_characters(
