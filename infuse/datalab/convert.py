@@ -5,10 +5,12 @@ The whole pipeline runs inside DuckDB, which streams the file in chunks and spil
 its memory limit, so Python never holds the rows:
 
 1. :func:`infuse.datalab.readers.prepare_source` makes the file readable as text columns.
-2. Type inference: one aggregate query over the first ``inference_rows`` data rows counts, per
-   column, how many values look like booleans, integers, decimals, money (£, "GBP", thousands
-   commas, (brackets) for negatives), dates in UK day-first formats or datetimes; a column takes
-   the first type that every non-missing value fits, else stays text.
+2. Type inference: aggregate queries over the first ``inference_rows`` data rows (a copy of the
+   file's head, materialised once) count, per column, how many values look like booleans,
+   integers, decimals, money (£, "GBP", thousands commas, (brackets) for negatives), dates in
+   UK day-first formats or datetimes; a column takes the first type that every non-missing
+   value fits, else stays text. Cheap checks run on every column, the regular-expression ones
+   only where the cheap ones found no type, and date formats are tried one at a time.
 3. ``COPY (typed SELECT) TO parquet``: every cast is checked, so a value further down the file that
    does not fit the inferred type stops the copy, and inference is repeated over all rows. No
    value is ever silently turned into NULL (the trap of a sample-only ``TRY_CAST``).
