@@ -9,8 +9,8 @@ its memory limit, so Python never holds the rows:
    file's head, materialised once) count, per column, how many values look like booleans,
    integers, decimals, money (£, "GBP", thousands commas, (brackets) for negatives), dates in
    UK day-first formats or datetimes; a column takes the first type that every non-missing
-   value fits, else stays text. Cheap checks run on every column, the regular-expression ones
-   only where the cheap ones found no type, and date formats are tried one at a time.
+   value fits, else stays text. The money and date patterns run only on columns the first
+   stage left untyped, and date formats are tried one at a time.
 3. ``COPY (typed SELECT) TO parquet``: every cast is checked, so a value further down the file that
    does not fit the inferred type stops the copy, and inference is repeated over all rows. No
    value is ever silently turned into NULL (the trap of a sample-only ``TRY_CAST``).

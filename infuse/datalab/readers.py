@@ -438,6 +438,35 @@ def _join_header_rows(rows: Sequence[Sequence[str]]) -> list[str]:
     return joined
 
 
+def suggest_read_options(path: Path) -> ReadOptions:
+    """Options to offer a person before they convert: format, encoding, delimiter and how many
+    preamble lines to skip.
+
+    The preamble guess: the header is the first of the first 50 records with at least half of
+    the table's width filled (StatsWales exports put a breadcrumb, title and filters, one cell
+    each, above the table). A person confirms or changes it; nothing is skipped behind their
+    back, since ``convert_to_parquet`` only skips what the options say.
+    """
+    fmt = detect_format(path)
+    if fmt != "csv":
+        return ReadOptions(format=fmt)
+    encoding = detect_encoding(path)
+    text_encoding = "utf-8-sig" if encoding in ("utf-8", "utf-8-sig") else encoding
+    lines = _sample_lines(path, text_encoding, 200)
+    delimiter = sniff_delimiter(lines)
+    try:
+        records = list(csv.reader(io.StringIO("".join(lines)), delimiter=delimiter))
+    except csv.Error:
+        records = []
+    width = max((len(record) for record in records), default=0)
+    skip = 0
+    for index, record in enumerate(records[:50]):
+        if sum(1 for cell in record if cell.strip()) >= max(2, (width + 1) // 2):
+            skip = index
+            break
+    return ReadOptions(format="csv", encoding=encoding, delimiter=delimiter, skip_rows=skip)
+
+
 def _copy_until_blank_row(
     source: Path, dest: Path, encoding: str, delimiter: str, quote: str, options: ReadOptions
 ) -> tuple[int, int]:

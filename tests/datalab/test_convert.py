@@ -20,7 +20,7 @@ import openpyxl
 import pytest
 
 from infuse.datalab.convert import ConversionResult, convert_to_parquet
-from infuse.datalab.readers import IngestError, ReadOptions
+from infuse.datalab.readers import IngestError, ReadOptions, suggest_read_options
 from tests.datalab.test_readers import make_zip_bomb
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
@@ -206,6 +206,32 @@ def test_statswales_header_can_be_read_as_two_rows(tmp_path: Path) -> None:
     )
     assert result.schema == single.schema
     assert result.sha256 == single.sha256
+
+
+@pytest.mark.parametrize(
+    ("relative", "skip_rows"),
+    [
+        ("health/low_birth_weight.csv", 6),
+        ("health/adult_lifestyle.csv", 8),
+        ("spend/leeds_raw_2011-01.csv", 0),
+        ("emissions/local_authority_emissions.csv", 0),
+    ],
+)
+def test_suggested_options_find_the_statswales_preamble(relative: str, skip_rows: int) -> None:
+    options = suggest_read_options(shared(relative))
+    assert (options.format, options.delimiter, options.skip_rows) == ("csv", ",", skip_rows)
+
+
+def test_statswales_wide_table_converts_with_the_suggested_options(tmp_path: Path) -> None:
+    """National Survey for Wales, adult lifestyles: wide, "." for not applicable."""
+    path = shared("health/adult_lifestyle.csv")
+    result = convert_to_parquet(path, tmp_path, options=suggest_read_options(path))
+    fields = {field["name"]: field["type"] for field in result.schema["fields"]}
+    assert fields["Wales"] == "number"
+    assert fields["Cardiff"] == "number"
+    smoker = rows(result, "column_2 = 'Smoker'")[0]
+    assert smoker["Wales"] == Decimal("12.804476")
+    assert "ingest.footer-dropped" in {warning.key for warning in result.warnings}
 
 
 # --- encodings and formats -----------------------------------------------------------------------
