@@ -524,6 +524,14 @@ def prepare_csv(
     if size == 0 or not head.lstrip(b"\xef\xbb\xbf \t\r\n"):
         raise IngestError("ingest.empty-file", "The file is empty.")
     encoding = options.encoding or detect_encoding(path)
+    try:
+        codecs.lookup(encoding)
+    except LookupError as error:
+        raise IngestError(
+            "ingest.unknown-encoding",
+            f"{encoding!r} is not an encoding we know.",
+            encoding=encoding,
+        ) from error
     warnings: list[IngestWarning] = []
     temporaries: list[Path] = []
     readable = path

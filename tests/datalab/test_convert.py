@@ -525,6 +525,9 @@ def test_declared_encoding_that_does_not_fit_is_refused(tmp_path: Path) -> None:
     source = tmp_path / "upload.csv"
     source.write_bytes(b"a,b\n1,\x81\n")
     with pytest.raises(IngestError) as raised:
+        convert_to_parquet(source, tmp_path / "out", options=ReadOptions(encoding="klingon"))
+    assert raised.value.key == "ingest.unknown-encoding"
+    with pytest.raises(IngestError) as raised:
         convert_to_parquet(source, tmp_path / "out", options=ReadOptions(encoding="cp1252"))
     assert raised.value.key == "ingest.undecodable-bytes"
 
