@@ -299,8 +299,10 @@ def infer_plan(
             warnings.append(
                 IngestWarning(
                     "ingest.values-trimmed",
-                    f"Spaces around {trimmed} values in {name!r} were removed.",
-                    {"column": name, "count": trimmed},
+                    f"Spaces around values in {name!r} were removed ({trimmed} of them in the "
+                    + ("file)." if limit is None else f"first {limit} rows)."),
+                    # ``rows_examined`` None: the count covers the whole file.
+                    {"column": name, "count": trimmed, "rows_examined": limit},
                 )
             )
         plan = _choose(
