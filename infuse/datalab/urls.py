@@ -10,6 +10,16 @@ urlpatterns = [
     path("datasets/<slug:slug>/edit/", views.dataset_edit, name="dataset_edit"),
     path("datasets/<slug:slug>/upload/", views.upload, name="upload"),
     path("datasets/<slug:slug>/versions/<int:number>/", views.version_detail, name="version"),
+    path(
+        "datasets/<slug:slug>/versions/<int:number>/download.<str:file_format>",
+        views.version_download,
+        name="version_download",
+    ),
+    path(
+        "datasets/<slug:slug>/versions/<int:number>/datapackage.json",
+        views.version_datapackage,
+        name="version_datapackage",
+    ),
     path("uploads/<uuid:upload_id>/", views.upload_status, name="upload_status"),
     path("datasets/<slug:slug>/indicators/new/", views.indicator_create, name="indicator_create"),
     path("indicators/<slug:slug>/", views.indicator_detail, name="indicator"),

@@ -10,14 +10,14 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from infuse.core.errors import InvalidInput, PermissionDenied
+from infuse.core.errors import InvalidInput, NotFound, PermissionDenied
 from infuse.core.permissions import can, person_of
-from infuse.datalab import dcat, publishing, services
+from infuse.datalab import dcat, exports, publishing, services, storage
 from infuse.datalab.forms import CatalogueSearchForm, DatasetForm, IndicatorForm, UploadForm
 from infuse.datalab.models import Dataset, Visibility
 
@@ -202,6 +202,35 @@ def version_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse
             "version": version,
             "columns": version.profile.get("columns", []),
         },
+    )
+
+
+@require_GET
+def version_download(
+    request: HttpRequest, slug: str, number: int, file_format: str
+) -> FileResponse:
+    """The version as CSV, XLSX, JSON or Parquet, streamed from a file DuckDB writes."""
+    dataset = services.get_dataset(actor=request.user, slug=slug)
+    version = services.get_version(actor=request.user, dataset=dataset, number=number)
+    if file_format not in exports.FORMATS:
+        raise NotFound()
+    handle = exports.open_export(storage.resolve(version.parquet_path), file_format)
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=f"{dataset.slug}-v{version.number}.{file_format}",
+        content_type=exports.FORMATS[file_format],
+    )
+
+
+@require_GET
+def version_datapackage(request: HttpRequest, slug: str, number: int) -> JsonResponse:
+    dataset = services.get_dataset(actor=request.user, slug=slug)
+    version = services.get_version(actor=request.user, dataset=dataset, number=number)
+    base_url = request.build_absolute_uri("/").rstrip("/")
+    return JsonResponse(
+        exports.datapackage(dataset=dataset, version=version, base_url=base_url),
+        json_dumps_params={"ensure_ascii": False},
     )
 
 

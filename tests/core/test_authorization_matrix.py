@@ -63,6 +63,18 @@ MATRIX: dict[str, tuple[str, str, dict | None, dict[str, int]]] = {
     ),
     "datalab:indicator": ("get", "/data/indicators/no-such/", None, everyone(404)),
     "datalab:version": ("get", "/data/datasets/no-such/versions/1/", None, everyone(404)),
+    "datalab:version_download": (
+        "get",
+        "/data/datasets/no-such/versions/1/download.csv",
+        None,
+        everyone(404),
+    ),
+    "datalab:version_datapackage": (
+        "get",
+        "/data/datasets/no-such/versions/1/datapackage.json",
+        None,
+        everyone(404),
+    ),
     "datalab:upload": ("get", "/data/datasets/no-such/upload/", None, signed_in(302, 404)),
     "datalab:upload_status": ("get", f"/data/uploads/{MISSING}/", None, signed_in(302, 404)),
     "adaption:index": ("get", "/experiments/", None, everyone(200)),

@@ -278,3 +278,30 @@ def test_version_page_profiles_every_column(make_dataset, make_person):
     assert "Most common values" in page and 'role="img"' in page
     welsh = Client().get(f"/cy/data/datasets/{dataset.slug}/versions/1/").content.decode()
     assert 'lang="cy"' in welsh
+
+
+def test_downloads_and_datapackage(make_dataset, make_person):
+    from django.test import Client
+
+    officer = make_person("officer")
+    dataset = make_dataset("Fuel", actor=officer, visibility="public")
+    services.upload_file(
+        actor=officer,
+        dataset=dataset,
+        chunks=[b"council,litres\nCardiff,10.5\nNewport,=1+1\n"],
+        original_name="fuel.csv",
+    )
+    call_command("worker", "--batch")
+    base = f"/data/datasets/{dataset.slug}/versions/1/"
+    for file_format in ("csv", "xlsx", "json", "parquet"):
+        response = Client().get(f"{base}download.{file_format}")
+        assert response.status_code == 200, file_format
+        assert f'filename="fuel-v1.{file_format}"' in response["Content-Disposition"]
+        b"".join(response.streaming_content)
+    csv_text = b"".join(Client().get(f"{base}download.csv").streaming_content).decode()
+    assert "'=1+1" in csv_text
+    assert Client().get(f"{base}download.exe").status_code == 404
+    package = Client().get(f"{base}datapackage.json").json()
+    assert package["licenses"][0]["name"] == "OGL-UK-3.0"
+    csv_resource = next(r for r in package["resources"] if r["format"] == "csv")
+    assert [f["name"] for f in csv_resource["schema"]["fields"]] == ["council", "litres"]
