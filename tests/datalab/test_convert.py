@@ -561,7 +561,7 @@ def test_output_is_named_by_its_sha256_and_written_atomically(tmp_path: Path) ->
 @pytest.mark.slow
 def test_a_350_mb_csv_converts_in_bounded_memory(tmp_path: Path) -> None:
     """Peak RSS of a fresh process converting ~350 MB stays well below the file's size: it is
-    bounded by DuckDB's memory limit (96 MB here) plus a constant, not by the file."""
+    bounded by DuckDB's memory limit (128 MB here) plus a constant, not by the file."""
     source = tmp_path / "big.csv"
     line = '{n},{d:02d}/{m:02d}/2023,Supplier {s} Ltd,"£{a:,}.{p:02d}",Waste Management\n'
     with source.open("w", encoding="utf-8") as handle:
@@ -586,7 +586,7 @@ def test_a_350_mb_csv_converts_in_bounded_memory(tmp_path: Path) -> None:
         from infuse.datalab.readers import ReadOptions
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
         result = convert_to_parquet(Path({str(source)!r}), Path({str(tmp_path / "out")!r}),
-                                    options=ReadOptions(duckdb_memory_limit="96MB"))
+                                    options=ReadOptions(duckdb_memory_limit="128MB"))
         after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
         print(json.dumps({{"before": before, "after": after, "rows": result.row_count,
                            "types": [f["type"] for f in result.schema["fields"]]}}))
@@ -596,9 +596,10 @@ def test_a_350_mb_csv_converts_in_bounded_memory(tmp_path: Path) -> None:
         [sys.executable, "-c", script],
         capture_output=True,
         text=True,
-        check=True,
+        check=False,
         cwd=Path(__file__).resolve().parents[2],
     )
+    assert completed.returncode == 0, completed.stderr[-2000:]
     measured = json.loads(completed.stdout.strip().splitlines()[-1])
     assert measured["rows"] == n
     assert measured["types"] == ["integer", "date", "string", "number", "string"]
