@@ -47,6 +47,33 @@ MESSAGES: dict[str, Promise] = {
     "ingest.xlsx-too-many-parts": _(
         "The spreadsheet has too many internal parts, so it was refused for safety."
     ),
+    "ingest.unreadable": _(
+        "The file could not be read as a table. Check it is saved as CSV, XLSX, Parquet, JSON or "
+        "NDJSON."
+    ),
+    # What was changed or assumed while reading (warnings)
+    "ingest.column-renamed": _("Column %(column)s ‘%(original)s’ is named ‘%(name)s’."),
+    "ingest.column-name-trimmed": _("Spaces around the name of column %(column)s were removed."),
+    "ingest.column-unnamed": _("Column %(column)s had no name and is called ‘%(name)s’."),
+    "ingest.column-deduplicated": _(
+        "Two columns were called ‘%(original)s’; the later one is now ‘%(name)s’."
+    ),
+    "ingest.mixed-encoding": _(
+        "%(count)s bytes were not UTF-8 and were read as Windows-1252."
+    ),
+    "ingest.encoding-converted": _("The file was read as %(encoding)s and converted to UTF-8."),
+    "ingest.footer-dropped": _(
+        "The table ends at the blank line %(line)s; %(count)s lines of notes below it were left "
+        "out."
+    ),
+    "ingest.values-trimmed": _("Spaces around values in ‘%(column)s’ were removed."),
+    "ingest.mostly-numeric": _(
+        "‘%(column)s’ is mostly numbers but %(count)s values are not, so it was kept as text."
+    ),
+    "ingest.currency-stripped": _(
+        "Currency signs and thousands separators were removed from ‘%(column)s’."
+    ),
+    "ingest.bad-rows-skipped": _("%(count)s malformed rows were skipped."),
     "ingest.internal-error": _(
         "Something went wrong while processing the file. Nothing was changed. Try again, and "
         "if it happens again tell the InFuSe team."
