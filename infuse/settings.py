@@ -233,6 +233,11 @@ else:
 # Request limits: oversized requests get 400/413 rather than exhausting memory.
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("INFUSE_MAX_REQUEST_BYTES", str(5 * 1024 * 1024)))
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
+# The analytics layer's engine: DuckDB in-process (default) or a Spark cluster.
+ANALYTICS_ENGINE = os.environ.get("INFUSE_ANALYTICS_ENGINE", "duckdb")
+if ANALYTICS_ENGINE not in {"duckdb", "spark"}:
+    raise ValueError("INFUSE_ANALYTICS_ENGINE must be duckdb or spark")
+SPARK_MASTER = os.environ.get("INFUSE_SPARK_MASTER") or None
 # Disclosure control: counts below this are suppressed on anything the public sees.
 DISCLOSURE_THRESHOLD = int(os.environ.get("INFUSE_DISCLOSURE_THRESHOLD", "5"))
 # Uploaded data files stream to disk (never held in memory whole) up to this size.

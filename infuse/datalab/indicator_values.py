@@ -80,11 +80,12 @@ def compute(
     councils: Iterable[tuple[str, str, str]],
     *,
     engine: str = "duckdb",
+    spark_master: str | None = None,
 ) -> Computation:
     """Values per council × period (and the region) with intervals and comparisons."""
     spec = IndicatorSpec.from_dict(specification)
     lookup = council_lookup(councils)
-    con = connect(engine)
+    con = connect(engine, spark_master=spark_master)
     frame: pd.DataFrame = indicator_expression(read_parquet(con, parquet), spec).to_pandas()
     unit = str(spec.unit)
     # One row per council however the data spells it (GSS code, English or Welsh name), and the

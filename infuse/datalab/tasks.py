@@ -14,6 +14,7 @@ from dataclasses import asdict, is_dataclass
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.tasks import task
 
@@ -237,6 +238,8 @@ def compute_indicator(indicator_id: int, progress_id: str) -> dict[str, Any]:
             storage.resolve(version.parquet_path),
             indicator.specification,
             [(c.gss_code, c.name_en, c.name_cy or c.name_en) for c in councils.values()],
+            engine=settings.ANALYTICS_ENGINE,
+            spark_master=settings.SPARK_MASTER,
         )
     except Exception as error:
         logger.exception("Indicator %s failed", indicator.pk)
