@@ -58,9 +58,7 @@ MESSAGES: dict[str, Promise] = {
     "ingest.column-deduplicated": _(
         "Two columns were called ‘%(original)s’; the later one is now ‘%(name)s’."
     ),
-    "ingest.mixed-encoding": _(
-        "%(count)s bytes were not UTF-8 and were read as Windows-1252."
-    ),
+    "ingest.mixed-encoding": _("%(count)s bytes were not UTF-8 and were read as Windows-1252."),
     "ingest.encoding-converted": _("The file was read as %(encoding)s and converted to UTF-8."),
     "ingest.footer-dropped": _(
         "The table ends at the blank line %(line)s; %(count)s lines of notes below it were left "

@@ -125,10 +125,11 @@ def _check_fields(fields: DatasetFields) -> tuple[list[Theme], list[WellbeingGoa
     return themes, goals, councils
 
 
-def _unique_slug(title: str) -> str:
-    base = slugify(title)[:100] or "dataset"
+def _unique_slug(model: type[Dataset] | type[Indicator], title: str) -> str:
+    """A slug from the English title, numbered when another row of ``model`` already has it."""
+    base = slugify(title)[:100] or model._meta.model_name or "item"
     slug, n = base, 1
-    while Dataset.objects.filter(slug=slug).exists():
+    while model.objects.filter(slug=slug).exists():
         n += 1
         slug = f"{base}-{n}"
     return slug
@@ -178,7 +179,9 @@ def create_dataset(*, actor: Person, fields: DatasetFields) -> Dataset:
     themes, goals, councils = _check_fields(fields)
     with transaction.atomic():
         dataset = Dataset(
-            publisher=fields.publisher, created_by=actor, slug=_unique_slug(fields.title_en)
+            publisher=fields.publisher,
+            created_by=actor,
+            slug=_unique_slug(Dataset, fields.title_en),
         )
         _apply(dataset, fields)
         dataset.save()
@@ -538,11 +541,7 @@ def create_indicator(*, actor: Person, dataset: Dataset, fields: IndicatorFields
     from infuse.datalab.tasks import compute_indicator
 
     with transaction.atomic():
-        slug, n = slugify(fields.title_en)[:100] or "indicator", 1
-        base = slug
-        while Indicator.objects.filter(slug=slug).exists():
-            n += 1
-            slug = f"{base}-{n}"
+        slug = _unique_slug(Indicator, fields.title_en)
         indicator = Indicator.objects.create(
             dataset=dataset,
             slug=slug,
