@@ -238,6 +238,8 @@ ANALYTICS_ENGINE = os.environ.get("INFUSE_ANALYTICS_ENGINE", "duckdb")
 if ANALYTICS_ENGINE not in {"duckdb", "spark"}:
     raise ValueError("INFUSE_ANALYTICS_ENGINE must be duckdb or spark")
 SPARK_MASTER = os.environ.get("INFUSE_SPARK_MASTER") or None
+# Read-only SQL: each query is stopped after this many seconds.
+SQL_TIMEOUT_SECONDS = float(os.environ.get("INFUSE_SQL_TIMEOUT_SECONDS", "10"))
 # Disclosure control: counts below this are suppressed on anything the public sees.
 DISCLOSURE_THRESHOLD = int(os.environ.get("INFUSE_DISCLOSURE_THRESHOLD", "5"))
 # Uploaded data files stream to disk (never held in memory whole) up to this size.

@@ -76,6 +76,14 @@ MESSAGES: dict[str, Promise] = {
         "Something went wrong while processing the file. Nothing was changed. Try again, and "
         "if it happens again tell the InFuSe team."
     ),
+    # Read-only SQL
+    "sql.empty": _("Write a query."),
+    "sql.syntax": _("The query is not valid SQL: %(detail)s"),
+    "sql.one-statement": _("Run one statement at a time."),
+    "sql.read-only": _("Only SELECT queries can run here: nothing can be changed or written."),
+    "sql.forbidden": _("Queries here can read only the datasets listed on this page."),
+    "sql.timeout": _("The query took longer than %(seconds)s seconds and was stopped."),
+    "sql.failed": _("The query could not run: %(detail)s"),
     # Checking against the declared schema
     "validation.rejected": _(
         "%(rows)s rows do not match the dataset's declared schema, so the file was not "

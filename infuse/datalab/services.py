@@ -32,6 +32,7 @@ from infuse.core.models import Council, Organisation, Person, TaskProgress, Them
 from infuse.core.permissions import can, data_organisations, is_region_member, memberships_of
 from infuse.core.permissions import is_programme_admin as _is_programme_admin
 from infuse.datalab import storage
+from infuse.datalab.messages import explain
 from infuse.datalab.models import (
     Dataset,
     DatasetUpload,
@@ -43,6 +44,7 @@ from infuse.datalab.models import (
     Visibility,
 )
 from infuse.datalab.readers import safe_display_name
+from infuse.datalab.sql import QueryError, QueryResult, run_query
 
 
 @dataclass
@@ -574,3 +576,35 @@ def get_indicator(*, actor: Any, slug: str) -> Indicator:
     if indicator is None or not can(actor, "datalab.view_dataset", indicator.dataset):
         raise NotFound()
     return indicator
+
+
+# --- Read-only SQL -----------------------------------------------------------------------------
+
+
+def query_tables(actor: Any) -> dict[str, tuple[Dataset, DatasetVersion]]:
+    """The latest version of every dataset ``actor`` may see, by its SQL table name."""
+    tables: dict[str, tuple[Dataset, DatasetVersion]] = {}
+    for dataset in visible_datasets(actor).order_by("slug"):
+        version = dataset.latest_version
+        if version is not None:
+            tables[dataset.slug.replace("-", "_")] = (dataset, version)
+    return tables
+
+
+def run_sql(*, actor: Person, sql: str, row_limit: int = 1000) -> QueryResult:
+    """Run a read-only query over the versions the actor may see."""
+    if not getattr(actor, "is_authenticated", False):
+        raise PermissionDenied()
+    tables = {
+        name: storage.resolve(version.parquet_path)
+        for name, (_dataset, version) in query_tables(actor).items()
+    }
+    try:
+        return run_query(
+            sql, tables, row_limit=row_limit, timeout_seconds=settings.SQL_TIMEOUT_SECONDS
+        )
+    except QueryError as error:
+        raise InvalidInput(
+            explain(error.key, error.params, str(error)),
+            problems=[FieldProblem("sql", explain(error.key, error.params, str(error)))],
+        ) from error

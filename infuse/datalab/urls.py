@@ -5,6 +5,7 @@ from infuse.datalab import views
 app_name = "datalab"
 urlpatterns = [
     path("", views.index, name="index"),
+    path("sql/", views.sql_query, name="sql"),
     path("datasets/new/", views.dataset_create, name="dataset_create"),
     path("datasets/<slug:slug>/", views.dataset_detail, name="dataset"),
     path("datasets/<slug:slug>/edit/", views.dataset_edit, name="dataset_edit"),

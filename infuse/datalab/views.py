@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from defusedcsv import csv as defused_csv
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -300,6 +301,46 @@ def indicator_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "protected": protect,
         },
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def sql_query(request: HttpRequest) -> HttpResponse:
+    """Read-only SQL over the latest version of every dataset the person may see."""
+    person = person_of(request)
+    sql = request.POST.get("sql", "") if request.method == "POST" else ""
+    result = None
+    problems: list[Any] = []
+    if request.method == "POST":
+        try:
+            result = services.run_sql(actor=person, sql=sql)
+        except InvalidInput as error:
+            problems = error.problems
+        else:
+            if request.POST.get("action") == "csv":
+                return sql_csv_response(result)
+    tables = services.query_tables(person)
+    return render(
+        request,
+        "datalab/sql.html",
+        {
+            "sql": sql,
+            "result": result,
+            "problems": problems,
+            "tables": tables,
+        },
+        status=400 if problems else 200,
+    )
+
+
+def sql_csv_response(result: Any) -> HttpResponse:
+    """Query results as CSV, with formula injection neutralised (defusedcsv)."""
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="query.csv"'
+    writer = defused_csv.writer(response)
+    writer.writerow(result.columns)
+    writer.writerows(result.rows)
+    return response
 
 
 @require_GET

@@ -47,6 +47,7 @@ MATRIX: dict[str, tuple[str, str, dict | None, dict[str, int]]] = {
     "task": ("get", f"/tasks/{MISSING}/", None, signed_in(302, 404)),
     "datalab:index": ("get", "/data/", None, everyone(200)),
     "dcat_catalogue": ("get", "/data/catalogue.jsonld", None, everyone(200)),
+    "datalab:sql": ("get", "/data/sql/", None, signed_in(302, 200)),
     "datalab:dataset_create": (
         "get",
         "/data/datasets/new/",

@@ -305,3 +305,39 @@ def test_downloads_and_datapackage(make_dataset, make_person):
     assert package["licenses"][0]["name"] == "OGL-UK-3.0"
     csv_resource = next(r for r in package["resources"] if r["format"] == "csv")
     assert [f["name"] for f in csv_resource["schema"]["fields"]] == ["council", "litres"]
+
+
+def test_sql_page_reads_only_what_the_person_may_see(make_dataset, make_person):
+    from django.test import Client
+
+    officer = make_person("officer")
+    shared_data = make_dataset("Fuel use", actor=officer, visibility="region")
+    private = make_dataset("Secret rota", actor=officer, visibility="private")
+    for dataset in (shared_data, private):
+        services.upload_file(
+            actor=officer,
+            dataset=dataset,
+            chunks=[
+                b"council,litres\nCardiff,10.5\nNewport,=1+1\n"
+                if dataset is shared_data
+                else b"who,shift\nA,1\n"
+            ],
+            original_name="data.csv",
+        )
+    call_command("worker", "--batch")
+    outsider = make_person("evaluator")  # Bridgend: sees regional data, not Cardiff's private
+    client = Client()
+    client.force_login(outsider)
+    page = client.get("/data/sql/").content.decode()
+    assert "fuel_use" in page and "secret_rota" not in page
+    ran = client.post(
+        "/data/sql/", {"sql": "select council, litres from fuel_use order by 1", "action": "run"}
+    )
+    assert ran.status_code == 200 and "Cardiff" in ran.content.decode()
+    hidden = client.post("/data/sql/", {"sql": "select * from secret_rota", "action": "run"})
+    assert hidden.status_code == 400 and "could not run" in hidden.content.decode()
+    writes = client.post("/cy/data/sql/", {"sql": "drop view fuel_use", "action": "run"})
+    assert writes.status_code == 400 and "govuk-error-summary" in writes.content.decode()
+    csv_response = client.post("/data/sql/", {"sql": "select * from fuel_use", "action": "csv"})
+    assert csv_response["Content-Type"].startswith("text/csv")
+    assert "'=1+1" in csv_response.content.decode()
