@@ -306,3 +306,24 @@ class IndicatorValue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator.slug} {self.council or 'region'} {self.period}"
+
+
+class SavedQuery(models.Model):
+    """A read-only SQL query someone kept to run again."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_queries"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    sql = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects: ClassVar[models.Manager[SavedQuery]] = models.Manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("saved query")
+        verbose_name_plural = _("saved queries")
+
+    def __str__(self) -> str:
+        return self.title

@@ -39,12 +39,13 @@ from infuse.datalab.models import (
     DatasetVersion,
     Indicator,
     Licence,
+    SavedQuery,
     UpdateFrequency,
     ValidationPolicy,
     Visibility,
 )
 from infuse.datalab.readers import safe_display_name
-from infuse.datalab.sql import QueryError, QueryResult, run_query
+from infuse.datalab.sql import QueryError, QueryResult, check_read_only, run_query
 
 
 @dataclass
@@ -608,3 +609,24 @@ def run_sql(*, actor: Person, sql: str, row_limit: int = 1000) -> QueryResult:
             explain(error.key, error.params, str(error)),
             problems=[FieldProblem("sql", explain(error.key, error.params, str(error)))],
         ) from error
+
+
+def save_query(*, actor: Person, title: str, sql: str) -> SavedQuery:
+    """Keep a read-only query (checked, not run) under a title, for its owner."""
+    if not getattr(actor, "is_authenticated", False):
+        raise PermissionDenied()
+    problems: list[FieldProblem] = []
+    if not title.strip() or len(title) > 200:
+        problems.append(FieldProblem("title", _("Enter a title of up to 200 characters")))
+    try:
+        text = check_read_only(sql)
+    except QueryError as error:
+        problems.append(FieldProblem("sql", explain(error.key, error.params, str(error))))
+    if problems:
+        raise InvalidInput(problems=problems)
+    with transaction.atomic():
+        saved = SavedQuery.objects.create(owner=actor, title=title.strip(), sql=text)
+        audit.record_event(
+            actor=actor, action="saved_query.created", obj=saved, after={"title": saved.title}
+        )
+    return saved

@@ -308,26 +308,36 @@ def indicator_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def sql_query(request: HttpRequest) -> HttpResponse:
     """Read-only SQL over the latest version of every dataset the person may see."""
     person = person_of(request)
+    saved_queries = person.saved_queries.all()
     sql = request.POST.get("sql", "") if request.method == "POST" else ""
+    if request.method == "GET" and request.GET.get("saved", "").isdigit():
+        chosen = saved_queries.filter(pk=int(request.GET["saved"])).first()
+        sql = chosen.sql if chosen else ""
+    title = request.POST.get("title", "")
     result = None
     problems: list[Any] = []
     if request.method == "POST":
         try:
+            if request.POST.get("action") == "save":
+                saved = services.save_query(actor=person, title=title, sql=sql)
+                messages.success(request, _("Query ‘%(title)s’ saved.") % {"title": saved.title})
+                return redirect(f"{request.path}?saved={saved.pk}")
             result = services.run_sql(actor=person, sql=sql)
         except InvalidInput as error:
             problems = error.problems
         else:
             if request.POST.get("action") == "csv":
                 return sql_csv_response(result)
-    tables = services.query_tables(person)
     return render(
         request,
         "datalab/sql.html",
         {
             "sql": sql,
+            "title": title,
             "result": result,
             "problems": problems,
-            "tables": tables,
+            "tables": services.query_tables(person),
+            "saved_queries": saved_queries,
         },
         status=400 if problems else 200,
     )

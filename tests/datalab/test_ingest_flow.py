@@ -341,3 +341,22 @@ def test_sql_page_reads_only_what_the_person_may_see(make_dataset, make_person):
     csv_response = client.post("/data/sql/", {"sql": "select * from fuel_use", "action": "csv"})
     assert csv_response["Content-Type"].startswith("text/csv")
     assert "'=1+1" in csv_response.content.decode()
+
+
+def test_saved_queries_belong_to_their_owner(make_person):
+    from django.test import Client
+
+    owner, other = make_person("analyst"), make_person("analyst")
+    client = Client()
+    client.force_login(owner)
+    saved = client.post(
+        "/data/sql/", {"sql": "select 42 as answer", "title": "The answer", "action": "save"}
+    )
+    assert saved.status_code == 302
+    page = client.get(saved["Location"]).content.decode()
+    assert "The answer" in page and "select 42 as answer" in page
+    bad = client.post("/data/sql/", {"sql": "drop table x", "title": "", "action": "save"})
+    assert bad.status_code == 400
+    stranger = Client()
+    stranger.force_login(other)
+    assert "select 42" not in stranger.get(saved["Location"]).content.decode()
