@@ -242,6 +242,10 @@ SPARK_MASTER = os.environ.get("INFUSE_SPARK_MASTER") or None
 SQL_TIMEOUT_SECONDS = float(os.environ.get("INFUSE_SQL_TIMEOUT_SECONDS", "10"))
 # Disclosure control: counts below this are suppressed on anything the public sees.
 DISCLOSURE_THRESHOLD = int(os.environ.get("INFUSE_DISCLOSURE_THRESHOLD", "5"))
+# "suppression" (small counts hidden, with secondary suppression) or "rounding" (base 5).
+DISCLOSURE_METHOD = os.environ.get("INFUSE_DISCLOSURE_METHOD", "suppression")
+if DISCLOSURE_METHOD not in {"suppression", "rounding"}:
+    raise ValueError("INFUSE_DISCLOSURE_METHOD must be suppression or rounding")
 # Uploaded data files stream to disk (never held in memory whole) up to this size.
 MAX_UPLOAD_BYTES = int(os.environ.get("INFUSE_MAX_UPLOAD_BYTES", str(2 * 1024**3)))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 from uuid import UUID
 
@@ -13,9 +14,15 @@ from infuse.core.api_auth import OPTIONAL_AUTH, caller
 from infuse.core.errors import FieldProblem, InvalidInput
 from infuse.core.models import Organisation
 from infuse.core.schemas import ProblemOut
-from infuse.datalab import services
-from infuse.datalab.models import Dataset, DatasetUpload
-from infuse.datalab.schemas import DatasetIn, DatasetOut, UploadOut
+from infuse.datalab import publishing, services
+from infuse.datalab.models import Dataset, DatasetUpload, Indicator
+from infuse.datalab.schemas import (
+    DatasetIn,
+    DatasetOut,
+    IndicatorOut,
+    IndicatorValuesOut,
+    UploadOut,
+)
 
 router = Router(tags=["Data Lab"])
 
@@ -162,3 +169,58 @@ def upload_version(
 )
 def get_upload(request: HttpRequest, upload_id: UUID) -> dict[str, Any]:
     return upload_out(services.get_upload(actor=caller(request), upload_id=upload_id))
+
+
+def indicator_out(indicator: Indicator) -> dict[str, Any]:
+    return {
+        "slug": indicator.slug,
+        "dataset": indicator.dataset.slug,
+        "title_en": indicator.title_en,
+        "title_cy": indicator.title_cy or "",
+        "description_en": indicator.description_en or "",
+        "description_cy": indicator.description_cy or "",
+        "unit": indicator.unit,
+        "polarity": indicator.polarity,
+        "themes": [t.code for t in indicator.themes.all()],
+        "goals": [g.code for g in indicator.goals.all()],
+        "specification": indicator.specification,
+    }
+
+
+@router.get(
+    "/indicators",
+    response=list[IndicatorOut],
+    auth=OPTIONAL_AUTH,
+    summary="The indicators over the datasets you may see",
+)
+def list_indicators(request: HttpRequest, dataset: str = "") -> list[dict[str, Any]]:
+    indicators = services.visible_indicators(caller(request), dataset=dataset)
+    return [indicator_out(i) for i in indicators.prefetch_related("themes", "goals")[:500]]
+
+
+@router.get(
+    "/indicators/{slug}",
+    response={200: IndicatorOut, 404: ProblemOut},
+    auth=OPTIONAL_AUTH,
+    summary="One indicator's definition",
+)
+def get_indicator(request: HttpRequest, slug: str) -> dict[str, Any]:
+    return indicator_out(services.get_indicator(actor=caller(request), slug=slug))
+
+
+@router.get(
+    "/indicators/{slug}/values",
+    response={200: IndicatorValuesOut, 404: ProblemOut},
+    auth=OPTIONAL_AUTH,
+    summary="Values per council and period with intervals, disclosure-controlled for the public",
+)
+def get_indicator_values(request: HttpRequest, slug: str) -> dict[str, Any]:
+    actor = caller(request)
+    indicator = services.get_indicator(actor=actor, slug=slug)
+    frame = publishing.shown_frame(publishing.shown_periods(indicator, actor))
+    records = [
+        {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()}
+        for row in frame.to_dict(orient="records")
+    ]
+    control = "none" if publishing.sees_unsuppressed(actor) else publishing.disclosure_method()
+    return {"indicator": indicator.slug, "disclosure_control": control, "values": records}

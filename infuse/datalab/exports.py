@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 import duckdb
+import pandas as pd
 from openpyxl import Workbook
 
 FORMATS = {
@@ -90,6 +91,16 @@ def open_export(parquet: Path, file_format: str) -> BinaryIO:
     with tempfile.TemporaryDirectory(prefix="infuse-export-") as directory:
         path = export(parquet, file_format, Path(directory))
         return path.open("rb")  # still readable after the directory is removed (POSIX)
+
+
+def export_frame(frame: pd.DataFrame, file_format: str) -> bytes:
+    """A small table (an indicator's values) in ``file_format``, neutralised like a version."""
+    if file_format not in FORMATS:
+        raise ValueError(f"Unknown export format {file_format!r}")
+    with tempfile.TemporaryDirectory(prefix="infuse-export-") as directory:
+        parquet = Path(directory) / "table.parquet"
+        frame.to_parquet(parquet, index=False)
+        return export(parquet, file_format, Path(directory)).read_bytes()
 
 
 def datapackage(*, dataset: Any, version: Any, base_url: str) -> dict[str, Any]:

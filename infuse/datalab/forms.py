@@ -15,6 +15,7 @@ from infuse.datalab.models import (
     Unit,
     UpdateFrequency,
     ValidationPolicy,
+    ValueFlag,
     Visibility,
 )
 from infuse.datalab.services import DatasetFields, IndicatorFields
@@ -283,3 +284,13 @@ class IndicatorForm(forms.Form):
             themes=list(data.get("themes", [])),
             goals=list(data.get("goals", [])),
         )
+
+
+class ValueFlagForm(forms.Form):
+    flag = forms.ChoiceField(
+        label=_("Flag"),
+        choices=ValueFlag.choices,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_("The flag is shown beside the value wherever it is published."),
+    )

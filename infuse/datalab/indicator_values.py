@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from infuse.analytics.engine import connect, read_parquet
 from infuse.analytics.indicators import IndicatorSpec, indicator_expression
@@ -74,6 +75,25 @@ def _clean(number: Any) -> float | None:
     return None if math.isnan(result) else result
 
 
+def value_and_interval(
+    unit: str, numerator: NDArray[np.float64], denominator: NDArray[np.float64]
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """The value and its 95% interval on the unit's scale, from numerators and denominators.
+
+    Wilson for percentages, exact/Byar Poisson for counts and rates. Shared by the computation
+    and by publishing, which recomputes both from counts rounded for disclosure control.
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if unit == "percentage":
+            interval = wilson_interval(numerator, denominator)
+            return 100.0 * numerator / denominator, interval.lower * 100.0, interval.upper * 100.0
+        if unit in PER:
+            interval = rate_interval(numerator, denominator, per=PER[unit])
+            return PER[unit] * numerator / denominator, interval.lower, interval.upper
+        interval = poisson_interval(numerator, method="byar_or_exact")
+        return numerator, interval.lower, interval.upper
+
+
 def compute(
     parquet: Path,
     specification: dict[str, Any],
@@ -100,22 +120,12 @@ def compute(
     region = sums.groupby("period", as_index=False)[["numerator", "denominator"]].sum(min_count=1)
     region["gss"] = None
     table = pd.concat([sums, region], ignore_index=True)
-    numerator = table["numerator"].astype(float).to_numpy()
-    denominator = table["denominator"].astype(float).to_numpy()
-    with np.errstate(divide="ignore", invalid="ignore"):
-        if unit == "percentage":
-            interval = wilson_interval(numerator, denominator)
-            scale = 100.0
-            value = 100.0 * numerator / denominator
-        elif unit in PER:
-            interval = rate_interval(numerator, denominator, per=PER[unit])
-            scale = 1.0
-            value = PER[unit] * numerator / denominator
-        else:
-            interval = poisson_interval(numerator, method="byar_or_exact")
-            scale = 1.0
-            value = numerator
-    table = table.assign(value=value, ci_low=interval.lower * scale, ci_high=interval.upper * scale)
+    value, ci_low, ci_high = value_and_interval(
+        unit,
+        table["numerator"].astype(float).to_numpy(),
+        table["denominator"].astype(float).to_numpy(),
+    )
+    table = table.assign(value=value, ci_low=ci_low, ci_high=ci_high)
     values: list[ComputedValue] = []
     for period, rows in table.groupby("period", sort=True):
         region_rows = rows[rows["gss"].isna()]

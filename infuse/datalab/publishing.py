@@ -1,69 +1,233 @@
-"""What the public may see of indicator values: disclosure control before anything is shown.
+"""What each person may see of indicator values: disclosure control before anything is shown.
 
-Small numerators (fewer than the threshold, default 5) are suppressed, and enough other
-councils with them that no suppressed value can be recovered from the region's total
-(secondary suppression, ``infuse.datalab.disclosure``). People working for a council or the
-programme team see the values unsuppressed; the public, suppliers and every export or API
-response for them see the protected values.
+For the public (and suppliers), every page, export and API response goes through
+:func:`shown_periods`. Under the default method, ``suppression``, numerators below the threshold
+(default 5) are hidden, and enough other councils with them that no hidden value can be
+recovered from the region's total (secondary suppression, ``infuse.datalab.disclosure``). Under
+``rounding`` (``INFUSE_DISCLOSURE_METHOD=rounding``) every numerator and the total are rounded to
+base 5 independently, and each value and interval is recomputed from the rounded count. People
+working for a council or the programme team see the values as computed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 from django.conf import settings
 
+from infuse.core.models import Council
 from infuse.core.permissions import is_region_member
-from infuse.datalab.disclosure import suppress_small_counts
-from infuse.datalab.models import IndicatorValue, ValueFlag
+from infuse.datalab.disclosure import round_to_base, suppress_small_counts
+from infuse.datalab.indicator_values import value_and_interval
+from infuse.datalab.models import Indicator, IndicatorValue, ValueFlag
+
+Method = Literal["suppression", "rounding"]
+METHODS: tuple[Method, ...] = ("suppression", "rounding")
 
 
-@dataclass
-class PublishedValue:
-    """An indicator value as shown: a ``suppressed`` one carries no numbers, only its flag."""
+@dataclass(frozen=True)
+class ShownValue:
+    """An indicator value as one person may see it; a ``suppressed`` one carries no numbers."""
 
-    row: IndicatorValue
-    suppressed: bool
+    id: int
+    council: Council | None
+    period: str
+    numerator: float | None
+    denominator: float | None
+    value: float | None
+    ci_low: float | None
+    ci_high: float | None
+    comparison: str
+    flag: str
+    suppressed: bool = False
+    rounded: bool = False
 
-    HIDDEN = frozenset({"numerator", "denominator", "value", "ci_low", "ci_high", "comparison"})
+    @property
+    def council_id(self) -> int | None:
+        return self.council.pk if self.council else None
 
-    def __getattr__(self, name: str) -> Any:
-        if self.suppressed and name in self.HIDDEN:
-            return None
-        if self.suppressed and name == "flag":
-            return ValueFlag.SUPPRESSED
-        return getattr(self.row, name)
+    def get_flag_display(self) -> str:
+        return str(ValueFlag(self.flag).label) if self.flag else ""
+
+    @classmethod
+    def of(cls, row: IndicatorValue) -> ShownValue:
+        return cls(
+            id=row.pk,
+            council=row.council,
+            period=row.period,
+            numerator=row.numerator,
+            denominator=row.denominator,
+            value=row.value,
+            ci_low=row.ci_low,
+            ci_high=row.ci_high,
+            comparison=row.comparison,
+            flag=row.flag,
+        )
+
+    def hidden(self) -> ShownValue:
+        return replace(
+            self,
+            numerator=None,
+            denominator=None,
+            value=None,
+            ci_low=None,
+            ci_high=None,
+            comparison="",
+            flag=ValueFlag.SUPPRESSED,
+            suppressed=True,
+        )
+
+
+@dataclass(frozen=True)
+class ShownPeriod:
+    period: str
+    councils: list[ShownValue]
+    region: ShownValue | None
 
 
 def sees_unsuppressed(person: Any) -> bool:
     return bool(is_region_member(person))
 
 
-def protect_period(
-    values: Iterable[IndicatorValue], *, threshold: int | None = None
-) -> list[PublishedValue]:
-    """Suppress one period's council values (and the region if need be) for the public."""
-    values = list(values)
-    threshold = threshold or settings.DISCLOSURE_THRESHOLD
-    councils = [v for v in values if v.council_id is not None]
-    region = [v for v in values if v.council_id is None]
+def disclosure_method() -> Method:
+    method = str(getattr(settings, "DISCLOSURE_METHOD", "suppression"))
+    if method not in METHODS:
+        raise ValueError(f"INFUSE_DISCLOSURE_METHOD must be one of {METHODS}, not {method!r}")
+    return method  # type: ignore[return-value]
+
+
+def _counts(councils: Sequence[ShownValue]) -> pd.Series:
     counts = pd.Series(
         [round(v.numerator or 0) for v in councils],
         index=[v.council_id for v in councils],
         dtype="int64",
     )
-    if region and len(councils):
+    return pd.concat([counts, pd.Series([int(counts.sum())], index=["Total"], dtype="int64")])
+
+
+def _suppressed(
+    councils: list[ShownValue], region: list[ShownValue], threshold: int
+) -> list[ShownValue]:
+    if region and councils:
         # The region row is the sum over the councils (as computed), published as the total.
-        counts = pd.concat([counts, pd.Series([int(counts.sum())], index=["Total"], dtype="int64")])
         protected = suppress_small_counts(
-            counts, column_totals=True, totals_included=True, threshold=threshold
+            _counts(councils), column_totals=True, totals_included=True, threshold=threshold
         )
     else:
-        protected = suppress_small_counts(counts, threshold=threshold)
+        protected = suppress_small_counts(
+            pd.Series([round(v.numerator or 0) for v in councils + region], dtype="int64"),
+            threshold=threshold,
+        )
+        hidden_list = protected.suppressed.iloc[:, 0].tolist()
+        return [v.hidden() if h else v for v, h in zip(councils + region, hidden_list, strict=True)]
     hidden = protected.suppressed.iloc[:, 0].to_dict()
-    published = [PublishedValue(v, bool(hidden.get(v.council_id, False))) for v in councils]
-    published += [PublishedValue(v, bool(hidden.get("Total", False))) for v in region]
-    return published
+    shown = [v.hidden() if hidden.get(v.council_id) else v for v in councils]
+    return shown + [v.hidden() if hidden.get("Total") else v for v in region]
+
+
+def _rounded(councils: list[ShownValue], region: list[ShownValue], unit: str) -> list[ShownValue]:
+    values = councils + region
+    if not values:
+        return []
+    counts = [round(v.numerator or 0) for v in values]
+    rounded = round_to_base(pd.Series(counts, dtype="int64")).table.iloc[:, 0].to_numpy()
+    numerator = np.asarray(rounded, dtype=np.float64)
+    denominator = np.asarray(
+        [np.nan if v.denominator is None else v.denominator for v in values], dtype=np.float64
+    )
+    value, low, high = value_and_interval(unit, numerator, denominator)
+
+    def number(x: float) -> float | None:
+        return None if not np.isfinite(x) else float(x)
+
+    return [
+        replace(
+            v,
+            numerator=None if v.numerator is None else float(numerator[i]),
+            value=number(value[i]),
+            ci_low=number(low[i]),
+            ci_high=number(high[i]),
+            rounded=True,
+        )
+        for i, v in enumerate(values)
+    ]
+
+
+def protect_period(
+    values: Iterable[IndicatorValue | ShownValue],
+    *,
+    unit: str = "count",
+    threshold: int | None = None,
+    method: Method | None = None,
+) -> list[ShownValue]:
+    """One period's values (councils then the region) as the public may see them."""
+    shown = [v if isinstance(v, ShownValue) else ShownValue.of(v) for v in values]
+    councils = [v for v in shown if v.council is not None]
+    region = [v for v in shown if v.council is None]
+    if (method or disclosure_method()) == "rounding":
+        return _rounded(councils, region, unit)
+    return _suppressed(councils, region, threshold or settings.DISCLOSURE_THRESHOLD)
+
+
+def shown_periods(indicator: Indicator, person: Any) -> list[ShownPeriod]:
+    """Every period's values for ``person``, newest period first, councils highest value first."""
+    rows = indicator.values.select_related("council").order_by("-period")
+    by_period: dict[str, list[ShownValue]] = {}
+    for row in rows:
+        by_period.setdefault(row.period, []).append(ShownValue.of(row))
+    protect = not sees_unsuppressed(person)
+    periods = []
+    for period, values in by_period.items():
+        shown = protect_period(values, unit=indicator.unit) if protect else values
+        councils = sorted(
+            (v for v in shown if v.council is not None),
+            key=lambda v: (v.value is None, -(v.value or 0.0), v.council.name if v.council else ""),
+        )
+        region = next((v for v in shown if v.council is None), None)
+        periods.append(ShownPeriod(period, councils, region))
+    return periods
+
+
+def shown_frame(periods: Sequence[ShownPeriod]) -> pd.DataFrame:
+    """The shown values as one table (one row per council or region and period) for exports."""
+    records = []
+    for period in periods:
+        for value in [*period.councils, *([period.region] if period.region else [])]:
+            records.append(
+                {
+                    "period": value.period,
+                    "area_code": value.council.gss_code if value.council else "",
+                    "area": value.council.name_en if value.council else "Cardiff Capital Region",
+                    "area_cy": (value.council.name_cy or value.council.name_en)
+                    if value.council
+                    else "Prifddinas-Ranbarth Caerdydd",
+                    "numerator": value.numerator,
+                    "denominator": value.denominator,
+                    "value": value.value,
+                    "ci_low": value.ci_low,
+                    "ci_high": value.ci_high,
+                    "comparison": value.comparison,
+                    "flag": value.flag,
+                }
+            )
+    columns = [
+        "period",
+        "area_code",
+        "area",
+        "area_cy",
+        "numerator",
+        "denominator",
+        "value",
+        "ci_low",
+        "ci_high",
+        "comparison",
+        "flag",
+    ]
+    frame = pd.DataFrame.from_records(records, columns=columns)
+    for column in ("numerator", "denominator", "value", "ci_low", "ci_high"):
+        frame[column] = frame[column].astype("float64")
+    return frame

@@ -68,3 +68,37 @@ class UploadOut(Schema):
     error_key: str
     error_message: str
     report: dict
+
+
+class IndicatorOut(Schema):
+    slug: str
+    dataset: str
+    title_en: str
+    title_cy: str
+    description_en: str
+    description_cy: str
+    unit: str
+    polarity: str
+    themes: list[str]
+    goals: list[str]
+    specification: dict
+
+
+class IndicatorValueOut(Schema):
+    period: str
+    area_code: str
+    area: str
+    area_cy: str
+    numerator: float | None
+    denominator: float | None
+    value: float | None
+    ci_low: float | None
+    ci_high: float | None
+    comparison: str
+    flag: str
+
+
+class IndicatorValuesOut(Schema):
+    indicator: str
+    disclosure_control: str  # "suppression", "rounding" or "none" (people in the region)
+    values: list[IndicatorValueOut]

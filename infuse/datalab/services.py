@@ -38,10 +38,12 @@ from infuse.datalab.models import (
     DatasetUpload,
     DatasetVersion,
     Indicator,
+    IndicatorValue,
     Licence,
     SavedQuery,
     UpdateFrequency,
     ValidationPolicy,
+    ValueFlag,
     Visibility,
 )
 from infuse.datalab.readers import safe_display_name
@@ -572,11 +574,58 @@ def create_indicator(*, actor: Person, dataset: Dataset, fields: IndicatorFields
     return indicator
 
 
+def visible_indicators(actor: Any, *, dataset: str = "") -> QuerySet[Indicator]:
+    """Indicators over every dataset ``actor`` may see, optionally of one dataset."""
+    indicators = Indicator.objects.filter(dataset__in=visible_datasets(actor)).select_related(
+        "dataset"
+    )
+    if dataset:
+        indicators = indicators.filter(dataset__slug=dataset)
+    return indicators.order_by("slug")
+
+
 def get_indicator(*, actor: Any, slug: str) -> Indicator:
     indicator = Indicator.objects.select_related("dataset").filter(slug=slug).first()
     if indicator is None or not can(actor, "datalab.view_dataset", indicator.dataset):
         raise NotFound()
     return indicator
+
+
+def get_indicator_value(*, actor: Any, indicator: Indicator, value_id: int) -> IndicatorValue:
+    value = indicator.values.select_related("council").filter(pk=value_id).first()
+    if value is None:
+        raise NotFound()
+    return value
+
+
+def set_value_flag(*, actor: Person, value: IndicatorValue, flag: str) -> IndicatorValue:
+    """Mark a stored value provisional, estimated, of low reliability… (StatsWales's flags).
+
+    People who may change the dataset set flags; each change is audited, and the flag stays
+    with the council and period when the indicator is recomputed on a new version.
+    """
+    if not can(actor, "datalab.change_dataset", value.indicator.dataset):
+        raise PermissionDenied()
+    if flag not in ValueFlag.values:
+        raise InvalidInput(
+            problems=[FieldProblem("flag", _("Choose one of the flags listed"), value=flag)]
+        )
+    with transaction.atomic():
+        before = value.flag
+        value.flag = flag
+        value.save(update_fields=["flag"])
+        audit.record_event(
+            actor=actor,
+            action="indicator.value-flagged",
+            obj=value.indicator,
+            before={"flag": before},
+            after={
+                "flag": flag,
+                "council": value.council.gss_code if value.council else "",
+                "period": value.period,
+            },
+        )
+    return value
 
 
 # --- Read-only SQL -----------------------------------------------------------------------------

@@ -246,6 +246,13 @@ def compute_indicator(indicator_id: int, progress_id: str) -> dict[str, Any]:
         reporter.fail(f"{type(error).__name__}: {error}")
         raise
     with transaction.atomic():
+        # Flags people set (provisional, estimated…) stay with their council and period.
+        flags = {
+            (council_id, period): flag
+            for council_id, period, flag in IndicatorValue.objects.filter(indicator=indicator)
+            .exclude(flag="")
+            .values_list("council_id", "period", "flag")
+        }
         IndicatorValue.objects.filter(indicator=indicator).delete()
         IndicatorValue.objects.bulk_create(
             [
@@ -260,6 +267,9 @@ def compute_indicator(indicator_id: int, progress_id: str) -> dict[str, Any]:
                     ci_low=v.ci_low,
                     ci_high=v.ci_high,
                     comparison=v.comparison,
+                    flag=flags.get(
+                        (councils[v.council_gss].pk if v.council_gss else None, v.period), ""
+                    ),
                 )
                 for v in computation.values
             ]

@@ -17,9 +17,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from infuse.core.errors import InvalidInput, NotFound, PermissionDenied
-from infuse.core.permissions import can, person_of
-from infuse.datalab import dcat, exports, publishing, services, storage
-from infuse.datalab.forms import CatalogueSearchForm, DatasetForm, IndicatorForm, UploadForm
+from infuse.core.models import Organisation
+from infuse.core.permissions import can, memberships_of, person_of
+from infuse.datalab import dcat, exports, indicator_charts, publishing, services, storage
+from infuse.datalab.forms import (
+    CatalogueSearchForm,
+    DatasetForm,
+    IndicatorForm,
+    UploadForm,
+    ValueFlagForm,
+)
 from infuse.datalab.models import Dataset, Visibility
 
 
@@ -267,39 +274,135 @@ def indicator_create(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_GET
 def indicator_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    """Values per council for each period, against the region (the league table).
+    """The league table per period, a council's trend against the region, and a funnel plot.
 
     The public sees disclosure-controlled values; people working in the region see them all.
+    ``?council=`` chooses the council in the trend and ``?period=`` the funnel's period.
     """
     indicator = services.get_indicator(actor=request.user, slug=slug)
-    values = list(indicator.values.select_related("council").order_by("-period", "-value"))
-    protect = not publishing.sees_unsuppressed(request.user)
-    by_period: dict[str, list[Any]] = {}
-    for value in values:
-        by_period.setdefault(value.period, []).append(value)
-    periods: list[dict[str, Any]] = []
-    for period, rows in by_period.items():
-        shown = (
-            publishing.protect_period(rows)
-            if protect
-            else [publishing.PublishedValue(v, False) for v in rows]
+    periods = publishing.shown_periods(indicator, request.user)
+    unit_label = str(indicator.get_unit_display())
+    context: dict[str, Any] = {
+        "indicator": indicator,
+        "dataset": indicator.dataset,
+        "periods": periods,
+        "protected": not publishing.sees_unsuppressed(request.user),
+        "rounding": publishing.disclosure_method() == "rounding",
+        "can_flag": can(request.user, "datalab.change_dataset", indicator.dataset),
+        "formats": list(exports.FORMATS),
+    }
+    if periods:
+        context.update(_trend_context(request, periods, unit_label))
+        context.update(_funnel_context(request, indicator, periods, unit_label))
+    return render(request, "datalab/indicator.html", context)
+
+
+def _trend_context(
+    request: HttpRequest, periods: list[publishing.ShownPeriod], unit_label: str
+) -> dict[str, Any]:
+    councils = sorted(
+        {v.council for p in periods for v in p.councils if v.council is not None},
+        key=lambda c: c.name,
+    )
+    if not councils:
+        return {}
+    chosen = next((c for c in councils if c.gss_code == request.GET.get("council")), None)
+    if chosen is None:
+        organisations = [
+            org for org, kind, _role in memberships_of(request.user) if kind == "council"
+        ]
+        own = set(
+            Organisation.objects.filter(pk__in=organisations).values_list("council_id", flat=True)
         )
-        periods.append(
-            {
-                "period": period,
-                "councils": [v for v in shown if v.council_id is not None],
-                "region": next((v for v in shown if v.council_id is None), None),
-            }
+        chosen = next((c for c in councils if c.pk in own), councils[0])
+    points = []
+    for period in reversed(periods):  # oldest first
+        value = next((v for v in period.councils if v.council == chosen), None)
+        points.append(
+            indicator_charts.TrendPoint(
+                period=period.period,
+                council=value.value if value else None,
+                council_low=value.ci_low if value else None,
+                council_high=value.ci_high if value else None,
+                region=period.region.value if period.region else None,
+            )
         )
+    return {
+        "trend_councils": councils,
+        "trend_council": chosen,
+        "trend_points": points,
+        "trend_svg": indicator_charts.trend_svg(
+            points, council_name=chosen.name, unit_label=unit_label
+        ),
+    }
+
+
+def _funnel_context(
+    request: HttpRequest,
+    indicator: Any,
+    periods: list[publishing.ShownPeriod],
+    unit_label: str,
+) -> dict[str, Any]:
+    chosen = next((p for p in periods if p.period == request.GET.get("period")), periods[0])
+    if chosen.region is None or chosen.region.value is None:
+        funnel = None
+    else:
+        funnel = indicator_charts.build_funnel(
+            indicator.unit,
+            chosen.region.value,
+            [
+                (v.council.name, v.denominator, v.value)
+                for v in chosen.councils
+                if v.council and v.denominator is not None and v.value is not None
+            ],
+        )
+    x_label = _("Number of people") if indicator.unit == "percentage" else _("Population")
+    return {
+        "funnel_period": chosen,
+        "funnel": funnel,
+        "funnel_svg": (
+            indicator_charts.funnel_svg(funnel, unit_label=unit_label, x_label=x_label)
+            if funnel
+            else None
+        ),
+        "funnel_x_label": x_label,
+    }
+
+
+@require_GET
+def indicator_download(request: HttpRequest, slug: str, file_format: str) -> HttpResponse:
+    """Every value as CSV, XLSX, JSON or Parquet, disclosure-controlled for the public."""
+    indicator = services.get_indicator(actor=request.user, slug=slug)
+    if file_format not in exports.FORMATS:
+        raise NotFound()
+    frame = publishing.shown_frame(publishing.shown_periods(indicator, request.user))
+    return HttpResponse(
+        exports.export_frame(frame, file_format),
+        content_type=exports.FORMATS[file_format],
+        headers={"Content-Disposition": f'attachment; filename="{indicator.slug}.{file_format}"'},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def indicator_value_flag(request: HttpRequest, slug: str, value_id: int) -> HttpResponse:
+    """Set a StatsWales-style flag on one stored value."""
+    person = person_of(request)
+    indicator = services.get_indicator(actor=person, slug=slug)
+    if not can(person, "datalab.change_dataset", indicator.dataset):
+        raise PermissionDenied()
+    value = services.get_indicator_value(actor=person, indicator=indicator, value_id=value_id)
+    form = ValueFlagForm(
+        request.POST if request.method == "POST" else None, initial={"flag": value.flag}
+    )
+    if request.method == "POST" and form.is_valid():
+        services.set_value_flag(actor=person, value=value, flag=form.cleaned_data["flag"])
+        messages.success(request, _("Flag saved."))
+        return redirect("datalab:indicator", slug=indicator.slug)
     return render(
         request,
-        "datalab/indicator.html",
-        {
-            "indicator": indicator,
-            "dataset": indicator.dataset,
-            "periods": periods,
-            "protected": protect,
-        },
+        "datalab/value_flag.html",
+        {"indicator": indicator, "value": value, "form": form},
     )
 
 

@@ -63,6 +63,18 @@ MATRIX: dict[str, tuple[str, str, dict | None, dict[str, int]]] = {
         signed_in(302, 404),
     ),
     "datalab:indicator": ("get", "/data/indicators/no-such/", None, everyone(404)),
+    "datalab:indicator_download": (
+        "get",
+        "/data/indicators/no-such/values.csv",
+        None,
+        everyone(404),
+    ),
+    "datalab:indicator_value_flag": (
+        "get",
+        "/data/indicators/no-such/values/1/flag/",
+        None,
+        signed_in(302, 404),
+    ),
     "datalab:version": ("get", "/data/datasets/no-such/versions/1/", None, everyone(404)),
     "datalab:version_download": (
         "get",
@@ -113,6 +125,14 @@ MATRIX: dict[str, tuple[str, str, dict | None, dict[str, int]]] = {
         "/api/v1/data/datasets/no-such/uploads",
         None,
         signed_in(401, 400),
+    ),
+    "api:list_indicators": ("get", "/api/v1/data/indicators", None, everyone(200)),
+    "api:get_indicator": ("get", "/api/v1/data/indicators/no-such", None, everyone(404)),
+    "api:get_indicator_values": (
+        "get",
+        "/api/v1/data/indicators/no-such/values",
+        None,
+        everyone(404),
     ),
     "api:get_upload": ("get", f"/api/v1/data/uploads/{MISSING}", None, signed_in(401, 404)),
     "api:api-root": ("get", "/api/v1/", None, everyone(404)),

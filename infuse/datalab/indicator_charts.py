@@ -1,0 +1,375 @@
+"""An indicator's two charts: a council's trend against the region, and a funnel plot.
+
+Server-drawn SVG (no JavaScript, works in forced-colours mode), each with a ``<title>`` and a
+``<desc>`` that say what it shows, a marker shape as well as a colour for every series, and a
+table with the same numbers beside it on the page. The funnel's control limits come from the
+statistics engine (Spiegelhalter 2005: exact binomial or Poisson limits, interpolated) around
+the region's value, at 95% and 99.8%.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+from infuse.stats.intervals import (
+    FUNNEL_LEVELS,
+    FunnelLimits,
+    funnel_limits_poisson,
+    funnel_limits_proportion,
+)
+
+WIDTH, HEIGHT = 640, 360
+LEFT, RIGHT, TOP, BOTTOM = 64, 16, 16, 48
+PER = {"rate_per_1000": 1_000.0, "rate_per_100000": 100_000.0}
+
+Position = Literal["within", "between", "outside", ""]
+
+
+@dataclass(frozen=True)
+class Axis:
+    """A linear map from data to pixels with 'nice' ticks (1, 2 or 5 times a power of ten)."""
+
+    low: float
+    high: float
+    start: float
+    end: float
+
+    @classmethod
+    def around(cls, values: Sequence[float], start: float, end: float, *, zero: bool) -> Axis:
+        finite = [v for v in values if math.isfinite(v)] or [0.0, 1.0]
+        low, high = min(finite), max(finite)
+        if zero:
+            low = min(low, 0.0)
+        if high == low:
+            high = low + 1.0
+        step = nice_step((high - low) / 5)
+        return cls(math.floor(low / step) * step, math.ceil(high / step) * step, start, end)
+
+    def __call__(self, value: float) -> float:
+        fraction = (value - self.low) / (self.high - self.low)
+        return round(self.start + fraction * (self.end - self.start), 2)
+
+    def ticks(self) -> list[float]:
+        step = nice_step((self.high - self.low) / 5)
+        count = round((self.high - self.low) / step)
+        return [self.low + i * step for i in range(count + 1)]
+
+
+def nice_step(rough: float) -> float:
+    if rough <= 0 or not math.isfinite(rough):
+        return 1.0
+    power = 10 ** math.floor(math.log10(rough))
+    for multiple in (1, 2, 5, 10):
+        if rough <= multiple * power:
+            return float(multiple * power)
+    return float(10 * power)
+
+
+def number(value: float) -> str:
+    """A tick or tooltip label: thousands separated, at most one decimal place."""
+    if abs(value - round(value)) < 1e-9:
+        return f"{round(value):,}"
+    return f"{value:,.1f}"
+
+
+def _frame(*, title: str, description: str, ident: str, body: SafeString, css: str) -> SafeString:
+    return format_html(
+        '<svg class="{}" role="img" aria-labelledby="{}-title {}-desc" viewBox="0 0 {} {}" '
+        'focusable="false" preserveAspectRatio="xMidYMid meet">'
+        '<title id="{}-title">{}</title><desc id="{}-desc">{}</desc>{}</svg>',
+        css,
+        ident,
+        ident,
+        WIDTH,
+        HEIGHT,
+        ident,
+        title,
+        ident,
+        description,
+        body,
+    )
+
+
+def _axes(x_ticks: list[tuple[float, str]], y: Axis, x_label: str, y_label: str) -> SafeString:
+    grid = format_html_join(
+        "",
+        '<line class="infuse-chart__grid" x1="{}" x2="{}" y1="{}" y2="{}"/>'
+        '<text class="infuse-chart__tick" x="{}" y="{}" text-anchor="end">{}</text>',
+        ((LEFT, WIDTH - RIGHT, y(t), y(t), LEFT - 6, y(t) + 4, number(t)) for t in y.ticks()),
+    )
+    bottom = HEIGHT - BOTTOM
+    x_text = format_html_join(
+        "",
+        '<text class="infuse-chart__tick" x="{}" y="{}" text-anchor="middle">{}</text>',
+        ((x, bottom + 18, label) for x, label in x_ticks),
+    )
+    return format_html(
+        '{}<line class="infuse-chart__axis" x1="{}" x2="{}" y1="{}" y2="{}"/>{}'
+        '<text class="infuse-chart__label" x="{}" y="{}" text-anchor="middle">{}</text>'
+        '<text class="infuse-chart__label" x="16" y="{}" text-anchor="middle" '
+        'transform="rotate(-90 16 {})">{}</text>',
+        grid,
+        LEFT,
+        WIDTH - RIGHT,
+        bottom,
+        bottom,
+        x_text,
+        (LEFT + WIDTH - RIGHT) / 2,
+        HEIGHT - 8,
+        x_label,
+        (TOP + bottom) / 2,
+        (TOP + bottom) / 2,
+        y_label,
+    )
+
+
+def _path(points: Sequence[tuple[float, float]]) -> str:
+    drawn = [(x, y) for x, y in points if math.isfinite(x) and math.isfinite(y)]
+    return " ".join(f"{'M' if i == 0 else 'L'}{x:.2f},{y:.2f}" for i, (x, y) in enumerate(drawn))
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    period: str
+    council: float | None
+    council_low: float | None
+    council_high: float | None
+    region: float | None
+
+
+def trend_svg(
+    points: Sequence[TrendPoint], *, council_name: str, unit_label: str, ident: str = "trend"
+) -> SafeString:
+    """The council's values (with 95% intervals) and the region's, period by period."""
+    if not points:
+        return mark_safe("")
+    numbers = [
+        v
+        for p in points
+        for v in (p.council, p.council_low, p.council_high, p.region)
+        if v is not None
+    ]
+    y = Axis.around(numbers, HEIGHT - BOTTOM, TOP, zero=True)
+    inner = WIDTH - RIGHT - LEFT
+    slot = inner / len(points)
+    xs = [LEFT + slot * (i + 0.5) for i in range(len(points))]
+    every = max(1, math.ceil(len(points) / 8))  # at most eight period labels
+    x_ticks = [
+        (x, p.period) for i, (x, p) in enumerate(zip(xs, points, strict=True)) if i % every == 0
+    ]
+    region_line = _path(
+        [(x, y(p.region)) for x, p in zip(xs, points, strict=True) if p.region is not None]
+    )
+    council_line = _path(
+        [(x, y(p.council)) for x, p in zip(xs, points, strict=True) if p.council is not None]
+    )
+    marks = []
+    for x, p in zip(xs, points, strict=True):
+        if p.council_low is not None and p.council_high is not None:
+            marks.append(
+                format_html(
+                    '<line class="infuse-chart__interval" x1="{}" x2="{}" y1="{}" y2="{}"/>',
+                    x,
+                    x,
+                    y(p.council_low),
+                    y(p.council_high),
+                )
+            )
+        if p.council is not None:
+            marks.append(
+                format_html(
+                    '<circle class="infuse-chart__council" cx="{}" cy="{}" r="5">'
+                    "<title>{}, {}: {}</title></circle>",
+                    x,
+                    y(p.council),
+                    council_name,
+                    p.period,
+                    number(p.council),
+                )
+            )
+        if p.region is not None:
+            marks.append(
+                format_html(
+                    '<rect class="infuse-chart__region" x="{}" y="{}" width="9" height="9">'
+                    "<title>{}, {}: {}</title></rect>",
+                    x - 4.5,
+                    y(p.region) - 4.5,
+                    _("Cardiff Capital Region"),
+                    p.period,
+                    number(p.region),
+                )
+            )
+    body = format_html(
+        '{}<path class="infuse-chart__region-line" d="{}"/>'
+        '<path class="infuse-chart__council-line" d="{}"/>{}',
+        _axes(x_ticks, y, _("Period"), unit_label),
+        region_line,
+        council_line,
+        mark_safe("".join(str(m) for m in marks)),  # noqa: S308 - each built with format_html
+    )
+    first, last = points[0], points[-1]
+    description = _(
+        "%(council)s from %(first)s to %(last)s, with 95%% confidence intervals, against the "
+        "Cardiff Capital Region. The same numbers are in the table below the chart."
+    ) % {"council": council_name, "first": first.period, "last": last.period}
+    title = _("Trend: %(council)s against the region") % {"council": council_name}
+    return _frame(title=title, description=description, ident=ident, body=body, css="infuse-chart")
+
+
+@dataclass(frozen=True)
+class FunnelPoint:
+    name: str
+    denominator: float
+    value: float
+    position: Position = ""
+
+
+@dataclass(frozen=True)
+class Funnel:
+    """The limits at each council's denominator and the council's place against them."""
+
+    benchmark: float
+    points: list[FunnelPoint]
+    curve: FunnelLimits
+    scale: float  # from the engine's scale (a proportion, a rate per person…) to the unit's
+
+
+def funnel_limits(unit: str, benchmark: float, denominators: Sequence[float]) -> FunnelLimits:
+    """Spiegelhalter's exact limits (interpolated) around the region's value, per denominator."""
+    if unit == "percentage":
+        return funnel_limits_proportion(denominators, benchmark / 100.0, levels=FUNNEL_LEVELS)
+    return funnel_limits_poisson(denominators, benchmark, per=PER[unit], levels=FUNNEL_LEVELS)
+
+
+def build_funnel(
+    unit: str, benchmark: float, councils: Sequence[tuple[str, float, float]]
+) -> Funnel | None:
+    """Place each council (name, denominator, value) against the limits; None for counts."""
+    usable = [
+        (name, den, val) for name, den, val in councils if den and den > 0 and math.isfinite(val)
+    ]
+    if unit not in ("percentage", *PER) or not usable or not math.isfinite(benchmark):
+        return None
+    scale = 100.0 if unit == "percentage" else 1.0
+    at_points = funnel_limits(unit, benchmark, [d for _, d, _ in usable])
+    outer, inner = max(FUNNEL_LEVELS), min(FUNNEL_LEVELS)
+    points = []
+    for i, (name, den, val) in enumerate(usable):
+        low95, high95 = at_points.lower[inner][i] * scale, at_points.upper[inner][i] * scale
+        low998, high998 = at_points.lower[outer][i] * scale, at_points.upper[outer][i] * scale
+        if low95 <= val <= high95:
+            position: Position = "within"
+        elif low998 <= val <= high998:
+            position = "between"
+        else:
+            position = "outside"
+        points.append(FunnelPoint(name, den, val, position))
+    smallest = min(d for _, d, _ in usable)
+    largest = max(d for _, d, _ in usable)
+    grid = np.geomspace(max(1.0, smallest * 0.5), largest * 1.1, 80)
+    return Funnel(benchmark, points, funnel_limits(unit, benchmark, list(grid)), scale)
+
+
+def funnel_svg(
+    funnel: Funnel, *, unit_label: str, x_label: str, ident: str = "funnel"
+) -> SafeString:
+    """Councils as points (value against denominator) inside the 95% and 99.8% limits."""
+    outer, inner = max(FUNNEL_LEVELS), min(FUNNEL_LEVELS)
+    curve = funnel.curve
+    scale = funnel.scale
+    grid = curve.denominator.tolist()
+    limits = {
+        level: (
+            [v * scale for v in curve.lower[level].tolist()],
+            [v * scale for v in curve.upper[level].tolist()],
+        )
+        for level in (inner, outer)
+    }
+    # The y range covers every point and the limits from the smallest council's denominator up,
+    # so the funnel's mouth does not squash the points.
+    smallest = min(p.denominator for p in funnel.points)
+    window = [i for i, d in enumerate(grid) if d >= smallest * 0.8] or list(range(len(grid)))
+    candidates = [p.value for p in funnel.points] + [funnel.benchmark]
+    candidates += [limits[outer][0][i] for i in window] + [limits[outer][1][i] for i in window]
+    y = Axis.around(candidates, HEIGHT - BOTTOM, TOP, zero=False)
+    x = Axis.around([0.0, max(grid)], LEFT, WIDTH - RIGHT, zero=True)
+    top, bottom = TOP, HEIGHT - BOTTOM
+
+    def clip(v: float) -> float:
+        return min(max(y(v), top), bottom)
+
+    lines = []
+    for level, css in ((inner, "infuse-chart__limit95"), (outer, "infuse-chart__limit998")):
+        for side in limits[level]:
+            lines.append(
+                format_html(
+                    '<path class="{}" d="{}"/>',
+                    css,
+                    _path([(x(d), clip(v)) for d, v in zip(grid, side, strict=True)]),
+                )
+            )
+    marks = []
+    for point in funnel.points:
+        cx, cy = x(point.denominator), y(point.value)
+        label = format_html(
+            "<title>{}: {} ({} {})</title>",
+            point.name,
+            number(point.value),
+            number(point.denominator),
+            x_label.lower(),
+        )
+        if point.position == "within":
+            marks.append(
+                format_html(
+                    '<circle class="infuse-chart__within" cx="{}" cy="{}" r="5">{}</circle>',
+                    cx,
+                    cy,
+                    label,
+                )
+            )
+        else:
+            css = (
+                "infuse-chart__between" if point.position == "between" else "infuse-chart__outside"
+            )
+            marks.append(
+                format_html(
+                    '<path class="{}" d="M{},{} l6,10 h-12 z">{}</path>',
+                    css,
+                    cx,
+                    cy - 6,
+                    label,
+                )
+            )
+    x_ticks = [(x(t), number(t)) for t in x.ticks()]
+    body = format_html(
+        '{}<line class="infuse-chart__benchmark" x1="{}" x2="{}" y1="{}" y2="{}"/>{}{}',
+        _axes(x_ticks, y, x_label, unit_label),
+        LEFT,
+        WIDTH - RIGHT,
+        y(funnel.benchmark),
+        y(funnel.benchmark),
+        mark_safe("".join(str(line) for line in lines)),  # noqa: S308 - built with format_html
+        mark_safe("".join(str(m) for m in marks)),  # noqa: S308 - built with format_html
+    )
+    outside = sum(1 for p in funnel.points if p.position != "within")
+    description = _(
+        "%(count)s councils plotted against their %(x)s, around the region's value of "
+        "%(benchmark)s, with 95%% and 99.8%% control limits. %(outside)s lie outside the 95%% "
+        "limits. The same numbers are in the table below the chart."
+    ) % {
+        "count": len(funnel.points),
+        "x": x_label.lower(),
+        "benchmark": number(funnel.benchmark),
+        "outside": outside,
+    }
+    return _frame(
+        title=_("Funnel plot"), description=description, ident=ident, body=body, css="infuse-chart"
+    )
