@@ -92,7 +92,7 @@ def test_demo_is_idempotent_and_the_audit_chain_verifies(cli_env):
         "from infuse.core.models import Person, Membership; "
         "print(Person.objects.count(), Membership.objects.count())",
     ).stdout.split()
-    assert count == ["7", "7"]
+    assert count == ["8", "8"]
     assert "Audit chain intact" in run(cli_env, "audit", "verify").stdout
 
 
@@ -130,7 +130,7 @@ def test_createuser_with_role_and_clear_errors(cli_env):
 
 def test_audit_verify_fails_and_names_a_tampered_event(cli_env):
     run(cli_env, "migrate", "--no-input")
-    run(cli_env, "demo")
+    run(cli_env, "demo", "--people-only")
     run(
         cli_env,
         "shell",
@@ -151,13 +151,13 @@ def test_audit_verify_fails_and_names_a_tampered_event(cli_env):
 )
 def test_backup_and_restore_round_trip(cli_env, tmp_path):
     run(cli_env, "migrate", "--no-input")
-    run(cli_env, "demo")
+    run(cli_env, "demo", "--people-only")
     backup = tmp_path / "infuse.backup"
     run(cli_env, "backup", str(backup))
     assert backup.stat().st_size > 0
     if not cli_env.get("INFUSE_DATABASE_URL"):
         with sqlite3.connect(backup) as conn:
-            assert conn.execute("select count(*) from core_person").fetchone()[0] == 7
+            assert conn.execute("select count(*) from core_person").fetchone()[0] == 8
     run(cli_env, "createuser", "later@cardiff.example", "--name", "Later")
     run(cli_env, "restore", str(backup), "--yes")
     count = run(
@@ -195,7 +195,7 @@ def test_bad_setting_is_a_clear_error(cli_env):
 
 def test_data_ingest_shows_progress_and_adds_a_version(cli_env, tmp_path):
     run(cli_env, "migrate", "--no-input")
-    run(cli_env, "demo")
+    run(cli_env, "demo", "--people-only")
     run(
         cli_env,
         "shell",

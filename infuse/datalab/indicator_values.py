@@ -137,7 +137,10 @@ def compute(
             benchmark,
             polarity=str(spec.polarity),  # type: ignore[arg-type]
         )
-        judgements = [*comparison.judgement, *([""] * len(region_rows))]
+        # A count is not compared: the region's is the councils' sum, so every council is
+        # "lower". Only values on one scale (percentages, rates) can be compared fairly.
+        marks = comparison.judgement if unit != "count" else ["not_compared"] * len(council_rows)
+        judgements = [*marks, *([""] * len(region_rows))]
         for (_, row), judgement in zip(
             pd.concat([council_rows, region_rows]).iterrows(), judgements, strict=True
         ):

@@ -1,18 +1,25 @@
 """The demo region: one person per role, each at a fitting organisation.
 
 Loading is idempotent: people and roles that exist are kept, so ``make demo`` can run again
-without duplicating anything. Later issues add demo datasets, trials and challenges here.
+without duplicating anything. ``load_demo_data`` adds the Data Lab's datasets (see
+``infuse.demo.datalab``) through the same services and background tasks a person would use.
 """
 
 from __future__ import annotations
 
+import hashlib
+import io
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.management import call_command
 from django.db import transaction
 
 from infuse.core import services
-from infuse.core.models import Membership, Organisation, Person, Role
+from infuse.core.models import Council, Membership, Organisation, Person, Role
+from infuse.demo.datalab import demo_datasets
 
 SUPPLIER = ("dragon-data", "Dragon Data Cyf.", "Dragon Data Cyf.")
 
@@ -34,6 +41,7 @@ DEMO_PEOPLE = [
     DemoPerson("evaluator@infuse.example", "Gareth Price", Role.EVALUATOR, "bridgend"),
     DemoPerson("fund@infuse.example", "Siân Davies", Role.FUND_MANAGER, "ccr-programme"),
     DemoPerson("admin@infuse.example", "Rhian Thomas", Role.PROGRAMME_ADMIN, "ccr-programme"),
+    DemoPerson("data@infuse.example", "Nia Roberts", Role.ANALYST, "ccr-programme"),
     DemoPerson("supplier@infuse.example", "Owen Hughes", Role.SUPPLIER, SUPPLIER[0]),
 ]
 
@@ -61,3 +69,96 @@ def load_demo_region(password: str | None = None) -> list[DemoPerson]:
                     actor=None, person=person, organisation=organisation, role=demo.role
                 )
     return DEMO_PEOPLE
+
+
+# Who uploads each demo publisher's data: a demo person holding a data role there.
+PUBLISHERS = {
+    "ccr-programme": "data@infuse.example",
+    "cardiff": "officer@infuse.example",
+    "newport": "analyst@infuse.example",
+}
+SAVED_QUERY = (
+    "Emissions by sector in the region, latest year",
+    "SELECT sector, round(sum(emissions_kt_co2e), 1) AS kt_co2e\n"
+    "FROM greenhouse_gas_emissions_by_sector\n"
+    "WHERE year = (SELECT max(year) FROM greenhouse_gas_emissions_by_sector)\n"
+    "GROUP BY sector ORDER BY kt_co2e DESC",
+)
+
+
+def run_tasks() -> None:
+    """Run every queued task now (ingests, then the indicators they trigger)."""
+    loggers = [logging.getLogger(name) for name in ("django_tasks_db", "django.tasks")]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.WARNING)  # the worker's per-task lines would drown the report
+    try:
+        call_command("worker", "--batch", verbosity=0, stdout=io.StringIO(), stderr=io.StringIO())
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
+
+
+def load_demo_data(report: Callable[[str], None] = lambda _message: None) -> None:
+    """Load the demo datasets, their indicators and a saved query; idempotent."""
+    from infuse.datalab import services as data
+    from infuse.datalab.models import Dataset, DatasetUpload, Indicator, SavedQuery
+
+    people = {email: Person.objects.get(email=email) for email in PUBLISHERS.values()}
+    for demo in demo_datasets(list(Council.objects.all())):
+        publisher = Organisation.objects.get(slug=demo.publisher)
+        actor = people[PUBLISHERS[demo.publisher]]
+        dataset = Dataset.objects.filter(publisher=publisher, title_en=demo.title_en).first()
+        if dataset is None:
+            dataset = data.create_dataset(
+                actor=actor,
+                fields=data.DatasetFields(
+                    title_en=demo.title_en,
+                    title_cy=demo.title_cy,
+                    description_en=demo.description_en,
+                    description_cy=demo.description_cy,
+                    publisher=publisher,
+                    themes=demo.themes,
+                    goals=demo.goals,
+                    visibility=demo.visibility,
+                    validation_policy=demo.validation_policy,
+                    update_frequency=demo.update_frequency,
+                    spatial_coverage="Cardiff Capital Region",
+                    temporal_start=demo.temporal[0],
+                    temporal_end=demo.temporal[1],
+                    contact_email=actor.email,
+                ),
+            )
+            if demo.declared_schema is not None:
+                data.set_declared_schema(actor=actor, dataset=dataset, schema=demo.declared_schema)
+        for file in demo.files:
+            digest = hashlib.sha256(file.content).hexdigest()
+            if DatasetUpload.objects.filter(dataset=dataset, sha256=digest).exists():
+                continue  # loaded before (accepted or rejected)
+            report(f"{demo.title_en}: {file.name}")
+            data.upload_file(
+                actor=actor, dataset=dataset, chunks=[file.content], original_name=file.name
+            )
+            run_tasks()  # in order: each file is a version on top of the last
+        for indicator in demo.indicators:
+            if Indicator.objects.filter(dataset=dataset, title_en=indicator.title_en).exists():
+                continue
+            report(f"{demo.title_en}: {indicator.title_en}")
+            data.create_indicator(
+                actor=actor,
+                dataset=dataset,
+                fields=data.IndicatorFields(
+                    title_en=indicator.title_en,
+                    title_cy=indicator.title_cy,
+                    description_en=indicator.description_en,
+                    description_cy=indicator.description_cy,
+                    specification=indicator.specification,
+                    themes=indicator.themes,
+                    goals=indicator.goals,
+                ),
+            )
+    run_tasks()
+    analyst = people[PUBLISHERS["ccr-programme"]]
+    title, sql = SAVED_QUERY
+    if not SavedQuery.objects.filter(owner=analyst, title=title).exists():
+        data.save_query(actor=analyst, title=title, sql=sql)

@@ -121,6 +121,10 @@ def test_the_indicator_form(dataset_with_data):
     call_command("worker", "--batch")
     page = client.get(response["Location"]).content.decode()
     assert "2023" in page and "Cardiff Capital Region" in page
+    # Counts are not compared with the region (whose count is the councils' sum).
+    councils = IndicatorValue.objects.filter(council__isnull=False)
+    assert set(councils.values_list("comparison", flat=True)) == {"not_compared"}
+    assert "Counts are not compared with the region" in page
 
 
 def test_a_new_version_recomputes_the_indicators(dataset_with_data):

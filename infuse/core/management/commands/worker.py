@@ -19,4 +19,4 @@ class Command(BaseCommand):
         worker_args = ["--interval", str(options["interval"]), "--no-startup-delay"]
         if options["batch"]:
             worker_args.append("--batch")
-        call_command("db_worker", *worker_args)
+        call_command("db_worker", *worker_args, verbosity=options["verbosity"])
