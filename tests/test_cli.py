@@ -167,7 +167,7 @@ def test_backup_and_restore_round_trip(cli_env, tmp_path):
         "-c",
         "from infuse.core.models import Person; print(Person.objects.count())",
     ).stdout
-    assert count.strip() == "7"
+    assert count.strip() == "8"
     assert "Audit chain intact" in run(cli_env, "audit", "verify").stdout
 
 
