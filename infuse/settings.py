@@ -238,6 +238,8 @@ ANALYTICS_ENGINE = os.environ.get("INFUSE_ANALYTICS_ENGINE", "duckdb")
 if ANALYTICS_ENGINE not in {"duckdb", "spark"}:
     raise ValueError("INFUSE_ANALYTICS_ENGINE must be duckdb or spark")
 SPARK_MASTER = os.environ.get("INFUSE_SPARK_MASTER") or None
+# An ingest whose progress has not moved for this long lost its worker and is queued again.
+INGEST_STALE_SECONDS = float(os.environ.get("INFUSE_INGEST_STALE_SECONDS", "900"))
 # Read-only SQL: each query is stopped after this many seconds.
 SQL_TIMEOUT_SECONDS = float(os.environ.get("INFUSE_SQL_TIMEOUT_SECONDS", "10"))
 # Disclosure control: counts below this are suppressed on anything the public sees.

@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 
+from tests.processes import cli_env  # noqa: F401 - a fixture, shared by process tests
+
 PASSWORD = "correct-horse-battery"
 
 # Where each role is held in tests: council roles at councils, programme roles at the programme

@@ -9,50 +9,10 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
-import subprocess
-import sys
-import uuid
-from collections.abc import Iterator
-from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-INFUSE = [sys.executable, "-m", "infuse.cli"]
-
-
-@pytest.fixture
-def cli_env(tmp_path: Path) -> Iterator[dict[str, str]]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("INFUSE_", "DJANGO_"))}
-    env["INFUSE_VAR_DIR"] = str(tmp_path / "var")
-    url = os.environ.get("INFUSE_DATABASE_URL", "")
-    if not url.startswith("postgres"):
-        yield env
-        return
-    import psycopg
-
-    parts = urlsplit(url)
-    name = f"infuse_cli_{uuid.uuid4().hex[:12]}"
-    admin_url = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    env["INFUSE_DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{name}"))
-    try:
-        yield env
-    finally:
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def run(
-    env: dict[str, str], *args: str, ok: bool = True, stdin: str | None = None
-) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run(
-        [*INFUSE, *args], env=env, capture_output=True, text=True, input=stdin, timeout=300
-    )
-    if ok:
-        assert result.returncode == 0, result.stdout + result.stderr
-    return result
+from tests.processes import run
 
 
 def test_help_lists_the_platform_commands(cli_env):

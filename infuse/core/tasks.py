@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import transaction
 from django.tasks import task
+from django.utils.translation import gettext_noop
 
 from infuse.core import audit
 from infuse.core.progress import ProgressReporter
@@ -15,7 +16,7 @@ from infuse.core.progress import ProgressReporter
 def verify_audit_chain(progress_id: str) -> dict[str, Any]:
     """Walk the audit chain, reporting progress; record the outcome as an audit event."""
     reporter = ProgressReporter(progress_id)
-    reporter.start(message="Checking the audit chain")
+    reporter.start(message=gettext_noop("Checking the audit chain"))
     try:
         result = audit.verify_chain(progress=lambda done, total: reporter.advance(done, total))
     except Exception as error:

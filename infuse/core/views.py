@@ -181,7 +181,7 @@ def progress_json(progress: TaskProgress) -> dict[str, Any]:
         "done": progress.done,
         "total": progress.total,
         "percent": progress.percent,
-        "message": progress.message,
+        "message": _(progress.message) if progress.message else "",
         "summary": _progress_summary(progress),
         "finished": progress.is_finished,
         "result": progress.result,

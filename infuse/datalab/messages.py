@@ -76,6 +76,10 @@ MESSAGES: dict[str, Promise] = {
         "Something went wrong while processing the file. Nothing was changed. Try again, and "
         "if it happens again tell the InFuSe team."
     ),
+    "ingest.interrupted": _(
+        "Processing the file was interrupted %(attempts)s times, so it was stopped. Nothing was "
+        "changed and earlier versions are as they were. Tell the InFuSe team."
+    ),
     # Read-only SQL
     "sql.empty": _("Write a query."),
     "sql.syntax": _("The query is not valid SQL: %(detail)s"),

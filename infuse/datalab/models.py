@@ -148,6 +148,9 @@ class DatasetUpload(models.Model):
     error_key = models.CharField(max_length=100, blank=True)
     error_params = models.JSONField(default=dict, blank=True)
     error_detail = models.TextField(blank=True)
+    # How many times a worker has claimed it: a worker killed mid-ingest leaves it "processing";
+    # the next worker queues it again (see tasks.recover_interrupted_uploads), up to a limit.
+    attempts = models.PositiveSmallIntegerField(default=0)
     progress = models.OneToOneField(
         TaskProgress, null=True, blank=True, on_delete=models.SET_NULL, related_name="upload"
     )

@@ -11,12 +11,16 @@ from __future__ import annotations
 import logging
 import shutil
 from dataclasses import asdict, is_dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F, Q
 from django.tasks import task
+from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from infuse.analytics.profile import profile_parquet
 from infuse.core import audit
@@ -87,6 +91,69 @@ def _fail(
     reporter.fail(detail)
 
 
+MAX_INGEST_ATTEMPTS = 3
+
+
+def recover_interrupted_uploads(
+    *, stale_after: float | None = None, upload_id: Any = None
+) -> list[str]:
+    """Queue again the uploads whose worker died mid-ingest; returns their ids.
+
+    An ingest beats its heart through its progress row. One still "processing" with no beat for
+    ``stale_after`` seconds (``INGEST_STALE_SECONDS``) lost its worker: nothing of it is visible
+    (the version row is only written at the end), so it is simply queued again, and after
+    ``MAX_INGEST_ATTEMPTS`` claims marked failed so a file that kills workers cannot loop.
+    """
+    seconds = settings.INGEST_STALE_SECONDS if stale_after is None else stale_after
+    cutoff = timezone.now() - timedelta(seconds=seconds)
+    stale = DatasetUpload.objects.filter(status=DatasetUpload.Status.PROCESSING).filter(
+        Q(progress__updated_at__lte=cutoff) | Q(progress__isnull=True, created_at__lte=cutoff)
+    )
+    if upload_id is not None:
+        stale = stale.filter(pk=upload_id)
+    recovered = []
+    for upload in stale.select_related("progress"):
+        reporter = ProgressReporter(upload.progress_id)
+        if upload.attempts >= MAX_INGEST_ATTEMPTS:
+            with transaction.atomic():
+                if not DatasetUpload.objects.filter(
+                    pk=upload.pk, status=DatasetUpload.Status.PROCESSING
+                ).update(status=DatasetUpload.Status.QUEUED):
+                    continue
+            upload.status = DatasetUpload.Status.QUEUED
+            _fail(
+                upload,
+                reporter,
+                DatasetUpload.Status.FAILED,
+                "ingest.interrupted",
+                {"attempts": upload.attempts},
+                f"The ingest was interrupted {upload.attempts} times",
+            )
+            continue
+        with transaction.atomic():
+            # Only one recoverer wins: the update is conditional on the state it saw.
+            if not DatasetUpload.objects.filter(
+                pk=upload.pk, status=DatasetUpload.Status.PROCESSING
+            ).update(status=DatasetUpload.Status.QUEUED):
+                continue
+            if upload.progress_id:
+                TaskProgress.objects.filter(pk=upload.progress_id).update(
+                    state=TaskProgress.State.QUEUED,
+                    message=gettext_noop("Interrupted; queued again"),
+                    done=0,
+                    updated_at=timezone.now(),
+                )
+            audit.record_event(
+                actor=None,
+                action="dataset.upload_interrupted",
+                obj=upload,
+                after={"attempts": upload.attempts},
+            )
+            transaction.on_commit(lambda pk=str(upload.pk): ingest_upload.enqueue(pk))
+        recovered.append(str(upload.pk))
+    return recovered
+
+
 @task()
 def ingest_upload(upload_id: str) -> dict[str, Any]:
     """Convert, validate and store one upload; create its version if it is accepted."""
@@ -95,11 +162,11 @@ def ingest_upload(upload_id: str) -> dict[str, Any]:
     # Claim the upload atomically: whoever moves it from queued to processing does the work
     # (the worker, or the CLI running it in the foreground); anyone else leaves it alone.
     claimed = DatasetUpload.objects.filter(pk=upload.pk, status=DatasetUpload.Status.QUEUED).update(
-        status=DatasetUpload.Status.PROCESSING
+        status=DatasetUpload.Status.PROCESSING, attempts=F("attempts") + 1
     )
     if not claimed:
         return {"status": "already-claimed"}
-    reporter.start(message="Reading the file")
+    reporter.start(message=gettext_noop("Reading the file"))
     work = storage.work_dir()
     try:
         return _ingest(upload, reporter, work)
@@ -135,7 +202,9 @@ def _ingest(upload: DatasetUpload, reporter: ProgressReporter, work: Path) -> di
         storage.resolve(upload.raw_path),
         work,
         options=_read_options(upload),
-        progress=lambda done, total: reporter.advance(done, total, "Converting to Parquet"),
+        progress=lambda done, total: reporter.advance(
+            done, total, gettext_noop("Converting to Parquet")
+        ),
     )
     parquet = Path(conversion.path)
     report: dict[str, Any] = {
@@ -147,7 +216,7 @@ def _ingest(upload: DatasetUpload, reporter: ProgressReporter, work: Path) -> di
     quarantined = 0
     quarantine_relative = ""
     if dataset.declared_schema:
-        reporter.advance(0, None, "Checking against the declared schema")
+        reporter.advance(0, None, gettext_noop("Checking against the declared schema"))
         councils = [
             (gss, en, cy or en)
             for gss, en, cy in Council.objects.values_list("gss_code", "name_en", "name_cy")
@@ -175,7 +244,7 @@ def _ingest(upload: DatasetUpload, reporter: ProgressReporter, work: Path) -> di
                 quarantine, kind="quarantine", suffix=".parquet"
             ).relative_path
     stored = storage.store_file(parquet, kind="parquet", suffix=".parquet")
-    reporter.advance(0, None, "Profiling the columns")
+    reporter.advance(0, None, gettext_noop("Profiling the columns"))
     profile = profile_parquet(storage.resolve(stored.relative_path)).to_json()
     with transaction.atomic():
         locked = type(dataset).objects.select_for_update().get(pk=dataset.pk)
@@ -226,11 +295,11 @@ def compute_indicator(indicator_id: int, progress_id: str) -> dict[str, Any]:
     from infuse.datalab.models import Indicator, IndicatorValue
 
     reporter = ProgressReporter(progress_id)
-    reporter.start(message="Computing the indicator")
+    reporter.start(message=gettext_noop("Computing the indicator"))
     indicator = Indicator.objects.select_related("dataset").get(pk=indicator_id)
     version = indicator.dataset.latest_version
     if version is None:
-        reporter.fail("The dataset has no data yet")
+        reporter.fail(gettext_noop("The dataset has no data yet"))
         return {"status": "no-data"}
     councils = {c.gss_code: c for c in Council.objects.all()}
     try:

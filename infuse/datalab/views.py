@@ -28,6 +28,7 @@ from infuse.datalab.forms import (
     ValueFlagForm,
 )
 from infuse.datalab.models import Dataset, Visibility
+from infuse.datalab.tasks import recover_interrupted_uploads
 
 
 @require_GET
@@ -185,6 +186,10 @@ def upload(request: HttpRequest, slug: str) -> HttpResponse:
 def upload_status(request: HttpRequest, upload_id: str) -> HttpResponse:
     """Progress of an upload's ingest, then its outcome and validation report."""
     upload = services.get_upload(actor=person_of(request), upload_id=upload_id)
+    if upload.status == upload.Status.PROCESSING and recover_interrupted_uploads(
+        upload_id=upload.pk
+    ):
+        upload.refresh_from_db()  # its worker died: queued again, and the page says so
     return render(
         request,
         "datalab/upload_status.html",

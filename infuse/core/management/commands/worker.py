@@ -16,6 +16,14 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # Work a killed worker left half-done is queued again before anything else runs.
+        from infuse.datalab.storage import sweep_temporary_files
+        from infuse.datalab.tasks import recover_interrupted_uploads
+
+        recovered = recover_interrupted_uploads()
+        if recovered:
+            self.stdout.write(f"Queued again {len(recovered)} interrupted upload(s).")
+        sweep_temporary_files()
         worker_args = ["--interval", str(options["interval"]), "--no-startup-delay"]
         if options["batch"]:
             worker_args.append("--batch")
