@@ -20,6 +20,10 @@ from django.utils.translation import gettext_lazy as _
 class Council(models.Model):
     """One of the ten Cardiff Capital Region local authorities."""
 
+    # Columns django-modeltranslation adds (see translation.py), declared for type checkers.
+    name_en: str
+    name_cy: str | None
+
     gss_code = models.CharField(
         _("GSS code"),
         max_length=9,
@@ -47,6 +51,12 @@ class Council(models.Model):
 
 class ReferenceTerm(models.Model):
     """A bilingual, ordered term of a fixed vocabulary (goal, way of working, theme)."""
+
+    # Columns django-modeltranslation adds (see translation.py), declared for type checkers.
+    name_en: str
+    name_cy: str | None
+    description_en: str | None
+    description_cy: str | None
 
     code = models.SlugField(unique=True)
     position = models.PositiveSmallIntegerField(unique=True)
@@ -89,6 +99,10 @@ class Theme(ReferenceTerm):
 
 class Organisation(models.Model):
     """A council, the programme team, or a supplier company: the body a person acts for."""
+
+    # Columns django-modeltranslation adds (see translation.py), declared for type checkers.
+    name_en: str
+    name_cy: str | None
 
     class Kind(models.TextChoices):
         COUNCIL = "council", _("Council")

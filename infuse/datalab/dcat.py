@@ -69,11 +69,11 @@ def dataset_node(dataset: Dataset, base_url: str) -> dict[str, Any]:
             {"@id": "http://id.loc.gov/vocabulary/iso639-1/cy"},
         ],
         "dcat:theme": [
-            _concept(f"{base_url}/themes/", t.code, t.name_en, t.name_cy)
+            _concept(f"{base_url}/themes/", t.code, t.name_en, t.name_cy or t.name_en)
             for t in dataset.themes.all()
         ]
         + [
-            _concept(f"{base_url}/well-being-goals/", g.code, g.name_en, g.name_cy)
+            _concept(f"{base_url}/well-being-goals/", g.code, g.name_en, g.name_cy or g.name_en)
             for g in dataset.goals.all()
         ],
         "dct:spatial": [

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -19,6 +19,11 @@ from infuse.datalab.models import (
     Visibility,
 )
 from infuse.datalab.services import DatasetFields, IndicatorFields
+
+
+def choice_field(form: forms.Form, name: str) -> forms.ChoiceField:
+    """A form's choice field, to fill its choices from the database when the form is made."""
+    return cast(forms.ChoiceField, form.fields[name])
 
 
 class DatasetForm(forms.Form):
@@ -90,10 +95,14 @@ class DatasetForm(forms.Form):
     def __init__(self, *args: Any, person: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         publishers = Organisation.objects.filter(pk__in=data_organisations(person))
-        self.fields["publisher"].choices = [(o.slug, o.name) for o in publishers]
-        self.fields["themes"].choices = [(t.code, t.name) for t in Theme.objects.all()]
-        self.fields["goals"].choices = [(g.code, g.name) for g in WellbeingGoal.objects.all()]
-        self.fields["councils"].choices = [(c.gss_code, c.name) for c in Council.objects.all()]
+        choice_field(self, "publisher").choices = [(o.slug, o.name) for o in publishers]
+        choice_field(self, "themes").choices = [(t.code, t.name) for t in Theme.objects.all()]
+        choice_field(self, "goals").choices = [
+            (g.code, g.name) for g in WellbeingGoal.objects.all()
+        ]
+        choice_field(self, "councils").choices = [
+            (c.gss_code, c.name) for c in Council.objects.all()
+        ]
 
     def to_fields(self) -> DatasetFields:
         data = self.cleaned_data
@@ -103,7 +112,7 @@ class DatasetForm(forms.Form):
             title_cy=data.get("title_cy", ""),
             description_en=data.get("description_en", ""),
             description_cy=data.get("description_cy", ""),
-            publisher=publisher,  # type: ignore[arg-type]  (checked by the service)
+            publisher=publisher,  # type: ignore[arg-type]  # checked by the service
             themes=list(data.get("themes", [])),
             goals=list(data.get("goals", [])),
             councils=list(data.get("councils", [])),
@@ -134,14 +143,16 @@ class CatalogueSearchForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         anything = [("", _("Any"))]
-        self.fields["theme"].choices = anything + [(t.code, t.name) for t in Theme.objects.all()]
-        self.fields["goal"].choices = anything + [
+        choice_field(self, "theme").choices = anything + [
+            (t.code, t.name) for t in Theme.objects.all()
+        ]
+        choice_field(self, "goal").choices = anything + [
             (g.code, g.name) for g in WellbeingGoal.objects.all()
         ]
-        self.fields["council"].choices = anything + [
+        choice_field(self, "council").choices = anything + [
             (c.gss_code, c.name) for c in Council.objects.all()
         ]
-        self.fields["file_format"].choices = [
+        choice_field(self, "file_format").choices = [
             *anything,
             ("csv", "CSV"),
             ("xlsx", "XLSX"),
@@ -251,12 +262,14 @@ class IndicatorForm(forms.Form):
     def __init__(self, *args: Any, columns: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         options = [(c, c) for c in columns]
-        self.fields["numerator_column"].choices = [("", _("None")), *options]
-        self.fields["denominator_column"].choices = [("", _("None")), *options]
-        self.fields["council_column"].choices = options
-        self.fields["period_column"].choices = options
-        self.fields["themes"].choices = [(t.code, t.name) for t in Theme.objects.all()]
-        self.fields["goals"].choices = [(g.code, g.name) for g in WellbeingGoal.objects.all()]
+        choice_field(self, "numerator_column").choices = [("", _("None")), *options]
+        choice_field(self, "denominator_column").choices = [("", _("None")), *options]
+        choice_field(self, "council_column").choices = options
+        choice_field(self, "period_column").choices = options
+        choice_field(self, "themes").choices = [(t.code, t.name) for t in Theme.objects.all()]
+        choice_field(self, "goals").choices = [
+            (g.code, g.name) for g in WellbeingGoal.objects.all()
+        ]
 
     def to_fields(self) -> IndicatorFields:
         data = self.cleaned_data

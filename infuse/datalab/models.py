@@ -32,7 +32,7 @@ class Licence(models.TextChoices):
     RESTRICTED = "restricted", _("Restricted: not for reuse outside the councils")
 
 
-LICENCE_URLS = {
+LICENCE_URLS: dict[str, str] = {
     Licence.OGL_3: "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/",
     Licence.CC_BY_4: "https://creativecommons.org/licenses/by/4.0/",
     Licence.CC0: "https://creativecommons.org/publicdomain/zero/1.0/",
@@ -56,6 +56,12 @@ class ValidationPolicy(models.TextChoices):
 
 class Dataset(models.Model):
     """A catalogue entry: what the data is, who publishes it, who may see it."""
+
+    # Columns django-modeltranslation adds (see translation.py), declared for type checkers.
+    title_en: str
+    title_cy: str | None
+    description_en: str | None
+    description_cy: str | None
 
     slug = models.SlugField(max_length=120, unique=True)
     title = models.CharField(_("title"), max_length=200)
@@ -241,6 +247,12 @@ class ValueFlag(models.TextChoices):
 
 class Indicator(models.Model):
     """A measure defined over a dataset, computed per council and period."""
+
+    # Columns django-modeltranslation adds (see translation.py), declared for type checkers.
+    title_en: str
+    title_cy: str | None
+    description_en: str | None
+    description_cy: str | None
 
     dataset = models.ForeignKey(Dataset, on_delete=models.PROTECT, related_name="indicators")
     slug = models.SlugField(max_length=120, unique=True)

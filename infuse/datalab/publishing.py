@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import numpy as np
 import pandas as pd
@@ -97,7 +97,7 @@ def disclosure_method() -> Method:
     method = str(getattr(settings, "DISCLOSURE_METHOD", "suppression"))
     if method not in METHODS:
         raise ValueError(f"INFUSE_DISCLOSURE_METHOD must be one of {METHODS}, not {method!r}")
-    return method  # type: ignore[return-value]
+    return cast(Method, method)
 
 
 def _counts(councils: Sequence[ShownValue]) -> pd.Series:

@@ -12,8 +12,9 @@ import logging
 import shutil
 from dataclasses import asdict, is_dataclass
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.db import transaction
@@ -39,7 +40,7 @@ def _read_options(upload: DatasetUpload) -> ReadOptions:
     options = dict(upload.read_options)
     if "sheet" in options and str(options["sheet"]).isdigit():
         options["sheet"] = int(options["sheet"])
-    return ReadOptions(format=upload.file_format or None, **options)
+    return ReadOptions(format=cast(Any, upload.file_format or None), **options)
 
 
 def _plain(value: Any) -> Any:
@@ -149,7 +150,7 @@ def recover_interrupted_uploads(
                 obj=upload,
                 after={"attempts": upload.attempts},
             )
-            transaction.on_commit(lambda pk=str(upload.pk): ingest_upload.enqueue(pk))
+            transaction.on_commit(partial(ingest_upload.enqueue, str(upload.pk)))
         recovered.append(str(upload.pk))
     return recovered
 
@@ -316,7 +317,7 @@ def compute_indicator(indicator_id: int, progress_id: str) -> dict[str, Any]:
         raise
     with transaction.atomic():
         # Flags people set (provisional, estimated…) stay with their council and period.
-        flags = {
+        flags: dict[tuple[int | None, str], str] = {
             (council_id, period): flag
             for council_id, period, flag in IndicatorValue.objects.filter(indicator=indicator)
             .exclude(flag="")
