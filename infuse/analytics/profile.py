@@ -20,6 +20,12 @@ Definitions (stated so they can be checked independently):
 - Top values exclude nulls (counted separately) and break ties by the value, ascending.
 - In floating-point columns NaN and ±infinity count as values (not nulls) for the counts, the
   extremes and the top values, but are left out of the quartiles and the histogram.
+- Above ``exact_rows`` rows (:data:`EXACT_ROWS` by default) quartiles are approximate (t-digest)
+  and so are distinct counts above :data:`MAX_DISTINCT_FOR_TOP` (HyperLogLog, as DuckDB's own
+  ``SUMMARIZE``), so memory stays flat however large the version: exact ones hold every value or
+  every distinct value in memory. Such near-unique columns get no top values (every count would
+  be 1 anyway); columns with fewer distinct values are counted exactly. The profile says when it is
+  approximate. Counts of rows and nulls, extremes and histograms are always exact.
 """
 
 from __future__ import annotations
@@ -43,6 +49,8 @@ if TYPE_CHECKING:
 QUANTILES = (0.25, 0.5, 0.75)
 DEFAULT_BINS = 20
 DEFAULT_TOP = 10
+EXACT_ROWS = 2_000_000
+MAX_DISTINCT_FOR_TOP = 100_000
 MAX_MONTH_BINS = 240  # 20 years of months; longer spans are binned by year
 EPOCH = dt.date(1970, 1, 1)
 EPOCH_TIME = dt.datetime(1970, 1, 1)
@@ -90,9 +98,14 @@ class ColumnProfile:
 class TableProfile:
     rows: int
     columns: list[ColumnProfile]
+    approximate: bool = False  # distinct counts and quartiles estimated (a large table)
 
     def to_json(self) -> dict[str, Any]:
-        return {"rows": self.rows, "columns": [c.to_json() for c in self.columns]}
+        return {
+            "rows": self.rows,
+            "approximate": self.approximate,
+            "columns": [c.to_json() for c in self.columns],
+        }
 
 
 def _jsonable(value: Any) -> Any:
@@ -151,10 +164,17 @@ def profile_parquet(
     bins: int = DEFAULT_BINS,
     top: int = DEFAULT_TOP,
     columns: Sequence[str] | None = None,
+    exact_rows: int = EXACT_ROWS,
 ) -> TableProfile:
     """Profile the columns of a Parquet file (or files) on a fresh DuckDB connection by default."""
     con = con if con is not None else connect()
-    return profile_table(read_parquet(con, path_or_paths), bins=bins, top=top, columns=columns)
+    return profile_table(
+        read_parquet(con, path_or_paths),
+        bins=bins,
+        top=top,
+        columns=columns,
+        exact_rows=exact_rows,
+    )
 
 
 def profile_table(
@@ -163,6 +183,7 @@ def profile_table(
     bins: int = DEFAULT_BINS,
     top: int = DEFAULT_TOP,
     columns: Sequence[str] | None = None,
+    exact_rows: int = EXACT_ROWS,
 ) -> TableProfile:
     """Profile ``columns`` (all by default) of an Ibis table. See the module docstring."""
     if bins < 1 or top < 1:
@@ -171,24 +192,40 @@ def profile_table(
     names = list(columns) if columns is not None else list(schema.names)
     kinds = {name: _kind(schema[name]) for name in names}
 
+    # Parquet keeps its row count in its footer, so this costs nothing.
+    approximate = int(table.count().to_pyarrow().as_py()) > exact_rows
     # One pass: every column's counts, extremes and quartiles.
     metrics: dict[str, ir.Scalar] = {"__rows": table.count()}
     for i, name in enumerate(names):
         column = table[name]
         kind = kinds[name]
         metrics[f"n{i}"] = column.count()
-        metrics[f"d{i}"] = column.nunique()
+        metrics[f"d{i}"] = column.approx_nunique() if approximate else column.nunique()
         if kind in {"number", "date", "datetime", "text", "boolean"}:
             metrics[f"lo{i}"] = column.min()
             metrics[f"hi{i}"] = column.max()
         line = _ordered(column, kind)
         if line is not None:
             finite = _finite(line, schema[name])
-            metrics[f"q{i}"] = line.quantile(list(QUANTILES), where=finite)
+            metrics[f"q{i}"] = (
+                line.approx_quantile(list(QUANTILES), where=finite)
+                if approximate
+                else line.quantile(list(QUANTILES), where=finite)
+            )
             metrics[f"flo{i}"] = line.min(where=finite)
             metrics[f"fhi{i}"] = line.max(where=finite)
     summary = table.aggregate(**metrics).to_pyarrow().to_pylist()[0]
     rows = int(summary["__rows"])
+    if approximate:
+        # Estimates are poor for few distinct values (50 can read as 45), and exact counts of
+        # few values need little memory: count those exactly, in one more pass.
+        few = {
+            f"d{i}": table[name].nunique()
+            for i, name in enumerate(names)
+            if summary[f"d{i}"] <= MAX_DISTINCT_FOR_TOP
+        }
+        if few:
+            summary.update(table.aggregate(**few).to_pyarrow().to_pylist()[0])
 
     profiles = []
     for i, name in enumerate(names):
@@ -222,12 +259,17 @@ def profile_table(
                 minimum=summary.get(f"lo{i}"),
                 maximum=summary.get(f"hi{i}"),
                 quantiles=quantiles,
-                top_values=_top_values(table, column, top) if kind != "other" else [],
+                top_values=(
+                    _top_values(table, column, top)
+                    if kind != "other"
+                    and not (approximate and summary[f"d{i}"] > MAX_DISTINCT_FOR_TOP)
+                    else []
+                ),
                 histogram=histogram,
                 histogram_grain=grain,
             )
         )
-    return TableProfile(rows=rows, columns=profiles)
+    return TableProfile(rows=rows, columns=profiles, approximate=approximate)
 
 
 def _top_values(table: ir.Table, column: ir.Value, top: int) -> list[ValueCount]:

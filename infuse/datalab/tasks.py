@@ -23,6 +23,7 @@ from django.tasks import task
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
+from infuse.analytics.engine import connect
 from infuse.analytics.profile import profile_parquet
 from infuse.core import audit
 from infuse.core.models import Council, TaskProgress
@@ -246,7 +247,12 @@ def _ingest(upload: DatasetUpload, reporter: ProgressReporter, work: Path) -> di
             ).relative_path
     stored = storage.store_file(parquet, kind="parquet", suffix=".parquet")
     reporter.advance(0, None, gettext_noop("Profiling the columns"))
-    profile = profile_parquet(storage.resolve(stored.relative_path)).to_json()
+    # The same memory ceiling as the conversion, so a large file cannot take the machine.
+    analytics = connect(memory_limit=_read_options(upload).duckdb_memory_limit)
+    try:
+        profile = profile_parquet(storage.resolve(stored.relative_path), con=analytics).to_json()
+    finally:
+        analytics.disconnect()
     with transaction.atomic():
         locked = type(dataset).objects.select_for_update().get(pk=dataset.pk)
         last = locked.versions.order_by("-number").values_list("number", flat=True).first()

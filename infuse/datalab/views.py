@@ -14,6 +14,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from infuse.core.errors import InvalidInput, NotFound, PermissionDenied
@@ -29,6 +30,16 @@ from infuse.datalab.forms import (
 )
 from infuse.datalab.models import Dataset, Visibility
 from infuse.datalab.tasks import recover_interrupted_uploads
+
+# The profile's column kinds, in words (and in Welsh).
+COLUMN_KINDS = {
+    "number": _lazy("number"),
+    "text": _lazy("text"),
+    "date": _lazy("date"),
+    "datetime": _lazy("date and time"),
+    "boolean": _lazy("true or false"),
+    "other": _lazy("other"),
+}
 
 
 @require_GET
@@ -213,7 +224,14 @@ def version_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse
         {
             "dataset": dataset,
             "version": version,
-            "columns": version.profile.get("columns", []),
+            "columns": [
+                {
+                    **column,
+                    "kind_label": COLUMN_KINDS.get(column.get("kind", ""), column.get("kind")),
+                }
+                for column in version.profile.get("columns", [])
+            ],
+            "approximate": version.profile.get("approximate", False),
         },
     )
 

@@ -173,3 +173,30 @@ def test_real_emissions_table(tmp_path: Path) -> None:
     assert population.nulls == 6304 - len(values)
     assert math.isclose(population.quantiles[0.5], float(np.median(values)), rel_tol=1e-12)
     assert sum(b.count for b in population.histogram) == len(values)
+
+
+def test_large_tables_get_close_estimates_and_say_so(tmp_path: Path) -> None:
+    """Above ``exact_rows`` quartiles and large distinct counts are estimates: within a few per
+    cent of numpy's exact values (HyperLogLog within 10%); near-unique columns have no top
+    values; few distinct values are counted exactly, and the rest is exact too."""
+    rng = np.random.default_rng(7)
+    n = 200_000
+    amount = rng.lognormal(6.0, 1.0, n)
+    key = np.arange(n)
+    group = rng.integers(0, 50, n)
+    path = tmp_path / "large.parquet"
+    pq.write_table(pa.table({"key": key, "amount": amount, "group": group}), path)
+    estimated = profile_parquet(path, exact_rows=100_000)
+    exact = profile_parquet(path)
+    assert estimated.approximate and not exact.approximate
+    assert estimated.to_json()["approximate"] is True
+    amount_profile = column(estimated, "amount")
+    for q, value in amount_profile.quantiles.items():
+        assert value == pytest.approx(np.quantile(amount, q), rel=0.03)
+    assert column(estimated, "key").distinct == pytest.approx(n, rel=0.10)  # HyperLogLog
+    assert column(estimated, "group").distinct == 50
+    assert column(estimated, "key").top_values == []  # 200,000 different values: no top ten
+    assert column(estimated, "group").top_values == column(exact, "group").top_values
+    assert column(estimated, "amount").minimum == float(amount.min())
+    assert column(estimated, "amount").histogram == column(exact, "amount").histogram
+    assert column(estimated, "amount").nulls == 0
