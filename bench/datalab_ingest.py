@@ -4,7 +4,8 @@ Three pipelines on the same generated file (~100 MB, seeded), each run in a fres
 so that its peak RSS is its own:
 
 * ``infuse``: ``convert_to_parquet`` (type inference, checked casts, atomic content-addressed
-  Parquet) + ``validate_parquet`` against a declared schema + DuckDB ``SUMMARIZE`` profile;
+  Parquet) + ``validate_parquet`` against a declared schema + the column profile of
+  ``infuse.analytics.profile``, as the ingest task runs them;
 * ``duckdb``: DuckDB's own ``COPY (SELECT * FROM read_csv(file)) TO 'x.parquet'`` (sniffed
   types, default settings), the baseline the aim is stated against (at most 1.5x);
 * ``pandas``: ``pandas.read_csv`` (day-first dates parsed) + ``DataFrame.to_parquet`` (pyarrow).
@@ -94,6 +95,8 @@ def child(pipeline: str, source: Path, out: Path) -> dict[str, Any]:
     """Run one pipeline once in this process; report seconds, stages and peak RSS growth."""
     import duckdb
 
+    from infuse.analytics.engine import connect
+    from infuse.analytics.profile import profile_parquet
     from infuse.datalab.convert import convert_to_parquet
     from infuse.datalab.validation import validate_parquet
 
@@ -108,13 +111,11 @@ def child(pipeline: str, source: Path, out: Path) -> dict[str, Any]:
         stages["convert"] = time.perf_counter() - start
         report = validate_parquet(result.path, SCHEMA)
         stages["validate"] = time.perf_counter() - start - stages["convert"]
-        connection = duckdb.connect()
-        profile = connection.execute(
-            f"SUMMARIZE SELECT * FROM read_parquet('{result.path}')"
-        ).fetchall()
+        # The ingest task's own profile: Ibis on DuckDB under the ingest's memory limit.
+        profile = profile_parquet(Path(result.path), con=connect(memory_limit="512MB"))
         stages["profile"] = time.perf_counter() - start - stages["convert"] - stages["validate"]
         assert report.is_valid, report.groups
-        assert len(profile) == 7
+        assert len(profile.columns) == 7
         parquet = result.path
     elif pipeline == "duckdb":
         parquet = out / "duckdb.parquet"

@@ -200,7 +200,10 @@ def profile_table(
         column = table[name]
         kind = kinds[name]
         metrics[f"n{i}"] = column.count()
-        metrics[f"d{i}"] = column.approx_nunique() if approximate else column.nunique()
+        if approximate:
+            metrics[f"d{i}"] = column.approx_nunique()
+        elif kind == "other":
+            metrics[f"d{i}"] = column.nunique()  # no top values to count them with
         if kind in {"number", "date", "datetime", "text", "boolean"}:
             metrics[f"lo{i}"] = column.min()
             metrics[f"hi{i}"] = column.max()
@@ -216,17 +219,18 @@ def profile_table(
             metrics[f"fhi{i}"] = line.max(where=finite)
     summary = table.aggregate(**metrics).to_pyarrow().to_pylist()[0]
     rows = int(summary["__rows"])
-    if approximate:
-        # Estimates are poor for few distinct values (50 can read as 45), and exact counts of
-        # few values need little memory: count those exactly, in one more pass.
-        few = {
-            f"d{i}": table[name].nunique()
-            for i, name in enumerate(names)
-            if summary[f"d{i}"] <= MAX_DISTINCT_FOR_TOP
-        }
-        if few:
-            summary.update(table.aggregate(**few).to_pyarrow().to_pylist()[0])
-
+    # Exact distinct counts come with the top values, from one grouped query per column.
+    # In a large table, estimated counts over MAX_DISTINCT_FOR_TOP stay estimates; those below
+    # are counted exactly too (estimates are poor for few values: 50 can read as 45).
+    tops: dict[int, list[ValueCount]] = {}
+    for i, name in enumerate(names):
+        if kinds[name] == "other":
+            continue
+        if approximate and summary[f"d{i}"] > MAX_DISTINCT_FOR_TOP:
+            tops[i] = []
+            continue
+        has_nulls = rows > int(summary[f"n{i}"])
+        summary[f"d{i}"], tops[i] = _distinct_and_top(table, table[name], top, has_nulls)
     profiles = []
     for i, name in enumerate(names):
         kind = kinds[name]
@@ -259,12 +263,7 @@ def profile_table(
                 minimum=summary.get(f"lo{i}"),
                 maximum=summary.get(f"hi{i}"),
                 quantiles=quantiles,
-                top_values=(
-                    _top_values(table, column, top)
-                    if kind != "other"
-                    and not (approximate and summary[f"d{i}"] > MAX_DISTINCT_FOR_TOP)
-                    else []
-                ),
+                top_values=tops.get(i, []),
                 histogram=histogram,
                 histogram_grain=grain,
             )
@@ -272,15 +271,24 @@ def profile_table(
     return TableProfile(rows=rows, columns=profiles, approximate=approximate)
 
 
-def _top_values(table: ir.Table, column: ir.Value, top: int) -> list[ValueCount]:
-    counted = (
-        table.filter(column.notnull())
-        .group_by(value=column)
-        .aggregate(count=ibis._.count())
+def _distinct_and_top(
+    table: ir.Table, column: ir.Value, top: int, has_nulls: bool
+) -> tuple[int, list[ValueCount]]:
+    """The number of distinct non-null values and the ``top`` commonest, in one query.
+
+    The values are grouped once; a window over the groups counts them (the null group among
+    them when there are nulls), and the commonest non-null groups are kept.
+    """
+    grouped = table.group_by(value=column).aggregate(count=ibis._.count())
+    ranked = (
+        grouped.mutate(groups=ibis._.count().over(ibis.window()))
+        .filter(ibis._.value.notnull())
         .order_by([ibis.desc("count"), ibis.asc("value")])
         .limit(top)
     )
-    return [ValueCount(r["value"], int(r["count"])) for r in counted.to_pyarrow().to_pylist()]
+    records = ranked.to_pyarrow().to_pylist()
+    distinct = int(records[0]["groups"]) - int(has_nulls) if records else 0
+    return distinct, [ValueCount(r["value"], int(r["count"])) for r in records]
 
 
 def _finite(line: Any, dtype: Any) -> Any:
