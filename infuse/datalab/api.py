@@ -6,22 +6,31 @@ import math
 from typing import Any
 from uuid import UUID
 
-from django.http import HttpRequest
+from django.http import FileResponse, HttpRequest
 from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 
 from infuse.core.api_auth import OPTIONAL_AUTH, caller
-from infuse.core.errors import FieldProblem, InvalidInput
+from infuse.core.errors import FieldProblem, InvalidInput, NotFound
 from infuse.core.models import Organisation
+from infuse.core.permissions import can
 from infuse.core.schemas import ProblemOut
-from infuse.datalab import publishing, services
+from infuse.datalab import exports, publishing, services, storage
 from infuse.datalab.models import Dataset, DatasetUpload, Indicator
 from infuse.datalab.schemas import (
     DatasetIn,
     DatasetOut,
+    FlaggedValueOut,
+    FlagIn,
+    IndicatorCreatedOut,
+    IndicatorIn,
     IndicatorOut,
     IndicatorValuesOut,
+    QueryIn,
+    QueryOut,
+    SchemaIn,
     UploadOut,
+    VersionDetailOut,
 )
 
 router = Router(tags=["Data Lab"])
@@ -46,6 +55,7 @@ def dataset_out(dataset: Dataset) -> dict[str, Any]:
         "temporal_end": dataset.temporal_end,
         "contact_email": dataset.contact_email,
         "validation_policy": dataset.validation_policy,
+        "declared_schema": dataset.declared_schema,
         "versions": list(dataset.versions.all()),
     }
 
@@ -217,10 +227,128 @@ def get_indicator(request: HttpRequest, slug: str) -> dict[str, Any]:
 def get_indicator_values(request: HttpRequest, slug: str) -> dict[str, Any]:
     actor = caller(request)
     indicator = services.get_indicator(actor=actor, slug=slug)
-    frame = publishing.shown_frame(publishing.shown_periods(indicator, actor))
+    frame = publishing.shown_frame(
+        publishing.shown_periods(indicator, actor),
+        with_ids=can(actor, "datalab.change_dataset", indicator.dataset),
+    )
     records = [
         {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()}
         for row in frame.to_dict(orient="records")
     ]
     control = "none" if publishing.sees_unsuppressed(actor) else publishing.disclosure_method()
     return {"indicator": indicator.slug, "disclosure_control": control, "values": records}
+
+
+@router.put(
+    "/datasets/{slug}/schema",
+    response={200: DatasetOut, 400: ProblemOut, 401: ProblemOut, 403: ProblemOut, 404: ProblemOut},
+    summary="Declare the schema later uploads are checked against (null clears it)",
+)
+def declare_schema(request: HttpRequest, slug: str, payload: SchemaIn) -> dict[str, Any]:
+    actor = caller(request)
+    dataset = services.get_dataset(actor=actor, slug=slug)
+    return dataset_out(
+        services.set_declared_schema(actor=actor, dataset=dataset, schema=payload.schema_)
+    )
+
+
+@router.get(
+    "/datasets/{slug}/versions/{number}",
+    response={200: VersionDetailOut, 404: ProblemOut},
+    auth=OPTIONAL_AUTH,
+    summary="One version: its Table Schema and the profile of every column",
+)
+def get_version(request: HttpRequest, slug: str, number: int) -> dict[str, Any]:
+    actor = caller(request)
+    dataset = services.get_dataset(actor=actor, slug=slug)
+    version = services.get_version(actor=actor, dataset=dataset, number=number)
+    return {
+        "dataset": dataset.slug,
+        "number": version.number,
+        "sha256": version.sha256,
+        "row_count": version.row_count,
+        "quarantined_rows": version.quarantined_rows,
+        "created_at": version.created_at,
+        "table_schema": version.table_schema,
+        "profile": version.profile,
+        "quarantine_available": bool(version.quarantine_path),
+    }
+
+
+@router.get(
+    "/datasets/{slug}/versions/{number}/download.{file_format}",
+    response={200: None, 404: ProblemOut},
+    auth=OPTIONAL_AUTH,
+    summary="One version as csv, xlsx, json or parquet",
+)
+def download_version(
+    request: HttpRequest, slug: str, number: int, file_format: str
+) -> FileResponse:
+    actor = caller(request)
+    dataset = services.get_dataset(actor=actor, slug=slug)
+    version = services.get_version(actor=actor, dataset=dataset, number=number)
+    if file_format not in exports.FORMATS:
+        raise NotFound()
+    return FileResponse(
+        exports.open_export(storage.resolve(version.parquet_path), file_format),
+        as_attachment=True,
+        filename=f"{dataset.slug}-v{version.number}.{file_format}",
+        content_type=exports.FORMATS[file_format],
+    )
+
+
+@router.post(
+    "/sql",
+    response={200: QueryOut, 400: ProblemOut, 401: ProblemOut},
+    summary="Run one read-only SELECT over the latest versions you may see",
+)
+def run_query(request: HttpRequest, payload: QueryIn) -> dict[str, Any]:
+    result = services.run_sql(actor=caller(request), sql=payload.sql)
+    return {
+        "columns": result.columns,
+        "rows": [[_json_value(cell) for cell in row] for row in result.rows],
+        "truncated": result.truncated,
+        "seconds": result.seconds,
+    }
+
+
+def _json_value(cell: Any) -> Any:
+    if isinstance(cell, float) and not math.isfinite(cell):
+        return None
+    if isinstance(cell, int | float | str | bool) or cell is None:
+        return cell
+    return str(cell)  # dates, decimals, times: their text
+
+
+@router.post(
+    "/datasets/{slug}/indicators",
+    response={202: IndicatorCreatedOut, 400: ProblemOut, 401: ProblemOut, 403: ProblemOut},
+    summary="Define an indicator; its values are computed in the background (202)",
+)
+def create_indicator(request: HttpRequest, slug: str, payload: IndicatorIn) -> Status[Any]:
+    actor = caller(request)
+    dataset = services.get_dataset(actor=actor, slug=slug)
+    indicator = services.create_indicator(
+        actor=actor, dataset=dataset, fields=services.IndicatorFields(**payload.dict())
+    )
+    out = indicator_out(indicator)
+    out["progress_id"] = str(indicator.progress_id) if indicator.progress_id else None
+    return Status(202, out)
+
+
+@router.put(
+    "/indicators/{slug}/values/{value_id}/flag",
+    response={200: FlaggedValueOut, 400: ProblemOut, 401: ProblemOut, 403: ProblemOut},
+    summary="Set (or clear, with an empty flag) a StatsWales-style flag on one value",
+)
+def flag_value(request: HttpRequest, slug: str, value_id: int, payload: FlagIn) -> dict[str, Any]:
+    actor = caller(request)
+    indicator = services.get_indicator(actor=actor, slug=slug)
+    value = services.get_indicator_value(actor=actor, indicator=indicator, value_id=value_id)
+    value = services.set_value_flag(actor=actor, value=value, flag=payload.flag)
+    return {
+        "id": value.pk,
+        "period": value.period,
+        "area_code": value.council.gss_code if value.council else "",
+        "flag": value.flag,
+    }

@@ -265,6 +265,10 @@ class Indicator(models.Model):
     polarity = models.CharField(_("polarity"), max_length=20, choices=Polarity.choices)
     themes = models.ManyToManyField(Theme, blank=True, related_name="indicators")
     goals = models.ManyToManyField(WellbeingGoal, blank=True, related_name="indicators")
+    # The latest computation (queued on definition and on every new version of the dataset).
+    progress = models.ForeignKey(
+        TaskProgress, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -192,13 +192,17 @@ def shown_periods(indicator: Indicator, person: Any) -> list[ShownPeriod]:
     return periods
 
 
-def shown_frame(periods: Sequence[ShownPeriod]) -> pd.DataFrame:
-    """The shown values as one table (one row per council or region and period) for exports."""
+def shown_frame(periods: Sequence[ShownPeriod], *, with_ids: bool = False) -> pd.DataFrame:
+    """The shown values as one table (one row per council or region and period) for exports.
+
+    ``with_ids`` adds each value's id, for people who may flag values through the API.
+    """
     records = []
     for period in periods:
         for value in [*period.councils, *([period.region] if period.region else [])]:
             records.append(
                 {
+                    "id": value.id,
                     "period": value.period,
                     "area_code": value.council.gss_code if value.council else "",
                     "area": value.council.name_en if value.council else "Cardiff Capital Region",
@@ -215,6 +219,7 @@ def shown_frame(periods: Sequence[ShownPeriod]) -> pd.DataFrame:
                 }
             )
     columns = [
+        *(["id"] if with_ids else []),
         "period",
         "area_code",
         "area",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from ninja import Schema
+from ninja import Field, Schema
 
 
 class DatasetIn(Schema):
@@ -53,6 +53,7 @@ class DatasetOut(Schema):
     temporal_end: date | None
     contact_email: str
     validation_policy: str
+    declared_schema: dict | None
     versions: list[VersionOut]
 
 
@@ -85,6 +86,7 @@ class IndicatorOut(Schema):
 
 
 class IndicatorValueOut(Schema):
+    id: int | None = None  # for people who may set flags; absent from public responses
     period: str
     area_code: str
     area: str
@@ -102,3 +104,49 @@ class IndicatorValuesOut(Schema):
     indicator: str
     disclosure_control: str  # "suppression", "rounding" or "none" (people in the region)
     values: list[IndicatorValueOut]
+
+
+class VersionDetailOut(VersionOut):
+    dataset: str
+    profile: dict
+    quarantine_available: bool
+
+
+class SchemaIn(Schema):
+    schema_: dict | None = Field(None, alias="schema")  # a Table Schema; null clears it
+
+
+class QueryIn(Schema):
+    sql: str
+
+
+class QueryOut(Schema):
+    columns: list[str]
+    rows: list[list]
+    truncated: bool
+    seconds: float
+
+
+class IndicatorIn(Schema):
+    title_en: str
+    title_cy: str
+    specification: dict
+    description_en: str = ""
+    description_cy: str = ""
+    themes: list[str] = []
+    goals: list[str] = []
+
+
+class IndicatorCreatedOut(IndicatorOut):
+    progress_id: str | None
+
+
+class FlagIn(Schema):
+    flag: str  # "" clears it
+
+
+class FlaggedValueOut(Schema):
+    id: int
+    period: str
+    area_code: str
+    flag: str

@@ -543,7 +543,7 @@ def create_indicator(*, actor: Person, dataset: Dataset, fields: IndicatorFields
     goals = list(WellbeingGoal.objects.filter(code__in=fields.goals))
     if problems:
         raise InvalidInput(problems=problems)
-    from infuse.datalab.tasks import compute_indicator
+    from infuse.datalab.tasks import queue_indicator
 
     with transaction.atomic():
         slug = _unique_slug(Indicator, fields.title_en)
@@ -561,10 +561,7 @@ def create_indicator(*, actor: Person, dataset: Dataset, fields: IndicatorFields
         )
         indicator.themes.set(themes)
         indicator.goals.set(goals)
-        progress = TaskProgress.objects.create(kind="datalab.indicator", owner=actor)
-        result = compute_indicator.enqueue(indicator.pk, str(progress.pk))
-        progress.task_result_id = str(result.id)
-        progress.save(update_fields=["task_result_id"])
+        queue_indicator(indicator, owner=actor)
         audit.record_event(
             actor=actor,
             action="indicator.created",

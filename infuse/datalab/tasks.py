@@ -274,10 +274,7 @@ def _ingest(upload: DatasetUpload, reporter: ProgressReporter, work: Path) -> di
         upload.save(update_fields=["status", "report"])
         # Every indicator on the dataset follows the new version.
         for indicator in locked.indicators.all():
-            progress = TaskProgress.objects.create(
-                kind="datalab.indicator", owner=upload.created_by
-            )
-            compute_indicator.enqueue(indicator.pk, str(progress.pk))
+            queue_indicator(indicator, owner=upload.created_by)
         audit.record_event(
             actor=upload.created_by,
             action="dataset.version_created",
@@ -293,6 +290,17 @@ def _ingest(upload: DatasetUpload, reporter: ProgressReporter, work: Path) -> di
         {"version": version.number, "rows": version.row_count, "quarantined": quarantined}
     )
     return {"status": "accepted", "version": version.number}
+
+
+def queue_indicator(indicator: Any, *, owner: Any) -> TaskProgress:
+    """Queue an indicator's computation, with progress its pages and the API can follow."""
+    progress = TaskProgress.objects.create(kind="datalab.indicator", owner=owner)
+    result = compute_indicator.enqueue(indicator.pk, str(progress.pk))
+    progress.task_result_id = str(result.id)
+    progress.save(update_fields=["task_result_id"])
+    indicator.progress = progress
+    indicator.save(update_fields=["progress"])
+    return progress
 
 
 @task()

@@ -126,6 +126,32 @@ MATRIX: dict[str, tuple[str, str, dict | None, dict[str, int]]] = {
         None,
         signed_in(401, 400),
     ),
+    "api:declare_schema": (
+        "put",
+        "/api/v1/data/datasets/no-such/schema",
+        {"schema": None},
+        signed_in(401, 404),
+    ),
+    "api:get_version": ("get", "/api/v1/data/datasets/no-such/versions/1", None, everyone(404)),
+    "api:download_version": (
+        "get",
+        "/api/v1/data/datasets/no-such/versions/1/download.csv",
+        None,
+        everyone(404),
+    ),
+    "api:run_query": ("post", "/api/v1/data/sql", {"sql": "select 1"}, signed_in(401, 200)),
+    "api:create_indicator": (
+        "post",
+        "/api/v1/data/datasets/no-such/indicators",
+        {"title_en": "M", "title_cy": "M", "specification": {}},
+        signed_in(401, 404),
+    ),
+    "api:flag_value": (
+        "put",
+        "/api/v1/data/indicators/no-such/values/1/flag",
+        {"flag": ""},
+        signed_in(401, 404),
+    ),
     "api:list_indicators": ("get", "/api/v1/data/indicators", None, everyone(200)),
     "api:get_indicator": ("get", "/api/v1/data/indicators/no-such", None, everyone(404)),
     "api:get_indicator_values": (
