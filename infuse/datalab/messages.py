@@ -93,6 +93,10 @@ MESSAGES: dict[str, Promise] = {
         "%(rows)s rows do not match the dataset's declared schema, so the file was not "
         "accepted. The report below lists the problems."
     ),
+    "validation.columns-rejected": _(
+        "The file's columns do not match the dataset's declared schema, so it was not "
+        "accepted. The report below names the columns missing or not expected."
+    ),
     "validation.invalid-schema": _("The declared schema is not valid."),
     "validation.column-missing": _("The column is missing."),
     "validation.unexpected-column": _("The column is not in the declared schema."),

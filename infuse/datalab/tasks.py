@@ -228,16 +228,21 @@ def _ingest(upload: DatasetUpload, reporter: ProgressReporter, work: Path) -> di
         reject = dataset.validation_policy == ValidationPolicy.REJECT
         if not validation.is_valid and (reject or validation.has_column_problems):
             rows = validation.invalid_row_count
+            # Columns missing or unexpected reject the file whatever the policy: no row can be
+            # checked against a schema its columns do not follow.
+            key = "validation.rejected" if rows else "validation.columns-rejected"
             _fail(
                 upload,
                 reporter,
                 DatasetUpload.Status.REJECTED,
-                "validation.rejected",
+                key,
                 {"rows": rows},
-                f"{rows} rows do not match the declared schema",
+                f"{rows} rows do not match the declared schema"
+                if rows
+                else "The columns do not match the declared schema",
                 report,
             )
-            return {"status": "rejected", "key": "validation.rejected"}
+            return {"status": "rejected", "key": key}
         if not validation.is_valid:
             valid, quarantine = work / "valid.parquet", work / "quarantine.parquet"
             _kept, quarantined = split_valid_rows(parquet, validation, valid, quarantine)
@@ -309,6 +314,11 @@ def compute_indicator(indicator_id: int, progress_id: str) -> dict[str, Any]:
     from infuse.datalab.indicator_values import compute
     from infuse.datalab.models import Indicator, IndicatorValue
 
+    # Claim the computation: the worker, or the CLI running it in the foreground, not both.
+    if not TaskProgress.objects.filter(pk=progress_id, state=TaskProgress.State.QUEUED).update(
+        state=TaskProgress.State.RUNNING, updated_at=timezone.now()
+    ):
+        return {"status": "already-claimed"}
     reporter = ProgressReporter(progress_id)
     reporter.start(message=gettext_noop("Computing the indicator"))
     indicator = Indicator.objects.select_related("dataset").get(pk=indicator_id)
