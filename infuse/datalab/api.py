@@ -297,6 +297,28 @@ def download_version(
     )
 
 
+@router.get(
+    "/datasets/{slug}/versions/{number}/quarantine.{file_format}",
+    response={200: None, 401: ProblemOut, 403: ProblemOut, 404: ProblemOut},
+    auth=OPTIONAL_AUTH,
+    summary="The rows a version quarantined, with their row numbers and problems (publisher only)",
+)
+def download_quarantine(
+    request: HttpRequest, slug: str, number: int, file_format: str
+) -> FileResponse:
+    actor = caller(request)
+    dataset = services.get_dataset(actor=actor, slug=slug)
+    path = services.get_quarantine(actor=actor, dataset=dataset, number=number)
+    if file_format not in exports.FORMATS:
+        raise NotFound()
+    return FileResponse(
+        exports.open_export(path, file_format),
+        as_attachment=True,
+        filename=f"{dataset.slug}-v{number}-quarantined.{file_format}",
+        content_type=exports.FORMATS[file_format],
+    )
+
+
 @router.post(
     "/sql",
     response={200: QueryOut, 400: ProblemOut, 401: ProblemOut},

@@ -32,15 +32,25 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def safe_select(connection: duckdb.DuckDBPyConnection, parquet: Path) -> str:
-    """A SELECT over the Parquet file with every text column neutralised."""
+def _nested(type_name: str) -> bool:
+    return type_name.endswith("[]") or type_name.startswith(("STRUCT", "MAP", "UNION"))
+
+
+def safe_select(connection: duckdb.DuckDBPyConnection, parquet: Path, *, flat: bool = False) -> str:
+    """A SELECT over the Parquet file with every text column neutralised.
+
+    ``flat`` writes nested columns (lists, structs, such as a quarantine file's problems) as
+    JSON text, for the formats that hold only plain cells (CSV, XLSX).
+    """
     described = connection.execute(
         "DESCRIBE SELECT * FROM read_parquet(?)", [str(parquet)]
     ).fetchall()
     columns = []
     for name, type_name, *_ in described:
         column = _quote(str(name))
-        if str(type_name).upper().startswith("VARCHAR"):
+        if flat and _nested(str(type_name).upper()):
+            columns.append(f"to_json({column})::VARCHAR AS {column}")
+        elif str(type_name).upper().startswith("VARCHAR"):
             columns.append(
                 f"CASE WHEN regexp_matches({column}, '{DANGEROUS_START}') "
                 f"THEN '''' || {column} ELSE {column} END AS {column}"
@@ -60,7 +70,7 @@ def export(parquet: Path, file_format: str, directory: Path) -> Path:
         return parquet
     connection = duckdb.connect(":memory:")
     try:
-        select = safe_select(connection, parquet)
+        select = safe_select(connection, parquet, flat=file_format in ("csv", "xlsx"))
         destination = str(target).replace("'", "''")
         if file_format == "csv":
             connection.execute(f"COPY ({select}) TO '{destination}' (HEADER, DELIMITER ',')")

@@ -376,6 +376,20 @@ def get_version(*, actor: Any, dataset: Dataset, number: int) -> DatasetVersion:
     return version
 
 
+def get_quarantine(*, actor: Any, dataset: Dataset, number: int) -> Path:
+    """The rows a version quarantined, for the people who may change the dataset.
+
+    They failed validation, so they are never published with the version; the publisher's
+    data people fix and upload them again.
+    """
+    version = get_version(actor=actor, dataset=dataset, number=number)
+    if not can(actor, "datalab.change_dataset", dataset):
+        raise PermissionDenied()
+    if not version.quarantine_path:
+        raise NotFound()
+    return storage.resolve(version.quarantine_path)
+
+
 # --- Uploads -----------------------------------------------------------------------------------
 
 FORMATS_BY_SUFFIX = {

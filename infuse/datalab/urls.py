@@ -17,6 +17,11 @@ urlpatterns = [
         name="version_download",
     ),
     path(
+        "datasets/<slug:slug>/versions/<int:number>/quarantine.<str:file_format>",
+        views.version_quarantine,
+        name="version_quarantine",
+    ),
+    path(
         "datasets/<slug:slug>/versions/<int:number>/datapackage.json",
         views.version_datapackage,
         name="version_datapackage",

@@ -232,6 +232,11 @@ def version_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse
                 for column in version.profile.get("columns", [])
             ],
             "approximate": version.profile.get("approximate", False),
+            "quarantine_formats": (
+                list(exports.FORMATS)
+                if version.quarantine_path and can(request.user, "datalab.change_dataset", dataset)
+                else []
+            ),
         },
     )
 
@@ -250,6 +255,23 @@ def version_download(
         handle,
         as_attachment=True,
         filename=f"{dataset.slug}-v{version.number}.{file_format}",
+        content_type=exports.FORMATS[file_format],
+    )
+
+
+@require_GET
+def version_quarantine(
+    request: HttpRequest, slug: str, number: int, file_format: str
+) -> FileResponse:
+    """The rows a version quarantined (with their row numbers and problems), for its publisher."""
+    dataset = services.get_dataset(actor=request.user, slug=slug)
+    path = services.get_quarantine(actor=request.user, dataset=dataset, number=number)
+    if file_format not in exports.FORMATS:
+        raise NotFound()
+    return FileResponse(
+        exports.open_export(path, file_format),
+        as_attachment=True,
+        filename=f"{dataset.slug}-v{number}-quarantined.{file_format}",
         content_type=exports.FORMATS[file_format],
     )
 

@@ -82,6 +82,12 @@ MATRIX: dict[str, tuple[str, str, dict | None, dict[str, int]]] = {
         None,
         everyone(404),
     ),
+    "datalab:version_quarantine": (
+        "get",
+        "/data/datasets/no-such/versions/1/quarantine.csv",
+        None,
+        everyone(404),
+    ),
     "datalab:version_datapackage": (
         "get",
         "/data/datasets/no-such/versions/1/datapackage.json",
@@ -136,6 +142,12 @@ MATRIX: dict[str, tuple[str, str, dict | None, dict[str, int]]] = {
     "api:download_version": (
         "get",
         "/api/v1/data/datasets/no-such/versions/1/download.csv",
+        None,
+        everyone(404),
+    ),
+    "api:download_quarantine": (
+        "get",
+        "/api/v1/data/datasets/no-such/versions/1/quarantine.csv",
         None,
         everyone(404),
     ),

@@ -5,6 +5,7 @@ The files in ../shared/data are real council publications nobody here wrote.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import duckdb
@@ -173,6 +174,27 @@ def test_declared_schema_rejects_or_quarantines(
         quarantine = storage.resolve(version.quarantine_path)
         kept = duckdb.sql(f"select council from read_parquet('{quarantine}') order by 1").fetchall()
         assert kept == [("Atlantis",), ("Newport",)]
+        # Its publisher downloads the quarantined rows, problems included, in every format.
+        from django.test import Client
+
+        client = Client()
+        client.force_login(officer)
+        url = f"/data/datasets/{dataset.slug}/versions/1/quarantine"
+        page = client.get(f"/data/datasets/{dataset.slug}/versions/1/").content.decode()
+        assert f"{url}.csv" in page
+        text = b"".join(client.get(f"{url}.csv").streaming_content).decode()
+        assert "Atlantis" in text and "validation.unknown-council" in text
+        sheet = b"".join(client.get(f"{url}.xlsx").streaming_content)
+        assert sheet[:2] == b"PK"
+        rows = json.loads(b"".join(client.get(f"{url}.json").streaming_content))
+        assert {r["_problems"][0]["key"] for r in rows} == {
+            "validation.unknown-council",
+            "validation.below-minimum",
+        }
+        assert Client().get(f"{url}.csv").status_code in (403, 404)
+        outsider = Client()
+        outsider.force_login(make_person("evaluator"))
+        assert outsider.get(f"{url}.csv").status_code in (403, 404)
 
 
 def test_a_malformed_schema_is_refused_field_by_field(make_dataset, make_person):

@@ -114,6 +114,11 @@ class Command(BaseCommand):
         )
         export.add_argument("dataset", help="The dataset's slug.")
         export.add_argument("--version", type=int, help="The version (default: the latest).")
+        export.add_argument(
+            "--quarantine",
+            action="store_true",
+            help="The rows the version quarantined instead (its publisher's data people only).",
+        )
         export.add_argument("--format", choices=list(exports.FORMATS), default="csv")
         export.add_argument("--output", type=Path, help="File to write (default: stdout).")
 
@@ -263,8 +268,13 @@ class Command(BaseCommand):
             dataset.latest_version.number if dataset.latest_version else 0
         )
         version = services.get_version(actor=actor, dataset=dataset, number=number)
-        with exports.open_export(storage.resolve(version.parquet_path), options["format"]) as f:
-            _write(f.read(), options["output"])
+        path = (
+            services.get_quarantine(actor=actor, dataset=dataset, number=number)
+            if options["quarantine"]
+            else storage.resolve(version.parquet_path)
+        )
+        with exports.open_export(path, options["format"]) as handle:
+            _write(handle.read(), options["output"])
 
     def _indicator(self, person: Person, options: dict[str, Any]) -> None:
         dataset = services.get_dataset(actor=person, slug=options["dataset"])
