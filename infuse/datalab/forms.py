@@ -236,6 +236,27 @@ class IndicatorForm(forms.Form):
         required=False,
         help_text=_("Leave empty for a count."),
     )
+    filter_column = forms.ChoiceField(
+        label=_("Only rows where this column"),
+        required=False,
+        help_text=_("Optional: leave empty to use every row."),
+    )
+    filter_operator = forms.ChoiceField(
+        label=_("is"),
+        required=False,
+        choices=[
+            ("=", _("equal to")),
+            ("!=", _("not equal to")),
+            ("<", _("less than")),
+            ("<=", _("at most")),
+            (">", _("more than")),
+            (">=", _("at least")),
+            ("in", _("one of (separate with commas)")),
+            ("is not null", _("not empty")),
+            ("is null", _("empty")),
+        ],
+    )
+    filter_value = forms.CharField(label=_("Value"), required=False, max_length=500)
     council_column = forms.ChoiceField(label=_("Column that names the council"))
     period_column = forms.ChoiceField(label=_("Column with the date or period"))
     grain = forms.ChoiceField(
@@ -259,9 +280,13 @@ class IndicatorForm(forms.Form):
         label=_("Well-being goals"), required=False, widget=forms.CheckboxSelectMultiple
     )
 
-    def __init__(self, *args: Any, columns: list[str], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, columns: list[str], types: dict[str, str] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.types = types or {}
         options = [(c, c) for c in columns]
+        choice_field(self, "filter_column").choices = [("", _("None")), *options]
         choice_field(self, "numerator_column").choices = [("", _("None")), *options]
         choice_field(self, "denominator_column").choices = [("", _("None")), *options]
         choice_field(self, "council_column").choices = options
@@ -290,13 +315,42 @@ class IndicatorForm(forms.Form):
                 "denominator": denominator,
                 "council_column": data["council_column"],
                 "period": {"column": data["period_column"], "grain": data["grain"]},
-                "filters": [],
+                "filters": self._filters(),
                 "unit": data["unit"],
                 "polarity": data["polarity"],
             },
             themes=list(data.get("themes", [])),
             goals=list(data.get("goals", [])),
         )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        operator = data.get("filter_operator") or "="
+        if data.get("filter_column") and "null" not in operator and not data.get("filter_value"):
+            self.add_error("filter_value", _("Enter the value to compare the column with"))
+        if data.get("filter_column") and data.get("filter_value"):
+            try:
+                self._typed(data["filter_column"], data["filter_value"], operator)
+            except ValueError:
+                self.add_error("filter_value", _("Enter a number: the column holds numbers"))
+        return data
+
+    def _typed(self, column: str, text: str, operator: str) -> Any:
+        """The value as the column's type (numbers for number columns; text otherwise)."""
+        kind = self.types.get(column, "string")
+        convert: Any = {"integer": int, "number": float}.get(kind, str)
+        if operator == "in":
+            return [convert(part.strip()) for part in text.split(",") if part.strip()]
+        return convert(text.strip())
+
+    def _filters(self) -> list[dict[str, Any]]:
+        data = self.cleaned_data
+        column = data.get("filter_column")
+        if not column:
+            return []
+        operator = data.get("filter_operator") or "="
+        value = None if "null" in operator else self._typed(column, data["filter_value"], operator)
+        return [{"column": column, "operator": operator, "value": value}]
 
 
 class ValueFlagForm(forms.Form):

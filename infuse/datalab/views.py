@@ -296,7 +296,11 @@ def indicator_create(request: HttpRequest, slug: str) -> HttpResponse:
         raise PermissionDenied()
     version = dataset.latest_version
     columns = [f["name"] for f in version.fields] if version else []
-    form = IndicatorForm(request.POST if request.method == "POST" else None, columns=columns)
+    form = IndicatorForm(
+        request.POST if request.method == "POST" else None,
+        columns=columns,
+        types={f["name"]: f.get("type", "string") for f in version.fields} if version else {},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             indicator = services.create_indicator(

@@ -8,7 +8,7 @@ from django.test import Client
 
 from infuse.core.errors import InvalidInput
 from infuse.datalab import services
-from infuse.datalab.models import IndicatorValue
+from infuse.datalab.models import Indicator, IndicatorValue
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -182,3 +182,46 @@ def test_the_public_sees_small_numbers_suppressed_and_unrecoverable(dataset_with
     staff = Client()
     staff.force_login(make_person("analyst"))
     assert "Suppressed" not in staff.get(f"/data/indicators/{indicator.slug}/").content.decode()
+
+
+def test_the_indicator_form_filters_rows(dataset_with_data):
+    officer, dataset = dataset_with_data
+    client = Client()
+    client.force_login(officer)
+    form = {
+        "title_en": "Big samples",
+        "title_cy": "Samplau mawr",
+        "aggregation": "count",
+        "numerator_column": "",
+        "denominator_column": "",
+        "filter_column": "smokers",
+        "filter_operator": ">=",
+        "filter_value": "ten",
+        "council_column": "council",
+        "period_column": "surveyed_on",
+        "grain": "year",
+        "unit": "count",
+        "polarity": "neither",
+    }
+    url = f"/data/datasets/{dataset.slug}/indicators/new/"
+    refused = client.post(url, form)
+    assert refused.status_code == 400
+    assert "Enter a number: the column holds numbers" in refused.content.decode()
+    response = client.post(url, {**form, "filter_value": "10"})
+    assert response.status_code == 302
+    call_command("worker", "--batch")
+    indicator = Indicator.objects.get(title_en="Big samples")
+    assert indicator.specification["filters"] == [
+        {"column": "smokers", "operator": ">=", "value": 10}
+    ]
+    counts = {
+        (v.council.gss_code, v.period): v.numerator
+        for v in IndicatorValue.objects.filter(indicator=indicator, council__isnull=False)
+    }
+    # 2023: Cardiff 30 (Caerdydd's 0 is left out), Newport 10; 2024: Blaenau Gwent 60 (not
+    # Newport's 5).
+    assert counts == {
+        ("W06000015", "2023"): 1,
+        ("W06000022", "2023"): 1,
+        ("W06000019", "2024"): 1,
+    }
