@@ -82,7 +82,9 @@ def test_upload_profile_and_indicator_pages(
     page.get_by_role("button", name="Add the indicator").click()
     call_command("worker", "--batch")
     page.reload()
-    expect(page.get_by_role("rowheader", name="Torfaen")).to_be_visible()
+    expect(
+        page.get_by_role("table", name="2023-24").get_by_role("rowheader", name="Torfaen")
+    ).to_be_visible()
     axe_check(page)
     page.get_by_role("link", name="Cymraeg").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Oedolion sy'n ysmygu")
