@@ -10,6 +10,7 @@ urlpatterns = [
     path("datasets/<slug:slug>/", views.dataset_detail, name="dataset"),
     path("datasets/<slug:slug>/edit/", views.dataset_edit, name="dataset_edit"),
     path("datasets/<slug:slug>/upload/", views.upload, name="upload"),
+    path("datasets/<slug:slug>/schema/", views.dataset_schema, name="dataset_schema"),
     path("datasets/<slug:slug>/versions/<int:number>/", views.version_detail, name="version"),
     path(
         "datasets/<slug:slug>/versions/<int:number>/download.<str:file_format>",

@@ -5,6 +5,7 @@ Views are thin: they parse input with forms, read what the person may see, and c
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from defusedcsv import csv as defused_csv
@@ -20,7 +21,15 @@ from django.views.decorators.http import require_GET, require_http_methods
 from infuse.core.errors import InvalidInput, NotFound, PermissionDenied
 from infuse.core.models import Organisation
 from infuse.core.permissions import can, memberships_of, person_of
-from infuse.datalab import dcat, exports, indicator_charts, publishing, services, storage
+from infuse.datalab import (
+    dcat,
+    exports,
+    indicator_charts,
+    publishing,
+    schema_forms,
+    services,
+    storage,
+)
 from infuse.datalab.forms import (
     CatalogueSearchForm,
     DatasetForm,
@@ -284,6 +293,86 @@ def version_datapackage(request: HttpRequest, slug: str, number: int) -> JsonRes
     return JsonResponse(
         exports.datapackage(dataset=dataset, version=version, base_url=base_url),
         json_dumps_params={"ensure_ascii": False},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def dataset_schema(request: HttpRequest, slug: str) -> HttpResponse:
+    """Declare the schema later uploads are checked against: rules per column, or JSON."""
+    person = person_of(request)
+    dataset = services.get_dataset(actor=person, slug=slug)
+    if not can(person, "datalab.change_dataset", dataset):
+        raise PermissionDenied()
+    version = dataset.latest_version
+    declared = dataset.declared_schema
+    rows = schema_forms.initial_rules(declared, version.fields if version else [])
+    columns = [row["name"] for row in rows]
+    key = (declared or {}).get("primaryKey") or []
+    posted = request.POST if request.method == "POST" else None
+    action = request.POST.get("action", "save")
+    rules = schema_forms.ColumnRulesFormSet(
+        posted if action == "save" else None, initial=rows, prefix="column"
+    )
+    primary = schema_forms.PrimaryKeyForm(
+        posted if action == "save" else None,
+        columns=columns,
+        initial={"primary_key": [key] if isinstance(key, str) else key},
+    )
+    as_json = schema_forms.SchemaJsonForm(
+        posted if action == "json" else None,
+        initial={"schema_json": json.dumps(declared, indent=2, ensure_ascii=False)}
+        if declared
+        else None,
+    )
+    problems: list[Any] = []
+    if posted is not None:
+        schema: Any = None
+        valid = True
+        if action == "save":
+            valid = rules.is_valid() and primary.is_valid()
+            if valid:
+                schema = schema_forms.schema_from(rules, primary.cleaned_data["primary_key"])
+        elif action == "json":
+            valid = as_json.is_valid()
+            schema = as_json.cleaned_data.get("schema_json") if valid else None
+        if valid:
+            try:
+                services.set_declared_schema(actor=person, dataset=dataset, schema=schema)
+            except InvalidInput as error:
+                problems = error.problems
+            else:
+                messages.success(
+                    request,
+                    _("Schema saved. Every upload from now on is checked against it.")
+                    if schema is not None
+                    else _("Schema removed. Uploads are no longer checked."),
+                )
+                return redirect("datalab:dataset", slug=dataset.slug)
+    # The error summary links each message to its input.
+    errors: list[dict[str, str]] = []
+    for form in rules.forms if action == "save" else []:
+        column = form.initial.get("name", "")
+        for name, field_errors in form.errors.items():
+            target = form[name].id_for_label if name in form.fields else ""
+            errors += [{"href": f"#{target}", "message": f"{column}: {e}"} for e in field_errors]
+    errors += [
+        {"href": "#id_schema_json", "message": str(e)}
+        for e in as_json.errors.get("schema_json", [])
+    ]
+    errors += [{"href": "#main-content", "message": str(p.message)} for p in problems]
+    return render(
+        request,
+        "datalab/dataset_schema.html",
+        {
+            "dataset": dataset,
+            "rules": rules,
+            "primary": primary,
+            "as_json": as_json,
+            "declared": declared,
+            "schema_errors": errors,
+        },
+        status=400 if errors else 200,
     )
 
 

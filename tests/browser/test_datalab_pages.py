@@ -31,6 +31,7 @@ def pages_for(person: str) -> list[str]:
         rejected = DatasetUpload.objects.get(status=DatasetUpload.Status.REJECTED)
         return [
             "/data/datasets/fly-tipping-incidents/",
+            "/data/datasets/fly-tipping-incidents/schema/",
             f"/data/uploads/{rejected.pk}/",
             "/data/datasets/fly-tipping-incidents/versions/1/",
         ]
@@ -49,6 +50,7 @@ def pages_for(person: str) -> list[str]:
             "/data/datasets/new/",
             "/data/datasets/live-births-and-low-birth-weight/edit/",
             "/data/datasets/live-births-and-low-birth-weight/upload/",
+            "/data/datasets/live-births-and-low-birth-weight/schema/",
             "/data/datasets/live-births-and-low-birth-weight/indicators/new/",
             f"/data/indicators/low-birth-weight/values/{value.pk}/flag/",
             "/data/sql/",

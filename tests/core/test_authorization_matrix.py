@@ -94,6 +94,12 @@ MATRIX: dict[str, tuple[str, str, dict | None, dict[str, int]]] = {
         None,
         everyone(404),
     ),
+    "datalab:dataset_schema": (
+        "get",
+        "/data/datasets/no-such/schema/",
+        None,
+        signed_in(302, 404),
+    ),
     "datalab:upload": ("get", "/data/datasets/no-such/upload/", None, signed_in(302, 404)),
     "datalab:upload_status": ("get", f"/data/uploads/{MISSING}/", None, signed_in(302, 404)),
     "adaption:index": ("get", "/experiments/", None, everyone(200)),
