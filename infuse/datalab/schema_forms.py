@@ -54,6 +54,11 @@ class ColumnRulesForm(forms.Form):
         max_length=500,
     )
 
+    def has_more_rules(self) -> bool:
+        """Whether the ranges / allowed values / pattern section should start open."""
+        values = [self[name].value() for name in ("minimum", "maximum", "allowed", "pattern")]
+        return bool(self.errors) or any(v not in (None, "") for v in values)
+
     def _bound(self, kind: str, text: str) -> Any:
         if kind in NUMERIC:
             number = float(text)
