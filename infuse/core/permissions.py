@@ -136,6 +136,51 @@ rules.add_perm("datalab.change_dataset", works_with_publisher)
 rules.add_perm("datalab.upload_version", works_with_publisher)
 
 
+# --- Adaption Lab ---------------------------------------------------------------------------
+# Experiments: officers and analysts of the owning organisation edit; the region reads; the
+# public reads registered experiments marked public. Unit-level allocations stay with the
+# owner's analysts (and programme admins) until launch, so those delivering cannot select.
+VISIBLE_TO_PUBLIC = frozenset({"registered", "running", "analysed", "decided", "scaling", "closed"})
+
+
+@rules.predicate
+def works_on_experiment(person: Any, experiment: Any) -> bool:
+    return experiment is not None and experiment.owner_id in data_organisations(person)
+
+
+@rules.predicate
+def analyses_experiment(person: Any, experiment: Any) -> bool:
+    return experiment is not None and any(
+        org == experiment.owner_id and role == Role.ANALYST
+        for org, _kind, role in memberships_of(person)
+    )
+
+
+@rules.predicate
+def experiment_is_public(person: Any, experiment: Any) -> bool:
+    return experiment is not None and experiment.public and experiment.status in VISIBLE_TO_PUBLIC
+
+
+@rules.predicate
+def experiment_is_launched(person: Any, experiment: Any) -> bool:
+    return experiment is not None and experiment.status in (VISIBLE_TO_PUBLIC - {"registered"})
+
+
+rules.add_perm(
+    "adaption.view_experiment",
+    experiment_is_public | is_region_member | works_on_experiment | is_programme_admin,
+)
+rules.add_perm("adaption.add_experiment", can_publish_data)
+rules.add_perm("adaption.change_experiment", works_on_experiment)
+rules.add_perm("adaption.randomise_experiment", analyses_experiment)
+rules.add_perm(
+    "adaption.view_allocation",
+    analyses_experiment
+    | is_programme_admin
+    | (experiment_is_launched & (is_region_member | experiment_is_public)),
+)
+
+
 def person_of(request: Any) -> Person:
     """The signed-in person of a request (views guarded by login_required only)."""
     user = request.user

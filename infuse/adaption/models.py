@@ -1,0 +1,226 @@
+"""Tables of the Adaption Lab: experiments, their frozen protocols and their allocations.
+
+An Experiment moves through its lifecycle only by the transitions in ``lifecycle.py``. A
+Protocol is the pre-registration: once written it is never changed (saving or deleting one
+raises, and so do queryset updates and deletes); an amendment is a new version. An Allocation
+is one randomisation run, kept with its seed and digests.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from infuse.core.models import Council, Organisation, Theme, WellbeingGoal
+
+
+class Design(models.TextChoices):
+    INDIVIDUAL_RCT = "individual_rct", _("Randomised controlled trial (individuals)")
+    CLUSTER_RCT = "cluster_rct", _("Cluster randomised trial")
+    STEPPED_WEDGE = "stepped_wedge", _("Stepped-wedge roll-out across councils")
+    AB_TEST = "ab_test", _("A/B test of a digital service")
+    DIFFERENCE_IN_DIFFERENCES = "did", _("Difference in differences")
+    SYNTHETIC_CONTROL = "synthetic_control", _("Synthetic control")
+    INTERRUPTED_TIME_SERIES = "its", _("Interrupted time series")
+
+
+RANDOMISED = frozenset(
+    {Design.INDIVIDUAL_RCT, Design.CLUSTER_RCT, Design.STEPPED_WEDGE, Design.AB_TEST}
+)
+# Designs whose units are the councils themselves (randomised or scheduled as clusters).
+COUNCIL_UNITS = frozenset({Design.CLUSTER_RCT, Design.STEPPED_WEDGE})
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    DESIGNED = "designed", _("Designed")
+    REGISTERED = "registered", _("Registered")
+    RUNNING = "running", _("Running")
+    ANALYSED = "analysed", _("Analysed")
+    DECIDED = "decided", _("Decided")
+    SCALING = "scaling", _("Scaling up")
+    CLOSED = "closed", _("Closed")
+
+
+class Experiment(models.Model):
+    """A registry entry: the problem, the idea tested, where and how, and how far it has got."""
+
+    # Columns django-modeltranslation adds (see translation.py), declared for type checkers.
+    title_en: str
+    title_cy: str | None
+    problem_en: str | None
+    problem_cy: str | None
+    hypothesis_en: str | None
+    hypothesis_cy: str | None
+    intervention_en: str | None
+    intervention_cy: str | None
+
+    slug = models.SlugField(max_length=120, unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    problem = models.TextField(_("problem"), blank=True)
+    hypothesis = models.TextField(_("hypothesis"), blank=True)
+    intervention = models.TextField(_("intervention"), blank=True)
+    owner = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="experiments",
+        verbose_name=_("owning organisation"),
+    )
+    councils = models.ManyToManyField(
+        Council, blank=True, related_name="experiments", verbose_name=_("councils involved")
+    )
+    themes = models.ManyToManyField(Theme, blank=True, related_name="experiments")
+    goals = models.ManyToManyField(WellbeingGoal, blank=True, related_name="experiments")
+    # {way-of-working code: a sentence on how the experiment reflects it}
+    ways_of_working = models.JSONField(default=dict, blank=True)
+    design = models.CharField(_("design"), max_length=30, choices=Design.choices)
+    # The design page's inputs and the engine's answer (power, sizes, schedule), kept as JSON.
+    design_parameters = models.JSONField(default=dict, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    public = models.BooleanField(
+        _("public once registered"),
+        default=False,
+        help_text=_("Anyone can read it once it is registered."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    objects: ClassVar[models.Manager[Experiment]] = models.Manager()
+
+    class Meta:
+        ordering = ["-updated_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_randomised(self) -> bool:
+        return self.design in RANDOMISED
+
+    @property
+    def latest_protocol(self) -> Protocol | None:
+        return self.protocols.order_by("-version").first()
+
+    @property
+    def latest_allocation(self) -> Allocation | None:
+        return self.allocations.order_by("-created_at").first()
+
+
+class Outcome(models.Model):
+    """A primary or secondary outcome, measured by a Data Lab dataset column or indicator."""
+
+    class Kind(models.TextChoices):
+        PRIMARY = "primary", _("Primary")
+        SECONDARY = "secondary", _("Secondary")
+
+    experiment = models.ForeignKey(Experiment, on_delete=models.CASCADE, related_name="outcomes")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=200)
+    # Where the outcome comes from: a dataset's column, or an indicator (either may be empty
+    # while the experiment is a draft; registration needs the primary outcome's source).
+    dataset = models.ForeignKey(
+        "datalab.Dataset", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    column = models.CharField(_("column"), max_length=200, blank=True)
+    indicator = models.ForeignKey(
+        "datalab.Indicator", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    objects: ClassVar[models.Manager[Outcome]] = models.Manager()
+
+    class Meta:
+        ordering = ["experiment", "kind", "position"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FrozenQuerySet(models.QuerySet[Any]):
+    """Bulk updates and deletes would bypass the model's guard: refuse them too."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise FrozenProtocolError()
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise FrozenProtocolError()
+
+
+class FrozenProtocolError(RuntimeError):
+    def __init__(self) -> None:
+        super().__init__("A registered protocol is frozen: amend it with a new version instead")
+
+
+class Protocol(models.Model):
+    """A pre-registered protocol version: its content, SHA-256 digest and time, never changed."""
+
+    experiment = models.ForeignKey(Experiment, on_delete=models.PROTECT, related_name="protocols")
+    version = models.PositiveIntegerField()
+    # The registered content (hypotheses, outcomes, sample, randomisation, analysis plan…) as
+    # canonical JSON; ``sha256`` is the digest of exactly these bytes.
+    content = models.JSONField()
+    sha256 = models.CharField(max_length=64)
+    reason = models.TextField(blank=True)  # why this amendment (empty for the first version)
+    allows_rerandomisation = models.BooleanField(default=False)
+    registered_at = models.DateTimeField(default=timezone.now)
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects: ClassVar[models.Manager[Protocol]] = FrozenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["experiment", "version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["experiment", "version"], name="protocol_version_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.experiment.slug} v{self.version}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise FrozenProtocolError()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise FrozenProtocolError()
+
+
+class Allocation(models.Model):
+    """One randomisation run: the seed, the allocation and its digests, under a protocol."""
+
+    experiment = models.ForeignKey(Experiment, on_delete=models.PROTECT, related_name="allocations")
+    protocol = models.ForeignKey(Protocol, on_delete=models.PROTECT, related_name="allocations")
+    method = models.CharField(max_length=30)
+    seed = models.BigIntegerField()
+    # The engine's AllocationResult.to_dict(): units, arms, assignment, parameters, digests.
+    result = models.JSONField()
+    allocation_digest = models.CharField(max_length=64)
+    inputs_digest = models.CharField(max_length=64)
+    # Where the units came from: "councils", or a Data Lab dataset version and its column.
+    source = models.JSONField(default=dict)
+    balance = models.JSONField(default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects: ClassVar[models.Manager[Allocation]] = models.Manager()
+
+    class Meta:
+        ordering = ["experiment", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.experiment.slug} allocation {self.allocation_digest[:12]}"

@@ -1,0 +1,696 @@
+"""Use cases of the Adaption Lab: the only code that changes experiments, protocols and
+allocations. Each call checks permission, makes the change and writes its audit event in one
+transaction, and raises typed errors (InvalidInput with field problems, Conflict for a move
+the lifecycle does not allow)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from infuse.adaption.lifecycle import check_transition
+from infuse.adaption.models import (
+    COUNCIL_UNITS,
+    Allocation,
+    Design,
+    Experiment,
+    Outcome,
+    Protocol,
+    Status,
+)
+from infuse.core import audit
+from infuse.core.errors import Conflict, FieldProblem, InvalidInput, NotFound, PermissionDenied
+from infuse.core.models import Council, Organisation, Person, Theme, WayOfWorking, WellbeingGoal
+from infuse.core.permissions import (
+    VISIBLE_TO_PUBLIC,
+    can,
+    data_organisations,
+    is_programme_admin,
+    is_region_member,
+)
+from infuse.stats import randomisation
+
+EDITABLE = frozenset({Status.DRAFT, Status.DESIGNED})
+
+
+# --- The registry entry ------------------------------------------------------------------------
+
+
+@dataclass
+class ExperimentFields:
+    """What a person writes about an experiment (the registry entry)."""
+
+    title_en: str
+    title_cy: str
+    owner: Organisation | None
+    design: str
+    problem_en: str = ""
+    problem_cy: str = ""
+    hypothesis_en: str = ""
+    hypothesis_cy: str = ""
+    intervention_en: str = ""
+    intervention_cy: str = ""
+    councils: list[str] = field(default_factory=list)  # GSS codes
+    themes: list[str] = field(default_factory=list)
+    goals: list[str] = field(default_factory=list)
+    ways_of_working: dict[str, str] = field(default_factory=dict)
+    public: bool = False
+
+
+def _check_fields(actor: Person, fields: ExperimentFields) -> list[FieldProblem]:
+    problems: list[FieldProblem] = []
+    if not fields.title_en.strip():
+        problems.append(FieldProblem("title_en", _("Enter the title in English")))
+    if not fields.title_cy.strip():
+        problems.append(FieldProblem("title_cy", _("Enter the title in Welsh")))
+    if fields.design not in Design.values:
+        problems.append(FieldProblem("design", _("Choose one of the designs listed")))
+    if fields.owner is None or fields.owner.pk not in data_organisations(actor):
+        problems.append(FieldProblem("owner", _("Choose an organisation you work with data for")))
+    known = set(
+        Council.objects.filter(gss_code__in=fields.councils).values_list("gss_code", flat=True)
+    )
+    if set(fields.councils) - known:
+        problems.append(FieldProblem("councils", _("Choose councils from the list")))
+    if fields.design in COUNCIL_UNITS and len(set(fields.councils)) < 2:
+        problems.append(
+            FieldProblem(
+                "councils", _("A cluster or stepped-wedge design needs at least two councils")
+            )
+        )
+    ways = set(WayOfWorking.objects.values_list("code", flat=True))
+    if set(fields.ways_of_working) - ways:
+        problems.append(FieldProblem("ways_of_working", _("Unknown way of working")))
+    return problems
+
+
+def _apply(experiment: Experiment, fields: ExperimentFields) -> None:
+    for name in (
+        "title_en",
+        "title_cy",
+        "problem_en",
+        "problem_cy",
+        "hypothesis_en",
+        "hypothesis_cy",
+        "intervention_en",
+        "intervention_cy",
+    ):
+        setattr(experiment, name, str(getattr(fields, name)).strip())
+    experiment.design = fields.design
+    experiment.public = fields.public
+    experiment.ways_of_working = {
+        k: v.strip() for k, v in fields.ways_of_working.items() if v.strip()
+    }
+    assert fields.owner is not None
+    experiment.owner = fields.owner
+    experiment.updated_at = timezone.now()
+
+
+def _relations(experiment: Experiment, fields: ExperimentFields) -> None:
+    experiment.councils.set(Council.objects.filter(gss_code__in=fields.councils))
+    experiment.themes.set(Theme.objects.filter(code__in=fields.themes))
+    experiment.goals.set(WellbeingGoal.objects.filter(code__in=fields.goals))
+
+
+def summary(experiment: Experiment) -> dict[str, Any]:
+    """What the audit log keeps of an experiment's entry."""
+    return {
+        "title_en": experiment.title_en,
+        "design": experiment.design,
+        "owner": experiment.owner.slug,
+        "status": experiment.status,
+        "public": experiment.public,
+        "councils": sorted(c.gss_code for c in experiment.councils.all()),
+    }
+
+
+def _unique_slug(title: str) -> str:
+    base = slugify(title)[:100] or "experiment"
+    slug, number = base, 2
+    while Experiment.objects.filter(slug=slug).exists():
+        slug, number = f"{base}-{number}", number + 1
+    return slug
+
+
+def create_experiment(*, actor: Person, fields: ExperimentFields) -> Experiment:
+    """Add an experiment to the registry, as a draft owned by one of the actor's organisations."""
+    if not can(actor, "adaption.add_experiment"):
+        raise PermissionDenied()
+    problems = _check_fields(actor, fields)
+    if problems:
+        raise InvalidInput(problems=problems)
+    with transaction.atomic():
+        experiment = Experiment(slug=_unique_slug(fields.title_en), created_by=actor)
+        _apply(experiment, fields)
+        experiment.save()
+        _relations(experiment, fields)
+        audit.record_event(
+            actor=actor, action="experiment.created", obj=experiment, after=summary(experiment)
+        )
+    return experiment
+
+
+def _editable(actor: Person, experiment: Experiment) -> None:
+    if not can(actor, "adaption.change_experiment", experiment):
+        raise PermissionDenied()
+    if experiment.status not in EDITABLE:
+        raise Conflict(
+            _("A %(status)s experiment's entry is fixed; amend its protocol instead.")
+            % {"status": Status(experiment.status).label}
+        )
+
+
+def update_experiment(
+    *, actor: Person, experiment: Experiment, fields: ExperimentFields
+) -> Experiment:
+    """Change the entry while the experiment is a draft or designed (not once registered)."""
+    _editable(actor, experiment)
+    problems = _check_fields(actor, fields)
+    if problems:
+        raise InvalidInput(problems=problems)
+    with transaction.atomic():
+        before = summary(experiment)
+        _apply(experiment, fields)
+        experiment.save()
+        _relations(experiment, fields)
+        audit.record_event(
+            actor=actor,
+            action="experiment.updated",
+            obj=experiment,
+            before=before,
+            after=summary(experiment),
+        )
+    return experiment
+
+
+@dataclass
+class OutcomeFields:
+    kind: str  # "primary" or "secondary"
+    name: str
+    dataset: str = ""  # Data Lab dataset slug
+    column: str = ""
+    indicator: str = ""  # Data Lab indicator slug
+
+
+def set_outcomes(
+    *, actor: Person, experiment: Experiment, outcomes: Sequence[OutcomeFields]
+) -> list[Outcome]:
+    """Replace the experiment's outcomes; each names a dataset column or an indicator."""
+    from infuse.datalab import services as data
+
+    _editable(actor, experiment)
+    problems: list[FieldProblem] = []
+    rows: list[Outcome] = []
+    for position, item in enumerate(outcomes):
+        where = f"outcomes[{position + 1}]"
+        if item.kind not in Outcome.Kind.values:
+            problems.append(
+                FieldProblem(where, _("Say whether the outcome is primary or secondary"))
+            )
+            continue
+        if not item.name.strip():
+            problems.append(FieldProblem(where, _("Name the outcome")))
+            continue
+        outcome = Outcome(
+            experiment=experiment, kind=item.kind, name=item.name.strip(), position=position
+        )
+        try:
+            if item.dataset:
+                dataset = data.get_dataset(actor=actor, slug=item.dataset)
+                outcome.dataset = dataset
+                version = dataset.latest_version
+                columns = {f["name"] for f in version.fields} if version else set()
+                if item.column and item.column not in columns:
+                    problems.append(
+                        FieldProblem(
+                            where,
+                            _("The dataset ‘%(dataset)s’ has no column ‘%(column)s’")
+                            % {"dataset": dataset.slug, "column": item.column},
+                        )
+                    )
+                outcome.column = item.column
+            if item.indicator:
+                outcome.indicator = data.get_indicator(actor=actor, slug=item.indicator)
+        except NotFound:
+            problems.append(
+                FieldProblem(where, _("No dataset or indicator of that name that you may see"))
+            )
+            continue
+        rows.append(outcome)
+    if sum(1 for o in rows if o.kind == Outcome.Kind.PRIMARY) > 1:
+        problems.append(FieldProblem("outcomes", _("Choose one primary outcome")))
+    if problems:
+        raise InvalidInput(problems=problems)
+    with transaction.atomic():
+        before = [o.name for o in experiment.outcomes.all()]
+        experiment.outcomes.all().delete()
+        Outcome.objects.bulk_create(rows)
+        experiment.updated_at = timezone.now()
+        experiment.save(update_fields=["updated_at"])
+        audit.record_event(
+            actor=actor,
+            action="experiment.outcomes_set",
+            obj=experiment,
+            before={"outcomes": before},
+            after={"outcomes": [f"{o.kind}: {o.name}" for o in rows]},
+        )
+    return list(experiment.outcomes.all())
+
+
+def save_design(
+    *, actor: Person, experiment: Experiment, parameters: dict[str, Any], result: dict[str, Any]
+) -> Experiment:
+    """Keep the design page's inputs and the engine's answer with the experiment."""
+    _editable(actor, experiment)
+    with transaction.atomic():
+        before = experiment.design_parameters
+        experiment.design_parameters = {"inputs": parameters, "result": result}
+        experiment.updated_at = timezone.now()
+        experiment.save(update_fields=["design_parameters", "updated_at"])
+        audit.record_event(
+            actor=actor,
+            action="experiment.design_saved",
+            obj=experiment,
+            before={"design": before},
+            after={"design": experiment.design_parameters},
+        )
+    return experiment
+
+
+def move(*, actor: Person, experiment: Experiment, transition: str) -> Experiment:
+    """Move the experiment along its lifecycle (registration has its own service)."""
+    if not can(actor, "adaption.change_experiment", experiment):
+        raise PermissionDenied()
+    if transition == "register":
+        raise Conflict(_("Register the experiment by registering its protocol."))
+    step = check_transition(experiment.status, transition)
+    if (
+        transition == "design"
+        and not experiment.outcomes.filter(kind=Outcome.Kind.PRIMARY).exists()
+    ):
+        raise InvalidInput(
+            problems=[
+                FieldProblem("outcomes", _("Name the primary outcome before the design is done"))
+            ]
+        )
+    if transition == "launch" and experiment.is_randomised and experiment.latest_allocation is None:
+        raise Conflict(_("Randomise before launching: a randomised design needs its allocation."))
+    with transaction.atomic():
+        locked = Experiment.objects.select_for_update().get(pk=experiment.pk)
+        step = check_transition(locked.status, transition)  # again, under the lock
+        before = locked.status
+        locked.status = step.target
+        locked.updated_at = timezone.now()
+        locked.save(update_fields=["status", "updated_at"])
+        audit.record_event(
+            actor=actor,
+            action=f"experiment.{transition}",
+            obj=locked,
+            before={"status": before},
+            after={"status": locked.status},
+        )
+    experiment.refresh_from_db()
+    return experiment
+
+
+# --- Reading ---------------------------------------------------------------------------------
+
+
+def visible_experiments(actor: Any) -> QuerySet[Experiment]:
+    """Every experiment ``actor`` may read (the public: registered ones marked public)."""
+    experiments = Experiment.objects.select_related("owner")
+    if is_programme_admin(actor) or is_region_member(actor):
+        return experiments
+    condition = Q(public=True, status__in=VISIBLE_TO_PUBLIC)
+    organisations = data_organisations(actor)
+    if organisations:
+        condition |= Q(owner_id__in=organisations)
+    return experiments.filter(condition)
+
+
+def get_experiment(*, actor: Any, slug: str) -> Experiment:
+    experiment = Experiment.objects.select_related("owner").filter(slug=slug).first()
+    if experiment is None or not can(actor, "adaption.view_experiment", experiment):
+        raise NotFound()
+    return experiment
+
+
+# --- Pre-registration ------------------------------------------------------------------------
+
+
+@dataclass
+class ProtocolFields:
+    """The protocol's questions, modelled on the AEA RCT Registry and OSF preregistration."""
+
+    hypotheses: str = ""
+    sample: str = ""  # who or what is studied, how many, and why that many
+    stopping_rule: str = ""
+    randomisation_method: str = ""
+    randomisation_unit: str = ""
+    analysis_plan: str = ""
+    exclusions: str = ""
+    missing_data: str = ""
+
+    REQUIRED = ("hypotheses", "sample", "stopping_rule", "analysis_plan", "missing_data")
+
+
+PROTOCOL_LABELS = {
+    "hypotheses": _("Hypotheses"),
+    "sample": _("Sample and its size"),
+    "stopping_rule": _("Stopping rule"),
+    "randomisation_method": _("Randomisation method"),
+    "randomisation_unit": _("Unit of randomisation"),
+    "analysis_plan": _("Analysis plan"),
+    "exclusions": _("Exclusions"),
+    "missing_data": _("Missing data"),
+}
+
+
+def canonical_json(content: dict[str, Any]) -> bytes:
+    """The bytes that are hashed: sorted keys, no spaces, UTF-8 (so the digest is stable)."""
+    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def protocol_digest(content: dict[str, Any]) -> str:
+    return hashlib.sha256(canonical_json(content)).hexdigest()
+
+
+def _protocol_content(experiment: Experiment, fields: ProtocolFields) -> dict[str, Any]:
+    """The registered content: the protocol's answers and the entry they are about."""
+    return {
+        "experiment": experiment.slug,
+        "title": {"en": experiment.title_en, "cy": experiment.title_cy or ""},
+        "design": experiment.design,
+        "councils": sorted(c.gss_code for c in experiment.councils.all()),
+        "outcomes": [
+            {
+                "kind": o.kind,
+                "name": o.name,
+                "dataset": o.dataset.slug if o.dataset else "",
+                "column": o.column,
+                "indicator": o.indicator.slug if o.indicator else "",
+            }
+            for o in experiment.outcomes.select_related("dataset", "indicator")
+        ],
+        "design_parameters": experiment.design_parameters,
+        **{k: v.strip() for k, v in asdict(fields).items()},
+    }
+
+
+def _protocol_problems(experiment: Experiment, fields: ProtocolFields) -> list[FieldProblem]:
+    problems = [
+        FieldProblem(
+            name,
+            _("Answer this before registering: %(question)s") % {"question": PROTOCOL_LABELS[name]},
+        )
+        for name in ProtocolFields.REQUIRED
+        if not getattr(fields, name).strip()
+    ]
+    if experiment.is_randomised:
+        for name in ("randomisation_method", "randomisation_unit"):
+            if not getattr(fields, name).strip():
+                problems.append(
+                    FieldProblem(
+                        name,
+                        _("A randomised design needs this: %(question)s")
+                        % {"question": PROTOCOL_LABELS[name]},
+                    )
+                )
+    return problems
+
+
+def register_protocol(*, actor: Person, experiment: Experiment, fields: ProtocolFields) -> Protocol:
+    """Freeze the protocol (version 1, SHA-256, time) and move the experiment to registered."""
+    if not can(actor, "adaption.change_experiment", experiment):
+        raise PermissionDenied()
+    check_transition(experiment.status, "register")
+    problems = _protocol_problems(experiment, fields)
+    if not experiment.outcomes.filter(kind=Outcome.Kind.PRIMARY).exists():
+        problems.append(FieldProblem("outcomes", _("Name the primary outcome before registering")))
+    if problems:
+        raise InvalidInput(problems=problems)
+    with transaction.atomic():
+        locked = Experiment.objects.select_for_update().get(pk=experiment.pk)
+        check_transition(locked.status, "register")
+        content = _protocol_content(locked, fields)
+        protocol = Protocol.objects.create(
+            experiment=locked,
+            version=1,
+            content=content,
+            sha256=protocol_digest(content),
+            registered_by=actor,
+        )
+        locked.status = Status.REGISTERED
+        locked.updated_at = timezone.now()
+        locked.save(update_fields=["status", "updated_at"])
+        audit.record_event(
+            actor=actor,
+            action="experiment.registered",
+            obj=locked,
+            before={"status": Status.DESIGNED},
+            after={"status": Status.REGISTERED, "protocol": 1, "sha256": protocol.sha256},
+        )
+    experiment.refresh_from_db()
+    return protocol
+
+
+def amend_protocol(
+    *,
+    actor: Person,
+    experiment: Experiment,
+    fields: ProtocolFields,
+    reason: str,
+    allows_rerandomisation: bool = False,
+) -> Protocol:
+    """A new protocol version with its reason; earlier versions stay exactly as registered."""
+    if not can(actor, "adaption.change_experiment", experiment):
+        raise PermissionDenied()
+    latest = experiment.latest_protocol
+    if latest is None:
+        raise Conflict(_("Register the protocol before amending it."))
+    if experiment.status == Status.CLOSED:
+        raise Conflict(_("A closed experiment's protocol cannot be amended."))
+    problems = _protocol_problems(experiment, fields)
+    if not reason.strip():
+        problems.append(FieldProblem("reason", _("Say why the protocol is amended")))
+    if problems:
+        raise InvalidInput(problems=problems)
+    content = {**latest.content, **{k: v.strip() for k, v in asdict(fields).items()}}
+    if content == latest.content and not allows_rerandomisation:
+        raise InvalidInput(problems=[FieldProblem("reason", _("The amendment changes nothing"))])
+    with transaction.atomic():
+        protocol = Protocol.objects.create(
+            experiment=experiment,
+            version=latest.version + 1,
+            content=content,
+            sha256=protocol_digest(content),
+            reason=reason.strip(),
+            allows_rerandomisation=allows_rerandomisation,
+            registered_by=actor,
+        )
+        audit.record_event(
+            actor=actor,
+            action="experiment.protocol_amended",
+            obj=experiment,
+            before={"protocol": latest.version, "sha256": latest.sha256},
+            after={
+                "protocol": protocol.version,
+                "sha256": protocol.sha256,
+                "reason": protocol.reason,
+                "allows_rerandomisation": allows_rerandomisation,
+            },
+        )
+    return protocol
+
+
+def protocol_changes(before: Protocol, after: Protocol) -> list[dict[str, Any]]:
+    """Each answer that differs between two versions, with its old and new text."""
+    changes = []
+    for key in sorted(set(before.content) | set(after.content)):
+        old, new = before.content.get(key), after.content.get(key)
+        if old != new:
+            changes.append(
+                {
+                    "field": key,
+                    "label": PROTOCOL_LABELS.get(key, key),
+                    "before": old if isinstance(old, str) else json.dumps(old, ensure_ascii=False),
+                    "after": new if isinstance(new, str) else json.dumps(new, ensure_ascii=False),
+                }
+            )
+    return changes
+
+
+# --- Randomisation ---------------------------------------------------------------------------
+
+
+@dataclass
+class RandomiseFields:
+    """How to randomise; units are the councils for cluster and stepped-wedge designs, else
+    the values of a column of a Data Lab dataset (one row per unit), optionally stratified."""
+
+    seed: int | None = None
+    dataset: str = ""
+    unit_column: str = ""
+    strata_column: str = ""
+    n_steps: int | None = None  # stepped wedge: how many steps (default: one per council)
+
+
+def _council_units(experiment: Experiment) -> tuple[list[str], dict[str, list[Any]]]:
+    councils = list(experiment.councils.order_by("gss_code"))
+    return [c.gss_code for c in councils], {"population": [c.population for c in councils]}
+
+
+def _dataset_units(
+    actor: Person, fields: RandomiseFields
+) -> tuple[list[Any], dict[str, list[Any]] | None, dict[str, Any]]:
+    import duckdb
+
+    from infuse.datalab import services as data
+    from infuse.datalab import storage
+
+    problems: list[FieldProblem] = []
+    if not fields.dataset or not fields.unit_column:
+        problems.append(FieldProblem("dataset", _("Choose the dataset and the column of units")))
+        raise InvalidInput(problems=problems)
+    dataset = data.get_dataset(actor=actor, slug=fields.dataset)
+    version = dataset.latest_version
+    if version is None:
+        raise InvalidInput(problems=[FieldProblem("dataset", _("The dataset has no data yet"))])
+    columns = {f["name"] for f in version.fields}
+    for name in (fields.unit_column, fields.strata_column):
+        if name and name not in columns:
+            problems.append(
+                FieldProblem(
+                    "unit_column" if name == fields.unit_column else "strata_column",
+                    _("The dataset has no column ‘%(column)s’") % {"column": name},
+                )
+            )
+    if problems:
+        raise InvalidInput(problems=problems)
+    path = str(storage.resolve(version.parquet_path)).replace("'", "''")
+    quoted = [
+        f'"{c.replace(chr(34), chr(34) * 2)}"'
+        for c in (fields.unit_column, fields.strata_column)
+        if c
+    ]
+    rows = duckdb.sql(f"SELECT {', '.join(quoted)} FROM read_parquet('{path}')").fetchall()  # noqa: S608
+    units = [row[0] for row in rows]
+    if any(u is None for u in units) or len(set(units)) != len(units):
+        raise InvalidInput(
+            problems=[
+                FieldProblem(
+                    "unit_column",
+                    _("Each unit must appear once, with no empty values, in ‘%(column)s’")
+                    % {"column": fields.unit_column},
+                )
+            ]
+        )
+    if len(units) < 2:
+        raise InvalidInput(
+            problems=[FieldProblem("unit_column", _("Randomising needs at least two units"))]
+        )
+    covariates = {fields.strata_column: [row[1] for row in rows]} if fields.strata_column else None
+    source = {
+        "dataset": dataset.slug,
+        "version": version.number,
+        "sha256": version.sha256,
+        "unit_column": fields.unit_column,
+        "strata_column": fields.strata_column,
+    }
+    return [str(u) for u in units], covariates, source
+
+
+def randomise(*, actor: Person, experiment: Experiment, fields: RandomiseFields) -> Allocation:
+    """Run the randomisation once, with a stored seed; again only if an amendment allows it."""
+    if not can(actor, "adaption.randomise_experiment", experiment):
+        raise PermissionDenied()
+    if not experiment.is_randomised:
+        raise Conflict(_("This design is not randomised."))
+    if experiment.status != Status.REGISTERED:
+        raise Conflict(_("Randomise after registering the protocol and before launching."))
+    protocol = experiment.latest_protocol
+    assert protocol is not None
+    last = experiment.latest_allocation
+    if last is not None and not (
+        protocol.version > last.protocol.version and protocol.allows_rerandomisation
+    ):
+        raise Conflict(
+            _(
+                "The experiment was randomised on %(date)s. Running it again needs a protocol "
+                "amendment that allows re-randomisation."
+            )
+            % {"date": last.created_at.date().isoformat()}
+        )
+    seed = fields.seed if fields.seed is not None else secrets.randbits(62)
+    covariates: dict[str, list[Any]] | None
+    if experiment.design in COUNCIL_UNITS:
+        units, covariates = _council_units(experiment)
+        source: dict[str, Any] = {"councils": units}
+        if experiment.design == Design.STEPPED_WEDGE:
+            result = randomisation.randomise_stepped_wedge(
+                units, n_steps=fields.n_steps or len(units), seed=seed, covariates=covariates
+            )
+        else:
+            result = randomisation.randomise_clusters(units, seed=seed, covariates=covariates)
+    else:
+        units, covariates, source = _dataset_units(actor, fields)
+        if fields.strata_column and covariates:
+            result = randomisation.randomise_stratified(
+                units, covariates=covariates, strata_by=[fields.strata_column], seed=seed
+            )
+        else:
+            result = randomisation.randomise_complete(units, seed=seed)
+    balance: dict[str, Any] = {}
+    if covariates and set(result.arms) >= {"treatment", "control"}:
+        numeric = {
+            k: v for k, v in covariates.items() if all(isinstance(x, int | float) for x in v)
+        }
+        if numeric:
+            balance = randomisation.balance_table(numeric, result.assignment).to_dict()
+    with transaction.atomic():
+        allocation = Allocation.objects.create(
+            experiment=experiment,
+            protocol=protocol,
+            method=result.method,
+            seed=seed,
+            result=result.to_dict(),
+            allocation_digest=result.allocation_digest,
+            inputs_digest=result.inputs_digest,
+            source=source,
+            balance=balance,
+            created_by=actor,
+        )
+        audit.record_event(
+            actor=actor,
+            action="experiment.randomised",
+            obj=experiment,
+            after={
+                "allocation": allocation.pk,
+                "method": result.method,
+                "seed": seed,
+                "allocation_digest": result.allocation_digest,
+                "protocol": protocol.version,
+                "counts": result.counts,
+            },
+        )
+    return allocation
+
+
+def get_allocation(*, actor: Any, experiment: Experiment) -> Allocation:
+    """The latest allocation with its units: only for those who may see it before launch."""
+    allocation = experiment.latest_allocation
+    if allocation is None:
+        raise NotFound()
+    if not can(actor, "adaption.view_allocation", experiment):
+        raise PermissionDenied()
+    return allocation
