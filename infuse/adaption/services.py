@@ -338,6 +338,42 @@ def visible_experiments(actor: Any) -> QuerySet[Experiment]:
     return experiments.filter(condition)
 
 
+@dataclass(frozen=True)
+class LibraryQuery:
+    text: str = ""
+    design: str = ""
+    status: str = ""
+    theme: str = ""
+    goal: str = ""
+    council: str = ""
+
+
+def search_experiments(actor: Any, query: LibraryQuery) -> QuerySet[Experiment]:
+    """The learning library: the experiments ``actor`` may read, filtered."""
+    experiments = visible_experiments(actor)
+    if query.text.strip():
+        words = query.text.strip()
+        experiments = experiments.filter(
+            Q(title_en__icontains=words)
+            | Q(title_cy__icontains=words)
+            | Q(problem_en__icontains=words)
+            | Q(problem_cy__icontains=words)
+            | Q(hypothesis_en__icontains=words)
+            | Q(intervention_en__icontains=words)
+        )
+    if query.design:
+        experiments = experiments.filter(design=query.design)
+    if query.status:
+        experiments = experiments.filter(status=query.status)
+    if query.theme:
+        experiments = experiments.filter(themes__code=query.theme)
+    if query.goal:
+        experiments = experiments.filter(goals__code=query.goal)
+    if query.council:
+        experiments = experiments.filter(councils__gss_code=query.council)
+    return experiments.distinct()
+
+
 def get_experiment(*, actor: Any, slug: str) -> Experiment:
     experiment = Experiment.objects.select_related("owner").filter(slug=slug).first()
     if experiment is None or not can(actor, "adaption.view_experiment", experiment):

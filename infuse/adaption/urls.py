@@ -3,4 +3,15 @@ from django.urls import path
 from infuse.adaption import views
 
 app_name = "adaption"
-urlpatterns = [path("", views.index, name="index")]
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("new/", views.experiment_create, name="experiment_create"),
+    path("<slug:slug>/", views.experiment_detail, name="experiment"),
+    path("<slug:slug>/edit/", views.experiment_edit, name="experiment_edit"),
+    path("<slug:slug>/outcomes/", views.experiment_outcomes, name="experiment_outcomes"),
+    path("<slug:slug>/move/<str:transition>/", views.experiment_move, name="experiment_move"),
+    path("<slug:slug>/protocol/", views.protocol_register, name="protocol_register"),
+    path("<slug:slug>/protocol/<int:version>/", views.protocol_detail, name="protocol"),
+    path("<slug:slug>/randomise/", views.experiment_randomise, name="experiment_randomise"),
+    path("<slug:slug>/allocation/", views.allocation_detail, name="allocation"),
+]

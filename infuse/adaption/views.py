@@ -1,10 +1,438 @@
-"""Pages of the Adaption Lab."""
+"""Pages of the Adaption Lab: the library, an experiment's entry, outcomes, protocol and
+randomisation. Views are thin: forms parse, services decide."""
 
+from __future__ import annotations
+
+from typing import Any
+
+from defusedcsv import csv as defused_csv
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from infuse.adaption import services
+from infuse.adaption.forms import (
+    ExperimentForm,
+    LibraryForm,
+    OutcomeFormSet,
+    ProtocolForm,
+    RandomiseForm,
+)
+from infuse.adaption.lifecycle import available
+from infuse.adaption.models import COUNCIL_UNITS, Experiment, Protocol, Status
+from infuse.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from infuse.core.permissions import can, person_of
 
 
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
-    return render(request, "adaption/index.html")
+    """The learning library: every experiment the person may read, searchable and filtered."""
+    form = LibraryForm(request.GET or None)
+    query = services.LibraryQuery()
+    if form.is_valid():
+        data = form.cleaned_data
+        query = services.LibraryQuery(
+            text=data["q"],
+            design=data["design"],
+            status=data["status"],
+            theme=data["theme"],
+            goal=data["goal"],
+            council=data["council"],
+        )
+    experiments = services.search_experiments(request.user, query).prefetch_related(
+        "themes", "goals", "councils"
+    )
+    if request.GET.get("format") == "csv":
+        return _library_csv(experiments)
+    page = Paginator(experiments, 20).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "adaption/index.html",
+        {
+            "form": form,
+            "page": page,
+            "can_add": can(request.user, "adaption.add_experiment"),
+            "query_string": request.GET.urlencode(),
+        },
+    )
+
+
+def _library_csv(experiments: Any) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="experiments.csv"'
+    writer = defused_csv.writer(response)
+    writer.writerow(
+        ["slug", "title_en", "title_cy", "design", "status", "owner", "councils", "themes", "goals"]
+    )
+    for experiment in experiments:
+        writer.writerow(
+            [
+                experiment.slug,
+                experiment.title_en,
+                experiment.title_cy or "",
+                experiment.design,
+                experiment.status,
+                experiment.owner.slug,
+                " ".join(c.gss_code for c in experiment.councils.all()),
+                " ".join(t.code for t in experiment.themes.all()),
+                " ".join(g.code for g in experiment.goals.all()),
+            ]
+        )
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def experiment_create(request: HttpRequest) -> HttpResponse:
+    person = person_of(request)
+    if not can(person, "adaption.add_experiment"):
+        raise PermissionDenied()
+    form = ExperimentForm(request.POST if request.method == "POST" else None, person=person)
+    if request.method == "POST" and form.is_valid():
+        try:
+            experiment = services.create_experiment(actor=person, fields=form.to_fields())
+        except InvalidInput as error:
+            form.add_problems(error.problems)
+        else:
+            messages.success(request, _("Experiment added as a draft."))
+            return redirect("adaption:experiment", slug=experiment.slug)
+    return render(
+        request,
+        "adaption/experiment_form.html",
+        {"form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def experiment_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    person = person_of(request)
+    experiment = services.get_experiment(actor=person, slug=slug)
+    if not can(person, "adaption.change_experiment", experiment):
+        raise PermissionDenied()
+    initial = {
+        "title_en": experiment.title_en,
+        "title_cy": experiment.title_cy,
+        "problem_en": experiment.problem_en,
+        "problem_cy": experiment.problem_cy,
+        "hypothesis_en": experiment.hypothesis_en,
+        "hypothesis_cy": experiment.hypothesis_cy,
+        "intervention_en": experiment.intervention_en,
+        "intervention_cy": experiment.intervention_cy,
+        "owner": experiment.owner.slug,
+        "design": experiment.design,
+        "councils": [c.gss_code for c in experiment.councils.all()],
+        "themes": [t.code for t in experiment.themes.all()],
+        "goals": [g.code for g in experiment.goals.all()],
+        "public": experiment.public,
+        **{f"way_{code}": text for code, text in experiment.ways_of_working.items()},
+    }
+    form = ExperimentForm(
+        request.POST if request.method == "POST" else None, person=person, initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_experiment(actor=person, experiment=experiment, fields=form.to_fields())
+        except InvalidInput as error:
+            form.add_problems(error.problems)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("adaption:experiment", slug=experiment.slug)
+    return render(
+        request,
+        "adaption/experiment_form.html",
+        {"form": form, "experiment": experiment},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_GET
+def experiment_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    experiment = services.get_experiment(actor=request.user, slug=slug)
+    can_change = can(request.user, "adaption.change_experiment", experiment)
+    allocation = experiment.latest_allocation
+    return render(
+        request,
+        "adaption/experiment.html",
+        {
+            "experiment": experiment,
+            "outcomes": experiment.outcomes.select_related("dataset", "indicator"),
+            "protocols": experiment.protocols.order_by("-version"),
+            "allocation": allocation,
+            "sees_allocation": allocation is not None
+            and can(request.user, "adaption.view_allocation", experiment),
+            "can_change": can_change,
+            "can_randomise": can(request.user, "adaption.randomise_experiment", experiment),
+            "editable": can_change and experiment.status in services.EDITABLE,
+            "moves": [m for m in available(experiment.status) if m.name != "register"]
+            if can_change
+            else [],
+            "ways": _ways(experiment),
+        },
+    )
+
+
+def _ways(experiment: Experiment) -> list[tuple[Any, str]]:
+    from infuse.core.models import WayOfWorking
+
+    return [
+        (way, experiment.ways_of_working.get(way.code, ""))
+        for way in WayOfWorking.objects.all()
+        if experiment.ways_of_working.get(way.code)
+    ]
+
+
+@login_required
+@require_POST
+def experiment_move(request: HttpRequest, slug: str, transition: str) -> HttpResponse:
+    person = person_of(request)
+    experiment = services.get_experiment(actor=person, slug=slug)
+    try:
+        services.move(actor=person, experiment=experiment, transition=transition)
+    except (Conflict, InvalidInput) as error:
+        problems = getattr(error, "problems", []) or []
+        text = "; ".join(str(p.message) for p in problems) or str(error.message)
+        messages.error(request, text)
+    else:
+        messages.success(
+            request,
+            _("The experiment is now %(status)s.") % {"status": Status(experiment.status).label},
+        )
+    return redirect("adaption:experiment", slug=experiment.slug)
+
+
+def _outcome_sources(person: Any) -> list[tuple[str, str]]:
+    """Every dataset column and indicator the person may see, as choices."""
+    from infuse.datalab import services as data
+
+    choices: list[tuple[str, str]] = []
+    for dataset in data.visible_datasets(person).order_by("slug"):
+        version = dataset.latest_version
+        for field in version.fields if version else []:
+            choices.append(
+                (f"column:{dataset.slug}:{field['name']}", f"{dataset.title} – {field['name']}")
+            )
+    for indicator in data.visible_indicators(person):
+        choices.append((f"indicator:{indicator.slug}", f"{_('Indicator')}: {indicator.title}"))
+    return choices
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def experiment_outcomes(request: HttpRequest, slug: str) -> HttpResponse:
+    person = person_of(request)
+    experiment = services.get_experiment(actor=person, slug=slug)
+    if not can(person, "adaption.change_experiment", experiment):
+        raise PermissionDenied()
+    existing = [
+        {
+            "kind": o.kind,
+            "name": o.name,
+            "source": (
+                f"indicator:{o.indicator.slug}"
+                if o.indicator
+                else f"column:{o.dataset.slug}:{o.column}"
+                if o.dataset
+                else ""
+            ),
+        }
+        for o in experiment.outcomes.select_related("dataset", "indicator")
+    ]
+    rows = existing + [{"kind": "primary" if not existing else "secondary"}] * (5 - len(existing))
+    sources = _outcome_sources(person)
+    formset = OutcomeFormSet(
+        request.POST if request.method == "POST" else None,
+        initial=rows,
+        prefix="outcome",
+        form_kwargs={"sources": sources},
+    )
+    problems: list[Any] = []
+    if request.method == "POST" and formset.is_valid():
+        outcomes = [f for f in (form.to_fields() for form in formset.forms) if f is not None]
+        try:
+            services.set_outcomes(actor=person, experiment=experiment, outcomes=outcomes)
+        except (InvalidInput, Conflict) as error:
+            problems = list(getattr(error, "problems", [])) or [error]
+        else:
+            messages.success(request, _("Outcomes saved."))
+            return redirect("adaption:experiment", slug=experiment.slug)
+    return render(
+        request,
+        "adaption/outcomes.html",
+        {"experiment": experiment, "formset": formset, "problems": problems},
+        status=400 if problems or formset.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def protocol_register(request: HttpRequest, slug: str) -> HttpResponse:
+    """Register the protocol (a designed experiment) or amend it (a registered one)."""
+    person = person_of(request)
+    experiment = services.get_experiment(actor=person, slug=slug)
+    if not can(person, "adaption.change_experiment", experiment):
+        raise PermissionDenied()
+    latest = experiment.latest_protocol
+    amending = latest is not None
+    initial = {k: v for k, v in latest.content.items() if isinstance(v, str)} if latest else {}
+    form = ProtocolForm(
+        request.POST if request.method == "POST" else None,
+        randomised=experiment.is_randomised,
+        amending=amending,
+        initial=initial,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            if amending:
+                protocol = services.amend_protocol(
+                    actor=person,
+                    experiment=experiment,
+                    fields=form.to_fields(),
+                    reason=form.cleaned_data.get("reason", ""),
+                    allows_rerandomisation=bool(form.cleaned_data.get("allows_rerandomisation")),
+                )
+            else:
+                protocol = services.register_protocol(
+                    actor=person, experiment=experiment, fields=form.to_fields()
+                )
+        except InvalidInput as error:
+            form.add_problems(error.problems)
+        except Conflict as error:
+            form.add_error(None, str(error.message))
+        else:
+            messages.success(
+                request,
+                _("Protocol version %(version)s registered: SHA-256 %(digest)s")
+                % {"version": protocol.version, "digest": protocol.sha256},
+            )
+            return redirect("adaption:protocol", slug=experiment.slug, version=protocol.version)
+    return render(
+        request,
+        "adaption/protocol_form.html",
+        {"experiment": experiment, "form": form, "amending": amending, "latest": latest},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_GET
+def protocol_detail(request: HttpRequest, slug: str, version: int) -> HttpResponse:
+    """One registered version, frozen, with what changed from the one before."""
+    experiment = services.get_experiment(actor=request.user, slug=slug)
+    protocol = experiment.protocols.filter(version=version).first()
+    if protocol is None:
+        raise NotFound()
+    previous: Protocol | None = experiment.protocols.filter(version=version - 1).first()
+    answers = [
+        (label, protocol.content.get(name, ""))
+        for name, label in services.PROTOCOL_LABELS.items()
+        if protocol.content.get(name)
+    ]
+    return render(
+        request,
+        "adaption/protocol.html",
+        {
+            "experiment": experiment,
+            "protocol": protocol,
+            "answers": answers,
+            "previous": previous,
+            "changes": services.protocol_changes(previous, protocol) if previous else [],
+            "versions": experiment.protocols.order_by("version"),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def experiment_randomise(request: HttpRequest, slug: str) -> HttpResponse:
+    person = person_of(request)
+    experiment = services.get_experiment(actor=person, slug=slug)
+    if not can(person, "adaption.randomise_experiment", experiment):
+        raise PermissionDenied()
+    from infuse.datalab import services as data
+
+    datasets = [(d.slug, d.title) for d in data.visible_datasets(person).order_by("slug")]
+    form = RandomiseForm(request.POST if request.method == "POST" else None, datasets=datasets)
+    problems: list[Any] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.randomise(actor=person, experiment=experiment, fields=form.to_fields())
+        except InvalidInput as error:
+            for problem in error.problems:
+                target = problem.field if problem.field in form.fields else None
+                form.add_error(target, str(problem.message))
+        except Conflict as error:
+            problems = [error]
+        else:
+            messages.success(request, _("Randomised. The allocation and its digest are kept."))
+            return redirect("adaption:allocation", slug=experiment.slug)
+    return render(
+        request,
+        "adaption/randomise.html",
+        {
+            "experiment": experiment,
+            "form": form,
+            "problems": problems,
+            "council_units": experiment.design in COUNCIL_UNITS,
+            "stepped_wedge": experiment.design == "stepped_wedge",
+        },
+        status=400 if form.errors or problems else 200,
+    )
+
+
+@require_GET
+def allocation_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """The allocation (with its balance table), or its CSV with ``?format=csv``."""
+    experiment = services.get_experiment(actor=request.user, slug=slug)
+    allocation = services.get_allocation(actor=request.user, experiment=experiment)
+    result = allocation.result
+    rows = list(
+        zip(
+            result["unit_ids"],
+            result["assignment"],
+            result.get("steps") or [None] * len(result["unit_ids"]),
+            result.get("strata") or [None] * len(result["unit_ids"]),
+            strict=True,
+        )
+    )
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{experiment.slug}-allocation.csv"'
+        writer = defused_csv.writer(response)
+        writer.writerow(["unit", "arm", "step", "stratum"])
+        writer.writerows([[u, a, s or "", t or ""] for u, a, s, t in rows])
+        writer.writerow([])
+        writer.writerow(["# seed", allocation.seed])
+        writer.writerow(["# allocation_digest (SHA-256)", allocation.allocation_digest])
+        return response
+    names = _unit_names(experiment, [r[0] for r in rows])
+    return render(
+        request,
+        "adaption/allocation.html",
+        {
+            "experiment": experiment,
+            "allocation": allocation,
+            "rows": [(names.get(u, u), a, s, t) for u, a, s, t in rows],
+            "counts": result.get("counts", {}),
+            "balance": allocation.balance,
+            "schedule": result.get("schedule"),
+            "periods": range(len(result["schedule"][0])) if result.get("schedule") else [],
+            "schedule_rows": list(
+                zip(
+                    [names.get(u, u) for u in result["unit_ids"]],
+                    result.get("schedule") or [],
+                    strict=False,
+                )
+            ),
+        },
+    )
+
+
+def _unit_names(experiment: Experiment, units: list[Any]) -> dict[Any, str]:
+    if experiment.design not in COUNCIL_UNITS:
+        return {}
+    return {c.gss_code: c.name for c in experiment.councils.all()}

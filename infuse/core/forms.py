@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
+
+
+def choice_field(form: forms.Form, name: str) -> forms.ChoiceField:
+    """A form's choice field, to fill its choices from the database when the form is made."""
+    return cast(forms.ChoiceField, form.fields[name])
 
 
 class SignInForm(AuthenticationForm):

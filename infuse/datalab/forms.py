@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from infuse.core.forms import choice_field
 from infuse.core.models import Council, Organisation, Theme, WellbeingGoal
 from infuse.core.permissions import data_organisations
 from infuse.datalab.models import (
@@ -19,11 +20,6 @@ from infuse.datalab.models import (
     Visibility,
 )
 from infuse.datalab.services import DatasetFields, IndicatorFields
-
-
-def choice_field(form: forms.Form, name: str) -> forms.ChoiceField:
-    """A form's choice field, to fill its choices from the database when the form is made."""
-    return cast(forms.ChoiceField, form.fields[name])
 
 
 class DatasetForm(forms.Form):

@@ -15,7 +15,7 @@ from django import forms
 from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
-from infuse.datalab.forms import choice_field
+from infuse.core.forms import choice_field
 
 TYPES = [
     ("any", _("Anything")),

@@ -1,0 +1,257 @@
+"""Forms of the Adaption Lab's pages: they parse input; the services decide."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from infuse.adaption.models import Design, Outcome, Status
+from infuse.adaption.services import (
+    PROTOCOL_LABELS,
+    ExperimentFields,
+    OutcomeFields,
+    ProtocolFields,
+    RandomiseFields,
+)
+from infuse.core.forms import choice_field
+from infuse.core.models import Council, Organisation, Theme, WayOfWorking, WellbeingGoal
+from infuse.core.permissions import data_organisations
+
+
+class ExperimentForm(forms.Form):
+    title_en = forms.CharField(label=_("Title in English"), max_length=200, required=False)
+    title_cy = forms.CharField(label=_("Title in Welsh"), max_length=200, required=False)
+    problem_en = forms.CharField(
+        label=_("The problem, in English"),
+        required=False,
+        widget=forms.Textarea,
+        help_text=_("The regional problem the experiment is about, and the evidence for it."),
+    )
+    problem_cy = forms.CharField(
+        label=_("The problem, in Welsh"), required=False, widget=forms.Textarea
+    )
+    hypothesis_en = forms.CharField(
+        label=_("Hypothesis, in English"),
+        required=False,
+        widget=forms.Textarea,
+        help_text=_("What you expect to happen, and why."),
+    )
+    hypothesis_cy = forms.CharField(
+        label=_("Hypothesis, in Welsh"), required=False, widget=forms.Textarea
+    )
+    intervention_en = forms.CharField(
+        label=_("Intervention, in English"),
+        required=False,
+        widget=forms.Textarea,
+        help_text=_("What is done differently, by whom, for whom."),
+    )
+    intervention_cy = forms.CharField(
+        label=_("Intervention, in Welsh"), required=False, widget=forms.Textarea
+    )
+    owner = forms.ChoiceField(label=_("Owned by"))
+    design = forms.ChoiceField(label=_("Design"), choices=Design.choices, widget=forms.RadioSelect)
+    councils = forms.MultipleChoiceField(
+        label=_("Councils involved"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    themes = forms.MultipleChoiceField(
+        label=_("Themes"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    goals = forms.MultipleChoiceField(
+        label=_("Well-being goals"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    public = forms.BooleanField(
+        label=_("Publish the experiment once it is registered"), required=False
+    )
+
+    def __init__(self, *args: Any, person: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        owners = Organisation.objects.filter(pk__in=data_organisations(person))
+        choice_field(self, "owner").choices = [(o.slug, o.name) for o in owners]
+        choice_field(self, "councils").choices = [
+            (c.gss_code, c.name) for c in Council.objects.all()
+        ]
+        choice_field(self, "themes").choices = [(t.code, t.name) for t in Theme.objects.all()]
+        choice_field(self, "goals").choices = [
+            (g.code, g.name) for g in WellbeingGoal.objects.all()
+        ]
+        self.ways = list(WayOfWorking.objects.all())
+        for way in self.ways:
+            self.fields[f"way_{way.code}"] = forms.CharField(
+                label=way.name,
+                required=False,
+                max_length=1000,
+                help_text=way.description or "",
+            )
+
+    def way_fields(self) -> list[Any]:
+        return [self[f"way_{way.code}"] for way in self.ways]
+
+    def to_fields(self) -> ExperimentFields:
+        data = self.cleaned_data
+        return ExperimentFields(
+            title_en=data.get("title_en", ""),
+            title_cy=data.get("title_cy", ""),
+            owner=Organisation.objects.filter(slug=data.get("owner")).first(),
+            design=data.get("design", ""),
+            problem_en=data.get("problem_en", ""),
+            problem_cy=data.get("problem_cy", ""),
+            hypothesis_en=data.get("hypothesis_en", ""),
+            hypothesis_cy=data.get("hypothesis_cy", ""),
+            intervention_en=data.get("intervention_en", ""),
+            intervention_cy=data.get("intervention_cy", ""),
+            councils=list(data.get("councils", [])),
+            themes=list(data.get("themes", [])),
+            goals=list(data.get("goals", [])),
+            ways_of_working={way.code: data.get(f"way_{way.code}", "") for way in self.ways},
+            public=bool(data.get("public")),
+        )
+
+    def add_problems(self, problems: Any) -> None:
+        for problem in problems:
+            target = problem.field if problem.field in self.fields else None
+            self.add_error(target, str(problem.message))
+
+
+class OutcomeForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=Outcome.Kind.choices)
+    name = forms.CharField(label=_("Outcome"), max_length=200, required=False)
+    source = forms.ChoiceField(
+        label=_("Measured by"),
+        required=False,
+        help_text=_("A dataset's column, or an indicator, from the Data Lab."),
+    )
+
+    def __init__(self, *args: Any, sources: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choice_field(self, "source").choices = [("", _("Not chosen yet")), *sources]
+
+    def to_fields(self) -> OutcomeFields | None:
+        data = self.cleaned_data
+        if not data.get("name"):
+            return None
+        source = data.get("source") or ""
+        kind, _sep, rest = source.partition(":")
+        dataset, _sep, column = rest.partition(":")
+        return OutcomeFields(
+            kind=data["kind"],
+            name=data["name"],
+            dataset=dataset if kind == "column" else "",
+            column=column if kind == "column" else "",
+            indicator=rest if kind == "indicator" else "",
+        )
+
+
+OutcomeFormSet = forms.formset_factory(OutcomeForm, extra=0)
+
+
+class ProtocolForm(forms.Form):
+    """The pre-registration's questions (AEA RCT Registry and OSF preregistration)."""
+
+    def __init__(self, *args: Any, randomised: bool, amending: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        hints = {
+            "hypotheses": _("Each hypothesis, with the direction you expect."),
+            "sample": _("Who or what is studied, how many, and the power calculation behind it."),
+            "stopping_rule": _("When the experiment ends, and any rule for stopping early."),
+            "randomisation_method": _("For example: cluster randomisation of councils, seeded."),
+            "randomisation_unit": _("People, households, schools, councils…"),
+            "analysis_plan": _(
+                "The estimator, covariates, standard errors and tests, decided now."
+            ),
+            "exclusions": _("Who or what is left out of the analysis, and why."),
+            "missing_data": _("How missing outcomes will be handled."),
+        }
+        for name, label in PROTOCOL_LABELS.items():
+            if not randomised and name.startswith("randomisation"):
+                continue
+            self.fields[name] = forms.CharField(
+                label=label,
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 4}),
+                help_text=hints[name],
+            )
+        if amending:
+            self.fields["reason"] = forms.CharField(
+                label=_("Why the protocol is amended"),
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 3}),
+                help_text=_("Shown with the amendment, beside the registered version."),
+            )
+            if randomised:
+                self.fields["allows_rerandomisation"] = forms.BooleanField(
+                    label=_("This amendment allows the randomisation to be run again"),
+                    required=False,
+                )
+
+    def to_fields(self) -> ProtocolFields:
+        data = self.cleaned_data
+        return ProtocolFields(**{name: data.get(name, "") for name in PROTOCOL_LABELS})
+
+    def add_problems(self, problems: Any) -> None:
+        for problem in problems:
+            target = problem.field if problem.field in self.fields else None
+            self.add_error(target, str(problem.message))
+
+
+class RandomiseForm(forms.Form):
+    seed = forms.IntegerField(
+        label=_("Seed (optional)"),
+        required=False,
+        min_value=0,
+        max_value=2**62,
+        help_text=_("Leave empty for a random seed; either way it is stored with the allocation."),
+    )
+    n_steps = forms.IntegerField(
+        label=_("Number of steps"),
+        required=False,
+        min_value=1,
+        max_value=10,
+        help_text=_("Stepped wedge: councils switch over in this many steps (default: one each)."),
+    )
+    dataset = forms.ChoiceField(label=_("Dataset with one row per unit"), required=False)
+    unit_column = forms.CharField(
+        label=_("Column of unit identifiers"), required=False, max_length=200
+    )
+    strata_column = forms.CharField(
+        label=_("Stratify by this column (optional)"), required=False, max_length=200
+    )
+
+    def __init__(self, *args: Any, datasets: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choice_field(self, "dataset").choices = [("", _("Not chosen")), *datasets]
+
+    def to_fields(self) -> RandomiseFields:
+        data = self.cleaned_data
+        return RandomiseFields(
+            seed=data.get("seed"),
+            n_steps=data.get("n_steps"),
+            dataset=data.get("dataset") or "",
+            unit_column=(data.get("unit_column") or "").strip(),
+            strata_column=(data.get("strata_column") or "").strip(),
+        )
+
+
+class LibraryForm(forms.Form):
+    q = forms.CharField(label=_("Search experiments"), required=False, max_length=200)
+    design = forms.ChoiceField(label=_("Design"), required=False)
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    theme = forms.ChoiceField(label=_("Theme"), required=False)
+    goal = forms.ChoiceField(label=_("Well-being goal"), required=False)
+    council = forms.ChoiceField(label=_("Council"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        anything = [("", _("Any"))]
+        choice_field(self, "design").choices = anything + list(Design.choices)
+        choice_field(self, "status").choices = anything + list(Status.choices)
+        choice_field(self, "theme").choices = anything + [
+            (t.code, t.name) for t in Theme.objects.all()
+        ]
+        choice_field(self, "goal").choices = anything + [
+            (g.code, g.name) for g in WellbeingGoal.objects.all()
+        ]
+        choice_field(self, "council").choices = anything + [
+            (c.gss_code, c.name) for c in Council.objects.all()
+        ]
