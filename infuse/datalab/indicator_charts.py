@@ -15,10 +15,23 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from infuse.core.svg_charts import (
+    BOTTOM,
+    HEIGHT,
+    LEFT,
+    RIGHT,
+    TOP,
+    WIDTH,
+    Axis,
+    axes,
+    frame,
+    number,
+    path,
+)
 from infuse.stats.intervals import (
     FUNNEL_LEVELS,
     FunnelLimits,
@@ -26,114 +39,9 @@ from infuse.stats.intervals import (
     funnel_limits_proportion,
 )
 
-WIDTH, HEIGHT = 640, 360
-LEFT, RIGHT, TOP, BOTTOM = 64, 16, 16, 48
 PER = {"rate_per_1000": 1_000.0, "rate_per_100000": 100_000.0}
 
 Position = Literal["within", "between", "outside", ""]
-
-
-@dataclass(frozen=True)
-class Axis:
-    """A linear map from data to pixels with 'nice' ticks (1, 2 or 5 times a power of ten)."""
-
-    low: float
-    high: float
-    start: float
-    end: float
-
-    @classmethod
-    def around(cls, values: Sequence[float], start: float, end: float, *, zero: bool) -> Axis:
-        finite = [v for v in values if math.isfinite(v)] or [0.0, 1.0]
-        low, high = min(finite), max(finite)
-        if zero:
-            low = min(low, 0.0)
-        if high == low:
-            high = low + 1.0
-        step = nice_step((high - low) / 5)
-        return cls(math.floor(low / step) * step, math.ceil(high / step) * step, start, end)
-
-    def __call__(self, value: float) -> float:
-        fraction = (value - self.low) / (self.high - self.low)
-        return round(self.start + fraction * (self.end - self.start), 2)
-
-    def ticks(self) -> list[float]:
-        step = nice_step((self.high - self.low) / 5)
-        count = round((self.high - self.low) / step)
-        return [self.low + i * step for i in range(count + 1)]
-
-
-def nice_step(rough: float) -> float:
-    if rough <= 0 or not math.isfinite(rough):
-        return 1.0
-    power = 10 ** math.floor(math.log10(rough))
-    for multiple in (1, 2, 5, 10):
-        if rough <= multiple * power:
-            return float(multiple * power)
-    return float(10 * power)
-
-
-def number(value: float) -> str:
-    """A tick or tooltip label: thousands separated, at most one decimal place."""
-    if abs(value - round(value)) < 1e-9:
-        return f"{round(value):,}"
-    return f"{value:,.1f}"
-
-
-def _frame(*, title: str, description: str, ident: str, body: SafeString, css: str) -> SafeString:
-    return format_html(
-        '<svg class="{}" role="img" aria-labelledby="{}-title {}-desc" viewBox="0 0 {} {}" '
-        'focusable="false" preserveAspectRatio="xMidYMid meet">'
-        '<title id="{}-title">{}</title><desc id="{}-desc">{}</desc>{}</svg>',
-        css,
-        ident,
-        ident,
-        WIDTH,
-        HEIGHT,
-        ident,
-        title,
-        ident,
-        description,
-        body,
-    )
-
-
-def _axes(x_ticks: list[tuple[float, str]], y: Axis, x_label: str, y_label: str) -> SafeString:
-    grid = format_html_join(
-        "",
-        '<line class="infuse-chart__grid" x1="{}" x2="{}" y1="{}" y2="{}"/>'
-        '<text class="infuse-chart__tick" x="{}" y="{}" text-anchor="end">{}</text>',
-        ((LEFT, WIDTH - RIGHT, y(t), y(t), LEFT - 6, y(t) + 4, number(t)) for t in y.ticks()),
-    )
-    bottom = HEIGHT - BOTTOM
-    x_text = format_html_join(
-        "",
-        '<text class="infuse-chart__tick" x="{}" y="{}" text-anchor="middle">{}</text>',
-        ((x, bottom + 18, label) for x, label in x_ticks),
-    )
-    return format_html(
-        '{}<line class="infuse-chart__axis" x1="{}" x2="{}" y1="{}" y2="{}"/>{}'
-        '<text class="infuse-chart__label" x="{}" y="{}" text-anchor="middle">{}</text>'
-        '<text class="infuse-chart__label" x="16" y="{}" text-anchor="middle" '
-        'transform="rotate(-90 16 {})">{}</text>',
-        grid,
-        LEFT,
-        WIDTH - RIGHT,
-        bottom,
-        bottom,
-        x_text,
-        (LEFT + WIDTH - RIGHT) / 2,
-        HEIGHT - 8,
-        x_label,
-        (TOP + bottom) / 2,
-        (TOP + bottom) / 2,
-        y_label,
-    )
-
-
-def _path(points: Sequence[tuple[float, float]]) -> str:
-    drawn = [(x, y) for x, y in points if math.isfinite(x) and math.isfinite(y)]
-    return " ".join(f"{'M' if i == 0 else 'L'}{x:.2f},{y:.2f}" for i, (x, y) in enumerate(drawn))
 
 
 @dataclass(frozen=True)
@@ -165,10 +73,10 @@ def trend_svg(
     x_ticks = [
         (x, p.period) for i, (x, p) in enumerate(zip(xs, points, strict=True)) if i % every == 0
     ]
-    region_line = _path(
+    region_line = path(
         [(x, y(p.region)) for x, p in zip(xs, points, strict=True) if p.region is not None]
     )
-    council_line = _path(
+    council_line = path(
         [(x, y(p.council)) for x, p in zip(xs, points, strict=True) if p.council is not None]
     )
     marks = []
@@ -210,7 +118,7 @@ def trend_svg(
     body = format_html(
         '{}<path class="infuse-chart__region-line" d="{}"/>'
         '<path class="infuse-chart__council-line" d="{}"/>{}',
-        _axes(x_ticks, y, _("Period"), unit_label),
+        axes(x_ticks, y, _("Period"), unit_label),
         region_line,
         council_line,
         mark_safe("".join(str(m) for m in marks)),  # noqa: S308 - each built with format_html
@@ -221,7 +129,7 @@ def trend_svg(
         "Cardiff Capital Region. The same numbers are in the table below the chart."
     ) % {"council": council_name, "first": first.period, "last": last.period}
     title = _("Trend: %(council)s against the region") % {"council": council_name}
-    return _frame(title=title, description=description, ident=ident, body=body, css="infuse-chart")
+    return frame(title=title, description=description, ident=ident, body=body, css="infuse-chart")
 
 
 @dataclass(frozen=True)
@@ -313,7 +221,7 @@ def funnel_svg(
                 format_html(
                     '<path class="{}" d="{}"/>',
                     css,
-                    _path([(x(d), clip(v)) for d, v in zip(grid, side, strict=True)]),
+                    path([(x(d), clip(v)) for d, v in zip(grid, side, strict=True)]),
                 )
             )
     marks = []
@@ -351,7 +259,7 @@ def funnel_svg(
     x_ticks = [(x(t), number(t)) for t in x.ticks()]
     body = format_html(
         '{}<line class="infuse-chart__benchmark" x1="{}" x2="{}" y1="{}" y2="{}"/>{}{}',
-        _axes(x_ticks, y, x_label, unit_label),
+        axes(x_ticks, y, x_label, unit_label),
         LEFT,
         WIDTH - RIGHT,
         y(funnel.benchmark),
@@ -370,6 +278,6 @@ def funnel_svg(
         "benchmark": number(funnel.benchmark),
         "outside": outside,
     }
-    return _frame(
+    return frame(
         title=_("Funnel plot"), description=description, ident=ident, body=body, css="infuse-chart"
     )

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-import pytest
 from django.utils import translation
 from scipy import stats
 
 from infuse.datalab.indicator_charts import (
-    Axis,
     TrendPoint,
     build_funnel,
     funnel_svg,
-    nice_step,
     trend_svg,
 )
 
@@ -24,20 +21,6 @@ def parse(svg: str) -> ET.Element:
     return ET.fromstring(  # noqa: S314 - our own output, not untrusted input
         svg.replace("<svg ", '<svg xmlns="http://www.w3.org/2000/svg" ', 1)
     )
-
-
-@pytest.mark.parametrize(
-    ("rough", "step"), [(0.13, 0.2), (3.0, 5.0), (7.0, 10.0), (1.0, 1.0), (420.0, 500.0)]
-)
-def test_nice_steps(rough, step):
-    assert nice_step(rough) == pytest.approx(step)
-
-
-def test_an_axis_covers_its_values_with_round_ticks():
-    axis = Axis.around([3.2, 47.9], 300, 0, zero=True)
-    assert axis.low == 0 and axis.high >= 47.9
-    assert axis.ticks()[0] == 0 and axis.ticks()[-1] == axis.high
-    assert axis(axis.low) == 300 and axis(axis.high) == 0
 
 
 def test_trend_chart_names_what_it_shows():
