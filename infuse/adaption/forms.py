@@ -255,3 +255,71 @@ class LibraryForm(forms.Form):
         choice_field(self, "council").choices = anything + [
             (c.gss_code, c.name) for c in Council.objects.all()
         ]
+
+
+class DesignForm(forms.Form):
+    """The design page's inputs; the calculation checks which ones each question needs."""
+
+    outcome = forms.ChoiceField(
+        label=_("The primary outcome is"),
+        choices=[
+            ("continuous", _("a measurement (a mean)")),
+            ("binary", _("yes or no (a proportion)")),
+        ],
+        widget=forms.RadioSelect,
+        initial="continuous",
+    )
+    solve_for = forms.ChoiceField(
+        label=_("Work out"),
+        choices=[
+            ("size", _("the size needed")),
+            ("effect", _("the smallest effect it can detect")),
+            ("power", _("the power of a given size")),
+        ],
+        widget=forms.RadioSelect,
+        initial="size",
+    )
+    alpha = forms.FloatField(label=_("Significance level (two-sided)"), initial=0.05)
+    power = forms.FloatField(label=_("Power"), required=False, initial=0.8)
+    effect = forms.FloatField(label=_("Effect to detect (difference in means)"), required=False)
+    sd = forms.FloatField(label=_("Standard deviation of the outcome"), required=False)
+    p_control = forms.FloatField(label=_("Proportion without the intervention"), required=False)
+    p_treatment = forms.FloatField(label=_("Proportion with the intervention"), required=False)
+    size = forms.FloatField(label=_("Size"), required=False)
+    cluster_size = forms.FloatField(label=_("People per council"), required=False)
+    icc = forms.FloatField(
+        label=_("Intracluster correlation"),
+        required=False,
+        help_text=_(
+            "How alike people in one council are; 0.01 to 0.05 is common for health outcomes."
+        ),
+    )
+    n_steps = forms.IntegerField(label=_("Number of steps"), required=False, min_value=1)
+
+    def __init__(self, *args: Any, size_label: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["size"].label = size_label
+
+    def to_inputs(self) -> Any:
+        from infuse.adaption.design import DesignInputs
+
+        data = self.cleaned_data
+        return DesignInputs(
+            outcome=data.get("outcome") or "continuous",
+            solve_for=data.get("solve_for") or "size",
+            alpha=float(data["alpha"]) if data.get("alpha") is not None else 0.05,
+            power=data.get("power"),
+            effect=data.get("effect"),
+            sd=data.get("sd"),
+            p_control=data.get("p_control"),
+            p_treatment=data.get("p_treatment"),
+            size=data.get("size"),
+            cluster_size=data.get("cluster_size"),
+            icc=data.get("icc"),
+            n_steps=data.get("n_steps"),
+        )
+
+    def add_problems(self, problems: Any) -> None:
+        for problem in problems:
+            target = problem.field if problem.field in self.fields else None
+            self.add_error(target, str(problem.message))

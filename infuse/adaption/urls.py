@@ -8,6 +8,7 @@ urlpatterns = [
     path("new/", views.experiment_create, name="experiment_create"),
     path("<slug:slug>/", views.experiment_detail, name="experiment"),
     path("<slug:slug>/edit/", views.experiment_edit, name="experiment_edit"),
+    path("<slug:slug>/design/", views.experiment_design, name="experiment_design"),
     path("<slug:slug>/outcomes/", views.experiment_outcomes, name="experiment_outcomes"),
     path("<slug:slug>/move/<str:transition>/", views.experiment_move, name="experiment_move"),
     path("<slug:slug>/protocol/", views.protocol_register, name="protocol_register"),

@@ -12,10 +12,12 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from infuse.adaption import services
+from infuse.adaption import charts, design, services
 from infuse.adaption.forms import (
+    DesignForm,
     ExperimentForm,
     LibraryForm,
     OutcomeFormSet,
@@ -220,6 +222,99 @@ def _outcome_sources(person: Any) -> list[tuple[str, str]]:
     for indicator in data.visible_indicators(person):
         choices.append((f"indicator:{indicator.slug}", f"{_('Indicator')}: {indicator.title}"))
     return choices
+
+
+WARNINGS = {
+    "few_clusters": gettext_lazy(
+        "Few clusters: the answer leans on approximations. Check the planned analysis by "
+        "simulation before relying on it."
+    ),
+    "normal_approximation_doubtful": gettext_lazy(
+        "The normal approximation is doubtful at these sizes: treat the answer as rough."
+    ),
+}
+
+
+@require_http_methods(["GET", "POST"])
+def experiment_design(request: HttpRequest, slug: str) -> HttpResponse:
+    """The guided design page: power, size or minimum detectable effect, with a power curve
+    and, for a stepped wedge, the council-by-period schedule. Anyone who can read the
+    experiment can try numbers; its team can save them with the experiment."""
+    experiment = services.get_experiment(actor=request.user, slug=slug)
+    n_councils = experiment.councils.count()
+    saved = experiment.design_parameters.get("inputs") or {}
+    data = request.POST if request.method == "POST" else None
+    form = DesignForm(
+        data,
+        size_label=design.size_label(experiment.design),
+        initial={"n_steps": n_councils or None, **saved},
+    )
+    calculation = None
+    if data is not None and form.is_valid():
+        inputs = form.to_inputs()
+        try:
+            calculation = design.calculate(experiment.design, inputs, n_councils=n_councils)
+        except InvalidInput as error:
+            form.add_problems(error.problems)
+        else:
+            if request.POST.get("action") == "save":
+                person = person_of(request) if request.user.is_authenticated else None
+                if person is None:
+                    raise PermissionDenied()
+                try:
+                    services.save_design(
+                        actor=person,
+                        experiment=experiment,
+                        parameters=inputs.to_dict(),
+                        result=calculation.result,
+                    )
+                except Conflict as error:
+                    form.add_error(None, str(error.message))
+                else:
+                    messages.success(request, _("Design saved with the experiment."))
+                    return redirect("adaption:experiment", slug=experiment.slug)
+    result = calculation.result if calculation else None
+    chosen = None
+    if result:
+        sizes = result.get("sample_size", {})
+        chosen = next(
+            (
+                sizes[k]
+                for k in ("n_clusters_per_arm", "cluster_period_size", "n_control")
+                if k in sizes
+            ),
+            None,
+        )
+    return render(
+        request,
+        "adaption/design.html",
+        {
+            "experiment": experiment,
+            "form": form,
+            "calculable": experiment.design in design.CALCULABLE,
+            "calculation": calculation,
+            "result": result,
+            "warnings": [
+                WARNINGS.get(w["code"], w["detail"]) for w in (result or {}).get("warnings", [])
+            ],
+            "curve_svg": charts.power_curve_svg(
+                calculation.curve, size_label=calculation.size_label, chosen=chosen
+            )
+            if calculation
+            else "",
+            "schedule_rows": list(zip(range(1, n_councils + 1), calculation.schedule, strict=False))
+            if calculation and calculation.schedule
+            else [],
+            "periods": range(1, len(calculation.schedule[0]) + 1)
+            if calculation and calculation.schedule
+            else [],
+            "can_save": request.user.is_authenticated
+            and can(request.user, "adaption.change_experiment", experiment)
+            and experiment.status in services.EDITABLE,
+            "saved": experiment.design_parameters,
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required

@@ -15,7 +15,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from infuse.core.errors import InvalidInput, NotFound, PermissionDenied
@@ -42,12 +42,12 @@ from infuse.datalab.tasks import recover_interrupted_uploads
 
 # The profile's column kinds, in words (and in Welsh).
 COLUMN_KINDS = {
-    "number": _lazy("number"),
-    "text": _lazy("text"),
-    "date": _lazy("date"),
-    "datetime": _lazy("date and time"),
-    "boolean": _lazy("true or false"),
-    "other": _lazy("other"),
+    "number": gettext_lazy("number"),
+    "text": gettext_lazy("text"),
+    "date": gettext_lazy("date"),
+    "datetime": gettext_lazy("date and time"),
+    "boolean": gettext_lazy("true or false"),
+    "other": gettext_lazy("other"),
 }
 
 

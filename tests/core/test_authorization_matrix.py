@@ -110,6 +110,7 @@ MATRIX: dict[str, tuple[str, str, dict | None, dict[str, int]]] = {
         signed_in(302, 403, officer=200, analyst=200),
     ),
     "adaption:experiment": ("get", "/experiments/no-such/", None, everyone(404)),
+    "adaption:experiment_design": ("get", "/experiments/no-such/design/", None, everyone(404)),
     "adaption:experiment_edit": ("get", "/experiments/no-such/edit/", None, signed_in(302, 404)),
     "adaption:experiment_outcomes": (
         "get",
