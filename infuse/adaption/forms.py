@@ -51,7 +51,9 @@ class ExperimentForm(forms.Form):
         label=_("Intervention, in Welsh"), required=False, widget=forms.Textarea
     )
     owner = forms.ChoiceField(label=_("Owned by"))
-    design = forms.ChoiceField(label=_("Design"), choices=Design.choices, widget=forms.RadioSelect)
+    design = forms.ChoiceField(
+        label=_("Design"), choices=Design.choices, widget=forms.RadioSelect, required=False
+    )
     councils = forms.MultipleChoiceField(
         label=_("Councils involved"), required=False, widget=forms.CheckboxSelectMultiple
     )

@@ -45,6 +45,8 @@ def test_the_whole_flow_through_the_pages(officer, analyst, make_person):
     assert refused.status_code == 400
     html = refused.content.decode()
     assert "Enter the title in Welsh" in html and "at least two councils" in html
+    no_design = web.post("/experiments/new/", entry(design=""))
+    assert "Choose one of the designs listed" in no_design.content.decode()
     created = web.post("/experiments/new/", entry())
     assert created.status_code == 302
     experiment = Experiment.objects.get()
