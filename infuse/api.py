@@ -12,6 +12,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from infuse.adaption.api import router as adaption_router
 from infuse.core.api import private as core_private
 from infuse.core.api import public as core_public
 from infuse.core.api_auth import SIGNED_IN_AUTH
@@ -41,6 +42,7 @@ api = NinjaAPI(
 api.add_router("/", core_public)
 api.add_router("/", core_private)
 api.add_router("/data", datalab_router)
+api.add_router("/", adaption_router)
 
 
 @api.exception_handler(DomainError)

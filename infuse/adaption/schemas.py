@@ -1,0 +1,101 @@
+"""API schemas of the Adaption Lab."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from ninja import Schema
+
+
+class ExperimentIn(Schema):
+    title_en: str
+    title_cy: str
+    owner: str  # organisation slug
+    design: str
+    problem_en: str = ""
+    problem_cy: str = ""
+    hypothesis_en: str = ""
+    hypothesis_cy: str = ""
+    intervention_en: str = ""
+    intervention_cy: str = ""
+    councils: list[str] = []
+    themes: list[str] = []
+    goals: list[str] = []
+    ways_of_working: dict[str, str] = {}
+    public: bool = False
+
+
+class OutcomeIO(Schema):
+    kind: str
+    name: str
+    dataset: str = ""
+    column: str = ""
+    indicator: str = ""
+
+
+class ProtocolVersionOut(Schema):
+    version: int
+    sha256: str
+    registered_at: datetime
+    reason: str
+    allows_rerandomisation: bool
+
+
+class ExperimentOut(Schema):
+    slug: str
+    title_en: str
+    title_cy: str
+    owner: str
+    design: str
+    status: str
+    public: bool
+    problem_en: str
+    hypothesis_en: str
+    intervention_en: str
+    councils: list[str]
+    themes: list[str]
+    goals: list[str]
+    ways_of_working: dict[str, str]
+    outcomes: list[OutcomeIO]
+    design_parameters: dict
+    protocols: list[ProtocolVersionOut]
+    randomised: bool
+
+
+class ProtocolIn(Schema):
+    hypotheses: str = ""
+    sample: str = ""
+    stopping_rule: str = ""
+    randomisation_method: str = ""
+    randomisation_unit: str = ""
+    analysis_plan: str = ""
+    exclusions: str = ""
+    missing_data: str = ""
+    reason: str = ""  # needed for an amendment
+    allows_rerandomisation: bool = False
+
+
+class ProtocolOut(ProtocolVersionOut):
+    content: dict
+
+
+class RandomiseIn(Schema):
+    seed: int | None = None
+    dataset: str = ""
+    unit_column: str = ""
+    strata_column: str = ""
+    n_steps: int | None = None
+
+
+class AllocationOut(Schema):
+    method: str
+    seed: int
+    allocation_digest: str
+    inputs_digest: str
+    protocol_version: int
+    created_at: datetime
+    counts: dict[str, int]
+    units: list[str]
+    arms: list[str]
+    steps: list[int] | None
+    balance: dict

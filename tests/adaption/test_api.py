@@ -1,0 +1,78 @@
+"""The Adaption Lab through its API alone: create → outcomes → design → register → amend →
+randomise → launch, with the refusals a client must see as problem details."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from infuse.core import services as core_services
+from tests.adaption.conftest import PROTOCOL
+
+pytestmark = pytest.mark.django_db
+
+
+def api_for(person) -> Client:
+    token = core_services.create_api_token(actor=person, name="api").secret
+    return Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+
+
+def test_the_flow_through_the_api(officer, analyst):
+    api = api_for(officer)
+    created = api.post(
+        "/api/v1/experiments",
+        {
+            "title_en": "Warm hubs",
+            "title_cy": "Hybiau cynnes",
+            "owner": "cardiff",
+            "design": "cluster_rct",
+            "councils": ["W06000015", "W06000022", "W06000020", "W06000013"],
+            "public": True,
+        },
+        content_type="application/json",
+    )
+    assert created.status_code == 201, created.content
+    slug = created.json()["slug"]
+    base = f"/api/v1/experiments/{slug}"
+    early = api.post(f"{base}/transitions/launch")
+    assert early.status_code == 409 and early["Content-Type"].startswith("application/problem+json")
+    outcomes = api.put(
+        f"{base}/outcomes",
+        [{"kind": "primary", "name": "GP visits"}],
+        content_type="application/json",
+    )
+    assert outcomes.json()["outcomes"][0]["name"] == "GP visits"
+    assert api.post(f"{base}/transitions/design").json()["status"] == "designed"
+    incomplete = api.post(f"{base}/protocol", {"hypotheses": "H"}, content_type="application/json")
+    assert incomplete.status_code == 400
+    registered = api.post(f"{base}/protocol", PROTOCOL, content_type="application/json")
+    assert registered.status_code == 201 and registered.json()["version"] == 1
+    digest = registered.json()["sha256"]
+    assert Client().get(f"{base}/protocol/1").json()["sha256"] == digest  # public now
+    no_reason = api.post(
+        f"{base}/protocol", {**PROTOCOL, "exclusions": "More."}, content_type="application/json"
+    )
+    assert no_reason.status_code == 400
+    amended = api.post(
+        f"{base}/protocol",
+        {**PROTOCOL, "exclusions": "More.", "reason": "Clearer exclusions."},
+        content_type="application/json",
+    )
+    assert amended.json()["version"] == 2
+
+    assert (
+        api.post(f"{base}/randomise", {"seed": 3}, content_type="application/json").status_code
+        == 403
+    )
+    lab = api_for(analyst)
+    allocation = lab.post(f"{base}/randomise", {"seed": 3}, content_type="application/json")
+    assert allocation.status_code == 201
+    body = allocation.json()
+    assert body["seed"] == 3 and sorted(body["counts"].values()) == [2, 2]
+    assert api.get(f"{base}/allocation").status_code == 403  # hidden until launch
+    again = lab.post(f"{base}/randomise", {}, content_type="application/json")
+    assert again.status_code == 409
+    assert api.post(f"{base}/transitions/launch").json()["status"] == "running"
+    assert api.get(f"{base}/allocation").json()["allocation_digest"] == body["allocation_digest"]
+    listed = Client().get("/api/v1/experiments?design=cluster_rct").json()
+    assert [e["slug"] for e in listed] == [slug]
