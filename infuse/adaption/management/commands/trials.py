@@ -1,0 +1,206 @@
+"""`infuse trials …`: the Adaption Lab from the command line, through the same services.
+
+Every change is made as a named person (``--as EMAIL``) and audited as them; reading without
+``--as`` shows what the public sees.
+"""
+
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+from defusedcsv import csv as defused_csv
+from django.contrib.auth.models import AnonymousUser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from infuse.adaption import services
+from infuse.core.errors import DomainError
+from infuse.core.models import Organisation, Person
+
+
+def _json(path: Path) -> Any:
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise CommandError(f"Cannot read {path} as JSON: {error}") from error
+
+
+class Command(BaseCommand):
+    help = (
+        "Adaption Lab tools: list, show, create, outcomes, move, protocol, randomise, "
+        "allocation (`infuse trials ACTION --help` for each)."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+
+        def person(command: Any, required: bool = True) -> Any:
+            command.add_argument(
+                "--as",
+                dest="person",
+                required=required,
+                help="Email of the person acting (and audited)."
+                + ("" if required else " Without it, you see what the public sees."),
+            )
+            return command
+
+        listing = person(sub.add_parser("list", help="The learning library."), required=False)
+        for name in ("q", "design", "status", "theme", "goal", "council"):
+            listing.add_argument(f"--{name}", default="")
+        show = person(sub.add_parser("show", help="One experiment as JSON."), required=False)
+        show.add_argument("slug")
+        create = person(sub.add_parser("create", help="Add an experiment from a JSON file."))
+        create.add_argument("file", type=Path, help="title_en, title_cy, owner, design, councils…")
+        outcomes = person(sub.add_parser("outcomes", help="Set the outcomes from a JSON list."))
+        outcomes.add_argument("slug")
+        outcomes.add_argument("file", type=Path)
+        move = person(
+            sub.add_parser("move", help="design, redraft, launch, analyse, decide, scale, close")
+        )
+        move.add_argument("slug")
+        move.add_argument("transition")
+        protocol = person(
+            sub.add_parser("protocol", help="Register (or amend) the protocol from JSON.")
+        )
+        protocol.add_argument("slug")
+        protocol.add_argument("file", type=Path)
+        protocol.add_argument("--reason", default="", help="Why (needed for an amendment).")
+        protocol.add_argument("--allow-rerandomisation", action="store_true")
+        randomise = person(sub.add_parser("randomise", help="Randomise once, with a stored seed."))
+        randomise.add_argument("slug")
+        randomise.add_argument("--seed", type=int)
+        randomise.add_argument("--steps", type=int, dest="n_steps")
+        randomise.add_argument("--dataset", default="")
+        randomise.add_argument("--unit-column", default="")
+        randomise.add_argument("--strata-column", default="")
+        allocation = person(
+            sub.add_parser("allocation", help="The allocation as CSV."), required=False
+        )
+        allocation.add_argument("slug")
+        allocation.add_argument("--output", type=Path)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        email = options.get("person")
+        actor: Any = AnonymousUser()
+        if email:
+            actor = Person.objects.filter(email__iexact=email).first()
+            if actor is None:
+                raise CommandError(f"No person with the email {email}")
+        try:
+            getattr(self, f"_{options['action']}")(actor, options)
+        except DomainError as error:
+            details = "; ".join(f"{p.field}: {p.message}" for p in error.problems)
+            raise CommandError(
+                f"{error.message}{' (' + details + ')' if details else ''}"
+            ) from error
+
+    def _list(self, actor: Any, options: dict[str, Any]) -> None:
+        query = services.LibraryQuery(
+            text=options["q"],
+            design=options["design"],
+            status=options["status"],
+            theme=options["theme"],
+            goal=options["goal"],
+            council=options["council"],
+        )
+        for experiment in services.search_experiments(actor, query):
+            self.stdout.write(
+                f"{experiment.slug}\t{experiment.status}\t{experiment.design}\t{experiment.title_en}"
+            )
+
+    def _show(self, actor: Any, options: dict[str, Any]) -> None:
+        from infuse.adaption.api import experiment_out
+
+        data = experiment_out(services.get_experiment(actor=actor, slug=options["slug"]))
+        data["protocols"] = [
+            {"version": p.version, "sha256": p.sha256, "registered_at": p.registered_at.isoformat()}
+            for p in data["protocols"]
+        ]
+        self.stdout.write(json.dumps(data, indent=2, ensure_ascii=False))
+
+    def _create(self, actor: Person, options: dict[str, Any]) -> None:
+        data = _json(options["file"])
+        if not isinstance(data, dict):
+            raise CommandError("The file must hold one JSON object")
+        data["owner"] = Organisation.objects.filter(slug=data.get("owner", "")).first()
+        try:
+            fields = services.ExperimentFields(**data)
+        except TypeError as error:
+            raise CommandError(f"Unexpected field in {options['file']}: {error}") from error
+        experiment = services.create_experiment(actor=actor, fields=fields)
+        self.stdout.write(self.style.SUCCESS(f"Experiment {experiment.slug} added as a draft."))
+
+    def _outcomes(self, actor: Person, options: dict[str, Any]) -> None:
+        experiment = services.get_experiment(actor=actor, slug=options["slug"])
+        rows = _json(options["file"])
+        if not isinstance(rows, list):
+            raise CommandError("The file must hold a JSON list of outcomes")
+        services.set_outcomes(
+            actor=actor,
+            experiment=experiment,
+            outcomes=[services.OutcomeFields(**row) for row in rows],
+        )
+        self.stdout.write(self.style.SUCCESS(f"{len(rows)} outcomes set."))
+
+    def _move(self, actor: Person, options: dict[str, Any]) -> None:
+        experiment = services.get_experiment(actor=actor, slug=options["slug"])
+        experiment = services.move(
+            actor=actor, experiment=experiment, transition=options["transition"]
+        )
+        self.stdout.write(self.style.SUCCESS(f"{experiment.slug} is now {experiment.status}."))
+
+    def _protocol(self, actor: Person, options: dict[str, Any]) -> None:
+        experiment = services.get_experiment(actor=actor, slug=options["slug"])
+        fields = services.ProtocolFields(**_json(options["file"]))
+        if experiment.latest_protocol is None:
+            protocol = services.register_protocol(actor=actor, experiment=experiment, fields=fields)
+        else:
+            protocol = services.amend_protocol(
+                actor=actor,
+                experiment=experiment,
+                fields=fields,
+                reason=options["reason"],
+                allows_rerandomisation=options["allow_rerandomisation"],
+            )
+        self.stdout.write(
+            self.style.SUCCESS(f"Protocol version {protocol.version}: SHA-256 {protocol.sha256}")
+        )
+
+    def _randomise(self, actor: Person, options: dict[str, Any]) -> None:
+        experiment = services.get_experiment(actor=actor, slug=options["slug"])
+        allocation = services.randomise(
+            actor=actor,
+            experiment=experiment,
+            fields=services.RandomiseFields(
+                seed=options["seed"],
+                n_steps=options["n_steps"],
+                dataset=options["dataset"],
+                unit_column=options["unit_column"],
+                strata_column=options["strata_column"],
+            ),
+        )
+        counts = allocation.result.get("counts", {})
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Randomised with seed {allocation.seed}: "
+                + ", ".join(f"{arm} {count}" for arm, count in counts.items())
+                + f"; allocation digest {allocation.allocation_digest}"
+            )
+        )
+
+    def _allocation(self, actor: Any, options: dict[str, Any]) -> None:
+        experiment = services.get_experiment(actor=actor, slug=options["slug"])
+        allocation = services.get_allocation(actor=actor, experiment=experiment)
+        result = allocation.result
+        steps = result.get("steps") or [""] * len(result["unit_ids"])
+        buffer = io.StringIO()
+        writer = defused_csv.writer(buffer)
+        writer.writerow(["unit", "arm", "step"])
+        writer.writerows(zip(result["unit_ids"], result["assignment"], steps, strict=True))
+        if options["output"]:
+            Path(options["output"]).write_text(buffer.getvalue(), encoding="utf-8")
+            self.stdout.write(
+                f"Allocation written to {options['output']} (seed {allocation.seed})."
+            )
+        else:
+            self.stdout.write(buffer.getvalue(), ending="")
