@@ -224,3 +224,53 @@ class Allocation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.experiment.slug} allocation {self.allocation_digest[:12]}"
+
+
+class AnalysisRun(models.Model):
+    """The registered analysis run on outcome data from a Data Lab version, as a task.
+
+    It records the protocol version it follows, the exact data (dataset version and its
+    digest) and column mapping it used, the result, and every deviation from the protocol.
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    experiment = models.ForeignKey(Experiment, on_delete=models.PROTECT, related_name="analyses")
+    protocol = models.ForeignKey(Protocol, on_delete=models.PROTECT, related_name="analyses")
+    dataset_version = models.ForeignKey(
+        "datalab.DatasetVersion", on_delete=models.PROTECT, related_name="+"
+    )
+    # {"unit", "arm", "outcome", "secondary": [...], "cluster", "period", "covariates": [...]}
+    mapping = models.JSONField(default=dict)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    progress = models.ForeignKey(
+        "core.TaskProgress", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    result = models.JSONField(default=dict, blank=True)
+    deviations = models.JSONField(default=list, blank=True)
+    # Why it failed: an untranslated message and its parameters, translated when shown.
+    error = models.TextField(blank=True)
+    error_params = models.JSONField(default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects: ClassVar[models.Manager[AnalysisRun]] = models.Manager()
+
+    class Meta:
+        ordering = ["experiment", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.experiment.slug} analysis {self.pk}"
+
+    @property
+    def error_text(self) -> str:
+        from django.utils.translation import gettext
+
+        text = gettext(self.error) if self.error else ""
+        return text % self.error_params if self.error_params else text

@@ -21,7 +21,9 @@ from django.utils.translation import gettext as _
 from infuse.adaption.lifecycle import check_transition
 from infuse.adaption.models import (
     COUNCIL_UNITS,
+    RANDOMISED,
     Allocation,
+    AnalysisRun,
     Design,
     Experiment,
     Outcome,
@@ -30,7 +32,15 @@ from infuse.adaption.models import (
 )
 from infuse.core import audit
 from infuse.core.errors import Conflict, FieldProblem, InvalidInput, NotFound, PermissionDenied
-from infuse.core.models import Council, Organisation, Person, Theme, WayOfWorking, WellbeingGoal
+from infuse.core.models import (
+    Council,
+    Organisation,
+    Person,
+    TaskProgress,
+    Theme,
+    WayOfWorking,
+    WellbeingGoal,
+)
 from infuse.core.permissions import (
     VISIBLE_TO_PUBLIC,
     can,
@@ -720,6 +730,125 @@ def randomise(*, actor: Person, experiment: Experiment, fields: RandomiseFields)
             },
         )
     return allocation
+
+
+# --- Data and analysis -----------------------------------------------------------------------
+
+
+@dataclass
+class MappingFields:
+    """Which columns of the outcome data hold what (names of the dataset's columns)."""
+
+    dataset: str
+    outcome: str
+    unit: str = ""
+    arm: str = ""
+    cluster: str = ""
+    period: str = ""
+    secondary: list[str] = field(default_factory=list)
+    covariates: list[str] = field(default_factory=list)
+
+
+def protocol_deviations(
+    protocol: Protocol, mapping: dict[str, Any], dataset_slug: str
+) -> list[dict[str, str]]:
+    """Each way the analysis asked for departs from the registered protocol."""
+    deviations: list[dict[str, str]] = []
+    registered = protocol.content.get("outcomes", [])
+    primary = next((o for o in registered if o.get("kind") == "primary"), None)
+    if primary and primary.get("column") and primary["column"] != mapping.get("outcome"):
+        deviations.append(
+            {
+                "key": "primary-outcome",
+                "detail": f"registered {primary.get('dataset')}.{primary['column']}, "
+                f"analysed {dataset_slug}.{mapping.get('outcome')}",
+            }
+        )
+    if primary and primary.get("dataset") and primary["dataset"] != dataset_slug:
+        deviations.append(
+            {
+                "key": "dataset",
+                "detail": f"registered {primary['dataset']}, analysed {dataset_slug}",
+            }
+        )
+    names = {o.get("column") for o in registered if o.get("kind") == "secondary"}
+    unregistered = [c for c in mapping.get("secondary", []) if names and c not in names]
+    if unregistered:
+        deviations.append({"key": "secondary-outcomes", "detail": ", ".join(unregistered)})
+    if mapping.get("covariates"):
+        deviations.append({"key": "covariates", "detail": ", ".join(mapping["covariates"])})
+    return deviations
+
+
+def attach_data(*, actor: Person, experiment: Experiment, fields: MappingFields) -> AnalysisRun:
+    """Attach outcome data (a Data Lab dataset's latest version) and queue the analysis."""
+    from infuse.adaption.tasks import run_analysis
+    from infuse.datalab import services as data
+
+    if not can(actor, "adaption.change_experiment", experiment):
+        raise PermissionDenied()
+    if experiment.status not in (Status.RUNNING, Status.ANALYSED):
+        raise Conflict(_("Attach outcome data once the experiment is running."))
+    if experiment.design not in RANDOMISED or experiment.latest_allocation is None:
+        raise Conflict(_("The analysis needs a randomised design and its allocation."))
+    protocol = experiment.latest_protocol
+    assert protocol is not None
+    dataset = data.get_dataset(actor=actor, slug=fields.dataset)
+    version = dataset.latest_version
+    if version is None:
+        raise InvalidInput(problems=[FieldProblem("dataset", _("The dataset has no data yet"))])
+    columns = {f["name"] for f in version.fields}
+    problems = [
+        FieldProblem(name, _("The dataset has no column ‘%(column)s’") % {"column": value})
+        for name in ("outcome", "unit", "arm", "cluster", "period")
+        if (value := getattr(fields, name)) and value not in columns
+    ]
+    problems += [
+        FieldProblem("secondary", _("The dataset has no column ‘%(column)s’") % {"column": c})
+        for c in [*fields.secondary, *fields.covariates]
+        if c not in columns
+    ]
+    if not fields.outcome:
+        problems.append(FieldProblem("outcome", _("Choose the column with the primary outcome")))
+    if problems:
+        raise InvalidInput(problems=problems)
+    mapping = {k: v for k, v in asdict(fields).items() if k != "dataset" and v}
+    with transaction.atomic():
+        progress = TaskProgress.objects.create(kind="adaption.analysis", owner=actor)
+        run = AnalysisRun.objects.create(
+            experiment=experiment,
+            protocol=protocol,
+            dataset_version=version,
+            mapping=mapping,
+            deviations=protocol_deviations(protocol, mapping, dataset.slug),
+            progress=progress,
+            created_by=actor,
+        )
+        result = run_analysis.enqueue(run.pk, str(progress.pk))
+        progress.task_result_id = str(result.id)
+        progress.save(update_fields=["task_result_id"])
+        audit.record_event(
+            actor=actor,
+            action="experiment.data_attached",
+            obj=experiment,
+            after={
+                "analysis": run.pk,
+                "dataset": dataset.slug,
+                "version": version.number,
+                "sha256": version.sha256,
+                "mapping": mapping,
+                "protocol": protocol.version,
+            },
+        )
+    return run
+
+
+def get_analysis(*, actor: Any, experiment: Experiment) -> AnalysisRun:
+    """The latest analysis (results follow the allocation's visibility: after launch)."""
+    run = experiment.analyses.select_related("protocol", "dataset_version").first()
+    if run is None:
+        raise NotFound()
+    return run
 
 
 def get_allocation(*, actor: Any, experiment: Experiment) -> Allocation:

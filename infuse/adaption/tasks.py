@@ -1,0 +1,92 @@
+"""Background work of the Adaption Lab: the registered analysis, run on a Data Lab version."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import duckdb
+from django.db import transaction
+from django.tasks import task
+from django.utils.translation import gettext_noop
+
+from infuse.core import audit
+from infuse.core.models import Council, TaskProgress
+from infuse.core.progress import ProgressReporter
+
+logger = logging.getLogger(__name__)
+
+
+def _columns(mapping: dict[str, Any]) -> list[str]:
+    names = [mapping.get(k) for k in ("unit", "arm", "outcome", "cluster", "period")]
+    names += list(mapping.get("secondary", [])) + list(mapping.get("covariates", []))
+    return list(dict.fromkeys(n for n in names if n))
+
+
+@task()
+def run_analysis(run_id: int, progress_id: str) -> dict[str, Any]:
+    """Read the mapped columns, run the design's analysis, keep the result or the reason."""
+    from infuse.adaption.analysis import MappingError, analyse, prepare
+    from infuse.adaption.models import AnalysisRun
+    from infuse.datalab import storage
+
+    if not TaskProgress.objects.filter(pk=progress_id, state=TaskProgress.State.QUEUED).update(
+        state=TaskProgress.State.RUNNING
+    ):
+        return {"status": "already-claimed"}
+    reporter = ProgressReporter(progress_id)
+    reporter.start(message=gettext_noop("Running the registered analysis"))
+    run = AnalysisRun.objects.select_related("experiment", "dataset_version", "protocol").get(
+        pk=run_id
+    )
+    AnalysisRun.objects.filter(pk=run.pk).update(state=AnalysisRun.State.RUNNING)
+    experiment = run.experiment
+    allocation = experiment.latest_allocation
+    councils = list(Council.objects.values_list("gss_code", "name_en", "name_cy"))
+    try:
+        path = str(storage.resolve(run.dataset_version.parquet_path)).replace("'", "''")
+        wanted = ", ".join('"' + c.replace('"', '""') + '"' for c in _columns(run.mapping))
+        frame = duckdb.sql(f"SELECT {wanted} FROM read_parquet('{path}')").df()  # noqa: S608
+        data = prepare(
+            frame,
+            run.mapping,
+            design=experiment.design,
+            allocation=allocation.result if allocation else {"unit_ids": [], "assignment": []},
+            councils=[(g, e, c or e) for g, e, c in councils],
+        )
+        result = analyse(
+            data,
+            design=experiment.design,
+            mapping=run.mapping,
+            allocation=allocation.result if allocation else {},
+            council_names={g: e for g, e, _c in councils},
+            seed=allocation.seed if allocation else 0,
+        )
+    except MappingError as error:
+        AnalysisRun.objects.filter(pk=run.pk).update(
+            state=AnalysisRun.State.FAILED, error=error.message, error_params=error.params
+        )
+        reporter.fail(error.text())
+        return {"status": "failed", "field": error.field}
+    except Exception as error:
+        logger.exception("Analysis %s failed", run.pk)
+        AnalysisRun.objects.filter(pk=run.pk).update(
+            state=AnalysisRun.State.FAILED, error=f"{type(error).__name__}: {error}"
+        )
+        reporter.fail(f"{type(error).__name__}: {error}")
+        return {"status": "failed"}
+    with transaction.atomic():
+        AnalysisRun.objects.filter(pk=run.pk).update(state=AnalysisRun.State.DONE, result=result)
+        audit.record_event(
+            actor=run.created_by,
+            action="experiment.analysed",
+            obj=experiment,
+            after={
+                "analysis": run.pk,
+                "protocol": run.protocol.version,
+                "estimate": result["primary"]["estimate"],
+                "p_value": result["primary"]["p_value"],
+            },
+        )
+    reporter.succeed({"analysis": run.pk})
+    return {"status": "done"}

@@ -1,0 +1,172 @@
+"""The registered analysis on Data Lab data matches the engine (and scipy) on the same rows."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from django.core.management import call_command
+from scipy import stats
+
+from infuse.adaption import services
+from infuse.adaption.models import AnalysisRun
+from infuse.core.errors import Conflict, InvalidInput
+from infuse.datalab import services as data
+from infuse.stats import estimation
+from tests.adaption.conftest import PROTOCOL
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def data_dir(settings, tmp_path):
+    settings.DATA_DIR = tmp_path / "data"
+
+
+def running(make_experiment, officer, analyst, design, **extra):
+    experiment = make_experiment(design, **extra)
+    services.set_outcomes(
+        actor=officer,
+        experiment=experiment,
+        outcomes=[services.OutcomeFields(kind="primary", name="Visits")],
+    )
+    services.move(actor=officer, experiment=experiment, transition="design")
+    services.register_protocol(
+        actor=officer, experiment=experiment, fields=services.ProtocolFields(**PROTOCOL)
+    )
+    return experiment
+
+
+def upload(make_dataset, officer, text):
+    dataset = make_dataset("Outcomes", actor=officer)
+    data.upload_file(actor=officer, dataset=dataset, chunks=[text.encode()], original_name="o.csv")
+    call_command("worker", "--batch")
+    return dataset
+
+
+def test_individual_trial_matches_welch_and_flags_deviations(
+    make_experiment, make_dataset, officer, analyst
+):
+    units = "".join(f"P{i:03d}\n" for i in range(40))
+    frame = upload(make_dataset, officer, "person\n" + units)
+    experiment = running(make_experiment, officer, analyst, "individual_rct", councils=[])
+    services.randomise(
+        actor=analyst,
+        experiment=experiment,
+        fields=services.RandomiseFields(seed=9, dataset=frame.slug, unit_column="person"),
+    )
+    services.move(actor=officer, experiment=experiment, transition="launch")
+    allocation = experiment.latest_allocation.result
+    rng = np.random.default_rng(4)
+    arm = dict(zip(allocation["unit_ids"], allocation["assignment"], strict=True))
+    rows = ["person,visits,lonely"]
+    for unit in sorted(arm):
+        y = rng.normal(10 - (2 if arm[unit] == "treatment" else 0), 3)
+        rows.append(f"{unit},{y:.4f},{rng.normal(5, 1):.4f}")
+    rows.append("P999,,")  # not randomised: refused below
+    outcomes = make_dataset("Visits", actor=officer)
+    data.upload_file(
+        actor=officer,
+        dataset=outcomes,
+        chunks=["\n".join(rows[:-1]).encode()],
+        original_name="v.csv",
+    )
+    call_command("worker", "--batch")
+    with pytest.raises(InvalidInput):
+        services.attach_data(
+            actor=officer,
+            experiment=experiment,
+            fields=services.MappingFields(dataset=outcomes.slug, outcome="nope", unit="person"),
+        )
+    run = services.attach_data(
+        actor=officer,
+        experiment=experiment,
+        fields=services.MappingFields(
+            dataset=outcomes.slug, outcome="visits", unit="person", secondary=["lonely"]
+        ),
+    )
+    call_command("worker", "--batch")
+    run.refresh_from_db()
+    assert run.state == AnalysisRun.State.DONE, run.error
+    y = np.array([float(r.split(",")[1]) for r in rows[1:-1]])
+    z = np.array([arm[r.split(",")[0]] == "treatment" for r in rows[1:-1]])
+    primary = run.result["primary"]
+    assert primary["estimate"] == pytest.approx(y[z].mean() - y[~z].mean())
+    welch = stats.ttest_ind(y[z], y[~z], equal_var=False)
+    assert primary["p_value"] == pytest.approx(welch.pvalue, rel=1e-6)
+    assert run.result["secondary"][0]["p_adjusted"] >= run.result["secondary"][0]["p_value"]
+    assert [a["analysed"] for a in run.result["flow"]["arms"]] == [20, 20]
+    assert run.result["sample_ratio"]["mismatch"] is False
+    assert 0 < run.result["randomisation_p"] <= 1
+    assert {d["key"] for d in run.deviations} == set()  # no column was registered
+
+
+def test_cluster_trial_matches_the_engine_and_reads_council_names(
+    make_experiment, make_dataset, officer, analyst
+):
+    experiment = running(make_experiment, officer, analyst, "cluster_rct")
+    services.randomise(
+        actor=analyst, experiment=experiment, fields=services.RandomiseFields(seed=2)
+    )
+    with pytest.raises(Conflict):  # not launched yet
+        services.attach_data(
+            actor=officer,
+            experiment=experiment,
+            fields=services.MappingFields(dataset="x", outcome="y"),
+        )
+    services.move(actor=officer, experiment=experiment, transition="launch")
+    allocation = experiment.latest_allocation.result
+    arm = dict(zip(allocation["unit_ids"], allocation["assignment"], strict=True))
+    names = {
+        "W06000015": "Caerdydd",
+        "W06000022": "Newport",
+        "W06000020": "Tor-faen",
+        "W06000013": "Bridgend",
+    }
+    rng = np.random.default_rng(8)
+    rows, ys, zs, cs = ["council,score"], [], [], []
+    for gss, name in names.items():
+        for _ in range(30):
+            y = rng.normal(50 + (3 if arm[gss] == "treatment" else 0), 8)
+            rows.append(f"{name},{y:.4f}")
+            ys.append(round(y, 4))
+            zs.append(1 if arm[gss] == "treatment" else 0)
+            cs.append(gss)
+    outcomes = upload(make_dataset, officer, "\n".join(rows) + "\n")
+    run = services.attach_data(
+        actor=officer,
+        experiment=experiment,
+        fields=services.MappingFields(dataset=outcomes.slug, outcome="score", cluster="council"),
+    )
+    call_command("worker", "--batch")
+    run.refresh_from_db()
+    assert run.state == AnalysisRun.State.DONE, run.error
+    engine = estimation.cluster_randomised_effect(
+        np.array(ys), np.array(zs), np.array(cs), n_permutations=2_000, seed=2
+    )
+    assert run.result["primary"]["estimate"] == pytest.approx(engine.estimate)
+    assert run.result["primary"]["std_error"] == pytest.approx(engine.std_error)
+    assert run.result["flow"]["unit"] == "council"
+    assert [a["allocated"] for a in run.result["flow"]["arms"]] == [2, 2]
+
+
+def test_a_mapping_the_data_cannot_follow_fails_with_its_reason(
+    make_experiment, make_dataset, officer, analyst
+):
+    experiment = running(make_experiment, officer, analyst, "cluster_rct")
+    services.randomise(
+        actor=analyst, experiment=experiment, fields=services.RandomiseFields(seed=2)
+    )
+    services.move(actor=officer, experiment=experiment, transition="launch")
+    outcomes = upload(make_dataset, officer, "council,score\nSwansea,3\nCardiff,4\n")
+    run = services.attach_data(
+        actor=officer,
+        experiment=experiment,
+        fields=services.MappingFields(dataset=outcomes.slug, outcome="score", cluster="council"),
+    )
+    call_command("worker", "--batch")
+    run.refresh_from_db()
+    assert run.state == AnalysisRun.State.FAILED and "Swansea" in run.error_text
+    from django.utils import translation
+
+    with translation.override("cy"):
+        assert "Swansea" in run.error_text and run.error_text != run.error % run.error_params
