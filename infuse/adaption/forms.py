@@ -325,3 +325,66 @@ class DesignForm(forms.Form):
         for problem in problems:
             target = problem.field if problem.field in self.fields else None
             self.add_error(target, str(problem.message))
+
+
+class AttachDataForm(forms.Form):
+    """Which dataset holds the outcomes, and which of its columns hold what."""
+
+    dataset = forms.ChoiceField(label=_("Dataset with the outcome data"))
+    outcome = forms.CharField(
+        label=_("Column of the primary outcome"), max_length=200, required=False
+    )
+    unit = forms.CharField(
+        label=_("Column of unit identifiers"),
+        max_length=200,
+        required=False,
+        help_text=_("Individual designs: matched to the allocation. Or give the arm column."),
+    )
+    arm = forms.CharField(
+        label=_("Column of the arm (treatment or control)"), max_length=200, required=False
+    )
+    cluster = forms.CharField(
+        label=_("Column that names the council"),
+        max_length=200,
+        required=False,
+        help_text=_("GSS codes or English or Welsh names."),
+    )
+    period = forms.CharField(
+        label=_("Column of the period (stepped wedge)"), max_length=200, required=False
+    )
+    secondary = forms.CharField(
+        label=_("Columns of secondary outcomes (separate with commas)"),
+        max_length=1000,
+        required=False,
+    )
+    covariates = forms.CharField(
+        label=_("Columns of covariates (separate with commas)"), max_length=1000, required=False
+    )
+
+    def __init__(self, *args: Any, datasets: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choice_field(self, "dataset").choices = datasets
+
+    def to_fields(self) -> Any:
+        from infuse.adaption.services import MappingFields
+
+        data = self.cleaned_data
+
+        def names(text: str) -> list[str]:
+            return [part.strip() for part in (text or "").split(",") if part.strip()]
+
+        return MappingFields(
+            dataset=data["dataset"],
+            outcome=(data.get("outcome") or "").strip(),
+            unit=(data.get("unit") or "").strip(),
+            arm=(data.get("arm") or "").strip(),
+            cluster=(data.get("cluster") or "").strip(),
+            period=(data.get("period") or "").strip(),
+            secondary=names(data.get("secondary", "")),
+            covariates=names(data.get("covariates", "")),
+        )
+
+    def add_problems(self, problems: Any) -> None:
+        for problem in problems:
+            target = problem.field if problem.field in self.fields else None
+            self.add_error(target, str(problem.message))

@@ -15,4 +15,6 @@ urlpatterns = [
     path("<slug:slug>/protocol/<int:version>/", views.protocol_detail, name="protocol"),
     path("<slug:slug>/randomise/", views.experiment_randomise, name="experiment_randomise"),
     path("<slug:slug>/allocation/", views.allocation_detail, name="allocation"),
+    path("<slug:slug>/data/", views.experiment_data, name="experiment_data"),
+    path("<slug:slug>/results/", views.experiment_results, name="results"),
 ]

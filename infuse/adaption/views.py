@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from infuse.adaption import charts, design, services
 from infuse.adaption.forms import (
+    AttachDataForm,
     DesignForm,
     ExperimentForm,
     LibraryForm,
@@ -531,3 +532,108 @@ def _unit_names(experiment: Experiment, units: list[Any]) -> dict[Any, str]:
     if experiment.design not in COUNCIL_UNITS:
         return {}
     return {c.gss_code: c.name for c in experiment.councils.all()}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def experiment_data(request: HttpRequest, slug: str) -> HttpResponse:
+    """Attach the outcome data and run the registered analysis."""
+    person = person_of(request)
+    experiment = services.get_experiment(actor=person, slug=slug)
+    if not can(person, "adaption.change_experiment", experiment):
+        raise PermissionDenied()
+    from infuse.datalab import services as data
+
+    datasets = [(d.slug, d.title) for d in data.visible_datasets(person).order_by("slug")]
+    form = AttachDataForm(request.POST if request.method == "POST" else None, datasets=datasets)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.attach_data(actor=person, experiment=experiment, fields=form.to_fields())
+        except InvalidInput as error:
+            form.add_problems(error.problems)
+        except Conflict as error:
+            form.add_error(None, str(error.message))
+        else:
+            messages.success(request, _("The analysis is running."))
+            return redirect("adaption:results", slug=experiment.slug)
+    return render(
+        request,
+        "adaption/data.html",
+        {"experiment": experiment, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+DEVIATIONS = {
+    "primary-outcome": gettext_lazy("The primary outcome analysed is not the one registered"),
+    "dataset": gettext_lazy("The data come from a different dataset than registered"),
+    "secondary-outcomes": gettext_lazy("Secondary outcomes that were not registered"),
+    "covariates": gettext_lazy("Adjusted for covariates not named in the protocol's outcomes"),
+}
+
+
+@require_GET
+def experiment_results(request: HttpRequest, slug: str) -> HttpResponse:
+    """The latest analysis: primary effect in words, flow, forest plot, secondary outcomes."""
+    experiment = services.get_experiment(actor=request.user, slug=slug)
+    run = services.get_analysis(actor=request.user, experiment=experiment)
+    result = run.result or {}
+    primary = result.get("primary") or {}
+    return render(
+        request,
+        "adaption/results.html",
+        {
+            "experiment": experiment,
+            "run": run,
+            "result": result,
+            "primary": primary,
+            "sentence": _effect_sentence(experiment, result) if primary else "",
+            "flow_svg": charts.flow_svg(result["flow"]) if result.get("flow") else "",
+            "forest_svg": charts.forest_svg(
+                result.get("by_council", []), primary, label=result.get("outcome", "")
+            )
+            if result.get("by_council")
+            else "",
+            "deviations": [
+                (DEVIATIONS.get(d["key"], d["key"]), d["detail"]) for d in run.deviations
+            ],
+            "can_attach": can(request.user, "adaption.change_experiment", experiment),
+        },
+    )
+
+
+def _effect_sentence(experiment: Experiment, result: dict[str, Any]) -> str:
+    """The primary result in plain words, in the page's language."""
+    primary = result["primary"]
+    estimate = primary["estimate"]
+    values = {
+        "outcome": result.get("outcome", ""),
+        "size": f"{abs(estimate):.2f}",
+        "low": f"{primary['ci_low']:.2f}",
+        "high": f"{primary['ci_high']:.2f}",
+        "p": "p < 0.001" if primary["p_value"] < 0.001 else f"p = {primary['p_value']:.3f}",
+    }
+    if primary["ci_low"] > 0 or primary["ci_high"] < 0:
+        text = (
+            _("With the intervention, %(outcome)s was higher by %(size)s on average")
+            if estimate > 0
+            else _("With the intervention, %(outcome)s was lower by %(size)s on average")
+        ) % values
+        text += (
+            " "
+            + _(
+                "(95%% confidence interval %(low)s to %(high)s; %(p)s). Chance alone is an "
+                "unlikely explanation."
+            )
+            % values
+        )
+    else:
+        text = (
+            _(
+                "The data do not show a clear difference in %(outcome)s: the best estimate is "
+                "%(size)s, but the 95%% confidence interval runs from %(low)s to %(high)s "
+                "(%(p)s), so it could be no effect at all."
+            )
+            % values
+        )
+    return text

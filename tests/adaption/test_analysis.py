@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from django.core.management import call_command
+from django.test import Client
 from scipy import stats
 
 from infuse.adaption import services
@@ -132,13 +133,29 @@ def test_cluster_trial_matches_the_engine_and_reads_council_names(
             zs.append(1 if arm[gss] == "treatment" else 0)
             cs.append(gss)
     outcomes = upload(make_dataset, officer, "\n".join(rows) + "\n")
-    run = services.attach_data(
-        actor=officer,
-        experiment=experiment,
-        fields=services.MappingFields(dataset=outcomes.slug, outcome="score", cluster="council"),
+    web = Client()
+    web.force_login(officer)
+    url = f"/experiments/{experiment.slug}/"
+    wrong = web.post(
+        f"{url}data/", {"dataset": outcomes.slug, "outcome": "mark", "cluster": "council"}
     )
+    assert wrong.status_code == 400 and "The dataset has no column ‘mark’" in wrong.content.decode()
+    sent = web.post(
+        f"{url}data/", {"dataset": outcomes.slug, "outcome": "score", "cluster": "council"}
+    )
+    assert sent.status_code == 302
+    assert "The analysis is running." in web.get(f"{url}results/").content.decode()
     call_command("worker", "--batch")
-    run.refresh_from_db()
+    run = AnalysisRun.objects.get(experiment=experiment)
+    page = web.get(f"{url}results/").content.decode()
+    assert (
+        "Flow of units" in page
+        and "Confirmatory" in page
+        and "cluster_cr2" in page
+        or "cr2" in page
+    )
+    welsh = Client().get(f"/cy{url}results/").content.decode()
+    assert 'lang="cy"' in welsh
     assert run.state == AnalysisRun.State.DONE, run.error
     engine = estimation.cluster_randomised_effect(
         np.array(ys), np.array(zs), np.array(cs), n_permutations=2_000, seed=2

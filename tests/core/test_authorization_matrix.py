@@ -137,6 +137,8 @@ MATRIX: dict[str, tuple[str, str, dict | None, dict[str, int]]] = {
         None,
         signed_in(302, 404),
     ),
+    "adaption:experiment_data": ("get", "/experiments/no-such/data/", None, signed_in(302, 404)),
+    "adaption:results": ("get", "/experiments/no-such/results/", None, everyone(404)),
     "adaption:allocation": ("get", "/experiments/no-such/allocation/", None, everyone(404)),
     "procurement:index": ("get", "/procurement/", None, everyone(200)),
     "fund:index": ("get", "/fund/", None, everyone(200)),
