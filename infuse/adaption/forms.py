@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from infuse.adaption.models import Design, Outcome, Status
+from infuse.adaption.models import Decision, Design, Outcome, Status
 from infuse.adaption.services import (
     PROTOCOL_LABELS,
     ExperimentFields,
@@ -388,3 +388,83 @@ class AttachDataForm(forms.Form):
         for problem in problems:
             target = problem.field if problem.field in self.fields else None
             self.add_error(target, str(problem.message))
+
+
+class DecisionForm(forms.Form):
+    choice = forms.ChoiceField(
+        label=_("Decision"),
+        choices=Decision.Choice.choices,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    rationale = forms.CharField(
+        label=_("Rationale"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("What the results show, what else was weighed, and why this decision."),
+    )
+    evidence_level = forms.TypedChoiceField(
+        label=_("Standard of evidence reached (Nesta)"),
+        choices=Decision.EvidenceLevel.choices,
+        coerce=int,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    cost_per_unit = forms.DecimalField(
+        label=_("Cost per unit of outcome, in pounds (optional)"),
+        required=False,
+        min_value=0,
+        decimal_places=2,
+        max_digits=12,
+    )
+    cost_unit = forms.CharField(
+        label=_("Per what"),
+        required=False,
+        max_length=200,
+        help_text=_("For example: per GP visit avoided."),
+    )
+
+    def to_fields(self) -> Any:
+        from infuse.adaption.services import DecisionFields
+
+        data = self.cleaned_data
+        cost = data.get("cost_per_unit")
+        return DecisionFields(
+            choice=data.get("choice") or "",
+            rationale=data.get("rationale") or "",
+            evidence_level=data.get("evidence_level") or None,
+            cost_per_unit_pence=int(cost * 100) if cost is not None else None,
+            cost_unit=data.get("cost_unit") or "",
+        )
+
+    def add_problems(self, problems: Any) -> None:
+        for problem in problems:
+            target = problem.field if problem.field in self.fields else None
+            if problem.field == "cost_per_unit":
+                target = "cost_per_unit"
+            self.add_error(target, str(problem.message))
+
+
+class ScaleUpForm(forms.Form):
+    title_en = forms.CharField(label=_("Title in English"), max_length=200, required=False)
+    title_cy = forms.CharField(label=_("Title in Welsh"), max_length=200, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.councils = list(Council.objects.all())
+        for council in self.councils:
+            self.fields[f"order_{council.gss_code}"] = forms.IntegerField(
+                label=council.name, required=False, min_value=1, max_value=10
+            )
+
+    def council_fields(self) -> list[Any]:
+        return [self[f"order_{c.gss_code}"] for c in self.councils]
+
+    def order(self) -> list[str]:
+        data = self.cleaned_data
+        chosen = [
+            (data[f"order_{c.gss_code}"], c.gss_code)
+            for c in self.councils
+            if data.get(f"order_{c.gss_code}")
+        ]
+        return [gss for _position, gss in sorted(chosen)]

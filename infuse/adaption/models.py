@@ -88,6 +88,10 @@ class Experiment(models.Model):
         default=False,
         help_text=_("Anyone can read it once it is registered."),
     )
+    # A scale-up is a new experiment made from a decision to scale an earlier one.
+    scaled_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="scale_ups"
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -274,3 +278,44 @@ class AnalysisRun(models.Model):
 
         text = gettext(self.error) if self.error else ""
         return text % self.error_params if self.error_params else text
+
+
+class Decision(models.Model):
+    """What the evidence led to: scale, adapt or stop, why, at what cost, and how strong."""
+
+    class Choice(models.TextChoices):
+        SCALE = "scale", _("Scale up")
+        ADAPT = "adapt", _("Adapt and test again")
+        STOP = "stop", _("Stop")
+
+    class EvidenceLevel(models.IntegerChoices):
+        # Nesta Standards of Evidence (Puttick & Ludlow, 2013)
+        DESCRIBE = 1, _("1: we can describe what we do and why it matters")
+        CHANGE = 2, _("2: we see positive change but cannot confirm we caused it")
+        CAUSE = 3, _("3: we can show we caused the change, against a control group")
+        REPLICATED = 4, _("4: one or more independent replications confirm it")
+        SCALED = 5, _("5: manuals and systems keep the impact when it is replicated")
+
+    experiment = models.ForeignKey(Experiment, on_delete=models.PROTECT, related_name="decisions")
+    analysis = models.ForeignKey(
+        AnalysisRun, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    choice = models.CharField(_("decision"), max_length=10, choices=Choice.choices)
+    rationale = models.TextField(_("rationale"))
+    # Money in pence; ``cost_unit`` says per what (e.g. "GP visit avoided").
+    cost_per_unit_pence = models.BigIntegerField(null=True, blank=True)
+    cost_unit = models.CharField(max_length=200, blank=True)
+    evidence_level = models.PositiveSmallIntegerField(choices=EvidenceLevel.choices)
+    suggested_level = models.PositiveSmallIntegerField(choices=EvidenceLevel.choices)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(default=timezone.now)
+
+    objects: ClassVar[models.Manager[Decision]] = models.Manager()
+
+    class Meta:
+        ordering = ["experiment", "-decided_at"]
+
+    def __str__(self) -> str:
+        return f"{self.experiment.slug}: {self.choice}"

@@ -24,6 +24,7 @@ from infuse.adaption.models import (
     RANDOMISED,
     Allocation,
     AnalysisRun,
+    Decision,
     Design,
     Experiment,
     Outcome,
@@ -303,6 +304,8 @@ def move(*, actor: Person, experiment: Experiment, transition: str) -> Experimen
         raise PermissionDenied()
     if transition == "register":
         raise Conflict(_("Register the experiment by registering its protocol."))
+    if transition in ("decide", "scale"):
+        raise Conflict(_("Record the decision (and any scale-up plan) on its own page."))
     step = check_transition(experiment.status, transition)
     if (
         transition == "design"
@@ -849,6 +852,187 @@ def get_analysis(*, actor: Any, experiment: Experiment) -> AnalysisRun:
     if run is None:
         raise NotFound()
     return run
+
+
+# --- Decision and scale-up -------------------------------------------------------------------
+
+
+def suggest_evidence_level(experiment: Experiment) -> tuple[int, str]:
+    """The Nesta level the design and the result support, with the reason (untranslated key).
+
+    3 needs a randomised (or comparison-group) design whose primary interval excludes no
+    effect; 4 needs that again in a scale-up of an experiment that reached 3 (a replication);
+    2 is positive change without that confidence; 1 is a described intervention. Level 5
+    (manuals and systems for replication) is for people to claim, never suggested.
+    """
+    run = experiment.analyses.filter(state=AnalysisRun.State.DONE).first()
+    if run is None:
+        return 1, "no-analysis"
+    primary = run.result.get("primary") or {}
+    low, high, estimate = primary.get("ci_low"), primary.get("ci_high"), primary.get("estimate")
+    if low is None or high is None or estimate is None:
+        return 1, "no-estimate"
+    clear = low > 0 or high < 0
+    if not clear:
+        return 2, "no-clear-effect"
+    parent = experiment.scaled_from
+    parent_decision = parent.decisions.first() if parent else None
+    parent_level = parent_decision.evidence_level if parent_decision else 0
+    if parent_level >= 3:
+        return 4, "replicated"
+    return 3, "causal"
+
+
+@dataclass
+class DecisionFields:
+    choice: str
+    rationale: str
+    evidence_level: int | None = None  # None: take the suggestion
+    cost_per_unit_pence: int | None = None
+    cost_unit: str = ""
+
+
+def decide(*, actor: Person, experiment: Experiment, fields: DecisionFields) -> Decision:
+    """Record the decision (scale, adapt or stop) and move the experiment to decided."""
+    if not can(actor, "adaption.change_experiment", experiment):
+        raise PermissionDenied()
+    check_transition(experiment.status, "decide")
+    suggested, _reason = suggest_evidence_level(experiment)
+    problems: list[FieldProblem] = []
+    if fields.choice not in Decision.Choice.values:
+        problems.append(FieldProblem("choice", _("Choose scale, adapt or stop")))
+    if not fields.rationale.strip():
+        problems.append(
+            FieldProblem("rationale", _("Say why: the rationale is kept with the decision"))
+        )
+    level = fields.evidence_level or suggested
+    if level not in Decision.EvidenceLevel.values:
+        problems.append(FieldProblem("evidence_level", _("Choose a level from 1 to 5")))
+    if fields.cost_per_unit_pence is not None and fields.cost_per_unit_pence < 0:
+        problems.append(FieldProblem("cost_per_unit", _("The cost cannot be negative")))
+    if fields.cost_per_unit_pence is not None and not fields.cost_unit.strip():
+        problems.append(
+            FieldProblem(
+                "cost_unit", _("Say what the cost is per, for example per GP visit avoided")
+            )
+        )
+    if problems:
+        raise InvalidInput(problems=problems)
+    with transaction.atomic():
+        locked = Experiment.objects.select_for_update().get(pk=experiment.pk)
+        check_transition(locked.status, "decide")
+        decision = Decision.objects.create(
+            experiment=locked,
+            analysis=locked.analyses.filter(state=AnalysisRun.State.DONE).first(),
+            choice=fields.choice,
+            rationale=fields.rationale.strip(),
+            cost_per_unit_pence=fields.cost_per_unit_pence,
+            cost_unit=fields.cost_unit.strip(),
+            evidence_level=level,
+            suggested_level=suggested,
+            decided_by=actor,
+        )
+        locked.status = Status.DECIDED
+        locked.updated_at = timezone.now()
+        locked.save(update_fields=["status", "updated_at"])
+        audit.record_event(
+            actor=actor,
+            action="experiment.decided",
+            obj=locked,
+            before={"status": Status.ANALYSED},
+            after={
+                "status": Status.DECIDED,
+                "choice": decision.choice,
+                "evidence_level": level,
+                "suggested_level": suggested,
+                "cost_per_unit_pence": decision.cost_per_unit_pence,
+            },
+        )
+    experiment.refresh_from_db()
+    return decision
+
+
+def scale_up(
+    *,
+    actor: Person,
+    experiment: Experiment,
+    councils: Sequence[str],
+    title_en: str = "",
+    title_cy: str = "",
+) -> Experiment:
+    """Turn a decision to scale into a new stepped-wedge experiment over ``councils``, in
+    their roll-out order, and move the original to scaling. One call, all or nothing."""
+    if not can(actor, "adaption.change_experiment", experiment):
+        raise PermissionDenied()
+    decision = experiment.decisions.first()
+    if decision is None or decision.choice != Decision.Choice.SCALE:
+        raise Conflict(_("Only a decision to scale can become a scale-up."))
+    check_transition(experiment.status, "scale")
+    order = list(dict.fromkeys(councils))
+    if len(order) < 2:
+        raise InvalidInput(
+            problems=[
+                FieldProblem("councils", _("A roll-out needs at least two councils, in order"))
+            ]
+        )
+    fields = ExperimentFields(
+        title_en=title_en.strip() or f"Scale-up: {experiment.title_en}",
+        title_cy=title_cy.strip() or f"Ehangu: {experiment.title_cy or experiment.title_en}",
+        owner=experiment.owner,
+        design=Design.STEPPED_WEDGE,
+        problem_en=experiment.problem_en or "",
+        problem_cy=experiment.problem_cy or "",
+        hypothesis_en=experiment.hypothesis_en or "",
+        hypothesis_cy=experiment.hypothesis_cy or "",
+        intervention_en=experiment.intervention_en or "",
+        intervention_cy=experiment.intervention_cy or "",
+        councils=order,
+        themes=[t.code for t in experiment.themes.all()],
+        goals=[g.code for g in experiment.goals.all()],
+        ways_of_working=dict(experiment.ways_of_working),
+        public=experiment.public,
+    )
+    problems = _check_fields(actor, fields)
+    if problems:
+        raise InvalidInput(problems=problems)
+    with transaction.atomic():
+        locked = Experiment.objects.select_for_update().get(pk=experiment.pk)
+        check_transition(locked.status, "scale")
+        child = Experiment(slug=_unique_slug(fields.title_en), created_by=actor, scaled_from=locked)
+        _apply(child, fields)
+        # The roll-out order the decision named, kept for the new design's schedule.
+        child.design_parameters = {"roll_out_order": order}
+        child.save()
+        _relations(child, fields)
+        Outcome.objects.bulk_create(
+            [
+                Outcome(
+                    experiment=child,
+                    kind=o.kind,
+                    name=o.name,
+                    dataset=o.dataset,
+                    column=o.column,
+                    indicator=o.indicator,
+                    position=o.position,
+                )
+                for o in locked.outcomes.all()
+            ]
+        )
+        locked.status = Status.SCALING
+        locked.updated_at = timezone.now()
+        locked.save(update_fields=["status", "updated_at"])
+        audit.record_event(
+            actor=actor,
+            action="experiment.scaled_up",
+            obj=locked,
+            before={"status": Status.DECIDED},
+            after={"status": Status.SCALING, "scale_up": child.slug, "order": order},
+        )
+        audit.record_event(
+            actor=actor, action="experiment.created", obj=child, after=summary(child)
+        )
+    experiment.refresh_from_db()
+    return child
 
 
 def get_allocation(*, actor: Any, experiment: Experiment) -> Allocation:

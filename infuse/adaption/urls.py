@@ -17,4 +17,6 @@ urlpatterns = [
     path("<slug:slug>/allocation/", views.allocation_detail, name="allocation"),
     path("<slug:slug>/data/", views.experiment_data, name="experiment_data"),
     path("<slug:slug>/results/", views.experiment_results, name="results"),
+    path("<slug:slug>/decision/", views.experiment_decision, name="experiment_decision"),
+    path("<slug:slug>/scale-up/", views.experiment_scale_up, name="experiment_scale_up"),
 ]

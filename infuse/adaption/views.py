@@ -18,12 +18,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from infuse.adaption import charts, design, services
 from infuse.adaption.forms import (
     AttachDataForm,
+    DecisionForm,
     DesignForm,
     ExperimentForm,
     LibraryForm,
     OutcomeFormSet,
     ProtocolForm,
     RandomiseForm,
+    ScaleUpForm,
 )
 from infuse.adaption.lifecycle import available
 from infuse.adaption.models import COUNCIL_UNITS, Experiment, Protocol, Status
@@ -172,10 +174,15 @@ def experiment_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "can_change": can_change,
             "can_randomise": can(request.user, "adaption.randomise_experiment", experiment),
             "editable": can_change and experiment.status in services.EDITABLE,
-            "moves": [m for m in available(experiment.status) if m.name != "register"]
+            "moves": [
+                m
+                for m in available(experiment.status)
+                if m.name not in ("register", "decide", "scale")
+            ]
             if can_change
             else [],
             "ways": _ways(experiment),
+            "decision": experiment.decisions.first(),
         },
     )
 
@@ -637,3 +644,92 @@ def _effect_sentence(experiment: Experiment, result: dict[str, Any]) -> str:
             % values
         )
     return text
+
+
+EVIDENCE_REASONS = {
+    "no-analysis": gettext_lazy(
+        "No analysis has finished yet, so the intervention is described but not tested."
+    ),
+    "no-estimate": gettext_lazy("The analysis gave no estimate to judge."),
+    "no-clear-effect": gettext_lazy(
+        "The results do not rule out no effect: change may be seen but not shown to be caused."
+    ),
+    "causal": gettext_lazy(
+        "A randomised comparison shows an effect whose interval excludes no effect."
+    ),
+    "replicated": gettext_lazy(
+        "This scale-up repeats an earlier experiment that reached level 3, and confirms it."
+    ),
+}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def experiment_decision(request: HttpRequest, slug: str) -> HttpResponse:
+    """Record the decision: scale, adapt or stop, with the evidence level suggested."""
+    person = person_of(request)
+    experiment = services.get_experiment(actor=person, slug=slug)
+    if not can(person, "adaption.change_experiment", experiment):
+        raise PermissionDenied()
+    suggested, reason = services.suggest_evidence_level(experiment)
+    form = DecisionForm(
+        request.POST if request.method == "POST" else None,
+        initial={"evidence_level": suggested},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.decide(actor=person, experiment=experiment, fields=form.to_fields())
+        except InvalidInput as error:
+            form.add_problems(error.problems)
+        except Conflict as error:
+            form.add_error(None, str(error.message))
+        else:
+            messages.success(request, _("Decision recorded."))
+            return redirect("adaption:experiment", slug=experiment.slug)
+    return render(
+        request,
+        "adaption/decision.html",
+        {
+            "experiment": experiment,
+            "form": form,
+            "suggested": suggested,
+            "reason": EVIDENCE_REASONS.get(reason, reason),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def experiment_scale_up(request: HttpRequest, slug: str) -> HttpResponse:
+    """Turn a decision to scale into a new stepped-wedge experiment, councils in order."""
+    person = person_of(request)
+    experiment = services.get_experiment(actor=person, slug=slug)
+    if not can(person, "adaption.change_experiment", experiment):
+        raise PermissionDenied()
+    form = ScaleUpForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            child = services.scale_up(
+                actor=person,
+                experiment=experiment,
+                councils=form.order(),
+                title_en=form.cleaned_data.get("title_en") or "",
+                title_cy=form.cleaned_data.get("title_cy") or "",
+            )
+        except InvalidInput as error:
+            for problem in error.problems:
+                form.add_error(None, str(problem.message))
+        except Conflict as error:
+            form.add_error(None, str(error.message))
+        else:
+            messages.success(
+                request, _("The scale-up is a new stepped-wedge experiment, as a draft.")
+            )
+            return redirect("adaption:experiment", slug=child.slug)
+    return render(
+        request,
+        "adaption/scale_up.html",
+        {"experiment": experiment, "form": form},
+        status=400 if form.errors else 200,
+    )

@@ -184,3 +184,69 @@ def test_a_mapping_the_data_cannot_follow_fails_with_its_reason(
 
     with translation.override("cy"):
         assert "Swansea" in run.error_text and run.error_text != run.error % run.error_params
+
+
+def test_decide_and_scale_up_in_one_step(make_experiment, make_dataset, officer, analyst):
+    experiment = running(make_experiment, officer, analyst, "cluster_rct")
+    services.randomise(
+        actor=analyst, experiment=experiment, fields=services.RandomiseFields(seed=2)
+    )
+    services.move(actor=officer, experiment=experiment, transition="launch")
+    with pytest.raises(Conflict):  # not analysed yet
+        services.decide(
+            actor=officer,
+            experiment=experiment,
+            fields=services.DecisionFields(choice="scale", rationale="Worked."),
+        )
+    allocation = experiment.latest_allocation.result
+    arm = dict(zip(allocation["unit_ids"], allocation["assignment"], strict=True))
+    rng = np.random.default_rng(1)
+    rows = ["council,score"] + [
+        f"{gss},{rng.normal(50 + (8 if arm[gss] == 'treatment' else 0), 2):.4f}"
+        for gss in arm
+        for _ in range(40)
+    ]
+    outcomes = upload(make_dataset, officer, "\n".join(rows) + "\n")
+    services.attach_data(
+        actor=officer,
+        experiment=experiment,
+        fields=services.MappingFields(dataset=outcomes.slug, outcome="score", cluster="council"),
+    )
+    call_command("worker", "--batch")
+    services.move(actor=officer, experiment=experiment, transition="analyse")
+    with pytest.raises(Conflict):  # decisions have their own service
+        services.move(actor=officer, experiment=experiment, transition="decide")
+    assert services.suggest_evidence_level(experiment) == (3, "causal")
+    web = Client()
+    web.force_login(officer)
+    url = f"/experiments/{experiment.slug}/"
+    refused = web.post(f"{url}decision/", {"choice": "", "rationale": "", "cost_per_unit": "4.50"})
+    html = refused.content.decode()
+    assert refused.status_code == 400
+    assert "Choose scale, adapt or stop" in html and "Say what the cost is per" in html
+    decided = web.post(
+        f"{url}decision/",
+        {
+            "choice": "scale",
+            "rationale": "Scores rose by 8 points in treated councils.",
+            "evidence_level": "3",
+            "cost_per_unit": "4.50",
+            "cost_unit": "per point gained",
+        },
+    )
+    assert decided.status_code == 302
+    decision = experiment.decisions.get()
+    experiment.refresh_from_db()
+    assert (decision.cost_per_unit_pence, decision.suggested_level) == (450, 3)
+    assert "£4.50 per point gained" in web.get(url).content.decode()
+    with pytest.raises(InvalidInput):
+        services.scale_up(actor=officer, experiment=experiment, councils=["W06000015"])
+    order = {"order_W06000024": "1", "order_W06000019": "2", "order_W06000021": "3"}
+    created = web.post(f"{url}scale-up/", order)
+    assert created.status_code == 302
+    experiment.refresh_from_db()
+    child = experiment.scale_ups.get()
+    assert experiment.status == "scaling" and child.design == "stepped_wedge"
+    assert child.design_parameters["roll_out_order"] == ["W06000024", "W06000019", "W06000021"]
+    assert child.status == "draft" and child.outcomes.count() == 1
+    assert child.title_en == "Scale-up: Warm hubs"

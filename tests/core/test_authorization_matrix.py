@@ -138,6 +138,18 @@ MATRIX: dict[str, tuple[str, str, dict | None, dict[str, int]]] = {
         signed_in(302, 404),
     ),
     "adaption:experiment_data": ("get", "/experiments/no-such/data/", None, signed_in(302, 404)),
+    "adaption:experiment_decision": (
+        "get",
+        "/experiments/no-such/decision/",
+        None,
+        signed_in(302, 404),
+    ),
+    "adaption:experiment_scale_up": (
+        "get",
+        "/experiments/no-such/scale-up/",
+        None,
+        signed_in(302, 404),
+    ),
     "adaption:results": ("get", "/experiments/no-such/results/", None, everyone(404)),
     "adaption:allocation": ("get", "/experiments/no-such/allocation/", None, everyone(404)),
     "procurement:index": ("get", "/procurement/", None, everyone(200)),
