@@ -17,6 +17,8 @@ urlpatterns = [
     path("<slug:slug>/allocation/", views.allocation_detail, name="allocation"),
     path("<slug:slug>/data/", views.experiment_data, name="experiment_data"),
     path("<slug:slug>/results/", views.experiment_results, name="results"),
+    path("<slug:slug>/report/", views.experiment_report, name="experiment_report"),
+    path("<slug:slug>/report.pdf", views.experiment_report_pdf, name="experiment_report_pdf"),
     path("<slug:slug>/decision/", views.experiment_decision, name="experiment_decision"),
     path("<slug:slug>/scale-up/", views.experiment_scale_up, name="experiment_scale_up"),
 ]

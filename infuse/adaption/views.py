@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from infuse.adaption import charts, design, services
+from infuse.adaption import charts, design, report, services
 from infuse.adaption.forms import (
     AttachDataForm,
     DecisionForm,
@@ -733,3 +733,20 @@ def experiment_scale_up(request: HttpRequest, slug: str) -> HttpResponse:
         {"experiment": experiment, "form": form},
         status=400 if form.errors else 200,
     )
+
+
+@require_GET
+def experiment_report(request: HttpRequest, slug: str) -> HttpResponse:
+    """The trial report as a page: protocol, flow diagram, results and decision."""
+    experiment = services.get_experiment(actor=request.user, slug=slug)
+    return render(request, "adaption/report.html", report.report_context(request.user, experiment))
+
+
+@require_GET
+def experiment_report_pdf(request: HttpRequest, slug: str) -> HttpResponse:
+    """The same report as a tagged PDF (PDF/UA-1), in the page's language."""
+    experiment = services.get_experiment(actor=request.user, slug=slug)
+    pdf = report.report_pdf(request.user, experiment, base_url=request.build_absolute_uri("/"))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{experiment.slug}-report.pdf"'
+    return response

@@ -250,3 +250,26 @@ def test_decide_and_scale_up_in_one_step(make_experiment, make_dataset, officer,
     assert child.design_parameters["roll_out_order"] == ["W06000024", "W06000019", "W06000021"]
     assert child.status == "draft" and child.outcomes.count() == 1
     assert child.title_en == "Scale-up: Warm hubs"
+
+
+def test_the_trial_report_as_a_page_and_a_tagged_pdf(make_experiment, officer, analyst):
+    import io
+
+    from pypdf import PdfReader
+
+    experiment = running(make_experiment, officer, analyst, "cluster_rct", public=True)
+    services.randomise(
+        actor=analyst, experiment=experiment, fields=services.RandomiseFields(seed=5)
+    )
+    web = Client()
+    page = web.get(f"/experiments/{experiment.slug}/report/").content.decode()
+    assert "Trial report" in page and experiment.latest_protocol.sha256 in page
+    response = web.get(f"/cy/experiments/{experiment.slug}/report.pdf")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    reader = PdfReader(io.BytesIO(response.content))
+    text = " ".join(p.extract_text() for p in reader.pages)
+    assert "Hybiau cynnes" in text and experiment.latest_protocol.sha256[:16] in text
+    catalog = reader.trailer["/Root"]
+    assert catalog["/Lang"] == "cy" and "/StructTreeRoot" in catalog  # tagged, in Welsh
+    metadata = catalog["/Metadata"].get_object().get_data().decode()
+    assert "pdfuaid" in metadata  # identifies itself as PDF/UA

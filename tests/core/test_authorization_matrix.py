@@ -150,6 +150,13 @@ MATRIX: dict[str, tuple[str, str, dict | None, dict[str, int]]] = {
         None,
         signed_in(302, 404),
     ),
+    "adaption:experiment_report": ("get", "/experiments/no-such/report/", None, everyone(404)),
+    "adaption:experiment_report_pdf": (
+        "get",
+        "/experiments/no-such/report.pdf",
+        None,
+        everyone(404),
+    ),
     "adaption:results": ("get", "/experiments/no-such/results/", None, everyone(404)),
     "adaption:allocation": ("get", "/experiments/no-such/allocation/", None, everyone(404)),
     "procurement:index": ("get", "/procurement/", None, everyone(200)),
