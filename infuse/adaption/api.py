@@ -8,15 +8,20 @@ from django.http import HttpRequest
 from ninja import Router, Status
 
 from infuse.adaption import services
-from infuse.adaption.models import Experiment, Protocol
+from infuse.adaption.models import AnalysisRun, Experiment, Protocol
 from infuse.adaption.schemas import (
     AllocationOut,
+    AnalysisOut,
+    AttachIn,
+    DecisionIn,
+    DecisionOut,
     ExperimentIn,
     ExperimentOut,
     OutcomeIO,
     ProtocolIn,
     ProtocolOut,
     RandomiseIn,
+    ScaleUpIn,
 )
 from infuse.core.api_auth import OPTIONAL_AUTH, caller
 from infuse.core.errors import NotFound
@@ -241,3 +246,75 @@ def get_allocation(request: HttpRequest, slug: str) -> dict[str, Any]:
     actor = caller(request)
     experiment = services.get_experiment(actor=actor, slug=slug)
     return allocation_out(experiment, actor)
+
+
+def analysis_out(run: AnalysisRun) -> dict[str, Any]:
+    return {
+        "id": run.pk,
+        "state": run.state,
+        "protocol_version": run.protocol.version,
+        "dataset_version": run.dataset_version.number,
+        "mapping": run.mapping,
+        "result": run.result,
+        "deviations": run.deviations,
+        "error": run.error_text,
+        "progress_id": str(run.progress_id) if run.progress_id else None,
+    }
+
+
+@router.post(
+    "/experiments/{slug}/analyses",
+    response={202: AnalysisOut, **ERRORS},
+    summary="Attach outcome data (a dataset and column mapping); the analysis runs as a task",
+)
+def attach_data(request: HttpRequest, slug: str, payload: AttachIn) -> Status[dict[str, Any]]:
+    actor = caller(request)
+    experiment = services.get_experiment(actor=actor, slug=slug)
+    run = services.attach_data(
+        actor=actor, experiment=experiment, fields=services.MappingFields(**payload.dict())
+    )
+    return Status(202, analysis_out(run))
+
+
+@router.get(
+    "/experiments/{slug}/analyses/latest",
+    response={200: AnalysisOut, 404: ProblemOut},
+    auth=OPTIONAL_AUTH,
+    summary="The latest analysis and its result",
+)
+def get_analysis(request: HttpRequest, slug: str) -> dict[str, Any]:
+    actor = caller(request)
+    experiment = services.get_experiment(actor=actor, slug=slug)
+    return analysis_out(services.get_analysis(actor=actor, experiment=experiment))
+
+
+@router.post(
+    "/experiments/{slug}/decision",
+    response={201: DecisionOut, **ERRORS},
+    summary="Record the decision: scale, adapt or stop",
+)
+def decide(request: HttpRequest, slug: str, payload: DecisionIn) -> Status[Any]:
+    actor = caller(request)
+    experiment = services.get_experiment(actor=actor, slug=slug)
+    decision = services.decide(
+        actor=actor, experiment=experiment, fields=services.DecisionFields(**payload.dict())
+    )
+    return Status(201, decision)
+
+
+@router.post(
+    "/experiments/{slug}/scale-up",
+    response={201: ExperimentOut, **ERRORS},
+    summary="Turn a decision to scale into a new stepped-wedge experiment (councils in order)",
+)
+def scale_up(request: HttpRequest, slug: str, payload: ScaleUpIn) -> Status[dict[str, Any]]:
+    actor = caller(request)
+    experiment = services.get_experiment(actor=actor, slug=slug)
+    child = services.scale_up(
+        actor=actor,
+        experiment=experiment,
+        councils=payload.councils,
+        title_en=payload.title_en,
+        title_cy=payload.title_cy,
+    )
+    return Status(201, experiment_out(child))

@@ -99,3 +99,50 @@ class AllocationOut(Schema):
     arms: list[str]
     steps: list[int] | None
     balance: dict
+
+
+class AttachIn(Schema):
+    dataset: str
+    outcome: str
+    unit: str = ""
+    arm: str = ""
+    cluster: str = ""
+    period: str = ""
+    secondary: list[str] = []
+    covariates: list[str] = []
+
+
+class AnalysisOut(Schema):
+    id: int
+    state: str
+    protocol_version: int
+    dataset_version: int
+    mapping: dict
+    result: dict
+    deviations: list[dict]
+    error: str
+    progress_id: str | None
+
+
+class DecisionIn(Schema):
+    choice: str
+    rationale: str
+    evidence_level: int | None = None
+    cost_per_unit_pence: int | None = None
+    cost_unit: str = ""
+
+
+class DecisionOut(Schema):
+    choice: str
+    rationale: str
+    evidence_level: int
+    suggested_level: int
+    cost_per_unit_pence: int | None
+    cost_unit: str
+    decided_at: datetime
+
+
+class ScaleUpIn(Schema):
+    councils: list[str]  # GSS codes in roll-out order
+    title_en: str = ""
+    title_cy: str = ""

@@ -76,3 +76,70 @@ def test_the_flow_through_the_api(officer, analyst):
     assert api.get(f"{base}/allocation").json()["allocation_digest"] == body["allocation_digest"]
     listed = Client().get("/api/v1/experiments?design=cluster_rct").json()
     assert [e["slug"] for e in listed] == [slug]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_analysis_decision_and_scale_up_through_the_api(
+    officer, analyst, make_dataset, settings, tmp_path
+):
+    from django.core.management import call_command
+
+    from infuse.datalab import services as data
+
+    settings.DATA_DIR = tmp_path / "data"
+    api = api_for(officer)
+    slug = api.post(
+        "/api/v1/experiments",
+        {
+            "title_en": "Warm hubs",
+            "title_cy": "Hybiau cynnes",
+            "owner": "cardiff",
+            "design": "cluster_rct",
+            "councils": ["W06000015", "W06000022", "W06000020", "W06000013"],
+        },
+        content_type="application/json",
+    ).json()["slug"]
+    base = f"/api/v1/experiments/{slug}"
+    api.put(
+        f"{base}/outcomes", [{"kind": "primary", "name": "Score"}], content_type="application/json"
+    )
+    api.post(f"{base}/transitions/design")
+    api.post(f"{base}/protocol", PROTOCOL, content_type="application/json")
+    allocation = (
+        api_for(analyst)
+        .post(f"{base}/randomise", {"seed": 4}, content_type="application/json")
+        .json()
+    )
+    api.post(f"{base}/transitions/launch")
+    arm = dict(zip(allocation["units"], allocation["arms"], strict=True))
+    rows = "council,score\n" + "".join(
+        f"{gss},{60 + (9 if arm[gss] == 'treatment' else 0) + (i % 5)}\n"
+        for gss in arm
+        for i in range(20)
+    )
+    dataset = make_dataset("Scores", actor=officer)
+    data.upload_file(actor=officer, dataset=dataset, chunks=[rows.encode()], original_name="s.csv")
+    call_command("worker", "--batch")
+    queued = api.post(
+        f"{base}/analyses",
+        {"dataset": dataset.slug, "outcome": "score", "cluster": "council"},
+        content_type="application/json",
+    )
+    assert queued.status_code == 202 and queued.json()["progress_id"]
+    call_command("worker", "--batch")
+    latest = api.get(f"{base}/analyses/latest").json()
+    assert latest["state"] == "done" and latest["result"]["primary"]["estimate"] == pytest.approx(9)
+    api.post(f"{base}/transitions/analyse")
+    decision = api.post(
+        f"{base}/decision",
+        {"choice": "scale", "rationale": "Nine points better."},
+        content_type="application/json",
+    )
+    assert decision.status_code == 201 and decision.json()["evidence_level"] == 3
+    child = api.post(
+        f"{base}/scale-up",
+        {"councils": ["W06000024", "W06000019"]},
+        content_type="application/json",
+    )
+    assert child.status_code == 201 and child.json()["design"] == "stepped_wedge"
+    assert api.get(base).json()["status"] == "scaling"
