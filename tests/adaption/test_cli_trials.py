@@ -10,6 +10,14 @@ from tests.adaption.conftest import PROTOCOL
 from tests.processes import run
 
 OFFICER = ("--as", "officer@infuse.example")
+SCORES = (
+    "from infuse.core.models import Organisation, Person\n"
+    "from infuse.datalab import services\n"
+    "officer = Person.objects.get(email='officer@infuse.example')\n"
+    "services.create_dataset(actor=officer, fields=services.DatasetFields(\n"
+    "    title_en='Scores', title_cy='Sgorau',\n"
+    "    publisher=Organisation.objects.get(slug='cardiff')))\n"
+)
 ANALYST = ("--as", "analyst@infuse.example")
 
 
@@ -83,4 +91,57 @@ def test_trials_from_the_command_line(cli_env, tmp_path):
     assert sorted(r["step"] for r in rows) == ["1", "2", "3"]
     listed = run(cli_env, "trials", "list", "--design", "stepped_wedge").stdout
     assert "warm-hubs\trunning" in listed
+
+    # Outcome data by council and period: the schedule switches each council on at its step.
+    step = {r["unit"]: int(r["step"]) for r in rows}
+    lines = ["council,period,score"]
+    for council, switch in step.items():
+        for period in range(4):
+            treated = period >= switch
+            for person in range(10):
+                lines.append(f"{council},P{period},{50 + 5 * treated + person % 3 + period}")
+    outcome_file = tmp_path / "scores.csv"
+    outcome_file.write_text("\n".join(lines) + "\n")
+    run(cli_env, "shell", "--no-imports", "-c", SCORES)
+    run(cli_env, "data", "ingest", str(outcome_file), "--dataset", "scores", *OFFICER)
+    analysed = run(
+        cli_env,
+        "trials",
+        "analyse",
+        "warm-hubs",
+        "--dataset",
+        "scores",
+        "--outcome",
+        "score",
+        "--cluster",
+        "council",
+        "--period",
+        "period",
+        *OFFICER,
+    ).stdout
+    assert "Effect 5 (95% CI" in analysed
+    run(cli_env, "trials", "move", "warm-hubs", "analyse", *OFFICER)
+    decided = run(
+        cli_env,
+        "trials",
+        "decide",
+        "warm-hubs",
+        "--choice",
+        "scale",
+        "--rationale",
+        "Five points.",
+        "--cost-pence",
+        "1250",
+        "--cost-unit",
+        "per point",
+        *OFFICER,
+    ).stdout
+    assert "Decision: scale (evidence level 3, suggested 3)" in decided
+    child = run(
+        cli_env, "trials", "scale-up", "warm-hubs", "--councils", "W06000024,W06000019", *OFFICER
+    ).stdout
+    assert "Scale-up scale-up-warm-hubs added" in child
+    pdf = tmp_path / "report.pdf"
+    run(cli_env, "trials", "report", "warm-hubs", "--output", str(pdf))
+    assert pdf.read_bytes()[:5] == b"%PDF-"
     assert "Audit chain intact" in run(cli_env, "audit", "verify").stdout

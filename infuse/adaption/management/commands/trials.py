@@ -73,6 +73,32 @@ class Command(BaseCommand):
         randomise.add_argument("--dataset", default="")
         randomise.add_argument("--unit-column", default="")
         randomise.add_argument("--strata-column", default="")
+        analyse = person(
+            sub.add_parser("analyse", help="Attach outcome data and run the analysis.")
+        )
+        analyse.add_argument("slug")
+        analyse.add_argument("--dataset", required=True)
+        analyse.add_argument("--outcome", required=True)
+        for name in ("unit", "arm", "cluster", "period"):
+            analyse.add_argument(f"--{name}", default="")
+        analyse.add_argument("--secondary", default="", help="Columns, separated by commas.")
+        decide = person(sub.add_parser("decide", help="Record the decision: scale, adapt or stop."))
+        decide.add_argument("slug")
+        decide.add_argument("--choice", required=True, choices=["scale", "adapt", "stop"])
+        decide.add_argument("--rationale", required=True)
+        decide.add_argument("--level", type=int, help="Nesta level (default: the suggestion).")
+        decide.add_argument("--cost-pence", type=int, help="Cost per unit of outcome, in pence.")
+        decide.add_argument("--cost-unit", default="")
+        scale = person(
+            sub.add_parser("scale-up", help="A new stepped-wedge roll-out from a decision.")
+        )
+        scale.add_argument("slug")
+        scale.add_argument(
+            "--councils", required=True, help="GSS codes in roll-out order, with commas."
+        )
+        report = person(sub.add_parser("report", help="The trial report as a PDF."), required=False)
+        report.add_argument("slug")
+        report.add_argument("--output", type=Path, required=True)
         allocation = person(
             sub.add_parser("allocation", help="The allocation as CSV."), required=False
         )
@@ -87,7 +113,7 @@ class Command(BaseCommand):
             if actor is None:
                 raise CommandError(f"No person with the email {email}")
         try:
-            getattr(self, f"_{options['action']}")(actor, options)
+            getattr(self, "_" + options["action"].replace("-", "_"))(actor, options)
         except DomainError as error:
             details = "; ".join(f"{p.field}: {p.message}" for p in error.problems)
             raise CommandError(
@@ -204,3 +230,72 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write(buffer.getvalue(), ending="")
+
+    def _analyse(self, actor: Person, options: dict[str, Any]) -> None:
+        from infuse.adaption.models import AnalysisRun
+        from infuse.adaption.tasks import run_analysis
+        from infuse.core.console import follow_progress
+
+        experiment = services.get_experiment(actor=actor, slug=options["slug"])
+        run = services.attach_data(
+            actor=actor,
+            experiment=experiment,
+            fields=services.MappingFields(
+                dataset=options["dataset"],
+                outcome=options["outcome"],
+                unit=options["unit"],
+                arm=options["arm"],
+                cluster=options["cluster"],
+                period=options["period"],
+                secondary=[c.strip() for c in options["secondary"].split(",") if c.strip()],
+            ),
+        )
+        assert run.progress_id is not None
+        run_analysis.call(run.pk, str(run.progress_id))  # here, unless a worker claimed it
+        follow_progress(run.progress_id, f"Analysing {experiment.slug}")
+        run = AnalysisRun.objects.get(pk=run.pk)
+        if run.state != AnalysisRun.State.DONE:
+            raise CommandError(f"The analysis could not run: {run.error_text}")
+        primary = run.result["primary"]
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Effect {primary['estimate']:.4g} (95% CI {primary['ci_low']:.4g} to "
+                f"{primary['ci_high']:.4g}), p = {primary['p_value']:.3g}"
+            )
+        )
+
+    def _decide(self, actor: Person, options: dict[str, Any]) -> None:
+        experiment = services.get_experiment(actor=actor, slug=options["slug"])
+        decision = services.decide(
+            actor=actor,
+            experiment=experiment,
+            fields=services.DecisionFields(
+                choice=options["choice"],
+                rationale=options["rationale"],
+                evidence_level=options["level"],
+                cost_per_unit_pence=options["cost_pence"],
+                cost_unit=options["cost_unit"],
+            ),
+        )
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Decision: {decision.choice} (evidence level {decision.evidence_level}, "
+                f"suggested {decision.suggested_level})."
+            )
+        )
+
+    def _scale_up(self, actor: Person, options: dict[str, Any]) -> None:
+        experiment = services.get_experiment(actor=actor, slug=options["slug"])
+        child = services.scale_up(
+            actor=actor,
+            experiment=experiment,
+            councils=[c.strip() for c in options["councils"].split(",") if c.strip()],
+        )
+        self.stdout.write(self.style.SUCCESS(f"Scale-up {child.slug} added as a draft."))
+
+    def _report(self, actor: Any, options: dict[str, Any]) -> None:
+        from infuse.adaption.report import report_pdf
+
+        experiment = services.get_experiment(actor=actor, slug=options["slug"])
+        Path(options["output"]).write_bytes(report_pdf(actor, experiment, base_url="/"))
+        self.stdout.write(f"Report written to {options['output']}.")
