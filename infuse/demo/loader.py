@@ -19,6 +19,7 @@ from django.db import transaction
 
 from infuse.core import services
 from infuse.core.models import Council, Membership, Organisation, Person, Role
+from infuse.demo.adaption import load_demo_trials
 from infuse.demo.datalab import demo_datasets
 
 SUPPLIER = ("dragon-data", "Dragon Data Cyf.", "Dragon Data Cyf.")
@@ -158,6 +159,7 @@ def load_demo_data(report: Callable[[str], None] = lambda _message: None) -> Non
                 ),
             )
     run_tasks()
+    load_demo_trials(run_tasks, report)
     analyst = people[PUBLISHERS["ccr-programme"]]
     title, sql = SAVED_QUERY
     if not SavedQuery.objects.filter(owner=analyst, title=title).exists():

@@ -44,7 +44,7 @@ def test_loading_twice_changes_nothing_and_each_story_is_there():
         IndicatorValue.objects.count(),
         SavedQuery.objects.count(),
     )
-    assert counts[0] == 6 and counts[2] == 3 and counts[4] == 1
+    assert counts[0] == 7 and counts[2] == 3 and counts[4] == 1
 
     # The faulty upload: rejected with every planted fault reported, version 1 untouched.
     fly_tipping = Dataset.objects.get(slug="fly-tipping-incidents")
@@ -76,3 +76,14 @@ def test_loading_twice_changes_nothing_and_each_story_is_there():
     assert any(v["area_code"] == "W06000021" for v in hidden) and len(hidden) >= 2
     page = Client().get(f"/data/indicators/{rate.slug}/").content.decode()
     assert "Funnel plot" in page and "Suppressed" in page
+
+    # The Adaption Lab: a decided stepped wedge (to scale) and a running cluster trial.
+    from infuse.adaption.models import Experiment
+
+    hubs = Experiment.objects.get(slug="community-warm-hubs-roll-out")
+    assert hubs.status == "decided" and hubs.decisions.get().choice == "scale"
+    result = hubs.analyses.get().result["primary"]
+    assert result["ci_low"] > 0 and 1.0 < result["estimate"] < 4.0  # generated with +2.5
+    waste = Experiment.objects.get(slug="online-booking-for-bulky-waste")
+    assert waste.status == "running" and waste.latest_allocation and not waste.analyses.exists()
+    assert "Cyflwyno hybiau cynnes" in Client().get("/cy/experiments/").content.decode()
