@@ -87,9 +87,16 @@ def list_experiments(
     theme: str = "",
     goal: str = "",
     council: str = "",
+    result: str = "",
 ) -> list[dict[str, Any]]:
     query = services.LibraryQuery(
-        text=q, design=design, status=status, theme=theme, goal=goal, council=council
+        text=q,
+        design=design,
+        status=status,
+        theme=theme,
+        goal=goal,
+        council=council,
+        result=result,
     )
     found = services.search_experiments(caller(request), query)
     return [experiment_out(e) for e in found.prefetch_related("themes", "goals", "councils")[:500]]

@@ -242,6 +242,16 @@ class LibraryForm(forms.Form):
     theme = forms.ChoiceField(label=_("Theme"), required=False)
     goal = forms.ChoiceField(label=_("Well-being goal"), required=False)
     council = forms.ChoiceField(label=_("Council"), required=False)
+    result = forms.ChoiceField(
+        label=_("Result"),
+        required=False,
+        choices=[
+            ("", _("Any")),
+            ("effect", _("A clear effect")),
+            ("no-clear-effect", _("No clear effect")),
+            ("not-analysed", _("Not analysed yet")),
+        ],
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -359,6 +359,15 @@ class LibraryQuery:
     theme: str = ""
     goal: str = ""
     council: str = ""
+    result: str = ""  # "effect" (interval excludes no effect), "no-clear-effect", "not-analysed"
+
+
+def _result_of(experiment: Experiment) -> str:
+    run = experiment.analyses.filter(state=AnalysisRun.State.DONE).first()
+    primary = (run.result or {}).get("primary") if run else None
+    if not primary or primary.get("ci_low") is None:
+        return "not-analysed"
+    return "effect" if primary["ci_low"] > 0 or primary["ci_high"] < 0 else "no-clear-effect"
 
 
 def search_experiments(actor: Any, query: LibraryQuery) -> QuerySet[Experiment]:
@@ -384,7 +393,12 @@ def search_experiments(actor: Any, query: LibraryQuery) -> QuerySet[Experiment]:
         experiments = experiments.filter(goals__code=query.goal)
     if query.council:
         experiments = experiments.filter(councils__gss_code=query.council)
-    return experiments.distinct()
+    experiments = experiments.distinct()
+    if query.result:
+        # Judged from each experiment's latest finished analysis (few per region: fine in Python).
+        keep = [e.pk for e in experiments if _result_of(e) == query.result]
+        experiments = experiments.filter(pk__in=keep)
+    return experiments
 
 
 def get_experiment(*, actor: Any, slug: str) -> Experiment:

@@ -47,6 +47,7 @@ def index(request: HttpRequest) -> HttpResponse:
             theme=data["theme"],
             goal=data["goal"],
             council=data["council"],
+            result=data["result"],
         )
     experiments = services.search_experiments(request.user, query).prefetch_related(
         "themes", "goals", "councils"

@@ -87,3 +87,7 @@ def test_loading_twice_changes_nothing_and_each_story_is_there():
     waste = Experiment.objects.get(slug="online-booking-for-bulky-waste")
     assert waste.status == "running" and waste.latest_allocation and not waste.analyses.exists()
     assert "Cyflwyno hybiau cynnes" in Client().get("/cy/experiments/").content.decode()
+    clear = Client().get("/experiments/?result=effect").content.decode()
+    assert "Community warm hubs roll-out" in clear and "Online booking" not in clear
+    waiting = Client().get("/api/v1/experiments?result=not-analysed").json()
+    assert [e["slug"] for e in waiting] == ["online-booking-for-bulky-waste"]
