@@ -261,3 +261,61 @@ def calculate(design: str, inputs: DesignInputs, *, n_councils: int) -> Calculat
     return Calculation(
         result=result.to_dict(), size_label=size_label(design), curve=curve, schedule=schedule
     )
+
+
+def simulation_design(design: str, saved: dict[str, Any], *, n_councils: int) -> Any:
+    """The engine's simulation design for a saved design (its inputs and solved sizes).
+
+    The simulated trial has the sizes the calculation settled on (rounded up), so the
+    simulated power checks the closed-form answer under the planned analysis.
+    """
+    from infuse.stats import simulation
+
+    inputs = DesignInputs(**saved.get("inputs", {}))
+    result = saved.get("result") or {}
+    sizes = {**result.get("sample_size", {}), **result.get("sample_size_rounded_up", {})}
+    effect = float(result.get("effect") or inputs.effect or 0.0)
+    continuous = inputs.outcome == "continuous"
+    p_treatment = (result.get("parameters") or {}).get("p_treatment", inputs.p_treatment)
+    if design == Design.CLUSTER_RCT:
+        k = math.ceil(float(sizes.get("n_clusters_per_arm") or inputs.size or 0))
+        m = math.ceil(float(sizes.get("cluster_size") or inputs.cluster_size or 0))
+        if continuous:
+            return simulation.ClusterContinuousDesign(
+                n_clusters_per_arm=k,
+                cluster_size=m,
+                effect=effect,
+                icc=float(inputs.icc or 0),
+                total_variance=float(inputs.sd or 1) ** 2,
+            )
+        return simulation.ClusterBinaryDesign(
+            n_clusters_per_arm=k,
+            cluster_size=m,
+            p_control=float(inputs.p_control or 0),
+            p_treatment=float(p_treatment or 0),
+            icc=float(inputs.icc or 0),
+        )
+    if design == Design.STEPPED_WEDGE:
+        size = math.ceil(float(sizes.get("cluster_period_size") or inputs.size or 0))
+        schedule = engine.stepped_wedge_schedule(n_councils, int(inputs.n_steps or n_councils))
+        if continuous:
+            within = float(inputs.sd or 1) ** 2 * (1 - float(inputs.icc or 0))
+            return simulation.SteppedWedgeDesign(
+                schedule=schedule,
+                cluster_period_size=size,
+                effect=effect,
+                within_cluster_variance=within,
+                between_cluster_variance=float(inputs.sd or 1) ** 2 * float(inputs.icc or 0),
+            )
+        raise ValueError("binary stepped-wedge simulation needs a continuous outcome here")
+    n = math.ceil(float(sizes.get("n_control") or inputs.size or 0))
+    if continuous:
+        return simulation.IndividualContinuousDesign(
+            n_control=n, n_treatment=n, effect=effect, sd=float(inputs.sd or 1)
+        )
+    return simulation.IndividualBinaryDesign(
+        n_control=n,
+        n_treatment=n,
+        p_control=float(inputs.p_control or 0),
+        p_treatment=float(p_treatment or 0),
+    )

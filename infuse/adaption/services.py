@@ -298,6 +298,35 @@ def save_design(
     return experiment
 
 
+def queue_power_simulation(
+    *, actor: Person, experiment: Experiment, n_simulations: int = 2_000
+) -> TaskProgress:
+    """Check the saved design's power by simulation, as a background task with progress."""
+    from infuse.adaption.tasks import simulate_power
+
+    _editable(actor, experiment)
+    if not experiment.design_parameters.get("result"):
+        raise Conflict(_("Save a design first: the simulation checks its answer."))
+    seed = secrets.randbits(31)
+    with transaction.atomic():
+        progress = TaskProgress.objects.create(kind="adaption.simulation", owner=actor)
+        result = simulate_power.enqueue(experiment.pk, str(progress.pk), n_simulations, seed)
+        progress.task_result_id = str(result.id)
+        progress.save(update_fields=["task_result_id"])
+        experiment.design_parameters = {
+            **experiment.design_parameters,
+            "simulation_progress": str(progress.pk),
+        }
+        experiment.save(update_fields=["design_parameters"])
+        audit.record_event(
+            actor=actor,
+            action="experiment.power_simulation_queued",
+            obj=experiment,
+            after={"n_simulations": n_simulations, "seed": seed},
+        )
+    return progress
+
+
 def move(*, actor: Person, experiment: Experiment, transition: str) -> Experiment:
     """Move the experiment along its lifecycle (registration has its own service)."""
     if not can(actor, "adaption.change_experiment", experiment):

@@ -90,3 +90,53 @@ def run_analysis(run_id: int, progress_id: str) -> dict[str, Any]:
         )
     reporter.succeed({"analysis": run.pk})
     return {"status": "done"}
+
+
+@task()
+def simulate_power(
+    experiment_id: int, progress_id: str, n_simulations: int, seed: int
+) -> dict[str, Any]:
+    """Check the saved design's power by simulating trials analysed as planned."""
+    from infuse.adaption.design import simulation_design
+    from infuse.adaption.models import Experiment
+    from infuse.stats.simulation import simulate_power as simulate
+
+    if not TaskProgress.objects.filter(pk=progress_id, state=TaskProgress.State.QUEUED).update(
+        state=TaskProgress.State.RUNNING
+    ):
+        return {"status": "already-claimed"}
+    reporter = ProgressReporter(progress_id)
+    reporter.start(total=n_simulations, message=gettext_noop("Simulating trials"))
+    experiment = Experiment.objects.get(pk=experiment_id)
+    try:
+        design = simulation_design(
+            experiment.design, experiment.design_parameters, n_councils=experiment.councils.count()
+        )
+        result = simulate(
+            design,
+            n_simulations=n_simulations,
+            seed=seed,
+            alpha=float(experiment.design_parameters.get("inputs", {}).get("alpha", 0.05)),
+            progress=lambda done, total: reporter.advance(done, total),
+        )
+    except (ValueError, TypeError) as error:
+        reporter.fail(str(error))
+        return {"status": "failed"}
+    summary = {
+        "power": result.power,
+        "ci_low": result.ci_low,
+        "ci_high": result.ci_high,
+        "n_simulations": result.n_simulations,
+        "seed": seed,
+        "analysis": result.analysis,
+        "design": result.design,
+    }
+    with transaction.atomic():
+        locked = Experiment.objects.select_for_update().get(pk=experiment_id)
+        locked.design_parameters = {**locked.design_parameters, "simulation": summary}
+        locked.save(update_fields=["design_parameters"])
+        audit.record_event(
+            actor=None, action="experiment.power_simulated", obj=locked, after=summary
+        )
+    reporter.succeed(summary)
+    return {"status": "done"}

@@ -252,6 +252,16 @@ def experiment_design(request: HttpRequest, slug: str) -> HttpResponse:
     experiment = services.get_experiment(actor=request.user, slug=slug)
     n_councils = experiment.councils.count()
     saved = experiment.design_parameters.get("inputs") or {}
+    if request.method == "POST" and request.POST.get("action") == "simulate":
+        if not request.user.is_authenticated:
+            raise PermissionDenied()
+        try:
+            services.queue_power_simulation(actor=person_of(request), experiment=experiment)
+        except Conflict as error:
+            messages.error(request, str(error.message))
+        else:
+            messages.success(request, _("The simulation is running."))
+        return redirect("adaption:experiment_design", slug=experiment.slug)
     data = request.POST if request.method == "POST" else None
     form = DesignForm(
         data,
@@ -321,9 +331,22 @@ def experiment_design(request: HttpRequest, slug: str) -> HttpResponse:
             and can(request.user, "adaption.change_experiment", experiment)
             and experiment.status in services.EDITABLE,
             "saved": experiment.design_parameters,
+            "simulation": experiment.design_parameters.get("simulation"),
+            "simulation_progress": _unfinished(
+                experiment.design_parameters.get("simulation_progress")
+            ),
         },
         status=400 if form.errors else 200,
     )
+
+
+def _unfinished(progress_id: str | None) -> Any:
+    from infuse.core.models import TaskProgress
+
+    if not progress_id:
+        return None
+    progress = TaskProgress.objects.filter(pk=progress_id).first()
+    return progress if progress and not progress.is_finished else None
 
 
 @login_required
