@@ -311,3 +311,122 @@ def analyse(
             "rows": len(data),
         }
     )
+
+
+QUASI = frozenset(
+    {Design.DIFFERENCE_IN_DIFFERENCES, Design.INTERRUPTED_TIME_SERIES, Design.SYNTHETIC_CONTROL}
+)
+
+
+def analyse_quasi(
+    frame: pd.DataFrame,
+    *,
+    design: str,
+    mapping: Mapping[str, Any],
+    treated: Sequence[str],
+    councils: Sequence[tuple[str, str, str]],
+) -> dict[str, Any]:
+    """Quasi-experimental designs, where nothing was randomised: the experiment's councils are
+    treated from ``mapping["start"]`` (a period number); councils in the data that are not in
+    the experiment are the comparison. DiD: two-way fixed effects, CR2 by council. ITS:
+    segmented regression of the treated councils' mean, Newey-West errors, the level change.
+    Synthetic control: the first treated council against a weighted mix of the others, with
+    the in-space placebo p-value."""
+    from infuse.stats.did import twfe_did
+    from infuse.stats.its import interrupted_time_series
+    from infuse.stats.synthetic_control import synthetic_control
+
+    for key in ("outcome", "cluster", "period"):
+        name = mapping.get(key)
+        if not name:
+            raise MappingError(
+                key, gettext_noop("Choose the columns of the outcome, the council and the period")
+            )
+        if name not in frame.columns:
+            raise MappingError(
+                key, gettext_noop("The data has no column ‘%(column)s’"), {"column": name}
+            )
+    try:
+        start = float(mapping.get("start", ""))
+    except ValueError:
+        raise MappingError(
+            "start", gettext_noop("Give the first period of the intervention as a number")
+        ) from None
+    lookup = _resolver(councils)
+    data = pd.DataFrame(
+        {
+            "council": frame[mapping["cluster"]].map(lambda v: lookup.get(str(v).strip().lower())),
+            "time": pd.to_numeric(frame[mapping["period"]], errors="coerce"),
+            "y": pd.to_numeric(frame[mapping["outcome"]], errors="coerce"),
+        }
+    ).dropna()
+    if data.empty:
+        raise MappingError(
+            "period", gettext_noop("No rows have a council, a numeric period and an outcome")
+        )
+    treated_set = set(treated)
+    data["treated"] = data["council"].isin(treated_set).astype(int)
+    if not data["treated"].any():
+        raise MappingError(
+            "cluster", gettext_noop("None of the experiment's councils is in the data")
+        )
+    data["D"] = ((data["treated"] == 1) & (data["time"] >= start)).astype(int)
+    comparison = sorted(set(data["council"]) - treated_set)
+    if design == Design.INTERRUPTED_TIME_SERIES:
+        series = data[data["treated"] == 1].groupby("time", as_index=False)["y"].mean()
+        fitted = interrupted_time_series(
+            series["y"].to_numpy(float), series["time"].to_numpy(float), interruption=start
+        )
+        primary = _estimate(fitted.level_change)
+        extra: dict[str, Any] = {
+            "slope_change": _estimate(fitted.slope_change) if fitted.slope_change else None
+        }
+    else:
+        if not comparison:
+            raise MappingError(
+                "cluster",
+                gettext_noop("The data needs councils outside the experiment to compare with"),
+            )
+        if design == Design.SYNTHETIC_CONTROL:
+            fitted_sc = synthetic_control(
+                data,
+                unit="council",
+                time="time",
+                outcome="y",
+                treated_unit=sorted(treated_set & set(data["council"]))[0],
+                intervention_time=start,
+            )
+            primary = _estimate(fitted_sc.effect)
+            extra = {"weights": fitted_sc.weights, "pre_rmspe": fitted_sc.pre_rmspe}
+        else:
+            primary = _estimate(
+                twfe_did(data, unit="council", time="time", outcome="y", treatment="D")
+            )
+            extra = {}
+    counts = data.groupby("treated")["council"].nunique().to_dict()
+    return json_ready(
+        {
+            "design": design,
+            "outcome": mapping["outcome"],
+            "primary": primary,
+            "randomisation_p": None,
+            "secondary": [],
+            "by_council": [],
+            "flow": {
+                "unit": "council",
+                "arms": [
+                    {
+                        "arm": label,
+                        "allocated": int(counts.get(code, 0)),
+                        "received": int((data["treated"] == code).sum()),
+                        "lost": 0,
+                        "analysed": int((data["treated"] == code).sum()),
+                    }
+                    for label, code in (("control", 0), ("treatment", 1))
+                ],
+            },
+            "sample_ratio": None,
+            "rows": len(data),
+            "quasi": {"start": start, "comparison": comparison, **extra},
+        }
+    )

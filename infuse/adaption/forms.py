@@ -359,8 +359,14 @@ class AttachDataForm(forms.Form):
         required=False,
         help_text=_("GSS codes or English or Welsh names."),
     )
-    period = forms.CharField(
-        label=_("Column of the period (stepped wedge)"), max_length=200, required=False
+    period = forms.CharField(label=_("Column of the period"), max_length=200, required=False)
+    start = forms.CharField(
+        label=_("First period of the intervention"),
+        max_length=50,
+        required=False,
+        help_text=_(
+            "A number, as in the period column: the first period the councils were treated."
+        ),
     )
     secondary = forms.CharField(
         label=_("Columns of secondary outcomes (separate with commas)"),
@@ -392,6 +398,7 @@ class AttachDataForm(forms.Form):
             period=(data.get("period") or "").strip(),
             secondary=names(data.get("secondary", "")),
             covariates=names(data.get("covariates", "")),
+            start=(data.get("start") or "").strip(),
         )
 
     def add_problems(self, problems: Any) -> None:

@@ -793,6 +793,7 @@ class MappingFields:
     period: str = ""
     secondary: list[str] = field(default_factory=list)
     covariates: list[str] = field(default_factory=list)
+    start: str = ""  # quasi-experiments: the first period (a number) under the intervention
 
 
 def protocol_deviations(
@@ -835,8 +836,14 @@ def attach_data(*, actor: Person, experiment: Experiment, fields: MappingFields)
         raise PermissionDenied()
     if experiment.status not in (Status.RUNNING, Status.ANALYSED):
         raise Conflict(_("Attach outcome data once the experiment is running."))
-    if experiment.design not in RANDOMISED or experiment.latest_allocation is None:
+    if experiment.design in RANDOMISED and experiment.latest_allocation is None:
         raise Conflict(_("The analysis needs a randomised design and its allocation."))
+    if experiment.design not in RANDOMISED and not fields.start.strip():
+        raise InvalidInput(
+            problems=[
+                FieldProblem("start", _("Give the first period of the intervention as a number"))
+            ]
+        )
     protocol = experiment.latest_protocol
     assert protocol is not None
     dataset = data.get_dataset(actor=actor, slug=fields.dataset)

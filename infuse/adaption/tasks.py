@@ -23,10 +23,30 @@ def _columns(mapping: dict[str, Any]) -> list[str]:
     return list(dict.fromkeys(n for n in names if n))
 
 
+def _finish(run: Any, result: dict[str, Any], reporter: ProgressReporter) -> dict[str, Any]:
+    from infuse.adaption.models import AnalysisRun
+
+    with transaction.atomic():
+        AnalysisRun.objects.filter(pk=run.pk).update(state=AnalysisRun.State.DONE, result=result)
+        audit.record_event(
+            actor=run.created_by,
+            action="experiment.analysed",
+            obj=run.experiment,
+            after={
+                "analysis": run.pk,
+                "protocol": run.protocol.version,
+                "estimate": result["primary"]["estimate"],
+                "p_value": result["primary"]["p_value"],
+            },
+        )
+    reporter.succeed({"analysis": run.pk})
+    return {"status": "done"}
+
+
 @task()
 def run_analysis(run_id: int, progress_id: str) -> dict[str, Any]:
     """Read the mapped columns, run the design's analysis, keep the result or the reason."""
-    from infuse.adaption.analysis import MappingError, analyse, prepare
+    from infuse.adaption.analysis import QUASI, MappingError, analyse, analyse_quasi, prepare
     from infuse.adaption.models import AnalysisRun
     from infuse.datalab import storage
 
@@ -47,6 +67,15 @@ def run_analysis(run_id: int, progress_id: str) -> dict[str, Any]:
         path = str(storage.resolve(run.dataset_version.parquet_path)).replace("'", "''")
         wanted = ", ".join('"' + c.replace('"', '""') + '"' for c in _columns(run.mapping))
         frame = duckdb.sql(f"SELECT {wanted} FROM read_parquet('{path}')").df()  # noqa: S608
+        if experiment.design in QUASI:
+            result = analyse_quasi(
+                frame,
+                design=experiment.design,
+                mapping=run.mapping,
+                treated=[c.gss_code for c in experiment.councils.all()],
+                councils=[(g, e, c or e) for g, e, c in councils],
+            )
+            return _finish(run, result, reporter)
         data = prepare(
             frame,
             run.mapping,
@@ -75,21 +104,7 @@ def run_analysis(run_id: int, progress_id: str) -> dict[str, Any]:
         )
         reporter.fail(f"{type(error).__name__}: {error}")
         return {"status": "failed"}
-    with transaction.atomic():
-        AnalysisRun.objects.filter(pk=run.pk).update(state=AnalysisRun.State.DONE, result=result)
-        audit.record_event(
-            actor=run.created_by,
-            action="experiment.analysed",
-            obj=experiment,
-            after={
-                "analysis": run.pk,
-                "protocol": run.protocol.version,
-                "estimate": result["primary"]["estimate"],
-                "p_value": result["primary"]["p_value"],
-            },
-        )
-    reporter.succeed({"analysis": run.pk})
-    return {"status": "done"}
+    return _finish(run, result, reporter)
 
 
 @task()

@@ -637,6 +637,17 @@ def _effect_sentence(experiment: Experiment, result: dict[str, Any]) -> str:
     """The primary result in plain words, in the page's language."""
     primary = result["primary"]
     estimate = primary["estimate"]
+    if primary.get("ci_low") is None or primary.get("ci_high") is None:
+        # Synthetic control: inference by placebos, without a confidence interval.
+        p_value = primary.get("p_value")
+        return _(
+            "The estimated effect on %(outcome)s is %(estimate)s (placebo p-value %(p)s); this "
+            "method gives no confidence interval."
+        ) % {
+            "outcome": result.get("outcome", ""),
+            "estimate": f"{estimate:.2f}",
+            "p": "–" if p_value is None else f"{p_value:.3f}",
+        }
     values = {
         "outcome": result.get("outcome", ""),
         "size": f"{abs(estimate):.2f}",

@@ -273,3 +273,84 @@ def test_the_trial_report_as_a_page_and_a_tagged_pdf(make_experiment, officer, a
     assert catalog["/Lang"] == "cy" and "/StructTreeRoot" in catalog  # tagged, in Welsh
     metadata = catalog["/Metadata"].get_object().get_data().decode()
     assert "pdfuaid" in metadata  # identifies itself as PDF/UA
+
+
+@pytest.mark.parametrize("design", ["did", "its", "synthetic_control"])
+def test_quasi_experiments_match_the_engine(design, make_experiment, make_dataset, officer):
+    import pandas as pd
+
+    from infuse.stats.did import twfe_did
+    from infuse.stats.its import interrupted_time_series
+    from infuse.stats.synthetic_control import synthetic_control
+
+    treated = ["W06000015", "W06000022"]
+    experiment = make_experiment(design, councils=treated)
+    services.set_outcomes(
+        actor=officer,
+        experiment=experiment,
+        outcomes=[services.OutcomeFields(kind="primary", name="Rate")],
+    )
+    services.move(actor=officer, experiment=experiment, transition="design")
+    services.register_protocol(
+        actor=officer,
+        experiment=experiment,
+        fields=services.ProtocolFields(
+            **{**PROTOCOL, "randomisation_method": "", "randomisation_unit": ""}
+        ),
+    )
+    services.move(actor=officer, experiment=experiment, transition="launch")
+    rng = np.random.default_rng(3)
+    others = ["W06000013", "W06000014", "W06000020", "W06000021", "W06000019"]
+    rows = []
+    for council in treated + others:
+        base = rng.normal(20, 2)
+        for t in range(1, 13):
+            effect = 3.0 if council in treated and t >= 8 else 0.0
+            rows.append((council, t, round(base + 0.2 * t + effect + rng.normal(0, 0.5), 4)))
+    text = "council,month,rate\n" + "".join(f"{c},{t},{y}\n" for c, t, y in rows)
+    outcomes = upload(make_dataset, officer, text)
+    with pytest.raises(InvalidInput):  # the start is needed
+        services.attach_data(
+            actor=officer,
+            experiment=experiment,
+            fields=services.MappingFields(
+                dataset=outcomes.slug, outcome="rate", cluster="council", period="month"
+            ),
+        )
+    web = Client()
+    web.force_login(officer)
+    sent = web.post(
+        f"/experiments/{experiment.slug}/data/",
+        {
+            "dataset": outcomes.slug,
+            "outcome": "rate",
+            "cluster": "council",
+            "period": "month",
+            "start": "8",
+        },
+    )
+    assert sent.status_code == 302
+    call_command("worker", "--batch")
+    run = AnalysisRun.objects.get(experiment=experiment)
+    assert run.state == AnalysisRun.State.DONE, run.error_text
+    assert "Primary outcome" in web.get(f"/experiments/{experiment.slug}/results/").content.decode()
+    frame = pd.DataFrame(rows, columns=["council", "time", "y"])
+    frame["D"] = (frame["council"].isin(treated) & (frame["time"] >= 8)).astype(int)
+    if design == "did":
+        expected = twfe_did(frame, unit="council", time="time", outcome="y", treatment="D").estimate
+    elif design == "its":
+        series = frame[frame["council"].isin(treated)].groupby("time", as_index=False)["y"].mean()
+        expected = interrupted_time_series(
+            series["y"].to_numpy(float), series["time"].to_numpy(float), interruption=8
+        ).level_change.estimate
+    else:
+        expected = synthetic_control(
+            frame,
+            unit="council",
+            time="time",
+            outcome="y",
+            treated_unit="W06000015",
+            intervention_time=8,
+        ).effect.estimate
+    assert run.result["primary"]["estimate"] == pytest.approx(expected)
+    assert abs(run.result["primary"]["estimate"] - 3.0) < 1.5
