@@ -15,12 +15,12 @@ from infuse.adaption.services import (
     ProtocolFields,
     RandomiseFields,
 )
-from infuse.core.forms import choice_field
+from infuse.core.forms import ServiceForm, choice_field
 from infuse.core.models import Council, Organisation, Theme, WayOfWorking, WellbeingGoal
 from infuse.core.permissions import data_organisations
 
 
-class ExperimentForm(forms.Form):
+class ExperimentForm(ServiceForm):
     title_en = forms.CharField(label=_("Title in English"), max_length=200, required=False)
     title_cy = forms.CharField(label=_("Title in Welsh"), max_length=200, required=False)
     problem_en = forms.CharField(
@@ -110,11 +110,6 @@ class ExperimentForm(forms.Form):
             public=bool(data.get("public")),
         )
 
-    def add_problems(self, problems: Any) -> None:
-        for problem in problems:
-            target = problem.field if problem.field in self.fields else None
-            self.add_error(target, str(problem.message))
-
 
 class OutcomeForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=Outcome.Kind.choices)
@@ -148,7 +143,7 @@ class OutcomeForm(forms.Form):
 OutcomeFormSet = forms.formset_factory(OutcomeForm, extra=0)
 
 
-class ProtocolForm(forms.Form):
+class ProtocolForm(ServiceForm):
     """The pre-registration's questions (AEA RCT Registry and OSF preregistration)."""
 
     def __init__(self, *args: Any, randomised: bool, amending: bool = False, **kwargs: Any) -> None:
@@ -191,13 +186,8 @@ class ProtocolForm(forms.Form):
         data = self.cleaned_data
         return ProtocolFields(**{name: data.get(name, "") for name in PROTOCOL_LABELS})
 
-    def add_problems(self, problems: Any) -> None:
-        for problem in problems:
-            target = problem.field if problem.field in self.fields else None
-            self.add_error(target, str(problem.message))
 
-
-class RandomiseForm(forms.Form):
+class RandomiseForm(ServiceForm):
     seed = forms.IntegerField(
         label=_("Seed (optional)"),
         required=False,
@@ -269,7 +259,7 @@ class LibraryForm(forms.Form):
         ]
 
 
-class DesignForm(forms.Form):
+class DesignForm(ServiceForm):
     """The design page's inputs; the calculation checks which ones each question needs."""
 
     outcome = forms.ChoiceField(
@@ -331,13 +321,8 @@ class DesignForm(forms.Form):
             n_steps=data.get("n_steps"),
         )
 
-    def add_problems(self, problems: Any) -> None:
-        for problem in problems:
-            target = problem.field if problem.field in self.fields else None
-            self.add_error(target, str(problem.message))
 
-
-class AttachDataForm(forms.Form):
+class AttachDataForm(ServiceForm):
     """Which dataset holds the outcomes, and which of its columns hold what."""
 
     dataset = forms.ChoiceField(label=_("Dataset with the outcome data"))
@@ -401,13 +386,8 @@ class AttachDataForm(forms.Form):
             start=(data.get("start") or "").strip(),
         )
 
-    def add_problems(self, problems: Any) -> None:
-        for problem in problems:
-            target = problem.field if problem.field in self.fields else None
-            self.add_error(target, str(problem.message))
 
-
-class DecisionForm(forms.Form):
+class DecisionForm(ServiceForm):
     choice = forms.ChoiceField(
         label=_("Decision"),
         choices=Decision.Choice.choices,
@@ -453,13 +433,6 @@ class DecisionForm(forms.Form):
             cost_per_unit_pence=int(cost * 100) if cost is not None else None,
             cost_unit=data.get("cost_unit") or "",
         )
-
-    def add_problems(self, problems: Any) -> None:
-        for problem in problems:
-            target = problem.field if problem.field in self.fields else None
-            if problem.field == "cost_per_unit":
-                target = "cost_per_unit"
-            self.add_error(target, str(problem.message))
 
 
 class ScaleUpForm(forms.Form):

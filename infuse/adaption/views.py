@@ -489,9 +489,7 @@ def experiment_randomise(request: HttpRequest, slug: str) -> HttpResponse:
         try:
             services.randomise(actor=person, experiment=experiment, fields=form.to_fields())
         except InvalidInput as error:
-            for problem in error.problems:
-                target = problem.field if problem.field in form.fields else None
-                form.add_error(target, str(problem.message))
+            form.add_problems(error.problems)
         except Conflict as error:
             problems = [error]
         else:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
@@ -12,6 +12,15 @@ from django.utils.translation import gettext_lazy as _
 def choice_field(form: forms.Form, name: str) -> forms.ChoiceField:
     """A form's choice field, to fill its choices from the database when the form is made."""
     return cast(forms.ChoiceField, form.fields[name])
+
+
+class ServiceForm(forms.Form):
+    """A form whose input a service checks: the service's field problems shown on its fields."""
+
+    def add_problems(self, problems: Any) -> None:
+        for problem in problems:
+            target = problem.field if problem.field in self.fields else None
+            self.add_error(target, str(problem.message))
 
 
 class SignInForm(AuthenticationForm):

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from infuse.core.forms import choice_field
+from infuse.core.forms import ServiceForm, choice_field
 from infuse.core.models import Council, Organisation, Theme, WellbeingGoal
 from infuse.core.permissions import data_organisations
 from infuse.datalab.models import (
@@ -22,7 +22,7 @@ from infuse.datalab.models import (
 from infuse.datalab.services import DatasetFields, IndicatorFields
 
 
-class DatasetForm(forms.Form):
+class DatasetForm(ServiceForm):
     title_en = forms.CharField(label=_("Title in English"), max_length=200, required=False)
     title_cy = forms.CharField(label=_("Title in Welsh"), max_length=200, required=False)
     description_en = forms.CharField(
@@ -121,12 +121,6 @@ class DatasetForm(forms.Form):
             visibility=data.get("visibility", ""),
             validation_policy=data.get("validation_policy", ""),
         )
-
-    def add_problems(self, problems: Any) -> None:
-        """Show a service's field problems against the form's fields."""
-        for problem in problems:
-            target = problem.field if problem.field in self.fields else None
-            self.add_error(target, str(problem.message))
 
 
 class CatalogueSearchForm(forms.Form):
