@@ -627,6 +627,9 @@ def experiment_results(request: HttpRequest, slug: str) -> HttpResponse:
                 (DEVIATIONS.get(d["key"], d["key"]), d["detail"]) for d in run.deviations
             ],
             "can_attach": can(request.user, "adaption.change_experiment", experiment),
+            "balance": (
+                experiment.latest_allocation.balance if experiment.latest_allocation else {}
+            ),
         },
     )
 

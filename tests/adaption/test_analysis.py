@@ -150,6 +150,7 @@ def test_cluster_trial_matches_the_engine_and_reads_council_names(
     page = web.get(f"{url}results/").content.decode()
     assert "Flow of units" in page and "Confirmatory" in page
     assert "cluster_robust_regression_cr2" in page and "Randomisation-inference p-value" in page
+    assert "Covariates at randomisation" in page and "population" in page  # the balance
     welsh = web.get(f"/cy{url}results/").content.decode()
     assert "Llif yr unedau" in welsh and "Canlyniad sylfaenol" in welsh
     assert Client().get(f"{url}results/").status_code == 404  # not public
