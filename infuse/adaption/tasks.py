@@ -11,7 +11,7 @@ from django.tasks import task
 from django.utils.translation import gettext_noop
 
 from infuse.core import audit
-from infuse.core.models import Council, TaskProgress
+from infuse.core.models import Council
 from infuse.core.progress import ProgressReporter
 
 logger = logging.getLogger(__name__)
@@ -50,11 +50,9 @@ def run_analysis(run_id: int, progress_id: str) -> dict[str, Any]:
     from infuse.adaption.models import AnalysisRun
     from infuse.datalab import storage
 
-    if not TaskProgress.objects.filter(pk=progress_id, state=TaskProgress.State.QUEUED).update(
-        state=TaskProgress.State.RUNNING
-    ):
-        return {"status": "already-claimed"}
     reporter = ProgressReporter(progress_id)
+    if not reporter.claim():
+        return {"status": "already-claimed"}
     reporter.start(message=gettext_noop("Running the registered analysis"))
     run = AnalysisRun.objects.select_related("experiment", "dataset_version", "protocol").get(
         pk=run_id
@@ -116,11 +114,9 @@ def simulate_power(
     from infuse.adaption.models import Experiment
     from infuse.stats.simulation import simulate_power as simulate
 
-    if not TaskProgress.objects.filter(pk=progress_id, state=TaskProgress.State.QUEUED).update(
-        state=TaskProgress.State.RUNNING
-    ):
-        return {"status": "already-claimed"}
     reporter = ProgressReporter(progress_id)
+    if not reporter.claim():
+        return {"status": "already-claimed"}
     reporter.start(total=n_simulations, message=gettext_noop("Simulating trials"))
     experiment = Experiment.objects.get(pk=experiment_id)
     try:

@@ -32,6 +32,15 @@ class ProgressReporter:
             # Called back from a library's worker thread: do not leave a connection behind.
             connection.close()
 
+    def claim(self) -> bool:
+        """Take the queued work, atomically: whoever moves it from queued to running does it
+        (a worker, or the CLI running it in the foreground); anyone else leaves it alone."""
+        return bool(
+            TaskProgress.objects.filter(
+                pk=self.progress_id, state=TaskProgress.State.QUEUED
+            ).update(state=TaskProgress.State.RUNNING, updated_at=timezone.now())
+        )
+
     def start(self, total: int | None = None, message: str = "") -> None:
         self._update(state=TaskProgress.State.RUNNING, total=total, done=0, message=message)
 

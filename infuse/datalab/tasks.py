@@ -314,12 +314,9 @@ def compute_indicator(indicator_id: int, progress_id: str) -> dict[str, Any]:
     from infuse.datalab.indicator_values import compute
     from infuse.datalab.models import Indicator, IndicatorValue
 
-    # Claim the computation: the worker, or the CLI running it in the foreground, not both.
-    if not TaskProgress.objects.filter(pk=progress_id, state=TaskProgress.State.QUEUED).update(
-        state=TaskProgress.State.RUNNING, updated_at=timezone.now()
-    ):
-        return {"status": "already-claimed"}
     reporter = ProgressReporter(progress_id)
+    if not reporter.claim():
+        return {"status": "already-claimed"}
     reporter.start(message=gettext_noop("Computing the indicator"))
     indicator = Indicator.objects.select_related("dataset").get(pk=indicator_id)
     version = indicator.dataset.latest_version
