@@ -395,6 +395,8 @@ def analyse_quasi(
                 outcome="y",
                 treated_unit=sorted(treated_set & set(data["council"]))[0],
                 intervention_time=start,
+                # The other experiment councils are treated too: never donors.
+                donors=comparison,
             )
             primary = _estimate(fitted_sc.effect)
             extra = {"weights": fitted_sc.weights, "pre_rmspe": fitted_sc.pre_rmspe}

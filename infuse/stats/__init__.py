@@ -32,6 +32,7 @@ from infuse.stats.estimation import (
     stepped_wedge_effect,
     subgroup_heterogeneity,
 )
+from infuse.stats.historical_power import PlaceboPowerResult, default_effects, placebo_power
 from infuse.stats.inference import (
     RandomisationResult,
     count_assignments,
@@ -152,6 +153,7 @@ __all__ = [
     "InterruptedTimeSeriesResult",
     "IntervalInputError",
     "OLSFit",
+    "PlaceboPowerResult",
     "PoissonMethod",
     "Polarity",
     "PowerResult",
@@ -183,6 +185,7 @@ __all__ = [
     "count_assignments",
     "cuped_effect",
     "cuped_from_summary",
+    "default_effects",
     "did_2x2",
     "difference_in_means",
     "difference_in_means_from_summary",
@@ -197,6 +200,7 @@ __all__ = [
     "lin_adjusted_effect",
     "newey_west_covariance",
     "newey_west_default_lags",
+    "placebo_power",
     "poisson_interval",
     "power_cluster_means",
     "power_cluster_proportions",

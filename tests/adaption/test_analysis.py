@@ -352,6 +352,7 @@ def test_quasi_experiments_match_the_engine(design, make_experiment, make_datase
             outcome="y",
             treated_unit="W06000015",
             intervention_time=8,
+            donors=others,  # the other treated council is never a donor
         ).effect.estimate
     assert run.result["primary"]["estimate"] == pytest.approx(expected)
     assert abs(run.result["primary"]["estimate"] - 3.0) < 1.5
