@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from infuse.adaption.models import COUNCIL_UNITS, Design
+from infuse.core.councils import council_lookup, resolve_council
 from infuse.stats import estimation, inference
 from infuse.stats.results import json_ready
 
@@ -59,15 +60,6 @@ def _estimate(result: Any) -> dict[str, Any]:
         w["code"] if isinstance(w, dict) else w.code for w in data.get("warnings", [])
     ]
     return json_ready(out)
-
-
-def _resolver(councils: Sequence[tuple[str, str, str]]) -> dict[str, str]:
-    lookup: dict[str, str] = {}
-    for gss, english, welsh in councils:
-        for name in (gss, english, welsh):
-            if name:
-                lookup[str(name).strip().lower()] = gss
-    return lookup
 
 
 def _treatment_from_arms(arms: pd.Series) -> pd.Series:
@@ -113,13 +105,13 @@ def prepare(
         data[f"s{i}"] = pd.to_numeric(frame[name], errors="coerce")
     unit_ids = [str(u) for u in allocation["unit_ids"]]
     assignment = dict(zip(unit_ids, allocation["assignment"], strict=True))
-    lookup = _resolver(councils)
+    lookup = council_lookup(councils)
     if design in COUNCIL_UNITS:
         if not mapping.get("cluster"):
             raise MappingError(
                 "cluster", gettext_noop("Choose the column that names each row's council")
             )
-        resolved = frame[mapping["cluster"]].map(lambda v: lookup.get(str(v).strip().lower()))
+        resolved = frame[mapping["cluster"]].map(lambda v: resolve_council(v, lookup))
         if resolved.isna().any():
             bad = sorted({str(v) for v in frame.loc[resolved.isna(), mapping["cluster"]]})[:5]
             raise MappingError(
@@ -177,7 +169,7 @@ def prepare(
             data["unit"] = units
         if mapping.get("cluster"):
             data["cluster"] = frame[mapping["cluster"]].map(
-                lambda v: lookup.get(str(v).strip().lower(), str(v))
+                lambda v: resolve_council(v, lookup) or str(v)
             )
     return data
 
@@ -352,10 +344,10 @@ def analyse_quasi(
         raise MappingError(
             "start", gettext_noop("Give the first period of the intervention as a number")
         ) from None
-    lookup = _resolver(councils)
+    lookup = council_lookup(councils)
     data = pd.DataFrame(
         {
-            "council": frame[mapping["cluster"]].map(lambda v: lookup.get(str(v).strip().lower())),
+            "council": frame[mapping["cluster"]].map(lambda v: resolve_council(v, lookup)),
             "time": pd.to_numeric(frame[mapping["period"]], errors="coerce"),
             "y": pd.to_numeric(frame[mapping["outcome"]], errors="coerce"),
         }

@@ -49,6 +49,7 @@ from infuse.core.permissions import (
     is_programme_admin,
     is_region_member,
 )
+from infuse.core.progress import enqueue_tracked
 from infuse.stats import randomisation
 
 EDITABLE = frozenset({Status.DRAFT, Status.DESIGNED})
@@ -310,9 +311,9 @@ def queue_power_simulation(
     seed = secrets.randbits(31)
     with transaction.atomic():
         progress = TaskProgress.objects.create(kind="adaption.simulation", owner=actor)
-        result = simulate_power.enqueue(experiment.pk, str(progress.pk), n_simulations, seed)
-        progress.task_result_id = str(result.id)
-        progress.save(update_fields=["task_result_id"])
+        enqueue_tracked(
+            progress, simulate_power, experiment.pk, str(progress.pk), n_simulations, seed
+        )
         experiment.design_parameters = {
             **experiment.design_parameters,
             "simulation_progress": str(progress.pk),
@@ -877,9 +878,7 @@ def attach_data(*, actor: Person, experiment: Experiment, fields: MappingFields)
             progress=progress,
             created_by=actor,
         )
-        result = run_analysis.enqueue(run.pk, str(progress.pk))
-        progress.task_result_id = str(result.id)
-        progress.save(update_fields=["task_result_id"])
+        enqueue_tracked(progress, run_analysis, run.pk, str(progress.pk))
         audit.record_event(
             actor=actor,
             action="experiment.data_attached",

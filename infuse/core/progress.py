@@ -70,3 +70,12 @@ class ProgressReporter:
         self._update(
             state=TaskProgress.State.FAILED, message=message[:500], finished_at=timezone.now()
         )
+
+
+def enqueue_tracked(progress: TaskProgress, task: Any, *args: Any) -> TaskProgress:
+    """Enqueue ``task(*args)`` and remember its result id on ``progress``, so the status page
+    and the stale-work recovery can find the queued task behind a progress row."""
+    result = task.enqueue(*args)
+    progress.task_result_id = str(result.id)
+    progress.save(update_fields=["task_result_id"])
+    return progress

@@ -218,13 +218,12 @@ def authenticate_token(secret: str) -> Person | None:
 def start_audit_verification(*, actor: Person | None) -> TaskProgress:
     """Queue a background walk of the audit chain; returns the progress to watch."""
     require(actor, "core.verify_audit")
+    from infuse.core.progress import enqueue_tracked
     from infuse.core.tasks import verify_audit_chain
 
     with transaction.atomic():
         progress = TaskProgress.objects.create(kind="audit.verify", owner=actor)
-        result = verify_audit_chain.enqueue(str(progress.pk))
-        progress.task_result_id = str(result.id)
-        progress.save(update_fields=["task_result_id"])
+        enqueue_tracked(progress, verify_audit_chain, str(progress.pk))
         audit.record_event(actor=actor, action="audit.verification_started", obj=progress)
     return progress
 

@@ -10,7 +10,7 @@ Council values in the data may be GSS codes or English or Welsh names.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,7 +21,7 @@ from numpy.typing import NDArray
 
 from infuse.analytics.engine import connect, read_parquet
 from infuse.analytics.indicators import IndicatorSpec, indicator_expression
-from infuse.datalab.validation import normalise_council_name
+from infuse.core.councils import council_lookup, resolve_council
 from infuse.stats.intervals import (
     compare_with_benchmark,
     poisson_interval,
@@ -48,24 +48,6 @@ class ComputedValue:
 class Computation:
     values: list[ComputedValue]
     unmatched_councils: list[str]  # council values in the data that are none of the ten
-
-
-def council_lookup(councils: Iterable[tuple[str, str, str]]) -> dict[str, str]:
-    """Every way a council may be written (GSS code, English, Welsh) → its GSS code."""
-    lookup: dict[str, str] = {}
-    for gss, name_en, name_cy in councils:
-        lookup[gss.lower()] = gss
-        for name in (name_en, name_cy):
-            if name:
-                lookup[normalise_council_name(name)] = gss
-    return lookup
-
-
-def _resolve(value: Any, lookup: Mapping[str, str]) -> str | None:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    text = str(value).strip()
-    return lookup.get(text.lower()) or lookup.get(normalise_council_name(text))
 
 
 def _clean(number: Any) -> float | None:
@@ -111,7 +93,7 @@ def compute(
     # One row per council however the data spells it (GSS code, English or Welsh name), and the
     # region as the sum over the ten councils, so rows for anywhere else never count in it.
     frame = frame[frame["council"].notna()].copy()
-    frame["gss"] = [_resolve(value, lookup) for value in frame["council"]]
+    frame["gss"] = [resolve_council(value, lookup) for value in frame["council"]]
     unmatched = sorted({str(v) for v in frame.loc[frame["gss"].isna(), "council"]})
     frame = frame[frame["gss"].notna()]
     sums = frame.groupby(["period", "gss"], as_index=False)[["numerator", "denominator"]].sum(

@@ -31,6 +31,7 @@ from infuse.core.errors import (
 from infuse.core.models import Council, Organisation, Person, TaskProgress, Theme, WellbeingGoal
 from infuse.core.permissions import can, data_organisations, is_region_member, memberships_of
 from infuse.core.permissions import is_programme_admin as _is_programme_admin
+from infuse.core.progress import enqueue_tracked
 from infuse.datalab import storage
 from infuse.datalab.messages import explain
 from infuse.datalab.models import (
@@ -476,9 +477,7 @@ def upload_file(
             progress=progress,
             created_by=actor,
         )
-        result = ingest_upload.enqueue(str(upload.pk))
-        progress.task_result_id = str(result.id)
-        progress.save(update_fields=["task_result_id"])
+        enqueue_tracked(progress, ingest_upload, str(upload.pk))
         audit.record_event(
             actor=actor,
             action="dataset.upload_received",

@@ -27,7 +27,7 @@ from infuse.analytics.engine import connect
 from infuse.analytics.profile import profile_parquet
 from infuse.core import audit
 from infuse.core.models import Council, TaskProgress
-from infuse.core.progress import ProgressReporter
+from infuse.core.progress import ProgressReporter, enqueue_tracked
 from infuse.datalab import storage
 from infuse.datalab.convert import convert_to_parquet
 from infuse.datalab.models import DatasetUpload, DatasetVersion, ValidationPolicy
@@ -300,9 +300,7 @@ def _ingest(upload: DatasetUpload, reporter: ProgressReporter, work: Path) -> di
 def queue_indicator(indicator: Any, *, owner: Any) -> TaskProgress:
     """Queue an indicator's computation, with progress its pages and the API can follow."""
     progress = TaskProgress.objects.create(kind="datalab.indicator", owner=owner)
-    result = compute_indicator.enqueue(indicator.pk, str(progress.pk))
-    progress.task_result_id = str(result.id)
-    progress.save(update_fields=["task_result_id"])
+    enqueue_tracked(progress, compute_indicator, indicator.pk, str(progress.pk))
     indicator.progress = progress
     indicator.save(update_fields=["progress"])
     return progress

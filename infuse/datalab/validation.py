@@ -24,7 +24,6 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import os
-import re
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -32,6 +31,8 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+
+from infuse.core.councils import COUNCIL_SUFFIX, normalise_council_name
 
 Council = tuple[str, str, str]  # (GSS code, English name, Welsh name)
 
@@ -164,20 +165,9 @@ def _literal(value: Any) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
-def normalise_council_name(text: str) -> str:
-    """How a council name is compared: case, spacing, hyphens, "&"/"and", a leading "The" and a
-    trailing "(County Borough|City|County) Council" do not matter ("The Vale of Glamorgan" =
-    "Vale of Glamorgan Council"; "Tor-faen" = "tor faen")."""
-    text = text.lower().replace("&", " and ").replace("-", " ")
-    text = re.sub(r"\s+", " ", text).strip()
-    text = re.sub(r"^the ", "", text)
-    return re.sub(_COUNCIL_SUFFIX, "", text)
-
-
-_COUNCIL_SUFFIX = r" (county borough |city and county |county |city |borough )?council$"
 _COUNCIL_SQL = (
     "regexp_replace(regexp_replace(trim(regexp_replace(replace(replace(lower(CAST({} AS VARCHAR)),"
-    " '&', ' and '), '-', ' '), '\\s+', ' ', 'g')), '^the ', ''), '" + _COUNCIL_SUFFIX + "', '')"
+    " '&', ' and '), '-', ' '), '\\s+', ' ', 'g')), '^the ', ''), '" + COUNCIL_SUFFIX + "', '')"
 )
 
 

@@ -117,11 +117,11 @@ def test_cluster_trial_matches_the_engine_and_reads_council_names(
     services.move(actor=officer, experiment=experiment, transition="launch")
     allocation = experiment.latest_allocation.result
     arm = dict(zip(allocation["unit_ids"], allocation["assignment"], strict=True))
-    names = {
+    names = {  # as people write them: the Data Lab's reading of council names
         "W06000015": "Caerdydd",
-        "W06000022": "Newport",
+        "W06000022": "Newport City Council",
         "W06000020": "Tor-faen",
-        "W06000013": "Bridgend",
+        "W06000013": "Bridgend County Borough Council",
     }
     rng = np.random.default_rng(8)
     rows, ys, zs, cs = ["council,score"], [], [], []

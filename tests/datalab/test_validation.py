@@ -16,7 +16,6 @@ from infuse.datalab.readers import ReadOptions
 from infuse.datalab.validation import (
     SchemaError,
     ValidationReport,
-    normalise_council_name,
     split_valid_rows,
     validate_parquet,
 )
@@ -237,15 +236,6 @@ def test_councils_match_by_code_english_or_welsh_name(
         "Not stated",
     }
     assert group.examples[0].row == 3  # Wales, Betsi Cadwaladr, then Isle of Anglesey
-
-
-def test_council_name_normalisation() -> None:
-    assert normalise_council_name("The Vale of Glamorgan") == "vale of glamorgan"
-    assert normalise_council_name(" Vale  of Glamorgan Council") == "vale of glamorgan"
-    assert normalise_council_name("Rhondda Cynon Taf County Borough Council") == (
-        "rhondda cynon taf"
-    )
-    assert normalise_council_name("Tor-faen") == normalise_council_name("tor faen")
 
 
 def test_emissions_are_valid_against_their_own_declared_types(tmp_path: Path) -> None:

@@ -10,11 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from defusedcsv import csv as defused_csv
-from django.contrib.auth.models import AnonymousUser
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from infuse.adaption import services
-from infuse.core.errors import DomainError
+from infuse.core.commands import LabCommand, with_person
 from infuse.core.models import Organisation, Person
 
 
@@ -25,7 +24,7 @@ def _json(path: Path) -> Any:
         raise CommandError(f"Cannot read {path} as JSON: {error}") from error
 
 
-class Command(BaseCommand):
+class Command(LabCommand):
     help = (
         "Adaption Lab tools: list, show, create, outcomes, move, protocol, randomise, "
         "allocation (`infuse trials ACTION --help` for each)."
@@ -34,46 +33,40 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
 
-        def person(command: Any, required: bool = True) -> Any:
-            command.add_argument(
-                "--as",
-                dest="person",
-                required=required,
-                help="Email of the person acting (and audited)."
-                + ("" if required else " Without it, you see what the public sees."),
-            )
-            return command
-
-        listing = person(sub.add_parser("list", help="The learning library."), required=False)
+        listing = with_person(sub.add_parser("list", help="The learning library."), required=False)
         for name in ("q", "design", "status", "theme", "goal", "council"):
             listing.add_argument(f"--{name}", default="")
-        show = person(sub.add_parser("show", help="One experiment as JSON."), required=False)
+        show = with_person(sub.add_parser("show", help="One experiment as JSON."), required=False)
         show.add_argument("slug")
-        create = person(sub.add_parser("create", help="Add an experiment from a JSON file."))
+        create = with_person(sub.add_parser("create", help="Add an experiment from a JSON file."))
         create.add_argument("file", type=Path, help="title_en, title_cy, owner, design, councils…")
-        outcomes = person(sub.add_parser("outcomes", help="Set the outcomes from a JSON list."))
+        outcomes = with_person(
+            sub.add_parser("outcomes", help="Set the outcomes from a JSON list.")
+        )
         outcomes.add_argument("slug")
         outcomes.add_argument("file", type=Path)
-        move = person(
+        move = with_person(
             sub.add_parser("move", help="design, redraft, launch, analyse, decide, scale, close")
         )
         move.add_argument("slug")
         move.add_argument("transition")
-        protocol = person(
+        protocol = with_person(
             sub.add_parser("protocol", help="Register (or amend) the protocol from JSON.")
         )
         protocol.add_argument("slug")
         protocol.add_argument("file", type=Path)
         protocol.add_argument("--reason", default="", help="Why (needed for an amendment).")
         protocol.add_argument("--allow-rerandomisation", action="store_true")
-        randomise = person(sub.add_parser("randomise", help="Randomise once, with a stored seed."))
+        randomise = with_person(
+            sub.add_parser("randomise", help="Randomise once, with a stored seed.")
+        )
         randomise.add_argument("slug")
         randomise.add_argument("--seed", type=int)
         randomise.add_argument("--steps", type=int, dest="n_steps")
         randomise.add_argument("--dataset", default="")
         randomise.add_argument("--unit-column", default="")
         randomise.add_argument("--strata-column", default="")
-        analyse = person(
+        analyse = with_person(
             sub.add_parser("analyse", help="Attach outcome data and run the analysis.")
         )
         analyse.add_argument("slug")
@@ -82,43 +75,37 @@ class Command(BaseCommand):
         for name in ("unit", "arm", "cluster", "period"):
             analyse.add_argument(f"--{name}", default="")
         analyse.add_argument("--secondary", default="", help="Columns, separated by commas.")
-        decide = person(sub.add_parser("decide", help="Record the decision: scale, adapt or stop."))
+        analyse.add_argument(
+            "--start",
+            default="",
+            help="Quasi-experiments: the first period under the intervention.",
+        )
+        decide = with_person(
+            sub.add_parser("decide", help="Record the decision: scale, adapt or stop.")
+        )
         decide.add_argument("slug")
         decide.add_argument("--choice", required=True, choices=["scale", "adapt", "stop"])
         decide.add_argument("--rationale", required=True)
         decide.add_argument("--level", type=int, help="Nesta level (default: the suggestion).")
         decide.add_argument("--cost-pence", type=int, help="Cost per unit of outcome, in pence.")
         decide.add_argument("--cost-unit", default="")
-        scale = person(
+        scale = with_person(
             sub.add_parser("scale-up", help="A new stepped-wedge roll-out from a decision.")
         )
         scale.add_argument("slug")
         scale.add_argument(
             "--councils", required=True, help="GSS codes in roll-out order, with commas."
         )
-        report = person(sub.add_parser("report", help="The trial report as a PDF."), required=False)
+        report = with_person(
+            sub.add_parser("report", help="The trial report as a PDF."), required=False
+        )
         report.add_argument("slug")
         report.add_argument("--output", type=Path, required=True)
-        allocation = person(
+        allocation = with_person(
             sub.add_parser("allocation", help="The allocation as CSV."), required=False
         )
         allocation.add_argument("slug")
         allocation.add_argument("--output", type=Path)
-
-    def handle(self, *args: Any, **options: Any) -> None:
-        email = options.get("person")
-        actor: Any = AnonymousUser()
-        if email:
-            actor = Person.objects.filter(email__iexact=email).first()
-            if actor is None:
-                raise CommandError(f"No person with the email {email}")
-        try:
-            getattr(self, "_" + options["action"].replace("-", "_"))(actor, options)
-        except DomainError as error:
-            details = "; ".join(f"{p.field}: {p.message}" for p in error.problems)
-            raise CommandError(
-                f"{error.message}{' (' + details + ')' if details else ''}"
-            ) from error
 
     def _list(self, actor: Any, options: dict[str, Any]) -> None:
         query = services.LibraryQuery(
@@ -248,6 +235,7 @@ class Command(BaseCommand):
                 cluster=options["cluster"],
                 period=options["period"],
                 secondary=[c.strip() for c in options["secondary"].split(",") if c.strip()],
+                start=options["start"],
             ),
         )
         assert run.progress_id is not None

@@ -13,12 +13,11 @@ from pathlib import Path
 from typing import Any
 
 from defusedcsv import csv as defused_csv
-from django.contrib.auth.models import AnonymousUser
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.db import connection
 
+from infuse.core.commands import LabCommand, with_person
 from infuse.core.console import follow_progress
-from infuse.core.errors import DomainError
 from infuse.core.models import Person
 from infuse.datalab import exports, publishing, services, storage
 from infuse.datalab.models import DatasetUpload
@@ -55,7 +54,7 @@ def _write(content: bytes, output: Path | None) -> None:
         output.write_bytes(content)
 
 
-class Command(BaseCommand):
+class Command(LabCommand):
     help = (
         "Data Lab tools: ingest, schema, sql, export, indicator, values, flag "
         "(`infuse data ACTION --help` for each)."
@@ -63,16 +62,6 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
-
-        def with_person(command: Any, required: bool = True) -> Any:
-            command.add_argument(
-                "--as",
-                dest="person",
-                required=required,
-                help="Email of the person the action is made as (and audited as)."
-                + ("" if required else " Without it, you see what the public sees."),
-            )
-            return command
 
         ingest = with_person(
             sub.add_parser("ingest", help="Upload a file as a new version of a dataset.")
@@ -152,25 +141,6 @@ class Command(BaseCommand):
             help="provisional, estimated, suppressed, low_reliability, not_available, or '' "
             "to clear.",
         )
-
-    def handle(self, *args: Any, **options: Any) -> None:
-        action: str = options["action"]
-        actor = self._actor(options.get("person"))
-        try:
-            getattr(self, f"_{action}")(actor, options)
-        except DomainError as error:
-            details = "; ".join(f"{p.field}: {p.message}" for p in error.problems)
-            raise CommandError(
-                f"{error.message}{' (' + details + ')' if details else ''}"
-            ) from error
-
-    def _actor(self, email: str | None) -> Any:
-        if not email:
-            return AnonymousUser()
-        person = Person.objects.filter(email__iexact=email).first()
-        if person is None:
-            raise CommandError(f"No person with the email {email}")
-        return person
 
     def _ingest(self, person: Person, options: dict[str, Any]) -> None:
         path: Path = options["file"]

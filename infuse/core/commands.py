@@ -1,0 +1,51 @@
+"""The shape every lab's `infuse <lab> ACTION` command shares.
+
+Each action is a method ``_<action>(actor, options)``; changes are made as the person named by
+``--as EMAIL`` (and audited as them), reads without it see what the public sees; a service's
+refusal becomes one line naming the problem fields, never a traceback.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser
+from django.core.management.base import BaseCommand, CommandError
+
+from infuse.core.errors import DomainError
+from infuse.core.models import Person
+
+
+def with_person(command: Any, required: bool = True) -> Any:
+    """Add ``--as EMAIL`` to an action's parser."""
+    command.add_argument(
+        "--as",
+        dest="person",
+        required=required,
+        help="Email of the person the action is made as (and audited as)."
+        + ("" if required else " Without it, you see what the public sees."),
+    )
+    return command
+
+
+class LabCommand(BaseCommand):
+    """Dispatch ``options["action"]`` to ``_<action>`` as the ``--as`` person."""
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        actor = self.actor(options.get("person"))
+        method = getattr(self, "_" + options["action"].replace("-", "_"))
+        try:
+            method(actor, options)
+        except DomainError as error:
+            details = "; ".join(f"{p.field}: {p.message}" for p in error.problems)
+            raise CommandError(
+                f"{error.message}{' (' + details + ')' if details else ''}"
+            ) from error
+
+    def actor(self, email: str | None) -> Any:
+        if not email:
+            return AnonymousUser()
+        person = Person.objects.filter(email__iexact=email).first()
+        if person is None:
+            raise CommandError(f"No person with the email {email}")
+        return person
