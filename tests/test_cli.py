@@ -173,7 +173,7 @@ def test_data_ingest_shows_progress_and_adds_a_version(cli_env, tmp_path):
     args = ("data", "ingest", str(data), "--dataset", "fuel", "--as", "officer@infuse.example")
     first = run(cli_env, *args)
     assert "Version 1 of fuel: 2 rows" in first.stdout
-    assert "Ingesting fuel.csv" in first.stdout
+    assert "Ingesting fuel.csv" in first.stderr  # the bar: stdout stays clean for pipes
     again = run(cli_env, *args)
     assert "Already version 1" in again.stdout
     nobody = run(

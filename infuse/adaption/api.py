@@ -15,16 +15,20 @@ from infuse.adaption.schemas import (
     AttachIn,
     DecisionIn,
     DecisionOut,
+    DesignIn,
+    DesignOut,
     ExperimentIn,
     ExperimentOut,
+    HistoryPlanIn,
     OutcomeIO,
     ProtocolIn,
     ProtocolOut,
+    QueuedOut,
     RandomiseIn,
     ScaleUpIn,
 )
 from infuse.core.api_auth import OPTIONAL_AUTH, caller
-from infuse.core.errors import NotFound
+from infuse.core.errors import NotFound, PermissionDenied
 from infuse.core.models import Organisation
 from infuse.core.schemas import ProblemOut
 
@@ -158,6 +162,71 @@ def move_experiment(request: HttpRequest, slug: str, name: str) -> dict[str, Any
     actor = caller(request)
     experiment = services.get_experiment(actor=actor, slug=slug)
     return experiment_out(services.move(actor=actor, experiment=experiment, transition=name))
+
+
+@router.post(
+    "/experiments/{slug}/design",
+    response={200: DesignOut, **ERRORS},
+    auth=OPTIONAL_AUTH,
+    summary="Power, size or minimum detectable effect of a randomised design (save: its team)",
+)
+def calculate_design(request: HttpRequest, slug: str, payload: DesignIn) -> dict[str, Any]:
+    from infuse.adaption.design import DesignInputs, calculate
+
+    actor = caller(request)
+    experiment = services.get_experiment(actor=actor, slug=slug)
+    fields = payload.dict()
+    save = fields.pop("save")
+    inputs = DesignInputs(**fields)
+    calculation = calculate(experiment.design, inputs, n_councils=experiment.councils.count())
+    if save:
+        if not getattr(actor, "is_authenticated", False):
+            raise PermissionDenied()
+        services.save_design(
+            actor=actor,
+            experiment=experiment,
+            parameters=inputs.to_dict(),
+            result=calculation.result,
+        )
+    return {
+        "result": calculation.result,
+        "size_label": calculation.size_label,
+        "curve": [list(point) for point in calculation.curve],
+        "schedule": calculation.schedule,
+        "saved": save,
+    }
+
+
+@router.post(
+    "/experiments/{slug}/design/simulation",
+    response={202: QueuedOut, **ERRORS},
+    summary="Check the saved design's power by simulation (a task; follow /tasks/{id})",
+)
+def simulate_design(request: HttpRequest, slug: str) -> Status[dict[str, Any]]:
+    actor = caller(request)
+    experiment = services.get_experiment(actor=actor, slug=slug)
+    progress = services.queue_power_simulation(actor=actor, experiment=experiment)
+    return Status(202, {"progress_id": str(progress.pk)})
+
+
+@router.post(
+    "/experiments/{slug}/design/history",
+    response={202: QueuedOut, **ERRORS},
+    summary="Plan a quasi-experiment from its outcome's past by placebo trials (a task)",
+)
+def plan_from_history(
+    request: HttpRequest, slug: str, payload: HistoryPlanIn
+) -> Status[dict[str, Any]]:
+    from infuse.adaption.quasi_design import QuasiInputs
+
+    actor = caller(request)
+    experiment = services.get_experiment(actor=actor, slug=slug)
+    fields = payload.dict()
+    fields["effects"] = tuple(fields["effects"])
+    progress = services.queue_history_plan(
+        actor=actor, experiment=experiment, inputs=QuasiInputs(**fields)
+    )
+    return Status(202, {"progress_id": str(progress.pk)})
 
 
 def protocol_out(protocol: Protocol) -> dict[str, Any]:

@@ -24,9 +24,15 @@ from infuse.core.svg_charts import (
 
 
 def power_curve_svg(
-    points: Sequence[tuple[float, float]], *, size_label: str, chosen: float | None = None
+    points: Sequence[tuple[float, float]],
+    *,
+    size_label: str,
+    chosen: float | None = None,
+    target: float = 0.8,
+    by_effect: bool = False,
 ) -> SafeString:
-    """Power (0 to 1) at each size; the chosen size is marked, the 80% target is a line."""
+    """Power (0 to 1) at each size (or, ``by_effect``, at each effect); the chosen size (or
+    the minimum detectable effect) is marked and the target power is a line."""
     if len(points) < 2:
         return mark_safe("")
     x = Axis.around([0.0, *[p[0] for p in points]], LEFT, WIDTH - RIGHT, zero=True)
@@ -48,7 +54,7 @@ def power_curve_svg(
             TOP,
             HEIGHT - BOTTOM,
         )
-        if chosen
+        if chosen is not None
         else ""
     )
     body = format_html(
@@ -57,17 +63,26 @@ def power_curve_svg(
         axes([(x(t), number(t)) for t in x.ticks()], y, size_label, _("Power")),
         LEFT,
         WIDTH - RIGHT,
-        y(0.8),
-        y(0.8),
+        y(target),
+        y(target),
         chosen_mark,
         path([(x(s), y(p)) for s, p in points]),
         marks,
     )
-    description = _(
-        "Power from %(low)s at %(first)s to %(high)s at %(last)s; the dashed line is 80%% "
-        "power and the solid vertical line the size chosen. The same numbers are in the table "
-        "below the chart."
-    ) % {
+    if by_effect:
+        text = _(
+            "Power from %(low)s with an effect of %(first)s to %(high)s with %(last)s; the "
+            "dashed line is the power sought (%(target)s) and the solid vertical line the "
+            "smallest effect that reaches it. The same numbers are in the table below the chart."
+        )
+    else:
+        text = _(
+            "Power from %(low)s at %(first)s to %(high)s at %(last)s; the dashed line is the "
+            "power sought (%(target)s) and the solid vertical line the size chosen. The same "
+            "numbers are in the table below the chart."
+        )
+    description = text % {
+        "target": f"{target:.2f}",
         "low": f"{points[0][1]:.2f}",
         "first": number(points[0][0]),
         "high": f"{points[-1][1]:.2f}",

@@ -458,3 +458,62 @@ class ScaleUpForm(forms.Form):
             if data.get(f"order_{c.gss_code}")
         ]
         return [gss for _position, gss in sorted(chosen)]
+
+
+class QuasiDesignForm(ServiceForm):
+    """Planning a quasi-experiment from the primary outcome's past values."""
+
+    council_column = forms.ChoiceField(label=_("Column naming the council"), required=False)
+    period_column = forms.ChoiceField(label=_("Column with the period"), required=False)
+    post_periods = forms.IntegerField(
+        label=_("Periods the analysis will use after the intervention starts"),
+        min_value=1,
+        max_value=240,
+        initial=4,
+    )
+    effects = forms.CharField(
+        label=_("Effects to try (optional)"),
+        required=False,
+        help_text=_(
+            "In the outcome's own units, separated by commas, for example 0.5, 1, 2. Leave "
+            "empty to try multiples of how much the outcome varies by itself."
+        ),
+    )
+    alpha = forms.FloatField(label=_("Significance level (two-sided)"), initial=0.05)
+    power = forms.FloatField(label=_("Power sought"), initial=0.8)
+
+    def __init__(self, *args: Any, columns: list[str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [("", _("Choose a column")), *((c, c) for c in columns or [])]
+        for name in ("council_column", "period_column"):
+            choice_field(self, name).choices = choices
+        if columns is None:  # an indicator: its values are already by council and period
+            del self.fields["council_column"]
+            del self.fields["period_column"]
+
+    def clean_effects(self) -> tuple[float, ...]:
+        text = str(self.cleaned_data.get("effects") or "")
+        values = []
+        for part in text.replace(";", ",").split(","):
+            if part.strip():
+                try:
+                    values.append(float(part.strip()))
+                except ValueError:
+                    raise forms.ValidationError(
+                        _("‘%(value)s’ is not a number: give the effects as numbers with commas"),
+                        params={"value": part.strip()},
+                    ) from None
+        return tuple(values)
+
+    def to_inputs(self) -> Any:
+        from infuse.adaption.quasi_design import QuasiInputs
+
+        data = self.cleaned_data
+        return QuasiInputs(
+            council_column=data.get("council_column") or "",
+            period_column=data.get("period_column") or "",
+            post_periods=int(data["post_periods"]),
+            effects=data.get("effects") or (),
+            alpha=float(data["alpha"]),
+            power=float(data["power"]),
+        )

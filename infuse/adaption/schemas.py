@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from ninja import Schema
 
@@ -110,6 +111,7 @@ class AttachIn(Schema):
     period: str = ""
     secondary: list[str] = []
     covariates: list[str] = []
+    start: str = ""  # quasi-experiments: the first period under the intervention
 
 
 class AnalysisOut(Schema):
@@ -146,3 +148,44 @@ class ScaleUpIn(Schema):
     councils: list[str]  # GSS codes in roll-out order
     title_en: str = ""
     title_cy: str = ""
+
+
+class DesignIn(Schema):
+    """The design page's inputs (randomised designs); ``save`` keeps the answer."""
+
+    outcome: Literal["continuous", "binary"] = "continuous"
+    solve_for: Literal["power", "size", "effect"] = "size"
+    alpha: float = 0.05
+    power: float | None = 0.8
+    effect: float | None = None
+    sd: float | None = None
+    p_control: float | None = None
+    p_treatment: float | None = None
+    size: float | None = None
+    cluster_size: float | None = None
+    icc: float | None = None
+    n_steps: int | None = None
+    save: bool = False
+
+
+class DesignOut(Schema):
+    result: dict
+    size_label: str
+    curve: list[list[float]]
+    schedule: list[list[int]]
+    saved: bool
+
+
+class HistoryPlanIn(Schema):
+    """Planning a quasi-experiment from its outcome's past (placebo trials)."""
+
+    council_column: str = ""
+    period_column: str = ""
+    post_periods: int = 4
+    effects: list[float] = []
+    alpha: float = 0.05
+    power: float = 0.8
+
+
+class QueuedOut(Schema):
+    progress_id: str

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from infuse.adaption.analysis import MappingError
 from infuse.adaption.lifecycle import check_transition
 from infuse.adaption.models import (
     COUNCIL_UNITS,
@@ -31,6 +32,7 @@ from infuse.adaption.models import (
     Protocol,
     Status,
 )
+from infuse.adaption.quasi_design import QuasiInputs
 from infuse.core import audit
 from infuse.core.errors import Conflict, FieldProblem, InvalidInput, NotFound, PermissionDenied
 from infuse.core.models import (
@@ -309,23 +311,75 @@ def queue_power_simulation(
     if not experiment.design_parameters.get("result"):
         raise Conflict(_("Save a design first: the simulation checks its answer."))
     seed = secrets.randbits(31)
+    return _queue_design_task(
+        actor,
+        experiment,
+        simulate_power,
+        "simulation",
+        [n_simulations, seed],
+        {"n_simulations": n_simulations, "seed": seed},
+    )
+
+
+def _queue_design_task(
+    actor: Person,
+    experiment: Experiment,
+    task: Any,
+    name: str,
+    arguments: list[Any],
+    logged: dict[str, Any],
+) -> TaskProgress:
+    """Queue design work ``task(experiment, progress, *arguments)``; the design page follows
+    it through ``design_parameters["<name>_progress"]``."""
     with transaction.atomic():
-        progress = TaskProgress.objects.create(kind="adaption.simulation", owner=actor)
-        enqueue_tracked(
-            progress, simulate_power, experiment.pk, str(progress.pk), n_simulations, seed
-        )
+        progress = TaskProgress.objects.create(kind=f"adaption.{name}", owner=actor)
+        enqueue_tracked(progress, task, experiment.pk, str(progress.pk), *arguments)
         experiment.design_parameters = {
             **experiment.design_parameters,
-            "simulation_progress": str(progress.pk),
+            f"{name}_progress": str(progress.pk),
         }
         experiment.save(update_fields=["design_parameters"])
         audit.record_event(
-            actor=actor,
-            action="experiment.power_simulation_queued",
-            obj=experiment,
-            after={"n_simulations": n_simulations, "seed": seed},
+            actor=actor, action=f"experiment.{name}_queued", obj=experiment, after=logged
         )
     return progress
+
+
+def queue_history_plan(
+    *, actor: Person, experiment: Experiment, inputs: QuasiInputs
+) -> TaskProgress:
+    """Plan a quasi-experiment from its outcome's past: placebo trials as a background task.
+
+    The history is read and checked here, so a plan it cannot support is refused at once
+    with the field to change; the task reads it again (as the same person) and saves the plan.
+    """
+    from infuse.adaption.history import load_history
+    from infuse.adaption.quasi_design import METHODS, check
+    from infuse.adaption.tasks import plan_from_history
+
+    _editable(actor, experiment)
+    if experiment.design not in METHODS:
+        raise Conflict(_("Only quasi-experiments are planned from past data."))
+    try:
+        history = load_history(
+            experiment,
+            actor=actor,
+            council_column=inputs.council_column,
+            period_column=inputs.period_column,
+        )
+    except MappingError as error:
+        raise InvalidInput(problems=[FieldProblem(error.field, error.text())]) from None
+    treated = set(experiment.councils.values_list("gss_code", flat=True))
+    check(experiment.design, inputs, history, treated)
+    seed = secrets.randbits(31)
+    return _queue_design_task(
+        actor,
+        experiment,
+        plan_from_history,
+        "history",
+        [inputs.to_dict(), seed, actor.pk],
+        {"inputs": inputs.to_dict(), "seed": seed, "source": history.source},
+    )
 
 
 def move(*, actor: Person, experiment: Experiment, transition: str) -> Experiment:

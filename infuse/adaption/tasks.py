@@ -151,3 +151,68 @@ def simulate_power(
         )
     reporter.succeed(summary)
     return {"status": "done"}
+
+
+@task()
+def plan_from_history(
+    experiment_id: int, progress_id: str, inputs: dict[str, Any], seed: int, actor_id: int
+) -> dict[str, Any]:
+    """Run placebo trials on the primary outcome's past and keep the plan as the design."""
+    from infuse.adaption.analysis import MappingError
+    from infuse.adaption.history import load_history
+    from infuse.adaption.models import Experiment
+    from infuse.adaption.quasi_design import QuasiInputs, plan
+    from infuse.adaption.services import save_design
+    from infuse.core.errors import Conflict, PermissionDenied
+    from infuse.core.models import Person
+
+    reporter = ProgressReporter(progress_id)
+    if not reporter.claim():
+        return {"status": "already-claimed"}
+    reporter.start(message=gettext_noop("Running placebo trials on past data"))
+    experiment = Experiment.objects.get(pk=experiment_id)
+    actor = Person.objects.get(pk=actor_id)
+    planned = QuasiInputs.from_dict(inputs)
+    treated = sorted(experiment.councils.values_list("gss_code", flat=True))
+    try:
+        history = load_history(
+            experiment,
+            actor=actor,
+            council_column=planned.council_column,
+            period_column=planned.period_column,
+        )
+        result = plan(
+            experiment.design,
+            planned,
+            history,
+            treated,
+            seed=seed,
+            progress=lambda done, total: reporter.advance(done, total),
+        )
+    except MappingError as error:
+        reporter.fail(error.text())
+        return {"status": "failed", "field": error.field}
+    except ValueError as error:
+        reporter.fail(str(error))
+        return {"status": "failed"}
+    summary = {
+        "method": f"placebo_power:{result.method}",
+        "power": planned.power,
+        "effect": result.minimum_detectable_effect,
+        "history": result.to_dict(),
+        "source": history.source,
+        "periods": history.periods,
+        "councils": history.council_summary(set(treated)),
+        "unmatched": history.unmatched,
+        "seed": seed,
+    }
+    experiment.refresh_from_db()  # registered meanwhile? then the plan is not kept
+    try:
+        save_design(
+            actor=actor, experiment=experiment, parameters=planned.to_dict(), result=summary
+        )
+    except (Conflict, PermissionDenied):
+        reporter.fail(gettext_noop("The experiment can no longer be changed: plan not kept"))
+        return {"status": "failed"}
+    reporter.succeed({"minimum_detectable_effect": result.minimum_detectable_effect})
+    return {"status": "done"}

@@ -24,11 +24,13 @@ from infuse.adaption.forms import (
     LibraryForm,
     OutcomeFormSet,
     ProtocolForm,
+    QuasiDesignForm,
     RandomiseForm,
     ScaleUpForm,
 )
 from infuse.adaption.lifecycle import available
 from infuse.adaption.models import COUNCIL_UNITS, Experiment, Protocol, Status
+from infuse.adaption.quasi_design import METHODS
 from infuse.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from infuse.core.permissions import can, person_of
 
@@ -250,6 +252,8 @@ def experiment_design(request: HttpRequest, slug: str) -> HttpResponse:
     and, for a stepped wedge, the council-by-period schedule. Anyone who can read the
     experiment can try numbers; its team can save them with the experiment."""
     experiment = services.get_experiment(actor=request.user, slug=slug)
+    if experiment.design in METHODS:
+        return _quasi_design(request, experiment)
     n_councils = experiment.councils.count()
     saved = experiment.design_parameters.get("inputs") or {}
     if request.method == "POST" and request.POST.get("action") == "simulate":
@@ -338,6 +342,109 @@ def experiment_design(request: HttpRequest, slug: str) -> HttpResponse:
         },
         status=400 if form.errors else 200,
     )
+
+
+def _quasi_design(request: HttpRequest, experiment: Experiment) -> HttpResponse:
+    """A quasi-experiment's design page: its power worked out from the outcome's past by
+    placebo trials (a background task), with the councils compared and the plan kept."""
+    from infuse.adaption.analysis import MappingError
+    from infuse.adaption.history import primary_outcome
+
+    can_save = (
+        request.user.is_authenticated
+        and can(request.user, "adaption.change_experiment", experiment)
+        and experiment.status in services.EDITABLE
+    )
+    columns: list[str] | None = None
+    source_problem = ""
+    outcome = None
+    try:
+        outcome = primary_outcome(experiment)
+    except MappingError as error:
+        source_problem = error.text()
+    if outcome is not None and not outcome.indicator_id and outcome.dataset is not None:
+        version = outcome.dataset.latest_version
+        columns = [f["name"] for f in version.fields] if version else []
+    saved = experiment.design_parameters
+    form = QuasiDesignForm(
+        request.POST if request.method == "POST" else None,
+        columns=columns,
+        initial={
+            **{k: v for k, v in (saved.get("inputs") or {}).items() if k != "effects"},
+            "effects": ", ".join(f"{e:g}" for e in (saved.get("inputs") or {}).get("effects", [])),
+        },
+    )
+    if request.method == "POST":
+        if not can_save:
+            raise PermissionDenied()
+        if form.is_valid():
+            try:
+                services.queue_history_plan(
+                    actor=person_of(request), experiment=experiment, inputs=form.to_inputs()
+                )
+            except (InvalidInput, Conflict) as error:
+                form.add_problems(getattr(error, "problems", None) or [error])
+            else:
+                messages.success(request, _("The placebo trials are running."))
+                return redirect("adaption:experiment_design", slug=experiment.slug)
+    result = (
+        saved.get("result")
+        if str(saved.get("result", {}).get("method", "")).startswith("placebo_power")
+        else None
+    )
+    plan = (result or {}).get("history") or {}
+    points = list(zip(plan.get("effects", []), plan.get("power", []), strict=False))
+    rows = [
+        {"effect": e, "power": p, "low": lo, "high": hi}
+        for e, p, lo, hi in zip(
+            plan.get("effects", []),
+            plan.get("power", []),
+            plan.get("ci_low", []),
+            plan.get("ci_high", []),
+            strict=False,
+        )
+    ]
+    false_positive = plan.get("false_positive_rate")
+    return render(
+        request,
+        "adaption/design_quasi.html",
+        {
+            "experiment": experiment,
+            "form": form,
+            "outcome": outcome,
+            "source_problem": source_problem,
+            "can_save": can_save,
+            "result": result,
+            "plan": plan,
+            "rows": rows,
+            "curve_svg": charts.power_curve_svg(
+                points,
+                size_label=_("Effect added"),
+                chosen=plan.get("minimum_detectable_effect"),
+                target=float(plan.get("target_power") or 0.8),
+                by_effect=True,
+            )
+            if len(points) > 1
+            else "",
+            # The analysis finds "effects" in the past where none was added more often than
+            # its level promises, beyond what the number of placebo trials explains.
+            "over_rejects": false_positive is not None
+            and (plan.get("ci_low") or [0])[0] > float(plan.get("alpha") or 0.05),
+            "cannot_reject": plan.get("smallest_p_value") is not None
+            and plan["smallest_p_value"] > float(plan.get("alpha") or 0.05),
+            "progress": _unfinished(saved.get("history_progress")),
+            "failed": _failed(saved.get("history_progress")),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def _failed(progress_id: str | None) -> Any:
+    from infuse.core.models import TaskProgress
+
+    if not progress_id:
+        return None
+    return TaskProgress.objects.filter(pk=progress_id, state=TaskProgress.State.FAILED).first()
 
 
 def _unfinished(progress_id: str | None) -> Any:

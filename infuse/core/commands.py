@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib.auth.models import AnonymousUser
 from django.core.management.base import BaseCommand, CommandError
 
-from infuse.core.errors import DomainError
+from infuse.core.errors import DomainError, NotFound
 from infuse.core.models import Person
 
 
@@ -36,6 +36,11 @@ class LabCommand(BaseCommand):
         method = getattr(self, "_" + options["action"].replace("-", "_"))
         try:
             method(actor, options)
+        except NotFound as error:
+            raise CommandError(
+                "Not found, or not visible to you: check the name"
+                + ("" if options.get("person") else ", or act --as someone who may see it")
+            ) from error
         except DomainError as error:
             details = "; ".join(f"{p.field}: {p.message}" for p in error.problems)
             raise CommandError(

@@ -6,18 +6,23 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from infuse.core.models import TaskProgress
 
 
 def progress_bar() -> Progress:
-    """A Rich progress bar with count and elapsed time (indeterminate until total is known)."""
+    """A Rich progress bar with count and elapsed time (indeterminate until total is known).
+
+    On standard error, so a command's output (JSON, CSV) can be piped or redirected clean.
+    """
     return Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
+        console=Console(stderr=True),
     )
 
 

@@ -143,3 +143,91 @@ def test_analysis_decision_and_scale_up_through_the_api(
     )
     assert child.status_code == 201 and child.json()["design"] == "stepped_wedge"
     assert api.get(base).json()["status"] == "scaling"
+
+
+def test_the_design_through_the_api(officer, make_experiment):
+    from infuse.stats.power import power_two_means
+
+    experiment = make_experiment("individual_rct", councils=[])
+    base = f"/api/v1/experiments/{experiment.slug}"
+    inputs = {"solve_for": "size", "effect": 2.0, "sd": 8.0, "power": 0.8}
+    public = Client().post(f"{base}/design", inputs, content_type="application/json")
+    assert public.status_code == 404  # a private draft is not there for the public
+    api = api_for(officer)
+    answer = api.post(f"{base}/design", inputs, content_type="application/json")
+    assert answer.status_code == 200, answer.content
+    expected = power_two_means(effect=2.0, sd=8.0, power=0.8, alpha=0.05)
+    assert answer.json()["result"]["sample_size"]["n_control"] == pytest.approx(
+        expected.sample_size["n_control"]
+    )
+    assert answer.json()["saved"] is False and len(answer.json()["curve"]) > 3
+    wrong = api.post(f"{base}/design", {"sd": -1, "effect": 1}, content_type="application/json")
+    assert wrong.status_code == 400 and "standard deviation" in wrong.content.decode()
+    api.post(f"{base}/design", {**inputs, "save": True}, content_type="application/json")
+    experiment.refresh_from_db()
+    assert experiment.design_parameters["inputs"]["effect"] == 2.0
+    queued = api.post(f"{base}/design/simulation")
+    assert queued.status_code == 202 and queued.json()["progress_id"]
+    history = api.post(f"{base}/design/history", {}, content_type="application/json")
+    assert history.status_code == 409  # a randomised design is not planned from past data
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_quasi_experiment_planned_and_analysed_through_the_api(
+    officer, make_experiment, make_dataset
+):
+    from django.core.management import call_command
+
+    from infuse.adaption import services
+    from infuse.datalab import services as data
+
+    lines = ["council,year,rate"]
+    for i, gss in enumerate(
+        ["W06000015", "W06000022", "W06000013", "W06000014", "W06000020", "W06000019"]
+    ):
+        for year in range(2010, 2022):
+            bump = 4 if gss == "W06000015" and year >= 2019 else 0
+            lines.append(f"{gss},{year},{20 + i + 0.1 * year + ((year * 7 + i) % 3) + bump}")
+    dataset = make_dataset("Rates", actor=officer)
+    data.upload_file(
+        actor=officer, dataset=dataset, chunks=["\n".join(lines).encode()], original_name="r.csv"
+    )
+    call_command("worker", "--batch")
+    experiment = make_experiment("did", councils=["W06000015"])
+    api = api_for(officer)
+    base = f"/api/v1/experiments/{experiment.slug}"
+    api.put(
+        f"{base}/outcomes",
+        [{"kind": "primary", "name": "Rate", "dataset": dataset.slug, "column": "rate"}],
+        content_type="application/json",
+    )
+    plan = {"council_column": "council", "period_column": "year", "post_periods": 30}
+    refused = api.post(f"{base}/design/history", plan, content_type="application/json")
+    assert refused.status_code == 400 and "post_periods" in refused.content.decode()
+    queued = api.post(
+        f"{base}/design/history", {**plan, "post_periods": 3}, content_type="application/json"
+    )
+    assert queued.status_code == 202
+    call_command("worker", "--batch")
+    task = api.get(f"/api/v1/tasks/{queued.json()['progress_id']}").json()
+    assert task["state"] == "succeeded", task
+    designed = api.get(base).json()["design_parameters"]
+    assert designed["result"]["history"]["n_placebos"] > 0
+    api.post(f"{base}/transitions/design")
+    fields = {**PROTOCOL, "randomisation_method": "", "randomisation_unit": ""}
+    assert api.post(f"{base}/protocol", fields, content_type="application/json").status_code == 201
+    api.post(f"{base}/transitions/launch")
+    attach = {"dataset": dataset.slug, "outcome": "rate", "cluster": "council", "period": "year"}
+    no_start = api.post(f"{base}/analyses", attach, content_type="application/json")
+    assert no_start.status_code == 400
+    queued = api.post(
+        f"{base}/analyses", {**attach, "start": "2019"}, content_type="application/json"
+    )
+    assert queued.status_code == 202
+    call_command("worker", "--batch")
+    latest = api.get(f"{base}/analyses/latest").json()
+    assert latest["state"] == "done", latest["error"]
+    assert latest["result"]["primary"]["estimate"] == pytest.approx(
+        services.get_analysis(actor=officer, experiment=experiment).result["primary"]["estimate"]
+    )
+    assert 2 < latest["result"]["primary"]["estimate"] < 6

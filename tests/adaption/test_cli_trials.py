@@ -145,3 +145,88 @@ def test_trials_from_the_command_line(cli_env, tmp_path):
     run(cli_env, "trials", "report", "warm-hubs", "--output", str(pdf))
     assert pdf.read_bytes()[:5] == b"%PDF-"
     assert "Audit chain intact" in run(cli_env, "audit", "verify").stdout
+
+
+def test_designs_from_the_command_line(cli_env, tmp_path):
+    run(cli_env, "migrate", "--no-input")
+    run(cli_env, "demo", "--people-only")
+    entry = tmp_path / "entry.json"
+    entry.write_text(
+        json.dumps(
+            {
+                "title_en": "Reminders",
+                "title_cy": "Nodiadau atgoffa",
+                "owner": "cardiff",
+                "design": "individual_rct",
+            }
+        )
+    )
+    run(cli_env, "trials", "create", str(entry), *OFFICER)
+    sized = json.loads(
+        run(
+            cli_env,
+            "trials",
+            "design",
+            "reminders",
+            "--effect",
+            "2",
+            "--sd",
+            "8",
+            "--save",
+            *OFFICER,
+        ).stdout
+    )
+    assert sized["saved"] and 250 < sized["result"]["sample_size"]["n_control"] < 253
+    hidden = run(cli_env, "trials", "design", "reminders", "--sd", "8", ok=False)
+    assert "Not found, or not visible to you" in hidden.stderr and "--as" in hidden.stderr
+    refused = run(cli_env, "trials", "design", "reminders", "--sd", "8", *OFFICER, ok=False)
+    assert refused.returncode != 0 and "effect" in refused.stderr
+    simulated = json.loads(
+        run(cli_env, "trials", "design", "reminders", "--simulate", *OFFICER).stdout
+    )
+    assert 0.75 < simulated["power"] < 0.85 and simulated["n_simulations"] == 2000
+
+    # A difference in differences planned from its outcome's past.
+    lines = ["council,year,rate"]
+    for i, gss in enumerate(["W06000015", "W06000022", "W06000013", "W06000014", "W06000020"]):
+        for year in range(2010, 2022):
+            lines.append(f"{gss},{year},{20 + i + 0.1 * (year - 2010) + (year * 7 + i) % 3}")
+    past = tmp_path / "past.csv"
+    past.write_text("\n".join(lines) + "\n")
+    run(cli_env, "shell", "--no-imports", "-c", SCORES.replace("Scores", "Rates"))
+    run(cli_env, "data", "ingest", str(past), "--dataset", "rates", *OFFICER)
+    entry.write_text(
+        json.dumps(
+            {
+                "title_en": "Hubs",
+                "title_cy": "Hybiau",
+                "owner": "cardiff",
+                "design": "did",
+                "councils": ["W06000015"],
+            }
+        )
+    )
+    run(cli_env, "trials", "create", str(entry), *OFFICER)
+    outcomes = tmp_path / "outcomes.json"
+    outcomes.write_text(
+        json.dumps([{"kind": "primary", "name": "Rate", "dataset": "rates", "column": "rate"}])
+    )
+    run(cli_env, "trials", "outcomes", "hubs", str(outcomes), *OFFICER)
+    plan = [
+        "trials",
+        "design",
+        "hubs",
+        "--from-history",
+        "--council-column",
+        "council",
+        "--period-column",
+        "year",
+    ]
+    too_long = run(cli_env, *plan, "--post-periods", "20", *OFFICER, ok=False)
+    assert too_long.returncode != 0 and "post_periods" in too_long.stderr
+    planned = json.loads(
+        run(cli_env, *plan, "--post-periods", "3", "--effects", "1,2,4", *OFFICER).stdout
+    )
+    assert planned["history"]["effects"] == [0.0, 1.0, 2.0, 4.0]
+    assert planned["history"]["n_placebos"] == 5 * (12 - 2 - 3 + 1)  # each council in turn
+    assert planned["source"]["dataset"] == "rates"

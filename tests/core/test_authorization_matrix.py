@@ -271,6 +271,24 @@ MATRIX: dict[str, tuple[str, str, dict | None, dict[str, int]]] = {
         {"dataset": "x", "outcome": "y"},
         signed_in(401, 404),
     ),
+    "api:calculate_design": (
+        "post",
+        "/api/v1/experiments/no-such/design",
+        {},
+        everyone(404),
+    ),
+    "api:simulate_design": (
+        "post",
+        "/api/v1/experiments/no-such/design/simulation",
+        None,
+        signed_in(401, 404),
+    ),
+    "api:plan_from_history": (
+        "post",
+        "/api/v1/experiments/no-such/design/history",
+        {},
+        signed_in(401, 404),
+    ),
     "api:get_analysis": (
         "get",
         "/api/v1/experiments/no-such/analyses/latest",

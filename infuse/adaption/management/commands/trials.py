@@ -26,8 +26,8 @@ def _json(path: Path) -> Any:
 
 class Command(LabCommand):
     help = (
-        "Adaption Lab tools: list, show, create, outcomes, move, protocol, randomise, "
-        "allocation (`infuse trials ACTION --help` for each)."
+        "Adaption Lab tools: list, show, create, outcomes, move, design, protocol, randomise, "
+        "allocation, analyse, decide, scale-up, report (`infuse trials ACTION --help` for each)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -57,6 +57,45 @@ class Command(LabCommand):
         protocol.add_argument("file", type=Path)
         protocol.add_argument("--reason", default="", help="Why (needed for an amendment).")
         protocol.add_argument("--allow-rerandomisation", action="store_true")
+        design = with_person(
+            sub.add_parser(
+                "design",
+                help="Power, size or smallest effect (randomised designs); "
+                "--from-history plans a quasi-experiment from its outcome's past.",
+            ),
+            required=False,
+        )
+        design.add_argument("slug")
+        design.add_argument(
+            "--outcome-kind", dest="outcome", default="continuous", choices=["continuous", "binary"]
+        )
+        design.add_argument("--solve-for", default="size", choices=["power", "size", "effect"])
+        for name in (
+            "alpha",
+            "power",
+            "effect",
+            "sd",
+            "p-control",
+            "p-treatment",
+            "size",
+            "cluster-size",
+            "icc",
+        ):
+            design.add_argument(f"--{name}", type=float)
+        design.add_argument("--steps", type=int, dest="n_steps")
+        design.add_argument("--save", action="store_true", help="Keep it with the experiment.")
+        design.add_argument(
+            "--simulate", action="store_true", help="Check the saved design's power by simulation."
+        )
+        design.add_argument(
+            "--from-history",
+            action="store_true",
+            help="Quasi-experiments: placebo trials on the outcome's past.",
+        )
+        design.add_argument("--council-column", default="")
+        design.add_argument("--period-column", default="")
+        design.add_argument("--post-periods", type=int, default=4)
+        design.add_argument("--effects", default="", help="Effects to try, with commas.")
         randomise = with_person(
             sub.add_parser("randomise", help="Randomise once, with a stored seed.")
         )
@@ -178,6 +217,87 @@ class Command(LabCommand):
         self.stdout.write(
             self.style.SUCCESS(f"Protocol version {protocol.version}: SHA-256 {protocol.sha256}")
         )
+
+    def _design(self, actor: Any, options: dict[str, Any]) -> None:
+        from infuse.adaption.design import DesignInputs, calculate
+
+        experiment = services.get_experiment(actor=actor, slug=options["slug"])
+        if options["from_history"]:
+            return self._plan_from_history(actor, experiment, options)
+        if options["simulate"]:
+            from infuse.adaption.tasks import simulate_power
+
+            progress = services.queue_power_simulation(actor=actor, experiment=experiment)
+            return self._follow(progress, simulate_power, "Simulating trials", experiment)
+        names = (
+            "outcome",
+            "solve_for",
+            "alpha",
+            "power",
+            "effect",
+            "sd",
+            "p_control",
+            "p_treatment",
+            "size",
+            "cluster_size",
+            "icc",
+            "n_steps",
+        )
+        given = {name: options[name] for name in names if options.get(name) is not None}
+        inputs = DesignInputs(**{"alpha": 0.05, "power": 0.8, **given})
+        calculation = calculate(experiment.design, inputs, n_councils=experiment.councils.count())
+        if options["save"]:
+            services.save_design(
+                actor=actor,
+                experiment=experiment,
+                parameters=inputs.to_dict(),
+                result=calculation.result,
+            )
+        self.stdout.write(
+            json.dumps(
+                {
+                    "result": calculation.result,
+                    "curve": calculation.curve,
+                    "schedule": calculation.schedule,
+                    "saved": options["save"],
+                },
+                indent=2,
+            )
+        )
+
+    def _plan_from_history(self, actor: Any, experiment: Any, options: dict[str, Any]) -> None:
+        from infuse.adaption.quasi_design import QuasiInputs
+        from infuse.adaption.tasks import plan_from_history
+
+        try:
+            effects = tuple(float(e) for e in options["effects"].split(",") if e.strip())
+        except ValueError as error:
+            raise CommandError(f"--effects must be numbers with commas: {error}") from error
+        inputs = QuasiInputs(
+            council_column=options["council_column"],
+            period_column=options["period_column"],
+            post_periods=options["post_periods"],
+            effects=effects,
+            alpha=options["alpha"] if options["alpha"] is not None else 0.05,
+            power=options["power"] if options["power"] is not None else 0.8,
+        )
+        progress = services.queue_history_plan(actor=actor, experiment=experiment, inputs=inputs)
+        self._follow(progress, plan_from_history, "Placebo trials on past data", experiment)
+
+    def _follow(self, progress: Any, task: Any, label: str, experiment: Any) -> None:
+        """Run the queued task here (unless a worker claimed it) with a progress bar, then
+        print what it kept with the experiment."""
+        from infuse.core.console import follow_progress
+        from infuse.core.models import TaskProgress
+
+        queued = task.get_result(progress.task_result_id)
+        task.call(*queued.args, **queued.kwargs)
+        final = follow_progress(progress.pk, f"{label}: {experiment.slug}")
+        if final.state != TaskProgress.State.SUCCEEDED:
+            raise CommandError(f"{label} could not run: {final.message}")
+        experiment.refresh_from_db()
+        kept = experiment.design_parameters
+        self.stdout.write(json.dumps(kept.get("simulation") or kept.get("result"), indent=2))
 
     def _randomise(self, actor: Person, options: dict[str, Any]) -> None:
         experiment = services.get_experiment(actor=actor, slug=options["slug"])

@@ -1,0 +1,163 @@
+"""The primary outcome's past, as a council × period panel, for planning a quasi-experiment.
+
+A quasi-experiment's power comes from how its outcome behaved before (see
+:mod:`infuse.stats.historical_power`), so the design page reads the outcome's own history: an
+indicator's values per council and period (as the person may see them: disclosure control
+applies), or a dataset column averaged per council and period. Periods are numbers when the
+period column holds numbers (years, month numbers), otherwise their labels in sorted order.
+Problems are :class:`~infuse.adaption.analysis.MappingError` with the form field to fix.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+import pandas as pd
+from django.utils.translation import gettext_noop
+
+from infuse.adaption.analysis import MappingError
+from infuse.adaption.models import Experiment, Outcome
+from infuse.core.councils import council_lookup, resolve_council
+from infuse.core.models import Council
+
+
+@dataclass(frozen=True)
+class History:
+    frame: pd.DataFrame  # council (GSS code), time (float), y
+    periods: list[str]  # the label of each time, in order
+    source: dict[str, Any]  # what was read: indicator or dataset column, and its version
+    unmatched: list[str]  # values of the council column that name no council
+
+    def council_summary(self, treated: set[str]) -> list[dict[str, Any]]:
+        """Per council: in the experiment or a comparison, periods with data, mean and SD."""
+        names = dict(Council.objects.values_list("gss_code", "name_en"))
+        welsh = dict(Council.objects.values_list("gss_code", "name_cy"))
+        stats = self.frame.groupby("council")["y"].agg(["count", "mean", "std"])
+        return [
+            {
+                "gss": gss,
+                "name_en": names.get(gss, gss),
+                "name_cy": welsh.get(gss) or names.get(gss, gss),
+                "treated": gss in treated,
+                "periods": int(row["count"]),
+                "mean": float(row["mean"]),
+                "sd": None if pd.isna(row["std"]) else float(row["std"]),
+            }
+            for gss, row in sorted(
+                stats.iterrows(), key=lambda item: (item[0] not in treated, item[0])
+            )
+        ]
+
+
+def primary_outcome(experiment: Experiment) -> Outcome:
+    outcome = (
+        experiment.outcomes.filter(kind=Outcome.Kind.PRIMARY)
+        .select_related("dataset", "indicator")
+        .first()
+    )
+    if outcome is None or not (outcome.indicator_id or (outcome.dataset_id and outcome.column)):
+        raise MappingError(
+            "source",
+            gettext_noop(
+                "Link the primary outcome to a Data Lab indicator or dataset column first: "
+                "its past values are what the plan is worked out from"
+            ),
+        )
+    return outcome
+
+
+def _councils() -> list[tuple[str, str, str]]:
+    return [
+        (g, e, c or e) for g, e, c in Council.objects.values_list("gss_code", "name_en", "name_cy")
+    ]
+
+
+def _ordered(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """Number the periods: their own values when numeric, else their sorted labels 1, 2, …"""
+    numeric = pd.to_numeric(frame["period"], errors="coerce")
+    if numeric.notna().all():
+        frame = frame.assign(time=numeric.astype(float))
+        labels = [f"{t:g}" for t in sorted(frame["time"].unique())]
+        return frame, labels
+    labels = sorted(frame["period"].astype(str).unique())
+    index = {label: float(i) for i, label in enumerate(labels, start=1)}
+    return frame.assign(time=frame["period"].astype(str).map(index)), labels
+
+
+def load_history(
+    experiment: Experiment, *, actor: Any, council_column: str = "", period_column: str = ""
+) -> History:
+    """The primary outcome's past values by council and period, as ``actor`` may read them."""
+    from infuse.datalab import services as data
+    from infuse.datalab.publishing import shown_frame, shown_periods
+
+    outcome = primary_outcome(experiment)
+    if outcome.indicator is not None:
+        indicator = data.get_indicator(actor=actor, slug=outcome.indicator.slug)
+        shown = shown_frame(shown_periods(indicator, actor))
+        shown = shown[shown["area_code"] != ""]
+        raw = pd.DataFrame(
+            {"council": shown["area_code"], "period": shown["period"], "y": shown["value"]}
+        )
+        source: dict[str, Any] = {"indicator": indicator.slug}
+        unmatched: list[str] = []
+    else:
+        assert outcome.dataset is not None  # primary_outcome() checked
+        dataset = data.get_dataset(actor=actor, slug=outcome.dataset.slug)
+        version = dataset.latest_version
+        if version is None:
+            raise MappingError("source", gettext_noop("The outcome's dataset has no data yet"))
+        columns = {f["name"] for f in version.fields}
+        for name, value in (("council_column", council_column), ("period_column", period_column)):
+            if not value:
+                raise MappingError(
+                    name, gettext_noop("Choose the columns with the council and the period")
+                )
+            if value not in columns:
+                raise MappingError(
+                    name, gettext_noop("The data has no column ‘%(column)s’"), {"column": value}
+                )
+        if outcome.column not in columns:
+            raise MappingError(
+                "source",
+                gettext_noop("The data has no column ‘%(column)s’"),
+                {"column": outcome.column},
+            )
+        from infuse.datalab import storage
+
+        path = str(storage.resolve(version.parquet_path)).replace("'", "''")
+
+        def quoted(name: str) -> str:
+            return '"' + name.replace('"', '""') + '"'
+
+        raw = duckdb.sql(
+            f"SELECT CAST({quoted(council_column)} AS VARCHAR) AS council, "  # noqa: S608
+            f"CAST({quoted(period_column)} AS VARCHAR) AS period, "
+            f"avg(TRY_CAST({quoted(outcome.column)} AS DOUBLE)) AS y "
+            f"FROM read_parquet('{path}') GROUP BY 1, 2"
+        ).df()
+        lookup = council_lookup(_councils())
+        resolved = raw["council"].map(lambda v: resolve_council(v, lookup))
+        unmatched = sorted({str(v) for v in raw.loc[resolved.isna(), "council"].dropna()})[:10]
+        raw = raw.assign(council=resolved)
+        source = {
+            "dataset": dataset.slug,
+            "column": outcome.column,
+            "version": version.number,
+            "council_column": council_column,
+            "period_column": period_column,
+        }
+    raw = raw.dropna(subset=["council", "period", "y"])
+    if raw.empty:
+        raise MappingError(
+            "source", gettext_noop("No rows have a council, a period and an outcome value")
+        )
+    frame, labels = _ordered(raw)
+    return History(
+        frame=frame[["council", "time", "y"]].reset_index(drop=True),
+        periods=labels,
+        source=source,
+        unmatched=unmatched,
+    )
