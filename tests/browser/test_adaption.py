@@ -97,3 +97,72 @@ def test_an_experiment_from_entry_to_allocation(page: Page, live_server, make_pe
         )
     ).to_be_visible()
     both_languages(page, axe_check)
+
+    # Launch, attach the outcome data, read the results, decide to scale, plan the scale-up.
+    from django.core.management import call_command
+
+    from infuse.adaption.models import Experiment
+    from infuse.core.models import Person
+    from infuse.datalab import services as data
+
+    experiment = Experiment.objects.get(slug="warm-hubs")
+    allocation = experiment.latest_allocation.result
+    step = dict(zip(allocation["unit_ids"], allocation["steps"], strict=True))
+    lines = ["council,period,visits"]
+    for council, switch in step.items():
+        for period in range(1, max(step.values()) + 2):
+            on = period > switch
+            for person in range(12):
+                lines.append(f"{council},{period},{40 - 4 * on + person % 5 + period}")
+    officer = Person.objects.get(email="ceri@cardiff.example")
+    dataset = data.create_dataset(
+        actor=officer,
+        fields=data.DatasetFields(
+            title_en="GP visits",
+            title_cy="Ymweliadau meddyg teulu",
+            publisher=experiment.owner,
+        ),
+    )
+    data.upload_file(
+        actor=officer, dataset=dataset, chunks=["\n".join(lines).encode()], original_name="v.csv"
+    )
+    call_command("worker", "--batch")
+    page.goto(base + "/account/")
+    page.get_by_role("button", name="Sign out").click()
+    sign_in(page, base, "ceri@cardiff.example")
+    page.goto(base + "/experiments/warm-hubs/")
+    page.get_by_role("button", name="Launch").click()
+    page.get_by_role("link", name="Attach outcome data and run the analysis").click()
+    page.locator("#id_dataset").select_option(dataset.slug)
+    page.locator("#id_outcome").fill("visit")
+    page.locator("#id_cluster").fill("council")
+    page.locator("#id_period").fill("period")
+    page.get_by_role("button", name="Run the analysis").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("no column ‘visit’")
+    axe_check(page)
+    page.locator("#id_outcome").fill("visits")
+    page.get_by_role("button", name="Run the analysis").click()
+    expect(page.get_by_role("status")).to_be_visible()
+    call_command("worker", "--batch")
+    page.reload()
+    expect(page.get_by_role("heading", name="Primary outcome")).to_be_visible()
+    expect(page.get_by_role("img", name="Flow of units")).to_be_visible()
+    both_languages(page, axe_check)
+    page.goto(base + "/experiments/warm-hubs/")
+    page.get_by_role("button", name="Mark analysed").click()
+    page.get_by_role("link", name="Record the decision").click()
+    page.get_by_label("Scale").check()
+    page.get_by_label("Rationale").fill("Four fewer visits per person, consistently.")
+    page.get_by_role("button", name="Record the decision").click()
+    expect(page.get_by_role("heading", name="Decision", exact=True)).to_be_visible()
+    both_languages(page, axe_check)
+    page.get_by_role("link", name="Plan the scale-up").click()
+    page.get_by_label("Merthyr Tydfil").fill("1")
+    page.get_by_label("Caerphilly").fill("2")
+    axe_check(page)
+    page.get_by_role("button", name="Create the scale-up experiment").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Warm hubs")
+    expect(page.locator(".govuk-tag").first).to_have_text("Draft")
+    page.goto(base + "/experiments/warm-hubs/report/")
+    both_languages(page, axe_check)
+    assert page.request.get(base + "/experiments/warm-hubs/report.pdf").body()[:5] == b"%PDF-"
