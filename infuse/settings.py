@@ -60,6 +60,31 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+
+
+def _bid_keys() -> list[tuple[str, bytes]]:
+    """Master keys that wrap each challenge's bid key (the first one current). Production sets
+    INFUSE_BID_KEYS; the demo keeps a generated one under var/ (see procurement/sealing.py)."""
+    from infuse.procurement.sealing import new_master_key, parse_keys
+
+    text = os.environ.get("INFUSE_BID_KEYS")
+    if not text:
+        key_file = VAR_DIR / "bid_keys"
+        if not key_file.exists():
+            VAR_DIR.mkdir(parents=True, exist_ok=True)
+            key_file.write_text(new_master_key("k1"))
+            key_file.chmod(0o600)
+        text = key_file.read_text().strip()
+    return parse_keys(text)
+
+
+BID_KEYS = _bid_keys()
+# Open Contracting: the prefix registered with the Open Contracting Partnership, and the
+# procurement's publisher as it appears in release packages.
+OCID_PREFIX = os.environ.get("INFUSE_OCID_PREFIX", "ocds-infuse")
+OCDS_PUBLISHER = os.environ.get("INFUSE_OCDS_PUBLISHER", "Cardiff Capital Region")
+# Working days between an award decision and the contract (Procurement Act 2023, s.51: eight).
+STANDSTILL_WORKING_DAYS = int(os.environ.get("INFUSE_STANDSTILL_WORKING_DAYS", "8"))
 ALLOWED_HOSTS = env_list("INFUSE_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("INFUSE_CSRF_TRUSTED_ORIGINS", [])
 

@@ -90,6 +90,10 @@ def _reference_data(request: pytest.FixtureRequest) -> None:
 
     if not Council.objects.exists():
         import_module("infuse.core.migrations.0002_reference_data").load(apps, None)
+    from infuse.fund.models import Fund
+
+    if not Fund.objects.exists():
+        import_module("infuse.fund.migrations.0003_challenge_fund").create(apps, None)
 
 
 @pytest.fixture

@@ -181,6 +181,60 @@ rules.add_perm(
 )
 
 
+# --- Procurement Lab and Challenge Fund -----------------------------------------------------
+# Procurement officers of the owning organisation (or of the programme team, which runs the
+# Challenge Fund) run a challenge; evaluators score only the phases they are assigned to;
+# suppliers see their own bids only; the public reads published challenges.
+
+
+def procurement_organisations(person: Any) -> frozenset[int]:
+    return frozenset(
+        org for org, _kind, role in memberships_of(person) if role == Role.PROCUREMENT_OFFICER
+    )
+
+
+@rules.predicate
+def is_procurement_officer(person: Any) -> bool:
+    return bool(procurement_organisations(person))
+
+
+@rules.predicate
+def is_programme_procurement_officer(person: Any) -> bool:
+    return any(
+        kind == "programme" and role == Role.PROCUREMENT_OFFICER
+        for _org, kind, role in memberships_of(person)
+    )
+
+
+@rules.predicate
+def runs_challenge(person: Any, challenge: Any) -> bool:
+    return challenge is not None and (
+        challenge.owner_id in procurement_organisations(person)
+        or is_programme_procurement_officer(person)
+    )
+
+
+@rules.predicate
+def challenge_is_published(person: Any, challenge: Any) -> bool:
+    return challenge is not None and challenge.published_at is not None
+
+
+is_supplier = has_role(Role.SUPPLIER)
+is_evaluator = has_role(Role.EVALUATOR)
+is_fund_manager = has_role(Role.FUND_MANAGER)
+
+rules.add_perm(
+    "procurement.view_challenge",
+    challenge_is_published | is_region_member | is_programme_admin,
+)
+rules.add_perm("procurement.add_challenge", is_procurement_officer)
+rules.add_perm("procurement.change_challenge", runs_challenge)
+rules.add_perm("procurement.open_bids", runs_challenge)
+rules.add_perm("procurement.bid", is_supplier & challenge_is_published)
+rules.add_perm("fund.view_fund", is_region_member)
+rules.add_perm("fund.manage_fund", is_fund_manager)
+
+
 def person_of(request: Any) -> Person:
     """The signed-in person of a request (views guarded by login_required only)."""
     user = request.user

@@ -2,6 +2,8 @@
 
 from django import template
 
+from infuse.core.money import pounds as _pounds
+
 register = template.Library()
 
 
@@ -18,3 +20,12 @@ def thousands(value: object) -> str:
 def get_item(mapping: object, key: str) -> object:
     """``{{ mapping|get_item:"0.5" }}``: a dict value whose key is not a valid identifier."""
     return mapping.get(key) if isinstance(mapping, dict) else None
+
+
+@register.filter
+def pounds(pence: object) -> str:
+    """Pence as pounds: ``{{ 123456|pounds }}`` → ``£1,234.56``."""
+    try:
+        return _pounds(int(pence))  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return ""

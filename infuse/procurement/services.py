@@ -1,0 +1,1029 @@
+"""Use cases of the Procurement Lab: challenges and phases, suppliers, clarifications, sealed
+bids and their two-person opening. Each takes the acting person first, checks permission,
+makes the change and its audit event in one transaction, and raises typed errors.
+
+Deadlines are decided by the server's clock (``timezone.now()``) at the moment of the change,
+inside the transaction, never by what a form was showing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import itertools
+import json
+import re
+import secrets
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from infuse.core import audit
+from infuse.core import services as core_services
+from infuse.core.errors import Conflict, FieldProblem, InvalidInput, NotFound, PermissionDenied
+from infuse.core.models import Council, Organisation, Person, Role, Theme, WellbeingGoal
+from infuse.core.permissions import (
+    can,
+    forget_roles,
+    is_programme_admin,
+    is_region_member,
+    memberships_of,
+)
+from infuse.procurement import sealing
+from infuse.procurement.models import (
+    Bid,
+    BidDocument,
+    Challenge,
+    Clarification,
+    Criterion,
+    Document,
+    Opening,
+    Phase,
+    PriceFormula,
+    SupplierInvitation,
+    SupplierProfile,
+)
+
+MAX_DOCUMENT_BYTES = 25 * 1024 * 1024
+INVITATION_DAYS = 14
+COMPANIES_HOUSE = re.compile(r"^(\d{8}|(SC|NI|OC|SO|NC|R0|FC|SE|GE|LP|SL|NL)\d{6})$")
+
+
+def now() -> dt.datetime:
+    return timezone.now()
+
+
+def _unique_slug(title: str) -> str:
+    base = slugify(title)[:100] or "challenge"
+    slug, n = base, 1
+    while Challenge.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+# --- Challenges ---------------------------------------------------------------------------------
+
+
+@dataclass
+class ChallengeFields:
+    title_en: str
+    title_cy: str
+    owner: Organisation
+    councils: list[str]  # GSS codes
+    summary_en: str = ""
+    summary_cy: str = ""
+    problem_en: str = ""
+    problem_cy: str = ""
+    themes: list[str] = field(default_factory=list)
+    goals: list[str] = field(default_factory=list)
+    evidence_datasets: list[str] = field(default_factory=list)  # Data Lab slugs
+    evidence_indicators: list[str] = field(default_factory=list)
+
+
+def _check_challenge(actor: Person, fields: ChallengeFields) -> list[FieldProblem]:
+    problems: list[FieldProblem] = []
+    if not fields.title_en.strip():
+        problems.append(FieldProblem("title_en", _("Enter the title in English")))
+    if not fields.title_cy.strip():
+        problems.append(FieldProblem("title_cy", _("Enter the title in Welsh")))
+    if not (
+        fields.owner.pk
+        in {org for org, _k, role in memberships_of(actor) if role == Role.PROCUREMENT_OFFICER}
+        or (fields.owner.kind == Organisation.Kind.PROGRAMME and is_programme_admin(actor))
+    ):
+        problems.append(
+            FieldProblem("owner", _("Choose an organisation you are a procurement officer for"))
+        )
+    if not fields.councils:
+        problems.append(FieldProblem("councils", _("Choose the councils the challenge is for")))
+    elif Council.objects.filter(gss_code__in=fields.councils).count() != len(set(fields.councils)):
+        problems.append(FieldProblem("councils", _("Choose councils from the list")))
+    return problems
+
+
+def _relate(challenge: Challenge, fields: ChallengeFields, actor: Person) -> None:
+    from infuse.datalab import services as data
+
+    challenge.councils.set(Council.objects.filter(gss_code__in=fields.councils))
+    challenge.themes.set(Theme.objects.filter(code__in=fields.themes))
+    challenge.goals.set(WellbeingGoal.objects.filter(code__in=fields.goals))
+    challenge.evidence_datasets.set(
+        [data.get_dataset(actor=actor, slug=slug) for slug in fields.evidence_datasets]
+    )
+    challenge.evidence_indicators.set(
+        [data.get_indicator(actor=actor, slug=slug) for slug in fields.evidence_indicators]
+    )
+
+
+def create_challenge(*, actor: Person, fields: ChallengeFields) -> Challenge:
+    """A draft challenge with its own bid key; nothing is public until it is published."""
+    if not can(actor, "procurement.add_challenge") and not is_programme_admin(actor):
+        raise PermissionDenied()
+    problems = _check_challenge(actor, fields)
+    if problems:
+        raise InvalidInput(problems=problems)
+    wrapped, key_id = sealing.new_challenge_key()
+    with transaction.atomic():
+        challenge = Challenge(
+            slug=_unique_slug(fields.title_en),
+            owner=fields.owner,
+            wrapped_key=wrapped,
+            key_id=key_id,
+            created_by=actor,
+        )
+        for name in ("title", "summary", "problem"):
+            for language in ("en", "cy"):
+                setattr(challenge, f"{name}_{language}", getattr(fields, f"{name}_{language}"))
+        challenge.save()
+        _relate(challenge, fields, actor)
+        audit.record_event(
+            actor=actor, action="challenge.created", obj=challenge, after=_summary(challenge)
+        )
+    return challenge
+
+
+def _summary(challenge: Challenge) -> dict[str, Any]:
+    return {
+        "slug": challenge.slug,
+        "title_en": challenge.title_en,
+        "title_cy": challenge.title_cy,
+        "owner": challenge.owner.slug,
+        "councils": sorted(challenge.councils.values_list("gss_code", flat=True)),
+        "published_at": challenge.published_at.isoformat() if challenge.published_at else None,
+    }
+
+
+def _runs(actor: Any, challenge: Challenge) -> None:
+    if not can(actor, "procurement.change_challenge", challenge):
+        raise PermissionDenied()
+
+
+def _draft(actor: Any, challenge: Challenge) -> None:
+    _runs(actor, challenge)
+    if challenge.is_published:
+        raise Conflict(_("A published challenge cannot be changed; add a clarification instead."))
+
+
+def update_challenge(*, actor: Person, challenge: Challenge, fields: ChallengeFields) -> Challenge:
+    _draft(actor, challenge)
+    problems = _check_challenge(actor, fields)
+    if problems:
+        raise InvalidInput(problems=problems)
+    with transaction.atomic():
+        before = _summary(challenge)
+        challenge.owner = fields.owner
+        for name in ("title", "summary", "problem"):
+            for language in ("en", "cy"):
+                setattr(challenge, f"{name}_{language}", getattr(fields, f"{name}_{language}"))
+        challenge.updated_at = now()
+        challenge.save()
+        _relate(challenge, fields, actor)
+        audit.record_event(
+            actor=actor,
+            action="challenge.updated",
+            obj=challenge,
+            before=before,
+            after=_summary(challenge),
+        )
+    return challenge
+
+
+def visible_challenges(actor: Any) -> QuerySet[Challenge]:
+    queryset = Challenge.objects.select_related("owner").prefetch_related("phases", "councils")
+    if is_region_member(actor) or is_programme_admin(actor):
+        return queryset
+    return queryset.filter(published_at__isnull=False)
+
+
+def get_challenge(*, actor: Any, slug: str) -> Challenge:
+    challenge = Challenge.objects.select_related("owner").filter(slug=slug).first()
+    if challenge is None or not can(actor, "procurement.view_challenge", challenge):
+        raise NotFound()
+    return challenge
+
+
+def get_phase(*, actor: Any, challenge: Challenge, number: int) -> Phase:
+    phase = Phase.objects.filter(challenge=challenge, number=number).first()
+    if phase is None:
+        raise NotFound()
+    return phase
+
+
+# --- Phases and criteria ------------------------------------------------------------------------
+
+
+@dataclass
+class PhaseFields:
+    number: int
+    budget_pence: int
+    contracts_planned: int
+    opens_at: dt.datetime
+    clarification_deadline: dt.datetime
+    submission_deadline: dt.datetime
+    evaluation_ends_on: dt.date
+    award_expected_on: dt.date
+    price_formula: str = PriceFormula.LOWEST_OVER_BID
+
+
+def _check_phase(fields: PhaseFields) -> list[FieldProblem]:
+    problems: list[FieldProblem] = []
+    if fields.number not in Phase.Number.values:
+        problems.append(FieldProblem("number", _("Choose phase 1, 2 or 3")))
+    if fields.budget_pence <= 0:
+        problems.append(FieldProblem("budget", _("Enter a budget of more than £0")))
+    if fields.contracts_planned < 1:
+        problems.append(FieldProblem("contracts_planned", _("Plan at least one contract")))
+    if fields.price_formula not in PriceFormula.values:
+        problems.append(FieldProblem("price_formula", _("Choose a price formula from the list")))
+    order = [
+        ("opens_at", fields.opens_at),
+        ("clarification_deadline", fields.clarification_deadline),
+        ("submission_deadline", fields.submission_deadline),
+    ]
+    for (_first, earlier), (name, later) in itertools.pairwise(order):
+        if later < earlier or (name == "clarification_deadline" and later == earlier):
+            problems.append(
+                FieldProblem(
+                    name,
+                    _("The timetable must run in order: opening, clarification deadline, bids"),
+                )
+            )
+    local_deadline = timezone.localtime(fields.submission_deadline).date()
+    if fields.evaluation_ends_on < local_deadline:
+        problems.append(FieldProblem("evaluation_ends_on", _("Evaluation ends after bids are in")))
+    if fields.award_expected_on < fields.evaluation_ends_on:
+        problems.append(
+            FieldProblem("award_expected_on", _("The award comes after the evaluation"))
+        )
+    return problems
+
+
+def save_phase(*, actor: Person, challenge: Challenge, fields: PhaseFields) -> Phase:
+    """Add a phase to a draft challenge, or change one (by its number)."""
+    _draft(actor, challenge)
+    problems = _check_phase(fields)
+    if problems:
+        raise InvalidInput(problems=problems)
+    with transaction.atomic():
+        phase = Phase.objects.filter(challenge=challenge, number=fields.number).first()
+        before = _phase_summary(phase) if phase else None
+        if phase is None:
+            phase = Phase(
+                challenge=challenge,
+                number=fields.number,
+                ocid=f"{settings.OCID_PREFIX}-{challenge.slug}-{fields.number}",
+            )
+        for name, value in asdict(fields).items():
+            setattr(phase, name, value)
+        phase.save()
+        audit.record_event(
+            actor=actor,
+            action="phase.saved",
+            obj=phase,
+            before=before,
+            after=_phase_summary(phase),
+        )
+    return phase
+
+
+def _phase_summary(phase: Phase) -> dict[str, Any]:
+    return {
+        "challenge": phase.challenge.slug,
+        "number": phase.number,
+        "budget_pence": phase.budget_pence,
+        "contracts_planned": phase.contracts_planned,
+        "opens_at": phase.opens_at.isoformat(),
+        "clarification_deadline": phase.clarification_deadline.isoformat(),
+        "submission_deadline": phase.submission_deadline.isoformat(),
+        "price_formula": phase.price_formula,
+    }
+
+
+@dataclass
+class CriterionFields:
+    kind: str
+    title_en: str
+    weight: int
+    title_cy: str = ""
+    guidance_en: str = ""
+    guidance_cy: str = ""
+    goal: str = ""  # a well-being goal code (social value measures)
+
+
+def check_criteria(criteria: Sequence[CriterionFields]) -> list[FieldProblem]:
+    """Weights total 100, with price and social value among the criteria, each social value
+    measure aligned to a well-being goal."""
+    problems: list[FieldProblem] = []
+    goals = set(WellbeingGoal.objects.values_list("code", flat=True))
+    for i, criterion in enumerate(criteria, start=1):
+        if criterion.kind not in Criterion.Kind.values:
+            problems.append(FieldProblem("kind", _("Choose the kind of criterion"), row=i))
+        if not criterion.title_en.strip():
+            problems.append(FieldProblem("title_en", _("Enter the criterion's title"), row=i))
+        if not 1 <= criterion.weight <= 100:
+            problems.append(FieldProblem("weight", _("A weight is from 1 to 100"), row=i))
+        if criterion.kind == Criterion.Kind.SOCIAL_VALUE and criterion.goal not in goals:
+            problems.append(
+                FieldProblem(
+                    "goal", _("Align each social value measure to a well-being goal"), row=i
+                )
+            )
+    total = sum(c.weight for c in criteria)
+    if total != 100:
+        problems.append(
+            FieldProblem(
+                "weight",
+                _("The weights add up to %(total)s%%; they must add up to 100%%")
+                % {"total": total},
+            )
+        )
+    kinds = [c.kind for c in criteria]
+    if kinds.count(Criterion.Kind.PRICE) != 1:
+        problems.append(FieldProblem("kind", _("Include price as exactly one criterion")))
+    if Criterion.Kind.SOCIAL_VALUE not in kinds:
+        problems.append(FieldProblem("kind", _("Include at least one social value criterion")))
+    return problems
+
+
+def set_criteria(
+    *, actor: Person, phase: Phase, criteria: Sequence[CriterionFields]
+) -> list[Criterion]:
+    _draft(actor, phase.challenge)
+    problems = check_criteria(criteria)
+    if problems:
+        raise InvalidInput(problems=problems)
+    goals = {g.code: g for g in WellbeingGoal.objects.all()}
+    with transaction.atomic():
+        before = [c.title_en for c in phase.criteria.all()]
+        phase.criteria.all().delete()
+        made = [
+            Criterion.objects.create(
+                phase=phase,
+                kind=c.kind,
+                title_en=c.title_en,
+                title_cy=c.title_cy or None,
+                guidance_en=c.guidance_en,
+                guidance_cy=c.guidance_cy or None,
+                weight=c.weight,
+                goal=goals.get(c.goal) if c.kind == Criterion.Kind.SOCIAL_VALUE else None,
+                position=i,
+            )
+            for i, c in enumerate(criteria)
+        ]
+        audit.record_event(
+            actor=actor,
+            action="phase.criteria_set",
+            obj=phase,
+            before={"criteria": before},
+            after={"criteria": [[c.kind, c.title_en, c.weight] for c in made]},
+        )
+    return made
+
+
+def add_document(
+    *,
+    actor: Person,
+    challenge: Challenge,
+    title_en: str,
+    title_cy: str,
+    file_name: str,
+    content_type: str,
+    chunks: Iterable[bytes],
+    phase: Phase | None = None,
+) -> Document:
+    """Attach a document that is published with the challenge."""
+    from infuse.datalab import storage
+
+    _runs(actor, challenge)
+    if not title_en.strip():
+        raise InvalidInput(problems=[FieldProblem("title_en", _("Enter the document's title"))])
+    try:
+        stored = storage.store_stream(
+            chunks, kind="procurement-documents", max_bytes=MAX_DOCUMENT_BYTES
+        )
+    except ValueError:
+        raise InvalidInput(
+            problems=[
+                FieldProblem(
+                    "file",
+                    _("The file is bigger than %(size)s MB: make it smaller or split it")
+                    % {"size": MAX_DOCUMENT_BYTES // (1024 * 1024)},
+                )
+            ]
+        ) from None
+    if stored.size == 0:
+        raise InvalidInput(problems=[FieldProblem("file", _("The file is empty"))])
+    with transaction.atomic():
+        document = Document.objects.create(
+            challenge=challenge,
+            phase=phase,
+            title_en=title_en.strip(),
+            title_cy=title_cy.strip() or None,
+            file_name=file_name[:255],
+            content_type=content_type[:100] or "application/octet-stream",
+            sha256=stored.sha256,
+            size_bytes=stored.size,
+            path=stored.relative_path,
+        )
+        audit.record_event(
+            actor=actor,
+            action="challenge.document_added",
+            obj=document,
+            after={"challenge": challenge.slug, "sha256": stored.sha256, "name": file_name},
+        )
+    return document
+
+
+def publish_challenge(*, actor: Person, challenge: Challenge) -> Challenge:
+    """Publish a challenge and its phases: checked complete, then public (and in OCDS)."""
+    _draft(actor, challenge)
+    phases = list(challenge.phases.prefetch_related("criteria"))
+    problems: list[FieldProblem] = []
+    if not phases:
+        problems.append(FieldProblem("phases", _("Add at least one phase before publishing")))
+    if not (challenge.summary_en or "").strip() or not (challenge.problem_en or "").strip():
+        problems.append(
+            FieldProblem("summary_en", _("Write the summary and problem statement first"))
+        )
+    if not challenge.title_cy or not (challenge.summary_cy or "").strip():
+        problems.append(
+            FieldProblem("title_cy", _("Give the title and summary in Welsh before publishing"))
+        )
+    for phase in phases:
+        criteria = [
+            CriterionFields(
+                kind=c.kind,
+                title_en=c.title_en,
+                weight=c.weight,
+                goal=c.goal.code if c.goal else "",
+            )
+            for c in phase.criteria.all()
+        ]
+        for problem in check_criteria(criteria):
+            problems.append(
+                FieldProblem(
+                    "criteria",
+                    _("%(phase)s: %(problem)s")
+                    % {"phase": phase.get_number_display(), "problem": problem.message},
+                )
+            )
+        if phase.submission_deadline <= now():
+            problems.append(
+                FieldProblem(
+                    "phases",
+                    _("%(phase)s: its bid deadline has passed")
+                    % {"phase": phase.get_number_display()},
+                )
+            )
+    if problems:
+        raise InvalidInput(problems=problems)
+    with transaction.atomic():
+        challenge.published_at = now()
+        challenge.save(update_fields=["published_at"])
+        audit.record_event(
+            actor=actor, action="challenge.published", obj=challenge, after=_summary(challenge)
+        )
+    return challenge
+
+
+# --- Suppliers ----------------------------------------------------------------------------------
+
+
+@dataclass
+class SupplierFields:
+    name: str
+    address: str
+    postcode: str
+    companies_house_number: str = ""
+    is_sme: bool = False
+    is_vcse: bool = False
+
+
+def _check_supplier(fields: SupplierFields) -> list[FieldProblem]:
+    problems: list[FieldProblem] = []
+    if not fields.name.strip():
+        problems.append(FieldProblem("name", _("Enter the organisation's name")))
+    number = fields.companies_house_number.strip().upper()
+    if number and not COMPANIES_HOUSE.match(number):
+        problems.append(
+            FieldProblem(
+                "companies_house_number",
+                _("A Companies House number is 8 characters, like 01234567 or SC123456"),
+            )
+        )
+    if not fields.address.strip():
+        problems.append(FieldProblem("address", _("Enter the organisation's address")))
+    if not re.match(r"^[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}$", fields.postcode.strip().upper()):
+        problems.append(FieldProblem("postcode", _("Enter a UK postcode, like CF10 4UW")))
+    return problems
+
+
+def register_supplier(
+    *, email: str, full_name: str, password: str, fields: SupplierFields
+) -> Person:
+    """Someone from a company registers it and themselves (no sign-in needed to do this)."""
+    problems = _check_supplier(fields)
+    number = fields.companies_house_number.strip().upper()
+    if number and SupplierProfile.objects.filter(companies_house_number=number).exists():
+        problems.append(
+            FieldProblem(
+                "companies_house_number",
+                _("That company is registered already: ask a colleague there to invite you"),
+            )
+        )
+    if problems:
+        raise InvalidInput(problems=problems)
+    with transaction.atomic():
+        person = core_services.create_person(
+            actor=None, email=email, full_name=full_name, password=password
+        )
+        base = slugify(fields.name)[:40] or "supplier"
+        slug, n = base, 1
+        while Organisation.objects.filter(slug=slug).exists():
+            n += 1
+            slug = f"{base}-{n}"
+        organisation = Organisation.objects.create(
+            kind=Organisation.Kind.SUPPLIER,
+            name=fields.name.strip(),
+            name_en=fields.name.strip(),
+            slug=slug,
+        )
+        SupplierProfile.objects.create(
+            organisation=organisation,
+            companies_house_number=number,
+            is_sme=fields.is_sme,
+            is_vcse=fields.is_vcse,
+            address=fields.address.strip(),
+            postcode=fields.postcode.strip().upper(),
+        )
+        core_services.grant_membership(
+            actor=None, person=person, organisation=organisation, role=Role.SUPPLIER
+        )
+        audit.record_event(
+            actor=person,
+            action="supplier.registered",
+            obj=organisation,
+            after={**asdict(fields), "companies_house_number": number, "email": person.email},
+        )
+    return person
+
+
+def supplier_of(actor: Any) -> Organisation:
+    """The supplier organisation the actor works for (suppliers belong to one)."""
+    ids = [org for org, kind, role in memberships_of(actor) if role == Role.SUPPLIER]
+    if not ids:
+        raise PermissionDenied()
+    return Organisation.objects.get(pk=ids[0])
+
+
+def invite_colleague(*, actor: Person, email: str) -> str:
+    """Invite a colleague to join the actor's supplier organisation; returns the secret token
+    for the link (only its hash is kept)."""
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    organisation = supplier_of(actor)
+    email = email.strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise InvalidInput(
+            problems=[FieldProblem("email", _("Enter an email address like name@example.org"))]
+        ) from None
+    token = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        invitation = SupplierInvitation.objects.create(
+            organisation=organisation,
+            email=email,
+            token_sha256=hashlib.sha256(token.encode()).hexdigest(),
+            invited_by=actor,
+            expires_at=now() + dt.timedelta(days=INVITATION_DAYS),
+        )
+        audit.record_event(
+            actor=actor,
+            action="supplier.colleague_invited",
+            obj=invitation,
+            after={"organisation": organisation.slug, "email": email},
+        )
+    return token
+
+
+def accept_invitation(*, token: str, full_name: str, password: str) -> Person:
+    """Join the organisation that sent the invitation, as a new person or an existing one."""
+    digest = hashlib.sha256(token.encode()).hexdigest()
+    with transaction.atomic():
+        invitation = (
+            SupplierInvitation.objects.select_for_update().filter(token_sha256=digest).first()
+        )
+        if invitation is None or invitation.accepted_at or invitation.expires_at < now():
+            raise Conflict(_("This invitation has expired or been used: ask for a new one."))
+        person = Person.objects.filter(email__iexact=invitation.email).first()
+        if person is None:
+            person = core_services.create_person(
+                actor=None, email=invitation.email, full_name=full_name, password=password
+            )
+        elif any(role == Role.SUPPLIER for _o, _k, role in memberships_of(person)):
+            raise Conflict(_("That person already works for a supplier on InFuSe."))
+        core_services.grant_membership(
+            actor=None, person=person, organisation=invitation.organisation, role=Role.SUPPLIER
+        )
+        forget_roles(person)
+        invitation.accepted_at = now()
+        invitation.save(update_fields=["accepted_at"])
+        audit.record_event(
+            actor=person,
+            action="supplier.colleague_joined",
+            obj=invitation.organisation,
+            after={"email": person.email},
+        )
+    return person
+
+
+# --- Clarifications -----------------------------------------------------------------------------
+
+
+def ask_question(*, actor: Person, phase: Phase, question: str) -> Clarification:
+    """A supplier asks privately, before the clarification deadline."""
+    supplier = supplier_of(actor)
+    if not can(actor, "procurement.bid", phase.challenge):
+        raise PermissionDenied()
+    if not question.strip():
+        raise InvalidInput(problems=[FieldProblem("question", _("Enter your question"))])
+    with transaction.atomic():
+        if phase.state != Phase.State.OPEN or now() >= phase.clarification_deadline:
+            raise Conflict(
+                _("Questions closed at %(deadline)s.")
+                % {"deadline": _when(phase.clarification_deadline)}
+                if now() >= phase.clarification_deadline
+                else _("Questions open with the phase.")
+            )
+        clarification = Clarification.objects.create(
+            phase=phase, supplier=supplier, asked_by=actor, question=question.strip()
+        )
+        audit.record_event(
+            actor=actor,
+            action="clarification.asked",
+            obj=clarification,
+            after={"phase": phase.pk, "supplier": supplier.slug},
+        )
+    return clarification
+
+
+def answer_question(
+    *,
+    actor: Person,
+    clarification: Clarification,
+    published_question_en: str,
+    answer_en: str,
+    published_question_cy: str = "",
+    answer_cy: str = "",
+) -> Clarification:
+    """Publish the question (reworded so it does not say who asked) and its answer to all."""
+    _runs(actor, clarification.phase.challenge)
+    problems = []
+    if not published_question_en.strip():
+        problems.append(
+            FieldProblem("published_question_en", _("Enter the question as it will be published"))
+        )
+    if not answer_en.strip():
+        problems.append(FieldProblem("answer_en", _("Enter the answer")))
+    if problems:
+        raise InvalidInput(problems=problems)
+    with transaction.atomic():
+        clarification.published_question_en = published_question_en.strip()
+        clarification.published_question_cy = published_question_cy.strip() or None
+        clarification.answer_en = answer_en.strip()
+        clarification.answer_cy = answer_cy.strip() or None
+        clarification.answered_by = actor
+        clarification.answered_at = now()
+        clarification.save()
+        audit.record_event(
+            actor=actor,
+            action="clarification.answered",
+            obj=clarification,
+            after={"phase": clarification.phase_id},
+        )
+    return clarification
+
+
+def published_clarifications(phase: Phase) -> QuerySet[Clarification]:
+    return phase.clarifications.filter(answered_at__isnull=False).order_by("answered_at")
+
+
+def questions_to_answer(*, actor: Person, phase: Phase) -> QuerySet[Clarification]:
+    _runs(actor, phase.challenge)
+    return phase.clarifications.filter(answered_at__isnull=True).select_related("supplier")
+
+
+def _when(instant: dt.datetime) -> str:
+    from django.utils.formats import date_format
+
+    return date_format(timezone.localtime(instant), "j F Y H:i")
+
+
+# --- Sealed bids --------------------------------------------------------------------------------
+
+
+@dataclass
+class BidContent:
+    """What a bid says: an answer per criterion (by id), the price, and its documents."""
+
+    answers: dict[str, str] = field(default_factory=dict)
+    price_pence: int | None = None
+    documents: list[dict[str, Any]] = field(default_factory=list)  # id, name, content_type
+
+    def to_bytes(self) -> bytes:
+        return json.dumps(asdict(self), sort_keys=True).encode()
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> BidContent:
+        return cls(**json.loads(data))
+
+
+def _data_key(challenge: Challenge) -> bytes:
+    return sealing.unwrap(bytes(challenge.wrapped_key), challenge.key_id)
+
+
+def _seal(bid: Bid, content: BidContent) -> bytes:
+    return sealing.seal(_data_key(bid.phase.challenge), content.to_bytes(), bid.label)
+
+
+def _unsealed(bid: Bid) -> BidContent:
+    return BidContent.from_bytes(
+        sealing.open_sealed(_data_key(bid.phase.challenge), bytes(bid.sealed), bid.label)
+    )
+
+
+def _before_deadline(phase: Phase) -> None:
+    """Bids change only while the phase is open, by the server's clock."""
+    moment = now()
+    if moment >= phase.submission_deadline:
+        raise Conflict(
+            _("The deadline for bids was %(deadline)s: bids can no longer be made or changed.")
+            % {"deadline": _when(phase.submission_deadline)}
+        )
+    if phase.state_at(moment) != Phase.State.OPEN:
+        raise Conflict(_("This phase is not open for bids."))
+
+
+def own_bid(*, actor: Person, phase: Phase) -> Bid | None:
+    supplier = supplier_of(actor)
+    return Bid.objects.filter(phase=phase, supplier=supplier).first()
+
+
+def save_bid(
+    *, actor: Person, phase: Phase, answers: dict[str, str], price_pence: int | None
+) -> Bid:
+    """Create or change the actor's organisation's bid, sealed, while the phase is open."""
+    supplier = supplier_of(actor)
+    if not can(actor, "procurement.bid", phase.challenge):
+        raise PermissionDenied()
+    criteria = {str(c.pk) for c in phase.criteria.exclude(kind=Criterion.Kind.PRICE)}
+    unknown = set(answers) - criteria
+    if unknown:
+        raise InvalidInput(problems=[FieldProblem("answers", _("Answer the phase's criteria"))])
+    if price_pence is not None and price_pence <= 0:
+        raise InvalidInput(problems=[FieldProblem("price", _("Enter a price of more than £0"))])
+    with transaction.atomic():
+        _before_deadline(phase)
+        bid = Bid.objects.select_for_update().filter(phase=phase, supplier=supplier).first()
+        if bid is None:
+            try:
+                with transaction.atomic():
+                    bid = Bid.objects.create(
+                        phase=phase, supplier=supplier, sealed=b"", created_by=actor
+                    )
+            except IntegrityError:  # a colleague started it at the same moment
+                bid = Bid.objects.select_for_update().get(phase=phase, supplier=supplier)
+            content = BidContent()
+        else:
+            content = _unsealed(bid)
+        content.answers = {k: v for k, v in answers.items() if v.strip()}
+        content.price_pence = price_pence
+        bid.sealed = _seal(bid, content)
+        bid.updated_at = now()
+        bid.withdrawn_at = None
+        bid.save()
+        audit.record_event(
+            actor=actor,
+            action="bid.saved",
+            obj=bid,
+            after={"phase": phase.pk, "supplier": supplier.slug, "sealed_bytes": len(bid.sealed)},
+        )
+    return bid
+
+
+def add_bid_document(
+    *, actor: Person, bid: Bid, file_name: str, content_type: str, data: bytes
+) -> BidDocument:
+    """Attach a file to a bid, sealed on disk with the challenge's key."""
+    from infuse.datalab import storage
+
+    if bid.supplier_id != supplier_of(actor).pk:
+        raise NotFound()
+    if len(data) > MAX_DOCUMENT_BYTES:
+        raise InvalidInput(
+            problems=[
+                FieldProblem(
+                    "file",
+                    _("The file is bigger than %(size)s MB: make it smaller or split it")
+                    % {"size": MAX_DOCUMENT_BYTES // (1024 * 1024)},
+                )
+            ]
+        )
+    if not data:
+        raise InvalidInput(problems=[FieldProblem("file", _("The file is empty"))])
+    with transaction.atomic():
+        _before_deadline(bid.phase)
+        bid = Bid.objects.select_for_update().get(pk=bid.pk)
+        document = BidDocument.objects.create(bid=bid, path="", size_bytes=len(data))
+        sealed = sealing.seal(_data_key(bid.phase.challenge), data, document.label)
+        stored = storage.store_stream([sealed], kind="sealed-bids")
+        document.path = stored.relative_path
+        document.save(update_fields=["path"])
+        content = _unsealed(bid)
+        content.documents.append(
+            {"id": document.pk, "name": file_name[:255], "content_type": content_type[:100]}
+        )
+        bid.sealed = _seal(bid, content)
+        bid.updated_at = now()
+        bid.save(update_fields=["sealed", "updated_at"])
+        audit.record_event(
+            actor=actor, action="bid.document_added", obj=bid, after={"document": document.pk}
+        )
+    return document
+
+
+def submit_bid(*, actor: Person, bid: Bid) -> Bid:
+    """Mark the bid as submitted: every criterion answered and a price given. It can still be
+    changed (and stays submitted) until the deadline."""
+    if bid.supplier_id != supplier_of(actor).pk:
+        raise NotFound()
+    with transaction.atomic():
+        _before_deadline(bid.phase)
+        bid = Bid.objects.select_for_update().get(pk=bid.pk)  # what is stored now
+        content = _unsealed(bid)
+        missing = [
+            c
+            for c in bid.phase.criteria.exclude(kind=Criterion.Kind.PRICE)
+            if not content.answers.get(str(c.pk), "").strip()
+        ]
+        problems = [
+            FieldProblem(f"answer_{c.pk}", _("Answer ‘%(criterion)s’") % {"criterion": c.title})
+            for c in missing
+        ]
+        if content.price_pence is None:
+            problems.append(FieldProblem("price", _("Enter your price")))
+        if problems:
+            raise InvalidInput(problems=problems)
+        bid.submitted_at = now()
+        bid.withdrawn_at = None
+        bid.save(update_fields=["submitted_at", "withdrawn_at"])
+        audit.record_event(
+            actor=actor, action="bid.submitted", obj=bid, after={"phase": bid.phase_id}
+        )
+    return bid
+
+
+def withdraw_bid(*, actor: Person, bid: Bid) -> Bid:
+    if bid.supplier_id != supplier_of(actor).pk:
+        raise NotFound()
+    with transaction.atomic():
+        _before_deadline(bid.phase)
+        bid = Bid.objects.select_for_update().get(pk=bid.pk)
+        bid.withdrawn_at = now()
+        bid.submitted_at = None
+        bid.save(update_fields=["withdrawn_at", "submitted_at"])
+        audit.record_event(actor=actor, action="bid.withdrawn", obj=bid)
+    return bid
+
+
+def received_bids(phase: Phase) -> QuerySet[Bid]:
+    """The bids that count: submitted before the deadline and not withdrawn."""
+    return phase.bids.filter(
+        submitted_at__isnull=False,
+        submitted_at__lt=phase.submission_deadline,
+        withdrawn_at__isnull=True,
+    ).select_related("supplier")
+
+
+def may_read_bid(actor: Any, bid: Bid) -> bool:
+    """The supplier's own people always; after the two-person opening, the officers running
+    the challenge and assigned evaluators who declared no conflict with this bid. Nobody
+    else, programme admins included."""
+    if not getattr(actor, "is_authenticated", False):
+        return False
+    if any(org == bid.supplier_id for org, _k, _r in memberships_of(actor)):
+        return True
+    phase = bid.phase
+    if not phase.bids_opened or bid.submitted_at is None or bid.withdrawn_at is not None:
+        return False
+    if can(actor, "procurement.change_challenge", phase.challenge):
+        return True
+    return (
+        phase.evaluators.filter(pk=actor.pk).exists()
+        and bid.declarations.filter(evaluator=actor, has_conflict=False).exists()
+    )
+
+
+def read_bid(*, actor: Any, bid: Bid) -> BidContent:
+    """The bid as stored now, for those who may read it."""
+    bid = Bid.objects.select_related("phase__challenge").get(pk=bid.pk)
+    if not may_read_bid(actor, bid):
+        raise PermissionDenied()
+    return _unsealed(bid)
+
+
+def read_bid_document(*, actor: Any, document: BidDocument) -> tuple[str, str, bytes]:
+    """(file name, content type, bytes) of a bid's document, for those who may read the bid."""
+    from infuse.datalab import storage
+
+    content = read_bid(actor=actor, bid=document.bid)
+    meta = next((d for d in content.documents if d["id"] == document.pk), None)
+    if meta is None:
+        raise NotFound()
+    sealed = storage.resolve(document.path).read_bytes()
+    data = sealing.open_sealed(_data_key(document.bid.phase.challenge), sealed, document.label)
+    return meta["name"], meta["content_type"], data
+
+
+# --- Opening: the two-person rule ---------------------------------------------------------------
+
+
+def request_opening(*, actor: Person, phase: Phase) -> Opening:
+    """The first of two authorised officers asks to open the bids, after the deadline."""
+    if not can(actor, "procurement.open_bids", phase.challenge):
+        raise PermissionDenied()
+    with transaction.atomic():
+        if now() < phase.submission_deadline:
+            raise Conflict(
+                _("Bids can be opened after the deadline, %(deadline)s.")
+                % {"deadline": _when(phase.submission_deadline)}
+            )
+        if Opening.objects.filter(phase=phase).exists():
+            raise Conflict(_("Opening has already been asked for."))
+        opening = Opening.objects.create(phase=phase, requested_by=actor)
+        audit.record_event(
+            actor=actor,
+            action="bids.opening_requested",
+            obj=phase,
+            after={"bids": received_bids(phase).count()},
+        )
+    return opening
+
+
+def confirm_opening(*, actor: Person, phase: Phase) -> Opening:
+    """A second, different authorised officer confirms: the bids are open."""
+    if not can(actor, "procurement.open_bids", phase.challenge):
+        raise PermissionDenied()
+    with transaction.atomic():
+        opening = Opening.objects.select_for_update().filter(phase=phase).first()
+        if opening is None:
+            raise Conflict(_("Another authorised officer must ask to open the bids first."))
+        if opening.confirmed_at is not None:
+            raise Conflict(_("The bids are open already."))
+        if opening.requested_by_id == actor.pk:
+            raise Conflict(
+                _("A second, different officer must confirm the opening (the two-person rule).")
+            )
+        opening.confirmed_by = actor
+        opening.confirmed_at = now()
+        opening.save(update_fields=["confirmed_by", "confirmed_at"])
+        audit.record_event(
+            actor=actor,
+            action="bids.opened",
+            obj=phase,
+            after={
+                "requested_by": opening.requested_by.email,
+                "confirmed_by": actor.email,
+                "bids": list(received_bids(phase).values_list("pk", flat=True)),
+            },
+        )
+    return opening
+
+
+def rotate_keys() -> int:
+    """Rewrap every challenge key with the current master key; returns how many changed."""
+    changed = 0
+    for challenge in Challenge.objects.exclude(key_id=sealing.current_key_id()):
+        with transaction.atomic():
+            locked = Challenge.objects.select_for_update().get(pk=challenge.pk)
+            wrapped, key_id = sealing.rewrap(bytes(locked.wrapped_key), locked.key_id)
+            Challenge.objects.filter(pk=locked.pk).update(wrapped_key=wrapped, key_id=key_id)
+            audit.record_event(
+                actor=None,
+                action="challenge.key_rewrapped",
+                obj=locked,
+                before={"key_id": challenge.key_id},
+                after={"key_id": key_id},
+            )
+            changed += 1
+    return changed

@@ -1,0 +1,125 @@
+"""Procurement fixtures: officers of Newport and the programme team, suppliers registered through
+the service, and a published challenge whose phase 1 is open for bids."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from tests.conftest import PASSWORD
+
+NEWPORT = "W06000022"
+CARDIFF = "W06000015"
+
+
+@pytest.fixture
+def buyer(make_person: Callable[..., Any]) -> Any:
+    return make_person("procurement_officer", email="buyer@newport.example")
+
+
+@pytest.fixture
+def second_buyer(make_person: Callable[..., Any]) -> Any:
+    """A second authorised officer for the two-person rule (programme team)."""
+    from infuse.core import services
+    from infuse.core.models import Organisation
+
+    person = make_person(email="second@ccr.example")
+    services.grant_membership(
+        actor=None,
+        person=person,
+        organisation=Organisation.objects.get(slug="ccr-programme"),
+        role="procurement_officer",
+    )
+    return person
+
+
+@pytest.fixture
+def make_supplier() -> Callable[..., Any]:
+    from infuse.procurement import services
+
+    count = 0
+
+    def make(name: str = "", **extra: Any) -> Any:
+        nonlocal count
+        count += 1
+        return services.register_supplier(
+            email=f"bids{count}@supplier{count}.example",
+            full_name=f"Bidder {count}",
+            password=PASSWORD,
+            fields=services.SupplierFields(
+                name=name or f"Green Fleet {count} Ltd",
+                address="1 Dock Road, Newport",
+                postcode="NP20 2AB",
+                companies_house_number=f"{count:08d}",
+                is_sme=True,
+                **extra,
+            ),
+        )
+
+    return make
+
+
+CRITERIA = [
+    ("quality", "Technical approach", 50, ""),
+    ("social_value", "Local jobs and skills", 10, "prosperous"),
+    ("price", "Price", 40, ""),
+]
+
+
+def criteria_fields() -> list[Any]:
+    from infuse.procurement.services import CriterionFields
+
+    return [
+        CriterionFields(kind=k, title_en=t, title_cy=f"{t} (cy)", weight=w, goal=g)
+        for k, t, w, g in CRITERIA
+    ]
+
+
+@pytest.fixture
+def make_challenge(buyer: Any) -> Callable[..., Any]:
+    """A challenge (published by default) with phase 1 open: questions for 5 days, bids 10."""
+    from infuse.core.models import Organisation
+    from infuse.procurement import services
+
+    def make(*, publish: bool = True, title: str = "Zero-emission council fleet", **extra: Any):
+        challenge = services.create_challenge(
+            actor=buyer,
+            fields=services.ChallengeFields(
+                title_en=title,
+                title_cy="Fflyd cyngor allyriadau sero",
+                owner=Organisation.objects.get(slug="newport"),
+                councils=[NEWPORT, CARDIFF],
+                summary_en="Vans that emit nothing.",
+                summary_cy="Faniau nad ydynt yn allyrru dim.",
+                problem_en="Council fleets burn diesel.",
+                problem_cy="Mae fflydoedd cynghorau yn llosgi disel.",
+                themes=["decarbonisation"],
+                goals=["resilient", "globally-responsible"],
+            ),
+        )
+        now = timezone.now()
+        phase = services.save_phase(
+            actor=buyer,
+            challenge=challenge,
+            fields=services.PhaseFields(
+                number=1,
+                budget_pence=extra.get("budget_pence", 10_000_000),
+                contracts_planned=extra.get("contracts_planned", 2),
+                opens_at=now - dt.timedelta(days=1),
+                clarification_deadline=now + dt.timedelta(days=5),
+                submission_deadline=now + dt.timedelta(days=10),
+                evaluation_ends_on=(now + dt.timedelta(days=20)).date(),
+                award_expected_on=(now + dt.timedelta(days=25)).date(),
+            ),
+        )
+        services.set_criteria(actor=buyer, phase=phase, criteria=criteria_fields())
+        if publish:
+            services.publish_challenge(actor=buyer, challenge=challenge)
+        challenge.refresh_from_db()
+        return challenge
+
+    return make

@@ -1,0 +1,369 @@
+"""The Procurement Lab's services: challenges, suppliers, clarifications, sealed bids, opening."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.contrib.auth.models import AnonymousUser
+from django.db import connection
+from django.test import override_settings
+from django.utils import timezone
+
+from infuse.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from infuse.core.models import Person
+from infuse.datalab import storage
+from infuse.procurement import sealing, services
+from infuse.procurement.models import Bid, Challenge, Phase
+from tests.procurement.conftest import criteria_fields
+
+pytestmark = pytest.mark.django_db
+
+
+def _phase(challenge: Challenge) -> Phase:
+    return challenge.phases.get(number=1)
+
+
+def _answers(phase: Phase, text: str = "We convert vans to hydrogen") -> dict[str, str]:
+    return {str(c.pk): f"{text} ({c.title_en})" for c in phase.criteria.exclude(kind="price")}
+
+
+# --- Challenges ---------------------------------------------------------------------------------
+
+
+def test_criteria_must_weigh_100_with_price_and_social_value(make_challenge, buyer):
+    challenge = make_challenge(publish=False)
+    phase = _phase(challenge)
+    wrong = criteria_fields()
+    wrong[0].weight = 45
+    with pytest.raises(InvalidInput) as refused:
+        services.set_criteria(actor=buyer, phase=phase, criteria=wrong)
+    assert "add up to 95%" in str(refused.value.problems[0].message)
+    no_goal = criteria_fields()
+    no_goal[1].goal = ""
+    no_price = [c for c in criteria_fields() if c.kind != "price"]
+    no_price[0].weight = 90
+    for fields, text in ((no_goal, "well-being goal"), (no_price, "price")):
+        with pytest.raises(InvalidInput) as refused:
+            services.set_criteria(actor=buyer, phase=phase, criteria=fields)
+        assert any(text in str(p.message) for p in refused.value.problems)
+
+
+def test_a_draft_is_hidden_until_published_and_then_fixed(make_challenge, buyer, make_person):
+    challenge = make_challenge(publish=False)
+    public = AnonymousUser()
+    with pytest.raises(NotFound):
+        services.get_challenge(actor=public, slug=challenge.slug)
+    assert services.get_challenge(actor=make_person("officer"), slug=challenge.slug)
+    assert challenge.phases.get().state == Phase.State.DRAFT
+    services.publish_challenge(actor=buyer, challenge=challenge)
+    assert services.get_challenge(actor=public, slug=challenge.slug) == challenge
+    assert challenge.phases.get().state == Phase.State.OPEN
+    with pytest.raises(Conflict):
+        services.set_criteria(actor=buyer, phase=_phase(challenge), criteria=criteria_fields())
+
+
+def test_publishing_needs_welsh_and_a_future_deadline(make_challenge, buyer):
+    challenge = make_challenge(publish=False)
+    challenge.summary_cy = ""
+    challenge.save()
+    with pytest.raises(InvalidInput) as refused:
+        services.publish_challenge(actor=buyer, challenge=challenge)
+    assert "in Welsh" in str(refused.value.problems[0].message)
+
+
+def test_a_timetable_out_of_order_is_refused(make_challenge, buyer):
+    challenge = make_challenge(publish=False)
+    now = timezone.now()
+    with pytest.raises(InvalidInput) as refused:
+        services.save_phase(
+            actor=buyer,
+            challenge=challenge,
+            fields=services.PhaseFields(
+                number=2,
+                budget_pence=100,
+                contracts_planned=1,
+                opens_at=now,
+                clarification_deadline=now + dt.timedelta(days=9),
+                submission_deadline=now + dt.timedelta(days=3),
+                evaluation_ends_on=now.date(),
+                award_expected_on=now.date(),
+            ),
+        )
+    assert {p.field for p in refused.value.problems} >= {"submission_deadline"}
+
+
+def test_only_procurement_officers_of_the_owner_or_programme_run_a_challenge(
+    make_challenge, make_person, second_buyer
+):
+    challenge = make_challenge(publish=False)
+    cardiff_officer = make_person("officer")
+    with pytest.raises(PermissionDenied):
+        services.publish_challenge(actor=cardiff_officer, challenge=challenge)
+    services.publish_challenge(actor=second_buyer, challenge=challenge)  # the programme team
+
+
+# --- Suppliers ----------------------------------------------------------------------------------
+
+
+def test_supplier_registration_checks_what_it_is_told(make_supplier):
+    with pytest.raises(InvalidInput) as refused:
+        services.register_supplier(
+            email="a@b.example",
+            full_name="A",
+            password="correct-horse-battery",
+            fields=services.SupplierFields(
+                name="", address="", postcode="CF1", companies_house_number="12"
+            ),
+        )
+    assert {p.field for p in refused.value.problems} == {
+        "name",
+        "address",
+        "postcode",
+        "companies_house_number",
+    }
+    person = make_supplier("Dragon Vans Ltd")
+    organisation = services.supplier_of(person)
+    assert organisation.supplier_profile.is_sme and organisation.kind == "supplier"
+    with pytest.raises(InvalidInput) as duplicate:
+        services.register_supplier(
+            email="other@dragon.example",
+            full_name="Other",
+            password="correct-horse-battery",
+            fields=services.SupplierFields(
+                name="Dragon Vans",
+                address="x",
+                postcode="CF10 1AA",
+                companies_house_number=organisation.supplier_profile.companies_house_number,
+            ),
+        )
+    assert "invite you" in str(duplicate.value.problems[0].message)
+
+
+def test_a_colleague_joins_by_invitation_once(make_supplier):
+    person = make_supplier()
+    token = services.invite_colleague(actor=person, email="Colleague@Supplier1.example")
+    colleague = services.accept_invitation(
+        token=token, full_name="Colleague", password="correct-horse-battery"
+    )
+    assert services.supplier_of(colleague) == services.supplier_of(person)
+    with pytest.raises(Conflict):
+        services.accept_invitation(token=token, full_name="X", password="correct-horse-battery")
+    expired = services.invite_colleague(actor=person, email="late@supplier1.example")
+    with time_machine.travel(timezone.now() + dt.timedelta(days=15)), pytest.raises(Conflict):
+        services.accept_invitation(token=expired, full_name="X", password="correct-horse-battery")
+
+
+# --- Clarifications -----------------------------------------------------------------------------
+
+
+def test_questions_are_private_and_answers_public_without_the_asker(
+    make_challenge, make_supplier, buyer
+):
+    challenge = make_challenge()
+    phase = _phase(challenge)
+    asker = make_supplier("Asking Ltd")
+    asked = services.ask_question(
+        actor=asker, phase=phase, question="Asking Ltd wants to know: LPG?"
+    )
+    assert list(services.published_clarifications(phase)) == []
+    services.answer_question(
+        actor=buyer,
+        clarification=asked,
+        published_question_en="Are LPG vehicles in scope?",
+        published_question_cy="A yw cerbydau LPG o fewn y cwmpas?",
+        answer_en="No: zero emission at the tailpipe only.",
+        answer_cy="Na: allyriadau sero o'r bibell wacáu yn unig.",
+    )
+    published = services.published_clarifications(phase).get()
+    assert published.published_question_en == "Are LPG vehicles in scope?"
+    assert "Asking" not in published.published_question_en + published.answer_en
+    with time_machine.travel(phase.clarification_deadline), pytest.raises(Conflict) as late:
+        services.ask_question(actor=asker, phase=phase, question="One more?")
+    assert "Questions closed" in str(late.value.message)
+
+
+# --- Sealed bids --------------------------------------------------------------------------------
+
+
+def test_bid_contents_are_never_in_the_database_or_on_disk_in_plaintext(
+    make_challenge, make_supplier
+):
+    challenge = make_challenge()
+    phase = _phase(challenge)
+    supplier = make_supplier()
+    secret = "Hydrogen retrofit with Welsh-built fuel cells"
+    bid = services.save_bid(
+        actor=supplier, phase=phase, answers=_answers(phase, secret), price_pence=987_654_32
+    )
+    services.add_bid_document(
+        actor=supplier,
+        bid=bid,
+        file_name="technical-proposal.txt",
+        content_type="text/plain",
+        data=b"TOP SECRET FUEL CELL DESIGN " * 50,
+    )
+    services.submit_bid(actor=supplier, bid=bid)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT sealed FROM procurement_bid WHERE id = %s", [bid.pk])
+        (raw,) = cursor.fetchone()
+        cursor.execute("SELECT * FROM procurement_biddocument WHERE bid_id = %s", [bid.pk])
+        document_row = cursor.fetchone()
+    raw = bytes(raw)
+    for plaintext in (secret, "98765432", "technical-proposal", "Welsh-built"):
+        assert plaintext.encode() not in raw
+        assert plaintext.encode("utf-16-le") not in raw
+    assert "technical-proposal" not in repr(document_row)
+    on_disk = storage.resolve(bid.documents.get().path).read_bytes()
+    assert b"FUEL CELL" not in on_disk and len(on_disk) > 1000
+    # The supplier reads it back whole.
+    content = services.read_bid(actor=supplier, bid=bid)
+    assert content.price_pence == 987_654_32 and secret in next(iter(content.answers.values()))
+
+
+def test_nobody_reads_a_bid_before_the_two_person_opening(
+    make_challenge, make_supplier, buyer, second_buyer, admin_person, make_person
+):
+    challenge = make_challenge()
+    phase = _phase(challenge)
+    supplier = make_supplier()
+    bid = services.save_bid(actor=supplier, phase=phase, answers=_answers(phase), price_pence=5000)
+    services.submit_bid(actor=supplier, bid=bid)
+    evaluator = make_person("evaluator")
+    phase.evaluators.add(evaluator)
+    for person in (buyer, second_buyer, admin_person, evaluator, AnonymousUser()):
+        with pytest.raises(PermissionDenied):
+            services.read_bid(actor=person, bid=bid)
+    with pytest.raises(Conflict) as early:
+        services.request_opening(actor=buyer, phase=phase)
+    assert "after the deadline" in str(early.value.message)
+    with time_machine.travel(phase.submission_deadline + dt.timedelta(minutes=1)):
+        assert phase.state == Phase.State.CLOSED
+        services.request_opening(actor=buyer, phase=phase)
+        with pytest.raises(PermissionDenied):
+            services.read_bid(actor=buyer, bid=bid)  # asked, not yet confirmed
+        with pytest.raises(Conflict) as alone:
+            services.confirm_opening(actor=buyer, phase=phase)
+        assert "two-person rule" in str(alone.value.message)
+        with pytest.raises(PermissionDenied):
+            services.confirm_opening(actor=admin_person, phase=phase)
+        services.confirm_opening(actor=second_buyer, phase=phase)
+        phase.refresh_from_db()
+        assert phase.state == Phase.State.EVALUATION
+        assert services.read_bid(actor=buyer, bid=bid).price_pence == 5000
+        with pytest.raises(PermissionDenied):
+            services.read_bid(actor=admin_person, bid=bid)  # programme admins included
+        with pytest.raises(PermissionDenied):
+            services.read_bid(actor=evaluator, bid=bid)  # no conflict declaration yet
+    from infuse.core.models import AuditEvent
+
+    opened = AuditEvent.objects.filter(action__startswith="bids.open").order_by("pk")
+    assert [e.action for e in opened] == ["bids.opening_requested", "bids.opened"]
+    assert opened[0].actor == buyer and opened[1].actor == second_buyer
+
+
+def test_the_server_clock_locks_bids_at_the_deadline(make_challenge, make_supplier):
+    challenge = make_challenge()
+    phase = _phase(challenge)
+    supplier = make_supplier()
+    bid = services.save_bid(actor=supplier, phase=phase, answers=_answers(phase), price_pence=100)
+    with time_machine.travel(phase.submission_deadline - dt.timedelta(seconds=1), tick=False):
+        services.save_bid(actor=supplier, phase=phase, answers=_answers(phase), price_pence=90)
+        services.submit_bid(actor=supplier, bid=bid)
+    with time_machine.travel(phase.submission_deadline, tick=False):
+        for change in (
+            lambda: services.save_bid(
+                actor=supplier, phase=phase, answers=_answers(phase), price_pence=80
+            ),
+            lambda: services.submit_bid(actor=supplier, bid=bid),
+            lambda: services.withdraw_bid(actor=supplier, bid=bid),
+            lambda: services.add_bid_document(
+                actor=supplier, bid=bid, file_name="late.pdf", content_type="", data=b"x"
+            ),
+        ):
+            with pytest.raises(Conflict) as late:
+                change()
+            assert "can no longer be made or changed" in str(late.value.message)
+    latecomer = make_supplier()
+    with (
+        time_machine.travel(phase.submission_deadline + dt.timedelta(hours=1)),
+        pytest.raises(Conflict),
+    ):
+        services.save_bid(actor=latecomer, phase=phase, answers={}, price_pence=1)
+    assert services.read_bid(actor=supplier, bid=bid).price_pence == 90
+    assert list(services.received_bids(phase)) == [bid]
+
+
+def test_a_submitted_bid_answers_every_criterion_with_a_price(make_challenge, make_supplier):
+    phase = _phase(make_challenge())
+    supplier = make_supplier()
+    bid = services.save_bid(actor=supplier, phase=phase, answers={}, price_pence=None)
+    with pytest.raises(InvalidInput) as incomplete:
+        services.submit_bid(actor=supplier, bid=bid)
+    assert {p.field for p in incomplete.value.problems} == {
+        f"answer_{c.pk}" for c in phase.criteria.exclude(kind="price")
+    } | {"price"}
+
+
+def test_suppliers_see_only_their_own_bids(make_challenge, make_supplier):
+    phase = _phase(make_challenge())
+    first, second = make_supplier(), make_supplier()
+    bid = services.save_bid(actor=first, phase=phase, answers=_answers(phase), price_pence=100)
+    services.save_bid(actor=second, phase=phase, answers={}, price_pence=200)
+    assert services.own_bid(actor=second, phase=phase) != bid
+    with pytest.raises(PermissionDenied):
+        services.read_bid(actor=second, bid=bid)
+    for change in (
+        lambda: services.submit_bid(actor=second, bid=bid),
+        lambda: services.withdraw_bid(actor=second, bid=bid),
+        lambda: services.add_bid_document(
+            actor=second, bid=bid, file_name="x", content_type="", data=b"x"
+        ),
+    ):
+        with pytest.raises(NotFound):
+            change()
+    # A colleague of the first supplier works on the same bid.
+    token = services.invite_colleague(actor=first, email="colleague@first.example")
+    colleague = services.accept_invitation(
+        token=token, full_name="Colleague", password="correct-horse-battery"
+    )
+    assert services.own_bid(actor=colleague, phase=phase) == bid
+    assert services.read_bid(actor=colleague, bid=bid).price_pence == 100
+
+
+def test_sealed_bytes_moved_to_another_bid_do_not_open(make_challenge, make_supplier):
+    phase = _phase(make_challenge())
+    first, second = make_supplier(), make_supplier()
+    a = services.save_bid(actor=first, phase=phase, answers=_answers(phase), price_pence=100)
+    b = services.save_bid(actor=second, phase=phase, answers={}, price_pence=200)
+    Bid.objects.filter(pk=b.pk).update(sealed=a.sealed)
+    b.refresh_from_db()
+    with pytest.raises(sealing.SealError):
+        services.read_bid(actor=second, bid=b)
+
+
+def test_rotating_the_master_key_keeps_every_bid_readable(make_challenge, make_supplier, settings):
+    phase = _phase(make_challenge())
+    supplier = make_supplier()
+    bid = services.save_bid(actor=supplier, phase=phase, answers=_answers(phase), price_pence=42)
+    old = list(settings.BID_KEYS)
+    new = sealing.parse_keys(sealing.new_master_key("k2"))
+    with override_settings(BID_KEYS=new + old):
+        assert services.rotate_keys() == 1
+        assert services.rotate_keys() == 0
+    phase.challenge.refresh_from_db()
+    assert phase.challenge.key_id == "k2"
+    with override_settings(BID_KEYS=new):  # the old master key retired
+        bid = Bid.objects.get(pk=bid.pk)
+        assert services.read_bid(actor=supplier, bid=bid).price_pence == 42
+    with override_settings(BID_KEYS=old), pytest.raises(sealing.SealError):
+        services.read_bid(actor=supplier, bid=Bid.objects.get(pk=bid.pk))
+
+
+def test_bad_master_keys_are_named_at_start_up():
+    with pytest.raises(ValueError, match="32-byte key"):
+        sealing.parse_keys("k1:c2hvcnQ")
+    with pytest.raises(ValueError, match="32-byte key"):
+        sealing.parse_keys(":" + sealing.new_master_key("x").split(":")[1])
+    assert Person  # imported for type context in other tests
