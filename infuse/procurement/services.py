@@ -20,7 +20,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -29,6 +29,7 @@ from infuse.core import audit
 from infuse.core import services as core_services
 from infuse.core.errors import Conflict, FieldProblem, InvalidInput, NotFound, PermissionDenied
 from infuse.core.models import Council, Organisation, Person, Role, Theme, WellbeingGoal
+from infuse.core.money import pounds
 from infuse.core.permissions import (
     can,
     forget_roles,
@@ -36,17 +37,23 @@ from infuse.core.permissions import (
     is_region_member,
     memberships_of,
 )
-from infuse.procurement import sealing
+from infuse.procurement import scoring, sealing, timetable
 from infuse.procurement.models import (
+    Award,
     Bid,
     BidDocument,
     Challenge,
     Clarification,
+    ConflictDeclaration,
+    Contract,
     Criterion,
     Document,
+    Milestone,
+    ModeratedScore,
     Opening,
     Phase,
     PriceFormula,
+    Score,
     SupplierInvitation,
     SupplierProfile,
 )
@@ -1027,3 +1034,551 @@ def rotate_keys() -> int:
             )
             changed += 1
     return changed
+
+
+# --- Evaluation ---------------------------------------------------------------------------------
+
+
+def _evaluating(phase: Phase) -> None:
+    if not phase.bids_opened:
+        raise Conflict(_("The bids have not been opened yet."))
+    if phase.awards.exclude(status=Award.Status.CANCELLED).exists():
+        raise Conflict(_("The evaluation is closed: the phase has been awarded."))
+
+
+def assign_evaluators(*, actor: Person, phase: Phase, evaluators: Sequence[Person]) -> None:
+    """Choose the panel: people who hold the evaluator role (in any council or the programme)."""
+    _runs(actor, phase.challenge)
+    not_evaluators = [p.email for p in evaluators if Role.EVALUATOR not in _roles(p)]
+    if not_evaluators:
+        raise InvalidInput(
+            problems=[
+                FieldProblem(
+                    "evaluators",
+                    _("These people are not evaluators: %(people)s")
+                    % {"people": ", ".join(not_evaluators)},
+                )
+            ]
+        )
+    with transaction.atomic():
+        before = sorted(phase.evaluators.values_list("email", flat=True))
+        phase.evaluators.set(evaluators)
+        audit.record_event(
+            actor=actor,
+            action="phase.evaluators_assigned",
+            obj=phase,
+            before={"evaluators": before},
+            after={"evaluators": sorted(p.email for p in evaluators)},
+        )
+
+
+def _roles(person: Person) -> frozenset[str]:
+    from infuse.core.permissions import roles_of
+
+    return roles_of(person)
+
+
+def _panel_member(actor: Any, phase: Phase) -> None:
+    if not phase.evaluators.filter(pk=getattr(actor, "pk", None)).exists():
+        raise PermissionDenied()
+
+
+def declare_interest(
+    *, actor: Person, bid: Bid, has_conflict: bool, details: str = ""
+) -> ConflictDeclaration:
+    """Before seeing a bid, an evaluator says whether they have a conflict of interest with the
+    bidder. A conflict excludes them from that bid; a declaration is not changed afterwards."""
+    phase = bid.phase
+    _panel_member(actor, phase)
+    _evaluating(phase)
+    if has_conflict and not details.strip():
+        raise InvalidInput(
+            problems=[FieldProblem("details", _("Say what the conflict of interest is"))]
+        )
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                declaration = ConflictDeclaration.objects.create(
+                    phase=phase,
+                    bid=bid,
+                    evaluator=actor,
+                    has_conflict=has_conflict,
+                    details=details.strip(),
+                )
+        except IntegrityError:
+            raise Conflict(
+                _(
+                    "You have declared for this bid already; ask the procurement officer "
+                    "to change it."
+                )
+            ) from None
+        audit.record_event(
+            actor=actor,
+            action="evaluation.declared",
+            obj=bid,
+            after={"has_conflict": has_conflict},
+        )
+    return declaration
+
+
+def _may_score(actor: Any, bid: Bid) -> None:
+    _panel_member(actor, bid.phase)
+    _evaluating(bid.phase)
+    declaration = bid.declarations.filter(evaluator=actor).first()
+    if declaration is None:
+        raise Conflict(_("Declare any conflict of interest with this bidder first."))
+    if declaration.has_conflict:
+        raise PermissionDenied()
+
+
+def save_scores(*, actor: Person, bid: Bid, scores: dict[int, tuple[int, str]]) -> list[Score]:
+    """An evaluator's own scores (0–4 and a comment) for a bid, until they submit them."""
+    _may_score(actor, bid)
+    criteria = {c.pk: c for c in bid.phase.criteria.exclude(kind=Criterion.Kind.PRICE)}
+    problems = []
+    for criterion_id, (score, _comment) in scores.items():
+        if criterion_id not in criteria:
+            problems.append(FieldProblem("scores", _("Score only the phase's criteria")))
+        elif not 0 <= score <= scoring.SCALE_MAX:
+            problems.append(FieldProblem(f"score_{criterion_id}", _("A score is from 0 to 4")))
+    if problems:
+        raise InvalidInput(problems=problems)
+    with transaction.atomic():
+        if Score.objects.filter(bid=bid, evaluator=actor, submitted_at__isnull=False).exists():
+            raise Conflict(_("You have submitted your scores for this bid."))
+        saved = []
+        for criterion_id, (score, comment) in scores.items():
+            row, _created = Score.objects.update_or_create(
+                bid=bid,
+                criterion_id=criterion_id,
+                evaluator=actor,
+                defaults={"score": score, "comment": comment.strip(), "saved_at": now()},
+            )
+            saved.append(row)
+        audit.record_event(
+            actor=actor,
+            action="evaluation.scores_saved",
+            obj=bid,
+            after={"criteria": sorted(scores)},
+        )
+    return saved
+
+
+def submit_scores(*, actor: Person, bid: Bid) -> None:
+    """Lock the evaluator's scores for a bid; only now may they see the others' scores."""
+    _may_score(actor, bid)
+    with transaction.atomic():
+        mine = Score.objects.select_for_update().filter(bid=bid, evaluator=actor)
+        missing = [
+            c
+            for c in bid.phase.criteria.exclude(kind=Criterion.Kind.PRICE)
+            if not mine.filter(criterion=c).exists()
+        ]
+        if missing:
+            raise InvalidInput(
+                problems=[
+                    FieldProblem(
+                        f"score_{c.pk}", _("Score ‘%(criterion)s’") % {"criterion": c.title}
+                    )
+                    for c in missing
+                ]
+            )
+        if mine.filter(submitted_at__isnull=False).exists():
+            raise Conflict(_("You have submitted your scores for this bid."))
+        mine.update(submitted_at=now())
+        audit.record_event(actor=actor, action="evaluation.scores_submitted", obj=bid)
+
+
+def _scoring_panel(bid: Bid) -> list[int]:
+    """Assigned evaluators who declared no conflict with this bid."""
+    return list(
+        bid.declarations.filter(
+            has_conflict=False, evaluator__in=bid.phase.evaluators.all()
+        ).values_list("evaluator_id", flat=True)
+    )
+
+
+def visible_scores(*, actor: Any, bid: Bid) -> QuerySet[Score]:
+    """Scores an evaluator may see: their own, and the others' once they have submitted theirs.
+    The officers running the challenge see every submitted score (for moderation)."""
+    if can(actor, "procurement.change_challenge", bid.phase.challenge):
+        return bid.scores.filter(submitted_at__isnull=False).select_related("evaluator")
+    _panel_member(actor, bid.phase)
+    mine = bid.scores.filter(evaluator=actor)
+    if mine.filter(submitted_at__isnull=False).exists():
+        return bid.scores.filter(Q(evaluator=actor) | Q(submitted_at__isnull=False)).select_related(
+            "evaluator"
+        )
+    return mine.select_related("evaluator")
+
+
+def moderate(
+    *, actor: Person, bid: Bid, criterion: Criterion, score: int, rationale: str
+) -> ModeratedScore:
+    """Record the panel's consensus score and why, once every scoring evaluator submitted."""
+    _runs(actor, bid.phase.challenge)
+    _evaluating(bid.phase)
+    if criterion.phase_id != bid.phase_id or criterion.kind == Criterion.Kind.PRICE:
+        raise InvalidInput(problems=[FieldProblem("criterion", _("Moderate a scored criterion"))])
+    problems = []
+    if not 0 <= score <= scoring.SCALE_MAX:
+        problems.append(FieldProblem("score", _("A score is from 0 to 4")))
+    if not rationale.strip():
+        problems.append(FieldProblem("rationale", _("Give the reason for the consensus score")))
+    if problems:
+        raise InvalidInput(problems=problems)
+    panel = _scoring_panel(bid)
+    submitted = set(
+        bid.scores.filter(submitted_at__isnull=False, criterion=criterion).values_list(
+            "evaluator_id", flat=True
+        )
+    )
+    if not panel or set(panel) - submitted:
+        raise Conflict(
+            _("Every evaluator on the panel must submit their scores before moderation.")
+        )
+    with transaction.atomic():
+        moderated, _created = ModeratedScore.objects.update_or_create(
+            bid=bid,
+            criterion=criterion,
+            defaults={
+                "score": score,
+                "rationale": rationale.strip(),
+                "moderated_by": actor,
+                "moderated_at": now(),
+            },
+        )
+        audit.record_event(
+            actor=actor,
+            action="evaluation.moderated",
+            obj=bid,
+            after={"criterion": criterion.pk, "score": score},
+        )
+    return moderated
+
+
+@dataclass(frozen=True)
+class EvaluationTable:
+    """The phase's evaluation as the officers see it: bids ranked, points per criterion,
+    whether moderation is complete, and the ±10-point sensitivity check."""
+
+    criteria: list[Criterion]
+    rows: list[dict[str, Any]]  # bid, supplier, price_pence, scores, points, total, rank
+    complete: bool  # every bid moderated on every scored criterion
+    scenarios: list[scoring.Scenario]
+
+
+def _figures(phase: Phase, bids: Sequence[Bid], *, provisional: bool) -> list[scoring.BidFigures]:
+    figures = []
+    for bid in bids:
+        moderated = {m.criterion_id: float(m.score) for m in bid.moderated_scores.all()}
+        if provisional:
+            for criterion in phase.criteria.exclude(kind=Criterion.Kind.PRICE):
+                if criterion.pk not in moderated:
+                    values = [
+                        s.score
+                        for s in bid.scores.all()
+                        if s.criterion_id == criterion.pk and s.submitted_at
+                    ]
+                    if values:
+                        moderated[criterion.pk] = sum(values) / len(values)
+        content = _unsealed(bid)
+        assert bid.submitted_at is not None
+        figures.append(
+            scoring.BidFigures(bid.pk, int(content.price_pence or 0), bid.submitted_at, moderated)
+        )
+    return figures
+
+
+def evaluation_table(*, actor: Any, phase: Phase) -> EvaluationTable:
+    _runs(actor, phase.challenge)
+    if not phase.bids_opened:
+        raise Conflict(_("The bids have not been opened yet."))
+    criteria = list(phase.criteria.all())
+    bids = list(received_bids(phase).prefetch_related("moderated_scores", "scores"))
+    scored = [c for c in criteria if c.kind != Criterion.Kind.PRICE]
+    complete = bool(bids) and all(
+        {m.criterion_id for m in bid.moderated_scores.all()} >= {c.pk for c in scored}
+        for bid in bids
+    )
+    figures = _figures(phase, bids, provisional=not complete)
+    weights = [scoring.CriterionWeight(c.pk, c.kind, c.weight) for c in criteria]
+    ranked = scoring.rank(weights, figures, phase.price_formula) if figures else []
+    by_bid = {b.pk: b for b in bids}
+    prices = {f.id: f.price_pence for f in figures}
+    rows = [
+        {
+            "bid": by_bid[r.bid],
+            "supplier": by_bid[r.bid].supplier,
+            "price_pence": prices[r.bid],
+            "points": r.points,
+            "scores": {f.id: f.scores for f in figures}[r.bid],
+            "total": r.total,
+            "rank": r.rank,
+            "winner": r.rank <= phase.contracts_planned,
+        }
+        for r in ranked
+    ]
+    scenarios = (
+        scoring.sensitivity(weights, figures, phase.price_formula, winners=phase.contracts_planned)
+        if len(figures) > 1
+        else []
+    )
+    return EvaluationTable(criteria=criteria, rows=rows, complete=complete, scenarios=scenarios)
+
+
+# --- Award, contracts, milestones ---------------------------------------------------------------
+
+
+def award_phase(*, actor: Person, phase: Phase, rationale: str) -> Award:
+    """Decide the award from the moderated ranking: the top bids (as many as the phase plans
+    contracts) win. The standstill period starts now; contracts follow when it ends."""
+    _runs(actor, phase.challenge)
+    _evaluating(phase)
+    if not rationale.strip():
+        raise InvalidInput(problems=[FieldProblem("rationale", _("Give the reason for the award"))])
+    table = evaluation_table(actor=actor, phase=phase)
+    if not table.complete:
+        raise Conflict(_("Moderate every bid on every scored criterion before the award."))
+    winners = [row["bid"] for row in table.rows if row["winner"]]
+    decided = now()
+    with transaction.atomic():
+        award = Award.objects.create(
+            phase=phase,
+            rationale=rationale.strip(),
+            ranking=[
+                {
+                    "bid": row["bid"].pk,
+                    "supplier": row["supplier"].name,
+                    "rank": row["rank"],
+                    "total": round(row["total"], 4),
+                }
+                for row in table.rows
+            ],
+            decided_by=actor,
+            decided_at=decided,
+            standstill_ends_at=timetable.standstill_ends(decided, settings.STANDSTILL_WORKING_DAYS),
+        )
+        award.winners.set(winners)
+        audit.record_event(
+            actor=actor,
+            action="award.decided",
+            obj=award,
+            after={"winners": [b.pk for b in winners], "ranking": award.ranking},
+        )
+    return award
+
+
+@dataclass
+class ContractTerms:
+    bid: int
+    starts_on: dt.date
+    ends_on: dt.date
+
+
+def confirm_award(*, actor: Person, award: Award, terms: Sequence[ContractTerms]) -> list[Contract]:
+    """After the standstill: a contract with each winner at its bid price, and the money
+    committed from the phase's allocation — all of it or, if the fund says no, none of it."""
+    from infuse.fund import services as fund
+
+    _runs(actor, award.phase.challenge)
+    if award.status != Award.Status.STANDSTILL:
+        raise Conflict(_("This award is not waiting for its standstill period to end."))
+    if now() < award.standstill_ends_at:
+        raise Conflict(
+            _("The standstill period ends %(end)s: contracts can be made after it.")
+            % {"end": _when(award.standstill_ends_at)}
+        )
+    winners = {b.pk: b for b in award.winners.all()}
+    given = {t.bid: t for t in terms}
+    if set(given) != set(winners):
+        raise InvalidInput(
+            problems=[FieldProblem("terms", _("Give the contract dates for every winning bid"))]
+        )
+    for term in terms:
+        if term.ends_on <= term.starts_on:
+            raise InvalidInput(
+                problems=[FieldProblem("ends_on", _("A contract ends after it starts"))]
+            )
+    with transaction.atomic():
+        locked = Award.objects.select_for_update().get(pk=award.pk)
+        if locked.status != Award.Status.STANDSTILL:
+            raise Conflict(_("This award is not waiting for its standstill period to end."))
+        contracts = []
+        for bid_id, bid in winners.items():
+            price = int(_unsealed(bid).price_pence or 0)
+            contract = Contract.objects.create(
+                award=award,
+                bid=bid,
+                supplier=bid.supplier,
+                value_pence=price,
+                starts_on=given[bid_id].starts_on,
+                ends_on=given[bid_id].ends_on,
+            )
+            fund.commit(actor=actor, contract=contract, amount_pence=price)
+            contracts.append(contract)
+        locked.status = Award.Status.CONFIRMED
+        locked.confirmed_at = now()
+        locked.save(update_fields=["status", "confirmed_at"])
+        audit.record_event(
+            actor=actor,
+            action="award.confirmed",
+            obj=award,
+            after={"contracts": [c.pk for c in contracts]},
+        )
+    return contracts
+
+
+def cancel_award(*, actor: Person, award: Award, reason: str) -> Award:
+    """Withdraw an award during its standstill (after a challenge, say): evaluation reopens."""
+    _runs(actor, award.phase.challenge)
+    if award.status != Award.Status.STANDSTILL:
+        raise Conflict(_("Only an award in its standstill period can be cancelled."))
+    if not reason.strip():
+        raise InvalidInput(problems=[FieldProblem("reason", _("Give the reason"))])
+    with transaction.atomic():
+        award.status = Award.Status.CANCELLED
+        award.save(update_fields=["status"])
+        audit.record_event(
+            actor=actor, action="award.cancelled", obj=award, after={"reason": reason.strip()}
+        )
+    return award
+
+
+def add_milestone(
+    *,
+    actor: Person,
+    contract: Contract,
+    title_en: str,
+    due_on: dt.date,
+    amount_pence: int,
+    title_cy: str = "",
+) -> Milestone:
+    """A payment milestone; together they never exceed the contract's value."""
+    _runs(actor, contract.award.phase.challenge)
+    problems = []
+    if not title_en.strip():
+        problems.append(FieldProblem("title_en", _("Enter the milestone's title")))
+    if amount_pence <= 0:
+        problems.append(FieldProblem("amount", _("Enter an amount of more than £0")))
+    if problems:
+        raise InvalidInput(problems=problems)
+    with transaction.atomic():
+        locked = Contract.objects.select_for_update().get(pk=contract.pk)
+        planned = sum(m.amount_pence for m in locked.milestones.all())
+        if planned + amount_pence > locked.value_pence:
+            raise Conflict(
+                _("The milestones would come to more than the contract's value (%(value)s).")
+                % {"value": pounds(locked.value_pence)}
+            )
+        milestone = Milestone.objects.create(
+            contract=locked,
+            title_en=title_en.strip(),
+            title_cy=title_cy.strip() or None,
+            due_on=due_on,
+            amount_pence=amount_pence,
+        )
+        audit.record_event(
+            actor=actor,
+            action="contract.milestone_added",
+            obj=milestone,
+            after={"contract": locked.pk, "amount_pence": amount_pence, "due_on": str(due_on)},
+        )
+    return milestone
+
+
+def accept_milestone(*, actor: Person, milestone: Milestone) -> Milestone:
+    """The buyer accepts the work a milestone pays for; the fund manager can then pay it."""
+    _runs(actor, milestone.contract.award.phase.challenge)
+    with transaction.atomic():
+        locked = Milestone.objects.select_for_update().get(pk=milestone.pk)
+        if locked.accepted_at is not None:
+            raise Conflict(_("This milestone has been accepted already."))
+        locked.accepted_at = now()
+        locked.accepted_by = actor
+        locked.save(update_fields=["accepted_at", "accepted_by"])
+        audit.record_event(actor=actor, action="contract.milestone_accepted", obj=locked)
+    return locked
+
+
+def link_outcomes(*, actor: Person, contract: Contract, indicators: Sequence[str]) -> Contract:
+    """Data Lab indicators that measure what the contract is for, so results flow back."""
+    from infuse.datalab import services as data
+
+    _runs(actor, contract.award.phase.challenge)
+    found = [data.get_indicator(actor=actor, slug=slug) for slug in indicators]
+    with transaction.atomic():
+        contract.outcome_indicators.set(found)
+        audit.record_event(
+            actor=actor,
+            action="contract.outcomes_linked",
+            obj=contract,
+            after={"indicators": list(indicators)},
+        )
+    return contract
+
+
+# --- Feedback -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """What a bidder is told: their scores and the winner's, criterion by criterion, with the
+    moderators' reasons, their total and rank, and the winners' totals."""
+
+    bid: Bid
+    award: Award
+    criteria: list[Criterion]
+    mine: dict[str, Any]
+    winners: list[dict[str, Any]]
+    successful: bool
+    bidders: int
+
+
+def feedback(*, actor: Any, bid: Bid) -> Feedback:
+    """For the bidder (and the officers) once the award is decided."""
+    phase = bid.phase
+    award = phase.awards.exclude(status=Award.Status.CANCELLED).order_by("-decided_at").first()
+    is_bidder = any(org == bid.supplier_id for org, _k, _r in memberships_of(actor))
+    if not (is_bidder or can(actor, "procurement.change_challenge", phase.challenge)):
+        raise NotFound()
+    if award is None:
+        raise Conflict(_("Feedback is given once the award is decided."))
+    criteria = list(phase.criteria.all())
+    ranked = {row["bid"]: row for row in award.ranking}
+    weights = [scoring.CriterionWeight(c.pk, c.kind, c.weight) for c in criteria]
+    bids = list(received_bids(phase).prefetch_related("moderated_scores"))
+    points = {
+        r.bid: r
+        for r in scoring.rank(
+            weights, _figures(phase, bids, provisional=False), phase.price_formula
+        )
+    }
+
+    def summary(one: Bid) -> dict[str, Any]:
+        moderated = {m.criterion_id: m for m in one.moderated_scores.all()}
+        return {
+            "supplier": one.supplier.name,
+            "rank": ranked.get(one.pk, {}).get("rank"),
+            "total": points[one.pk].total,
+            "criteria": [
+                {
+                    "criterion": c,
+                    "score": moderated[c.pk].score if c.pk in moderated else None,
+                    "rationale": moderated[c.pk].rationale if c.pk in moderated else "",
+                    "points": points[one.pk].points[c.pk],
+                }
+                for c in criteria
+            ],
+        }
+
+    winners = list(award.winners.all())
+    return Feedback(
+        bid=bid,
+        award=award,
+        criteria=criteria,
+        mine=summary(bid),
+        winners=[summary(w) for w in winners if w.pk != bid.pk],
+        successful=bid in winners,
+        bidders=len(bids),
+    )
