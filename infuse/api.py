@@ -26,6 +26,7 @@ from infuse.core.errors import (
 )
 from infuse.core.problems import problem_response
 from infuse.datalab.api import router as datalab_router
+from infuse.procurement.api import router as procurement_router
 
 api = NinjaAPI(
     title="InFuSe API",
@@ -43,6 +44,7 @@ api.add_router("/", core_public)
 api.add_router("/", core_private)
 api.add_router("/data", datalab_router)
 api.add_router("/", adaption_router)
+api.add_router("/procurement", procurement_router)
 
 
 @api.exception_handler(DomainError)

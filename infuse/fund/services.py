@@ -192,6 +192,10 @@ def pay(*, actor: Person, milestone: Any, paid_on: dt.date | None = None) -> Pay
             financial_year=financial_year(paid_on),
             created_by=actor,
         )
+        from infuse.procurement import ocds
+
+        contract = commitment.contract
+        ocds.publish(contract.award.phase, ["implementation"], contract=contract)
         audit.record_event(
             actor=actor,
             action="fund.paid",

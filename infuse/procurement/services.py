@@ -37,7 +37,7 @@ from infuse.core.permissions import (
     is_region_member,
     memberships_of,
 )
-from infuse.procurement import scoring, sealing, timetable
+from infuse.procurement import ocds, scoring, sealing, timetable
 from infuse.procurement.models import (
     Award,
     Bid,
@@ -495,6 +495,9 @@ def publish_challenge(*, actor: Person, challenge: Challenge) -> Challenge:
     with transaction.atomic():
         challenge.published_at = now()
         challenge.save(update_fields=["published_at"])
+        for phase in phases:
+            ocds.publish(phase, ["planning"])
+            ocds.publish(phase, ["tender"])
         audit.record_event(
             actor=actor, action="challenge.published", obj=challenge, after=_summary(challenge)
         )
@@ -767,6 +770,12 @@ def _unsealed(bid: Bid) -> BidContent:
     return BidContent.from_bytes(
         sealing.open_sealed(_data_key(bid.phase.challenge), bytes(bid.sealed), bid.label)
     )
+
+
+def sealed_price(bid: Bid) -> int:
+    """A bid's price, unsealed for the system's own use after opening (contract values and the
+    award notice, which makes the winners' prices public as any award notice does)."""
+    return int(_unsealed(bid).price_pence or 0)
 
 
 def _before_deadline(phase: Phase) -> None:
@@ -1360,6 +1369,7 @@ def award_phase(*, actor: Person, phase: Phase, rationale: str) -> Award:
             standstill_ends_at=timetable.standstill_ends(decided, settings.STANDSTILL_WORKING_DAYS),
         )
         award.winners.set(winners)
+        ocds.publish(phase, ["award"], award=award)
         audit.record_event(
             actor=actor,
             action="award.decided",
@@ -1406,7 +1416,7 @@ def confirm_award(*, actor: Person, award: Award, terms: Sequence[ContractTerms]
             raise Conflict(_("This award is not waiting for its standstill period to end."))
         contracts = []
         for bid_id, bid in winners.items():
-            price = int(_unsealed(bid).price_pence or 0)
+            price = sealed_price(bid)
             contract = Contract.objects.create(
                 award=award,
                 bid=bid,
@@ -1420,6 +1430,7 @@ def confirm_award(*, actor: Person, award: Award, terms: Sequence[ContractTerms]
         locked.status = Award.Status.CONFIRMED
         locked.confirmed_at = now()
         locked.save(update_fields=["status", "confirmed_at"])
+        ocds.publish(locked.phase, ["awardUpdate", "contract"], award=locked)
         audit.record_event(
             actor=actor,
             action="award.confirmed",
@@ -1439,6 +1450,7 @@ def cancel_award(*, actor: Person, award: Award, reason: str) -> Award:
     with transaction.atomic():
         award.status = Award.Status.CANCELLED
         award.save(update_fields=["status"])
+        ocds.publish(award.phase, ["awardUpdate"], award=award)
         audit.record_event(
             actor=actor, action="award.cancelled", obj=award, after={"reason": reason.strip()}
         )
@@ -1478,6 +1490,7 @@ def add_milestone(
             due_on=due_on,
             amount_pence=amount_pence,
         )
+        ocds.publish(locked.award.phase, ["contractUpdate"], contract=locked)
         audit.record_event(
             actor=actor,
             action="contract.milestone_added",
@@ -1497,6 +1510,7 @@ def accept_milestone(*, actor: Person, milestone: Milestone) -> Milestone:
         locked.accepted_at = now()
         locked.accepted_by = actor
         locked.save(update_fields=["accepted_at", "accepted_by"])
+        ocds.publish(locked.contract.award.phase, ["implementation"], contract=locked.contract)
         audit.record_event(actor=actor, action="contract.milestone_accepted", obj=locked)
     return locked
 

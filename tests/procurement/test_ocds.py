@@ -1,0 +1,142 @@
+"""Open contracting data: every stage published, the packages valid against the OCDS schemas in
+../shared, the compiled record as the reference merge (ocdsmerge) makes it, no bid contents."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import ocdsmerge
+import pytest
+import time_machine
+from django.test import Client
+from jsonschema import Draft4Validator
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT4
+
+from infuse.fund import services as fund
+from infuse.procurement import services
+from tests.procurement.test_evaluation import _bidding, _open, _score_all
+
+pytestmark = pytest.mark.django_db
+SCHEMA = Path(__file__).resolve().parents[3] / "shared" / "data" / "ocds" / "schema"
+POUND = 100
+
+
+def _load(name: str) -> dict:
+    return json.loads((SCHEMA / name).read_text(encoding="utf-8"))
+
+
+def _validator(package_schema: str) -> Draft4Validator:
+    """The package schema, its release $refs resolved to the local release schema. The record
+    schema it names is not among the shared files, so records are checked as OCDS 1.1 defines
+    them (ocid and releases required) with every release and the compiled release validated
+    against the shared release schema."""
+    release = _load("release-schema.json")
+    record = {
+        "type": "object",
+        "required": ["ocid", "releases"],
+        "properties": {
+            "ocid": {"type": "string"},
+            "releases": {"type": "array", "minItems": 1, "items": {"$ref": release["id"]}},
+            "compiledRelease": {"$ref": release["id"]},
+        },
+    }
+    package = _load(package_schema)
+    record_url = package["properties"].get("records", {}).get("items", {}).get("$ref", "")
+    registry = Registry().with_resources(
+        [
+            (release["id"], Resource(contents=release, specification=DRAFT4)),
+            (record_url, Resource(contents=record, specification=DRAFT4)),
+        ]
+    )
+    return Draft4Validator(package, registry=registry)
+
+
+def _errors(validator: Draft4Validator, document: dict) -> list[str]:
+    return [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(document)]
+
+
+@pytest.fixture
+def paid_phase(make_challenge, make_supplier, make_person, buyer, second_buyer):
+    manager = make_person("fund_manager", email="money@ccr.example")
+    draft = make_challenge(publish=False, title="Hidden draft")
+    phase, bids = _bidding(make_challenge, make_supplier, manager, [60_000 * POUND, 80_000 * POUND])
+    evaluator = make_person("evaluator", email="eval@bridgend.example")
+    services.assign_evaluators(actor=buyer, phase=phase, evaluators=[evaluator])
+    with time_machine.travel(phase.submission_deadline + dt.timedelta(hours=1)):
+        _open(phase, buyer, second_buyer)
+        _score_all(evaluator, bids, phase, [(2, 2), (4, 4)])
+        for bid, mark in zip(bids, (2, 4), strict=True):
+            for criterion in phase.criteria.exclude(kind="price"):
+                services.moderate(
+                    actor=buyer, bid=bid, criterion=criterion, score=mark, rationale="Agreed"
+                )
+        award = services.award_phase(actor=buyer, phase=phase, rationale="Best value")
+    with time_machine.travel(award.standstill_ends_at + dt.timedelta(hours=2)):
+        (contract,) = services.confirm_award(
+            actor=buyer,
+            award=award,
+            terms=[services.ContractTerms(bids[1].pk, dt.date(2027, 1, 4), dt.date(2027, 9, 30))],
+        )
+        milestone = services.add_milestone(
+            actor=buyer,
+            contract=contract,
+            title_en="Prototype",
+            due_on=dt.date(2027, 3, 1),
+            amount_pence=30_000 * POUND,
+        )
+        milestone = services.accept_milestone(actor=buyer, milestone=milestone)
+        fund.pay(actor=manager, milestone=milestone)
+    phase.draft = draft
+    phase.losing_bid = bids[0]
+    return phase
+
+
+def test_every_stage_is_published_valid_and_compiled_as_the_reference_merge(paid_phase):
+    web = Client()
+    releases = web.get("/api/v1/procurement/ocds/releases").json()
+    assert _errors(_validator("release-package-schema.json"), releases) == []
+    mine = [r for r in releases["releases"] if r["ocid"] == paid_phase.ocid]
+    tags = [t for r in mine for t in r["tag"]]
+    for stage in ("planning", "tender", "award", "awardUpdate", "contract", "contractUpdate"):
+        assert stage in tags
+    assert tags.count("implementation") == 2  # accepted, then paid
+    assert not any(r["ocid"] == paid_phase.draft.phases.get().ocid for r in releases["releases"])
+
+    records = web.get(f"/api/v1/procurement/ocds/{paid_phase.ocid}/record").json()
+    assert _errors(_validator("record-package-schema.json"), records) == []
+    (record,) = records["records"]
+    reference = ocdsmerge.Merger(_load("release-schema.json")).create_compiled_release(
+        record["releases"]
+    )
+    ours = record["compiledRelease"]
+    assert {k: v for k, v in ours.items() if k != "id"} == {
+        k: v for k, v in reference.items() if k != "id"
+    }
+    compiled = ours
+    assert compiled["tender"]["numberOfTenderers"] == 2
+    assert compiled["awards"][0]["status"] == "active"
+    assert compiled["awards"][0]["value"] == {"amount": 80_000.0, "currency": "GBP"}
+    (contract,) = compiled["contracts"]
+    assert contract["milestones"][0]["status"] == "met"
+    assert contract["implementation"]["transactions"][0]["value"]["amount"] == 30_000.0
+    supplier = next(p for p in compiled["parties"] if "supplier" in p["roles"])
+    assert supplier["identifier"]["scheme"] == "GB-COH"
+    all_records = web.get("/api/v1/procurement/ocds/records").json()
+    assert _errors(_validator("record-package-schema.json"), all_records) == []
+
+
+def test_no_bid_contents_are_ever_published(paid_phase):
+    everything = json.dumps(
+        [
+            Client().get("/api/v1/procurement/ocds/releases").json(),
+            Client().get("/api/v1/procurement/ocds/records").json(),
+        ]
+    )
+    assert "Our plan" not in everything  # answers
+    assert "60000" not in everything.replace(".", "")  # the losing price
+    assert paid_phase.losing_bid.supplier.name not in everything  # losing bidders unnamed
+    draft_ocid = paid_phase.draft.phases.get().ocid
+    assert Client().get(f"/api/v1/procurement/ocds/{draft_ocid}/record").status_code == 404
