@@ -18,9 +18,10 @@ class ServiceForm(forms.Form):
     """A form whose input a service checks: the service's field problems shown on its fields."""
 
     def add_problems(self, problems: Any) -> None:
+        """Field problems on their fields; anything else (a Conflict, say) above the form."""
         for problem in problems:
-            target = problem.field if problem.field in self.fields else None
-            self.add_error(target, str(problem.message))
+            field = getattr(problem, "field", None)
+            self.add_error(field if field in self.fields else None, str(problem.message))
 
 
 class SignInForm(AuthenticationForm):
