@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import get_language
 
 from infuse.adaption import charts, services
 from infuse.adaption.models import Experiment
+from infuse.core.pdf import render_pdf
 
 
 def report_context(actor: Any, experiment: Experiment) -> dict[str, Any]:
@@ -48,16 +48,9 @@ def report_context(actor: Any, experiment: Experiment) -> dict[str, Any]:
 
 
 def report_pdf(actor: Any, experiment: Experiment, *, base_url: str) -> bytes:
-    from weasyprint import CSS, HTML
-
-    html = render_to_string(
+    return render_pdf(
         "adaption/report_print.html",
         {**report_context(actor, experiment), "language": get_language() or "en"},
-    )
-    return (
-        HTML(string=html, base_url=base_url).write_pdf(
-            stylesheets=[CSS(string=render_to_string("adaption/report_print.css"))],
-            pdf_variant="pdf/ua-1",
-        )
-        or b""
+        css_template="adaption/report_print.css",
+        base_url=base_url,
     )

@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from infuse.core.forms import ServiceForm, choice_field
 from infuse.core.models import Council, Organisation, Role, Theme, WellbeingGoal
@@ -331,3 +332,112 @@ class JoinForm(ServiceForm):
     password = forms.CharField(
         label=_("Choose a password"), widget=forms.PasswordInput, required=False
     )
+
+
+class EvaluatorsForm(ServiceForm):
+    evaluators = forms.MultipleChoiceField(
+        label=_("Evaluators on the panel"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from infuse.core.models import Person
+
+        super().__init__(*args, **kwargs)
+        people = (
+            Person.objects.filter(memberships__role=Role.EVALUATOR).distinct().order_by("full_name")
+        )
+        choice_field(self, "evaluators").choices = [
+            (str(p.pk), f"{p.full_name} ({p.email})") for p in people
+        ]
+
+
+class DeclarationForm(ServiceForm):
+    has_conflict = forms.TypedChoiceField(
+        label=_("Do you have a conflict of interest with this bidder?"),
+        choices=[
+            ("no", pgettext_lazy("a conflict of interest", "No")),
+            ("yes", pgettext_lazy("a conflict of interest", "Yes")),
+        ],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        required=False,
+        help_text=_(
+            "For example: you, a relative or a close friend work for it, own part of it, or "
+            "have been promised work by it."
+        ),
+    )
+    details = forms.CharField(
+        label=_("What is the conflict?"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+
+SCALE_CHOICES = [
+    ("0", _("0 – unacceptable")),
+    ("1", _("1 – poor")),
+    ("2", _("2 – satisfactory")),
+    ("3", _("3 – good")),
+    ("4", _("4 – excellent")),
+]
+
+
+class ScoresForm(ServiceForm):
+    """A score (0–4) and a comment per scored criterion."""
+
+    def __init__(self, *args: Any, criteria: list[Criterion], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.criteria = criteria
+        for criterion in criteria:
+            self.fields[f"score_{criterion.pk}"] = forms.ChoiceField(
+                label=criterion.title,
+                choices=SCALE_CHOICES,
+                widget=forms.RadioSelect,
+                required=False,
+            )
+            self.fields[f"comment_{criterion.pk}"] = forms.CharField(
+                label=_("Why this score"),
+                widget=forms.Textarea(attrs={"rows": 3}),
+                required=False,
+            )
+
+    def pairs(self) -> list[tuple[Any, Any]]:
+        return [(self[f"score_{c.pk}"], self[f"comment_{c.pk}"]) for c in self.criteria]
+
+    def scores(self) -> dict[int, tuple[int, str]]:
+        data = self.cleaned_data
+        return {
+            c.pk: (int(data[f"score_{c.pk}"]), data.get(f"comment_{c.pk}") or "")
+            for c in self.criteria
+            if data.get(f"score_{c.pk}") not in (None, "")
+        }
+
+
+class ModerationForm(ServiceForm):
+    score = forms.ChoiceField(
+        label=_("Consensus score"), choices=SCALE_CHOICES, widget=forms.RadioSelect, required=False
+    )
+    rationale = forms.CharField(
+        label=_("Why the panel agreed this score"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
+
+
+class AwardForm(ServiceForm):
+    rationale = forms.CharField(
+        label=_("Reasons for the award"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        help_text=_("Published with the award notice and given to every bidder."),
+    )
+
+
+class ContractDatesForm(ServiceForm):
+    starts_on = forms.DateField(label=_("Contract starts on"))
+    ends_on = forms.DateField(label=_("Contract ends on"))
+
+
+class MilestoneForm(ServiceForm):
+    title_en = forms.CharField(label=_("Milestone, in English"), max_length=200, required=False)
+    title_cy = forms.CharField(label=_("Milestone, in Welsh"), max_length=200, required=False)
+    due_on = forms.DateField(label=_("Due on"))
+    amount = PoundsField(label=_("Payment, in pounds"))

@@ -19,18 +19,33 @@ from infuse.core.permissions import can, person_of, roles_of
 from infuse.procurement import services
 from infuse.procurement.forms import (
     AnswerForm,
+    AwardForm,
     BidDocumentForm,
     BidForm,
     ChallengeForm,
+    ContractDatesForm,
     CriteriaFormSet,
+    DeclarationForm,
     DocumentForm,
+    EvaluatorsForm,
     InviteForm,
     JoinForm,
+    MilestoneForm,
+    ModerationForm,
     PhaseForm,
     QuestionForm,
+    ScoresForm,
     SupplierRegistrationForm,
 )
-from infuse.procurement.models import Bid, BidDocument, Challenge, Clarification, Document, Phase
+from infuse.procurement.models import (
+    Bid,
+    BidDocument,
+    Challenge,
+    Clarification,
+    Contract,
+    Document,
+    Phase,
+)
 
 
 def _problems(form: Any, error: Exception) -> None:
@@ -129,6 +144,9 @@ def challenge(request: HttpRequest, slug: str) -> HttpResponse:
             "state": phase.state,
             "state_label": Phase.State(phase.state).label,
             "clarifications": services.published_clarifications(phase),
+            "award": phase.awards.exclude(status="cancelled").first(),
+            "on_panel": request.user.is_authenticated
+            and phase.evaluators.filter(pk=request.user.pk).exists(),
         }
         if runs:
             entry["unanswered"] = phase.clarifications.filter(answered_at__isnull=True).count()
@@ -591,3 +609,390 @@ def opening(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     except Conflict as error:
         messages.error(request, str(error.message))
     return redirect("procurement:challenge", slug=slug)
+
+
+# --- Evaluation ---------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def evaluators(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    from infuse.core.models import Person
+
+    person = person_of(request)
+    phase = _phase_of(request, slug, number)
+    if not can(person, "procurement.change_challenge", phase.challenge):
+        raise PermissionDenied()
+    form = EvaluatorsForm(
+        request.POST or None,
+        initial={"evaluators": [str(pk) for pk in phase.evaluators.values_list("pk", flat=True)]},
+    )
+    if request.method == "POST" and form.is_valid():
+        chosen = Person.objects.filter(pk__in=form.cleaned_data.get("evaluators") or [])
+        try:
+            services.assign_evaluators(actor=person, phase=phase, evaluators=list(chosen))
+        except (InvalidInput, Conflict) as error:
+            _problems(form, error)
+        else:
+            messages.success(request, _("The evaluation panel is saved."))
+            return redirect("procurement:evaluation", slug=slug, number=number)
+    return render(
+        request,
+        "procurement/evaluators.html",
+        {"form": form, "phase": phase, "challenge": phase.challenge},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_GET
+def evaluation(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    """The officers' evaluation table (ranking, sensitivity, award) or an evaluator's list."""
+    person = person_of(request)
+    phase = _phase_of(request, slug, number)
+    runs = can(person, "procurement.change_challenge", phase.challenge)
+    is_panel = phase.evaluators.filter(pk=person.pk).exists()
+    if not (runs or is_panel):
+        raise PermissionDenied()
+    context: dict[str, Any] = {
+        "phase": phase,
+        "challenge": phase.challenge,
+        "runs": runs,
+        "state": phase.state,
+        "panel": phase.evaluators.order_by("full_name"),
+    }
+    bids = list(services.received_bids(phase)) if phase.bids_opened else []
+    if is_panel:
+        mine = []
+        for one in bids:
+            declaration = one.declarations.filter(evaluator=person).first()
+            submitted = one.scores.filter(evaluator=person, submitted_at__isnull=False).exists()
+            mine.append({"bid": one, "declaration": declaration, "submitted": submitted})
+        context["mine"] = mine
+    if runs and phase.bids_opened:
+        table = services.evaluation_table(actor=person, phase=phase)
+        names = {c.pk: c.title for c in table.criteria}
+        suppliers = {row["bid"].pk: row["supplier"].name for row in table.rows}
+        context.update(
+            table=table,
+            scenarios=[
+                {
+                    "criterion": names[s.criterion],
+                    "change": s.change,
+                    "winners": [suppliers[w] for w in s.winners],
+                    "changed": s.changed,
+                }
+                for s in table.scenarios
+            ],
+            award=phase.awards.exclude(status="cancelled").first(),
+            award_form=AwardForm(),
+        )
+    return render(request, "procurement/evaluation.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def evaluate(request: HttpRequest, pk: int) -> HttpResponse:
+    """An evaluator declares any conflict, then reads the bid and scores it independently."""
+    person = person_of(request)
+    found = Bid.objects.select_related("phase__challenge", "supplier").filter(pk=pk).first()
+    if found is None or not found.phase.evaluators.filter(pk=person.pk).exists():
+        raise NotFound()
+    phase = found.phase
+    declaration = found.declarations.filter(evaluator=person).first()
+    criteria = list(phase.criteria.exclude(kind="price"))
+    declare_form = DeclarationForm(
+        request.POST if request.POST.get("action") == "declare" else None
+    )
+    mine = {s.criterion_id: s for s in found.scores.filter(evaluator=person)}
+    scores_form = ScoresForm(
+        request.POST if request.POST.get("action") in ("save", "submit") else None,
+        criteria=criteria,
+        initial={
+            **{f"score_{k}": str(v.score) for k, v in mine.items()},
+            **{f"comment_{k}": v.comment for k, v in mine.items()},
+        },
+    )
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "declare" and declare_form.is_valid():
+                services.declare_interest(
+                    actor=person,
+                    bid=found,
+                    has_conflict=bool(declare_form.cleaned_data.get("has_conflict")),
+                    details=declare_form.cleaned_data.get("details") or "",
+                )
+                return redirect("procurement:evaluate", pk=pk)
+            if action in ("save", "submit") and scores_form.is_valid():
+                services.save_scores(actor=person, bid=found, scores=scores_form.scores())
+                if action == "submit":
+                    services.submit_scores(actor=person, bid=found)
+                    messages.success(request, _("Your scores are submitted."))
+                else:
+                    messages.success(request, _("Your scores are saved."))
+                return redirect("procurement:evaluate", pk=pk)
+        except (InvalidInput, Conflict) as error:
+            _problems(declare_form if action == "declare" else scores_form, error)
+    content = None
+    if declaration and not declaration.has_conflict:
+        content = services.read_bid(actor=person, bid=found)
+    submitted = any(s.submitted_at for s in mine.values())
+    return render(
+        request,
+        "procurement/evaluate.html",
+        {
+            "bid": found,
+            "phase": phase,
+            "challenge": phase.challenge,
+            "declaration": declaration,
+            "declare_form": declare_form,
+            "scores_form": scores_form,
+            "content": content,
+            "answers": [
+                (c, (content.answers if content else {}).get(str(c.pk), "")) for c in criteria
+            ],
+            "submitted": submitted,
+            "seen": services.visible_scores(actor=person, bid=found).order_by(
+                "criterion__position", "evaluator__full_name"
+            )
+            if declaration and not declaration.has_conflict
+            else [],
+        },
+        status=400 if declare_form.errors or scores_form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def moderate(request: HttpRequest, pk: int) -> HttpResponse:
+    """The officer records the panel's consensus, criterion by criterion."""
+    person = person_of(request)
+    found = Bid.objects.select_related("phase__challenge", "supplier").filter(pk=pk).first()
+    if found is None or not can(person, "procurement.change_challenge", found.phase.challenge):
+        raise NotFound()
+    criteria = list(found.phase.criteria.exclude(kind="price"))
+    moderated = {m.criterion_id: m for m in found.moderated_scores.all()}
+    forms_by_criterion = {}
+    posted = request.POST.get("criterion")
+    for criterion in criteria:
+        current = moderated.get(criterion.pk)
+        forms_by_criterion[criterion.pk] = ModerationForm(
+            request.POST if posted == str(criterion.pk) else None,
+            prefix=f"c{criterion.pk}",
+            initial={"score": str(current.score), "rationale": current.rationale}
+            if current
+            else {},
+        )
+    if request.method == "POST" and posted:
+        chosen = next((c for c in criteria if str(c.pk) == posted), None)
+        form = forms_by_criterion.get(chosen.pk) if chosen else None
+        if chosen is not None and form is not None and form.is_valid():
+            try:
+                services.moderate(
+                    actor=person,
+                    bid=found,
+                    criterion=chosen,
+                    score=int(form.cleaned_data.get("score") or -1),
+                    rationale=form.cleaned_data.get("rationale") or "",
+                )
+            except (InvalidInput, Conflict) as error:
+                _problems(form, error)
+            else:
+                messages.success(request, _("Consensus score saved."))
+                return redirect("procurement:moderate", pk=pk)
+    scores = services.visible_scores(actor=person, bid=found).select_related("criterion")
+    rows = [
+        {
+            "criterion": c,
+            "form": forms_by_criterion[c.pk],
+            "scores": [s for s in scores if s.criterion_id == c.pk],
+            "moderated": moderated.get(c.pk),
+        }
+        for c in criteria
+    ]
+    errors = any(f.errors for f in forms_by_criterion.values())
+    return render(
+        request,
+        "procurement/moderate.html",
+        {
+            "bid": found,
+            "phase": found.phase,
+            "challenge": found.phase.challenge,
+            "rows": rows,
+            "content": services.read_bid(actor=person, bid=found),
+        },
+        status=400 if errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def award(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    """Decide the award (POST with reasons), then confirm it after the standstill with the
+    contract dates of each winner."""
+    person = person_of(request)
+    phase = _phase_of(request, slug, number)
+    if not can(person, "procurement.change_challenge", phase.challenge):
+        raise PermissionDenied()
+    decided = phase.awards.exclude(status="cancelled").first()
+    award_form = AwardForm(request.POST if request.POST.get("action") == "decide" else None)
+    winners = list(decided.winners.select_related("supplier")) if decided else []
+    date_forms = {
+        w.pk: ContractDatesForm(
+            request.POST if request.POST.get("action") == "confirm" else None, prefix=f"b{w.pk}"
+        )
+        for w in winners
+    }
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "decide" and award_form.is_valid():
+                services.award_phase(
+                    actor=person,
+                    phase=phase,
+                    rationale=award_form.cleaned_data.get("rationale") or "",
+                )
+                messages.success(request, _("Award decided. The standstill period has started."))
+                return redirect("procurement:award", slug=slug, number=number)
+            if action == "confirm" and decided and all(f.is_valid() for f in date_forms.values()):
+                contracts = services.confirm_award(
+                    actor=person,
+                    award=decided,
+                    terms=[
+                        services.ContractTerms(
+                            bid=pk,
+                            starts_on=form.cleaned_data["starts_on"],
+                            ends_on=form.cleaned_data["ends_on"],
+                        )
+                        for pk, form in date_forms.items()
+                    ],
+                )
+                messages.success(request, _("Award confirmed: contracts made and money committed."))
+                return redirect("procurement:contract", pk=contracts[0].pk)
+            if action == "cancel" and decided:
+                services.cancel_award(
+                    actor=person, award=decided, reason=request.POST.get("reason") or ""
+                )
+                messages.success(
+                    request, _("The award is cancelled; the evaluation is open again.")
+                )
+                return redirect("procurement:evaluation", slug=slug, number=number)
+        except (InvalidInput, Conflict) as error:
+            target = (
+                award_form if action == "decide" else next(iter(date_forms.values()), award_form)
+            )
+            _problems(target, error)
+    errors = award_form.errors or any(f.errors for f in date_forms.values())
+    return render(
+        request,
+        "procurement/award.html",
+        {
+            "phase": phase,
+            "challenge": phase.challenge,
+            "award": decided,
+            "award_form": award_form,
+            "winners": [(w, date_forms[w.pk]) for w in winners],
+            "standstill_over": decided is not None and timezone.now() >= decided.standstill_ends_at,
+            "contracts": decided.contracts.select_related("supplier") if decided else [],
+        },
+        status=400 if errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contract(request: HttpRequest, pk: int) -> HttpResponse:
+    """A contract's milestones: the buyer adds and accepts them, the fund manager pays them."""
+    from infuse.fund import services as fund
+
+    person = person_of(request)
+    found = (
+        Contract.objects.select_related("award__phase__challenge", "supplier").filter(pk=pk).first()
+    )
+    if found is None:
+        raise NotFound()
+    runs = can(person, "procurement.change_challenge", found.award.phase.challenge)
+    pays = can(person, "fund.manage_fund")
+    is_supplier = any(org == found.supplier_id for org, _k, _r in _memberships(person))
+    if not (runs or pays or is_supplier):
+        raise NotFound()
+    form = MilestoneForm(request.POST if request.POST.get("action") == "add" else None)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        milestone = found.milestones.filter(pk=request.POST.get("milestone") or 0).first()
+        try:
+            if action == "add" and form.is_valid():
+                services.add_milestone(
+                    actor=person,
+                    contract=found,
+                    title_en=form.cleaned_data.get("title_en") or "",
+                    title_cy=form.cleaned_data.get("title_cy") or "",
+                    due_on=form.cleaned_data["due_on"],
+                    amount_pence=int(form.cleaned_data.get("amount") or 0),
+                )
+                messages.success(request, _("Milestone added."))
+                return redirect("procurement:contract", pk=pk)
+            if action == "accept" and milestone:
+                services.accept_milestone(actor=person, milestone=milestone)
+                messages.success(request, _("Milestone accepted: it can be paid now."))
+                return redirect("procurement:contract", pk=pk)
+            if action == "pay" and milestone:
+                fund.pay(actor=person, milestone=milestone)
+                messages.success(request, _("Payment recorded."))
+                return redirect("procurement:contract", pk=pk)
+        except (InvalidInput, Conflict) as error:
+            if action == "add":
+                _problems(form, error)
+            else:
+                messages.error(request, str(error.message))
+                return redirect("procurement:contract", pk=pk)
+    return render(
+        request,
+        "procurement/contract.html",
+        {
+            "contract": found,
+            "phase": found.award.phase,
+            "challenge": found.award.phase.challenge,
+            "milestones": found.milestones.select_related("payment"),
+            "commitment": getattr(found, "commitment", None),
+            "form": form,
+            "runs": runs,
+            "pays": pays,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def _memberships(person: Any) -> frozenset[tuple[int, str, str]]:
+    from infuse.core.permissions import memberships_of
+
+    return memberships_of(person)
+
+
+@login_required
+@require_GET
+def feedback(request: HttpRequest, pk: int) -> HttpResponse:
+    found = Bid.objects.select_related("phase__challenge", "supplier").filter(pk=pk).first()
+    if found is None:
+        raise NotFound()
+    told = services.feedback(actor=request.user, bid=found)
+    if request.GET.get("format") == "pdf" or request.path.endswith(".pdf"):
+        from django.utils.translation import get_language
+
+        from infuse.core.pdf import render_pdf
+
+        data = render_pdf(
+            "procurement/feedback_print.html",
+            {"feedback": told, "language": get_language() or "en", "generated_at": timezone.now()},
+            css_template="adaption/report_print.css",
+            base_url=request.build_absolute_uri("/"),
+        )
+        response = HttpResponse(data, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="feedback-{found.pk}.pdf"'
+        return response
+    return render(
+        request,
+        "procurement/feedback.html",
+        {"feedback": told, "phase": found.phase, "challenge": found.phase.challenge},
+    )
