@@ -8,6 +8,8 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from infuse.core.money import pence_from_pounds
+
 
 def choice_field(form: forms.Form, name: str) -> forms.ChoiceField:
     """A form's choice field, to fill its choices from the database when the form is made."""
@@ -56,3 +58,18 @@ class ApiTokenForm(forms.Form):
             "max_length": _("The token name must be 100 characters or fewer"),
         },
     )
+
+
+class PoundsField(forms.CharField):
+    """An amount in pounds as people type it (£1,250.50), cleaned to pence."""
+
+    def to_python(self, value: Any) -> int | None:  # type: ignore[override]
+        text = super().to_python(value)
+        if not text:
+            return None
+        try:
+            return pence_from_pounds(text)
+        except ValueError:
+            raise forms.ValidationError(
+                _("Enter an amount in pounds, like 25000 or £25,000.50"), code="invalid"
+            ) from None

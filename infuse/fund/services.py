@@ -205,6 +205,11 @@ def pay(*, actor: Person, milestone: Any, paid_on: dt.date | None = None) -> Pay
     return payment
 
 
+def payments_for(contract: Any) -> list[Payment]:
+    """A contract's payments in the order they were made (for open contracting data)."""
+    return list(Payment.objects.filter(commitment__contract=contract).order_by("pk"))
+
+
 @dataclass(frozen=True)
 class PortfolioRow:
     group: str  # theme, goal, council, challenge or financial year
@@ -224,7 +229,7 @@ def portfolio(*, actor: Any, fund: Fund) -> dict[str, list[PortfolioRow]]:
     financial-year rows add up exactly."""
     if not can(actor, "fund.view_fund", fund):
         raise NotFound()
-    from infuse.procurement.models import Challenge
+    from infuse.procurement.services import challenges_with_tags
 
     allocations = list(Allocation.objects.filter(fund=fund).select_related("phase__challenge"))
     paid = {
@@ -239,9 +244,7 @@ def portfolio(*, actor: Any, fund: Fund) -> dict[str, list[PortfolioRow]]:
         sums[0] += allocation.amount_pence
         sums[1] += allocation.committed_pence
         sums[2] += paid.get(allocation.pk, 0)
-    challenges = Challenge.objects.filter(pk__in=by_challenge).prefetch_related(
-        "themes", "goals", "councils"
-    )
+    challenges = challenges_with_tags(by_challenge)
     groups: dict[str, dict[str, list[Any]]] = {
         "challenge": {},
         "theme": {},

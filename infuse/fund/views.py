@@ -1,10 +1,99 @@
-"""Pages of the Challenge Fund."""
+"""Pages of the Challenge Fund: the portfolio (by challenge, theme, goal, council and financial
+year, with a CSV), and allocations for the fund manager."""
 
+from __future__ import annotations
+
+from typing import Any
+
+from defusedcsv import csv as defused_csv
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods
+
+from infuse.core.errors import Conflict, InvalidInput, PermissionDenied
+from infuse.core.permissions import can, person_of
+from infuse.fund import services
+from infuse.fund.forms import AllocationForm
+from infuse.fund.models import Allocation, Fund
+from infuse.procurement.services import phases_in_order
+
+GROUPS = [
+    ("challenge", gettext_lazy("By challenge")),
+    ("theme", gettext_lazy("By theme")),
+    ("goal", gettext_lazy("By well-being goal")),
+    ("council", gettext_lazy("By council")),
+    ("financial_year", gettext_lazy("By financial year")),
+]
 
 
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
-    return render(request, "fund/index.html")
+    fund = Fund.objects.get(slug=services.CHALLENGE_FUND)
+    context: dict[str, Any] = {"fund": fund, "sees": can(request.user, "fund.view_fund", fund)}
+    if context["sees"]:
+        portfolio = services.portfolio(actor=request.user, fund=fund)
+        if request.GET.get("format") == "csv":
+            return _csv(portfolio)
+        context.update(
+            groups=[(key, label, portfolio[key]) for key, label in GROUPS],
+            left=fund.total_pence - fund.allocated_pence,
+            manages=can(request.user, "fund.manage_fund"),
+            allocations=Allocation.objects.select_related("phase__challenge").order_by(
+                "phase__challenge__title", "phase__number"
+            ),
+        )
+    return render(request, "fund/index.html", context)
+
+
+def _csv(portfolio: dict[str, list[services.PortfolioRow]]) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="challenge-fund-portfolio.csv"'
+    writer = defused_csv.writer(response)
+    writer.writerow(
+        ["group", "key", "name_en", "name_cy", "allocated_pence", "committed_pence", "paid_pence"]
+    )
+    for key, _label in GROUPS:
+        for row in portfolio[key]:
+            writer.writerow(
+                [
+                    row.group,
+                    row.key,
+                    row.label_en,
+                    row.label_cy,
+                    row.allocated_pence,
+                    row.committed_pence,
+                    row.paid_pence,
+                ]
+            )
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def allocate(request: HttpRequest) -> HttpResponse:
+    person = person_of(request)
+    if not can(person, "fund.manage_fund"):
+        raise PermissionDenied()
+    fund = Fund.objects.get(slug=services.CHALLENGE_FUND)
+    form = AllocationForm(request.POST or None, initial={"phase": request.GET.get("phase")})
+    if request.method == "POST" and form.is_valid():
+        phase = phases_in_order().get(pk=form.cleaned_data["phase"])
+        try:
+            services.allocate(
+                actor=person, phase=phase, amount_pence=int(form.cleaned_data.get("amount") or 0)
+            )
+        except (InvalidInput, Conflict) as error:
+            form.add_problems(getattr(error, "problems", None) or [error])
+        else:
+            messages.success(request, _("Allocation saved."))
+            return redirect("fund:index")
+    return render(
+        request,
+        "fund/allocate.html",
+        {"form": form, "fund": fund, "left": fund.total_pence - fund.allocated_pence},
+        status=400 if form.errors else 200,
+    )

@@ -10,9 +10,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from infuse.core.forms import ServiceForm, choice_field
+from infuse.core.forms import PoundsField, ServiceForm, choice_field
 from infuse.core.models import Council, Organisation, Role, Theme, WellbeingGoal
-from infuse.core.money import pence_from_pounds
 from infuse.core.permissions import is_programme_admin, memberships_of
 from infuse.procurement.models import Criterion, Phase, PriceFormula
 from infuse.procurement.services import (
@@ -22,21 +21,6 @@ from infuse.procurement.services import (
     SupplierFields,
 )
 from infuse.procurement.timetable import LONDON
-
-
-class PoundsField(forms.CharField):
-    """An amount in pounds as people type it (£1,250.50), cleaned to pence."""
-
-    def to_python(self, value: Any) -> int | None:  # type: ignore[override]
-        text = super().to_python(value)
-        if not text:
-            return None
-        try:
-            return pence_from_pounds(text)
-        except ValueError:
-            raise forms.ValidationError(
-                _("Enter an amount in pounds, like 25000 or £25,000.50"), code="invalid"
-            ) from None
 
 
 class ChallengeForm(ServiceForm):

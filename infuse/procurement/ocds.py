@@ -174,7 +174,7 @@ def _contract(contract: Contract) -> dict[str, Any]:
 
 
 def _transactions(contract: Contract) -> list[dict[str, Any]]:
-    from infuse.fund.models import Payment
+    from infuse.fund.services import payments_for
 
     return [
         {
@@ -188,7 +188,7 @@ def _transactions(contract: Contract) -> list[dict[str, Any]]:
             },
             "payee": {"id": _party_id(contract.supplier), "name": contract.supplier.name_en},
         }
-        for payment in Payment.objects.filter(commitment__contract=contract).order_by("pk")
+        for payment in payments_for(contract)
     ]
 
 

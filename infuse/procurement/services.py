@@ -224,6 +224,18 @@ def get_phase(*, actor: Any, challenge: Challenge, number: int) -> Phase:
     return phase
 
 
+def phases_in_order() -> QuerySet[Phase]:
+    """Every phase, for the Challenge Fund's allocation form."""
+    return Phase.objects.select_related("challenge").order_by("challenge__title", "number")
+
+
+def challenges_with_tags(ids: Iterable[int]) -> QuerySet[Challenge]:
+    """Challenges with their themes, goals and councils, for the fund's portfolio."""
+    return Challenge.objects.filter(pk__in=list(ids)).prefetch_related(
+        "themes", "goals", "councils"
+    )
+
+
 # --- Phases and criteria ------------------------------------------------------------------------
 
 

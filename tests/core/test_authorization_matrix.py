@@ -287,6 +287,12 @@ MATRIX: dict[str, tuple[str, str, dict | None, dict[str, int]]] = {
     ),
     "procurement:join": ("get", "/procurement/suppliers/join/not-a-token/", None, everyone(200)),
     "fund:index": ("get", "/fund/", None, everyone(200)),
+    "fund:allocate": (
+        "get",
+        "/fund/allocations/new/",
+        None,
+        signed_in(302, 403, fund_manager=200),
+    ),
     # The admin site: its own namespace, one row for entry and one for the people list.
     "admin:index": ("get", "/admin/", None, signed_in(302, 302, programme_admin=200)),
     "admin:core_person_changelist": (
