@@ -21,6 +21,7 @@ from infuse.core import services
 from infuse.core.models import Council, Membership, Organisation, Person, Role
 from infuse.demo.adaption import load_demo_trials
 from infuse.demo.datalab import demo_datasets
+from infuse.demo.procurement import load_demo_challenges
 
 SUPPLIER = ("dragon-data", "Dragon Data Cyf.", "Dragon Data Cyf.")
 
@@ -39,7 +40,11 @@ DEMO_PEOPLE = [
     DemoPerson(
         "procurement@infuse.example", "Eleri Morgan", Role.PROCUREMENT_OFFICER, "rhondda-cynon-taf"
     ),
+    DemoPerson(
+        "procurement2@infuse.example", "Iolo Williams", Role.PROCUREMENT_OFFICER, "ccr-programme"
+    ),
     DemoPerson("evaluator@infuse.example", "Gareth Price", Role.EVALUATOR, "bridgend"),
+    DemoPerson("evaluator2@infuse.example", "Lowri Pugh", Role.EVALUATOR, "caerphilly"),
     DemoPerson("fund@infuse.example", "Siân Davies", Role.FUND_MANAGER, "ccr-programme"),
     DemoPerson("admin@infuse.example", "Rhian Thomas", Role.PROGRAMME_ADMIN, "ccr-programme"),
     DemoPerson("data@infuse.example", "Nia Roberts", Role.ANALYST, "ccr-programme"),
@@ -160,6 +165,7 @@ def load_demo_data(report: Callable[[str], None] = lambda _message: None) -> Non
             )
     run_tasks()
     load_demo_trials(run_tasks, report)
+    load_demo_challenges(settings.INFUSE_DEMO_PASSWORD, report)
     analyst = people[PUBLISHERS["ccr-programme"]]
     title, sql = SAVED_QUERY
     if not SavedQuery.objects.filter(owner=analyst, title=title).exists():

@@ -311,10 +311,7 @@ def get_bid(request: HttpRequest, pk: int) -> dict[str, Any]:
 def open_bids(request: HttpRequest, slug: str, number: int) -> dict[str, Any]:
     actor = caller(request)
     phase = _phase(request, slug, number)
-    if hasattr(phase, "opening"):
-        opening = services.confirm_opening(actor=actor, phase=phase)
-    else:
-        opening = services.request_opening(actor=actor, phase=phase)
+    opening = services.open_bids(actor=actor, phase=phase)
     return {
         "requested_by": opening.requested_by.email,
         "requested_at": opening.requested_at,

@@ -140,7 +140,7 @@ class Phase(models.Model):
                 if award.status == Award.Status.STANDSTILL
                 else self.State.AWARDED
             )
-        if not hasattr(self, "opening") or self.opening.confirmed_at is None:
+        if not self.bids_opened:
             return self.State.CLOSED
         return self.State.EVALUATION
 
@@ -150,7 +150,9 @@ class Phase(models.Model):
 
     @property
     def bids_opened(self) -> bool:
-        return hasattr(self, "opening") and self.opening.confirmed_at is not None
+        # Asked of the database, not of a cached relation: a phase object held across the
+        # opening (by a page, a task, the demo) must not keep saying "closed".
+        return Opening.objects.filter(phase_id=self.pk, confirmed_at__isnull=False).exists()
 
 
 class Document(models.Model):

@@ -1038,6 +1038,13 @@ def confirm_opening(*, actor: Person, phase: Phase) -> Opening:
     return opening
 
 
+def open_bids(*, actor: Person, phase: Phase) -> Opening:
+    """The one button: ask to open the bids or, if a colleague asked, confirm it."""
+    if Opening.objects.filter(phase=phase).exists():
+        return confirm_opening(actor=actor, phase=phase)
+    return request_opening(actor=actor, phase=phase)
+
+
 def rotate_keys() -> int:
     """Rewrap every challenge key with the current master key; returns how many changed."""
     changed = 0

@@ -598,11 +598,10 @@ def opening(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     person = person_of(request)
     phase = _phase_of(request, slug, number)
     try:
-        if hasattr(phase, "opening"):
-            services.confirm_opening(actor=person, phase=phase)
+        opening = services.open_bids(actor=person, phase=phase)
+        if opening.confirmed_at:
             messages.success(request, _("The bids are open."))
         else:
-            services.request_opening(actor=person, phase=phase)
             messages.success(
                 request, _("Opening asked for. A second authorised officer must confirm it.")
             )
