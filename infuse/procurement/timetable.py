@@ -29,6 +29,8 @@ def add_working_days(day: dt.date, count: int) -> dt.date:
 def standstill_ends(decided_at: dt.datetime, working_days: int) -> dt.datetime:
     """The end of a standstill period: midnight after the ``working_days``-th working day
     following the day the decision was notified (Procurement Act 2023, s.51)."""
+    if working_days <= 0:  # no standstill (a procurement that needs none, or a test)
+        return decided_at
     notified = decided_at.astimezone(LONDON).date()
     last = add_working_days(notified, working_days)
     midnight = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(0, 0), tzinfo=LONDON)

@@ -23,3 +23,8 @@ def test_the_standstill_ends_at_london_midnight_in_summer_time():
     # Friday 3 July 2026 (BST): 6–10 and 13–15 July; ends at 00:00 BST on 16 July = 23:00 UTC.
     ends = standstill_ends(dt.datetime(2026, 7, 3, 9, 0, tzinfo=dt.UTC), 8)
     assert ends == dt.datetime(2026, 7, 15, 23, 0, tzinfo=dt.UTC)
+
+
+def test_no_working_days_means_no_standstill():
+    decided = dt.datetime(2026, 7, 3, 9, 0, tzinfo=dt.UTC)
+    assert standstill_ends(decided, 0) == decided
