@@ -119,11 +119,13 @@ class PhaseForm(ServiceForm):
         label=_("Number of contracts"), min_value=1, max_value=50, initial=1
     )
     opens_on = forms.DateField(label=_("Opens on"))
-    opens_time = forms.TimeField(label=_("at (24-hour clock)"), initial=dt.time(9, 0))
+    # Initial values are strings: the templates print a field's value as it is, and the
+    # browser's date and time inputs read only ISO forms (2027-03-01, 09:00).
+    opens_time = forms.TimeField(label=_("at (24-hour clock)"), initial="09:00")
     clarification_on = forms.DateField(label=_("Questions close on"))
-    clarification_time = forms.TimeField(label=_("at (24-hour clock)"), initial=dt.time(12, 0))
+    clarification_time = forms.TimeField(label=_("at (24-hour clock)"), initial="12:00")
     submission_on = forms.DateField(label=_("Bids close on"))
-    submission_time = forms.TimeField(label=_("at (24-hour clock)"), initial=dt.time(12, 0))
+    submission_time = forms.TimeField(label=_("at (24-hour clock)"), initial="12:00")
     evaluation_ends_on = forms.DateField(label=_("Evaluation ends on"))
     award_expected_on = forms.DateField(label=_("Award expected on"))
     price_formula = forms.ChoiceField(
@@ -144,14 +146,14 @@ class PhaseForm(ServiceForm):
         return {
             "budget": f"{phase.budget_pence / 100:.2f}",
             "contracts_planned": phase.contracts_planned,
-            "opens_on": local["opens_at"].date(),
-            "opens_time": local["opens_at"].time(),
-            "clarification_on": local["clarification_deadline"].date(),
-            "clarification_time": local["clarification_deadline"].time(),
-            "submission_on": local["submission_deadline"].date(),
-            "submission_time": local["submission_deadline"].time(),
-            "evaluation_ends_on": phase.evaluation_ends_on,
-            "award_expected_on": phase.award_expected_on,
+            "opens_on": local["opens_at"].date().isoformat(),
+            "opens_time": local["opens_at"].strftime("%H:%M"),
+            "clarification_on": local["clarification_deadline"].date().isoformat(),
+            "clarification_time": local["clarification_deadline"].strftime("%H:%M"),
+            "submission_on": local["submission_deadline"].date().isoformat(),
+            "submission_time": local["submission_deadline"].strftime("%H:%M"),
+            "evaluation_ends_on": phase.evaluation_ends_on.isoformat(),
+            "award_expected_on": phase.award_expected_on.isoformat(),
             "price_formula": phase.price_formula,
         }
 

@@ -67,6 +67,8 @@ def test_a_buyer_builds_and_publishes_a_challenge(buyer):
     assert web.post(f"{base}phases/1/edit/", phase).status_code == 302
     saved = Phase.objects.get(challenge=challenge)
     assert saved.budget_pence == 5_000_000
+    again = web.get(f"{base}phases/1/edit/").content.decode()  # what a browser's inputs can read
+    assert f'value="{soon.isoformat()}"' in again and 'value="09:00"' in again
     assert timezone.localtime(saved.opens_at).hour == 9  # 09:00 in Wales
     rows = {
         "criterion-TOTAL_FORMS": "3",

@@ -1,0 +1,248 @@
+"""The Procurement Lab in a real browser, every page checked with axe-core, in English and
+Welsh: publish → clarify → bid → deadline → two-person opening → declare → score → moderate →
+award → contract → pay. The server's clock is moved (time-machine) past the deadline and the
+standstill; the browser only ever sees what the server says."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from tests.browser.test_adaption import both_languages
+from tests.browser.test_shell import sign_in
+from tests.conftest import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def sign_out(page: Page, base: str) -> None:
+    page.goto(base + "/account/")
+    page.get_by_role("button", name="Sign out").click()
+
+
+def test_from_publishing_to_payment_in_the_browser(page: Page, live_server, make_person, axe_check):
+    from infuse.core import services
+    from infuse.core.models import Organisation
+    from infuse.procurement.models import Challenge, Phase
+
+    make_person("procurement_officer", email="buyer@newport.example")
+    second = make_person(email="second@ccr.example")
+    services.grant_membership(
+        actor=None,
+        person=second,
+        organisation=Organisation.objects.get(slug="ccr-programme"),
+        role="procurement_officer",
+    )
+
+    make_person("evaluator", email="gareth@bridgend.example", full_name="Gareth Price")
+    make_person("fund_manager", email="sian@ccr.example", full_name="Siân Davies")
+    base = live_server.url
+    today = timezone.localdate()
+
+    # The buyer writes the challenge, its phase and criteria, and publishes it.
+    sign_in(page, base, "buyer@newport.example")
+    page.goto(base + "/procurement/")
+    both_languages(page, axe_check)
+    page.get_by_role("link", name="Add a challenge").click()
+    page.get_by_label("Title in English").fill("Gully sensors")
+    page.get_by_label("Title in Welsh").fill("Synwyryddion cwteri")
+    page.get_by_label("Summary, in English").fill("Know when gullies block.")
+    page.get_by_label("Summary, in Welsh").fill("Gwybod pan fydd cwteri'n blocio.")
+    page.get_by_label("Problem statement, in English").fill("Blocked gullies flood streets.")
+    page.get_by_label("Newport", exact=True).check()
+    page.get_by_label("Transforming communities").check()
+    axe_check(page)
+    page.get_by_role("button", name="Add the challenge").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Gully sensors")
+    page.get_by_role("link", name="Add phase 1").click()
+    page.get_by_label("Budget, in pounds").fill("£20,000")
+    page.get_by_label("Opens on").fill(today.isoformat())
+    page.locator("#id_opens_time").fill("00:00")
+    page.get_by_label("Questions close on").fill((today + dt.timedelta(days=3)).isoformat())
+    page.get_by_label("Bids close on").fill((today + dt.timedelta(days=5)).isoformat())
+    page.get_by_label("Evaluation ends on").fill((today + dt.timedelta(days=15)).isoformat())
+    page.get_by_label("Award expected on").fill((today + dt.timedelta(days=20)).isoformat())
+    axe_check(page)
+    page.get_by_role("button", name="Save the phase").click()
+    rows = [
+        ("quality", "Approach", "60", ""),
+        ("social_value", "Local jobs", "10", "A prosperous Wales"),
+        ("price", "Price", "30", ""),
+    ]
+    for i, (kind, title, weight, goal) in enumerate(rows):
+        page.locator(f"#id_criterion-{i}-kind").select_option(kind)
+        page.locator(f"#id_criterion-{i}-title_en").fill(title)
+        page.locator(f"#id_criterion-{i}-weight").fill(weight)
+        if goal:
+            page.locator(f"#id_criterion-{i}-goal").select_option(label=goal)
+    axe_check(page)
+    page.get_by_role("button", name="Save the criteria").click()
+    page.get_by_role("button", name="Publish the challenge").click()
+    expect(page.locator(".govuk-notification-banner").first).to_contain_text("published")
+    both_languages(page, axe_check)
+    slug = Challenge.objects.get().slug
+    sign_out(page, base)
+
+    # The fund manager allocates money to the phase.
+    sign_in(page, base, "sian@ccr.example")
+    page.goto(base + "/fund/allocations/new/")
+    page.get_by_label("Amount, in pounds").fill("20,000")
+    axe_check(page)
+    page.get_by_role("button", name="Save the allocation").click()
+    both_languages(page, axe_check)
+    sign_out(page, base)
+
+    # A supplier registers, asks a question and bids.
+    page.goto(base + "/procurement/suppliers/register/")
+    page.get_by_label("Your full name").fill("Nia Jones")
+    page.get_by_label("Your email address").fill("nia@sensors.example")
+    page.get_by_label("Choose a password").fill(PASSWORD)
+    page.get_by_label("Organisation name").fill("Sensors Cymru Ltd")
+    page.get_by_label("Companies House number (if it has one)").fill("12345678")
+    page.get_by_label("Address", exact=True).fill("1 Quay Street, Cardiff")
+    page.get_by_label("Postcode").fill("CF10 1EU")
+    page.get_by_label("We are a small or medium-sized enterprise").check()
+    axe_check(page)
+    page.get_by_role("button", name="Register").click()
+    page.goto(f"{base}/procurement/challenges/{slug}/")
+    page.get_by_role("link", name="Ask a question").click()
+    page.get_by_label("Your question").fill("Sensors Cymru asks: is battery power allowed?")
+    axe_check(page)
+    page.get_by_role("button", name="Send the question").click()
+    page.get_by_role("link", name="Start a bid").click()
+    page.get_by_label("Approach").fill("Ultrasonic level sensors on 300 gullies.")
+    page.get_by_label("Local jobs").fill("Two apprentices from Newport.")
+    page.get_by_role("button", name="Save and submit").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter your price")
+    axe_check(page)
+    page.get_by_label("Your price, in pounds (excluding VAT)").fill("15,000")
+    page.get_by_role("button", name="Save and submit").click()
+    expect(page.get_by_text("Submitted", exact=True)).to_be_visible()
+    both_languages(page, axe_check)
+    sign_out(page, base)
+    # A second bidder, through the services (its pages are the ones just walked).
+    from infuse.procurement import services as procurement
+
+    rival = procurement.register_supplier(
+        email="bids@rival.example",
+        full_name="Rhys Rival",
+        password=PASSWORD,
+        fields=procurement.SupplierFields(
+            name="Rival Sensors Ltd", address="2 Dock Road", postcode="NP20 2AB"
+        ),
+    )
+    open_phase = Phase.objects.get()
+    answers = {str(c.pk): "Radar sensors" for c in open_phase.criteria.exclude(kind="price")}
+    rival_bid = procurement.save_bid(
+        actor=rival, phase=open_phase, answers=answers, price_pence=1_800_000
+    )
+    procurement.submit_bid(actor=rival, bid=rival_bid)
+
+    # The buyer answers, publicly, without naming who asked.
+    sign_in(page, base, "buyer@newport.example")
+    page.goto(f"{base}/procurement/challenges/{slug}/phases/1/questions/")
+    axe_check(page)
+    page.get_by_role("link", name="Answer").click()
+    page.get_by_label("The question as published, in English").fill("Is battery power allowed?")
+    page.get_by_label("Answer, in English").fill("Yes, with a five-year life.")
+    axe_check(page)
+    page.get_by_role("button", name="Publish the answer").click()
+    page.goto(f"{base}/procurement/challenges/{slug}/")
+    expect(page.get_by_text("Is battery power allowed?")).to_be_visible()
+    expect(page.get_by_text("Sensors Cymru asks")).to_have_count(0)
+    sign_out(page, base)
+
+    phase = Phase.objects.get()
+    with time_machine.travel(phase.submission_deadline + dt.timedelta(hours=1)):
+        sign_in(page, base, "buyer@newport.example")  # a new day: sign in afresh
+        page.goto(f"{base}/procurement/challenges/{slug}/")
+        page.get_by_role("button", name="Ask to open the bids").click()
+        page.get_by_role("link", name="Choose the panel").first.click()
+        page.get_by_label("Gareth Price").check()
+        axe_check(page)
+        page.get_by_role("button", name="Save the panel").click()
+        sign_out(page, base)
+        sign_in(page, base, "second@ccr.example")
+        page.goto(f"{base}/procurement/challenges/{slug}/")
+        page.get_by_role("button", name="Confirm the opening").click()
+        expect(page.get_by_text("Bids opened on")).to_be_visible()
+        both_languages(page, axe_check)
+        sign_out(page, base)
+
+        # The evaluator declares, reads and scores.
+        sign_in(page, base, "gareth@bridgend.example")
+        page.goto(f"{base}/procurement/challenges/{slug}/phases/1/evaluation/")
+        both_languages(page, axe_check)
+        for bidder, seen in (("Sensors Cymru Ltd", "Ultrasonic"), ("Rival Sensors Ltd", "Radar")):
+            page.goto(f"{base}/procurement/challenges/{slug}/phases/1/evaluation/")
+            page.get_by_role("link", name=bidder).click()
+            expect(page.get_by_text(seen)).to_have_count(0)
+            page.get_by_label("No", exact=True).check()
+            axe_check(page)
+            page.get_by_role("button", name="Make the declaration").click()
+            expect(page.get_by_text(seen).first).to_be_visible()
+            page.locator("input[name^=score_][value='3']").first.check()
+            page.locator("input[name^=score_][value='2']").last.check()
+            axe_check(page)
+            page.get_by_role("button", name="Submit my scores").click()
+            expect(page.get_by_role("table", name="Scores on the panel")).to_be_visible()
+        both_languages(page, axe_check)
+        sign_out(page, base)
+
+        # The buyer moderates and decides the award.
+        sign_in(page, base, "buyer@newport.example")
+        for bidder in ("Sensors Cymru Ltd", "Rival Sensors Ltd"):
+            page.goto(f"{base}/procurement/challenges/{slug}/phases/1/evaluation/")
+            page.get_by_role("link", name=f"Moderate {bidder}").click()
+            for criterion, score in (("Approach", "3"), ("Local jobs", "2")):
+                form = page.locator("form").filter(has_text=f"Save the consensus for {criterion}")
+                form.locator(f"input[type=radio][value='{score}']").check()
+                form.get_by_label("Why the panel agreed this score").fill("Agreed")
+                form.get_by_role("button").click()
+            axe_check(page)
+        page.goto(f"{base}/procurement/challenges/{slug}/phases/1/evaluation/")
+        expect(
+            page.get_by_role("table", name="Sensitivity: each weight moved by 10 points")
+        ).to_be_visible()
+        both_languages(page, axe_check)
+        page.get_by_label("Reasons for the award").fill("The only bid, and a good one.")
+        page.get_by_role("button", name="Decide the award").click()
+        expect(page.get_by_text("Standstill ends")).to_be_visible()
+        both_languages(page, axe_check)
+        sign_out(page, base)
+        sign_in(page, base, "nia@sensors.example")
+        page.goto(f"{base}/procurement/bids/")
+        page.get_by_role("link", name="Feedback").click()
+        expect(page.get_by_text("Your bid was successful.")).to_be_visible()
+        both_languages(page, axe_check)
+        sign_out(page, base)
+
+    award = phase.awards.get()
+    with time_machine.travel(award.standstill_ends_at + dt.timedelta(hours=1)):
+        sign_in(page, base, "buyer@newport.example")
+        page.goto(f"{base}/procurement/challenges/{slug}/phases/1/award/")
+        page.get_by_label("Contract starts on").fill("2027-02-01")
+        page.get_by_label("Contract ends on").fill("2027-07-31")
+        axe_check(page)
+        page.get_by_role("button", name="Confirm the award and make the contracts").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Contract with Sensors Cymru Ltd")
+        page.get_by_label("Milestone, in English").fill("Sensors fitted")
+        page.get_by_label("Due on").fill("2027-04-01")
+        page.get_by_label("Payment, in pounds").fill("5,000")
+        page.get_by_role("button", name="Add the milestone").click()
+        page.get_by_role("button", name="Accept the work").click()
+        both_languages(page, axe_check)
+        contract_url = page.url
+        sign_out(page, base)
+        sign_in(page, base, "sian@ccr.example")
+        page.goto(contract_url)
+        page.get_by_role("button", name="Pay").click()
+        expect(page.get_by_text("Payment recorded.")).to_be_visible()
+        both_languages(page, axe_check)
+        page.goto(base + "/fund/")
+        expect(page.get_by_role("table", name="By challenge")).to_contain_text("Gully sensors")
+        both_languages(page, axe_check)
