@@ -144,7 +144,10 @@ def test_deploy_check_is_clean_under_production_settings(cli_env):
         "INFUSE_BEHIND_PROXY": "1",
         "INFUSE_EMAIL_URL": "smtp://infuse:secret@smtp.example.org:587",
     }
-    result = run(env, "check", "--deploy", "--fail-level", "WARNING")
+    unsealed = run(env, "check", "--deploy", "--fail-level", "WARNING", ok=False)
+    assert "infuse.W001" in unsealed.stderr and "INFUSE_BID_KEYS" in unsealed.stderr
+    key = run(env, "procurement", "new-key", "k1").stdout.strip()
+    result = run({**env, "INFUSE_BID_KEYS": key}, "check", "--deploy", "--fail-level", "WARNING")
     assert "no issues" in result.stdout
 
 

@@ -459,6 +459,16 @@ def add_milestone(request: HttpRequest, pk: int, payload: MilestoneIn) -> Status
     return Status(201, {"id": made.pk, "status": "scheduled"})
 
 
+@router.put(
+    "/contracts/{pk}/outcomes",
+    response={200: Done, **ERRORS},
+    summary="Link Data Lab indicators that measure what the contract is for",
+)
+def link_outcomes(request: HttpRequest, pk: int, payload: list[str]) -> dict[str, Any]:
+    services.link_outcomes(actor=caller(request), contract=_one(Contract, pk), indicators=payload)
+    return {"id": pk, "status": "linked"}
+
+
 @router.post(
     "/milestones/{pk}/accept",
     response={200: Done, **ERRORS},

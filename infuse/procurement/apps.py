@@ -1,8 +1,30 @@
+import os
+from typing import Any
+
 from django.apps import AppConfig
+from django.core import checks
 from django.utils.translation import gettext_lazy as _
+
+
+def bid_keys_from_environment(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """In production the master keys that seal bids belong in the environment (and a copy in a
+    safe place): the generated var/bid_keys is for the demo, and losing it loses every bid."""
+    if os.environ.get("INFUSE_BID_KEYS"):
+        return []
+    return [
+        checks.Warning(
+            "INFUSE_BID_KEYS is not set: bids are sealed with a key generated into var/bid_keys.",
+            hint="Set INFUSE_BID_KEYS (make a key with `infuse procurement new-key k1`) and keep "
+            "a copy somewhere safe: without it no bid can ever be opened.",
+            id="infuse.W001",
+        )
+    ]
 
 
 class ProcurementConfig(AppConfig):
     name = "infuse.procurement"
     label = "procurement"
     verbose_name = _("Procurement Lab")
+
+    def ready(self) -> None:
+        checks.register(bid_keys_from_environment, checks.Tags.security, deploy=True)

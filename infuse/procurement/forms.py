@@ -427,3 +427,20 @@ class MilestoneForm(ServiceForm):
     title_cy = forms.CharField(label=_("Milestone, in Welsh"), max_length=200, required=False)
     due_on = forms.DateField(label=_("Due on"))
     amount = PoundsField(label=_("Payment, in pounds"))
+
+
+class OutcomesForm(ServiceForm):
+    indicators = forms.MultipleChoiceField(
+        label=_("Data Lab indicators that measure what the contract is for"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Results then flow back into the evidence for the next challenge."),
+    )
+
+    def __init__(self, *args: Any, person: Any, **kwargs: Any) -> None:
+        from infuse.datalab import services as data
+
+        super().__init__(*args, **kwargs)
+        choice_field(self, "indicators").choices = [
+            (i.slug, i.title) for i in data.visible_indicators(person)
+        ]

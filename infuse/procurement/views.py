@@ -32,6 +32,7 @@ from infuse.procurement.forms import (
     JoinForm,
     MilestoneForm,
     ModerationForm,
+    OutcomesForm,
     PhaseForm,
     QuestionForm,
     ScoresForm,
@@ -917,10 +918,23 @@ def contract(request: HttpRequest, pk: int) -> HttpResponse:
     if not (runs or pays or is_supplier):
         raise NotFound()
     form = MilestoneForm(request.POST if request.POST.get("action") == "add" else None)
+    outcomes = OutcomesForm(
+        request.POST if request.POST.get("action") == "outcomes" else None,
+        person=person,
+        initial={"indicators": list(found.outcome_indicators.values_list("slug", flat=True))},
+    )
     if request.method == "POST":
         action = request.POST.get("action")
         milestone = found.milestones.filter(pk=request.POST.get("milestone") or 0).first()
         try:
+            if action == "outcomes" and outcomes.is_valid():
+                services.link_outcomes(
+                    actor=person,
+                    contract=found,
+                    indicators=outcomes.cleaned_data.get("indicators") or [],
+                )
+                messages.success(request, _("Outcome measures saved."))
+                return redirect("procurement:contract", pk=pk)
             if action == "add" and form.is_valid():
                 services.add_milestone(
                     actor=person,
@@ -956,6 +970,8 @@ def contract(request: HttpRequest, pk: int) -> HttpResponse:
             "milestones": found.milestones.select_related("payment"),
             "commitment": getattr(found, "commitment", None),
             "form": form,
+            "outcomes": outcomes,
+            "indicators": found.outcome_indicators.all(),
             "runs": runs,
             "pays": pays,
         },

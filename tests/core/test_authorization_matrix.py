@@ -579,6 +579,12 @@ MATRIX: dict[str, tuple[str, str, dict | None, dict[str, int]]] = {
         {"title_en": "m", "due_on": "2030-01-01", "amount_pence": 1},
         signed_in(401, 404),
     ),
+    "api:link_outcomes": (
+        "put",
+        "/api/v1/procurement/contracts/999999/outcomes",
+        [],
+        signed_in(401, 404),
+    ),
     "api:accept_milestone": (
         "post",
         "/api/v1/procurement/milestones/999999/accept",

@@ -156,3 +156,63 @@ def test_from_the_panel_to_payment_on_the_pages(
     assert "Paid" in page and "£30,000 paid" in page
     assert fund.get_fund(actor=manager).paid_pence == 30_000 * POUND
     assert services.received_bids(phase).count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_contract_links_the_indicators_that_measure_it(
+    make_challenge, make_supplier, make_person, buyer, second_buyer, make_dataset
+):
+    from django.core.management import call_command
+
+    from infuse.datalab import services as data
+    from tests.datalab.test_indicator_publishing import SURVEY
+
+    dataset = make_dataset("Adult smoking", actor=make_person("officer"), visibility="public")
+    data.upload_file(
+        actor=dataset.created_by, dataset=dataset, chunks=[SURVEY.encode()], original_name="s.csv"
+    )
+    call_command("worker", "--batch")
+    indicator = data.create_indicator(
+        actor=dataset.created_by,
+        dataset=dataset,
+        fields=data.IndicatorFields(
+            title_en="Smoking",
+            title_cy="Ysmygu",
+            specification={
+                "numerator": {"aggregation": "sum", "column": "smokers"},
+                "denominator": {"kind": "measure", "aggregation": "sum", "column": "surveyed"},
+                "council_column": "council",
+                "period": {"column": "surveyed_on", "grain": "financial_year"},
+                "unit": "percentage",
+                "polarity": "higher_is_worse",
+            },
+        ),
+    )
+    manager = make_person("fund_manager", email="money@ccr.example")
+    phase, bids = _bidding(make_challenge, make_supplier, manager, [50_000 * POUND])
+    from infuse.procurement.models import Award
+    from infuse.procurement.models import Contract as ContractRow
+
+    award = Award.objects.create(
+        phase=phase, rationale="r", decided_by=buyer, standstill_ends_at=phase.opens_at
+    )
+    contract = ContractRow.objects.create(
+        award=award,
+        bid=bids[0],
+        supplier=bids[0].supplier,
+        value_pence=1,
+        starts_on=dt.date(2027, 1, 1),
+        ends_on=dt.date(2027, 2, 1),
+    )
+    web = signed_in(buyer)
+    page = web.get(f"/procurement/contracts/{contract.pk}/").content.decode()
+    assert "Smoking" in page and "None linked yet." in page
+    web.post(
+        f"/procurement/contracts/{contract.pk}/",
+        {"action": "outcomes", "indicators": [indicator.slug]},
+    )
+    assert list(contract.outcome_indicators.all()) == [indicator]
+    assert (
+        f"/data/indicators/{indicator.slug}/"
+        in web.get(f"/procurement/contracts/{contract.pk}/").content.decode()
+    )
