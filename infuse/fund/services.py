@@ -305,3 +305,20 @@ def portfolio(*, actor: Any, fund: Fund) -> dict[str, list[PortfolioRow]]:
         for year, sums in sorted(years.items())
     ]
     return result
+
+
+def report(*, actor: Any) -> dict[str, Any]:
+    """The Challenge Fund's totals and portfolio as plain data (for the API and the CLI)."""
+    from dataclasses import asdict
+
+    fund = get_fund(actor=actor)
+    return {
+        "total_pence": fund.total_pence,
+        "allocated_pence": fund.allocated_pence,
+        "committed_pence": fund.committed_pence,
+        "paid_pence": fund.paid_pence,
+        "portfolio": {
+            group: [asdict(row) for row in rows]
+            for group, rows in portfolio(actor=actor, fund=fund).items()
+        },
+    }

@@ -510,22 +510,9 @@ def allocate(request: HttpRequest, payload: AllocationIn) -> dict[str, Any]:
     summary="The Challenge Fund's totals and portfolio (the region)",
 )
 def fund_portfolio(request: HttpRequest) -> dict[str, Any]:
-    from dataclasses import asdict
-
     from infuse.fund import services as fund
 
-    actor = caller(request)
-    money = fund.get_fund(actor=actor)
-    return {
-        "total_pence": money.total_pence,
-        "allocated_pence": money.allocated_pence,
-        "committed_pence": money.committed_pence,
-        "paid_pence": money.paid_pence,
-        "portfolio": {
-            group: [asdict(row) for row in rows]
-            for group, rows in fund.portfolio(actor=actor, fund=money).items()
-        },
-    }
+    return fund.report(actor=caller(request))
 
 
 @router.get(

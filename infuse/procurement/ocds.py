@@ -293,15 +293,19 @@ def _publisher() -> dict[str, str]:
     return {"name": settings.OCDS_PUBLISHER}
 
 
-def release_package(releases: Iterable[Release], uri: str) -> dict[str, Any]:
+def _package(uri: str) -> dict[str, Any]:
+    """What release and record packages both say about themselves."""
     return {
         "uri": uri,
         "version": VERSION,
         "publishedDate": _when(timezone.now()),
         "publisher": _publisher(),
         "license": LICENCE,
-        "releases": [r.data for r in releases],
     }
+
+
+def release_package(releases: Iterable[Release], uri: str) -> dict[str, Any]:
+    return {**_package(uri), "releases": [r.data for r in releases]}
 
 
 def _merge(into: dict[str, Any], release: dict[str, Any]) -> None:
@@ -358,11 +362,4 @@ def record_package(ocids: Sequence[str], uri: str) -> dict[str, Any]:
             records.append(
                 {"ocid": ocid, "releases": releases, "compiledRelease": compile_release(releases)}
             )
-    return {
-        "uri": uri,
-        "version": VERSION,
-        "publishedDate": _when(timezone.now()),
-        "publisher": _publisher(),
-        "license": LICENCE,
-        "records": records,
-    }
+    return {**_package(uri), "records": records}

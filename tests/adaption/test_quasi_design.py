@@ -15,6 +15,7 @@ from infuse.core.errors import InvalidInput
 from infuse.core.models import Council
 from infuse.datalab import services as data
 from infuse.stats.historical_power import placebo_power
+from tests.datalab.test_indicators import spec
 
 pytestmark = pytest.mark.django_db(transaction=True)
 TREATED = ["W06000015", "W06000022"]  # Cardiff, Newport
@@ -212,14 +213,7 @@ def test_an_interrupted_time_series_is_planned_from_an_indicator(make_person, ma
         fields=data.IndicatorFields(
             title_en="Smoking",
             title_cy="Ysmygu",
-            specification={
-                "numerator": {"aggregation": "sum", "column": "smokers"},
-                "denominator": {"kind": "measure", "aggregation": "sum", "column": "surveyed"},
-                "council_column": "council",
-                "period": {"column": "surveyed_on", "grain": "financial_year"},
-                "unit": "percentage",
-                "polarity": "higher_is_worse",
-            },
+            specification=spec(),
         ),
     )
     call_command("worker", "--batch")

@@ -16,6 +16,7 @@ from infuse.core import services as core_services
 from infuse.core.models import AuditEvent
 from infuse.datalab import services
 from infuse.datalab.models import IndicatorValue
+from tests.datalab.test_indicators import spec
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -52,14 +53,7 @@ def indicator(make_dataset, make_person):
         fields=services.IndicatorFields(
             title_en="Smoking",
             title_cy="Ysmygu",
-            specification={
-                "numerator": {"aggregation": "sum", "column": "smokers"},
-                "denominator": {"kind": "measure", "aggregation": "sum", "column": "surveyed"},
-                "council_column": "council",
-                "period": {"column": "surveyed_on", "grain": "financial_year"},
-                "unit": "percentage",
-                "polarity": "higher_is_worse",
-            },
+            specification=spec(),
         ),
     )
     call_command("worker", "--batch")

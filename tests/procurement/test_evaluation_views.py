@@ -14,6 +14,7 @@ from pypdf import PdfReader
 from infuse.fund import services as fund
 from infuse.procurement import services
 from infuse.procurement.models import Contract
+from tests.datalab.test_indicators import spec
 from tests.procurement.test_evaluation import _bidding, _open
 
 pytestmark = pytest.mark.django_db
@@ -178,14 +179,7 @@ def test_a_contract_links_the_indicators_that_measure_it(
         fields=data.IndicatorFields(
             title_en="Smoking",
             title_cy="Ysmygu",
-            specification={
-                "numerator": {"aggregation": "sum", "column": "smokers"},
-                "denominator": {"kind": "measure", "aggregation": "sum", "column": "surveyed"},
-                "council_column": "council",
-                "period": {"column": "surveyed_on", "grain": "financial_year"},
-                "unit": "percentage",
-                "polarity": "higher_is_worse",
-            },
+            specification=spec(),
         ),
     )
     manager = make_person("fund_manager", email="money@ccr.example")

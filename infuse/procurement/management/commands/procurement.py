@@ -339,23 +339,9 @@ class Command(LabCommand):
         self.stdout.write(self.style.SUCCESS(f"Paid {payment.amount_pence} pence"))
 
     def _fund(self, actor: Person, options: dict[str, Any]) -> None:
-        from dataclasses import asdict
-
         from infuse.fund import services as fund
 
-        money = fund.get_fund(actor=actor)
-        self._out(
-            {
-                "total_pence": money.total_pence,
-                "allocated_pence": money.allocated_pence,
-                "committed_pence": money.committed_pence,
-                "paid_pence": money.paid_pence,
-                "portfolio": {
-                    group: [asdict(row) for row in rows]
-                    for group, rows in fund.portfolio(actor=actor, fund=money).items()
-                },
-            }
-        )
+        self._out(fund.report(actor=actor))
 
     def _feedback(self, actor: Person, options: dict[str, Any]) -> None:
         told = services.feedback(actor=actor, bid=_one(Bid, options["bid"]))
