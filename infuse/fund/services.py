@@ -14,7 +14,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -184,14 +184,18 @@ def pay(*, actor: Person, milestone: Any, paid_on: dt.date | None = None) -> Pay
         Fund.objects.filter(pk=commitment.allocation.fund_id).update(
             paid_pence=F("paid_pence") + amount
         )
-        payment = Payment.objects.create(
-            commitment=commitment,
-            milestone=milestone,
-            amount_pence=amount,
-            paid_on=paid_on,
-            financial_year=financial_year(paid_on),
-            created_by=actor,
-        )
+        try:
+            with transaction.atomic():
+                payment = Payment.objects.create(
+                    commitment=commitment,
+                    milestone=milestone,
+                    amount_pence=amount,
+                    paid_on=paid_on,
+                    financial_year=financial_year(paid_on),
+                    created_by=actor,
+                )
+        except IntegrityError:  # paid by someone else at this very moment
+            raise Conflict(_("This milestone has been paid already.")) from None
         from infuse.procurement import ocds
 
         contract = commitment.contract

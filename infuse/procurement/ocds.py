@@ -1,11 +1,13 @@
 """Open Contracting Data Standard 1.1: each phase of a challenge is one contracting process
 (its ``ocid``); each stage publishes an immutable release holding that stage's facts, and a
-record compiles them. Nothing sealed is ever published: only the winners' contract values,
-which contract notices disclose anyway, and counts of bids.
+record compiles them. Nothing sealed is ever published: only the contract values of confirmed
+awards, which contract notices disclose anyway, and counts of bids.
 
 Releases by stage: ``planning`` and ``tender`` when the challenge is published; ``award`` when
 the award is decided (pending, in standstill); ``awardUpdate`` + ``contract`` when it is
 confirmed; ``contractUpdate`` when a milestone is added; ``implementation`` when one is paid.
+Who won, and at what price, is published when the award is confirmed, not while it is pending
+(a pending award can be cancelled, and its would-be winners would then be losing bidders).
 The compiled release follows the OCDS merge routine (objects merged key by key, arrays of
 objects with ``id`` merged by ``id``, other arrays replaced, later releases winning); the tests
 check it against the Open Contracting Partnership's reference implementation, ``ocdsmerge``.
@@ -123,25 +125,22 @@ def _tender(phase: Phase) -> dict[str, Any]:
 
 
 def _award(award: Award, *, status: str) -> dict[str, Any]:
-    winners = list(award.winners.select_related("supplier", "supplier__supplier_profile"))
-    contracts = {c.bid_id: c for c in award.contracts.all()}
-    value = sum(
-        contracts[b.pk].value_pence if b.pk in contracts else _winning_price(b) for b in winners
-    )
-    return {
+    """An award as published. Who won and at what price is said only once the award is
+    confirmed (contracts made): a pending award may yet be cancelled, and then its would-be
+    winners are losing bidders, whose names and prices are never published."""
+    published: dict[str, Any] = {
         "id": f"{award.phase.ocid}-award-{award.pk}",
         "title": f"Award: {award.phase.challenge.title_en}",
         "status": status,
         "date": _when(award.decided_at),
-        "value": _money(value),
-        "suppliers": [{"id": _party_id(b.supplier), "name": b.supplier.name_en} for b in winners],
     }
-
-
-def _winning_price(bid: Any) -> int:
-    from infuse.procurement.services import sealed_price
-
-    return sealed_price(bid)
+    if status == "active":
+        contracts = list(award.contracts.select_related("supplier"))
+        published["value"] = _money(sum(c.value_pence for c in contracts))
+        published["suppliers"] = [
+            {"id": _party_id(c.supplier), "name": c.supplier.name_en} for c in contracts
+        ]
+    return published
 
 
 def _milestone(milestone: Milestone) -> dict[str, Any]:
@@ -237,10 +236,14 @@ def build(
             "numberOfTenderers": bids.count(),
         }
         release["awards"] = [_award(award, status="pending")]
-        release["parties"] += [_supplier(b.supplier, ["supplier"]) for b in award.winners.all()]
     if "awardUpdate" in tags and award is not None:
         status = "active" if award.status == Award.Status.CONFIRMED else "cancelled"
         release["awards"] = [_award(award, status=status)]
+        if status == "active":
+            release["parties"] += [
+                _supplier(c.supplier, ["supplier"])
+                for c in award.contracts.select_related("supplier__supplier_profile")
+            ]
     if {"contract", "contractUpdate"} & set(tags):
         contracts = (
             [contract] if contract is not None else list(award.contracts.all()) if award else []
@@ -267,6 +270,8 @@ def publish(
 ) -> Release:
     """Store the release for this stage (call inside the service's transaction)."""
     date = timezone.now()
+    # Numbered under a lock on the phase, so two stages published at once get two numbers.
+    type(phase).objects.select_for_update().filter(pk=phase.pk).first()
     number = phase.releases.count() + 1
     release_id = f"{phase.ocid}-{number:03d}-{'-'.join(tags)}"
     data = {

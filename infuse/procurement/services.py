@@ -638,8 +638,11 @@ def invite_colleague(*, actor: Person, email: str) -> str:
     return token
 
 
-def accept_invitation(*, token: str, full_name: str, password: str) -> Person:
-    """Join the organisation that sent the invitation, as a new person or an existing one."""
+def accept_invitation(*, token: str, full_name: str, password: str, actor: Any = None) -> Person:
+    """Join the organisation that sent the invitation. A new person is created with the
+    password given; someone who already has an account must be signed in as that account
+    (``actor``) — the link alone never gives access to an existing account. People who work
+    for a council or the programme team cannot join a supplier."""
     digest = hashlib.sha256(token.encode()).hexdigest()
     with transaction.atomic():
         invitation = (
@@ -652,8 +655,17 @@ def accept_invitation(*, token: str, full_name: str, password: str) -> Person:
             person = core_services.create_person(
                 actor=None, email=invitation.email, full_name=full_name, password=password
             )
+        elif getattr(actor, "pk", None) != person.pk:
+            raise Conflict(
+                _("%(email)s already has an account: sign in as %(email)s, then open the link.")
+                % {"email": invitation.email}
+            )
         elif any(role == Role.SUPPLIER for _o, _k, role in memberships_of(person)):
             raise Conflict(_("That person already works for a supplier on InFuSe."))
+        elif is_region_member(person):
+            raise Conflict(
+                _("People who work for a council or the programme cannot join a supplier.")
+            )
         core_services.grant_membership(
             actor=None, person=person, organisation=invitation.organisation, role=Role.SUPPLIER
         )
@@ -834,11 +846,14 @@ def save_bid(
             content = BidContent()
         else:
             content = _unsealed(bid)
+        _before_deadline(phase)  # again, now that the row is ours: the clock may have moved
         content.answers = {k: v for k, v in answers.items() if v.strip()}
         content.price_pence = price_pence
         bid.sealed = _seal(bid, content)
         bid.updated_at = now()
         bid.withdrawn_at = None
+        if bid.submitted_at is not None and _missing(phase, content):
+            bid.submitted_at = None  # a submitted bid is always complete
         bid.save()
         audit.record_event(
             actor=actor,
@@ -870,8 +885,8 @@ def add_bid_document(
     if not data:
         raise InvalidInput(problems=[FieldProblem("file", _("The file is empty"))])
     with transaction.atomic():
-        _before_deadline(bid.phase)
         bid = Bid.objects.select_for_update().get(pk=bid.pk)
+        _before_deadline(bid.phase)
         document = BidDocument.objects.create(bid=bid, path="", size_bytes=len(data))
         sealed = sealing.seal(_data_key(bid.phase.challenge), data, document.label)
         stored = storage.store_stream([sealed], kind="sealed-bids")
@@ -890,26 +905,27 @@ def add_bid_document(
     return document
 
 
+def _missing(phase: Phase, content: BidContent) -> list[FieldProblem]:
+    """What a bid lacks before it can count: an answer per scored criterion and a price."""
+    problems = [
+        FieldProblem(f"answer_{c.pk}", _("Answer ‘%(criterion)s’") % {"criterion": c.title})
+        for c in phase.criteria.exclude(kind=Criterion.Kind.PRICE)
+        if not content.answers.get(str(c.pk), "").strip()
+    ]
+    if content.price_pence is None:
+        problems.append(FieldProblem("price", _("Enter your price")))
+    return problems
+
+
 def submit_bid(*, actor: Person, bid: Bid) -> Bid:
     """Mark the bid as submitted: every criterion answered and a price given. It can still be
     changed (and stays submitted) until the deadline."""
     if bid.supplier_id != supplier_of(actor).pk:
         raise NotFound()
     with transaction.atomic():
-        _before_deadline(bid.phase)
         bid = Bid.objects.select_for_update().get(pk=bid.pk)  # what is stored now
-        content = _unsealed(bid)
-        missing = [
-            c
-            for c in bid.phase.criteria.exclude(kind=Criterion.Kind.PRICE)
-            if not content.answers.get(str(c.pk), "").strip()
-        ]
-        problems = [
-            FieldProblem(f"answer_{c.pk}", _("Answer ‘%(criterion)s’") % {"criterion": c.title})
-            for c in missing
-        ]
-        if content.price_pence is None:
-            problems.append(FieldProblem("price", _("Enter your price")))
+        _before_deadline(bid.phase)
+        problems = _missing(bid.phase, _unsealed(bid))
         if problems:
             raise InvalidInput(problems=problems)
         bid.submitted_at = now()
@@ -925,8 +941,8 @@ def withdraw_bid(*, actor: Person, bid: Bid) -> Bid:
     if bid.supplier_id != supplier_of(actor).pk:
         raise NotFound()
     with transaction.atomic():
-        _before_deadline(bid.phase)
         bid = Bid.objects.select_for_update().get(pk=bid.pk)
+        _before_deadline(bid.phase)
         bid.withdrawn_at = now()
         bid.submitted_at = None
         bid.save(update_fields=["withdrawn_at", "submitted_at"])
@@ -996,9 +1012,11 @@ def request_opening(*, actor: Person, phase: Phase) -> Opening:
                 _("Bids can be opened after the deadline, %(deadline)s.")
                 % {"deadline": _when(phase.submission_deadline)}
             )
-        if Opening.objects.filter(phase=phase).exists():
-            raise Conflict(_("Opening has already been asked for."))
-        opening = Opening.objects.create(phase=phase, requested_by=actor)
+        try:
+            with transaction.atomic():
+                opening = Opening.objects.create(phase=phase, requested_by=actor)
+        except IntegrityError:  # asked already (perhaps at this very moment)
+            raise Conflict(_("Opening has already been asked for.")) from None
         audit.record_event(
             actor=actor,
             action="bids.opening_requested",
@@ -1077,6 +1095,19 @@ def _evaluating(phase: Phase) -> None:
 def assign_evaluators(*, actor: Person, phase: Phase, evaluators: Sequence[Person]) -> None:
     """Choose the panel: people who hold the evaluator role (in any council or the programme)."""
     _runs(actor, phase.challenge)
+    runners = [
+        p.email for p in evaluators if can(p, "procurement.change_challenge", phase.challenge)
+    ]
+    if runners:
+        raise InvalidInput(
+            problems=[
+                FieldProblem(
+                    "evaluators",
+                    _("People who run the challenge cannot score it (they moderate): %(people)s")
+                    % {"people": ", ".join(runners)},
+                )
+            ]
+        )
     not_evaluators = [p.email for p in evaluators if Role.EVALUATOR not in _roles(p)]
     if not_evaluators:
         raise InvalidInput(
@@ -1111,6 +1142,17 @@ def _panel_member(actor: Any, phase: Phase) -> None:
         raise PermissionDenied()
 
 
+def evaluated_bid(*, actor: Any, bid_id: int) -> Bid:
+    """A bid as an evaluator on its panel may know of it: only once the bids are open, and
+    only a bid that counts (submitted in time, not withdrawn); NotFound otherwise."""
+    bid = Bid.objects.select_related("phase__challenge", "supplier").filter(pk=bid_id).first()
+    if bid is None or not bid.phase.evaluators.filter(pk=getattr(actor, "pk", None)).exists():
+        raise NotFound()
+    if not bid.phase.bids_opened or not received_bids(bid.phase).filter(pk=bid.pk).exists():
+        raise NotFound()
+    return bid
+
+
 def declare_interest(
     *, actor: Person, bid: Bid, has_conflict: bool, details: str = ""
 ) -> ConflictDeclaration:
@@ -1119,6 +1161,7 @@ def declare_interest(
     phase = bid.phase
     _panel_member(actor, phase)
     _evaluating(phase)
+    evaluated_bid(actor=actor, bid_id=bid.pk)
     if has_conflict and not details.strip():
         raise InvalidInput(
             problems=[FieldProblem("details", _("Say what the conflict of interest is"))]
@@ -1152,6 +1195,7 @@ def declare_interest(
 def _may_score(actor: Any, bid: Bid) -> None:
     _panel_member(actor, bid.phase)
     _evaluating(bid.phase)
+    evaluated_bid(actor=actor, bid_id=bid.pk)
     declaration = bid.declarations.filter(evaluator=actor).first()
     if declaration is None:
         raise Conflict(_("Declare any conflict of interest with this bidder first."))
@@ -1229,7 +1273,8 @@ def _scoring_panel(bid: Bid) -> list[int]:
 def visible_scores(*, actor: Any, bid: Bid) -> QuerySet[Score]:
     """Scores an evaluator may see: their own, and the others' once they have submitted theirs.
     The officers running the challenge see every submitted score (for moderation)."""
-    if can(actor, "procurement.change_challenge", bid.phase.challenge):
+    on_panel = bid.phase.evaluators.filter(pk=getattr(actor, "pk", None)).exists()
+    if not on_panel and can(actor, "procurement.change_challenge", bid.phase.challenge):
         return bid.scores.filter(submitted_at__isnull=False).select_related("evaluator")
     _panel_member(actor, bid.phase)
     mine = bid.scores.filter(evaluator=actor)
@@ -1312,6 +1357,10 @@ def _figures(phase: Phase, bids: Sequence[Bid], *, provisional: bool) -> list[sc
                         moderated[criterion.pk] = sum(values) / len(values)
         content = _unsealed(bid)
         assert bid.submitted_at is not None
+        if content.price_pence is None:  # a submitted bid has one; never rank without it
+            raise Conflict(
+                _("The bid from %(supplier)s has no price.") % {"supplier": bid.supplier.name}
+            )
         figures.append(
             scoring.BidFigures(bid.pk, int(content.price_pence or 0), bid.submitted_at, moderated)
         )
@@ -1371,6 +1420,9 @@ def award_phase(*, actor: Person, phase: Phase, rationale: str) -> Award:
     winners = [row["bid"] for row in table.rows if row["winner"]]
     decided = now()
     with transaction.atomic():
+        Phase.objects.select_for_update().get(pk=phase.pk)  # one award decision at a time
+        if phase.awards.exclude(status=Award.Status.CANCELLED).exists():
+            raise Conflict(_("The evaluation is closed: the phase has been awarded."))
         award = Award.objects.create(
             phase=phase,
             rationale=rationale.strip(),
@@ -1577,6 +1629,8 @@ def feedback(*, actor: Any, bid: Bid) -> Feedback:
         raise NotFound()
     if award is None:
         raise Conflict(_("Feedback is given once the award is decided."))
+    if not received_bids(phase).filter(pk=bid.pk).exists():
+        raise NotFound()  # a bid that was never in the competition has no scores
     criteria = list(phase.criteria.all())
     ranked = {row["bid"]: row for row in award.ranking}
     weights = [scoring.CriterionWeight(c.pk, c.kind, c.weight) for c in criteria]

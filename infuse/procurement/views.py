@@ -337,7 +337,6 @@ def invite(request: HttpRequest) -> HttpResponse:
     person = person_of(request)
     organisation = services.supplier_of(person)
     form = InviteForm(request.POST or None)
-    link = ""
     if request.method == "POST" and form.is_valid():
         try:
             token = services.invite_colleague(
@@ -349,10 +348,11 @@ def invite(request: HttpRequest) -> HttpResponse:
             link = request.build_absolute_uri(f"/procurement/suppliers/join/{token}/")
             _send_invitation(request, form.cleaned_data["email"], organisation.name, link)
             messages.success(request, _("Invitation sent."))
+            return redirect("procurement:invite")
     return render(
         request,
         "procurement/invite.html",
-        {"form": form, "organisation": organisation, "link": link},
+        {"form": form, "organisation": organisation},
         status=400 if form.errors else 200,
     )
 
@@ -378,11 +378,13 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
                 token=token,
                 full_name=form.cleaned_data.get("full_name") or "",
                 password=form.cleaned_data.get("password") or "",
+                actor=request.user,
             )
         except (InvalidInput, Conflict) as error:
             _problems(form, error)
         else:
-            login(request, person, backend="django.contrib.auth.backends.ModelBackend")
+            if not request.user.is_authenticated:  # a new account, made with this password
+                login(request, person, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("You have joined your organisation on InFuSe."))
             return redirect("procurement:index")
     return render(
@@ -695,9 +697,7 @@ def evaluation(request: HttpRequest, slug: str, number: int) -> HttpResponse:
 def evaluate(request: HttpRequest, pk: int) -> HttpResponse:
     """An evaluator declares any conflict, then reads the bid and scores it independently."""
     person = person_of(request)
-    found = Bid.objects.select_related("phase__challenge", "supplier").filter(pk=pk).first()
-    if found is None or not found.phase.evaluators.filter(pk=person.pk).exists():
-        raise NotFound()
+    found = services.evaluated_bid(actor=person, bid_id=pk)
     phase = found.phase
     declaration = found.declarations.filter(evaluator=person).first()
     criteria = list(phase.criteria.exclude(kind="price"))
@@ -925,7 +925,8 @@ def contract(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST":
         action = request.POST.get("action")
-        milestone = found.milestones.filter(pk=request.POST.get("milestone") or 0).first()
+        chosen = request.POST.get("milestone") or ""
+        milestone = found.milestones.filter(pk=int(chosen)).first() if chosen.isdigit() else None
         try:
             if action == "outcomes" and outcomes.is_valid():
                 services.link_outcomes(

@@ -66,6 +66,8 @@ def test_from_opening_to_payment(
     phase, bids = _bidding(
         make_challenge, make_supplier, manager, [60_000 * POUND, 80_000 * POUND, 90_000 * POUND]
     )
+    idle = make_supplier()
+    draft = services.save_bid(actor=idle, phase=phase, answers={}, price_pence=None)
     first = make_person("evaluator", email="eval1@bridgend.example")
     second = make_person("evaluator", email="eval2@bridgend.example")
     outsider = make_person("evaluator", email="eval3@bridgend.example")
@@ -157,6 +159,8 @@ def test_from_opening_to_payment(
         assert [c["score"] for c in told.winners[0]["criteria"] if c["score"] is not None] == [4, 3]
         with pytest.raises(NotFound):
             services.feedback(actor=bids[2].person, bid=bids[0])
+        with pytest.raises(NotFound):  # never submitted: never in the competition
+            services.feedback(actor=idle, bid=draft)
 
     with time_machine.travel(award.standstill_ends_at + dt.timedelta(minutes=1)):
         contracts = services.confirm_award(

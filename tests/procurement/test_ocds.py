@@ -140,3 +140,29 @@ def test_no_bid_contents_are_ever_published(paid_phase):
     assert paid_phase.losing_bid.supplier.name not in everything  # losing bidders unnamed
     draft_ocid = paid_phase.draft.phases.get().ocid
     assert Client().get(f"/api/v1/procurement/ocds/{draft_ocid}/record").status_code == 404
+
+
+def test_a_cancelled_award_never_names_its_would_be_winner(
+    make_challenge, make_supplier, make_person, buyer, second_buyer
+):
+    manager = make_person("fund_manager", email="money@ccr.example")
+    phase, bids = _bidding(make_challenge, make_supplier, manager, [70_000 * POUND, 90_000 * POUND])
+    evaluator = make_person("evaluator", email="eval@bridgend.example")
+    services.assign_evaluators(actor=buyer, phase=phase, evaluators=[evaluator])
+    with time_machine.travel(phase.submission_deadline + dt.timedelta(hours=1)):
+        _open(phase, buyer, second_buyer)
+        _score_all(evaluator, bids, phase, [(4, 4), (1, 1)])
+        for bid, mark in zip(bids, (4, 1), strict=True):
+            for criterion in phase.criteria.exclude(kind="price"):
+                services.moderate(
+                    actor=buyer, bid=bid, criterion=criterion, score=mark, rationale="Agreed"
+                )
+        award = services.award_phase(actor=buyer, phase=phase, rationale="Best")
+        pending = json.dumps(Client().get("/api/v1/procurement/ocds/records").json())
+        services.cancel_award(actor=buyer, award=award, reason="A challenge to the decision")
+    cancelled = json.dumps(Client().get("/api/v1/procurement/ocds/records").json())
+    for text in (pending, cancelled):
+        assert bids[0].supplier.name not in text  # would-be winner, then a losing bidder
+        assert "70000" not in text.replace(".", "")
+    record = json.loads(cancelled)["records"][0]["compiledRelease"]
+    assert record["awards"][0]["status"] == "cancelled" and "suppliers" not in record["awards"][0]

@@ -16,6 +16,7 @@ from infuse.core.models import Person
 from infuse.datalab import storage
 from infuse.procurement import sealing, services
 from infuse.procurement.models import Bid, Challenge, Phase
+from tests.conftest import PASSWORD as PASSWORD_OF_FIXTURES
 from tests.procurement.conftest import criteria_fields
 
 pytestmark = pytest.mark.django_db
@@ -367,3 +368,81 @@ def test_bad_master_keys_are_named_at_start_up():
     with pytest.raises(ValueError, match="32-byte key"):
         sealing.parse_keys(":" + sealing.new_master_key("x").split(":")[1])
     assert Person  # imported for type context in other tests
+
+
+def test_an_invitation_never_opens_an_existing_account(make_supplier, buyer, make_person):
+    """Inviting a council officer's email must not hand their account to the link's holder."""
+    from infuse.core.permissions import forget_roles, roles_of
+
+    supplier = make_supplier()
+    token = services.invite_colleague(actor=supplier, email="buyer@newport.example")
+    with pytest.raises(Conflict) as refused:
+        services.accept_invitation(token=token, full_name="Mallory", password="x" * 20)
+    assert "sign in as buyer@newport.example" in str(refused.value.message)
+    with pytest.raises(Conflict) as council:
+        services.accept_invitation(token=token, full_name="", password="", actor=buyer)
+    assert "cannot join a supplier" in str(council.value.message)
+    forget_roles(buyer)
+    assert "supplier" not in roles_of(buyer)
+    buyer.refresh_from_db()
+    assert buyer.check_password(PASSWORD_OF_FIXTURES)
+    # Someone with an account and no other ties joins once signed in as themselves.
+    loner = make_person(email="loner@elsewhere.example")
+    again = services.invite_colleague(actor=supplier, email="loner@elsewhere.example")
+    assert services.accept_invitation(token=again, full_name="", password="", actor=loner) == loner
+    assert services.supplier_of(loner) == services.supplier_of(supplier)
+
+
+def test_a_submitted_bid_emptied_later_no_longer_counts(make_challenge, make_supplier):
+    phase = _phase(make_challenge())
+    supplier = make_supplier()
+    bid = services.save_bid(actor=supplier, phase=phase, answers=_answers(phase), price_pence=500)
+    services.submit_bid(actor=supplier, bid=bid)
+    services.save_bid(actor=supplier, phase=phase, answers=_answers(phase), price_pence=None)
+    bid.refresh_from_db()
+    assert bid.submitted_at is None and not services.received_bids(phase).exists()
+    services.save_bid(actor=supplier, phase=phase, answers=_answers(phase), price_pence=400)
+    bid.refresh_from_db()
+    assert bid.submitted_at is None  # saving does not submit; submitting does
+    services.submit_bid(actor=supplier, bid=bid)
+    services.save_bid(actor=supplier, phase=phase, answers=_answers(phase), price_pence=450)
+    bid.refresh_from_db()
+    assert bid.submitted_at is not None  # still complete: still submitted
+
+
+def test_evaluators_learn_nothing_of_bids_before_the_opening(
+    make_challenge, make_supplier, make_person, buyer, second_buyer
+):
+    phase = _phase(make_challenge())
+    evaluator = make_person("evaluator")
+    services.assign_evaluators(actor=buyer, phase=phase, evaluators=[evaluator])
+    supplier = make_supplier()
+    draft = services.save_bid(actor=supplier, phase=phase, answers={}, price_pence=None)
+    from django.test import Client
+
+    web = Client()
+    web.force_login(evaluator)
+    assert web.get(f"/procurement/bids/{draft.pk}/evaluate/").status_code == 404
+    with time_machine.travel(phase.submission_deadline + dt.timedelta(hours=1)):
+        services.request_opening(actor=buyer, phase=phase)
+        services.confirm_opening(actor=second_buyer, phase=phase)
+        # Opened, but this draft was never submitted: it is not in the competition.
+        assert web.get(f"/procurement/bids/{draft.pk}/evaluate/").status_code in (302, 404)
+        with pytest.raises(NotFound):
+            services.declare_interest(actor=evaluator, bid=draft, has_conflict=False)
+
+
+def test_those_who_run_a_challenge_cannot_sit_on_its_panel(make_challenge, buyer, second_buyer):
+    from infuse.core import services as core
+    from infuse.core.models import Organisation
+
+    phase = _phase(make_challenge())
+    core.grant_membership(
+        actor=None,
+        person=second_buyer,
+        organisation=Organisation.objects.get(slug="bridgend"),
+        role="evaluator",
+    )
+    with pytest.raises(InvalidInput) as refused:
+        services.assign_evaluators(actor=buyer, phase=phase, evaluators=[second_buyer])
+    assert "cannot score it" in str(refused.value.problems[0].message)

@@ -202,6 +202,9 @@ class Command(LabCommand):
 
     def _bid(self, actor: Person, options: dict[str, Any]) -> None:
         data = _json(options["file"])
+        price = data.get("price_pence")
+        if price is not None and (isinstance(price, bool) or not isinstance(price, int)):
+            raise CommandError(f"price_pence must be a whole number of pence, not {price!r}")
         phase = self._phase(actor, options)
         bid = services.save_bid(
             actor=actor,
