@@ -52,7 +52,12 @@ def test_demo_is_idempotent_and_the_audit_chain_verifies(cli_env):
         "from infuse.core.models import Person, Membership; "
         "print(Person.objects.count(), Membership.objects.count())",
     ).stdout.split()
-    assert count == ["8", "8"]
+    # One person per demo role, and the demo challenges' two other supplier companies.
+    from infuse.demo.loader import DEMO_PEOPLE
+    from infuse.demo.procurement import SUPPLIERS
+
+    people = len(DEMO_PEOPLE) + len(SUPPLIERS) - 1
+    assert count == [str(people), str(people)]
     assert "Audit chain intact" in run(cli_env, "audit", "verify").stdout
 
 
@@ -110,6 +115,8 @@ def test_audit_verify_fails_and_names_a_tampered_event(cli_env):
     reason="PostgreSQL backup needs pg_dump (apt-get install postgresql-client)",
 )
 def test_backup_and_restore_round_trip(cli_env, tmp_path):
+    from infuse.demo.loader import DEMO_PEOPLE
+
     run(cli_env, "migrate", "--no-input")
     run(cli_env, "demo", "--people-only")
     backup = tmp_path / "infuse.backup"
@@ -117,7 +124,8 @@ def test_backup_and_restore_round_trip(cli_env, tmp_path):
     assert backup.stat().st_size > 0
     if not cli_env.get("INFUSE_DATABASE_URL"):
         with sqlite3.connect(backup) as conn:
-            assert conn.execute("select count(*) from core_person").fetchone()[0] == 8
+            people = conn.execute("select count(*) from core_person").fetchone()[0]
+            assert people == len(DEMO_PEOPLE)
     run(cli_env, "createuser", "later@cardiff.example", "--name", "Later")
     run(cli_env, "restore", str(backup), "--yes")
     count = run(
@@ -127,7 +135,7 @@ def test_backup_and_restore_round_trip(cli_env, tmp_path):
         "-c",
         "from infuse.core.models import Person; print(Person.objects.count())",
     ).stdout
-    assert count.strip() == "8"
+    assert count.strip() == str(len(DEMO_PEOPLE))
     assert "Audit chain intact" in run(cli_env, "audit", "verify").stdout
 
 
