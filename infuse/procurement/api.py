@@ -121,16 +121,7 @@ def _challenge(request: HttpRequest, slug: str) -> Challenge:
 
 
 def _phase(request: HttpRequest, slug: str, number: int) -> Phase:
-    return services.get_phase(
-        actor=caller(request), challenge=_challenge(request, slug), number=number
-    )
-
-
-def _one(model: Any, pk: int) -> Any:
-    found = model.objects.filter(pk=pk).first()
-    if found is None:
-        raise NotFound()
-    return found
+    return services.phase_at(actor=caller(request), slug=slug, number=number)
 
 
 @router.get(
@@ -246,7 +237,7 @@ def ask_question(
     summary="Publish the answer to a question (the buyer)",
 )
 def answer_question(request: HttpRequest, pk: int, payload: AnswerIn) -> dict[str, Any]:
-    question = _one(Clarification, pk)
+    question = services.find(Clarification, pk)
     services.answer_question(actor=caller(request), clarification=question, **payload.dict())
     return {"id": question.pk, "status": "answered"}
 
@@ -300,7 +291,7 @@ def submit_bid(request: HttpRequest, slug: str, number: int) -> dict[str, Any]:
     summary="A bid: its supplier always; after the two-person opening, those evaluating it",
 )
 def get_bid(request: HttpRequest, pk: int) -> dict[str, Any]:
-    return bid_out(caller(request), _one(Bid, pk))
+    return bid_out(caller(request), services.find(Bid, pk))
 
 
 @router.post(
@@ -338,7 +329,9 @@ def set_panel(request: HttpRequest, slug: str, number: int, payload: PanelIn) ->
     summary="Declare any conflict of interest with a bidder, before seeing the bid",
 )
 def declare(request: HttpRequest, pk: int, payload: DeclarationIn) -> Status[dict[str, Any]]:
-    made = services.declare_interest(actor=caller(request), bid=_one(Bid, pk), **payload.dict())
+    made = services.declare_interest(
+        actor=caller(request), bid=services.find(Bid, pk), **payload.dict()
+    )
     return Status(201, {"id": made.pk, "status": "declared"})
 
 
@@ -350,7 +343,7 @@ def declare(request: HttpRequest, pk: int, payload: DeclarationIn) -> Status[dic
 def save_scores(request: HttpRequest, pk: int, payload: list[ScoreIn]) -> dict[str, Any]:
     services.save_scores(
         actor=caller(request),
-        bid=_one(Bid, pk),
+        bid=services.find(Bid, pk),
         scores={s.criterion: (s.score, s.comment) for s in payload},
     )
     return {"id": pk, "status": "saved"}
@@ -362,7 +355,7 @@ def save_scores(request: HttpRequest, pk: int, payload: list[ScoreIn]) -> dict[s
     summary="Submit your scores for a bid (then you see the panel's)",
 )
 def submit_scores(request: HttpRequest, pk: int) -> dict[str, Any]:
-    services.submit_scores(actor=caller(request), bid=_one(Bid, pk))
+    services.submit_scores(actor=caller(request), bid=services.find(Bid, pk))
     return {"id": pk, "status": "submitted"}
 
 
@@ -372,7 +365,7 @@ def submit_scores(request: HttpRequest, pk: int) -> dict[str, Any]:
     summary="Record the panel's consensus score and rationale for one criterion",
 )
 def moderate(request: HttpRequest, pk: int, payload: ModerationIn) -> dict[str, Any]:
-    bid = _one(Bid, pk)
+    bid = services.find(Bid, pk)
     criterion = bid.phase.criteria.filter(pk=payload.criterion).first()
     if criterion is None:
         raise NotFound()
@@ -441,7 +434,7 @@ def confirm_award(
 ) -> list[dict[str, Any]]:
     contracts = services.confirm_award(
         actor=caller(request),
-        award=_one(Award, pk),
+        award=services.find(Award, pk),
         terms=[services.ContractTerms(**t.dict()) for t in payload],
     )
     return [{"id": c.pk, "status": c.status} for c in contracts]
@@ -454,7 +447,7 @@ def confirm_award(
 )
 def add_milestone(request: HttpRequest, pk: int, payload: MilestoneIn) -> Status[dict[str, Any]]:
     made = services.add_milestone(
-        actor=caller(request), contract=_one(Contract, pk), **payload.dict()
+        actor=caller(request), contract=services.find(Contract, pk), **payload.dict()
     )
     return Status(201, {"id": made.pk, "status": "scheduled"})
 
@@ -465,7 +458,9 @@ def add_milestone(request: HttpRequest, pk: int, payload: MilestoneIn) -> Status
     summary="Link Data Lab indicators that measure what the contract is for",
 )
 def link_outcomes(request: HttpRequest, pk: int, payload: list[str]) -> dict[str, Any]:
-    services.link_outcomes(actor=caller(request), contract=_one(Contract, pk), indicators=payload)
+    services.link_outcomes(
+        actor=caller(request), contract=services.find(Contract, pk), indicators=payload
+    )
     return {"id": pk, "status": "linked"}
 
 
@@ -475,7 +470,7 @@ def link_outcomes(request: HttpRequest, pk: int, payload: list[str]) -> dict[str
     summary="Accept the work a milestone pays for",
 )
 def accept_milestone(request: HttpRequest, pk: int) -> dict[str, Any]:
-    services.accept_milestone(actor=caller(request), milestone=_one(Milestone, pk))
+    services.accept_milestone(actor=caller(request), milestone=services.find(Milestone, pk))
     return {"id": pk, "status": "met"}
 
 
@@ -487,7 +482,7 @@ def accept_milestone(request: HttpRequest, pk: int) -> dict[str, Any]:
 def pay_milestone(request: HttpRequest, pk: int) -> Status[dict[str, Any]]:
     from infuse.fund import services as fund
 
-    payment = fund.pay(actor=caller(request), milestone=_one(Milestone, pk))
+    payment = fund.pay(actor=caller(request), milestone=services.find(Milestone, pk))
     return Status(201, {"id": payment.pk, "status": "paid"})
 
 
@@ -521,7 +516,7 @@ def fund_portfolio(request: HttpRequest) -> dict[str, Any]:
     summary="Feedback for a bidder: their scores and the winner's, once the award is decided",
 )
 def feedback(request: HttpRequest, pk: int) -> dict[str, Any]:
-    told = services.feedback(actor=caller(request), bid=_one(Bid, pk))
+    told = services.feedback(actor=caller(request), bid=services.find(Bid, pk))
 
     def summary(part: dict[str, Any]) -> dict[str, Any]:
         return {

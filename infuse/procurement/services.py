@@ -36,6 +36,7 @@ from infuse.core.permissions import (
     is_programme_admin,
     is_region_member,
     memberships_of,
+    roles_of,
 )
 from infuse.procurement import ocds, scoring, sealing, timetable
 from infuse.procurement.models import (
@@ -222,6 +223,27 @@ def get_phase(*, actor: Any, challenge: Challenge, number: int) -> Phase:
     if phase is None:
         raise NotFound()
     return phase
+
+
+def phase_at(*, actor: Any, slug: str, number: int) -> Phase:
+    """A phase by its challenge's slug and its number, as the actor may see it."""
+    return get_phase(actor=actor, challenge=get_challenge(actor=actor, slug=slug), number=number)
+
+
+def find(model: Any, pk: int) -> Any:
+    """A row by id for the API and the CLI (whose services then check who may use it)."""
+    found = model.objects.filter(pk=pk).first()
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def works_for(actor: Any, organisation_id: int) -> bool:
+    return any(org == organisation_id for org, _k, _r in memberships_of(actor))
+
+
+def on_panel(actor: Any, phase: Phase) -> bool:
+    return phase.evaluators.filter(pk=getattr(actor, "pk", None)).exists()
 
 
 def phases_in_order() -> QuerySet[Phase]:
@@ -965,7 +987,7 @@ def may_read_bid(actor: Any, bid: Bid) -> bool:
     else, programme admins included."""
     if not getattr(actor, "is_authenticated", False):
         return False
-    if any(org == bid.supplier_id for org, _k, _r in memberships_of(actor)):
+    if works_for(actor, bid.supplier_id):
         return True
     phase = bid.phase
     if not phase.bids_opened or bid.submitted_at is None or bid.withdrawn_at is not None:
@@ -973,7 +995,7 @@ def may_read_bid(actor: Any, bid: Bid) -> bool:
     if can(actor, "procurement.change_challenge", phase.challenge):
         return True
     return (
-        phase.evaluators.filter(pk=actor.pk).exists()
+        on_panel(actor, phase)
         and bid.declarations.filter(evaluator=actor, has_conflict=False).exists()
     )
 
@@ -1108,7 +1130,7 @@ def assign_evaluators(*, actor: Person, phase: Phase, evaluators: Sequence[Perso
                 )
             ]
         )
-    not_evaluators = [p.email for p in evaluators if Role.EVALUATOR not in _roles(p)]
+    not_evaluators = [p.email for p in evaluators if Role.EVALUATOR not in roles_of(p)]
     if not_evaluators:
         raise InvalidInput(
             problems=[
@@ -1131,14 +1153,8 @@ def assign_evaluators(*, actor: Person, phase: Phase, evaluators: Sequence[Perso
         )
 
 
-def _roles(person: Person) -> frozenset[str]:
-    from infuse.core.permissions import roles_of
-
-    return roles_of(person)
-
-
 def _panel_member(actor: Any, phase: Phase) -> None:
-    if not phase.evaluators.filter(pk=getattr(actor, "pk", None)).exists():
+    if not on_panel(actor, phase):
         raise PermissionDenied()
 
 
@@ -1146,7 +1162,7 @@ def evaluated_bid(*, actor: Any, bid_id: int) -> Bid:
     """A bid as an evaluator on its panel may know of it: only once the bids are open, and
     only a bid that counts (submitted in time, not withdrawn); NotFound otherwise."""
     bid = Bid.objects.select_related("phase__challenge", "supplier").filter(pk=bid_id).first()
-    if bid is None or not bid.phase.evaluators.filter(pk=getattr(actor, "pk", None)).exists():
+    if bid is None or not on_panel(actor, bid.phase):
         raise NotFound()
     if not bid.phase.bids_opened or not received_bids(bid.phase).filter(pk=bid.pk).exists():
         raise NotFound()
@@ -1273,8 +1289,9 @@ def _scoring_panel(bid: Bid) -> list[int]:
 def visible_scores(*, actor: Any, bid: Bid) -> QuerySet[Score]:
     """Scores an evaluator may see: their own, and the others' once they have submitted theirs.
     The officers running the challenge see every submitted score (for moderation)."""
-    on_panel = bid.phase.evaluators.filter(pk=getattr(actor, "pk", None)).exists()
-    if not on_panel and can(actor, "procurement.change_challenge", bid.phase.challenge):
+    if not on_panel(actor, bid.phase) and can(
+        actor, "procurement.change_challenge", bid.phase.challenge
+    ):
         return bid.scores.filter(submitted_at__isnull=False).select_related("evaluator")
     _panel_member(actor, bid.phase)
     mine = bid.scores.filter(evaluator=actor)
@@ -1624,8 +1641,10 @@ def feedback(*, actor: Any, bid: Bid) -> Feedback:
     """For the bidder (and the officers) once the award is decided."""
     phase = bid.phase
     award = phase.awards.exclude(status=Award.Status.CANCELLED).order_by("-decided_at").first()
-    is_bidder = any(org == bid.supplier_id for org, _k, _r in memberships_of(actor))
-    if not (is_bidder or can(actor, "procurement.change_challenge", phase.challenge)):
+    if not (
+        works_for(actor, bid.supplier_id)
+        or can(actor, "procurement.change_challenge", phase.challenge)
+    ):
         raise NotFound()
     if award is None:
         raise Conflict(_("Feedback is given once the award is decided."))

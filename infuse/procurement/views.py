@@ -146,8 +146,7 @@ def challenge(request: HttpRequest, slug: str) -> HttpResponse:
             "state_label": Phase.State(phase.state).label,
             "clarifications": services.published_clarifications(phase),
             "award": phase.awards.exclude(status="cancelled").first(),
-            "on_panel": request.user.is_authenticated
-            and phase.evaluators.filter(pk=request.user.pk).exists(),
+            "on_panel": services.on_panel(request.user, phase),
         }
         if runs:
             entry["unanswered"] = phase.clarifications.filter(answered_at__isnull=True).count()
@@ -395,16 +394,11 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
 # --- Clarifications -----------------------------------------------------------------------------
 
 
-def _phase_of(request: HttpRequest, slug: str, number: int) -> Phase:
-    found = services.get_challenge(actor=request.user, slug=slug)
-    return services.get_phase(actor=request.user, challenge=found, number=number)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def ask(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     person = person_of(request)
-    phase = _phase_of(request, slug, number)
+    phase = services.phase_at(actor=request.user, slug=slug, number=number)
     services.supplier_of(person)
     form = QuestionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -431,7 +425,7 @@ def ask(request: HttpRequest, slug: str, number: int) -> HttpResponse:
 @require_GET
 def questions(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     person = person_of(request)
-    phase = _phase_of(request, slug, number)
+    phase = services.phase_at(actor=request.user, slug=slug, number=number)
     return render(
         request,
         "procurement/questions.html",
@@ -490,7 +484,7 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
 def bid(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     """The supplier's bid for a phase: answers, price, documents; save, submit or withdraw."""
     person = person_of(request)
-    phase = _phase_of(request, slug, number)
+    phase = services.phase_at(actor=request.user, slug=slug, number=number)
     services.supplier_of(person)
     own = services.own_bid(actor=person, phase=phase)
     content = services.read_bid(actor=person, bid=own) if own else services.BidContent()
@@ -599,7 +593,7 @@ def my_bids(request: HttpRequest) -> HttpResponse:
 @require_POST
 def opening(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     person = person_of(request)
-    phase = _phase_of(request, slug, number)
+    phase = services.phase_at(actor=request.user, slug=slug, number=number)
     try:
         opening = services.open_bids(actor=person, phase=phase)
         if opening.confirmed_at:
@@ -622,7 +616,7 @@ def evaluators(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     from infuse.core.models import Person
 
     person = person_of(request)
-    phase = _phase_of(request, slug, number)
+    phase = services.phase_at(actor=request.user, slug=slug, number=number)
     if not can(person, "procurement.change_challenge", phase.challenge):
         raise PermissionDenied()
     form = EvaluatorsForm(
@@ -651,9 +645,9 @@ def evaluators(request: HttpRequest, slug: str, number: int) -> HttpResponse:
 def evaluation(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     """The officers' evaluation table (ranking, sensitivity, award) or an evaluator's list."""
     person = person_of(request)
-    phase = _phase_of(request, slug, number)
+    phase = services.phase_at(actor=request.user, slug=slug, number=number)
     runs = can(person, "procurement.change_challenge", phase.challenge)
-    is_panel = phase.evaluators.filter(pk=person.pk).exists()
+    is_panel = services.on_panel(person, phase)
     if not (runs or is_panel):
         raise PermissionDenied()
     context: dict[str, Any] = {
@@ -832,7 +826,7 @@ def award(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     """Decide the award (POST with reasons), then confirm it after the standstill with the
     contract dates of each winner."""
     person = person_of(request)
-    phase = _phase_of(request, slug, number)
+    phase = services.phase_at(actor=request.user, slug=slug, number=number)
     if not can(person, "procurement.change_challenge", phase.challenge):
         raise PermissionDenied()
     decided = phase.awards.exclude(status="cancelled").first()
@@ -914,7 +908,7 @@ def contract(request: HttpRequest, pk: int) -> HttpResponse:
         raise NotFound()
     runs = can(person, "procurement.change_challenge", found.award.phase.challenge)
     pays = can(person, "fund.manage_fund")
-    is_supplier = any(org == found.supplier_id for org, _k, _r in _memberships(person))
+    is_supplier = services.works_for(person, found.supplier_id)
     if not (runs or pays or is_supplier):
         raise NotFound()
     form = MilestoneForm(request.POST if request.POST.get("action") == "add" else None)
@@ -978,12 +972,6 @@ def contract(request: HttpRequest, pk: int) -> HttpResponse:
         },
         status=400 if form.errors else 200,
     )
-
-
-def _memberships(person: Any) -> frozenset[tuple[int, str, str]]:
-    from infuse.core.permissions import memberships_of
-
-    return memberships_of(person)
 
 
 @login_required

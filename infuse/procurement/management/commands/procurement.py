@@ -28,13 +28,6 @@ def _json(path: Path) -> Any:
         raise CommandError(f"Cannot read {path} as JSON: {error}") from error
 
 
-def _one(model: Any, pk: int) -> Any:
-    found = model.objects.filter(pk=pk).first()
-    if found is None:
-        raise NotFound()
-    return found
-
-
 def _instant(text: str) -> dt.datetime:
     try:
         value = dt.datetime.fromisoformat(text)
@@ -138,8 +131,7 @@ class Command(LabCommand):
         self.stdout.write(json.dumps(data, indent=2, default=str, ensure_ascii=False))
 
     def _phase(self, actor: Any, options: dict[str, Any]) -> Any:
-        challenge = services.get_challenge(actor=actor, slug=options["slug"])
-        return services.get_phase(actor=actor, challenge=challenge, number=options["phase"])
+        return services.phase_at(actor=actor, slug=options["slug"], number=options["phase"])
 
     def _list(self, actor: Any, options: dict[str, Any]) -> None:
         for challenge in services.visible_challenges(actor):
@@ -192,7 +184,7 @@ class Command(LabCommand):
     def _answer(self, actor: Person, options: dict[str, Any]) -> None:
         services.answer_question(
             actor=actor,
-            clarification=_one(Clarification, options["question"]),
+            clarification=services.find(Clarification, options["question"]),
             published_question_en=options["question_en"],
             answer_en=options["answer_en"],
             published_question_cy=options["question_cy"],
@@ -238,7 +230,7 @@ class Command(LabCommand):
     def _declare(self, actor: Person, options: dict[str, Any]) -> None:
         services.declare_interest(
             actor=actor,
-            bid=_one(Bid, options["bid"]),
+            bid=services.find(Bid, options["bid"]),
             has_conflict=bool(options["conflict"]),
             details=options["conflict"],
         )
@@ -252,7 +244,7 @@ class Command(LabCommand):
                 scores[int(criterion)] = (int(value), "")
             except ValueError as error:
                 raise CommandError(f"--score {item!r}: write CRITERION_ID=0..4") from error
-        bid = _one(Bid, options["bid"])
+        bid = services.find(Bid, options["bid"])
         if scores:
             services.save_scores(actor=actor, bid=bid, scores=scores)
         if options["submit"]:
@@ -260,7 +252,7 @@ class Command(LabCommand):
         self.stdout.write(self.style.SUCCESS("Submitted" if options["submit"] else "Saved"))
 
     def _moderate(self, actor: Person, options: dict[str, Any]) -> None:
-        bid = _one(Bid, options["bid"])
+        bid = services.find(Bid, options["bid"])
         criterion = bid.phase.criteria.filter(pk=options["criterion"]).first()
         if criterion is None:
             raise NotFound()
@@ -298,7 +290,7 @@ class Command(LabCommand):
         )
 
     def _confirm(self, actor: Person, options: dict[str, Any]) -> None:
-        award = _one(Award, options["award"])
+        award = services.find(Award, options["award"])
         contracts = services.confirm_award(
             actor=actor,
             award=award,
@@ -315,7 +307,7 @@ class Command(LabCommand):
     def _milestone(self, actor: Person, options: dict[str, Any]) -> None:
         made = services.add_milestone(
             actor=actor,
-            contract=_one(Contract, options["contract"]),
+            contract=services.find(Contract, options["contract"]),
             title_en=options["title"],
             title_cy=options["title_cy"],
             due_on=options["due"],
@@ -324,7 +316,9 @@ class Command(LabCommand):
         self.stdout.write(self.style.SUCCESS(f"Milestone {made.pk} added"))
 
     def _accept(self, actor: Person, options: dict[str, Any]) -> None:
-        services.accept_milestone(actor=actor, milestone=_one(Milestone, options["milestone"]))
+        services.accept_milestone(
+            actor=actor, milestone=services.find(Milestone, options["milestone"])
+        )
         self.stdout.write(self.style.SUCCESS("Accepted"))
 
     def _allocate(self, actor: Person, options: dict[str, Any]) -> None:
@@ -338,7 +332,7 @@ class Command(LabCommand):
     def _pay(self, actor: Person, options: dict[str, Any]) -> None:
         from infuse.fund import services as fund
 
-        payment = fund.pay(actor=actor, milestone=_one(Milestone, options["milestone"]))
+        payment = fund.pay(actor=actor, milestone=services.find(Milestone, options["milestone"]))
         self.stdout.write(self.style.SUCCESS(f"Paid {payment.amount_pence} pence"))
 
     def _fund(self, actor: Person, options: dict[str, Any]) -> None:
@@ -347,7 +341,7 @@ class Command(LabCommand):
         self._out(fund.report(actor=actor))
 
     def _feedback(self, actor: Person, options: dict[str, Any]) -> None:
-        told = services.feedback(actor=actor, bid=_one(Bid, options["bid"]))
+        told = services.feedback(actor=actor, bid=services.find(Bid, options["bid"]))
         self._out(
             {
                 "successful": told.successful,
