@@ -13,14 +13,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import duckdb
 import pandas as pd
 from django.utils.translation import gettext_noop
 
 from infuse.adaption.analysis import MappingError
 from infuse.adaption.models import Experiment, Outcome
+from infuse.analytics.quoting import quote_identifier
 from infuse.core.councils import council_lookup, resolve_council
 from infuse.core.models import Council
+from infuse.datalab import services as data
+from infuse.datalab.publishing import shown_frame, shown_periods
 
 
 @dataclass(frozen=True)
@@ -90,8 +92,6 @@ def load_history(
     experiment: Experiment, *, actor: Any, council_column: str = "", period_column: str = ""
 ) -> History:
     """The primary outcome's past values by council and period, as ``actor`` may read them."""
-    from infuse.datalab import services as data
-    from infuse.datalab.publishing import shown_frame, shown_periods
 
     outcome = primary_outcome(experiment)
     if outcome.indicator is not None:
@@ -125,19 +125,16 @@ def load_history(
                 gettext_noop("The data has no column ‘%(column)s’"),
                 {"column": outcome.column},
             )
-        from infuse.datalab import storage
 
-        path = str(storage.resolve(version.parquet_path)).replace("'", "''")
-
-        def quoted(name: str) -> str:
-            return '"' + name.replace('"', '""') + '"'
-
-        raw = duckdb.sql(
-            f"SELECT CAST({quoted(council_column)} AS VARCHAR) AS council, "  # noqa: S608
-            f"CAST({quoted(period_column)} AS VARCHAR) AS period, "
-            f"avg(TRY_CAST({quoted(outcome.column)} AS DOUBLE)) AS y "
-            f"FROM read_parquet('{path}') GROUP BY 1, 2"
-        ).df()
+        council, period, value = (
+            quote_identifier(name) for name in (council_column, period_column, outcome.column)
+        )
+        with data.reading_version(version) as connection:
+            raw = connection.sql(
+                f"SELECT CAST({council} AS VARCHAR) AS council, "  # noqa: S608 - quoted names
+                f"CAST({period} AS VARCHAR) AS period, "
+                f"avg(TRY_CAST({value} AS DOUBLE)) AS y FROM data GROUP BY 1, 2"
+            ).df()
         lookup = council_lookup(_councils())
         resolved = raw["council"].map(lambda v: resolve_council(v, lookup))
         unmatched = sorted({str(v) for v in raw.loc[resolved.isna(), "council"].dropna()})[:10]

@@ -15,7 +15,6 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from infuse.adaption.analysis import MappingError
@@ -33,6 +32,7 @@ from infuse.adaption.models import (
     Status,
 )
 from infuse.adaption.quasi_design import QuasiInputs
+from infuse.analytics.quoting import select_columns
 from infuse.core import audit
 from infuse.core.errors import Conflict, FieldProblem, InvalidInput, NotFound, PermissionDenied
 from infuse.core.models import (
@@ -52,6 +52,8 @@ from infuse.core.permissions import (
     is_region_member,
 )
 from infuse.core.progress import enqueue_tracked
+from infuse.core.slugs import unique_slug
+from infuse.datalab import services as data
 from infuse.stats import randomisation
 
 EDITABLE = frozenset({Status.DRAFT, Status.DESIGNED})
@@ -148,14 +150,6 @@ def summary(experiment: Experiment) -> dict[str, Any]:
     }
 
 
-def _unique_slug(title: str) -> str:
-    base = slugify(title)[:100] or "experiment"
-    slug, number = base, 2
-    while Experiment.objects.filter(slug=slug).exists():
-        slug, number = f"{base}-{number}", number + 1
-    return slug
-
-
 def create_experiment(*, actor: Person, fields: ExperimentFields) -> Experiment:
     """Add an experiment to the registry, as a draft owned by one of the actor's organisations."""
     if not can(actor, "adaption.add_experiment"):
@@ -164,7 +158,9 @@ def create_experiment(*, actor: Person, fields: ExperimentFields) -> Experiment:
     if problems:
         raise InvalidInput(problems=problems)
     with transaction.atomic():
-        experiment = Experiment(slug=_unique_slug(fields.title_en), created_by=actor)
+        experiment = Experiment(
+            slug=unique_slug(Experiment, fields.title_en, fallback="experiment"), created_by=actor
+        )
         _apply(experiment, fields)
         experiment.save()
         _relations(experiment, fields)
@@ -220,7 +216,6 @@ def set_outcomes(
     *, actor: Person, experiment: Experiment, outcomes: Sequence[OutcomeFields]
 ) -> list[Outcome]:
     """Replace the experiment's outcomes; each names a dataset column or an indicator."""
-    from infuse.datalab import services as data
 
     _editable(actor, experiment)
     problems: list[FieldProblem] = []
@@ -700,10 +695,6 @@ def _council_units(experiment: Experiment) -> tuple[list[str], dict[str, list[An
 def _dataset_units(
     actor: Person, fields: RandomiseFields
 ) -> tuple[list[Any], dict[str, list[Any]] | None, dict[str, Any]]:
-    import duckdb
-
-    from infuse.datalab import services as data
-    from infuse.datalab import storage
 
     problems: list[FieldProblem] = []
     if not fields.dataset or not fields.unit_column:
@@ -724,13 +715,9 @@ def _dataset_units(
             )
     if problems:
         raise InvalidInput(problems=problems)
-    path = str(storage.resolve(version.parquet_path)).replace("'", "''")
-    quoted = [
-        f'"{c.replace(chr(34), chr(34) * 2)}"'
-        for c in (fields.unit_column, fields.strata_column)
-        if c
-    ]
-    rows = duckdb.sql(f"SELECT {', '.join(quoted)} FROM read_parquet('{path}')").fetchall()  # noqa: S608
+    wanted = select_columns(c for c in (fields.unit_column, fields.strata_column) if c)
+    with data.reading_version(version) as connection:
+        rows = connection.sql(f"SELECT {wanted} FROM data").fetchall()  # noqa: S608 - quoted
     units = [row[0] for row in rows]
     if any(u is None for u in units) or len(set(units)) != len(units):
         raise InvalidInput(
@@ -885,7 +872,6 @@ def protocol_deviations(
 def attach_data(*, actor: Person, experiment: Experiment, fields: MappingFields) -> AnalysisRun:
     """Attach outcome data (a Data Lab dataset's latest version) and queue the analysis."""
     from infuse.adaption.tasks import run_analysis
-    from infuse.datalab import services as data
 
     if not can(actor, "adaption.change_experiment", experiment):
         raise PermissionDenied()
@@ -1101,7 +1087,11 @@ def scale_up(
     with transaction.atomic():
         locked = Experiment.objects.select_for_update().get(pk=experiment.pk)
         check_transition(locked.status, "scale")
-        child = Experiment(slug=_unique_slug(fields.title_en), created_by=actor, scaled_from=locked)
+        child = Experiment(
+            slug=unique_slug(Experiment, fields.title_en, fallback="experiment"),
+            created_by=actor,
+            scaled_from=locked,
+        )
         _apply(child, fields)
         # The roll-out order the decision named, kept for the new design's schedule.
         child.design_parameters = {"roll_out_order": order}

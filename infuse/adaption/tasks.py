@@ -5,14 +5,15 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-import duckdb
 from django.db import transaction
 from django.tasks import task
 from django.utils.translation import gettext_noop
 
+from infuse.analytics.quoting import select_columns
 from infuse.core import audit
 from infuse.core.models import Council
 from infuse.core.progress import ProgressReporter
+from infuse.datalab import services as data
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +49,6 @@ def run_analysis(run_id: int, progress_id: str) -> dict[str, Any]:
     """Read the mapped columns, run the design's analysis, keep the result or the reason."""
     from infuse.adaption.analysis import QUASI, MappingError, analyse, analyse_quasi, prepare
     from infuse.adaption.models import AnalysisRun
-    from infuse.datalab import storage
 
     reporter = ProgressReporter(progress_id)
     if not reporter.claim():
@@ -62,9 +62,9 @@ def run_analysis(run_id: int, progress_id: str) -> dict[str, Any]:
     allocation = experiment.latest_allocation
     councils = list(Council.objects.values_list("gss_code", "name_en", "name_cy"))
     try:
-        path = str(storage.resolve(run.dataset_version.parquet_path)).replace("'", "''")
-        wanted = ", ".join('"' + c.replace('"', '""') + '"' for c in _columns(run.mapping))
-        frame = duckdb.sql(f"SELECT {wanted} FROM read_parquet('{path}')").df()  # noqa: S608
+        wanted = select_columns(_columns(run.mapping))
+        with data.reading_version(run.dataset_version) as connection:
+            frame = connection.sql(f"SELECT {wanted} FROM data").df()  # noqa: S608 - quoted
         if experiment.design in QUASI:
             result = analyse_quasi(
                 frame,
@@ -74,7 +74,7 @@ def run_analysis(run_id: int, progress_id: str) -> dict[str, Any]:
                 councils=[(g, e, c or e) for g, e, c in councils],
             )
             return _finish(run, result, reporter)
-        data = prepare(
+        prepared = prepare(
             frame,
             run.mapping,
             design=experiment.design,
@@ -82,7 +82,7 @@ def run_analysis(run_id: int, progress_id: str) -> dict[str, Any]:
             councils=[(g, e, c or e) for g, e, c in councils],
         )
         result = analyse(
-            data,
+            prepared,
             design=experiment.design,
             mapping=run.mapping,
             allocation=allocation.result if allocation else {},

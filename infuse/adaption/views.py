@@ -33,6 +33,7 @@ from infuse.adaption.models import COUNCIL_UNITS, Experiment, Protocol, Status
 from infuse.adaption.quasi_design import METHODS
 from infuse.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from infuse.core.permissions import can, person_of
+from infuse.datalab import services as data
 
 
 @require_GET
@@ -221,7 +222,6 @@ def experiment_move(request: HttpRequest, slug: str, transition: str) -> HttpRes
 
 def _outcome_sources(person: Any) -> list[tuple[str, str]]:
     """Every dataset column and indicator the person may see, as choices."""
-    from infuse.datalab import services as data
 
     choices: list[tuple[str, str]] = []
     for dataset in data.visible_datasets(person).order_by("slug"):
@@ -587,7 +587,6 @@ def experiment_randomise(request: HttpRequest, slug: str) -> HttpResponse:
     experiment = services.get_experiment(actor=person, slug=slug)
     if not can(person, "adaption.randomise_experiment", experiment):
         raise PermissionDenied()
-    from infuse.datalab import services as data
 
     datasets = [(d.slug, d.title) for d in data.visible_datasets(person).order_by("slug")]
     form = RandomiseForm(request.POST if request.method == "POST" else None, datasets=datasets)
@@ -678,7 +677,6 @@ def experiment_data(request: HttpRequest, slug: str) -> HttpResponse:
     experiment = services.get_experiment(actor=person, slug=slug)
     if not can(person, "adaption.change_experiment", experiment):
         raise PermissionDenied()
-    from infuse.datalab import services as data
 
     datasets = [(d.slug, d.title) for d in data.visible_datasets(person).order_by("slug")]
     form = AttachDataForm(request.POST if request.method == "POST" else None, datasets=datasets)

@@ -29,6 +29,8 @@ from typing import TYPE_CHECKING, Any
 
 import ibis
 
+from infuse.analytics.connection import open_duckdb
+
 if TYPE_CHECKING:
     from ibis.backends import BaseBackend
 
@@ -78,12 +80,7 @@ def connect(
     (``getOrCreate``), as Spark allows only one active context per JVM.
     """
     if engine == "duckdb":
-        config: dict[str, Any] = {}
-        if threads is not None:
-            config["threads"] = int(threads)
-        if memory_limit is not None:
-            config["memory_limit"] = str(memory_limit)
-        return ibis.duckdb.connect(":memory:", **config)
+        return ibis.duckdb.from_connection(open_duckdb(threads=threads, memory_limit=memory_limit))
     if engine == "spark":
         session = spark_session(spark_master, spark_config)
         return ibis.pyspark.connect(session)

@@ -10,12 +10,13 @@ from django.http import FileResponse, HttpRequest
 from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 
+from infuse.core import files
 from infuse.core.api_auth import OPTIONAL_AUTH, caller
 from infuse.core.errors import FieldProblem, InvalidInput, NotFound
 from infuse.core.models import Organisation
 from infuse.core.permissions import can
 from infuse.core.schemas import ProblemOut
-from infuse.datalab import exports, publishing, services, storage
+from infuse.datalab import exports, publishing, services
 from infuse.datalab.models import Dataset, DatasetUpload, Indicator
 from infuse.datalab.schemas import (
     DatasetIn,
@@ -290,7 +291,7 @@ def download_version(
     if file_format not in exports.FORMATS:
         raise NotFound()
     return FileResponse(
-        exports.open_export(storage.resolve(version.parquet_path), file_format),
+        exports.open_export(files.resolve(version.parquet_path), file_format),
         as_attachment=True,
         filename=f"{dataset.slug}-v{version.number}.{file_format}",
         content_type=exports.FORMATS[file_format],

@@ -42,6 +42,8 @@ from typing import Any
 
 import duckdb
 
+from infuse.analytics.connection import open_duckdb
+from infuse.analytics.quoting import quote_identifier, quote_list, quote_literal
 from infuse.datalab.readers import (
     IngestError,
     IngestWarning,
@@ -135,35 +137,18 @@ class ConversionResult:
     delimiter: str | None
 
 
-def _quote_identifier(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _sql_string(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
 def _re(pattern: str) -> str:
     """A regular expression as an SQL literal, braces doubled for ``str.format`` templates."""
-    return _sql_string(pattern).replace("{", "{{").replace("}", "}}")
-
-
-def _sql_list(values: tuple[str, ...] | list[str]) -> str:
-    return "(" + ", ".join(_sql_string(value) for value in values) + ")"
+    return quote_literal(pattern).replace("{", "{{").replace("}", "}}")
 
 
 def _connect(work_dir: Path, options: ReadOptions) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB with a memory cap, spilling to ``work_dir``, and no network."""
-    connection = duckdb.connect(
-        config={
-            "memory_limit": options.duckdb_memory_limit,
-            "temp_directory": str(work_dir / "spill"),
-            "preserve_insertion_order": True,
-            "autoinstall_known_extensions": False,
-            "autoload_known_extensions": False,
-        }
+    """DuckDB with the upload's memory cap, spilling to ``work_dir``, keeping file order."""
+    return open_duckdb(
+        memory_limit=options.duckdb_memory_limit,
+        temp_directory=work_dir / "spill",
+        preserve_insertion_order=True,
     )
-    return connection
 
 
 def _money_clean(value: str) -> str:
@@ -214,7 +199,7 @@ def _with_values(
     trimmed = ", ".join(
         f"{_trimmed(c) if trim is None or c in trim else c} AS t_{c}" for c in text_columns
     )
-    markers = _sql_list(options.missing_values)
+    markers = quote_list(options.missing_values)
     values = ", ".join(
         f"CASE WHEN t_{c} IN {markers} THEN NULL ELSE t_{c} END AS v_{c}" for c in text_columns
     )
@@ -249,7 +234,7 @@ def infer_plan(
             "total": "count({v})",
             "trimmed": "count(*) FILTER (WHERE {c} <> t_{c})",
             "booleans": "count(*) FILTER (WHERE lower({v}) IN "
-            + _sql_list(_BOOLEAN_TRUE + _BOOLEAN_FALSE)
+            + quote_list(_BOOLEAN_TRUE + _BOOLEAN_FALSE)
             + ")",
             "integers": f"count(*) FILTER (WHERE regexp_full_match({{v}}, {_re(_INTEGER_RE)}))",
             "decimals": f"count(*) FILTER (WHERE regexp_full_match({{v}}, {_re(_DECIMAL_RE)}))",
@@ -384,7 +369,7 @@ def _format_counts(
         if not remaining:
             break
         aggregates = ", ".join(
-            f"count(*) FILTER (WHERE try_strptime(v_{c}, {_sql_string(pattern)}) IS NOT NULL)"
+            f"count(*) FILTER (WHERE try_strptime(v_{c}, {quote_literal(pattern)}) IS NOT NULL)"
             for c in remaining
         )
         row = connection.execute(f"SELECT {aggregates} FROM {sample}").fetchone()
@@ -452,8 +437,8 @@ def _choose(
         return ColumnPlan(name, column, "VARCHAR", "string", None, f"NULLIF(t_{column}, '')", ("",))
     if booleans == total:
         attempt = (
-            f"CASE WHEN lower({value}) IN {_sql_list(_BOOLEAN_TRUE)} THEN true "
-            f"WHEN lower({value}) IN {_sql_list(_BOOLEAN_FALSE)} THEN false END"
+            f"CASE WHEN lower({value}) IN {quote_list(_BOOLEAN_TRUE)} THEN true "
+            f"WHEN lower({value}) IN {quote_list(_BOOLEAN_FALSE)} THEN false END"
         )
         return ColumnPlan(
             name,
@@ -498,12 +483,12 @@ def _choose(
         return ColumnPlan(name, column, sql_type, "number", None, attempt, missing, extra)
     for pattern, count in date_counts.items():
         if count == total:
-            attempt = f"CAST(try_strptime({value}, {_sql_string(pattern)}) AS DATE)"
+            attempt = f"CAST(try_strptime({value}, {quote_literal(pattern)}) AS DATE)"
             table_format = "default" if pattern == "%Y-%m-%d" else pattern
             return ColumnPlan(name, column, "DATE", "date", table_format, attempt, missing)
     for pattern, count in datetime_counts.items():
         if count == total:
-            attempt = f"try_strptime({value}, {_sql_string(pattern)})"
+            attempt = f"try_strptime({value}, {quote_literal(pattern)})"
             return ColumnPlan(
                 name,
                 column,
@@ -539,15 +524,15 @@ def _copy_sql(
     for plan in plans:
         attempt = f"a_{plan.source}"
         if plan.from_text and plan.table_type != "string":
-            message = _sql_string(f"{TYPE_MISMATCH}:{plan.name}")
+            message = quote_literal(f"{TYPE_MISMATCH}:{plan.name}")
             attempt = (
                 f"CASE WHEN {attempt} IS NULL AND v_{plan.source} IS NOT NULL "
                 f"THEN error({message}) ELSE {attempt} END"
             )
-        outputs.append(f"CAST({attempt} AS {plan.sql_type}) AS {_quote_identifier(plan.name)}")
+        outputs.append(f"CAST({attempt} AS {plan.sql_type}) AS {quote_identifier(plan.name)}")
     select = f"SELECT {', '.join(outputs)} FROM (SELECT *, {attempts} FROM {source})"
     return (
-        f"COPY ({select}) TO {_sql_string(str(dest))} "
+        f"COPY ({select}) TO {quote_literal(str(dest))} "
         "(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)"
     )
 
@@ -763,7 +748,7 @@ def _null_counts(
 ) -> tuple[int, dict[str, int]]:
     """Rows and nulls per column, from the Parquet footer's statistics when they are all there
     (free), else by scanning the file."""
-    location = _sql_string(str(path))
+    location = quote_literal(str(path))
     total = connection.execute(
         f"SELECT coalesce(sum(num_rows), 0) FROM parquet_file_metadata({location})"
     ).fetchone()
@@ -775,7 +760,7 @@ def _null_counts(
     )
     if total is not None and all(plan.name in found for plan in plans):
         return int(total[0]), {plan.name: int(found[plan.name]) for plan in plans}
-    counts = ", ".join(f"count(*) - count({_quote_identifier(plan.name)})" for plan in plans)
+    counts = ", ".join(f"count(*) - count({quote_identifier(plan.name)})" for plan in plans)
     row = connection.execute(f"SELECT count(*), {counts} FROM read_parquet({location})").fetchone()
     assert row is not None
     return int(row[0]), {plan.name: int(n) for plan, n in zip(plans, row[1:], strict=True)}

@@ -18,6 +18,9 @@ import duckdb
 import pandas as pd
 from openpyxl import Workbook
 
+from infuse.analytics.connection import open_duckdb
+from infuse.analytics.quoting import quote_identifier, quote_literal
+
 FORMATS = {
     "csv": "text/csv; charset=utf-8",
     "json": "application/json",
@@ -26,10 +29,6 @@ FORMATS = {
 }
 DANGEROUS_START = r"^[=+\-@\t\r]"
 XLSX_MAX_ROWS = 1_048_575  # the sheet's limit, less the header
-
-
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def _nested(type_name: str) -> bool:
@@ -47,7 +46,7 @@ def safe_select(connection: duckdb.DuckDBPyConnection, parquet: Path, *, flat: b
     ).fetchall()
     columns = []
     for name, type_name, *_ in described:
-        column = _quote(str(name))
+        column = quote_identifier(str(name))
         if flat and _nested(str(type_name).upper()):
             columns.append(f"to_json({column})::VARCHAR AS {column}")
         elif str(type_name).upper().startswith("VARCHAR"):
@@ -57,8 +56,7 @@ def safe_select(connection: duckdb.DuckDBPyConnection, parquet: Path, *, flat: b
             )
         else:
             columns.append(column)
-    path = str(parquet).replace("'", "''")
-    return f"SELECT {', '.join(columns)} FROM read_parquet('{path}')"
+    return f"SELECT {', '.join(columns)} FROM read_parquet({quote_literal(parquet)})"
 
 
 def export(parquet: Path, file_format: str, directory: Path) -> Path:
@@ -68,14 +66,14 @@ def export(parquet: Path, file_format: str, directory: Path) -> Path:
     target = directory / f"export.{file_format}"
     if file_format == "parquet":
         return parquet
-    connection = duckdb.connect(":memory:")
+    connection = open_duckdb()
     try:
         select = safe_select(connection, parquet, flat=file_format in ("csv", "xlsx"))
-        destination = str(target).replace("'", "''")
+        destination = quote_literal(target)
         if file_format == "csv":
-            connection.execute(f"COPY ({select}) TO '{destination}' (HEADER, DELIMITER ',')")
+            connection.execute(f"COPY ({select}) TO {destination} (HEADER, DELIMITER ',')")
         elif file_format == "json":
-            connection.execute(f"COPY ({select}) TO '{destination}' (FORMAT JSON, ARRAY true)")
+            connection.execute(f"COPY ({select}) TO {destination} (FORMAT JSON, ARRAY true)")
         else:
             _write_xlsx(connection, select, target)
     finally:

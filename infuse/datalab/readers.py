@@ -45,6 +45,8 @@ from typing import Any, Literal
 
 import charset_normalizer
 
+from infuse.analytics.quoting import quote_literal
+
 SourceFormat = Literal["csv", "xlsx", "parquet", "json", "ndjson"]
 
 #: Markers that mean "no value" in UK public-sector files (ONS/StatsWales conventions:
@@ -175,10 +177,6 @@ def safe_display_name(name: str, *, max_length: int = 120) -> str:
         else:
             text = text[:max_length]
     return text or "upload"
-
-
-def _sql_string(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
 
 
 def clean_column_names(raw: Sequence[str]) -> tuple[list[str], list[IngestWarning]]:
@@ -617,10 +615,10 @@ def _prepare_csv_text(
 
     def scan(location: Path, errors: str) -> str:
         column_types = ", ".join(f"'{column}': 'VARCHAR'" for column in columns)
-        quote = _sql_string(options.quote)
+        quote = quote_literal(options.quote)
         return (
-            f"read_csv({_sql_string(str(location))}, header=false, skip={skip}, all_varchar=true,"
-            f" auto_detect=false, delim={_sql_string(delimiter)}, quote={quote}, escape={quote},"
+            f"read_csv({quote_literal(location)}, header=false, skip={skip}, all_varchar=true,"
+            f" auto_detect=false, delim={quote_literal(delimiter)}, quote={quote}, escape={quote},"
             f" columns={{{column_types}}}, {errors}, null_padding=false)"
         )
 
@@ -803,7 +801,7 @@ def prepare_typed(
     """
     if path.stat().st_size == 0:
         raise IngestError("ingest.empty-file", "The file is empty.")
-    location = _sql_string(str(path))
+    location = quote_literal(path)
     if fmt == "parquet":
         relation = f"read_parquet({location})"
     elif fmt == "json":

@@ -6,21 +6,24 @@ event in one transaction, and raises ``infuse.core.errors`` types with field det
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+import duckdb
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from infuse.core import audit
+from infuse.analytics.connection import open_duckdb
+from infuse.analytics.quoting import quote_literal
+from infuse.core import audit, files
 from infuse.core.errors import (
     FieldProblem,
     InvalidInput,
@@ -32,7 +35,7 @@ from infuse.core.models import Council, Organisation, Person, TaskProgress, Them
 from infuse.core.permissions import can, data_organisations, is_region_member, memberships_of
 from infuse.core.permissions import is_programme_admin as _is_programme_admin
 from infuse.core.progress import enqueue_tracked
-from infuse.datalab import storage
+from infuse.core.slugs import unique_slug
 from infuse.datalab.messages import explain
 from infuse.datalab.models import (
     Dataset,
@@ -131,16 +134,6 @@ def _check_fields(fields: DatasetFields) -> tuple[list[Theme], list[WellbeingGoa
     return themes, goals, councils
 
 
-def _unique_slug(model: type[Dataset] | type[Indicator], title: str) -> str:
-    """A slug from the English title, numbered when another row of ``model`` already has it."""
-    base = slugify(title)[:100] or model._meta.model_name or "item"
-    slug, n = base, 1
-    while model.objects.filter(slug=slug).exists():
-        n += 1
-        slug = f"{base}-{n}"
-    return slug
-
-
 def _summary(dataset: Dataset) -> dict[str, Any]:
     return {
         "title_en": dataset.title_en,
@@ -187,7 +180,7 @@ def create_dataset(*, actor: Person, fields: DatasetFields) -> Dataset:
         dataset = Dataset(
             publisher=fields.publisher,
             created_by=actor,
-            slug=_unique_slug(Dataset, fields.title_en),
+            slug=unique_slug(Dataset, fields.title_en, fallback="dataset"),
         )
         _apply(dataset, fields)
         dataset.save()
@@ -377,6 +370,20 @@ def get_version(*, actor: Any, dataset: Dataset, number: int) -> DatasetVersion:
     return version
 
 
+@contextmanager
+def reading_version(version: DatasetVersion) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A DuckDB connection where the version's rows are the view ``data``, for other labs'
+    reads (experiment units, outcomes, past values): they never touch files or DuckDB's default
+    connection themselves. Closed on leaving the block."""
+    connection = open_duckdb()
+    try:
+        location = quote_literal(files.resolve(version.parquet_path))
+        connection.execute(f"CREATE VIEW data AS SELECT * FROM read_parquet({location})")  # noqa: S608
+        yield connection
+    finally:
+        connection.close()
+
+
 def get_quarantine(*, actor: Any, dataset: Dataset, number: int) -> Path:
     """The rows a version quarantined, for the people who may change the dataset.
 
@@ -388,7 +395,7 @@ def get_quarantine(*, actor: Any, dataset: Dataset, number: int) -> Path:
         raise PermissionDenied()
     if not version.quarantine_path:
         raise NotFound()
-    return storage.resolve(version.quarantine_path)
+    return files.resolve(version.quarantine_path)
 
 
 # --- Uploads -----------------------------------------------------------------------------------
@@ -445,7 +452,7 @@ def upload_file(
     display_name = safe_display_name(original_name or "upload")
     file_format = _file_format(display_name)
     try:
-        stored = storage.store_stream(chunks, kind="raw", max_bytes=settings.MAX_UPLOAD_BYTES)
+        stored = files.store_stream(chunks, kind="raw", max_bytes=settings.MAX_UPLOAD_BYTES)
     except ValueError as error:
         raise PayloadTooLarge(
             _("The file is larger than %(size)s. Split it or ask for help.")
@@ -535,7 +542,7 @@ def _spec_problems(dataset: Dataset, specification: dict[str, Any]) -> list[Fiel
         ]
     try:
         spec = IndicatorSpec.from_dict(specification)
-        table = read_parquet(connect("duckdb"), storage.resolve(version.parquet_path))
+        table = read_parquet(connect("duckdb"), files.resolve(version.parquet_path))
         validate_spec(spec, table.schema())
     except IndicatorSpecError as error:
         return [FieldProblem("specification", problem.message) for problem in error.problems]
@@ -559,7 +566,7 @@ def create_indicator(*, actor: Person, dataset: Dataset, fields: IndicatorFields
     from infuse.datalab.tasks import queue_indicator
 
     with transaction.atomic():
-        slug = _unique_slug(Indicator, fields.title_en)
+        slug = unique_slug(Indicator, fields.title_en, fallback="indicator")
         indicator = Indicator.objects.create(
             dataset=dataset,
             slug=slug,
@@ -656,7 +663,7 @@ def run_sql(*, actor: Person, sql: str, row_limit: int = 1000) -> QueryResult:
     if not getattr(actor, "is_authenticated", False):
         raise PermissionDenied()
     tables = {
-        name: storage.resolve(version.parquet_path)
+        name: files.resolve(version.parquet_path)
         for name, (_dataset, version) in query_tables(actor).items()
     }
     try:

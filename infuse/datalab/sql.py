@@ -1,4 +1,3 @@
-# ruff: noqa: S608 - SQL is built from quoted identifiers and escaped literals only.
 """Read-only SQL over dataset versions, in a DuckDB sandbox.
 
 Each query gets a new in-memory DuckDB connection that can read only the Parquet files of the
@@ -19,6 +18,8 @@ from typing import Any
 
 import duckdb
 
+from infuse.analytics.connection import open_confined
+
 
 class QueryError(ValueError):
     """A query the sandbox refuses or DuckDB cannot run; ``key`` says which, for translation."""
@@ -36,34 +37,6 @@ class QueryResult:
     truncated: bool
     seconds: float
     tables: list[str] = field(default_factory=list)
-
-
-def _identifier(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def sandbox(
-    tables: Mapping[str, Path], *, memory_limit: str = "512MB", threads: int = 2
-) -> duckdb.DuckDBPyConnection:
-    """A connection that sees ``tables`` (name → Parquet file) as views, and nothing else."""
-    connection = duckdb.connect(
-        ":memory:", config={"threads": threads, "memory_limit": memory_limit}
-    )
-    for name, path in tables.items():
-        connection.execute(
-            f"CREATE VIEW {_identifier(name)} AS SELECT * FROM read_parquet({_literal(str(path))})"
-        )
-    allowed = "[" + ", ".join(_literal(str(p)) for p in tables.values()) + "]"
-    connection.execute(f"SET allowed_paths = {allowed}")
-    connection.execute("SET enable_external_access = false")
-    connection.execute("SET autoinstall_known_extensions = false")
-    connection.execute("SET autoload_known_extensions = false")
-    connection.execute("SET lock_configuration = true")
-    return connection
 
 
 def check_read_only(sql: str) -> str:
@@ -93,7 +66,7 @@ def run_query(
 ) -> QueryResult:
     """Run one read-only query; at most ``row_limit`` rows, at most ``timeout_seconds``."""
     text = check_read_only(sql)
-    connection = sandbox(tables)
+    connection = open_confined(tables)
     timer = threading.Timer(timeout_seconds, connection.interrupt)
     started = time.perf_counter()
     timer.start()

@@ -25,10 +25,9 @@ from django.utils.translation import gettext_noop
 
 from infuse.analytics.engine import connect
 from infuse.analytics.profile import profile_parquet
-from infuse.core import audit
+from infuse.core import audit, files
 from infuse.core.models import Council, TaskProgress
 from infuse.core.progress import ProgressReporter, enqueue_tracked
-from infuse.datalab import storage
 from infuse.datalab.convert import convert_to_parquet
 from infuse.datalab.models import DatasetUpload, DatasetVersion, ValidationPolicy
 from infuse.datalab.readers import IngestError, ReadOptions
@@ -169,7 +168,7 @@ def ingest_upload(upload_id: str) -> dict[str, Any]:
     if not claimed:
         return {"status": "already-claimed"}
     reporter.start(message=gettext_noop("Reading the file"))
-    work = storage.work_dir()
+    work = files.work_dir()
     try:
         return _ingest(upload, reporter, work)
     except IngestError as error:
@@ -201,7 +200,7 @@ def ingest_upload(upload_id: str) -> dict[str, Any]:
 def _ingest(upload: DatasetUpload, reporter: ProgressReporter, work: Path) -> dict[str, Any]:
     dataset = upload.dataset
     conversion = convert_to_parquet(
-        storage.resolve(upload.raw_path),
+        files.resolve(upload.raw_path),
         work,
         options=_read_options(upload),
         progress=lambda done, total: reporter.advance(
@@ -247,15 +246,15 @@ def _ingest(upload: DatasetUpload, reporter: ProgressReporter, work: Path) -> di
             valid, quarantine = work / "valid.parquet", work / "quarantine.parquet"
             _kept, quarantined = split_valid_rows(parquet, validation, valid, quarantine)
             parquet = valid
-            quarantine_relative = storage.store_file(
+            quarantine_relative = files.store_file(
                 quarantine, kind="quarantine", suffix=".parquet"
             ).relative_path
-    stored = storage.store_file(parquet, kind="parquet", suffix=".parquet")
+    stored = files.store_file(parquet, kind="parquet", suffix=".parquet")
     reporter.advance(0, None, gettext_noop("Profiling the columns"))
     # The same memory ceiling as the conversion, so a large file cannot take the machine.
     analytics = connect(memory_limit=_read_options(upload).duckdb_memory_limit)
     try:
-        profile = profile_parquet(storage.resolve(stored.relative_path), con=analytics).to_json()
+        profile = profile_parquet(files.resolve(stored.relative_path), con=analytics).to_json()
     finally:
         analytics.disconnect()
     with transaction.atomic():
@@ -324,7 +323,7 @@ def compute_indicator(indicator_id: int, progress_id: str) -> dict[str, Any]:
     councils = {c.gss_code: c for c in Council.objects.all()}
     try:
         computation = compute(
-            storage.resolve(version.parquet_path),
+            files.resolve(version.parquet_path),
             indicator.specification,
             [(c.gss_code, c.name_en, c.name_cy or c.name_en) for c in councils.values()],
             engine=settings.ANALYTICS_ENGINE,

@@ -22,7 +22,6 @@ All SQL here is built from quoted identifiers and escaped literals only.
 from __future__ import annotations
 
 import datetime as dt
-import decimal
 import os
 import tempfile
 from collections.abc import Sequence
@@ -32,6 +31,8 @@ from typing import Any
 
 import duckdb
 
+from infuse.analytics.connection import open_duckdb
+from infuse.analytics.quoting import quote_identifier, quote_literal, sql_value
 from infuse.core.councils import COUNCIL_SUFFIX, normalise_council_name
 
 Council = tuple[str, str, str]  # (GSS code, English name, Welsh name)
@@ -149,22 +150,6 @@ class _Check:
     sql: str  # SELECT __row, value FROM ... WHERE <problem>
 
 
-def _identifier(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _literal(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float | decimal.Decimal):
-        return repr(float(value)) if isinstance(value, float) else str(value)
-    if isinstance(value, dt.datetime):
-        return f"TIMESTAMP '{value.isoformat(sep=' ')}'"
-    if isinstance(value, dt.date):
-        return f"DATE '{value.isoformat()}'"
-    return "'" + str(value).replace("'", "''") + "'"
-
-
 _COUNCIL_SQL = (
     "regexp_replace(regexp_replace(trim(regexp_replace(replace(replace(lower(CAST({} AS VARCHAR)),"
     " '&', ' and '), '-', ' '), '\\s+', ' ', 'g')), '^the ', ''), '" + COUNCIL_SUFFIX + "', '')"
@@ -175,7 +160,7 @@ def _typed_expression(
     column: str, declared: str, actual: str, field_format: str | None
 ) -> tuple[str, str | None]:
     """The column as its declared type, and a predicate that is true where it is not that type."""
-    col = _identifier(column)
+    col = quote_identifier(column)
     actual = actual.upper()
     text = f"trim(CAST({col} AS VARCHAR))"
     is_integer = actual in _INTEGER_TYPES
@@ -205,14 +190,14 @@ def _typed_expression(
         if actual.startswith("TIMESTAMP"):
             return f"CAST({col} AS DATE)", None
         if field_format and field_format not in ("default", "any"):
-            typed = f"CAST(try_strptime({text}, {_literal(field_format)}) AS DATE)"
+            typed = f"CAST(try_strptime({text}, {sql_value(field_format)}) AS DATE)"
         else:
             typed = f"TRY_CAST({text} AS DATE)"
     elif declared == "datetime":
         if actual.startswith("TIMESTAMP") or actual == "DATE":
             return f"CAST({col} AS TIMESTAMP)", None
         if field_format and field_format not in ("default", "any"):
-            typed = f"try_strptime({text}, {_literal(field_format)})"
+            typed = f"try_strptime({text}, {sql_value(field_format)})"
         else:
             typed = f"TRY_CAST({text} AS TIMESTAMP)"
     else:
@@ -247,7 +232,7 @@ def _checks(
             column_problems.append(_problem(None, name, None, "validation.column-missing", {}))
             continue
         resolved[name] = actual_name
-        col = _identifier(actual_name)
+        col = quote_identifier(actual_name)
         typed, not_typed = _typed_expression(
             actual_name, declared, columns[actual_name], spec.get("format")
         )
@@ -289,7 +274,7 @@ def _checks(
                 param = "minimum" if "inimum" in bound else "maximum"
                 add(
                     key,
-                    f"{present} AND ({typed}) {operator} {_literal(limit)}",
+                    f"{present} AND ({typed}) {operator} {sql_value(limit)}",
                     {param: constraints[bound]},
                 )
         if "minLength" in constraints:
@@ -310,7 +295,7 @@ def _checks(
             add(
                 "validation.pattern-mismatch",
                 f"{col} IS NOT NULL AND NOT regexp_full_match(CAST({col} AS VARCHAR), "
-                f"{_literal(constraints['pattern'])})",
+                f"{sql_value(constraints['pattern'])})",
                 {"pattern": constraints["pattern"]},
             )
         if "enum" in constraints:
@@ -318,10 +303,10 @@ def _checks(
             if not isinstance(allowed, list) or not allowed:
                 raise SchemaError(f"The enum of {name!r} must be a non-empty list.", field=name)
             if declared in ("integer", "number", "year"):
-                listed = ", ".join(_literal(value) for value in allowed)
+                listed = ", ".join(sql_value(value) for value in allowed)
                 add("validation.not-in-enum", f"{present} AND ({typed}) NOT IN ({listed})")
             else:
-                listed = ", ".join(_literal(str(value)) for value in allowed)
+                listed = ", ".join(sql_value(str(value)) for value in allowed)
                 add(
                     "validation.not-in-enum",
                     f"{col} IS NOT NULL AND CAST({col} AS VARCHAR) NOT IN ({listed})",
@@ -344,7 +329,7 @@ def _checks(
             )
             if not known:
                 raise SchemaError("A council field needs the list of councils.", field=name)
-            listed = ", ".join(_literal(value) for value in known)
+            listed = ", ".join(sql_value(value) for value in known)
             add(
                 "validation.unknown-council",
                 f"{col} IS NOT NULL AND {_COUNCIL_SQL.format(col)} NOT IN ({listed})",
@@ -354,7 +339,7 @@ def _checks(
     if primary_key:
         keys = [primary_key] if isinstance(primary_key, str) else list(primary_key)
         if all(key in resolved for key in keys):
-            cols = [_identifier(resolved[key]) for key in keys]
+            cols = [quote_identifier(resolved[key]) for key in keys]
             joined = " || ' | ' || ".join(f"coalesce(CAST({c} AS VARCHAR), '')" for c in cols)
             label = ", ".join(keys)
             for key_name, c in zip(keys, cols, strict=True):
@@ -396,10 +381,8 @@ def _problem(
 
 
 def _connect(path: Path) -> duckdb.DuckDBPyConnection:
-    connection = duckdb.connect(
-        config={"autoinstall_known_extensions": False, "autoload_known_extensions": False}
-    )
-    location = "'" + str(path).replace("'", "''") + "'"
+    connection = open_duckdb()
+    location = quote_literal(path)
     connection.execute(
         "CREATE TEMP VIEW base AS SELECT * EXCLUDE (file_row_number), "
         f"file_row_number + 1 AS __row FROM read_parquet({location}, file_row_number=true)"
@@ -498,7 +481,7 @@ def _write_atomically(connection: duckdb.DuckDBPyConnection, select: str, dest: 
     os.close(handle)
     temporary = Path(name)
     try:
-        location = "'" + str(temporary).replace("'", "''") + "'"
+        location = quote_literal(temporary)
         connection.execute(f"COPY ({select}) TO {location} (FORMAT parquet, COMPRESSION zstd)")
         descriptor = os.open(temporary, os.O_RDONLY)
         try:
@@ -529,7 +512,7 @@ def split_valid_rows(
         checks, _ = _checks(report.schema, columns, report.councils)
         _problem_table(connection, checks)
         labels = ", ".join(
-            f"({index}, {_literal(check.column)}, {_literal(check.key)})"
+            f"({index}, {sql_value(check.column)}, {sql_value(check.key)})"
             for index, check in enumerate(checks)
         )
         if checks:

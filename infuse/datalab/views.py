@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from infuse.core import files
 from infuse.core.errors import InvalidInput, NotFound, PermissionDenied
 from infuse.core.models import Organisation
 from infuse.core.permissions import can, memberships_of, person_of
@@ -28,7 +29,6 @@ from infuse.datalab import (
     publishing,
     schema_forms,
     services,
-    storage,
 )
 from infuse.datalab.forms import (
     CatalogueSearchForm,
@@ -259,7 +259,7 @@ def version_download(
     version = services.get_version(actor=request.user, dataset=dataset, number=number)
     if file_format not in exports.FORMATS:
         raise NotFound()
-    handle = exports.open_export(storage.resolve(version.parquet_path), file_format)
+    handle = exports.open_export(files.resolve(version.parquet_path), file_format)
     return FileResponse(
         handle,
         as_attachment=True,

@@ -15,6 +15,8 @@ from typing import Any
 import numpy as np
 
 from infuse.core.models import Organisation, Person
+from infuse.datalab import services as data
+from infuse.datalab.models import Dataset
 
 SEED = 20_261_130
 WARM_HUBS = "community-warm-hubs-roll-out"
@@ -69,8 +71,6 @@ def load_demo_trials(run_tasks: Callable[[], None], report: Callable[[str], None
     """Create the two demo trials if they are not there yet."""
     from infuse.adaption import services
     from infuse.adaption.models import Experiment
-    from infuse.datalab import services as data
-    from infuse.datalab.models import Dataset
 
     person = Person.objects.get(email="data@infuse.example")
     programme = Organisation.objects.get(slug="ccr-programme")

@@ -19,6 +19,8 @@ from django.db import transaction
 
 from infuse.core import services
 from infuse.core.models import Council, Membership, Organisation, Person, Role
+from infuse.datalab import services as data
+from infuse.datalab.models import Dataset, DatasetUpload, Indicator, SavedQuery
 from infuse.demo.adaption import load_demo_trials
 from infuse.demo.datalab import demo_datasets
 from infuse.demo.procurement import load_demo_challenges
@@ -107,8 +109,6 @@ def run_tasks() -> None:
 
 def load_demo_data(report: Callable[[str], None] = lambda _message: None) -> None:
     """Load the demo datasets, their indicators and a saved query; idempotent."""
-    from infuse.datalab import services as data
-    from infuse.datalab.models import Dataset, DatasetUpload, Indicator, SavedQuery
 
     people = {email: Person.objects.get(email=email) for email in PUBLISHERS.values()}
     for demo in demo_datasets(list(Council.objects.all())):

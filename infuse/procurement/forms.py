@@ -13,6 +13,7 @@ from django.utils.translation import pgettext_lazy
 from infuse.core.forms import PoundsField, ServiceForm, choice_field
 from infuse.core.models import Council, Organisation, Role, Theme, WellbeingGoal
 from infuse.core.permissions import is_programme_admin, memberships_of
+from infuse.datalab import services as data
 from infuse.procurement.models import Criterion, Phase, PriceFormula
 from infuse.procurement.services import (
     ChallengeFields,
@@ -66,7 +67,6 @@ class ChallengeForm(ServiceForm):
     )
 
     def __init__(self, *args: Any, person: Any, **kwargs: Any) -> None:
-        from infuse.datalab import services as data
 
         super().__init__(*args, **kwargs)
         ids = {org for org, _k, role in memberships_of(person) if role == Role.PROCUREMENT_OFFICER}
@@ -438,7 +438,6 @@ class OutcomesForm(ServiceForm):
     )
 
     def __init__(self, *args: Any, person: Any, **kwargs: Any) -> None:
-        from infuse.datalab import services as data
 
         super().__init__(*args, **kwargs)
         choice_field(self, "indicators").choices = [

@@ -22,10 +22,9 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from infuse.core import audit
+from infuse.core import audit, files
 from infuse.core import services as core_services
 from infuse.core.errors import Conflict, FieldProblem, InvalidInput, NotFound, PermissionDenied
 from infuse.core.models import Council, Organisation, Person, Role, Theme, WellbeingGoal
@@ -38,6 +37,8 @@ from infuse.core.permissions import (
     memberships_of,
     roles_of,
 )
+from infuse.core.slugs import unique_slug
+from infuse.datalab import services as data
 from infuse.procurement import ocds, scoring, sealing, timetable
 from infuse.procurement.models import (
     Award,
@@ -66,15 +67,6 @@ COMPANIES_HOUSE = re.compile(r"^(\d{8}|(SC|NI|OC|SO|NC|R0|FC|SE|GE|LP|SL|NL)\d{6
 
 def now() -> dt.datetime:
     return timezone.now()
-
-
-def _unique_slug(title: str) -> str:
-    base = slugify(title)[:100] or "challenge"
-    slug, n = base, 1
-    while Challenge.objects.filter(slug=slug).exists():
-        n += 1
-        slug = f"{base}-{n}"
-    return slug
 
 
 # --- Challenges ---------------------------------------------------------------------------------
@@ -118,7 +110,6 @@ def _check_challenge(actor: Person, fields: ChallengeFields) -> list[FieldProble
 
 
 def _relate(challenge: Challenge, fields: ChallengeFields, actor: Person) -> None:
-    from infuse.datalab import services as data
 
     challenge.councils.set(Council.objects.filter(gss_code__in=fields.councils))
     challenge.themes.set(Theme.objects.filter(code__in=fields.themes))
@@ -141,7 +132,7 @@ def create_challenge(*, actor: Person, fields: ChallengeFields) -> Challenge:
     wrapped, key_id = sealing.new_challenge_key()
     with transaction.atomic():
         challenge = Challenge(
-            slug=_unique_slug(fields.title_en),
+            slug=unique_slug(Challenge, fields.title_en, fallback="challenge"),
             owner=fields.owner,
             wrapped_key=wrapped,
             key_id=key_id,
@@ -441,13 +432,12 @@ def add_document(
     phase: Phase | None = None,
 ) -> Document:
     """Attach a document that is published with the challenge."""
-    from infuse.datalab import storage
 
     _runs(actor, challenge)
     if not title_en.strip():
         raise InvalidInput(problems=[FieldProblem("title_en", _("Enter the document's title"))])
     try:
-        stored = storage.store_stream(
+        stored = files.store_stream(
             chunks, kind="procurement-documents", max_bytes=MAX_DOCUMENT_BYTES
         )
     except ValueError:
@@ -589,11 +579,7 @@ def register_supplier(
         person = core_services.create_person(
             actor=None, email=email, full_name=full_name, password=password
         )
-        base = slugify(fields.name)[:40] or "supplier"
-        slug, n = base, 1
-        while Organisation.objects.filter(slug=slug).exists():
-            n += 1
-            slug = f"{base}-{n}"
+        slug = unique_slug(Organisation, fields.name, fallback="supplier", max_length=40)
         organisation = Organisation.objects.create(
             kind=Organisation.Kind.SUPPLIER,
             name=fields.name.strip(),
@@ -890,7 +876,6 @@ def add_bid_document(
     *, actor: Person, bid: Bid, file_name: str, content_type: str, data: bytes
 ) -> BidDocument:
     """Attach a file to a bid, sealed on disk with the challenge's key."""
-    from infuse.datalab import storage
 
     if bid.supplier_id != supplier_of(actor).pk:
         raise NotFound()
@@ -911,7 +896,7 @@ def add_bid_document(
         _before_deadline(bid.phase)
         document = BidDocument.objects.create(bid=bid, path="", size_bytes=len(data))
         sealed = sealing.seal(_data_key(bid.phase.challenge), data, document.label)
-        stored = storage.store_stream([sealed], kind="sealed-bids")
+        stored = files.store_stream([sealed], kind="sealed-bids")
         document.path = stored.relative_path
         document.save(update_fields=["path"])
         content = _unsealed(bid)
@@ -1010,13 +995,12 @@ def read_bid(*, actor: Any, bid: Bid) -> BidContent:
 
 def read_bid_document(*, actor: Any, document: BidDocument) -> tuple[str, str, bytes]:
     """(file name, content type, bytes) of a bid's document, for those who may read the bid."""
-    from infuse.datalab import storage
 
     content = read_bid(actor=actor, bid=document.bid)
     meta = next((d for d in content.documents if d["id"] == document.pk), None)
     if meta is None:
         raise NotFound()
-    sealed = storage.resolve(document.path).read_bytes()
+    sealed = files.resolve(document.path).read_bytes()
     data = sealing.open_sealed(_data_key(document.bid.phase.challenge), sealed, document.label)
     return meta["name"], meta["content_type"], data
 
@@ -1605,7 +1589,6 @@ def accept_milestone(*, actor: Person, milestone: Milestone) -> Milestone:
 
 def link_outcomes(*, actor: Person, contract: Contract, indicators: Sequence[str]) -> Contract:
     """Data Lab indicators that measure what the contract is for, so results flow back."""
-    from infuse.datalab import services as data
 
     _runs(actor, contract.award.phase.challenge)
     found = [data.get_indicator(actor=actor, slug=slug) for slug in indicators]

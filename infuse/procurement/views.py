@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from infuse.core import files
 from infuse.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from infuse.core.models import Role
 from infuse.core.permissions import can, person_of, roles_of
@@ -273,14 +274,13 @@ def document_add(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_GET
 def document(request: HttpRequest, pk: int) -> FileResponse:
-    from infuse.datalab import storage
 
     found = Document.objects.select_related("challenge").filter(pk=pk).first()
     if found is None:
         raise NotFound()
     services.get_challenge(actor=request.user, slug=found.challenge.slug)
     return FileResponse(
-        storage.resolve(found.path).open("rb"),
+        files.resolve(found.path).open("rb"),
         as_attachment=True,
         filename=found.file_name,
         content_type=found.content_type,

@@ -12,8 +12,9 @@ import duckdb
 import pytest
 from django.core.management import call_command
 
+from infuse.core import files
 from infuse.core.errors import InvalidInput, PermissionDenied
-from infuse.datalab import services, storage
+from infuse.datalab import services
 from infuse.datalab.models import DatasetUpload, DatasetVersion
 
 # The worker closes connections between tasks, as in production: these tests commit for real.
@@ -58,7 +59,7 @@ def test_a_real_spend_file_becomes_version_1(make_dataset, make_person):
     types = {f["name"]: f["type"] for f in version.table_schema["fields"]}
     assert types["Invoice Line Value (net of VAT)"] == "number"
     assert types["Date"] == "string"  # "July 2010-September 2010" is a period label, not a date
-    parquet = storage.resolve(version.parquet_path)
+    parquet = files.resolve(version.parquet_path)
     rows = duckdb.sql(f"select count(*) from read_parquet('{parquet}')").fetchall()[0][0]
     assert rows == version.row_count
     progress = received.progress
@@ -112,7 +113,7 @@ def test_path_traversal_in_a_file_name_goes_nowhere(make_dataset, make_person, s
         original_name="../../../etc/passwd.csv",
     )
     assert "/" not in outcome.upload.original_name and ".." not in outcome.upload.original_name
-    assert storage.resolve(outcome.upload.raw_path).is_relative_to(Path(settings.DATA_DIR))
+    assert files.resolve(outcome.upload.raw_path).is_relative_to(Path(settings.DATA_DIR))
 
 
 def test_only_the_publishers_data_people_upload(make_dataset, make_person):
@@ -171,7 +172,7 @@ def test_declared_schema_rejects_or_quarantines(
     if versions:
         version = DatasetVersion.objects.get(dataset=dataset)
         assert (version.row_count, version.quarantined_rows) == (3, 2)
-        quarantine = storage.resolve(version.quarantine_path)
+        quarantine = files.resolve(version.quarantine_path)
         kept = duckdb.sql(f"select council from read_parquet('{quarantine}') order by 1").fetchall()
         assert kept == [("Atlantis",), ("Newport",)]
         # Its publisher downloads the quarantined rows, problems included, in every format.

@@ -11,9 +11,9 @@ from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
 
+from infuse.core import files
 from infuse.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from infuse.core.models import Person
-from infuse.datalab import storage
 from infuse.procurement import sealing, services
 from infuse.procurement.models import Bid, Challenge, Phase
 from tests.conftest import PASSWORD as PASSWORD_OF_FIXTURES
@@ -216,7 +216,7 @@ def test_bid_contents_are_never_in_the_database_or_on_disk_in_plaintext(
         assert plaintext.encode() not in raw
         assert plaintext.encode("utf-16-le") not in raw
     assert "technical-proposal" not in repr(document_row)
-    on_disk = storage.resolve(bid.documents.get().path).read_bytes()
+    on_disk = files.resolve(bid.documents.get().path).read_bytes()
     assert b"FUEL CELL" not in on_disk and len(on_disk) > 1000
     # The supplier reads it back whole.
     content = services.read_bid(actor=supplier, bid=bid)

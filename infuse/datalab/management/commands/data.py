@@ -16,10 +16,11 @@ from defusedcsv import csv as defused_csv
 from django.core.management.base import CommandError, CommandParser
 from django.db import connection
 
+from infuse.core import files
 from infuse.core.commands import LabCommand, with_person
 from infuse.core.console import follow_progress
 from infuse.core.models import Person
-from infuse.datalab import exports, publishing, services, storage
+from infuse.datalab import exports, publishing, services
 from infuse.datalab.models import DatasetUpload
 from infuse.datalab.tasks import compute_indicator, ingest_upload
 
@@ -241,7 +242,7 @@ class Command(LabCommand):
         path = (
             services.get_quarantine(actor=actor, dataset=dataset, number=number)
             if options["quarantine"]
-            else storage.resolve(version.parquet_path)
+            else files.resolve(version.parquet_path)
         )
         with exports.open_export(path, options["format"]) as handle:
             _write(handle.read(), options["output"])
