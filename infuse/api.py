@@ -18,14 +18,15 @@ from infuse.core.api import public as core_public
 from infuse.core.api_auth import SIGNED_IN_AUTH
 from infuse.core.errors import (
     DomainError,
-    FieldProblem,
     InvalidInput,
     NotAuthenticated,
     NotFound,
     PayloadTooLarge,
+    invalid_input_from,
 )
 from infuse.core.problems import problem_response
 from infuse.datalab.api import router as datalab_router
+from infuse.fund.api import router as fund_router
 from infuse.procurement.api import router as procurement_router
 
 api = NinjaAPI(
@@ -45,6 +46,7 @@ api.add_router("/", core_private)
 api.add_router("/data", datalab_router)
 api.add_router("/", adaption_router)
 api.add_router("/procurement", procurement_router)
+api.add_router("/fund", fund_router)
 
 
 @api.exception_handler(DomainError)
@@ -59,13 +61,7 @@ def on_authentication_error(request: HttpRequest, exc: AuthenticationError) -> H
 
 @api.exception_handler(NinjaValidationError)
 def on_validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
-    problems = []
-    for error in exc.errors:
-        location = [
-            str(part) for part in error.get("loc", ()) if part not in {"body", "query", "path"}
-        ]
-        problems.append(FieldProblem(".".join(location) or "request", str(error.get("msg", ""))))
-    return problem_response(InvalidInput(problems=problems), request)
+    return problem_response(invalid_input_from(exc.errors), request)
 
 
 @api.exception_handler(Http404)

@@ -1,8 +1,9 @@
 """The ``infuse`` console script: the platform's management commands under one name.
 
 ``infuse demo``, ``infuse serve``, ``infuse worker``, ``infuse migrate``, ``infuse createuser``,
-``infuse audit verify``, ``infuse backup PATH``, ``infuse restore PATH``, ``infuse check --deploy``
-and every other Django management command; ``infuse COMMAND --help`` explains each.
+``infuse audit verify``, ``infuse data …``, ``infuse trials …``, ``infuse procurement …``,
+``infuse fund …``, ``infuse backup PATH``, ``infuse restore PATH``, ``infuse check --deploy`` and
+every other Django management command; ``infuse COMMAND --help`` explains each.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ COMMANDS = {
     "audit": "audit log tools: `infuse audit verify`",
     "data": "Data Lab tools: `infuse data ingest FILE --dataset SLUG --as EMAIL`, sql, export…",
     "trials": "Adaption Lab tools: `infuse trials list`, create, protocol, randomise…",
+    "procurement": "Procurement Lab tools: `infuse procurement list`, create, publish, bid…",
+    "fund": "Challenge Fund tools: `infuse fund report`, allocations, allocate…",
     "backup": "back up the database to a file",
     "restore": "restore the database from a backup",
     "check": "check the configuration (`--deploy` for production)",

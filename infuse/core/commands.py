@@ -7,13 +7,25 @@ refusal becomes one line naming the problem fields, never a traceback.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.management.base import BaseCommand, CommandError
+from pydantic import BaseModel
 
 from infuse.core.errors import DomainError, NotFound
 from infuse.core.models import Person
+
+
+def _plain(data: Any) -> Any:
+    if isinstance(data, BaseModel):
+        return data.model_dump(mode="json")
+    if isinstance(data, list | tuple):
+        return [_plain(item) for item in data]
+    if isinstance(data, dict):
+        return {key: _plain(value) for key, value in data.items()}
+    return data
 
 
 def with_person(command: Any, required: bool = True) -> Any:
@@ -46,6 +58,11 @@ class LabCommand(BaseCommand):
             raise CommandError(
                 f"{error.message}{' (' + details + ')' if details else ''}"
             ) from error
+
+    def write_json(self, data: Any) -> None:
+        """Print ``data`` as indented JSON: output schemas (and lists of them) as the API
+        gives them, other values with dates and decimals as text."""
+        self.stdout.write(json.dumps(_plain(data), indent=2, default=str, ensure_ascii=False))
 
     def actor(self, email: str | None) -> Any:
         if not email:

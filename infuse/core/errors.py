@@ -103,3 +103,15 @@ class PayloadTooLarge(DomainError):
     key = "payload-too-large"
     title = _("The request is too large")
     default_message = _("The request is larger than this service accepts. Send a smaller one.")
+
+
+def invalid_input_from(errors: Iterable[Any]) -> InvalidInput:
+    """An ``InvalidInput`` from pydantic's (or django-ninja's) error list, each problem named by
+    the field it is about (request parts such as ``body`` left out)."""
+    problems = []
+    for error in errors:
+        location = [
+            str(part) for part in error.get("loc", ()) if part not in {"body", "query", "path"}
+        ]
+        problems.append(FieldProblem(".".join(location) or "request", str(error.get("msg", ""))))
+    return InvalidInput(problems=problems)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any, ClassVar, cast
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from pydantic import BaseModel, ValidationError
 
+from infuse.core.errors import Message, invalid_input_from
 from infuse.core.money import pence_from_pounds
 
 
@@ -24,6 +27,61 @@ class ServiceForm(forms.Form):
         for problem in problems:
             field = getattr(problem, "field", None)
             self.add_error(field if field in self.fields else None, str(problem.message))
+
+
+class SchemaForm(ServiceForm):
+    """A page's form for one use case: a thin adapter that builds the use case's input schema.
+
+    The schema (``schema``) is the type the service takes, the same one the API receives and
+    the CLI builds; the form only parses what people type (pounds, Wales dates) and lays out
+    labels and hints. ``schema_data`` maps cleaned fields onto the schema's fields (by name,
+    unless a form says otherwise); ``initial_from`` gives an edit page the stored values.
+    """
+
+    schema: ClassVar[type[BaseModel]]
+
+    def schema_data(self) -> dict[str, Any]:
+        """The cleaned values the schema is built from; override to convert or rename."""
+        return dict(self.cleaned_data)
+
+    def to_schema(self, **extra: Any) -> Any:
+        """The use case's input, from the cleaned form and ``extra`` values the page knows."""
+        data = {**self.schema_data(), **extra}
+        fields = self.schema.model_fields
+        try:
+            return self.schema.model_validate({k: v for k, v in data.items() if k in fields})
+        except ValidationError as error:
+            raise invalid_input_from(error.errors()) from error
+
+    @staticmethod
+    def initial_from(value: BaseModel) -> dict[str, Any]:
+        """Initial form values from a schema (an edit page shows what is stored)."""
+        return value.model_dump()
+
+
+def bilingual(
+    label: Message,
+    *,
+    field: type[forms.Field] = forms.CharField,
+    textarea: bool = False,
+    help_text: Any = "",
+    **options: Any,
+) -> tuple[forms.Field, forms.Field]:
+    """The English and Welsh fields of one piece of content people write in both languages.
+
+    Use as ``title_en, title_cy = bilingual(_("Title"), max_length=200)``: the labels say which
+    language each field is for ("Title, in English" / "Title, in Welsh"), the hint sits on the
+    English field, and both are optional unless ``required=True`` (the service decides which
+    language is needed, and says so with the field's name).
+    """
+    options.setdefault("required", False)
+    if textarea:
+        options.setdefault("widget", forms.Textarea)
+    english = field(
+        label=format_lazy(_("{label}, in English"), label=label), help_text=help_text, **options
+    )
+    welsh = field(label=format_lazy(_("{label}, in Welsh"), label=label), **options)
+    return english, welsh
 
 
 class SignInForm(AuthenticationForm):

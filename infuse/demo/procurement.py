@@ -182,6 +182,7 @@ def _into_the_past(phase: Phase, days_ago: int) -> None:
 def load_demo_challenges(password: str, report: Callable[[str], None]) -> None:
     """Create the two demo challenges if they are not there yet."""
     from infuse.fund import services as fund
+    from infuse.fund.schemas import AllocationIn
     from infuse.procurement import services
     from infuse.procurement.models import Award, Challenge
 
@@ -218,7 +219,10 @@ def load_demo_challenges(password: str, report: Callable[[str], None]) -> None:
             budget=25_000_000,
             contracts=2,
         )
-        fund.allocate(actor=manager, phase=phase, amount_pence=25_000_000)
+        fund.allocate(
+            actor=manager,
+            allocation_in=AllocationIn(purpose=f"{FLEET}/1", amount_pence=25_000_000),
+        )
         question = services.ask_question(
             actor=suppliers[1], phase=phase, question="Are hydrogen vehicles in scope?"
         )
@@ -270,7 +274,10 @@ def load_demo_challenges(password: str, report: Callable[[str], None]) -> None:
             budget=12_000_000,
             contracts=1,
         )
-        fund.allocate(actor=manager, phase=phase, amount_pence=12_000_000)
+        fund.allocate(
+            actor=manager,
+            allocation_in=AllocationIn(purpose=f"{BINS}/1", amount_pence=12_000_000),
+        )
         for person, price, angle in zip(
             suppliers[:2],
             (8_900_000, 10_200_000),
@@ -335,4 +342,4 @@ def load_demo_challenges(password: str, report: Callable[[str], None]) -> None:
             amount_pence=5_400_000,
         )
         first = services.accept_milestone(actor=buyer, milestone=first)
-        fund.pay(actor=manager, milestone=first)
+        services.pay_milestone(actor=manager, milestone=first)

@@ -11,11 +11,11 @@ no headroom and is refused; the check constraints on the tables are the last lin
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import asdict, dataclass
+from typing import Any, Protocol
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Sum
+from django.db.models import F, Model, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,7 +24,9 @@ from infuse.core.errors import Conflict, FieldProblem, InvalidInput, NotFound, P
 from infuse.core.models import Person
 from infuse.core.money import pounds
 from infuse.core.permissions import can
+from infuse.fund import purposes
 from infuse.fund.models import Allocation, Commitment, Fund, Payment
+from infuse.fund.schemas import AllocationIn, AllocationOut, FundOut, PortfolioRowOut
 
 CHALLENGE_FUND = "challenge-fund"
 
@@ -67,64 +69,72 @@ def _draw(model: Any, pk: int, amount: int, *, used: str, limit: str) -> bool:
     )
 
 
-def allocate(
-    *, actor: Person, phase: Any, amount_pence: int, fund: Fund | None = None
-) -> Allocation:
-    """Set aside ``amount_pence`` for a phase (or change what it has): never more than the fund
-    has unallocated, never less than the phase has already committed."""
+def allocate(*, actor: Person, allocation_in: AllocationIn, fund: Fund | None = None) -> Allocation:
+    """Set aside ``amount_pence`` for a challenge phase (or change what it has): never more than
+    the fund has unallocated, never less than the phase has already committed."""
     _require_manager(actor)
-    if amount_pence <= 0:
-        raise InvalidInput(problems=[FieldProblem("amount", _("Enter an amount of more than £0"))])
+    purpose = purposes.directory().find(allocation_in.purpose)
+    problems = []
+    if purpose is None:
+        problems.append(FieldProblem("purpose", _("Choose a challenge phase from the list")))
+    if allocation_in.amount_pence <= 0:
+        problems.append(FieldProblem("amount", _("Enter an amount of more than £0")))
+    if problems or purpose is None:
+        raise InvalidInput(problems=problems)
     fund = fund or Fund.objects.get(slug=CHALLENGE_FUND)
     with transaction.atomic():
-        existing = Allocation.objects.select_for_update().filter(phase=phase).first()
-        before = existing.amount_pence if existing else 0
-        change = amount_pence - before
-        if change > 0 and not _draw(
-            Fund, fund.pk, change, used="allocated_pence", limit="total_pence"
-        ):
-            fund.refresh_from_db()
-            raise Conflict(
-                _(
-                    "That would allocate more than the fund holds: %(left)s is unallocated "
-                    "and this needs %(needed)s more."
-                )
-                % {
-                    "left": pounds(fund.total_pence - fund.allocated_pence),
-                    "needed": pounds(change),
-                }
-            )
-        if existing is None:
-            allocation = Allocation.objects.create(
-                fund=fund, phase=phase, amount_pence=amount_pence, created_by=actor
-            )
-        else:
-            if amount_pence < existing.committed_pence:
-                raise Conflict(
-                    _("%(committed)s of this allocation is already committed to contracts.")
-                    % {"committed": pounds(existing.committed_pence)}
-                )
-            Allocation.objects.filter(pk=existing.pk).update(amount_pence=amount_pence)
-            if change < 0:
-                Fund.objects.filter(pk=fund.pk).update(
-                    allocated_pence=F("allocated_pence") + change
-                )
-            allocation = Allocation.objects.get(pk=existing.pk)
+        allocation, before = _set_allocation(actor, fund, purpose.id, allocation_in.amount_pence)
         audit.record_event(
             actor=actor,
             action="fund.allocated",
             obj=allocation,
             before={"amount_pence": before},
-            after={"amount_pence": amount_pence, "phase": phase.pk, "fund": fund.slug},
+            after={
+                "amount_pence": allocation_in.amount_pence,
+                "phase": purpose.id,
+                "fund": fund.slug,
+            },
         )
     return allocation
 
 
-def commit(*, actor: Person, contract: Any, amount_pence: int) -> Commitment:
-    """Commit money to an awarded contract from its phase's allocation. Runs inside the award
-    service's transaction; refused (and so the whole award) if the allocation or the fund would
-    be exceeded — also when another commitment is made at the same moment."""
-    allocation = Allocation.objects.filter(phase_id=contract.award.phase_id).first()
+def _set_allocation(
+    actor: Person, fund: Fund, phase_id: int, amount: int
+) -> tuple[Allocation, int]:
+    """The phase's allocation set to ``amount`` (made if new), and what it was before."""
+    existing = Allocation.objects.select_for_update().filter(phase_id=phase_id).first()
+    before = existing.amount_pence if existing else 0
+    change = amount - before
+    if change > 0 and not _draw(Fund, fund.pk, change, used="allocated_pence", limit="total_pence"):
+        fund.refresh_from_db()
+        raise Conflict(
+            _(
+                "That would allocate more than the fund holds: %(left)s is unallocated "
+                "and this needs %(needed)s more."
+            )
+            % {"left": pounds(fund.total_pence - fund.allocated_pence), "needed": pounds(change)}
+        )
+    if existing is None:
+        made = Allocation.objects.create(
+            fund=fund, phase_id=phase_id, amount_pence=amount, created_by=actor
+        )
+        return made, before
+    if amount < existing.committed_pence:
+        raise Conflict(
+            _("%(committed)s of this allocation is already committed to contracts.")
+            % {"committed": pounds(existing.committed_pence)}
+        )
+    Allocation.objects.filter(pk=existing.pk).update(amount_pence=amount)
+    if change < 0:
+        Fund.objects.filter(pk=fund.pk).update(allocated_pence=F("allocated_pence") + change)
+    return Allocation.objects.get(pk=existing.pk), before
+
+
+def commit(*, actor: Person, contract: Model, purpose_id: int, amount_pence: int) -> Commitment:
+    """Commit money to an awarded contract from its phase's (``purpose_id``) allocation. Runs
+    inside the award service's transaction; refused (and so the whole award) if the allocation
+    or the fund would be exceeded — also when another commitment is made at the same moment."""
+    allocation = Allocation.objects.filter(phase_id=purpose_id).first()
     if allocation is None:
         raise Conflict(_("This phase has no money allocated from the Challenge Fund yet."))
     with transaction.atomic():
@@ -148,7 +158,7 @@ def commit(*, actor: Person, contract: Any, amount_pence: int) -> Commitment:
             raise Conflict(_("That would commit more than the fund holds."))
         commitment = Commitment.objects.create(
             allocation=allocation,
-            contract=contract,
+            contract_id=contract.pk,
             amount_pence=amount_pence,
             financial_year=financial_year(timezone.localdate()),
             created_by=actor,
@@ -162,8 +172,18 @@ def commit(*, actor: Person, contract: Any, amount_pence: int) -> Commitment:
     return commitment
 
 
-def pay(*, actor: Person, milestone: Any, paid_on: dt.date | None = None) -> Payment:
-    """Pay an accepted milestone from its contract's commitment (once)."""
+class PayableMilestone(Protocol):
+    """What the fund needs to know of a contract milestone to pay it."""
+
+    pk: Any
+    contract_id: int
+    amount_pence: int
+    accepted_at: dt.datetime | None
+
+
+def pay(*, actor: Person, milestone: PayableMilestone, paid_on: dt.date | None = None) -> Payment:
+    """Pay an accepted milestone from its contract's commitment (once). The lab that manages the
+    contract calls this inside its own transaction (and publishes what was paid)."""
     _require_manager(actor)
     if milestone.accepted_at is None:
         raise Conflict(_("Accept the milestone before paying it."))
@@ -172,7 +192,7 @@ def pay(*, actor: Person, milestone: Any, paid_on: dt.date | None = None) -> Pay
         raise Conflict(_("The contract has no commitment from the fund."))
     paid_on = paid_on or timezone.localdate()
     with transaction.atomic():
-        if Payment.objects.filter(milestone=milestone).exists():
+        if Payment.objects.filter(milestone_id=milestone.pk).exists():
             raise Conflict(_("This milestone has been paid already."))
         amount = milestone.amount_pence
         if not _draw(Commitment, commitment.pk, amount, used="paid_pence", limit="amount_pence"):
@@ -188,7 +208,7 @@ def pay(*, actor: Person, milestone: Any, paid_on: dt.date | None = None) -> Pay
             with transaction.atomic():
                 payment = Payment.objects.create(
                     commitment=commitment,
-                    milestone=milestone,
+                    milestone_id=milestone.pk,
                     amount_pence=amount,
                     paid_on=paid_on,
                     financial_year=financial_year(paid_on),
@@ -196,10 +216,6 @@ def pay(*, actor: Person, milestone: Any, paid_on: dt.date | None = None) -> Pay
                 )
         except IntegrityError:  # paid by someone else at this very moment
             raise Conflict(_("This milestone has been paid already.")) from None
-        from infuse.procurement import ocds
-
-        contract = commitment.contract
-        ocds.publish(contract.award.phase, ["implementation"], contract=contract)
         audit.record_event(
             actor=actor,
             action="fund.paid",
@@ -225,6 +241,69 @@ class PortfolioRow:
     paid_pence: int
 
 
+@dataclass(frozen=True)
+class AllocationRow:
+    """An allocation with what it pays for, as its lab describes it."""
+
+    allocation: Allocation
+    purpose: purposes.Purpose
+
+
+def allocations(*, actor: Any, fund: Fund) -> list[AllocationRow]:
+    """The fund's allocations, each with its challenge phase, in the order phases are listed."""
+    if not can(actor, "fund.view_fund", fund):
+        raise NotFound()
+    found = {a.phase_id: a for a in Allocation.objects.filter(fund=fund)}
+    described = purposes.directory().describe(found)
+    order = {p.id: i for i, p in enumerate(purposes.directory().fundable())}
+    return [
+        AllocationRow(found[pk], described[pk])
+        for pk in sorted(described, key=lambda pk: order.get(pk, len(order)))
+    ]
+
+
+def allocation_out(
+    allocation: Allocation, purpose: purposes.Purpose | None = None
+) -> AllocationOut:
+    """One allocation as the API and the CLI give it (its purpose looked up when not given)."""
+    purpose = purpose or purposes.directory().describe([allocation.phase_id])[allocation.phase_id]
+    return AllocationOut(
+        id=allocation.pk,
+        purpose=purpose.reference,
+        label=purpose.label,
+        amount_pence=allocation.amount_pence,
+        committed_pence=allocation.committed_pence,
+    )
+
+
+def _sums_by_phase(fund: Fund) -> dict[int, list[int]]:
+    """Allocated, committed and paid pence per challenge phase."""
+    paid = {
+        row["commitment__allocation"]: row["total"]
+        for row in Payment.objects.filter(commitment__allocation__fund=fund)
+        .values("commitment__allocation")
+        .annotate(total=Sum("amount_pence"))
+    }
+    return {
+        a.phase_id: [a.amount_pence, a.committed_pence, paid.get(a.pk, 0)]
+        for a in Allocation.objects.filter(fund=fund)
+    }
+
+
+def _sums_by_year(fund: Fund) -> dict[str, list[int]]:
+    """Committed and paid pence per financial year (nothing is allocated by year)."""
+    years: dict[str, list[int]] = {year: [0, 0, 0] for year in financial_years(fund)}
+    for model, prefix, position in ((Commitment, "", 1), (Payment, "commitment__", 2)):
+        rows = (
+            model.objects.filter(**{f"{prefix}allocation__fund": fund})
+            .values("financial_year")
+            .annotate(total=Sum("amount_pence"))
+        )
+        for row in rows:
+            years.setdefault(row["financial_year"], [0, 0, 0])[position] += row["total"]
+    return years
+
+
 def portfolio(*, actor: Any, fund: Fund) -> dict[str, list[PortfolioRow]]:
     """The fund's money by challenge, theme, well-being goal, council and financial year.
 
@@ -233,68 +312,25 @@ def portfolio(*, actor: Any, fund: Fund) -> dict[str, list[PortfolioRow]]:
     financial-year rows add up exactly."""
     if not can(actor, "fund.view_fund", fund):
         raise NotFound()
-    from infuse.procurement.services import challenges_with_tags
-
-    allocations = list(Allocation.objects.filter(fund=fund).select_related("phase__challenge"))
-    paid = {
-        row["commitment__allocation"]: row["total"]
-        for row in Payment.objects.filter(commitment__allocation__fund=fund)
-        .values("commitment__allocation")
-        .annotate(total=Sum("amount_pence"))
-    }
-    by_challenge: dict[int, list[int]] = {}
-    for allocation in allocations:
-        sums = by_challenge.setdefault(allocation.phase.challenge_id, [0, 0, 0])
-        sums[0] += allocation.amount_pence
-        sums[1] += allocation.committed_pence
-        sums[2] += paid.get(allocation.pk, 0)
-    challenges = challenges_with_tags(by_challenge)
+    by_phase = _sums_by_phase(fund)
     groups: dict[str, dict[str, list[Any]]] = {
         "challenge": {},
         "theme": {},
         "goal": {},
         "council": {},
     }
-
-    def add(group: str, key: str, en: str, cy: str, sums: list[int]) -> None:
-        row = groups[group].setdefault(key, [en, cy, 0, 0, 0])
-        for i in range(3):
-            row[2 + i] += sums[i]
-
-    for challenge in challenges:
-        sums = by_challenge[challenge.pk]
-        add(
-            "challenge",
-            challenge.slug,
-            challenge.title_en,
-            challenge.title_cy or challenge.title_en,
-            sums,
-        )
-        for theme in challenge.themes.all():
-            add("theme", theme.code, theme.name_en, theme.name_cy or theme.name_en, sums)
-        for goal in challenge.goals.all():
-            add("goal", goal.code, goal.name_en, goal.name_cy or goal.name_en, sums)
-        for council in challenge.councils.all():
-            add(
-                "council",
-                council.gss_code,
-                council.name_en,
-                council.name_cy or council.name_en,
-                sums,
-            )
-    years: dict[str, list[int]] = {year: [0, 0, 0] for year in financial_years(fund)}
-    for row in (
-        Commitment.objects.filter(allocation__fund=fund)
-        .values("financial_year")
-        .annotate(total=Sum("amount_pence"))
-    ):
-        years.setdefault(row["financial_year"], [0, 0, 0])[1] += row["total"]
-    for row in (
-        Payment.objects.filter(commitment__allocation__fund=fund)
-        .values("financial_year")
-        .annotate(total=Sum("amount_pence"))
-    ):
-        years.setdefault(row["financial_year"], [0, 0, 0])[2] += row["total"]
+    for pk, purpose in purposes.directory().describe(by_phase).items():
+        tagged = {
+            "challenge": (purpose.group,),
+            "theme": purpose.themes,
+            "goal": purpose.goals,
+            "council": purpose.councils,
+        }
+        for group, tags in tagged.items():
+            for tag in tags:
+                row = groups[group].setdefault(tag.key, [tag.label_en, tag.label_cy, 0, 0, 0])
+                for i, amount in enumerate(by_phase[pk]):
+                    row[2 + i] += amount
     result = {
         group: [
             PortfolioRow(group, key, en, cy, allocated, committed, paid_total)
@@ -306,23 +342,21 @@ def portfolio(*, actor: Any, fund: Fund) -> dict[str, list[PortfolioRow]]:
     }
     result["financial_year"] = [
         PortfolioRow("financial_year", year, year, year, 0, sums[1], sums[2])
-        for year, sums in sorted(years.items())
+        for year, sums in sorted(_sums_by_year(fund).items())
     ]
     return result
 
 
-def report(*, actor: Any) -> dict[str, Any]:
-    """The Challenge Fund's totals and portfolio as plain data (for the API and the CLI)."""
-    from dataclasses import asdict
-
+def report(*, actor: Any) -> FundOut:
+    """The Challenge Fund's totals and portfolio (for the API and the CLI)."""
     fund = get_fund(actor=actor)
-    return {
-        "total_pence": fund.total_pence,
-        "allocated_pence": fund.allocated_pence,
-        "committed_pence": fund.committed_pence,
-        "paid_pence": fund.paid_pence,
-        "portfolio": {
-            group: [asdict(row) for row in rows]
+    return FundOut(
+        total_pence=fund.total_pence,
+        allocated_pence=fund.allocated_pence,
+        committed_pence=fund.committed_pence,
+        paid_pence=fund.paid_pence,
+        portfolio={
+            group: [PortfolioRowOut(**asdict(row)) for row in rows]
             for group, rows in portfolio(actor=actor, fund=fund).items()
         },
-    }
+    )

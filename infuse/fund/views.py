@@ -6,27 +6,25 @@ from __future__ import annotations
 from typing import Any
 
 from defusedcsv import csv as defused_csv
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from infuse.core.errors import Conflict, InvalidInput, PermissionDenied
+from infuse.core.errors import PermissionDenied
+from infuse.core.pages import form_page
 from infuse.core.permissions import can, person_of
 from infuse.fund import services
 from infuse.fund.forms import AllocationForm
-from infuse.fund.models import Allocation, Fund
-from infuse.procurement.services import phases_in_order
+from infuse.fund.models import Fund
 
 GROUPS = [
-    ("challenge", gettext_lazy("By challenge")),
-    ("theme", gettext_lazy("By theme")),
-    ("goal", gettext_lazy("By well-being goal")),
-    ("council", gettext_lazy("By council")),
-    ("financial_year", gettext_lazy("By financial year")),
+    ("challenge", _("By challenge")),
+    ("theme", _("By theme")),
+    ("goal", _("By well-being goal")),
+    ("council", _("By council")),
+    ("financial_year", _("By financial year")),
 ]
 
 
@@ -42,9 +40,7 @@ def index(request: HttpRequest) -> HttpResponse:
             groups=[(key, label, portfolio[key]) for key, label in GROUPS],
             left=fund.total_pence - fund.allocated_pence,
             manages=can(request.user, "fund.manage_fund"),
-            allocations=Allocation.objects.select_related("phase__challenge").order_by(
-                "phase__challenge__title", "phase__number"
-            ),
+            allocations=services.allocations(actor=request.user, fund=fund),
         )
     return render(request, "fund/index.html", context)
 
@@ -79,21 +75,12 @@ def allocate(request: HttpRequest) -> HttpResponse:
     if not can(person, "fund.manage_fund"):
         raise PermissionDenied()
     fund = Fund.objects.get(slug=services.CHALLENGE_FUND)
-    form = AllocationForm(request.POST or None, initial={"phase": request.GET.get("phase")})
-    if request.method == "POST" and form.is_valid():
-        phase = phases_in_order().get(pk=form.cleaned_data["phase"])
-        try:
-            services.allocate(
-                actor=person, phase=phase, amount_pence=int(form.cleaned_data.get("amount") or 0)
-            )
-        except (InvalidInput, Conflict) as error:
-            form.add_problems(getattr(error, "problems", None) or [error])
-        else:
-            messages.success(request, _("Allocation saved."))
-            return redirect("fund:index")
-    return render(
+    return form_page(
         request,
-        "fund/allocate.html",
-        {"form": form, "fund": fund, "left": fund.total_pence - fund.allocated_pence},
-        status=400 if form.errors else 200,
+        AllocationForm(request.POST or None, initial={"purpose": request.GET.get("purpose")}),
+        template="fund/allocate.html",
+        save=lambda form: services.allocate(actor=person, allocation_in=form.to_schema()),
+        success=_("Allocation saved."),
+        then="fund:index",
+        context={"fund": fund, "left": fund.total_pence - fund.allocated_pence},
     )

@@ -25,7 +25,6 @@ from infuse.procurement.models import (
     Phase,
 )
 from infuse.procurement.schemas import (
-    AllocationIn,
     AnswerIn,
     AwardIn,
     BidIn,
@@ -480,34 +479,8 @@ def accept_milestone(request: HttpRequest, pk: int) -> dict[str, Any]:
     summary="Pay an accepted milestone from the Challenge Fund (fund managers)",
 )
 def pay_milestone(request: HttpRequest, pk: int) -> Status[dict[str, Any]]:
-    from infuse.fund import services as fund
-
-    payment = fund.pay(actor=caller(request), milestone=services.find(Milestone, pk))
+    payment = services.pay_milestone(actor=caller(request), milestone=services.find(Milestone, pk))
     return Status(201, {"id": payment.pk, "status": "paid"})
-
-
-@router.post(
-    "/allocations",
-    response={200: Done, **ERRORS},
-    summary="Allocate Challenge Fund money to a phase (fund managers)",
-)
-def allocate(request: HttpRequest, payload: AllocationIn) -> dict[str, Any]:
-    from infuse.fund import services as fund
-
-    phase = _phase(request, payload.challenge, payload.phase)
-    made = fund.allocate(actor=caller(request), phase=phase, amount_pence=payload.amount_pence)
-    return {"id": made.pk, "status": "allocated"}
-
-
-@router.get(
-    "/fund",
-    response={200: dict, **ERRORS},
-    summary="The Challenge Fund's totals and portfolio (the region)",
-)
-def fund_portfolio(request: HttpRequest) -> dict[str, Any]:
-    from infuse.fund import services as fund
-
-    return fund.report(actor=caller(request))
 
 
 @router.get(

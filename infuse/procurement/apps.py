@@ -27,4 +27,8 @@ class ProcurementConfig(AppConfig):
     verbose_name = _("Procurement Lab")
 
     def ready(self) -> None:
+        from infuse.fund import purposes
+        from infuse.procurement.funding import ChallengePhases
+
         checks.register(bid_keys_from_environment, checks.Tags.security, deploy=True)
+        purposes.register(ChallengePhases())

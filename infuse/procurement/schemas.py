@@ -167,12 +167,6 @@ class MilestoneIn(Schema):
     title_cy: str = ""
 
 
-class AllocationIn(Schema):
-    challenge: str
-    phase: int
-    amount_pence: int
-
-
 class Done(Schema):
     id: int
     status: str

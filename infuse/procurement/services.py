@@ -39,6 +39,7 @@ from infuse.core.permissions import (
 )
 from infuse.core.slugs import unique_slug
 from infuse.datalab import services as data
+from infuse.fund import services as fund
 from infuse.procurement import ocds, scoring, sealing, timetable
 from infuse.procurement.models import (
     Award,
@@ -235,18 +236,6 @@ def works_for(actor: Any, organisation_id: int) -> bool:
 
 def on_panel(actor: Any, phase: Phase) -> bool:
     return phase.evaluators.filter(pk=getattr(actor, "pk", None)).exists()
-
-
-def phases_in_order() -> QuerySet[Phase]:
-    """Every phase, for the Challenge Fund's allocation form."""
-    return Phase.objects.select_related("challenge").order_by("challenge__title", "number")
-
-
-def challenges_with_tags(ids: Iterable[int]) -> QuerySet[Challenge]:
-    """Challenges with their themes, goals and councils, for the fund's portfolio."""
-    return Challenge.objects.filter(pk__in=list(ids)).prefetch_related(
-        "themes", "goals", "councils"
-    )
 
 
 # --- Phases and criteria ------------------------------------------------------------------------
@@ -1461,8 +1450,6 @@ class ContractTerms:
 def confirm_award(*, actor: Person, award: Award, terms: Sequence[ContractTerms]) -> list[Contract]:
     """After the standstill: a contract with each winner at its bid price, and the money
     committed from the phase's allocation — all of it or, if the fund says no, none of it."""
-    from infuse.fund import services as fund
-
     _runs(actor, award.phase.challenge)
     if award.status != Award.Status.STANDSTILL:
         raise Conflict(_("This award is not waiting for its standstill period to end."))
@@ -1497,7 +1484,9 @@ def confirm_award(*, actor: Person, award: Award, terms: Sequence[ContractTerms]
                 starts_on=given[bid_id].starts_on,
                 ends_on=given[bid_id].ends_on,
             )
-            fund.commit(actor=actor, contract=contract, amount_pence=price)
+            fund.commit(
+                actor=actor, contract=contract, purpose_id=award.phase_id, amount_pence=price
+            )
             contracts.append(contract)
         locked.status = Award.Status.CONFIRMED
         locked.confirmed_at = now()
@@ -1585,6 +1574,18 @@ def accept_milestone(*, actor: Person, milestone: Milestone) -> Milestone:
         ocds.publish(locked.contract.award.phase, ["implementation"], contract=locked.contract)
         audit.record_event(actor=actor, action="contract.milestone_accepted", obj=locked)
     return locked
+
+
+def pay_milestone(
+    *, actor: Person, milestone: Milestone, paid_on: dt.date | None = None
+) -> fund.Payment:
+    """The fund manager pays an accepted milestone from the Challenge Fund, and the payment is
+    published as open contracting data, both or neither."""
+    with transaction.atomic():
+        payment = fund.pay(actor=actor, milestone=milestone, paid_on=paid_on)
+        contract = milestone.contract
+        ocds.publish(contract.award.phase, ["implementation"], contract=contract)
+    return payment
 
 
 def link_outcomes(*, actor: Person, contract: Contract, indicators: Sequence[str]) -> Contract:

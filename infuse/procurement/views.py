@@ -898,8 +898,6 @@ def award(request: HttpRequest, slug: str, number: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def contract(request: HttpRequest, pk: int) -> HttpResponse:
     """A contract's milestones: the buyer adds and accepts them, the fund manager pays them."""
-    from infuse.fund import services as fund
-
     person = person_of(request)
     found = (
         Contract.objects.select_related("award__phase__challenge", "supplier").filter(pk=pk).first()
@@ -946,7 +944,7 @@ def contract(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("Milestone accepted: it can be paid now."))
                 return redirect("procurement:contract", pk=pk)
             if action == "pay" and milestone:
-                fund.pay(actor=person, milestone=milestone)
+                services.pay_milestone(actor=person, milestone=milestone)
                 messages.success(request, _("Payment recorded."))
                 return redirect("procurement:contract", pk=pk)
         except (InvalidInput, Conflict) as error:

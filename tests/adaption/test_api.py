@@ -6,15 +6,10 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from infuse.core import services as core_services
 from tests.adaption.conftest import PROTOCOL
+from tests.clients import api_for
 
 pytestmark = pytest.mark.django_db
-
-
-def api_for(person) -> Client:
-    token = core_services.create_api_token(actor=person, name="api").secret
-    return Client(HTTP_AUTHORIZATION=f"Bearer {token}")
 
 
 def test_the_flow_through_the_api(officer, analyst):

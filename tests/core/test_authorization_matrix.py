@@ -30,6 +30,18 @@ def signed_in(anonymous: int, member: int, **overrides: int) -> dict[str, int]:
     return table
 
 
+# What people of the region may read (everyone signed in but a supplier).
+REGION_READS = signed_in(
+    401,
+    404,
+    officer=200,
+    analyst=200,
+    procurement_officer=200,
+    evaluator=200,
+    fund_manager=200,
+    programme_admin=200,
+)
+
 # name → (method, path, body, expected status by role)
 MATRIX: dict[str, tuple[str, str, dict | None, dict[str, int]]] = {
     "home": ("get", "/", None, everyone(200)),
@@ -597,27 +609,14 @@ MATRIX: dict[str, tuple[str, str, dict | None, dict[str, int]]] = {
         None,
         signed_in(401, 404),
     ),
+    "api:list_allocations": ("get", "/api/v1/fund/allocations", None, REGION_READS),
     "api:allocate": (
         "post",
-        "/api/v1/procurement/allocations",
-        {"challenge": "no-such", "phase": 1, "amount_pence": 1},
-        signed_in(401, 404),
+        "/api/v1/fund/allocations",
+        {"purpose": "no-such/1", "amount_pence": 1},
+        signed_in(401, 403, fund_manager=400),
     ),
-    "api:fund_portfolio": (
-        "get",
-        "/api/v1/procurement/fund",
-        None,
-        signed_in(
-            401,
-            404,
-            officer=200,
-            analyst=200,
-            procurement_officer=200,
-            evaluator=200,
-            fund_manager=200,
-            programme_admin=200,
-        ),
-    ),
+    "api:fund_report": ("get", "/api/v1/fund", None, REGION_READS),
     "api:feedback": (
         "get",
         "/api/v1/procurement/bids/999999/feedback",

@@ -1,24 +1,51 @@
-"""A service's problems shown on a form: on the field they name, or above the form."""
+"""The form side of a use case: bilingual field pairs made once, forms that build the schema."""
 
+from __future__ import annotations
+
+import pytest
 from django import forms
+from django.utils import translation
+from ninja import Schema
 
-from infuse.core.errors import Conflict, FieldProblem
-from infuse.core.forms import ServiceForm
-
-
-class Form(ServiceForm):
-    name = forms.CharField(required=False)
+from infuse.core.errors import InvalidInput
+from infuse.core.forms import SchemaForm, bilingual
 
 
-def test_field_problems_land_on_their_fields_and_the_rest_above_the_form():
-    form = Form({"name": "x"})
-    assert form.is_valid()
-    form.add_problems(
-        [
-            FieldProblem("name", "Enter a longer name"),
-            FieldProblem("elsewhere", "Not a field here"),
-            Conflict("The deadline has passed."),
-        ]
-    )
-    assert form.errors["name"] == ["Enter a longer name"]
-    assert form.non_field_errors() == ["Not a field here", "The deadline has passed."]
+class NoteIn(Schema):
+    title_en: str
+    title_cy: str = ""
+    pages: int
+
+
+class NoteForm(SchemaForm):
+    schema = NoteIn
+
+    title_en, title_cy = bilingual("Title", max_length=20, help_text="What it is called.")
+    pages = forms.CharField()
+
+
+def test_bilingual_pairs_say_which_language_and_keep_their_order():
+    form = NoteForm()
+    assert list(form.fields) == ["title_en", "title_cy", "pages"]
+    assert str(form.fields["title_en"].label) == "Title, in English"
+    assert str(form.fields["title_cy"].label) == "Title, in Welsh"
+    assert form.fields["title_en"].help_text == "What it is called."
+    assert not form.fields["title_cy"].required
+    with translation.override("cy"):
+        assert str(form.fields["title_cy"].label) == "Title, yn Gymraeg"
+
+
+def test_the_form_builds_the_schema_and_its_type_errors_name_the_field():
+    good = NoteForm({"title_en": "Minutes", "pages": "3"})
+    assert good.is_valid()
+    assert good.to_schema() == NoteIn(title_en="Minutes", title_cy="", pages=3)
+    bad = NoteForm({"title_en": "Minutes", "pages": "three"})
+    assert bad.is_valid()
+    with pytest.raises(InvalidInput) as refused:
+        bad.to_schema()
+    assert [p.field for p in refused.value.problems] == ["pages"]
+    assert NoteForm.initial_from(NoteIn(title_en="A", pages=1)) == {
+        "title_en": "A",
+        "title_cy": "",
+        "pages": 1,
+    }

@@ -14,9 +14,15 @@ from django.utils import timezone
 from infuse.core.errors import Conflict, PermissionDenied
 from infuse.fund import services
 from infuse.fund.models import Allocation, Commitment, Fund
+from infuse.fund.schemas import AllocationIn
 from infuse.procurement.models import Award, Bid, Contract, Milestone
 
 POUND = 100
+
+
+def _to(phase, amount_pence):
+    """The allocation of ``amount_pence`` to ``phase``, as the pages, API and CLI give it."""
+    return AllocationIn(purpose=f"{phase.challenge.slug}/{phase.number}", amount_pence=amount_pence)
 
 
 @pytest.fixture
@@ -69,14 +75,14 @@ def test_the_ten_million_fund_exists_with_its_years(fund):
 def test_allocations_stay_within_the_fund(fund, manager, make_challenge, buyer):
     phase = make_challenge().phases.get()
     with pytest.raises(PermissionDenied):
-        services.allocate(actor=buyer, phase=phase, amount_pence=POUND)
-    services.allocate(actor=manager, phase=phase, amount_pence=9_000_000 * POUND)
+        services.allocate(actor=buyer, allocation_in=_to(phase, POUND))
+    services.allocate(actor=manager, allocation_in=_to(phase, 9_000_000 * POUND))
     other = make_challenge(title="Smart bins").phases.get()
     with pytest.raises(Conflict) as over:
-        services.allocate(actor=manager, phase=other, amount_pence=1_000_001 * POUND)
+        services.allocate(actor=manager, allocation_in=_to(other, 1_000_001 * POUND))
     assert "£1,000,000 is unallocated" in str(over.value.message)
-    services.allocate(actor=manager, phase=other, amount_pence=1_000_000 * POUND)
-    services.allocate(actor=manager, phase=phase, amount_pence=8_000_000 * POUND)  # reduce
+    services.allocate(actor=manager, allocation_in=_to(other, 1_000_000 * POUND))
+    services.allocate(actor=manager, allocation_in=_to(phase, 8_000_000 * POUND))  # reduce
     fund.refresh_from_db()
     assert fund.allocated_pence == 9_000_000 * POUND
 
@@ -86,15 +92,22 @@ def test_commitments_and_payments_stay_within_what_is_there(
     fund, manager, make_challenge, make_supplier, buyer
 ):
     phase = make_challenge().phases.get()
-    services.allocate(actor=manager, phase=phase, amount_pence=100_000 * POUND)
+    services.allocate(actor=manager, allocation_in=_to(phase, 100_000 * POUND))
     first = _contract(phase, make_supplier(), 60_000 * POUND, buyer)
     second = _contract(phase, make_supplier(), 50_000 * POUND, buyer)
-    services.commit(actor=buyer, contract=first, amount_pence=60_000 * POUND)
+    services.commit(
+        actor=buyer, contract=first, purpose_id=first.award.phase_id, amount_pence=60_000 * POUND
+    )
     with pytest.raises(Conflict) as over:
-        services.commit(actor=buyer, contract=second, amount_pence=50_000 * POUND)
+        services.commit(
+            actor=buyer,
+            contract=second,
+            purpose_id=second.award.phase_id,
+            amount_pence=50_000 * POUND,
+        )
     assert "£40,000 is left" in str(over.value.message)
     with pytest.raises(Conflict):
-        services.allocate(actor=manager, phase=phase, amount_pence=59_999 * POUND)
+        services.allocate(actor=manager, allocation_in=_to(phase, 59_999 * POUND))
     milestone = Milestone.objects.create(
         contract=first,
         title_en="Prototype",
@@ -125,7 +138,7 @@ def test_commitments_and_payments_stay_within_what_is_there(
 @pytest.mark.django_db
 def test_the_database_itself_refuses_an_overdrawn_allocation(fund, manager, make_challenge):
     phase = make_challenge().phases.get()
-    allocation = services.allocate(actor=manager, phase=phase, amount_pence=10 * POUND)
+    allocation = services.allocate(actor=manager, allocation_in=_to(phase, 10 * POUND))
     with pytest.raises(IntegrityError), transaction.atomic():
         Allocation.objects.filter(pk=allocation.pk).update(committed_pence=11 * POUND)
 
@@ -161,12 +174,22 @@ def test_two_commitments_at_the_same_moment_never_exceed_the_allocation(
     fund, manager, make_challenge, make_supplier, buyer
 ):
     phase = make_challenge().phases.get()
-    services.allocate(actor=manager, phase=phase, amount_pence=100_000 * POUND)
+    services.allocate(actor=manager, allocation_in=_to(phase, 100_000 * POUND))
     first = _contract(phase, make_supplier(), 60_000 * POUND, buyer)
     second = _contract(phase, make_supplier(), 60_000 * POUND, buyer)
     outcomes = _at_once(
-        lambda: services.commit(actor=buyer, contract=first, amount_pence=60_000 * POUND),
-        lambda: services.commit(actor=buyer, contract=second, amount_pence=60_000 * POUND),
+        lambda: services.commit(
+            actor=buyer,
+            contract=first,
+            purpose_id=first.award.phase_id,
+            amount_pence=60_000 * POUND,
+        ),
+        lambda: services.commit(
+            actor=buyer,
+            contract=second,
+            purpose_id=second.award.phase_id,
+            amount_pence=60_000 * POUND,
+        ),
     )
     made = [o for o in outcomes if isinstance(o, Commitment)]
     refused = [o for o in outcomes if isinstance(o, Conflict)]
@@ -183,8 +206,8 @@ def test_two_allocations_at_the_same_moment_never_exceed_the_fund(fund, manager,
     one = make_challenge().phases.get()
     two = make_challenge(title="Smart bins").phases.get()
     outcomes = _at_once(
-        lambda: services.allocate(actor=manager, phase=one, amount_pence=6_000_000 * POUND),
-        lambda: services.allocate(actor=manager, phase=two, amount_pence=6_000_000 * POUND),
+        lambda: services.allocate(actor=manager, allocation_in=_to(one, 6_000_000 * POUND)),
+        lambda: services.allocate(actor=manager, allocation_in=_to(two, 6_000_000 * POUND)),
     )
     assert sorted(type(o).__name__ for o in outcomes) == ["Allocation", "Conflict"], outcomes
     fund.refresh_from_db()

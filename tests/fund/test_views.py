@@ -25,13 +25,17 @@ def test_the_fund_manager_allocates_and_the_region_reads_the_portfolio(make_chal
     public = Client().get("/fund/").content.decode()
     assert "£10,000,000" in public and "Not yet allocated" not in public
     web = signed_in(manager)
-    over = web.post("/fund/allocations/new/", {"phase": str(phase.pk), "amount": "10,000,001"})
+    over = web.post(
+        "/fund/allocations/new/", {"purpose": f"{phase.challenge.slug}/1", "amount": "10,000,001"}
+    )
     assert over.status_code == 400 and "more than the fund holds" in over.content.decode()
-    bad = web.post("/fund/allocations/new/", {"phase": str(phase.pk), "amount": "a lot"})
+    bad = web.post(
+        "/fund/allocations/new/", {"purpose": f"{phase.challenge.slug}/1", "amount": "a lot"}
+    )
     assert bad.status_code == 400 and "Enter an amount in pounds" in bad.content.decode()
     assert (
         web.post(
-            "/fund/allocations/new/", {"phase": str(phase.pk), "amount": "£250,000"}
+            "/fund/allocations/new/", {"purpose": f"{phase.challenge.slug}/1", "amount": "£250,000"}
         ).status_code
         == 302
     )

@@ -10,17 +10,12 @@ import time_machine
 from django.test import Client
 from django.utils import timezone
 
-from infuse.core import services as core_services
+from tests.clients import api_for
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
 API = "/api/v1/procurement"
 JSON = "application/json"
-
-
-def api_for(person) -> Client:
-    token = core_services.create_api_token(actor=person, name="api").secret
-    return Client(HTTP_AUTHORIZATION=f"Bearer {token}")
 
 
 def test_the_whole_procurement_through_the_api(buyer, second_buyer, make_person):
@@ -125,8 +120,8 @@ def test_the_whole_procurement_through_the_api(buyer, second_buyer, make_person)
     assert (
         api_for(manager)
         .post(
-            f"{API}/allocations",
-            {"challenge": slug, "phase": 1, "amount_pence": 5_000_000},
+            "/api/v1/fund/allocations",
+            {"purpose": f"{slug}/1", "amount_pence": 5_000_000},
             content_type=JSON,
         )
         .status_code
@@ -204,5 +199,5 @@ def test_the_whole_procurement_through_the_api(buyer, second_buyer, make_person)
         officer.post(f"{API}/milestones/{milestone}/accept")
         assert api_for(buyer).post(f"{API}/milestones/{milestone}/payment").status_code == 403
         assert api_for(manager).post(f"{API}/milestones/{milestone}/payment").status_code == 201
-        money = api_for(manager).get(f"{API}/fund").json()
+        money = api_for(manager).get("/api/v1/fund").json()
         assert money["paid_pence"] == 10_000_00 and money["committed_pence"] == 30_000_00

@@ -67,10 +67,9 @@ def test_publish_to_payment_from_the_command_line(cli_env, tmp_path):
     assert "gully-sensors\tpublished" in run(cli_env, "procurement", "list").stdout
     run(
         cli_env,
-        "procurement",
+        "fund",
         "allocate",
-        "gully-sensors",
-        "1",
+        "gully-sensors/1",
         "--amount-pence",
         "2000000",
         *MONEY,
@@ -179,7 +178,7 @@ def test_publish_to_payment_from_the_command_line(cli_env, tmp_path):
     assert (
         "Paid 500000 pence" in run(cli_env, "procurement", "pay", str(milestone_id), *MONEY).stdout
     )
-    money = json.loads(run(cli_env, "procurement", "fund", *MONEY).stdout)
+    money = json.loads(run(cli_env, "fund", "report", *MONEY).stdout)
     assert (money["committed_pence"], money["paid_pence"]) == (1_500_000, 500_000)
     feedback = json.loads(run(cli_env, "procurement", "feedback", str(bid_id), *SUPPLIER).stdout)
     assert feedback["successful"] is True

@@ -11,6 +11,7 @@ import time_machine
 from infuse.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from infuse.fund import services as fund
 from infuse.fund.models import Commitment, Fund
+from infuse.fund.schemas import AllocationIn
 from infuse.procurement import services
 from infuse.procurement.models import Award, Contract, Phase
 
@@ -27,7 +28,10 @@ def _bidding(make_challenge, make_supplier, manager, prices, allocation=100_000 
     """A published phase with an allocation and one submitted bid per price."""
     challenge = make_challenge(contracts_planned=1)
     phase = challenge.phases.get()
-    fund.allocate(actor=manager, phase=phase, amount_pence=allocation)
+    fund.allocate(
+        actor=manager,
+        allocation_in=AllocationIn(purpose=f"{challenge.slug}/1", amount_pence=allocation),
+    )
     bids = []
     for price in prices:
         person = make_supplier()
@@ -197,10 +201,10 @@ def test_from_opening_to_payment(
         amount_pence=50_000 * POUND,
     )
     with pytest.raises(Conflict):
-        fund.pay(actor=manager, milestone=prototype)
+        services.pay_milestone(actor=manager, milestone=prototype)
     services.accept_milestone(actor=buyer, milestone=prototype)
     prototype.refresh_from_db()
-    fund.pay(actor=manager, milestone=prototype, paid_on=dt.date(2027, 3, 10))
+    services.pay_milestone(actor=manager, milestone=prototype, paid_on=dt.date(2027, 3, 10))
     money = Fund.objects.get(slug="challenge-fund")
     assert (money.committed_pence, money.paid_pence) == (80_000 * POUND, 30_000 * POUND)
 

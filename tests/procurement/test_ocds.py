@@ -15,7 +15,6 @@ from jsonschema import Draft4Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
-from infuse.fund import services as fund
 from infuse.procurement import services
 from tests.procurement.test_evaluation import _bidding, _open, _score_all
 
@@ -88,7 +87,7 @@ def paid_phase(make_challenge, make_supplier, make_person, buyer, second_buyer):
             amount_pence=30_000 * POUND,
         )
         milestone = services.accept_milestone(actor=buyer, milestone=milestone)
-        fund.pay(actor=manager, milestone=milestone)
+        services.pay_milestone(actor=manager, milestone=milestone)
     phase.draft = draft
     phase.losing_bid = bids[0]
     return phase

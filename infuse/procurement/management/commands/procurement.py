@@ -42,9 +42,9 @@ def _instant(text: str) -> dt.datetime:
 
 class Command(LabCommand):
     help = (
-        "Procurement Lab and Challenge Fund: list, show, create, publish, questions, ask, answer, "
+        "Procurement Lab: list, show, create, publish, questions, ask, answer, "
         "bid, open, panel, declare, score, moderate, ranking, award, confirm, milestone, accept, "
-        "allocate, pay, fund, feedback, ocds, new-key, rotate-keys "
+        "pay, feedback, ocds, new-key, rotate-keys "
         "(`infuse procurement ACTION --help` for each)."
     )
 
@@ -110,12 +110,9 @@ class Command(LabCommand):
         milestone.add_argument("--due", type=dt.date.fromisoformat, required=True)
         milestone.add_argument("--amount-pence", type=int, required=True)
         action("accept", "Accept a milestone's work.").add_argument("milestone", type=int)
-        allocate = phase_args(action("allocate", "Allocate fund money to a phase."))
-        allocate.add_argument("--amount-pence", type=int, required=True)
         action("pay", "Pay an accepted milestone from the fund.").add_argument(
             "milestone", type=int
         )
-        action("fund", "The fund's totals and portfolio as JSON.")
         action("feedback", "Feedback on a bid as JSON.").add_argument("bid", type=int)
         export = action("ocds", "Open contracting data as JSON.", required=False)
         export.add_argument("--records", action="store_true", help="A record package instead.")
@@ -321,24 +318,11 @@ class Command(LabCommand):
         )
         self.stdout.write(self.style.SUCCESS("Accepted"))
 
-    def _allocate(self, actor: Person, options: dict[str, Any]) -> None:
-        from infuse.fund import services as fund
-
-        fund.allocate(
-            actor=actor, phase=self._phase(actor, options), amount_pence=options["amount_pence"]
-        )
-        self.stdout.write(self.style.SUCCESS("Allocated"))
-
     def _pay(self, actor: Person, options: dict[str, Any]) -> None:
-        from infuse.fund import services as fund
-
-        payment = fund.pay(actor=actor, milestone=services.find(Milestone, options["milestone"]))
+        payment = services.pay_milestone(
+            actor=actor, milestone=services.find(Milestone, options["milestone"])
+        )
         self.stdout.write(self.style.SUCCESS(f"Paid {payment.amount_pence} pence"))
-
-    def _fund(self, actor: Person, options: dict[str, Any]) -> None:
-        from infuse.fund import services as fund
-
-        self._out(fund.report(actor=actor))
 
     def _feedback(self, actor: Person, options: dict[str, Any]) -> None:
         told = services.feedback(actor=actor, bid=services.find(Bid, options["bid"]))

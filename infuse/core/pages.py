@@ -1,0 +1,76 @@
+"""The one shape of a page that changes something: form → service → message → next page.
+
+Every lab's pages use these two helpers, so a change made on a page always behaves the same way:
+on success the person is told what happened and sent to the page that shows it (POST, redirect,
+GET); when the service refuses the input, its problems are shown on the form's fields (or above
+the form) and the page is shown again with status 400, keeping what was typed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from infuse.core.errors import Conflict, InvalidInput, Message
+from infuse.core.forms import ServiceForm
+
+T = TypeVar("T")
+Context = Mapping[str, Any] | Callable[[], Mapping[str, Any]]
+
+
+def _text(value: Message | Callable[[T], Message], result: T) -> str:
+    return str(value(result) if callable(value) else value)
+
+
+def form_page(
+    request: HttpRequest,
+    form: ServiceForm,
+    *,
+    template: str,
+    save: Callable[[Any], T],
+    success: Message | Callable[[T], Message],
+    then: str | Callable[[T], str],
+    context: Context | None = None,
+    form_name: str = "form",
+) -> HttpResponse:
+    """Show ``form`` on ``template``; on a valid POST run ``save(form)`` (one service call).
+
+    ``success`` is the message (or a function of what ``save`` returned) and ``then`` the URL or
+    URL name to go to next (or a function of the result giving the URL). ``context`` (a mapping,
+    or a function giving one, called only when the page is shown) fills the rest of the page;
+    the form goes in as ``form_name``.
+    """
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = save(form)
+        except (InvalidInput, Conflict) as error:
+            form.add_problems(error.problems or [error])
+        else:
+            messages.success(request, _text(success, result))
+            return redirect(then(result) if callable(then) else then)
+    shown = dict(context() if callable(context) else context or {})
+    shown[form_name] = form
+    return render(request, template, shown, status=400 if form.errors else 200)
+
+
+def action_page(
+    request: HttpRequest,
+    *,
+    run: Callable[[], T],
+    success: Message | Callable[[T], Message],
+    then: str,
+) -> HttpResponse:
+    """A button with nothing to fill in (publish, launch, accept): run one service call, then
+    go to ``then`` with its message, or with the service's refusal as error messages."""
+    try:
+        result = run()
+    except (InvalidInput, Conflict) as error:
+        for message in [p.message for p in error.problems] or [error.message]:
+            messages.error(request, str(message))
+    else:
+        messages.success(request, _text(success, result))
+    return redirect(then)

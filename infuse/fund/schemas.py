@@ -1,0 +1,38 @@
+"""Input and output of the Challenge Fund's use cases (pages, API and CLI). Money in pence."""
+
+from __future__ import annotations
+
+from ninja import Schema
+
+
+class AllocationIn(Schema):
+    """Set what one challenge phase may commit to contracts (replacing what it had)."""
+
+    purpose: str  # "<challenge slug>/<phase number>", e.g. "smart-bins/1"
+    amount_pence: int
+
+
+class AllocationOut(Schema):
+    id: int
+    purpose: str
+    label: str
+    amount_pence: int
+    committed_pence: int
+
+
+class PortfolioRowOut(Schema):
+    group: str  # challenge, theme, goal, council or financial_year
+    key: str
+    label_en: str
+    label_cy: str
+    allocated_pence: int
+    committed_pence: int
+    paid_pence: int
+
+
+class FundOut(Schema):
+    total_pence: int
+    allocated_pence: int
+    committed_pence: int
+    paid_pence: int
+    portfolio: dict[str, list[PortfolioRowOut]]

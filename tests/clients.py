@@ -1,0 +1,22 @@
+"""Clients for tests: the API as a person with a personal token, the pages as a signed-in person."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.test import Client
+
+
+def api_for(person: Any) -> Client:
+    """A client that calls the API with a new personal token of ``person``."""
+    from infuse.core import services
+
+    token = services.create_api_token(actor=person, name="api").secret
+    return Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+
+
+def signed_in_as(person: Any) -> Client:
+    """A client whose pages are seen as ``person`` (signed in)."""
+    client = Client()
+    client.force_login(person)
+    return client
