@@ -3,15 +3,20 @@
 Each action is a method ``_<action>(actor, options)``; changes are made as the person named by
 ``--as EMAIL`` (and audited as them), reads without it see what the public sees; a service's
 refusal becomes one line naming the problem fields, never a traceback.
+
+A lab that is split into sub-domain slices gives each slice its own :class:`Actions` (in the
+slice's ``cli.py``): the slice declares its actions and does them, and the lab's command is just
+the slices' actions put together, ``class Command(ChallengeActions, BidActions, LabCommand)``.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Literal
 
 from django.contrib.auth.models import AnonymousUser
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from pydantic import BaseModel
 
 from infuse.core.errors import DomainError, NotFound
@@ -40,8 +45,46 @@ def with_person(command: Any, required: bool = True) -> Any:
     return command
 
 
+Who = Literal["required", "optional", "nobody"]
+# action(name, help, who=...) adds an action's parser (with ``--as`` unless who is "nobody").
+AddAction = Callable[..., CommandParser]
+
+
+class Actions:
+    """One slice's actions in its lab's command.
+
+    ``add_actions(action)`` declares them (``action("publish", "Publish a challenge.")`` returns
+    the action's parser, for its arguments); a method ``_publish(self, actor, options)`` on the
+    same class does each. ``self.write_json`` and ``self.stdout`` are the command's.
+    """
+
+    @classmethod
+    def add_actions(cls, action: AddAction) -> None:
+        raise NotImplementedError
+
+
 class LabCommand(BaseCommand):
-    """Dispatch ``options["action"]`` to ``_<action>`` as the ``--as`` person."""
+    """Dispatch ``options["action"]`` to ``_<action>`` as the ``--as`` person.
+
+    A command made of slices' :class:`Actions` gets its sub-commands from them; a command that
+    declares its own ``add_arguments`` keeps it.
+    """
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        groups = [c for c in type(self).__mro__ if issubclass(c, Actions) and c is not Actions]
+        if not groups:
+            return
+        sub = parser.add_subparsers(dest="action", required=True)
+
+        def action(name: str, help_text: str, who: Who = "required") -> CommandParser:
+            made = sub.add_parser(name, help=help_text)
+            if who != "nobody":
+                with_person(made, required=who == "required")
+            return made
+
+        for group in groups:
+            if "add_actions" in vars(group):
+                group.add_actions(action)
 
     def handle(self, *args: Any, **options: Any) -> None:
         actor = self.actor(options.get("person"))
