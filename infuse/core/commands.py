@@ -13,14 +13,21 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from django.contrib.auth.models import AnonymousUser
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-from pydantic import BaseModel
+from django.core.management.base import BaseCommand, CommandError, CommandParser, OutputWrapper
+from django.core.management.color import Style
+from pydantic import BaseModel, ValidationError
 
-from infuse.core.errors import DomainError, NotFound
+from infuse.core.errors import DomainError, NotFound, invalid_input_from
 from infuse.core.models import Person
+
+
+def _refusal(error: DomainError) -> CommandError:
+    """A service's refusal as one line naming the problem fields."""
+    details = "; ".join(f"{p.field}: {p.message}" for p in error.problems)
+    return CommandError(f"{error.message}{' (' + details + ')' if details else ''}")
 
 
 def _plain(data: Any) -> Any:
@@ -55,8 +62,15 @@ class Actions:
 
     ``add_actions(action)`` declares them (``action("publish", "Publish a challenge.")`` returns
     the action's parser, for its arguments); a method ``_publish(self, actor, options)`` on the
-    same class does each. ``self.write_json`` and ``self.stdout`` are the command's.
+    same class does each. ``self.write_json``, ``self.stdout`` and ``self.style`` are the
+    command's.
     """
+
+    if TYPE_CHECKING:
+        stdout: OutputWrapper
+        style: Style
+
+        def write_json(self, data: Any) -> None: ...
 
     @classmethod
     def add_actions(cls, action: AddAction) -> None:
@@ -96,11 +110,10 @@ class LabCommand(BaseCommand):
                 "Not found, or not visible to you: check the name"
                 + ("" if options.get("person") else ", or act --as someone who may see it")
             ) from error
+        except ValidationError as error:  # a schema built from the arguments or a file
+            raise _refusal(invalid_input_from(error.errors())) from error
         except DomainError as error:
-            details = "; ".join(f"{p.field}: {p.message}" for p in error.problems)
-            raise CommandError(
-                f"{error.message}{' (' + details + ')' if details else ''}"
-            ) from error
+            raise _refusal(error) from error
 
     def write_json(self, data: Any) -> None:
         """Print ``data`` as indented JSON: output schemas (and lists of them) as the API

@@ -12,9 +12,10 @@ import hashlib
 import os
 import tempfile
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 
@@ -44,6 +45,32 @@ class StoredFile:
     @property
     def path(self) -> Path:
         return resolve(self.relative_path)
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file a person sends (from a page, the API or the CLI), as a service takes it: its
+    name and type as the sender gave them, and its bytes as a stream (never all in memory)."""
+
+    name: str
+    content_type: str
+    chunks: Iterable[bytes]
+
+    @classmethod
+    def of(cls, uploaded: Any) -> Upload:
+        """From a Django ``UploadedFile``."""
+        return cls(uploaded.name or "", uploaded.content_type or "", uploaded.chunks())
+
+    @classmethod
+    def from_path(cls, path: Path, content_type: str = "") -> Upload:
+        """From a file on disk (the CLI), read in chunks."""
+
+        def chunks() -> Iterator[bytes]:
+            with path.open("rb") as handle:
+                while block := handle.read(CHUNK):
+                    yield block
+
+        return cls(path.name, content_type, chunks())
 
 
 def _fsync_directory(directory: Path) -> None:
@@ -101,13 +128,7 @@ def store_stream(
 
 def store_file(source: Path, *, kind: str, suffix: str = "") -> StoredFile:
     """Store a finished local file (e.g. a Parquet file a task wrote) by its SHA-256."""
-
-    def chunks() -> Iterable[bytes]:
-        with source.open("rb") as handle:
-            while block := handle.read(CHUNK):
-                yield block
-
-    return store_stream(chunks(), kind=kind, suffix=suffix)
+    return store_stream(Upload.from_path(source).chunks, kind=kind, suffix=suffix)
 
 
 def work_dir() -> Path:

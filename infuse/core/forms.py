@@ -28,6 +28,26 @@ class ServiceForm(forms.Form):
             field = getattr(problem, "field", None)
             self.add_error(field if field in self.fields else None, str(problem.message))
 
+    def has_problems(self) -> bool:
+        return bool(self.errors)
+
+
+class ServiceFormSet(forms.BaseFormSet):
+    """Rows of one form (criteria, say) that a service checks together: its problems, which
+    name a row and a field, are listed above the rows (``problems`` in the template)."""
+
+    problems: list[Any]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.problems = []
+
+    def add_problems(self, problems: Any) -> None:
+        self.problems = list(problems)
+
+    def has_problems(self) -> bool:
+        return bool(self.problems) or (self.is_bound and self.total_error_count() > 0)
+
 
 class SchemaForm(ServiceForm):
     """A page's form for one use case: a thin adapter that builds the use case's input schema.

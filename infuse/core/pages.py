@@ -16,7 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from infuse.core.errors import Conflict, InvalidInput, Message
-from infuse.core.forms import ServiceForm
+from infuse.core.forms import ServiceForm, ServiceFormSet
 
 T = TypeVar("T")
 Context = Mapping[str, Any] | Callable[[], Mapping[str, Any]]
@@ -28,7 +28,7 @@ def _text(value: Message | Callable[[T], Message], result: T) -> str:
 
 def form_page(
     request: HttpRequest,
-    form: ServiceForm,
+    form: ServiceForm | ServiceFormSet,
     *,
     template: str,
     save: Callable[[Any], T],
@@ -54,7 +54,7 @@ def form_page(
             return redirect(then(result) if callable(then) else then)
     shown = dict(context() if callable(context) else context or {})
     shown[form_name] = form
-    return render(request, template, shown, status=400 if form.errors else 200)
+    return render(request, template, shown, status=400 if form.has_problems() else 200)
 
 
 def action_page(

@@ -67,6 +67,23 @@ class ProblemOut(Schema):
     errors: list[dict] | None = None
 
 
+# The problems an endpoint that changes something may answer with (for its OpenAPI entry).
+PROBLEMS: dict[int, type[Schema]] = {
+    400: ProblemOut,
+    401: ProblemOut,
+    403: ProblemOut,
+    404: ProblemOut,
+    409: ProblemOut,
+}
+
+
+class Done(Schema):
+    """What an action did to which row: ``{"id": 12, "status": "submitted"}``."""
+
+    id: int
+    status: str
+
+
 class TokenIn(Schema):
     name: str
 

@@ -1,7 +1,13 @@
-"""Background tasks of the core (run by ``infuse worker``)."""
+"""Background tasks of the core (run by ``infuse worker``), and what a worker does first.
+
+A lab whose work a killed worker can leave half-done (an upload being converted, say) registers
+a start-up hook with :func:`on_worker_start` from its ``AppConfig.ready``; ``infuse worker`` runs
+every hook before it takes any task, so the core never imports the labs above it.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
@@ -10,6 +16,21 @@ from django.utils.translation import gettext_noop
 
 from infuse.core import audit
 from infuse.core.progress import ProgressReporter
+
+WorkerHook = Callable[[], str | None]
+_worker_hooks: list[WorkerHook] = []
+
+
+def on_worker_start(hook: WorkerHook) -> WorkerHook:
+    """Run ``hook`` each time a worker starts; what it returns (if anything) is printed."""
+    if hook not in _worker_hooks:
+        _worker_hooks.append(hook)
+    return hook
+
+
+def run_worker_start_hooks() -> list[str]:
+    """Every registered hook, in the order registered; the messages they gave."""
+    return [message for hook in _worker_hooks if (message := hook())]
 
 
 @task()

@@ -2,7 +2,21 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
+def requeue_interrupted_uploads() -> str | None:
+    """At a worker's start: queue again the uploads a killed worker left half-converted."""
+    # Imported here, not at start-up: only the worker needs the ingest machinery.
+    from infuse.datalab.tasks import recover_interrupted_uploads
+
+    recovered = recover_interrupted_uploads()
+    return f"Queued again {len(recovered)} interrupted upload(s)." if recovered else None
+
+
 class DatalabConfig(AppConfig):
     name = "infuse.datalab"
     label = "datalab"
     verbose_name = _("Data Lab")
+
+    def ready(self) -> None:
+        from infuse.core.tasks import on_worker_start
+
+        on_worker_start(requeue_interrupted_uploads)

@@ -14,15 +14,32 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import Any
 
 from django.utils import timezone
 
-from infuse.core.models import Organisation, Person
-
-if TYPE_CHECKING:
-    from infuse.procurement.models import Bid, Phase
-    from infuse.procurement.services import PhaseFields
+from infuse.core.models import Person
+from infuse.fund import services as fund
+from infuse.fund.schemas import AllocationIn
+from infuse.procurement.bids import services as bids
+from infuse.procurement.bids.schemas import BidIn
+from infuse.procurement.challenges import services as challenges
+from infuse.procurement.challenges.schemas import ChallengeIn, CriterionIn, PhaseIn
+from infuse.procurement.contracts import services as contracts
+from infuse.procurement.contracts.schemas import ContractTermsIn, MilestoneIn
+from infuse.procurement.evaluation import services as evaluation
+from infuse.procurement.evaluation.schemas import (
+    AwardIn,
+    DeclarationIn,
+    ModerationIn,
+    PanelIn,
+    ScoreIn,
+)
+from infuse.procurement.models import Award, Bid, Challenge, Phase, SupplierProfile
+from infuse.procurement.questions import services as questions
+from infuse.procurement.questions.schemas import AnswerIn, QuestionIn
+from infuse.procurement.suppliers import services as suppliers
+from infuse.procurement.suppliers.schemas import SupplierIn
 
 FLEET = "zero-emission-council-fleet"
 BINS = "smart-waste-bins"
@@ -64,11 +81,40 @@ CRITERIA = [
 ]
 
 
-def _phase_fields(budget_pence: int, contracts: int) -> PhaseFields:
-    from infuse.procurement.services import PhaseFields
+FLEET_CHALLENGE = {
+    "title_en": "Zero-emission council fleet",
+    "title_cy": "Fflyd cyngor allyriadau sero",
+    "summary_en": "Ways for councils to run refuse and maintenance fleets with no "
+    "tailpipe emissions, on today's depots and budgets.",
+    "summary_cy": "Ffyrdd i gynghorau redeg fflydoedd sbwriel a chynnal a chadw heb "
+    "allyriadau o'r bibell wacáu, ar ddepos a chyllidebau heddiw.",
+    "problem_en": "Council vehicles are among the largest sources of the councils' "
+    "own emissions. Heavy vehicles are hard to electrify: depots lack power, routes "
+    "are long and vehicles are kept for years.",
+    "problem_cy": "Mae cerbydau cynghorau ymhlith ffynonellau mwyaf allyriadau'r "
+    "cynghorau eu hunain.",
+    "councils": ["W06000016", "W06000022", "W06000015"],
+    "themes": ["decarbonisation"],
+    "goals": ["globally-responsible", "resilient", "prosperous"],
+}
+BINS_CHALLENGE = {
+    "title_en": "Smart waste bins",
+    "title_cy": "Biniau gwastraff clyfar",
+    "summary_en": "Street bins that report when they are full, so crews empty the "
+    "ones that need it.",
+    "summary_cy": "Biniau stryd sy'n dweud pan fyddant yn llawn, fel bod criwiau'n "
+    "gwagio'r rhai sydd angen.",
+    "problem_en": "Crews empty half-full bins on fixed rounds while others overflow.",
+    "problem_cy": "Mae criwiau'n gwagio biniau hanner llawn ar rowndiau sefydlog.",
+    "councils": ["W06000015", "W06000014"],
+    "themes": ["transforming-communities", "decarbonisation"],
+    "goals": ["cohesive-communities", "globally-responsible"],
+}
 
+
+def _phase_in(budget_pence: int, contracts: int) -> PhaseIn:
     now = timezone.now()
-    return PhaseFields(
+    return PhaseIn(
         number=1,
         budget_pence=budget_pence,
         contracts_planned=contracts,
@@ -80,266 +126,244 @@ def _phase_fields(budget_pence: int, contracts: int) -> PhaseFields:
     )
 
 
-def _suppliers(password: str) -> list[Person]:
-    from infuse.procurement import services
-    from infuse.procurement.models import SupplierProfile
-
-    people = []
-    for email, name, company, number, postcode, sme, vcse in SUPPLIERS:
-        person = Person.objects.filter(email=email).first()
-        if (
-            person is not None
-            and SupplierProfile.objects.filter(organisation__memberships__person=person).exists()
-        ):
-            people.append(person)
-            continue
-        if person is None:
-            person = services.register_supplier(
+def _supplier(password: str, row: tuple[Any, ...]) -> Person:
+    """A demo supplier, registered through the service (or the demo region's supplier person,
+    whose company is given a profile)."""
+    email, name, company, number, postcode, sme, vcse = row
+    person = Person.objects.filter(email=email).first()
+    if person is None:
+        return suppliers.register_supplier(
+            supplier_in=SupplierIn(
                 email=email,
                 full_name=name,
                 password=password,
-                fields=services.SupplierFields(
-                    name=company,
-                    address="Unit 1, Enterprise Park",
-                    postcode=postcode,
-                    companies_house_number=number,
-                    is_sme=sme,
-                    is_vcse=vcse,
-                ),
+                name=company,
+                address="Unit 1, Enterprise Park",
+                postcode=postcode,
+                companies_house_number=number,
+                is_sme=sme,
+                is_vcse=vcse,
             )
-        else:  # the demo region's supplier person: give its company a profile
-            organisation = services.supplier_of(person)
-            SupplierProfile.objects.get_or_create(
-                organisation=organisation,
-                defaults={
-                    "companies_house_number": number,
-                    "is_sme": sme,
-                    "is_vcse": vcse,
-                    "address": "Unit 1, Enterprise Park",
-                    "postcode": postcode,
-                },
-            )
-        people.append(person)
-    return people
+        )
+    SupplierProfile.objects.get_or_create(
+        organisation=suppliers.supplier_of(person),
+        defaults={
+            "companies_house_number": number,
+            "is_sme": sme,
+            "is_vcse": vcse,
+            "address": "Unit 1, Enterprise Park",
+            "postcode": postcode,
+        },
+    )
+    return person
 
 
 def _challenge(buyer: Person, slug: str, fields: dict, budget: int, contracts: int) -> Phase:
-    from infuse.procurement import services
-
-    challenge = services.create_challenge(
-        actor=buyer,
-        fields=services.ChallengeFields(
-            owner=Organisation.objects.get(slug="rhondda-cynon-taf"), **fields
-        ),
+    challenge = challenges.create_challenge(
+        actor=buyer, challenge_in=ChallengeIn(owner="rhondda-cynon-taf", **fields)
     )
     assert challenge.slug == slug, challenge.slug  # the demo's links rely on it
-    phase = services.save_phase(
-        actor=buyer,
-        challenge=challenge,
-        fields=_phase_fields(budget, contracts),
+    phase = challenges.save_phase(
+        actor=buyer, challenge=challenge, phase_in=_phase_in(budget, contracts)
     )
-    services.set_criteria(
+    challenges.set_criteria(
         actor=buyer,
         phase=phase,
         criteria=[
-            services.CriterionFields(kind=k, title_en=en, title_cy=cy, weight=w, goal=g)
+            CriterionIn(kind=k, title_en=en, title_cy=cy, weight=w, goal=g)
             for k, en, cy, w, g in CRITERIA
         ],
     )
-    services.publish_challenge(actor=buyer, challenge=challenge)
+    challenges.publish_challenge(actor=buyer, challenge=challenge)
     return phase
 
 
 def _bid(person: Person, phase: Phase, price_pence: int, angle: str) -> Bid:
-    from infuse.procurement import services
-
     answers = {
         str(c.pk): f"{angle} ({c.title_en.lower()}): what we would do, by when, and how we "
         "would show it worked."
         for c in phase.criteria.exclude(kind="price")
     }
-    bid = services.save_bid(actor=person, phase=phase, answers=answers, price_pence=price_pence)
-    return services.submit_bid(actor=person, bid=bid)
+    return bids.save_bid(
+        actor=person,
+        phase=phase,
+        bid_in=BidIn(answers=answers, price_pence=price_pence),
+        submit=True,
+    )
 
 
 def _into_the_past(phase: Phase, days_ago: int) -> None:
     """Move a phase's timetable (and its bids' times) so that bids closed ``days_ago``."""
-    from infuse.procurement.models import Bid as BidRow
-    from infuse.procurement.models import Phase as PhaseRow
-
     now = timezone.now()
     closed = now - dt.timedelta(days=days_ago)
-    PhaseRow.objects.filter(pk=phase.pk).update(
+    Phase.objects.filter(pk=phase.pk).update(
         opens_at=closed - dt.timedelta(days=28),
         clarification_deadline=closed - dt.timedelta(days=10),
         submission_deadline=closed,
         evaluation_ends_on=(closed + dt.timedelta(days=14)).date(),
         award_expected_on=(closed + dt.timedelta(days=21)).date(),
     )
-    BidRow.objects.filter(phase=phase).update(submitted_at=closed - dt.timedelta(days=2))
+    Bid.objects.filter(phase=phase).update(submitted_at=closed - dt.timedelta(days=2))
 
 
-def load_demo_challenges(password: str, report: Callable[[str], None]) -> None:
-    """Create the two demo challenges if they are not there yet."""
-    from infuse.fund import services as fund
-    from infuse.fund.schemas import AllocationIn
-    from infuse.procurement import services
-    from infuse.procurement.models import Award, Challenge
+def _opened(phase: Phase, team: dict[str, Any]) -> None:
+    """The panel chosen and the bids opened by two officers."""
+    evaluation.assign_evaluators(
+        actor=team["buyer"],
+        phase=phase,
+        panel_in=PanelIn(evaluators=[p.email for p in team["evaluators"]]),
+    )
+    bids.request_opening(actor=team["buyer"], phase=phase)
+    bids.confirm_opening(actor=team["second"], phase=phase)
 
-    buyer = Person.objects.get(email="procurement@infuse.example")
-    second = Person.objects.get(email="procurement2@infuse.example")
-    evaluators = [
-        Person.objects.get(email="evaluator@infuse.example"),
-        Person.objects.get(email="evaluator2@infuse.example"),
-    ]
-    manager = Person.objects.get(email="fund@infuse.example")
-    suppliers = _suppliers(password)
 
-    if not Challenge.objects.filter(slug=FLEET).exists():
-        report("Procurement: zero-emission council fleet (in evaluation)")
-        phase = _challenge(
-            buyer,
-            FLEET,
-            {
-                "title_en": "Zero-emission council fleet",
-                "title_cy": "Fflyd cyngor allyriadau sero",
-                "summary_en": "Ways for councils to run refuse and maintenance fleets with no "
-                "tailpipe emissions, on today's depots and budgets.",
-                "summary_cy": "Ffyrdd i gynghorau redeg fflydoedd sbwriel a chynnal a chadw heb "
-                "allyriadau o'r bibell wacáu, ar ddepos a chyllidebau heddiw.",
-                "problem_en": "Council vehicles are among the largest sources of the councils' "
-                "own emissions. Heavy vehicles are hard to electrify: depots lack power, routes "
-                "are long and vehicles are kept for years.",
-                "problem_cy": "Mae cerbydau cynghorau ymhlith ffynonellau mwyaf allyriadau'r "
-                "cynghorau eu hunain.",
-                "councils": ["W06000016", "W06000022", "W06000015"],
-                "themes": ["decarbonisation"],
-                "goals": ["globally-responsible", "resilient", "prosperous"],
-            },
-            budget=25_000_000,
-            contracts=2,
-        )
-        fund.allocate(
-            actor=manager,
-            allocation_in=AllocationIn(purpose=f"{FLEET}/1", amount_pence=25_000_000),
-        )
-        question = services.ask_question(
-            actor=suppliers[1], phase=phase, question="Are hydrogen vehicles in scope?"
-        )
-        services.answer_question(
-            actor=buyer,
-            clarification=question,
+def _scored(evaluator: Person, bid: Bid, marks: dict[int, int], comment: str = "") -> None:
+    evaluation.declare_interest(
+        actor=evaluator, bid=bid, declaration_in=DeclarationIn(has_conflict=False)
+    )
+    evaluation.save_scores(
+        actor=evaluator,
+        bid=bid,
+        scores=[ScoreIn(criterion=pk, score=mark, comment=comment) for pk, mark in marks.items()],
+        submit=True,
+    )
+
+
+def _fleet(team: dict[str, Any], bidders: list[Person]) -> None:
+    """In evaluation: three bids, opened by two officers, one of them scored so far."""
+    phase = _challenge(team["buyer"], FLEET, FLEET_CHALLENGE, budget=25_000_000, contracts=2)
+    fund.allocate(
+        actor=team["manager"],
+        allocation_in=AllocationIn(purpose=f"{FLEET}/1", amount_pence=25_000_000),
+    )
+    question = questions.ask_question(
+        actor=bidders[1],
+        phase=phase,
+        question_in=QuestionIn(question="Are hydrogen vehicles in scope?"),
+    )
+    questions.answer_question(
+        actor=team["buyer"],
+        clarification=question,
+        answer_in=AnswerIn(
             published_question_en="Are hydrogen vehicles in scope?",
             published_question_cy="A yw cerbydau hydrogen o fewn y cwmpas?",
             answer_en="Yes: any technology with no tailpipe emissions.",
             answer_cy="Ydyn: unrhyw dechnoleg heb allyriadau o'r bibell wacáu.",
-        )
-        for person, price, angle in zip(
-            suppliers,
-            (9_800_000, 11_500_000, 12_400_000),
-            ("Depot charging as a service", "Battery retrofit of refuse lorries", "Hydrogen vans"),
-            strict=True,
-        ):
-            _bid(person, phase, price, angle)
-        _into_the_past(phase, days_ago=5)
-        phase.refresh_from_db()
-        services.assign_evaluators(actor=buyer, phase=phase, evaluators=evaluators)
-        services.request_opening(actor=buyer, phase=phase)
-        services.confirm_opening(actor=second, phase=phase)
-        first_bid = services.received_bids(phase).first()
-        assert first_bid is not None
-        services.declare_interest(actor=evaluators[0], bid=first_bid, has_conflict=False)
-        scored = {c.pk: (3, "Credible and costed.") for c in phase.criteria.exclude(kind="price")}
-        services.save_scores(actor=evaluators[0], bid=first_bid, scores=scored)
-        services.submit_scores(actor=evaluators[0], bid=first_bid)
+        ),
+    )
+    for person, price, angle in zip(
+        bidders,
+        (9_800_000, 11_500_000, 12_400_000),
+        ("Depot charging as a service", "Battery retrofit of refuse lorries", "Hydrogen vans"),
+        strict=True,
+    ):
+        _bid(person, phase, price, angle)
+    _into_the_past(phase, days_ago=5)
+    phase.refresh_from_db()
+    _opened(phase, team)
+    first_bid = phase.received_bids().first()
+    assert first_bid is not None
+    marks = {c.pk: 3 for c in phase.criteria.exclude(kind="price")}
+    _scored(team["evaluators"][0], first_bid, marks, "Credible and costed.")
 
+
+def _awarded(phase: Phase, team: dict[str, Any]) -> Any:
+    """Every bid scored and moderated, the award decided two months ago and confirmed."""
+    marks = {0: (4, 3, 3), 1: (3, 3, 2)}
+    scored_criteria = list(phase.criteria.exclude(kind="price"))
+    for i, bid in enumerate(phase.received_bids().order_by("pk")):
+        given = {c.pk: m for c, m in zip(scored_criteria, marks[i], strict=True)}
+        for evaluator in team["evaluators"]:
+            _scored(evaluator, bid, given)
+        for criterion_id, mark in given.items():
+            evaluation.moderate(
+                actor=team["buyer"],
+                bid=bid,
+                moderation_in=ModerationIn(
+                    criterion=criterion_id, score=mark, rationale="Panel agreed."
+                ),
+            )
+    award = evaluation.award_phase(
+        actor=team["buyer"],
+        phase=phase,
+        award_in=AwardIn(rationale="The highest quality at the lower price."),
+    )
+    ago = timezone.now() - dt.timedelta(days=60)
+    Award.objects.filter(pk=award.pk).update(decided_at=ago, standstill_ends_at=ago)
+    award.refresh_from_db()
+    (contract,) = contracts.confirm_award(
+        actor=team["buyer"],
+        award=award,
+        terms=[
+            ContractTermsIn(
+                bid=bid.pk,
+                starts_on=timezone.localdate() - dt.timedelta(days=50),
+                ends_on=timezone.localdate() + dt.timedelta(days=250),
+            )
+            for bid in award.winners.all()
+        ],
+    )
+    return contract
+
+
+def _bins(team: dict[str, Any], bidders: list[Person]) -> None:
+    """Awarded with a contract, the first milestone accepted and paid, the second to come."""
+    phase = _challenge(team["buyer"], BINS, BINS_CHALLENGE, budget=12_000_000, contracts=1)
+    fund.allocate(
+        actor=team["manager"],
+        allocation_in=AllocationIn(purpose=f"{BINS}/1", amount_pence=12_000_000),
+    )
+    for person, price, angle in zip(
+        bidders[:2],
+        (8_900_000, 10_200_000),
+        ("Fill sensors on existing bins", "Solar compacting bins"),
+        strict=True,
+    ):
+        _bid(person, phase, price, angle)
+    _into_the_past(phase, days_ago=70)
+    phase.refresh_from_db()
+    _opened(phase, team)
+    contract = _awarded(phase, team)
+    first, _second = (
+        contracts.add_milestone(
+            actor=team["buyer"],
+            contract=contract,
+            milestone_in=MilestoneIn(title_en=en, title_cy=cy, due_on=due, amount_pence=pence),
+        )
+        for en, cy, due, pence in (
+            (
+                "Sensors fitted to 200 bins",
+                "Synwyryddion wedi'u gosod ar 200 o finiau",
+                timezone.localdate() - dt.timedelta(days=10),
+                3_500_000,
+            ),
+            (
+                "Six months of collection data",
+                "Chwe mis o ddata casglu",
+                timezone.localdate() + dt.timedelta(days=180),
+                5_400_000,
+            ),
+        )
+    )
+    first = contracts.accept_milestone(actor=team["buyer"], milestone=first)
+    contracts.pay_milestone(actor=team["manager"], milestone=first)
+
+
+def load_demo_challenges(password: str, report: Callable[[str], None]) -> None:
+    """Create the two demo challenges if they are not there yet."""
+    team = {
+        "buyer": Person.objects.get(email="procurement@infuse.example"),
+        "second": Person.objects.get(email="procurement2@infuse.example"),
+        "evaluators": [
+            Person.objects.get(email="evaluator@infuse.example"),
+            Person.objects.get(email="evaluator2@infuse.example"),
+        ],
+        "manager": Person.objects.get(email="fund@infuse.example"),
+    }
+    bidders = [_supplier(password, row) for row in SUPPLIERS]
+    if not Challenge.objects.filter(slug=FLEET).exists():
+        report("Procurement: zero-emission council fleet (in evaluation)")
+        _fleet(team, bidders)
     if not Challenge.objects.filter(slug=BINS).exists():
         report("Procurement: smart waste bins (awarded, first milestone paid)")
-        phase = _challenge(
-            buyer,
-            BINS,
-            {
-                "title_en": "Smart waste bins",
-                "title_cy": "Biniau gwastraff clyfar",
-                "summary_en": "Street bins that report when they are full, so crews empty the "
-                "ones that need it.",
-                "summary_cy": "Biniau stryd sy'n dweud pan fyddant yn llawn, fel bod criwiau'n "
-                "gwagio'r rhai sydd angen.",
-                "problem_en": "Crews empty half-full bins on fixed rounds while others overflow.",
-                "problem_cy": "Mae criwiau'n gwagio biniau hanner llawn ar rowndiau sefydlog.",
-                "councils": ["W06000015", "W06000014"],
-                "themes": ["transforming-communities", "decarbonisation"],
-                "goals": ["cohesive-communities", "globally-responsible"],
-            },
-            budget=12_000_000,
-            contracts=1,
-        )
-        fund.allocate(
-            actor=manager,
-            allocation_in=AllocationIn(purpose=f"{BINS}/1", amount_pence=12_000_000),
-        )
-        for person, price, angle in zip(
-            suppliers[:2],
-            (8_900_000, 10_200_000),
-            ("Fill sensors on existing bins", "Solar compacting bins"),
-            strict=True,
-        ):
-            _bid(person, phase, price, angle)
-        _into_the_past(phase, days_ago=70)
-        phase.refresh_from_db()
-        services.assign_evaluators(actor=buyer, phase=phase, evaluators=evaluators)
-        services.request_opening(actor=buyer, phase=phase)
-        services.confirm_opening(actor=second, phase=phase)
-        marks = {0: (4, 3, 3), 1: (3, 3, 2)}
-        scored_criteria = list(phase.criteria.exclude(kind="price"))
-        for i, bid in enumerate(services.received_bids(phase).order_by("pk")):
-            for evaluator in evaluators:
-                services.declare_interest(actor=evaluator, bid=bid, has_conflict=False)
-                services.save_scores(
-                    actor=evaluator,
-                    bid=bid,
-                    scores={c.pk: (m, "") for c, m in zip(scored_criteria, marks[i], strict=True)},
-                )
-                services.submit_scores(actor=evaluator, bid=bid)
-            for criterion, mark in zip(scored_criteria, marks[i], strict=True):
-                services.moderate(
-                    actor=buyer, bid=bid, criterion=criterion, score=mark, rationale="Panel agreed."
-                )
-        award = services.award_phase(
-            actor=buyer,
-            phase=phase,
-            rationale="The highest quality at the lower price.",
-        )
-        ago = timezone.now() - dt.timedelta(days=60)
-        Award.objects.filter(pk=award.pk).update(decided_at=ago, standstill_ends_at=ago)
-        award.refresh_from_db()
-        (contract,) = services.confirm_award(
-            actor=buyer,
-            award=award,
-            terms=[
-                services.ContractTerms(
-                    bid.pk,
-                    timezone.localdate() - dt.timedelta(days=50),
-                    timezone.localdate() + dt.timedelta(days=250),
-                )
-                for bid in award.winners.all()
-            ],
-        )
-        first = services.add_milestone(
-            actor=buyer,
-            contract=contract,
-            title_en="Sensors fitted to 200 bins",
-            title_cy="Synwyryddion wedi'u gosod ar 200 o finiau",
-            due_on=timezone.localdate() - dt.timedelta(days=10),
-            amount_pence=3_500_000,
-        )
-        services.add_milestone(
-            actor=buyer,
-            contract=contract,
-            title_en="Six months of collection data",
-            title_cy="Chwe mis o ddata casglu",
-            due_on=timezone.localdate() + dt.timedelta(days=180),
-            amount_pence=5_400_000,
-        )
-        first = services.accept_milestone(actor=buyer, milestone=first)
-        services.pay_milestone(actor=manager, milestone=first)
+        _bins(team, bidders)

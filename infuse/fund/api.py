@@ -3,23 +3,20 @@ pages, as RFC 9457 problem details)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.http import HttpRequest
 from ninja import Router
 
 from infuse.core.api_auth import caller
-from infuse.core.schemas import ProblemOut
+from infuse.core.schemas import PROBLEMS
 from infuse.fund import services
 from infuse.fund.schemas import AllocationIn, AllocationOut, FundOut
 
 router = Router(tags=["Challenge Fund"])
-ERRORS: dict[int, Any] = {400: ProblemOut, 401: ProblemOut, 403: ProblemOut, 404: ProblemOut}
 
 
 @router.get(
     "",
-    response={200: FundOut, **ERRORS},
+    response={200: FundOut, **PROBLEMS},
     summary="The Challenge Fund's totals and portfolio (the region)",
 )
 def fund_report(request: HttpRequest) -> FundOut:
@@ -28,7 +25,7 @@ def fund_report(request: HttpRequest) -> FundOut:
 
 @router.get(
     "/allocations",
-    response={200: list[AllocationOut], **ERRORS},
+    response={200: list[AllocationOut], **PROBLEMS},
     summary="What each challenge phase has been allocated and has committed (the region)",
 )
 def list_allocations(request: HttpRequest) -> list[AllocationOut]:
@@ -39,7 +36,7 @@ def list_allocations(request: HttpRequest) -> list[AllocationOut]:
 
 @router.post(
     "/allocations",
-    response={200: AllocationOut, 409: ProblemOut, **ERRORS},
+    response={200: AllocationOut, **PROBLEMS},
     summary="Set what a challenge phase may commit to contracts (fund managers)",
 )
 def allocate(request: HttpRequest, payload: AllocationIn) -> AllocationOut:

@@ -28,7 +28,7 @@ class ProcurementConfig(AppConfig):
 
     def ready(self) -> None:
         from infuse.fund import purposes
-        from infuse.procurement.funding import ChallengePhases
+        from infuse.procurement.challenges.funding import ChallengePhases
 
         checks.register(bid_keys_from_environment, checks.Tags.security, deploy=True)
         purposes.register(ChallengePhases())

@@ -148,6 +148,31 @@ class Phase(models.Model):
     def state(self) -> str:
         return self.state_at(timezone.now())
 
+    def received_bids(self) -> models.QuerySet[Bid]:
+        """The bids that count: submitted before the deadline and not withdrawn."""
+        return self.bids.filter(
+            submitted_at__isnull=False,
+            submitted_at__lt=self.submission_deadline,
+            withdrawn_at__isnull=True,
+        ).select_related("supplier")
+
+    def current_award(self) -> Award | None:
+        """The phase's award, unless it was cancelled."""
+        return self.awards.exclude(status=Award.Status.CANCELLED).order_by("-decided_at").first()
+
+    def has_evaluator(self, person: Any) -> bool:
+        """Whether ``person`` is on the phase's evaluation panel."""
+        return self.evaluators.filter(pk=getattr(person, "pk", None)).exists()
+
+    def bid_of(self, organisation: Any) -> Bid | None:
+        """The bid an organisation has started for the phase, if any."""
+        return self.bids.filter(supplier=organisation).first()
+
+    def published_clarifications(self) -> models.QuerySet[Clarification]:
+        """Questions answered publicly, in the order they were answered (what every bidder and
+        the public read)."""
+        return self.clarifications.filter(answered_at__isnull=False).order_by("answered_at")
+
     @property
     def bids_opened(self) -> bool:
         # Asked of the database, not of a cached relation: a phase object held across the

@@ -7,6 +7,8 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import holidays
+from django.utils import timezone
+from django.utils.formats import date_format
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -35,3 +37,8 @@ def standstill_ends(decided_at: dt.datetime, working_days: int) -> dt.datetime:
     last = add_working_days(notified, working_days)
     midnight = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(0, 0), tzinfo=LONDON)
     return midnight.astimezone(dt.UTC)
+
+
+def when(instant: dt.datetime) -> str:
+    """An instant as people in Wales read it in a message: "1 March 2027 12:00" (UK time)."""
+    return date_format(timezone.localtime(instant), "j F Y H:i")

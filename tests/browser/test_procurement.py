@@ -48,8 +48,8 @@ def test_from_publishing_to_payment_in_the_browser(page: Page, live_server, make
     page.goto(base + "/procurement/")
     both_languages(page, axe_check)
     page.get_by_role("link", name="Add a challenge").click()
-    page.get_by_label("Title in English").fill("Gully sensors")
-    page.get_by_label("Title in Welsh").fill("Synwyryddion cwteri")
+    page.get_by_label("Title, in English").fill("Gully sensors")
+    page.get_by_label("Title, in Welsh").fill("Synwyryddion cwteri")
     page.get_by_label("Summary, in English").fill("Know when gullies block.")
     page.get_by_label("Summary, in Welsh").fill("Gwybod pan fydd cwteri'n blocio.")
     page.get_by_label("Problem statement, in English").fill("Blocked gullies flood streets.")
@@ -125,22 +125,27 @@ def test_from_publishing_to_payment_in_the_browser(page: Page, live_server, make
     both_languages(page, axe_check)
     sign_out(page, base)
     # A second bidder, through the services (its pages are the ones just walked).
-    from infuse.procurement import services as procurement
+    from infuse.procurement.bids import services as bidding
+    from infuse.procurement.bids.schemas import BidIn
+    from infuse.procurement.suppliers import services as suppliers
+    from infuse.procurement.suppliers.schemas import SupplierIn
 
-    rival = procurement.register_supplier(
-        email="bids@rival.example",
-        full_name="Rhys Rival",
-        password=PASSWORD,
-        fields=procurement.SupplierFields(
-            name="Rival Sensors Ltd", address="2 Dock Road", postcode="NP20 2AB"
-        ),
+    rival = suppliers.register_supplier(
+        supplier_in=SupplierIn(
+            email="bids@rival.example",
+            full_name="Rhys Rival",
+            password=PASSWORD,
+            name="Rival Sensors Ltd",
+            address="2 Dock Road",
+            postcode="NP20 2AB",
+        )
     )
     open_phase = Phase.objects.get()
     answers = {str(c.pk): "Radar sensors" for c in open_phase.criteria.exclude(kind="price")}
-    rival_bid = procurement.save_bid(
-        actor=rival, phase=open_phase, answers=answers, price_pence=1_800_000
+    rival_bid = bidding.save_bid(
+        actor=rival, phase=open_phase, bid_in=BidIn(answers=answers, price_pence=1_800_000)
     )
-    procurement.submit_bid(actor=rival, bid=rival_bid)
+    bidding.submit_bid(actor=rival, bid=rival_bid)
 
     # The buyer answers, publicly, without naming who asked.
     sign_in(page, base, "buyer@newport.example")

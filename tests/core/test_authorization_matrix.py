@@ -227,6 +227,12 @@ MATRIX: dict[str, tuple[str, str, dict | None, dict[str, int]]] = {
         None,
         signed_in(302, 404),
     ),
+    "procurement:bid_withdraw": (
+        "post",
+        "/procurement/challenges/no-such/phases/1/bid/withdraw/",
+        None,
+        signed_in(302, 404),
+    ),
     "procurement:opening": (
         "post",
         "/procurement/challenges/no-such/phases/1/opening/",
@@ -248,6 +254,24 @@ MATRIX: dict[str, tuple[str, str, dict | None, dict[str, int]]] = {
     "procurement:award": (
         "get",
         "/procurement/challenges/no-such/phases/1/award/",
+        None,
+        signed_in(302, 404),
+    ),
+    "procurement:award_confirm": (
+        "post",
+        "/procurement/challenges/no-such/phases/1/award/confirm/",
+        None,
+        signed_in(302, 404),
+    ),
+    "procurement:award_cancel": (
+        "post",
+        "/procurement/challenges/no-such/phases/1/award/cancel/",
+        None,
+        signed_in(302, 404),
+    ),
+    "procurement:declare": (
+        "post",
+        "/procurement/bids/999999/declaration/",
         None,
         signed_in(302, 404),
     ),
@@ -276,6 +300,30 @@ MATRIX: dict[str, tuple[str, str, dict | None, dict[str, int]]] = {
         signed_in(302, 404),
     ),
     "procurement:contract": ("get", "/procurement/contracts/999999/", None, signed_in(302, 404)),
+    "procurement:milestone_add": (
+        "post",
+        "/procurement/contracts/999999/milestones/",
+        None,
+        signed_in(302, 404),
+    ),
+    "procurement:contract_outcomes": (
+        "post",
+        "/procurement/contracts/999999/outcomes/",
+        None,
+        signed_in(302, 404),
+    ),
+    "procurement:milestone_accept": (
+        "post",
+        "/procurement/milestones/999999/accept/",
+        None,
+        signed_in(302, 404),
+    ),
+    "procurement:milestone_pay": (
+        "post",
+        "/procurement/milestones/999999/pay/",
+        None,
+        signed_in(302, 404),
+    ),
     "procurement:document": ("get", "/procurement/documents/999999/", None, everyone(404)),
     "procurement:answer": (
         "get",

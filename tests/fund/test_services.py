@@ -38,9 +38,9 @@ def fund():
 def _contract(phase, supplier_person, value_pence, buyer):
     """An awarded contract for ``phase`` (award and evaluation are the procurement services'
     business; here only the money matters)."""
-    from infuse.procurement import services as procurement
+    from infuse.procurement.suppliers import services as suppliers
 
-    organisation = procurement.supplier_of(supplier_person)
+    organisation = suppliers.supplier_of(supplier_person)
     bid = Bid.objects.create(phase=phase, supplier=organisation, sealed=b"x", created_by=buyer)
     award = Award.objects.create(
         phase=phase,

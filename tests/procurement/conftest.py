@@ -39,25 +39,26 @@ def second_buyer(make_person: Callable[..., Any]) -> Any:
 
 @pytest.fixture
 def make_supplier() -> Callable[..., Any]:
-    from infuse.procurement import services
+    from infuse.procurement.suppliers import services as suppliers
+    from infuse.procurement.suppliers.schemas import SupplierIn
 
     count = 0
 
     def make(name: str = "", **extra: Any) -> Any:
         nonlocal count
         count += 1
-        return services.register_supplier(
-            email=f"bids{count}@supplier{count}.example",
-            full_name=f"Bidder {count}",
-            password=PASSWORD,
-            fields=services.SupplierFields(
+        return suppliers.register_supplier(
+            supplier_in=SupplierIn(
+                email=f"bids{count}@supplier{count}.example",
+                full_name=f"Bidder {count}",
+                password=PASSWORD,
                 name=name or f"Green Fleet {count} Ltd",
                 address="1 Dock Road, Newport",
                 postcode="NP20 2AB",
                 companies_house_number=f"{count:08d}",
                 is_sme=True,
                 **extra,
-            ),
+            )
         )
 
     return make
@@ -71,10 +72,10 @@ CRITERIA = [
 
 
 def criteria_fields() -> list[Any]:
-    from infuse.procurement.services import CriterionFields
+    from infuse.procurement.challenges.schemas import CriterionIn
 
     return [
-        CriterionFields(kind=k, title_en=t, title_cy=f"{t} (cy)", weight=w, goal=g)
+        CriterionIn(kind=k, title_en=t, title_cy=f"{t} (cy)", weight=w, goal=g)
         for k, t, w, g in CRITERIA
     ]
 
@@ -82,16 +83,16 @@ def criteria_fields() -> list[Any]:
 @pytest.fixture
 def make_challenge(buyer: Any) -> Callable[..., Any]:
     """A challenge (published by default) with phase 1 open: questions for 5 days, bids 10."""
-    from infuse.core.models import Organisation
-    from infuse.procurement import services
+    from infuse.procurement.challenges import services as challenges
+    from infuse.procurement.challenges.schemas import ChallengeIn, PhaseIn
 
     def make(*, publish: bool = True, title: str = "Zero-emission council fleet", **extra: Any):
-        challenge = services.create_challenge(
+        challenge = challenges.create_challenge(
             actor=buyer,
-            fields=services.ChallengeFields(
+            challenge_in=ChallengeIn(
                 title_en=title,
                 title_cy="Fflyd cyngor allyriadau sero",
-                owner=Organisation.objects.get(slug="newport"),
+                owner="newport",
                 councils=[NEWPORT, CARDIFF],
                 summary_en="Vans that emit nothing.",
                 summary_cy="Faniau nad ydynt yn allyrru dim.",
@@ -102,10 +103,10 @@ def make_challenge(buyer: Any) -> Callable[..., Any]:
             ),
         )
         now = timezone.now()
-        phase = services.save_phase(
+        phase = challenges.save_phase(
             actor=buyer,
             challenge=challenge,
-            fields=services.PhaseFields(
+            phase_in=PhaseIn(
                 number=1,
                 budget_pence=extra.get("budget_pence", 10_000_000),
                 contracts_planned=extra.get("contracts_planned", 2),
@@ -116,9 +117,9 @@ def make_challenge(buyer: Any) -> Callable[..., Any]:
                 award_expected_on=(now + dt.timedelta(days=25)).date(),
             ),
         )
-        services.set_criteria(actor=buyer, phase=phase, criteria=criteria_fields())
+        challenges.set_criteria(actor=buyer, phase=phase, criteria=criteria_fields())
         if publish:
-            services.publish_challenge(actor=buyer, challenge=challenge)
+            challenges.publish_challenge(actor=buyer, challenge=challenge)
         challenge.refresh_from_db()
         return challenge
 

@@ -12,7 +12,19 @@ from infuse.core.errors import Conflict, InvalidInput, NotFound, PermissionDenie
 from infuse.fund import services as fund
 from infuse.fund.models import Commitment, Fund
 from infuse.fund.schemas import AllocationIn
-from infuse.procurement import services
+from infuse.procurement.bids import services as bidding
+from infuse.procurement.bids.schemas import BidIn
+from infuse.procurement.contracts import services as contracting
+from infuse.procurement.contracts.schemas import ContractTermsIn, MilestoneIn
+from infuse.procurement.evaluation import services as evaluation
+from infuse.procurement.evaluation.schemas import (
+    AwardCancelIn,
+    AwardIn,
+    DeclarationIn,
+    ModerationIn,
+    PanelIn,
+    ScoreIn,
+)
 from infuse.procurement.models import Award, Contract, Phase
 
 pytestmark = pytest.mark.django_db
@@ -36,16 +48,18 @@ def _bidding(make_challenge, make_supplier, manager, prices, allocation=100_000 
     for price in prices:
         person = make_supplier()
         answers = {str(c.pk): "Our plan" for c in phase.criteria.exclude(kind="price")}
-        bid = services.save_bid(actor=person, phase=phase, answers=answers, price_pence=price)
-        services.submit_bid(actor=person, bid=bid)
+        bid = bidding.save_bid(
+            actor=person, phase=phase, bid_in=BidIn(answers=answers, price_pence=price)
+        )
+        bidding.submit_bid(actor=person, bid=bid)
         bid.person = person
         bids.append(bid)
     return phase, bids
 
 
 def _open(phase, buyer, second_buyer):
-    services.request_opening(actor=buyer, phase=phase)
-    services.confirm_opening(actor=second_buyer, phase=phase)
+    bidding.request_opening(actor=buyer, phase=phase)
+    bidding.confirm_opening(actor=second_buyer, phase=phase)
     phase.refresh_from_db()
 
 
@@ -53,15 +67,22 @@ def _score_all(evaluator, bids, phase, marks):
     for bid, (quality, social) in zip(bids, marks, strict=True):
         if bid.declarations.filter(evaluator=evaluator).exists():
             continue
-        services.declare_interest(actor=evaluator, bid=bid, has_conflict=False)
+        evaluation.declare_interest(
+            actor=evaluator, bid=bid, declaration_in=DeclarationIn(has_conflict=False)
+        )
         quality_c = phase.criteria.get(kind="quality")
         social_c = phase.criteria.get(kind="social_value")
-        services.save_scores(
+        evaluation.save_scores(
             actor=evaluator,
             bid=bid,
-            scores={quality_c.pk: (quality, "ok"), social_c.pk: (social, "ok")},
+            scores=[
+                ScoreIn(criterion=k, score=s, comment=c)
+                for k, (s, c) in (
+                    {quality_c.pk: (quality, "ok"), social_c.pk: (social, "ok")}
+                ).items()
+            ],
         )
-        services.submit_scores(actor=evaluator, bid=bid)
+        evaluation.submit_scores(actor=evaluator, bid=bid)
 
 
 def test_from_opening_to_payment(
@@ -71,68 +92,127 @@ def test_from_opening_to_payment(
         make_challenge, make_supplier, manager, [60_000 * POUND, 80_000 * POUND, 90_000 * POUND]
     )
     idle = make_supplier()
-    draft = services.save_bid(actor=idle, phase=phase, answers={}, price_pence=None)
+    draft = bidding.save_bid(actor=idle, phase=phase, bid_in=BidIn(answers={}, price_pence=None))
     first = make_person("evaluator", email="eval1@bridgend.example")
     second = make_person("evaluator", email="eval2@bridgend.example")
     outsider = make_person("evaluator", email="eval3@bridgend.example")
-    services.assign_evaluators(actor=buyer, phase=phase, evaluators=[first, second])
+    evaluation.assign_evaluators(
+        actor=buyer, phase=phase, panel_in=PanelIn(evaluators=[p.email for p in [first, second]])
+    )
     with pytest.raises(InvalidInput):
-        services.assign_evaluators(actor=buyer, phase=phase, evaluators=[make_person("officer")])
+        evaluation.assign_evaluators(
+            actor=buyer,
+            phase=phase,
+            panel_in=PanelIn(evaluators=[p.email for p in [make_person("officer")]]),
+        )
     quality = phase.criteria.get(kind="quality")
     social = phase.criteria.get(kind="social_value")
     after_deadline = phase.submission_deadline + dt.timedelta(hours=1)
     with time_machine.travel(after_deadline):
         with pytest.raises(Conflict):  # not opened yet
-            services.declare_interest(actor=first, bid=bids[0], has_conflict=False)
+            evaluation.declare_interest(
+                actor=first, bid=bids[0], declaration_in=DeclarationIn(has_conflict=False)
+            )
         _open(phase, buyer, second_buyer)
         assert phase.state == Phase.State.EVALUATION
         with pytest.raises(PermissionDenied):
-            services.declare_interest(actor=outsider, bid=bids[0], has_conflict=False)
+            evaluation.declare_interest(
+                actor=outsider, bid=bids[0], declaration_in=DeclarationIn(has_conflict=False)
+            )
         with pytest.raises(Conflict):  # scores before declaring
-            services.save_scores(actor=first, bid=bids[0], scores={quality.pk: (3, "")})
+            evaluation.save_scores(
+                actor=first,
+                bid=bids[0],
+                scores=[
+                    ScoreIn(criterion=k, score=s, comment=c)
+                    for k, (s, c) in ({quality.pk: (3, "")}).items()
+                ],
+            )
         with pytest.raises(PermissionDenied):  # cannot read the bid before declaring
-            services.read_bid(actor=first, bid=bids[0])
+            bidding.read_bid(actor=first, bid=bids[0])
         with pytest.raises(InvalidInput):
-            services.declare_interest(actor=second, bid=bids[2], has_conflict=True)
-        services.declare_interest(
-            actor=second, bid=bids[2], has_conflict=True, details="My brother runs it"
+            evaluation.declare_interest(
+                actor=second, bid=bids[2], declaration_in=DeclarationIn(has_conflict=True)
+            )
+        evaluation.declare_interest(
+            actor=second,
+            bid=bids[2],
+            declaration_in=DeclarationIn(has_conflict=True, details="My brother runs it"),
         )
         with pytest.raises(PermissionDenied):  # conflicted: excluded from that bid
-            services.read_bid(actor=second, bid=bids[2])
+            bidding.read_bid(actor=second, bid=bids[2])
         with pytest.raises(PermissionDenied):
-            services.save_scores(actor=second, bid=bids[2], scores={quality.pk: (4, "")})
+            evaluation.save_scores(
+                actor=second,
+                bid=bids[2],
+                scores=[
+                    ScoreIn(criterion=k, score=s, comment=c)
+                    for k, (s, c) in ({quality.pk: (4, "")}).items()
+                ],
+            )
 
         # Independent scoring: the first evaluator scores bid 0 and submits.
         _score_all(first, bids[:1], phase, [(2, 2)])
-        services.declare_interest(actor=second, bid=bids[0], has_conflict=False)
-        services.save_scores(actor=second, bid=bids[0], scores={quality.pk: (3, "good")})
-        seen = services.visible_scores(actor=second, bid=bids[0])
+        evaluation.declare_interest(
+            actor=second, bid=bids[0], declaration_in=DeclarationIn(has_conflict=False)
+        )
+        evaluation.save_scores(
+            actor=second,
+            bid=bids[0],
+            scores=[
+                ScoreIn(criterion=k, score=s, comment=c)
+                for k, (s, c) in ({quality.pk: (3, "good")}).items()
+            ],
+        )
+        seen = evaluation.visible_scores(actor=second, bid=bids[0])
         assert {s.evaluator_id for s in seen} == {second.pk}  # not yet the others'
         with pytest.raises(InvalidInput):  # social value not scored
-            services.submit_scores(actor=second, bid=bids[0])
-        services.save_scores(actor=second, bid=bids[0], scores={social.pk: (2, "fine")})
+            evaluation.submit_scores(actor=second, bid=bids[0])
+        evaluation.save_scores(
+            actor=second,
+            bid=bids[0],
+            scores=[
+                ScoreIn(criterion=k, score=s, comment=c)
+                for k, (s, c) in ({social.pk: (2, "fine")}).items()
+            ],
+        )
         with pytest.raises(Conflict):  # moderation waits for the whole panel
-            services.moderate(actor=buyer, bid=bids[0], criterion=quality, score=2, rationale="x")
-        services.submit_scores(actor=second, bid=bids[0])
-        assert {s.evaluator_id for s in services.visible_scores(actor=second, bid=bids[0])} == {
+            evaluation.moderate(
+                actor=buyer,
+                bid=bids[0],
+                moderation_in=ModerationIn(criterion=quality.pk, score=2, rationale="x"),
+            )
+        evaluation.submit_scores(actor=second, bid=bids[0])
+        assert {s.evaluator_id for s in evaluation.visible_scores(actor=second, bid=bids[0])} == {
             first.pk,
             second.pk,
         }
         with pytest.raises(Conflict):  # submitted scores are locked
-            services.save_scores(actor=second, bid=bids[0], scores={quality.pk: (4, "")})
+            evaluation.save_scores(
+                actor=second,
+                bid=bids[0],
+                scores=[
+                    ScoreIn(criterion=k, score=s, comment=c)
+                    for k, (s, c) in ({quality.pk: (4, "")}).items()
+                ],
+            )
         _score_all(first, bids[1:], phase, [(4, 3), (3, 3)])
         _score_all(second, bids[1:2], phase, [(4, 4)])
 
         # Moderation: the consensus per bid and criterion.
         consensus = {0: (2, 2), 1: (4, 3), 2: (3, 3)}
         for i, (q, s) in consensus.items():
-            services.moderate(
-                actor=buyer, bid=bids[i], criterion=quality, score=q, rationale="Agreed"
+            evaluation.moderate(
+                actor=buyer,
+                bid=bids[i],
+                moderation_in=ModerationIn(criterion=quality.pk, score=q, rationale="Agreed"),
             )
-            services.moderate(
-                actor=buyer, bid=bids[i], criterion=social, score=s, rationale="Agreed"
+            evaluation.moderate(
+                actor=buyer,
+                bid=bids[i],
+                moderation_in=ModerationIn(criterion=social.pk, score=s, rationale="Agreed"),
             )
-        table = services.evaluation_table(actor=buyer, phase=phase)
+        table = evaluation.evaluation_table(actor=buyer, phase=phase)
         assert table.complete
         # Hand-worked: weights quality 50, social 10, price 40; lowest 60k.
         # bid0: 25 + 5 + 40 = 70; bid1: 50 + 7.5 + 30 = 87.5; bid2: 37.5 + 7.5 + 26.667 = 71.667
@@ -143,34 +223,42 @@ def test_from_opening_to_payment(
         ]
         assert len(table.scenarios) == 6 and not any(s.changed for s in table.scenarios)
         with pytest.raises(PermissionDenied):
-            services.evaluation_table(actor=first, phase=phase)
+            evaluation.evaluation_table(actor=first, phase=phase)
 
-        award = services.award_phase(actor=buyer, phase=phase, rationale="Best value for money")
+        award = evaluation.award_phase(
+            actor=buyer, phase=phase, award_in=AwardIn(rationale="Best value for money")
+        )
         assert list(award.winners.all()) == [bids[1]]
         assert phase.state == Phase.State.STANDSTILL
         with pytest.raises(Conflict):
-            services.confirm_award(
+            contracting.confirm_award(
                 actor=buyer,
                 award=award,
                 terms=[
-                    services.ContractTerms(bids[1].pk, dt.date(2027, 1, 4), dt.date(2027, 6, 30))
+                    ContractTermsIn(
+                        bid=bids[1].pk, starts_on=dt.date(2027, 1, 4), ends_on=dt.date(2027, 6, 30)
+                    )
                 ],
             )
         # Feedback: the bidder sees their scores and the winner's; others see nothing of it.
-        told = services.feedback(actor=bids[0].person, bid=bids[0])
+        told = evaluation.feedback(actor=bids[0].person, bid=bids[0])
         assert not told.successful and told.mine["rank"] == 3
         assert told.winners[0]["total"] == pytest.approx(87.5)
         assert [c["score"] for c in told.winners[0]["criteria"] if c["score"] is not None] == [4, 3]
         with pytest.raises(NotFound):
-            services.feedback(actor=bids[2].person, bid=bids[0])
+            evaluation.feedback(actor=bids[2].person, bid=bids[0])
         with pytest.raises(NotFound):  # never submitted: never in the competition
-            services.feedback(actor=idle, bid=draft)
+            evaluation.feedback(actor=idle, bid=draft)
 
     with time_machine.travel(award.standstill_ends_at + dt.timedelta(minutes=1)):
-        contracts = services.confirm_award(
+        contracts = contracting.confirm_award(
             actor=buyer,
             award=award,
-            terms=[services.ContractTerms(bids[1].pk, dt.date(2027, 1, 4), dt.date(2027, 6, 30))],
+            terms=[
+                ContractTermsIn(
+                    bid=bids[1].pk, starts_on=dt.date(2027, 1, 4), ends_on=dt.date(2027, 6, 30)
+                )
+            ],
         )
         phase.refresh_from_db()
         assert phase.state == Phase.State.AWARDED
@@ -178,33 +266,35 @@ def test_from_opening_to_payment(
     assert contract.value_pence == 80_000 * POUND
     assert Commitment.objects.get(contract=contract).amount_pence == 80_000 * POUND
     with pytest.raises(Conflict):
-        services.add_milestone(
+        contracting.add_milestone(
             actor=buyer,
             contract=contract,
-            title_en="All",
-            due_on=dt.date(2027, 2, 1),
-            amount_pence=80_001 * POUND,
+            milestone_in=MilestoneIn(
+                title_en="All", due_on=dt.date(2027, 2, 1), amount_pence=80_001 * POUND
+            ),
         )
-    prototype = services.add_milestone(
+    prototype = contracting.add_milestone(
         actor=buyer,
         contract=contract,
-        title_en="Prototype van",
-        title_cy="Fan brototeip",
-        due_on=dt.date(2027, 3, 1),
-        amount_pence=30_000 * POUND,
+        milestone_in=MilestoneIn(
+            title_en="Prototype van",
+            title_cy="Fan brototeip",
+            due_on=dt.date(2027, 3, 1),
+            amount_pence=30_000 * POUND,
+        ),
     )
-    services.add_milestone(
+    contracting.add_milestone(
         actor=buyer,
         contract=contract,
-        title_en="Trial report",
-        due_on=dt.date(2027, 6, 1),
-        amount_pence=50_000 * POUND,
+        milestone_in=MilestoneIn(
+            title_en="Trial report", due_on=dt.date(2027, 6, 1), amount_pence=50_000 * POUND
+        ),
     )
     with pytest.raises(Conflict):
-        services.pay_milestone(actor=manager, milestone=prototype)
-    services.accept_milestone(actor=buyer, milestone=prototype)
+        contracting.pay_milestone(actor=manager, milestone=prototype)
+    contracting.accept_milestone(actor=buyer, milestone=prototype)
     prototype.refresh_from_db()
-    services.pay_milestone(actor=manager, milestone=prototype, paid_on=dt.date(2027, 3, 10))
+    contracting.pay_milestone(actor=manager, milestone=prototype, paid_on=dt.date(2027, 3, 10))
     money = Fund.objects.get(slug="challenge-fund")
     assert (money.committed_pence, money.paid_pence) == (80_000 * POUND, 30_000 * POUND)
 
@@ -216,23 +306,33 @@ def test_an_award_the_allocation_cannot_pay_for_makes_no_contract(
         make_challenge, make_supplier, manager, [150_000 * POUND], allocation=100_000 * POUND
     )
     evaluator = make_person("evaluator", email="solo@bridgend.example")
-    services.assign_evaluators(actor=buyer, phase=phase, evaluators=[evaluator])
+    evaluation.assign_evaluators(
+        actor=buyer, phase=phase, panel_in=PanelIn(evaluators=[p.email for p in [evaluator]])
+    )
     with time_machine.travel(phase.submission_deadline + dt.timedelta(hours=1)):
         _open(phase, buyer, second_buyer)
         _score_all(evaluator, bids, phase, [(3, 3)])
         for criterion in phase.criteria.exclude(kind="price"):
-            services.moderate(actor=buyer, bid=bids[0], criterion=criterion, score=3, rationale="r")
-        award = services.award_phase(actor=buyer, phase=phase, rationale="Only bid")
-    terms = [services.ContractTerms(bids[0].pk, dt.date(2027, 1, 4), dt.date(2027, 6, 30))]
+            evaluation.moderate(
+                actor=buyer,
+                bid=bids[0],
+                moderation_in=ModerationIn(criterion=criterion.pk, score=3, rationale="r"),
+            )
+        award = evaluation.award_phase(
+            actor=buyer, phase=phase, award_in=AwardIn(rationale="Only bid")
+        )
+    terms = [
+        ContractTermsIn(bid=bids[0].pk, starts_on=dt.date(2027, 1, 4), ends_on=dt.date(2027, 6, 30))
+    ]
     with (
         time_machine.travel(award.standstill_ends_at + dt.timedelta(hours=1)),
         pytest.raises(Conflict) as refused,
     ):
-        services.confirm_award(actor=buyer, award=award, terms=terms)
+        contracting.confirm_award(actor=buyer, award=award, terms=terms)
     assert "£100,000 is left" in str(refused.value.message)
     assert not Contract.objects.exists()
     award.refresh_from_db()
     assert award.status == Award.Status.STANDSTILL  # nothing half-done
     # The award can be cancelled in standstill and the evaluation reopens.
-    services.cancel_award(actor=buyer, award=award, reason="Over budget")
+    evaluation.cancel_award(actor=buyer, award=award, cancel_in=AwardCancelIn(reason="Over budget"))
     assert phase.state_at(award.standstill_ends_at) == Phase.State.EVALUATION

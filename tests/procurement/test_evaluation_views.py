@@ -12,7 +12,6 @@ from django.test import Client
 from pypdf import PdfReader
 
 from infuse.fund import services as fund
-from infuse.procurement import services
 from infuse.procurement.models import Contract
 from tests.datalab.test_indicators import spec
 from tests.procurement.test_evaluation import _bidding, _open
@@ -53,17 +52,13 @@ def test_from_the_panel_to_payment_on_the_pages(
                 page = web.get(f"/procurement/bids/{bid.pk}/evaluate/").content.decode()
                 assert "Our plan" not in page  # not before the declaration
                 missing = web.post(
-                    f"/procurement/bids/{bid.pk}/evaluate/",
-                    {"action": "declare", "has_conflict": "yes"},
+                    f"/procurement/bids/{bid.pk}/declaration/", {"has_conflict": "yes"}
                 )
                 assert (
                     missing.status_code == 400
                     and "Say what the conflict" in missing.content.decode()
                 )
-                web.post(
-                    f"/procurement/bids/{bid.pk}/evaluate/",
-                    {"action": "declare", "has_conflict": "no"},
-                )
+                web.post(f"/procurement/bids/{bid.pk}/declaration/", {"has_conflict": "no"})
                 page = web.get(f"/procurement/bids/{bid.pk}/evaluate/").content.decode()
                 assert "Our plan" in page
                 incomplete = web.post(
@@ -97,7 +92,7 @@ def test_from_the_panel_to_payment_on_the_pages(
                 )
         table = officer.get(f"{base}evaluation/").content.decode()
         assert "Provisional" not in table and "Decide the award" in table
-        decided = officer.post(f"{base}award/", {"action": "decide", "rationale": "Best value"})
+        decided = officer.post(f"{base}award/", {"rationale": "Best value"})
         assert decided.status_code == 302
         page = officer.get(f"{base}award/").content.decode()
         assert "Standstill ends" in page and "Contracts can be made when" in page
@@ -119,9 +114,8 @@ def test_from_the_panel_to_payment_on_the_pages(
     with time_machine.travel(award.standstill_ends_at + dt.timedelta(hours=1)):
         officer = signed_in(buyer)  # weeks later: a new session
         made = officer.post(
-            f"{base}award/",
+            f"{base}award/confirm/",
             {
-                "action": "confirm",
                 f"b{bids[1].pk}-starts_on": "2027-01-04",
                 f"b{bids[1].pk}-ends_on": "2027-06-30",
             },
@@ -129,34 +123,27 @@ def test_from_the_panel_to_payment_on_the_pages(
     contract = Contract.objects.get()
     assert made.status_code == 302 and made["Location"] == f"/procurement/contracts/{contract.pk}/"
     page = officer.post(
-        f"/procurement/contracts/{contract.pk}/",
-        {"action": "add", "title_en": "Prototype", "due_on": "2027-03-01", "amount": "100,000"},
+        f"/procurement/contracts/{contract.pk}/milestones/",
+        {"title_en": "Prototype", "due_on": "2027-03-01", "amount": "100,000"},
     )
     assert page.status_code == 400 and "more than the contract" in page.content.decode()
     officer.post(
-        f"/procurement/contracts/{contract.pk}/",
-        {"action": "add", "title_en": "Prototype", "due_on": "2027-03-01", "amount": "30,000"},
+        f"/procurement/contracts/{contract.pk}/milestones/",
+        {"title_en": "Prototype", "due_on": "2027-03-01", "amount": "30,000"},
     )
     milestone = contract.milestones.get()
     money = signed_in(manager)
-    early = money.post(
-        f"/procurement/contracts/{contract.pk}/",
-        {"action": "pay", "milestone": str(milestone.pk)},
-        follow=True,
-    )
+    pay = f"/procurement/milestones/{milestone.pk}/pay/"
+    early = money.post(pay, follow=True)
     assert "Accept the milestone before paying it." in early.content.decode()
-    assert 'value="pay"' not in early.content.decode()  # no pay button before acceptance
-    officer.post(
-        f"/procurement/contracts/{contract.pk}/",
-        {"action": "accept", "milestone": str(milestone.pk)},
-    )
-    money.post(
-        f"/procurement/contracts/{contract.pk}/", {"action": "pay", "milestone": str(milestone.pk)}
-    )
+    assert f'action="{pay}"' not in early.content.decode()  # no pay button before acceptance
+    officer.post(f"/procurement/milestones/{milestone.pk}/accept/")
+    assert f'action="{pay}"' in money.get(f"/procurement/contracts/{contract.pk}/").content.decode()
+    money.post(pay)
     page = money.get(f"/procurement/contracts/{contract.pk}/").content.decode()
     assert "Paid" in page and "£30,000 paid" in page
     assert fund.get_fund(actor=manager).paid_pence == 30_000 * POUND
-    assert services.received_bids(phase).count() == 2
+    assert phase.received_bids().count() == 2
 
 
 @pytest.mark.django_db(transaction=True)
@@ -201,10 +188,7 @@ def test_a_contract_links_the_indicators_that_measure_it(
     web = signed_in(buyer)
     page = web.get(f"/procurement/contracts/{contract.pk}/").content.decode()
     assert "Smoking" in page and "None linked yet." in page
-    web.post(
-        f"/procurement/contracts/{contract.pk}/",
-        {"action": "outcomes", "indicators": [indicator.slug]},
-    )
+    web.post(f"/procurement/contracts/{contract.pk}/outcomes/", {"indicators": [indicator.slug]})
     assert list(contract.outcome_indicators.all()) == [indicator]
     assert (
         f"/data/indicators/{indicator.slug}/"

@@ -15,7 +15,10 @@ from jsonschema import Draft4Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
-from infuse.procurement import services
+from infuse.procurement.contracts import services as contracting
+from infuse.procurement.contracts.schemas import ContractTermsIn, MilestoneIn
+from infuse.procurement.evaluation import services as evaluation
+from infuse.procurement.evaluation.schemas import AwardCancelIn, AwardIn, ModerationIn, PanelIn
 from tests.procurement.test_evaluation import _bidding, _open, _score_all
 
 pytestmark = pytest.mark.django_db
@@ -63,31 +66,43 @@ def paid_phase(make_challenge, make_supplier, make_person, buyer, second_buyer):
     draft = make_challenge(publish=False, title="Hidden draft")
     phase, bids = _bidding(make_challenge, make_supplier, manager, [60_000 * POUND, 80_000 * POUND])
     evaluator = make_person("evaluator", email="eval@bridgend.example")
-    services.assign_evaluators(actor=buyer, phase=phase, evaluators=[evaluator])
+    evaluation.assign_evaluators(
+        actor=buyer, phase=phase, panel_in=PanelIn(evaluators=[p.email for p in [evaluator]])
+    )
     with time_machine.travel(phase.submission_deadline + dt.timedelta(hours=1)):
         _open(phase, buyer, second_buyer)
         _score_all(evaluator, bids, phase, [(2, 2), (4, 4)])
         for bid, mark in zip(bids, (2, 4), strict=True):
             for criterion in phase.criteria.exclude(kind="price"):
-                services.moderate(
-                    actor=buyer, bid=bid, criterion=criterion, score=mark, rationale="Agreed"
+                evaluation.moderate(
+                    actor=buyer,
+                    bid=bid,
+                    moderation_in=ModerationIn(
+                        criterion=criterion.pk, score=mark, rationale="Agreed"
+                    ),
                 )
-        award = services.award_phase(actor=buyer, phase=phase, rationale="Best value")
+        award = evaluation.award_phase(
+            actor=buyer, phase=phase, award_in=AwardIn(rationale="Best value")
+        )
     with time_machine.travel(award.standstill_ends_at + dt.timedelta(hours=2)):
-        (contract,) = services.confirm_award(
+        (contract,) = contracting.confirm_award(
             actor=buyer,
             award=award,
-            terms=[services.ContractTerms(bids[1].pk, dt.date(2027, 1, 4), dt.date(2027, 9, 30))],
+            terms=[
+                ContractTermsIn(
+                    bid=bids[1].pk, starts_on=dt.date(2027, 1, 4), ends_on=dt.date(2027, 9, 30)
+                )
+            ],
         )
-        milestone = services.add_milestone(
+        milestone = contracting.add_milestone(
             actor=buyer,
             contract=contract,
-            title_en="Prototype",
-            due_on=dt.date(2027, 3, 1),
-            amount_pence=30_000 * POUND,
+            milestone_in=MilestoneIn(
+                title_en="Prototype", due_on=dt.date(2027, 3, 1), amount_pence=30_000 * POUND
+            ),
         )
-        milestone = services.accept_milestone(actor=buyer, milestone=milestone)
-        services.pay_milestone(actor=manager, milestone=milestone)
+        milestone = contracting.accept_milestone(actor=buyer, milestone=milestone)
+        contracting.pay_milestone(actor=manager, milestone=milestone)
     phase.draft = draft
     phase.losing_bid = bids[0]
     return phase
@@ -147,18 +162,26 @@ def test_a_cancelled_award_never_names_its_would_be_winner(
     manager = make_person("fund_manager", email="money@ccr.example")
     phase, bids = _bidding(make_challenge, make_supplier, manager, [70_000 * POUND, 90_000 * POUND])
     evaluator = make_person("evaluator", email="eval@bridgend.example")
-    services.assign_evaluators(actor=buyer, phase=phase, evaluators=[evaluator])
+    evaluation.assign_evaluators(
+        actor=buyer, phase=phase, panel_in=PanelIn(evaluators=[p.email for p in [evaluator]])
+    )
     with time_machine.travel(phase.submission_deadline + dt.timedelta(hours=1)):
         _open(phase, buyer, second_buyer)
         _score_all(evaluator, bids, phase, [(4, 4), (1, 1)])
         for bid, mark in zip(bids, (4, 1), strict=True):
             for criterion in phase.criteria.exclude(kind="price"):
-                services.moderate(
-                    actor=buyer, bid=bid, criterion=criterion, score=mark, rationale="Agreed"
+                evaluation.moderate(
+                    actor=buyer,
+                    bid=bid,
+                    moderation_in=ModerationIn(
+                        criterion=criterion.pk, score=mark, rationale="Agreed"
+                    ),
                 )
-        award = services.award_phase(actor=buyer, phase=phase, rationale="Best")
+        award = evaluation.award_phase(actor=buyer, phase=phase, award_in=AwardIn(rationale="Best"))
         pending = json.dumps(Client().get("/api/v1/procurement/ocds/records").json())
-        services.cancel_award(actor=buyer, award=award, reason="A challenge to the decision")
+        evaluation.cancel_award(
+            actor=buyer, award=award, cancel_in=AwardCancelIn(reason="A challenge to the decision")
+        )
     cancelled = json.dumps(Client().get("/api/v1/procurement/ocds/records").json())
     for text in (pending, cancelled):
         assert bids[0].supplier.name not in text  # would-be winner, then a losing bidder

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from infuse.procurement.scoring import (
+from infuse.procurement.evaluation.scoring import (
     BidFigures,
     CriterionWeight,
     moved_weights,

@@ -11,7 +11,7 @@ from django.test import Client
 from django.utils import timezone
 from django.utils.html import escape
 
-from infuse.procurement import services
+from infuse.procurement.bids import services as bidding
 from infuse.procurement.models import Bid, Challenge, Phase
 from tests.conftest import PASSWORD
 
@@ -163,7 +163,7 @@ def test_a_supplier_registers_asks_and_bids_until_the_deadline(make_challenge, b
         assert "can no longer be made or changed" in late.content.decode()
         closed = web.get(f"{base}phases/1/bid/").content.decode()
         assert "not open for bids" in closed and "45,000" in closed
-    assert services.read_bid(actor=bid.supplier.memberships.get().person, bid=bid).price_pence == (
+    assert bidding.read_bid(actor=bid.supplier.memberships.get().person, bid=bid).price_pence == (
         4_500_000
     )
 

@@ -3,6 +3,9 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from infuse.core.files import sweep_temporary_files
+from infuse.core.tasks import run_worker_start_hooks
+
 
 class Command(BaseCommand):
     help = "Run the background task worker (Django tasks, database backend) until stopped."
@@ -17,12 +20,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         # Work a killed worker left half-done is queued again before anything else runs.
-        from infuse.core.files import sweep_temporary_files
-        from infuse.datalab.tasks import recover_interrupted_uploads
-
-        recovered = recover_interrupted_uploads()
-        if recovered:
-            self.stdout.write(f"Queued again {len(recovered)} interrupted upload(s).")
+        for message in run_worker_start_hooks():
+            self.stdout.write(message)
         sweep_temporary_files()
         worker_args = ["--interval", str(options["interval"]), "--no-startup-delay"]
         if options["batch"]:

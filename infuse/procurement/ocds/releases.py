@@ -23,6 +23,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from infuse.fund.services import payments_for
 from infuse.procurement.models import Award, Contract, Milestone, Phase, Release
 
 VERSION = "1.1"
@@ -173,8 +174,6 @@ def _contract(contract: Contract) -> dict[str, Any]:
 
 
 def _transactions(contract: Contract) -> list[dict[str, Any]]:
-    from infuse.fund.services import payments_for
-
     return [
         {
             "id": str(payment.pk),
@@ -292,6 +291,15 @@ def published_releases(ocid: str | None = None) -> QuerySet[Release]:
     if ocid:
         releases = releases.filter(phase__ocid=ocid)
     return releases.order_by("date", "pk")
+
+
+def published_ocids() -> list[str]:
+    """The contracting processes (challenge phases) the public may read, oldest first."""
+    return list(
+        Phase.objects.filter(challenge__published_at__isnull=False)
+        .order_by("pk")
+        .values_list("ocid", flat=True)
+    )
 
 
 def _publisher() -> dict[str, str]:

@@ -1,0 +1,58 @@
+"""Input and output of the bid use cases: a sealed bid's answers, price and documents, and the
+two-person opening."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from ninja import Schema
+
+from infuse.procurement.bids.sealed import BidContent
+from infuse.procurement.models import Bid, Opening
+
+
+class BidIn(Schema):
+    """What a supplier says in a bid: an answer per scored criterion (by criterion id) and the
+    price in pence. Documents come beside it, as files."""
+
+    answers: dict[str, str] = {}
+    price_pence: int | None = None
+
+
+class BidOut(Schema):
+    id: int
+    supplier: str
+    submitted_at: datetime | None
+    withdrawn_at: datetime | None
+    answers: dict[str, str]
+    price_pence: int | None
+    documents: list[dict[str, Any]]
+
+    @classmethod
+    def of(cls, bid: Bid, content: BidContent) -> BidOut:
+        return cls(
+            id=bid.pk,
+            supplier=bid.supplier.name,
+            submitted_at=bid.submitted_at,
+            withdrawn_at=bid.withdrawn_at,
+            answers=content.answers,
+            price_pence=content.price_pence,
+            documents=content.documents,
+        )
+
+
+class OpeningOut(Schema):
+    requested_by: str
+    requested_at: datetime
+    confirmed_by: str | None
+    confirmed_at: datetime | None
+
+    @classmethod
+    def of(cls, opening: Opening) -> OpeningOut:
+        return cls(
+            requested_by=opening.requested_by.email,
+            requested_at=opening.requested_at,
+            confirmed_by=opening.confirmed_by.email if opening.confirmed_by else None,
+            confirmed_at=opening.confirmed_at,
+        )

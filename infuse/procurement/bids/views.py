@@ -1,0 +1,112 @@
+"""Pages of bids: a supplier's bid (answers, price and documents saved, and submitted, in one
+go; withdrawn), its sealed documents, and the two-person opening."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from infuse.core.errors import NotFound
+from infuse.core.pages import action_page, form_page
+from infuse.core.permissions import person_of
+from infuse.procurement.bids import services
+from infuse.procurement.bids.forms import BidForm
+from infuse.procurement.bids.sealed import BidContent
+from infuse.procurement.challenges.services import phase_at
+from infuse.procurement.models import Bid, Phase
+from infuse.procurement.suppliers.services import supplier_of
+
+
+def _bid_url(phase: Phase) -> str:
+    return reverse("procurement:bid", kwargs={"slug": phase.challenge.slug, "number": phase.number})
+
+
+def _saved(bid: Bid) -> Any:
+    if bid.submitted_at:
+        return _("Your bid is submitted. You can change it until the deadline.")
+    return _("Your bid is saved (not yet submitted).")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def bid(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    """The supplier's bid for a phase: answers, price and documents, saved or submitted."""
+    person = person_of(request)
+    phase = phase_at(actor=person, slug=slug, number=number)
+    supplier_of(person)
+    own = services.own_bid(actor=person, phase=phase)
+    content = services.read_bid(actor=person, bid=own) if own else BidContent()
+    form = BidForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+        phase=phase,
+        initial=BidForm.initial_of(content),
+    )
+    return form_page(
+        request,
+        form,
+        template="procurement/bid.html",
+        save=lambda form: services.save_bid(
+            actor=person,
+            phase=phase,
+            bid_in=form.to_schema(),
+            documents=form.documents(),
+            submit=request.POST.get("action") == "submit",
+        ),
+        success=_saved,
+        then=_bid_url(phase),
+        context={
+            "phase": phase,
+            "challenge": phase.challenge,
+            "bid": own,
+            "content": content,
+            "open": phase.state == Phase.State.OPEN,
+        },
+    )
+
+
+@login_required
+@require_POST
+def bid_withdraw(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    person = person_of(request)
+    phase = phase_at(actor=person, slug=slug, number=number)
+    own = services.own_bid(actor=person, phase=phase)
+    if own is None:
+        raise NotFound()
+    return action_page(
+        request,
+        run=lambda: services.withdraw_bid(actor=person, bid=own),
+        success=_("Your bid is withdrawn. You can submit it again before the deadline."),
+        then=_bid_url(phase),
+    )
+
+
+@login_required
+@require_GET
+def bid_document(request: HttpRequest, pk: int) -> HttpResponse:
+    name, content_type, data = services.read_bid_document(actor=request.user, pk=pk)
+    response = HttpResponse(data, content_type=content_type or "application/octet-stream")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+@require_POST
+def opening(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    person = person_of(request)
+    phase = phase_at(actor=person, slug=slug, number=number)
+    return action_page(
+        request,
+        run=lambda: services.open_bids(actor=person, phase=phase),
+        success=lambda made: (
+            _("The bids are open.")
+            if made.confirmed_at
+            else _("Opening asked for. A second authorised officer must confirm it.")
+        ),
+        then=reverse("procurement:challenge", kwargs={"slug": slug}),
+    )

@@ -1,0 +1,228 @@
+"""Pages of challenges: the list, the public challenge page with each role's next steps, and the
+buyer's pages to draft the challenge, its phases, criteria and documents, and publish it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from infuse.core.errors import PermissionDenied
+from infuse.core.files import Upload
+from infuse.core.models import Role
+from infuse.core.pages import action_page, form_page
+from infuse.core.permissions import can, person_of, roles_of
+from infuse.procurement.challenges import services
+from infuse.procurement.challenges.forms import (
+    ChallengeForm,
+    CriteriaFormSet,
+    DocumentForm,
+    PhaseForm,
+)
+from infuse.procurement.challenges.schemas import ChallengeIn, CriterionIn
+from infuse.procurement.models import Challenge, Phase
+from infuse.procurement.suppliers.services import supplier_of
+
+
+def _page(challenge: Challenge) -> str:
+    return reverse("procurement:challenge", kwargs={"slug": challenge.slug})
+
+
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "procurement/index.html",
+        {
+            "challenges": services.visible_challenges(request.user),
+            "can_add": can(request.user, "procurement.add_challenge"),
+            "is_supplier": Role.SUPPLIER in roles_of(request.user),
+        },
+    )
+
+
+def _phase_entry(request: HttpRequest, phase: Phase, *, runs: bool, is_supplier: bool) -> Any:
+    """What the challenge page shows of one phase, for the person looking."""
+    entry: dict[str, Any] = {
+        "phase": phase,
+        "state": phase.state,
+        "state_label": Phase.State(phase.state).label,
+        "clarifications": phase.published_clarifications(),
+        "award": phase.current_award(),
+        "on_panel": phase.has_evaluator(request.user),
+    }
+    if runs:
+        entry["unanswered"] = phase.clarifications.filter(answered_at__isnull=True).count()
+        entry["received"] = phase.received_bids().count()
+        entry["opening"] = getattr(phase, "opening", None)
+    if is_supplier:
+        entry["own_bid"] = phase.bid_of(supplier_of(request.user))
+    return entry
+
+
+@require_GET
+def challenge(request: HttpRequest, slug: str) -> HttpResponse:
+    """The challenge as the public sees it, with each role's actions beside it."""
+    found = services.get_challenge(actor=request.user, slug=slug)
+    runs = services.runs(request.user, found)
+    is_supplier = Role.SUPPLIER in roles_of(request.user)
+    phases = found.phases.prefetch_related("criteria__goal")
+    return render(
+        request,
+        "procurement/challenge.html",
+        {
+            "challenge": found,
+            "phases": [
+                _phase_entry(request, p, runs=runs, is_supplier=is_supplier) for p in phases
+            ],
+            "runs": runs,
+            "is_supplier": is_supplier,
+            "documents": found.documents.all(),
+            "numbers": [
+                n for n in Phase.Number.values if n not in {p.number for p in found.phases.all()}
+            ],
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def challenge_create(request: HttpRequest) -> HttpResponse:
+    person = person_of(request)
+    if not can(person, "procurement.add_challenge"):
+        raise PermissionDenied()
+    return form_page(
+        request,
+        ChallengeForm(request.POST or None, person=person),
+        template="procurement/challenge_form.html",
+        save=lambda form: services.create_challenge(actor=person, challenge_in=form.to_schema()),
+        success=_("Challenge added as a draft. Add its phases next."),
+        then=_page,
+        context={"challenge": None},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def challenge_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    person = person_of(request)
+    found = services.get_challenge(actor=person, slug=slug)
+    services.require_runs(person, found)
+    form = ChallengeForm(
+        request.POST or None,
+        person=person,
+        initial=ChallengeForm.initial_from(ChallengeIn.of(found)),
+    )
+    return form_page(
+        request,
+        form,
+        template="procurement/challenge_form.html",
+        save=lambda form: services.update_challenge(
+            actor=person, challenge=found, challenge_in=form.to_schema()
+        ),
+        success=_("Challenge saved."),
+        then=_page,
+        context={"challenge": found},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def phase_edit(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    person = person_of(request)
+    found = services.get_challenge(actor=person, slug=slug)
+    if not services.runs(person, found) or number not in Phase.Number.values:
+        raise PermissionDenied()
+    phase = Phase.objects.filter(challenge=found, number=number).first()
+    return form_page(
+        request,
+        PhaseForm(request.POST or None, initial=PhaseForm.initial_for(phase)),
+        template="procurement/phase_form.html",
+        save=lambda form: services.save_phase(
+            actor=person, challenge=found, phase_in=form.to_schema(number=number)
+        ),
+        success=_("Phase saved. Set its criteria next."),
+        then=lambda saved: reverse(
+            "procurement:criteria", kwargs={"slug": found.slug, "number": number}
+        ),
+        context={"challenge": found, "number": number, "label": Phase.Number(number).label},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def criteria(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    person = person_of(request)
+    phase = services.phase_at(actor=person, slug=slug, number=number)
+    services.require_runs(person, phase.challenge)
+    rows: list[dict[str, Any]] = [
+        CriterionIn.of(c).model_dump() for c in phase.criteria.select_related("goal")
+    ]
+    rows += [{}] * max(0, 6 - len(rows))
+    formset = CriteriaFormSet(
+        request.POST if request.method == "POST" else None, initial=rows, prefix="criterion"
+    )
+    return form_page(
+        request,
+        formset,
+        template="procurement/criteria.html",
+        save=lambda rows: services.set_criteria(
+            actor=person, phase=phase, criteria=[f.to_schema() for f in rows.forms if f.used()]
+        ),
+        success=_("Criteria saved."),
+        then=_page(phase.challenge),
+        context=lambda: {
+            "challenge": phase.challenge,
+            "phase": phase,
+            "problems": formset.problems,
+        },
+        form_name="formset",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def document_add(request: HttpRequest, slug: str) -> HttpResponse:
+    person = person_of(request)
+    found = services.get_challenge(actor=person, slug=slug)
+    services.require_runs(person, found)
+    return form_page(
+        request,
+        DocumentForm(request.POST or None, request.FILES or None),
+        template="procurement/document_form.html",
+        save=lambda form: services.add_document(
+            actor=person,
+            challenge=found,
+            document_in=form.to_schema(),
+            upload=Upload.of(form.cleaned_data["file"]),
+        ),
+        success=_("Document added."),
+        then=_page(found),
+        context={"challenge": found},
+    )
+
+
+@require_GET
+def document(request: HttpRequest, pk: int) -> FileResponse:
+    found, handle = services.document_file(actor=request.user, pk=pk)
+    return FileResponse(
+        handle, as_attachment=True, filename=found.file_name, content_type=found.content_type
+    )
+
+
+@login_required
+@require_POST
+def publish(request: HttpRequest, slug: str) -> HttpResponse:
+    person = person_of(request)
+    found = services.get_challenge(actor=person, slug=slug)
+    return action_page(
+        request,
+        run=lambda: services.publish_challenge(actor=person, challenge=found),
+        success=_("The challenge is published: anyone can read it now."),
+        then=_page(found),
+    )

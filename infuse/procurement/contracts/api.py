@@ -1,0 +1,68 @@
+"""Contract endpoints: the award confirmed into contracts, milestones, outcome measures and
+payment from the Challenge Fund."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import Router, Status
+
+from infuse.core.api_auth import caller
+from infuse.core.lookups import find
+from infuse.core.schemas import PROBLEMS, Done
+from infuse.procurement.contracts import services
+from infuse.procurement.contracts.schemas import ContractTermsIn, MilestoneIn
+from infuse.procurement.models import Award, Contract, Milestone
+
+router = Router()
+
+
+@router.post(
+    "/awards/{pk}/confirm",
+    response={200: list[Done], **PROBLEMS},
+    summary="After the standstill: make the contracts and commit the money (all or none)",
+)
+def confirm_award(request: HttpRequest, pk: int, payload: list[ContractTermsIn]) -> list[Done]:
+    contracts = services.confirm_award(actor=caller(request), award=find(Award, pk), terms=payload)
+    return [Done(id=c.pk, status=c.status) for c in contracts]
+
+
+@router.post(
+    "/contracts/{pk}/milestones",
+    response={201: Done, **PROBLEMS},
+    summary="Add a payment milestone to a contract",
+)
+def add_milestone(request: HttpRequest, pk: int, payload: MilestoneIn) -> Status[Done]:
+    made = services.add_milestone(
+        actor=caller(request), contract=find(Contract, pk), milestone_in=payload
+    )
+    return Status(201, Done(id=made.pk, status="scheduled"))
+
+
+@router.put(
+    "/contracts/{pk}/outcomes",
+    response={200: Done, **PROBLEMS},
+    summary="Link Data Lab indicators that measure what the contract is for",
+)
+def link_outcomes(request: HttpRequest, pk: int, payload: list[str]) -> Done:
+    services.link_outcomes(actor=caller(request), contract=find(Contract, pk), indicators=payload)
+    return Done(id=pk, status="linked")
+
+
+@router.post(
+    "/milestones/{pk}/accept",
+    response={200: Done, **PROBLEMS},
+    summary="Accept the work a milestone pays for",
+)
+def accept_milestone(request: HttpRequest, pk: int) -> Done:
+    services.accept_milestone(actor=caller(request), milestone=find(Milestone, pk))
+    return Done(id=pk, status="met")
+
+
+@router.post(
+    "/milestones/{pk}/payment",
+    response={201: Done, **PROBLEMS},
+    summary="Pay an accepted milestone from the Challenge Fund (fund managers)",
+)
+def pay_milestone(request: HttpRequest, pk: int) -> Status[Done]:
+    payment = services.pay_milestone(actor=caller(request), milestone=find(Milestone, pk))
+    return Status(201, Done(id=payment.pk, status="paid"))

@@ -1,0 +1,70 @@
+"""`infuse procurement confirm|milestone|accept|pay`: contracts from the command line."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from infuse.core.commands import Actions, AddAction
+from infuse.core.lookups import find
+from infuse.core.models import Person
+from infuse.procurement.contracts import services
+from infuse.procurement.contracts.schemas import ContractTermsIn, MilestoneIn
+from infuse.procurement.models import Award, Contract, Milestone
+
+
+class ContractActions(Actions):
+    @classmethod
+    def add_actions(cls, action: AddAction) -> None:
+        confirm = action("confirm", "After the standstill: contracts and commitments.")
+        confirm.add_argument("award", type=int)
+        confirm.add_argument("--starts", type=dt.date.fromisoformat, required=True)
+        confirm.add_argument("--ends", type=dt.date.fromisoformat, required=True)
+        milestone = action("milestone", "Add a payment milestone to a contract.")
+        milestone.add_argument("contract", type=int)
+        milestone.add_argument("--title", required=True)
+        milestone.add_argument("--title-cy", default="")
+        milestone.add_argument("--due", type=dt.date.fromisoformat, required=True)
+        milestone.add_argument("--amount-pence", type=int, required=True)
+        action("accept", "Accept a milestone's work.").add_argument("milestone", type=int)
+        action("pay", "Pay an accepted milestone from the fund.").add_argument(
+            "milestone", type=int
+        )
+
+    def _confirm(self, actor: Person, options: dict[str, Any]) -> None:
+        award = find(Award, options["award"])
+        contracts = services.confirm_award(
+            actor=actor,
+            award=award,
+            terms=[
+                ContractTermsIn(bid=bid.pk, starts_on=options["starts"], ends_on=options["ends"])
+                for bid in award.winners.all()
+            ],
+        )
+        for contract in contracts:
+            self.stdout.write(
+                self.style.SUCCESS(f"Contract {contract.pk} with {contract.supplier.name}")
+            )
+
+    def _milestone(self, actor: Person, options: dict[str, Any]) -> None:
+        made = services.add_milestone(
+            actor=actor,
+            contract=find(Contract, options["contract"]),
+            milestone_in=MilestoneIn(
+                title_en=options["title"],
+                title_cy=options["title_cy"],
+                due_on=options["due"],
+                amount_pence=options["amount_pence"],
+            ),
+        )
+        self.stdout.write(self.style.SUCCESS(f"Milestone {made.pk} added"))
+
+    def _accept(self, actor: Person, options: dict[str, Any]) -> None:
+        services.accept_milestone(actor=actor, milestone=find(Milestone, options["milestone"]))
+        self.stdout.write(self.style.SUCCESS("Accepted"))
+
+    def _pay(self, actor: Person, options: dict[str, Any]) -> None:
+        payment = services.pay_milestone(
+            actor=actor, milestone=find(Milestone, options["milestone"])
+        )
+        self.stdout.write(self.style.SUCCESS(f"Paid {payment.amount_pence} pence"))

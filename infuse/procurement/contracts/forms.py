@@ -1,0 +1,67 @@
+"""Forms of the contract pages: the contract dates of each winner, milestones, outcomes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from infuse.core.forms import PoundsField, SchemaForm, ServiceForm, bilingual, choice_field
+from infuse.datalab import services as data
+from infuse.procurement.contracts.schemas import ContractTermsIn, MilestoneIn
+from infuse.procurement.models import Bid
+
+
+class ContractTermsForm(SchemaForm):
+    """The start and end dates of the contract with each winning bid."""
+
+    schema = ContractTermsIn
+
+    def __init__(self, *args: Any, winners: list[Bid], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.winners = winners
+        for winner in winners:
+            self.fields[f"b{winner.pk}-starts_on"] = forms.DateField(label=_("Contract starts on"))
+            self.fields[f"b{winner.pk}-ends_on"] = forms.DateField(label=_("Contract ends on"))
+
+    def rows(self) -> list[tuple[Bid, Any, Any]]:
+        return [(w, self[f"b{w.pk}-starts_on"], self[f"b{w.pk}-ends_on"]) for w in self.winners]
+
+    def terms(self) -> list[ContractTermsIn]:
+        data = self.cleaned_data
+        return [
+            self.to_schema(
+                bid=w.pk, starts_on=data[f"b{w.pk}-starts_on"], ends_on=data[f"b{w.pk}-ends_on"]
+            )
+            for w in self.winners
+        ]
+
+
+class MilestoneForm(SchemaForm):
+    schema = MilestoneIn
+
+    title_en, title_cy = bilingual(_("Milestone"), max_length=200)
+    due_on = forms.DateField(label=_("Due on"))
+    amount = PoundsField(label=_("Payment, in pounds"))
+
+    def schema_data(self) -> dict[str, Any]:
+        return {**self.cleaned_data, "amount_pence": int(self.cleaned_data.get("amount") or 0)}
+
+
+class OutcomesForm(ServiceForm):
+    indicators = forms.MultipleChoiceField(
+        label=_("Data Lab indicators that measure what the contract is for"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Results then flow back into the evidence for the next challenge."),
+    )
+
+    def __init__(self, *args: Any, person: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choice_field(self, "indicators").choices = [
+            (i.slug, i.title) for i in data.visible_indicators(person)
+        ]
+
+    def slugs(self) -> list[str]:
+        return list(self.cleaned_data.get("indicators") or [])

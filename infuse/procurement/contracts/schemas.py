@@ -1,0 +1,23 @@
+"""Input of the contract use cases: the dates of each contract, and its milestones. Money in
+pence."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from ninja import Schema
+
+
+class ContractTermsIn(Schema):
+    """The dates of the contract with one winning bid."""
+
+    bid: int
+    starts_on: date
+    ends_on: date
+
+
+class MilestoneIn(Schema):
+    title_en: str
+    due_on: date
+    amount_pence: int
+    title_cy: str = ""

@@ -1,0 +1,194 @@
+"""Use cases after the award: contracts at the winners' bid prices with the money committed
+from the Challenge Fund (once the standstill is over), milestones accepted and paid, and the
+outcome measures a contract feeds back into the Data Lab."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from infuse.core import audit
+from infuse.core.errors import Conflict, FieldProblem, InvalidInput, NotFound
+from infuse.core.models import Person
+from infuse.core.money import pounds
+from infuse.core.permissions import can
+from infuse.datalab import services as data
+from infuse.fund import services as fund
+from infuse.procurement import timetable
+from infuse.procurement.bids.sealed import sealed_price
+from infuse.procurement.challenges.services import require_runs, runs
+from infuse.procurement.contracts.schemas import ContractTermsIn, MilestoneIn
+from infuse.procurement.models import Award, Bid, Contract, Milestone
+from infuse.procurement.ocds import releases as ocds
+from infuse.procurement.suppliers.services import works_for
+
+
+def _require_standstill_over(award: Award) -> None:
+    if award.status != Award.Status.STANDSTILL:
+        raise Conflict(_("This award is not waiting for its standstill period to end."))
+    if timezone.now() < award.standstill_ends_at:
+        raise Conflict(
+            _("The standstill period ends %(end)s: contracts can be made after it.")
+            % {"end": timetable.when(award.standstill_ends_at)}
+        )
+
+
+def _checked_terms(
+    award: Award, terms: Sequence[ContractTermsIn]
+) -> dict[int, tuple[Bid, ContractTermsIn]]:
+    winners = {b.pk: b for b in award.winners.all()}
+    given = {t.bid: t for t in terms}
+    if set(given) != set(winners):
+        raise InvalidInput(
+            problems=[FieldProblem("terms", _("Give the contract dates for every winning bid"))]
+        )
+    for term in terms:
+        if term.ends_on <= term.starts_on:
+            raise InvalidInput(
+                problems=[FieldProblem("ends_on", _("A contract ends after it starts"))]
+            )
+    return {pk: (bid, given[pk]) for pk, bid in winners.items()}
+
+
+def confirm_award(
+    *, actor: Person, award: Award, terms: Sequence[ContractTermsIn]
+) -> list[Contract]:
+    """After the standstill: a contract with each winner at its bid price, and the money
+    committed from the phase's allocation — all of it or, if the fund says no, none of it."""
+    require_runs(actor, award.phase.challenge)
+    _require_standstill_over(award)
+    winners = _checked_terms(award, terms)
+    with transaction.atomic():
+        locked = Award.objects.select_for_update().get(pk=award.pk)
+        if locked.status != Award.Status.STANDSTILL:
+            raise Conflict(_("This award is not waiting for its standstill period to end."))
+        contracts = []
+        for bid, term in winners.values():
+            price = sealed_price(bid)
+            contract = Contract.objects.create(
+                award=award,
+                bid=bid,
+                supplier=bid.supplier,
+                value_pence=price,
+                starts_on=term.starts_on,
+                ends_on=term.ends_on,
+            )
+            fund.commit(
+                actor=actor, contract=contract, purpose_id=award.phase_id, amount_pence=price
+            )
+            contracts.append(contract)
+        locked.status = Award.Status.CONFIRMED
+        locked.confirmed_at = timezone.now()
+        locked.save(update_fields=["status", "confirmed_at"])
+        ocds.publish(locked.phase, ["awardUpdate", "contract"], award=locked)
+        audit.record_event(
+            actor=actor,
+            action="award.confirmed",
+            obj=award,
+            after={"contracts": [c.pk for c in contracts]},
+        )
+    return contracts
+
+
+# --- Contracts and milestones -------------------------------------------------------------------
+
+
+def contract_for(*, actor: Any, pk: int) -> Contract:
+    """A contract, for the officers running its challenge, the fund managers who pay it and
+    the supplier's own people; NotFound for anyone else."""
+    found = (
+        Contract.objects.select_related("award__phase__challenge", "supplier").filter(pk=pk).first()
+    )
+    if found is None or not (
+        runs(actor, found.award.phase.challenge)
+        or can(actor, "fund.manage_fund")
+        or works_for(actor, found.supplier_id)
+    ):
+        raise NotFound()
+    return found
+
+
+def add_milestone(*, actor: Person, contract: Contract, milestone_in: MilestoneIn) -> Milestone:
+    """A payment milestone; together they never exceed the contract's value."""
+    require_runs(actor, contract.award.phase.challenge)
+    problems = []
+    if not milestone_in.title_en.strip():
+        problems.append(FieldProblem("title_en", _("Enter the milestone's title")))
+    if milestone_in.amount_pence <= 0:
+        problems.append(FieldProblem("amount", _("Enter an amount of more than £0")))
+    if problems:
+        raise InvalidInput(problems=problems)
+    with transaction.atomic():
+        locked = Contract.objects.select_for_update().get(pk=contract.pk)
+        planned = sum(m.amount_pence for m in locked.milestones.all())
+        if planned + milestone_in.amount_pence > locked.value_pence:
+            raise Conflict(
+                _("The milestones would come to more than the contract's value (%(value)s).")
+                % {"value": pounds(locked.value_pence)}
+            )
+        milestone = Milestone.objects.create(
+            contract=locked,
+            title_en=milestone_in.title_en.strip(),
+            title_cy=milestone_in.title_cy.strip() or None,
+            due_on=milestone_in.due_on,
+            amount_pence=milestone_in.amount_pence,
+        )
+        ocds.publish(locked.award.phase, ["contractUpdate"], contract=locked)
+        audit.record_event(
+            actor=actor,
+            action="contract.milestone_added",
+            obj=milestone,
+            after={
+                "contract": locked.pk,
+                "amount_pence": milestone_in.amount_pence,
+                "due_on": str(milestone_in.due_on),
+            },
+        )
+    return milestone
+
+
+def accept_milestone(*, actor: Person, milestone: Milestone) -> Milestone:
+    """The buyer accepts the work a milestone pays for; the fund manager can then pay it."""
+    require_runs(actor, milestone.contract.award.phase.challenge)
+    with transaction.atomic():
+        locked = Milestone.objects.select_for_update().get(pk=milestone.pk)
+        if locked.accepted_at is not None:
+            raise Conflict(_("This milestone has been accepted already."))
+        locked.accepted_at = timezone.now()
+        locked.accepted_by = actor
+        locked.save(update_fields=["accepted_at", "accepted_by"])
+        ocds.publish(locked.contract.award.phase, ["implementation"], contract=locked.contract)
+        audit.record_event(actor=actor, action="contract.milestone_accepted", obj=locked)
+    return locked
+
+
+def pay_milestone(
+    *, actor: Person, milestone: Milestone, paid_on: dt.date | None = None
+) -> fund.Payment:
+    """The fund manager pays an accepted milestone from the Challenge Fund, and the payment is
+    published as open contracting data, both or neither."""
+    with transaction.atomic():
+        payment = fund.pay(actor=actor, milestone=milestone, paid_on=paid_on)
+        contract = milestone.contract
+        ocds.publish(contract.award.phase, ["implementation"], contract=contract)
+    return payment
+
+
+def link_outcomes(*, actor: Person, contract: Contract, indicators: Sequence[str]) -> Contract:
+    """Data Lab indicators that measure what the contract is for, so results flow back."""
+    require_runs(actor, contract.award.phase.challenge)
+    found = [data.get_indicator(actor=actor, slug=slug) for slug in indicators]
+    with transaction.atomic():
+        contract.outcome_indicators.set(found)
+        audit.record_event(
+            actor=actor,
+            action="contract.outcomes_linked",
+            obj=contract,
+            after={"indicators": list(indicators)},
+        )
+    return contract

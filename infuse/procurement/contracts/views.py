@@ -1,0 +1,226 @@
+"""Pages after the evaluation: the award (decided, then confirmed into contracts after the
+standstill, or cancelled), and a contract's milestones and outcome measures."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from infuse.core.errors import NotFound
+from infuse.core.lookups import find
+from infuse.core.pages import action_page, form_page
+from infuse.core.permissions import can, person_of
+from infuse.procurement.challenges.services import phase_at, require_runs, runs
+from infuse.procurement.contracts import services
+from infuse.procurement.contracts.forms import ContractTermsForm, MilestoneForm, OutcomesForm
+from infuse.procurement.evaluation import services as evaluation
+from infuse.procurement.evaluation.forms import AwardCancelForm, AwardForm
+from infuse.procurement.models import Award, Contract, Milestone, Phase
+
+
+def _award_url(phase: Phase) -> str:
+    return reverse(
+        "procurement:award", kwargs={"slug": phase.challenge.slug, "number": phase.number}
+    )
+
+
+def _award_context(phase: Phase, **forms: Any) -> dict[str, Any]:
+    decided = phase.current_award()
+    winners = list(decided.winners.select_related("supplier")) if decided else []
+    return {
+        "phase": phase,
+        "challenge": phase.challenge,
+        "award": decided,
+        "award_form": forms.get("award_form") or AwardForm(),
+        "terms_form": forms.get("terms_form") or ContractTermsForm(winners=winners),
+        "cancel_form": forms.get("cancel_form") or AwardCancelForm(),
+        "winners": winners,
+        "standstill_over": decided is not None and timezone.now() >= decided.standstill_ends_at,
+        "contracts": decided.contracts.select_related("supplier") if decided else [],
+    }
+
+
+def _running_phase(request: HttpRequest, slug: str, number: int) -> Phase:
+    phase = phase_at(actor=request.user, slug=slug, number=number)
+    require_runs(request.user, phase.challenge)
+    return phase
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def award(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    """The award page; a POST decides the award (with the reasons) and starts the standstill."""
+    person = person_of(request)
+    phase = _running_phase(request, slug, number)
+    form = AwardForm(request.POST or None)
+    return form_page(
+        request,
+        form,
+        template="procurement/award.html",
+        save=lambda form: evaluation.award_phase(
+            actor=person, phase=phase, award_in=form.to_schema()
+        ),
+        success=_("Award decided. The standstill period has started."),
+        then=_award_url(phase),
+        context=lambda: _award_context(phase, award_form=form),
+        form_name="award_form",
+    )
+
+
+def _decided(phase: Phase) -> Award:
+    decided = phase.current_award()
+    if decided is None:
+        raise NotFound()
+    return decided
+
+
+@login_required
+@require_POST
+def award_confirm(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    """After the standstill: the contract dates of each winner; contracts made, money committed."""
+    person = person_of(request)
+    phase = _running_phase(request, slug, number)
+    decided = _decided(phase)
+    form = ContractTermsForm(request.POST, winners=list(decided.winners.select_related("supplier")))
+    return form_page(
+        request,
+        form,
+        template="procurement/award.html",
+        save=lambda form: services.confirm_award(actor=person, award=decided, terms=form.terms()),
+        success=_("Award confirmed: contracts made and money committed."),
+        then=lambda contracts: reverse("procurement:contract", kwargs={"pk": contracts[0].pk}),
+        context=lambda: _award_context(phase, terms_form=form),
+        form_name="terms_form",
+    )
+
+
+@login_required
+@require_POST
+def award_cancel(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    person = person_of(request)
+    phase = _running_phase(request, slug, number)
+    decided = _decided(phase)
+    form = AwardCancelForm(request.POST)
+    return form_page(
+        request,
+        form,
+        template="procurement/award.html",
+        save=lambda form: evaluation.cancel_award(
+            actor=person, award=decided, cancel_in=form.to_schema()
+        ),
+        success=_("The award is cancelled; the evaluation is open again."),
+        then=reverse("procurement:evaluation", kwargs={"slug": slug, "number": number}),
+        context=lambda: _award_context(phase, cancel_form=form),
+        form_name="cancel_form",
+    )
+
+
+# --- Contracts ----------------------------------------------------------------------------------
+
+
+def _contract_url(contract: Contract) -> str:
+    return reverse("procurement:contract", kwargs={"pk": contract.pk})
+
+
+def _contract_context(request: HttpRequest, found: Contract, **forms: Any) -> dict[str, Any]:
+    person = person_of(request)
+    return {
+        "contract": found,
+        "phase": found.award.phase,
+        "challenge": found.award.phase.challenge,
+        "milestones": found.milestones.select_related("payment"),
+        "commitment": getattr(found, "commitment", None),
+        "form": forms.get("form") or MilestoneForm(),
+        "outcomes": forms.get("outcomes")
+        or OutcomesForm(
+            person=person,
+            initial={"indicators": list(found.outcome_indicators.values_list("slug", flat=True))},
+        ),
+        "indicators": found.outcome_indicators.all(),
+        "runs": runs(person, found.award.phase.challenge),
+        "pays": can(person, "fund.manage_fund"),
+    }
+
+
+@login_required
+@require_GET
+def contract(request: HttpRequest, pk: int) -> HttpResponse:
+    """A contract's milestones: the buyer adds and accepts them, the fund manager pays them."""
+    found = services.contract_for(actor=request.user, pk=pk)
+    return render(request, "procurement/contract.html", _contract_context(request, found))
+
+
+@login_required
+@require_POST
+def milestone_add(request: HttpRequest, pk: int) -> HttpResponse:
+    person = person_of(request)
+    found = services.contract_for(actor=person, pk=pk)
+    form = MilestoneForm(request.POST)
+    return form_page(
+        request,
+        form,
+        template="procurement/contract.html",
+        save=lambda form: services.add_milestone(
+            actor=person, contract=found, milestone_in=form.to_schema()
+        ),
+        success=_("Milestone added."),
+        then=_contract_url(found),
+        context=lambda: _contract_context(request, found, form=form),
+    )
+
+
+@login_required
+@require_POST
+def contract_outcomes(request: HttpRequest, pk: int) -> HttpResponse:
+    person = person_of(request)
+    found = services.contract_for(actor=person, pk=pk)
+    form = OutcomesForm(request.POST, person=person)
+    return form_page(
+        request,
+        form,
+        template="procurement/contract.html",
+        save=lambda form: services.link_outcomes(
+            actor=person, contract=found, indicators=form.slugs()
+        ),
+        success=_("Outcome measures saved."),
+        then=_contract_url(found),
+        context=lambda: _contract_context(request, found, outcomes=form),
+        form_name="outcomes",
+    )
+
+
+def _milestone(request: HttpRequest, pk: int) -> Milestone:
+    milestone = find(Milestone, pk)
+    services.contract_for(actor=request.user, pk=milestone.contract_id)
+    return milestone
+
+
+@login_required
+@require_POST
+def milestone_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    milestone = _milestone(request, pk)
+    return action_page(
+        request,
+        run=lambda: services.accept_milestone(actor=person_of(request), milestone=milestone),
+        success=_("Milestone accepted: it can be paid now."),
+        then=_contract_url(milestone.contract),
+    )
+
+
+@login_required
+@require_POST
+def milestone_pay(request: HttpRequest, pk: int) -> HttpResponse:
+    milestone = _milestone(request, pk)
+    return action_page(
+        request,
+        run=lambda: services.pay_milestone(actor=person_of(request), milestone=milestone),
+        success=_("Payment recorded."),
+        then=_contract_url(milestone.contract),
+    )
