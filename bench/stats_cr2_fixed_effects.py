@@ -23,7 +23,7 @@ import time
 import numpy as np
 from numpy.typing import NDArray
 
-from infuse.stats.regression import SEType, coefficient_result, fit_ols
+from infuse.stats import SEType, coefficient_result, fit_ols
 
 F = NDArray[np.float64]
 

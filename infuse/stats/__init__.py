@@ -96,15 +96,8 @@ from infuse.stats.randomisation import (
     randomise_stratified_clusters,
     verify_allocation,
 )
-from infuse.stats.regression import (
-    SE_TYPES,
-    OLSFit,
-    SEType,
-    WildBootstrapResult,
-    coefficient_result,
-    fit_ols,
-    wild_cluster_bootstrap,
-)
+from infuse.stats.regression.ols import SE_TYPES, OLSFit, SEType, coefficient_result, fit_ols
+from infuse.stats.regression.wild_bootstrap import WildBootstrapResult, wild_cluster_bootstrap
 from infuse.stats.results import (
     EstimateResult,
     StatWarning,

@@ -26,7 +26,8 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 from scipy import stats
 
-from infuse.stats.regression import SEType, coefficient_result, fit_ols, wild_cluster_bootstrap
+from infuse.stats.regression.ols import SEType, coefficient_result, fit_ols
+from infuse.stats.regression.wild_bootstrap import wild_cluster_bootstrap
 from infuse.stats.results import EstimateResult, StatWarning, json_ready
 
 __all__ = [

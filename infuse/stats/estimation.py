@@ -27,12 +27,8 @@ from numpy.typing import ArrayLike, NDArray
 from scipy import stats
 
 from infuse.stats.inference import randomisation_test
-from infuse.stats.regression import (
-    FEW_CLUSTERS,
-    coefficient_result,
-    fit_ols,
-    wild_cluster_bootstrap,
-)
+from infuse.stats.regression.ols import FEW_CLUSTERS, coefficient_result, fit_ols
+from infuse.stats.regression.wild_bootstrap import wild_cluster_bootstrap
 from infuse.stats.results import EstimateResult, StatWarning, json_ready
 
 __all__ = [

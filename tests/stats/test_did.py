@@ -99,7 +99,7 @@ def test_did_2x2_wild_bootstrap_for_few_councils() -> None:
     """Ten councils: the WCR p-value is attached and agrees with calling the bootstrap
     on the same design (regression.wild_cluster_bootstrap is itself checked against
     wildboottest by its own tests)."""
-    from infuse.stats.regression import wild_cluster_bootstrap
+    from infuse.stats.regression.wild_bootstrap import wild_cluster_bootstrap
 
     rng = np.random.default_rng(10)
     council = np.repeat(np.arange(10), 40)

@@ -45,7 +45,7 @@ from infuse.stats.estimation import (
     stepped_wedge_effect,
     subgroup_heterogeneity,
 )
-from infuse.stats.regression import fit_ols
+from infuse.stats.regression.ols import fit_ols
 
 
 @pytest.fixture(scope="module")

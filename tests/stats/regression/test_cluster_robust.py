@@ -1,71 +1,22 @@
-"""Tests for ``infuse.stats.regression`` against independent implementations.
+"""Tests for the CR2 variance of ``infuse.stats.regression`` against independent implementations.
 
 Sources:
-* classical / HC1 / HC2 / CR1: statsmodels ``OLS.fit(cov_type=...)`` (independent code).
 * CR2 and its Satterthwaite df: (a) the closed forms for an intercept-only model in R
   clubSandwich's test suite (``tests/testthat/test_intercept_formulas.R``, Pustejovsky), and
   (b) the textbook n x n matrix formulas of Bell & McCaffrey (2002) written out directly here.
 * CR2 / CR1S recorded output of R clubSandwich 0.5.8 (Debian ``r-cran-clubsandwich``) on the
   56-row, 10-cluster data set embedded below (``coef_test``, ``vcovCR``, ``linear_contrast``).
-* Wild cluster restricted bootstrap: the PyPI package ``wildboottest`` (Fischer & Roodman's
-  Python port of fwildclusterboot/boottest), full Rademacher enumeration and Webb draws.
 """
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
-import pandas as pd
 import pytest
-import statsmodels.api as sm
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from infuse.stats.regression import (
-    OLSFit,
-    coefficient_result,
-    fit_ols,
-    wild_cluster_bootstrap,
-)
-
-
-def _clustered_data(seed: int, n: int = 240, n_clusters: int = 12) -> tuple[np.ndarray, ...]:
-    rng = np.random.default_rng(seed)
-    cluster = rng.integers(0, n_clusters, n)
-    x = rng.normal(size=n) + 0.5 * rng.normal(size=n_clusters)[cluster]
-    d = (cluster % 2).astype(float)  # cluster-level "treatment"
-    X = np.column_stack([np.ones(n), x, d])
-    y = X @ np.array([1.0, 0.7, 0.3]) + rng.normal(size=n_clusters)[cluster]
-    y = y + rng.normal(size=n) * (1 + np.abs(x))
-    return y, X, cluster
-
-
-@pytest.mark.parametrize(
-    ("se_type", "sm_kwargs"),
-    [
-        ("classical", {}),
-        ("HC1", {"cov_type": "HC1", "use_t": True}),
-        ("HC2", {"cov_type": "HC2", "use_t": True}),
-        ("CR1", {"cov_type": "cluster", "use_t": True}),
-    ],
-)
-def test_matches_statsmodels(se_type: str, sm_kwargs: dict) -> None:
-    """Covariance, SEs, df and p-values equal statsmodels OLS to 1e-10 (relative)."""
-    y, X, cluster = _clustered_data(1)
-    kwargs = dict(sm_kwargs)
-    if se_type == "CR1":
-        kwargs["cov_kwds"] = {"groups": cluster}
-    ref = sm.OLS(y, X).fit(**kwargs)
-    fit = fit_ols(y, X, cluster=cluster if se_type == "CR1" else None, se_type=se_type)  # type: ignore[arg-type]
-    np.testing.assert_allclose(fit.params, ref.params, rtol=1e-10)
-    np.testing.assert_allclose(fit.cov, ref.cov_params(), rtol=1e-10)
-    np.testing.assert_allclose(fit.std_errors, ref.bse, rtol=1e-10)
-    np.testing.assert_allclose(fit.p_values, ref.pvalues, rtol=1e-8)
-    low, high = fit.conf_int()
-    np.testing.assert_allclose(np.column_stack([low, high]), ref.conf_int(), rtol=1e-9)
-    expected_df = (len(np.unique(cluster)) - 1) if se_type == "CR1" else ref.df_resid
-    np.testing.assert_allclose(fit.df, expected_df)
+from infuse.stats.regression.ols import coefficient_result, fit_ols
+from tests.stats.regression._data import _clustered_data
 
 
 def test_cr2_intercept_only_matches_clubsandwich_closed_form() -> None:
@@ -210,76 +161,6 @@ def test_hc2_is_cr2_with_singleton_clusters() -> None:
     hc2 = fit_ols(y, X, se_type="HC2")
     cr2 = fit_ols(y, X, cluster=np.arange(len(y)), se_type="CR2")
     np.testing.assert_allclose(hc2.cov, cr2.cov, rtol=1e-10)
-
-
-def _wildboottest_pvalue(y, X, cluster, param, weights, seed, B):
-    from wildboottest.wildboottest import wildboottest
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        out = wildboottest(
-            sm.OLS(y, X),
-            B=B,
-            cluster=cluster,
-            param=param,
-            weights_type=weights,
-            seed=seed,
-            show=False,
-        )
-    return float(out["p-value"].iloc[0]), float(out["statistic"].iloc[0])
-
-
-def test_wild_bootstrap_full_enumeration_matches_wildboottest() -> None:
-    """G = 10 clusters, Rademacher: 2^10 = 1024 sign vectors enumerated by both -> equal."""
-    rng = np.random.default_rng(5)
-    G, n = 10, 400
-    cluster = rng.integers(0, G, n)
-    x = rng.normal(size=n)
-    d = (cluster < 5).astype(float)
-    y = 0.2 * d + 0.3 * x + rng.normal(size=G)[cluster] * 0.5 + rng.normal(size=n)
-    X = pd.DataFrame({"const": 1.0, "x": x, "d": d})
-    ours = wild_cluster_bootstrap(y, X, cluster, "d", n_draws=9999)
-    ref_p, ref_t = _wildboottest_pvalue(y, X, cluster, "d", "rademacher", 1, 9999)
-    assert ours.full_enumeration and ours.n_draws == 1024
-    assert ours.t_stat == pytest.approx(ref_t, rel=1e-10)
-    # wildboottest counts |t*| > |t| strictly; the two tie draws (w = +-1) may fall either way.
-    assert abs(ours.p_value - ref_p) <= 2 / 1024 + 1e-12
-
-
-def test_wild_bootstrap_webb_agrees_with_wildboottest_within_monte_carlo_error() -> None:
-    """Webb weights, 9,999 draws each, different generators: agree within ~4 joint MC SEs."""
-    rng = np.random.default_rng(6)
-    G, n = 14, 420
-    cluster = rng.integers(0, G, n)
-    x = rng.normal(size=n) + rng.normal(size=G)[cluster]
-    y = 0.05 * x + rng.normal(size=G)[cluster] + rng.normal(size=n)
-    X = pd.DataFrame({"const": 1.0, "x": x})
-    ours = wild_cluster_bootstrap(y, X, cluster, "x", n_draws=9999, weights="webb", seed=11)
-    ref_p, ref_t = _wildboottest_pvalue(y, X, cluster, "x", "webb", 12, 9999)
-    assert ours.t_stat == pytest.approx(ref_t, rel=1e-10)
-    assert 0.02 < ref_p < 0.98  # a p-value in the informative range
-    joint_se = np.sqrt(2 * ref_p * (1 - ref_p) / 9999)
-    assert abs(ours.p_value - ref_p) < 4 * joint_se + 1e-3
-    again = wild_cluster_bootstrap(y, X, cluster, "x", n_draws=9999, weights="webb", seed=11)
-    assert again.p_value == ours.p_value  # seeded
-
-
-def test_few_clusters_warning_and_argument_errors() -> None:
-    y, X, cluster = _clustered_data(7)
-    fit = fit_ols(y, X, cluster=cluster)
-    assert isinstance(fit, OLSFit) and fit.se_type == "CR2"
-    assert [w.code for w in fit.warnings] == ["few_clusters"]
-    with pytest.raises(ValueError, match="rank deficient"):
-        fit_ols(y, np.column_stack([X, X[:, 1] * 2]))
-    with pytest.raises(ValueError, match="needs cluster"):
-        fit_ols(y, X, se_type="CR1")
-    with pytest.raises(ValueError, match="rows"):
-        fit_ols(y[:-1], X)
-    with pytest.raises(ValueError, match="se_type"):
-        fit_ols(y, X, se_type="HC3")  # type: ignore[arg-type]
-    result = coefficient_result(fit, "x2", effect_measure="mean_difference")
-    assert result.to_dict()["n_clusters"] == 12
-    assert fit.to_dict()["se_type"] == "CR2"
 
 
 # 10 clusters of sizes 3,5,8,4,6,7,3,9,5,6; clusters 2,3,5,8,10 treated.
