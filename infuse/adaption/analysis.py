@@ -23,7 +23,14 @@ from django.utils.translation import gettext_noop
 
 from infuse.adaption.models import COUNCIL_UNITS, Design
 from infuse.core.councils import council_lookup, resolve_council
-from infuse.stats import estimation, inference
+from infuse.stats import (
+    adjust_p_values,
+    cluster_randomised_effect,
+    difference_in_means,
+    inference,
+    sample_ratio_mismatch,
+    stepped_wedge_effect,
+)
 from infuse.stats.results import json_ready
 
 PERMUTATIONS = 2_000  # randomisation inference: exact when fewer assignments exist
@@ -180,17 +187,15 @@ def _effect(design: str, data: pd.DataFrame, column: str, seed: int) -> dict[str
     z = rows["treatment"].to_numpy(dtype=int)
     if design == Design.STEPPED_WEDGE:
         return _estimate(
-            estimation.stepped_wedge_effect(
-                y, z, rows["cluster"].to_numpy(), rows["period"].to_numpy()
-            )
+            stepped_wedge_effect(y, z, rows["cluster"].to_numpy(), rows["period"].to_numpy())
         )
     if design == Design.CLUSTER_RCT:
         return _estimate(
-            estimation.cluster_randomised_effect(
+            cluster_randomised_effect(
                 y, z, rows["cluster"].to_numpy(), n_permutations=PERMUTATIONS, seed=seed
             )
         )
-    return _estimate(estimation.difference_in_means(y, z))
+    return _estimate(difference_in_means(y, z))
 
 
 def _randomisation_p(design: str, data: pd.DataFrame, seed: int) -> float | None:
@@ -220,9 +225,7 @@ def _by_council(design: str, data: pd.DataFrame, names: Mapping[str, str]) -> li
         if arms.get(0, 0) < 2 or arms.get(1, 0) < 2:
             continue
         effect = _estimate(
-            estimation.difference_in_means(
-                group["y"].to_numpy(float), group["treatment"].to_numpy(int)
-            )
+            difference_in_means(group["y"].to_numpy(float), group["treatment"].to_numpy(int))
         )
         rows.append(
             {"council": str(council), "name": names.get(str(council), str(council)), **effect}
@@ -278,7 +281,7 @@ def analyse(
             continue
         secondaries.append({"name": name, **effect})
     if secondaries:
-        adjusted = estimation.adjust_p_values([s["p_value"] for s in secondaries], method="holm")
+        adjusted = adjust_p_values([s["p_value"] for s in secondaries], method="holm")
         for row, p in zip(secondaries, adjusted, strict=True):
             row["p_adjusted"] = float(p)
     flow = _flow(design, data, allocation)
@@ -286,7 +289,7 @@ def analyse(
     if design not in COUNCIL_UNITS:
         counts = [arm["received"] for arm in flow["arms"]]
         if all(counts):
-            check = estimation.sample_ratio_mismatch(counts, [1, 1])
+            check = sample_ratio_mismatch(counts, [1, 1])
             srm = json_ready(
                 {"p_value": check.p_value, "mismatch": bool(check.mismatch), "counts": counts}
             )

@@ -15,23 +15,22 @@ from infuse.stats.did import (
     sun_abraham,
     twfe_did,
 )
-from infuse.stats.estimation import (
-    ArmSummary,
-    HeterogeneityResult,
-    SampleRatioResult,
-    adjust_p_values,
-    binary_effect,
-    binary_effect_from_counts,
-    cluster_randomised_effect,
+from infuse.stats.estimation.binary import binary_effect, binary_effect_from_counts
+from infuse.stats.estimation.cluster import cluster_randomised_effect
+from infuse.stats.estimation.covariate_adjustment import (
     cuped_effect,
     cuped_from_summary,
+    lin_adjusted_effect,
+)
+from infuse.stats.estimation.heterogeneity import HeterogeneityResult, subgroup_heterogeneity
+from infuse.stats.estimation.means import (
+    ArmSummary,
     difference_in_means,
     difference_in_means_from_summary,
-    lin_adjusted_effect,
-    sample_ratio_mismatch,
-    stepped_wedge_effect,
-    subgroup_heterogeneity,
 )
+from infuse.stats.estimation.multiplicity import adjust_p_values
+from infuse.stats.estimation.sample_ratio import SampleRatioResult, sample_ratio_mismatch
+from infuse.stats.estimation.stepped_wedge import stepped_wedge_effect
 from infuse.stats.historical_power import PlaceboPowerResult, default_effects, placebo_power
 from infuse.stats.inference import (
     RandomisationResult,
@@ -98,11 +97,7 @@ from infuse.stats.randomisation import (
 )
 from infuse.stats.regression.ols import SE_TYPES, OLSFit, SEType, coefficient_result, fit_ols
 from infuse.stats.regression.wild_bootstrap import WildBootstrapResult, wild_cluster_bootstrap
-from infuse.stats.results import (
-    EstimateResult,
-    StatWarning,
-    json_ready,
-)
+from infuse.stats.results import EstimateResult, StatWarning, json_ready
 from infuse.stats.simulation import (
     ClusterBinaryDesign,
     ClusterContinuousDesign,

@@ -41,7 +41,7 @@ class CR2Parts:
     """Per-cluster matrices that let any contrast get its Bell-McCaffrey degrees of freedom.
 
     Clusters larger than ``p`` keep ``p x p`` blocks in ``X`` coordinates; clusters of at most
-    ``p`` rows keep ``A_g`` itself (see :func:`_cr2_parts` for why both). The order of clusters
+    ``p`` rows keep ``A_g`` itself (see :func:`cr2_parts` for why both). The order of clusters
     is irrelevant: the df only involve sums over clusters and ``||B M B'||_F``.
     """
 
@@ -71,7 +71,7 @@ def cr2_df(parts: CR2Parts, contrasts: FloatArray) -> FloatArray:
 
 
 def _cr2_df_chunk(parts: CR2Parts, contrasts: FloatArray) -> FloatArray:
-    """:func:`_cr2_df` for one chunk: rows ``w_g = B_g L`` and ``d_g`` of every cluster.
+    """:func:`cr2_df` for one chunk: rows ``w_g = B_g L`` and ``d_g`` of every cluster.
 
     Large clusters: ``B_g = m' K_g`` and ``d_g = m' X_g'A_g^2X_g m`` (``m = M c``). Small
     clusters: with ``X_g m = Q_g L' c`` and ``a_g = A_g X_g m``, ``d_g = ||a_g||^2`` and
