@@ -28,8 +28,11 @@ from infuse.stats import (
     cluster_randomised_effect,
     difference_in_means,
     inference,
+    interrupted_time_series,
     sample_ratio_mismatch,
     stepped_wedge_effect,
+    synthetic_control,
+    twfe_did,
 )
 from infuse.stats.results import json_ready
 
@@ -327,10 +330,6 @@ def analyse_quasi(
     segmented regression of the treated councils' mean, Newey-West errors, the level change.
     Synthetic control: the first treated council against a weighted mix of the others, with
     the in-space placebo p-value."""
-    from infuse.stats.did import twfe_did
-    from infuse.stats.its import interrupted_time_series
-    from infuse.stats.synthetic_control import synthetic_control
-
     for key in ("outcome", "cluster", "period"):
         name = mapping.get(key)
         if not name:

@@ -5,16 +5,6 @@ part of InFuSe, so it can be tested, benchmarked and reused on its own. Every pu
 the submodules is importable from here; formulas and references are in docs/stats.md.
 """
 
-from infuse.stats.did import (
-    CallawaySantAnnaResult,
-    EventStudyResult,
-    SunAbrahamResult,
-    callaway_santanna,
-    did_2x2,
-    event_study,
-    sun_abraham,
-    twfe_did,
-)
 from infuse.stats.estimation.binary import binary_effect, binary_effect_from_counts
 from infuse.stats.estimation.cluster import cluster_randomised_effect
 from infuse.stats.estimation.covariate_adjustment import (
@@ -57,14 +47,6 @@ from infuse.stats.intervals import (
     rate_interval,
     wilson_interval,
 )
-from infuse.stats.its import (
-    ComparativeInterruptedTimeSeriesResult,
-    InterruptedTimeSeriesResult,
-    comparative_interrupted_time_series,
-    interrupted_time_series,
-    newey_west_covariance,
-    newey_west_default_lags,
-)
 from infuse.stats.power import (
     PowerResult,
     SteppedWedgeSchedule,
@@ -76,6 +58,23 @@ from infuse.stats.power import (
     power_two_proportions,
     stepped_wedge_schedule,
     stepped_wedge_variance,
+)
+from infuse.stats.quasi.callaway_santanna import CallawaySantAnnaResult, callaway_santanna
+from infuse.stats.quasi.did import did_2x2, twfe_did
+from infuse.stats.quasi.event_study import EventStudyResult, event_study
+from infuse.stats.quasi.its import (
+    ComparativeInterruptedTimeSeriesResult,
+    InterruptedTimeSeriesResult,
+    comparative_interrupted_time_series,
+    interrupted_time_series,
+    newey_west_covariance,
+    newey_west_default_lags,
+)
+from infuse.stats.quasi.sun_abraham import SunAbrahamResult, sun_abraham
+from infuse.stats.quasi.synthetic_control import (
+    SyntheticControlResult,
+    simplex_weights,
+    synthetic_control,
 )
 from infuse.stats.randomisation import (
     AllocationResult,
@@ -110,11 +109,6 @@ from infuse.stats.simulation import (
     simulate_power,
     stepped_wedge_fixed_effects_batch,
     stepped_wedge_gls_batch,
-)
-from infuse.stats.synthetic_control import (
-    SyntheticControlResult,
-    simplex_weights,
-    synthetic_control,
 )
 
 __all__ = [

@@ -34,10 +34,10 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from infuse.stats.did import twfe_did
-from infuse.stats.its import interrupted_time_series
+from infuse.stats.quasi.did import twfe_did
+from infuse.stats.quasi.its import interrupted_time_series
+from infuse.stats.quasi.synthetic_control import synthetic_control
 from infuse.stats.results import json_ready
-from infuse.stats.synthetic_control import synthetic_control
 
 __all__ = ["PlaceboPowerResult", "default_effects", "placebo_power"]
 
@@ -190,11 +190,11 @@ def placebo_power(
     ----------
     data : long panel of past data, one row per unit and time (rows for the same unit and time
         are averaged). ``time`` must be numeric and equally spaced.
-    method : "did" (two-way fixed effects, CR2 by unit — :func:`~infuse.stats.did.twfe_did`),
+    method : "did" (two-way fixed effects, CR2 by unit — :func:`~infuse.stats.quasi.did.twfe_did`),
         "its" (the treated units' mean series, level change with Newey–West errors —
-        :func:`~infuse.stats.its.interrupted_time_series`) or "synthetic_control" (the first
+        :func:`~infuse.stats.quasi.its.interrupted_time_series`) or "synthetic_control" (the first
         treated unit against a weighted mix of the units outside the planned set, in-space
-        placebo p-value — :func:`~infuse.stats.synthetic_control.synthetic_control`).
+        placebo p-value — :func:`~infuse.stats.quasi.synthetic_control.synthetic_control`).
     treated_units : the units the intervention is planned for.
     post_periods : how many periods after the start the analysis will use.
     effects : effects to add to the treated units' post-period values, in the outcome's units;

@@ -280,9 +280,7 @@ def test_the_trial_report_as_a_page_and_a_tagged_pdf(make_experiment, officer, a
 def test_quasi_experiments_match_the_engine(design, make_experiment, make_dataset, officer):
     import pandas as pd
 
-    from infuse.stats.did import twfe_did
-    from infuse.stats.its import interrupted_time_series
-    from infuse.stats.synthetic_control import synthetic_control
+    from infuse.stats import interrupted_time_series, synthetic_control, twfe_did
 
     treated = ["W06000015", "W06000022"]
     experiment = make_experiment(design, councils=treated)

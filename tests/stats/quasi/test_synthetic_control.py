@@ -1,4 +1,4 @@
-"""Tests for infuse.stats.synthetic_control.
+"""Tests for infuse.stats.quasi.synthetic_control.
 
 Sources:
 - Published: Arkhangelsky, Athey, Hirshberg, Imbens & Wager (2021) "Synthetic
@@ -24,7 +24,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from infuse.stats.synthetic_control import (
+from infuse.stats.quasi.synthetic_control import (
     SyntheticControlResult,
     simplex_weights,
     synthetic_control,

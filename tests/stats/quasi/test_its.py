@@ -1,4 +1,4 @@
-"""Tests for infuse.stats.its (interrupted time series, segmented regression + Newey-West).
+"""Tests for infuse.stats.quasi.its (interrupted time series, segmented regression + Newey-West).
 
 Sources:
 - Published: Linden A. (2015) "Conducting interrupted time-series analysis for single- and
@@ -28,7 +28,7 @@ import statsmodels.api as sm
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from infuse.stats.its import (
+from infuse.stats.quasi.its import (
     comparative_interrupted_time_series,
     interrupted_time_series,
     newey_west_covariance,
