@@ -21,7 +21,6 @@ from infuse.stats.estimation.means import (
 from infuse.stats.estimation.multiplicity import adjust_p_values
 from infuse.stats.estimation.sample_ratio import SampleRatioResult, sample_ratio_mismatch
 from infuse.stats.estimation.stepped_wedge import stepped_wedge_effect
-from infuse.stats.historical_power import PlaceboPowerResult, default_effects, placebo_power
 from infuse.stats.inference import (
     RandomisationResult,
     count_assignments,
@@ -47,18 +46,35 @@ from infuse.stats.intervals import (
     rate_interval,
     wilson_interval,
 )
-from infuse.stats.power import (
-    PowerResult,
-    SteppedWedgeSchedule,
+from infuse.stats.power.cluster import (
     cluster_design_effect,
     power_cluster_means,
     power_cluster_proportions,
+)
+from infuse.stats.power.historical import PlaceboPowerResult, default_effects, placebo_power
+from infuse.stats.power.result import PowerResult
+from infuse.stats.power.simulated_designs import (
+    ClusterBinaryDesign,
+    ClusterContinuousDesign,
+    IndividualBinaryDesign,
+    IndividualContinuousDesign,
+    SteppedWedgeDesign,
+    stepped_wedge_fixed_effects_batch,
+    stepped_wedge_gls_batch,
+)
+from infuse.stats.power.simulation import (
+    CustomDesign,
+    SimulatedPowerResult,
+    SimulationDesign,
+    simulate_power,
+)
+from infuse.stats.power.stepped_wedge import (
+    SteppedWedgeSchedule,
     power_stepped_wedge,
-    power_two_means,
-    power_two_proportions,
     stepped_wedge_schedule,
     stepped_wedge_variance,
 )
+from infuse.stats.power.two_arm import power_two_means, power_two_proportions
 from infuse.stats.quasi.callaway_santanna import CallawaySantAnnaResult, callaway_santanna
 from infuse.stats.quasi.did import did_2x2, twfe_did
 from infuse.stats.quasi.event_study import EventStudyResult, event_study
@@ -97,19 +113,6 @@ from infuse.stats.randomisation import (
 from infuse.stats.regression.ols import SE_TYPES, OLSFit, SEType, coefficient_result, fit_ols
 from infuse.stats.regression.wild_bootstrap import WildBootstrapResult, wild_cluster_bootstrap
 from infuse.stats.results import EstimateResult, StatWarning, json_ready
-from infuse.stats.simulation import (
-    ClusterBinaryDesign,
-    ClusterContinuousDesign,
-    CustomDesign,
-    IndividualBinaryDesign,
-    IndividualContinuousDesign,
-    SimulatedPowerResult,
-    SimulationDesign,
-    SteppedWedgeDesign,
-    simulate_power,
-    stepped_wedge_fixed_effects_batch,
-    stepped_wedge_gls_batch,
-)
 
 __all__ = [
     "SE_TYPES",

@@ -41,7 +41,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from infuse.stats.power import stepped_wedge_schedule
+from infuse.stats.power.stepped_wedge import stepped_wedge_schedule
 from infuse.stats.results import StatWarning, json_ready
 
 __all__ = [
@@ -871,7 +871,8 @@ def randomise_stepped_wedge(
     ----------
     cluster_ids : each cluster (e.g. council) once.
     n_steps : number of steps; ``clusters_per_step`` optional (default as equal as possible,
-        earlier steps taking any remainder, as :func:`infuse.stats.power.stepped_wedge_schedule`).
+        earlier steps taking any remainder, as
+        :func:`~infuse.stats.power.stepped_wedge.stepped_wedge_schedule`).
     n_periods, baseline_periods : the schedule layout.
 
     Returns

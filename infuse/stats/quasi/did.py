@@ -56,7 +56,7 @@ def did_2x2(
     cluster : (n,) cluster labels (the unit of assignment: council, ward, school). Strongly
         recommended: observations of the same unit over time are correlated (Bertrand, Duflo &
         Mullainathan 2004).
-    se_type : passed to :func:`infuse.stats.regression.fit_ols`; default CR2 when clustered,
+    se_type : passed to :func:`infuse.stats.regression.ols.fit_ols`; default CR2 when clustered,
         HC2 otherwise.
     conf_level : confidence level.
     wild_bootstrap_seed : with ``cluster``, also run the wild cluster restricted bootstrap test

@@ -1,4 +1,5 @@
-"""Placebo power from past data, checked against closed forms and an independent loop."""
+"""Tests for infuse.stats.power.historical: placebo power from past data, checked against closed
+forms and an independent loop."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 import statsmodels.api as sm
 from scipy import stats
 
-from infuse.stats import default_effects, placebo_power
+from infuse.stats.power.historical import default_effects, placebo_power
 
 
 def _panel(n_units: int, n_times: int, seed: int, unit_spread: float = 0.0) -> pd.DataFrame:
