@@ -92,24 +92,28 @@ from infuse.stats.quasi.synthetic_control import (
     simplex_weights,
     synthetic_control,
 )
-from infuse.stats.randomisation import (
-    AllocationResult,
-    BalanceRow,
-    BalanceTable,
-    RerandomisationCriterion,
-    allocation_digest,
+from infuse.stats.randomisation.balance import BalanceRow, BalanceTable, balance_table
+from infuse.stats.randomisation.clusters import (
     assignment_for_units,
-    balance_table,
-    inputs_digest,
-    randomise_blocked,
     randomise_clusters,
+    randomise_stepped_wedge,
+)
+from infuse.stats.randomisation.individual import (
+    randomise_blocked,
     randomise_complete,
     randomise_simple,
-    randomise_stepped_wedge,
+)
+from infuse.stats.randomisation.records import (
+    AllocationResult,
+    RerandomisationCriterion,
+    allocation_digest,
+    inputs_digest,
+)
+from infuse.stats.randomisation.stratified import (
     randomise_stratified,
     randomise_stratified_clusters,
-    verify_allocation,
 )
+from infuse.stats.randomisation.verify import verify_allocation
 from infuse.stats.regression.ols import SE_TYPES, OLSFit, SEType, coefficient_result, fit_ols
 from infuse.stats.regression.wild_bootstrap import WildBootstrapResult, wild_cluster_bootstrap
 from infuse.stats.results import EstimateResult, StatWarning, json_ready

@@ -96,7 +96,7 @@ def stepped_wedge_schedule(
     -------
     SteppedWedgeSchedule whose row ``i`` switches at period ``baseline_periods + step_i - 1``.
     Which real cluster takes which row is decided by randomisation
-    (:func:`infuse.stats.randomisation.randomise_stepped_wedge`).
+    (:func:`infuse.stats.randomisation.clusters.randomise_stepped_wedge`).
     """
     for name, value in (("n_clusters", n_clusters), ("n_steps", n_steps)):
         if not isinstance(value, int | np.integer) or value < 1:
