@@ -3,18 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from infuse.stats.randomisation.records import (
-    AllocationResult,
-    Covariates,
-    build_result,
-    normalise_covariates,
-    normalise_ids,
-)
 from infuse.stats.results import StatWarning
 
 __all__: list[str] = []
@@ -101,50 +93,6 @@ def check_block_sizes(block_sizes: Sequence[int] | None, ratio: tuple[int, ...])
     if not sizes or any(s < total or s % total for s in sizes):
         raise ValueError(f"every block size must be a positive multiple of the ratio total {total}")
     return sizes
-
-
-def randomise_blocked(
-    unit_ids: Sequence[Any],
-    *,
-    seed: int,
-    arms: Sequence[str] = DEFAULT_ARMS,
-    ratio: Sequence[int] | None = None,
-    block_sizes: Sequence[int] | None = None,
-    covariates: Covariates | None = None,
-) -> AllocationResult:
-    """Permuted-block randomisation in order of ``unit_ids`` (e.g. order of enrolment).
-
-    Parameters
-    ----------
-    block_sizes : allowed block sizes, each a multiple of ``sum(ratio)``; default
-        ``2 * sum(ratio)``. With several sizes each block's size is drawn at random, which
-        keeps the next allocation unpredictable to recruiters (Rosenberger & Lachin 2016, 3.5).
-
-    Notes
-    -----
-    Each block holds the arms in exact ratio and is a uniformly random permutation. If the
-    units do not fill the last block it is cut short (warning ``incomplete_final_block``), so
-    arm sizes can differ by at most the imbalance of one partial block.
-    """
-    seed = check_seed(seed)
-    labels = check_arms(arms)
-    ratios = check_ratio(ratio, len(labels))
-    sizes = check_block_sizes(block_sizes, ratios)
-    ids = normalise_ids(unit_ids)
-    normalise_covariates(covariates, len(ids))
-    rng = np.random.Generator(np.random.PCG64(seed))
-    idx, blocks, cut = blocked_indices(len(ids), ratios, sizes, rng)
-    return build_result(
-        method="blocked",
-        seed=seed,
-        arms=labels,
-        ids=ids,
-        covariates=covariates,
-        assignment=[labels[i] for i in idx],
-        parameters={"arms": list(labels), "ratio": list(ratios), "block_sizes": list(sizes)},
-        blocks=tuple(int(b) for b in blocks),
-        warnings=(incomplete_block_warning(),) if cut else (),
-    )
 
 
 def incomplete_block_warning() -> StatWarning:
