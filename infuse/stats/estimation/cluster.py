@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
+from infuse.stats._common import FEW_CLUSTERS
 from infuse.stats.estimation._inputs import (
     as_covariates,
     as_outcome,
@@ -15,7 +16,7 @@ from infuse.stats.estimation._inputs import (
     drop_constant,
 )
 from infuse.stats.inference import randomisation_test
-from infuse.stats.regression.ols import FEW_CLUSTERS, coefficient_result, fit_ols
+from infuse.stats.regression.ols import coefficient_result, fit_ols
 from infuse.stats.regression.wild_bootstrap import wild_cluster_bootstrap
 from infuse.stats.results import EstimateResult, StatWarning
 

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
+from infuse.stats._common import FEW_CLUSTERS
 from infuse.stats.estimation._inputs import (
     FloatArray,
     as_outcome,
@@ -16,7 +17,7 @@ from infuse.stats.estimation._inputs import (
     check_level,
     t_interval,
 )
-from infuse.stats.regression.ols import FEW_CLUSTERS, coefficient_result, fit_ols
+from infuse.stats.regression.ols import coefficient_result, fit_ols
 from infuse.stats.results import EstimateResult, StatWarning
 
 __all__ = ["stepped_wedge_effect"]

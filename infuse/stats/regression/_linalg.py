@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
+
+from infuse.stats.results import StatWarning
+
+if TYPE_CHECKING:
+    from infuse.stats.regression.cluster_robust import CR2Parts
 
 __all__: list[str] = []
 
@@ -12,20 +21,6 @@ RANK_TOL = 1e-10
 LEVERAGE_TOL = 1e-10
 
 FloatArray = NDArray[np.float64]
-
-
-def as_float_vector(y: ArrayLike, name: str) -> FloatArray:
-    arr = np.asarray(y)
-    if arr.ndim != 1:
-        arr = np.squeeze(arr)
-        if arr.ndim != 1:
-            raise ValueError(f"{name} must be one-dimensional, got shape {np.shape(y)}")
-    if not (np.issubdtype(arr.dtype, np.number) or arr.dtype == np.bool_):
-        raise TypeError(f"{name} must be numeric, got dtype {arr.dtype}")
-    out = arr.astype(np.float64, copy=False)
-    if not np.all(np.isfinite(out)):
-        raise ValueError(f"{name} contains NaN or infinite values; drop or impute them first")
-    return out
 
 
 def as_design(X: ArrayLike, n: int) -> tuple[FloatArray, tuple[str, ...] | None]:
@@ -47,14 +42,25 @@ def as_design(X: ArrayLike, n: int) -> tuple[FloatArray, tuple[str, ...] | None]
     return out, names
 
 
-def cluster_codes(cluster: ArrayLike, n: int) -> tuple[NDArray[np.intp], int]:
-    arr = np.asarray(cluster)
-    if arr.ndim != 1 or arr.shape[0] != n:
-        raise ValueError(f"cluster must be one-dimensional with {n} entries, got {arr.shape}")
-    codes, uniques = pd.factorize(arr, use_na_sentinel=True)
-    if np.any(codes < 0):
-        raise ValueError("cluster contains missing values")
-    return codes.astype(np.intp, copy=False), len(uniques)
+def coefficient_names(
+    names: Sequence[str] | None, column_names: tuple[str, ...] | None, p: int
+) -> tuple[str, ...]:
+    """The names given, else the DataFrame's columns, else ``x0 ... x{p-1}``."""
+    return tuple(names) if names is not None else column_names or tuple(f"x{i}" for i in range(p))
+
+
+@dataclass(frozen=True)
+class Covariance:
+    """A variance estimate of the coefficients with its degrees of freedom and what it met.
+
+    ``df`` is None when it is computed lazily (CR2, from ``cr2``).
+    """
+
+    cov: FloatArray
+    df: FloatArray | None
+    warnings: tuple[StatWarning, ...] = ()
+    n_clusters: int | None = None
+    cr2: CR2Parts | None = None
 
 
 def group_sums(codes: NDArray[np.intp], values: FloatArray, n_groups: int) -> FloatArray:

@@ -17,9 +17,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 
-from infuse.stats.regression._linalg import LEVERAGE_TOL, FloatArray, group_grams
+from infuse.stats._common import FEW_CLUSTERS, factor_codes
+from infuse.stats.regression._linalg import (
+    LEVERAGE_TOL,
+    Covariance,
+    FloatArray,
+    group_grams,
+    group_sums,
+)
+from infuse.stats.results import StatWarning
 
 __all__: list[str] = []
 
@@ -51,6 +59,49 @@ class CR2Parts:
     adjusted_gram: FloatArray  # K_g = X_g' A_g X_g, G1 x p x p (clusters with n_g > p)
     adjusted_gram_sq: FloatArray  # X_g' A_g^2 X_g, G1 x p x p
     small: tuple[_SmallClusters, ...] = ()  # clusters with n_g <= p, one entry per size
+
+
+def cluster_covariance(
+    se_type: str,
+    X: FloatArray,
+    resid: FloatArray,
+    bread: FloatArray,
+    r_inv: FloatArray,
+    q: FloatArray,
+    cluster: ArrayLike,
+) -> Covariance:
+    """CR1 (``G - 1`` df) or CR2 (Satterthwaite df, computed when asked) covariance.
+
+    CR1 is ``G/(G-1) (n-1)/(n-p) M (sum_g X_g'e_g e_g'X_g) M`` (Liang & Zeger 1986 with Stata's
+    factor); CR2 is ``M (sum_g X_g'A_g e_g e_g'A_g X_g) M`` with the adjustments of
+    :func:`cr2_parts` (Bell & McCaffrey 2002).
+    """
+    n, p = X.shape
+    codes, G = factor_codes(cluster, n, "cluster")
+    if G < 2:
+        raise ValueError("cluster-robust variance needs at least two clusters")
+    scores = group_sums(codes, X * resid[:, None], G)  # X_g'e_g, G x p
+    warnings = _few_clusters_warning(se_type, G)
+    if se_type == "CR1":
+        factor = (G / (G - 1)) * ((n - 1) / (n - p))
+        cov = factor * bread @ (scores.T @ scores) @ bread
+        return Covariance(cov, np.full(p, float(G - 1)), warnings, G)
+    adj_scores, parts = cr2_parts(X, q, r_inv, bread, resid, codes, G, scores)
+    cov = bread @ (adj_scores.T @ adj_scores) @ bread
+    # The df are computed on first access to OLSFit.df; contrasts get their own.
+    return Covariance(cov, None, warnings, G, parts)
+
+
+def _few_clusters_warning(se_type: str, G: int) -> tuple[StatWarning, ...]:
+    if G >= FEW_CLUSTERS:
+        return ()
+    advice = (
+        "CR1 standard errors are biased downwards; prefer CR2 or the wild cluster bootstrap"
+        if se_type == "CR1"
+        else "small-sample correction (CR2, Bell-McCaffrey df) used; "
+        "randomisation inference is advisable"
+    )
+    return (StatWarning("few_clusters", f"fewer than {FEW_CLUSTERS} clusters ({G}): {advice}"),)
 
 
 def cr2_df(parts: CR2Parts, contrasts: FloatArray) -> FloatArray:

@@ -16,16 +16,16 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy import stats
 
+from infuse.stats._common import check_conf_level, float_vector, wald_interval
 from infuse.stats.regression._linalg import (
     LEVERAGE_TOL,
+    Covariance,
     FloatArray,
     as_design,
-    as_float_vector,
-    cluster_codes,
-    group_sums,
+    coefficient_names,
     qr_fit,
 )
-from infuse.stats.regression.cluster_robust import CR2Parts, cr2_df, cr2_parts
+from infuse.stats.regression.cluster_robust import CR2Parts, cluster_covariance, cr2_df
 from infuse.stats.results import EstimateResult, StatWarning, json_ready
 
 __all__ = [
@@ -38,8 +38,6 @@ __all__ = [
 
 SE_TYPES: tuple[str, ...] = ("classical", "HC1", "HC2", "CR1", "CR2")
 SEType = Literal["classical", "HC1", "HC2", "CR1", "CR2"]
-
-FEW_CLUSTERS = 20
 
 
 @dataclass(frozen=True, init=False)
@@ -257,101 +255,92 @@ def fit_ols(
 
     A rank-deficient design raises ``ValueError`` (the caller chose the columns).
     """
-    if not 0.0 < conf_level < 1.0:
-        raise ValueError("conf_level must be strictly between 0 and 1")
-    yv = as_float_vector(y, "y")
+    check_conf_level(conf_level)
+    yv = float_vector(y, "y", squeeze=True)
     n = yv.shape[0]
-    Xm, df_names = as_design(X, n)
+    Xm, column_names = as_design(X, n)
     p = Xm.shape[1]
+    se_type = _checked_se_type(se_type, cluster)
+    if n <= p:
+        raise ValueError(f"need more observations ({n}) than coefficients ({p})")
+    coef_names = coefficient_names(names, column_names, p)
+    if len(coef_names) != p:
+        raise ValueError(f"{len(coef_names)} names given for {p} coefficients")
+    params, resid, bread, r_inv, q = qr_fit(yv, Xm)
+    sigma2 = float(resid @ resid) / (n - p)
+    if cluster is not None and se_type in ("CR1", "CR2"):
+        variance = cluster_covariance(se_type, Xm, resid, bread, r_inv, q, cluster)
+    else:
+        variance = _independent_covariance(se_type, Xm, resid, bread, q, sigma2)
+    cov = (variance.cov + variance.cov.T) / 2.0
+    return OLSFit(
+        params=params,
+        cov=cov,
+        std_errors=np.sqrt(np.clip(np.diag(cov), 0.0, None)),
+        df=variance.df,
+        n=n,
+        n_clusters=variance.n_clusters,
+        se_type=se_type,
+        conf_level=conf_level,
+        names=coef_names,
+        residual_df=n - p,
+        residual_variance=sigma2,
+        warnings=variance.warnings,
+        _cr2=variance.cr2,
+    )
+
+
+def _checked_se_type(se_type: SEType | None, cluster: ArrayLike | None) -> SEType:
+    """The variance estimator asked for; by default CR2 with clusters, HC2 without."""
     if se_type is None:
         se_type = "CR2" if cluster is not None else "HC2"
     if se_type not in SE_TYPES:
         raise ValueError(f"se_type must be one of {SE_TYPES}, got {se_type!r}")
     if se_type in ("CR1", "CR2") and cluster is None:
         raise ValueError(f"se_type={se_type!r} needs cluster labels")
-    if n <= p:
-        raise ValueError(f"need more observations ({n}) than coefficients ({p})")
-    coef_names = tuple(names) if names is not None else df_names or tuple(f"x{i}" for i in range(p))
-    if len(coef_names) != p:
-        raise ValueError(f"{len(coef_names)} names given for {p} coefficients")
+    return se_type
 
-    params, resid, bread, r_inv, q = qr_fit(yv, Xm)
-    rss = float(resid @ resid)
-    resid_df = n - p
-    sigma2 = rss / resid_df
-    warns: list[StatWarning] = []
-    n_clusters: int | None = None
-    parts: CR2Parts | None = None
-    df: FloatArray | None
 
+def _independent_covariance(
+    se_type: str,
+    X: FloatArray,
+    resid: FloatArray,
+    bread: FloatArray,
+    q: FloatArray,
+    sigma2: float,
+) -> Covariance:
+    """Classical, HC1 or HC2 covariance, all with ``n - p`` degrees of freedom."""
+    n, p = X.shape
+    df = np.full(p, float(n - p))
     if se_type == "classical":
-        cov = sigma2 * bread
-        df = np.full(p, float(resid_df))
-    elif se_type in ("HC1", "HC2"):
-        if se_type == "HC1":
-            w = resid**2 * (n / resid_df)
-        else:
-            lev = np.einsum("ij,ij->i", q, q)
-            one_minus = 1.0 - lev
-            hit = one_minus < LEVERAGE_TOL
-            if np.any(hit):
-                warns.append(
-                    StatWarning(
-                        "leverage_one",
-                        f"{int(hit.sum())} observation(s) have leverage 1; their HC2 weight "
-                        "uses the generalised inverse (they carry no residual information)",
-                    )
-                )
-            w = np.where(hit, 0.0, resid**2 / np.where(hit, 1.0, one_minus))
-        meat = (Xm * w[:, None]).T @ Xm
-        cov = bread @ meat @ bread
-        df = np.full(p, float(resid_df))
-    else:
-        assert cluster is not None
-        codes, G = cluster_codes(cluster, n)
-        n_clusters = G
-        if G < 2:
-            raise ValueError("cluster-robust variance needs at least two clusters")
-        scores = group_sums(codes, Xm * resid[:, None], G)  # X_g'e_g, G x p
-        if se_type == "CR1":
-            factor = (G / (G - 1)) * ((n - 1) / resid_df)
-            cov = factor * bread @ (scores.T @ scores) @ bread
-            df = np.full(p, float(G - 1))
-        else:
-            adj_scores, parts = cr2_parts(Xm, q, r_inv, bread, resid, codes, G, scores)
-            cov = bread @ (adj_scores.T @ adj_scores) @ bread
-            df = None  # computed on first access to OLSFit.df; contrasts get their own
-        if G < FEW_CLUSTERS:
-            warns.append(
-                StatWarning(
-                    "few_clusters",
-                    f"fewer than {FEW_CLUSTERS} clusters ({G}): "
-                    + (
-                        "CR1 standard errors are biased downwards; prefer CR2 or the wild "
-                        "cluster bootstrap"
-                        if se_type == "CR1"
-                        else "small-sample correction (CR2, Bell-McCaffrey df) used; "
-                        "randomisation inference is advisable"
-                    ),
-                )
-            )
-    cov = (cov + cov.T) / 2.0
-    se = np.sqrt(np.clip(np.diag(cov), 0.0, None))
-    return OLSFit(
-        params=params,
-        cov=cov,
-        std_errors=se,
-        df=df,
-        n=n,
-        n_clusters=n_clusters,
-        se_type=se_type,
-        conf_level=conf_level,
-        names=coef_names,
-        residual_df=resid_df,
-        residual_variance=sigma2,
-        warnings=tuple(warns),
-        _cr2=parts,
-    )
+        return Covariance(sigma2 * bread, df)
+    weights, warnings = _hc_weights(se_type, resid, q, n / (n - p))
+    meat = (X * weights[:, None]).T @ X
+    return Covariance(bread @ meat @ bread, df, warnings)
+
+
+def _hc_weights(
+    se_type: str, resid: FloatArray, q: FloatArray, hc1_scale: float
+) -> tuple[FloatArray, tuple[StatWarning, ...]]:
+    """Weights of ``X'diag(w)X``: ``e^2 n/(n-p)`` (HC1) or ``e^2/(1 - h)`` (HC2).
+
+    Observations with leverage 1 carry no residual information; HC2 gives them weight 0 (the
+    generalised inverse) and says so.
+    """
+    if se_type == "HC1":
+        return resid**2 * hc1_scale, ()
+    one_minus = 1.0 - np.einsum("ij,ij->i", q, q)
+    hit = one_minus < LEVERAGE_TOL
+    warnings: tuple[StatWarning, ...] = ()
+    if np.any(hit):
+        warnings = (
+            StatWarning(
+                "leverage_one",
+                f"{int(hit.sum())} observation(s) have leverage 1; their HC2 weight "
+                "uses the generalised inverse (they carry no residual information)",
+            ),
+        )
+    return np.where(hit, 0.0, resid**2 / np.where(hit, 1.0, one_minus)), warnings
 
 
 # ----------------------------------------------------------------------------- results
@@ -383,36 +372,20 @@ def coefficient_result(
     EstimateResult with a t-based interval and p-value using the fit's df (the contrast's own
     Satterthwaite df under CR2).
     """
-    p = len(fit.params)
-    if isinstance(index_or_contrast, str | int | np.integer):
-        key = index_or_contrast if isinstance(index_or_contrast, str) else int(index_or_contrast)
-        c = np.zeros(p)
-        c[fit.index_of(key)] = 1.0
-        label: Any = fit.names[fit.index_of(key)]
-    else:
-        c = _as_contrast(index_or_contrast, p)
-        label = c.tolist()
+    c, label = _contrast_and_label(fit, index_or_contrast)
     estimate = float(c @ fit.params)
-    var = float(c @ fit.cov @ c)
-    se = math.sqrt(max(var, 0.0))
+    se = math.sqrt(max(float(c @ fit.cov @ c), 0.0))
     df = fit.contrast_df(c)
     warns = list(fit.warnings)
     if not se > 0.0:
         warns.append(StatWarning("zero_variance", "standard error is zero: no residual variation"))
-        p_value = float("nan")
-        low = high = float("nan")
-    else:
-        q = float(stats.t.ppf(0.5 + fit.conf_level / 2.0, df))
-        t_stat = (estimate - null_value) / se
-        p_value = float(2.0 * stats.t.sf(abs(t_stat), df))
-        low, high = estimate - q * se, estimate + q * se
+    low, high, p_value = wald_interval(estimate, se, df, fit.conf_level, null_value=null_value)
     details: dict[str, Any] = {
         "coefficient": label,
         "se_type": fit.se_type,
         "null_value": null_value,
+        **(extra or {}),
     }
-    if extra:
-        details.update(extra)
     return EstimateResult(
         estimate=estimate,
         std_error=se,
@@ -429,6 +402,19 @@ def coefficient_result(
         warnings=tuple(warns),
         extra=details,
     )
+
+
+def _contrast_and_label(
+    fit: OLSFit, index_or_contrast: int | str | ArrayLike
+) -> tuple[FloatArray, Any]:
+    """The contrast vector ``c`` and how to name it (the coefficient's name, or ``c`` itself)."""
+    if isinstance(index_or_contrast, str | int | np.integer):
+        key = index_or_contrast if isinstance(index_or_contrast, str) else int(index_or_contrast)
+        c = np.zeros(len(fit.params))
+        c[fit.index_of(key)] = 1.0
+        return c, fit.names[fit.index_of(key)]
+    c = _as_contrast(index_or_contrast, len(fit.params))
+    return c, c.tolist()
 
 
 _SE_ASSUMPTIONS: dict[str, tuple[str, ...]] = {

@@ -8,17 +8,18 @@ MacKinnon & Webb 2017). Draws are vectorised with the algebra of Roodman et al. 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
-from numpy.typing import ArrayLike
+from numpy.typing import ArrayLike, NDArray
 
+from infuse.stats._common import factor_codes, float_vector
 from infuse.stats.regression._linalg import (
+    FloatArray,
     as_design,
-    as_float_vector,
-    cluster_codes,
+    coefficient_names,
     group_grams,
     group_sums,
     qr_fit,
@@ -112,72 +113,26 @@ def wild_cluster_bootstrap(
         raise ValueError("weights must be 'rademacher' or 'webb'")
     if not isinstance(n_draws, int | np.integer) or n_draws < 1:
         raise ValueError("n_draws must be a positive integer")
-    yv = as_float_vector(y, "y")
+    yv = float_vector(y, "y", squeeze=True)
     n = yv.shape[0]
-    Xm, df_names = as_design(X, n)
-    p = Xm.shape[1]
-    coef_names = tuple(names) if names is not None else df_names or tuple(f"x{i}" for i in range(p))
-    if isinstance(coefficient, str):
-        if coefficient not in coef_names:
-            raise ValueError(f"no coefficient named {coefficient!r}")
-        j = coef_names.index(coefficient)
-    else:
-        j = int(coefficient)
-        if not 0 <= j < p:
-            raise ValueError(f"coefficient index {j} out of range")
-    codes, G = cluster_codes(cluster, n)
+    Xm, column_names = as_design(X, n)
+    coef_names = coefficient_names(names, column_names, Xm.shape[1])
+    j = _coefficient_index(coefficient, coef_names, Xm.shape[1])
+    codes, G = factor_codes(cluster, n, "cluster")
     if G < 2:
         raise ValueError("the wild cluster bootstrap needs at least two clusters")
-
     params, resid, bread, _, _ = qr_fit(yv, Xm)
-    m_j = bread[:, j]
-    # Observed CR1 t; its small-sample factor multiplies every bootstrap variance alike, so the
-    # bootstrap t below omits it and compares with t_obs / sqrt(factor).
-    factor = (G / (G - 1)) * ((n - 1) / (n - p))
-    obs_scores = group_sums(codes, Xm * resid[:, None], G) @ m_j
-    t_raw = (params[j] - null_value) / math.sqrt(float(obs_scores @ obs_scores))
-    t_obs = t_raw / math.sqrt(factor)
-
-    # Restricted fit: y - r x_j on the other columns.
-    others = [k for k in range(p) if k != j]
-    y_r = yv - null_value * Xm[:, j]
-    if others:
-        beta_r, resid_r, _, _, _ = qr_fit(y_r, Xm[:, others])
-        del beta_r
-    else:
-        resid_r = y_r
-    s = group_sums(codes, Xm * resid_r[:, None], G)  # G x p
-    grams = group_grams(codes, Xm, G)
-    a = s @ m_j  # G
-    # H = U S' has rank <= p (U_g = M X_g'X_g M e_j), so H w = U (S' w): O(G p) per draw and
-    # no G x G matrix, whatever the number of clusters.
-    u = np.einsum("i,gij,jk->gk", m_j, grams, bread)  # G x p
-
-    rng = np.random.default_rng(seed)
+    t_raw, factor = _observed_t(params[j] - null_value, resid, Xm, bread[:, j], codes, G)
+    draws = _Draws(*_restricted_scores(yv, Xm, j, null_value, bread, codes, G))
     full = weights == "rademacher" and n_draws >= 2**G
     total = 2**G if full else int(n_draws)
-    exceed = 0
-    for start in range(0, total, chunk_size):
-        b = min(chunk_size, total - start)
-        if full:
-            idx = np.arange(start, start + b)
-            w = ((idx[None, :] >> np.arange(G)[:, None]) & 1) * 2.0 - 1.0
-        elif weights == "rademacher":
-            w = rng.integers(0, 2, size=(G, b)) * 2.0 - 1.0
-        else:
-            w = _WEBB[rng.integers(0, 6, size=(G, b))]
-        numer = a @ w
-        z = a[:, None] * w - u @ (s.T @ w)
-        denom = np.sqrt(np.einsum("gb,gb->b", z, z))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            t_boot = numer / denom
-        # Ties count (conservative): the all-ones draw reproduces the observed sample exactly.
-        exceed += int(np.count_nonzero(np.abs(t_boot) >= abs(t_raw) * (1.0 - 1e-10)))
+    weight_chunks = _weight_chunks(G, total, full, weights, np.random.default_rng(seed), chunk_size)
+    # Ties count (conservative): the all-ones draw reproduces the observed sample exactly.
+    exceed = sum(draws.count_as_extreme(w, abs(t_raw) * (1.0 - 1e-10)) for w in weight_chunks)
     p_value = exceed / total
-    mc_se = 0.0 if full else math.sqrt(p_value * (1.0 - p_value) / total)
     return WildBootstrapResult(
         p_value=p_value,
-        t_stat=float(t_obs),
+        t_stat=float(t_raw / math.sqrt(factor)),
         n_draws=total,
         full_enumeration=full,
         weights=weights,
@@ -185,5 +140,100 @@ def wild_cluster_bootstrap(
         n_clusters=G,
         coefficient=coef_names[j],
         null_value=float(null_value),
-        mc_std_error=mc_se,
+        mc_std_error=0.0 if full else math.sqrt(p_value * (1.0 - p_value) / total),
     )
+
+
+def _coefficient_index(coefficient: int | str, names: tuple[str, ...], p: int) -> int:
+    """Position of the tested coefficient, given by name or position."""
+    if isinstance(coefficient, str):
+        if coefficient not in names:
+            raise ValueError(f"no coefficient named {coefficient!r}")
+        return names.index(coefficient)
+    j = int(coefficient)
+    if not 0 <= j < p:
+        raise ValueError(f"coefficient index {j} out of range")
+    return j
+
+
+def _observed_t(
+    difference: float,
+    resid: FloatArray,
+    X: FloatArray,
+    m_j: FloatArray,
+    codes: NDArray[np.intp],
+    G: int,
+) -> tuple[float, float]:
+    """The observed t of ``beta_j - null_value`` without the CR1 small-sample factor, and that
+    factor (``m_j`` is column ``j`` of ``(X'X)^-1``).
+
+    The factor multiplies every bootstrap variance alike, so the bootstrap t statistics omit it
+    and the reported t is ``t_raw / sqrt(factor)``, the usual CR1 t.
+    """
+    n, p = X.shape
+    factor = (G / (G - 1)) * ((n - 1) / (n - p))
+    obs_scores = group_sums(codes, X * resid[:, None], G) @ m_j
+    return difference / math.sqrt(float(obs_scores @ obs_scores)), factor
+
+
+def _restricted_scores(
+    y: FloatArray,
+    X: FloatArray,
+    j: int,
+    null_value: float,
+    bread: FloatArray,
+    codes: NDArray[np.intp],
+    G: int,
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """``a``, ``S`` and ``U`` of Roodman et al. (2019) from the fit with the null imposed.
+
+    The restricted fit regresses ``y - r x_j`` on the other columns; ``S`` holds each cluster's
+    ``X_g'e~_g``, ``a = S M e_j`` and ``U_g = e_j'M X_g'X_g M`` (so ``H = U S'``).
+    """
+    p = X.shape[1]
+    m_j = bread[:, j]
+    others = [k for k in range(p) if k != j]
+    y_r = y - null_value * X[:, j]
+    resid_r = qr_fit(y_r, X[:, others])[1] if others else y_r
+    s = group_sums(codes, X * resid_r[:, None], G)  # G x p
+    grams = group_grams(codes, X, G)
+    return s @ m_j, s, np.einsum("i,gij,jk->gk", m_j, grams, bread)
+
+
+@dataclass(frozen=True)
+class _Draws:
+    """The bootstrap t statistic of any weight vector ``w`` from ``a``, ``S`` and ``U``.
+
+    The numerator is ``a'w`` and the cluster scores are ``w_g a_g - (H w)_g``; ``H = U S'`` has
+    rank <= p, so ``H w = U (S' w)`` costs ``O(G p)`` per draw and no ``G x G`` matrix is formed,
+    whatever the number of clusters.
+    """
+
+    a: FloatArray
+    s: FloatArray
+    u: FloatArray
+
+    def count_as_extreme(self, w: NDArray[np.floating[Any]], threshold: float) -> int:
+        """How many columns of ``w`` (G x draws) give ``|t*| >= threshold``."""
+        numer = self.a @ w
+        z = self.a[:, None] * w - self.u @ (self.s.T @ w)
+        denom = np.sqrt(np.einsum("gb,gb->b", z, z))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t_boot = numer / denom
+        return int(np.count_nonzero(np.abs(t_boot) >= threshold))
+
+
+def _weight_chunks(
+    G: int, total: int, full: bool, weights: str, rng: np.random.Generator, chunk_size: int
+) -> Iterator[NDArray[np.floating[Any]]]:
+    """Cluster weights, ``G x b`` per chunk: every Rademacher sign vector in turn when
+    ``full``, otherwise Rademacher or Webb draws from ``rng`` (chunks bound the memory)."""
+    for start in range(0, total, chunk_size):
+        b = min(chunk_size, total - start)
+        if full:
+            idx = np.arange(start, start + b)
+            yield ((idx[None, :] >> np.arange(G)[:, None]) & 1) * 2.0 - 1.0
+        elif weights == "rademacher":
+            yield rng.integers(0, 2, size=(G, b)) * 2.0 - 1.0
+        else:
+            yield _WEBB[rng.integers(0, 6, size=(G, b))]
