@@ -69,6 +69,14 @@ def factor_codes(values: ArrayLike, n: int, name: str) -> tuple[NDArray[np.intp]
     return codes.astype(np.intp, copy=False), len(uniques)
 
 
+def group_sums(codes: NDArray[np.intp], values: FloatArray, n_groups: int) -> FloatArray:
+    """Column-wise sums of ``values`` (n x k) within groups; bincount is O(n) and lean."""
+    out = np.empty((n_groups, values.shape[1]), dtype=np.float64)
+    for k in range(values.shape[1]):
+        out[:, k] = np.bincount(codes, weights=values[:, k], minlength=n_groups)
+    return out
+
+
 def require_columns(data: pd.DataFrame, columns: Iterable[str]) -> None:
     """Refuse a panel that lacks one of the named columns."""
     for column in columns:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from infuse.stats.estimation._inputs import FloatArray
+from infuse.stats._common import FloatArray
 
 __all__: list[str] = []
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import math
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy import stats
 
-from infuse.stats.estimation._inputs import ZERO_VARIANCE, as_outcome, as_treatment, check_level
+from infuse.stats._common import check_conf_level, float_vector, wald_interval
+from infuse.stats.estimation._inputs import ZERO_VARIANCE, as_treatment
 from infuse.stats.results import EstimateResult, StatWarning
 
 __all__ = ["binary_effect", "binary_effect_from_counts"]
@@ -39,7 +39,7 @@ def binary_effect(
     EstimateResult, computed from the 2 x 2 table by :func:`binary_effect_from_counts`
     (Wald RD; Katz 1978 log RR; Woolf 1955 log OR).
     """
-    yv = as_outcome(y)
+    yv = float_vector(y, "y")
     if not np.all((yv == 0) | (yv == 1)):
         raise ValueError("a binary outcome must contain only 0 and 1")
     z = as_treatment(treatment, yv.shape[0])
@@ -85,65 +85,23 @@ def binary_effect_from_counts(
     Normal reference throughout. A zero cell makes the ratio SEs infinite: 0.5 is then added to
     every cell (Haldane–Anscombe) and a ``zero_cell`` warning is attached.
     """
-    check_level(conf_level)
-    counts = (events_treated, n_treated, events_control, n_control)
-    if any(not isinstance(c, int | np.integer) for c in counts):
-        raise TypeError("counts must be integers")
-    if n_treated <= 0 or n_control <= 0:
-        raise ValueError("both arms need at least one unit")
-    if not (0 <= events_treated <= n_treated and 0 <= events_control <= n_control):
-        raise ValueError("events must be between 0 and the arm size")
+    check_conf_level(conf_level)
+    _check_table(events_treated, n_treated, events_control, n_control)
     a, c = float(events_treated), float(events_control)
     b, d = float(n_treated - events_treated), float(n_control - events_control)
-    n1, n0 = float(n_treated), float(n_control)
-    warns: list[StatWarning] = []
-    z = float(stats.norm.ppf(0.5 + conf_level / 2.0))
-    p1, p0 = a / n1, c / n0
-    details: dict[str, Any] = {
-        "risk_treated": p1,
-        "risk_control": p0,
-        "table": [[int(a), int(b)], [int(c), int(d)]],
-    }
     if measure == "risk_difference":
-        estimate = p1 - p0
-        se = math.sqrt(p1 * (1 - p1) / n1 + p0 * (1 - p0) / n0)
-        if se > 0:
-            low, high = estimate - z * se, estimate + z * se
-            p = float(2 * stats.norm.sf(abs(estimate) / se))
-        else:
-            warns.append(ZERO_VARIANCE)
-            low = high = p = float("nan")
-        method = "wald_risk_difference"
-        details["std_error_scale"] = "risk_difference"
+        effect = _risk_difference(a, b, c, d, conf_level)
     elif measure in ("risk_ratio", "odds_ratio"):
-        if min(a, b, c, d) == 0:
-            warns.append(
-                StatWarning("zero_cell", "a cell of the 2x2 table is zero: 0.5 added to each cell")
-            )
-            a, b, c, d = a + 0.5, b + 0.5, c + 0.5, d + 0.5
-            n1, n0 = a + b, c + d
-        if measure == "risk_ratio":
-            log_est = math.log((a / n1) / (c / n0))
-            se = math.sqrt(1 / a - 1 / n1 + 1 / c - 1 / n0)
-            method = "katz_log_risk_ratio"
-        else:
-            log_est = math.log((a * d) / (b * c))
-            se = math.sqrt(1 / a + 1 / b + 1 / c + 1 / d)
-            method = "woolf_log_odds_ratio"
-        estimate = math.exp(log_est)
-        low, high = math.exp(log_est - z * se), math.exp(log_est + z * se)
-        p = float(2 * stats.norm.sf(abs(log_est) / se))
-        details["std_error_scale"] = "log"
-        details["log_estimate"] = log_est
+        effect = _log_ratio(measure, a, b, c, d, conf_level)
     else:
         raise ValueError("measure must be 'risk_difference', 'risk_ratio' or 'odds_ratio'")
     return EstimateResult(
-        estimate=estimate,
-        std_error=se,
-        ci_low=low,
-        ci_high=high,
-        p_value=p,
-        method=method,
+        estimate=effect.estimate,
+        std_error=effect.std_error,
+        ci_low=effect.ci_low,
+        ci_high=effect.ci_high,
+        p_value=effect.p_value,
+        method=effect.method,
         effect_measure=measure,
         n_units=int(n_treated + n_control),
         conf_level=conf_level,
@@ -152,6 +110,74 @@ def binary_effect_from_counts(
             "units independently assigned",
             "large-sample normal approximation",
         ),
-        warnings=tuple(warns),
-        extra=details,
+        warnings=effect.warnings,
+        extra={
+            "risk_treated": a / (a + b),
+            "risk_control": c / (c + d),
+            "table": [[int(a), int(b)], [int(c), int(d)]],
+            **effect.details,
+        },
+    )
+
+
+def _check_table(events_treated: int, n_treated: int, events_control: int, n_control: int) -> None:
+    counts = (events_treated, n_treated, events_control, n_control)
+    if any(not isinstance(c, int | np.integer) for c in counts):
+        raise TypeError("counts must be integers")
+    if n_treated <= 0 or n_control <= 0:
+        raise ValueError("both arms need at least one unit")
+    if not (0 <= events_treated <= n_treated and 0 <= events_control <= n_control):
+        raise ValueError("events must be between 0 and the arm size")
+
+
+_ZERO_CELL = StatWarning("zero_cell", "a cell of the 2x2 table is zero: 0.5 added to each cell")
+
+
+class _Effect(NamedTuple):
+    """One measure of the 2 x 2 table, its interval, and what the result should say of it."""
+
+    estimate: float
+    std_error: float
+    ci_low: float
+    ci_high: float
+    p_value: float
+    method: str
+    warnings: tuple[StatWarning, ...]
+    details: dict[str, Any]
+
+
+def _risk_difference(a: float, b: float, c: float, d: float, conf_level: float) -> _Effect:
+    """``p1 - p0`` with the Wald standard error ``sqrt(p1 q1 / n1 + p0 q0 / n0)``."""
+    n1, n0 = a + b, c + d
+    p1, p0 = a / n1, c / n0
+    estimate = p1 - p0
+    se = math.sqrt(p1 * (1 - p1) / n1 + p0 * (1 - p0) / n0)
+    low, high, p = wald_interval(estimate, se, None, conf_level)
+    warns = () if se > 0 else (ZERO_VARIANCE,)
+    details = {"std_error_scale": "risk_difference"}
+    return _Effect(estimate, se, low, high, p, "wald_risk_difference", warns, details)
+
+
+def _log_ratio(measure: str, a: float, b: float, c: float, d: float, conf_level: float) -> _Effect:
+    """Risk ratio (Katz) or odds ratio (Woolf): Wald on the log scale, reported on the natural
+    scale; a zero cell adds 0.5 to every cell (Haldane-Anscombe)."""
+    warns: tuple[StatWarning, ...] = ()
+    if min(a, b, c, d) == 0:
+        warns = (
+            StatWarning("zero_cell", "a cell of the 2x2 table is zero: 0.5 added to each cell"),
+        )
+        a, b, c, d = a + 0.5, b + 0.5, c + 0.5, d + 0.5
+    n1, n0 = a + b, c + d
+    if measure == "risk_ratio":
+        log_est = math.log((a / n1) / (c / n0))
+        se = math.sqrt(1 / a - 1 / n1 + 1 / c - 1 / n0)
+        method = "katz_log_risk_ratio"
+    else:
+        log_est = math.log((a * d) / (b * c))
+        se = math.sqrt(1 / a + 1 / b + 1 / c + 1 / d)
+        method = "woolf_log_odds_ratio"
+    log_low, log_high, p = wald_interval(log_est, se, None, conf_level)
+    details = {"std_error_scale": "log", "log_estimate": log_est}
+    return _Effect(
+        math.exp(log_est), se, math.exp(log_low), math.exp(log_high), p, method, warns, details
     )

@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
-from numpy.typing import ArrayLike
+from numpy.typing import ArrayLike, NDArray
 
-from infuse.stats._common import FEW_CLUSTERS
-from infuse.stats.estimation._inputs import (
-    as_covariates,
-    as_outcome,
-    as_treatment,
-    check_level,
-    drop_constant,
-)
-from infuse.stats.inference import randomisation_test
+from infuse.stats._common import FEW_CLUSTERS, FloatArray
+from infuse.stats.estimation._inputs import as_covariates, checked_trial, drop_constant
+from infuse.stats.inference import RandomisationResult, randomisation_test
 from infuse.stats.regression.ols import coefficient_result, fit_ols
-from infuse.stats.regression.wild_bootstrap import wild_cluster_bootstrap
+from infuse.stats.regression.wild_bootstrap import WildBootstrapResult, wild_cluster_bootstrap
 from infuse.stats.results import EstimateResult, StatWarning
 
 __all__ = ["cluster_randomised_effect"]
@@ -60,18 +55,8 @@ def cluster_randomised_effect(
     Gelbach & Miller (2008) for the wild bootstrap; Fisher randomisation test as in
     :func:`infuse.stats.inference.randomisation_test`.
     """
-    check_level(conf_level)
-    yv = as_outcome(y)
-    n = yv.shape[0]
-    z = as_treatment(treatment, n)
-    cols = [np.ones(n), z.astype(np.float64)]
-    names = ["intercept", "treatment"]
-    if covariates is not None:
-        X, cov_names = as_covariates(covariates, n)
-        X, cov_names, _ = drop_constant(X, cov_names)
-        cols.extend((X - X.mean(axis=0)).T)
-        names.extend(cov_names)
-    design = np.column_stack(cols)
+    yv, z = checked_trial(y, treatment, conf_level)
+    design, names = _design(z, covariates)
     fit = fit_ols(yv, design, cluster=cluster, se_type="CR2", conf_level=conf_level, names=names)
     G = fit.n_clusters or 0
     extra: dict[str, Any] = {}
@@ -90,18 +75,7 @@ def cluster_randomised_effect(
         wb = wild_cluster_bootstrap(
             yv, design, cluster, 1, n_draws=9999, weights="webb", seed=seed, names=names
         )
-        extra.update(
-            randomisation_p_value=ri.p_value,
-            randomisation_exact=ri.exact,
-            randomisation_n_permutations=ri.n_permutations,
-            randomisation_statistic="difference_in_means",
-            randomisation_ci_low=ri.ci_low,
-            randomisation_ci_high=ri.ci_high,
-            wild_bootstrap_p_value=wb.p_value,
-            wild_bootstrap_weights=wb.weights,
-            wild_bootstrap_n_draws=wb.n_draws,
-            seed=seed,
-        )
+        extra = _few_cluster_inference(ri, wb, seed)
         warns.append(
             StatWarning(
                 "few_clusters",
@@ -117,6 +91,35 @@ def cluster_randomised_effect(
         assumptions=("treatment assigned by cluster",),
         extra=extra,
     )
-    data = {f: getattr(result, f) for f in result.__dataclass_fields__}
-    data["warnings"] = tuple(warns)
-    return EstimateResult(**data)
+    return replace(result, warnings=tuple(warns))
+
+
+def _design(z: NDArray[np.bool_], covariates: ArrayLike | None) -> tuple[FloatArray, list[str]]:
+    """Intercept, treatment and the non-constant covariates centred at their means."""
+    n = z.shape[0]
+    cols = [np.ones(n), z.astype(np.float64)]
+    names = ["intercept", "treatment"]
+    if covariates is not None:
+        X, cov_names = as_covariates(covariates, n)
+        X, cov_names, _ = drop_constant(X, cov_names)
+        cols.extend((X - X.mean(axis=0)).T)
+        names.extend(cov_names)
+    return np.column_stack(cols), names
+
+
+def _few_cluster_inference(
+    ri: RandomisationResult, wb: WildBootstrapResult, seed: int
+) -> dict[str, Any]:
+    """What the randomisation test and the wild bootstrap add to the result's ``extra``."""
+    return {
+        "randomisation_p_value": ri.p_value,
+        "randomisation_exact": ri.exact,
+        "randomisation_n_permutations": ri.n_permutations,
+        "randomisation_statistic": "difference_in_means",
+        "randomisation_ci_low": ri.ci_low,
+        "randomisation_ci_high": ri.ci_high,
+        "wild_bootstrap_p_value": wb.p_value,
+        "wild_bootstrap_weights": wb.weights,
+        "wild_bootstrap_n_draws": wb.n_draws,
+        "seed": seed,
+    }

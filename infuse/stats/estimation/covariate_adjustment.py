@@ -3,21 +3,26 @@
 from __future__ import annotations
 
 import math
-from typing import Literal
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Literal, NamedTuple
 
 import numpy as np
-from numpy.typing import ArrayLike
+from numpy.typing import ArrayLike, NDArray
 
-from infuse.stats.estimation._inputs import (
-    ZERO_VARIANCE,
+from infuse.stats._common import (
     FloatArray,
-    as_covariates,
-    as_outcome,
-    as_treatment,
-    check_level,
-    drop_constant,
-    t_interval,
+    check_conf_level,
+    float_vector,
+    wald_estimate,
     with_warnings,
+)
+from infuse.stats.estimation._inputs import (
+    TOO_FEW_UNITS,
+    ZERO_VARIANCE,
+    as_covariates,
+    checked_trial,
+    drop_constant,
 )
 from infuse.stats.estimation._moments import CHUNK, arm_means, chunks, dot
 from infuse.stats.estimation.means import ArmSummary
@@ -56,10 +61,9 @@ def lin_adjusted_effect(
     adjustments to experimental data: reexamining Freedman's critique", Ann. Appl. Stat. 7(1)).
     HC2 as in R ``estimatr::lm_lin``. Constant covariates are dropped with a warning.
     """
-    check_level(conf_level)
-    yv = as_outcome(y)
+    yv, treated = checked_trial(y, treatment, conf_level)
     n = yv.shape[0]
-    z = as_treatment(treatment, n).astype(np.float64)
+    z = treated.astype(np.float64)
     X, names = as_covariates(covariates, n)
     X, names, dropped = drop_constant(X, names)
     warns: list[StatWarning] = []
@@ -126,115 +130,40 @@ def cuped_effect(
     formed (10 million rows cost a few vector passes). HC2 needs the leverages
     ``1/n_a + (x - xbar_a)^2 / Sxx``.
     """
-    check_level(conf_level)
-    yv = as_outcome(y)
+    yv, z = checked_trial(y, treatment, conf_level)
     n = yv.shape[0]
-    z = as_treatment(treatment, n)
-    x = as_outcome(pre, "pre")
+    x = float_vector(pre, "pre")
     if x.shape[0] != n:
         raise ValueError("pre must have one entry per unit")
     if se_type not in ("HC1", "HC2", "classical"):
         raise ValueError("se_type must be 'HC1', 'HC2' or 'classical'")
-    # Pass 1: arm means of y and x.
-    ym = arm_means(yv, z)
-    xm = arm_means(x, z)
-    n1, n0 = ym.n1, ym.n0
-    ybar1, ybar0, xbar1, xbar0 = ym.mean1, ym.mean0, xm.mean1, xm.mean0
-    dy, dx = ybar1 - ybar0, xbar1 - xbar0
-
-    def centred(i: int) -> tuple[FloatArray, FloatArray, FloatArray]:
-        zf = z[i : i + CHUNK].astype(np.float64)
-        yc = yv[i : i + CHUNK] - ybar0
-        yc -= dy * zf
-        xc = x[i : i + CHUNK] - xbar0
-        xc -= dx * zf
-        return zf, yc, xc
-
-    # Pass 2: centred cross-products within arms.
-    syy1 = syy = sxx = sxy = 0.0
-    for i in chunks(n):
-        zf, yc, xc = centred(i)
-        syy += dot(yc, yc)
-        syy1 += float(np.einsum("i,i,i->", yc, yc, zf))
-        sxx += dot(xc, xc)
-        sxy += dot(xc, yc)
+    arms = _CentredArms.of(yv, z, x)  # pass 1: arm means of y and x
+    sums = arms.cross_products()  # pass 2: centred cross-products within arms
     warns: list[StatWarning] = []
-    if sxx <= 0.0:
-        warns.append(
-            StatWarning("constant_covariate", "pre-period covariate does not vary: no adjustment")
-        )
-        theta = 0.0
+    theta = 0.0
+    if sums.sxx <= 0.0:
+        warns.append(_CONSTANT_PRE)
     else:
-        theta = sxy / sxx
-    estimate = dy - theta * dx
-    p = 3 if sxx > 0 else 2
-    # Contrast c = (-1, 1, -dx) on (D0, D1, xc); bread = diag(1/n0, 1/n1, 1/sxx).
+        theta = sums.sxy / sums.sxx
+    p = 3 if sums.sxx > 0 else 2
     if se_type == "classical":
-        rss = max(syy - theta * sxy, 0.0)  # = syy - 2 theta sxy + theta^2 sxx
-        s2 = rss / (n - p)
-        var = s2 * (1 / n0 + 1 / n1 + (dx**2 / sxx if sxx > 0 else 0.0))
+        var = _classical_variance(arms, sums, theta, n - p)
     else:
-        # Pass 3: residual moments e^2 w_i with w_i = n/(n-p) (HC1) or 1/(1 - h_i) (HC2),
-        # h_i = 1/n_arm + xc_i^2 / sxx.
-        e1 = e_all = ex1 = ex_all = exx = 0.0
-        hc1_scale = n / (n - p)
-        for i in chunks(n):
-            zf, yc, xc = centred(i)
-            if sxx > 0:
-                yc -= theta * xc
-            w = np.square(yc)
-            if se_type == "HC1":
-                w *= hc1_scale
-            else:
-                one_minus = (1.0 - 1.0 / n0) + ((1.0 / n0) - (1.0 / n1)) * zf
-                if sxx > 0:
-                    one_minus -= np.square(xc) / sxx
-                w /= np.clip(one_minus, 1e-300, None)
-            e1 += dot(w, zf)
-            e_all += float(w.sum())
-            if sxx > 0:
-                ex1 += float(np.einsum("i,i,i->", w, xc, zf))
-                ex_all += dot(w, xc)
-                exx += float(np.einsum("i,i,i->", w, xc, xc))
-        e0 = e_all - e1
-        ex0 = ex_all - ex1
-        if sxx > 0:
-            g = (-1.0 / n0, 1.0 / n1, -dx / sxx)  # bread @ c
-            var = (
-                g[0] ** 2 * e0
-                + g[1] ** 2 * e1
-                + g[2] ** 2 * exx
-                + 2 * g[0] * g[2] * ex0
-                + 2 * g[1] * g[2] * ex1
-            )
-        else:
-            var = e0 / n0**2 + e1 / n1**2
+        var = _robust_variance(arms, sums, theta, se_type, hc1_scale=n / (n - p))
     se = math.sqrt(max(var, 0.0)) if math.isfinite(var) else float("nan")
-    df = float(n - p)
-    if min(n1, n0) < 2 or n <= p:
+    if min(arms.n1, arms.n0) < 2 or n <= p:
         se = float("nan")
-        warns.append(
-            StatWarning(
-                "too_few_units",
-                "an arm has fewer than two units: no standard error can be estimated",
-            )
-        )
+        warns.append(TOO_FEW_UNITS)
     elif not se > 0:
         warns.append(ZERO_VARIANCE)
-    low, high, pval = t_interval(estimate, se, df, conf_level)
-    ss0 = max(syy - syy1, 0.0)
-    welch_var = syy1 / (n1 - 1) / n1 + ss0 / (n0 - 1) / n0 if min(n1, n0) > 1 else 0.0
-    return EstimateResult(
-        estimate=estimate,
-        std_error=se,
-        ci_low=low,
-        ci_high=high,
-        p_value=pval,
+    return wald_estimate(
+        arms.dy - theta * arms.dx,
+        se,
+        df=float(n - p),
+        conf_level=conf_level,
         method="cuped",
         effect_measure="mean_difference",
         n_units=n,
-        conf_level=conf_level,
-        df=df,
         assumptions=(
             "units independently assigned",
             "covariate measured before assignment",
@@ -244,13 +173,143 @@ def cuped_effect(
         extra={
             "theta": theta,
             "se_type": se_type,
-            "variance_reduction": 1.0 - var / welch_var if welch_var > 0 else None,
-            "mean_treated": ybar1,
-            "mean_control": ybar0,
-            "n_treated": n1,
-            "n_control": n0,
+            "variance_reduction": _variance_reduction(var, arms, sums),
+            "mean_treated": arms.ybar1,
+            "mean_control": arms.ybar0,
+            "n_treated": arms.n1,
+            "n_control": arms.n0,
         },
     )
+
+
+_CONSTANT_PRE = StatWarning(
+    "constant_covariate", "pre-period covariate does not vary: no adjustment"
+)
+
+
+class _Sums(NamedTuple):
+    """Within-arm centred sums: ``Syy`` (both arms), ``Syy`` of the treated arm, ``Sxx``,
+    ``Sxy``."""
+
+    syy: float
+    syy1: float
+    sxx: float
+    sxy: float
+
+
+@dataclass(frozen=True)
+class _CentredArms:
+    """Outcome and covariate with their arm means, served centred chunk by chunk."""
+
+    y: FloatArray
+    z: NDArray[np.bool_]
+    x: FloatArray
+    n1: int
+    n0: int
+    ybar1: float
+    ybar0: float
+    xbar0: float
+    dy: float
+    dx: float
+
+    @classmethod
+    def of(cls, y: FloatArray, z: NDArray[np.bool_], x: FloatArray) -> _CentredArms:
+        ym, xm = arm_means(y, z), arm_means(x, z)
+        return cls(
+            y=y,
+            z=z,
+            x=x,
+            n1=ym.n1,
+            n0=ym.n0,
+            ybar1=ym.mean1,
+            ybar0=ym.mean0,
+            xbar0=xm.mean0,
+            dy=ym.mean1 - ym.mean0,
+            dx=xm.mean1 - xm.mean0,
+        )
+
+    def chunks(self) -> Iterator[tuple[FloatArray, FloatArray, FloatArray]]:
+        """``(z, y - ybar_arm, x - xbar_arm)`` per chunk, as floats."""
+        for i in chunks(self.y.shape[0]):
+            zf = self.z[i : i + CHUNK].astype(np.float64)
+            yc = self.y[i : i + CHUNK] - self.ybar0
+            yc -= self.dy * zf
+            xc = self.x[i : i + CHUNK] - self.xbar0
+            xc -= self.dx * zf
+            yield zf, yc, xc
+
+    def cross_products(self) -> _Sums:
+        syy1 = syy = sxx = sxy = 0.0
+        for zf, yc, xc in self.chunks():
+            syy += dot(yc, yc)
+            syy1 += float(np.einsum("i,i,i->", yc, yc, zf))
+            sxx += dot(xc, xc)
+            sxy += dot(xc, yc)
+        return _Sums(syy, syy1, sxx, sxy)
+
+
+def _classical_variance(arms: _CentredArms, sums: _Sums, theta: float, resid_df: int) -> float:
+    """``s^2 (1/n0 + 1/n1 + dx^2/Sxx)`` with ``s^2 = (Syy - theta Sxy) / (n - p)``."""
+    rss = max(sums.syy - theta * sums.sxy, 0.0)  # = syy - 2 theta sxy + theta^2 sxx
+    s2 = rss / resid_df
+    return s2 * (1 / arms.n0 + 1 / arms.n1 + (arms.dx**2 / sums.sxx if sums.sxx > 0 else 0.0))
+
+
+def _robust_variance(
+    arms: _CentredArms, sums: _Sums, theta: float, se_type: str, *, hc1_scale: float
+) -> float:
+    """HC1 or HC2 variance of the contrast ``c = (-1, 1, -dx)`` on ``(D0, D1, x - xbar_arm)``.
+
+    The bread is ``diag(1/n0, 1/n1, 1/Sxx)``, so ``Var = g' meat g`` with ``g = bread c`` and the
+    meat's five distinct entries are weighted residual moments, one streamed pass (pass 3).
+    """
+    e0, e1, ex0, ex1, exx = _weighted_residual_moments(arms, sums.sxx, theta, se_type, hc1_scale)
+    n0, n1, sxx = arms.n0, arms.n1, sums.sxx
+    if sxx > 0:
+        g = (-1.0 / n0, 1.0 / n1, -arms.dx / sxx)  # bread @ c
+        return (
+            g[0] ** 2 * e0
+            + g[1] ** 2 * e1
+            + g[2] ** 2 * exx
+            + 2 * g[0] * g[2] * ex0
+            + 2 * g[1] * g[2] * ex1
+        )
+    return e0 / n0**2 + e1 / n1**2
+
+
+def _weighted_residual_moments(
+    arms: _CentredArms, sxx: float, theta: float, se_type: str, hc1_scale: float
+) -> tuple[float, float, float, float, float]:
+    """Sums of ``e^2 w_i`` by arm, times ``xc`` by arm and times ``xc^2``, with
+    ``w_i = n/(n-p)`` (HC1) or ``1/(1 - h_i)`` (HC2), ``h_i = 1/n_arm + xc_i^2 / Sxx``."""
+    e1 = e_all = ex1 = ex_all = exx = 0.0
+    n0, n1 = arms.n0, arms.n1
+    for zf, yc, xc in arms.chunks():
+        if sxx > 0:
+            yc -= theta * xc
+        w = np.square(yc)
+        if se_type == "HC1":
+            w *= hc1_scale
+        else:
+            one_minus = (1.0 - 1.0 / n0) + ((1.0 / n0) - (1.0 / n1)) * zf
+            if sxx > 0:
+                one_minus -= np.square(xc) / sxx
+            w /= np.clip(one_minus, 1e-300, None)
+        e1 += dot(w, zf)
+        e_all += float(w.sum())
+        if sxx > 0:
+            ex1 += float(np.einsum("i,i,i->", w, xc, zf))
+            ex_all += dot(w, xc)
+            exx += float(np.einsum("i,i,i->", w, xc, xc))
+    return e_all - e1, e1, ex_all - ex1, ex1, exx
+
+
+def _variance_reduction(var: float, arms: _CentredArms, sums: _Sums) -> float | None:
+    """``1 - Var(CUPED) / Var(Welch difference in means)``, None when Welch is undefined."""
+    n1, n0 = arms.n1, arms.n0
+    ss0 = max(sums.syy - sums.syy1, 0.0)
+    welch_var = sums.syy1 / (n1 - 1) / n1 + ss0 / (n0 - 1) / n0 if min(n1, n0) > 1 else 0.0
+    return 1.0 - var / welch_var if welch_var > 0 else None
 
 
 def cuped_from_summary(
@@ -273,7 +332,7 @@ def cuped_from_summary(
     al. 2013; heteroskedasticity-robust versions need fourth moments, so use
     :func:`cuped_effect` on unit data for HC2).
     """
-    check_level(conf_level)
+    check_conf_level(conf_level)
     arms = (treated, control)
     for arm in arms:
         if arm.mean_pre is None or arm.variance_pre is None or arm.covariance is None:
@@ -290,29 +349,22 @@ def cuped_from_summary(
     dx = (treated.mean_pre or 0.0) - (control.mean_pre or 0.0)
     warns: list[StatWarning] = []
     if sxx <= 0:
-        warns.append(
-            StatWarning("constant_covariate", "pre-period covariate does not vary: no adjustment")
-        )
+        warns.append(_CONSTANT_PRE)
         theta, p, extra_var = 0.0, 2, 0.0
     else:
         theta, p, extra_var = sxy / sxx, 3, dx**2 / sxx
-    estimate = (treated.mean - control.mean) - theta * dx
     rss = max(syy - theta * sxy, 0.0)
     se = math.sqrt(rss / (n - p) * (1 / n1 + 1 / n0 + extra_var))
     if not se > 0:
         warns.append(ZERO_VARIANCE)
-    low, high, pval = t_interval(estimate, se, float(n - p), conf_level)
-    return EstimateResult(
-        estimate=estimate,
-        std_error=se,
-        ci_low=low,
-        ci_high=high,
-        p_value=pval,
+    return wald_estimate(
+        (treated.mean - control.mean) - theta * dx,
+        se,
+        df=float(n - p),
+        conf_level=conf_level,
         method="cuped_from_summary",
         effect_measure="mean_difference",
         n_units=n,
-        conf_level=conf_level,
-        df=float(n - p),
         assumptions=(
             "units independently assigned",
             "covariate measured before assignment",

@@ -11,8 +11,9 @@ import pandas as pd
 from numpy.typing import ArrayLike
 from scipy import stats
 
-from infuse.stats.estimation._inputs import as_outcome, as_treatment, check_level
-from infuse.stats.regression.ols import coefficient_result, fit_ols
+from infuse.stats._common import FloatArray
+from infuse.stats.estimation._inputs import checked_trial
+from infuse.stats.regression.ols import OLSFit, coefficient_result, fit_ols
 from infuse.stats.results import EstimateResult, StatWarning, json_ready
 
 __all__ = ["HeterogeneityResult", "subgroup_heterogeneity"]
@@ -87,30 +88,14 @@ def subgroup_heterogeneity(
     ``F(q, clusters - 1)`` when clustered). Multiple subgroup CIs are unadjusted: use
     :func:`adjust_p_values` on the subgroup p-values if they are to be read individually.
     """
-    check_level(conf_level)
-    yv = as_outcome(y)
-    n = yv.shape[0]
-    z = as_treatment(treatment, n).astype(np.float64)
-    sg = np.asarray(subgroup)
-    if sg.shape != (n,):
-        raise ValueError("subgroup must have one entry per unit")
-    codes, labels = pd.factorize(sg, sort=True)
-    if np.any(codes < 0):
-        raise ValueError("subgroup contains missing values")
+    yv, treated = checked_trial(y, treatment, conf_level)
+    z = treated.astype(np.float64)
+    labels, onehot = _subgroups(subgroup, z)
     k = len(labels)
-    if k < 2:
-        raise ValueError("need at least two subgroups")
-    onehot = np.zeros((n, k))
-    onehot[np.arange(n), codes] = 1.0
-    treated_per = onehot.T @ z
-    sizes = onehot.sum(axis=0)
-    if np.any(treated_per == 0) or np.any(treated_per == sizes):
-        raise ValueError("every subgroup needs treated and control units")
-    design = np.column_stack([onehot, onehot * z[:, None]])
     names = [f"level[{lab}]" for lab in labels] + [f"treatment[{lab}]" for lab in labels]
     fit = fit_ols(
         yv,
-        design,
+        np.column_stack([onehot, onehot * z[:, None]]),
         cluster=cluster,
         se_type="CR2" if cluster is not None else "HC2",
         conf_level=conf_level,
@@ -126,6 +111,43 @@ def subgroup_heterogeneity(
         )
         for lab in labels
     }
+    F, df_denom, p = _equality_test(fit, k)
+    return HeterogeneityResult(
+        subgroup_effects=effects,
+        statistic=F,
+        df_num=k - 1,
+        df_denom=df_denom,
+        p_value=p,
+        se_type=fit.se_type,
+        warnings=fit.warnings,
+    )
+
+
+def _subgroups(subgroup: ArrayLike, z: FloatArray) -> tuple[Any, FloatArray]:
+    """The sorted subgroup labels and the ``n x k`` indicator matrix, each subgroup checked to
+    hold both arms."""
+    n = z.shape[0]
+    sg = np.asarray(subgroup)
+    if sg.shape != (n,):
+        raise ValueError("subgroup must have one entry per unit")
+    codes, labels = pd.factorize(sg, sort=True)
+    if np.any(codes < 0):
+        raise ValueError("subgroup contains missing values")
+    k = len(labels)
+    if k < 2:
+        raise ValueError("need at least two subgroups")
+    onehot = np.zeros((n, k))
+    onehot[np.arange(n), codes] = 1.0
+    treated_per = onehot.T @ z
+    sizes = onehot.sum(axis=0)
+    if np.any(treated_per == 0) or np.any(treated_per == sizes):
+        raise ValueError("every subgroup needs treated and control units")
+    return labels, onehot
+
+
+def _equality_test(fit: OLSFit, k: int) -> tuple[float, float, float]:
+    """``F = (R tau)' (R V R')^{-1} (R tau) / q`` for equal subgroup effects (``R`` the
+    successive differences), its denominator df and p-value."""
     tau = fit.params[k:]
     V = fit.cov[k:, k:]
     R = np.zeros((k - 1, k))
@@ -136,13 +158,4 @@ def subgroup_heterogeneity(
     wald = float(diff @ np.linalg.solve(R @ V @ R.T, diff))
     df_denom = float(fit.n_clusters - 1) if fit.n_clusters is not None else float(fit.residual_df)
     F = wald / q
-    p = float(stats.f.sf(F, q, df_denom))
-    return HeterogeneityResult(
-        subgroup_effects=effects,
-        statistic=F,
-        df_num=q,
-        df_denom=df_denom,
-        p_value=p,
-        se_type=fit.se_type,
-        warnings=fit.warnings,
-    )
+    return F, df_denom, float(stats.f.sf(F, q, df_denom))

@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
 from numpy.typing import ArrayLike
 
-from infuse.stats.estimation._inputs import (
-    ZERO_VARIANCE,
-    as_outcome,
-    as_treatment,
-    check_level,
-    t_interval,
-)
+from infuse.stats._common import check_conf_level, wald_estimate
+from infuse.stats.estimation._inputs import TOO_FEW_UNITS, ZERO_VARIANCE, checked_trial
 from infuse.stats.estimation._moments import arm_means, arm_sums_of_squares
-from infuse.stats.results import EstimateResult, StatWarning, json_ready
+from infuse.stats.results import EstimateResult, json_ready
 
 __all__ = ["ArmSummary", "difference_in_means", "difference_in_means_from_summary"]
 
@@ -50,9 +46,7 @@ def difference_in_means(
     involved", Biometrika 34). Under complete randomisation the Welch variance is Neyman's
     conservative variance (Imbens & Rubin 2015, ch. 6). Classical: pooled ``s_p^2 (1/n1+1/n0)``.
     """
-    check_level(conf_level)
-    yv = as_outcome(y)
-    z = as_treatment(treatment, yv.shape[0])
+    yv, z = checked_trial(y, treatment, conf_level)
     # Two streamed passes over per-arm sums (no copies of the arms): scales to 10^7 rows.
     mom = arm_means(yv, z)
     ss1, ss0 = arm_sums_of_squares(yv, z, mom)
@@ -73,60 +67,55 @@ def _mean_difference_from_stats(
     *,
     variance: str,
     conf_level: float,
-    method_prefix: str = "",
-    extra: dict[str, Any] | None = None,
-    assumptions: tuple[str, ...] = (),
 ) -> EstimateResult:
-    estimate = m1 - m0
-    warns: list[StatWarning] = []
-    if variance == "welch":
-        a, b = v1 / n1, v0 / n0
-        se = math.sqrt(a + b) if math.isfinite(a + b) else float("nan")
-        denom = (a**2 / (n1 - 1) if n1 > 1 else math.inf) + (b**2 / (n0 - 1) if n0 > 1 else 0)
-        df = (a + b) ** 2 / denom if denom > 0 and math.isfinite(denom) else float("nan")
-        method = "welch_difference_in_means"
-        assume = ("units independently assigned; variances may differ between arms",)
-    elif variance == "classical":
-        pooled = ((n1 - 1) * v1 + (n0 - 1) * v0) / (n1 + n0 - 2) if n1 + n0 > 2 else math.nan
-        se = math.sqrt(pooled * (1 / n1 + 1 / n0)) if math.isfinite(pooled) else float("nan")
-        df = float(n1 + n0 - 2)
-        method = "classical_difference_in_means"
-        assume = ("units independently assigned; equal outcome variance in both arms",)
-    else:
+    """Treated minus control mean, from per-arm means, sample variances and sizes."""
+    if variance not in _VARIANCES:
         raise ValueError("variance must be 'welch' or 'classical'")
-    if min(n1, n0) < 2:
-        warns.append(
-            StatWarning(
-                "too_few_units",
-                "an arm has fewer than two units: no standard error can be estimated",
-            )
-        )
-    elif not (se > 0.0):
-        warns.append(ZERO_VARIANCE)
-    low, high, p = t_interval(estimate, se, df if math.isfinite(df) else None, conf_level)
-    details: dict[str, Any] = {
-        "mean_treated": m1,
-        "mean_control": m0,
-        "n_treated": n1,
-        "n_control": n0,
-    }
-    if extra:
-        details.update(extra)
-    return EstimateResult(
-        estimate=estimate,
-        std_error=se,
-        ci_low=low,
-        ci_high=high,
-        p_value=p,
-        method=method_prefix + method,
+    standard_error, method, assumption = _VARIANCES[variance]
+    se, df = standard_error(v1, n1, v0, n0)
+    warns = [TOO_FEW_UNITS] if min(n1, n0) < 2 else [] if se > 0.0 else [ZERO_VARIANCE]
+    return wald_estimate(
+        m1 - m0,
+        se,
+        df=df if math.isfinite(df) else None,
+        conf_level=conf_level,
+        method=method,
         effect_measure="mean_difference",
         n_units=n1 + n0,
-        conf_level=conf_level,
-        df=df if math.isfinite(df) else None,
-        assumptions=assume + assumptions,
+        assumptions=(assumption,),
         warnings=tuple(warns),
-        extra=details,
+        extra={"mean_treated": m1, "mean_control": m0, "n_treated": n1, "n_control": n0},
     )
+
+
+def _welch_se(v1: float, n1: int, v0: float, n0: int) -> tuple[float, float]:
+    """``sqrt(s1^2/n1 + s0^2/n0)`` and the Welch-Satterthwaite df (NaN when undefined)."""
+    a, b = v1 / n1, v0 / n0
+    se = math.sqrt(a + b) if math.isfinite(a + b) else float("nan")
+    denom = (a**2 / (n1 - 1) if n1 > 1 else math.inf) + (b**2 / (n0 - 1) if n0 > 1 else 0)
+    df = (a + b) ** 2 / denom if denom > 0 and math.isfinite(denom) else float("nan")
+    return se, df
+
+
+def _pooled_se(v1: float, n1: int, v0: float, n0: int) -> tuple[float, float]:
+    """The pooled-variance standard error and its ``n1 + n0 - 2`` df."""
+    pooled = ((n1 - 1) * v1 + (n0 - 1) * v0) / (n1 + n0 - 2) if n1 + n0 > 2 else math.nan
+    se = math.sqrt(pooled * (1 / n1 + 1 / n0)) if math.isfinite(pooled) else float("nan")
+    return se, float(n1 + n0 - 2)
+
+
+_VARIANCES: dict[str, tuple[Callable[[float, int, float, int], tuple[float, float]], str, str]] = {
+    "welch": (
+        _welch_se,
+        "welch_difference_in_means",
+        "units independently assigned; variances may differ between arms",
+    ),
+    "classical": (
+        _pooled_se,
+        "classical_difference_in_means",
+        "units independently assigned; equal outcome variance in both arms",
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -174,7 +163,7 @@ def difference_in_means_from_summary(
     EstimateResult (Welch 1947 or Student t), so a trial of any size costs O(1) here once its
     arms are aggregated (as experimentation engines such as GrowthBook's gbstats do).
     """
-    check_level(conf_level)
+    check_conf_level(conf_level)
     for arm in (treated, control):
         if arm.n < 1 or not math.isfinite(arm.mean) or not arm.variance >= 0:
             raise ValueError("each arm needs n >= 1, a finite mean and a variance >= 0")

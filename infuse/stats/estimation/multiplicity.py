@@ -7,7 +7,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import ArrayLike
 
-from infuse.stats.estimation._inputs import FloatArray
+from infuse.stats._common import FloatArray
 
 __all__ = ["adjust_p_values"]
 

@@ -63,14 +63,6 @@ class Covariance:
     cr2: CR2Parts | None = None
 
 
-def group_sums(codes: NDArray[np.intp], values: FloatArray, n_groups: int) -> FloatArray:
-    """Column-wise sums of ``values`` (n x k) within groups; bincount is O(n) and lean."""
-    out = np.empty((n_groups, values.shape[1]), dtype=np.float64)
-    for k in range(values.shape[1]):
-        out[:, k] = np.bincount(codes, weights=values[:, k], minlength=n_groups)
-    return out
-
-
 def group_grams(codes: NDArray[np.intp], X: FloatArray, n_groups: int) -> FloatArray:
     """``X_g'X_g`` for every group, G x p x p, one bincount per distinct entry."""
     p = X.shape[1]

@@ -19,14 +19,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from infuse.stats._common import FEW_CLUSTERS, factor_codes
-from infuse.stats.regression._linalg import (
-    LEVERAGE_TOL,
-    Covariance,
-    FloatArray,
-    group_grams,
-    group_sums,
-)
+from infuse.stats._common import FEW_CLUSTERS, factor_codes, group_sums
+from infuse.stats.regression._linalg import LEVERAGE_TOL, Covariance, FloatArray, group_grams
 from infuse.stats.results import StatWarning
 
 __all__: list[str] = []

@@ -15,13 +15,12 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from infuse.stats._common import factor_codes, float_vector
+from infuse.stats._common import factor_codes, float_vector, group_sums
 from infuse.stats.regression._linalg import (
     FloatArray,
     as_design,
     coefficient_names,
     group_grams,
-    group_sums,
     qr_fit,
 )
 from infuse.stats.results import json_ready
