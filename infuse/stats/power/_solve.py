@@ -9,13 +9,10 @@ from typing import Literal
 import numpy as np
 from scipy import optimize, stats
 
+from infuse.stats._common import FEW_CLUSTERS
 from infuse.stats.results import StatWarning
 
 __all__: list[str] = []
-
-
-#: Fewer clusters than this in total and the design earns a ``few_clusters`` warning.
-FEW_CLUSTERS = 20
 
 
 def check_alpha(alpha: float) -> float:
@@ -38,6 +35,18 @@ def check_positive(name: str, value: float | None, *, allow_none: bool = True) -
         raise TypeError(f"{name} must be a number, got {type(value).__name__}")
     if not float(value) > 0.0 or not math.isfinite(float(value)):
         raise ValueError(f"{name} must be a positive finite number, got {value!r}")
+
+
+def check_icc(icc: float) -> None:
+    if not 0.0 <= icc < 1.0:
+        raise ValueError(f"icc must be in [0, 1), got {icc!r}")
+
+
+def check_proportions(**named: float | None) -> None:
+    """Refuse a given proportion outside (0, 1); ``None`` (to be solved for) passes."""
+    for name, p in named.items():
+        if p is not None and not 0.0 < float(p) < 1.0:
+            raise ValueError(f"{name} must be strictly between 0 and 1, got {p!r}")
 
 
 def exactly_one_missing(**named: object) -> str:
@@ -98,3 +107,29 @@ def few_clusters_warning(
             ),
         )
     return ()
+
+
+def solve_alternative_proportion(
+    power_at: Callable[[float], float],
+    p_control: float,
+    power: float,
+    direction: Literal["increase", "decrease"] | str,
+) -> float:
+    """The treatment proportion, above or below ``p_control``, at which ``power_at`` reaches
+    ``power`` (the minimum detectable proportion in that direction)."""
+    if direction not in ("increase", "decrease"):
+        raise ValueError("direction must be 'increase' or 'decrease'")
+    sign = 1.0 if direction == "increase" else -1.0
+    room = (1 - p_control) if sign > 0 else p_control
+    delta = solve_increasing(
+        lambda x: power_at(p_control + sign * x), power, 1e-12, room - 1e-12, limit=room
+    )
+    return p_control + sign * delta
+
+
+def rounded_arms(n_control: float, ratio: float) -> dict[str, int]:
+    """A solved (fractional) control arm and its treatment arm, rounded up to whole units."""
+    return {
+        "n_control": math.ceil(n_control - 1e-9),
+        "n_treatment": math.ceil(ratio * n_control - 1e-9),
+    }

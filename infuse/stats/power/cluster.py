@@ -13,14 +13,18 @@ References
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Literal
 
 from infuse.stats.power._solve import (
     check_alpha,
+    check_icc,
     check_positive,
+    check_proportions,
     check_target_power,
     exactly_one_missing,
     few_clusters_warning,
+    solve_alternative_proportion,
     solve_increasing,
     t_power,
 )
@@ -60,8 +64,7 @@ def cluster_design_effect(
     With ``cv = 0`` both reduce to the familiar ``1 + (m - 1) rho``.
     """
     check_positive("cluster_size", cluster_size, allow_none=False)
-    if not 0.0 <= icc < 1.0:
-        raise ValueError(f"icc must be in [0, 1), got {icc!r}")
+    check_icc(icc)
     if cv < 0:
         raise ValueError(f"cv must be non-negative, got {cv!r}")
     m = float(cluster_size)
@@ -93,8 +96,8 @@ def _variance_components(
             "give exactly two of icc, total_variance, between_cluster_variance and "
             f"within_cluster_variance; got {supplied}"
         )
-    if icc is not None and not 0.0 <= icc < 1.0:
-        raise ValueError(f"icc must be in [0, 1), got {icc!r}")
+    if icc is not None:
+        check_icc(icc)
     for name in ("total_variance", "between_cluster_variance", "within_cluster_variance"):
         value = given[name]
         if value is not None and value < 0:
@@ -174,31 +177,17 @@ def power_cluster_means(
     def power_at(d: float, k: float, m: float) -> float:
         return t_power(abs(d) / se_at(k, m), 2.0 * (k - 1.0), alpha)
 
-    rounded: dict[str, int] = {}
-    if target == "power":
-        assert effect is not None and n_clusters_per_arm is not None and cluster_size is not None
-        d, k, m = float(effect), float(n_clusters_per_arm), float(cluster_size)
-    elif target == "effect":
-        assert n_clusters_per_arm is not None and cluster_size is not None and power is not None
-        k, m = float(n_clusters_per_arm), float(cluster_size)
-        d = solve_increasing(lambda x: power_at(x, k, m), power, 1e-12, 10.0 * math.sqrt(var_total))
-    elif target == "n_clusters_per_arm":
-        assert effect is not None and cluster_size is not None and power is not None
-        d, m = float(effect), float(cluster_size)
-        k = solve_increasing(lambda x: power_at(d, x, m), power, 1.5, 50.0)
-        rounded = {"n_clusters_per_arm": math.ceil(k - 1e-9)}
-    else:
-        assert effect is not None and n_clusters_per_arm is not None and power is not None
-        d, k = float(effect), float(n_clusters_per_arm)
-        # Power plateaus as m grows (the ICC caps it), so check reachability first.
-        ceiling = power_at(d, k, 1e9)
-        if ceiling < power:
-            raise ValueError(
-                f"with {k:g} clusters per arm the power cannot exceed {ceiling:.4f} "
-                "however large the clusters; add clusters instead"
-            )
-        m = solve_increasing(lambda x: power_at(d, k, x), power, 1.0, 100.0)
-        rounded = {"cluster_size": math.ceil(m - 1e-9)}
+    d, k, m, rounded = _solve_design(
+        target,
+        power_at,
+        effect=effect,
+        clusters=n_clusters_per_arm,
+        size=cluster_size,
+        power=power,
+        solve_effect=lambda f: solve_increasing(
+            f, _given(power), 1e-12, 10.0 * math.sqrt(var_total)
+        ),
+    )
     if k <= 1:
         raise ValueError("n_clusters_per_arm must exceed 1 (the t test needs df > 0)")
     deff = cluster_design_effect(m, rho, cv, unequal_size_method)
@@ -260,11 +249,8 @@ def power_cluster_proportions(
     check_target_power(power)
     check_positive("n_clusters_per_arm", n_clusters_per_arm)
     check_positive("cluster_size", cluster_size)
-    if not 0.0 <= icc < 1.0:
-        raise ValueError(f"icc must be in [0, 1), got {icc!r}")
-    for name, p in (("p_control", p_control), ("p_treatment", p_treatment)):
-        if p is not None and not 0.0 < float(p) < 1.0:
-            raise ValueError(f"{name} must be strictly between 0 and 1, got {p!r}")
+    check_icc(icc)
+    check_proportions(p_control=p_control, p_treatment=p_treatment)
     target = exactly_one_missing(
         p_treatment=p_treatment,
         n_clusters_per_arm=n_clusters_per_arm,
@@ -286,38 +272,15 @@ def power_cluster_proportions(
     def power_at(p_t: float, k: float, m: float) -> float:
         return t_power(abs(p_t - p_c) / se_at(p_t, k, m), df_at(k), alpha)
 
-    rounded: dict[str, int] = {}
-    if target == "power":
-        assert p_treatment is not None and n_clusters_per_arm is not None
-        assert cluster_size is not None
-        p_t, k, m = float(p_treatment), float(n_clusters_per_arm), float(cluster_size)
-    elif target == "p_treatment":
-        assert n_clusters_per_arm is not None and cluster_size is not None and power is not None
-        k, m = float(n_clusters_per_arm), float(cluster_size)
-        sign = 1.0 if direction == "increase" else -1.0
-        if direction not in ("increase", "decrease"):
-            raise ValueError("direction must be 'increase' or 'decrease'")
-        room = (1 - p_c) if sign > 0 else p_c
-        delta = solve_increasing(
-            lambda x: power_at(p_c + sign * x, k, m), power, 1e-12, room - 1e-12, limit=room
-        )
-        p_t = p_c + sign * delta
-    elif target == "n_clusters_per_arm":
-        assert p_treatment is not None and cluster_size is not None and power is not None
-        p_t, m = float(p_treatment), float(cluster_size)
-        k = solve_increasing(lambda x: power_at(p_t, x, m), power, 1.5, 50.0)
-        rounded = {"n_clusters_per_arm": math.ceil(k - 1e-9)}
-    else:
-        assert p_treatment is not None and n_clusters_per_arm is not None and power is not None
-        p_t, k = float(p_treatment), float(n_clusters_per_arm)
-        ceiling = power_at(p_t, k, 1e9)
-        if ceiling < power:
-            raise ValueError(
-                f"with {k:g} clusters per arm the power cannot exceed {ceiling:.4f} "
-                "however large the clusters; add clusters instead"
-            )
-        m = solve_increasing(lambda x: power_at(p_t, k, x), power, 1.0, 100.0)
-        rounded = {"cluster_size": math.ceil(m - 1e-9)}
+    p_t, k, m, rounded = _solve_design(
+        target,
+        power_at,
+        effect=p_treatment,
+        clusters=n_clusters_per_arm,
+        size=cluster_size,
+        power=power,
+        solve_effect=lambda f: solve_alternative_proportion(f, p_c, _given(power), direction),
+    )
     if k <= 1:
         raise ValueError("n_clusters_per_arm must exceed 1 (the t test needs df > 0)")
     return PowerResult(
@@ -345,3 +308,47 @@ def power_cluster_proportions(
         ),
         warnings=few_clusters_warning(2 * k),
     )
+
+
+def _solve_design(
+    target: str,
+    power_at: Callable[[float, float, float], float],
+    *,
+    effect: float | None,
+    clusters: float | None,
+    size: float | None,
+    power: float | None,
+    solve_effect: Callable[[Callable[[float], float]], float],
+) -> tuple[float, float, float, dict[str, int]]:
+    """``(effect, clusters per arm, cluster size, rounded sizes)`` with the unknown solved for.
+
+    ``power_at(effect, k, m)`` is the design's power; ``solve_effect`` finds the effect (a
+    difference, or the treatment proportion) at which a function of the effect reaches the
+    target power. Power plateaus as clusters grow (the ICC caps it), so a cluster size is only
+    sought when the largest clusters could reach the target.
+    """
+    if target == "power":
+        return _given(effect), _given(clusters), _given(size), {}
+    if target in ("effect", "p_treatment"):
+        k, m = _given(clusters), _given(size)
+        return solve_effect(lambda x: power_at(x, k, m)), k, m, {}
+    goal = _given(power)
+    if target == "n_clusters_per_arm":
+        d, m = _given(effect), _given(size)
+        k = solve_increasing(lambda x: power_at(d, x, m), goal, 1.5, 50.0)
+        return d, k, m, {"n_clusters_per_arm": math.ceil(k - 1e-9)}
+    d, k = _given(effect), _given(clusters)
+    ceiling = power_at(d, k, 1e9)
+    if ceiling < goal:
+        raise ValueError(
+            f"with {k:g} clusters per arm the power cannot exceed {ceiling:.4f} "
+            "however large the clusters; add clusters instead"
+        )
+    m = solve_increasing(lambda x: power_at(d, k, x), goal, 1.0, 100.0)
+    return d, k, m, {"cluster_size": math.ceil(m - 1e-9)}
+
+
+def _given(value: float | None) -> float:
+    """A quantity the caller gave (``exactly_one_missing`` has checked which one is None)."""
+    assert value is not None
+    return float(value)

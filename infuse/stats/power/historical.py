@@ -33,7 +33,9 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
+from infuse.stats._common import require_columns, wilson_bounds
 from infuse.stats.quasi.did import twfe_did
 from infuse.stats.quasi.its import interrupted_time_series
 from infuse.stats.quasi.synthetic_control import synthetic_control
@@ -89,16 +91,6 @@ class PlaceboPowerResult:
             {**asdict(self), "false_positive_rate": self.false_positive_rate}
         )
         return out
-
-
-def _wilson(successes: int, n: int, z: float = 1.959963984540054) -> tuple[float, float]:
-    if n == 0:
-        return (math.nan, math.nan)
-    p = successes / n
-    denom = 1 + z**2 / n
-    centre = (p + z**2 / (2 * n)) / denom
-    half = z * math.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denom
-    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 def default_effects(data: pd.DataFrame, *, unit: str, time: str, outcome: str) -> tuple[float, ...]:
@@ -206,17 +198,9 @@ def placebo_power(
     max_placebos : most placebo trials per effect; drawn at random (``seed``) when there are more.
     progress : ``progress(done, total)`` after each placebo trial's effects.
     """
-    if method not in ("did", "its", "synthetic_control"):
-        raise ValueError(f"unknown method {method!r}")
-    for column in (unit, time, outcome):
-        if column not in data.columns:
-            raise ValueError(f"column {column!r} is not in the data")
-    if not 0 < alpha < 1 or not 0 < target_power < 1:
-        raise ValueError("alpha and target_power must be between 0 and 1")
-    if isinstance(post_periods, bool) or int(post_periods) != post_periods or post_periods < 1:
-        raise ValueError("post_periods must be a positive whole number")
-    post_periods = int(post_periods)
-    min_pre = max(int(min_pre_periods), 3 if method == "its" else 2)
+    post_periods, min_pre = _checked_plan(
+        data, unit, time, outcome, method, alpha, target_power, post_periods, min_pre_periods
+    )
     if pre_periods is not None:
         min_pre = max(min_pre, int(pre_periods))
     panel = (
@@ -227,84 +211,29 @@ def placebo_power(
         .mean()
     )
     units = sorted(panel[unit].unique(), key=str)
-    planned = [u for u in dict.fromkeys(treated_units) if u in set(units)]
-    if not planned:
-        raise ValueError("none of the treated units is in the data")
-    if method != "its" and len(units) - len(planned) < (2 if method == "synthetic_control" else 1):
-        raise ValueError("the data needs units outside the treated set to compare with")
+    planned = _planned_units(units, treated_units, method)
     times = np.sort(panel[time].unique())
-    first_start = min_pre
-    last_start = len(times) - post_periods
-    if last_start < first_start:
-        raise ValueError(
-            f"the data has {len(times)} periods; placebo trials need at least "
-            f"{min_pre + post_periods} ({min_pre} before and {post_periods} from the start)"
-        )
+    starts = _start_indices(len(times), min_pre, post_periods)
     grid = sorted({0.0, *(abs(float(e)) for e in (effects or ()))}) if effects else None
     effect_grid = tuple(grid or default_effects(panel, unit=unit, time=time, outcome=outcome))
     rng = np.random.Generator(np.random.PCG64(seed))
-    start_indices = list(range(first_start, last_start + 1))
     sets = _treated_sets(units, planned, method, max_placebos, rng)
-    trials = [(s, t) for t in sets for s in start_indices]
-    if len(trials) > max_placebos:
-        # Keep the planned set at every start; draw the rest.
-        planned_trials = [(s, sets[0]) for s in start_indices][:max_placebos]
-        rest = [trial for trial in trials if trial[1] != sets[0]]
-        chosen = rng.choice(len(rest), max_placebos - len(planned_trials), replace=False)
-        trials = planned_trials + [rest[i] for i in sorted(chosen)]
+    trials = _placebo_trials(sets, starts, max_placebos, rng)
     outside = [u for u in units if u not in set(planned)]
-
-    def p_value(window: pd.DataFrame, start: float, treated: tuple[Hashable, ...]) -> float:
-        if method == "did":
-            frame = window.assign(
-                __D=(window[unit].isin(treated) & (window[time] >= start)).astype(int)
-            )
-            return float(
-                twfe_did(frame, unit=unit, time=time, outcome=outcome, treatment="__D").p_value
-            )
-        if method == "its":
-            series = window[window[unit].isin(treated)].groupby(time)[outcome].mean()
-            fitted = interrupted_time_series(
-                series.to_numpy(float), series.index.to_numpy(float), interruption=start
-            )
-            return float(fitted.level_change.p_value)
-        donors = [u for u in outside if u != treated[0]]
-        fitted_sc = synthetic_control(
-            window,
-            unit=unit,
-            time=time,
-            outcome=outcome,
-            treated_unit=treated[0],
-            intervention_time=start,
-            donors=donors,
-        )
-        return float(fitted_sc.p_value)
-
+    runner = _PlaceboRunner(
+        panel, times, unit, time, outcome, method, outside, post_periods, pre_periods
+    )
     rejections = np.zeros(len(effect_grid), dtype=int)
     failed = 0
     for done, (index, treated) in enumerate(trials, start=1):
-        start = float(times[index])
-        end = float(times[index + post_periods - 1])
-        begin = float(times[index - pre_periods]) if pre_periods else -math.inf
-        window = panel[(panel[time] >= begin) & (panel[time] <= end)]
-        is_post_treated = (window[unit].isin(treated) & (window[time] >= start)).to_numpy()
-        base = window[outcome].to_numpy(float)
-        for j, effect in enumerate(effect_grid):
-            shifted = window.assign(**{outcome: base + effect * is_post_treated})
-            try:
-                p = p_value(shifted, start, treated)
-            except (ValueError, np.linalg.LinAlgError, ZeroDivisionError):
-                p = math.nan
-            if math.isnan(p):
-                failed += 1 if j == 0 else 0
-            elif p <= alpha:
-                rejections[j] += 1
+        rejected, failed_at_zero = runner.run(index, treated, effect_grid, alpha)
+        rejections += rejected
+        failed += failed_at_zero
         if progress is not None:
             progress(done, len(trials))
     n = len(trials)
     power = tuple(float(r) / n for r in rejections)
-    intervals = [_wilson(int(r), n) for r in rejections]
-    smallest = 1.0 / (len(outside) + 1) if method == "synthetic_control" else None
+    intervals = [wilson_bounds(int(r), n) for r in rejections]
     return PlaceboPowerResult(
         method=method,
         alpha=alpha,
@@ -316,9 +245,147 @@ def placebo_power(
         ci_high=tuple(high for _, high in intervals),
         n_placebos=n,
         n_failed=failed,
-        starts=tuple(float(times[i]) for i in start_indices),
+        starts=tuple(float(times[i]) for i in starts),
         n_units=len(units),
         n_treated=len(planned),
         minimum_detectable_effect=_interpolated_mde(effect_grid, power, target_power),
-        smallest_p_value=smallest,
+        smallest_p_value=1.0 / (len(outside) + 1) if method == "synthetic_control" else None,
     )
+
+
+def _checked_plan(
+    data: pd.DataFrame,
+    unit: str,
+    time: str,
+    outcome: str,
+    method: str,
+    alpha: float,
+    target_power: float,
+    post_periods: int,
+    min_pre_periods: int,
+) -> tuple[int, int]:
+    """The checked post-period count and the fewest periods needed before a placebo start."""
+    if method not in ("did", "its", "synthetic_control"):
+        raise ValueError(f"unknown method {method!r}")
+    require_columns(data, (unit, time, outcome))
+    if not 0 < alpha < 1 or not 0 < target_power < 1:
+        raise ValueError("alpha and target_power must be between 0 and 1")
+    if isinstance(post_periods, bool) or int(post_periods) != post_periods or post_periods < 1:
+        raise ValueError("post_periods must be a positive whole number")
+    return int(post_periods), max(int(min_pre_periods), 3 if method == "its" else 2)
+
+
+def _planned_units(
+    units: list[Hashable], treated_units: Sequence[Hashable], method: str
+) -> list[Hashable]:
+    """The planned treated units present in the data, with enough units outside them."""
+    planned = [u for u in dict.fromkeys(treated_units) if u in set(units)]
+    if not planned:
+        raise ValueError("none of the treated units is in the data")
+    if method != "its" and len(units) - len(planned) < (2 if method == "synthetic_control" else 1):
+        raise ValueError("the data needs units outside the treated set to compare with")
+    return planned
+
+
+def _start_indices(n_times: int, min_pre: int, post_periods: int) -> list[int]:
+    """Every period index a placebo can start at, with its pre and post periods in the data."""
+    last_start = n_times - post_periods
+    if last_start < min_pre:
+        raise ValueError(
+            f"the data has {n_times} periods; placebo trials need at least "
+            f"{min_pre + post_periods} ({min_pre} before and {post_periods} from the start)"
+        )
+    return list(range(min_pre, last_start + 1))
+
+
+def _placebo_trials(
+    sets: list[tuple[Hashable, ...]],
+    starts: list[int],
+    max_placebos: int,
+    rng: np.random.Generator,
+) -> list[tuple[int, tuple[Hashable, ...]]]:
+    """(start index, treated set) pairs: every pair, or the planned set at every start and a
+    random draw of the other pairs when there are more than ``max_placebos``."""
+    trials = [(s, t) for t in sets for s in starts]
+    if len(trials) <= max_placebos:
+        return trials
+    planned_trials = [(s, sets[0]) for s in starts][:max_placebos]
+    rest = [trial for trial in trials if trial[1] != sets[0]]
+    chosen = rng.choice(len(rest), max_placebos - len(planned_trials), replace=False)
+    return planned_trials + [rest[i] for i in sorted(chosen)]
+
+
+@dataclass(frozen=True)
+class _PlaceboRunner:
+    """The past panel and the planned analysis, run on one placebo trial at a time."""
+
+    panel: pd.DataFrame
+    times: NDArray[np.float64]
+    unit: str
+    time: str
+    outcome: str
+    method: str
+    outside: list[Hashable]
+    post_periods: int
+    pre_periods: int | None
+
+    def run(
+        self,
+        index: int,
+        treated: tuple[Hashable, ...],
+        effects: tuple[float, ...],
+        alpha: float,
+    ) -> tuple[NDArray[np.int_], int]:
+        """Whether the analysis rejects at each effect added to the treated units' post-period
+        values, and 1 when it could not run at all (no effect added), else 0.
+
+        The window ends with the last post period, so later data never leaks in.
+        """
+        times, unit, time, outcome = self.times, self.unit, self.time, self.outcome
+        start = float(times[index])
+        end = float(times[index + self.post_periods - 1])
+        begin = float(times[index - self.pre_periods]) if self.pre_periods else -math.inf
+        window = self.panel[(self.panel[time] >= begin) & (self.panel[time] <= end)]
+        is_post_treated = (window[unit].isin(treated) & (window[time] >= start)).to_numpy()
+        base = window[outcome].to_numpy(float)
+        rejected = np.zeros(len(effects), dtype=int)
+        failed = 0
+        for j, effect in enumerate(effects):
+            shifted = window.assign(**{outcome: base + effect * is_post_treated})
+            try:
+                p = self.p_value(shifted, start, treated)
+            except (ValueError, np.linalg.LinAlgError, ZeroDivisionError):
+                p = math.nan
+            if math.isnan(p):
+                failed += 1 if j == 0 else 0
+            elif p <= alpha:
+                rejected[j] += 1
+        return rejected, failed
+
+    def p_value(self, window: pd.DataFrame, start: float, treated: tuple[Hashable, ...]) -> float:
+        """The planned analysis's p-value with the intervention placed at ``start``."""
+        unit, time, outcome = self.unit, self.time, self.outcome
+        if self.method == "did":
+            frame = window.assign(
+                __D=(window[unit].isin(treated) & (window[time] >= start)).astype(int)
+            )
+            return float(
+                twfe_did(frame, unit=unit, time=time, outcome=outcome, treatment="__D").p_value
+            )
+        if self.method == "its":
+            series = window[window[unit].isin(treated)].groupby(time)[outcome].mean()
+            fitted = interrupted_time_series(
+                series.to_numpy(float), series.index.to_numpy(float), interruption=start
+            )
+            return float(fitted.level_change.p_value)
+        donors = [u for u in self.outside if u != treated[0]]
+        fitted_sc = synthetic_control(
+            window,
+            unit=unit,
+            time=time,
+            outcome=outcome,
+            treated_unit=treated[0],
+            intervention_time=start,
+            donors=donors,
+        )
+        return float(fitted_sc.p_value)

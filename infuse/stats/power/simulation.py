@@ -32,14 +32,13 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
-from numpy.typing import NDArray
 
+from infuse.stats._common import FloatArray, wilson_bounds
 from infuse.stats.results import StatWarning, json_ready
 
 __all__ = ["CustomDesign", "SimulatedPowerResult", "SimulationDesign", "simulate_power"]
 
 ProgressCallback = Callable[[int, int], None]
-FloatArray = NDArray[np.float64]
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,14 +132,6 @@ def _p_value_of(outcome: Any) -> float:
         return math.nan
 
 
-def _wilson(successes: int, n: int, z: float = 1.959963984540054) -> tuple[float, float]:
-    p = successes / n
-    denom = 1 + z**2 / n
-    centre = (p + z**2 / (2 * n)) / denom
-    half = z * math.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denom
-    return max(0.0, centre - half), min(1.0, centre + half)
-
-
 def simulate_power(
     design: SimulationDesign,
     *,
@@ -180,14 +171,7 @@ def simulate_power(
     Arnold et al. (2011): simulated power converges to the true power of the *analysis as
     run*, including its small-sample behaviour, at rate ``1 / sqrt(n_simulations)``.
     """
-    if isinstance(n_simulations, bool) or not isinstance(n_simulations, int) or n_simulations < 1:
-        raise ValueError("n_simulations must be a positive integer")
-    if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1:
-        raise ValueError("chunk_size must be a positive integer")
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
-        raise TypeError("seed must be a non-negative integer")
-    if not 0.0 < alpha < 1.0:
-        raise ValueError("alpha must be strictly between 0 and 1")
+    _check_recipe(n_simulations, chunk_size, seed, alpha)
     if not hasattr(design, "generate"):
         raise TypeError("design must provide generate(rng)")
     vectorised = not callable(analysis) and hasattr(design, "simulate_p_values")
@@ -198,21 +182,12 @@ def simulate_power(
         if isinstance(analysis, str | None)
         else getattr(analysis, "__name__", "custom")
     )
+    draw = _p_value_draws(design, analysis, str(analysis_name), vectorised)
     rng = np.random.Generator(np.random.PCG64(int(seed)))
-    rejections = 0
-    failed = 0
-    done = 0
+    rejections = failed = done = 0
     while done < n_simulations:
         size = min(chunk_size, n_simulations - done)
-        p: FloatArray
-        if vectorised:
-            batch = design.simulate_p_values  # type: ignore[attr-defined]
-            p = np.asarray(batch(rng, size, str(analysis_name)), dtype=np.float64)
-        else:
-            assert callable(analysis)
-            p = np.array(
-                [_p_value_of(analysis(design.generate(rng))) for _ in range(size)], dtype=np.float64
-            )
+        p = draw(rng, size)
         nan = np.isnan(p)
         failed += int(nan.sum())
         rejections += int((p[~nan] <= alpha).sum())
@@ -220,16 +195,7 @@ def simulate_power(
         if progress is not None:
             progress(done, n_simulations)
     power = rejections / n_simulations
-    low, high = _wilson(rejections, n_simulations)
-    warnings: tuple[StatWarning, ...] = ()
-    if failed:
-        warnings = (
-            StatWarning(
-                "analysis_failed",
-                f"{failed} of {n_simulations} simulated trials gave no p-value; "
-                "they are counted as non-rejections",
-            ),
-        )
+    low, high = wilson_bounds(rejections, n_simulations)
     return SimulatedPowerResult(
         power=power,
         mc_std_error=math.sqrt(power * (1.0 - power) / n_simulations),
@@ -244,5 +210,54 @@ def simulate_power(
         analysis=str(analysis_name),
         parameters=json_ready(design.parameters()) if hasattr(design, "parameters") else {},
         n_failed=failed,
-        warnings=warnings,
+        warnings=_failures_warning(failed, n_simulations),
+    )
+
+
+def _check_recipe(n_simulations: int, chunk_size: int, seed: int, alpha: float) -> None:
+    if isinstance(n_simulations, bool) or not isinstance(n_simulations, int) or n_simulations < 1:
+        raise ValueError("n_simulations must be a positive integer")
+    if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1:
+        raise ValueError("chunk_size must be a positive integer")
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+        raise TypeError("seed must be a non-negative integer")
+    if not 0.0 < alpha < 1.0:
+        raise ValueError("alpha must be strictly between 0 and 1")
+
+
+def _p_value_draws(
+    design: SimulationDesign,
+    analysis: str | Callable[[Any], Any] | None,
+    analysis_name: str,
+    vectorised: bool,
+) -> Callable[[np.random.Generator, int], FloatArray]:
+    """``draw(rng, size)``: the p-values of ``size`` simulated trials, from the design's
+    vectorised path or trial by trial through the analysis callable."""
+    if vectorised:
+        batch = design.simulate_p_values  # type: ignore[attr-defined]
+
+        def vectorised_draw(rng: np.random.Generator, size: int) -> FloatArray:
+            return np.asarray(batch(rng, size, analysis_name), dtype=np.float64)
+
+        return vectorised_draw
+    assert callable(analysis)
+    analyse = analysis
+
+    def trial_by_trial(rng: np.random.Generator, size: int) -> FloatArray:
+        return np.array(
+            [_p_value_of(analyse(design.generate(rng))) for _ in range(size)], dtype=np.float64
+        )
+
+    return trial_by_trial
+
+
+def _failures_warning(failed: int, n_simulations: int) -> tuple[StatWarning, ...]:
+    if not failed:
+        return ()
+    return (
+        StatWarning(
+            "analysis_failed",
+            f"{failed} of {n_simulations} simulated trials gave no p-value; "
+            "they are counted as non-rejections",
+        ),
     )

@@ -11,6 +11,7 @@ References
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
@@ -20,10 +21,12 @@ from scipy import stats
 
 from infuse.stats.power._solve import (
     check_alpha,
+    check_icc,
     check_positive,
     check_target_power,
     exactly_one_missing,
     few_clusters_warning,
+    solve_alternative_proportion,
     solve_increasing,
 )
 from infuse.stats.power.result import PowerResult
@@ -230,121 +233,33 @@ def power_stepped_wedge(
     alpha = check_alpha(alpha)
     check_target_power(power)
     check_positive("cluster_period_size", cluster_period_size)
-    if schedule is None:
-        if n_clusters is None or n_steps is None:
-            raise ValueError("give a schedule or both n_clusters and n_steps")
-        schedule = stepped_wedge_schedule(
-            n_clusters, n_steps, n_periods=n_periods, baseline_periods=baseline_periods
-        )
-    elif not isinstance(schedule, SteppedWedgeSchedule):
-        raise TypeError("schedule must be a SteppedWedgeSchedule")
-    sched = schedule
-    if (between_cluster_variance is None) == (icc is None):
-        raise ValueError("give exactly one of between_cluster_variance and icc")
-    if icc is not None and not 0.0 <= icc < 1.0:
-        raise ValueError(f"icc must be in [0, 1), got {icc!r}")
+    sched = _resolved_schedule(schedule, n_clusters, n_steps, n_periods, baseline_periods)
+    variance = _EffectVariance.checked(sched, icc, between_cluster_variance)
     z = float(stats.norm.isf(alpha / 2))
 
     def power_from_se(theta: float, se: float) -> float:
         return float(stats.norm.cdf(abs(theta) / se - z))
 
-    def tau2_for(sigma_e2: float) -> float:
-        if icc is not None:
-            return icc * sigma_e2 / (1.0 - icc)
-        assert between_cluster_variance is not None
-        return float(between_cluster_variance)
-
-    def se_for(sigma_e2: float, size: float) -> float:
-        return math.sqrt(
-            stepped_wedge_variance(
-                sched,
-                cluster_period_size=size,
-                within_cluster_variance=sigma_e2,
-                between_cluster_variance=tau2_for(sigma_e2),
-            )
-        )
-
     if outcome == "continuous":
-        check_positive("within_cluster_variance", within_cluster_variance, allow_none=False)
-        assert within_cluster_variance is not None
-        target = exactly_one_missing(
-            effect=effect, power=power, cluster_period_size=cluster_period_size
-        )
-        sigma_e2 = float(within_cluster_variance)
-
-        def effect_and_se(value: float, size: float) -> tuple[float, float]:
-            return value, se_for(sigma_e2, size)
-
-        if target == "effect":
-            assert power is not None and cluster_period_size is not None
-            size = float(cluster_period_size)
-            se0 = se_for(sigma_e2, size)
-            solved = solve_increasing(lambda t: power_from_se(t, se0), power, 1e-12, 10.0 * se0)
-        else:
-            assert effect is not None
-            solved = float(effect)
+        model = _continuous(variance, within_cluster_variance, effect, power, cluster_period_size)
     elif outcome == "binary":
-        if p_control is None or not 0.0 < p_control < 1.0:
-            raise ValueError("a binary outcome needs p_control strictly between 0 and 1")
-        p_c = float(p_control)
-        target = exactly_one_missing(
-            p_treatment=p_treatment, power=power, cluster_period_size=cluster_period_size
-        )
-
-        def effect_and_se(value: float, size: float) -> tuple[float, float]:
-            pbar = (p_c + value) / 2.0
-            return value - p_c, se_for(pbar * (1.0 - pbar), size)
-
-        if target == "p_treatment":
-            assert power is not None and cluster_period_size is not None
-            size = float(cluster_period_size)
-            room = 1.0 - p_c
-            solved = p_c + solve_increasing(
-                lambda d: power_from_se(*effect_and_se(p_c + d, size)),
-                power,
-                1e-12,
-                room - 1e-12,
-                limit=room,
-            )
-        else:
-            assert p_treatment is not None
-            if not 0.0 < p_treatment < 1.0:
-                raise ValueError("p_treatment must be strictly between 0 and 1")
-            solved = float(p_treatment)
+        model = _binary(variance, p_control, p_treatment, power, cluster_period_size)
     else:
         raise ValueError("outcome must be 'continuous' or 'binary'")
-
+    solved = model.solve(power_from_se)
     rounded: dict[str, int] = {}
-    if target == "cluster_period_size":
-        assert power is not None
-        if effect_and_se(solved, 1.0)[0] == 0:
-            raise ValueError("the effect must be non-zero to solve for a cluster-period size")
-        size = solve_increasing(
-            lambda n: power_from_se(*effect_and_se(solved, n)), power, 1.0, 100.0
-        )
+    if model.target == "cluster_period_size":
+        size = _solve_cluster_period_size(model, solved, power_from_se)
         rounded = {"cluster_period_size": math.ceil(size - 1e-9)}
-    elif target == "power":
+    else:
         assert cluster_period_size is not None
         size = float(cluster_period_size)
-    theta, se = effect_and_se(solved, size)
-    if outcome == "binary":
-        pbar = (2.0 * p_c + theta) / 2.0
-        sigma_e2 = pbar * (1.0 - pbar)
-    tau2 = tau2_for(sigma_e2)
-    parameters: dict[str, Any] = {
-        "outcome": outcome,
-        "n_steps": sched.n_steps,
-        "n_periods": sched.n_periods,
-        "schedule": [list(row) for row in sched.matrix],
-        "within_cluster_variance": sigma_e2,
-        "between_cluster_variance": tau2,
-        "icc": tau2 / (tau2 + sigma_e2),
-    }
-    if outcome == "binary":
-        parameters.update({"p_control": p_c, "p_treatment": p_c + theta})
+    theta, se = model.effect_and_se(solved, size)
+    sigma_e2 = model.sigma_e2(theta)
+    tau2 = variance.tau2(sigma_e2)
     return PowerResult(
         method="stepped_wedge_hussey_hughes",
-        solved_for=target,
+        solved_for=model.target,
         power=power_from_se(theta, se),
         effect=theta,
         alpha=alpha,
@@ -352,7 +267,16 @@ def power_stepped_wedge(
         sample_size_rounded_up=rounded,
         std_error=se,
         df=None,
-        parameters=parameters,
+        parameters={
+            "outcome": outcome,
+            "n_steps": sched.n_steps,
+            "n_periods": sched.n_periods,
+            "schedule": [list(row) for row in sched.matrix],
+            "within_cluster_variance": sigma_e2,
+            "between_cluster_variance": tau2,
+            "icc": tau2 / (tau2 + sigma_e2),
+            **model.parameters(theta),
+        },
         assumptions=(
             "Cross-sectional samples: different individuals in each cluster-period.",
             "Random cluster intercept, fixed period effects, no cluster-by-period variation, "
@@ -360,4 +284,176 @@ def power_stepped_wedge(
             "Variance components known; normal reference distribution.",
         ),
         warnings=few_clusters_warning(sched.n_clusters, reference="normal"),
+    )
+
+
+def _resolved_schedule(
+    schedule: SteppedWedgeSchedule | None,
+    n_clusters: int | None,
+    n_steps: int | None,
+    n_periods: int | None,
+    baseline_periods: int,
+) -> SteppedWedgeSchedule:
+    """The schedule given, or the standard one for ``n_clusters`` and ``n_steps``."""
+    if schedule is None:
+        if n_clusters is None or n_steps is None:
+            raise ValueError("give a schedule or both n_clusters and n_steps")
+        return stepped_wedge_schedule(
+            n_clusters, n_steps, n_periods=n_periods, baseline_periods=baseline_periods
+        )
+    if not isinstance(schedule, SteppedWedgeSchedule):
+        raise TypeError("schedule must be a SteppedWedgeSchedule")
+    return schedule
+
+
+@dataclass(frozen=True)
+class _EffectVariance:
+    """The standard error of the effect on a schedule, from the individual-level variance and
+    either the ICC or the between-cluster variance (:func:`stepped_wedge_variance`)."""
+
+    schedule: SteppedWedgeSchedule
+    icc: float | None
+    between_cluster_variance: float | None
+
+    @classmethod
+    def checked(
+        cls, schedule: SteppedWedgeSchedule, icc: float | None, between: float | None
+    ) -> _EffectVariance:
+        if (between is None) == (icc is None):
+            raise ValueError("give exactly one of between_cluster_variance and icc")
+        if icc is not None:
+            check_icc(icc)
+        return cls(schedule, icc, between)
+
+    def tau2(self, sigma_e2: float) -> float:
+        """Between-cluster variance: given, or ``icc sigma_e^2 / (1 - icc)``."""
+        if self.icc is not None:
+            return self.icc * sigma_e2 / (1.0 - self.icc)
+        assert self.between_cluster_variance is not None
+        return float(self.between_cluster_variance)
+
+    def se(self, sigma_e2: float, size: float) -> float:
+        return math.sqrt(
+            stepped_wedge_variance(
+                self.schedule,
+                cluster_period_size=size,
+                within_cluster_variance=sigma_e2,
+                between_cluster_variance=self.tau2(sigma_e2),
+            )
+        )
+
+
+PowerFromSE = Callable[[float, float], float]
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """How a stepped-wedge outcome turns the value solved for into an effect and its SE.
+
+    ``value`` is the effect (continuous) or the treatment proportion (binary); ``solve`` finds
+    it at the given cluster-period size when it is the unknown, else returns the one given.
+    """
+
+    target: str
+    given: float | None
+    size: float | None
+    power: float | None
+    effect_and_se: Callable[[float, float], tuple[float, float]]
+    solve_at_size: Callable[[float, float, PowerFromSE], float]
+    sigma_e2: Callable[[float], float]
+    parameters: Callable[[float], dict[str, Any]]
+
+    def solve(self, power_from_se: PowerFromSE) -> float:
+        if self.target in ("effect", "p_treatment"):
+            assert self.power is not None and self.size is not None
+            return self.solve_at_size(float(self.size), self.power, power_from_se)
+        assert self.given is not None
+        return float(self.given)
+
+
+def _continuous(
+    variance: _EffectVariance,
+    within_cluster_variance: float | None,
+    effect: float | None,
+    power: float | None,
+    cluster_period_size: float | None,
+) -> _Outcome:
+    check_positive("within_cluster_variance", within_cluster_variance, allow_none=False)
+    assert within_cluster_variance is not None
+    target = exactly_one_missing(
+        effect=effect, power=power, cluster_period_size=cluster_period_size
+    )
+    sigma_e2 = float(within_cluster_variance)
+
+    def effect_and_se(value: float, size: float) -> tuple[float, float]:
+        return value, variance.se(sigma_e2, size)
+
+    def solve_at_size(size: float, goal: float, power_from_se: PowerFromSE) -> float:
+        se0 = variance.se(sigma_e2, size)
+        return solve_increasing(lambda t: power_from_se(t, se0), goal, 1e-12, 10.0 * se0)
+
+    return _Outcome(
+        target,
+        effect,
+        cluster_period_size,
+        power,
+        effect_and_se,
+        solve_at_size,
+        sigma_e2=lambda theta: sigma_e2,
+        parameters=lambda theta: {},
+    )
+
+
+def _binary(
+    variance: _EffectVariance,
+    p_control: float | None,
+    p_treatment: float | None,
+    power: float | None,
+    cluster_period_size: float | None,
+) -> _Outcome:
+    """Binary outcome: ``sigma_e^2 = pbar (1 - pbar)``, ``pbar = (p_c + p_t) / 2`` (Hussey &
+    Hughes 2007, section 3); a treatment proportion is solved for above ``p_control``."""
+    if p_control is None or not 0.0 < p_control < 1.0:
+        raise ValueError("a binary outcome needs p_control strictly between 0 and 1")
+    p_c = float(p_control)
+    target = exactly_one_missing(
+        p_treatment=p_treatment, power=power, cluster_period_size=cluster_period_size
+    )
+    if target != "p_treatment":
+        assert p_treatment is not None
+        if not 0.0 < p_treatment < 1.0:
+            raise ValueError("p_treatment must be strictly between 0 and 1")
+
+    def effect_and_se(value: float, size: float) -> tuple[float, float]:
+        pbar = (p_c + value) / 2.0
+        return value - p_c, variance.se(pbar * (1.0 - pbar), size)
+
+    def solve_at_size(size: float, goal: float, power_from_se: PowerFromSE) -> float:
+        return solve_alternative_proportion(
+            lambda p: power_from_se(*effect_and_se(p, size)), p_c, goal, "increase"
+        )
+
+    def sigma_e2(theta: float) -> float:
+        pbar = (2.0 * p_c + theta) / 2.0
+        return pbar * (1.0 - pbar)
+
+    return _Outcome(
+        target,
+        p_treatment,
+        cluster_period_size,
+        power,
+        effect_and_se,
+        solve_at_size,
+        sigma_e2=sigma_e2,
+        parameters=lambda theta: {"p_control": p_c, "p_treatment": p_c + theta},
+    )
+
+
+def _solve_cluster_period_size(model: _Outcome, solved: float, power_from_se: PowerFromSE) -> float:
+    """The people per cluster-period at which the design reaches the target power."""
+    assert model.power is not None
+    if model.effect_and_se(solved, 1.0)[0] == 0:
+        raise ValueError("the effect must be non-zero to solve for a cluster-period size")
+    return solve_increasing(
+        lambda n: power_from_se(*model.effect_and_se(solved, n)), model.power, 1.0, 100.0
     )

@@ -9,6 +9,7 @@ References
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Literal
 
 from scipy import stats
@@ -16,8 +17,11 @@ from scipy import stats
 from infuse.stats.power._solve import (
     check_alpha,
     check_positive,
+    check_proportions,
     check_target_power,
     exactly_one_missing,
+    rounded_arms,
+    solve_alternative_proportion,
     solve_increasing,
     t_power,
 )
@@ -86,7 +90,7 @@ def power_two_means(
         if delta == 0:
             raise ValueError("effect must be non-zero to solve for a sample size")
         n_c = solve_increasing(lambda n: power_at(delta, n), power, 1.0 + 1.0 / ratio, 100.0)
-        rounded = {"n_control": math.ceil(n_c - 1e-9), "n_treatment": math.ceil(ratio * n_c - 1e-9)}
+        rounded = rounded_arms(n_c, ratio)
     n_t = ratio * n_c
     if n_c + n_t - 2.0 <= 0:
         raise ValueError("the two arms need more than two units in total")
@@ -145,21 +149,10 @@ def power_two_proportions(
     check_target_power(power)
     check_positive("ratio", ratio, allow_none=False)
     check_positive("n_control", n_control)
-    for name, p in (("p_control", p_control), ("p_treatment", p_treatment)):
-        if p is not None and not 0.0 < float(p) < 1.0:
-            raise ValueError(f"{name} must be strictly between 0 and 1, got {p!r}")
+    check_proportions(p_control=p_control, p_treatment=p_treatment)
     target = exactly_one_missing(p_treatment=p_treatment, n_control=n_control, power=power)
-    z = float(stats.norm.isf(alpha / 2))
     p_c = float(p_control)
-
-    def power_at(p_t: float, n_c: float) -> float:
-        n_t = ratio * n_c
-        diff = abs(p_t - p_c)
-        pbar = (n_c * p_c + n_t * p_t) / (n_c + n_t)
-        se0 = math.sqrt(pbar * (1 - pbar) * (1 / n_c + 1 / n_t))
-        se1 = math.sqrt(p_c * (1 - p_c) / n_c + p_t * (1 - p_t) / n_t)
-        return float(stats.norm.cdf((diff - z * se0) / se1))
-
+    power_at = _two_proportion_power(p_c, ratio, float(stats.norm.isf(alpha / 2)))
     rounded: dict[str, int] = {}
     if target == "power":
         assert p_treatment is not None and n_control is not None
@@ -167,33 +160,15 @@ def power_two_proportions(
     elif target == "p_treatment":
         assert n_control is not None and power is not None
         n_c = float(n_control)
-        if direction == "increase":
-            p_t = p_c + solve_increasing(
-                lambda d: power_at(p_c + d, n_c), power, 1e-12, (1 - p_c) - 1e-12, limit=1 - p_c
-            )
-        elif direction == "decrease":
-            p_t = p_c - solve_increasing(
-                lambda d: power_at(p_c - d, n_c), power, 1e-12, p_c - 1e-12, limit=p_c
-            )
-        else:
-            raise ValueError("direction must be 'increase' or 'decrease'")
+        p_t = solve_alternative_proportion(lambda p: power_at(p, n_c), p_c, power, direction)
     else:
         assert p_treatment is not None and power is not None
         p_t = float(p_treatment)
         if p_t == p_c:
             raise ValueError("p_treatment must differ from p_control to solve for a sample size")
         n_c = solve_increasing(lambda n: power_at(p_t, n), power, 1.0, 100.0)
-        rounded = {"n_control": math.ceil(n_c - 1e-9), "n_treatment": math.ceil(ratio * n_c - 1e-9)}
+        rounded = rounded_arms(n_c, ratio)
     n_t = ratio * n_c
-    warnings: tuple[StatWarning, ...] = ()
-    if min(n_c * min(p_c, 1 - p_c), n_t * min(p_t, 1 - p_t)) < 5:
-        warnings = (
-            StatWarning(
-                "normal_approximation_doubtful",
-                "fewer than 5 expected events or non-events in an arm: the normal approximation "
-                "behind this power may be poor; check by simulation.",
-            ),
-        )
     return PowerResult(
         method="two_proportions_z",
         solved_for=target,
@@ -208,5 +183,33 @@ def power_two_proportions(
             "Analysis is the two-proportion z test (pooled variance under the null), two-sided.",
             "Normal approximation to the binomial.",
         ),
-        warnings=warnings,
+        warnings=_normal_approximation_warning(p_c, p_t, n_c, n_t),
     )
+
+
+def _two_proportion_power(p_c: float, ratio: float, z: float) -> Callable[[float, float], float]:
+    """Power of the pooled two-proportion z test as a function of ``(p_t, n_c)``."""
+
+    def power_at(p_t: float, n_c: float) -> float:
+        n_t = ratio * n_c
+        diff = abs(p_t - p_c)
+        pbar = (n_c * p_c + n_t * p_t) / (n_c + n_t)
+        se0 = math.sqrt(pbar * (1 - pbar) * (1 / n_c + 1 / n_t))
+        se1 = math.sqrt(p_c * (1 - p_c) / n_c + p_t * (1 - p_t) / n_t)
+        return float(stats.norm.cdf((diff - z * se0) / se1))
+
+    return power_at
+
+
+def _normal_approximation_warning(
+    p_c: float, p_t: float, n_c: float, n_t: float
+) -> tuple[StatWarning, ...]:
+    if min(n_c * min(p_c, 1 - p_c), n_t * min(p_t, 1 - p_t)) < 5:
+        return (
+            StatWarning(
+                "normal_approximation_doubtful",
+                "fewer than 5 expected events or non-events in an arm: the normal approximation "
+                "behind this power may be poor; check by simulation.",
+            ),
+        )
+    return ()
