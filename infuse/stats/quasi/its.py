@@ -29,8 +29,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
-from scipy import stats
 
+from infuse.stats._common import FloatArray, require_columns, wald_estimate
 from infuse.stats.results import EstimateResult, StatWarning, json_ready
 
 __all__ = [
@@ -205,94 +205,34 @@ def interrupted_time_series(
     Linden A. (2015) "Conducting interrupted time-series analysis for single- and multiple-group
     comparisons", Stata Journal 15(2):480-500.
     """
-    y = np.asarray(outcome, dtype=np.float64)
-    t = np.asarray(time, dtype=np.float64)
-    if y.ndim != 1 or t.ndim != 1 or y.shape != t.shape:
-        raise ValueError("outcome and time must be one-dimensional arrays of the same length")
-    if not (np.all(np.isfinite(y)) and np.all(np.isfinite(t))):
-        raise ValueError("outcome and time must be finite (remove missing values first)")
-    if not 0.0 < conf_level < 1.0:
-        raise ValueError("conf_level must lie strictly between 0 and 1")
-    if n_harmonics < 0:
-        raise ValueError("n_harmonics must be non-negative")
-    if n_harmonics > 0 and (seasonal_period is None or seasonal_period <= 0):
-        raise ValueError("seasonal_period must be positive when n_harmonics > 0")
-    if hac_lags is not None and hac_lags < 0:
-        raise ValueError("hac_lags must be non-negative")
-
-    order = np.argsort(t, kind="stable")
-    y, t = y[order], t[order]
-    if np.any(np.diff(t) == 0):
-        raise ValueError("time must not repeat: one observation per time point")
-    s = t if season is None else np.asarray(season, dtype=np.float64)[order]
-    if s.shape != t.shape:
-        raise ValueError("season must have the same length as time")
-
-    warnings: list[StatWarning] = []
-    steps = np.diff(t)
-    if steps.size and not np.allclose(steps, steps[0]):
-        warnings.append(
-            StatWarning(
-                "unequal_spacing",
-                "Time points are not equally spaced; Newey-West lags count observations, "
-                "not time units.",
-            )
-        )
-
+    y, t = _finite_series(outcome, time)
+    _check_options(conf_level, n_harmonics, seasonal_period, hac_lags)
+    y, t, s = _in_time_order(y, t, season)
     post = (t >= interruption).astype(np.float64)
     n_pre, n_post = int((post == 0).sum()), int(post.sum())
     if n_pre < 2 or n_post < 1 + int(slope_change):
         raise ValueError(
             "need at least 2 pre-interruption points and enough post points for the model"
         )
-    if min(n_pre, n_post) < _MIN_POINTS_PER_SEGMENT:
-        warnings.append(
-            StatWarning(
-                "few_time_points",
-                f"{n_pre} pre and {n_post} post observations; at least "
-                f"{_MIN_POINTS_PER_SEGMENT} on each side are recommended.",
-            )
-        )
-
-    names = ["intercept", "pre_trend", "level_change"]
-    columns = [np.ones_like(t), t - t[0], post]
-    if slope_change:
-        names.append("slope_change")
-        columns.append((t - interruption) * post)
-    for harmonic in range(1, n_harmonics + 1):
-        angle = 2.0 * np.pi * harmonic * s / float(seasonal_period or 1.0)
-        names += [f"sin{harmonic}", f"cos{harmonic}"]
-        columns += [np.sin(angle), np.cos(angle)]
-    x = np.column_stack(columns)
+    names, x = _segmented_design(
+        t, s, post, interruption, slope_change, n_harmonics, seasonal_period
+    )
     n, k = x.shape
     if n <= k:
         raise ValueError(f"{n} observations cannot identify {k} coefficients")
-
     beta, *_ = np.linalg.lstsq(x, y, rcond=None)
     fitted = x @ beta
     resid = y - fitted
-    if np.linalg.matrix_rank(x) < k:
-        warnings.append(StatWarning("collinear_design", "The design matrix is rank deficient."))
-
-    lags = newey_west_default_lags(n) if hac_lags is None else int(hac_lags)
-    lag_rule = (
-        "Newey-West (1994) rule floor(4 (n/100)^(2/9))" if hac_lags is None else "user supplied"
-    )
-    cov = newey_west_covariance(x, resid, lags)
-    se = np.sqrt(np.clip(np.diag(cov), 0.0, None))
-    if float(resid @ resid) <= 1e-20 * max(1.0, float(y @ y)):
-        warnings.append(
-            StatWarning("zero_residual_variance", "The model fits exactly; no uncertainty.")
-        )
+    lags, lag_rule = _hac_lags(hac_lags, n, "n")
+    se = _hac_standard_errors(x, resid, lags)
     rss = float(resid @ resid)
     dw = float(np.sum(np.diff(resid) ** 2)) / rss if rss > 0 else math.nan
-    df = float(n - k)
-
-    assumptions = (
-        "The pre-interruption trend and seasonality would have continued without the intervention.",
-        "No other change coincides with the interruption.",
-        f"Residual autocorrelation dies out within {lags} lags (Newey-West, Bartlett kernel).",
+    warnings = (
+        *_spacing_warning(t),
+        *_few_points_warning(n_pre, n_post, ""),
+        *_fit_warnings(x, rss, y),
     )
+    fields = _its_fields(n, lags, warnings)
     extra: dict[str, Any] = {
         "design": names,
         "hac_lags": lags,
@@ -302,42 +242,18 @@ def interrupted_time_series(
         "interruption": float(interruption),
         "durbin_watson": dw,
     }
-
-    def _result(index: int, measure: str) -> EstimateResult:
-        est, err = float(beta[index]), float(se[index])
-        crit = float(stats.t.ppf(0.5 + conf_level / 2.0, df))
-        if err > 0:
-            p = float(2.0 * stats.t.sf(abs(est) / err, df))
-            low, high = est - crit * err, est + crit * err
-        else:
-            p, low, high = math.nan, math.nan, math.nan
-        return EstimateResult(
-            estimate=est,
-            std_error=err if err > 0 else math.nan,
-            ci_low=low,
-            ci_high=high,
-            p_value=p,
-            method="interrupted_time_series_newey_west",
-            effect_measure=measure,
-            n_units=n,
-            conf_level=conf_level,
-            df=df,
-            assumptions=assumptions,
-            warnings=tuple(warnings),
-            extra=dict(extra),
-        )
-
-    level = _result(2, "level_change")
-    slope = _result(3, "slope_change") if slope_change else None
+    hac = _HacFit(beta, se, float(n - k), conf_level)
     counterfactual_beta = beta.copy()
     counterfactual_beta[2] = 0.0
     if slope_change:
         counterfactual_beta[3] = 0.0
     return InterruptedTimeSeriesResult(
-        level_change=level,
-        slope_change=slope,
-        coefficients={name: float(b) for name, b in zip(names, beta, strict=True)},
-        std_errors={name: float(v) for name, v in zip(names, se, strict=True)},
+        level_change=hac.estimate(2, "level_change", extra=dict(extra), **fields),
+        slope_change=(
+            hac.estimate(3, "slope_change", extra=dict(extra), **fields) if slope_change else None
+        ),
+        coefficients=_by_name(names, beta),
+        std_errors=_by_name(names, se),
         hac_lags=lags,
         lag_rule=lag_rule,
         interruption=float(interruption),
@@ -345,9 +261,108 @@ def interrupted_time_series(
         fitted=tuple(fitted.tolist()),
         counterfactual=tuple((x @ counterfactual_beta).tolist()),
         durbin_watson=dw,
-        warnings=tuple(warnings),
+        warnings=warnings,
         extra={"design": names},
     )
+
+
+def _spacing_warning(t: FloatArray) -> tuple[StatWarning, ...]:
+    steps = np.diff(t)
+    if steps.size and not np.allclose(steps, steps[0]):
+        return (
+            StatWarning(
+                "unequal_spacing",
+                "Time points are not equally spaced; Newey-West lags count observations, "
+                "not time units.",
+            ),
+        )
+    return ()
+
+
+def _fit_warnings(x: FloatArray, rss: float, y: FloatArray) -> tuple[StatWarning, ...]:
+    """A rank-deficient design, or an exact fit (no uncertainty left to estimate)."""
+    warnings: list[StatWarning] = []
+    if np.linalg.matrix_rank(x) < x.shape[1]:
+        warnings.append(StatWarning("collinear_design", "The design matrix is rank deficient."))
+    if rss <= 1e-20 * max(1.0, float(y @ y)):
+        warnings.append(
+            StatWarning("zero_residual_variance", "The model fits exactly; no uncertainty.")
+        )
+    return tuple(warnings)
+
+
+def _its_fields(n: int, lags: int, warnings: tuple[StatWarning, ...]) -> dict[str, Any]:
+    """What the level- and slope-change results share: method, size, assumptions, warnings."""
+    return {
+        "method": "interrupted_time_series_newey_west",
+        "n_units": n,
+        "assumptions": (
+            "The pre-interruption trend and seasonality would have continued without the "
+            "intervention.",
+            "No other change coincides with the interruption.",
+            f"Residual autocorrelation dies out within {lags} lags (Newey-West, Bartlett kernel).",
+        ),
+        "warnings": warnings,
+    }
+
+
+def _check_options(
+    conf_level: float, n_harmonics: int, seasonal_period: float | None, hac_lags: int | None
+) -> None:
+    if not 0.0 < conf_level < 1.0:
+        raise ValueError("conf_level must lie strictly between 0 and 1")
+    if n_harmonics < 0:
+        raise ValueError("n_harmonics must be non-negative")
+    if n_harmonics > 0 and (seasonal_period is None or seasonal_period <= 0):
+        raise ValueError("seasonal_period must be positive when n_harmonics > 0")
+    if hac_lags is not None and hac_lags < 0:
+        raise ValueError("hac_lags must be non-negative")
+
+
+def _finite_series(outcome: ArrayLike, time: ArrayLike) -> tuple[FloatArray, FloatArray]:
+    y = np.asarray(outcome, dtype=np.float64)
+    t = np.asarray(time, dtype=np.float64)
+    if y.ndim != 1 or t.ndim != 1 or y.shape != t.shape:
+        raise ValueError("outcome and time must be one-dimensional arrays of the same length")
+    if not (np.all(np.isfinite(y)) and np.all(np.isfinite(t))):
+        raise ValueError("outcome and time must be finite (remove missing values first)")
+    return y, t
+
+
+def _in_time_order(
+    y: FloatArray, t: FloatArray, season: ArrayLike | None
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Outcome, time and season (default: time) sorted by time, one observation per time."""
+    order = np.argsort(t, kind="stable")
+    y, t = y[order], t[order]
+    if np.any(np.diff(t) == 0):
+        raise ValueError("time must not repeat: one observation per time point")
+    s = t if season is None else np.asarray(season, dtype=np.float64)[order]
+    if s.shape != t.shape:
+        raise ValueError("season must have the same length as time")
+    return y, t, s
+
+
+def _segmented_design(
+    t: FloatArray,
+    s: FloatArray,
+    post: FloatArray,
+    interruption: float,
+    slope_change: bool,
+    n_harmonics: int,
+    seasonal_period: float | None,
+) -> tuple[list[str], FloatArray]:
+    """Names and columns of the segmented regression, with Fourier seasonal terms of ``s``."""
+    names = ["intercept", "pre_trend", "level_change"]
+    columns = [np.ones_like(t), t - t[0], post]
+    if slope_change:
+        names.append("slope_change")
+        columns.append((t - interruption) * post)
+    for harmonic in range(1, n_harmonics + 1):
+        angle = 2.0 * np.pi * harmonic * s / float(seasonal_period or 1.0)
+        names += [f"sin{harmonic}", f"cos{harmonic}"]
+        columns += [np.sin(angle), np.cos(angle)]
+    return names, np.column_stack(columns)
 
 
 @dataclass(frozen=True, slots=True)
@@ -424,11 +439,80 @@ def comparative_interrupted_time_series(
     Reference: Linden A. (2015) "Conducting interrupted time-series analysis for single- and
     multiple-group comparisons", Stata Journal 15(2):480-500.
     """
-    for column in (unit, time, outcome):
-        if column not in data.columns:
-            raise ValueError(f"column {column!r} is not in the data")
+    require_columns(data, (unit, time, outcome))
     if not 0.0 < conf_level < 1.0:
         raise ValueError("conf_level must lie strictly between 0 and 1")
+    frame, controls = _comparison_panel(data, unit, time, outcome, treated_unit, comparison_units)
+    t = frame[time].to_numpy(dtype=np.float64)
+    z = (frame[unit] == treated_unit).to_numpy(dtype=np.float64)
+    post = (t >= interruption).astype(np.float64)
+    x = np.column_stack([np.ones_like(t), t - t.min(), post, (t - interruption) * post])
+    x = np.column_stack([x, x * z[:, None]])
+    n, k = x.shape
+    if np.linalg.matrix_rank(x) < k:
+        raise ValueError("the design is rank deficient: check both sides of the interruption")
+    beta, *_ = np.linalg.lstsq(x, frame[outcome].to_numpy(dtype=np.float64), rcond=None)
+    resid = frame[outcome].to_numpy(dtype=np.float64) - x @ beta
+    series_length = int(frame.groupby(unit)[time].size().max())
+    lags, lag_rule = _hac_lags(hac_lags, series_length, "T")
+    se = _hac_standard_errors(x, resid, lags, groups=frame[unit].to_numpy())
+    treated_t = t[z == 1]
+    n_pre, n_post = int((treated_t < interruption).sum()), int((treated_t >= interruption).sum())
+    warnings = _few_points_warning(n_pre, n_post, " for the treated unit")
+    hac = _HacFit(beta, se, float(n - k), conf_level)
+    fields = {
+        "method": "comparative_interrupted_time_series_newey_west",
+        "n_units": n,
+        "n_clusters": len(controls) + 1,
+        "assumptions": (
+            "Without the intervention the treated unit's level and trend would have changed at "
+            "the interruption as the comparison units' did.",
+            "Units are independent; each series' autocorrelation dies out within "
+            f"{lags} lags (Newey-West within units).",
+        ),
+        "warnings": warnings,
+    }
+    names = list(_COMPARATIVE_DESIGN)
+    extra = {"hac_lags": lags, "lag_rule": lag_rule, "design": names}
+    return ComparativeInterruptedTimeSeriesResult(
+        level_change_difference=hac.estimate(6, "level_change_difference", extra=extra, **fields),
+        slope_change_difference=hac.estimate(
+            7, "slope_change_difference", extra=dict(extra), **fields
+        ),
+        treated_level_change=float(beta[2] + beta[6]),
+        treated_slope_change=float(beta[3] + beta[7]),
+        coefficients=_by_name(names, beta),
+        std_errors=_by_name(names, se),
+        hac_lags=lags,
+        lag_rule=lag_rule,
+        interruption=float(interruption),
+        n_comparison_units=len(controls),
+        warnings=warnings,
+    )
+
+
+_COMPARATIVE_DESIGN = (
+    "intercept",
+    "pre_trend",
+    "level_change",
+    "slope_change",
+    "treated",
+    "treated_x_pre_trend",
+    "treated_x_level_change",
+    "treated_x_slope_change",
+)
+
+
+def _comparison_panel(
+    data: pd.DataFrame,
+    unit: str,
+    time: str,
+    outcome: str,
+    treated_unit: Any,
+    comparison_units: Sequence[Any] | None,
+) -> tuple[pd.DataFrame, list[Any]]:
+    """The treated unit's and the comparison units' rows (sorted by unit and time) and the
+    comparison units."""
     labels = data[unit]
     if not (labels == treated_unit).any():
         raise ValueError(f"treated unit {treated_unit!r} is not in the data")
@@ -442,88 +526,62 @@ def comparative_interrupted_time_series(
     frame = data[labels.isin([treated_unit, *controls])][[unit, time, outcome]].dropna()
     if frame.duplicated([unit, time]).any():
         raise ValueError("the panel must have one row per unit and time")
-    frame = frame.sort_values([unit, time], kind="stable")
-    t = frame[time].to_numpy(dtype=np.float64)
-    y = frame[outcome].to_numpy(dtype=np.float64)
-    z = (frame[unit] == treated_unit).to_numpy(dtype=np.float64)
-    post = (t >= interruption).astype(np.float64)
-    trend, post_trend = t - t.min(), (t - interruption) * post
-    names = [
-        "intercept",
-        "pre_trend",
-        "level_change",
-        "slope_change",
-        "treated",
-        "treated_x_pre_trend",
-        "treated_x_level_change",
-        "treated_x_slope_change",
-    ]
-    x = np.column_stack([np.ones_like(t), trend, post, post_trend])
-    x = np.column_stack([x, x * z[:, None]])
-    n, k = x.shape
-    if np.linalg.matrix_rank(x) < k:
-        raise ValueError("the design is rank deficient: check both sides of the interruption")
-    beta, *_ = np.linalg.lstsq(x, y, rcond=None)
-    resid = y - x @ beta
-    series_length = int(frame.groupby(unit)[time].size().max())
-    lags = newey_west_default_lags(series_length) if hac_lags is None else int(hac_lags)
-    lag_rule = (
-        "Newey-West (1994) rule floor(4 (T/100)^(2/9)), T = series length"
-        if hac_lags is None
-        else "user supplied"
-    )
-    cov = newey_west_covariance(x, resid, lags, groups=frame[unit].to_numpy())
-    se = np.sqrt(np.clip(np.diag(cov), 0.0, None))
-    df = float(n - k)
-    crit = float(stats.t.ppf(0.5 + conf_level / 2.0, df))
-    warnings: list[StatWarning] = []
-    treated_t = t[z == 1]
-    n_pre, n_post = int((treated_t < interruption).sum()), int((treated_t >= interruption).sum())
-    if min(n_pre, n_post) < _MIN_POINTS_PER_SEGMENT:
-        warnings.append(
-            StatWarning(
-                "few_time_points",
-                f"{n_pre} pre and {n_post} post observations for the treated unit; at least "
-                f"{_MIN_POINTS_PER_SEGMENT} on each side are recommended.",
-            )
-        )
-    assumptions = (
-        "Without the intervention the treated unit's level and trend would have changed at the "
-        "interruption as the comparison units' did.",
-        "Units are independent; each series' autocorrelation dies out within "
-        f"{lags} lags (Newey-West within units).",
+    return frame.sort_values([unit, time], kind="stable"), controls
+
+
+# ----------------------------------------------------------------------------- shared pieces
+
+
+def _hac_lags(hac_lags: int | None, length: int, symbol: str) -> tuple[int, str]:
+    """The Newey-West lag (the 1994 rule on ``length`` unless given) and how it was chosen."""
+    if hac_lags is not None:
+        return int(hac_lags), "user supplied"
+    rule = f"Newey-West (1994) rule floor(4 ({symbol}/100)^(2/9))"
+    if symbol == "T":
+        rule += ", T = series length"
+    return newey_west_default_lags(length), rule
+
+
+def _hac_standard_errors(
+    x: FloatArray, resid: FloatArray, lags: int, groups: ArrayLike | None = None
+) -> FloatArray:
+    cov = newey_west_covariance(x, resid, lags, groups=groups)
+    return np.asarray(np.sqrt(np.clip(np.diag(cov), 0.0, None)), dtype=np.float64)
+
+
+def _few_points_warning(n_pre: int, n_post: int, whose: str) -> tuple[StatWarning, ...]:
+    if min(n_pre, n_post) >= _MIN_POINTS_PER_SEGMENT:
+        return ()
+    return (
+        StatWarning(
+            "few_time_points",
+            f"{n_pre} pre and {n_post} post observations{whose}; at least "
+            f"{_MIN_POINTS_PER_SEGMENT} on each side are recommended.",
+        ),
     )
 
-    def _result(index: int, measure: str) -> EstimateResult:
-        est, err = float(beta[index]), float(se[index])
-        ok = err > 0
-        return EstimateResult(
-            estimate=est,
-            std_error=err if ok else math.nan,
-            ci_low=est - crit * err if ok else math.nan,
-            ci_high=est + crit * err if ok else math.nan,
-            p_value=float(2.0 * stats.t.sf(abs(est) / err, df)) if ok else math.nan,
-            method="comparative_interrupted_time_series_newey_west",
+
+@dataclass(frozen=True)
+class _HacFit:
+    """Coefficients and HAC standard errors, referred to t(``df``) (Stata ``newey``)."""
+
+    beta: FloatArray
+    se: FloatArray
+    df: float
+    conf_level: float
+
+    def estimate(self, index: int, measure: str, **fields: Any) -> EstimateResult:
+        """One coefficient as an EstimateResult; no interval when its SE is zero."""
+        err = float(self.se[index])
+        return wald_estimate(
+            float(self.beta[index]),
+            err if err > 0 else math.nan,
+            df=self.df,
+            conf_level=self.conf_level,
             effect_measure=measure,
-            n_units=n,
-            conf_level=conf_level,
-            n_clusters=len(controls) + 1,
-            df=df,
-            assumptions=assumptions,
-            warnings=tuple(warnings),
-            extra={"hac_lags": lags, "lag_rule": lag_rule, "design": names},
+            **fields,
         )
 
-    return ComparativeInterruptedTimeSeriesResult(
-        level_change_difference=_result(6, "level_change_difference"),
-        slope_change_difference=_result(7, "slope_change_difference"),
-        treated_level_change=float(beta[2] + beta[6]),
-        treated_slope_change=float(beta[3] + beta[7]),
-        coefficients={name: float(b) for name, b in zip(names, beta, strict=True)},
-        std_errors={name: float(v) for name, v in zip(names, se, strict=True)},
-        hac_lags=lags,
-        lag_rule=lag_rule,
-        interruption=float(interruption),
-        n_comparison_units=len(controls),
-        warnings=tuple(warnings),
-    )
+
+def _by_name(names: Sequence[str], values: FloatArray) -> dict[str, float]:
+    return {name: float(v) for name, v in zip(names, values, strict=True)}
