@@ -8,17 +8,18 @@ told otherwise.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
-from infuse.stats.regression.ols import SEType
-from infuse.stats.results import EstimateResult, StatWarning
+from infuse.stats._common import FloatArray
+from infuse.stats.regression.ols import OLSFit, SEType, fit_ols
+from infuse.stats.regression.wild_bootstrap import wild_cluster_bootstrap
 
 __all__: list[str] = []
-
-FloatArray = NDArray[np.float64]
 
 # From this many clusters, designs with unit dummies default to CR1 (see fe_se_type).
 MANY_CLUSTERS = 50
@@ -87,7 +88,77 @@ def twfe_design(
     return x, names
 
 
-def with_warnings(result: EstimateResult, extra: list[StatWarning]) -> EstimateResult:
-    data = {f: getattr(result, f) for f in result.__dataclass_fields__}
-    data["warnings"] = tuple(result.warnings) + tuple(extra)
-    return EstimateResult(**data)
+def cohort_panel(
+    data: pd.DataFrame,
+    unit: str,
+    time: str,
+    outcome: str,
+    first_treated: str,
+    cluster: str | None,
+) -> tuple[pd.DataFrame, FloatArray, FloatArray]:
+    """The rows with an outcome, each row's cohort (first treated period, 0 = never) and time."""
+    columns = [unit, time, outcome, first_treated] + ([cluster] if cluster else [])
+    frame = data[columns]
+    frame = frame[frame[outcome].notna()].copy()
+    return frame, cohorts_of(frame[first_treated]), frame[time].to_numpy(dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class TwfeFit:
+    """A two-way fixed effects regression with the arrays a wild bootstrap needs again."""
+
+    fit: OLSFit
+    y: FloatArray
+    x: FloatArray
+    names: list[str]
+    clusters: NDArray[Any]
+
+
+def fit_twfe(
+    frame: pd.DataFrame,
+    *,
+    unit: str,
+    time: str,
+    outcome: str,
+    regressors: dict[str, FloatArray],
+    cluster: str | None,
+    se_type: SEType | None,
+    conf_level: float,
+) -> TwfeFit:
+    """OLS of ``outcome`` on ``regressors`` with unit and time dummies, clustered by ``cluster``
+    (default: unit), with the default variance of :func:`fe_se_type`."""
+    x, names = twfe_design(frame, unit, time, regressors)
+    y = frame[outcome].to_numpy(dtype=np.float64)
+    clusters = frame[cluster or unit].to_numpy()
+    fit = fit_ols(
+        y,
+        x,
+        cluster=clusters,
+        se_type=fe_se_type(se_type, frame[cluster or unit]),
+        conf_level=conf_level,
+        names=names,
+    )
+    return TwfeFit(fit, y, x, names, clusters)
+
+
+def wild_bootstrap_record(
+    y: FloatArray,
+    x: FloatArray,
+    clusters: ArrayLike,
+    coefficient: str,
+    names: list[str],
+    n_clusters: int | None,
+    seed: int,
+) -> dict[str, Any]:
+    """The wild cluster restricted bootstrap test of ``coefficient = 0`` as a JSON-ready dict
+    (Cameron, Gelbach & Miller 2008), with Webb weights below 10 clusters."""
+    boot = wild_cluster_bootstrap(
+        y,
+        x,
+        clusters,
+        coefficient,
+        weights="webb" if (n_clusters or 0) < 10 else "rademacher",
+        seed=seed,
+        names=names,
+    )
+    return boot.to_dict()

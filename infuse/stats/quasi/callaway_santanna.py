@@ -9,15 +9,17 @@ package ``did`` does.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 from scipy import stats
 
-from infuse.stats.quasi._panel import PARALLEL_TRENDS, FloatArray, check_columns, cohorts_of
+from infuse.stats._common import FloatArray, usable_se, wald_estimate
+from infuse.stats.quasi._panel import PARALLEL_TRENDS, check_columns, cohorts_of
 from infuse.stats.results import EstimateResult, StatWarning, json_ready
 
 __all__ = ["CallawaySantAnnaResult", "callaway_santanna"]
@@ -127,6 +129,91 @@ def callaway_santanna(
     periods", Journal of Econometrics 225(2):200-230; R package ``did`` (``att_gt``, ``aggte``).
     """
     check_columns(data, unit, time, outcome, first_treated)
+    _check_options(control_group, base_period, se_method, seed, anticipation)
+    y, g_unit, times, warnings = _balanced_panel(data, unit, time, outcome, first_treated)
+    n = y.shape[0]
+    cohorts = _treated_cohorts(g_unit, control_group)
+    n_in_cohort = {float(c): int(np.sum(g_unit == c)) for c in cohorts}
+    rows, psi_matrix = _group_time_effects(
+        y, g_unit, times, cohorts, control_group, base_period, anticipation, warnings
+    )
+    agg = _aggregate(rows, psi_matrix, g_unit, cohorts, n_in_cohort)
+    uniform_crit: float | None = None
+    if se_method == "analytic":
+        se = np.sqrt(np.sum(agg.influence**2, axis=0)) / n
+    else:
+        se, uniform_crit = _multiplier_bootstrap(
+            agg.influence,
+            n_cells=len(rows),
+            n_draws=n_bootstrap,
+            seed=int(seed or 0),
+            conf_level=conf_level,
+        )
+    _add_intervals(rows, se, float(stats.norm.ppf(0.5 + conf_level / 2.0)), uniform_crit)
+    warnings += _size_warnings(n_in_cohort, n)
+    make = _ResultMaker(
+        agg.estimates,
+        se,
+        conf_level,
+        n,
+        assumptions=(
+            *PARALLEL_TRENDS,
+            f"Comparison units: {control_group.replace('_', '-')} units.",
+            "Treatment is irreversible (once treated, always treated).",
+        ),
+        warnings=tuple(warnings),
+        common={
+            "control_group": control_group,
+            "base_period": base_period,
+            "anticipation": anticipation,
+            "se_method": se_method,
+        },
+    )
+    return CallawaySantAnnaResult(
+        att_gt=tuple(rows),
+        **_aggregations(make, agg, len(rows)),
+        control_group=control_group,
+        base_period=base_period,
+        anticipation=anticipation,
+        se_method=se_method,
+        seed=seed if se_method == "bootstrap" else None,
+        n_bootstrap=n_bootstrap if se_method == "bootstrap" else None,
+        uniform_critical_value=uniform_crit,
+        n_units=n,
+        warnings=tuple(warnings),
+        extra={"cohort_sizes": {f"{k:g}": v for k, v in n_in_cohort.items()}},
+    )
+
+
+def _aggregations(make: _ResultMaker, agg: _Aggregated, offset: int) -> dict[str, Any]:
+    """The aggregations as EstimateResults, read from their places among the estimates."""
+    n_dynamic, n_groups = len(agg.event_values), len(agg.post_groups)
+    return {
+        "simple": make(offset, "att_simple", {"aggregation": "simple"}),
+        "dynamic": tuple(
+            make(offset + 1 + i, "att_event_time", {"aggregation": "dynamic", "event_time": e})
+            for i, e in enumerate(agg.event_values)
+        ),
+        "dynamic_overall": make(
+            offset + 1 + n_dynamic, "att_dynamic_overall", {"aggregation": "dynamic"}
+        ),
+        "by_group": tuple(
+            make(
+                offset + 2 + n_dynamic + i,
+                "att_group",
+                {"aggregation": "group", "group": float(g)},
+            )
+            for i, g in enumerate(agg.post_groups)
+        ),
+        "group_overall": make(
+            offset + 2 + n_dynamic + n_groups, "att_group_overall", {"aggregation": "group"}
+        ),
+    }
+
+
+def _check_options(
+    control_group: str, base_period: str, se_method: str, seed: int | None, anticipation: int
+) -> None:
     if control_group not in ("never_treated", "not_yet_treated"):
         raise ValueError("control_group must be 'never_treated' or 'not_yet_treated'")
     if base_period not in ("varying", "universal"):
@@ -137,8 +224,17 @@ def callaway_santanna(
         raise ValueError("a seed is required for the multiplier bootstrap")
     if anticipation < 0:
         raise ValueError("anticipation must be non-negative")
-    warnings: list[StatWarning] = []
 
+
+def _balanced_panel(
+    data: pd.DataFrame, unit: str, time: str, outcome: str, first_treated: str
+) -> tuple[FloatArray, FloatArray, FloatArray, list[StatWarning]]:
+    """Units x periods outcomes, each unit's cohort (0 = never treated) and the periods.
+
+    Units with missing periods, and units treated in the first period, are dropped with a
+    warning; cohorts first treated after the last period count as never treated.
+    """
+    warnings: list[StatWarning] = []
     wide = data.pivot_table(index=unit, columns=time, values=outcome, aggfunc="first")
     wide = wide.sort_index(axis=1)
     complete = wide.notna().all(axis=1)
@@ -164,67 +260,132 @@ def callaway_santanna(
             )
         )
         y, g_unit = y[~early], g_unit[~early]
-    n = y.shape[0]
-    if n == 0:
+    return y, g_unit, times, warnings
+
+
+def _treated_cohorts(g_unit: FloatArray, control_group: str) -> FloatArray:
+    """The cohorts' first treated periods, with the comparison units the design needs."""
+    if g_unit.shape[0] == 0:
         raise ValueError("no usable units")
     if control_group == "never_treated" and not np.any(g_unit == 0):
         raise ValueError("no never-treated units: use control_group='not_yet_treated'")
     cohorts = np.unique(g_unit[g_unit > 0])
     if cohorts.size == 0:
         raise ValueError("no treated cohort")
-    n_in_cohort = {float(c): int(np.sum(g_unit == c)) for c in cohorts}
+    return cohorts
 
-    rows: list[dict[str, Any]] = []
-    psi_columns: list[FloatArray] = []
+
+def _group_time_effects(
+    y: FloatArray,
+    g_unit: FloatArray,
+    times: FloatArray,
+    cohorts: FloatArray,
+    control_group: str,
+    base_period: str,
+    anticipation: int,
+    warnings: list[StatWarning],
+) -> tuple[list[dict[str, Any]], FloatArray]:
+    """Every estimable ATT(g, t) as a row, with the influence functions as columns; cells
+    without comparison units are skipped with a warning (appended to ``warnings``)."""
+    rows, psi_columns = [], []
+    for g, ti, bi in _cells(times, cohorts, base_period, anticipation):
+        cell = _att_gt(y, g_unit, times, g, ti, bi, control_group, anticipation)
+        if cell is None:
+            warnings.append(
+                StatWarning(
+                    "no_controls",
+                    f"ATT(g={g:g}, t={times[ti]:g}) skipped: no comparison units.",
+                )
+            )
+            continue
+        rows.append(cell[0])
+        psi_columns.append(cell[1])
+    if not rows:
+        raise ValueError("no estimable ATT(g, t)")
+    return rows, np.column_stack(psi_columns)
+
+
+def _cells(
+    times: FloatArray, cohorts: FloatArray, base_period: str, anticipation: int
+) -> Iterator[tuple[float, int, int]]:
+    """``(g, t index, base period index)`` of every ATT(g, t): the base is the last period
+    before anticipation of cohort g for post periods (and always under ``universal``), the
+    previous period for pre periods under ``varying``."""
     for g in cohorts:
-        # Index of the last period before anticipation of cohort g.
         before = np.flatnonzero(times + anticipation < g)
         if before.size == 0:
             continue
         g_base = int(before[-1])
         start = 1 if base_period == "varying" else 0
         for ti in range(start, times.size):
-            t = times[ti]
             if base_period == "universal" and ti == g_base:
                 continue
-            post = bool(t >= g)
-            bi = g_base if (post or base_period == "universal") else ti - 1
-            treated = g_unit == g
-            if control_group == "never_treated":
-                control = g_unit == 0
-            else:
-                horizon = max(t, times[bi]) + anticipation
-                control = (g_unit == 0) | ((g_unit > horizon) & (g_unit != g))
-            n_t, n_c = int(treated.sum()), int(control.sum())
-            if n_t == 0 or n_c == 0:
-                warnings.append(
-                    StatWarning(
-                        "no_controls",
-                        f"ATT(g={g:g}, t={t:g}) skipped: no comparison units.",
-                    )
-                )
-                continue
-            dy = y[:, ti] - y[:, bi]
-            mean_t, mean_c = float(dy[treated].mean()), float(dy[control].mean())
-            psi = np.zeros(n)
-            psi[treated] = n / n_t * (dy[treated] - mean_t)
-            psi[control] = -n / n_c * (dy[control] - mean_c)
-            psi_columns.append(psi)
-            rows.append(
-                {
-                    "group": float(g),
-                    "time": float(t),
-                    "base_time": float(times[bi]),
-                    "event_time": float(t - g),
-                    "post": bool(post),
-                    "att": mean_t - mean_c,
-                    "n_treated": n_t,
-                    "n_control": n_c,
-                }
-            )
-    if not rows:
-        raise ValueError("no estimable ATT(g, t)")
-    psi_matrix = np.column_stack(psi_columns)
+            post = bool(times[ti] >= g)
+            yield g, ti, g_base if (post or base_period == "universal") else ti - 1
+
+
+def _att_gt(
+    y: FloatArray,
+    g_unit: FloatArray,
+    times: FloatArray,
+    g: float,
+    ti: int,
+    bi: int,
+    control_group: str,
+    anticipation: int,
+) -> tuple[dict[str, Any], FloatArray] | None:
+    """ATT(g, t) as a difference of mean changes since the base period, and its influence
+    function ``N/n_g (dY - mean_g) 1[G = g] - N/n_C (dY - mean_C) 1[C]``; None without
+    treated or comparison units."""
+    n = y.shape[0]
+    t = times[ti]
+    treated = g_unit == g
+    if control_group == "never_treated":
+        control = g_unit == 0
+    else:
+        horizon = max(t, times[bi]) + anticipation
+        control = (g_unit == 0) | ((g_unit > horizon) & (g_unit != g))
+    n_t, n_c = int(treated.sum()), int(control.sum())
+    if n_t == 0 or n_c == 0:
+        return None
+    dy = y[:, ti] - y[:, bi]
+    mean_t, mean_c = float(dy[treated].mean()), float(dy[control].mean())
+    psi = np.zeros(n)
+    psi[treated] = n / n_t * (dy[treated] - mean_t)
+    psi[control] = -n / n_c * (dy[control] - mean_c)
+    row = {
+        "group": float(g),
+        "time": float(t),
+        "base_time": float(times[bi]),
+        "event_time": float(t - g),
+        "post": bool(t >= g),
+        "att": mean_t - mean_c,
+        "n_treated": n_t,
+        "n_control": n_c,
+    }
+    return row, psi
+
+
+class _Aggregated(NamedTuple):
+    """Every estimate (ATT(g, t) first, then the aggregations) and its influence function."""
+
+    estimates: FloatArray
+    influence: FloatArray
+    event_values: list[float]
+    post_groups: list[float]
+
+
+def _aggregate(
+    rows: list[dict[str, Any]],
+    psi_matrix: FloatArray,
+    g_unit: FloatArray,
+    cohorts: FloatArray,
+    n_in_cohort: dict[float, int],
+) -> _Aggregated:
+    """The simple, event-time (dynamic) and cohort (group) aggregations of R did's ``aggte``,
+    stacked after the ATT(g, t) in the order of the result: simple, each event time, the
+    dynamic overall, each cohort, the group overall."""
+    n = g_unit.shape[0]
     att = np.array([r["att"] for r in rows])
     group = np.array([r["group"] for r in rows])
     event_time = np.array([r["event_time"] for r in rows])
@@ -238,17 +399,37 @@ def callaway_santanna(
     post_mask = np.array([r["post"] for r in rows])
     simple_att, simple_if = aggregate(post_mask)
     event_values = sorted(set(event_time.tolist()))
-    dyn_att, dyn_if = [], []
-    for e in event_values:
-        a, inf = aggregate(event_time == e)
-        dyn_att.append(a)
-        dyn_if.append(inf)
+    dynamic = [aggregate(event_time == e) for e in event_values]
     nonneg = [i for i, e in enumerate(event_values) if e >= 0]
-    overall_att = float(np.mean([dyn_att[i] for i in nonneg]))
-    overall_if = np.mean(np.column_stack([dyn_if[i] for i in nonneg]), axis=1)
+    overall_att = float(np.mean([dynamic[i][0] for i in nonneg]))
+    overall_if = np.mean(np.column_stack([dynamic[i][1] for i in nonneg]), axis=1)
+    post_groups, grp_att, grp_if, group_att, group_if = _group_aggregation(
+        att, psi_matrix, post_mask, group, g_unit, cohorts, n_in_cohort
+    )
+    return _Aggregated(
+        estimates=np.concatenate(
+            [att, [simple_att], [a for a, _ in dynamic], [overall_att], grp_att, [group_att]]
+        ),
+        influence=np.column_stack(
+            [psi_matrix, simple_if, *(f for _, f in dynamic), overall_if, *grp_if, group_if]
+        ),
+        event_values=event_values,
+        post_groups=post_groups,
+    )
 
-    # Group aggregation: theta(g) = mean of a cohort's post-treatment ATT(g, t); the overall
-    # value weights cohorts by size (R did's "group" aggregation).
+
+def _group_aggregation(
+    att: FloatArray,
+    psi_matrix: FloatArray,
+    post_mask: NDArray[np.bool_],
+    group: FloatArray,
+    g_unit: FloatArray,
+    cohorts: FloatArray,
+    n_in_cohort: dict[float, int],
+) -> tuple[list[float], list[float], list[FloatArray], float, FloatArray]:
+    """theta(g), each cohort's mean post-treatment ATT(g, t), and their average weighted by
+    cohort size (R did's "group" aggregation), with influence functions."""
+    n = g_unit.shape[0]
     post_groups = [g for g in cohorts if np.any(post_mask & (group == g))]
     grp_att, grp_if = [], []
     for g in post_groups:
@@ -260,22 +441,13 @@ def callaway_santanna(
     group_att, group_if = _share_weighted(
         np.asarray(grp_att), np.column_stack(grp_if), g_share, g_indicator
     )
+    return post_groups, grp_att, grp_if, group_att, group_if
 
-    all_if = np.column_stack([psi_matrix, simple_if, *dyn_if, overall_if, *grp_if, group_if])
-    all_est = np.concatenate([att, [simple_att], dyn_att, [overall_att], grp_att, [group_att]])
-    z = float(stats.norm.ppf(0.5 + conf_level / 2.0))
-    uniform_crit: float | None = None
-    if se_method == "analytic":
-        se = np.sqrt(np.sum(all_if**2, axis=0)) / n
-    else:
-        se, uniform_crit = _multiplier_bootstrap(
-            all_if,
-            n_cells=att.size,
-            n_draws=n_bootstrap,
-            seed=int(seed or 0),
-            conf_level=conf_level,
-        )
 
+def _add_intervals(
+    rows: list[dict[str, Any]], se: FloatArray, z: float, uniform_crit: float | None
+) -> None:
+    """Pointwise normal intervals, and simultaneous bands under the bootstrap, on each row."""
     for i, row in enumerate(rows):
         row["se"] = float(se[i])
         row["ci_low"] = row["att"] - z * row["se"]
@@ -284,38 +456,9 @@ def callaway_santanna(
             row["band_low"] = row["att"] - uniform_crit * row["se"]
             row["band_high"] = row["att"] + uniform_crit * row["se"]
 
-    assumptions = (
-        *PARALLEL_TRENDS,
-        f"Comparison units: {control_group.replace('_', '-')} units.",
-        "Treatment is irreversible (once treated, always treated).",
-    )
-    common = {
-        "control_group": control_group,
-        "base_period": base_period,
-        "anticipation": anticipation,
-        "se_method": se_method,
-    }
 
-    def make(index: int, measure: str, extra: dict[str, Any]) -> EstimateResult:
-        est, err = float(all_est[index]), float(se[index])
-        ok = err > 0 and math.isfinite(err)
-        return EstimateResult(
-            estimate=est,
-            std_error=err if ok else math.nan,
-            ci_low=est - z * err if ok else math.nan,
-            ci_high=est + z * err if ok else math.nan,
-            p_value=float(2 * stats.norm.sf(abs(est) / err)) if ok else math.nan,
-            method="callaway_santanna",
-            effect_measure=measure,
-            n_units=n,
-            conf_level=conf_level,
-            n_clusters=n,
-            df=None,
-            assumptions=assumptions,
-            warnings=tuple(warnings),
-            extra={**common, **extra},
-        )
-
+def _size_warnings(n_in_cohort: dict[float, int], n: int) -> list[StatWarning]:
+    warnings = []
     if min(n_in_cohort.values()) < 5:
         warnings.append(
             StatWarning("small_cohort", "A cohort has fewer than 5 units; its ATT(g, t) is noisy.")
@@ -328,39 +471,37 @@ def callaway_santanna(
                 "consider randomisation inference over adoption dates.",
             )
         )
-    offset = att.size
-    simple = make(offset, "att_simple", {"aggregation": "simple"})
-    dynamic = tuple(
-        make(offset + 1 + i, "att_event_time", {"aggregation": "dynamic", "event_time": e})
-        for i, e in enumerate(event_values)
-    )
-    offset += 1 + len(event_values)
-    overall = make(offset, "att_dynamic_overall", {"aggregation": "dynamic"})
-    by_group = tuple(
-        make(offset + 1 + i, "att_group", {"aggregation": "group", "group": float(g)})
-        for i, g in enumerate(post_groups)
-    )
-    group_overall = make(
-        offset + 1 + len(post_groups), "att_group_overall", {"aggregation": "group"}
-    )
-    return CallawaySantAnnaResult(
-        att_gt=tuple(rows),
-        simple=simple,
-        dynamic=dynamic,
-        dynamic_overall=overall,
-        by_group=by_group,
-        group_overall=group_overall,
-        control_group=control_group,
-        base_period=base_period,
-        anticipation=anticipation,
-        se_method=se_method,
-        seed=seed if se_method == "bootstrap" else None,
-        n_bootstrap=n_bootstrap if se_method == "bootstrap" else None,
-        uniform_critical_value=uniform_crit,
-        n_units=n,
-        warnings=tuple(warnings),
-        extra={"cohort_sizes": {f"{k:g}": v for k, v in n_in_cohort.items()}},
-    )
+    return warnings
+
+
+@dataclass(frozen=True)
+class _ResultMaker:
+    """One aggregation (by its position among the stacked estimates) as an EstimateResult with
+    a normal interval; no interval when its standard error is not positive and finite."""
+
+    estimates: FloatArray
+    se: FloatArray
+    conf_level: float
+    n: int
+    assumptions: tuple[str, ...]
+    warnings: tuple[StatWarning, ...]
+    common: dict[str, Any]
+
+    def __call__(self, index: int, measure: str, extra: dict[str, Any]) -> EstimateResult:
+        err = float(self.se[index])
+        return wald_estimate(
+            float(self.estimates[index]),
+            err if usable_se(err) else math.nan,
+            df=None,
+            conf_level=self.conf_level,
+            method="callaway_santanna",
+            effect_measure=measure,
+            n_units=self.n,
+            n_clusters=self.n,
+            assumptions=self.assumptions,
+            warnings=self.warnings,
+            extra={**self.common, **extra},
+        )
 
 
 def _share_weighted(

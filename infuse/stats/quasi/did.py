@@ -21,16 +21,16 @@ import pandas as pd
 from numpy.typing import ArrayLike
 from scipy import stats
 
+from infuse.stats._common import with_warnings
 from infuse.stats.quasi._panel import (
     PARALLEL_TRENDS,
+    TwfeFit,
     as_binary,
     check_columns,
-    fe_se_type,
-    twfe_design,
-    with_warnings,
+    fit_twfe,
+    wild_bootstrap_record,
 )
 from infuse.stats.regression.ols import SEType, coefficient_result, fit_ols
-from infuse.stats.regression.wild_bootstrap import wild_cluster_bootstrap
 from infuse.stats.results import EstimateResult, StatWarning
 
 __all__ = ["did_2x2", "twfe_did"]
@@ -94,16 +94,15 @@ def did_2x2(
     if wild_bootstrap_seed is not None:
         if cluster is None:
             raise ValueError("wild_bootstrap_seed needs cluster")
-        boot = wild_cluster_bootstrap(
+        extra["wild_bootstrap"] = wild_bootstrap_record(
             y,
             x,
             cluster,
             "treated_x_post",
-            weights="webb" if (fit.n_clusters or 0) < 10 else "rademacher",
-            seed=wild_bootstrap_seed,
-            names=["intercept", "treated", "post", "treated_x_post"],
+            ["intercept", "treated", "post", "treated_x_post"],
+            fit.n_clusters,
+            wild_bootstrap_seed,
         )
-        extra["wild_bootstrap"] = boot.to_dict()
     return coefficient_result(
         fit,
         "treated_x_post",
@@ -159,25 +158,16 @@ def twfe_did(
     check_columns(data, unit, time, outcome, treatment)
     frame = data[[unit, time, outcome, treatment] + ([cluster] if cluster else [])].dropna()
     d = as_binary(frame[treatment], "treatment", len(frame))
-    warnings: list[StatWarning] = []
-    starts = frame.loc[d == 1].groupby(unit)[time].min()
-    if starts.nunique() > 1:
-        warnings.append(
-            StatWarning(
-                "staggered_adoption",
-                "Units adopt at different times: the TWFE coefficient can be a badly weighted "
-                "average of effects (Goodman-Bacon 2021); use callaway_santanna.",
-            )
-        )
-    x, names = twfe_design(frame, unit, time, {"treatment": d})
     try:
-        fit = fit_ols(
-            frame[outcome].to_numpy(dtype=np.float64),
-            x,
-            cluster=frame[cluster or unit].to_numpy(),
-            se_type=fe_se_type(se_type, frame[cluster or unit]),
+        twfe = fit_twfe(
+            frame,
+            unit=unit,
+            time=time,
+            outcome=outcome,
+            regressors={"treatment": d},
+            cluster=cluster,
+            se_type=se_type,
             conf_level=conf_level,
-            names=names,
         )
     except ValueError as error:
         if "rank deficient" not in str(error):
@@ -192,7 +182,7 @@ def twfe_did(
             conf_level,
         )
     result = coefficient_result(
-        fit,
+        twfe.fit,
         "treatment",
         method="did_twfe",
         effect_measure="mean_difference_in_differences",
@@ -200,28 +190,46 @@ def twfe_did(
         extra={"n_units": int(frame[unit].nunique()), "n_periods": int(frame[time].nunique())},
     )
     if wild_bootstrap_seed is not None:
-        boot = wild_cluster_bootstrap(
-            frame[outcome].to_numpy(dtype=np.float64),
-            x,
-            frame[cluster or unit].to_numpy(),
+        boot = wild_bootstrap_record(
+            twfe.y,
+            twfe.x,
+            twfe.clusters,
             "treatment",
-            weights="webb" if (fit.n_clusters or 0) < 10 else "rademacher",
-            seed=wild_bootstrap_seed,
-            names=names,
+            twfe.names,
+            twfe.fit.n_clusters,
+            wild_bootstrap_seed,
         )
-        result = replace(result, extra={**result.extra, "wild_bootstrap": boot.to_dict()})
+        result = replace(result, extra={**result.extra, "wild_bootstrap": boot})
     if absorb_nested_fe:
-        if fit.se_type != "CR1":
-            raise ValueError("absorb_nested_fe applies to se_type='CR1' only")
-        clusters_of_unit = frame.groupby(unit)[cluster or unit].nunique()
-        if (clusters_of_unit > 1).any():
-            raise ValueError("absorb_nested_fe needs every unit inside one cluster")
-        n_obs, k_full = x.shape
-        k_kept = k_full - (int(frame[unit].nunique()) - 1)
-        result = _rescaled(result, math.sqrt((n_obs - k_full) / (n_obs - k_kept)))
-    if warnings:
-        result = with_warnings(result, warnings)
+        result = _absorbed(result, twfe, frame, unit, cluster or unit)
+    starts = frame.loc[d == 1].groupby(unit)[time].min()
+    if starts.nunique() > 1:
+        result = with_warnings(
+            result,
+            [
+                StatWarning(
+                    "staggered_adoption",
+                    "Units adopt at different times: the TWFE coefficient can be a badly "
+                    "weighted average of effects (Goodman-Bacon 2021); use callaway_santanna.",
+                )
+            ],
+        )
     return result
+
+
+def _absorbed(
+    result: EstimateResult, twfe: TwfeFit, frame: pd.DataFrame, unit: str, cluster: str
+) -> EstimateResult:
+    """CR1 with the unit effects counted as absorbed in the small-sample factor
+    ``(n - 1)/(n - k)`` (Stata ``xtreg, fe vce(cluster)``, fixest): needs nested clusters."""
+    if twfe.fit.se_type != "CR1":
+        raise ValueError("absorb_nested_fe applies to se_type='CR1' only")
+    clusters_of_unit = frame.groupby(unit)[cluster].nunique()
+    if (clusters_of_unit > 1).any():
+        raise ValueError("absorb_nested_fe needs every unit inside one cluster")
+    n_obs, k_full = twfe.x.shape
+    k_kept = k_full - (int(frame[unit].nunique()) - 1)
+    return _rescaled(result, math.sqrt((n_obs - k_full) / (n_obs - k_kept)))
 
 
 def _not_identified(method: str, n: int, detail: str, conf_level: float) -> EstimateResult:

@@ -8,16 +8,17 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 from scipy import stats
 
+from infuse.stats._common import FloatArray
 from infuse.stats.quasi._panel import (
     PARALLEL_TRENDS,
     check_columns,
-    cohorts_of,
-    fe_se_type,
-    twfe_design,
+    cohort_panel,
+    fit_twfe,
 )
-from infuse.stats.regression.ols import SEType, coefficient_result, fit_ols
+from infuse.stats.regression.ols import OLSFit, SEType, coefficient_result
 from infuse.stats.results import EstimateResult, StatWarning, json_ready
 
 __all__ = ["EventStudyResult", "event_study"]
@@ -103,48 +104,26 @@ def event_study(
         raise ValueError("leads must be >= 1 and lags >= 0")
     if not -leads <= reference_period <= lags:
         raise ValueError("reference_period must lie inside the window")
-    columns = [unit, time, outcome, first_treated] + ([cluster] if cluster else [])
-    frame = data[columns].copy()
-    frame = frame[frame[outcome].notna()]
-    g = cohorts_of(frame[first_treated])
-    t = frame[time].to_numpy(dtype=np.float64)
-    event = np.where(g > 0, t - g, np.nan)
-    if bin_endpoints:
-        event = np.where(np.isfinite(event), np.clip(event, -leads, lags), np.nan)
-    else:
-        outside = np.isfinite(event) & ((event < -leads) | (event > lags))
-        frame, event = frame[~outside], event[~outside]
-    warnings: list[StatWarning] = []
-    omitted = {reference_period}
-    if not np.any(g == 0):
-        # Without never-treated units, event time is collinear with unit and period effects
-        # (t - G_i), so a second event time must be normalised (Borusyak, Jaravel & Spiess 2024).
-        omitted.add(-leads if reference_period != -leads else -leads + 1)
-        warnings.append(
-            StatWarning(
-                "no_never_treated",
-                f"Every unit is eventually treated: event times {sorted(omitted)} are both "
-                "normalised to zero.",
-            )
-        )
+    frame, g, t = cohort_panel(data, unit, time, outcome, first_treated, cluster)
+    frame, event = _event_time(frame, t - g, g > 0, leads, lags, bin_endpoints)
+    omitted, warnings = _normalised_event_times(g, leads, reference_period)
     event_times = [k for k in range(-leads, lags + 1) if k not in omitted]
-    dummies = {f"event_{k}": (event == k).astype(np.float64) for k in event_times}
-    present = [k for k in event_times if dummies[f"event_{k}"].any()]
+    present = [k for k in event_times if (event == k).any()]
     if len(present) < len(event_times):
         missing = sorted(set(event_times) - set(present))
         warnings.append(
             StatWarning("empty_event_times", f"no observations at event times {missing}")
         )
-    dummies = {f"event_{k}": dummies[f"event_{k}"] for k in present}
-    x, names = twfe_design(frame, unit, time, dummies)
-    fit = fit_ols(
-        frame[outcome].to_numpy(dtype=np.float64),
-        x,
-        cluster=frame[cluster or unit].to_numpy(),
-        se_type=fe_se_type(se_type, frame[cluster or unit]),
+    fit = fit_twfe(
+        frame,
+        unit=unit,
+        time=time,
+        outcome=outcome,
+        regressors={f"event_{k}": (event == k).astype(np.float64) for k in present},
+        cluster=cluster,
+        se_type=se_type,
         conf_level=conf_level,
-        names=names,
-    )
+    ).fit
     results = tuple(
         coefficient_result(
             fit,
@@ -156,21 +135,7 @@ def event_study(
         )
         for k in present
     )
-    lead_idx = [fit.index_of(f"event_{k}") for k in present if k < reference_period]
-    f_stat, f_p = math.nan, math.nan
-    if lead_idx:
-        b = fit.params[lead_idx]
-        v = fit.cov[np.ix_(lead_idx, lead_idx)]
-        q = len(lead_idx)
-        df = float(
-            min(r.df or math.inf for r in results if r.extra["event_time"] < reference_period)
-        )
-        f_stat = float(b @ np.linalg.pinv(v) @ b) / q
-        f_p = (
-            float(stats.f.sf(f_stat, q, df))
-            if math.isfinite(df)
-            else float(stats.chi2.sf(f_stat * q, q))
-        )
+    f_stat, f_p = _pretrend_test(fit, present, results, reference_period)
     if len(set(g[g > 0])) > 1:
         warnings.append(
             StatWarning(
@@ -191,3 +156,60 @@ def event_study(
         warnings=tuple(warnings) + fit.warnings,
         extra={"se_type": fit.se_type, "leads": leads, "lags": lags},
     )
+
+
+def _event_time(
+    frame: pd.DataFrame,
+    since: FloatArray,
+    treated: NDArray[np.bool_],
+    leads: int,
+    lags: int,
+    bin_endpoints: bool,
+) -> tuple[pd.DataFrame, FloatArray]:
+    """Each row's event time ``t - G`` (NaN for never-treated units) inside the window: the
+    ends absorb every earlier or later event time (binned), or rows outside it are dropped."""
+    event = np.where(treated, since, np.nan)
+    if bin_endpoints:
+        return frame, np.where(np.isfinite(event), np.clip(event, -leads, lags), np.nan)
+    outside = np.isfinite(event) & ((event < -leads) | (event > lags))
+    return frame[~outside], event[~outside]
+
+
+def _normalised_event_times(
+    g: FloatArray, leads: int, reference_period: int
+) -> tuple[set[int], list[StatWarning]]:
+    """The event times normalised to zero: the reference period, and a second one when every
+    unit is eventually treated, since event time is then collinear with unit and period
+    effects (``t - G_i``; Borusyak, Jaravel & Spiess 2024)."""
+    omitted = {reference_period}
+    if np.any(g == 0):
+        return omitted, []
+    omitted.add(-leads if reference_period != -leads else -leads + 1)
+    return omitted, [
+        StatWarning(
+            "no_never_treated",
+            f"Every unit is eventually treated: event times {sorted(omitted)} are both "
+            "normalised to zero.",
+        )
+    ]
+
+
+def _pretrend_test(
+    fit: OLSFit,
+    present: list[int],
+    results: tuple[EstimateResult, ...],
+    reference_period: int,
+) -> tuple[float, float]:
+    """Joint Wald test that every lead is zero: F with (q, smallest lead df), or chi-square
+    when the df are infinite; NaN without leads."""
+    lead_idx = [fit.index_of(f"event_{k}") for k in present if k < reference_period]
+    if not lead_idx:
+        return math.nan, math.nan
+    b = fit.params[lead_idx]
+    v = fit.cov[np.ix_(lead_idx, lead_idx)]
+    q = len(lead_idx)
+    df = float(min(r.df or math.inf for r in results if r.extra["event_time"] < reference_period))
+    f_stat = float(b @ np.linalg.pinv(v) @ b) / q
+    if math.isfinite(df):
+        return f_stat, float(stats.f.sf(f_stat, q, df))
+    return f_stat, float(stats.chi2.sf(f_stat * q, q))

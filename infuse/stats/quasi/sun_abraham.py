@@ -8,14 +8,14 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from infuse.stats._common import FloatArray
 from infuse.stats.quasi._panel import (
     PARALLEL_TRENDS,
     check_columns,
-    cohorts_of,
-    fe_se_type,
-    twfe_design,
+    cohort_panel,
+    fit_twfe,
 )
-from infuse.stats.regression.ols import SEType, coefficient_result, fit_ols
+from infuse.stats.regression.ols import OLSFit, SEType, coefficient_result
 from infuse.stats.results import EstimateResult, StatWarning, json_ready
 
 __all__ = ["SunAbrahamResult", "sun_abraham"]
@@ -87,11 +87,66 @@ def sun_abraham(
     with heterogeneous treatment effects", Journal of Econometrics 225(2):175-199.
     """
     check_columns(data, unit, time, outcome, first_treated)
-    columns = [unit, time, outcome, first_treated] + ([cluster] if cluster else [])
-    frame = data[columns]
-    frame = frame[frame[outcome].notna()].copy()
-    g = cohorts_of(frame[first_treated])
-    t = frame[time].to_numpy(dtype=np.float64)
+    frame, g, t, warnings = _with_control_cohort(
+        *cohort_panel(data, unit, time, outcome, first_treated, cluster), control
+    )
+    cohorts = sorted(set(g[g > 0].tolist()))
+    if not cohorts:
+        raise ValueError("no treated cohort")
+    rel = t - g
+    cells = sorted(
+        {(c, int(e)) for c, e in zip(g[g > 0].tolist(), rel[g > 0].tolist(), strict=True)}
+        - {(c, -1) for c in cohorts}
+    )
+    fit = fit_twfe(
+        frame,
+        unit=unit,
+        time=time,
+        outcome=outcome,
+        regressors={
+            f"catt_{c:g}_{e}": ((g == c) & (rel == e)).astype(np.float64) for c, e in cells
+        },
+        cluster=cluster,
+        se_type=se_type,
+        conf_level=conf_level,
+    ).fit
+    unit_cohort = pd.Series(g, index=frame.index).groupby(frame[unit].to_numpy()).first()
+    cohort_size = {c: int((unit_cohort == c).sum()) for c in cohorts}
+    assumptions = (*PARALLEL_TRENDS, f"Comparison cohort: {control.replace('_', '-')} units.")
+    catt_rows: list[dict[str, Any]] = []
+    results: list[EstimateResult] = []
+    event_times = sorted({e for _, e in cells})
+    for e in event_times:
+        members = [c for c, ee in cells if ee == e]
+        rows, contrast = _cohort_weights(fit, e, members, cohort_size)
+        catt_rows += rows
+        results.append(
+            coefficient_result(
+                fit,
+                contrast,
+                method="sun_abraham",
+                effect_measure="mean_difference_in_differences",
+                assumptions=assumptions,
+                extra={"event_time": e, "cohorts": [float(c) for c in members]},
+            )
+        )
+    return SunAbrahamResult(
+        event_times=tuple(event_times),
+        coefficients=tuple(results),
+        catt=tuple(catt_rows),
+        control=control,
+        n_units=int(frame[unit].nunique()),
+        n_clusters=fit.n_clusters,
+        warnings=tuple(warnings) + fit.warnings,
+        extra={"se_type": fit.se_type, "reference_period": -1},
+    )
+
+
+def _with_control_cohort(
+    frame: pd.DataFrame, g: FloatArray, t: FloatArray, control: str
+) -> tuple[pd.DataFrame, FloatArray, FloatArray, list[StatWarning]]:
+    """The sample without units treated in the first period; with ``last_treated`` control,
+    the last cohort is recoded as never treated and periods from its adoption on are dropped."""
     warnings: list[StatWarning] = []
     early = (g > 0) & (g <= float(np.min(t)))
     if early.any():
@@ -109,66 +164,28 @@ def sun_abraham(
         g = np.where(g == last, 0.0, g)
     else:
         raise ValueError("control must be 'never_treated' or 'last_treated'")
-    cohorts = sorted(set(g[g > 0].tolist()))
-    if not cohorts:
-        raise ValueError("no treated cohort")
-    rel = t - g
-    cells = sorted(
-        {(c, int(e)) for c, e in zip(g[g > 0].tolist(), rel[g > 0].tolist(), strict=True)}
-        - {(c, -1) for c in cohorts}
-    )
-    regressors = {f"catt_{c:g}_{e}": ((g == c) & (rel == e)).astype(np.float64) for c, e in cells}
-    x, names = twfe_design(frame, unit, time, regressors)
-    fit = fit_ols(
-        frame[outcome].to_numpy(dtype=np.float64),
-        x,
-        cluster=frame[cluster or unit].to_numpy(),
-        se_type=fe_se_type(se_type, frame[cluster or unit]),
-        conf_level=conf_level,
-        names=names,
-    )
-    unit_cohort = pd.Series(g, index=frame.index).groupby(frame[unit].to_numpy()).first()
-    cohort_size = {c: int((unit_cohort == c).sum()) for c in cohorts}
-    catt_rows: list[dict[str, Any]] = []
-    results: list[EstimateResult] = []
-    event_times = sorted({e for _, e in cells})
-    for e in event_times:
-        members = [c for c, ee in cells if ee == e]
-        sizes = np.array([cohort_size[c] for c in members], dtype=np.float64)
-        weights = sizes / sizes.sum()
-        contrast = np.zeros(len(names))
-        for c, w in zip(members, weights, strict=True):
-            idx = fit.index_of(f"catt_{c:g}_{e}")
-            contrast[idx] = w
-            catt_rows.append(
-                {
-                    "group": c,
-                    "event_time": e,
-                    "estimate": float(fit.params[idx]),
-                    "std_error": float(fit.std_errors[idx]),
-                    "weight": float(w),
-                }
-            )
-        results.append(
-            coefficient_result(
-                fit,
-                contrast,
-                method="sun_abraham",
-                effect_measure="mean_difference_in_differences",
-                assumptions=(
-                    *PARALLEL_TRENDS,
-                    f"Comparison cohort: {control.replace('_', '-')} units.",
-                ),
-                extra={"event_time": e, "cohorts": [float(c) for c in members]},
-            )
+    return frame, g, t, warnings
+
+
+def _cohort_weights(
+    fit: OLSFit, e: int, members: list[float], cohort_size: dict[float, int]
+) -> tuple[list[dict[str, Any]], FloatArray]:
+    """The CATT rows of event time ``e`` and the contrast averaging them with the cohorts'
+    sample shares among the cohorts observed at ``e``."""
+    sizes = np.array([cohort_size[c] for c in members], dtype=np.float64)
+    weights = sizes / sizes.sum()
+    contrast = np.zeros(len(fit.params))
+    rows = []
+    for c, w in zip(members, weights, strict=True):
+        idx = fit.index_of(f"catt_{c:g}_{e}")
+        contrast[idx] = w
+        rows.append(
+            {
+                "group": c,
+                "event_time": e,
+                "estimate": float(fit.params[idx]),
+                "std_error": float(fit.std_errors[idx]),
+                "weight": float(w),
+            }
         )
-    return SunAbrahamResult(
-        event_times=tuple(event_times),
-        coefficients=tuple(results),
-        catt=tuple(catt_rows),
-        control=control,
-        n_units=int(frame[unit].nunique()),
-        n_clusters=fit.n_clusters,
-        warnings=tuple(warnings) + fit.warnings,
-        extra={"se_type": fit.se_type, "reference_period": -1},
-    )
+    return rows, contrast
