@@ -38,6 +38,7 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy import optimize
 
+from infuse.stats._common import require_columns
 from infuse.stats.results import EstimateResult, StatWarning, json_ready
 
 __all__ = [
@@ -193,17 +194,146 @@ def synthetic_control(
     Abadie A. (2021) "Using synthetic controls: feasibility, data requirements, and
     methodological aspects", Journal of Economic Literature 59(2):391-425.
     """
-    for column in (unit, time, outcome, *(predictors or ())):
-        if column not in data.columns:
-            raise ValueError(f"column {column!r} is not in the data")
+    _check_panel(data, unit, time, outcome, predictors)
+    spec = _Spec(unit, time, outcome, predictors, predictor_period, outcome_lags, v_matrix)
+    wide, units, y = _outcome_matrix(data, unit, time, outcome, treated_unit, donors)
+    donor_labels = units[1:]
+    times = wide.columns.to_numpy(dtype=np.float64)
+    fit_times, fit_mask, post_mask = _periods(times, intervention_time, pre_period)
+    warnings: list[StatWarning] = []
+    if len(donor_labels) < 2:
+        warnings.append(StatWarning("few_donors", f"only {len(donor_labels)} donor(s)"))
+    if len(donor_labels) == 0:
+        raise ValueError("no donor has a complete outcome series")
+    x_all, row_names, v_diag, v_rule = spec.fitting_variables(
+        data, wide, y, units, fit_times, fit_mask
+    )
+    fits = _UnitFits(x_all, y, v_diag, fit_mask, post_mask)
+    w, synthetic, gaps, pre_rmspe, post_rmspe, ratio = fits.fit(0)
+    warnings += _range_warning(y[:, fit_mask])
+    placebos = _Placebos.of(str(treated_unit), pre_rmspe, post_rmspe, ratio)
+    if placebo_in_space and len(donor_labels) >= 2:
+        placebos = placebos.in_space(fits, units)
+        warnings += placebos.coarseness_warning()
+    in_time: dict[str, Any] | None = None
+    if placebo_time is not None:
+        before = data[data[unit].isin(units) & (data[time] < intervention_time)]
+        in_time = _in_time_placebo(
+            before, spec, treated_unit, donor_labels, placebo_time, intervention_time, fit_times
+        )
+    return SyntheticControlResult(
+        effect=_effect(float(np.mean(gaps[post_mask])), placebos, len(units), warnings),
+        weights={str(units[i + 1]): float(wi) for i, wi in enumerate(w) if wi > 1e-10},
+        predictor_weights=(
+            {} if v_diag is None else dict(zip(row_names, v_diag.tolist(), strict=True))
+        ),
+        times=tuple(times.tolist()),
+        treated_outcome=tuple(y[0].tolist()),
+        synthetic_outcome=tuple(synthetic.tolist()),
+        gaps=tuple(gaps.tolist()),
+        pre_rmspe=pre_rmspe,
+        post_rmspe=post_rmspe,
+        rmspe_ratio=ratio,
+        placebos=tuple(placebos.rows),
+        rank=placebos.rank,
+        p_value=placebos.p_value,
+        in_time_placebo=in_time,
+        specification=spec.record(treated_unit, intervention_time, donor_labels, fit_times, v_rule),
+        warnings=tuple(warnings),
+    )
+
+
+VMatrix = Literal["equal", "optimised"] | Sequence[float] | NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class _Spec:
+    """The columns and the fitting choices of one analysis (kept for the in-time placebo)."""
+
+    unit: str
+    time: str
+    outcome: str
+    predictors: Sequence[str] | None
+    predictor_period: Sequence[float] | None
+    outcome_lags: Sequence[float]
+    v_matrix: VMatrix
+
+    def fitting_variables(
+        self,
+        data: pd.DataFrame,
+        wide: pd.DataFrame,
+        y: NDArray[np.float64],
+        units: list[Hashable],
+        fit_times: NDArray[np.float64],
+        fit_mask: NDArray[np.bool_],
+    ) -> tuple[NDArray[np.float64], list[str], NDArray[np.float64] | None, str]:
+        """Fitting variables (rows) of every unit (columns), their names, the diagonal of V
+        and how V was chosen: the unscaled pre-period outcomes with V = I, or the scaled
+        predictors with V equal, given or chosen (:func:`_choose_v`)."""
+        if not self.predictors:
+            x_all = y[:, fit_mask].T  # rows = pre-period times, columns = units
+            return x_all, [], None, "identity on unscaled pre-period outcomes"
+        pred_times = (
+            fit_times if self.predictor_period is None else np.asarray(self.predictor_period)
+        )
+        x_all, row_names = _predictor_rows(data, wide, units, self, pred_times)
+        v_diag = _choose_v(x_all, y[:, fit_mask], self.v_matrix, len(row_names))
+        v_rule = self.v_matrix if isinstance(self.v_matrix, str) else "user supplied"
+        return x_all, row_names, v_diag, v_rule
+
+    def record(
+        self,
+        treated_unit: Hashable,
+        intervention_time: float,
+        donors: list[Hashable],
+        fit_times: NDArray[np.float64],
+        v_rule: str,
+    ) -> dict[str, Any]:
+        """Everything needed to rerun the fit."""
+        predictors = self.predictors
+        return {
+            "method": "outcome_lags" if not predictors else "predictors",
+            "treated_unit": str(treated_unit),
+            "intervention_time": float(intervention_time),
+            "donors": [str(d) for d in donors],
+            "pre_period": fit_times.tolist(),
+            "predictors": list(predictors or ()),
+            "predictor_period": (
+                [] if not predictors else np.asarray(self.predictor_period or fit_times).tolist()
+            ),
+            "outcome_lags": [float(v) for v in self.outcome_lags] if predictors else [],
+            "v_matrix": v_rule,
+            "solver": "Lawson-Hanson NNLS with an augmented sum-to-one row (deterministic)",
+        }
+
+
+def _check_panel(
+    data: pd.DataFrame,
+    unit: str,
+    time: str,
+    outcome: str,
+    predictors: Sequence[str] | None,
+) -> None:
+    require_columns(data, (unit, time, outcome, *(predictors or ())))
     if not pd.api.types.is_numeric_dtype(data[time]):
         raise TypeError("time must be numeric (a year or a period number)")
     if data.duplicated([unit, time]).any():
         raise ValueError("the panel must have one row per unit and time")
+
+
+def _outcome_matrix(
+    data: pd.DataFrame,
+    unit: str,
+    time: str,
+    outcome: str,
+    treated_unit: Hashable,
+    donors: Sequence[Hashable] | None,
+) -> tuple[pd.DataFrame, list[Hashable], NDArray[np.float64]]:
+    """The wide outcome table, the units (treated first, then the donors) and their outcomes
+    (units x times). Default donors: every other unit with a complete outcome series."""
     wide = data.pivot(index=unit, columns=time, values=outcome).sort_index(axis=1)
     if treated_unit not in wide.index:
         raise ValueError(f"treated unit {treated_unit!r} is not in the data")
-    times = wide.columns.to_numpy(dtype=np.float64)
     if donors is None:
         complete = wide.notna().all(axis=1)
         donor_labels = [u for u in wide.index if u != treated_unit and bool(complete[u])]
@@ -218,7 +348,13 @@ def synthetic_control(
         raise ValueError(
             "the outcome must be observed at every time for the treated unit and donors"
         )
+    return wide, units, y
 
+
+def _periods(
+    times: NDArray[np.float64], intervention_time: float, pre_period: Sequence[float] | None
+) -> tuple[NDArray[np.float64], NDArray[np.bool_], NDArray[np.bool_]]:
+    """The fitting times, and masks of the times fitted on and of the post-period."""
     is_pre = times < intervention_time
     fit_times = times[is_pre] if pre_period is None else np.asarray(pre_period, dtype=np.float64)
     if fit_times.size == 0 or np.any(fit_times >= intervention_time):
@@ -229,183 +365,153 @@ def synthetic_control(
     post_mask = ~is_pre
     if not post_mask.any():
         raise ValueError("there is no time at or after the intervention")
+    return fit_times, fit_mask, post_mask
 
-    warnings: list[StatWarning] = []
-    if len(donor_labels) < 2:
-        warnings.append(StatWarning("few_donors", f"only {len(donor_labels)} donor(s)"))
-    if len(donor_labels) == 0:
-        raise ValueError("no donor has a complete outcome series")
 
-    # Fitting variables: rows = variables, columns = units (treated first).
-    row_names: list[str]
+def _predictor_rows(
+    data: pd.DataFrame,
+    wide: pd.DataFrame,
+    units: list[Hashable],
+    spec: _Spec,
+    pred_times: Any,
+) -> tuple[NDArray[np.float64], list[str]]:
+    """Predictor means over ``pred_times`` and outcomes at ``outcome_lags`` (rows) for each
+    unit (columns), each row divided by its standard deviation across units (R's Synth)."""
+    unit, time, outcome = spec.unit, spec.time, spec.outcome
+    predictors, outcome_lags = spec.predictors or (), spec.outcome_lags
+    rows, row_names = [], []
+    subset = data[data[time].isin(pred_times) & data[unit].isin(units)]
+    means = subset.groupby(unit)[list(predictors)].mean().reindex(units)
+    for name in predictors:
+        rows.append(means[name].to_numpy(dtype=np.float64))
+        row_names.append(name)
+    for lag in outcome_lags:
+        if lag not in wide.columns:
+            raise ValueError(f"outcome lag {lag!r} is not a time in the data")
+        rows.append(wide.loc[units, lag].to_numpy(dtype=np.float64))
+        row_names.append(f"{outcome}({lag})")
+    x_all = np.vstack(rows)
+    if not np.all(np.isfinite(x_all)):
+        raise ValueError("predictors are missing for some unit over predictor_period")
+    sd = x_all.std(axis=1, ddof=1)
+    sd[sd == 0] = 1.0
+    return x_all / sd[:, None], row_names
+
+
+@dataclass(frozen=True)
+class _UnitFits:
+    """Synthetic controls of any unit from the others: weights, gaps and RMSPEs."""
+
+    x_all: NDArray[np.float64]  # fitting variables, rows = variables, columns = units
+    y: NDArray[np.float64]  # outcomes, units x times
     v_diag: NDArray[np.float64] | None
-    v_rule: str
-    if predictors:
-        pred_times = fit_times if predictor_period is None else np.asarray(predictor_period)
-        rows, row_names = [], []
-        subset = data[data[time].isin(pred_times) & data[unit].isin(units)]
-        means = subset.groupby(unit)[list(predictors)].mean().reindex(units)
-        for name in predictors:
-            rows.append(means[name].to_numpy(dtype=np.float64))
-            row_names.append(name)
-        for lag in outcome_lags:
-            if lag not in wide.columns:
-                raise ValueError(f"outcome lag {lag!r} is not a time in the data")
-            rows.append(wide.loc[units, lag].to_numpy(dtype=np.float64))
-            row_names.append(f"{outcome}({lag})")
-        x_all = np.vstack(rows)
-        if not np.all(np.isfinite(x_all)):
-            raise ValueError("predictors are missing for some unit over predictor_period")
-        sd = x_all.std(axis=1, ddof=1)
-        sd[sd == 0] = 1.0
-        x_all = x_all / sd[:, None]
-        v_diag = _choose_v(x_all, y[:, fit_mask], v_matrix, len(row_names))
-        v_rule = v_matrix if isinstance(v_matrix, str) else "user supplied"
-    else:
-        x_all = y[:, fit_mask].T  # rows = pre-period times, columns = units
-        row_names, v_diag, v_rule = [], None, "identity on unscaled pre-period outcomes"
+    fit_mask: NDArray[np.bool_]
+    post_mask: NDArray[np.bool_]
 
-    def fit_unit(index: int, pool: list[int]) -> NDArray[np.float64]:
-        return simplex_weights(x_all[:, index], x_all[:, pool], v_diag)
+    def fit(
+        self, index: int
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], float, float, float]:
+        """Unit ``index`` against every other unit: weights, synthetic series, gaps, pre and
+        post RMSPE and their ratio (infinite when the pre-period fit is exact)."""
+        pool = [i for i in range(self.y.shape[0]) if i != index]
+        w = simplex_weights(self.x_all[:, index], self.x_all[:, pool], self.v_diag)
+        synthetic = w @ self.y[pool]
+        gaps = self.y[index] - synthetic
+        pre, post = _rmspe(gaps[self.fit_mask]), _rmspe(gaps[self.post_mask])
+        return w, synthetic, gaps, pre, post, post / pre if pre > 0 else math.inf
 
-    pool_all = list(range(1, len(units)))
-    w = fit_unit(0, pool_all)
-    synthetic = w @ y[1:]
-    gaps = y[0] - synthetic
-    pre_rmspe, post_rmspe = _rmspe(gaps[fit_mask]), _rmspe(gaps[post_mask])
-    ratio = post_rmspe / pre_rmspe if pre_rmspe > 0 else math.inf
 
-    pre_y = y[:, fit_mask]
-    outside = np.mean((pre_y[0] > pre_y[1:].max(axis=0)) | (pre_y[0] < pre_y[1:].min(axis=0)))
-    if outside > 0.5:
-        warnings.append(
-            StatWarning(
-                "treated_outside_donor_range",
-                f"The treated unit lies outside the donors' range in {outside:.0%} of "
-                "pre-period times; no convex combination can fit it well.",
-            )
-        )
+@dataclass(frozen=True)
+class _Placebos:
+    """In-space placebos (ADH 2010): each unit's post/pre RMSPE ratio, the treated unit's rank
+    among them, the permutation p-value, and the p-value without poorly fitting placebos."""
 
-    placebo_rows: list[dict[str, Any]] = [
-        {
-            "unit": str(treated_unit),
-            "pre_rmspe": pre_rmspe,
-            "post_rmspe": post_rmspe,
-            "ratio": ratio,
-            "treated": True,
-        }
-    ]
+    rows: list[dict[str, Any]]
     rank: int | None = None
-    p_value = math.nan
-    p_value_good_fit = math.nan
-    if placebo_in_space and len(donor_labels) >= 2:
-        # One small QP per donor; each is an exact NNLS, so the loop is over units, not rows.
+    p_value: float = math.nan
+    p_value_good_fit: float = math.nan
+
+    @classmethod
+    def of(cls, treated: str, pre: float, post: float, ratio: float) -> _Placebos:
+        row = {"unit": treated, "pre_rmspe": pre, "post_rmspe": post, "ratio": ratio}
+        return cls([{**row, "treated": True}])
+
+    def in_space(self, fits: _UnitFits, units: list[Hashable]) -> _Placebos:
+        """Refit with each donor as the treated unit (one exact NNLS per donor)."""
+        rows = list(self.rows)
         for j in range(1, len(units)):
-            pool = [i for i in range(len(units)) if i != j]
-            wj = fit_unit(j, pool)
-            gj = y[j] - wj @ y[pool]
-            pre_j, post_j = _rmspe(gj[fit_mask]), _rmspe(gj[post_mask])
-            placebo_rows.append(
+            _, _, _, pre_j, post_j, ratio_j = fits.fit(j)
+            rows.append(
                 {
                     "unit": str(units[j]),
                     "pre_rmspe": pre_j,
                     "post_rmspe": post_j,
-                    "ratio": post_j / pre_j if pre_j > 0 else math.inf,
+                    "ratio": ratio_j,
                     "treated": False,
                 }
             )
-        ratios = np.array([row["ratio"] for row in placebo_rows])
+        ratios = np.array([row["ratio"] for row in rows])
+        ratio = rows[0]["ratio"]
         rank = int(np.sum(ratios >= ratio))
-        p_value = rank / ratios.size
-        pre_mspe = np.array([row["pre_rmspe"] for row in placebo_rows]) ** 2
+        pre_mspe = np.array([row["pre_rmspe"] for row in rows]) ** 2
         keep = pre_mspe <= _POOR_FIT_MSPE_MULTIPLE * pre_mspe[0]
-        p_value_good_fit = float(np.sum(ratios[keep] >= ratio) / keep.sum())
-        if ratios.size < 20:
-            warnings.append(
-                StatWarning(
-                    "coarse_placebo_p_value",
-                    f"With {ratios.size} units the smallest attainable p-value is "
-                    f"{1 / ratios.size:.3f}.",
-                )
-            )
+        good_fit = float(np.sum(ratios[keep] >= ratio) / keep.sum())
+        return _Placebos(rows, rank, rank / ratios.size, good_fit)
 
-    in_time: dict[str, Any] | None = None
-    if placebo_time is not None:
-        in_time = _in_time_placebo(
-            data[data[unit].isin(units) & (data[time] < intervention_time)],
-            unit=unit,
-            time=time,
-            outcome=outcome,
-            treated_unit=treated_unit,
-            donors=donor_labels,
-            placebo_time=float(placebo_time),
-            intervention_time=float(intervention_time),
-            pre_period=fit_times,
-            predictors=predictors,
-            predictor_period=predictor_period,
-            outcome_lags=outcome_lags,
-            v_matrix=v_matrix,
+    def coarseness_warning(self) -> tuple[StatWarning, ...]:
+        if len(self.rows) >= 20:
+            return ()
+        return (
+            StatWarning(
+                "coarse_placebo_p_value",
+                f"With {len(self.rows)} units the smallest attainable p-value is "
+                f"{1 / len(self.rows):.3f}.",
+            ),
         )
 
-    weights = {str(units[i + 1]): float(wi) for i, wi in enumerate(w) if wi > 1e-10}
-    specification: dict[str, Any] = {
-        "method": "outcome_lags" if not predictors else "predictors",
-        "treated_unit": str(treated_unit),
-        "intervention_time": float(intervention_time),
-        "donors": [str(d) for d in donor_labels],
-        "pre_period": fit_times.tolist(),
-        "predictors": list(predictors or ()),
-        "predictor_period": (
-            [] if not predictors else np.asarray(predictor_period or fit_times).tolist()
-        ),
-        "outcome_lags": [float(v) for v in outcome_lags] if predictors else [],
-        "v_matrix": v_rule,
-        "solver": "Lawson-Hanson NNLS with an augmented sum-to-one row (deterministic)",
-    }
-    assumptions = (
-        "Without the intervention the treated unit would have followed the weighted donors.",
-        "Donors were not affected by the intervention (no spill-over) nor by similar shocks.",
-        "The pre-period fit is good enough for the synthetic unit to be a credible comparison.",
-    )
-    effect = EstimateResult(
-        estimate=float(np.mean(gaps[post_mask])),
+
+def _range_warning(pre_y: NDArray[np.float64]) -> tuple[StatWarning, ...]:
+    """The treated unit (first row) outside the donors' range in most pre-period times."""
+    outside = np.mean((pre_y[0] > pre_y[1:].max(axis=0)) | (pre_y[0] < pre_y[1:].min(axis=0)))
+    if outside > 0.5:
+        return (
+            StatWarning(
+                "treated_outside_donor_range",
+                f"The treated unit lies outside the donors' range in {outside:.0%} of "
+                "pre-period times; no convex combination can fit it well.",
+            ),
+        )
+    return ()
+
+
+def _effect(
+    mean_gap: float, placebos: _Placebos, n_units: int, warnings: list[StatWarning]
+) -> EstimateResult:
+    """The mean post-period gap with its placebo p-value; no standard error or CI is claimed."""
+    treated = placebos.rows[0]
+    return EstimateResult(
+        estimate=mean_gap,
         std_error=math.nan,
         ci_low=math.nan,
         ci_high=math.nan,
-        p_value=p_value,
+        p_value=placebos.p_value,
         method="synthetic_control",
         effect_measure="mean_post_period_gap",
-        n_units=len(units),
-        assumptions=assumptions,
+        n_units=n_units,
+        assumptions=(
+            "Without the intervention the treated unit would have followed the weighted donors.",
+            "Donors were not affected by the intervention (no spill-over) nor by similar shocks.",
+            "The pre-period fit is good enough for the synthetic unit to be a credible comparison.",
+        ),
         warnings=tuple(warnings),
         extra={
             "inference": "in-space placebo permutation (post/pre RMSPE ratio rank)",
-            "rank": rank,
-            "p_value_excluding_poor_pre_fits": p_value_good_fit,
+            "rank": placebos.rank,
+            "p_value_excluding_poor_pre_fits": placebos.p_value_good_fit,
             "poor_fit_threshold_mspe_multiple": _POOR_FIT_MSPE_MULTIPLE,
-            "pre_rmspe": pre_rmspe,
-            "post_rmspe": post_rmspe,
+            "pre_rmspe": treated["pre_rmspe"],
+            "post_rmspe": treated["post_rmspe"],
         },
-    )
-    return SyntheticControlResult(
-        effect=effect,
-        weights=weights,
-        predictor_weights=(
-            {} if v_diag is None else dict(zip(row_names, v_diag.tolist(), strict=True))
-        ),
-        times=tuple(times.tolist()),
-        treated_outcome=tuple(y[0].tolist()),
-        synthetic_outcome=tuple(synthetic.tolist()),
-        gaps=tuple(gaps.tolist()),
-        pre_rmspe=pre_rmspe,
-        post_rmspe=post_rmspe,
-        rmspe_ratio=ratio,
-        placebos=tuple(placebo_rows),
-        rank=rank,
-        p_value=p_value,
-        in_time_placebo=in_time,
-        specification=specification,
-        warnings=tuple(warnings),
     )
 
 
@@ -445,19 +551,12 @@ def _choose_v(
 
 def _in_time_placebo(
     before: pd.DataFrame,
-    *,
-    unit: str,
-    time: str,
-    outcome: str,
+    spec: _Spec,
     treated_unit: Hashable,
     donors: list[Hashable],
     placebo_time: float,
     intervention_time: float,
     pre_period: NDArray[np.float64],
-    predictors: Sequence[str] | None,
-    predictor_period: Sequence[float] | None,
-    outcome_lags: Sequence[float],
-    v_matrix: Literal["equal", "optimised"] | Sequence[float] | NDArray[np.float64],
 ) -> dict[str, Any]:
     """Refit as if the intervention had happened at ``placebo_time`` (Abadie, Diamond &
     Hainmueller 2015, "Comparative politics and the synthetic control method", AJPS 59(2)).
@@ -466,30 +565,33 @@ def _in_time_placebo(
     the fitting period are cut at the fake date, so nothing after it informs the weights. A
     large gap between the fake and the real date means the method invents effects.
     """
+    placebo_time, intervention_time = float(placebo_time), float(intervention_time)
     if not placebo_time < intervention_time:
         raise ValueError("placebo_time must be before the intervention")
     fake_pre = [float(t) for t in pre_period if t < placebo_time]
-    if not fake_pre or not (before[time] >= placebo_time).any():
+    if not fake_pre or not (before[spec.time] >= placebo_time).any():
         raise ValueError("placebo_time leaves no fitting or no evaluation period")
-    lags = [lag for lag in outcome_lags if lag < placebo_time]
+    lags = [lag for lag in spec.outcome_lags if lag < placebo_time]
     pred_period = (
-        None if predictor_period is None else [t for t in predictor_period if t < placebo_time]
+        None
+        if spec.predictor_period is None
+        else [t for t in spec.predictor_period if t < placebo_time]
     )
-    if predictors and (not lags and pred_period == []):
+    if spec.predictors and (not lags and pred_period == []):
         raise ValueError("no predictor information before placebo_time")
     fit = synthetic_control(
         before,
-        unit=unit,
-        time=time,
-        outcome=outcome,
+        unit=spec.unit,
+        time=spec.time,
+        outcome=spec.outcome,
         treated_unit=treated_unit,
         intervention_time=placebo_time,
         donors=donors,
         pre_period=fake_pre,
-        predictors=predictors,
+        predictors=spec.predictors,
         predictor_period=pred_period,
         outcome_lags=lags,
-        v_matrix=v_matrix,
+        v_matrix=spec.v_matrix,
         placebo_in_space=False,
     )
     return {
