@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 import numpy as np
+from numpy.typing import NDArray
 
 from infuse.stats.randomisation._recipe import (
     DEFAULT_ARMS,
@@ -97,7 +98,33 @@ def _stratified(
         else:
             s_idx = complete_indices(len(members), ratios, rng)
         idx[members] = s_idx
-    parameters: dict[str, Any] = {
+    parameters = _parameters(labels, ratios, strata_by, within, sizes, bins)
+    if method == "stratified_cluster":  # complete within strata is the only recipe there
+        del parameters["within"], parameters["block_sizes"]
+    return build_result(
+        method=method,
+        seed=seed,
+        arms=labels,
+        ids=ids,
+        covariates=covariates,
+        assignment=[labels[i] for i in idx],
+        parameters=parameters,
+        strata=tuple(strata),
+        blocks=tuple(int(b) for b in blocks) if within == "blocked" else None,
+        warnings=_warnings(strata_arr, sum(ratios), cut_any),
+    )
+
+
+def _parameters(
+    labels: tuple[str, ...],
+    ratios: tuple[int, ...],
+    strata_by: Sequence[str],
+    within: str,
+    sizes: tuple[int, ...],
+    bins: Mapping[str, int | Sequence[float]] | None,
+) -> dict[str, Any]:
+    """The recipe's parameters as recorded (and re-run by :func:`verify_allocation`)."""
+    return {
         "arms": list(labels),
         "ratio": list(ratios),
         "strata_by": list(strata_by),
@@ -110,9 +137,11 @@ def _stratified(
             for k, v in bins.items()
         },
     }
-    if method == "stratified_cluster":  # complete within strata is the only recipe there
-        del parameters["within"], parameters["block_sizes"]
-    small = [s for s in set(strata) if int((strata_arr == s).sum()) < sum(ratios)]
+
+
+def _warnings(strata: NDArray[np.object_], full_set: int, cut_any: bool) -> tuple[StatWarning, ...]:
+    """An incomplete final block, and strata smaller than one full ratio set."""
+    small = [s for s in set(strata.tolist()) if int((strata == s).sum()) < full_set]
     warnings = [incomplete_block_warning()] if cut_any else []
     if small:
         warnings.append(
@@ -122,18 +151,7 @@ def _stratified(
                 "coarser strata",
             )
         )
-    return build_result(
-        method=method,
-        seed=seed,
-        arms=labels,
-        ids=ids,
-        covariates=covariates,
-        assignment=[labels[i] for i in idx],
-        parameters=parameters,
-        strata=tuple(strata),
-        blocks=tuple(int(b) for b in blocks) if within == "blocked" else None,
-        warnings=tuple(warnings),
-    )
+    return tuple(warnings)
 
 
 def randomise_stratified(
