@@ -8,7 +8,7 @@ the same way by OLS and by randomisation inference. Nothing here is public API.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -22,6 +22,10 @@ from infuse.stats.results import EstimateResult, StatWarning
 __all__: list[str] = []
 
 FloatArray = NDArray[np.float64]
+
+#: ``progress(done, total)``, called by long computations (simulations, placebo trials) so a
+#: background task can report how far it has got.
+ProgressCallback = Callable[[int, int], None]
 
 #: Fewer clusters than this and small-sample corrections (and warnings) apply: CR1 and the
 #: normal approximation are known to over-reject there (Cameron & Miller 2015).
@@ -115,13 +119,19 @@ def wald_interval(
 
 
 def wald_estimate(
-    estimate: float, std_error: float, *, df: float | None, conf_level: float, **fields: Any
+    estimate: float,
+    std_error: float,
+    *,
+    df: float | None,
+    conf_level: float,
+    null_value: float = 0.0,
+    **fields: Any,
 ) -> EstimateResult:
     """An EstimateResult whose interval and p-value come from :func:`wald_interval`.
 
     ``fields`` are the remaining EstimateResult fields (method, effect_measure, n_units...).
     """
-    low, high, p = wald_interval(estimate, std_error, df, conf_level)
+    low, high, p = wald_interval(estimate, std_error, df, conf_level, null_value=null_value)
     return EstimateResult(
         estimate=estimate,
         std_error=std_error,

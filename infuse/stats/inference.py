@@ -23,7 +23,7 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from infuse.stats._common import factor_codes
+from infuse.stats._common import FloatArray, factor_codes
 from infuse.stats.results import EstimateResult, json_ready
 
 __all__ = [
@@ -37,7 +37,6 @@ __all__ = [
 
 Design = Literal["complete", "blocked", "cluster"]
 Alternative = Literal["two-sided", "greater", "less"]
-FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
 
 # Statistic of (y, Z) with Z a (k, n) boolean matrix of assignments -> (k,) statistics.

@@ -95,12 +95,13 @@ def binary_effect_from_counts(
         effect = _log_ratio(measure, a, b, c, d, conf_level)
     else:
         raise ValueError("measure must be 'risk_difference', 'risk_ratio' or 'odds_ratio'")
+    low, high, p = effect.interval
     return EstimateResult(
-        estimate=effect.estimate,
-        std_error=effect.std_error,
-        ci_low=effect.ci_low,
-        ci_high=effect.ci_high,
-        p_value=effect.p_value,
+        estimate=effect.value,
+        std_error=effect.se,
+        ci_low=low,
+        ci_high=high,
+        p_value=p,
         method=effect.method,
         effect_measure=measure,
         n_units=int(n_treated + n_control),
@@ -134,13 +135,13 @@ _ZERO_CELL = StatWarning("zero_cell", "a cell of the 2x2 table is zero: 0.5 adde
 
 
 class _Effect(NamedTuple):
-    """One measure of the 2 x 2 table, its interval, and what the result should say of it."""
+    """One measure of the 2 x 2 table: the value, its standard error (on the log scale for
+    ratios), ``(low, high, p)`` on the reported scale, the method and what to add to the
+    result's warnings and ``extra``."""
 
-    estimate: float
-    std_error: float
-    ci_low: float
-    ci_high: float
-    p_value: float
+    value: float
+    se: float
+    interval: tuple[float, float, float]
     method: str
     warnings: tuple[StatWarning, ...]
     details: dict[str, Any]
@@ -152,10 +153,10 @@ def _risk_difference(a: float, b: float, c: float, d: float, conf_level: float) 
     p1, p0 = a / n1, c / n0
     estimate = p1 - p0
     se = math.sqrt(p1 * (1 - p1) / n1 + p0 * (1 - p0) / n0)
-    low, high, p = wald_interval(estimate, se, None, conf_level)
     warns = () if se > 0 else (ZERO_VARIANCE,)
     details = {"std_error_scale": "risk_difference"}
-    return _Effect(estimate, se, low, high, p, "wald_risk_difference", warns, details)
+    interval = wald_interval(estimate, se, None, conf_level)
+    return _Effect(estimate, se, interval, "wald_risk_difference", warns, details)
 
 
 def _log_ratio(measure: str, a: float, b: float, c: float, d: float, conf_level: float) -> _Effect:
@@ -178,6 +179,5 @@ def _log_ratio(measure: str, a: float, b: float, c: float, d: float, conf_level:
         method = "woolf_log_odds_ratio"
     log_low, log_high, p = wald_interval(log_est, se, None, conf_level)
     details = {"std_error_scale": "log", "log_estimate": log_est}
-    return _Effect(
-        math.exp(log_est), se, math.exp(log_low), math.exp(log_high), p, method, warns, details
-    )
+    interval = (math.exp(log_low), math.exp(log_high), p)
+    return _Effect(math.exp(log_est), se, interval, method, warns, details)

@@ -164,11 +164,7 @@ def cuped_effect(
         method="cuped",
         effect_measure="mean_difference",
         n_units=n,
-        assumptions=(
-            "units independently assigned",
-            "covariate measured before assignment",
-            f"{se_type} variance of OLS y ~ 1 + T + x",
-        ),
+        assumptions=_cuped_assumptions(se_type),
         warnings=tuple(warns),
         extra={
             "theta": theta,
@@ -179,6 +175,14 @@ def cuped_effect(
             "n_treated": arms.n1,
             "n_control": arms.n0,
         },
+    )
+
+
+def _cuped_assumptions(se_type: str) -> tuple[str, ...]:
+    return (
+        "units independently assigned",
+        "covariate measured before assignment",
+        f"{se_type} variance of OLS y ~ 1 + T + x",
     )
 
 
@@ -365,11 +369,7 @@ def cuped_from_summary(
         method="cuped_from_summary",
         effect_measure="mean_difference",
         n_units=n,
-        assumptions=(
-            "units independently assigned",
-            "covariate measured before assignment",
-            "classical variance of OLS y ~ 1 + T + x",
-        ),
+        assumptions=_cuped_assumptions("classical"),
         warnings=tuple(warns),
         extra={"theta": theta, "n_treated": n1, "n_control": n0},
     )

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from infuse.stats._common import require_columns, wilson_bounds
+from infuse.stats._common import ProgressCallback, require_columns, wilson_bounds
 from infuse.stats.quasi.did import twfe_did
 from infuse.stats.quasi.its import interrupted_time_series
 from infuse.stats.quasi.synthetic_control import synthetic_control
@@ -44,7 +44,6 @@ from infuse.stats.results import json_ready
 __all__ = ["PlaceboPowerResult", "default_effects", "placebo_power"]
 
 Method = Literal["did", "its", "synthetic_control"]
-ProgressCallback = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)

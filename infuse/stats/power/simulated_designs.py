@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import numpy as np
-from numpy.typing import NDArray
 from scipy import stats
 
+from infuse.stats._common import FloatArray
 from infuse.stats.power.stepped_wedge import SteppedWedgeSchedule, stepped_wedge_schedule
 
 __all__ = [
@@ -29,25 +29,43 @@ __all__ = [
     "stepped_wedge_gls_batch",
 ]
 
-FloatArray = NDArray[np.float64]
 
-
-def check_positive_int(name: str, value: int, minimum: int = 1) -> None:
+def _check_positive_int(name: str, value: int, minimum: int = 1) -> None:
     if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
         raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
 
 
-def check_positive_number(name: str, value: float) -> None:
+def _check_positive_number(name: str, value: float) -> None:
     if not isinstance(value, int | float | np.integer | np.floating) or not value > 0:
         raise ValueError(f"{name} must be a positive number, got {value!r}")
 
 
-def t_pvalue(t: FloatArray, df: float | FloatArray) -> FloatArray:
+def _check_clusters(n_clusters_per_arm: int, cluster_size: int) -> None:
+    _check_positive_int("n_clusters_per_arm", n_clusters_per_arm, 2)
+    _check_positive_int("cluster_size", cluster_size)
+
+
+def _check_icc(icc: float) -> None:
+    if not 0.0 <= icc < 1.0:
+        raise ValueError("icc must be in [0, 1)")
+
+
+def _t_pvalue(t: FloatArray, df: float | FloatArray) -> FloatArray:
     return np.asarray(2.0 * stats.t.sf(np.abs(t), df))
 
 
+class _FieldParameters:
+    """``parameters()`` of a design whose parameters are its fields (but the name)."""
+
+    __slots__ = ()
+
+    def parameters(self) -> dict[str, Any]:
+        """The design's parameters."""
+        return {k: v for k, v in asdict(cast(Any, self)).items() if k != "name"}
+
+
 @dataclass(frozen=True, slots=True)
-class IndividualContinuousDesign:
+class IndividualContinuousDesign(_FieldParameters):
     """Two-arm individually randomised trial with a normal outcome.
 
     Analysis ``"t_test"``: pooled-variance two-sample t test. The batch path draws each
@@ -63,13 +81,9 @@ class IndividualContinuousDesign:
     name: str = "individual_continuous"
 
     def __post_init__(self) -> None:
-        check_positive_int("n_control", self.n_control, 2)
-        check_positive_int("n_treatment", self.n_treatment, 2)
-        check_positive_number("sd", self.sd)
-
-    def parameters(self) -> dict[str, Any]:
-        """The design's parameters."""
-        return {k: v for k, v in asdict(self).items() if k != "name"}
+        _check_positive_int("n_control", self.n_control, 2)
+        _check_positive_int("n_treatment", self.n_treatment, 2)
+        _check_positive_number("sd", self.sd)
 
     def generate(self, rng: np.random.Generator) -> dict[str, FloatArray]:
         """One trial: ``{"outcome", "treatment"}`` (treatment 0/1)."""
@@ -87,11 +101,11 @@ class IndividualContinuousDesign:
         mean_t = rng.normal(self.mean_control + self.effect, self.sd / math.sqrt(n_t), n)
         pooled_var = self.sd**2 * rng.chisquare(df, n) / df
         t = (mean_t - mean_c) / np.sqrt(pooled_var * (1 / n_c + 1 / n_t))
-        return t_pvalue(t, df)
+        return _t_pvalue(t, df)
 
 
 @dataclass(frozen=True, slots=True)
-class IndividualBinaryDesign:
+class IndividualBinaryDesign(_FieldParameters):
     """Two-arm individually randomised trial with a binary outcome.
 
     Analysis ``"z_test"``: two-proportion z test with the pooled variance under the null
@@ -106,16 +120,12 @@ class IndividualBinaryDesign:
     name: str = "individual_binary"
 
     def __post_init__(self) -> None:
-        check_positive_int("n_control", self.n_control)
-        check_positive_int("n_treatment", self.n_treatment)
+        _check_positive_int("n_control", self.n_control)
+        _check_positive_int("n_treatment", self.n_treatment)
         for name in ("p_control", "p_treatment"):
             p = getattr(self, name)
             if not 0.0 <= p <= 1.0:
                 raise ValueError(f"{name} must be in [0, 1]")
-
-    def parameters(self) -> dict[str, Any]:
-        """The design's parameters."""
-        return {k: v for k, v in asdict(self).items() if k != "name"}
 
     def generate(self, rng: np.random.Generator) -> dict[str, FloatArray]:
         """One trial: ``{"outcome", "treatment"}`` (both 0/1)."""
@@ -138,7 +148,7 @@ class IndividualBinaryDesign:
 
 
 @dataclass(frozen=True, slots=True)
-class ClusterContinuousDesign:
+class ClusterContinuousDesign(_FieldParameters):
     """Parallel cluster-randomised trial, normal outcome, equal cluster sizes.
 
     Model: ``y_ik = mu + theta z_i + a_i + e_ik`` with ``a_i ~ N(0, icc * total_variance)``
@@ -155,15 +165,9 @@ class ClusterContinuousDesign:
     name: str = "cluster_continuous"
 
     def __post_init__(self) -> None:
-        check_positive_int("n_clusters_per_arm", self.n_clusters_per_arm, 2)
-        check_positive_int("cluster_size", self.cluster_size)
-        check_positive_number("total_variance", self.total_variance)
-        if not 0.0 <= self.icc < 1.0:
-            raise ValueError("icc must be in [0, 1)")
-
-    def parameters(self) -> dict[str, Any]:
-        """The design's parameters."""
-        return {k: v for k, v in asdict(self).items() if k != "name"}
+        _check_clusters(self.n_clusters_per_arm, self.cluster_size)
+        _check_positive_number("total_variance", self.total_variance)
+        _check_icc(self.icc)
 
     def generate(self, rng: np.random.Generator) -> dict[str, FloatArray]:
         """One trial at individual level: ``{"outcome", "treatment", "cluster"}``."""
@@ -188,11 +192,11 @@ class ClusterContinuousDesign:
         arm_mean = means.mean(axis=2)
         pooled = means.var(axis=2, ddof=1).mean(axis=1)
         t = (arm_mean[:, 1] - arm_mean[:, 0]) / np.sqrt(pooled * 2.0 / k)
-        return t_pvalue(t, 2 * (k - 1))
+        return _t_pvalue(t, 2 * (k - 1))
 
 
 @dataclass(frozen=True, slots=True)
-class ClusterBinaryDesign:
+class ClusterBinaryDesign(_FieldParameters):
     """Parallel cluster-randomised trial, binary outcome, equal cluster sizes.
 
     Model: cluster risks ``p_i ~ Beta`` with mean ``p_control`` / ``p_treatment`` and
@@ -211,17 +215,11 @@ class ClusterBinaryDesign:
     name: str = "cluster_binary"
 
     def __post_init__(self) -> None:
-        check_positive_int("n_clusters_per_arm", self.n_clusters_per_arm, 2)
-        check_positive_int("cluster_size", self.cluster_size)
+        _check_clusters(self.n_clusters_per_arm, self.cluster_size)
         for name in ("p_control", "p_treatment"):
             if not 0.0 < getattr(self, name) < 1.0:
                 raise ValueError(f"{name} must be strictly between 0 and 1")
-        if not 0.0 <= self.icc < 1.0:
-            raise ValueError("icc must be in [0, 1)")
-
-    def parameters(self) -> dict[str, Any]:
-        """The design's parameters."""
-        return {k: v for k, v in asdict(self).items() if k != "name"}
+        _check_icc(self.icc)
 
     def _cluster_risks(self, rng: np.random.Generator, shape: tuple[int, ...]) -> FloatArray:
         means = np.where(np.arange(2)[:, None] == 1, self.p_treatment, self.p_control)
@@ -253,7 +251,7 @@ class ClusterBinaryDesign:
         se = np.sqrt(props.var(axis=2, ddof=1).mean(axis=1) * 2.0 / k)
         with np.errstate(divide="ignore", invalid="ignore"):
             t = np.where(se > 0, diff / se, 0.0)
-        return t_pvalue(t, 2 * (k - 1))
+        return _t_pvalue(t, 2 * (k - 1))
 
 
 def stepped_wedge_gls_batch(
@@ -362,11 +360,11 @@ class SteppedWedgeDesign:
     def __post_init__(self) -> None:
         if not isinstance(self.schedule, SteppedWedgeSchedule):
             raise TypeError("schedule must be a SteppedWedgeSchedule")
-        check_positive_int("cluster_period_size", self.cluster_period_size)
+        _check_positive_int("cluster_period_size", self.cluster_period_size)
         if self.between_cluster_variance < 0:
             raise ValueError("between_cluster_variance must be non-negative")
         if self.outcome == "continuous":
-            check_positive_number("within_cluster_variance", self.within_cluster_variance)
+            _check_positive_number("within_cluster_variance", self.within_cluster_variance)
         elif self.outcome == "binary":
             if self.p_control is None or not 0.0 < self.p_control < 1.0:
                 raise ValueError("a binary stepped wedge needs p_control in (0, 1)")
@@ -444,5 +442,5 @@ class SteppedWedgeDesign:
             theta, se, df = stepped_wedge_fixed_effects_batch(y, x)
             with np.errstate(divide="ignore", invalid="ignore"):
                 t = np.where(se > 0, theta / se, 0.0)
-            return t_pvalue(t, df)
+            return _t_pvalue(t, df)
         raise ValueError(f"unknown analysis {analysis!r} for {self.name}; 'gls' or 'fixed_effects'")

@@ -33,12 +33,10 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
-from infuse.stats._common import FloatArray, wilson_bounds
+from infuse.stats._common import FloatArray, ProgressCallback, wilson_bounds
 from infuse.stats.results import StatWarning, json_ready
 
 __all__ = ["CustomDesign", "SimulatedPowerResult", "SimulationDesign", "simulate_power"]
-
-ProgressCallback = Callable[[int, int], None]
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
+from infuse.stats._common import FloatArray
 from infuse.stats.results import StatWarning
 
 if TYPE_CHECKING:
@@ -19,8 +20,6 @@ __all__: list[str] = []
 
 RANK_TOL = 1e-10
 LEVERAGE_TOL = 1e-10
-
-FloatArray = NDArray[np.float64]
 
 
 def as_design(X: ArrayLike, n: int) -> tuple[FloatArray, tuple[str, ...] | None]:

@@ -16,7 +16,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy import stats
 
-from infuse.stats._common import check_conf_level, float_vector, wald_interval
+from infuse.stats._common import check_conf_level, float_vector, wald_estimate
 from infuse.stats.regression._linalg import (
     LEVERAGE_TOL,
     Covariance,
@@ -379,28 +379,24 @@ def coefficient_result(
     warns = list(fit.warnings)
     if not se > 0.0:
         warns.append(StatWarning("zero_variance", "standard error is zero: no residual variation"))
-    low, high, p_value = wald_interval(estimate, se, df, fit.conf_level, null_value=null_value)
-    details: dict[str, Any] = {
-        "coefficient": label,
-        "se_type": fit.se_type,
-        "null_value": null_value,
-        **(extra or {}),
-    }
-    return EstimateResult(
-        estimate=estimate,
-        std_error=se,
-        ci_low=low,
-        ci_high=high,
-        p_value=p_value,
+    return wald_estimate(
+        estimate,
+        se,
+        df=df,
+        conf_level=fit.conf_level,
+        null_value=null_value,
         method=method,
         effect_measure=effect_measure,
         n_units=fit.n,
-        conf_level=fit.conf_level,
         n_clusters=fit.n_clusters,
-        df=df,
         assumptions=(*_SE_ASSUMPTIONS[fit.se_type], *assumptions),
         warnings=tuple(warns),
-        extra=details,
+        extra={
+            "coefficient": label,
+            "se_type": fit.se_type,
+            "null_value": null_value,
+            **(extra or {}),
+        },
     )
 
 
