@@ -117,8 +117,10 @@ from infuse.stats.randomisation.verify import verify_allocation
 from infuse.stats.regression.ols import SE_TYPES, OLSFit, SEType, coefficient_result, fit_ols
 from infuse.stats.regression.wild_bootstrap import WildBootstrapResult, wild_cluster_bootstrap
 from infuse.stats.results import EstimateResult, StatWarning, json_ready
+from infuse.stats.serialisation import RESULT_TYPES, from_json, to_json
 
 __all__ = [
+    "RESULT_TYPES",
     "SE_TYPES",
     "AllocationResult",
     "ArmSummary",
@@ -181,6 +183,7 @@ __all__ = [
     "difference_in_means_statistic",
     "event_study",
     "fit_ols",
+    "from_json",
     "funnel_limits_poisson",
     "funnel_limits_proportion",
     "inputs_digest",
@@ -218,6 +221,7 @@ __all__ = [
     "subgroup_heterogeneity",
     "sun_abraham",
     "synthetic_control",
+    "to_json",
     "twfe_did",
     "verify_allocation",
     "wild_cluster_bootstrap",
