@@ -1,8 +1,11 @@
 """The InFuSe statistical engine: power, randomisation, estimation and inference.
 
 A pure library (numpy, scipy, statsmodels, pandas): nothing here imports Django or any other
-part of InFuSe, so it can be tested, benchmarked and reused on its own. Every public name of
-the submodules is importable from here; formulas and references are in docs/stats.md.
+part of InFuSe, so it can be tested, benchmarked and reused on its own. The code is grouped by
+topic: ``power/``, ``randomisation/``, ``estimation/``, ``quasi/`` (the quasi-experiments) and
+``regression/``, with randomisation inference, indicator intervals, the result types and their
+JSON form beside them. Every public name is importable from here, and only from here and its
+own module; formulas and references are in docs/stats.md.
 """
 
 from infuse.stats.estimation.binary import binary_effect, binary_effect_from_counts
