@@ -23,7 +23,17 @@ from django.utils.translation import gettext_noop
 
 from infuse.adaption.models import COUNCIL_UNITS, Design
 from infuse.core.councils import council_lookup, resolve_council
-from infuse.stats import estimation, inference
+from infuse.stats import (
+    adjust_p_values,
+    cluster_randomised_effect,
+    difference_in_means,
+    inference,
+    interrupted_time_series,
+    sample_ratio_mismatch,
+    stepped_wedge_effect,
+    synthetic_control,
+    twfe_did,
+)
 from infuse.stats.results import json_ready
 
 PERMUTATIONS = 2_000  # randomisation inference: exact when fewer assignments exist
@@ -180,17 +190,15 @@ def _effect(design: str, data: pd.DataFrame, column: str, seed: int) -> dict[str
     z = rows["treatment"].to_numpy(dtype=int)
     if design == Design.STEPPED_WEDGE:
         return _estimate(
-            estimation.stepped_wedge_effect(
-                y, z, rows["cluster"].to_numpy(), rows["period"].to_numpy()
-            )
+            stepped_wedge_effect(y, z, rows["cluster"].to_numpy(), rows["period"].to_numpy())
         )
     if design == Design.CLUSTER_RCT:
         return _estimate(
-            estimation.cluster_randomised_effect(
+            cluster_randomised_effect(
                 y, z, rows["cluster"].to_numpy(), n_permutations=PERMUTATIONS, seed=seed
             )
         )
-    return _estimate(estimation.difference_in_means(y, z))
+    return _estimate(difference_in_means(y, z))
 
 
 def _randomisation_p(design: str, data: pd.DataFrame, seed: int) -> float | None:
@@ -220,9 +228,7 @@ def _by_council(design: str, data: pd.DataFrame, names: Mapping[str, str]) -> li
         if arms.get(0, 0) < 2 or arms.get(1, 0) < 2:
             continue
         effect = _estimate(
-            estimation.difference_in_means(
-                group["y"].to_numpy(float), group["treatment"].to_numpy(int)
-            )
+            difference_in_means(group["y"].to_numpy(float), group["treatment"].to_numpy(int))
         )
         rows.append(
             {"council": str(council), "name": names.get(str(council), str(council)), **effect}
@@ -278,7 +284,7 @@ def analyse(
             continue
         secondaries.append({"name": name, **effect})
     if secondaries:
-        adjusted = estimation.adjust_p_values([s["p_value"] for s in secondaries], method="holm")
+        adjusted = adjust_p_values([s["p_value"] for s in secondaries], method="holm")
         for row, p in zip(secondaries, adjusted, strict=True):
             row["p_adjusted"] = float(p)
     flow = _flow(design, data, allocation)
@@ -286,7 +292,7 @@ def analyse(
     if design not in COUNCIL_UNITS:
         counts = [arm["received"] for arm in flow["arms"]]
         if all(counts):
-            check = estimation.sample_ratio_mismatch(counts, [1, 1])
+            check = sample_ratio_mismatch(counts, [1, 1])
             srm = json_ready(
                 {"p_value": check.p_value, "mismatch": bool(check.mismatch), "counts": counts}
             )
@@ -324,10 +330,6 @@ def analyse_quasi(
     segmented regression of the treated councils' mean, Newey-West errors, the level change.
     Synthetic control: the first treated council against a weighted mix of the others, with
     the in-space placebo p-value."""
-    from infuse.stats.did import twfe_did
-    from infuse.stats.its import interrupted_time_series
-    from infuse.stats.synthetic_control import synthetic_control
-
     for key in ("outcome", "cluster", "period"):
         name = mapping.get(key)
         if not name:

@@ -13,9 +13,9 @@ from typing import Any, Literal
 
 from django.utils.translation import gettext as _
 
+from infuse import stats as engine
 from infuse.adaption.models import Design
 from infuse.core.errors import FieldProblem, InvalidInput
-from infuse.stats import power as engine
 
 Outcome = Literal["continuous", "binary"]
 Solve = Literal["power", "size", "effect"]
@@ -269,8 +269,6 @@ def simulation_design(design: str, saved: dict[str, Any], *, n_councils: int) ->
     The simulated trial has the sizes the calculation settled on (rounded up), so the
     simulated power checks the closed-form answer under the planned analysis.
     """
-    from infuse.stats import simulation
-
     inputs = DesignInputs(**saved.get("inputs", {}))
     result = saved.get("result") or {}
     sizes = {**result.get("sample_size", {}), **result.get("sample_size_rounded_up", {})}
@@ -281,14 +279,14 @@ def simulation_design(design: str, saved: dict[str, Any], *, n_councils: int) ->
         k = math.ceil(float(sizes.get("n_clusters_per_arm") or inputs.size or 0))
         m = math.ceil(float(sizes.get("cluster_size") or inputs.cluster_size or 0))
         if continuous:
-            return simulation.ClusterContinuousDesign(
+            return engine.ClusterContinuousDesign(
                 n_clusters_per_arm=k,
                 cluster_size=m,
                 effect=effect,
                 icc=float(inputs.icc or 0),
                 total_variance=float(inputs.sd or 1) ** 2,
             )
-        return simulation.ClusterBinaryDesign(
+        return engine.ClusterBinaryDesign(
             n_clusters_per_arm=k,
             cluster_size=m,
             p_control=float(inputs.p_control or 0),
@@ -300,7 +298,7 @@ def simulation_design(design: str, saved: dict[str, Any], *, n_councils: int) ->
         schedule = engine.stepped_wedge_schedule(n_councils, int(inputs.n_steps or n_councils))
         if continuous:
             within = float(inputs.sd or 1) ** 2 * (1 - float(inputs.icc or 0))
-            return simulation.SteppedWedgeDesign(
+            return engine.SteppedWedgeDesign(
                 schedule=schedule,
                 cluster_period_size=size,
                 effect=effect,
@@ -310,10 +308,10 @@ def simulation_design(design: str, saved: dict[str, Any], *, n_councils: int) ->
         raise ValueError("binary stepped-wedge simulation needs a continuous outcome here")
     n = math.ceil(float(sizes.get("n_control") or inputs.size or 0))
     if continuous:
-        return simulation.IndividualContinuousDesign(
+        return engine.IndividualContinuousDesign(
             n_control=n, n_treatment=n, effect=effect, sd=float(inputs.sd or 1)
         )
-    return simulation.IndividualBinaryDesign(
+    return engine.IndividualBinaryDesign(
         n_control=n,
         n_treatment=n,
         p_control=float(inputs.p_control or 0),

@@ -1,7 +1,7 @@
 """The primary outcome's past, as a council × period panel, for planning a quasi-experiment.
 
 A quasi-experiment's power comes from how its outcome behaved before (see
-:mod:`infuse.stats.historical_power`), so the design page reads the outcome's own history: an
+:mod:`infuse.stats.power.historical`), so the design page reads the outcome's own history: an
 indicator's values per council and period (as the person may see them: disclosure control
 applies), or a dataset column averaged per council and period. Periods are numbers when the
 period column holds numbers (years, month numbers), otherwise their labels in sorted order.

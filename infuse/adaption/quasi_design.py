@@ -3,7 +3,7 @@ control) from the primary outcome's own past: how big an effect the registered a
 find, and whether its p-values hold up on this data (placebo trials in the history).
 
 The checks here run before anything is queued, so the person gets a message naming the box to
-fix; the engine's :func:`~infuse.stats.historical_power.placebo_power` does the work.
+fix; the engine's :func:`~infuse.stats.power.historical.placebo_power` does the work.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from infuse.adaption.history import History
 from infuse.adaption.models import Design
 from infuse.core.errors import FieldProblem, InvalidInput
-from infuse.stats.historical_power import Method, PlaceboPowerResult, placebo_power
+from infuse.stats.power.historical import Method, PlaceboPowerResult, placebo_power
 
 METHODS: dict[str, Method] = {
     Design.DIFFERENCE_IN_DIFFERENCES: "did",

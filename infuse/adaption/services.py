@@ -54,7 +54,13 @@ from infuse.core.permissions import (
 from infuse.core.progress import enqueue_tracked
 from infuse.core.slugs import unique_slug
 from infuse.datalab import services as data
-from infuse.stats import randomisation
+from infuse.stats import (
+    balance_table,
+    randomise_clusters,
+    randomise_complete,
+    randomise_stepped_wedge,
+    randomise_stratified,
+)
 
 EDITABLE = frozenset({Status.DRAFT, Status.DESIGNED})
 
@@ -771,26 +777,26 @@ def randomise(*, actor: Person, experiment: Experiment, fields: RandomiseFields)
         units, covariates = _council_units(experiment)
         source: dict[str, Any] = {"councils": units}
         if experiment.design == Design.STEPPED_WEDGE:
-            result = randomisation.randomise_stepped_wedge(
+            result = randomise_stepped_wedge(
                 units, n_steps=fields.n_steps or len(units), seed=seed, covariates=covariates
             )
         else:
-            result = randomisation.randomise_clusters(units, seed=seed, covariates=covariates)
+            result = randomise_clusters(units, seed=seed, covariates=covariates)
     else:
         units, covariates, source = _dataset_units(actor, fields)
         if fields.strata_column and covariates:
-            result = randomisation.randomise_stratified(
+            result = randomise_stratified(
                 units, covariates=covariates, strata_by=[fields.strata_column], seed=seed
             )
         else:
-            result = randomisation.randomise_complete(units, seed=seed)
+            result = randomise_complete(units, seed=seed)
     balance: dict[str, Any] = {}
     if covariates and set(result.arms) >= {"treatment", "control"}:
         numeric = {
             k: v for k, v in covariates.items() if all(isinstance(x, int | float) for x in v)
         }
         if numeric:
-            balance = randomisation.balance_table(numeric, result.assignment).to_dict()
+            balance = balance_table(numeric, result.assignment).to_dict()
     with transaction.atomic():
         allocation = Allocation.objects.create(
             experiment=experiment,

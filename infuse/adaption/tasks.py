@@ -112,7 +112,7 @@ def simulate_power(
     """Check the saved design's power by simulating trials analysed as planned."""
     from infuse.adaption.design import simulation_design
     from infuse.adaption.models import Experiment
-    from infuse.stats.simulation import simulate_power as simulate
+    from infuse.stats import simulate_power as simulate
 
     reporter = ProgressReporter(progress_id)
     if not reporter.claim():

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from infuse import stats as engine
 from infuse.adaption import design
 from infuse.adaption.design import DesignInputs
 from infuse.core.errors import InvalidInput
-from infuse.stats import power as engine
 
 
 def test_individual_trial_size_matches_the_engine_and_a_textbook_value():

@@ -14,7 +14,7 @@ from infuse.adaption.models import Experiment
 from infuse.core.errors import InvalidInput
 from infuse.core.models import Council
 from infuse.datalab import services as data
-from infuse.stats.historical_power import placebo_power
+from infuse.stats import placebo_power
 from tests.datalab.test_indicators import spec
 
 pytestmark = pytest.mark.django_db(transaction=True)
