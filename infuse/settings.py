@@ -65,6 +65,7 @@ SECRET_KEY = _secret_key()
 def _bid_keys() -> list[tuple[str, bytes]]:
     """Master keys that wrap each challenge's bid key (the first one current). Production sets
     INFUSE_BID_KEYS; the demo keeps a generated one under var/ (see procurement/sealing.py)."""
+    # Imported here: settings are read before any application module may be loaded.
     from infuse.procurement.sealing import new_master_key, parse_keys
 
     text = os.environ.get("INFUSE_BID_KEYS")

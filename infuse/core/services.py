@@ -33,6 +33,8 @@ from infuse.core.models import (
     TaskProgress,
 )
 from infuse.core.permissions import can, forget_roles
+from infuse.core.progress import enqueue_tracked
+from infuse.core.tasks import verify_audit_chain
 
 TOKEN_PREFIX = "infuse_"  # noqa: S105  (a public prefix, not a secret)
 
@@ -218,8 +220,6 @@ def authenticate_token(secret: str) -> Person | None:
 def start_audit_verification(*, actor: Person | None) -> TaskProgress:
     """Queue a background walk of the audit chain; returns the progress to watch."""
     require(actor, "core.verify_audit")
-    from infuse.core.progress import enqueue_tracked
-    from infuse.core.tasks import verify_audit_chain
 
     with transaction.atomic():
         progress = TaskProgress.objects.create(kind="audit.verify", owner=actor)

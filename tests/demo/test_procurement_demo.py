@@ -9,7 +9,7 @@ from infuse.demo.loader import load_demo_region
 from infuse.demo.procurement import BINS, FLEET, load_demo_challenges
 from infuse.fund.models import Fund, Payment
 from infuse.procurement.models import Bid, Challenge, Contract, Phase
-from tests.procurement.test_ocds import _errors, _validator
+from tests.procurement.ocds.test_releases import _errors, _validator
 
 
 @pytest.fixture(autouse=True)

@@ -124,3 +124,9 @@ def make_challenge(buyer: Any) -> Callable[..., Any]:
         return challenge
 
     return make
+
+
+@pytest.fixture
+def manager(make_person: Callable[..., Any]) -> Any:
+    """The programme's fund manager, who allocates and pays Challenge Fund money."""
+    return make_person("fund_manager", email="money@ccr.example")

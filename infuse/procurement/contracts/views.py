@@ -31,16 +31,17 @@ def _award_url(phase: Phase) -> str:
     )
 
 
-def _award_context(phase: Phase, **forms: Any) -> dict[str, Any]:
+def _award_context(phase: Phase) -> dict[str, Any]:
+    """The award page; the form a refused POST sent replaces its blank twin (form_page)."""
     decided = phase.current_award()
     winners = list(decided.winners.select_related("supplier")) if decided else []
     return {
         "phase": phase,
         "challenge": phase.challenge,
         "award": decided,
-        "award_form": forms.get("award_form") or AwardForm(),
-        "terms_form": forms.get("terms_form") or ContractTermsForm(winners=winners),
-        "cancel_form": forms.get("cancel_form") or AwardCancelForm(),
+        "award_form": AwardForm(),
+        "terms_form": ContractTermsForm(winners=winners),
+        "cancel_form": AwardCancelForm(),
         "winners": winners,
         "standstill_over": decided is not None and timezone.now() >= decided.standstill_ends_at,
         "contracts": decided.contracts.select_related("supplier") if decided else [],
@@ -69,7 +70,7 @@ def award(request: HttpRequest, slug: str, number: int) -> HttpResponse:
         ),
         success=_("Award decided. The standstill period has started."),
         then=_award_url(phase),
-        context=lambda: _award_context(phase, award_form=form),
+        context=lambda: _award_context(phase),
         form_name="award_form",
     )
 
@@ -96,7 +97,7 @@ def award_confirm(request: HttpRequest, slug: str, number: int) -> HttpResponse:
         save=lambda form: services.confirm_award(actor=person, award=decided, terms=form.terms()),
         success=_("Award confirmed: contracts made and money committed."),
         then=lambda contracts: reverse("procurement:contract", kwargs={"pk": contracts[0].pk}),
-        context=lambda: _award_context(phase, terms_form=form),
+        context=lambda: _award_context(phase),
         form_name="terms_form",
     )
 
@@ -117,7 +118,7 @@ def award_cancel(request: HttpRequest, slug: str, number: int) -> HttpResponse:
         ),
         success=_("The award is cancelled; the evaluation is open again."),
         then=reverse("procurement:evaluation", kwargs={"slug": slug, "number": number}),
-        context=lambda: _award_context(phase, cancel_form=form),
+        context=lambda: _award_context(phase),
         form_name="cancel_form",
     )
 
@@ -129,7 +130,8 @@ def _contract_url(contract: Contract) -> str:
     return reverse("procurement:contract", kwargs={"pk": contract.pk})
 
 
-def _contract_context(request: HttpRequest, found: Contract, **forms: Any) -> dict[str, Any]:
+def _contract_context(request: HttpRequest, found: Contract) -> dict[str, Any]:
+    """The contract page; the form a refused POST sent replaces its blank twin (form_page)."""
     person = person_of(request)
     return {
         "contract": found,
@@ -137,9 +139,8 @@ def _contract_context(request: HttpRequest, found: Contract, **forms: Any) -> di
         "challenge": found.award.phase.challenge,
         "milestones": found.milestones.select_related("payment"),
         "commitment": getattr(found, "commitment", None),
-        "form": forms.get("form") or MilestoneForm(),
-        "outcomes": forms.get("outcomes")
-        or OutcomesForm(
+        "form": MilestoneForm(),
+        "outcomes": OutcomesForm(
             person=person,
             initial={"indicators": list(found.outcome_indicators.values_list("slug", flat=True))},
         ),
@@ -172,7 +173,7 @@ def milestone_add(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         success=_("Milestone added."),
         then=_contract_url(found),
-        context=lambda: _contract_context(request, found, form=form),
+        context=lambda: _contract_context(request, found),
     )
 
 
@@ -191,7 +192,7 @@ def contract_outcomes(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         success=_("Outcome measures saved."),
         then=_contract_url(found),
-        context=lambda: _contract_context(request, found, outcomes=form),
+        context=lambda: _contract_context(request, found),
         form_name="outcomes",
     )
 

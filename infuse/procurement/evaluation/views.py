@@ -133,8 +133,9 @@ def _scores_form(person: Person, found: Bid, data: Any = None) -> ScoresForm:
     )
 
 
-def _evaluate_context(person: Person, found: Bid, **forms: Any) -> dict[str, Any]:
-    """The bid page of an evaluator: the declaration, then the bid and their scores."""
+def _evaluate_context(person: Person, found: Bid) -> dict[str, Any]:
+    """The bid page of an evaluator: the declaration, then the bid and their scores (the form a
+    refused POST sent replaces its blank twin, by form_page)."""
     phase = found.phase
     declaration = found.declarations.filter(evaluator=person).first()
     criteria = list(phase.criteria.exclude(kind="price"))
@@ -146,8 +147,8 @@ def _evaluate_context(person: Person, found: Bid, **forms: Any) -> dict[str, Any
         "phase": phase,
         "challenge": phase.challenge,
         "declaration": declaration,
-        "declare_form": forms.get("declare_form") or DeclarationForm(),
-        "scores_form": forms.get("scores_form") or _scores_form(person, found),
+        "declare_form": DeclarationForm(),
+        "scores_form": _scores_form(person, found),
         "content": content,
         "answers": [(c, (content.answers if content else {}).get(str(c.pk), "")) for c in criteria],
         "submitted": any(s.submitted_at for s in mine.values()),
@@ -176,7 +177,7 @@ def evaluate(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         success=_("Your scores are submitted.") if submit else _("Your scores are saved."),
         then=reverse("procurement:evaluate", kwargs={"pk": pk}),
-        context=lambda: _evaluate_context(person, found, scores_form=form),
+        context=lambda: _evaluate_context(person, found),
         form_name="scores_form",
     )
 
@@ -197,7 +198,7 @@ def declare(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         success=_("Your declaration is recorded."),
         then=reverse("procurement:evaluate", kwargs={"pk": pk}),
-        context=lambda: _evaluate_context(person, found, declare_form=form),
+        context=lambda: _evaluate_context(person, found),
         form_name="declare_form",
     )
 

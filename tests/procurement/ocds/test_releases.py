@@ -19,11 +19,10 @@ from infuse.procurement.contracts import services as contracting
 from infuse.procurement.contracts.schemas import ContractTermsIn, MilestoneIn
 from infuse.procurement.evaluation import services as evaluation
 from infuse.procurement.evaluation.schemas import AwardCancelIn, AwardIn, ModerationIn, PanelIn
-from tests.procurement.test_evaluation import _bidding, _open, _score_all
+from tests.procurement.flows import POUND, bids_in, open_bids, score_all
 
 pytestmark = pytest.mark.django_db
-SCHEMA = Path(__file__).resolve().parents[3] / "shared" / "data" / "ocds" / "schema"
-POUND = 100
+SCHEMA = Path(__file__).resolve().parents[4] / "shared" / "data" / "ocds" / "schema"
 
 
 def _load(name: str) -> dict:
@@ -64,14 +63,14 @@ def _errors(validator: Draft4Validator, document: dict) -> list[str]:
 def paid_phase(make_challenge, make_supplier, make_person, buyer, second_buyer):
     manager = make_person("fund_manager", email="money@ccr.example")
     draft = make_challenge(publish=False, title="Hidden draft")
-    phase, bids = _bidding(make_challenge, make_supplier, manager, [60_000 * POUND, 80_000 * POUND])
+    phase, bids = bids_in(make_challenge, make_supplier, manager, [60_000 * POUND, 80_000 * POUND])
     evaluator = make_person("evaluator", email="eval@bridgend.example")
     evaluation.assign_evaluators(
         actor=buyer, phase=phase, panel_in=PanelIn(evaluators=[p.email for p in [evaluator]])
     )
     with time_machine.travel(phase.submission_deadline + dt.timedelta(hours=1)):
-        _open(phase, buyer, second_buyer)
-        _score_all(evaluator, bids, phase, [(2, 2), (4, 4)])
+        open_bids(phase, buyer, second_buyer)
+        score_all(evaluator, bids, phase, [(2, 2), (4, 4)])
         for bid, mark in zip(bids, (2, 4), strict=True):
             for criterion in phase.criteria.exclude(kind="price"):
                 evaluation.moderate(
@@ -160,14 +159,14 @@ def test_a_cancelled_award_never_names_its_would_be_winner(
     make_challenge, make_supplier, make_person, buyer, second_buyer
 ):
     manager = make_person("fund_manager", email="money@ccr.example")
-    phase, bids = _bidding(make_challenge, make_supplier, manager, [70_000 * POUND, 90_000 * POUND])
+    phase, bids = bids_in(make_challenge, make_supplier, manager, [70_000 * POUND, 90_000 * POUND])
     evaluator = make_person("evaluator", email="eval@bridgend.example")
     evaluation.assign_evaluators(
         actor=buyer, phase=phase, panel_in=PanelIn(evaluators=[p.email for p in [evaluator]])
     )
     with time_machine.travel(phase.submission_deadline + dt.timedelta(hours=1)):
-        _open(phase, buyer, second_buyer)
-        _score_all(evaluator, bids, phase, [(4, 4), (1, 1)])
+        open_bids(phase, buyer, second_buyer)
+        score_all(evaluator, bids, phase, [(4, 4), (1, 1)])
         for bid, mark in zip(bids, (4, 1), strict=True):
             for criterion in phase.criteria.exclude(kind="price"):
                 evaluation.moderate(

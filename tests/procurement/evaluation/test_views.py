@@ -1,5 +1,4 @@
-"""Evaluation to payment on the pages: panel, declarations, independent scores, moderation,
-ranking and sensitivity, award and standstill, contract, milestones, payment, feedback."""
+"""The evaluation on the pages, from the panel to the award, the contract and its payment."""
 
 from __future__ import annotations
 
@@ -8,34 +7,26 @@ import io
 
 import pytest
 import time_machine
-from django.test import Client
 from pypdf import PdfReader
 
 from infuse.fund import services as fund
 from infuse.procurement.models import Contract
-from tests.datalab.test_indicators import spec
-from tests.procurement.test_evaluation import _bidding, _open
+from tests.clients import signed_in_as
+from tests.procurement.flows import POUND, bids_in, open_bids
 
 pytestmark = pytest.mark.django_db
-POUND = 100
-
-
-def signed_in(person) -> Client:
-    client = Client()
-    client.force_login(person)
-    return client
 
 
 def test_from_the_panel_to_payment_on_the_pages(
     make_challenge, make_supplier, make_person, buyer, second_buyer
 ):
     manager = make_person("fund_manager", email="money@ccr.example")
-    phase, bids = _bidding(make_challenge, make_supplier, manager, [60_000 * POUND, 80_000 * POUND])
+    phase, bids = bids_in(make_challenge, make_supplier, manager, [60_000 * POUND, 80_000 * POUND])
     challenge = phase.challenge
     base = f"/procurement/challenges/{challenge.slug}/phases/1/"
     first = make_person("evaluator", email="eval1@bridgend.example", full_name="Eira Evans")
     second = make_person("evaluator", email="eval2@bridgend.example", full_name="Owain Rees")
-    officer = signed_in(buyer)
+    officer = signed_in_as(buyer)
     panel = officer.get(f"{base}evaluators/").content.decode()
     assert "Eira Evans" in panel
     officer.post(f"{base}evaluators/", {"evaluators": [str(first.pk), str(second.pk)]})
@@ -43,9 +34,9 @@ def test_from_the_panel_to_payment_on_the_pages(
     quality = phase.criteria.get(kind="quality")
     social = phase.criteria.get(kind="social_value")
     with time_machine.travel(phase.submission_deadline + dt.timedelta(hours=1)):
-        _open(phase, buyer, second_buyer)
+        open_bids(phase, buyer, second_buyer)
         for person, marks in ((first, [(2, 2), (4, 3)]), (second, [(2, 1), (4, 4)])):
-            web = signed_in(person)
+            web = signed_in_as(person)
             listing = web.get(f"{base}evaluation/").content.decode()
             assert "Declare interests" in listing
             for bid, (q, s) in zip(bids, marks, strict=True):
@@ -97,22 +88,24 @@ def test_from_the_panel_to_payment_on_the_pages(
         page = officer.get(f"{base}award/").content.decode()
         assert "Standstill ends" in page and "Contracts can be made when" in page
         loser = bids[0].person
-        feedback = signed_in(loser).get(f"/procurement/bids/{bids[0].pk}/feedback/")
+        feedback = signed_in_as(loser).get(f"/procurement/bids/{bids[0].pk}/feedback/")
         text = feedback.content.decode()
         assert "was not successful" in text and "The winning bid" in text
-        pdf = signed_in(loser).get(f"/procurement/bids/{bids[0].pk}/feedback.pdf")
+        pdf = signed_in_as(loser).get(f"/procurement/bids/{bids[0].pk}/feedback.pdf")
         reader = PdfReader(io.BytesIO(pdf.content))
         assert "not successful" in " ".join(p.extract_text() for p in reader.pages)
         assert "/StructTreeRoot" in reader.trailer["/Root"]
         welsh = (
-            signed_in(loser).get(f"/cy/procurement/bids/{bids[0].pk}/feedback/").content.decode()
+            signed_in_as(loser).get(f"/cy/procurement/bids/{bids[0].pk}/feedback/").content.decode()
         )
         assert "Adborth" in welsh
         other = make_supplier()
-        assert signed_in(other).get(f"/procurement/bids/{bids[0].pk}/feedback/").status_code == 404
+        assert (
+            signed_in_as(other).get(f"/procurement/bids/{bids[0].pk}/feedback/").status_code == 404
+        )
     award = phase.awards.get()
     with time_machine.travel(award.standstill_ends_at + dt.timedelta(hours=1)):
-        officer = signed_in(buyer)  # weeks later: a new session
+        officer = signed_in_as(buyer)  # weeks later: a new session
         made = officer.post(
             f"{base}award/confirm/",
             {
@@ -132,7 +125,7 @@ def test_from_the_panel_to_payment_on_the_pages(
         {"title_en": "Prototype", "due_on": "2027-03-01", "amount": "30,000"},
     )
     milestone = contract.milestones.get()
-    money = signed_in(manager)
+    money = signed_in_as(manager)
     pay = f"/procurement/milestones/{milestone.pk}/pay/"
     early = money.post(pay, follow=True)
     assert "Accept the milestone before paying it." in early.content.decode()
@@ -144,53 +137,3 @@ def test_from_the_panel_to_payment_on_the_pages(
     assert "Paid" in page and "£30,000 paid" in page
     assert fund.get_fund(actor=manager).paid_pence == 30_000 * POUND
     assert phase.received_bids().count() == 2
-
-
-@pytest.mark.django_db(transaction=True)
-def test_a_contract_links_the_indicators_that_measure_it(
-    make_challenge, make_supplier, make_person, buyer, second_buyer, make_dataset
-):
-    from django.core.management import call_command
-
-    from infuse.datalab import services as data
-    from tests.datalab.test_indicator_publishing import SURVEY
-
-    dataset = make_dataset("Adult smoking", actor=make_person("officer"), visibility="public")
-    data.upload_file(
-        actor=dataset.created_by, dataset=dataset, chunks=[SURVEY.encode()], original_name="s.csv"
-    )
-    call_command("worker", "--batch")
-    indicator = data.create_indicator(
-        actor=dataset.created_by,
-        dataset=dataset,
-        fields=data.IndicatorFields(
-            title_en="Smoking",
-            title_cy="Ysmygu",
-            specification=spec(),
-        ),
-    )
-    manager = make_person("fund_manager", email="money@ccr.example")
-    phase, bids = _bidding(make_challenge, make_supplier, manager, [50_000 * POUND])
-    from infuse.procurement.models import Award
-    from infuse.procurement.models import Contract as ContractRow
-
-    award = Award.objects.create(
-        phase=phase, rationale="r", decided_by=buyer, standstill_ends_at=phase.opens_at
-    )
-    contract = ContractRow.objects.create(
-        award=award,
-        bid=bids[0],
-        supplier=bids[0].supplier,
-        value_pence=1,
-        starts_on=dt.date(2027, 1, 1),
-        ends_on=dt.date(2027, 2, 1),
-    )
-    web = signed_in(buyer)
-    page = web.get(f"/procurement/contracts/{contract.pk}/").content.decode()
-    assert "Smoking" in page and "None linked yet." in page
-    web.post(f"/procurement/contracts/{contract.pk}/outcomes/", {"indicators": [indicator.slug]})
-    assert list(contract.outcome_indicators.all()) == [indicator]
-    assert (
-        f"/data/indicators/{indicator.slug}/"
-        in web.get(f"/procurement/contracts/{contract.pk}/").content.decode()
-    )

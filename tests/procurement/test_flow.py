@@ -9,86 +9,29 @@ import pytest
 import time_machine
 
 from infuse.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from infuse.fund import services as fund
 from infuse.fund.models import Commitment, Fund
-from infuse.fund.schemas import AllocationIn
 from infuse.procurement.bids import services as bidding
 from infuse.procurement.bids.schemas import BidIn
 from infuse.procurement.contracts import services as contracting
 from infuse.procurement.contracts.schemas import ContractTermsIn, MilestoneIn
 from infuse.procurement.evaluation import services as evaluation
 from infuse.procurement.evaluation.schemas import (
-    AwardCancelIn,
     AwardIn,
     DeclarationIn,
     ModerationIn,
     PanelIn,
     ScoreIn,
 )
-from infuse.procurement.models import Award, Contract, Phase
+from infuse.procurement.models import Phase
+from tests.procurement.flows import POUND, bids_in, open_bids, score_all
 
 pytestmark = pytest.mark.django_db
-POUND = 100
-
-
-@pytest.fixture
-def manager(make_person):
-    return make_person("fund_manager", email="money@ccr.example")
-
-
-def _bidding(make_challenge, make_supplier, manager, prices, allocation=100_000 * POUND):
-    """A published phase with an allocation and one submitted bid per price."""
-    challenge = make_challenge(contracts_planned=1)
-    phase = challenge.phases.get()
-    fund.allocate(
-        actor=manager,
-        allocation_in=AllocationIn(purpose=f"{challenge.slug}/1", amount_pence=allocation),
-    )
-    bids = []
-    for price in prices:
-        person = make_supplier()
-        answers = {str(c.pk): "Our plan" for c in phase.criteria.exclude(kind="price")}
-        bid = bidding.save_bid(
-            actor=person, phase=phase, bid_in=BidIn(answers=answers, price_pence=price)
-        )
-        bidding.submit_bid(actor=person, bid=bid)
-        bid.person = person
-        bids.append(bid)
-    return phase, bids
-
-
-def _open(phase, buyer, second_buyer):
-    bidding.request_opening(actor=buyer, phase=phase)
-    bidding.confirm_opening(actor=second_buyer, phase=phase)
-    phase.refresh_from_db()
-
-
-def _score_all(evaluator, bids, phase, marks):
-    for bid, (quality, social) in zip(bids, marks, strict=True):
-        if bid.declarations.filter(evaluator=evaluator).exists():
-            continue
-        evaluation.declare_interest(
-            actor=evaluator, bid=bid, declaration_in=DeclarationIn(has_conflict=False)
-        )
-        quality_c = phase.criteria.get(kind="quality")
-        social_c = phase.criteria.get(kind="social_value")
-        evaluation.save_scores(
-            actor=evaluator,
-            bid=bid,
-            scores=[
-                ScoreIn(criterion=k, score=s, comment=c)
-                for k, (s, c) in (
-                    {quality_c.pk: (quality, "ok"), social_c.pk: (social, "ok")}
-                ).items()
-            ],
-        )
-        evaluation.submit_scores(actor=evaluator, bid=bid)
 
 
 def test_from_opening_to_payment(
     make_challenge, make_supplier, make_person, buyer, second_buyer, manager
 ):
-    phase, bids = _bidding(
+    phase, bids = bids_in(
         make_challenge, make_supplier, manager, [60_000 * POUND, 80_000 * POUND, 90_000 * POUND]
     )
     idle = make_supplier()
@@ -113,7 +56,7 @@ def test_from_opening_to_payment(
             evaluation.declare_interest(
                 actor=first, bid=bids[0], declaration_in=DeclarationIn(has_conflict=False)
             )
-        _open(phase, buyer, second_buyer)
+        open_bids(phase, buyer, second_buyer)
         assert phase.state == Phase.State.EVALUATION
         with pytest.raises(PermissionDenied):
             evaluation.declare_interest(
@@ -152,7 +95,7 @@ def test_from_opening_to_payment(
             )
 
         # Independent scoring: the first evaluator scores bid 0 and submits.
-        _score_all(first, bids[:1], phase, [(2, 2)])
+        score_all(first, bids[:1], phase, [(2, 2)])
         evaluation.declare_interest(
             actor=second, bid=bids[0], declaration_in=DeclarationIn(has_conflict=False)
         )
@@ -196,8 +139,8 @@ def test_from_opening_to_payment(
                     for k, (s, c) in ({quality.pk: (4, "")}).items()
                 ],
             )
-        _score_all(first, bids[1:], phase, [(4, 3), (3, 3)])
-        _score_all(second, bids[1:2], phase, [(4, 4)])
+        score_all(first, bids[1:], phase, [(4, 3), (3, 3)])
+        score_all(second, bids[1:2], phase, [(4, 4)])
 
         # Moderation: the consensus per bid and criterion.
         consensus = {0: (2, 2), 1: (4, 3), 2: (3, 3)}
@@ -297,42 +240,3 @@ def test_from_opening_to_payment(
     contracting.pay_milestone(actor=manager, milestone=prototype, paid_on=dt.date(2027, 3, 10))
     money = Fund.objects.get(slug="challenge-fund")
     assert (money.committed_pence, money.paid_pence) == (80_000 * POUND, 30_000 * POUND)
-
-
-def test_an_award_the_allocation_cannot_pay_for_makes_no_contract(
-    make_challenge, make_supplier, make_person, buyer, second_buyer, manager
-):
-    phase, bids = _bidding(
-        make_challenge, make_supplier, manager, [150_000 * POUND], allocation=100_000 * POUND
-    )
-    evaluator = make_person("evaluator", email="solo@bridgend.example")
-    evaluation.assign_evaluators(
-        actor=buyer, phase=phase, panel_in=PanelIn(evaluators=[p.email for p in [evaluator]])
-    )
-    with time_machine.travel(phase.submission_deadline + dt.timedelta(hours=1)):
-        _open(phase, buyer, second_buyer)
-        _score_all(evaluator, bids, phase, [(3, 3)])
-        for criterion in phase.criteria.exclude(kind="price"):
-            evaluation.moderate(
-                actor=buyer,
-                bid=bids[0],
-                moderation_in=ModerationIn(criterion=criterion.pk, score=3, rationale="r"),
-            )
-        award = evaluation.award_phase(
-            actor=buyer, phase=phase, award_in=AwardIn(rationale="Only bid")
-        )
-    terms = [
-        ContractTermsIn(bid=bids[0].pk, starts_on=dt.date(2027, 1, 4), ends_on=dt.date(2027, 6, 30))
-    ]
-    with (
-        time_machine.travel(award.standstill_ends_at + dt.timedelta(hours=1)),
-        pytest.raises(Conflict) as refused,
-    ):
-        contracting.confirm_award(actor=buyer, award=award, terms=terms)
-    assert "£100,000 is left" in str(refused.value.message)
-    assert not Contract.objects.exists()
-    award.refresh_from_db()
-    assert award.status == Award.Status.STANDSTILL  # nothing half-done
-    # The award can be cancelled in standstill and the evaluation reopens.
-    evaluation.cancel_award(actor=buyer, award=award, cancel_in=AwardCancelIn(reason="Over budget"))
-    assert phase.state_at(award.standstill_ends_at) == Phase.State.EVALUATION

@@ -1,0 +1,92 @@
+"""Bids on the pages until the deadline: a supplier registers and asks; two officers open them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.test import Client
+from django.utils.html import escape
+
+from infuse.procurement.bids import services as bidding
+from infuse.procurement.models import Bid
+from tests.clients import signed_in_as
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_supplier_registers_asks_and_bids_until_the_deadline(make_challenge, buyer):
+    challenge = make_challenge()
+    phase = challenge.phases.get()
+    web = Client()
+    form = web.get("/procurement/suppliers/register/")
+    assert form.status_code == 200
+    bad = web.post("/procurement/suppliers/register/", {"postcode": "nowhere"})
+    assert bad.status_code == 400 and "Enter a UK postcode" in bad.content.decode()
+    registered = web.post(
+        "/procurement/suppliers/register/",
+        {
+            "full_name": "Nia Jones",
+            "email": "nia@hydrovans.example",
+            "password": PASSWORD,
+            "name": "Hydro Vans Cymru Ltd",
+            "companies_house_number": "12345678",
+            "address": "Unit 4, Port Talbot",
+            "postcode": "SA13 1AB",
+            "is_sme": "on",
+        },
+    )
+    assert registered.status_code == 302  # and signed in
+    base = f"/procurement/challenges/{challenge.slug}/"
+    assert "Start a bid" in web.get(base).content.decode()
+    web.post(f"{base}phases/1/ask/", {"question": "Hydro Vans asks: are hydrogen vans in scope?"})
+    officer = signed_in_as(buyer)
+    waiting = officer.get(f"{base}phases/1/questions/").content.decode()
+    assert "Hydro Vans Cymru Ltd" in waiting  # the buyer sees who asked
+    question = phase.clarifications.get()
+    officer.post(
+        f"/procurement/questions/{question.pk}/answer/",
+        {"published_question_en": "Are hydrogen vans in scope?", "answer_en": "Yes."},
+    )
+    public = Client().get(base).content.decode()
+    assert "Are hydrogen vans in scope?" in public and "Hydro Vans" not in public
+
+    criteria = list(phase.criteria.exclude(kind="price"))
+    answers = {f"answer_{c.pk}": f"About {c.title_en}" for c in criteria}
+    incomplete = web.post(f"{base}phases/1/bid/", {"action": "submit", "price": ""})
+    assert incomplete.status_code == 400 and "Enter your price" in incomplete.content.decode()
+    sent = web.post(f"{base}phases/1/bid/", {**answers, "price": "45,000", "action": "submit"})
+    assert sent.status_code == 302
+    bid = Bid.objects.get(phase=phase)
+    assert bid.submitted_at is not None
+    assert "About Technical approach" in web.get(f"{base}phases/1/bid/").content.decode()
+    assert "Hydro Vans Cymru" in web.get("/procurement/bids/").content.decode()
+    with time_machine.travel(phase.submission_deadline + dt.timedelta(minutes=1)):
+        late = web.post(f"{base}phases/1/bid/", {**answers, "price": "1", "action": "save"})
+        assert late.status_code == 400
+        assert "can no longer be made or changed" in late.content.decode()
+        closed = web.get(f"{base}phases/1/bid/").content.decode()
+        assert "not open for bids" in closed and "45,000" in closed
+    assert bidding.read_bid(actor=bid.supplier.memberships.get().person, bid=bid).price_pence == (
+        4_500_000
+    )
+
+
+def test_two_officers_open_the_bids_on_the_page(make_challenge, buyer, second_buyer):
+    challenge = make_challenge()
+    phase = challenge.phases.get()
+    base = f"/procurement/challenges/{challenge.slug}/"
+    first, second = signed_in_as(buyer), signed_in_as(second_buyer)
+    early = first.post(f"{base}phases/1/opening/", follow=True)
+    assert "after the deadline" in early.content.decode()
+    with time_machine.travel(phase.submission_deadline + dt.timedelta(hours=1)):
+        assert "Ask to open the bids" in first.get(base).content.decode()
+        first.post(f"{base}phases/1/opening/")
+        alone = first.post(f"{base}phases/1/opening/", follow=True).content.decode()
+        assert "two-person rule" in alone
+        second.post(f"{base}phases/1/opening/")
+        page = second.get(base).content.decode()
+        assert "Bids opened on" in page and escape(buyer.full_name) in page
+        assert escape(second_buyer.full_name) in page  # names like O'Brien are escaped

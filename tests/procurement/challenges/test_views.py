@@ -1,0 +1,101 @@
+"""A buyer builds and publishes a challenge on the pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from infuse.procurement.models import Challenge, Phase
+from tests.clients import signed_in_as
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_buyer_builds_and_publishes_a_challenge(buyer):
+    web = signed_in_as(buyer)
+    form = web.get("/procurement/challenges/new/")
+    assert form.status_code == 200 and "Run by" in form.content.decode()
+    refused = web.post("/procurement/challenges/new/", {"owner": "newport"})
+    assert refused.status_code == 400 and "Enter the title in English" in refused.content.decode()
+    made = web.post(
+        "/procurement/challenges/new/",
+        {
+            "title_en": "Smart street lights",
+            "title_cy": "Goleuadau stryd clyfar",
+            "summary_en": "Lights that dim when nobody is there.",
+            "summary_cy": "Goleuadau sy'n pylu pan nad oes neb yno.",
+            "problem_en": "Street lighting is a council's largest electricity bill.",
+            "owner": "newport",
+            "councils": ["W06000022"],
+            "themes": ["decarbonisation"],
+            "goals": ["globally-responsible"],
+        },
+    )
+    assert made.status_code == 302
+    challenge = Challenge.objects.get(slug="smart-street-lights")
+    base = f"/procurement/challenges/{challenge.slug}/"
+    soon = timezone.localdate() + dt.timedelta(days=2)
+    phase = {
+        "budget": "£50,000",
+        "contracts_planned": "2",
+        "opens_on": soon.isoformat(),
+        "opens_time": "09:00",
+        "clarification_on": (soon + dt.timedelta(days=7)).isoformat(),
+        "clarification_time": "12:00",
+        "submission_on": (soon + dt.timedelta(days=3)).isoformat(),
+        "submission_time": "12:00",
+        "evaluation_ends_on": (soon + dt.timedelta(days=30)).isoformat(),
+        "award_expected_on": (soon + dt.timedelta(days=40)).isoformat(),
+        "price_formula": "lowest_over_bid",
+    }
+    wrong = web.post(f"{base}phases/1/edit/", phase)
+    assert wrong.status_code == 400 and "must run in order" in wrong.content.decode()
+    phase["submission_on"] = (soon + dt.timedelta(days=14)).isoformat()
+    assert web.post(f"{base}phases/1/edit/", {**phase, "budget": "lots"}).status_code == 400
+    assert web.post(f"{base}phases/1/edit/", phase).status_code == 302
+    saved = Phase.objects.get(challenge=challenge)
+    assert saved.budget_pence == 5_000_000
+    again = web.get(f"{base}phases/1/edit/").content.decode()  # what a browser's inputs can read
+    assert f'value="{soon.isoformat()}"' in again and 'value="09:00"' in again
+    assert timezone.localtime(saved.opens_at).hour == 9  # 09:00 in Wales
+    rows = {
+        "criterion-TOTAL_FORMS": "3",
+        "criterion-INITIAL_FORMS": "0",
+        "criterion-0-kind": "quality",
+        "criterion-0-title_en": "Energy saved",
+        "criterion-0-weight": "60",
+        "criterion-1-kind": "social_value",
+        "criterion-1-title_en": "Local apprenticeships",
+        "criterion-1-weight": "10",
+        "criterion-1-goal": "prosperous",
+        "criterion-2-kind": "price",
+        "criterion-2-title_en": "Price",
+        "criterion-2-weight": "20",
+    }
+    bad = web.post(f"{base}phases/1/criteria/", rows)
+    assert bad.status_code == 400 and "add up to 90%" in bad.content.decode()
+    rows["criterion-2-weight"] = "30"
+    assert web.post(f"{base}phases/1/criteria/", rows).status_code == 302
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    web.post(
+        f"{base}documents/new/",
+        {
+            "title_en": "Specification",
+            "file": SimpleUploadedFile("spec.pdf", b"%PDF-1.4 spec", "application/pdf"),
+        },
+    )
+    assert Client().get(base).status_code == 404  # a draft is not public
+    published = web.post(f"{base}publish/", follow=True)
+    assert "Give the title and summary in Welsh" not in published.content.decode()
+    page = Client().get(base).content.decode()
+    assert "Smart street lights" in page and "Energy saved" in page and "£50,000" in page
+    assert "Specification" in page
+    welsh = Client().get(f"/cy{base}").content.decode()
+    assert "Goleuadau stryd clyfar" in welsh and "Sut y caiff cynigion eu sgorio" in welsh
+    document = challenge.documents.get()
+    download = Client().get(f"/procurement/documents/{document.pk}/")
+    assert b"".join(download.streaming_content) == b"%PDF-1.4 spec"

@@ -1,0 +1,80 @@
+"""Steps the procurement tests share: a phase with bids in, the two-person opening, a panel's
+scores. Made through the services, as people make them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from infuse.fund import services as fund
+from infuse.fund.schemas import AllocationIn
+from infuse.procurement.bids import services as bidding
+from infuse.procurement.bids.schemas import BidIn
+from infuse.procurement.evaluation import services as evaluation
+from infuse.procurement.evaluation.schemas import DeclarationIn, ScoreIn
+from infuse.procurement.models import Challenge, Phase
+
+POUND = 100
+
+
+def phase_of(challenge: Challenge) -> Phase:
+    return challenge.phases.get(number=1)
+
+
+def answers_for(phase: Phase, text: str = "We convert vans to hydrogen") -> dict[str, str]:
+    """An answer to each scored criterion of the phase."""
+    return {str(c.pk): f"{text} ({c.title_en})" for c in phase.criteria.exclude(kind="price")}
+
+
+def bids_in(
+    make_challenge: Any,
+    make_supplier: Any,
+    manager: Any,
+    prices: list[int],
+    allocation: int = 100_000 * POUND,
+) -> tuple[Phase, list[Any]]:
+    """A published phase with an allocation and one submitted bid per price."""
+    challenge = make_challenge(contracts_planned=1)
+    phase = challenge.phases.get()
+    fund.allocate(
+        actor=manager,
+        allocation_in=AllocationIn(purpose=f"{challenge.slug}/1", amount_pence=allocation),
+    )
+    bids = []
+    for price in prices:
+        person = make_supplier()
+        answers = {str(c.pk): "Our plan" for c in phase.criteria.exclude(kind="price")}
+        bid = bidding.save_bid(
+            actor=person, phase=phase, bid_in=BidIn(answers=answers, price_pence=price)
+        )
+        bidding.submit_bid(actor=person, bid=bid)
+        bid.person = person  # type: ignore[attr-defined]
+        bids.append(bid)
+    return phase, bids
+
+
+def open_bids(phase: Phase, buyer: Any, second_buyer: Any) -> None:
+    """The two-person opening."""
+    bidding.request_opening(actor=buyer, phase=phase)
+    bidding.confirm_opening(actor=second_buyer, phase=phase)
+    phase.refresh_from_db()
+
+
+def score_all(evaluator: Any, bids: list[Any], phase: Phase, marks: list[tuple[int, int]]) -> None:
+    """An evaluator declares no conflict and submits (quality, social value) marks per bid."""
+    for bid, (quality, social) in zip(bids, marks, strict=True):
+        if bid.declarations.filter(evaluator=evaluator).exists():
+            continue
+        evaluation.declare_interest(
+            actor=evaluator, bid=bid, declaration_in=DeclarationIn(has_conflict=False)
+        )
+        quality_c = phase.criteria.get(kind="quality")
+        social_c = phase.criteria.get(kind="social_value")
+        evaluation.save_scores(
+            actor=evaluator,
+            bid=bid,
+            scores=[
+                ScoreIn(criterion=quality_c.pk, score=quality, comment="ok"),
+                ScoreIn(criterion=social_c.pk, score=social, comment="ok"),
+            ],
+            submit=True,
+        )
