@@ -19,8 +19,8 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from infuse.analytics import IndicatorSpec, indicator_expression
 from infuse.analytics.engine import connect, read_parquet
-from infuse.analytics.indicators import IndicatorSpec, indicator_expression
 from infuse.core.councils import council_lookup, resolve_council
 from infuse.stats.intervals import (
     compare_with_benchmark,

@@ -530,8 +530,8 @@ class IndicatorFields:
 
 def _spec_problems(dataset: Dataset, specification: dict[str, Any]) -> list[FieldProblem]:
     """Check the definition against the latest version's columns (bilingual, per problem)."""
+    from infuse.analytics import IndicatorSpec, IndicatorSpecError, validate_spec
     from infuse.analytics.engine import connect, read_parquet
-    from infuse.analytics.indicators import IndicatorSpec, IndicatorSpecError, validate_spec
 
     version = dataset.latest_version
     if version is None:
