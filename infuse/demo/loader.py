@@ -19,8 +19,15 @@ from django.db import transaction
 
 from infuse.core import services
 from infuse.core.models import Council, Membership, Organisation, Person, Role
-from infuse.datalab import services as data
+from infuse.datalab.catalogue import services as catalogue
+from infuse.datalab.catalogue.schemas import DatasetIn
+from infuse.datalab.indicators import services as indicators
+from infuse.datalab.indicators.schemas import IndicatorIn
+from infuse.datalab.ingest import services as ingest
+from infuse.datalab.ingest.schemas import SchemaIn
 from infuse.datalab.models import Dataset, DatasetUpload, Indicator, SavedQuery
+from infuse.datalab.sql import services as sql_services
+from infuse.datalab.sql.schemas import SavedQueryIn
 from infuse.demo.adaption import load_demo_trials
 from infuse.demo.datalab import demo_datasets
 from infuse.demo.procurement import load_demo_challenges
@@ -116,14 +123,14 @@ def load_demo_data(report: Callable[[str], None] = lambda _message: None) -> Non
         actor = people[PUBLISHERS[demo.publisher]]
         dataset = Dataset.objects.filter(publisher=publisher, title_en=demo.title_en).first()
         if dataset is None:
-            dataset = data.create_dataset(
+            dataset = catalogue.create_dataset(
                 actor=actor,
-                fields=data.DatasetFields(
+                dataset_in=DatasetIn(
                     title_en=demo.title_en,
                     title_cy=demo.title_cy,
                     description_en=demo.description_en,
                     description_cy=demo.description_cy,
-                    publisher=publisher,
+                    publisher=publisher.slug,
                     themes=demo.themes,
                     goals=demo.goals,
                     visibility=demo.visibility,
@@ -136,13 +143,15 @@ def load_demo_data(report: Callable[[str], None] = lambda _message: None) -> Non
                 ),
             )
             if demo.declared_schema is not None:
-                data.set_declared_schema(actor=actor, dataset=dataset, schema=demo.declared_schema)
+                ingest.set_declared_schema(
+                    actor=actor, dataset=dataset, schema_in=SchemaIn(schema=demo.declared_schema)
+                )
         for file in demo.files:
             digest = hashlib.sha256(file.content).hexdigest()
             if DatasetUpload.objects.filter(dataset=dataset, sha256=digest).exists():
                 continue  # loaded before (accepted or rejected)
             report(f"{demo.title_en}: {file.name}")
-            data.upload_file(
+            ingest.upload_file(
                 actor=actor, dataset=dataset, chunks=[file.content], original_name=file.name
             )
             run_tasks()  # in order: each file is a version on top of the last
@@ -150,10 +159,10 @@ def load_demo_data(report: Callable[[str], None] = lambda _message: None) -> Non
             if Indicator.objects.filter(dataset=dataset, title_en=indicator.title_en).exists():
                 continue
             report(f"{demo.title_en}: {indicator.title_en}")
-            data.create_indicator(
+            indicators.create_indicator(
                 actor=actor,
                 dataset=dataset,
-                fields=data.IndicatorFields(
+                indicator_in=IndicatorIn(
                     title_en=indicator.title_en,
                     title_cy=indicator.title_cy,
                     description_en=indicator.description_en,
@@ -169,4 +178,4 @@ def load_demo_data(report: Callable[[str], None] = lambda _message: None) -> Non
     analyst = people[PUBLISHERS["ccr-programme"]]
     title, sql = SAVED_QUERY
     if not SavedQuery.objects.filter(owner=analyst, title=title).exists():
-        data.save_query(actor=analyst, title=title, sql=sql)
+        sql_services.save_query(actor=analyst, saved_query_in=SavedQueryIn(title=title, sql=sql))

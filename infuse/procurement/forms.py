@@ -13,7 +13,7 @@ from django.utils.translation import pgettext_lazy
 from infuse.core.forms import PoundsField, ServiceForm, choice_field
 from infuse.core.models import Council, Organisation, Role, Theme, WellbeingGoal
 from infuse.core.permissions import is_programme_admin, memberships_of
-from infuse.datalab import services as data
+from infuse.datalab.catalogue import services as data
 from infuse.procurement.models import Criterion, Phase, PriceFormula
 from infuse.procurement.services import (
     ChallengeFields,

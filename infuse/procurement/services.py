@@ -38,7 +38,7 @@ from infuse.core.permissions import (
     roles_of,
 )
 from infuse.core.slugs import unique_slug
-from infuse.datalab import services as data
+from infuse.datalab.catalogue import services as data
 from infuse.fund import services as fund
 from infuse.procurement import ocds, scoring, sealing, timetable
 from infuse.procurement.models import (

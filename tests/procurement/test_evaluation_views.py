@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from infuse.fund import services as fund
 from infuse.procurement import services
 from infuse.procurement.models import Contract
-from tests.datalab.test_indicators import spec
+from tests.datalab.indicators.test_indicators import spec
 from tests.procurement.test_evaluation import _bidding, _open
 
 pytestmark = pytest.mark.django_db
@@ -165,18 +165,20 @@ def test_a_contract_links_the_indicators_that_measure_it(
 ):
     from django.core.management import call_command
 
-    from infuse.datalab import services as data
-    from tests.datalab.test_indicator_publishing import SURVEY
+    from infuse.datalab.indicators.schemas import IndicatorIn
+    from infuse.datalab.indicators.services import create_indicator
+    from infuse.datalab.ingest import services as data
+    from tests.datalab.indicators.test_publishing import SURVEY
 
     dataset = make_dataset("Adult smoking", actor=make_person("officer"), visibility="public")
     data.upload_file(
         actor=dataset.created_by, dataset=dataset, chunks=[SURVEY.encode()], original_name="s.csv"
     )
     call_command("worker", "--batch")
-    indicator = data.create_indicator(
+    indicator = create_indicator(
         actor=dataset.created_by,
         dataset=dataset,
-        fields=data.IndicatorFields(
+        indicator_in=IndicatorIn(
             title_en="Smoking",
             title_cy="Ysmygu",
             specification=spec(),

@@ -4,7 +4,7 @@ from typing import Any
 
 from django import template
 
-from infuse.datalab.messages import explain
+from infuse.datalab.ingest.messages import explain
 
 register = template.Library()
 

@@ -18,7 +18,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         # Work a killed worker left half-done is queued again before anything else runs.
         from infuse.core.files import sweep_temporary_files
-        from infuse.datalab.tasks import recover_interrupted_uploads
+        from infuse.datalab.ingest.tasks import recover_interrupted_uploads
 
         recovered = recover_interrupted_uploads()
         if recovered:
