@@ -23,6 +23,11 @@ class IndicatorIn(Schema):
 class FlagIn(Schema):
     flag: str  # "" clears it
 
+    @classmethod
+    def of(cls, value: IndicatorValue) -> FlagIn:
+        """The flag as stored, for the flag page to start from."""
+        return cls(flag=value.flag)
+
 
 class IndicatorOut(Schema):
     slug: str

@@ -23,6 +23,7 @@ from infuse.datalab.catalogue import exports
 from infuse.datalab.catalogue import services as catalogue
 from infuse.datalab.indicators import charts, publishing, services
 from infuse.datalab.indicators.forms import IndicatorForm, ValueFlagForm
+from infuse.datalab.indicators.schemas import FlagIn
 from infuse.datalab.models import Indicator
 
 
@@ -177,7 +178,8 @@ def indicator_value_flag(request: HttpRequest, slug: str, value_id: int) -> Http
     response = form_page(
         request,
         ValueFlagForm(
-            request.POST if request.method == "POST" else None, initial={"flag": value.flag}
+            request.POST if request.method == "POST" else None,
+            initial=ValueFlagForm.initial_from(FlagIn.of(value)),
         ),
         template="datalab/value_flag.html",
         save=lambda form: services.set_value_flag(

@@ -8,7 +8,7 @@ the page's context, so a refused one shows the same page again with its problems
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Literal
 
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse
@@ -189,7 +189,7 @@ def dataset_schema_json(request: HttpRequest, slug: str) -> HttpResponse:
     return _declare(request, slug, posted="json")
 
 
-def _declare(request: HttpRequest, slug: str, *, posted: str) -> HttpResponse:
+def _declare(request: HttpRequest, slug: str, *, posted: Literal["rules", "json"]) -> HttpResponse:
     """Declare the schema the posted form (``"rules"`` or ``"json"``) builds, or show the page
     again with its problems: both forms on it, the other one as it was."""
     person, dataset = _changeable(request, slug, "datalab.change_dataset")
