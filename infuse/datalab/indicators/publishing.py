@@ -3,7 +3,7 @@
 For the public (and suppliers), every page, export and API response goes through
 :func:`shown_periods`. Under the default method, ``suppression``, numerators below the threshold
 (default 5) are hidden, and enough other councils with them that no hidden value can be
-recovered from the region's total (secondary suppression, ``infuse.datalab.disclosure``). Under
+recovered from the region's total (secondary suppression, ``indicators.disclosure``). Under
 ``rounding`` (``INFUSE_DISCLOSURE_METHOD=rounding``) every numerator and the total are rounded to
 base 5 independently, and each value and interval is recomputed from the rounded count. People
 working for a council or the programme team see the values as computed.

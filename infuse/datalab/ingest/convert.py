@@ -209,7 +209,7 @@ def convert_to_parquet(
     are removed on success and on failure. ``progress(done, total)`` is called on the
     calling thread with bytes of the source done and in total; while an XLSX sheet is being
     read it counts sheet rows with ``total=None``.
-    Raises :class:`~infuse.datalab.readers.IngestError` for anything wrong with the file.
+    Raises :class:`~infuse.datalab.ingest.sources.IngestError` for anything wrong with the file.
     """
     options = options or ReadOptions()
     dest_dir.mkdir(parents=True, exist_ok=True)
