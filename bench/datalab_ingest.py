@@ -97,8 +97,8 @@ def child(pipeline: str, source: Path, out: Path) -> dict[str, Any]:
 
     from infuse.analytics.engine import connect
     from infuse.analytics.profile import profile_parquet
-    from infuse.datalab.convert import convert_to_parquet
-    from infuse.datalab.validation import validate_parquet
+    from infuse.datalab.ingest.convert import convert_to_parquet
+    from infuse.datalab.ingest.validation import validate_parquet
 
     if pipeline == "pandas":
         import pandas as pd

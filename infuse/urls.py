@@ -7,7 +7,7 @@ from django.urls import include, path
 
 from infuse.api import api
 from infuse.core import views as core
-from infuse.datalab import views as datalab_views
+from infuse.datalab.catalogue import views as datalab_views
 
 handler400 = "infuse.core.views.bad_request"
 handler403 = "infuse.core.views.permission_denied"

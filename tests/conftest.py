@@ -99,8 +99,8 @@ def _reference_data(request: pytest.FixtureRequest) -> None:
 @pytest.fixture
 def make_dataset(make_person: Callable[..., Any]) -> Callable[..., Any]:
     """Create a dataset through the service, published by a Cardiff officer by default."""
-    from infuse.core.models import Organisation
-    from infuse.datalab import services
+    from infuse.datalab.catalogue import services
+    from infuse.datalab.catalogue.schemas import DatasetIn
 
     publisher_person = None
 
@@ -117,13 +117,13 @@ def make_dataset(make_person: Callable[..., Any]) -> Callable[..., Any]:
             if publisher_person is None:
                 publisher_person = make_person("officer")
             actor = publisher_person
-        fields = services.DatasetFields(
+        dataset_in = DatasetIn(
             title_en=title,
             title_cy=extra.pop("title_cy", f"{title} (cy)"),
-            publisher=Organisation.objects.get(slug=publisher),
+            publisher=publisher,
             visibility=visibility,
             **extra,
         )
-        return services.create_dataset(actor=actor, fields=fields)
+        return services.create_dataset(actor=actor, dataset_in=dataset_in)
 
     return make

@@ -172,12 +172,13 @@ def test_data_ingest_shows_progress_and_adds_a_version(cli_env, tmp_path):
         "shell",
         "--no-imports",
         "-c",
-        "from infuse.core.models import Organisation, Person\n"
-        "from infuse.datalab import services\n"
+        "from infuse.core.models import Person\n"
+        "from infuse.datalab.catalogue import services\n"
+        "from infuse.datalab.catalogue.schemas import DatasetIn\n"
         "officer = Person.objects.get(email='officer@infuse.example')\n"
-        "services.create_dataset(actor=officer, fields=services.DatasetFields(\n"
+        "services.create_dataset(actor=officer, dataset_in=DatasetIn(\n"
         "    title_en='Fuel', title_cy='Tanwydd',\n"
-        "    publisher=Organisation.objects.get(slug='cardiff')))\n",
+        "    publisher='cardiff'))\n",
     )
     data = tmp_path / "fuel.csv"
     data.write_text("council,litres\nCardiff,10.5\nNewport,7\n", encoding="utf-8")

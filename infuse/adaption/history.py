@@ -21,8 +21,8 @@ from infuse.adaption.models import Experiment, Outcome
 from infuse.analytics.quoting import quote_identifier
 from infuse.core.councils import council_lookup, resolve_council
 from infuse.core.models import Council
-from infuse.datalab import services as data
-from infuse.datalab.publishing import shown_frame, shown_periods
+from infuse.datalab.catalogue import services as data
+from infuse.datalab.indicators.publishing import shown_frame, shown_periods
 
 
 @dataclass(frozen=True)

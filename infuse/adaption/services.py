@@ -53,7 +53,7 @@ from infuse.core.permissions import (
 )
 from infuse.core.progress import enqueue_tracked
 from infuse.core.slugs import unique_slug
-from infuse.datalab import services as data
+from infuse.datalab.catalogue import services as data
 from infuse.stats import (
     balance_table,
     randomise_clusters,

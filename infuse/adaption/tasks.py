@@ -13,7 +13,7 @@ from infuse.analytics.quoting import select_columns
 from infuse.core import audit
 from infuse.core.models import Council
 from infuse.core.progress import ProgressReporter
-from infuse.datalab import services as data
+from infuse.datalab.catalogue import services as data
 
 logger = logging.getLogger(__name__)
 

@@ -33,7 +33,7 @@ from infuse.adaption.models import COUNCIL_UNITS, Experiment, Protocol, Status
 from infuse.adaption.quasi_design import METHODS
 from infuse.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from infuse.core.permissions import can, person_of
-from infuse.datalab import services as data
+from infuse.datalab.catalogue import services as data
 
 
 @require_GET

@@ -6,7 +6,12 @@ tasks can call it and it can be tested alone.
 """
 
 from infuse.analytics.engine import EngineError, connect, read_parquet, spark_unavailable_reason
-from infuse.analytics.indicators import (
+from infuse.analytics.indicators.expressions import (
+    compute_indicator,
+    compute_indicator_from_parquet,
+    indicator_expression,
+)
+from infuse.analytics.indicators.spec import (
     Aggregation,
     Condition,
     IndicatorSpec,
@@ -19,11 +24,8 @@ from infuse.analytics.indicators import (
     PopulationDenominator,
     SpecProblem,
     Unit,
-    compute_indicator,
-    compute_indicator_from_parquet,
-    indicator_expression,
-    validate_spec,
 )
+from infuse.analytics.indicators.validation import validate_spec
 from infuse.analytics.profile import (
     ColumnProfile,
     HistogramBin,

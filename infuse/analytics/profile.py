@@ -191,10 +191,24 @@ def profile_table(
     schema = table.schema()
     names = list(columns) if columns is not None else list(schema.names)
     kinds = {name: _kind(schema[name]) for name in names}
-
     # Parquet keeps its row count in its footer, so this costs nothing.
     approximate = int(table.count().to_pyarrow().as_py()) > exact_rows
-    # One pass: every column's counts, extremes and quartiles.
+    summary = _summary(table, names, kinds, approximate)
+    rows = int(summary["__rows"])
+    tops = _tops(table, names, kinds, summary, top=top, approximate=approximate)
+    profiles = [
+        _column_profile(table, name, kinds[name], i, summary, tops.get(i, []), bins)
+        for i, name in enumerate(names)
+    ]
+    return TableProfile(rows=rows, columns=profiles, approximate=approximate)
+
+
+def _summary(
+    table: ir.Table, names: list[str], kinds: dict[str, str], approximate: bool
+) -> dict[str, Any]:
+    """One pass: every column's counts, extremes and quartiles, keyed by kind and position
+    (``n3`` the values of column 3, ``lo3``/``hi3`` its extremes, ``q3`` its quartiles…)."""
+    schema = table.schema()
     metrics: dict[str, ir.Scalar] = {"__rows": table.count()}
     for i, name in enumerate(names):
         column = table[name]
@@ -217,11 +231,26 @@ def profile_table(
             )
             metrics[f"flo{i}"] = line.min(where=finite)
             metrics[f"fhi{i}"] = line.max(where=finite)
-    summary = table.aggregate(**metrics).to_pyarrow().to_pylist()[0]
+    summary: dict[str, Any] = table.aggregate(**metrics).to_pyarrow().to_pylist()[0]
+    return summary
+
+
+def _tops(
+    table: ir.Table,
+    names: list[str],
+    kinds: dict[str, str],
+    summary: dict[str, Any],
+    *,
+    top: int,
+    approximate: bool,
+) -> dict[int, list[ValueCount]]:
+    """The commonest values per column, setting each exact distinct count in ``summary``.
+
+    Exact distinct counts come with the top values, from one grouped query per column. In a
+    large table, estimated counts over MAX_DISTINCT_FOR_TOP stay estimates; those below are
+    counted exactly too (estimates are poor for few values: 50 can read as 45).
+    """
     rows = int(summary["__rows"])
-    # Exact distinct counts come with the top values, from one grouped query per column.
-    # In a large table, estimated counts over MAX_DISTINCT_FOR_TOP stay estimates; those below
-    # are counted exactly too (estimates are poor for few values: 50 can read as 45).
     tops: dict[int, list[ValueCount]] = {}
     for i, name in enumerate(names):
         if kinds[name] == "other":
@@ -231,44 +260,50 @@ def profile_table(
             continue
         has_nulls = rows > int(summary[f"n{i}"])
         summary[f"d{i}"], tops[i] = _distinct_and_top(table, table[name], top, has_nulls)
-    profiles = []
-    for i, name in enumerate(names):
-        kind = kinds[name]
-        column = table[name]
-        quantiles: dict[float, Any] = {}
-        if summary.get(f"q{i}") is not None:
-            quantiles = {
-                q: _from_number_line(v, kind)
-                for q, v in zip(QUANTILES, summary[f"q{i}"], strict=True)
-            }
-        histogram: list[HistogramBin] = []
-        grain: str | None = None
-        low, high = summary.get(f"flo{i}"), summary.get(f"fhi{i}")
-        if kind == "number" and low is not None and high is not None:
-            finite = _finite(column.cast("float64"), schema[name])
-            histogram = _number_histogram(table, column, finite, low, high, bins)
-            grain = "equal_width"
-        elif kind in {"date", "datetime"} and low is not None and high is not None:
-            histogram, grain = _calendar_histogram(
-                table, column, summary[f"lo{i}"], summary[f"hi{i}"]
-            )
-        profiles.append(
-            ColumnProfile(
-                name=name,
-                type=str(schema[name]),
-                kind=kind,
-                rows=rows,
-                nulls=rows - int(summary[f"n{i}"]),
-                distinct=int(summary[f"d{i}"]),
-                minimum=summary.get(f"lo{i}"),
-                maximum=summary.get(f"hi{i}"),
-                quantiles=quantiles,
-                top_values=tops.get(i, []),
-                histogram=histogram,
-                histogram_grain=grain,
-            )
-        )
-    return TableProfile(rows=rows, columns=profiles, approximate=approximate)
+    return tops
+
+
+def _column_profile(
+    table: ir.Table,
+    name: str,
+    kind: str,
+    i: int,
+    summary: dict[str, Any],
+    top_values: list[ValueCount],
+    bins: int,
+) -> ColumnProfile:
+    """One column's profile from the summary, with its histogram."""
+    column = table[name]
+    dtype = table.schema()[name]
+    rows = int(summary["__rows"])
+    quantiles: dict[float, Any] = {}
+    if summary.get(f"q{i}") is not None:
+        quantiles = {
+            q: _from_number_line(v, kind) for q, v in zip(QUANTILES, summary[f"q{i}"], strict=True)
+        }
+    histogram: list[HistogramBin] = []
+    grain: str | None = None
+    low, high = summary.get(f"flo{i}"), summary.get(f"fhi{i}")
+    if kind == "number" and low is not None and high is not None:
+        finite = _finite(column.cast("float64"), dtype)
+        histogram = _number_histogram(table, column, finite, low, high, bins)
+        grain = "equal_width"
+    elif kind in {"date", "datetime"} and low is not None and high is not None:
+        histogram, grain = _calendar_histogram(table, column, summary[f"lo{i}"], summary[f"hi{i}"])
+    return ColumnProfile(
+        name=name,
+        type=str(dtype),
+        kind=kind,
+        rows=rows,
+        nulls=rows - int(summary[f"n{i}"]),
+        distinct=int(summary[f"d{i}"]),
+        minimum=summary.get(f"lo{i}"),
+        maximum=summary.get(f"hi{i}"),
+        quantiles=quantiles,
+        top_values=top_values,
+        histogram=histogram,
+        histogram_grain=grain,
+    )
 
 
 def _distinct_and_top(

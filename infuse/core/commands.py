@@ -12,16 +12,33 @@ the slices' actions put together, ``class Command(ChallengeActions, BidActions, 
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Literal
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.management.base import BaseCommand, CommandError, CommandParser, OutputWrapper
 from django.core.management.color import Style
+from django.db import connection
 from pydantic import BaseModel, ValidationError
 
 from infuse.core.errors import DomainError, NotFound, invalid_input_from
 from infuse.core.models import Person
+
+
+def in_thread(work: Callable[[], Any]) -> threading.Thread:
+    """Run a task's work in a thread with its own database connection (closed when it ends),
+    so a command can show the task's progress while it runs."""
+
+    def run() -> None:
+        try:
+            work()
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
 
 
 def _refusal(error: DomainError) -> CommandError:

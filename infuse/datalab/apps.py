@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 def requeue_interrupted_uploads() -> str | None:
     """At a worker's start: queue again the uploads a killed worker left half-converted."""
     # Imported here, not at start-up: only the worker needs the ingest machinery.
-    from infuse.datalab.tasks import recover_interrupted_uploads
+    from infuse.datalab.ingest.tasks import recover_interrupted_uploads
 
     recovered = recover_interrupted_uploads()
     return f"Queued again {len(recovered)} interrupted upload(s)." if recovered else None

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from infuse.core.models import Council, Organisation, TaskProgress, Theme, WellbeingGoal
+from infuse.datalab.messages import explain
 
 
 class Visibility(models.TextChoices):
@@ -150,12 +151,12 @@ class DatasetUpload(models.Model):
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED)
     report = models.JSONField(default=dict, blank=True)
     # Why an upload was rejected or failed: a stable message key and its parameters, so the
-    # message shows in the reader's language (see messages.py), with the English as recorded.
+    # message shows in the reader's language (see ingest/messages.py), with the English as recorded.
     error_key = models.CharField(max_length=100, blank=True)
     error_params = models.JSONField(default=dict, blank=True)
     error_detail = models.TextField(blank=True)
     # How many times a worker has claimed it: a worker killed mid-ingest leaves it "processing";
-    # the next worker queues it again (see tasks.recover_interrupted_uploads), up to a limit.
+    # the next worker queues it again (see ingest.tasks.recover_interrupted_uploads), up to a limit.
     attempts = models.PositiveSmallIntegerField(default=0)
     progress = models.OneToOneField(
         TaskProgress, null=True, blank=True, on_delete=models.SET_NULL, related_name="upload"
@@ -177,8 +178,6 @@ class DatasetUpload(models.Model):
 
     @property
     def error_message(self) -> str:
-        from infuse.datalab.messages import explain
-
         return (
             explain(self.error_key, self.error_params, self.error_detail) if self.error_key else ""
         )

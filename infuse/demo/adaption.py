@@ -15,7 +15,9 @@ from typing import Any
 import numpy as np
 
 from infuse.core.models import Organisation, Person
-from infuse.datalab import services as data
+from infuse.datalab.catalogue import services as catalogue
+from infuse.datalab.catalogue.schemas import DatasetIn
+from infuse.datalab.ingest import services as ingest
 from infuse.datalab.models import Dataset
 
 SEED = 20_261_130
@@ -120,18 +122,18 @@ def load_demo_trials(run_tasks: Callable[[], None], report: Callable[[str], None
         services.move(actor=person, experiment=hubs, transition="launch")
         dataset = Dataset.objects.filter(title_en="Warm hub wellbeing survey").first()
         if dataset is None:
-            dataset = data.create_dataset(
+            dataset = catalogue.create_dataset(
                 actor=person,
-                fields=data.DatasetFields(
+                dataset_in=DatasetIn(
                     title_en="Warm hub wellbeing survey",
                     title_cy="Arolwg llesiant hybiau cynnes",
-                    publisher=programme,
+                    publisher=programme.slug,
                     visibility="region",
                     themes=["improving-public-health"],
                     goals=["healthier"],
                 ),
             )
-        data.upload_file(
+        ingest.upload_file(
             actor=person,
             dataset=dataset,
             chunks=[_hub_scores(allocation.result)],

@@ -12,6 +12,7 @@ import io
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
@@ -19,8 +20,15 @@ from django.db import transaction
 
 from infuse.core import services
 from infuse.core.models import Council, Membership, Organisation, Person, Role
-from infuse.datalab import services as data
+from infuse.datalab.catalogue import services as catalogue
+from infuse.datalab.catalogue.schemas import DatasetIn
+from infuse.datalab.indicators import services as indicators
+from infuse.datalab.indicators.schemas import IndicatorIn
+from infuse.datalab.ingest import services as ingest
+from infuse.datalab.ingest.schemas import SchemaIn
 from infuse.datalab.models import Dataset, DatasetUpload, Indicator, SavedQuery
+from infuse.datalab.sql import services as sql_services
+from infuse.datalab.sql.schemas import SavedQueryIn
 from infuse.demo.adaption import load_demo_trials
 from infuse.demo.datalab import demo_datasets
 from infuse.demo.procurement import load_demo_challenges
@@ -107,66 +115,73 @@ def run_tasks() -> None:
             logger.setLevel(level)
 
 
-def load_demo_data(report: Callable[[str], None] = lambda _message: None) -> None:
-    """Load the demo datasets, their indicators and a saved query; idempotent."""
+def _dataset(demo: Any, actor: Person, report: Callable[[str], None]) -> None:
+    """One demo dataset: made (with its declared schema), its files uploaded in order, its
+    indicators defined — each only if not there already."""
+    publisher = Organisation.objects.get(slug=demo.publisher)
+    dataset = Dataset.objects.filter(publisher=publisher, title_en=demo.title_en).first()
+    if dataset is None:
+        dataset = catalogue.create_dataset(
+            actor=actor,
+            dataset_in=DatasetIn(
+                title_en=demo.title_en,
+                title_cy=demo.title_cy,
+                description_en=demo.description_en,
+                description_cy=demo.description_cy,
+                publisher=publisher.slug,
+                themes=demo.themes,
+                goals=demo.goals,
+                visibility=demo.visibility,
+                validation_policy=demo.validation_policy,
+                update_frequency=demo.update_frequency,
+                spatial_coverage="Cardiff Capital Region",
+                temporal_start=demo.temporal[0],
+                temporal_end=demo.temporal[1],
+                contact_email=actor.email,
+            ),
+        )
+        if demo.declared_schema is not None:
+            ingest.set_declared_schema(
+                actor=actor, dataset=dataset, schema_in=SchemaIn(schema=demo.declared_schema)
+            )
+    for file in demo.files:
+        digest = hashlib.sha256(file.content).hexdigest()
+        if DatasetUpload.objects.filter(dataset=dataset, sha256=digest).exists():
+            continue  # loaded before (accepted or rejected)
+        report(f"{demo.title_en}: {file.name}")
+        ingest.upload_file(
+            actor=actor, dataset=dataset, chunks=[file.content], original_name=file.name
+        )
+        run_tasks()  # in order: each file is a version on top of the last
+    for indicator in demo.indicators:
+        if Indicator.objects.filter(dataset=dataset, title_en=indicator.title_en).exists():
+            continue
+        report(f"{demo.title_en}: {indicator.title_en}")
+        indicators.create_indicator(
+            actor=actor,
+            dataset=dataset,
+            indicator_in=IndicatorIn(
+                title_en=indicator.title_en,
+                title_cy=indicator.title_cy,
+                description_en=indicator.description_en,
+                description_cy=indicator.description_cy,
+                specification=indicator.specification,
+                themes=indicator.themes,
+                goals=indicator.goals,
+            ),
+        )
 
+
+def load_demo_data(report: Callable[[str], None] = lambda _message: None) -> None:
+    """Load the demo datasets, their indicators, the trials, the challenges and a saved query;
+    idempotent."""
     people = {email: Person.objects.get(email=email) for email in PUBLISHERS.values()}
     for demo in demo_datasets(list(Council.objects.all())):
-        publisher = Organisation.objects.get(slug=demo.publisher)
-        actor = people[PUBLISHERS[demo.publisher]]
-        dataset = Dataset.objects.filter(publisher=publisher, title_en=demo.title_en).first()
-        if dataset is None:
-            dataset = data.create_dataset(
-                actor=actor,
-                fields=data.DatasetFields(
-                    title_en=demo.title_en,
-                    title_cy=demo.title_cy,
-                    description_en=demo.description_en,
-                    description_cy=demo.description_cy,
-                    publisher=publisher,
-                    themes=demo.themes,
-                    goals=demo.goals,
-                    visibility=demo.visibility,
-                    validation_policy=demo.validation_policy,
-                    update_frequency=demo.update_frequency,
-                    spatial_coverage="Cardiff Capital Region",
-                    temporal_start=demo.temporal[0],
-                    temporal_end=demo.temporal[1],
-                    contact_email=actor.email,
-                ),
-            )
-            if demo.declared_schema is not None:
-                data.set_declared_schema(actor=actor, dataset=dataset, schema=demo.declared_schema)
-        for file in demo.files:
-            digest = hashlib.sha256(file.content).hexdigest()
-            if DatasetUpload.objects.filter(dataset=dataset, sha256=digest).exists():
-                continue  # loaded before (accepted or rejected)
-            report(f"{demo.title_en}: {file.name}")
-            data.upload_file(
-                actor=actor, dataset=dataset, chunks=[file.content], original_name=file.name
-            )
-            run_tasks()  # in order: each file is a version on top of the last
-        for indicator in demo.indicators:
-            if Indicator.objects.filter(dataset=dataset, title_en=indicator.title_en).exists():
-                continue
-            report(f"{demo.title_en}: {indicator.title_en}")
-            data.create_indicator(
-                actor=actor,
-                dataset=dataset,
-                fields=data.IndicatorFields(
-                    title_en=indicator.title_en,
-                    title_cy=indicator.title_cy,
-                    description_en=indicator.description_en,
-                    description_cy=indicator.description_cy,
-                    specification=indicator.specification,
-                    themes=indicator.themes,
-                    goals=indicator.goals,
-                ),
-            )
+        _dataset(demo, people[PUBLISHERS[demo.publisher]], report)
     run_tasks()
     load_demo_trials(run_tasks, report)
     load_demo_challenges(settings.INFUSE_DEMO_PASSWORD, report)
     analyst = people[PUBLISHERS["ccr-programme"]]
     title, sql = SAVED_QUERY
     if not SavedQuery.objects.filter(owner=analyst, title=title).exists():
-        data.save_query(actor=analyst, title=title, sql=sql)
+        sql_services.save_query(actor=analyst, saved_query_in=SavedQueryIn(title=title, sql=sql))

@@ -11,7 +11,7 @@ from scipy import stats
 from infuse.adaption import services
 from infuse.adaption.models import AnalysisRun
 from infuse.core.errors import Conflict, InvalidInput
-from infuse.datalab import services as data
+from infuse.datalab.ingest import services as data
 from infuse.stats import cluster_randomised_effect
 from tests.adaption.conftest import PROTOCOL
 

@@ -79,7 +79,7 @@ def test_analysis_decision_and_scale_up_through_the_api(
 ):
     from django.core.management import call_command
 
-    from infuse.datalab import services as data
+    from infuse.datalab.ingest import services as data
 
     settings.DATA_DIR = tmp_path / "data"
     api = api_for(officer)
@@ -174,7 +174,7 @@ def test_a_quasi_experiment_planned_and_analysed_through_the_api(
     from django.core.management import call_command
 
     from infuse.adaption import services
-    from infuse.datalab import services as data
+    from infuse.datalab.ingest import services as data
 
     lines = ["council,year,rate"]
     for i, gss in enumerate(

@@ -11,12 +11,13 @@ from tests.processes import run
 
 OFFICER = ("--as", "officer@infuse.example")
 SCORES = (
-    "from infuse.core.models import Organisation, Person\n"
-    "from infuse.datalab import services\n"
+    "from infuse.core.models import Person\n"
+    "from infuse.datalab.catalogue import services\n"
+    "from infuse.datalab.catalogue.schemas import DatasetIn\n"
     "officer = Person.objects.get(email='officer@infuse.example')\n"
-    "services.create_dataset(actor=officer, fields=services.DatasetFields(\n"
+    "services.create_dataset(actor=officer, dataset_in=DatasetIn(\n"
     "    title_en='Scores', title_cy='Sgorau',\n"
-    "    publisher=Organisation.objects.get(slug='cardiff')))\n"
+    "    publisher='cardiff'))\n"
 )
 ANALYST = ("--as", "analyst@infuse.example")
 

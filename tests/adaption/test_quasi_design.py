@@ -13,9 +13,13 @@ from infuse.adaption import services
 from infuse.adaption.models import Experiment
 from infuse.core.errors import InvalidInput
 from infuse.core.models import Council
-from infuse.datalab import services as data
+from infuse.datalab.catalogue.schemas import DatasetIn
+from infuse.datalab.catalogue.services import create_dataset
+from infuse.datalab.indicators.schemas import IndicatorIn
+from infuse.datalab.indicators.services import create_indicator
+from infuse.datalab.ingest import services as data
 from infuse.stats import placebo_power
-from tests.datalab.test_indicators import spec
+from tests.datalab.indicators.test_indicators import spec
 
 pytestmark = pytest.mark.django_db(transaction=True)
 TREATED = ["W06000015", "W06000022"]  # Cardiff, Newport
@@ -189,12 +193,12 @@ def test_an_interrupted_time_series_is_planned_from_an_indicator(make_person, ma
     """An indicator's values are already by council and period (financial years as labels)."""
     officer = make_person("officer")
     bridgend = make_person("evaluator")  # another council: reads the region's experiments
-    dataset = data.create_dataset(
+    dataset = create_dataset(
         actor=officer,
-        fields=data.DatasetFields(
+        dataset_in=DatasetIn(
             title_en="Smoking survey",
             title_cy="Arolwg ysmygu",
-            publisher=officer.memberships.first().organisation,
+            publisher=officer.memberships.first().organisation.slug,
             visibility="private",
         ),
     )
@@ -207,10 +211,10 @@ def test_an_interrupted_time_series_is_planned_from_an_indicator(make_person, ma
         actor=officer, dataset=dataset, chunks=["\n".join(lines).encode()], original_name="s.csv"
     )
     call_command("worker", "--batch")
-    indicator = data.create_indicator(
+    indicator = create_indicator(
         actor=officer,
         dataset=dataset,
-        fields=data.IndicatorFields(
+        indicator_in=IndicatorIn(
             title_en="Smoking",
             title_cy="Ysmygu",
             specification=spec(),

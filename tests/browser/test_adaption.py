@@ -103,7 +103,9 @@ def test_an_experiment_from_entry_to_allocation(page: Page, live_server, make_pe
 
     from infuse.adaption.models import Experiment
     from infuse.core.models import Person
-    from infuse.datalab import services as data
+    from infuse.datalab.catalogue.schemas import DatasetIn
+    from infuse.datalab.catalogue.services import create_dataset
+    from infuse.datalab.ingest import services as data
 
     experiment = Experiment.objects.get(slug="warm-hubs")
     allocation = experiment.latest_allocation.result
@@ -115,12 +117,12 @@ def test_an_experiment_from_entry_to_allocation(page: Page, live_server, make_pe
             for person in range(12):
                 lines.append(f"{council},{period},{40 - 4 * on + person % 5 + period}")
     officer = Person.objects.get(email="ceri@cardiff.example")
-    dataset = data.create_dataset(
+    dataset = create_dataset(
         actor=officer,
-        fields=data.DatasetFields(
+        dataset_in=DatasetIn(
             title_en="GP visits",
             title_cy="Ymweliadau meddyg teulu",
-            publisher=experiment.owner,
+            publisher=experiment.owner.slug,
         ),
     )
     data.upload_file(

@@ -60,6 +60,9 @@ MATRIX: dict[str, tuple[str, str, dict | None, dict[str, int]]] = {
     "datalab:index": ("get", "/data/", None, everyone(200)),
     "dcat_catalogue": ("get", "/data/catalogue.jsonld", None, everyone(200)),
     "datalab:sql": ("get", "/data/sql/", None, signed_in(302, 200)),
+    # Without a query (the matrix posts no form), running it or keeping it is refused (400).
+    "datalab:sql_csv": ("post", "/data/sql/csv/", None, signed_in(302, 400)),
+    "datalab:sql_save": ("post", "/data/sql/save/", None, signed_in(302, 400)),
     "datalab:dataset_create": (
         "get",
         "/data/datasets/new/",
@@ -109,6 +112,24 @@ MATRIX: dict[str, tuple[str, str, dict | None, dict[str, int]]] = {
     "datalab:dataset_schema": (
         "get",
         "/data/datasets/no-such/schema/",
+        None,
+        signed_in(302, 404),
+    ),
+    "datalab:dataset_schema_rules": (
+        "post",
+        "/data/datasets/no-such/schema/rules/",
+        None,
+        signed_in(302, 404),
+    ),
+    "datalab:dataset_schema_json": (
+        "post",
+        "/data/datasets/no-such/schema/json/",
+        None,
+        signed_in(302, 404),
+    ),
+    "datalab:dataset_schema_clear": (
+        "post",
+        "/data/datasets/no-such/schema/clear/",
         None,
         signed_in(302, 404),
     ),

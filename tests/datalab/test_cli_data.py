@@ -9,12 +9,13 @@ import json
 from tests.processes import run
 
 DATASET = (
-    "from infuse.core.models import Organisation, Person\n"
-    "from infuse.datalab import services\n"
+    "from infuse.core.models import Person\n"
+    "from infuse.datalab.catalogue import services\n"
+    "from infuse.datalab.catalogue.schemas import DatasetIn\n"
     "officer = Person.objects.get(email='officer@infuse.example')\n"
-    "services.create_dataset(actor=officer, fields=services.DatasetFields(\n"
+    "services.create_dataset(actor=officer, dataset_in=DatasetIn(\n"
     "    title_en='Smoking', title_cy='Ysmygu', visibility='public',\n"
-    "    publisher=Organisation.objects.get(slug='cardiff')))\n"
+    "    publisher='cardiff'))\n"
 )
 SURVEY = (
     "council,surveyed_on,smokers,surveyed\n"

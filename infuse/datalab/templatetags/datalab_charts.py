@@ -5,7 +5,7 @@ from typing import Any
 from django import template
 from django.utils.safestring import SafeString
 
-from infuse.datalab.charts import histogram_svg
+from infuse.datalab.catalogue.charts import histogram_svg
 
 register = template.Library()
 

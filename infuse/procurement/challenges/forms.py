@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from infuse.core.forms import PoundsField, SchemaForm, ServiceFormSet, bilingual, choice_field
 from infuse.core.models import Council, Organisation, Role, Theme, WellbeingGoal
 from infuse.core.permissions import is_programme_admin, memberships_of
-from infuse.datalab import services as data
+from infuse.datalab.catalogue import services as data
 from infuse.procurement.challenges.schemas import ChallengeIn, CriterionIn, DocumentIn, PhaseIn
 from infuse.procurement.models import Criterion, Phase, PriceFormula
 from infuse.procurement.timetable import LONDON

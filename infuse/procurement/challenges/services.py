@@ -22,7 +22,7 @@ from infuse.core.errors import Conflict, FieldProblem, InvalidInput, NotFound, P
 from infuse.core.models import Council, Organisation, Person, Role, Theme, WellbeingGoal
 from infuse.core.permissions import can, is_programme_admin, is_region_member, memberships_of
 from infuse.core.slugs import unique_slug
-from infuse.datalab import services as data
+from infuse.datalab.catalogue import services as data
 from infuse.procurement import sealing
 from infuse.procurement.challenges.schemas import ChallengeIn, CriterionIn, DocumentIn, PhaseIn
 from infuse.procurement.models import Challenge, Criterion, Document, Phase, PriceFormula

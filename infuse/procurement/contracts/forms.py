@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from infuse.core.forms import PoundsField, SchemaForm, ServiceForm, bilingual, choice_field
-from infuse.datalab import services as data
+from infuse.datalab.catalogue import services as data
 from infuse.procurement.contracts.schemas import ContractTermsIn, MilestoneIn
 from infuse.procurement.models import Bid
 

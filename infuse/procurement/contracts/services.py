@@ -17,7 +17,7 @@ from infuse.core.errors import Conflict, FieldProblem, InvalidInput, NotFound
 from infuse.core.models import Person
 from infuse.core.money import pounds
 from infuse.core.permissions import can
-from infuse.datalab import services as data
+from infuse.datalab.catalogue import services as data
 from infuse.fund import services as fund
 from infuse.procurement import timetable
 from infuse.procurement.bids.sealed import sealed_price

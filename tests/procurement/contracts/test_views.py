@@ -5,9 +5,15 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.core.management import call_command
 
+from infuse.datalab.indicators.schemas import IndicatorIn
+from infuse.datalab.indicators.services import create_indicator
+from infuse.datalab.ingest import services as data
+from infuse.procurement.models import Award, Contract
 from tests.clients import signed_in_as
-from tests.datalab.test_indicators import spec
+from tests.datalab.indicators.test_indicators import spec
+from tests.datalab.indicators.test_publishing import SURVEY
 from tests.procurement.flows import POUND, bids_in
 
 
@@ -15,34 +21,22 @@ from tests.procurement.flows import POUND, bids_in
 def test_a_contract_links_the_indicators_that_measure_it(
     make_challenge, make_supplier, make_person, buyer, second_buyer, make_dataset
 ):
-    from django.core.management import call_command
-
-    from infuse.datalab import services as data
-    from tests.datalab.test_indicator_publishing import SURVEY
-
     dataset = make_dataset("Adult smoking", actor=make_person("officer"), visibility="public")
     data.upload_file(
         actor=dataset.created_by, dataset=dataset, chunks=[SURVEY.encode()], original_name="s.csv"
     )
     call_command("worker", "--batch")
-    indicator = data.create_indicator(
+    indicator = create_indicator(
         actor=dataset.created_by,
         dataset=dataset,
-        fields=data.IndicatorFields(
-            title_en="Smoking",
-            title_cy="Ysmygu",
-            specification=spec(),
-        ),
+        indicator_in=IndicatorIn(title_en="Smoking", title_cy="Ysmygu", specification=spec()),
     )
     manager = make_person("fund_manager", email="money@ccr.example")
     phase, bids = bids_in(make_challenge, make_supplier, manager, [50_000 * POUND])
-    from infuse.procurement.models import Award
-    from infuse.procurement.models import Contract as ContractRow
-
     award = Award.objects.create(
         phase=phase, rationale="r", decided_by=buyer, standstill_ends_at=phase.opens_at
     )
-    contract = ContractRow.objects.create(
+    contract = Contract.objects.create(
         award=award,
         bid=bids[0],
         supplier=bids[0].supplier,

@@ -1,0 +1,100 @@
+"""`infuse data indicator|values|flag`: define an indicator and compute it here, read its values
+(disclosure-controlled without ``--as``), and flag one."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import CommandError
+
+from infuse.core.commands import AddAction, in_thread
+from infuse.core.console import follow_progress
+from infuse.core.models import Person
+from infuse.datalab.catalogue import exports
+from infuse.datalab.catalogue import services as catalogue
+from infuse.datalab.catalogue.cli import DataActions, write_output
+from infuse.datalab.indicators import services
+from infuse.datalab.indicators.schemas import FlagIn, IndicatorIn
+from infuse.datalab.indicators.tasks import compute_indicator
+
+
+class IndicatorActions(DataActions):
+    @classmethod
+    def add_actions(cls, action: AddAction) -> None:
+        indicator = action("indicator", "Define an indicator and compute its values.")
+        indicator.add_argument("dataset", help="The dataset's slug.")
+        indicator.add_argument(
+            "--spec", type=Path, required=True, help="The specification as JSON (see README)."
+        )
+        indicator.add_argument("--title-en", required=True)
+        indicator.add_argument("--title-cy", required=True)
+        indicator.add_argument("--theme", action="append", default=[], help="Theme code.")
+        indicator.add_argument("--goal", action="append", default=[], help="Goal code.")
+
+        values = action("values", "An indicator's values (disclosure-controlled).", who="optional")
+        values.add_argument("indicator", help="The indicator's slug.")
+        values.add_argument("--format", choices=list(exports.FORMATS), default="csv")
+        values.add_argument("--output", type=Path, help="File to write (default: stdout).")
+
+        flag = action("flag", "Flag one value (provisional, …).")
+        flag.add_argument("indicator", help="The indicator's slug.")
+        flag.add_argument("--area", required=True, help="A council's GSS code, or 'region'.")
+        flag.add_argument("--period", required=True)
+        flag.add_argument(
+            "--flag",
+            required=True,
+            help="provisional, estimated, suppressed, low_reliability, not_available, or '' "
+            "to clear.",
+        )
+
+    def _indicator(self, person: Person, options: dict[str, Any]) -> None:
+        dataset = catalogue.get_dataset(actor=person, slug=options["dataset"])
+        try:
+            specification = json.loads(Path(options["spec"]).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as error:
+            raise CommandError(f"Cannot read {options['spec']} as JSON: {error}") from error
+        indicator = services.create_indicator(
+            actor=person,
+            dataset=dataset,
+            indicator_in=IndicatorIn(
+                title_en=options["title_en"],
+                title_cy=options["title_cy"],
+                specification=specification,
+                themes=options["theme"],
+                goals=options["goal"],
+            ),
+        )
+        progress_id = indicator.progress_id
+        assert progress_id is not None
+        pk = indicator.pk
+        worker = in_thread(lambda: compute_indicator.call(pk, str(progress_id)))
+        final = follow_progress(
+            progress_id, f"Computing {indicator.slug}", still_running=worker.is_alive
+        )
+        worker.join()
+        if final.state != final.State.SUCCEEDED:
+            raise CommandError(f"The computation failed: {final.message}")
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Indicator {indicator.slug}: {indicator.values.count()} values "
+                f"(/data/indicators/{indicator.slug}/)"
+            )
+        )
+
+    def _values(self, actor: Any, options: dict[str, Any]) -> None:
+        indicator = catalogue.get_indicator(actor=actor, slug=options["indicator"])
+        content = services.values_file(
+            actor=actor, indicator=indicator, file_format=options["format"]
+        )
+        write_output(content, options["output"])
+
+    def _flag(self, person: Person, options: dict[str, Any]) -> None:
+        indicator = catalogue.get_indicator(actor=person, slug=options["indicator"])
+        area, period = options["area"], options["period"]
+        value = services.value_at(actor=person, indicator=indicator, area=area, period=period)
+        if value is None:
+            raise CommandError(f"No value for {area} in {period}")
+        services.set_value_flag(actor=person, value=value, flag_in=FlagIn(flag=options["flag"]))
+        self.stdout.write(self.style.SUCCESS(f"Flag of {area}, {period} saved."))

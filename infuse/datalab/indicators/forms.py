@@ -1,0 +1,160 @@
+"""Forms of the indicator pages: an indicator in words a council officer uses, and a flag."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from infuse.core.forms import SchemaForm, bilingual, choice_field
+from infuse.datalab.catalogue.forms import tag_options
+from infuse.datalab.indicators.schemas import FlagIn, IndicatorIn
+from infuse.datalab.models import Polarity, Unit, ValueFlag
+
+
+class IndicatorForm(SchemaForm):
+    """An indicator over the latest version's columns; it builds the analytics specification."""
+
+    schema = IndicatorIn
+
+    title_en, title_cy = bilingual(_("Title"), max_length=200)
+    aggregation = forms.ChoiceField(
+        label=_("Numerator"),
+        choices=[
+            ("count", _("Count the rows")),
+            ("sum", _("Add up a column")),
+            ("count_distinct", _("Count different values of a column")),
+        ],
+    )
+    numerator_column = forms.ChoiceField(label=_("Column for the numerator"), required=False)
+    denominator_column = forms.ChoiceField(
+        label=_("Denominator: add up this column"),
+        required=False,
+        help_text=_("Leave empty for a count."),
+    )
+    filter_column = forms.ChoiceField(
+        label=_("Only rows where this column"),
+        required=False,
+        help_text=_("Optional: leave empty to use every row."),
+    )
+    filter_operator = forms.ChoiceField(
+        label=_("is"),
+        required=False,
+        choices=[
+            ("=", _("equal to")),
+            ("!=", _("not equal to")),
+            ("<", _("less than")),
+            ("<=", _("at most")),
+            (">", _("more than")),
+            (">=", _("at least")),
+            ("in", _("one of (separate with commas)")),
+            ("is not null", _("not empty")),
+            ("is null", _("empty")),
+        ],
+    )
+    filter_value = forms.CharField(label=_("Value"), required=False, max_length=500)
+    council_column = forms.ChoiceField(label=_("Column that names the council"))
+    period_column = forms.ChoiceField(label=_("Column with the date or period"))
+    grain = forms.ChoiceField(
+        label=_("Periods"),
+        choices=[
+            ("financial_year", _("Financial years (April to March)")),
+            ("year", _("Calendar years")),
+            ("quarter", _("Quarters")),
+            ("month", _("Months")),
+            ("as_recorded", _("As written in the data")),
+        ],
+    )
+    unit = forms.ChoiceField(label=_("Unit"), choices=Unit.choices)
+    polarity = forms.ChoiceField(
+        label=_("Which direction is better"), choices=Polarity.choices, widget=forms.RadioSelect
+    )
+    themes = forms.MultipleChoiceField(
+        label=_("Themes"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    goals = forms.MultipleChoiceField(
+        label=_("Well-being goals"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(
+        self, *args: Any, columns: list[str], types: dict[str, str] | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.types = types or {}
+        options = [(c, c) for c in columns]
+        choice_field(self, "filter_column").choices = [("", _("None")), *options]
+        choice_field(self, "numerator_column").choices = [("", _("None")), *options]
+        choice_field(self, "denominator_column").choices = [("", _("None")), *options]
+        choice_field(self, "council_column").choices = options
+        choice_field(self, "period_column").choices = options
+        choice_field(self, "themes").choices = tag_options("themes")
+        choice_field(self, "goals").choices = tag_options("goals")
+
+    def schema_data(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        numerator: dict[str, Any] = {
+            "aggregation": data["aggregation"],
+            "column": data.get("numerator_column") or None,
+        }
+        denominator = (
+            {"kind": "measure", "aggregation": "sum", "column": data["denominator_column"]}
+            if data.get("denominator_column")
+            else None
+        )
+        return {
+            "title_en": data.get("title_en", ""),
+            "title_cy": data.get("title_cy", ""),
+            "specification": {
+                "numerator": numerator,
+                "denominator": denominator,
+                "council_column": data["council_column"],
+                "period": {"column": data["period_column"], "grain": data["grain"]},
+                "filters": self._filters(),
+                "unit": data["unit"],
+                "polarity": data["polarity"],
+            },
+            "themes": list(data.get("themes", [])),
+            "goals": list(data.get("goals", [])),
+        }
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        operator = data.get("filter_operator") or "="
+        if data.get("filter_column") and "null" not in operator and not data.get("filter_value"):
+            self.add_error("filter_value", _("Enter the value to compare the column with"))
+        if data.get("filter_column") and data.get("filter_value"):
+            try:
+                self._typed(data["filter_column"], data["filter_value"], operator)
+            except ValueError:
+                self.add_error("filter_value", _("Enter a number: the column holds numbers"))
+        return data
+
+    def _typed(self, column: str, text: str, operator: str) -> Any:
+        """The value as the column's type (numbers for number columns; text otherwise)."""
+        kind = self.types.get(column, "string")
+        convert: Any = {"integer": int, "number": float}.get(kind, str)
+        if operator == "in":
+            return [convert(part.strip()) for part in text.split(",") if part.strip()]
+        return convert(text.strip())
+
+    def _filters(self) -> list[dict[str, Any]]:
+        data = self.cleaned_data
+        column = data.get("filter_column")
+        if not column:
+            return []
+        operator = data.get("filter_operator") or "="
+        value = None if "null" in operator else self._typed(column, data["filter_value"], operator)
+        return [{"column": column, "operator": operator, "value": value}]
+
+
+class ValueFlagForm(SchemaForm):
+    schema = FlagIn
+
+    flag = forms.ChoiceField(
+        label=_("Flag"),
+        choices=ValueFlag.choices,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_("The flag is shown beside the value wherever it is published."),
+    )

@@ -1,0 +1,238 @@
+"""What each person may see of indicator values: disclosure control before anything is shown.
+
+For the public (and suppliers), every page, export and API response goes through
+:func:`shown_periods`. Under the default method, ``suppression``, numerators below the threshold
+(default 5) are hidden, and enough other councils with them that no hidden value can be
+recovered from the region's total (secondary suppression, ``indicators.disclosure``). Under
+``rounding`` (``INFUSE_DISCLOSURE_METHOD=rounding``) every numerator and the total are rounded to
+base 5 independently, and each value and interval is recomputed from the rounded count. People
+working for a council or the programme team see the values as computed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from typing import Any, Literal, cast
+
+import numpy as np
+import pandas as pd
+from django.conf import settings
+
+from infuse.core.models import Council
+from infuse.core.permissions import is_region_member
+from infuse.datalab.indicators.disclosure import round_to_base, suppress_small_counts
+from infuse.datalab.indicators.values import value_and_interval
+from infuse.datalab.models import Indicator, IndicatorValue, ValueFlag
+
+Method = Literal["suppression", "rounding"]
+METHODS: tuple[Method, ...] = ("suppression", "rounding")
+
+
+@dataclass(frozen=True)
+class ShownValue:
+    """An indicator value as one person may see it; a ``suppressed`` one carries no numbers."""
+
+    id: int
+    council: Council | None
+    period: str
+    numerator: float | None
+    denominator: float | None
+    value: float | None
+    ci_low: float | None
+    ci_high: float | None
+    comparison: str
+    flag: str
+    suppressed: bool = False
+    rounded: bool = False
+
+    @property
+    def council_id(self) -> int | None:
+        return self.council.pk if self.council else None
+
+    def get_flag_display(self) -> str:
+        return str(ValueFlag(self.flag).label) if self.flag else ""
+
+    @classmethod
+    def of(cls, row: IndicatorValue) -> ShownValue:
+        return cls(
+            id=row.pk,
+            council=row.council,
+            period=row.period,
+            numerator=row.numerator,
+            denominator=row.denominator,
+            value=row.value,
+            ci_low=row.ci_low,
+            ci_high=row.ci_high,
+            comparison=row.comparison,
+            flag=row.flag,
+        )
+
+    def hidden(self) -> ShownValue:
+        return replace(
+            self,
+            numerator=None,
+            denominator=None,
+            value=None,
+            ci_low=None,
+            ci_high=None,
+            comparison="",
+            flag=ValueFlag.SUPPRESSED,
+            suppressed=True,
+        )
+
+
+@dataclass(frozen=True)
+class ShownPeriod:
+    period: str
+    councils: list[ShownValue]
+    region: ShownValue | None
+
+
+def sees_unsuppressed(person: Any) -> bool:
+    return bool(is_region_member(person))
+
+
+def disclosure_method() -> Method:
+    method = str(getattr(settings, "DISCLOSURE_METHOD", "suppression"))
+    if method not in METHODS:
+        raise ValueError(f"INFUSE_DISCLOSURE_METHOD must be one of {METHODS}, not {method!r}")
+    return cast(Method, method)
+
+
+def _counts(councils: Sequence[ShownValue]) -> pd.Series:
+    counts = pd.Series(
+        [round(v.numerator or 0) for v in councils],
+        index=[v.council_id for v in councils],
+        dtype="int64",
+    )
+    return pd.concat([counts, pd.Series([int(counts.sum())], index=["Total"], dtype="int64")])
+
+
+def _suppressed(
+    councils: list[ShownValue], region: list[ShownValue], threshold: int
+) -> list[ShownValue]:
+    if region and councils:
+        # The region row is the sum over the councils (as computed), published as the total.
+        protected = suppress_small_counts(
+            _counts(councils), column_totals=True, totals_included=True, threshold=threshold
+        )
+    else:
+        protected = suppress_small_counts(
+            pd.Series([round(v.numerator or 0) for v in councils + region], dtype="int64"),
+            threshold=threshold,
+        )
+        hidden_list = protected.suppressed.iloc[:, 0].tolist()
+        return [v.hidden() if h else v for v, h in zip(councils + region, hidden_list, strict=True)]
+    hidden = protected.suppressed.iloc[:, 0].to_dict()
+    shown = [v.hidden() if hidden.get(v.council_id) else v for v in councils]
+    return shown + [v.hidden() if hidden.get("Total") else v for v in region]
+
+
+def _rounded(councils: list[ShownValue], region: list[ShownValue], unit: str) -> list[ShownValue]:
+    values = councils + region
+    if not values:
+        return []
+    counts = [round(v.numerator or 0) for v in values]
+    rounded = round_to_base(pd.Series(counts, dtype="int64")).table.iloc[:, 0].to_numpy()
+    numerator = np.asarray(rounded, dtype=np.float64)
+    denominator = np.asarray(
+        [np.nan if v.denominator is None else v.denominator for v in values], dtype=np.float64
+    )
+    value, low, high = value_and_interval(unit, numerator, denominator)
+
+    def number(x: float) -> float | None:
+        return None if not np.isfinite(x) else float(x)
+
+    return [
+        replace(
+            v,
+            numerator=None if v.numerator is None else float(numerator[i]),
+            value=number(value[i]),
+            ci_low=number(low[i]),
+            ci_high=number(high[i]),
+            rounded=True,
+        )
+        for i, v in enumerate(values)
+    ]
+
+
+def protect_period(
+    values: Iterable[IndicatorValue | ShownValue],
+    *,
+    unit: str = "count",
+    threshold: int | None = None,
+    method: Method | None = None,
+) -> list[ShownValue]:
+    """One period's values (councils then the region) as the public may see them."""
+    shown = [v if isinstance(v, ShownValue) else ShownValue.of(v) for v in values]
+    councils = [v for v in shown if v.council is not None]
+    region = [v for v in shown if v.council is None]
+    if (method or disclosure_method()) == "rounding":
+        return _rounded(councils, region, unit)
+    return _suppressed(councils, region, threshold or settings.DISCLOSURE_THRESHOLD)
+
+
+def shown_periods(indicator: Indicator, person: Any) -> list[ShownPeriod]:
+    """Every period's values for ``person``, newest period first, councils highest value first."""
+    rows = indicator.values.select_related("council").order_by("-period")
+    by_period: dict[str, list[ShownValue]] = {}
+    for row in rows:
+        by_period.setdefault(row.period, []).append(ShownValue.of(row))
+    protect = not sees_unsuppressed(person)
+    periods = []
+    for period, values in by_period.items():
+        shown = protect_period(values, unit=indicator.unit) if protect else values
+        councils = sorted(
+            (v for v in shown if v.council is not None),
+            key=lambda v: (v.value is None, -(v.value or 0.0), v.council.name if v.council else ""),
+        )
+        region = next((v for v in shown if v.council is None), None)
+        periods.append(ShownPeriod(period, councils, region))
+    return periods
+
+
+def shown_frame(periods: Sequence[ShownPeriod], *, with_ids: bool = False) -> pd.DataFrame:
+    """The shown values as one table (one row per council or region and period) for exports.
+
+    ``with_ids`` adds each value's id, for people who may flag values through the API.
+    """
+    records = []
+    for period in periods:
+        for value in [*period.councils, *([period.region] if period.region else [])]:
+            records.append(
+                {
+                    "id": value.id,
+                    "period": value.period,
+                    "area_code": value.council.gss_code if value.council else "",
+                    "area": value.council.name_en if value.council else "Cardiff Capital Region",
+                    "area_cy": (value.council.name_cy or value.council.name_en)
+                    if value.council
+                    else "Prifddinas-Ranbarth Caerdydd",
+                    "numerator": value.numerator,
+                    "denominator": value.denominator,
+                    "value": value.value,
+                    "ci_low": value.ci_low,
+                    "ci_high": value.ci_high,
+                    "comparison": value.comparison,
+                    "flag": value.flag,
+                }
+            )
+    columns = [
+        *(["id"] if with_ids else []),
+        "period",
+        "area_code",
+        "area",
+        "area_cy",
+        "numerator",
+        "denominator",
+        "value",
+        "ci_low",
+        "ci_high",
+        "comparison",
+        "flag",
+    ]
+    frame = pd.DataFrame.from_records(records, columns=columns)
+    for column in ("numerator", "denominator", "value", "ci_low", "ci_high"):
+        frame[column] = frame[column].astype("float64")
+    return frame

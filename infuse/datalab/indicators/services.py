@@ -1,0 +1,160 @@
+"""The indicators' use cases: define one (its values computed in the background), flag a value,
+and publish the values each person may see.
+
+Every change takes the acting person first, checks permission, makes its change with its audit
+event in one transaction, and raises ``infuse.core.errors`` types with field detail.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from infuse.analytics import IndicatorSpec, IndicatorSpecError, connect, read_parquet, validate_spec
+from infuse.core import audit, files
+from infuse.core.errors import FieldProblem, InvalidInput, NotFound, PermissionDenied
+from infuse.core.models import Person, Theme, WellbeingGoal
+from infuse.core.permissions import can
+from infuse.core.slugs import unique_slug
+from infuse.datalab.catalogue import exports
+from infuse.datalab.indicators import publishing
+from infuse.datalab.indicators.schemas import FlagIn, IndicatorIn, IndicatorValuesOut
+from infuse.datalab.indicators.tasks import queue_indicator
+from infuse.datalab.models import Dataset, Indicator, IndicatorValue, ValueFlag
+
+
+def _spec_problems(dataset: Dataset, specification: dict[str, Any]) -> list[FieldProblem]:
+    """Check the definition against the latest version's columns (bilingual, per problem)."""
+    version = dataset.latest_version
+    if version is None:
+        return [
+            FieldProblem(
+                "specification", _("Upload data to the dataset before defining an indicator on it")
+            )
+        ]
+    try:
+        spec = IndicatorSpec.from_dict(specification)
+        table = read_parquet(connect("duckdb"), files.resolve(version.parquet_path))
+        validate_spec(spec, table.schema())
+    except IndicatorSpecError as error:
+        return [FieldProblem("specification", problem.message) for problem in error.problems]
+    return []
+
+
+def create_indicator(*, actor: Person, dataset: Dataset, indicator_in: IndicatorIn) -> Indicator:
+    """Define an indicator over a dataset and queue the computation of its values."""
+    if not can(actor, "datalab.change_dataset", dataset):
+        raise PermissionDenied()
+    problems: list[FieldProblem] = []
+    if not indicator_in.title_en.strip():
+        problems.append(FieldProblem("title_en", _("Enter the title in English")))
+    if not indicator_in.title_cy.strip():
+        problems.append(FieldProblem("title_cy", _("Enter the title in Welsh")))
+    problems += _spec_problems(dataset, indicator_in.specification)
+    themes = list(Theme.objects.filter(code__in=indicator_in.themes))
+    goals = list(WellbeingGoal.objects.filter(code__in=indicator_in.goals))
+    if problems:
+        raise InvalidInput(problems=problems)
+    specification = indicator_in.specification
+    with transaction.atomic():
+        indicator = Indicator.objects.create(
+            dataset=dataset,
+            slug=unique_slug(Indicator, indicator_in.title_en, fallback="indicator"),
+            title_en=indicator_in.title_en.strip(),
+            title_cy=indicator_in.title_cy.strip(),
+            description_en=indicator_in.description_en,
+            description_cy=indicator_in.description_cy,
+            specification=specification,
+            unit=specification.get("unit", "count"),
+            polarity=specification.get("polarity", "neither"),
+            created_by=actor,
+        )
+        indicator.themes.set(themes)
+        indicator.goals.set(goals)
+        queue_indicator(indicator, owner=actor)
+        audit.record_event(
+            actor=actor,
+            action="indicator.created",
+            obj=indicator,
+            after={"dataset": dataset.slug, "specification": specification},
+        )
+    return indicator
+
+
+def get_indicator_value(*, actor: Any, indicator: Indicator, value_id: int) -> IndicatorValue:
+    value = indicator.values.select_related("council").filter(pk=value_id).first()
+    if value is None:
+        raise NotFound()
+    return value
+
+
+def value_at(*, actor: Any, indicator: Indicator, area: str, period: str) -> IndicatorValue | None:
+    """The stored value of a council (its GSS code) or the region (``"region"``) in a period."""
+    values = indicator.values.select_related("council").filter(period=period)
+    if area.lower() == "region":
+        return values.filter(council__isnull=True).first()
+    return values.filter(council__gss_code=area.upper()).first()
+
+
+def set_value_flag(*, actor: Person, value: IndicatorValue, flag_in: FlagIn) -> IndicatorValue:
+    """Mark a stored value provisional, estimated, of low reliability… (StatsWales's flags).
+
+    People who may change the dataset set flags; each change is audited, and the flag stays
+    with the council and period when the indicator is recomputed on a new version.
+    """
+    if not can(actor, "datalab.change_dataset", value.indicator.dataset):
+        raise PermissionDenied()
+    flag = flag_in.flag
+    if flag not in ValueFlag.values:
+        raise InvalidInput(
+            problems=[FieldProblem("flag", _("Choose one of the flags listed"), value=flag)]
+        )
+    with transaction.atomic():
+        before = value.flag
+        value.flag = flag
+        value.save(update_fields=["flag"])
+        audit.record_event(
+            actor=actor,
+            action="indicator.value-flagged",
+            obj=value.indicator,
+            before={"flag": before},
+            after={
+                "flag": flag,
+                "council": value.council.gss_code if value.council else "",
+                "period": value.period,
+            },
+        )
+    return value
+
+
+# --- Publishing --------------------------------------------------------------------------------
+
+
+def published_values(*, actor: Any, indicator: Indicator) -> IndicatorValuesOut:
+    """Every value the actor may see, disclosure-controlled for the public, with how.
+
+    People who may change the dataset also get each value's id, to flag it.
+    """
+    frame = publishing.shown_frame(
+        publishing.shown_periods(indicator, actor),
+        with_ids=can(actor, "datalab.change_dataset", indicator.dataset),
+    )
+    records = [
+        {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()}
+        for row in frame.to_dict(orient="records")
+    ]
+    control = "none" if publishing.sees_unsuppressed(actor) else publishing.disclosure_method()
+    return IndicatorValuesOut.model_validate(
+        {"indicator": indicator.slug, "disclosure_control": control, "values": records}
+    )
+
+
+def values_file(*, actor: Any, indicator: Indicator, file_format: str) -> bytes:
+    """Every value the actor may see as CSV, XLSX, JSON or Parquet; NotFound for another format."""
+    if file_format not in exports.FORMATS:
+        raise NotFound()
+    frame = publishing.shown_frame(publishing.shown_periods(indicator, actor))
+    return exports.export_frame(frame, file_format)

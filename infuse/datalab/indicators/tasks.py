@@ -1,0 +1,111 @@
+"""Background work of the indicators: computing an indicator's values on the latest version.
+
+Queued when an indicator is defined and again for every new version of its dataset (by the
+ingest, which sits above this slice). The values are replaced in one transaction, keeping the
+flags people set on a council and period.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.tasks import task
+from django.utils.translation import gettext_noop
+
+from infuse.core import audit, files
+from infuse.core.models import Council, TaskProgress
+from infuse.core.progress import ProgressReporter, enqueue_tracked
+from infuse.datalab.indicators.values import Computation, compute
+from infuse.datalab.models import DatasetVersion, Indicator, IndicatorValue
+
+logger = logging.getLogger(__name__)
+
+
+def queue_indicator(indicator: Indicator, *, owner: Any) -> TaskProgress:
+    """Queue an indicator's computation, with progress its pages and the API can follow."""
+    progress = TaskProgress.objects.create(kind="datalab.indicator", owner=owner)
+    enqueue_tracked(progress, compute_indicator, indicator.pk, str(progress.pk))
+    indicator.progress = progress
+    indicator.save(update_fields=["progress"])
+    return progress
+
+
+@task()
+def compute_indicator(indicator_id: int, progress_id: str) -> dict[str, Any]:
+    """Compute and store an indicator's values on the latest version of its dataset."""
+    reporter = ProgressReporter(progress_id)
+    if not reporter.claim():
+        return {"status": "already-claimed"}
+    reporter.start(message=gettext_noop("Computing the indicator"))
+    indicator = Indicator.objects.select_related("dataset").get(pk=indicator_id)
+    version = indicator.dataset.latest_version
+    if version is None:
+        reporter.fail(gettext_noop("The dataset has no data yet"))
+        return {"status": "no-data"}
+    councils = {c.gss_code: c for c in Council.objects.all()}
+    try:
+        computation = compute(
+            files.resolve(version.parquet_path),
+            indicator.specification,
+            [(c.gss_code, c.name_en, c.name_cy or c.name_en) for c in councils.values()],
+            engine=settings.ANALYTICS_ENGINE,
+            spark_master=settings.SPARK_MASTER,
+        )
+    except Exception as error:
+        logger.exception("Indicator %s failed", indicator.pk)
+        reporter.fail(f"{type(error).__name__}: {error}")
+        raise
+    _store(indicator, version, computation, councils)
+    outcome = {"values": len(computation.values), "unmatched": computation.unmatched_councils}
+    reporter.succeed(outcome)
+    return outcome
+
+
+def _store(
+    indicator: Indicator,
+    version: DatasetVersion,
+    computation: Computation,
+    councils: dict[str, Council],
+) -> None:
+    """Replace the indicator's values with the computation's, in one transaction."""
+    with transaction.atomic():
+        # Flags people set (provisional, estimated…) stay with their council and period.
+        flags: dict[tuple[int | None, str], str] = {
+            (council_id, period): flag
+            for council_id, period, flag in IndicatorValue.objects.filter(indicator=indicator)
+            .exclude(flag="")
+            .values_list("council_id", "period", "flag")
+        }
+        IndicatorValue.objects.filter(indicator=indicator).delete()
+        rows = []
+        for v in computation.values:
+            council = councils[v.council_gss] if v.council_gss else None
+            rows.append(
+                IndicatorValue(
+                    indicator=indicator,
+                    version=version,
+                    council=council,
+                    period=v.period,
+                    numerator=v.numerator,
+                    denominator=v.denominator,
+                    value=v.value,
+                    ci_low=v.ci_low,
+                    ci_high=v.ci_high,
+                    comparison=v.comparison,
+                    flag=flags.get((council.pk if council else None, v.period), ""),
+                )
+            )
+        IndicatorValue.objects.bulk_create(rows)
+        audit.record_event(
+            actor=None,
+            action="indicator.computed",
+            obj=indicator,
+            after={
+                "version": version.number,
+                "values": len(computation.values),
+                "unmatched_councils": computation.unmatched_councils,
+            },
+        )

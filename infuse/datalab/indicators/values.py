@@ -1,0 +1,141 @@
+"""Compute an indicator's values from a dataset version: the analytics layer, then intervals.
+
+The aggregation runs once, as an Ibis expression (DuckDB in-process by default, Spark when
+configured); the confidence interval of each value follows its unit (Wilson for percentages,
+exact/Byar Poisson for counts and rates), and each council is marked lower / similar / higher
+(better / worse by polarity) than the region, as the public-health profiles do.
+Council values in the data may be GSS codes or English or Welsh names.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from infuse.analytics import IndicatorSpec, indicator_expression
+from infuse.analytics.engine import connect, read_parquet
+from infuse.core.councils import council_lookup, resolve_council
+from infuse.stats.intervals import (
+    compare_with_benchmark,
+    poisson_interval,
+    rate_interval,
+    wilson_interval,
+)
+
+PER = {"rate_per_1000": 1_000.0, "rate_per_100000": 100_000.0}
+
+
+@dataclass(frozen=True)
+class ComputedValue:
+    council_gss: str | None  # None is the region (the sum over the councils found)
+    period: str
+    numerator: float | None
+    denominator: float | None
+    value: float | None
+    ci_low: float | None
+    ci_high: float | None
+    comparison: str  # better / worse / lower / higher / similar / not_compared / "" (region)
+
+
+@dataclass(frozen=True)
+class Computation:
+    values: list[ComputedValue]
+    unmatched_councils: list[str]  # council values in the data that are none of the ten
+
+
+def _clean(number: Any) -> float | None:
+    if number is None:
+        return None
+    result = float(number)
+    return None if math.isnan(result) else result
+
+
+def value_and_interval(
+    unit: str, numerator: NDArray[np.float64], denominator: NDArray[np.float64]
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """The value and its 95% interval on the unit's scale, from numerators and denominators.
+
+    Wilson for percentages, exact/Byar Poisson for counts and rates. Shared by the computation
+    and by publishing, which recomputes both from counts rounded for disclosure control.
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if unit == "percentage":
+            interval = wilson_interval(numerator, denominator)
+            return 100.0 * numerator / denominator, interval.lower * 100.0, interval.upper * 100.0
+        if unit in PER:
+            interval = rate_interval(numerator, denominator, per=PER[unit])
+            return PER[unit] * numerator / denominator, interval.lower, interval.upper
+        interval = poisson_interval(numerator, method="byar_or_exact")
+        return numerator, interval.lower, interval.upper
+
+
+def compute(
+    parquet: Path,
+    specification: dict[str, Any],
+    councils: Iterable[tuple[str, str, str]],
+    *,
+    engine: str = "duckdb",
+    spark_master: str | None = None,
+) -> Computation:
+    """Values per council × period (and the region) with intervals and comparisons."""
+    spec = IndicatorSpec.from_dict(specification)
+    lookup = council_lookup(councils)
+    con = connect(engine, spark_master=spark_master)
+    frame: pd.DataFrame = indicator_expression(read_parquet(con, parquet), spec).to_pandas()
+    unit = str(spec.unit)
+    # One row per council however the data spells it (GSS code, English or Welsh name), and the
+    # region as the sum over the ten councils, so rows for anywhere else never count in it.
+    frame = frame[frame["council"].notna()].copy()
+    frame["gss"] = [resolve_council(value, lookup) for value in frame["council"]]
+    unmatched = sorted({str(v) for v in frame.loc[frame["gss"].isna(), "council"]})
+    frame = frame[frame["gss"].notna()]
+    sums = frame.groupby(["period", "gss"], as_index=False)[["numerator", "denominator"]].sum(
+        min_count=1
+    )
+    region = sums.groupby("period", as_index=False)[["numerator", "denominator"]].sum(min_count=1)
+    region["gss"] = None
+    table = pd.concat([sums, region], ignore_index=True)
+    value, ci_low, ci_high = value_and_interval(
+        unit,
+        table["numerator"].astype(float).to_numpy(),
+        table["denominator"].astype(float).to_numpy(),
+    )
+    table = table.assign(value=value, ci_low=ci_low, ci_high=ci_high)
+    values: list[ComputedValue] = []
+    for period, rows in table.groupby("period", sort=True):
+        region_rows = rows[rows["gss"].isna()]
+        council_rows = rows[rows["gss"].notna()]
+        benchmark = float(region_rows["value"].iloc[0]) if len(region_rows) else float("nan")
+        comparison = compare_with_benchmark(
+            council_rows["ci_low"].to_numpy(),
+            council_rows["ci_high"].to_numpy(),
+            benchmark,
+            polarity=str(spec.polarity),  # type: ignore[arg-type]
+        )
+        # A count is not compared: the region's is the councils' sum, so every council is
+        # "lower". Only values on one scale (percentages, rates) can be compared fairly.
+        marks = comparison.judgement if unit != "count" else ["not_compared"] * len(council_rows)
+        judgements = [*marks, *([""] * len(region_rows))]
+        for (_, row), judgement in zip(
+            pd.concat([council_rows, region_rows]).iterrows(), judgements, strict=True
+        ):
+            values.append(
+                ComputedValue(
+                    row["gss"],
+                    str(period),
+                    _clean(row["numerator"]),
+                    _clean(row["denominator"]),
+                    _clean(row["value"]),
+                    _clean(row["ci_low"]),
+                    _clean(row["ci_high"]),
+                    judgement,
+                )
+            )
+    return Computation(values=values, unmatched_councils=unmatched)

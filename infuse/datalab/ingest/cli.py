@@ -1,0 +1,127 @@
+"""`infuse data ingest|schema`: upload a file as a new version (ingested here, or by the worker
+with ``--background``) and declare the schema later uploads are checked against."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import CommandError
+
+from infuse.core.commands import AddAction, in_thread
+from infuse.core.console import follow_progress
+from infuse.core.models import Person
+from infuse.datalab.catalogue import services as catalogue
+from infuse.datalab.catalogue.cli import DataActions
+from infuse.datalab.ingest import services
+from infuse.datalab.ingest.schemas import SchemaIn, UploadIn
+from infuse.datalab.ingest.tasks import ingest_upload
+from infuse.datalab.models import DatasetUpload
+
+CHUNK = 1024 * 1024
+
+
+def _chunks(path: Path) -> Iterator[bytes]:
+    with path.open("rb") as handle:
+        while block := handle.read(CHUNK):
+            yield block
+
+
+class IngestActions(DataActions):
+    @classmethod
+    def add_actions(cls, action: AddAction) -> None:
+        ingest = action("ingest", "Upload a file as a new version of a dataset.")
+        ingest.add_argument("file", type=Path)
+        ingest.add_argument("--dataset", required=True, help="The dataset's slug.")
+        ingest.add_argument("--sheet", help="Spreadsheet sheet name (default: the first).")
+        ingest.add_argument(
+            "--skip-rows",
+            type=int,
+            default=0,
+            help="Lines before the header (e.g. a StatsWales preamble).",
+        )
+        ingest.add_argument(
+            "--header-rows", type=int, default=1, help="Rows that make up the column names."
+        )
+        ingest.add_argument(
+            "--background",
+            action="store_true",
+            help="Leave the work to `infuse worker` and follow its progress.",
+        )
+
+        schema = action("schema", "Declare the schema later uploads are checked against.")
+        schema.add_argument("dataset", help="The dataset's slug.")
+        schema.add_argument("file", type=Path, nargs="?", help="A Table Schema as JSON.")
+        schema.add_argument("--clear", action="store_true", help="Remove the declared schema.")
+
+    def _ingest(self, person: Person, options: dict[str, Any]) -> None:
+        path: Path = options["file"]
+        if not path.is_file():
+            raise CommandError(f"No file at {path}")
+        dataset = catalogue.get_dataset(actor=person, slug=options["dataset"])
+        outcome = services.upload_file(
+            actor=person,
+            dataset=dataset,
+            chunks=_chunks(path),
+            original_name=path.name,
+            upload_in=UploadIn(
+                sheet=options["sheet"] or "",
+                skip_rows=options["skip_rows"],
+                header_rows=options["header_rows"],
+            ),
+        )
+        if outcome.existing_version is not None:
+            self.stdout.write(
+                f"Already version {outcome.existing_version.number}: nothing changed."
+            )
+            return
+        upload = outcome.upload
+        assert upload is not None and upload.progress_id is not None
+        self._run_or_follow(upload, background=options["background"])
+        upload = DatasetUpload.objects.get(pk=upload.pk)
+        if upload.status != DatasetUpload.Status.ACCEPTED:
+            raise CommandError(f"{upload.get_status_display()}: {upload.error_message}")
+        version = upload.version
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Version {version.number} of {dataset.slug}: {version.row_count} rows"
+                + (f", {version.quarantined_rows} quarantined" if version.quarantined_rows else "")
+            )
+        )
+
+    def _run_or_follow(self, upload: DatasetUpload, *, background: bool) -> None:
+        """Follow the ingest's progress; unless ``background``, run it here (a worker that
+        claims it first is just as fine)."""
+        assert upload.progress_id is not None
+        worker = None
+        if not background:
+            upload_id = str(upload.pk)
+            worker = in_thread(lambda: ingest_upload.call(upload_id))
+        follow_progress(
+            upload.progress_id,
+            f"Ingesting {upload.original_name}",
+            still_running=worker.is_alive if worker is not None else None,
+        )
+        if worker is not None:
+            worker.join()
+
+    def _schema(self, person: Person, options: dict[str, Any]) -> None:
+        dataset = catalogue.get_dataset(actor=person, slug=options["dataset"])
+        if options["clear"] == bool(options["file"]):
+            raise CommandError("Give a schema file, or --clear (not both).")
+        schema = None
+        if options["file"]:
+            try:
+                schema = json.loads(Path(options["file"]).read_text(encoding="utf-8"))
+            except (OSError, ValueError) as error:
+                raise CommandError(f"Cannot read {options['file']} as JSON: {error}") from error
+        services.set_declared_schema(
+            actor=person, dataset=dataset, schema_in=SchemaIn(schema=schema)
+        )
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Schema of {dataset.slug} {'declared' if schema is not None else 'cleared'}."
+            )
+        )

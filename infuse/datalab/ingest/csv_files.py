@@ -1,0 +1,315 @@
+"""CSV uploads: the dialect, the header (preamble lines, multi-row headers, blank names) and the
+table's end, parsed here rather than by DuckDB so every case is handled in one place with
+warnings; the result is a :class:`~infuse.datalab.ingest.sources.PreparedSource` DuckDB scans.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from collections import Counter
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from infuse.analytics.quoting import quote_literal
+from infuse.datalab.ingest.encodings import detect_encoding, transcode_to_utf8
+from infuse.datalab.ingest.sources import (
+    SAMPLE_BYTES,
+    TEXT_SAMPLE_CHARACTERS,
+    IngestError,
+    IngestWarning,
+    PreparedSource,
+    ReadOptions,
+    SourceFormat,
+    clean_column_names,
+    ends_at_blank_row,
+)
+
+_CANDIDATE_DELIMITERS = (",", ";", "\t", "|")
+
+
+def _text_sample(path: Path, encoding: str) -> str:
+    """The start of the file as text, bounded: one enormous line cannot exhaust memory."""
+    with path.open("r", encoding=encoding, errors="replace", newline="") as handle:
+        return handle.read(TEXT_SAMPLE_CHARACTERS)
+
+
+def sample_lines(path: Path, encoding: str, count: int) -> list[str]:
+    return _text_sample(path, encoding).splitlines(keepends=True)[:count]
+
+
+def sniff_delimiter(lines: Sequence[str], quote: str = '"') -> str:
+    """The candidate delimiter that splits most sample records into the same number (>1) of
+    fields; ties go to the comma. Simpler and steadier than ``csv.Sniffer`` on files with
+    preambles."""
+    best, best_score = ",", (0, 0)
+    text = "".join(lines)
+    for delimiter in _CANDIDATE_DELIMITERS:
+        counts = [
+            len(row)
+            for row in csv.reader(io.StringIO(text), delimiter=delimiter, quotechar=quote)
+            if row
+        ]
+        if not counts:
+            continue
+        width, frequency = Counter(counts).most_common(1)[0]
+        score = (frequency if width > 1 else 0, width)
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+def _read_header(
+    path: Path, encoding: str, delimiter: str, quote: str, options: ReadOptions
+) -> tuple[list[list[str]], bool]:
+    """The header records after the preamble, and whether any non-blank data record follows
+    (within the bounded text sample)."""
+    with io.StringIO(_text_sample(path, encoding), newline="") as handle:
+        for _ in range(options.skip_rows):
+            if not handle.readline():
+                break
+        reader = csv.reader(handle, delimiter=delimiter, quotechar=quote)
+        header: list[list[str]] = []
+        for row in reader:
+            header.append(row)
+            if len(header) == options.header_rows:
+                break
+        has_data = False
+        for row in reader:
+            if any(cell.strip() for cell in row):
+                has_data = True
+                break
+            if ends_at_blank_row(options):
+                break
+    return header, has_data
+
+
+def _modal_data_width(lines: Sequence[str], delimiter: str, quote: str) -> int:
+    """The most common number of fields among the sample's data records (0 if none)."""
+    counts = Counter(
+        len(row)
+        for row in csv.reader(io.StringIO("".join(lines)), delimiter=delimiter, quotechar=quote)
+        if any(cell.strip() for cell in row)
+    )
+    return counts.most_common(1)[0][0] if counts else 0
+
+
+def _join_header_rows(rows: Sequence[Sequence[str]]) -> list[str]:
+    width = max((len(row) for row in rows), default=0)
+    joined = []
+    for index in range(width):
+        parts = [row[index] for row in rows if index < len(row) and row[index].strip()]
+        # Only the joint is normalised here; clean_column_names trims (and says so).
+        joined.append(parts[0] if len(parts) == 1 else " ".join(part.strip() for part in parts))
+    return joined
+
+
+def _copy_until_blank_row(
+    source: Path, dest: Path, encoding: str, delimiter: str, quote: str, options: ReadOptions
+) -> tuple[int, int]:
+    """Copy preamble, header and data up to (not including) the first blank data row.
+
+    Returns the line of that blank row (0 if none) and how many non-blank records follow it.
+    """
+    errors = "infuse_utf8_cp1252" if encoding in ("utf-8", "utf-8-sig") else "strict"
+    with (
+        source.open("r", encoding=encoding, errors=errors, newline="") as reader,
+        dest.open("w", encoding="utf-8", newline="") as writer,
+    ):
+        for _ in range(options.skip_rows):
+            writer.write(reader.readline())
+        rows = csv.reader(reader, delimiter=delimiter, quotechar=quote)
+        out = csv.writer(writer, delimiter=delimiter, quotechar=quote, lineterminator="\n")
+        for number, row in enumerate(rows):
+            if number >= options.header_rows and not any(cell.strip() for cell in row):
+                blank_line = options.skip_rows + rows.line_num
+                dropped = sum(1 for rest in rows if any(cell.strip() for cell in rest))
+                return blank_line, dropped
+            out.writerow(row)
+    return 0, 0
+
+
+def _copy_head(source: Path, dest: Path, lines: int) -> None:
+    """Copy the first ``lines`` lines of ``source`` byte for byte."""
+    with source.open("rb") as reader, dest.open("wb") as writer:
+        remaining = lines
+        while remaining > 0 and (block := reader.read(1024 * 1024)):
+            count = block.count(b"\n")
+            if count >= remaining:
+                cut = -1
+                for _ in range(remaining):
+                    cut = block.index(b"\n", cut + 1)
+                writer.write(block[: cut + 1])
+                return
+            writer.write(block)
+            remaining -= count
+
+
+def prepare_csv(
+    path: Path,
+    work_dir: Path,
+    options: ReadOptions,
+    *,
+    force_transcode: bool = False,
+    progress: Callable[[int, int | None], None] | None = None,
+    fmt: SourceFormat = "csv",
+) -> PreparedSource:
+    """Check a CSV upload, fix its encoding if DuckDB cannot read it, and parse its header."""
+    size = path.stat().st_size
+    with path.open("rb") as handle:
+        head = handle.read(SAMPLE_BYTES)
+    if size == 0 or not head.lstrip(b"\xef\xbb\xbf \t\r\n"):
+        raise IngestError("ingest.empty-file", "The file is empty.")
+    encoding = options.encoding or detect_encoding(path)
+    try:
+        codecs.lookup(encoding)
+    except LookupError as error:
+        raise IngestError(
+            "ingest.unknown-encoding",
+            f"{encoding!r} is not an encoding we know.",
+            encoding=encoding,
+        ) from error
+    warnings: list[IngestWarning] = []
+    temporaries: list[Path] = []
+    readable = path
+    if force_transcode or codecs.lookup(encoding).name not in ("utf-8", "utf-8-sig"):
+        readable = work_dir / "source-utf8.csv"
+        temporaries.append(readable)
+        replaced = transcode_to_utf8(path, readable, encoding, progress=progress)
+        if replaced:
+            warnings.append(
+                IngestWarning(
+                    "ingest.mixed-encoding",
+                    f"{replaced} bytes were not UTF-8 and were read as Windows-1252.",
+                    {"count": replaced},
+                )
+            )
+        if codecs.lookup(encoding).name not in ("utf-8", "utf-8-sig"):
+            warnings.append(
+                IngestWarning(
+                    "ingest.encoding-converted",
+                    f"The file was read as {encoding} and converted to UTF-8.",
+                    {"encoding": encoding},
+                )
+            )
+        encoding = "utf-8"
+    text_encoding = "utf-8-sig" if encoding in ("utf-8", "utf-8-sig") else encoding
+    try:
+        return _prepare_csv_text(
+            work_dir, options, readable, text_encoding, encoding, warnings, temporaries, fmt
+        )
+    except csv.Error as error:
+        raise IngestError(
+            "ingest.unreadable", f"The file could not be read as CSV: {error}", detail=str(error)
+        ) from error
+
+
+def _prepare_csv_text(
+    work_dir: Path,
+    options: ReadOptions,
+    readable: Path,
+    text_encoding: str,
+    encoding: str,
+    warnings: list[IngestWarning],
+    temporaries: list[Path],
+    fmt: SourceFormat,
+) -> PreparedSource:
+    skip_sample = sample_lines(readable, text_encoding, options.skip_rows + 200)[
+        options.skip_rows :
+    ]
+    delimiter = options.delimiter or sniff_delimiter(skip_sample, options.quote)
+    if ends_at_blank_row(options):
+        readable = _without_footer(readable, work_dir, text_encoding, delimiter, options, warnings)
+        temporaries.append(readable)
+        text_encoding = "utf-8"
+    names = _column_names(readable, text_encoding, delimiter, options, skip_sample, warnings)
+    columns = [f"c{index}" for index in range(len(names))]
+    skip = options.skip_rows + options.header_rows
+    relation = _scan(readable, columns, skip, delimiter, options.quote, "store_rejects=true")
+    sample_relation = None
+    if options.inference_rows is not None:
+        # DuckDB's parallel reader scans far past a LIMIT; a head-of-file copy keeps the type
+        # inference pass proportional to the sample, not to the file.
+        sample = work_dir / "sample.csv"
+        _copy_head(readable, sample, skip + options.inference_rows)
+        temporaries.append(sample)
+        sample_relation = _scan(
+            sample, columns, skip, delimiter, options.quote, "ignore_errors=true"
+        )
+    return PreparedSource(
+        format=fmt,
+        relation=relation,
+        columns=columns,
+        names=names,
+        varchar=True,
+        encoding=encoding,
+        delimiter=delimiter,
+        first_data_line=skip + 1,
+        sample_relation=sample_relation,
+        warnings=warnings,
+        temporaries=temporaries,
+    )
+
+
+def _without_footer(
+    readable: Path,
+    work_dir: Path,
+    text_encoding: str,
+    delimiter: str,
+    options: ReadOptions,
+    warnings: list[IngestWarning],
+) -> Path:
+    """A UTF-8 copy that ends at the table's first blank row; the notes below are counted."""
+    trimmed = work_dir / "source-trimmed.csv"
+    blank_line, dropped = _copy_until_blank_row(
+        readable, trimmed, text_encoding, delimiter, options.quote, options
+    )
+    if dropped:
+        warnings.append(
+            IngestWarning(
+                "ingest.footer-dropped",
+                f"The table ends at the blank line {blank_line}; {dropped} lines below it "
+                "(notes, footnotes) were not read as data.",
+                {"line": blank_line, "count": dropped},
+            )
+        )
+    return trimmed
+
+
+def _column_names(
+    readable: Path,
+    text_encoding: str,
+    delimiter: str,
+    options: ReadOptions,
+    skip_sample: list[str],
+    warnings: list[IngestWarning],
+) -> list[str]:
+    """The cleaned name of every column, from the header rows (or the names given)."""
+    header, has_data = _read_header(readable, text_encoding, delimiter, options.quote, options)
+    if not header or not any(cell.strip() for row in header for cell in row):
+        raise IngestError("ingest.empty-file", "The file has no header row.")
+    if not has_data:
+        raise IngestError("ingest.header-only", "The file has a header but no data rows.")
+    raw_names = list(options.names) if options.names else _join_header_rows(header)
+    width = _modal_data_width(skip_sample[options.header_rows :], delimiter, options.quote)
+    if width > len(raw_names):
+        # A trailing delimiter on every data row (common in council exports) is an unnamed
+        # column, not a ragged row.
+        raw_names += [""] * (width - len(raw_names))
+    names, name_warnings = clean_column_names(raw_names)
+    warnings.extend(name_warnings)
+    return names
+
+
+def _scan(
+    location: Path, columns: list[str], skip: int, delimiter: str, quote: str, errors: str
+) -> str:
+    """DuckDB's ``read_csv`` of the file, every column as text, after the header rows."""
+    column_types = ", ".join(f"'{column}': 'VARCHAR'" for column in columns)
+    quoted = quote_literal(quote)
+    return (
+        f"read_csv({quote_literal(location)}, header=false, skip={skip}, all_varchar=true,"
+        f" auto_detect=false, delim={quote_literal(delimiter)}, quote={quoted}, escape={quoted},"
+        f" columns={{{column_types}}}, {errors}, null_padding=false)"
+    )

@@ -1,0 +1,68 @@
+"""Input and output of the ingest's use cases (pages, API and CLI)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ninja import Field, Schema
+from pydantic import ConfigDict
+
+from infuse.datalab.models import DatasetUpload
+
+
+class UploadIn(Schema):
+    """How to read an uploaded file (the file itself comes alongside, as a stream of bytes)."""
+
+    sheet: str = ""  # a spreadsheet's sheet: its name, or its 0-based position
+    skip_rows: int = 0  # lines before the header (a StatsWales export's title and filters)
+    header_rows: int = 1  # rows that make up the column names
+
+    def read_options(self) -> dict[str, Any]:
+        """The options that differ from the defaults, as the upload records them."""
+        options: dict[str, Any] = {}
+        if self.sheet:
+            options["sheet"] = self.sheet
+        if self.skip_rows:
+            options["skip_rows"] = self.skip_rows
+        if self.header_rows != 1:
+            options["header_rows"] = self.header_rows
+        return options
+
+
+class SchemaIn(Schema):
+    """The schema later uploads are checked against: a Table Schema, or null to clear it."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    schema_: dict | None = Field(None, alias="schema")
+
+
+class UploadOut(Schema):
+    id: str
+    dataset: str
+    original_name: str
+    sha256: str
+    size_bytes: int
+    status: str
+    progress_id: str | None
+    version: int | None
+    error_key: str
+    error_message: str
+    report: dict
+
+    @classmethod
+    def of(cls, upload: DatasetUpload) -> UploadOut:
+        version = getattr(upload, "version", None)
+        return cls(
+            id=str(upload.pk),
+            dataset=upload.dataset.slug,
+            original_name=upload.original_name,
+            sha256=upload.sha256,
+            size_bytes=upload.size_bytes,
+            status=upload.status,
+            progress_id=str(upload.progress_id) if upload.progress_id else None,
+            version=version.number if version else None,
+            error_key=upload.error_key,
+            error_message=upload.error_message,
+            report=upload.report,
+        )

@@ -1,0 +1,155 @@
+"""XLSX uploads: the zip directory is checked for a decompression bomb before openpyxl sees the
+file, then the chosen sheet is streamed (read-only mode) into a UTF-8 CSV and read as CSV.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import datetime as dt
+import zipfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from infuse.datalab.ingest.csv_files import prepare_csv
+from infuse.datalab.ingest.sources import IngestError, PreparedSource, ReadOptions
+
+
+def check_zip_safety(
+    path: Path, *, max_uncompressed_bytes: int, max_compression_ratio: float
+) -> None:
+    """Refuse a zip (XLSX) whose directory promises a decompression bomb, before any inflating.
+
+    Checks the sum of declared uncompressed sizes and each large member's compression ratio
+    (ordinary spreadsheets inflate 5-30×; a sheet of one repeated cell inflates ~1000×).
+    The declared sizes cannot be used to lie past this check: Python's ``zipfile`` (which
+    openpyxl reads through) stops each member at its declared size.
+    """
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except zipfile.BadZipFile as error:
+        raise IngestError(
+            "ingest.invalid-xlsx", "The file is not a valid XLSX workbook."
+        ) from error
+    if len(members) > 10_000:
+        raise IngestError(
+            "ingest.xlsx-too-many-parts", "The workbook has too many parts.", count=len(members)
+        )
+    total = sum(member.file_size for member in members)
+    if total > max_uncompressed_bytes:
+        raise IngestError(
+            "ingest.xlsx-too-large",
+            f"The workbook would expand to {total} bytes (limit {max_uncompressed_bytes}).",
+            size=total,
+            limit=max_uncompressed_bytes,
+        )
+    for member in members:
+        ratio = member.file_size / max(member.compress_size, 1)
+        if member.file_size > 1024 * 1024 and ratio > max_compression_ratio:
+            raise IngestError(
+                "ingest.xlsx-compression-ratio",
+                f"Part {member.filename!r} expands {ratio:.0f} times; this looks like a zip bomb.",
+                part=member.filename,
+                ratio=round(ratio),
+                limit=max_compression_ratio,
+            )
+
+
+def xlsx_sheet_names(path: Path) -> list[str]:
+    """Names of the workbook's sheets, in order (after the zip-bomb check)."""
+    import openpyxl  # heavy, and only spreadsheet uploads need it
+
+    check_zip_safety(
+        path,
+        max_uncompressed_bytes=ReadOptions.max_uncompressed_bytes,
+        max_compression_ratio=ReadOptions.max_compression_ratio,
+    )
+    workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        return list(workbook.sheetnames)
+    finally:
+        workbook.close()
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0) and value.tzinfo is None:
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, float):
+        return repr(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    return str(value)
+
+
+def _xlsx_rows(path: Path, options: ReadOptions) -> Iterator[list[str]]:
+    import openpyxl  # heavy, and only spreadsheet uploads need it
+
+    workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        sheets = list(workbook.sheetnames)
+        sheet = options.sheet if options.sheet is not None else 0
+        if isinstance(sheet, int):
+            if not 0 <= sheet < len(sheets):
+                raise IngestError(
+                    "ingest.sheet-not-found",
+                    f"The workbook has no sheet {sheet}.",
+                    sheet=sheet,
+                    sheets=sheets,
+                )
+            name = sheets[sheet]
+        elif sheet in sheets:
+            name = sheet
+        else:
+            raise IngestError(
+                "ingest.sheet-not-found",
+                f"The workbook has no sheet {sheet!r}.",
+                sheet=sheet,
+                sheets=sheets,
+            )
+        for row in workbook[name].iter_rows(values_only=True):
+            yield [_cell_text(value) for value in row]
+    finally:
+        workbook.close()
+
+
+def prepare_xlsx(
+    path: Path,
+    work_dir: Path,
+    options: ReadOptions,
+    *,
+    progress: Callable[[int, int | None], None] | None = None,
+) -> PreparedSource:
+    """Check the zip directory, stream the chosen sheet to a UTF-8 CSV, then read it as CSV."""
+    check_zip_safety(
+        path,
+        max_uncompressed_bytes=options.max_uncompressed_bytes,
+        max_compression_ratio=options.max_compression_ratio,
+    )
+    dest = work_dir / "sheet.csv"
+    try:
+        with dest.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle, lineterminator="\n")
+            for number, row in enumerate(_xlsx_rows(path, options), start=1):
+                while row and row[-1] == "":
+                    row.pop()
+                writer.writerow(row)
+                if progress is not None and number % 10_000 == 0:
+                    progress(number, None)
+    except (zipfile.BadZipFile, KeyError, OSError) as error:
+        raise IngestError(
+            "ingest.invalid-xlsx", "The file is not a valid XLSX workbook."
+        ) from error
+    if dest.stat().st_size == 0:
+        raise IngestError("ingest.empty-file", "The sheet is empty.")
+    csv_options = dataclasses.replace(options, encoding="utf-8", delimiter=",", quote='"')
+    prepared = prepare_csv(dest, work_dir, csv_options, fmt="xlsx")
+    prepared.temporaries.append(dest)
+    return prepared

@@ -1,0 +1,84 @@
+"""The read-only SQL's use cases: the tables a person may query, running one query, and the
+queries people keep.
+
+Queries run in the sandbox (``sandbox``) over the latest version of each dataset the person may
+see, found through the catalogue; a refusal is an ``InvalidInput`` on the ``sql`` field, in the
+reader's language.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from infuse.core import audit, files
+from infuse.core.errors import FieldProblem, InvalidInput, PermissionDenied
+from infuse.core.models import Person
+from infuse.datalab.catalogue.services import visible_datasets
+from infuse.datalab.messages import explain
+from infuse.datalab.models import Dataset, DatasetVersion, SavedQuery
+from infuse.datalab.sql.sandbox import QueryError, QueryResult, check_read_only, run_query
+from infuse.datalab.sql.schemas import QueryIn, SavedQueryIn
+
+
+def _refused(error: QueryError) -> str:
+    return explain(error.key, error.params, str(error))
+
+
+def query_tables(actor: Any) -> dict[str, tuple[Dataset, DatasetVersion]]:
+    """The latest version of every dataset ``actor`` may see, by its SQL table name."""
+    tables: dict[str, tuple[Dataset, DatasetVersion]] = {}
+    for dataset in visible_datasets(actor).order_by("slug"):
+        version = dataset.latest_version
+        if version is not None:
+            tables[dataset.slug.replace("-", "_")] = (dataset, version)
+    return tables
+
+
+def run_sql(*, actor: Person, query_in: QueryIn, row_limit: int = 1000) -> QueryResult:
+    """Run a read-only query over the versions the actor may see."""
+    if not getattr(actor, "is_authenticated", False):
+        raise PermissionDenied()
+    tables = {
+        name: files.resolve(version.parquet_path)
+        for name, (_dataset, version) in query_tables(actor).items()
+    }
+    try:
+        return run_query(
+            query_in.sql, tables, row_limit=row_limit, timeout_seconds=settings.SQL_TIMEOUT_SECONDS
+        )
+    except QueryError as error:
+        raise InvalidInput(
+            _refused(error), problems=[FieldProblem("sql", _refused(error))]
+        ) from error
+
+
+def save_query(*, actor: Person, saved_query_in: SavedQueryIn) -> SavedQuery:
+    """Keep a read-only query (checked, not run) under a title, for its owner."""
+    if not getattr(actor, "is_authenticated", False):
+        raise PermissionDenied()
+    title = saved_query_in.title
+    problems: list[FieldProblem] = []
+    if not title.strip() or len(title) > 200:
+        problems.append(FieldProblem("title", _("Enter a title of up to 200 characters")))
+    try:
+        text = check_read_only(saved_query_in.sql)
+    except QueryError as error:
+        problems.append(FieldProblem("sql", _refused(error)))
+    if problems:
+        raise InvalidInput(problems=problems)
+    with transaction.atomic():
+        saved = SavedQuery.objects.create(owner=actor, title=title.strip(), sql=text)
+        audit.record_event(
+            actor=actor, action="saved_query.created", obj=saved, after={"title": saved.title}
+        )
+    return saved
+
+
+def saved_queries(*, actor: Person) -> QuerySet[SavedQuery]:
+    """The queries the actor kept, newest first (nobody sees another's)."""
+    return SavedQuery.objects.filter(owner=actor)

@@ -1,0 +1,225 @@
+"""Indicators end to end: define on a version, compute in the worker, compare with the region."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from infuse.core.errors import InvalidInput
+from infuse.datalab.indicators import services
+from infuse.datalab.indicators.schemas import IndicatorIn
+from infuse.datalab.ingest.services import upload_file
+from infuse.datalab.models import Indicator, IndicatorValue
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+SMOKING = (
+    "council,surveyed_on,smokers,surveyed\n"
+    "Cardiff,2023-05-01,30,200\n"
+    "Caerdydd,2023-09-01,0,0\n"
+    "W06000022,2023-06-01,10,150\n"
+    "Blaenau Gwent,2024-05-01,60,100\n"
+    "Newport,2024-05-01,5,100\n"
+)
+
+
+@pytest.fixture(autouse=True)
+def data_dir(settings, tmp_path):
+    settings.DATA_DIR = tmp_path / "data"
+
+
+@pytest.fixture
+def dataset_with_data(make_dataset, make_person):
+    officer = make_person("officer")
+    dataset = make_dataset("Adult smoking", actor=officer, visibility="public")
+    upload_file(
+        actor=officer, dataset=dataset, chunks=[SMOKING.encode()], original_name="smoking.csv"
+    )
+    call_command("worker", "--batch")
+    return officer, dataset
+
+
+def spec(**overrides):
+    base = {
+        "numerator": {"aggregation": "sum", "column": "smokers"},
+        "denominator": {"kind": "measure", "aggregation": "sum", "column": "surveyed"},
+        "council_column": "council",
+        "period": {"column": "surveyed_on", "grain": "financial_year"},
+        "unit": "percentage",
+        "polarity": "higher_is_worse",
+    }
+    base.update(overrides)
+    return base
+
+
+def test_values_per_council_with_wilson_intervals_and_comparison(dataset_with_data):
+    officer, dataset = dataset_with_data
+    indicator = services.create_indicator(
+        actor=officer,
+        dataset=dataset,
+        indicator_in=(
+            IndicatorIn(
+                title_en="Smoking", title_cy="Ysmygu", specification=spec(), goals=["healthier"]
+            )
+        ),
+    )
+    call_command("worker", "--batch")
+    values = {
+        (v.council.gss_code if v.council else "region", v.period): v
+        for v in IndicatorValue.objects.filter(indicator=indicator)
+    }
+    cardiff = values[("W06000015", "2023-24")]  # "Cardiff" and "Caerdydd" are one council
+    assert (cardiff.numerator, cardiff.denominator, cardiff.value) == (30, 200, 15.0)
+    # Published check: Wilson 95% for 30/200 is (0.1071, 0.2061).
+    assert round(cardiff.ci_low, 2) == 10.71 and round(cardiff.ci_high, 2) == 20.61
+    assert values[("region", "2023-24")].value == pytest.approx(100 * 40 / 350)
+    assert cardiff.comparison == "similar"
+    assert values[("W06000019", "2024-25")].comparison == "worse"  # 60% against 32.5%
+    assert values[("W06000022", "2024-25")].comparison == "better"  # 5% against 32.5%
+    page = Client().get(f"/data/indicators/{indicator.slug}/").content.decode()
+    assert "Blaenau Gwent" in page and "Worse" in page and "Better" in page
+    welsh = Client().get(f"/cy/data/indicators/{indicator.slug}/").content.decode()
+    assert "Ysmygu" in welsh and "Gwaeth" in welsh
+
+
+def test_a_definition_that_cannot_run_is_refused_with_its_reason(dataset_with_data):
+    officer, dataset = dataset_with_data
+    with pytest.raises(InvalidInput) as raised:
+        services.create_indicator(
+            actor=officer,
+            dataset=dataset,
+            indicator_in=IndicatorIn(
+                title_en="Bad",
+                title_cy="Drwg",
+                specification=spec(numerator={"aggregation": "sum", "column": "council"}),
+            ),
+        )
+    assert raised.value.problems[0].field == "specification"
+
+
+def test_the_indicator_form(dataset_with_data):
+    officer, dataset = dataset_with_data
+    client = Client()
+    client.force_login(officer)
+    page = client.get(f"/data/datasets/{dataset.slug}/indicators/new/").content.decode()
+    assert '<option value="smokers">smokers</option>' in page
+    response = client.post(
+        f"/data/datasets/{dataset.slug}/indicators/new/",
+        {
+            "title_en": "Smokers",
+            "title_cy": "Ysmygwyr",
+            "aggregation": "sum",
+            "numerator_column": "smokers",
+            "denominator_column": "",
+            "council_column": "council",
+            "period_column": "surveyed_on",
+            "grain": "year",
+            "unit": "count",
+            "polarity": "neither",
+        },
+    )
+    assert response.status_code == 302
+    call_command("worker", "--batch")
+    page = client.get(response["Location"]).content.decode()
+    assert "2023" in page and "Cardiff Capital Region" in page
+    # Counts are not compared with the region (whose count is the councils' sum).
+    councils = IndicatorValue.objects.filter(council__isnull=False)
+    assert set(councils.values_list("comparison", flat=True)) == {"not_compared"}
+    assert "Counts are not compared with the region" in page
+
+
+def test_a_new_version_recomputes_the_indicators(dataset_with_data):
+    officer, dataset = dataset_with_data
+    indicator = services.create_indicator(
+        actor=officer,
+        dataset=dataset,
+        indicator_in=(IndicatorIn(title_en="Smoking", title_cy="Ysmygu", specification=spec())),
+    )
+    call_command("worker", "--batch")
+    more = SMOKING + "Torfaen,2024-06-01,7,70\n"
+    upload_file(
+        actor=officer, dataset=dataset, chunks=[more.encode()], original_name="smoking-2.csv"
+    )
+    call_command("worker", "--batch")  # the ingest, which queues the recomputation
+    call_command("worker", "--batch")
+    torfaen = IndicatorValue.objects.get(indicator=indicator, council__gss_code="W06000020")
+    assert torfaen.value == 10.0 and torfaen.version.number == 2
+
+
+def test_the_public_sees_small_numbers_suppressed_and_unrecoverable(dataset_with_data, make_person):
+    officer, dataset = dataset_with_data
+    indicator = services.create_indicator(
+        actor=officer,
+        dataset=dataset,
+        indicator_in=(IndicatorIn(title_en="Smoking", title_cy="Ysmygu", specification=spec())),
+    )
+    call_command("worker", "--batch")
+    public = Client().get(f"/data/indicators/{indicator.slug}/").content.decode()
+    # 2024-25: Blaenau Gwent 60 of 100, Newport 5 of 100 -> Newport is not small (5 is shown);
+    # 2023-24: Cardiff 30, Newport 10 -> nothing small. Add a period with a small count.
+    assert "Suppressed" not in public
+    from infuse.datalab.indicators.publishing import protect_period
+    from infuse.datalab.models import IndicatorValue as Value
+
+    rows = list(Value.objects.filter(indicator=indicator, period="2024-25"))
+    newport = next(v for v in rows if v.council and v.council.gss_code == "W06000022")
+    newport.numerator = 3  # below the threshold
+    region_row = next(v for v in rows if v.council is None)
+    region_row.numerator = sum(v.numerator for v in rows if v.council is not None)
+    shown = {(v.council.gss_code if v.council else "region"): v for v in protect_period(rows)}
+    assert shown["W06000022"].suppressed and shown["W06000022"].value is None
+    assert shown["W06000022"].flag == "suppressed"
+    # With only Newport hidden, region minus Blaenau Gwent would give it away: so the
+    # complement (Blaenau Gwent here, the only other council) is hidden too.
+    hidden = sorted(k for k, v in shown.items() if v.suppressed and k != "region")
+    assert hidden == ["W06000019", "W06000022"]
+    if not shown["region"].suppressed:
+        visible = sum(v.numerator for k, v in shown.items() if k != "region" and not v.suppressed)
+        assert shown["region"].numerator - visible == 63  # only the hidden pair's sum
+    staff = Client()
+    staff.force_login(make_person("analyst"))
+    assert "Suppressed" not in staff.get(f"/data/indicators/{indicator.slug}/").content.decode()
+
+
+def test_the_indicator_form_filters_rows(dataset_with_data):
+    officer, dataset = dataset_with_data
+    client = Client()
+    client.force_login(officer)
+    form = {
+        "title_en": "Big samples",
+        "title_cy": "Samplau mawr",
+        "aggregation": "count",
+        "numerator_column": "",
+        "denominator_column": "",
+        "filter_column": "smokers",
+        "filter_operator": ">=",
+        "filter_value": "ten",
+        "council_column": "council",
+        "period_column": "surveyed_on",
+        "grain": "year",
+        "unit": "count",
+        "polarity": "neither",
+    }
+    url = f"/data/datasets/{dataset.slug}/indicators/new/"
+    refused = client.post(url, form)
+    assert refused.status_code == 400
+    assert "Enter a number: the column holds numbers" in refused.content.decode()
+    response = client.post(url, {**form, "filter_value": "10"})
+    assert response.status_code == 302
+    call_command("worker", "--batch")
+    indicator = Indicator.objects.get(title_en="Big samples")
+    assert indicator.specification["filters"] == [
+        {"column": "smokers", "operator": ">=", "value": 10}
+    ]
+    counts = {
+        (v.council.gss_code, v.period): v.numerator
+        for v in IndicatorValue.objects.filter(indicator=indicator, council__isnull=False)
+    }
+    # 2023: Cardiff 30 (Caerdydd's 0 is left out), Newport 10; 2024: Blaenau Gwent 60 (not
+    # Newport's 5).
+    assert counts == {
+        ("W06000015", "2023"): 1,
+        ("W06000022", "2023"): 1,
+        ("W06000019", "2024"): 1,
+    }

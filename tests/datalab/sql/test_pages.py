@@ -1,0 +1,67 @@
+"""The SQL page: each person queries only what they may see, and keeps their own queries."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+
+from infuse.datalab.ingest import services
+
+# The worker closes connections between tasks, as in production: these tests commit for real.
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def data_dir(settings, tmp_path):
+    settings.DATA_DIR = tmp_path / "data"
+
+
+def test_sql_page_reads_only_what_the_person_may_see(make_dataset, make_person):
+    from django.test import Client
+
+    officer = make_person("officer")
+    shared_data = make_dataset("Fuel use", actor=officer, visibility="region")
+    private = make_dataset("Secret rota", actor=officer, visibility="private")
+    for dataset in (shared_data, private):
+        services.upload_file(
+            actor=officer,
+            dataset=dataset,
+            chunks=[
+                b"council,litres\nCardiff,10.5\nNewport,=1+1\n"
+                if dataset is shared_data
+                else b"who,shift\nA,1\n"
+            ],
+            original_name="data.csv",
+        )
+    call_command("worker", "--batch")
+    outsider = make_person("evaluator")  # Bridgend: sees regional data, not Cardiff's private
+    client = Client()
+    client.force_login(outsider)
+    page = client.get("/data/sql/").content.decode()
+    assert "fuel_use" in page and "secret_rota" not in page
+    ran = client.post("/data/sql/", {"sql": "select council, litres from fuel_use order by 1"})
+    assert ran.status_code == 200 and "Cardiff" in ran.content.decode()
+    hidden = client.post("/data/sql/", {"sql": "select * from secret_rota"})
+    assert hidden.status_code == 400 and "could not run" in hidden.content.decode()
+    writes = client.post("/cy/data/sql/", {"sql": "drop view fuel_use"})
+    assert writes.status_code == 400 and "govuk-error-summary" in writes.content.decode()
+    csv_response = client.post("/data/sql/csv/", {"sql": "select * from fuel_use"})
+    assert csv_response["Content-Type"].startswith("text/csv")
+    assert "'=1+1" in csv_response.content.decode()
+
+
+def test_saved_queries_belong_to_their_owner(make_person):
+    from django.test import Client
+
+    owner, other = make_person("analyst"), make_person("analyst")
+    client = Client()
+    client.force_login(owner)
+    saved = client.post("/data/sql/save/", {"sql": "select 42 as answer", "title": "The answer"})
+    assert saved.status_code == 302
+    page = client.get(saved["Location"]).content.decode()
+    assert "The answer" in page and "select 42 as answer" in page
+    bad = client.post("/data/sql/save/", {"sql": "drop table x", "title": ""})
+    assert bad.status_code == 400
+    stranger = Client()
+    stranger.force_login(other)
+    assert "select 42" not in stranger.get(saved["Location"]).content.decode()
