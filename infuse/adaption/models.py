@@ -1,7 +1,7 @@
 """Tables of the Adaption Lab: experiments, their frozen protocols and their allocations.
 
-An Experiment moves through its lifecycle only by the transitions in ``lifecycle.py``. A
-Protocol is the pre-registration: once written it is never changed (saving or deleting one
+An Experiment moves through its lifecycle only by the transitions in ``registry/lifecycle.py``.
+A Protocol is the pre-registration: once written it is never changed (saving or deleting one
 raises, and so do queryset updates and deletes); an amendment is a new version. An Allocation
 is one randomisation run, kept with its seed and digests.
 """
@@ -12,7 +12,9 @@ from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from infuse.core.models import Council, Organisation, Theme, WellbeingGoal
@@ -105,6 +107,9 @@ class Experiment(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("adaption:experiment", kwargs={"slug": self.slug})
 
     @property
     def is_randomised(self) -> bool:
@@ -274,8 +279,6 @@ class AnalysisRun(models.Model):
 
     @property
     def error_text(self) -> str:
-        from django.utils.translation import gettext
-
         text = gettext(self.error) if self.error else ""
         return text % self.error_params if self.error_params else text
 
