@@ -3,7 +3,7 @@
 The design of a two-way fixed-effects difference in differences: 100 units x 5 periods,
 staggered treatment, intercept, 99 unit dummies and 4 period dummies (p = 105), clustered by
 unit. The engine (``fit_ols(se_type="CR2")`` then ``coefficient_result`` for the treatment, as
-``infuse.stats.did`` uses it) against a verbatim copy of the previous algorithm (below:
+``infuse.stats.quasi.did`` uses it) against a verbatim copy of the previous algorithm (below:
 ``p x p`` blocks per cluster formed with three-operand einsums, and the Satterthwaite df of
 every coefficient computed eagerly), in one process on the same arrays. Asserts the same CR2
 covariance (to 1e-10 of its largest entry), treatment SE and df (1e-10 relative), and the same
@@ -23,7 +23,7 @@ import time
 import numpy as np
 from numpy.typing import NDArray
 
-from infuse.stats.regression import SEType, coefficient_result, fit_ols
+from infuse.stats import SEType, coefficient_result, fit_ols
 
 F = NDArray[np.float64]
 

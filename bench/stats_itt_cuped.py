@@ -16,7 +16,7 @@ import time
 import numpy as np
 import statsmodels.api as sm
 
-from infuse.stats.estimation import cuped_effect, difference_in_means
+from infuse.stats import cuped_effect, difference_in_means
 
 
 def _best_of(fn, repeats: int):  # type: ignore[no-untyped-def]

@@ -23,9 +23,9 @@ import numpy as np
 import statsmodels.api as sm
 from scipy import stats
 
-from infuse.stats.power import power_stepped_wedge
-from infuse.stats.simulation import (
+from infuse.stats import (
     SteppedWedgeDesign,
+    power_stepped_wedge,
     simulate_power,
     stepped_wedge_fixed_effects_batch,
 )

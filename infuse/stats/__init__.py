@@ -1,38 +1,29 @@
 """The InFuSe statistical engine: power, randomisation, estimation and inference.
 
 A pure library (numpy, scipy, statsmodels, pandas): nothing here imports Django or any other
-part of InFuSe, so it can be tested, benchmarked and reused on its own. Every public name of
-the submodules is importable from here; formulas and references are in docs/stats.md.
+part of InFuSe, so it can be tested, benchmarked and reused on its own. The code is grouped by
+topic: ``power/``, ``randomisation/``, ``estimation/``, ``quasi/`` (the quasi-experiments) and
+``regression/``, with randomisation inference, indicator intervals, the result types and their
+JSON form beside them. Every public name is importable from here, and only from here and its
+own module; formulas and references are in docs/stats.md.
 """
 
-from infuse.stats.did import (
-    CallawaySantAnnaResult,
-    EventStudyResult,
-    SunAbrahamResult,
-    callaway_santanna,
-    did_2x2,
-    event_study,
-    sun_abraham,
-    twfe_did,
-)
-from infuse.stats.estimation import (
-    ArmSummary,
-    HeterogeneityResult,
-    SampleRatioResult,
-    adjust_p_values,
-    binary_effect,
-    binary_effect_from_counts,
-    cluster_randomised_effect,
+from infuse.stats.estimation.binary import binary_effect, binary_effect_from_counts
+from infuse.stats.estimation.cluster import cluster_randomised_effect
+from infuse.stats.estimation.covariate_adjustment import (
     cuped_effect,
     cuped_from_summary,
+    lin_adjusted_effect,
+)
+from infuse.stats.estimation.heterogeneity import HeterogeneityResult, subgroup_heterogeneity
+from infuse.stats.estimation.means import (
+    ArmSummary,
     difference_in_means,
     difference_in_means_from_summary,
-    lin_adjusted_effect,
-    sample_ratio_mismatch,
-    stepped_wedge_effect,
-    subgroup_heterogeneity,
 )
-from infuse.stats.historical_power import PlaceboPowerResult, default_effects, placebo_power
+from infuse.stats.estimation.multiplicity import adjust_p_values
+from infuse.stats.estimation.sample_ratio import SampleRatioResult, sample_ratio_mismatch
+from infuse.stats.estimation.stepped_wedge import stepped_wedge_effect
 from infuse.stats.inference import (
     RandomisationResult,
     count_assignments,
@@ -58,7 +49,39 @@ from infuse.stats.intervals import (
     rate_interval,
     wilson_interval,
 )
-from infuse.stats.its import (
+from infuse.stats.power.cluster import (
+    cluster_design_effect,
+    power_cluster_means,
+    power_cluster_proportions,
+)
+from infuse.stats.power.historical import PlaceboPowerResult, default_effects, placebo_power
+from infuse.stats.power.result import PowerResult
+from infuse.stats.power.simulated_designs import (
+    ClusterBinaryDesign,
+    ClusterContinuousDesign,
+    IndividualBinaryDesign,
+    IndividualContinuousDesign,
+    SteppedWedgeDesign,
+    stepped_wedge_fixed_effects_batch,
+    stepped_wedge_gls_batch,
+)
+from infuse.stats.power.simulation import (
+    CustomDesign,
+    SimulatedPowerResult,
+    SimulationDesign,
+    simulate_power,
+)
+from infuse.stats.power.stepped_wedge import (
+    SteppedWedgeSchedule,
+    power_stepped_wedge,
+    stepped_wedge_schedule,
+    stepped_wedge_variance,
+)
+from infuse.stats.power.two_arm import power_two_means, power_two_proportions
+from infuse.stats.quasi.callaway_santanna import CallawaySantAnnaResult, callaway_santanna
+from infuse.stats.quasi.did import did_2x2, twfe_did
+from infuse.stats.quasi.event_study import EventStudyResult, event_study
+from infuse.stats.quasi.its import (
     ComparativeInterruptedTimeSeriesResult,
     InterruptedTimeSeriesResult,
     comparative_interrupted_time_series,
@@ -66,70 +89,41 @@ from infuse.stats.its import (
     newey_west_covariance,
     newey_west_default_lags,
 )
-from infuse.stats.power import (
-    PowerResult,
-    SteppedWedgeSchedule,
-    cluster_design_effect,
-    power_cluster_means,
-    power_cluster_proportions,
-    power_stepped_wedge,
-    power_two_means,
-    power_two_proportions,
-    stepped_wedge_schedule,
-    stepped_wedge_variance,
-)
-from infuse.stats.randomisation import (
-    AllocationResult,
-    BalanceRow,
-    BalanceTable,
-    RerandomisationCriterion,
-    allocation_digest,
-    assignment_for_units,
-    balance_table,
-    inputs_digest,
-    randomise_blocked,
-    randomise_clusters,
-    randomise_complete,
-    randomise_simple,
-    randomise_stepped_wedge,
-    randomise_stratified,
-    randomise_stratified_clusters,
-    verify_allocation,
-)
-from infuse.stats.regression import (
-    SE_TYPES,
-    OLSFit,
-    SEType,
-    WildBootstrapResult,
-    coefficient_result,
-    fit_ols,
-    wild_cluster_bootstrap,
-)
-from infuse.stats.results import (
-    EstimateResult,
-    StatWarning,
-    json_ready,
-)
-from infuse.stats.simulation import (
-    ClusterBinaryDesign,
-    ClusterContinuousDesign,
-    CustomDesign,
-    IndividualBinaryDesign,
-    IndividualContinuousDesign,
-    SimulatedPowerResult,
-    SimulationDesign,
-    SteppedWedgeDesign,
-    simulate_power,
-    stepped_wedge_fixed_effects_batch,
-    stepped_wedge_gls_batch,
-)
-from infuse.stats.synthetic_control import (
+from infuse.stats.quasi.sun_abraham import SunAbrahamResult, sun_abraham
+from infuse.stats.quasi.synthetic_control import (
     SyntheticControlResult,
     simplex_weights,
     synthetic_control,
 )
+from infuse.stats.randomisation.balance import BalanceRow, BalanceTable, balance_table
+from infuse.stats.randomisation.clusters import (
+    assignment_for_units,
+    randomise_clusters,
+    randomise_stepped_wedge,
+)
+from infuse.stats.randomisation.individual import (
+    randomise_blocked,
+    randomise_complete,
+    randomise_simple,
+)
+from infuse.stats.randomisation.records import (
+    AllocationResult,
+    RerandomisationCriterion,
+    allocation_digest,
+    inputs_digest,
+)
+from infuse.stats.randomisation.stratified import (
+    randomise_stratified,
+    randomise_stratified_clusters,
+)
+from infuse.stats.randomisation.verify import verify_allocation
+from infuse.stats.regression.ols import SE_TYPES, OLSFit, SEType, coefficient_result, fit_ols
+from infuse.stats.regression.wild_bootstrap import WildBootstrapResult, wild_cluster_bootstrap
+from infuse.stats.results import EstimateResult, StatWarning, json_ready
+from infuse.stats.serialisation import RESULT_TYPES, from_json, to_json
 
 __all__ = [
+    "RESULT_TYPES",
     "SE_TYPES",
     "AllocationResult",
     "ArmSummary",
@@ -192,6 +186,7 @@ __all__ = [
     "difference_in_means_statistic",
     "event_study",
     "fit_ols",
+    "from_json",
     "funnel_limits_poisson",
     "funnel_limits_proportion",
     "inputs_digest",
@@ -229,6 +224,7 @@ __all__ = [
     "subgroup_heterogeneity",
     "sun_abraham",
     "synthetic_control",
+    "to_json",
     "twfe_did",
     "verify_allocation",
     "wild_cluster_bootstrap",

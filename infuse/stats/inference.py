@@ -16,14 +16,14 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 import numpy as np
-import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
+from infuse.stats._common import FloatArray, factor_codes
 from infuse.stats.results import EstimateResult, json_ready
 
 __all__ = [
@@ -37,7 +37,6 @@ __all__ = [
 
 Design = Literal["complete", "blocked", "cluster"]
 Alternative = Literal["two-sided", "greater", "less"]
-FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
 
 # Statistic of (y, Z) with Z a (k, n) boolean matrix of assignments -> (k,) statistics.
@@ -208,16 +207,6 @@ def _as_assignment(assignment: ArrayLike, n: int) -> BoolArray:
     return z.astype(np.bool_)
 
 
-def _codes(values: ArrayLike, n: int, name: str) -> tuple[NDArray[np.intp], int]:
-    arr = np.asarray(values)
-    if arr.ndim != 1 or arr.shape[0] != n:
-        raise ValueError(f"{name} must be one-dimensional with {n} entries, got {arr.shape}")
-    codes, uniques = pd.factorize(arr)
-    if np.any(codes < 0):
-        raise ValueError(f"{name} contains missing values")
-    return codes.astype(np.intp), len(uniques)
-
-
 def _layout(
     z: BoolArray,
     design: str,
@@ -234,14 +223,14 @@ def _layout(
             raise ValueError("a blocked design needs blocks")
         if clusters is not None:
             raise ValueError("for blocks of clusters use design='cluster' with blocks")
-        codes, n_blocks = _codes(blocks, n, "blocks")
+        codes, n_blocks = factor_codes(blocks, n, "blocks")
         order = np.argsort(codes, kind="stable")
         splits = np.cumsum(np.bincount(codes, minlength=n_blocks))[:-1]
         return _Layout(z, None, tuple(np.split(order, splits)), None)
     if design == "cluster":
         if clusters is None:
             raise ValueError("a cluster design needs clusters")
-        ccodes, G = _codes(clusters, n, "clusters")
+        ccodes, G = factor_codes(clusters, n, "clusters")
         # Treatment must be constant within clusters: it was assigned to the cluster.
         treated_share = np.bincount(ccodes, weights=z.astype(float), minlength=G) / np.bincount(
             ccodes, minlength=G
@@ -252,7 +241,7 @@ def _layout(
         if blocks is None:
             members: tuple[NDArray[np.intp], ...] = (np.arange(G),)
         else:
-            bcodes, n_blocks = _codes(blocks, n, "blocks")
+            bcodes, n_blocks = factor_codes(blocks, n, "blocks")
             cluster_block = np.full(G, -1, dtype=np.intp)
             cluster_block[ccodes] = bcodes
             if np.any(cluster_block[ccodes] != bcodes):
@@ -466,97 +455,35 @@ def randomisation_test(
     if n_permutations < 1 or max_exact < 0:
         raise ValueError("n_permutations must be positive and max_exact non-negative")
     layout = _layout(z, design, blocks, clusters)
-
-    stat_fn: VectorisedStatistic
-    if isinstance(statistic, str):
-        if statistic != "difference_in_means":
-            raise ValueError("the only built-in statistic is 'difference_in_means'")
-        stat_fn = _level_difference_in_means(yv, layout)
-        level_stat = True
-    elif callable(statistic):
-        level_stat = False
-        if vectorised:
-            stat_fn = statistic  # type: ignore[assignment]
-        else:
-            scalar = statistic
-
-            def stat_fn(yy: FloatArray, ZZ: BoolArray) -> FloatArray:
-                # Arbitrary estimators cannot be vectorised by us; loop over draws.
-                return np.array([float(scalar(yy, row)) for row in ZZ], dtype=np.float64)
-
-    else:
-        raise TypeError("statistic must be 'difference_in_means' or a callable")
-
-    def evaluate(Z_level: BoolArray) -> FloatArray:
-        if level_stat:
-            return stat_fn(yv, Z_level)
-        Z_units = Z_level if layout.level_of_unit is None else Z_level[:, layout.level_of_unit]
-        return np.asarray(stat_fn(yv, Z_units), dtype=np.float64).reshape(-1)
-
+    evaluate = _evaluator(statistic, vectorised, yv, layout)
     observed = float(evaluate(layout.z_level[None, :])[0])
-    want_ci = conf_level is not None
-    if want_ci:
+    z_fn: VectorisedStatistic | None = None
+    if conf_level is not None:
         if not isinstance(statistic, str):
             raise ValueError("confidence intervals need the built-in difference in means")
-        if not 0.0 < float(conf_level) < 1.0:  # type: ignore[arg-type]
+        if not 0.0 < float(conf_level) < 1.0:
             raise ValueError("conf_level must be strictly between 0 and 1")
         z_fn = _level_difference_in_means(z.astype(np.float64), layout)
-    stored_t: list[FloatArray] = []
-    stored_b: list[FloatArray] = []
-    sizes = [m.size for m in layout.block_members]
-    treated = [int(layout.z_level[m].sum()) for m in layout.block_members]
-    exact = _log_count(sizes, treated) <= math.log(max_exact + 0.5) + 1e-9 and (
-        count_assignments(sizes, treated) <= max_exact
-    )
-    chunk = max(1, chunk_elements // max(layout.z_level.shape[0], 1))
-    rng = np.random.default_rng(seed)
-    chunks = (
-        _exact_chunks(layout, chunk)
-        if exact
-        else _random_chunks(layout, int(n_permutations), chunk, rng)
-    )
-    tol = _TIE_RTOL * max(1.0, abs(observed))
-    count = 0
-    total = 0
-    s1 = 0.0
-    s2 = 0.0
+    exact, chunks = _assignments(layout, max_exact, n_permutations, chunk_elements, seed)
+    tally = _Tally(observed, alternative, keep=z_fn is not None)
     for Z in chunks:
-        t = evaluate(Z)
-        if want_ci:
-            stored_t.append(t)
-            stored_b.append(z_fn(yv, Z))
-        total += t.size
-        finite = t[np.isfinite(t)]
-        s1 += float(finite.sum())
-        s2 += float((finite**2).sum())
-        if alternative == "two-sided":
-            count += int(np.count_nonzero(np.abs(t) >= abs(observed) - tol))
-        elif alternative == "greater":
-            count += int(np.count_nonzero(t >= observed - tol))
-        else:
-            count += int(np.count_nonzero(t <= observed + tol))
-    if exact:
-        p_value = count / total
-        mc_se = 0.0
-    else:
-        p_value = (count + 1) / (total + 1)
-        mc_se = math.sqrt(p_value * (1.0 - p_value) / total)
-    mean = s1 / total
-    sd = math.sqrt(max(s2 / total - mean**2, 0.0))
+        tally.add(evaluate(Z), None if z_fn is None else z_fn(yv, Z))
+    p_value, mc_se = tally.p_value(exact)
+    mean, sd = tally.moments()
     ci_low = ci_high = None
-    if want_ci:
+    if conf_level is not None:
         ci_low, ci_high = _invert_test(
             observed,
-            np.concatenate(stored_t),
-            np.concatenate(stored_b),
-            1.0 - float(conf_level),  # type: ignore[arg-type]
+            np.concatenate(tally.stored_t),
+            np.concatenate(tally.stored_b),
+            1.0 - float(conf_level),
             exact,
             scale=max(sd, abs(observed), 1e-12),
         )
     return RandomisationResult(
         statistic=observed,
         p_value=p_value,
-        n_permutations=total,
+        n_permutations=tally.total,
         exact=exact,
         mc_std_error=mc_se,
         seed=int(seed),
@@ -571,6 +498,106 @@ def randomisation_test(
         ci_low=ci_low,
         ci_high=ci_high,
     )
+
+
+def _assignments(
+    layout: _Layout, max_exact: int, n_permutations: int, chunk_elements: int, seed: int
+) -> tuple[bool, Iterator[BoolArray]]:
+    """Whether every assignment is enumerated (at most ``max_exact`` of them), and the
+    assignments (all of them, or ``n_permutations`` seeded draws) in bounded chunks."""
+    sizes = [m.size for m in layout.block_members]
+    treated = [int(layout.z_level[m].sum()) for m in layout.block_members]
+    exact = _log_count(sizes, treated) <= math.log(max_exact + 0.5) + 1e-9 and (
+        count_assignments(sizes, treated) <= max_exact
+    )
+    chunk = max(1, chunk_elements // max(layout.z_level.shape[0], 1))
+    rng = np.random.default_rng(seed)
+    if exact:
+        return True, _exact_chunks(layout, chunk)
+    return False, _random_chunks(layout, int(n_permutations), chunk, rng)
+
+
+def _evaluator(
+    statistic: Literal["difference_in_means"] | VectorisedStatistic | ScalarStatistic,
+    vectorised: bool,
+    y: FloatArray,
+    layout: _Layout,
+) -> Callable[[BoolArray], FloatArray]:
+    """The statistic of each row of a (k, L) matrix of assignments at the permuted level.
+
+    The built-in difference in means works on per-level sums; a custom statistic sees unit
+    assignments (clusters expanded to their units), vectorised or looped over draws.
+    """
+    if isinstance(statistic, str):
+        if statistic != "difference_in_means":
+            raise ValueError("the only built-in statistic is 'difference_in_means'")
+        level_stat = _level_difference_in_means(y, layout)
+        return lambda Z_level: level_stat(y, Z_level)
+    if not callable(statistic):
+        raise TypeError("statistic must be 'difference_in_means' or a callable")
+    stat_fn: VectorisedStatistic
+    if vectorised:
+        stat_fn = statistic  # type: ignore[assignment]
+    else:
+        scalar = statistic
+
+        def stat_fn(yy: FloatArray, ZZ: BoolArray) -> FloatArray:
+            # Arbitrary estimators cannot be vectorised by us; loop over draws.
+            return np.array([float(scalar(yy, row)) for row in ZZ], dtype=np.float64)
+
+    def evaluate(Z_level: BoolArray) -> FloatArray:
+        Z_units = Z_level if layout.level_of_unit is None else Z_level[:, layout.level_of_unit]
+        return np.asarray(stat_fn(y, Z_units), dtype=np.float64).reshape(-1)
+
+    return evaluate
+
+
+@dataclass
+class _Tally:
+    """Running count of draws at least as extreme as the observed statistic, their first two
+    moments, and (for a test-inverted interval) the draws themselves."""
+
+    observed: float
+    alternative: str
+    keep: bool
+    count: int = 0
+    total: int = 0
+    s1: float = 0.0
+    s2: float = 0.0
+    stored_t: list[FloatArray] = field(default_factory=list)
+    stored_b: list[FloatArray] = field(default_factory=list)
+
+    def add(self, t: FloatArray, b: FloatArray | None) -> None:
+        """One chunk of statistics ``t`` (and of the assignment's own statistic ``b``)."""
+        if self.keep:
+            assert b is not None
+            self.stored_t.append(t)
+            self.stored_b.append(b)
+        self.total += t.size
+        finite = t[np.isfinite(t)]
+        self.s1 += float(finite.sum())
+        self.s2 += float((finite**2).sum())
+        observed = self.observed
+        tol = _TIE_RTOL * max(1.0, abs(observed))
+        if self.alternative == "two-sided":
+            self.count += int(np.count_nonzero(np.abs(t) >= abs(observed) - tol))
+        elif self.alternative == "greater":
+            self.count += int(np.count_nonzero(t >= observed - tol))
+        else:
+            self.count += int(np.count_nonzero(t <= observed + tol))
+
+    def p_value(self, exact: bool) -> tuple[float, float]:
+        """The exact share, or the Monte-Carlo ``(1 + count) / (1 + B)`` and its standard
+        error (Phipson & Smyth 2010)."""
+        if exact:
+            return self.count / self.total, 0.0
+        p_value = (self.count + 1) / (self.total + 1)
+        return p_value, math.sqrt(p_value * (1.0 - p_value) / self.total)
+
+    def moments(self) -> tuple[float, float]:
+        """Mean and standard deviation of the randomisation distribution (finite draws)."""
+        mean = self.s1 / self.total
+        return mean, math.sqrt(max(self.s2 / self.total - mean**2, 0.0))
 
 
 def _invert_test(

@@ -30,9 +30,10 @@ from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
 from scipy import special, stats
 
+from infuse.stats._common import FloatArray
 from infuse.stats.results import json_ready
 
 __all__ = [
@@ -53,7 +54,6 @@ __all__ = [
     "wilson_interval",
 ]
 
-FloatArray = NDArray[np.float64]
 Polarity = Literal["higher_is_better", "higher_is_worse", "neither"]
 PoissonMethod = Literal["exact", "byar", "byar_or_exact"]
 FunnelMethod = Literal["exact", "normal", "interval"]
@@ -440,6 +440,16 @@ def _interpolated_quantile(
     return np.asarray(quantile - alpha, dtype=np.float64)
 
 
+def _smoothed_quantiles(dist: Any, tail: float) -> tuple[FloatArray, FloatArray]:
+    """The ``tail`` and ``1 - tail`` quantiles of a frozen discrete distribution (binomial or
+    Poisson), smoothed by Spiegelhalter's (2005) interpolation (Appendix A.1.1)."""
+    limits = []
+    for p in (tail, 1.0 - tail):
+        r = dist.ppf(p)
+        limits.append(_interpolated_quantile(dist.cdf(r), dist.cdf(r - 1.0), r, p))
+    return limits[0], limits[1]
+
+
 def _check_levels(levels: Sequence[float]) -> tuple[float, ...]:
     return tuple(_check_conf_level(level) for level in levels)
 
@@ -485,13 +495,9 @@ def funnel_limits_proportion(
                 high = np.clip(theta + half, 0.0, 1.0)
             elif method == "exact":
                 trials = np.round(n)
-                limits = []
-                for p in (tail, 1.0 - tail):
-                    r = stats.binom.ppf(p, trials, theta)
-                    at = stats.binom.cdf(r, trials, theta)
-                    below = stats.binom.cdf(r - 1.0, trials, theta)
-                    limits.append(_interpolated_quantile(at, below, r, p) / trials)
-                low, high = np.clip(limits[0], 0.0, 1.0), np.clip(limits[1], 0.0, 1.0)
+                low_count, high_count = _smoothed_quantiles(stats.binom(trials, theta), tail)
+                low = np.clip(low_count / trials, 0.0, 1.0)
+                high = np.clip(high_count / trials, 0.0, 1.0)
                 if theta in (0.0, 1.0):  # no variation at all: the interpolation is moot
                     low, high = np.full_like(n, theta), np.full_like(n, theta)
             else:
@@ -582,14 +588,9 @@ def funnel_limits_poisson(
                 low_count = np.maximum(_gamma_shape_solving(expected, 1.0 - tail) - 1.0, 0.0)
                 high_count = _gamma_shape_solving(expected, tail)
             elif method == "exact":
-                counts = []
-                for p in (tail, 1.0 - tail):
-                    r = stats.poisson.ppf(p, expected)
-                    at = stats.poisson.cdf(r, expected)
-                    below = stats.poisson.cdf(r - 1.0, expected)
-                    counts.append(_interpolated_quantile(at, below, r, p))
-                low_count = np.maximum(counts[0], 0.0)
-                high_count = np.maximum(counts[1], 0.0)
+                low_count, high_count = _smoothed_quantiles(stats.poisson(expected), tail)
+                low_count = np.maximum(low_count, 0.0)
+                high_count = np.maximum(high_count, 0.0)
             else:
                 raise ValueError(f"Unknown funnel method {method!r}.")
             lower[level] = np.asarray(low_count * scale, dtype=np.float64)

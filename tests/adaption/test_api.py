@@ -141,7 +141,7 @@ def test_analysis_decision_and_scale_up_through_the_api(
 
 
 def test_the_design_through_the_api(officer, make_experiment):
-    from infuse.stats.power import power_two_means
+    from infuse.stats import power_two_means
 
     experiment = make_experiment("individual_rct", councils=[])
     base = f"/api/v1/experiments/{experiment.slug}"

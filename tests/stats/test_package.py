@@ -1,6 +1,7 @@
 """Everything public in the engine's modules is importable from ``infuse.stats`` itself."""
 
 import importlib
+import inspect
 import pkgutil
 
 import infuse.stats
@@ -16,6 +17,25 @@ def test_every_public_name_of_every_module_is_exported():
         for name in names:
             assert getattr(infuse.stats, name) is getattr(module, name), name
             assert name in infuse.stats.__all__, name
+
+
+def test_every_public_name_of_every_topic_module_is_exported_and_defined_once():
+    """The same for the modules inside the topic folders (power/, estimation/, quasi/...), whose
+    packages export nothing themselves: a name has one home and one way in (infuse.stats)."""
+    for module_info in pkgutil.walk_packages(infuse.stats.__path__, "infuse.stats."):
+        if any(part.startswith("_") for part in module_info.name.split(".")):
+            continue
+        module = importlib.import_module(module_info.name)
+        names = getattr(module, "__all__", None)
+        assert names is not None, f"{module_info.name} must define __all__"
+        if module_info.ispkg:
+            assert names == [], f"{module_info.name} is a topic folder: it re-exports nothing"
+        for name in names:
+            assert getattr(infuse.stats, name) is getattr(module, name), name
+            assert name in infuse.stats.__all__, name
+            obj = getattr(module, name)
+            if inspect.isclass(obj) or inspect.isfunction(obj):
+                assert obj.__module__ == module_info.name, f"{name} is defined elsewhere"
 
 
 def test_results_are_json_serialisable_end_to_end():

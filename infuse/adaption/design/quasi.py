@@ -3,7 +3,7 @@ control) from the primary outcome's own past: how big an effect the registered a
 find, and whether its p-values hold up on this data (placebo trials in the history).
 
 The checks here run before anything is queued, so the person gets a message naming the box to
-fix; the engine's :func:`~infuse.stats.historical_power.placebo_power` does the work.
+fix; the engine's :func:`infuse.stats.placebo_power` does the work.
 """
 
 from __future__ import annotations

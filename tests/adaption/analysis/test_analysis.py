@@ -19,7 +19,7 @@ from infuse.adaption.registry.schemas import OutcomeIO
 from infuse.adaption.registry.services import move, set_outcomes
 from infuse.core.errors import Conflict, InvalidInput
 from infuse.datalab import services as data
-from infuse.stats import estimation
+from infuse.stats import cluster_randomised_effect
 from tests.adaption.conftest import PROTOCOL, registered, upload
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -143,7 +143,7 @@ def test_cluster_trial_matches_the_engine_and_reads_council_names(
     assert "Llif yr unedau" in welsh and "Canlyniad sylfaenol" in welsh
     assert Client().get(f"{url}results/").status_code == 404  # not public
     assert run.state == AnalysisRun.State.DONE, run.error
-    engine = estimation.cluster_randomised_effect(
+    engine = cluster_randomised_effect(
         np.array(ys), np.array(zs), np.array(cs), n_permutations=2_000, seed=2
     )
     assert run.result["primary"]["estimate"] == pytest.approx(engine.estimate)
@@ -177,9 +177,7 @@ def test_a_mapping_the_data_cannot_follow_fails_with_its_reason(
 def test_quasi_experiments_match_the_engine(design, make_experiment, make_dataset, officer):
     import pandas as pd
 
-    from infuse.stats.did import twfe_did
-    from infuse.stats.its import interrupted_time_series
-    from infuse.stats.synthetic_control import synthetic_control
+    from infuse.stats import interrupted_time_series, synthetic_control, twfe_did
 
     treated = ["W06000015", "W06000022"]
     experiment = make_experiment(design, councils=treated)

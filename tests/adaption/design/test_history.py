@@ -19,7 +19,7 @@ from infuse.adaption.registry.services import move, set_outcomes
 from infuse.core.errors import InvalidInput
 from infuse.core.models import Council
 from infuse.datalab import services as data
-from infuse.stats.historical_power import placebo_power
+from infuse.stats import placebo_power
 from tests.datalab.test_indicators import spec
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from infuse import stats as engine
 from infuse.adaption.design import power
 from infuse.adaption.design.schemas import DesignIn
 from infuse.core.errors import InvalidInput
-from infuse.stats import power as engine
 
 
 def test_individual_trial_size_matches_the_engine_and_a_textbook_value():

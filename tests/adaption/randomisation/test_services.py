@@ -12,7 +12,7 @@ from infuse.adaption.randomisation import services
 from infuse.adaption.randomisation.schemas import RandomiseIn
 from infuse.adaption.registry.services import move
 from infuse.core.errors import Conflict, PermissionDenied
-from infuse.stats import randomisation
+from infuse.stats import randomise_clusters, randomise_stepped_wedge
 from tests.adaption.conftest import PROTOCOL, registered
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +27,7 @@ def test_randomisation_runs_once_matches_the_engine_and_reruns_only_by_amendment
     allocation = services.randomise(
         actor=analyst, experiment=experiment, randomise_in=RandomiseIn(seed=20261129)
     )
-    engine = randomisation.randomise_clusters(
+    engine = randomise_clusters(
         ["W06000013", "W06000015", "W06000020", "W06000022"],
         seed=20261129,
         covariates={"population": [145_500, 362_312, 92_263, 159_587]},
@@ -62,7 +62,7 @@ def test_stepped_wedge_orders_every_council(make_experiment, officer, analyst):
     result = allocation.result
     assert sorted(result["unit_ids"]) == ["W06000013", "W06000015", "W06000020", "W06000022"]
     assert sorted(result["steps"]) == [1, 1, 2, 2]
-    engine = randomisation.randomise_stepped_wedge(
+    engine = randomise_stepped_wedge(
         sorted(result["unit_ids"]),
         n_steps=2,
         seed=5,
