@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
-from typing import Any
 
 import numpy as np
 
+from infuse import stats
 from infuse.adaption.analysis.schemas import AttachIn
 from infuse.adaption.analysis.services import attach_data
 from infuse.adaption.decisions.schemas import DecisionIn
@@ -63,10 +63,10 @@ WASTE_PROTOCOL = {
 }
 
 
-def _hub_scores(allocation: dict[str, Any]) -> bytes:
+def _hub_scores(allocation: stats.AllocationResult) -> bytes:
     """Survey rows: council, quarter, wellbeing; up 2.5 points once the council's hubs open."""
     rng = np.random.default_rng(SEED)
-    schedule = dict(zip(allocation["unit_ids"], allocation["schedule"], strict=True))
+    schedule = dict(zip(allocation.unit_ids, allocation.schedule or (), strict=True))
     out = io.StringIO()
     out.write("council,quarter,wellbeing\n")
     for council, row in schedule.items():
@@ -142,7 +142,7 @@ def _warm_hubs(person: Person, run_tasks: Callable[[], None]) -> None:
     data.upload_file(
         actor=person,
         dataset=dataset,
-        chunks=[_hub_scores(allocation.result)],
+        chunks=[_hub_scores(allocation.drawn)],
         original_name="warm-hub-wellbeing.csv",
     )
     run_tasks()

@@ -5,21 +5,23 @@ page shows the same numbers in a table."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from infuse.adaption.analysis.results import ArmFlow, Flow, NamedEffect, has_interval
 from infuse.core.svg_charts import BOTTOM, RIGHT, TOP, WIDTH, Axis, number
+from infuse.stats import EstimateResult
 
 FOREST_ROW = 28  # height of one council's row
 FOREST_NAMES = 170  # width of the column of council names
 
 
-def _forest_row(x: Axis, index: int, row: dict[str, Any], overall: bool) -> SafeString:
+def _forest_row(x: Axis, index: int, row: NamedEffect, overall: bool) -> SafeString:
     """One council's (or, ``overall``, all councils') effect: its name, interval and mark."""
     y = TOP + FOREST_ROW * index + FOREST_ROW / 2
+    effect = row.effect
     shape = "rect" if overall else "circle"
     return format_html(
         '<text class="infuse-chart__tick" x="{}" y="{}" text-anchor="end">{}</text>'
@@ -27,28 +29,28 @@ def _forest_row(x: Axis, index: int, row: dict[str, Any], overall: bool) -> Safe
         '<{} class="{}" {}><title>{}: {} ({} – {})</title></{}>',
         FOREST_NAMES - 8,
         y + 4,
-        row["name"],
-        x(row["ci_low"]),
-        x(row["ci_high"]),
+        row.name,
+        x(effect.ci_low),
+        x(effect.ci_high),
         y,
         y,
         shape,
         "infuse-chart__region" if overall else "infuse-chart__council",
         mark_safe(  # noqa: S308 - numbers only
-            f'x="{x(row["estimate"]) - 6}" y="{y - 6}" width="12" height="12"'
+            f'x="{x(effect.estimate) - 6}" y="{y - 6}" width="12" height="12"'
             if overall
-            else f'cx="{x(row["estimate"])}" cy="{y}" r="5"'
+            else f'cx="{x(effect.estimate)}" cy="{y}" r="5"'
         ),
-        row["name"],
-        f"{row['estimate']:.2f}",
-        f"{row['ci_low']:.2f}",
-        f"{row['ci_high']:.2f}",
+        row.name,
+        f"{effect.estimate:.2f}",
+        f"{effect.ci_low:.2f}",
+        f"{effect.ci_high:.2f}",
         shape,
     )
 
 
 def _forest_body(
-    x: Axis, items: list[dict[str, Any]], height: int, label: str, overall: bool
+    x: Axis, items: list[NamedEffect], height: int, label: str, overall: bool
 ) -> SafeString:
     """The axis with its ticks, the line of no effect, the rows and the axis label."""
     bottom = height - BOTTOM
@@ -78,17 +80,19 @@ def _forest_body(
     )
 
 
-def forest_svg(rows: Sequence[dict], overall: dict | None, *, label: str) -> SafeString:
+def forest_svg(
+    rows: Sequence[NamedEffect], overall: EstimateResult | None, *, label: str
+) -> SafeString:
     """Each council's effect with its 95% interval (and the overall one), against zero."""
-    items = [r for r in rows if r.get("ci_low") is not None and r.get("ci_high") is not None]
-    with_overall = bool(overall and overall.get("ci_low") is not None)
-    if overall and with_overall:
-        items = [*items, {**overall, "name": _("All councils")}]
+    items = [r for r in rows if has_interval(r.effect)]
+    with_overall = overall is not None and has_interval(overall)
+    if overall is not None and with_overall:
+        items = [*items, NamedEffect(name=_("All councils"), effect=overall)]
     if not items:
         return mark_safe("")
     height = TOP + BOTTOM + FOREST_ROW * len(items)
     x = Axis.around(
-        [0.0, *[r["ci_low"] for r in items], *[r["ci_high"] for r in items]],
+        [0.0, *[r.effect.ci_low for r in items], *[r.effect.ci_high for r in items]],
         FOREST_NAMES,
         WIDTH - RIGHT,
         zero=False,
@@ -121,7 +125,7 @@ def _flow_stages() -> list[tuple[str, str]]:
     ]
 
 
-def _flow_arm(column: int, arm: dict[str, Any], stages: list[tuple[str, str]]) -> list[SafeString]:
+def _flow_arm(column: int, arm: ArmFlow, stages: list[tuple[str, str]]) -> list[SafeString]:
     """One arm's column: its name, a box per stage, and arrows between the boxes."""
     left = 30 + column * (FLOW_BOX_WIDTH + 30)
     middle = left + FLOW_BOX_WIDTH / 2
@@ -129,11 +133,11 @@ def _flow_arm(column: int, arm: dict[str, Any], stages: list[tuple[str, str]]) -
         format_html(
             '<text class="infuse-chart__label" x="{}" y="24" text-anchor="middle">{}</text>',
             middle,
-            _("Treatment") if arm["arm"] == "treatment" else _("Control"),
+            _("Treatment") if arm.arm == "treatment" else _("Control"),
         )
     ]
     for row, (key, label) in enumerate(stages):
-        value = arm.get(key)
+        value = getattr(arm, key)
         top = 40 + row * (FLOW_BOX_HEIGHT + FLOW_GAP)
         parts.append(
             format_html(
@@ -164,9 +168,9 @@ def _flow_arm(column: int, arm: dict[str, Any], stages: list[tuple[str, str]]) -
     return parts
 
 
-def flow_svg(flow: dict) -> SafeString:
+def flow_svg(flow: Flow) -> SafeString:
     """A CONSORT-style flow: for each arm, allocated → with data → lost → analysed."""
-    arms = flow.get("arms") or []
+    arms = flow.arms
     if not arms:
         return mark_safe("")
     stages = _flow_stages()
@@ -174,9 +178,10 @@ def flow_svg(flow: dict) -> SafeString:
     height = 40 + len(stages) * (FLOW_BOX_HEIGHT + FLOW_GAP)
     parts = [part for column, arm in enumerate(arms) for part in _flow_arm(column, arm, stages)]
     description = "; ".join(
-        f"{arm['arm']}: "
+        f"{arm.arm}: "
         + ", ".join(
-            f"{label} {arm.get(key) if arm.get(key) is not None else '–'}" for key, label in stages
+            f"{label} {'–' if getattr(arm, key) is None else getattr(arm, key)}"
+            for key, label in stages
         )
         for arm in arms
     )

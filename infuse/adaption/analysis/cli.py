@@ -48,10 +48,11 @@ class AnalysisActions(TrialActions):
         run = AnalysisRun.objects.get(pk=run.pk)
         if run.state != AnalysisRun.State.DONE:
             raise CommandError(f"The analysis could not run: {run.error_text}")
-        primary = run.result["primary"]
+        primary = run.primary_effect
+        assert primary is not None  # the analysis is done
         self.stdout.write(
             self.style.SUCCESS(
-                f"Effect {primary['estimate']:.4g} (95% CI {primary['ci_low']:.4g} to "
-                f"{primary['ci_high']:.4g}), p = {primary['p_value']:.3g}"
+                f"Effect {primary.estimate:.4g} (95% CI {primary.ci_low:.4g} to "
+                f"{primary.ci_high:.4g}), p = {primary.p_value:.3g}"
             )
         )

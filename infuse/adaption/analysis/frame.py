@@ -2,7 +2,7 @@
 allocation.
 
 Input: the outcome rows (a pandas frame with the mapped columns), the mapping (which column
-holds what), the design, and the allocation (units, arms, and for a stepped wedge the
+holds what), the design, and the engine's allocation (units, arms, and for a stepped wedge the
 schedule). Output: ``y`` (the primary outcome), ``s0, s1, …`` (secondaries), ``treatment``
 (0/1), and ``cluster``, ``period`` and ``unit`` where the design has them. A mapping the data
 cannot follow raises :class:`~infuse.adaption.registry.outcome_data.MappingError` with the field.
@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 from django.utils.translation import gettext_noop
 
+from infuse import stats
 from infuse.adaption.models import COUNCIL_UNITS, Design
 from infuse.adaption.registry.outcome_data import MappingError
 from infuse.core.councils import council_lookup, resolve_council
@@ -80,14 +81,14 @@ def _wedge_exposure(
     frame: pd.DataFrame,
     mapping: Mapping[str, Any],
     data: pd.DataFrame,
-    allocation: Mapping[str, Any],
+    allocation: stats.AllocationResult,
     unit_ids: list[str],
 ) -> None:
     """A stepped wedge: each council-period row is treated when the schedule says so."""
     if not mapping.get("period"):
         raise MappingError("period", gettext_noop("Choose the column with the period of each row"))
     periods = sorted(frame[mapping["period"]].astype(str).unique())
-    schedule = allocation.get("schedule") or []
+    schedule = allocation.schedule or ()
     if schedule and len(periods) > len(schedule[0]):
         raise MappingError(
             "period",
@@ -138,7 +139,7 @@ def prepare(
     mapping: Mapping[str, Any],
     *,
     design: str,
-    allocation: Mapping[str, Any],
+    allocation: stats.AllocationResult,
     councils: Sequence[tuple[str, str, str]],
 ) -> pd.DataFrame:
     """The analysis frame: y (primary), secondaries, treatment (0/1), cluster, period."""
@@ -147,8 +148,8 @@ def prepare(
     data["y"] = pd.to_numeric(frame[mapping["outcome"]], errors="coerce")
     for i, name in enumerate(mapping.get("secondary", [])):
         data[f"s{i}"] = pd.to_numeric(frame[name], errors="coerce")
-    unit_ids = [str(u) for u in allocation["unit_ids"]]
-    assignment = dict(zip(unit_ids, allocation["assignment"], strict=True))
+    unit_ids = [str(u) for u in allocation.unit_ids]
+    assignment = dict(zip(unit_ids, allocation.assignment, strict=True))
     lookup = council_lookup(councils)
     if design not in COUNCIL_UNITS:
         _unit_arms(frame, mapping, data, assignment, lookup)

@@ -11,6 +11,7 @@ the same shape as a randomised experiment's (see :mod:`infuse.adaption.analysis.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import pandas as pd
@@ -18,7 +19,7 @@ from django.utils.translation import gettext_noop
 
 from infuse import stats
 from infuse.adaption.analysis.frame import NO_COLUMN
-from infuse.adaption.analysis.results import stored_estimate
+from infuse.adaption.analysis.results import AnalysisResult, ArmFlow, Flow, QuasiDetails
 from infuse.adaption.models import Design
 from infuse.adaption.registry.outcome_data import MappingError
 from infuse.core.councils import council_lookup, resolve_council
@@ -72,15 +73,15 @@ def _panel(
 
 def _effect(
     design: str, data: pd.DataFrame, start: float, treated: set[str], comparison: list[str]
-) -> tuple[dict[str, Any], dict[str, Any]]:
+) -> tuple[stats.EstimateResult, QuasiDetails]:
     """The primary effect by the design's method, and what else that method reports."""
+    details = QuasiDetails(start=start, comparison=tuple(comparison))
     if design == Design.INTERRUPTED_TIME_SERIES:
         series = data[data["treated"] == 1].groupby("time", as_index=False)["y"].mean()
         fitted = stats.interrupted_time_series(
             series["y"].to_numpy(float), series["time"].to_numpy(float), interruption=start
         )
-        slope = stored_estimate(fitted.slope_change) if fitted.slope_change else None
-        return stored_estimate(fitted.level_change), {"slope_change": slope}
+        return fitted.level_change, replace(details, slope_change=fitted.slope_change)
     if not comparison:
         raise MappingError(
             "cluster",
@@ -97,28 +98,28 @@ def _effect(
             # The other experiment councils are treated too: never donors.
             donors=comparison,
         )
-        extra = {"weights": fitted_sc.weights, "pre_rmspe": fitted_sc.pre_rmspe}
-        return stored_estimate(fitted_sc.effect), extra
+        fit = replace(details, weights=dict(fitted_sc.weights), pre_rmspe=fitted_sc.pre_rmspe)
+        return fitted_sc.effect, fit
     fitted_did = stats.twfe_did(data, unit="council", time="time", outcome="y", treatment="D")
-    return stored_estimate(fitted_did), {}
+    return fitted_did, details
 
 
-def _flow(data: pd.DataFrame) -> dict[str, Any]:
+def _flow(data: pd.DataFrame) -> Flow:
     """Councils and rows in each group (nothing is lost: rows without data were left out)."""
     counts = data.groupby("treated")["council"].nunique().to_dict()
-    return {
-        "unit": "council",
-        "arms": [
-            {
-                "arm": label,
-                "allocated": int(counts.get(code, 0)),
-                "received": int((data["treated"] == code).sum()),
-                "lost": 0,
-                "analysed": int((data["treated"] == code).sum()),
-            }
+    return Flow(
+        unit="council",
+        arms=tuple(
+            ArmFlow(
+                arm=label,
+                allocated=int(counts.get(code, 0)),
+                received=int((data["treated"] == code).sum()),
+                lost=0,
+                analysed=int((data["treated"] == code).sum()),
+            )
             for label, code in (("control", 0), ("treatment", 1))
-        ],
-    }
+        ),
+    )
 
 
 def analyse_quasi(
@@ -128,24 +129,18 @@ def analyse_quasi(
     mapping: Mapping[str, Any],
     treated: Sequence[str],
     councils: Sequence[tuple[str, str, str]],
-) -> dict[str, Any]:
-    """Run the quasi-experiment's analysis; returns the JSON-ready result the pages show."""
+) -> AnalysisResult:
+    """Run the quasi-experiment's analysis; returns what the pages, the API and the report
+    show (nothing was randomised: no randomisation test, no sample-ratio check)."""
     treated_set = set(treated)
     data, start = _panel(frame, mapping, treated_set, councils)
     comparison = sorted(set(data["council"]) - treated_set)
-    primary, extra = _effect(design, data, start, treated_set, comparison)
-    result: dict[str, Any] = stats.json_ready(
-        {
-            "design": design,
-            "outcome": mapping["outcome"],
-            "primary": primary,
-            "randomisation_p": None,
-            "secondary": [],
-            "by_council": [],
-            "flow": _flow(data),
-            "sample_ratio": None,
-            "rows": len(data),
-            "quasi": {"start": start, "comparison": comparison, **extra},
-        }
+    primary, details = _effect(design, data, start, treated_set, comparison)
+    return AnalysisResult(
+        design=design,
+        outcome=mapping["outcome"],
+        primary=primary,
+        flow=_flow(data),
+        rows=len(data),
+        quasi=details,
     )
-    return result

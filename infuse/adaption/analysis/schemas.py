@@ -7,6 +7,7 @@ from typing import Any
 
 from ninja import Schema
 
+from infuse.adaption.analysis.results import result_of
 from infuse.adaption.models import AnalysisRun
 
 
@@ -47,7 +48,7 @@ class AnalysisOut(Schema):
             protocol_version=run.protocol.version,
             dataset_version=run.dataset_version.number,
             mapping=run.mapping,
-            result=run.result,
+            result=result.to_json() if (result := result_of(run)) else {},
             deviations=run.deviations,
             error=run.error_text,
             progress_id=str(run.progress_id) if run.progress_id else None,

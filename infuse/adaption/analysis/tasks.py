@@ -11,9 +11,11 @@ from django.db import transaction
 from django.tasks import task
 from django.utils.translation import gettext_noop
 
+from infuse import stats
 from infuse.adaption.analysis.frame import prepare
 from infuse.adaption.analysis.quasi import QUASI, analyse_quasi
 from infuse.adaption.analysis.randomised import analyse
+from infuse.adaption.analysis.results import AnalysisResult
 from infuse.adaption.models import AnalysisRun
 from infuse.adaption.registry.outcome_data import MappingError, council_names
 from infuse.analytics.quoting import select_columns
@@ -30,7 +32,7 @@ def _columns(mapping: dict[str, Any]) -> list[str]:
     return list(dict.fromkeys(n for n in names if n))
 
 
-def _result(run: AnalysisRun, frame: pd.DataFrame) -> dict[str, Any]:
+def _result(run: AnalysisRun, frame: pd.DataFrame) -> AnalysisResult:
     """The design's analysis of the rows read."""
     experiment = run.experiment
     councils = council_names()
@@ -43,36 +45,38 @@ def _result(run: AnalysisRun, frame: pd.DataFrame) -> dict[str, Any]:
             councils=councils,
         )
     allocation = experiment.latest_allocation
+    assert allocation is not None  # attach_data needs one for a randomised design
     prepared = prepare(
-        frame,
-        run.mapping,
-        design=experiment.design,
-        allocation=allocation.result if allocation else {"unit_ids": [], "assignment": []},
-        councils=councils,
+        frame, run.mapping, design=experiment.design, allocation=allocation.drawn, councils=councils
     )
     return analyse(
         prepared,
         design=experiment.design,
         mapping=run.mapping,
-        allocation=allocation.result if allocation else {},
+        allocation=allocation.drawn,
         council_names={gss: english for gss, english, _welsh in councils},
-        seed=allocation.seed if allocation else 0,
+        seed=allocation.seed,
     )
 
 
-def _finish(run: AnalysisRun, result: dict[str, Any], reporter: ProgressReporter) -> dict[str, Any]:
+def _finish(run: AnalysisRun, result: AnalysisResult, reporter: ProgressReporter) -> dict[str, Any]:
+    """Keep the result (in its JSON form) and audit it, together."""
     with transaction.atomic():
-        AnalysisRun.objects.filter(pk=run.pk).update(state=AnalysisRun.State.DONE, result=result)
+        AnalysisRun.objects.filter(pk=run.pk).update(
+            state=AnalysisRun.State.DONE, result=result.to_json()
+        )
         audit.record_event(
             actor=run.created_by,
             action="experiment.analysed",
             obj=run.experiment,
-            after={
-                "analysis": run.pk,
-                "protocol": run.protocol.version,
-                "estimate": result["primary"]["estimate"],
-                "p_value": result["primary"]["p_value"],
-            },
+            after=stats.json_ready(
+                {
+                    "analysis": run.pk,
+                    "protocol": run.protocol.version,
+                    "estimate": result.primary.estimate,
+                    "p_value": result.primary.p_value,
+                }
+            ),
         )
     reporter.succeed({"analysis": run.pk})
     return {"status": "done"}

@@ -4,7 +4,7 @@ secondary outcomes."""
 
 from __future__ import annotations
 
-from typing import Any
+import math
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -17,6 +17,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 from infuse.adaption.analysis import services
 from infuse.adaption.analysis.charts import flow_svg, forest_svg
 from infuse.adaption.analysis.forms import AttachDataForm
+from infuse.adaption.analysis.results import (
+    AnalysisResult,
+    excludes_no_effect,
+    has_interval,
+    result_of,
+)
 from infuse.adaption.registry.services import get_experiment
 from infuse.adaption.registry.views import posted, team_page
 from infuse.core.pages import form_page
@@ -50,29 +56,28 @@ def experiment_data(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def effect_sentence(result: dict[str, Any]) -> str:
+def effect_sentence(result: AnalysisResult) -> str:
     """The primary result in plain words, in the page's language."""
-    primary = result["primary"]
-    estimate = primary["estimate"]
-    if primary.get("ci_low") is None or primary.get("ci_high") is None:
+    primary = result.primary
+    if not has_interval(primary):
         # Synthetic control: inference by placebos, without a confidence interval.
-        p_value = primary.get("p_value")
+        p_value = primary.p_value
         return _(
             "The estimated effect on %(outcome)s is %(estimate)s (placebo p-value %(p)s); this "
             "method gives no confidence interval."
         ) % {
-            "outcome": result.get("outcome", ""),
-            "estimate": f"{estimate:.2f}",
-            "p": "–" if p_value is None else f"{p_value:.3f}",
+            "outcome": result.outcome,
+            "estimate": f"{primary.estimate:.2f}",
+            "p": f"{p_value:.3f}" if math.isfinite(p_value) else "–",
         }
     values = {
-        "outcome": result.get("outcome", ""),
-        "size": f"{abs(estimate):.2f}",
-        "low": f"{primary['ci_low']:.2f}",
-        "high": f"{primary['ci_high']:.2f}",
-        "p": "p < 0.001" if primary["p_value"] < 0.001 else f"p = {primary['p_value']:.3f}",
+        "outcome": result.outcome,
+        "size": f"{abs(primary.estimate):.2f}",
+        "low": f"{primary.ci_low:.2f}",
+        "high": f"{primary.ci_high:.2f}",
+        "p": "p < 0.001" if primary.p_value < 0.001 else f"p = {primary.p_value:.3f}",
     }
-    if not (primary["ci_low"] > 0 or primary["ci_high"] < 0):
+    if not excludes_no_effect(primary):
         return (
             _(
                 "The data do not show a clear difference in %(outcome)s: the best estimate is "
@@ -83,7 +88,7 @@ def effect_sentence(result: dict[str, Any]) -> str:
         )
     text = (
         _("With the intervention, %(outcome)s was higher by %(size)s on average")
-        if estimate > 0
+        if primary.estimate > 0
         else _("With the intervention, %(outcome)s was lower by %(size)s on average")
     ) % values
     return (
@@ -102,8 +107,7 @@ def experiment_results(request: HttpRequest, slug: str) -> HttpResponse:
     """The latest analysis: primary effect in words, flow, forest plot, secondary outcomes."""
     experiment = get_experiment(actor=request.user, slug=slug)
     run = services.get_analysis(actor=request.user, experiment=experiment)
-    result = run.result or {}
-    primary = result.get("primary") or {}
+    result = result_of(run)
     allocation = experiment.latest_allocation
     return render(
         request,
@@ -112,18 +116,16 @@ def experiment_results(request: HttpRequest, slug: str) -> HttpResponse:
             "experiment": experiment,
             "run": run,
             "result": result,
-            "primary": primary,
-            "sentence": effect_sentence(result) if primary else "",
-            "flow_svg": flow_svg(result["flow"]) if result.get("flow") else "",
-            "forest_svg": forest_svg(
-                result.get("by_council", []), primary, label=result.get("outcome", "")
-            )
-            if result.get("by_council")
+            "primary": result.primary if result else None,
+            "sentence": effect_sentence(result) if result else "",
+            "flow_svg": flow_svg(result.flow) if result else "",
+            "forest_svg": forest_svg(result.by_council, result.primary, label=result.outcome)
+            if result and result.by_council
             else "",
             "deviations": [
                 (DEVIATIONS.get(d["key"], d["key"]), d["detail"]) for d in run.deviations
             ],
             "can_attach": can(request.user, "adaption.change_experiment", experiment),
-            "balance": allocation.balance if allocation else {},
+            "balance": allocation.balance_table if allocation else None,
         },
     )

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from infuse.adaption.analysis.charts import flow_svg
+from infuse.adaption.analysis.results import result_of
 from infuse.adaption.models import AnalysisRun, Experiment
 from infuse.adaption.protocol.content import PROTOCOL_LABELS
 from infuse.core.pdf import render_pdf
@@ -26,7 +27,7 @@ def report_context(actor: Any, experiment: Experiment) -> dict[str, Any]:
         .select_related("protocol", "dataset_version")
         .first()
     )
-    result = run.result if run else {}
+    result = result_of(run) if run else None
     allocation = experiment.latest_allocation
     return {
         "experiment": experiment,
@@ -37,11 +38,11 @@ def report_context(actor: Any, experiment: Experiment) -> dict[str, Any]:
             if protocol and protocol.content.get(name)
         ],
         "allocation": allocation,
-        "counts": (allocation.result.get("counts") if allocation else None) or {},
+        "counts": allocation.drawn.counts if allocation else {},
         "run": run,
         "result": result,
-        "primary": result.get("primary") if result else None,
-        "flow_svg": flow_svg(result["flow"]) if result.get("flow") else "",
+        "primary": result.primary if result else None,
+        "flow_svg": flow_svg(result.flow) if result else "",
         "decision": experiment.decisions.first(),
         "outcomes": experiment.outcomes.select_related("dataset", "indicator"),
         "generated_at": timezone.now(),

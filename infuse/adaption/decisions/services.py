@@ -4,9 +4,12 @@ into a new stepped-wedge experiment (which moves the original to scaling)."""
 
 from __future__ import annotations
 
+import math
+
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from infuse.adaption.analysis.results import excludes_no_effect, has_interval
 from infuse.adaption.decisions.schemas import DecisionIn, ScaleUpIn
 from infuse.adaption.models import AnalysisRun, Decision, Design, Experiment, Outcome
 from infuse.adaption.registry.lifecycle import check_transition
@@ -28,12 +31,10 @@ def suggest_evidence_level(experiment: Experiment) -> tuple[int, str]:
     run = experiment.analyses.filter(state=AnalysisRun.State.DONE).first()
     if run is None:
         return 1, "no-analysis"
-    primary = run.result.get("primary") or {}
-    low, high, estimate = primary.get("ci_low"), primary.get("ci_high"), primary.get("estimate")
-    if low is None or high is None or estimate is None:
+    effect = run.primary_effect
+    if effect is None or not math.isfinite(effect.estimate) or not has_interval(effect):
         return 1, "no-estimate"
-    clear = low > 0 or high < 0
-    if not clear:
+    if not excludes_no_effect(effect):
         return 2, "no-clear-effect"
     parent = experiment.scaled_from
     parent_decision = parent.decisions.first() if parent else None

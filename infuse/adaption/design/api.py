@@ -22,7 +22,7 @@ router = Router()
 )
 def calculate_design(request: HttpRequest, slug: str, payload: DesignIn) -> DesignOut:
     actor, experiment = experiment_for(request, slug)
-    return services.calculate_design(actor=actor, experiment=experiment, design_in=payload)
+    return services.calculate_design(actor=actor, experiment=experiment, design_in=payload).out()
 
 
 @router.post(

@@ -8,8 +8,10 @@ from typing import Any
 
 from django.core.management.base import CommandError
 
+from infuse import stats
 from infuse.adaption.design import services, tasks
 from infuse.adaption.design.schemas import DesignIn, HistoryPlanIn
+from infuse.adaption.design.stored import StoredDesign
 from infuse.adaption.models import Experiment
 from infuse.adaption.registry.cli import TrialActions
 from infuse.adaption.registry.services import get_experiment
@@ -67,7 +69,10 @@ class DesignActions(TrialActions):
             return self._plan_from_history(actor, experiment, options)
         if options["simulate"]:
             progress = services.queue_power_simulation(actor=actor, experiment=experiment)
-            return self._follow(progress, tasks.simulate_power, "Simulating trials", experiment)
+            self._follow(progress, tasks.simulate_power, "Simulating trials", experiment)
+            simulation = StoredDesign.of(experiment).simulation
+            self.write_json(stats.to_json(simulation) if simulation else None)
+            return None
         given = {
             name: options[name] for name in DesignIn.model_fields if options.get(name) is not None
         }
@@ -75,7 +80,7 @@ class DesignActions(TrialActions):
         calculation = services.calculate_design(
             actor=actor, experiment=experiment, design_in=design_in
         )
-        self.write_json(calculation.model_dump(mode="json", exclude={"size_label"}))
+        self.write_json(calculation.out().model_dump(mode="json", exclude={"size_label"}))
 
     def _plan_from_history(
         self, actor: Any, experiment: Experiment, options: dict[str, Any]
@@ -94,17 +99,17 @@ class DesignActions(TrialActions):
         )
         progress = services.queue_history_plan(actor=actor, experiment=experiment, plan_in=plan_in)
         self._follow(progress, tasks.plan_from_history, "Placebo trials on past data", experiment)
+        plan = StoredDesign.of(experiment).plan
+        self.write_json(plan.to_json() if plan else None)
 
     def _follow(
         self, progress: TaskProgress, task: Any, label: str, experiment: Experiment
     ) -> None:
-        """Run the queued task here (unless a worker claimed it) with a progress bar, then
-        print what it kept with the experiment."""
+        """Run the queued task here (unless a worker claimed it) with a progress bar; then the
+        experiment holds what it kept."""
         queued = task.get_result(progress.task_result_id)
         task.call(*queued.args, **queued.kwargs)
         final = follow_progress(progress.pk, f"{label}: {experiment.slug}")
         if final.state != TaskProgress.State.SUCCEEDED:
             raise CommandError(f"{label} could not run: {final.message}")
         experiment.refresh_from_db()
-        kept = experiment.design_parameters
-        self.write_json(kept.get("simulation") or kept.get("result"))

@@ -18,6 +18,7 @@ import pandas as pd
 from django.utils.translation import gettext_noop
 
 from infuse.adaption.design.schemas import HistoryPlanIn
+from infuse.adaption.design.stored import PastCouncil
 from infuse.adaption.models import Experiment, Outcome
 from infuse.adaption.registry.outcome_data import MappingError, column_names, council_names
 from infuse.analytics.quoting import quote_identifier
@@ -34,25 +35,25 @@ class History:
     source: dict[str, Any]  # what was read: indicator or dataset column, and its version
     unmatched: list[str]  # values of the council column that name no council
 
-    def council_summary(self, treated: set[str]) -> list[dict[str, Any]]:
+    def council_summary(self, treated: set[str]) -> tuple[PastCouncil, ...]:
         """Per council: in the experiment or a comparison, periods with data, mean and SD."""
         names = dict(Council.objects.values_list("gss_code", "name_en"))
         welsh = dict(Council.objects.values_list("gss_code", "name_cy"))
         stats = self.frame.groupby("council")["y"].agg(["count", "mean", "std"])
-        return [
-            {
-                "gss": gss,
-                "name_en": names.get(gss, gss),
-                "name_cy": welsh.get(gss) or names.get(gss, gss),
-                "treated": gss in treated,
-                "periods": int(row["count"]),
-                "mean": float(row["mean"]),
-                "sd": None if pd.isna(row["std"]) else float(row["std"]),
-            }
+        return tuple(
+            PastCouncil(
+                gss=gss,
+                name_en=names.get(gss, gss),
+                name_cy=welsh.get(gss) or names.get(gss, gss),
+                treated=gss in treated,
+                periods=int(row["count"]),
+                mean=float(row["mean"]),
+                sd=None if pd.isna(row["std"]) else float(row["std"]),
+            )
             for gss, row in sorted(
                 stats.iterrows(), key=lambda item: (item[0] not in treated, item[0])
             )
-        ]
+        )
 
 
 def primary_outcome(experiment: Experiment) -> Outcome:

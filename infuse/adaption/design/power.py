@@ -8,12 +8,14 @@ anything the engine still refuses is reported with its own reason.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from django.utils.translation import gettext as _
 
 from infuse import stats
 from infuse.adaption.design.schemas import DesignIn, DesignOut
+from infuse.adaption.design.stored import StoredDesign
 from infuse.adaption.models import Design
 from infuse.core.errors import FieldProblem, InvalidInput
 
@@ -23,6 +25,33 @@ CALCULABLE = frozenset(
 )
 # How far the power curve reaches either side of the answer (multiples of its size).
 CURVE_SCALE = (0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 2.5, 3.0)
+
+
+@dataclass(frozen=True)
+class Calculation:
+    """The engine's answer for a design, the power at sizes around it, and (a stepped wedge)
+    the council-by-period schedule; ``saved`` once kept with the experiment."""
+
+    answer: stats.PowerResult
+    size_label: str
+    curve: list[list[float]]  # [size, power]
+    schedule: list[list[int]]
+    saved: bool = False
+
+    @property
+    def result(self) -> dict[str, Any]:
+        """The answer in the engine's versioned JSON form: as kept, and as the API gives it."""
+        return stats.to_json(self.answer)
+
+    def out(self) -> DesignOut:
+        """As the API and the CLI give it."""
+        return DesignOut(
+            result=self.result,
+            size_label=self.size_label,
+            curve=self.curve,
+            schedule=self.schedule,
+            saved=self.saved,
+        )
 
 
 def size_label(design: str) -> str:
@@ -214,7 +243,7 @@ def _curve(design: str, inputs: DesignIn, result: Any, n_councils: int) -> list[
     return curve
 
 
-def calculate(design: str, inputs: DesignIn, *, n_councils: int) -> DesignOut:
+def calculate(design: str, inputs: DesignIn, *, n_councils: int) -> Calculation:
     """The engine's answer for this design, a power curve over sizes, and (a stepped wedge)
     the council-by-period schedule; not kept (``saved`` is false)."""
     if design not in CALCULABLE:
@@ -241,63 +270,67 @@ def calculate(design: str, inputs: DesignIn, *, n_councils: int) -> DesignOut:
     if design == Design.STEPPED_WEDGE and inputs.n_steps:
         grid = stats.stepped_wedge_schedule(n_councils, inputs.n_steps)
         schedule = [list(map(int, row)) for row in grid.matrix]
-    return DesignOut(
-        result=result.to_dict(),
+    return Calculation(
+        answer=result,
         size_label=size_label(design),
         curve=_curve(design, inputs, result, n_councils),
         schedule=schedule,
-        saved=False,
     )
 
 
-def simulation_design(design: str, saved: dict[str, Any], *, n_councils: int) -> Any:
+def _known(value: float | None, fallback: float | None) -> float:
+    """``value`` if it is a number the engine found, else ``fallback`` (else 0)."""
+    if value is not None and math.isfinite(value) and value:
+        return float(value)
+    return float(fallback or 0)
+
+
+def _kept_size(kept: StoredDesign, name: str, given: float | None) -> int:
+    """A size the calculation settled on (rounded up), else the one given."""
+    answer = kept.answer
+    sizes = {**answer.sample_size, **answer.sample_size_rounded_up} if answer else {}
+    return math.ceil(_known(sizes.get(name), given))
+
+
+def simulation_design(design: str, kept: StoredDesign, *, n_councils: int) -> Any:
     """The engine's simulation design for a saved design (its inputs and solved sizes).
 
     The simulated trial has the sizes the calculation settled on (rounded up), so the
     simulated power checks the closed-form answer under the planned analysis.
     """
-    inputs = DesignIn(**saved.get("inputs", {}))
-    result = saved.get("result") or {}
-    sizes = {**result.get("sample_size", {}), **result.get("sample_size_rounded_up", {})}
-    effect = float(result.get("effect") or inputs.effect or 0.0)
+    inputs = kept.design_inputs()
+    answer = kept.answer
+    effect = _known(answer.effect if answer else None, inputs.effect)
     continuous = inputs.outcome == "continuous"
-    p_treatment = (result.get("parameters") or {}).get("p_treatment", inputs.p_treatment)
+    p_treatment = answer.parameters.get("p_treatment", inputs.p_treatment) if answer else None
+    sd, icc = float(inputs.sd or 1), float(inputs.icc or 0)
     if design == Design.CLUSTER_RCT:
-        k = math.ceil(float(sizes.get("n_clusters_per_arm") or inputs.size or 0))
-        m = math.ceil(float(sizes.get("cluster_size") or inputs.cluster_size or 0))
+        k = _kept_size(kept, "n_clusters_per_arm", inputs.size)
+        m = _kept_size(kept, "cluster_size", inputs.cluster_size)
         if continuous:
             return stats.ClusterContinuousDesign(
-                n_clusters_per_arm=k,
-                cluster_size=m,
-                effect=effect,
-                icc=float(inputs.icc or 0),
-                total_variance=float(inputs.sd or 1) ** 2,
+                n_clusters_per_arm=k, cluster_size=m, effect=effect, icc=icc, total_variance=sd**2
             )
         return stats.ClusterBinaryDesign(
             n_clusters_per_arm=k,
             cluster_size=m,
             p_control=float(inputs.p_control or 0),
             p_treatment=float(p_treatment or 0),
-            icc=float(inputs.icc or 0),
+            icc=icc,
         )
     if design == Design.STEPPED_WEDGE:
-        size = math.ceil(float(sizes.get("cluster_period_size") or inputs.size or 0))
-        schedule = stats.stepped_wedge_schedule(n_councils, int(inputs.n_steps or n_councils))
-        if continuous:
-            within = float(inputs.sd or 1) ** 2 * (1 - float(inputs.icc or 0))
-            return stats.SteppedWedgeDesign(
-                schedule=schedule,
-                cluster_period_size=size,
-                effect=effect,
-                within_cluster_variance=within,
-                between_cluster_variance=float(inputs.sd or 1) ** 2 * float(inputs.icc or 0),
-            )
-        raise ValueError("binary stepped-wedge simulation needs a continuous outcome here")
-    n = math.ceil(float(sizes.get("n_control") or inputs.size or 0))
-    if continuous:
-        return stats.IndividualContinuousDesign(
-            n_control=n, n_treatment=n, effect=effect, sd=float(inputs.sd or 1)
+        if not continuous:
+            raise ValueError("binary stepped-wedge simulation needs a continuous outcome here")
+        return stats.SteppedWedgeDesign(
+            schedule=stats.stepped_wedge_schedule(n_councils, int(inputs.n_steps or n_councils)),
+            cluster_period_size=_kept_size(kept, "cluster_period_size", inputs.size),
+            effect=effect,
+            within_cluster_variance=sd**2 * (1 - icc),
+            between_cluster_variance=sd**2 * icc,
         )
+    n = _kept_size(kept, "n_control", inputs.size)
+    if continuous:
+        return stats.IndividualContinuousDesign(n_control=n, n_treatment=n, effect=effect, sd=sd)
     return stats.IndividualBinaryDesign(
         n_control=n,
         n_treatment=n,

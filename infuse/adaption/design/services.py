@@ -6,16 +6,17 @@ that report progress; the design page follows them."""
 from __future__ import annotations
 
 import secrets
+from dataclasses import replace
 from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from infuse.adaption.design.history import load_history
-from infuse.adaption.design.power import calculate
+from infuse.adaption.design.power import Calculation, calculate
 from infuse.adaption.design.quasi import METHODS, check
-from infuse.adaption.design.schemas import DesignIn, DesignOut, HistoryPlanIn
-from infuse.adaption.design.stored import keep_design, keep_progress
+from infuse.adaption.design.schemas import DesignIn, HistoryPlanIn
+from infuse.adaption.design.stored import StoredDesign, keep_design, keep_progress
 from infuse.adaption.design.tasks import plan_from_history, simulate_power
 from infuse.adaption.models import Experiment
 from infuse.adaption.registry.outcome_data import MappingError
@@ -25,7 +26,7 @@ from infuse.core.models import Person, TaskProgress
 from infuse.core.progress import enqueue_tracked
 
 
-def calculate_design(*, actor: Any, experiment: Experiment, design_in: DesignIn) -> DesignOut:
+def calculate_design(*, actor: Any, experiment: Experiment, design_in: DesignIn) -> Calculation:
     """The engine's answer for the experiment's design; with ``design_in.save``, kept with the
     experiment as its design (by its team, while the entry may change): the answer kept is the
     one returned, worked out in the same call."""
@@ -36,9 +37,9 @@ def calculate_design(*, actor: Any, experiment: Experiment, design_in: DesignIn)
             actor=actor,
             experiment=experiment,
             inputs=design_in.inputs(),
-            result=calculation.result,
+            answer=calculation.answer,
         )
-        return calculation.model_copy(update={"saved": True})
+        return replace(calculation, saved=True)
     return calculation
 
 
@@ -66,7 +67,7 @@ def queue_power_simulation(
 ) -> TaskProgress:
     """Check the saved design's power by simulation, as a background task with progress."""
     check_editable(actor, experiment)
-    if not experiment.design_parameters.get("result"):
+    if StoredDesign.of(experiment).answer is None:
         raise Conflict(_("Save a design first: the simulation checks its answer."))
     seed = secrets.randbits(31)
     return _queue(

@@ -13,7 +13,7 @@ from infuse.adaption.design.history import load_history
 from infuse.adaption.design.power import simulation_design
 from infuse.adaption.design.quasi import plan
 from infuse.adaption.design.schemas import HistoryPlanIn
-from infuse.adaption.design.stored import keep_design, keep_simulation
+from infuse.adaption.design.stored import QuasiPlan, StoredDesign, keep_design, keep_simulation
 from infuse.adaption.models import Experiment
 from infuse.adaption.registry.outcome_data import MappingError
 from infuse.adaption.registry.services import check_editable
@@ -32,15 +32,14 @@ def simulate_power(
         return {"status": "already-claimed"}
     reporter.start(total=n_simulations, message=gettext_noop("Simulating trials"))
     experiment = Experiment.objects.get(pk=experiment_id)
+    kept = StoredDesign.of(experiment)
     try:
-        design = simulation_design(
-            experiment.design, experiment.design_parameters, n_councils=experiment.councils.count()
-        )
+        design = simulation_design(experiment.design, kept, n_councils=experiment.councils.count())
         result = stats.simulate_power(
             design,
             n_simulations=n_simulations,
             seed=seed,
-            alpha=float(experiment.design_parameters.get("inputs", {}).get("alpha", 0.05)),
+            alpha=kept.design_inputs().alpha,
             progress=lambda done, total: reporter.advance(done, total),
         )
     except (ValueError, TypeError) as error:
@@ -55,7 +54,7 @@ def simulate_power(
         "analysis": result.analysis,
         "design": result.design,
     }
-    keep_simulation(experiment_id, summary)
+    keep_simulation(experiment_id, result, summary)
     reporter.succeed(summary)
     return {"status": "done"}
 
@@ -89,23 +88,23 @@ def plan_from_history(
     except ValueError as error:
         reporter.fail(str(error))
         return {"status": "failed"}
-    summary = {
-        "method": f"placebo_power:{result.method}",
-        "power": planned.power,
-        "effect": result.minimum_detectable_effect,
-        "history": result.to_dict(),
-        "source": history.source,
-        "periods": history.periods,
-        "councils": history.council_summary(set(treated)),
-        "unmatched": history.unmatched,
-        "seed": seed,
-    }
+    kept = QuasiPlan(
+        method=f"placebo_power:{result.method}",
+        power=planned.power,
+        effect=result.minimum_detectable_effect,
+        placebo=result,
+        source=history.source,
+        periods=tuple(history.periods),
+        councils=history.council_summary(set(treated)),
+        unmatched=tuple(history.unmatched),
+        seed=seed,
+    )
     experiment.refresh_from_db()  # registered meanwhile? then the plan is not kept
     try:
         check_editable(actor, experiment)
     except (Conflict, PermissionDenied):
         reporter.fail(gettext_noop("The experiment can no longer be changed: plan not kept"))
         return {"status": "failed"}
-    keep_design(actor=actor, experiment=experiment, inputs=planned.model_dump(), result=summary)
+    keep_design(actor=actor, experiment=experiment, inputs=planned.model_dump(), answer=kept)
     reporter.succeed({"minimum_detectable_effect": result.minimum_detectable_effect})
     return {"status": "done"}

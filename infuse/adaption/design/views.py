@@ -20,9 +20,9 @@ from infuse.adaption.design import services
 from infuse.adaption.design.charts import power_curve_svg
 from infuse.adaption.design.forms import DesignForm, QuasiDesignForm
 from infuse.adaption.design.history import primary_outcome
-from infuse.adaption.design.power import CALCULABLE, calculate, size_label
+from infuse.adaption.design.power import CALCULABLE, Calculation, calculate, size_label
 from infuse.adaption.design.quasi import METHODS
-from infuse.adaption.design.schemas import DesignOut
+from infuse.adaption.design.stored import QuasiPlan, StoredDesign
 from infuse.adaption.models import Experiment, Outcome
 from infuse.adaption.registry.outcome_data import MappingError
 from infuse.adaption.registry.services import EDITABLE, get_experiment
@@ -71,20 +71,22 @@ def _failed(progress_id: str | None) -> TaskProgress | None:
 
 
 def _design_form(request: HttpRequest, experiment: Experiment) -> DesignForm:
-    saved = experiment.design_parameters.get("inputs") or {}
     return DesignForm(
         posted(request),
         size_label=size_label(experiment.design),
-        initial={"n_steps": experiment.councils.count() or None, **saved},
+        initial={
+            "n_steps": experiment.councils.count() or None,
+            **StoredDesign.of(experiment).inputs,
+        },
     )
 
 
 def _design_context(
-    request: HttpRequest, experiment: Experiment, calculation: DesignOut | None
+    request: HttpRequest, experiment: Experiment, calculation: Calculation | None
 ) -> dict[str, Any]:
     n_councils = experiment.councils.count()
-    result = calculation.result if calculation else None
-    sizes = (result or {}).get("sample_size", {})
+    result = calculation.answer if calculation else None
+    sizes = result.sample_size if result else {}
     chosen = next(
         (
             sizes[k]
@@ -94,14 +96,13 @@ def _design_context(
         None,
     )
     schedule = calculation.schedule if calculation else []
+    kept = StoredDesign.of(experiment)
     return {
         "experiment": experiment,
         "calculable": experiment.design in CALCULABLE,
         "calculation": calculation,
         "result": result,
-        "warnings": [
-            WARNINGS.get(w["code"], w["detail"]) for w in (result or {}).get("warnings", [])
-        ],
+        "warnings": [WARNINGS.get(w.code, w.detail) for w in result.warnings] if result else [],
         "curve_svg": power_curve_svg(
             calculation.curve, size_label=calculation.size_label, chosen=chosen
         )
@@ -110,13 +111,13 @@ def _design_context(
         "schedule_rows": list(zip(range(1, n_councils + 1), schedule, strict=False)),
         "periods": range(1, len(schedule[0]) + 1) if schedule else [],
         "can_save": _can_change(request.user, experiment),
-        "saved": experiment.design_parameters,
-        "simulation": experiment.design_parameters.get("simulation"),
-        "simulation_progress": _unfinished(experiment.design_parameters.get("simulation_progress")),
+        "saved": kept,
+        "simulation": kept.simulation,
+        "simulation_progress": _unfinished(kept.simulation_progress),
     }
 
 
-def _answer(experiment: Experiment, form: DesignForm) -> DesignOut | None:
+def _answer(experiment: Experiment, form: DesignForm) -> Calculation | None:
     """The answer to show beside a refused save (none when the numbers themselves have none)."""
     try:
         return calculate(
@@ -136,7 +137,7 @@ def experiment_design(request: HttpRequest, slug: str) -> HttpResponse:
         source = QuasiSource.of(experiment)
         plan_form = QuasiDesignForm(
             columns=source.columns,
-            initial=QuasiDesignForm.initial_from(experiment.design_parameters.get("inputs") or {}),
+            initial=QuasiDesignForm.initial_from(StoredDesign.of(experiment).inputs),
         )
         return render(
             request, "adaption/design_quasi.html", _quasi_context(request, source, plan_form)
@@ -214,58 +215,57 @@ class QuasiSource:
         return cls(experiment, outcome, columns, "")
 
 
-def _plan_rows(plan: dict[str, Any]) -> list[dict[str, Any]]:
+def _plan_rows(plan: QuasiPlan | None) -> list[dict[str, float]]:
+    """Power at each effect added, with its interval (the table under the curve)."""
+    if plan is None:
+        return []
+    placebo = plan.placebo
     return [
         {"effect": e, "power": p, "low": lo, "high": hi}
         for e, p, lo, hi in zip(
-            plan.get("effects", []),
-            plan.get("power", []),
-            plan.get("ci_low", []),
-            plan.get("ci_high", []),
-            strict=False,
+            placebo.effects, placebo.power, placebo.ci_low, placebo.ci_high, strict=True
         )
     ]
+
+
+def _plan_curve(plan: QuasiPlan | None) -> str:
+    points = list(zip(plan.placebo.effects, plan.placebo.power, strict=True)) if plan else []
+    if plan is None or len(points) < 2:
+        return ""
+    return power_curve_svg(
+        points,
+        size_label=_("Effect added"),
+        chosen=plan.placebo.minimum_detectable_effect,
+        target=plan.placebo.target_power,
+        by_effect=True,
+    )
 
 
 def _quasi_context(
     request: HttpRequest, source: QuasiSource, form: QuasiDesignForm
 ) -> dict[str, Any]:
     experiment = source.experiment
-    saved = experiment.design_parameters
-    result = (
-        saved.get("result")
-        if str(saved.get("result", {}).get("method", "")).startswith("placebo_power")
-        else None
-    )
-    plan = (result or {}).get("history") or {}
-    points = list(zip(plan.get("effects", []), plan.get("power", []), strict=False))
-    false_positive = plan.get("false_positive_rate")
-    alpha = float(plan.get("alpha") or 0.05)
+    kept = StoredDesign.of(experiment)
+    plan = kept.plan
+    placebo = plan.placebo if plan else None
     return {
         "experiment": experiment,
         "form": form,
         "outcome": source.outcome,
         "source_problem": source.problem,
         "can_save": _can_change(request.user, experiment),
-        "result": result,
-        "plan": plan,
+        "result": plan,
+        "plan": placebo,
         "rows": _plan_rows(plan),
-        "curve_svg": power_curve_svg(
-            points,
-            size_label=_("Effect added"),
-            chosen=plan.get("minimum_detectable_effect"),
-            target=float(plan.get("target_power") or 0.8),
-            by_effect=True,
-        )
-        if len(points) > 1
-        else "",
+        "curve_svg": _plan_curve(plan),
         # The analysis finds "effects" in the past where none was added more often than
         # its level promises, beyond what the number of placebo trials explains.
-        "over_rejects": false_positive is not None and (plan.get("ci_low") or [0])[0] > alpha,
-        "cannot_reject": plan.get("smallest_p_value") is not None
-        and plan["smallest_p_value"] > alpha,
-        "progress": _unfinished(saved.get("history_progress")),
-        "failed": _failed(saved.get("history_progress")),
+        "over_rejects": placebo is not None and placebo.ci_low[0] > placebo.alpha,
+        "cannot_reject": placebo is not None
+        and placebo.smallest_p_value is not None
+        and placebo.smallest_p_value > placebo.alpha,
+        "progress": _unfinished(kept.history_progress),
+        "failed": _failed(kept.history_progress),
     }
 
 

@@ -37,7 +37,7 @@ class RandomisationActions(TrialActions):
         allocation = services.randomise(
             actor=actor, experiment=experiment, randomise_in=randomise_in
         )
-        counts = allocation.result.get("counts", {})
+        counts = allocation.drawn.counts
         self.stdout.write(
             self.style.SUCCESS(
                 f"Randomised with seed {allocation.seed}: "
@@ -49,12 +49,12 @@ class RandomisationActions(TrialActions):
     def _allocation(self, actor: Any, options: dict[str, Any]) -> None:
         experiment = get_experiment(actor=actor, slug=options["slug"])
         allocation = services.get_allocation(actor=actor, experiment=experiment)
-        result = allocation.result
-        steps = result.get("steps") or [""] * len(result["unit_ids"])
+        drawn = allocation.drawn
+        steps = drawn.steps or [""] * len(drawn.unit_ids)
         buffer = io.StringIO()
         writer = defused_csv.writer(buffer)
         writer.writerow(["unit", "arm", "step"])
-        writer.writerows(zip(result["unit_ids"], result["assignment"], steps, strict=True))
+        writer.writerows(zip(drawn.unit_ids, drawn.assignment, steps, strict=True))
         if options["output"]:
             Path(options["output"]).write_text(buffer.getvalue(), encoding="utf-8")
             self.stdout.write(

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from ninja import Schema
 
+from infuse import stats
 from infuse.adaption.models import Allocation
 
 
@@ -36,7 +37,7 @@ class AllocationOut(Schema):
 
     @classmethod
     def of(cls, allocation: Allocation) -> AllocationOut:
-        result = allocation.result
+        drawn = allocation.drawn
         return cls(
             method=allocation.method,
             seed=allocation.seed,
@@ -44,9 +45,9 @@ class AllocationOut(Schema):
             inputs_digest=allocation.inputs_digest,
             protocol_version=allocation.protocol.version,
             created_at=allocation.created_at,
-            counts=result.get("counts", {}),
-            units=[str(u) for u in result["unit_ids"]],
-            arms=result["assignment"],
-            steps=result.get("steps"),
-            balance=allocation.balance,
+            counts=drawn.counts,
+            units=[str(u) for u in drawn.unit_ids],
+            arms=list(drawn.assignment),
+            steps=list(drawn.steps) if drawn.steps is not None else None,
+            balance=stats.to_json(table) if (table := allocation.balance_table) else {},
         )

@@ -116,11 +116,12 @@ def _draw(
 
 
 def _balance(result: Any, covariates: Covariates) -> dict[str, Any]:
-    """The balance table of the numeric covariates between treatment and control."""
+    """The balance table of the numeric covariates between treatment and control, as kept
+    (empty when there is none)."""
     if not covariates or not set(result.arms) >= {"treatment", "control"}:
         return {}
     numeric = {k: v for k, v in covariates.items() if all(isinstance(x, int | float) for x in v)}
-    return stats.balance_table(numeric, result.assignment).to_dict() if numeric else {}
+    return stats.to_json(stats.balance_table(numeric, result.assignment)) if numeric else {}
 
 
 def randomise(*, actor: Person, experiment: Experiment, randomise_in: RandomiseIn) -> Allocation:
@@ -134,7 +135,7 @@ def randomise(*, actor: Person, experiment: Experiment, randomise_in: RandomiseI
             protocol=protocol,
             method=result.method,
             seed=seed,
-            result=result.to_dict(),
+            result=stats.to_json(result),
             allocation_digest=result.allocation_digest,
             inputs_digest=result.inputs_digest,
             source=source,

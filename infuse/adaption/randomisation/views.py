@@ -63,14 +63,14 @@ def allocation_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """The allocation (with its balance table), or its CSV with ``?format=csv``."""
     experiment = get_experiment(actor=request.user, slug=slug)
     allocation = services.get_allocation(actor=request.user, experiment=experiment)
-    result = allocation.result
-    units = result["unit_ids"]
+    drawn = allocation.drawn
+    units = drawn.unit_ids
     rows = list(
         zip(
             units,
-            result["assignment"],
-            result.get("steps") or [None] * len(units),
-            result.get("strata") or [None] * len(units),
+            drawn.assignment,
+            drawn.steps or [None] * len(units),
+            drawn.strata or [None] * len(units),
             strict=True,
         )
     )
@@ -81,7 +81,7 @@ def allocation_detail(request: HttpRequest, slug: str) -> HttpResponse:
         if experiment.design in COUNCIL_UNITS
         else {}
     )
-    schedule = result.get("schedule")
+    schedule = drawn.schedule
     return render(
         request,
         "adaption/allocation.html",
@@ -89,8 +89,8 @@ def allocation_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "experiment": experiment,
             "allocation": allocation,
             "rows": [(names.get(u, u), a, s, t) for u, a, s, t in rows],
-            "counts": result.get("counts", {}),
-            "balance": allocation.balance,
+            "counts": drawn.counts,
+            "balance": allocation.balance_table,
             "schedule": schedule,
             "periods": range(len(schedule[0])) if schedule else [],
             "schedule_rows": list(

@@ -10,6 +10,7 @@ through :func:`locked_for` and :func:`record_move`, so every move is checked and
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -319,11 +320,13 @@ def visible_experiments(actor: Any) -> QuerySet[Experiment]:
 
 
 def _result_of(experiment: Experiment) -> str:
+    """What the latest finished analysis found: "effect" (its interval excludes no effect),
+    "no-clear-effect", or "not-analysed" (no analysis, or no interval to judge)."""
     run = experiment.analyses.filter(state=AnalysisRun.State.DONE).first()
-    primary = (run.result or {}).get("primary") if run else None
-    if not primary or primary.get("ci_low") is None:
+    effect = run.primary_effect if run else None
+    if effect is None or not (math.isfinite(effect.ci_low) and math.isfinite(effect.ci_high)):
         return "not-analysed"
-    return "effect" if primary["ci_low"] > 0 or primary["ci_high"] < 0 else "no-clear-effect"
+    return "effect" if effect.ci_low > 0 or effect.ci_high < 0 else "no-clear-effect"
 
 
 def search_experiments(actor: Any, query: LibraryQuery) -> QuerySet[Experiment]:

@@ -14,6 +14,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from infuse.adaption.design.stored import StoredDesign
 from infuse.adaption.models import Experiment, Status
 from infuse.adaption.registry import services
 from infuse.adaption.registry.forms import ExperimentForm, LibraryForm, OutcomesForm
@@ -163,6 +164,7 @@ def experiment_detail(request: HttpRequest, slug: str) -> HttpResponse:
                 if experiment.ways_of_working.get(way.code)
             ],
             "decision": experiment.decisions.first(),
+            "design": StoredDesign.of(experiment),
         },
     )
 
