@@ -294,7 +294,7 @@ class AnalysisRun(models.Model):
     def __str__(self) -> str:
         return f"{self.experiment.slug} analysis {self.pk}"
 
-    @cached_property
+    @property
     def primary_effect(self) -> stats.EstimateResult | None:
         """The primary outcome's effect, as the engine's typed result (None until the analysis
         is done). The analysis keeps it under ``result["primary"]`` (see
