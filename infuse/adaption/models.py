@@ -1,20 +1,24 @@
 """Tables of the Adaption Lab: experiments, their frozen protocols and their allocations.
 
-An Experiment moves through its lifecycle only by the transitions in ``lifecycle.py``. A
-Protocol is the pre-registration: once written it is never changed (saving or deleting one
+An Experiment moves through its lifecycle only by the transitions in ``registry/lifecycle.py``.
+A Protocol is the pre-registration: once written it is never changed (saving or deleting one
 raises, and so do queryset updates and deletes); an amendment is a new version. An Allocation
 is one randomisation run, kept with its seed and digests.
 """
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from infuse import stats
 from infuse.core.models import Council, Organisation, Theme, WellbeingGoal
 
 
@@ -78,7 +82,8 @@ class Experiment(models.Model):
     # {way-of-working code: a sentence on how the experiment reflects it}
     ways_of_working = models.JSONField(default=dict, blank=True)
     design = models.CharField(_("design"), max_length=30, choices=Design.choices)
-    # The design page's inputs and the engine's answer (power, sizes, schedule), kept as JSON.
+    # The design page's inputs and the engine's answer (power, sizes, schedule), kept as JSON;
+    # read back typed by infuse.adaption.design.stored.
     design_parameters = models.JSONField(default=dict, blank=True)
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
@@ -105,6 +110,9 @@ class Experiment(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("adaption:experiment", kwargs={"slug": self.slug})
 
     @property
     def is_randomised(self) -> bool:
@@ -209,12 +217,14 @@ class Allocation(models.Model):
     protocol = models.ForeignKey(Protocol, on_delete=models.PROTECT, related_name="allocations")
     method = models.CharField(max_length=30)
     seed = models.BigIntegerField()
-    # The engine's AllocationResult.to_dict(): units, arms, assignment, parameters, digests.
+    # The engine's AllocationResult (units, arms, assignment, parameters, digests), in the
+    # engine's versioned JSON form (infuse.stats.to_json); read back as ``drawn``.
     result = models.JSONField()
     allocation_digest = models.CharField(max_length=64)
     inputs_digest = models.CharField(max_length=64)
     # Where the units came from: "councils", or a Data Lab dataset version and its column.
     source = models.JSONField(default=dict)
+    # The engine's BalanceTable in the same form (empty without numeric covariates).
     balance = models.JSONField(default=dict, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -228,6 +238,16 @@ class Allocation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.experiment.slug} allocation {self.allocation_digest[:12]}"
+
+    @cached_property
+    def drawn(self) -> stats.AllocationResult:
+        """The allocation as the engine drew it, read back from ``result``."""
+        return stats.from_json(self.result, stats.AllocationResult)
+
+    @cached_property
+    def balance_table(self) -> stats.BalanceTable | None:
+        """The covariates' balance between the arms (None when there was none to check)."""
+        return stats.from_json(self.balance, stats.BalanceTable) if self.balance else None
 
 
 class AnalysisRun(models.Model):
@@ -254,6 +274,8 @@ class AnalysisRun(models.Model):
     progress = models.ForeignKey(
         "core.TaskProgress", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The analysis result (see infuse.adaption.analysis.results), its engine estimates in the
+    # engine's versioned JSON form; empty until the analysis is done.
     result = models.JSONField(default=dict, blank=True)
     deviations = models.JSONField(default=list, blank=True)
     # Why it failed: an untranslated message and its parameters, translated when shown.
@@ -273,9 +295,16 @@ class AnalysisRun(models.Model):
         return f"{self.experiment.slug} analysis {self.pk}"
 
     @property
-    def error_text(self) -> str:
-        from django.utils.translation import gettext
+    def primary_effect(self) -> stats.EstimateResult | None:
+        """The primary outcome's effect, as the engine's typed result (None until the analysis
+        is done). The analysis keeps it under ``result["primary"]`` (see
+        :mod:`infuse.adaption.analysis.results`, which reads the whole result)."""
+        if self.state != self.State.DONE:
+            return None
+        return stats.from_json(self.result["primary"], stats.EstimateResult)
 
+    @property
+    def error_text(self) -> str:
         text = gettext(self.error) if self.error else ""
         return text % self.error_params if self.error_params else text
 

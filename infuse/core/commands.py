@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from django.contrib.auth.models import AnonymousUser
@@ -24,6 +25,14 @@ from pydantic import BaseModel, ValidationError
 
 from infuse.core.errors import DomainError, NotFound, invalid_input_from
 from infuse.core.models import Person
+
+
+def read_json(path: Path) -> Any:
+    """A JSON file an action was given, or one line saying why it cannot be read."""
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise CommandError(f"Cannot read {path} as JSON: {error}") from error
 
 
 def in_thread(work: Callable[[], Any]) -> threading.Thread:
@@ -85,6 +94,7 @@ class Actions:
 
     if TYPE_CHECKING:
         stdout: OutputWrapper
+        stderr: OutputWrapper
         style: Style
 
         def write_json(self, data: Any) -> None: ...

@@ -10,11 +10,22 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
-from typing import Any
 
 import numpy as np
 
-from infuse.core.models import Organisation, Person
+from infuse import stats
+from infuse.adaption.analysis.schemas import AttachIn
+from infuse.adaption.analysis.services import attach_data
+from infuse.adaption.decisions.schemas import DecisionIn
+from infuse.adaption.decisions.services import decide
+from infuse.adaption.models import Experiment
+from infuse.adaption.protocol.schemas import ProtocolIn
+from infuse.adaption.protocol.services import register_protocol
+from infuse.adaption.randomisation.schemas import RandomiseIn
+from infuse.adaption.randomisation.services import randomise
+from infuse.adaption.registry.schemas import ExperimentIn, OutcomeIO
+from infuse.adaption.registry.services import create_experiment, move, set_outcomes
+from infuse.core.models import Person
 from infuse.datalab.catalogue import services as catalogue
 from infuse.datalab.catalogue.schemas import DatasetIn
 from infuse.datalab.ingest import services as ingest
@@ -54,10 +65,10 @@ WASTE_PROTOCOL = {
 }
 
 
-def _hub_scores(allocation: dict[str, Any]) -> bytes:
+def _hub_scores(allocation: stats.AllocationResult) -> bytes:
     """Survey rows: council, quarter, wellbeing; up 2.5 points once the council's hubs open."""
     rng = np.random.default_rng(SEED)
-    schedule = dict(zip(allocation["unit_ids"], allocation["schedule"], strict=True))
+    schedule = dict(zip(allocation.unit_ids, allocation.schedule or (), strict=True))
     out = io.StringIO()
     out.write("council,quarter,wellbeing\n")
     for council, row in schedule.items():
@@ -69,133 +80,132 @@ def _hub_scores(allocation: dict[str, Any]) -> bytes:
     return out.getvalue().encode()
 
 
+def _registered(
+    person: Person, entry: ExperimentIn, outcome: str, protocol: dict[str, str]
+) -> Experiment:
+    """An experiment added, its primary outcome named, designed and its protocol registered."""
+    experiment = create_experiment(actor=person, experiment_in=entry)
+    set_outcomes(
+        actor=person,
+        experiment=experiment,
+        outcomes=[OutcomeIO(kind="primary", name=outcome)],
+    )
+    move(actor=person, experiment=experiment, transition="design")
+    register_protocol(
+        actor=person, experiment=experiment, protocol_in=ProtocolIn.model_validate(protocol)
+    )
+    return experiment
+
+
+def _warm_hubs(person: Person, run_tasks: Callable[[], None]) -> None:
+    """The stepped wedge: randomised, launched, data attached and analysed, decided (scale)."""
+    hubs = _registered(
+        person,
+        ExperimentIn(
+            title_en="Community warm hubs roll-out",
+            title_cy="Cyflwyno hybiau cynnes cymunedol",
+            owner="ccr-programme",
+            design="stepped_wedge",
+            problem_en="Cold homes harm older residents' health and wellbeing every winter.",
+            problem_cy="Mae cartrefi oer yn niweidio iechyd a llesiant preswylwyr hŷn bob gaeaf.",
+            hypothesis_en="Warm hubs raise adult wellbeing in winter.",
+            hypothesis_cy="Mae hybiau cynnes yn codi llesiant oedolion yn y gaeaf.",
+            intervention_en="Libraries and community centres open as warm hubs with activities.",
+            intervention_cy="Llyfrgelloedd a chanolfannau cymunedol yn agor fel hybiau cynnes.",
+            councils=HUB_COUNCILS,
+            themes=["improving-public-health", "transforming-communities"],
+            goals=["healthier", "cohesive-communities"],
+            ways_of_working={
+                "prevention": "Acts before cold weather turns into illness.",
+                "collaboration": "Five councils and the health board deliver it together.",
+            },
+            public=True,
+        ),
+        "Adult wellbeing (WEMWBS)",
+        HUBS_PROTOCOL,
+    )
+    allocation = randomise(
+        actor=person, experiment=hubs, randomise_in=RandomiseIn(seed=SEED, n_steps=5)
+    )
+    move(actor=person, experiment=hubs, transition="launch")
+    dataset = Dataset.objects.filter(title_en="Warm hub wellbeing survey").first()
+    if dataset is None:
+        dataset = catalogue.create_dataset(
+            actor=person,
+            dataset_in=DatasetIn(
+                title_en="Warm hub wellbeing survey",
+                title_cy="Arolwg llesiant hybiau cynnes",
+                publisher=hubs.owner.slug,
+                visibility="region",
+                themes=["improving-public-health"],
+                goals=["healthier"],
+            ),
+        )
+    ingest.upload_file(
+        actor=person,
+        dataset=dataset,
+        chunks=[_hub_scores(allocation.drawn)],
+        original_name="warm-hub-wellbeing.csv",
+    )
+    run_tasks()
+    attach_data(
+        actor=person,
+        experiment=hubs,
+        attach_in=AttachIn(
+            dataset=dataset.slug, outcome="wellbeing", cluster="council", period="quarter"
+        ),
+    )
+    run_tasks()
+    hubs.refresh_from_db()
+    move(actor=person, experiment=hubs, transition="analyse")
+    decide(
+        actor=person,
+        experiment=hubs,
+        decision_in=DecisionIn(
+            choice="scale",
+            rationale="Wellbeing rose by about 2.5 points once hubs opened, in every "
+            "council; the interval excludes no effect. Roll out to the other five councils.",
+            cost_per_unit_pence=1_850,
+            cost_unit="per resident reached",
+        ),
+    )
+
+
+def _bulky_waste(person: Person) -> None:
+    """The cluster trial: randomised and running, awaiting its data."""
+    waste = _registered(
+        person,
+        ExperimentIn(
+            title_en="Online booking for bulky waste",
+            title_cy="Archebu ar-lein ar gyfer gwastraff swmpus",
+            owner="ccr-programme",
+            design="cluster_rct",
+            problem_en="Phone bookings for bulky waste collections are slow and costly.",
+            problem_cy="Mae archebu casgliadau gwastraff swmpus dros y ffôn yn araf ac yn ddrud.",
+            hypothesis_en="An online booking service moves most bookings online.",
+            hypothesis_cy=(
+                "Mae gwasanaeth archebu ar-lein yn symud y rhan fwyaf o archebion ar-lein."
+            ),
+            intervention_en="A bilingual online booking form with payment.",
+            intervention_cy="Ffurflen archebu ar-lein ddwyieithog gyda thaliad.",
+            councils=WASTE_COUNCILS,
+            themes=["decarbonisation", "transforming-communities"],
+            goals=["prosperous", "globally-responsible"],
+            public=True,
+        ),
+        "Share of bookings made online",
+        WASTE_PROTOCOL,
+    )
+    randomise(actor=person, experiment=waste, randomise_in=RandomiseIn(seed=SEED + 1))
+    move(actor=person, experiment=waste, transition="launch")
+
+
 def load_demo_trials(run_tasks: Callable[[], None], report: Callable[[str], None]) -> None:
     """Create the two demo trials if they are not there yet."""
-    from infuse.adaption import services
-    from infuse.adaption.models import Experiment
-
     person = Person.objects.get(email="data@infuse.example")
-    programme = Organisation.objects.get(slug="ccr-programme")
     if not Experiment.objects.filter(slug=WARM_HUBS).exists():
         report("Adaption Lab: community warm hubs (stepped wedge, decided)")
-        hubs = services.create_experiment(
-            actor=person,
-            fields=services.ExperimentFields(
-                title_en="Community warm hubs roll-out",
-                title_cy="Cyflwyno hybiau cynnes cymunedol",
-                owner=programme,
-                design="stepped_wedge",
-                problem_en="Cold homes harm older residents' health and wellbeing every winter.",
-                problem_cy=(
-                    "Mae cartrefi oer yn niweidio iechyd a llesiant preswylwyr hŷn bob gaeaf."
-                ),
-                hypothesis_en="Warm hubs raise adult wellbeing in winter.",
-                hypothesis_cy="Mae hybiau cynnes yn codi llesiant oedolion yn y gaeaf.",
-                intervention_en=(
-                    "Libraries and community centres open as warm hubs with activities."
-                ),
-                intervention_cy="Llyfrgelloedd a chanolfannau cymunedol yn agor fel hybiau cynnes.",
-                councils=HUB_COUNCILS,
-                themes=["improving-public-health", "transforming-communities"],
-                goals=["healthier", "cohesive-communities"],
-                ways_of_working={
-                    "prevention": "Acts before cold weather turns into illness.",
-                    "collaboration": "Five councils and the health board deliver it together.",
-                },
-                public=True,
-            ),
-        )
-        services.set_outcomes(
-            actor=person,
-            experiment=hubs,
-            outcomes=[services.OutcomeFields(kind="primary", name="Adult wellbeing (WEMWBS)")],
-        )
-        services.move(actor=person, experiment=hubs, transition="design")
-        services.register_protocol(
-            actor=person, experiment=hubs, fields=services.ProtocolFields(**HUBS_PROTOCOL)
-        )
-        allocation = services.randomise(
-            actor=person,
-            experiment=hubs,
-            fields=services.RandomiseFields(seed=SEED, n_steps=5),
-        )
-        services.move(actor=person, experiment=hubs, transition="launch")
-        dataset = Dataset.objects.filter(title_en="Warm hub wellbeing survey").first()
-        if dataset is None:
-            dataset = catalogue.create_dataset(
-                actor=person,
-                dataset_in=DatasetIn(
-                    title_en="Warm hub wellbeing survey",
-                    title_cy="Arolwg llesiant hybiau cynnes",
-                    publisher=programme.slug,
-                    visibility="region",
-                    themes=["improving-public-health"],
-                    goals=["healthier"],
-                ),
-            )
-        ingest.upload_file(
-            actor=person,
-            dataset=dataset,
-            chunks=[_hub_scores(allocation.result)],
-            original_name="warm-hub-wellbeing.csv",
-        )
-        run_tasks()
-        services.attach_data(
-            actor=person,
-            experiment=hubs,
-            fields=services.MappingFields(
-                dataset=dataset.slug, outcome="wellbeing", cluster="council", period="quarter"
-            ),
-        )
-        run_tasks()
-        hubs.refresh_from_db()
-        services.move(actor=person, experiment=hubs, transition="analyse")
-        services.decide(
-            actor=person,
-            experiment=hubs,
-            fields=services.DecisionFields(
-                choice="scale",
-                rationale="Wellbeing rose by about 2.5 points once hubs opened, in every "
-                "council; the interval excludes no effect. Roll out to the other five councils.",
-                cost_per_unit_pence=1_850,
-                cost_unit="per resident reached",
-            ),
-        )
+        _warm_hubs(person, run_tasks)
     if not Experiment.objects.filter(slug=BULKY_WASTE).exists():
         report("Adaption Lab: online booking for bulky waste (cluster trial, running)")
-        waste = services.create_experiment(
-            actor=person,
-            fields=services.ExperimentFields(
-                title_en="Online booking for bulky waste",
-                title_cy="Archebu ar-lein ar gyfer gwastraff swmpus",
-                owner=programme,
-                design="cluster_rct",
-                problem_en="Phone bookings for bulky waste collections are slow and costly.",
-                problem_cy=(
-                    "Mae archebu casgliadau gwastraff swmpus dros y ffôn yn araf ac yn ddrud."
-                ),
-                hypothesis_en="An online booking service moves most bookings online.",
-                hypothesis_cy=(
-                    "Mae gwasanaeth archebu ar-lein yn symud y rhan fwyaf o archebion ar-lein."
-                ),
-                intervention_en="A bilingual online booking form with payment.",
-                intervention_cy="Ffurflen archebu ar-lein ddwyieithog gyda thaliad.",
-                councils=WASTE_COUNCILS,
-                themes=["decarbonisation", "transforming-communities"],
-                goals=["prosperous", "globally-responsible"],
-                public=True,
-            ),
-        )
-        services.set_outcomes(
-            actor=person,
-            experiment=waste,
-            outcomes=[services.OutcomeFields(kind="primary", name="Share of bookings made online")],
-        )
-        services.move(actor=person, experiment=waste, transition="design")
-        services.register_protocol(
-            actor=person, experiment=waste, fields=services.ProtocolFields(**WASTE_PROTOCOL)
-        )
-        services.randomise(
-            actor=person, experiment=waste, fields=services.RandomiseFields(seed=SEED + 1)
-        )
-        services.move(actor=person, experiment=waste, transition="launch")
+        _bulky_waste(person)

@@ -173,7 +173,7 @@ def test_a_quasi_experiment_planned_and_analysed_through_the_api(
 ):
     from django.core.management import call_command
 
-    from infuse.adaption import services
+    from infuse.adaption.analysis import services
     from infuse.datalab.ingest import services as data
 
     lines = ["council,year,rate"]

@@ -1,5 +1,5 @@
 """The Adaption Lab's pages, driven as a person would: create → outcomes → design → register
-→ amend → randomise → launch, with the library, its CSV and the Welsh pages."""
+→ amend → randomise → launch, and the Welsh pages (the library: registry/test_views.py)."""
 
 from __future__ import annotations
 
@@ -118,17 +118,3 @@ def test_the_whole_flow_through_the_pages(officer, analyst, make_person):
 
     welsh = Client().get(f"/cy{url}").content.decode()
     assert "Hybiau cynnes" in welsh and 'lang="cy"' in welsh
-
-
-def test_the_library_filters_and_exports(officer, make_experiment):
-    make_experiment(title_en="Warm hubs", goals=["healthier"])
-    make_experiment("its", title_en="Bus lanes", councils=["W06000015"], goals=["resilient"])
-    web = client_for(officer)
-    listed = web.get("/experiments/?goal=healthier").content.decode()
-    assert "Warm hubs" in listed and "Bus lanes" not in listed
-    by_design = web.get("/experiments/?design=its").content.decode()
-    assert "Bus lanes" in by_design and "Warm hubs" not in by_design
-    exported = web.get("/experiments/?format=csv&q=bus")
-    rows = list(csv.DictReader(io.StringIO(exported.content.decode())))
-    assert [r["title_en"] for r in rows] == ["Bus lanes"]
-    assert Client().get("/experiments/").content.decode().count("govuk-summary-card__title") == 0

@@ -32,8 +32,8 @@ def test_an_experiment_from_entry_to_allocation(page: Page, live_server, make_pe
     page.get_by_role("button", name="Add the experiment").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the title in English")
     axe_check(page)
-    page.get_by_label("Title in English").fill("Warm hubs")
-    page.get_by_label("Title in Welsh").fill("Hybiau cynnes")
+    page.get_by_label("Title, in English").fill("Warm hubs")
+    page.get_by_label("Title, in Welsh").fill("Hybiau cynnes")
     page.get_by_label("Hypothesis, in English").fill("Warm hubs cut winter GP visits.")
     page.get_by_label("Stepped-wedge roll-out across councils").check()
     for council in ("Cardiff", "Newport", "Torfaen", "Bridgend"):

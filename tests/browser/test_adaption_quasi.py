@@ -9,9 +9,11 @@ from django.core.management import call_command
 from django.utils import translation
 from playwright.sync_api import Page, expect
 
-from infuse.adaption import services
+from infuse.adaption.analysis import services
+from infuse.adaption.registry.schemas import ExperimentIn
+from infuse.adaption.registry.services import create_experiment
 from tests.adaption.conftest import PROTOCOL
-from tests.adaption.test_quasi_design import _history, _quasi
+from tests.adaption.design.test_history import _history, _quasi
 from tests.browser.test_shell import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -113,15 +115,13 @@ def test_a_difference_in_differences_from_plan_to_report_in_welsh(
 
 
 def make_experiment_for(officer):
-    from infuse.core.models import Organisation
-
     def make(design: str, **extra):
-        return services.create_experiment(
+        return create_experiment(
             actor=officer,
-            fields=services.ExperimentFields(
+            experiment_in=ExperimentIn(
                 title_en="Recycling hubs",
                 title_cy="Hybiau ailgylchu",
-                owner=Organisation.objects.get(slug="cardiff"),
+                owner="cardiff",
                 design=design,
                 councils=extra.pop("councils"),
             ),

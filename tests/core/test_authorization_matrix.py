@@ -144,6 +144,19 @@ MATRIX: dict[str, tuple[str, str, dict | None, dict[str, int]]] = {
     ),
     "adaption:experiment": ("get", "/experiments/no-such/", None, everyone(404)),
     "adaption:experiment_design": ("get", "/experiments/no-such/design/", None, everyone(404)),
+    "adaption:design_save": ("post", "/experiments/no-such/design/save/", None, everyone(404)),
+    "adaption:design_simulate": (
+        "post",
+        "/experiments/no-such/design/simulate/",
+        None,
+        everyone(404),
+    ),
+    "adaption:design_history": (
+        "post",
+        "/experiments/no-such/design/history/",
+        None,
+        everyone(404),
+    ),
     "adaption:experiment_edit": ("get", "/experiments/no-such/edit/", None, signed_in(302, 404)),
     "adaption:experiment_outcomes": (
         "get",

@@ -6,9 +6,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import OutputWrapper
-from django.core.management.color import Style
-
 from infuse.core.commands import Actions, AddAction
 from infuse.datalab.catalogue import exports, services
 
@@ -22,15 +19,7 @@ def write_output(content: bytes, output: Path | None) -> None:
         output.write_bytes(content)
 
 
-class DataActions(Actions):
-    """What every Data Lab slice's actions use of the command they are part of."""
-
-    stdout: OutputWrapper
-    stderr: OutputWrapper
-    style: Style
-
-
-class CatalogueActions(DataActions):
+class CatalogueActions(Actions):
     @classmethod
     def add_actions(cls, action: AddAction) -> None:
         export = action("export", "Write a version as csv, xlsx, json or parquet.", who="optional")

@@ -3,24 +3,23 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import CommandError
 
-from infuse.core.commands import AddAction, in_thread
+from infuse.core.commands import Actions, AddAction, in_thread, read_json
 from infuse.core.console import follow_progress
 from infuse.core.models import Person
 from infuse.datalab.catalogue import exports
 from infuse.datalab.catalogue import services as catalogue
-from infuse.datalab.catalogue.cli import DataActions, write_output
+from infuse.datalab.catalogue.cli import write_output
 from infuse.datalab.indicators import services
 from infuse.datalab.indicators.schemas import FlagIn, IndicatorIn
 from infuse.datalab.indicators.tasks import compute_indicator
 
 
-class IndicatorActions(DataActions):
+class IndicatorActions(Actions):
     @classmethod
     def add_actions(cls, action: AddAction) -> None:
         indicator = action("indicator", "Define an indicator and compute its values.")
@@ -51,10 +50,7 @@ class IndicatorActions(DataActions):
 
     def _indicator(self, person: Person, options: dict[str, Any]) -> None:
         dataset = catalogue.get_dataset(actor=person, slug=options["dataset"])
-        try:
-            specification = json.loads(Path(options["spec"]).read_text(encoding="utf-8"))
-        except (OSError, ValueError) as error:
-            raise CommandError(f"Cannot read {options['spec']} as JSON: {error}") from error
+        specification = read_json(options["spec"])
         indicator = services.create_indicator(
             actor=person,
             dataset=dataset,

@@ -3,18 +3,16 @@ with ``--background``) and declare the schema later uploads are checked against.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import CommandError
 
-from infuse.core.commands import AddAction, in_thread
+from infuse.core.commands import Actions, AddAction, in_thread, read_json
 from infuse.core.console import follow_progress
 from infuse.core.models import Person
 from infuse.datalab.catalogue import services as catalogue
-from infuse.datalab.catalogue.cli import DataActions
 from infuse.datalab.ingest import services
 from infuse.datalab.ingest.schemas import SchemaIn, UploadIn
 from infuse.datalab.ingest.tasks import ingest_upload
@@ -29,7 +27,7 @@ def _chunks(path: Path) -> Iterator[bytes]:
             yield block
 
 
-class IngestActions(DataActions):
+class IngestActions(Actions):
     @classmethod
     def add_actions(cls, action: AddAction) -> None:
         ingest = action("ingest", "Upload a file as a new version of a dataset.")
@@ -113,10 +111,7 @@ class IngestActions(DataActions):
             raise CommandError("Give a schema file, or --clear (not both).")
         schema = None
         if options["file"]:
-            try:
-                schema = json.loads(Path(options["file"]).read_text(encoding="utf-8"))
-            except (OSError, ValueError) as error:
-                raise CommandError(f"Cannot read {options['file']} as JSON: {error}") from error
+            schema = read_json(options["file"])
         services.set_declared_schema(
             actor=person, dataset=dataset, schema_in=SchemaIn(schema=schema)
         )

@@ -10,15 +10,14 @@ from defusedcsv import csv as defused_csv
 from rich.console import Console
 from rich.table import Table
 
-from infuse.core.commands import AddAction
+from infuse.core.commands import Actions, AddAction
 from infuse.core.models import Person
-from infuse.datalab.catalogue.cli import DataActions
 from infuse.datalab.sql import services
 from infuse.datalab.sql.sandbox import QueryResult
 from infuse.datalab.sql.schemas import QueryIn
 
 
-class SqlActions(DataActions):
+class SqlActions(Actions):
     @classmethod
     def add_actions(cls, action: AddAction) -> None:
         sql = action("sql", "Run one read-only SELECT over the data you may see.")

@@ -7,12 +7,12 @@ from typing import Any
 
 from django.core.management.base import CommandError
 
-from infuse.core.commands import Actions, AddAction
+from infuse.core.commands import Actions, AddAction, read_json
 from infuse.core.models import Person
 from infuse.procurement import sealing
 from infuse.procurement.bids import services
 from infuse.procurement.bids.schemas import BidIn
-from infuse.procurement.challenges.cli import phase_args, phase_of, read_json
+from infuse.procurement.challenges.cli import phase_args, phase_of
 
 
 class BidActions(Actions):

@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
 
-from infuse.core.commands import Actions, AddAction
+from infuse.core.commands import Actions, AddAction, read_json
 from infuse.core.models import Person
 from infuse.procurement.challenges import services
 from infuse.procurement.challenges.schemas import ChallengeIn, ChallengeOut, CriterionIn, PhaseIn
 from infuse.procurement.models import Phase
-
-
-def read_json(path: Path) -> Any:
-    try:
-        return json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
-        raise CommandError(f"Cannot read {path} as JSON: {error}") from error
 
 
 def phase_args(command: CommandParser) -> CommandParser:

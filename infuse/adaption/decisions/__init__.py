@@ -1,0 +1,1 @@
+"""The decisions: scale, adapt or stop, the scale-up, and the trial report."""

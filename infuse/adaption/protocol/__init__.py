@@ -1,0 +1,1 @@
+"""The protocol: pre-registration (frozen, hashed) and its amendments."""

@@ -1,0 +1,1 @@
+"""The randomisation: the allocation, its seed and digests, and the balance between the arms."""
