@@ -54,11 +54,6 @@ LOCAL_IMPORTS_ALLOWED = {
     "django.core.management",  # the console script, before settings are chosen
     "infuse.procurement.sealing",  # settings: read before any application module may load
 }
-# Known to break the rules while their labs are being moved into slices (issue 11); each entry
-# must still break them, so the list only ever shrinks.
-PENDING = {
-    "infuse/demo/adaption.py",
-}
 
 
 def _modules() -> list[Path]:
@@ -69,10 +64,6 @@ def _modules() -> list[Path]:
 
 def _name(path: Path) -> str:
     return str(path.relative_to(ROOT))
-
-
-def _pending(path: Path) -> bool:
-    return any(_name(path).startswith(prefix) for prefix in PENDING)
 
 
 def _code_lines(source: list[str], node: ast.FunctionDef | ast.AsyncFunctionDef) -> int:
@@ -143,27 +134,19 @@ def _hidden_imports() -> list[tuple[Path, str]]:
 
 def test_no_module_is_too_long_to_read():
     """A module past ~600 lines (the engine ~700) is the signal to split it by topic."""
-    long = [text for path, text in _long_modules() if not _pending(path)]
+    long = [text for path, text in _long_modules()]
     assert not long, long
 
 
 def test_no_function_is_too_long_without_saying_why():
     """Over ~60 lines of code, a function is split, or its docstring says why it is long
     ("long because …")."""
-    long = [text for path, text in _long_functions() if not _pending(path)]
+    long = [text for path, text in _long_functions()]
     assert not long, long
 
 
 def test_imports_are_at_the_top_so_no_cycle_can_hide():
     """Imports inside functions hide import cycles (and the import contracts cannot see what
     runs late). Allowed: Django's ready() hooks, and heavy optional libraries named above."""
-    hidden = [text for path, text in _hidden_imports() if not _pending(path)]
+    hidden = [text for path, text in _hidden_imports()]
     assert not hidden, hidden
-
-
-def test_pending_entries_still_need_their_exception():
-    """Each PENDING entry still breaks one of the rules above (so the list cannot go stale)."""
-    breaking = {_name(path) for path, _text in _long_modules() + _long_functions()}
-    breaking |= {_name(path) for path, _text in _hidden_imports()}
-    stale = [p for p in PENDING if not any(name.startswith(p) for name in breaking)]
-    assert not stale, f"Take these off PENDING: {stale}"

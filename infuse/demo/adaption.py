@@ -97,6 +97,31 @@ def _registered(
     return experiment
 
 
+def _hub_survey(person: Person, hubs: Experiment, drawn: stats.AllocationResult) -> Dataset:
+    """The wellbeing survey of the warm hubs' councils, as a Data Lab dataset (its scores made
+    from the roll-out's allocation)."""
+    dataset = Dataset.objects.filter(title_en="Warm hub wellbeing survey").first()
+    if dataset is None:
+        dataset = catalogue.create_dataset(
+            actor=person,
+            dataset_in=DatasetIn(
+                title_en="Warm hub wellbeing survey",
+                title_cy="Arolwg llesiant hybiau cynnes",
+                publisher=hubs.owner.slug,
+                visibility="region",
+                themes=["improving-public-health"],
+                goals=["healthier"],
+            ),
+        )
+    ingest.upload_file(
+        actor=person,
+        dataset=dataset,
+        chunks=[_hub_scores(drawn)],
+        original_name="warm-hub-wellbeing.csv",
+    )
+    return dataset
+
+
 def _warm_hubs(person: Person, run_tasks: Callable[[], None]) -> None:
     """The stepped wedge: randomised, launched, data attached and analysed, decided (scale)."""
     hubs = _registered(
@@ -128,25 +153,7 @@ def _warm_hubs(person: Person, run_tasks: Callable[[], None]) -> None:
         actor=person, experiment=hubs, randomise_in=RandomiseIn(seed=SEED, n_steps=5)
     )
     move(actor=person, experiment=hubs, transition="launch")
-    dataset = Dataset.objects.filter(title_en="Warm hub wellbeing survey").first()
-    if dataset is None:
-        dataset = catalogue.create_dataset(
-            actor=person,
-            dataset_in=DatasetIn(
-                title_en="Warm hub wellbeing survey",
-                title_cy="Arolwg llesiant hybiau cynnes",
-                publisher=hubs.owner.slug,
-                visibility="region",
-                themes=["improving-public-health"],
-                goals=["healthier"],
-            ),
-        )
-    ingest.upload_file(
-        actor=person,
-        dataset=dataset,
-        chunks=[_hub_scores(allocation.drawn)],
-        original_name="warm-hub-wellbeing.csv",
-    )
+    dataset = _hub_survey(person, hubs, allocation.drawn)
     run_tasks()
     attach_data(
         actor=person,
