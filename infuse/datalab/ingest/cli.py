@@ -3,7 +3,6 @@ with ``--background``) and declare the schema later uploads are checked against.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -11,20 +10,13 @@ from django.core.management.base import CommandError
 
 from infuse.core.commands import Actions, AddAction, in_thread, read_json
 from infuse.core.console import follow_progress
+from infuse.core.files import Upload
 from infuse.core.models import Person
 from infuse.datalab.catalogue import services as catalogue
 from infuse.datalab.ingest import services
 from infuse.datalab.ingest.schemas import SchemaIn, UploadIn
 from infuse.datalab.ingest.tasks import ingest_upload
 from infuse.datalab.models import DatasetUpload
-
-CHUNK = 1024 * 1024
-
-
-def _chunks(path: Path) -> Iterator[bytes]:
-    with path.open("rb") as handle:
-        while block := handle.read(CHUNK):
-            yield block
 
 
 class IngestActions(Actions):
@@ -62,7 +54,7 @@ class IngestActions(Actions):
         outcome = services.upload_file(
             actor=person,
             dataset=dataset,
-            chunks=_chunks(path),
+            chunks=Upload.from_path(path).chunks,
             original_name=path.name,
             upload_in=UploadIn(
                 sheet=options["sheet"] or "",
