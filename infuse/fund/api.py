@@ -31,7 +31,7 @@ def fund_report(request: HttpRequest) -> FundOut:
 def list_allocations(request: HttpRequest) -> list[AllocationOut]:
     actor = caller(request)
     rows = services.allocations(actor=actor, fund=services.get_fund(actor=actor))
-    return [services.allocation_out(row.allocation, row.purpose) for row in rows]
+    return [AllocationOut.of(row.allocation, row.purpose) for row in rows]
 
 
 @router.post(
@@ -40,4 +40,5 @@ def list_allocations(request: HttpRequest) -> list[AllocationOut]:
     summary="Set what a challenge phase may commit to contracts (fund managers)",
 )
 def allocate(request: HttpRequest, payload: AllocationIn) -> AllocationOut:
-    return services.allocation_out(services.allocate(actor=caller(request), allocation_in=payload))
+    row = services.allocation_row(services.allocate(actor=caller(request), allocation_in=payload))
+    return AllocationOut.of(row.allocation, row.purpose)

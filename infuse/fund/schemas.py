@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from ninja import Schema
 
+from infuse.fund.models import Allocation
+from infuse.fund.purposes import Purpose
+
 
 class AllocationIn(Schema):
     """Set what one challenge phase may commit to contracts (replacing what it had)."""
@@ -18,6 +21,16 @@ class AllocationOut(Schema):
     label: str
     amount_pence: int
     committed_pence: int
+
+    @classmethod
+    def of(cls, allocation: Allocation, purpose: Purpose) -> AllocationOut:
+        return cls(
+            id=allocation.pk,
+            purpose=purpose.reference,
+            label=purpose.label,
+            amount_pence=allocation.amount_pence,
+            committed_pence=allocation.committed_pence,
+        )
 
 
 class PortfolioRowOut(Schema):

@@ -26,7 +26,7 @@ from infuse.core.money import pounds
 from infuse.core.permissions import can
 from infuse.fund import purposes
 from infuse.fund.models import Allocation, Commitment, Fund, Payment
-from infuse.fund.schemas import AllocationIn, AllocationOut, FundOut, PortfolioRowOut
+from infuse.fund.schemas import AllocationIn, FundOut, PortfolioRowOut
 
 CHALLENGE_FUND = "challenge-fund"
 
@@ -262,18 +262,10 @@ def allocations(*, actor: Any, fund: Fund) -> list[AllocationRow]:
     ]
 
 
-def allocation_out(
-    allocation: Allocation, purpose: purposes.Purpose | None = None
-) -> AllocationOut:
-    """One allocation as the API and the CLI give it (its purpose looked up when not given)."""
-    purpose = purpose or purposes.directory().describe([allocation.phase_id])[allocation.phase_id]
-    return AllocationOut(
-        id=allocation.pk,
-        purpose=purpose.reference,
-        label=purpose.label,
-        amount_pence=allocation.amount_pence,
-        committed_pence=allocation.committed_pence,
-    )
+def allocation_row(allocation: Allocation) -> AllocationRow:
+    """One allocation with what it pays for."""
+    purpose = purposes.directory().describe([allocation.phase_id])[allocation.phase_id]
+    return AllocationRow(allocation, purpose)
 
 
 def _sums_by_phase(fund: Fund) -> dict[int, list[int]]:

@@ -10,7 +10,7 @@ from django.core.management.base import CommandParser
 from infuse.core.commands import LabCommand, with_person
 from infuse.core.models import Person
 from infuse.fund import services
-from infuse.fund.schemas import AllocationIn
+from infuse.fund.schemas import AllocationIn, AllocationOut
 
 
 class Command(LabCommand):
@@ -37,7 +37,7 @@ class Command(LabCommand):
 
     def _allocations(self, actor: Any, options: dict[str, Any]) -> None:
         rows = services.allocations(actor=actor, fund=services.get_fund(actor=actor))
-        self.write_json([services.allocation_out(row.allocation, row.purpose) for row in rows])
+        self.write_json([AllocationOut.of(row.allocation, row.purpose) for row in rows])
 
     def _allocate(self, actor: Person, options: dict[str, Any]) -> None:
         made = services.allocate(
