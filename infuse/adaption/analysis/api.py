@@ -8,16 +8,16 @@ from ninja import Router, Status
 
 from infuse.adaption.analysis import services
 from infuse.adaption.analysis.schemas import AnalysisOut, AttachIn
-from infuse.adaption.registry.api import ERRORS, experiment_for
+from infuse.adaption.registry.api import experiment_for
 from infuse.core.api_auth import OPTIONAL_AUTH
-from infuse.core.schemas import ProblemOut
+from infuse.core.schemas import PROBLEMS, ProblemOut
 
 router = Router()
 
 
 @router.post(
     "/experiments/{slug}/analyses",
-    response={202: AnalysisOut, **ERRORS},
+    response={202: AnalysisOut, **PROBLEMS},
     summary="Attach outcome data (a dataset and column mapping); the analysis runs as a task",
 )
 def attach_data(request: HttpRequest, slug: str, payload: AttachIn) -> Status[AnalysisOut]:

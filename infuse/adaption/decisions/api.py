@@ -7,15 +7,16 @@ from ninja import Router, Status
 
 from infuse.adaption.decisions import services
 from infuse.adaption.decisions.schemas import DecisionIn, DecisionOut, ScaleUpIn
-from infuse.adaption.registry.api import ERRORS, experiment_for
+from infuse.adaption.registry.api import experiment_for
 from infuse.adaption.registry.schemas import ExperimentOut
+from infuse.core.schemas import PROBLEMS
 
 router = Router()
 
 
 @router.post(
     "/experiments/{slug}/decision",
-    response={201: DecisionOut, **ERRORS},
+    response={201: DecisionOut, **PROBLEMS},
     summary="Record the decision: scale, adapt or stop",
 )
 def decide(request: HttpRequest, slug: str, payload: DecisionIn) -> Status[DecisionOut]:
@@ -26,7 +27,7 @@ def decide(request: HttpRequest, slug: str, payload: DecisionIn) -> Status[Decis
 
 @router.post(
     "/experiments/{slug}/scale-up",
-    response={201: ExperimentOut, **ERRORS},
+    response={201: ExperimentOut, **PROBLEMS},
     summary="Turn a decision to scale into a new stepped-wedge experiment (councils in order)",
 )
 def scale_up(request: HttpRequest, slug: str, payload: ScaleUpIn) -> Status[ExperimentOut]:

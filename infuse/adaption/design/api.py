@@ -8,15 +8,16 @@ from ninja import Router, Status
 
 from infuse.adaption.design import services
 from infuse.adaption.design.schemas import DesignIn, DesignOut, HistoryPlanIn, QueuedOut
-from infuse.adaption.registry.api import ERRORS, experiment_for
+from infuse.adaption.registry.api import experiment_for
 from infuse.core.api_auth import OPTIONAL_AUTH
+from infuse.core.schemas import PROBLEMS
 
 router = Router()
 
 
 @router.post(
     "/experiments/{slug}/design",
-    response={200: DesignOut, **ERRORS},
+    response={200: DesignOut, **PROBLEMS},
     auth=OPTIONAL_AUTH,
     summary="Power, size or minimum detectable effect of a randomised design (save: its team)",
 )
@@ -27,7 +28,7 @@ def calculate_design(request: HttpRequest, slug: str, payload: DesignIn) -> Desi
 
 @router.post(
     "/experiments/{slug}/design/simulation",
-    response={202: QueuedOut, **ERRORS},
+    response={202: QueuedOut, **PROBLEMS},
     summary="Check the saved design's power by simulation (a task; follow /tasks/{id})",
 )
 def simulate_design(request: HttpRequest, slug: str) -> Status[QueuedOut]:
@@ -38,7 +39,7 @@ def simulate_design(request: HttpRequest, slug: str) -> Status[QueuedOut]:
 
 @router.post(
     "/experiments/{slug}/design/history",
-    response={202: QueuedOut, **ERRORS},
+    response={202: QueuedOut, **PROBLEMS},
     summary="Plan a quasi-experiment from its outcome's past by placebo trials (a task)",
 )
 def plan_from_history(request: HttpRequest, slug: str, payload: HistoryPlanIn) -> Status[QueuedOut]:

@@ -7,17 +7,17 @@ from ninja import Router, Status
 
 from infuse.adaption.protocol import services
 from infuse.adaption.protocol.schemas import ProtocolIn, ProtocolOut
-from infuse.adaption.registry.api import ERRORS, experiment_for
+from infuse.adaption.registry.api import experiment_for
 from infuse.core.api_auth import OPTIONAL_AUTH
 from infuse.core.errors import NotFound
-from infuse.core.schemas import ProblemOut
+from infuse.core.schemas import PROBLEMS, ProblemOut
 
 router = Router()
 
 
 @router.post(
     "/experiments/{slug}/protocol",
-    response={201: ProtocolOut, **ERRORS},
+    response={201: ProtocolOut, **PROBLEMS},
     summary="Register the protocol (frozen, SHA-256), or amend it with a reason",
 )
 def register_protocol(request: HttpRequest, slug: str, payload: ProtocolIn) -> Status[ProtocolOut]:

@@ -7,15 +7,16 @@ from ninja import Router, Status
 
 from infuse.adaption.randomisation import services
 from infuse.adaption.randomisation.schemas import AllocationOut, RandomiseIn
-from infuse.adaption.registry.api import ERRORS, experiment_for
+from infuse.adaption.registry.api import experiment_for
 from infuse.core.api_auth import OPTIONAL_AUTH
+from infuse.core.schemas import PROBLEMS
 
 router = Router()
 
 
 @router.post(
     "/experiments/{slug}/randomise",
-    response={201: AllocationOut, **ERRORS},
+    response={201: AllocationOut, **PROBLEMS},
     summary="Randomise once, with a stored seed (analysts of the owning organisation)",
 )
 def randomise(request: HttpRequest, slug: str, payload: RandomiseIn) -> Status[AllocationOut]:
@@ -26,7 +27,7 @@ def randomise(request: HttpRequest, slug: str, payload: RandomiseIn) -> Status[A
 
 @router.get(
     "/experiments/{slug}/allocation",
-    response={200: AllocationOut, **ERRORS},
+    response={200: AllocationOut, **PROBLEMS},
     auth=OPTIONAL_AUTH,
     summary="The allocation (hidden from those delivering until launch)",
 )

@@ -12,11 +12,10 @@ from infuse.adaption.models import Experiment
 from infuse.adaption.registry import services
 from infuse.adaption.registry.schemas import ExperimentIn, ExperimentOut, LibraryQuery, OutcomeIO
 from infuse.core.api_auth import OPTIONAL_AUTH, caller
-from infuse.core.schemas import ProblemOut
+from infuse.core.schemas import PROBLEMS, ProblemOut
 
 router = Router()
 # The problem details every changing endpoint of the lab may answer with.
-ERRORS: dict[int, Any] = dict.fromkeys((400, 401, 403, 404, 409), ProblemOut)
 
 
 def experiment_for(request: HttpRequest, slug: str) -> tuple[Any, Experiment]:
@@ -36,7 +35,7 @@ def list_experiments(request: HttpRequest, filters: Query[LibraryQuery]) -> list
 
 
 @router.post(
-    "/experiments", response={201: ExperimentOut, **ERRORS}, summary="Add an experiment (a draft)"
+    "/experiments", response={201: ExperimentOut, **PROBLEMS}, summary="Add an experiment (a draft)"
 )
 def create_experiment(request: HttpRequest, payload: ExperimentIn) -> Status[ExperimentOut]:
     experiment = services.create_experiment(actor=caller(request), experiment_in=payload)
@@ -55,7 +54,7 @@ def get_experiment(request: HttpRequest, slug: str) -> ExperimentOut:
 
 @router.put(
     "/experiments/{slug}",
-    response={200: ExperimentOut, **ERRORS},
+    response={200: ExperimentOut, **PROBLEMS},
     summary="Change a draft or designed entry",
 )
 def update_experiment(request: HttpRequest, slug: str, payload: ExperimentIn) -> ExperimentOut:
@@ -67,7 +66,7 @@ def update_experiment(request: HttpRequest, slug: str, payload: ExperimentIn) ->
 
 @router.put(
     "/experiments/{slug}/outcomes",
-    response={200: ExperimentOut, **ERRORS},
+    response={200: ExperimentOut, **PROBLEMS},
     summary="Replace the outcomes",
 )
 def set_outcomes(request: HttpRequest, slug: str, payload: list[OutcomeIO]) -> ExperimentOut:
@@ -78,7 +77,7 @@ def set_outcomes(request: HttpRequest, slug: str, payload: list[OutcomeIO]) -> E
 
 @router.post(
     "/experiments/{slug}/transitions/{name}",
-    response={200: ExperimentOut, **ERRORS},
+    response={200: ExperimentOut, **PROBLEMS},
     summary="Move along the lifecycle (design, redraft, launch, analyse, decide, scale, close)",
 )
 def move_experiment(request: HttpRequest, slug: str, name: str) -> ExperimentOut:
