@@ -5,61 +5,9 @@ This package imports nothing from Django or the rest of InFuSe, so services and 
 tasks can call it and it can be tested alone.
 """
 
-from infuse.analytics.engine import EngineError, connect, read_parquet, spark_unavailable_reason
-from infuse.analytics.indicators.expressions import (
-    compute_indicator,
-    compute_indicator_from_parquet,
-    indicator_expression,
-)
-from infuse.analytics.indicators.spec import (
-    Aggregation,
-    Condition,
-    IndicatorSpec,
-    IndicatorSpecError,
-    Measure,
-    Operator,
-    Period,
-    PeriodGrain,
-    Polarity,
-    PopulationDenominator,
-    SpecProblem,
-    Unit,
-)
-from infuse.analytics.indicators.validation import validate_spec
-from infuse.analytics.profile import (
-    ColumnProfile,
-    HistogramBin,
-    TableProfile,
-    ValueCount,
-    profile_parquet,
-    profile_table,
-)
+# Why lazy: services name the analytics layer at import time, but a page or a command that does
+# not compute anything should not pay for Ibis, pandas and DuckDB. Each public name is declared
+# once, in __init__.pyi; its module is imported the first time the name is used.
+import lazy_loader
 
-__all__ = [
-    "Aggregation",
-    "ColumnProfile",
-    "Condition",
-    "EngineError",
-    "HistogramBin",
-    "IndicatorSpec",
-    "IndicatorSpecError",
-    "Measure",
-    "Operator",
-    "Period",
-    "PeriodGrain",
-    "Polarity",
-    "PopulationDenominator",
-    "SpecProblem",
-    "TableProfile",
-    "Unit",
-    "ValueCount",
-    "compute_indicator",
-    "compute_indicator_from_parquet",
-    "connect",
-    "indicator_expression",
-    "profile_parquet",
-    "profile_table",
-    "read_parquet",
-    "spark_unavailable_reason",
-    "validate_spec",
-]
+__getattr__, __dir__, __all__ = lazy_loader.attach_stub(__name__, __file__)

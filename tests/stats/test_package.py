@@ -3,6 +3,8 @@
 import importlib
 import inspect
 import pkgutil
+import subprocess
+import sys
 
 import infuse.stats
 
@@ -48,3 +50,16 @@ def test_results_are_json_serialisable_end_to_end():
     treated = np.repeat([0, 1], 100)
     result = infuse.stats.difference_in_means(y, treated)
     assert json.loads(json.dumps(result.to_dict()))["method"] == result.method
+
+
+def test_naming_the_engine_imports_none_of_it():
+    """The web process, the commands and the models name ``infuse.stats``; scipy, pandas and
+    statsmodels load only when an estimator is first used (a fresh interpreter shows it)."""
+    probe = (
+        "import sys, infuse.stats; "
+        "print(sorted({'scipy', 'pandas', 'statsmodels'} & set(sys.modules)))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout
+    assert loaded.strip() == "[]"

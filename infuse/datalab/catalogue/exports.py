@@ -12,15 +12,16 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import duckdb
-import pandas as pd
-from openpyxl import Workbook
 
 from infuse.analytics.connection import open_duckdb
 from infuse.analytics.quoting import quote_identifier, quote_literal
 from infuse.datalab.models import LICENCE_URLS
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 FORMATS = {
     "csv": "text/csv; charset=utf-8",
@@ -83,6 +84,8 @@ def export(parquet: Path, file_format: str, directory: Path) -> Path:
 
 
 def _write_xlsx(connection: duckdb.DuckDBPyConnection, select: str, target: Path) -> None:
+    from openpyxl import Workbook
+
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("data")
     cursor = connection.execute(f"{select} LIMIT {XLSX_MAX_ROWS}")

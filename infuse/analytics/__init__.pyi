@@ -1,0 +1,60 @@
+"""Types of the analytics layer's public names; ``__init__.py`` loads each module on first use."""
+
+from .engine import EngineError, connect, read_parquet, spark_unavailable_reason
+from .indicators.expressions import (
+    compute_indicator,
+    compute_indicator_from_parquet,
+    indicator_expression,
+)
+from .indicators.spec import (
+    Aggregation,
+    Condition,
+    IndicatorSpec,
+    IndicatorSpecError,
+    Measure,
+    Operator,
+    Period,
+    PeriodGrain,
+    Polarity,
+    PopulationDenominator,
+    SpecProblem,
+    Unit,
+)
+from .indicators.validation import validate_spec
+from .profile import (
+    ColumnProfile,
+    HistogramBin,
+    TableProfile,
+    ValueCount,
+    profile_parquet,
+    profile_table,
+)
+
+__all__ = [
+    "Aggregation",
+    "ColumnProfile",
+    "Condition",
+    "EngineError",
+    "HistogramBin",
+    "IndicatorSpec",
+    "IndicatorSpecError",
+    "Measure",
+    "Operator",
+    "Period",
+    "PeriodGrain",
+    "Polarity",
+    "PopulationDenominator",
+    "SpecProblem",
+    "TableProfile",
+    "Unit",
+    "ValueCount",
+    "compute_indicator",
+    "compute_indicator_from_parquet",
+    "connect",
+    "indicator_expression",
+    "profile_parquet",
+    "profile_table",
+    "read_parquet",
+    "spark_unavailable_reason",
+    "validate_spec",
+]
