@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -22,12 +23,18 @@ from infuse.core.errors import (
     NotAuthenticated,
     NotFound,
     PayloadTooLarge,
+    PermissionDenied,
     invalid_input_from,
 )
 from infuse.core.problems import problem_response
 from infuse.datalab.api import router as datalab_router
 from infuse.fund.api import router as fund_router
 from infuse.procurement.api import router as procurement_router
+
+CSRF_REFUSED = _(
+    "This change came from your browser session without its security token. Reload the page and "
+    "try again, or send a personal API token instead of the session."
+)
 
 api = NinjaAPI(
     title="InFuSe API",
@@ -80,4 +87,6 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         return problem_response(PayloadTooLarge(), request)
     if exc.status_code == 404:
         return problem_response(NotFound(), request)
+    if exc.status_code == 403:  # only the CSRF check of a signed-in session raises it
+        return problem_response(PermissionDenied(CSRF_REFUSED), request)
     return problem_response(InvalidInput(str(exc)), request)

@@ -58,6 +58,52 @@ def test_missing_bad_or_revoked_token_is_401_problem_json(make_person, header):
     assert body["type"].endswith("/not-authenticated") and body["title"]
 
 
+@pytest.mark.parametrize("header", [None, "Bearer nonsense", "Bearer infuse_revoked"])
+def test_unsafe_request_without_valid_credentials_is_401_not_a_csrf_failure(make_person, header):
+    """Unsafe methods are checked for CSRF only when a signed-in session is there to protect."""
+    if header == "Bearer infuse_revoked":
+        person = make_person("officer")
+        issued = services.create_api_token(actor=person, name="t")
+        services.revoke_api_token(actor=person, token_id=issued.token.pk)
+        header = f"Bearer {issued.secret}"
+    kwargs = {"HTTP_AUTHORIZATION": header} if header else {}
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(
+        "/api/v1/tokens", {"name": "x"}, content_type="application/json", **kwargs
+    )
+    assert response.status_code == 401
+    assert response.json()["key"] == "not-authenticated"
+
+
+def test_a_supplier_registers_through_the_api_anonymously():
+    client = Client(enforce_csrf_checks=True)
+    registration = {
+        "email": "owner@example.org",
+        "full_name": "Rhian Owen",
+        "password": "a long and unusual passphrase 42",
+        "name": "Owen Analytics Ltd",
+        "address": "1 Stryd Fawr, Pontypridd",
+        "postcode": "CF37 1AA",
+    }
+    response = client.post(
+        "/api/v1/procurement/suppliers", registration, content_type="application/json"
+    )
+    assert response.status_code == 201, response.content
+
+
+def test_a_signed_in_session_still_needs_its_csrf_token_for_unsafe_requests(make_person):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(make_person("officer"))
+    response = client.post("/api/v1/tokens", {"name": "x"}, content_type="application/json")
+    assert response.status_code == 403
+    client.get("/")  # the page sets the CSRF cookie, as a browser would receive it
+    token = client.cookies["csrftoken"].value
+    response = client.post(
+        "/api/v1/tokens", {"name": "x"}, content_type="application/json", HTTP_X_CSRFTOKEN=token
+    )
+    assert response.status_code == 201
+
+
 def test_problem_messages_follow_accept_language():
     english = Client().get("/api/v1/me", HTTP_ACCEPT_LANGUAGE="en").json()
     welsh = Client().get("/api/v1/me", HTTP_ACCEPT_LANGUAGE="cy").json()

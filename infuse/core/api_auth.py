@@ -27,11 +27,25 @@ class SessionAuth(APIKeyCookie):
 
     param_name = "sessionid"
 
+    def _get_key(self, request: HttpRequest) -> str | None:
+        """Check CSRF only for a request that carries a signed-in session.
+
+        Why: CSRF protects a session from being used by another site. A request with no
+        session (no token, a revoked token, the public) has nothing to protect, so checking it
+        first answered 403 "CSRF check Failed" where the caller needed 401 (sign in) or, on a
+        public endpoint such as supplier registration, to go on as the public.
+        """
+        if not _signed_in(request):
+            return None
+        return super()._get_key(request)
+
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and user.is_active:
-            return user
-        return None
+        return request.user if _signed_in(request) else None
+
+
+def _signed_in(request: HttpRequest) -> bool:
+    user = getattr(request, "user", None)
+    return bool(user is not None and user.is_authenticated and user.is_active)
 
 
 def public_access(request: HttpRequest) -> AnonymousUser | None:
