@@ -4,6 +4,7 @@ from .engine import EngineError, connect, read_parquet, spark_unavailable_reason
 from .indicators.expressions import (
     compute_indicator,
     compute_indicator_from_parquet,
+    council_values,
     indicator_expression,
 )
 from .indicators.spec import (
@@ -51,6 +52,7 @@ __all__ = [
     "compute_indicator",
     "compute_indicator_from_parquet",
     "connect",
+    "council_values",
     "indicator_expression",
     "profile_parquet",
     "profile_table",

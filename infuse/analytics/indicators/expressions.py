@@ -6,7 +6,7 @@ keeps on every engine.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -122,7 +122,11 @@ def _value(spec: IndicatorSpec, numerator: ir.Value, denominator: ir.Value) -> i
 
 
 def indicator_expression(
-    table: ir.Table, spec: IndicatorSpec, *, population: ir.Table | None = None
+    table: ir.Table,
+    spec: IndicatorSpec,
+    *,
+    population: ir.Table | None = None,
+    councils: Mapping[Any, str] | None = None,
 ) -> ir.Table:
     """The indicator's values per council × period plus a region row per period.
 
@@ -135,58 +139,36 @@ def indicator_expression(
     population:
         Required when ``spec.denominator`` is a :class:`PopulationDenominator`; a table on the
         same backend (e.g. another Parquet file, or ``ibis.memtable``).
+    councils:
+        The region's councils as the data spells them: each raw value of the council column
+        mapped to the council's code. Given, rows are grouped by code (two spellings of one
+        council are one council) and rows of anywhere else count nowhere, not even in the
+        region. Without it, each raw value is its own council and every row is in the region.
 
     Returns
     -------
     An unexecuted Ibis table with columns ``council`` (None on the region row), ``period``
     (text label), ``numerator``, ``denominator`` (None without a denominator) and ``value``
-    (float64), ordered by period then council with the region last.
+    (float64), ordered by period then council with the region last. The region row is always
+    computed from the region's own rows where the aggregation does not add up.
     """
     validate_spec(spec, table.schema(), population.schema() if population is not None else None)
-    council_type = table.schema()[spec.council_column]
     grain = PeriodGrain(spec.period.grain)
-    # Filters and measures name the dataset's own columns, so they apply to the table as it is;
-    # the council and period keys are named only in the grouping (no clash with a column that is
-    # already called "council" or "period").
-    keep = table[spec.council_column].notnull() & table[spec.period.column].notnull()
-    filters = _all(table, spec.filters)
-    if filters is not None:
-        keep = keep & filters
-    rows = table.filter(keep)
+    rows = _kept_rows(table, spec)
     council = rows[spec.council_column]
+    if councils is not None:
+        council = _council_code(council, councils)
+        rows = rows.filter(council.notnull())
+        council = _council_code(rows[spec.council_column], councils)
+    council_type = council.type()
     period = period_key(rows[spec.period.column], grain)
 
-    aggregates: dict[str, ir.Scalar] = {"numerator": _aggregate(rows, spec.numerator)}
+    measures = {"numerator": spec.numerator}
     if isinstance(spec.denominator, Measure):
-        aggregates["denominator"] = _aggregate(rows, spec.denominator)
+        measures["denominator"] = spec.denominator
+    aggregates = {name: _aggregate(rows, measure) for name, measure in measures.items()}
     by_council = rows.group_by(council=council, period=period).aggregate(**aggregates)
-
-    # With a population denominator the population table says which councils make the region.
-    region_councils = None
-    if isinstance(spec.denominator, PopulationDenominator):
-        assert population is not None
-        region_councils = population[spec.denominator.council_column]
-
-    measures = [spec.numerator]
-    if isinstance(spec.denominator, Measure):
-        measures.append(spec.denominator)
-    if all(m.aggregation is not Aggregation.COUNT_DISTINCT for m in measures):
-        # Counts and sums add up: the region is the sum of the councils' few aggregated rows,
-        # which spares a second pass over the data. Distinct counts do not add up (a person seen
-        # in two councils is one person in the region), so they take the second pass.
-        source = by_council
-        if region_councils is not None:
-            source = source.filter(source.council.isin(region_councils))
-        region = source.group_by("period").aggregate(
-            **{name: source[name].sum() for name in aggregates}
-        )
-    else:
-        source = rows
-        if region_councils is not None:
-            source = source.filter(council.isin(region_councils))
-        region = source.group_by(period=period_key(source[spec.period.column], grain)).aggregate(
-            **{name: _aggregate(source, m) for name, m in zip(aggregates, measures, strict=True)}
-        )
+    region = _region(rows, council, by_council, spec, measures, population)
     region = region.mutate(
         council=ibis.null().cast(council_type), period=period_label(region.period, grain)
     )
@@ -204,6 +186,71 @@ def indicator_expression(
     combined = by_council.select(columns).union(region.select(columns))
     combined = combined.mutate(value=_value(spec, combined.numerator, combined.denominator))
     return combined.order_by(["period", ibis.asc("council", nulls_first=False)])
+
+
+def _kept_rows(table: ir.Table, spec: IndicatorSpec) -> ir.Table:
+    """The rows the indicator counts: a council and a period, and every filter met.
+
+    Filters and measures name the dataset's own columns, so they apply to the table as it is;
+    the council and period keys are named only in the grouping (no clash with a column that is
+    already called "council" or "period").
+    """
+    keep = table[spec.council_column].notnull() & table[spec.period.column].notnull()
+    filters = _all(table, spec.filters)
+    if filters is not None:
+        keep = keep & filters
+    return table.filter(keep)
+
+
+def council_values(table: ir.Table, spec: IndicatorSpec) -> list[Any]:
+    """The council column's distinct values among the rows the indicator counts, so a caller
+    can say which are the region's councils (and which are not) before computing."""
+    rows = _kept_rows(table, spec)
+    column = rows[spec.council_column]
+    return list(rows.select(value=column).distinct().to_pyarrow().column("value").to_pylist())
+
+
+def _council_code(column: ir.Value, councils: Mapping[Any, str]) -> ir.StringValue:
+    """Each raw spelling of a council as its code; anything else null."""
+    branches = [(column == raw, ibis.literal(code)) for raw, code in councils.items()]
+    if not branches:
+        return ibis.null().cast("string")
+    return ibis.cases(*branches, else_=ibis.null().cast("string"))
+
+
+def _region(
+    rows: ir.Table,
+    council: ir.Value,
+    by_council: ir.Table,
+    spec: IndicatorSpec,
+    measures: dict[str, Measure],
+    population: ir.Table | None,
+) -> ir.Table:
+    """The region's numerator (and denominator) per period key, from its own rows.
+
+    Counts and sums add up: the region is the sum of the councils' few aggregated rows, which
+    spares a second pass over the data. Distinct counts do not add up (a person seen in two
+    councils is one person in the region), so they take the second pass. With a population
+    denominator the population table says which councils make the region.
+    """
+    region_councils = None
+    if isinstance(spec.denominator, PopulationDenominator):
+        assert population is not None
+        region_councils = population[spec.denominator.council_column]
+    if all(m.aggregation is not Aggregation.COUNT_DISTINCT for m in measures.values()):
+        source = by_council
+        if region_councils is not None:
+            source = source.filter(source.council.isin(region_councils))
+        return source.group_by("period").aggregate(
+            **{name: source[name].sum() for name in measures}
+        )
+    source = rows
+    if region_councils is not None:
+        source = source.filter(council.isin(region_councils))
+    grain = PeriodGrain(spec.period.grain)
+    return source.group_by(period=period_key(source[spec.period.column], grain)).aggregate(
+        **{name: _aggregate(source, measure) for name, measure in measures.items()}
+    )
 
 
 def _join_population(

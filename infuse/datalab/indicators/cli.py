@@ -1,5 +1,5 @@
-"""`infuse data indicator|values|flag`: define an indicator and compute it here, read its values
-(disclosure-controlled without ``--as``), and flag one."""
+"""`infuse data indicator|recompute|values|flag`: define an indicator and compute it here, compute
+indicators again, read their values (disclosure-controlled without ``--as``), and flag one."""
 
 from __future__ import annotations
 
@@ -11,12 +11,14 @@ from django.core.management.base import CommandError
 from infuse.core.commands import Actions, AddAction, in_thread, read_json
 from infuse.core.console import follow_progress
 from infuse.core.models import Person
+from infuse.core.permissions import can
 from infuse.datalab.catalogue import exports
 from infuse.datalab.catalogue import services as catalogue
 from infuse.datalab.catalogue.cli import write_output
 from infuse.datalab.indicators import services
 from infuse.datalab.indicators.schemas import FlagIn, IndicatorIn
 from infuse.datalab.indicators.tasks import compute_indicator
+from infuse.datalab.models import Indicator
 
 
 class IndicatorActions(Actions):
@@ -31,6 +33,12 @@ class IndicatorActions(Actions):
         indicator.add_argument("--title-cy", required=True)
         indicator.add_argument("--theme", action="append", default=[], help="Theme code.")
         indicator.add_argument("--goal", action="append", default=[], help="Goal code.")
+
+        recompute = action(
+            "recompute", "Compute indicators' values again on their latest versions."
+        )
+        recompute.add_argument("indicators", nargs="*", help="Indicators' slugs.")
+        recompute.add_argument("--all", action="store_true", help="Every indicator you may change.")
 
         values = action("values", "An indicator's values (disclosure-controlled).", who="optional")
         values.add_argument("indicator", help="The indicator's slug.")
@@ -62,8 +70,30 @@ class IndicatorActions(Actions):
                 goals=options["goal"],
             ),
         )
-        progress_id = indicator.progress_id
-        assert progress_id is not None
+        assert indicator.progress_id is not None
+        self._follow(indicator, indicator.progress_id)
+
+    def _recompute(self, person: Person, options: dict[str, Any]) -> None:
+        if options["all"] == bool(options["indicators"]):
+            raise CommandError("Name the indicators to compute again, or give --all (not both).")
+        if options["all"]:
+            indicators = [
+                indicator
+                for indicator in Indicator.objects.select_related("dataset").order_by("slug")
+                if can(person, "datalab.change_dataset", indicator.dataset)
+            ]
+        else:
+            indicators = [
+                catalogue.get_indicator(actor=person, slug=slug) for slug in options["indicators"]
+            ]
+        for indicator in indicators:
+            progress = services.recompute_indicator(actor=person, indicator=indicator)
+            self._follow(indicator, progress.pk)
+        if not indicators:
+            self.stdout.write("No indicators you may change.")
+
+    def _follow(self, indicator: Indicator, progress_id: Any) -> None:
+        """Compute in this process with a progress bar (the queued task then finds it done)."""
         pk = indicator.pk
         worker = in_thread(lambda: compute_indicator.call(pk, str(progress_id)))
         final = follow_progress(
@@ -71,7 +101,7 @@ class IndicatorActions(Actions):
         )
         worker.join()
         if final.state != final.State.SUCCEEDED:
-            raise CommandError(f"The computation failed: {final.message}")
+            raise CommandError(f"{indicator.slug}: the computation failed: {final.message}")
         self.stdout.write(
             self.style.SUCCESS(
                 f"Indicator {indicator.slug}: {indicator.values.count()} values "

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from infuse.analytics import IndicatorSpec, IndicatorSpecError, connect, read_parquet, validate_spec
 from infuse.core import audit, files
 from infuse.core.errors import FieldProblem, InvalidInput, NotFound, PermissionDenied
-from infuse.core.models import Person, Theme, WellbeingGoal
+from infuse.core.models import Person, TaskProgress, Theme, WellbeingGoal
 from infuse.core.permissions import can
 from infuse.core.slugs import unique_slug
 from infuse.datalab.catalogue import exports
@@ -82,6 +82,21 @@ def create_indicator(*, actor: Person, dataset: Dataset, indicator_in: Indicator
             after={"dataset": dataset.slug, "specification": specification},
         )
     return indicator
+
+
+def recompute_indicator(*, actor: Person, indicator: Indicator) -> TaskProgress:
+    """Queue a fresh computation of an indicator's values on its latest version.
+
+    Why: values are stored, so a fix to how they are computed (such as the region's distinct
+    counts, once the sum of the councils') reaches published figures only when they are
+    computed again. Flags people set stay with their council and period.
+    """
+    if not can(actor, "datalab.change_dataset", indicator.dataset):
+        raise PermissionDenied()
+    with transaction.atomic():
+        progress = queue_indicator(indicator, owner=actor)
+        audit.record_event(actor=actor, action="indicator.recompute_requested", obj=indicator)
+    return progress
 
 
 def get_indicator_value(*, actor: Any, indicator: Indicator, value_id: int) -> IndicatorValue:

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from infuse.analytics import IndicatorSpec, indicator_expression
+from infuse.analytics import IndicatorSpec, council_values, indicator_expression
 from infuse.analytics.engine import connect, read_parquet
 from infuse.core.councils import council_lookup, resolve_council
 from infuse.stats.intervals import (
@@ -34,7 +34,7 @@ PER = {"rate_per_1000": 1_000.0, "rate_per_100000": 100_000.0}
 
 @dataclass(frozen=True)
 class ComputedValue:
-    council_gss: str | None  # None is the region (the sum over the councils found)
+    council_gss: str | None  # None is the region (computed from its ten councils' rows)
     period: str
     numerator: float | None
     denominator: float | None
@@ -88,20 +88,22 @@ def compute(
     spec = IndicatorSpec.from_dict(specification)
     lookup = council_lookup(councils)
     con = connect(engine, spark_master=spark_master)
-    frame: pd.DataFrame = indicator_expression(read_parquet(con, parquet), spec).to_pandas()
-    unit = str(spec.unit)
+    data = read_parquet(con, parquet)
     # One row per council however the data spells it (GSS code, English or Welsh name), and the
-    # region as the sum over the ten councils, so rows for anywhere else never count in it.
-    frame = frame[frame["council"].notna()].copy()
-    frame["gss"] = [resolve_council(value, lookup) for value in frame["council"]]
-    unmatched = sorted({str(v) for v in frame.loc[frame["gss"].isna(), "council"]})
-    frame = frame[frame["gss"].notna()]
-    sums = frame.groupby(["period", "gss"], as_index=False)[["numerator", "denominator"]].sum(
-        min_count=1
-    )
-    region = sums.groupby("period", as_index=False)[["numerator", "denominator"]].sum(min_count=1)
-    region["gss"] = None
-    table = pd.concat([sums, region], ignore_index=True)
+    # region from the rows of its ten councils: rows for anywhere else never count in it, and a
+    # distinct count is counted over the region's rows, not summed over its councils.
+    codes: dict[Any, str] = {}
+    unmatched: list[str] = []
+    for raw in council_values(data, spec):
+        code = resolve_council(raw, lookup)
+        if code is None:
+            unmatched.append(str(raw))
+        else:
+            codes[raw] = code
+    table: pd.DataFrame = indicator_expression(data, spec, councils=codes).to_pandas()
+    table = table.rename(columns={"council": "gss"})
+    table["gss"] = table["gss"].astype(object).where(table["gss"].notna(), None)
+    unit = str(spec.unit)
     value, ci_low, ci_high = value_and_interval(
         unit,
         table["numerator"].astype(float).to_numpy(),
@@ -119,8 +121,8 @@ def compute(
             benchmark,
             polarity=str(spec.polarity),  # type: ignore[arg-type]
         )
-        # A count is not compared: the region's is the councils' sum, so every council is
-        # "lower". Only values on one scale (percentages, rates) can be compared fairly.
+        # A count is not compared: the region's count covers all ten councils, so every council
+        # is "lower". Only values on one scale (percentages, rates) can be compared fairly.
         marks = comparison.judgement if unit != "count" else ["not_compared"] * len(council_rows)
         judgements = [*marks, *([""] * len(region_rows))]
         for (_, row), judgement in zip(
@@ -138,4 +140,4 @@ def compute(
                     judgement,
                 )
             )
-    return Computation(values=values, unmatched_councils=unmatched)
+    return Computation(values=values, unmatched_councils=sorted(unmatched))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.test import Client
 
 from infuse.core.errors import InvalidInput
@@ -223,3 +224,27 @@ def test_the_indicator_form_filters_rows(dataset_with_data):
         ("W06000022", "2023"): 1,
         ("W06000019", "2024"): 1,
     }
+
+
+def test_recompute_replaces_stored_values_and_keeps_flags(dataset_with_data, make_person):
+    """Stored values computed by older code (here: a region value made wrong by hand) are put
+    right by `infuse data recompute`; flags stay; only people who may change the dataset may."""
+    officer, dataset = dataset_with_data
+    indicator = services.create_indicator(
+        actor=officer,
+        dataset=dataset,
+        indicator_in=IndicatorIn(title_en="Smoking", title_cy="Ysmygu", specification=spec()),
+    )
+    call_command("worker", "--batch")
+    region = IndicatorValue.objects.get(indicator=indicator, council=None, period="2023-24")
+    right = region.value
+    IndicatorValue.objects.filter(pk=region.pk).update(value=99.0, flag="provisional")
+
+    with pytest.raises(CommandError):
+        call_command("data", "recompute", indicator.slug, "--as", make_person("supplier").email)
+    with pytest.raises(CommandError, match="--all"):
+        call_command("data", "recompute", "--as", officer.email)
+    call_command("data", "recompute", "--all", "--as", officer.email)
+
+    region = IndicatorValue.objects.get(indicator=indicator, council=None, period="2023-24")
+    assert region.value == right and region.flag == "provisional"

@@ -14,6 +14,6 @@ from infuse.datalab.sql.cli import SqlActions
 
 class Command(IngestActions, SqlActions, CatalogueActions, IndicatorActions, LabCommand):
     help = (
-        "Data Lab tools: ingest, schema, sql, export, indicator, values, flag "
+        "Data Lab tools: ingest, schema, sql, export, indicator, recompute, values, flag "
         "(`infuse data ACTION --help` for each)."
     )
