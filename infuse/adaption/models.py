@@ -19,6 +19,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from infuse import stats
+from infuse.core.fields import PenceField
 from infuse.core.models import Council, Organisation, Theme, WellbeingGoal
 
 
@@ -332,7 +333,7 @@ class Decision(models.Model):
     choice = models.CharField(_("decision"), max_length=10, choices=Choice.choices)
     rationale = models.TextField(_("rationale"))
     # Money in pence; ``cost_unit`` says per what (e.g. "GP visit avoided").
-    cost_per_unit_pence = models.BigIntegerField(null=True, blank=True)
+    cost_per_unit_pence = PenceField(null=True, blank=True)
     cost_unit = models.CharField(max_length=200, blank=True)
     evidence_level = models.PositiveSmallIntegerField(choices=EvidenceLevel.choices)
     suggested_level = models.PositiveSmallIntegerField(choices=EvidenceLevel.choices)

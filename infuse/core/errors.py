@@ -14,6 +14,8 @@ from typing import Any
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from infuse.core.input_messages import message_for
+
 Message = str | Promise
 
 
@@ -105,13 +107,18 @@ class PayloadTooLarge(DomainError):
     default_message = _("The request is larger than this service accepts. Send a smaller one.")
 
 
+REQUEST_PARTS = {"body", "query", "path", "header", "cookie", "form", "file"}
+
+
 def invalid_input_from(errors: Iterable[Any]) -> InvalidInput:
     """An ``InvalidInput`` from pydantic's (or django-ninja's) error list, each problem named by
     the field it is about (request parts such as ``body`` left out)."""
     problems = []
     for error in errors:
-        location = [
-            str(part) for part in error.get("loc", ()) if part not in {"body", "query", "path"}
-        ]
-        problems.append(FieldProblem(".".join(location) or "request", str(error.get("msg", ""))))
+        location = [str(part) for part in error.get("loc", ())]
+        if location[:1] == ["body"] and len(location) > 2:
+            location = location[2:]  # ("body", "payload", field…): the field, as the schema has it
+        location = [part for part in location if part not in REQUEST_PARTS]
+        field = ".".join(location) or "request"
+        problems.append(FieldProblem(field, message_for(error, field)))
     return InvalidInput(problems=problems)

@@ -10,8 +10,9 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from pydantic import BaseModel, ValidationError
 
+from infuse.core.bounds import MAX_PENCE
 from infuse.core.errors import Message, invalid_input_from
-from infuse.core.money import pence_from_pounds
+from infuse.core.money import pence_from_pounds, pounds
 
 
 def choice_field(form: forms.Form, name: str) -> forms.ChoiceField:
@@ -146,8 +147,14 @@ class PoundsField(forms.CharField):
         if not text:
             return None
         try:
-            return pence_from_pounds(text)
+            pence = pence_from_pounds(text)
         except ValueError:
             raise forms.ValidationError(
                 _("Enter an amount in pounds, like 25000 or £25,000.50"), code="invalid"
             ) from None
+        if pence > MAX_PENCE:
+            raise forms.ValidationError(
+                _("Enter an amount of %(bound)s or less") % {"bound": pounds(MAX_PENCE)},
+                code="max_value",
+            )
+        return pence

@@ -16,6 +16,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from infuse.core.fields import PenceField
+
 TEN_MILLION_POUNDS = 10_000_000 * 100
 
 
@@ -25,10 +27,10 @@ class Fund(models.Model):
 
     slug = models.SlugField(unique=True)
     name = models.CharField(_("name"), max_length=200)
-    total_pence = models.PositiveBigIntegerField(_("total"), default=TEN_MILLION_POUNDS)
-    allocated_pence = models.PositiveBigIntegerField(default=0)
-    committed_pence = models.PositiveBigIntegerField(default=0)
-    paid_pence = models.PositiveBigIntegerField(default=0)
+    total_pence = PenceField(_("total"), default=TEN_MILLION_POUNDS)
+    allocated_pence = PenceField(default=0)
+    committed_pence = PenceField(default=0)
+    paid_pence = PenceField(default=0)
     starts_on = models.DateField(_("starts"))
     ends_on = models.DateField(_("ends"))
     created_at = models.DateTimeField(default=timezone.now)
@@ -62,8 +64,8 @@ class Allocation(models.Model):
     phase = models.OneToOneField(
         "procurement.Phase", on_delete=models.PROTECT, related_name="allocation"
     )
-    amount_pence = models.PositiveBigIntegerField(_("amount"))
-    committed_pence = models.PositiveBigIntegerField(default=0)
+    amount_pence = PenceField(_("amount"))
+    committed_pence = PenceField(default=0)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -90,8 +92,8 @@ class Commitment(models.Model):
     contract = models.OneToOneField(
         "procurement.Contract", on_delete=models.PROTECT, related_name="commitment"
     )
-    amount_pence = models.PositiveBigIntegerField()
-    paid_pence = models.PositiveBigIntegerField(default=0)
+    amount_pence = PenceField()
+    paid_pence = PenceField(default=0)
     financial_year = models.CharField(max_length=7)  # "2026-27", when it was committed
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -119,7 +121,7 @@ class Payment(models.Model):
     milestone = models.OneToOneField(
         "procurement.Milestone", on_delete=models.PROTECT, related_name="payment"
     )
-    amount_pence = models.PositiveBigIntegerField()
+    amount_pence = PenceField()
     paid_on = models.DateField()
     financial_year = models.CharField(max_length=7)
     created_by = models.ForeignKey(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ninja import Schema
 
+from infuse.core.bounds import Pence
 from infuse.fund.models import Allocation
 from infuse.fund.purposes import Purpose
 
@@ -12,7 +13,7 @@ class AllocationIn(Schema):
     """Set what one challenge phase may commit to contracts (replacing what it had)."""
 
     purpose: str  # "<challenge slug>/<phase number>", e.g. "smart-bins/1"
-    amount_pence: int
+    amount_pence: Pence
 
 
 class AllocationOut(Schema):

@@ -17,6 +17,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from infuse.core.fields import PenceField
 from infuse.core.models import Council, Organisation, Theme, WellbeingGoal
 
 
@@ -91,7 +92,7 @@ class Phase(models.Model):
 
     challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="phases")
     number = models.PositiveSmallIntegerField(_("phase"), choices=Number.choices)
-    budget_pence = models.PositiveBigIntegerField(_("budget"))
+    budget_pence = PenceField(_("budget"))
     contracts_planned = models.PositiveSmallIntegerField(_("number of contracts"), default=1)
     opens_at = models.DateTimeField(_("opens"))
     clarification_deadline = models.DateTimeField(_("clarification questions by"))
@@ -516,7 +517,7 @@ class Contract(models.Model):
     award = models.ForeignKey(Award, on_delete=models.PROTECT, related_name="contracts")
     bid = models.OneToOneField(Bid, on_delete=models.PROTECT, related_name="contract")
     supplier = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="contracts")
-    value_pence = models.PositiveBigIntegerField()
+    value_pence = PenceField()
     starts_on = models.DateField()
     ends_on = models.DateField()
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
@@ -537,7 +538,7 @@ class Milestone(models.Model):
     contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="milestones")
     title = models.CharField(_("title"), max_length=200)
     due_on = models.DateField(_("due"))
-    amount_pence = models.PositiveBigIntegerField(_("payment"))
+    amount_pence = PenceField(_("payment"))
     accepted_at = models.DateTimeField(null=True, blank=True)
     accepted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

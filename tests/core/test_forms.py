@@ -8,7 +8,7 @@ from django.utils import translation
 from ninja import Schema
 
 from infuse.core.errors import InvalidInput
-from infuse.core.forms import SchemaForm, bilingual
+from infuse.core.forms import PoundsField, SchemaForm, bilingual
 
 
 class NoteIn(Schema):
@@ -49,3 +49,23 @@ def test_the_form_builds_the_schema_and_its_type_errors_name_the_field():
         "title_cy": "",
         "pages": 1,
     }
+
+
+class _Price(forms.Form):
+    price = PoundsField(label="Price")
+
+
+@pytest.mark.parametrize(
+    ("typed", "error"),
+    [
+        ("£10,000,000,000", None),
+        ("10000000000.01", "Rhowch swm o £10,000,000,000 neu lai"),
+        ("9" * 30, "Rhowch swm o £10,000,000,000 neu lai"),
+    ],
+)
+def test_an_amount_in_pounds_has_a_ceiling_said_on_its_field(typed, error):
+    with translation.override("cy"):
+        form = _Price(data={"price": typed})
+        assert form.is_valid() is (error is None)
+        if error:
+            assert form.errors["price"] == [error]

@@ -7,6 +7,8 @@ from datetime import datetime
 
 from ninja import Schema
 
+from infuse.core.bounds import Count, Pence
+
 
 class DecisionIn(Schema):
     """The decision and why; the evidence level defaults to the one the results suggest.
@@ -14,8 +16,8 @@ class DecisionIn(Schema):
 
     choice: str
     rationale: str
-    evidence_level: int | None = None
-    cost_per_unit_pence: int | None = None
+    evidence_level: Count | None = None
+    cost_per_unit_pence: Pence | None = None
     cost_unit: str = ""
 
 

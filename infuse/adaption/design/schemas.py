@@ -8,6 +8,8 @@ from typing import Any, Literal
 
 from ninja import Schema
 
+from infuse.core.bounds import Count, Number
+
 
 class DesignIn(Schema):
     """The design page's inputs (randomised designs); ``save`` keeps the answer with the
@@ -16,16 +18,16 @@ class DesignIn(Schema):
 
     outcome: Literal["continuous", "binary"] = "continuous"
     solve_for: Literal["power", "size", "effect"] = "size"
-    alpha: float = 0.05
-    power: float | None = 0.8
-    effect: float | None = None  # difference in means (continuous)
-    sd: float | None = None  # outcome standard deviation (continuous)
-    p_control: float | None = None  # binary
-    p_treatment: float | None = None  # binary
-    size: float | None = None
-    cluster_size: float | None = None  # cluster trials: people per council
-    icc: float | None = None  # cluster trials and stepped wedge
-    n_steps: int | None = None  # stepped wedge
+    alpha: Number = 0.05
+    power: Number | None = 0.8
+    effect: Number | None = None  # difference in means (continuous)
+    sd: Number | None = None  # outcome standard deviation (continuous)
+    p_control: Number | None = None  # binary
+    p_treatment: Number | None = None  # binary
+    size: Number | None = None
+    cluster_size: Number | None = None  # cluster trials: people per council
+    icc: Number | None = None  # cluster trials and stepped wedge
+    n_steps: Count | None = None  # stepped wedge
     save: bool = False
 
     def inputs(self) -> dict[str, Any]:
@@ -48,10 +50,10 @@ class HistoryPlanIn(Schema):
 
     council_column: str = ""
     period_column: str = ""
-    post_periods: int = 4
-    effects: list[float] = []
-    alpha: float = 0.05
-    power: float = 0.8
+    post_periods: Count = 4
+    effects: list[Number] = []
+    alpha: Number = 0.05
+    power: Number = 0.8
 
 
 class QueuedOut(Schema):

@@ -8,6 +8,7 @@ from ninja import Schema
 
 from infuse import stats
 from infuse.adaption.models import Allocation
+from infuse.core.bounds import Count, Whole
 
 
 class RandomiseIn(Schema):
@@ -15,11 +16,11 @@ class RandomiseIn(Schema):
     the values of a column of a Data Lab dataset (one row per unit), optionally stratified.
     Without a seed, a random one is drawn (and kept either way)."""
 
-    seed: int | None = None
+    seed: Whole | None = None
     dataset: str = ""
     unit_column: str = ""
     strata_column: str = ""
-    n_steps: int | None = None  # stepped wedge: how many steps (default: one per council)
+    n_steps: Count | None = None  # stepped wedge: how many steps (default: one per council)
 
 
 class AllocationOut(Schema):

@@ -7,6 +7,7 @@ from typing import Any
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
+from infuse.core.bounds import Count
 from infuse.datalab.models import DatasetUpload
 
 
@@ -14,8 +15,8 @@ class UploadIn(Schema):
     """How to read an uploaded file (the file itself comes alongside, as a stream of bytes)."""
 
     sheet: str = ""  # a spreadsheet's sheet: its name, or its 0-based position
-    skip_rows: int = 0  # lines before the header (a StatsWales export's title and filters)
-    header_rows: int = 1  # rows that make up the column names
+    skip_rows: Count = 0  # lines before the header (a StatsWales export's title and filters)
+    header_rows: Count = 1  # rows that make up the column names
 
     def read_options(self) -> dict[str, Any]:
         """The options that differ from the defaults, as the upload records them."""

@@ -8,6 +8,7 @@ from typing import Any
 
 from ninja import Schema
 
+from infuse.core.bounds import Pence
 from infuse.procurement.bids.sealed import BidContent
 from infuse.procurement.models import Bid, Opening
 
@@ -17,7 +18,7 @@ class BidIn(Schema):
     price in pence. Documents come beside it, as files."""
 
     answers: dict[str, str] = {}
-    price_pence: int | None = None
+    price_pence: Pence | None = None
 
 
 class BidOut(Schema):

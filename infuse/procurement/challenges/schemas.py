@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from ninja import Schema
 
+from infuse.core.bounds import Count, Pence
 from infuse.procurement.models import Challenge, Clarification, Criterion, Phase, PriceFormula
 
 
@@ -48,9 +49,9 @@ class ChallengeIn(Schema):
 class PhaseIn(Schema):
     """A phase's money and timetable (instants with their offset)."""
 
-    number: int
-    budget_pence: int
-    contracts_planned: int = 1
+    number: Count
+    budget_pence: Pence
+    contracts_planned: Count = 1
     opens_at: datetime
     clarification_deadline: datetime
     submission_deadline: datetime
@@ -64,7 +65,7 @@ class CriterionIn(Schema):
 
     kind: str
     title_en: str
-    weight: int
+    weight: Count
     title_cy: str = ""
     guidance_en: str = ""
     guidance_cy: str = ""

@@ -7,11 +7,13 @@ from datetime import date
 
 from ninja import Schema
 
+from infuse.core.bounds import Pence, Whole
+
 
 class ContractTermsIn(Schema):
     """The dates of the contract with one winning bid."""
 
-    bid: int
+    bid: Whole
     starts_on: date
     ends_on: date
 
@@ -19,5 +21,5 @@ class ContractTermsIn(Schema):
 class MilestoneIn(Schema):
     title_en: str
     due_on: date
-    amount_pence: int
+    amount_pence: Pence
     title_cy: str = ""

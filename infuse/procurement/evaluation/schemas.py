@@ -7,6 +7,7 @@ from typing import Any
 
 from ninja import Schema
 
+from infuse.core.bounds import Count, Whole
 from infuse.procurement.evaluation.tables import EvaluationTable, Feedback
 
 
@@ -22,16 +23,16 @@ class DeclarationIn(Schema):
 class ScoreIn(Schema):
     """One evaluator's score (0–4) of one criterion, with why."""
 
-    criterion: int
-    score: int
+    criterion: Whole
+    score: Count
     comment: str = ""
 
 
 class ModerationIn(Schema):
     """The panel's consensus score of one criterion, and why."""
 
-    criterion: int
-    score: int
+    criterion: Whole
+    score: Count
     rationale: str
 
 

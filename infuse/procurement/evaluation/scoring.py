@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 SCALE_MAX = 4
 LOWEST_OVER_BID = "lowest_over_bid"
@@ -39,6 +40,8 @@ class BidFigures:
 
 @dataclass(frozen=True)
 class Ranked:
+    """A bid's place and points: worked out in Decimal, given as floats for display."""
+
     bid: int
     rank: int
     total: float
@@ -47,20 +50,34 @@ class Ranked:
     points: Mapping[int, float]  # criterion id → points earned
 
 
-def price_fractions(prices: Mapping[int, int], formula: str) -> dict[int, float]:
+def _decimal(number: float) -> Decimal:
+    """A weight or a score as Decimal, by its shortest decimal form (0.1 is 0.1, not the
+    binary float nearest to it)."""
+    return number if isinstance(number, Decimal) else Decimal(str(number))
+
+
+def _tie(number: Decimal) -> Decimal:
+    return number.quantize(Decimal("1e-12"))
+
+
+def price_fractions(prices: Mapping[int, int], formula: str) -> dict[int, Decimal]:
     """Each bid's share of the price points (0 to 1); the lowest price always gets 1.
 
     ``lowest_over_bid``: lowest ÷ price. ``linear_from_lowest``: 1 − (price − lowest) ÷ lowest,
-    not below 0 (a bid at twice the lowest price gets nothing)."""
+    not below 0 (a bid at twice the lowest price gets nothing). In Decimal, not float: prices
+    are money, and two bids' points must tie exactly when their figures do."""
     if not prices:
         return {}
     if any(p <= 0 for p in prices.values()):
         raise ValueError("prices must be positive")
-    lowest = min(prices.values())
+    lowest = Decimal(min(prices.values()))
     if formula == LOWEST_OVER_BID:
-        return {bid: lowest / price for bid, price in prices.items()}
+        return {bid: lowest / Decimal(price) for bid, price in prices.items()}
     if formula == LINEAR_FROM_LOWEST:
-        return {bid: max(0.0, 1 - (price - lowest) / lowest) for bid, price in prices.items()}
+        return {
+            bid: max(Decimal(0), 1 - (Decimal(price) - lowest) / lowest)
+            for bid, price in prices.items()
+        }
     raise ValueError(f"unknown price formula {formula!r}")
 
 
@@ -72,25 +89,26 @@ def rank(
     fractions = price_fractions({b.id: b.price_pence for b in bids}, formula)
     rows = []
     for bid in bids:
-        points: dict[int, float] = {}
+        points: dict[int, Decimal] = {}
         for criterion in criteria:
+            weight = _decimal(criterion.weight)
             if criterion.kind == "price":
-                points[criterion.id] = criterion.weight * fractions[bid.id]
+                points[criterion.id] = weight * fractions[bid.id]
             else:
-                points[criterion.id] = (
-                    criterion.weight * bid.scores.get(criterion.id, 0) / SCALE_MAX
-                )
-        non_price = sum(p for c in criteria if c.kind != "price" for p in [points[c.id]])
-        rows.append((bid, points, sum(points.values()), non_price))
-    rows.sort(key=lambda r: (-round(r[2], 9), -round(r[3], 9), r[0].price_pence, r[0].submitted_at))
+                score = _decimal(bid.scores.get(criterion.id, 0))
+                points[criterion.id] = weight * score / SCALE_MAX
+        non_price = sum((points[c.id] for c in criteria if c.kind != "price"), start=Decimal(0))
+        rows.append((bid, points, sum(points.values(), start=Decimal(0)), non_price))
+    # Compared at 12 places: points made different ways (0.1 + 0.2 and 0.3) must tie.
+    rows.sort(key=lambda r: (-_tie(r[2]), -_tie(r[3]), r[0].price_pence, r[0].submitted_at))
     return [
         Ranked(
             bid=bid.id,
             rank=place,
-            total=total,
-            non_price=non_price,
-            price_fraction=fractions[bid.id],
-            points=points,
+            total=float(total),
+            non_price=float(non_price),
+            price_fraction=float(fractions[bid.id]),
+            points={criterion: float(p) for criterion, p in points.items()},
         )
         for place, (bid, points, total, non_price) in enumerate(rows, start=1)
     ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from hypothesis import given
@@ -31,8 +32,16 @@ def bid(i: int, price: int, quality: float, social: float, minutes: int = 0) -> 
 
 def test_price_formulas_worked_by_hand():
     prices = {1: 80_000, 2: 100_000, 3: 200_000}
-    assert price_fractions(prices, "lowest_over_bid") == {1: 1.0, 2: 0.8, 3: 0.4}
-    assert price_fractions(prices, "linear_from_lowest") == {1: 1.0, 2: 0.75, 3: 0.0}
+    assert price_fractions(prices, "lowest_over_bid") == {
+        1: Decimal(1),
+        2: Decimal("0.8"),
+        3: Decimal("0.4"),
+    }
+    assert price_fractions(prices, "linear_from_lowest") == {
+        1: Decimal(1),
+        2: Decimal("0.75"),
+        3: Decimal(0),
+    }
     with pytest.raises(ValueError):
         price_fractions({1: 0}, "lowest_over_bid")
     with pytest.raises(ValueError):
