@@ -1,16 +1,20 @@
+"""`infuse serve`: gunicorn, and with ``--with-worker`` the task worker, as one service."""
+
 import os
 import shutil
-import subprocess
 import sys
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from infuse.core.supervisor import Child, Supervisor, console_script
+
 
 class Command(BaseCommand):
     help = (
-        "Serve InFuSe with gunicorn (optionally with the task worker alongside). "
-        "In production put a reverse proxy in front and set INFUSE_BEHIND_PROXY=1."
+        "Serve InFuSe with gunicorn (optionally with the task worker alongside, restarted if it "
+        "stops). SIGTERM or Ctrl+C stops everything it started. In production put a reverse "
+        "proxy in front and set INFUSE_BEHIND_PROXY=1."
     )
 
     def add_arguments(self, parser: Any) -> None:
@@ -28,27 +32,16 @@ class Command(BaseCommand):
         )
         if gunicorn is None:
             raise CommandError("gunicorn is not installed: run `make install` first.")
-        worker = None
+        web = [gunicorn, "infuse.wsgi", "--bind", options["bind"]]
+        web += ["--workers", str(options["workers"]), "--access-logfile", "-"]
+        children = [Child("web server", web, restart=False)]
         if options["with_worker"]:
-            worker = subprocess.Popen([sys.executable, "-m", "infuse.cli", "worker"])
-        self.stdout.write(f"InFuSe is at http://{options['bind']}/  (Ctrl+C to stop)")
-        try:
-            subprocess.run(  # noqa: S603
-                [
-                    gunicorn,
-                    "infuse.wsgi",
-                    "--bind",
-                    options["bind"],
-                    "--workers",
-                    str(options["workers"]),
-                    "--access-logfile",
-                    "-",
-                ],
-                check=False,
+            children.append(Child("task worker", [*console_script(), "worker"], restart=True))
+        supervisor = Supervisor(children)
+        code = supervisor.run(
+            on_started=lambda: self.stdout.write(
+                f"InFuSe is at http://{options['bind']}/  (Ctrl+C to stop)"
             )
-        except KeyboardInterrupt:
-            pass
-        finally:
-            if worker is not None:
-                worker.terminate()
-                worker.wait(timeout=10)
+        )
+        if code:
+            raise CommandError(f"The web server stopped with exit code {code}.")

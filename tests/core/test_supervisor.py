@@ -1,0 +1,145 @@
+"""`infuse serve --with-worker` as one service: stopping it stops everything it started, and a
+worker that dies is started again. Real processes, real signals."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from infuse.core.supervisor import Child, Supervisor
+from tests.processes import INFUSE, cli_env, run  # noqa: F401
+
+SLEEPER = [sys.executable, "-c", "import time; time.sleep(120)"]
+STUBBORN = [
+    sys.executable,
+    "-c",
+    "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); time.sleep(120)",
+]
+
+
+def _children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(p) for p in path.read_text().split()] if path.exists() else []
+
+
+def _descendants(pid: int) -> list[int]:
+    found = []
+    for child in _children(pid):
+        found += [child, *_descendants(child)]
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
+
+
+def _wait_for(condition, seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"not within {seconds} s: {what}")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_a_child_that_dies_is_started_again_with_a_growing_pause():
+    crashing = Child("crasher", [sys.executable, "-c", "raise SystemExit(3)"], restart=True)
+    web = Child("web", SLEEPER, restart=False)
+    supervisor = Supervisor([web, crashing], grace=2, tick=0.05)
+
+    def stop_soon() -> None:
+        signal.setitimer(signal.ITIMER_REAL, 3.5)
+
+    previous = signal.signal(signal.SIGALRM, lambda *_: supervisor._on_signal(signal.SIGTERM, None))
+    try:
+        assert supervisor.run(on_started=stop_soon) == 0
+    finally:
+        signal.signal(signal.SIGALRM, previous)
+    # Pauses of 1 s then 2 s: started three times in 3.5 s, not dozens.
+    assert 2 <= crashing.restarts <= 3
+    assert web.process is not None and web.process.poll() is not None
+
+
+def test_a_child_that_ignores_sigterm_is_killed_after_the_grace():
+    stubborn = Child("stubborn", STUBBORN, restart=False)
+    supervisor = Supervisor([stubborn], grace=1)
+    stubborn.start()
+    time.sleep(0.5)  # let it install its handler
+    started = time.monotonic()
+    supervisor.stop()
+    assert stubborn.process is not None and stubborn.process.returncode == -signal.SIGKILL
+    assert time.monotonic() - started < 5
+
+
+@pytest.fixture
+def served(cli_env):  # noqa: F811
+    run(cli_env, "migrate", "--no-input")
+    port = _free_port()
+    process = subprocess.Popen(
+        [*INFUSE, "serve", "--with-worker", "--workers", "1", "--bind", f"127.0.0.1:{port}"],
+        env=cli_env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+    def answering() -> bool:
+        with socket.socket() as s:
+            return s.connect_ex(("127.0.0.1", port)) == 0
+
+    try:
+        _wait_for(answering, 60, "the web server answers")
+        _wait_for(lambda: len(_children(process.pid)) == 2, 30, "web server and worker started")
+        yield process, port
+    finally:
+        for pid in _descendants(process.pid):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        process.kill()
+        process.wait()
+
+
+def test_sigterm_stops_the_web_server_and_the_worker_and_frees_the_port(served):
+    process, port = served
+    everything = _descendants(process.pid)
+    assert len(everything) >= 3  # gunicorn's master and worker, the task worker
+    process.send_signal(signal.SIGTERM)
+    process.wait(timeout=40)
+    _wait_for(lambda: not any(_alive(pid) for pid in everything), 10, "every child gone")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", port))  # the port is free for the next start
+
+
+def test_a_killed_task_worker_is_started_again(served):
+    process, _port = served
+    worker = next(
+        pid
+        for pid in _children(process.pid)
+        if b"worker" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    )
+    os.kill(worker, signal.SIGKILL)
+
+    def replaced() -> bool:
+        return any(
+            pid != worker and b"worker" in Path(f"/proc/{pid}/cmdline").read_bytes()
+            for pid in _children(process.pid)
+        )
+
+    _wait_for(replaced, 15, "a new task worker")
