@@ -268,6 +268,15 @@ SPARK_MASTER = os.environ.get("INFUSE_SPARK_MASTER") or None
 INGEST_STALE_SECONDS = float(os.environ.get("INFUSE_INGEST_STALE_SECONDS", "900"))
 # Read-only SQL: each query is stopped after this many seconds.
 SQL_TIMEOUT_SECONDS = float(os.environ.get("INFUSE_SQL_TIMEOUT_SECONDS", "10"))
+# ...and DuckDB's own memory for it, and the largest result it may send back.
+SQL_MEMORY_LIMIT = os.environ.get("INFUSE_SQL_MEMORY_LIMIT", "512MB")
+SQL_MAX_RESULT_MB = int(os.environ.get("INFUSE_SQL_MAX_RESULT_MB", "10"))
+# Untrusted work (SQL, reading uploads) runs in sandboxed processes: the address space each may
+# map, how many run at once on this machine, and how many for one person.
+SANDBOX_MEMORY_MB = int(os.environ.get("INFUSE_SANDBOX_MEMORY_MB", "2048"))
+SANDBOX_TOTAL = int(os.environ.get("INFUSE_SANDBOX_TOTAL", "4"))
+SANDBOX_PER_PERSON = int(os.environ.get("INFUSE_SANDBOX_PER_PERSON", "2"))
+SANDBOX_DIR = Path(os.environ.get("INFUSE_SANDBOX_DIR", VAR_DIR / "sandbox"))
 # Disclosure control: counts below this are suppressed on anything the public sees.
 DISCLOSURE_THRESHOLD = int(os.environ.get("INFUSE_DISCLOSURE_THRESHOLD", "5"))
 # "suppression" (small counts hidden, with secondary suppression) or "rounding" (base 5).

@@ -7,12 +7,16 @@ exactly as an operator would run them; on SQLite the database is a file in the t
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
+import socket
 import sqlite3
 import subprocess
 import sys
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -67,3 +71,56 @@ def query(env: dict[str, str], sql: str) -> list[tuple[Any, ...]]:
     path = Path(env["INFUSE_VAR_DIR"]) / "infuse.sqlite3"
     with sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10) as conn:
         return list(conn.execute(sql).fetchall())
+
+
+def wait_for(condition: Callable[[], bool], seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"not within {seconds} s: {what}")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(p) for p in path.read_text().split()] if path.exists() else []
+
+
+def descendants(pid: int) -> list[int]:
+    found = []
+    for child in children(pid):
+        found += [child, *descendants(child)]
+    return found
+
+
+@contextlib.contextmanager
+def serving(env: dict[str, str], *options: str) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
+    """`infuse serve` on a free loopback port, answering; killed with all it started after."""
+    port = free_port()
+    process = subprocess.Popen(
+        [*INFUSE, "serve", "--bind", f"127.0.0.1:{port}", *options],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+    def answering() -> bool:
+        with socket.socket() as s:
+            return s.connect_ex(("127.0.0.1", port)) == 0
+
+    try:
+        wait_for(answering, 60, "the web server answers")
+        yield process, port
+    finally:
+        for pid in descendants(process.pid):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        process.kill()
+        process.wait()

@@ -55,14 +55,21 @@ def open_duckdb(
 
 
 def open_confined(
-    tables: Mapping[str, Path], *, memory_limit: str = "512MB", threads: int = 2
+    tables: Mapping[str, Path],
+    *,
+    memory_limit: str = "512MB",
+    threads: int = 2,
+    temp_directory: Path | None = None,
 ) -> duckdb.DuckDBPyConnection:
     """A connection that sees ``tables`` (name → Parquet file) as views and can read nothing else.
 
     For SQL that people write: after the views are made, every other file and the network are
-    out of reach and the configuration is locked, so a query cannot lift its own limits.
+    out of reach and the configuration is locked, so a query cannot lift its own limits. Spill
+    files go to ``temp_directory`` (the sandbox's private directory), never the current one.
     """
-    connection = open_duckdb(memory_limit=memory_limit, threads=threads)
+    connection = open_duckdb(
+        memory_limit=memory_limit, threads=threads, temp_directory=temp_directory
+    )
     for name, path in tables.items():
         connection.execute(
             f"CREATE VIEW {quote_identifier(name)} AS "  # noqa: S608 - quoted names

@@ -86,7 +86,24 @@ MESSAGES: dict[str, Promise] = {
     "sql.one-statement": _("Run one statement at a time."),
     "sql.read-only": _("Only SELECT queries can run here: nothing can be changed or written."),
     "sql.forbidden": _("Queries here can read only the datasets listed on this page."),
-    "sql.timeout": _("The query took longer than %(seconds)s seconds and was stopped."),
+    # Untrusted work in its sandbox (queries, reading uploads)
+    "sandbox.timeout": _("It took longer than %(seconds)s seconds and was stopped."),
+    "sandbox.memory": _(
+        "It needed more memory than one piece of work may use and was stopped. Read fewer rows "
+        "or columns, or aggregate before sorting or collecting into lists."
+    ),
+    "sandbox.too-large": _(
+        "The result is larger than %(megabytes)s MB. Select fewer columns or rows."
+    ),
+    "sandbox.crashed": _(
+        "The engine stopped unexpectedly while doing this. Nothing was changed; try a simpler "
+        "query, and tell the platform team if it happens again."
+    ),
+    "sandbox.busy": _("Too much work is running at once. Try again in a minute."),
+    "sandbox.busy-owner": _(
+        "You already have work running. Wait for it to finish, then try again."
+    ),
+    "sandbox.failed": _("It could not be done: %(detail)s"),
     "sql.failed": _("The query could not run: %(detail)s"),
     # Checking against the declared schema
     "validation.rejected": _(

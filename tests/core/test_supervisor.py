@@ -3,11 +3,9 @@ worker that dies is started again. Real processes, real signals."""
 
 from __future__ import annotations
 
-import contextlib
 import os
 import signal
 import socket
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -15,7 +13,14 @@ from pathlib import Path
 import pytest
 
 from infuse.core.supervisor import Child, Supervisor
-from tests.processes import INFUSE, cli_env, run  # noqa: F401
+from tests.processes import (  # noqa: F401
+    children,
+    cli_env,
+    descendants,
+    run,
+    serving,
+    wait_for,
+)
 
 SLEEPER = [sys.executable, "-c", "import time; time.sleep(120)"]
 STUBBORN = [
@@ -25,39 +30,12 @@ STUBBORN = [
 ]
 
 
-def _children(pid: int) -> list[int]:
-    path = Path(f"/proc/{pid}/task/{pid}/children")
-    return [int(p) for p in path.read_text().split()] if path.exists() else []
-
-
-def _descendants(pid: int) -> list[int]:
-    found = []
-    for child in _children(pid):
-        found += [child, *_descendants(child)]
-    return found
-
-
 def _alive(pid: int) -> bool:
     try:
         state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
     except FileNotFoundError:
         return False
     return state != "Z"
-
-
-def _wait_for(condition, seconds: float, what: str) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"not within {seconds} s: {what}")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_a_child_that_dies_is_started_again_with_a_growing_pause():
@@ -92,37 +70,18 @@ def test_a_child_that_ignores_sigterm_is_killed_after_the_grace():
 @pytest.fixture
 def served(cli_env):  # noqa: F811
     run(cli_env, "migrate", "--no-input")
-    port = _free_port()
-    process = subprocess.Popen(
-        [*INFUSE, "serve", "--with-worker", "--workers", "1", "--bind", f"127.0.0.1:{port}"],
-        env=cli_env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-
-    def answering() -> bool:
-        with socket.socket() as s:
-            return s.connect_ex(("127.0.0.1", port)) == 0
-
-    try:
-        _wait_for(answering, 60, "the web server answers")
-        _wait_for(lambda: len(_children(process.pid)) == 2, 30, "web server and worker started")
+    with serving(cli_env, "--with-worker", "--workers", "1") as (process, port):
+        wait_for(lambda: len(children(process.pid)) == 2, 30, "web server and worker started")
         yield process, port
-    finally:
-        for pid in _descendants(process.pid):
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
-        process.kill()
-        process.wait()
 
 
 def test_sigterm_stops_the_web_server_and_the_worker_and_frees_the_port(served):
     process, port = served
-    everything = _descendants(process.pid)
+    everything = descendants(process.pid)
     assert len(everything) >= 3  # gunicorn's master and worker, the task worker
     process.send_signal(signal.SIGTERM)
     process.wait(timeout=40)
-    _wait_for(lambda: not any(_alive(pid) for pid in everything), 10, "every child gone")
+    wait_for(lambda: not any(_alive(pid) for pid in everything), 10, "every child gone")
     with socket.socket() as s:
         s.bind(("127.0.0.1", port))  # the port is free for the next start
 
@@ -131,7 +90,7 @@ def test_a_killed_task_worker_is_started_again(served):
     process, _port = served
     worker = next(
         pid
-        for pid in _children(process.pid)
+        for pid in children(process.pid)
         if b"worker" in Path(f"/proc/{pid}/cmdline").read_bytes()
     )
     os.kill(worker, signal.SIGKILL)
@@ -139,7 +98,7 @@ def test_a_killed_task_worker_is_started_again(served):
     def replaced() -> bool:
         return any(
             pid != worker and b"worker" in Path(f"/proc/{pid}/cmdline").read_bytes()
-            for pid in _children(process.pid)
+            for pid in children(process.pid)
         )
 
-    _wait_for(replaced, 15, "a new task worker")
+    wait_for(replaced, 15, "a new task worker")

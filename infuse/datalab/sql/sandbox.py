@@ -1,15 +1,19 @@
-"""Read-only SQL over dataset versions, in a DuckDB sandbox.
+"""Read-only SQL over dataset versions, in a DuckDB sandbox in a process of its own.
 
-Each query gets a new in-memory DuckDB connection that can read only the Parquet files of the
-versions the person may see (``allowed_paths``), with every other file and network access
-disabled and the configuration locked, so a query cannot read ``/etc/passwd``, write a file,
-install an extension or attach a database. Only one SELECT statement is accepted; results stop
-at a row limit and the query is interrupted at a time limit.
+The query runs in :mod:`infuse.core.sandbox`'s child process under the operating system's
+limits (memory, CPU and wall time, result size), so neither a crash in the engine nor a function
+that will not stop can touch the web or task worker. Inside, it gets a new in-memory DuckDB
+connection that can read only the Parquet files of the versions the person may see, with every
+other file and network access disabled, its spill files in the sandbox's private directory and
+the configuration locked, so a query cannot read ``/etc/passwd``, write a file, install an
+extension or attach a database. Only one SELECT statement is accepted; results stop at a row
+limit and come back as plain JSON values (dates, decimals and the like as their text).
 """
 
 from __future__ import annotations
 
-import threading
+import json
+import math
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -19,15 +23,14 @@ from typing import Any
 import duckdb
 
 from infuse.analytics.connection import open_confined
+from infuse.core.sandbox import Limits, Refusal, SandboxError, SlotPool
+from infuse.core.sandbox import run as run_sandboxed
+
+EXECUTE = "infuse.datalab.sql.sandbox:execute"
 
 
-class QueryError(ValueError):
-    """A query the sandbox refuses or DuckDB cannot run; ``key`` says which, for translation."""
-
-    def __init__(self, key: str, message: str, **params: Any) -> None:
-        super().__init__(message)
-        self.key = key
-        self.params = params
+class QueryError(Refusal):
+    """A query the sandbox refuses or cannot run; ``key`` says which, for translation."""
 
 
 @dataclass
@@ -61,25 +64,29 @@ def check_read_only(sql: str) -> str:
     return text
 
 
-def run_query(
-    sql: str, tables: Mapping[str, Path], *, row_limit: int = 1000, timeout_seconds: float = 10.0
-) -> QueryResult:
-    """Run one read-only query; at most ``row_limit`` rows, at most ``timeout_seconds``."""
-    text = check_read_only(sql)
-    connection = open_confined(tables)
-    timer = threading.Timer(timeout_seconds, connection.interrupt)
-    started = time.perf_counter()
-    timer.start()
+def plain_value(cell: Any) -> Any:
+    """A cell as JSON has it: numbers, text, true/false, null; anything else as its text."""
+    if isinstance(cell, float) and not math.isfinite(cell):
+        return None
+    if isinstance(cell, int | float | str | bool) or cell is None:
+        return cell
+    return str(cell)
+
+
+def execute(payload: dict[str, Any], workdir: Path) -> bytes:
+    """In the sandbox's child: run the query, return ``{columns, rows, truncated}`` as JSON."""
+    text = check_read_only(payload["sql"])
+    tables = {name: Path(path) for name, path in payload["tables"].items()}
+    row_limit = int(payload["row_limit"])
+    connection = open_confined(
+        tables, memory_limit=payload["memory_limit"], temp_directory=workdir / "spill"
+    )
     try:
         cursor = connection.execute(text)
         rows = cursor.fetchmany(row_limit + 1)
         columns = [column[0] for column in cursor.description or []]
-    except duckdb.InterruptException as error:
-        raise QueryError(
-            "sql.timeout",
-            f"The query took longer than {timeout_seconds:g} seconds and was stopped.",
-            seconds=timeout_seconds,
-        ) from error
+    except duckdb.OutOfMemoryException as error:
+        raise QueryError("sandbox.memory", "Stopped: it used too much memory.") from error
     except duckdb.PermissionException as error:
         raise QueryError(
             "sql.forbidden", "Queries here can read only the datasets listed.", detail=str(error)
@@ -89,12 +96,39 @@ def run_query(
             "sql.failed", f"The query could not run: {error}", detail=str(error).splitlines()[0]
         ) from error
     finally:
-        timer.cancel()
         connection.close()
+    plain = [[plain_value(cell) for cell in row] for row in rows[:row_limit]]
+    result = {"columns": columns, "rows": plain, "truncated": len(rows) > row_limit}
+    return json.dumps(result).encode()
+
+
+def run_query(
+    sql: str,
+    tables: Mapping[str, Path],
+    *,
+    limits: Limits,
+    row_limit: int = 1000,
+    memory_limit: str = "512MB",
+    slots: SlotPool | None = None,
+    owner: str | None = None,
+) -> QueryResult:
+    """Run one read-only query in the sandbox; at most ``row_limit`` rows."""
+    payload = {
+        "sql": sql,
+        "tables": {name: str(path) for name, path in tables.items()},
+        "row_limit": row_limit,
+        "memory_limit": memory_limit,
+    }
+    started = time.perf_counter()
+    try:
+        output = run_sandboxed(EXECUTE, payload, limits, slots=slots, owner=owner)
+    except SandboxError as error:
+        raise QueryError(error.key, str(error), **error.params) from error
+    result = json.loads(output)
     return QueryResult(
-        columns=columns,
-        rows=rows[:row_limit],
-        truncated=len(rows) > row_limit,
+        columns=result["columns"],
+        rows=[tuple(row) for row in result["rows"]],
+        truncated=result["truncated"],
         seconds=time.perf_counter() - started,
         tables=sorted(tables),
     )

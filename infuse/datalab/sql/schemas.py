@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import math
-from typing import Any
-
 from ninja import Schema
 
 from infuse.datalab.sql.sandbox import QueryResult
@@ -31,15 +28,7 @@ class QueryOut(Schema):
     def of(cls, result: QueryResult) -> QueryOut:
         return cls(
             columns=result.columns,
-            rows=[[_json_value(cell) for cell in row] for row in result.rows],
+            rows=[list(row) for row in result.rows],  # plain values from the sandbox
             truncated=result.truncated,
             seconds=result.seconds,
         )
-
-
-def _json_value(cell: Any) -> Any:
-    if isinstance(cell, float) and not math.isfinite(cell):
-        return None
-    if isinstance(cell, int | float | str | bool) or cell is None:
-        return cell
-    return str(cell)  # dates, decimals, times: their text

@@ -8,6 +8,7 @@ reader's language.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from django.conf import settings
@@ -18,6 +19,7 @@ from django.utils.translation import gettext as _
 from infuse.core import audit, files
 from infuse.core.errors import FieldProblem, InvalidInput, PermissionDenied
 from infuse.core.models import Person
+from infuse.core.sandbox import Limits, SlotPool
 from infuse.datalab.catalogue.services import visible_datasets
 from infuse.datalab.messages import explain
 from infuse.datalab.models import Dataset, DatasetVersion, SavedQuery
@@ -39,6 +41,23 @@ def query_tables(actor: Any) -> dict[str, tuple[Dataset, DatasetVersion]]:
     return tables
 
 
+def sql_limits() -> Limits:
+    """The operating system's limits on one query's process, from the settings."""
+    seconds = settings.SQL_TIMEOUT_SECONDS
+    return Limits(
+        memory_bytes=settings.SANDBOX_MEMORY_MB * 1024**2,
+        cpu_seconds=math.ceil(seconds * 2) + 1,  # DuckDB runs on two threads
+        wall_seconds=seconds,
+        output_bytes=settings.SQL_MAX_RESULT_MB * 1024**2,
+    )
+
+
+def sandbox_slots() -> SlotPool:
+    return SlotPool(
+        settings.SANDBOX_DIR, total=settings.SANDBOX_TOTAL, per_owner=settings.SANDBOX_PER_PERSON
+    )
+
+
 def run_sql(*, actor: Person, query_in: QueryIn, row_limit: int = 1000) -> QueryResult:
     """Run a read-only query over the versions the actor may see."""
     if not getattr(actor, "is_authenticated", False):
@@ -49,7 +68,13 @@ def run_sql(*, actor: Person, query_in: QueryIn, row_limit: int = 1000) -> Query
     }
     try:
         return run_query(
-            query_in.sql, tables, row_limit=row_limit, timeout_seconds=settings.SQL_TIMEOUT_SECONDS
+            query_in.sql,
+            tables,
+            limits=sql_limits(),
+            row_limit=row_limit,
+            memory_limit=settings.SQL_MEMORY_LIMIT,
+            slots=sandbox_slots(),
+            owner=f"person-{actor.pk}",
         )
     except QueryError as error:
         raise InvalidInput(

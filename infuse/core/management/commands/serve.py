@@ -23,6 +23,13 @@ class Command(BaseCommand):
         )
         parser.add_argument("--workers", type=int, default=2, help="Web worker processes.")
         parser.add_argument(
+            "--threads",
+            type=int,
+            default=4,
+            help="Threads per web worker: a request waiting on a sandboxed query holds one thread, "
+            "not the worker (default %(default)s).",
+        )
+        parser.add_argument(
             "--with-worker", action="store_true", help="Also run the background task worker."
         )
 
@@ -34,6 +41,7 @@ class Command(BaseCommand):
             raise CommandError("gunicorn is not installed: run `make install` first.")
         web = [gunicorn, "infuse.wsgi", "--bind", options["bind"]]
         web += ["--workers", str(options["workers"]), "--access-logfile", "-"]
+        web += ["--worker-class", "gthread", "--threads", str(options["threads"])]
         children = [Child("web server", web, restart=False)]
         if options["with_worker"]:
             children.append(Child("task worker", [*console_script(), "worker"], restart=True))
