@@ -264,6 +264,10 @@ ANALYTICS_ENGINE = os.environ.get("INFUSE_ANALYTICS_ENGINE", "duckdb")
 if ANALYTICS_ENGINE not in {"duckdb", "spark"}:
     raise ValueError("INFUSE_ANALYTICS_ENGINE must be duckdb or spark")
 SPARK_MASTER = os.environ.get("INFUSE_SPARK_MASTER") or None
+# Reading one upload (in its sandbox) is stopped after this long, or when the files it writes
+# pass this size.
+INGEST_TIMEOUT_SECONDS = float(os.environ.get("INFUSE_INGEST_TIMEOUT_SECONDS", "3600"))
+INGEST_MAX_OUTPUT_MB = int(os.environ.get("INFUSE_INGEST_MAX_OUTPUT_MB", "20480"))
 # An ingest whose progress has not moved for this long lost its worker and is queued again.
 INGEST_STALE_SECONDS = float(os.environ.get("INFUSE_INGEST_STALE_SECONDS", "900"))
 # Read-only SQL: each query is stopped after this many seconds.

@@ -34,7 +34,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,29 +43,36 @@ RESULT = "result.bin"
 REFUSAL = "refusal.json"
 PAYLOAD = "payload.json"
 LOG = "stderr.log"
+WATCH_SECONDS = 0.5
 
 
 class Refusal(Exception):
     """Raised by sandboxed work to refuse its input with a reason people can read; ``key``
     names the reason for translation and ``params`` fill it in."""
 
-    def __init__(self, key: str, message: str, **params: Any) -> None:
+    def __init__(
+        self, key: str, message: str, *, problems: Sequence[dict[str, Any]] = (), **params: Any
+    ) -> None:
         super().__init__(message)
         self.key = key
         self.params = params
+        self.problems = list(problems)
 
 
 class SandboxError(Exception):
     """The work did not finish: refused, too slow, too big, crashed, or no room to run it.
 
     ``key`` is ``sandbox.<reason>`` (or the refusal's own key) for translation; ``params`` the
-    figures to fill in (the limit that was reached).
+    figures to fill in (the limit that was reached); ``problems`` a refusal's per-row details.
     """
 
-    def __init__(self, key: str, message: str, **params: Any) -> None:
+    def __init__(
+        self, key: str, message: str, *, problems: Sequence[dict[str, Any]] = (), **params: Any
+    ) -> None:
         super().__init__(message)
         self.key = key
         self.params = params
+        self.problems = list(problems)
 
 
 @dataclass(frozen=True)
@@ -160,23 +167,28 @@ def run(
     *,
     slots: SlotPool | None = None,
     owner: str | None = None,
+    watch: Callable[[Path], None] | None = None,
 ) -> bytes:
     """Run ``target`` (``"package.module:function"``) on ``payload`` in a sandbox; its bytes.
 
     The function is called as ``function(payload, workdir)`` in the child and returns bytes;
     raising :class:`Refusal` refuses the input. Raises :class:`SandboxError` on anything else.
+    ``watch(workdir)`` is called about twice a second while the work runs (to pass on the
+    progress it writes there).
     """
     with slots.hold(owner) if slots is not None else contextlib.nullcontext():
         workdir = Path(tempfile.mkdtemp(prefix="infuse-sandbox-"))
         try:
             (workdir / PAYLOAD).write_text(json.dumps(payload), encoding="utf-8")
-            returncode = _run_child(target, workdir, limits)
+            returncode = _run_child(target, workdir, limits, watch)
             return _outcome(workdir, returncode, limits)
         finally:
             shutil.rmtree(workdir, ignore_errors=True)
 
 
-def _run_child(target: str, workdir: Path, limits: Limits) -> int | None:
+def _run_child(
+    target: str, workdir: Path, limits: Limits, watch: Callable[[Path], None] | None
+) -> int | None:
     """The child's exit code, or None when it was killed at the wall-clock limit."""
     with open(workdir / LOG, "wb") as log:
         process = subprocess.Popen(  # noqa: S603 - our own interpreter and module, no shell
@@ -189,13 +201,19 @@ def _run_child(target: str, workdir: Path, limits: Limits) -> int | None:
             start_new_session=True,
             preexec_fn=lambda: _limit_child(limits),
         )
-        try:
-            return process.wait(timeout=limits.wall_seconds)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-            return None
+        deadline = time.monotonic() + limits.wall_seconds
+        while True:
+            left = deadline - time.monotonic()
+            try:
+                return process.wait(timeout=max(0.0, min(left, WATCH_SECONDS)))
+            except subprocess.TimeoutExpired:
+                if left <= WATCH_SECONDS:
+                    with contextlib.suppress(ProcessLookupError):
+                        os.killpg(process.pid, signal.SIGKILL)
+                    process.wait()
+                    return None
+                if watch is not None:
+                    watch(workdir)
 
 
 def _figures(key: str, limits: Limits) -> dict[str, Any]:
@@ -225,7 +243,9 @@ def _outcome(workdir: Path, returncode: int | None, limits: Limits) -> bytes:
     if refusal.exists() and returncode in (0, 3):
         said = json.loads(refusal.read_text(encoding="utf-8"))
         params = {**said.get("params", {}), **_figures(said["key"], limits)}
-        raise SandboxError(said["key"], said["message"], **params)
+        raise SandboxError(
+            said["key"], said["message"], problems=said.get("problems", []), **params
+        )
     if returncode == -signal.SIGKILL:
         megabytes = limits.memory_bytes // 1024**2
         raise SandboxError(

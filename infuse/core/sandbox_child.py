@@ -16,12 +16,11 @@ from pathlib import Path
 from infuse.core.sandbox import PAYLOAD, REFUSAL, RESULT
 
 
-def _refuse(key: str, message: str, params: dict[str, object]) -> int:
-    safe = {
-        name: value if isinstance(value, int | float) else str(value)
-        for name, value in params.items()
-    }
-    text = json.dumps({"key": key, "message": message, "params": safe})
+def _refuse(
+    key: str, message: str, params: dict[str, object], problems: list[object] | None = None
+) -> int:
+    said = {"key": key, "message": message, "params": params, "problems": problems or []}
+    text = json.dumps(said, default=str)  # what JSON cannot hold, as its text
     Path(REFUSAL).write_text(text, encoding="utf-8")
     return 3
 
@@ -34,12 +33,12 @@ def main(target: str) -> int:
         result = function(payload, Path.cwd())
     except MemoryError:
         return _refuse("sandbox.memory", "Stopped: it used too much memory.", {})
-    except Exception as error:
+    except Exception as error:  # every refusal and failure is said in the file, not raised
         key = getattr(error, "key", "sandbox.failed")
-        params = getattr(
-            error, "params", {"detail": str(error).splitlines()[0] if str(error) else ""}
-        )
-        return _refuse(key, str(error), params)
+        detail = str(error).splitlines()[0] if str(error) else type(error).__name__
+        params = getattr(error, "params", {"detail": detail})
+        problems = list(getattr(error, "problems", []))[:100]
+        return _refuse(key, str(error), params, problems)
     try:
         Path(RESULT).write_bytes(result)
     except OSError as error:

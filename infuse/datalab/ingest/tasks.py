@@ -10,6 +10,7 @@ version queues the dataset's indicators again (the indicators slice sits below t
 from __future__ import annotations
 
 import logging
+import math
 import shutil
 from dataclasses import asdict, dataclass, is_dataclass
 from datetime import timedelta
@@ -29,8 +30,10 @@ from infuse.analytics.profile import profile_parquet
 from infuse.core import audit, files
 from infuse.core.models import Council, TaskProgress
 from infuse.core.progress import ProgressReporter
+from infuse.core.sandbox import Limits
 from infuse.datalab.indicators.tasks import queue_indicator
-from infuse.datalab.ingest.convert import ConversionResult, convert_to_parquet
+from infuse.datalab.ingest.convert import ConversionResult
+from infuse.datalab.ingest.isolated import convert_isolated
 from infuse.datalab.ingest.sources import IngestError, ReadOptions
 from infuse.datalab.ingest.validation import (
     ValidationReport,
@@ -40,6 +43,17 @@ from infuse.datalab.ingest.validation import (
 from infuse.datalab.models import DatasetUpload, DatasetVersion, ValidationPolicy
 
 logger = logging.getLogger(__name__)
+
+
+def ingest_limits() -> Limits:
+    """The operating system's limits on reading one upload, from the settings."""
+    seconds = settings.INGEST_TIMEOUT_SECONDS
+    return Limits(
+        memory_bytes=settings.SANDBOX_MEMORY_MB * 1024**2,
+        cpu_seconds=math.ceil(seconds * 2),  # DuckDB reads on two threads
+        wall_seconds=seconds,
+        output_bytes=settings.INGEST_MAX_OUTPUT_MB * 1024**2,
+    )
 
 
 def _read_options(upload: DatasetUpload) -> ReadOptions:
@@ -216,10 +230,11 @@ class _Checked:
 
 
 def _ingest(upload: DatasetUpload, reporter: ProgressReporter, work: Path) -> dict[str, Any]:
-    conversion = convert_to_parquet(
+    conversion = convert_isolated(
         files.resolve(upload.raw_path),
         work,
         options=_read_options(upload),
+        limits=ingest_limits(),
         progress=lambda done, total: reporter.advance(
             done, total, gettext_noop("Converting to Parquet")
         ),
