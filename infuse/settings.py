@@ -14,6 +14,8 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from infuse.core import keyring
+
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent
 
@@ -62,24 +64,16 @@ def _secret_key() -> str:
 SECRET_KEY = _secret_key()
 
 
-def _bid_keys() -> list[tuple[str, bytes]]:
-    """Master keys that wrap each challenge's bid key (the first one current). Production sets
-    INFUSE_BID_KEYS; the demo keeps a generated one under var/ (see procurement/sealing.py)."""
-    # Imported here: settings are read before any application module may be loaded.
-    from infuse.procurement.sealing import new_master_key, parse_keys
-
-    text = os.environ.get("INFUSE_BID_KEYS")
-    if not text:
-        key_file = VAR_DIR / "bid_keys"
-        if not key_file.exists():
-            VAR_DIR.mkdir(parents=True, exist_ok=True)
-            key_file.write_text(new_master_key("k1"))
-            key_file.chmod(0o600)
-        text = key_file.read_text().strip()
-    return parse_keys(text)
-
-
-BID_KEYS = _bid_keys()
+# Keys kept outside the database (see infuse/core/keyring.py): the master keys that wrap each
+# challenge's bid key, and the audit log's keys. Production sets the variables; the demo keeps
+# generated ones under var/.
+BID_KEYS = keyring.load_keys("INFUSE_BID_KEYS", VAR_DIR / "bid_keys")
+AUDIT_KEYS = keyring.load_keys("INFUSE_AUDIT_KEYS", VAR_DIR / "audit_keys")
+# Signed checkpoints of the audit chain's head, appended after each event, for the operator to
+# ship off this machine (they are also logged as "infuse.audit.checkpoint").
+AUDIT_CHECKPOINT_FILE = Path(
+    os.environ.get("INFUSE_AUDIT_CHECKPOINT_FILE", VAR_DIR / "audit-checkpoints.jsonl")
+)
 # Open Contracting: the prefix registered with the Open Contracting Partnership, and the
 # procurement's publisher as it appears in release packages.
 OCID_PREFIX = os.environ.get("INFUSE_OCID_PREFIX", "ocds-infuse")

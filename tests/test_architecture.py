@@ -52,7 +52,6 @@ LOCAL_IMPORTS_ALLOWED = {
     "rich.console",  # the CLI's tables, not needed by the web
     "rich.table",
     "django.core.management",  # the console script, before settings are chosen
-    "infuse.procurement.sealing",  # settings: read before any application module may load
 }
 
 

@@ -22,3 +22,59 @@ def test_core_migrations_reverse_and_reapply():
     from infuse.core.models import Council
 
     assert Council.objects.count() == 10
+
+
+def _legacy_chain(apps, count: int) -> None:
+    """Events as they were written before keys: plain SHA-256, scheme 1."""
+    from django.utils import timezone
+
+    from infuse.core import audit
+
+    event_model = apps.get_model("core", "AuditEvent")
+    head_model = apps.get_model("core", "AuditHead")
+    event_model.objects.all().delete()
+    previous = audit.GENESIS_HASH
+    for sequence in range(1, count + 1):
+        fields = {
+            "sequence": sequence,
+            "occurred_at": timezone.now(),
+            "actor_label": "system",
+            "action": "legacy.event",
+            "object_type": "test",
+            "object_id": str(sequence),
+            "object_label": "",
+            "before": {},
+            "after": {"n": sequence},
+            "previous_hash": previous,
+        }
+        digest = audit.event_hash(**fields, scheme=audit.PLAIN)
+        event_model.objects.create(hash=digest, scheme=audit.PLAIN, **fields)
+        previous = digest
+    head_model.objects.update_or_create(id=1, defaults={"sequence": count, "hash": previous})
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("tampered", [False, True])
+def test_an_intact_legacy_audit_chain_is_rekeyed_and_a_tampered_one_left_to_be_found(tampered):
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    from infuse.core import audit
+    from infuse.core.models import AuditEvent
+
+    executor = MigrationExecutor(connection)
+    executor.migrate([("core", "0003_audit_events_keyed")])
+    apps = executor.loader.project_state([("core", "0003_audit_events_keyed")]).apps
+    _legacy_chain(apps, 5)
+    if tampered:
+        apps.get_model("core", "AuditEvent").objects.filter(sequence=3).update(action="edited")
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    result = audit.verify_chain()
+    if tampered:
+        assert (result.first_break.sequence, result.first_break.reason) == (3, "content-changed")
+        assert set(AuditEvent.objects.values_list("scheme", flat=True)) == {audit.PLAIN}
+    else:
+        assert result.ok and result.checked == 5 and result.unkeyed == 0
+        assert set(AuditEvent.objects.values_list("scheme", flat=True)) == {audit.KEYED}

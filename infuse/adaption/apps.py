@@ -6,3 +6,9 @@ class AdaptionConfig(AppConfig):
     name = "infuse.adaption"
     label = "adaption"
     verbose_name = _("Adaption Lab")
+
+    def ready(self) -> None:
+        from infuse.adaption.protocol.integrity import changed_protocols
+        from infuse.core import integrity
+
+        integrity.register("registered protocols against their digests", changed_protocols)

@@ -1,9 +1,18 @@
 """The append-only, tamper-evident audit log.
 
-Each event's hash is SHA-256 over a canonical JSON of its content and the previous event's hash,
-so editing any stored event breaks its own hash and deleting one breaks the next event's link.
-The single ``AuditHead`` row holds the latest sequence and hash: appending locks it (concurrent
-writers queue), and comparing it with the last event reveals a deleted tail.
+Each event's hash is an HMAC-SHA256, under a key kept outside the database (``AUDIT_KEYS``,
+rotatable: the key's id is stored with the event), over a canonical JSON of every field of the
+event (the actor's id included) and the previous event's hash. Editing a stored event breaks its
+own MAC and deleting one breaks the next event's link; and because the key is not in the
+database, someone with write access to the database alone cannot re-hash the chain after an
+edit. The single ``AuditHead`` row holds the latest sequence and hash: appending locks it
+(concurrent writers queue), and comparing it with the last event reveals a deleted tail.
+
+After each commit the new head is written as a signed checkpoint to a file outside the database
+(``AUDIT_CHECKPOINT_FILE``) and to the ``infuse.audit.checkpoint`` log, for the operator to ship
+elsewhere; a rewrite even by someone holding the key is caught against checkpoints kept off
+this machine. Events written before keys existed (scheme 1, plain SHA-256) still verify, and
+are counted as unkeyed.
 
 ``record_event`` must be called inside the same transaction as the change it describes; services
 do that, so a change and its audit event are committed together or not at all.
@@ -11,19 +20,27 @@ do that, so a change and its audit event are committed together or not at all.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import hmac
 import json
+import logging
+import os
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 
 from infuse.core.models import AuditEvent, AuditHead, Person
 
 GENESIS_HASH = "0" * 64
+PLAIN = 1  # the scheme of events written before keys: SHA-256 with no secret
+KEYED = 2  # HMAC-SHA256 under AUDIT_KEYS[key_id]
+checkpoint_log = logging.getLogger("infuse.audit.checkpoint")
 
 
 def _canonical(value: Any) -> Any:
@@ -42,34 +59,42 @@ def _canonical(value: Any) -> Any:
     return str(value)
 
 
-def event_hash(
-    *,
-    sequence: int,
-    occurred_at: datetime,
-    actor_label: str,
-    action: str,
-    object_type: str,
-    object_id: str,
-    object_label: str,
-    before: Any,
-    after: Any,
-    previous_hash: str,
-) -> str:
-    """SHA-256 hex digest of an event's content chained to the previous hash."""
+def _content(fields: Mapping[str, Any]) -> bytes:
+    """The bytes that are hashed: a canonical JSON of the event's fields."""
     content = {
-        "sequence": sequence,
-        "occurred_at": _canonical(occurred_at),
-        "actor": actor_label,
-        "action": action,
-        "object_type": object_type,
-        "object_id": object_id,
-        "object_label": object_label,
-        "before": _canonical(before),
-        "after": _canonical(after),
-        "previous_hash": previous_hash,
+        "sequence": fields["sequence"],
+        "occurred_at": _canonical(fields["occurred_at"]),
+        "actor": fields["actor_label"],
+        "action": fields["action"],
+        "object_type": fields["object_type"],
+        "object_id": fields["object_id"],
+        "object_label": fields["object_label"],
+        "before": _canonical(fields["before"]),
+        "after": _canonical(fields["after"]),
+        "previous_hash": fields["previous_hash"],
     }
+    if fields.get("scheme", PLAIN) == KEYED:
+        content |= {"actor_id": fields["actor_id"], "scheme": KEYED, "key_id": fields["key_id"]}
     encoded = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
+    return encoded.encode("utf-8")
+
+
+def audit_key(key_id: str) -> bytes | None:
+    """The audit key with this id, if the service still holds it."""
+    return dict(settings.AUDIT_KEYS).get(key_id)
+
+
+def event_hash(**fields: Any) -> str:
+    """The event's hash: HMAC-SHA256 under its key (scheme 2), or plain SHA-256 (scheme 1).
+
+    Raises ``KeyError`` when the event names a key the service does not hold."""
+    content = _content(fields)
+    if fields.get("scheme", PLAIN) != KEYED:
+        return hashlib.sha256(content).hexdigest()
+    key = audit_key(fields["key_id"])
+    if key is None:
+        raise KeyError(fields["key_id"])
+    return hmac.new(key, content, hashlib.sha256).hexdigest()
 
 
 def _hash_of(event: AuditEvent) -> str:
@@ -77,6 +102,7 @@ def _hash_of(event: AuditEvent) -> str:
         sequence=event.sequence,
         occurred_at=event.occurred_at,
         actor_label=event.actor_label,
+        actor_id=event.actor_id,
         action=event.action,
         object_type=event.object_type,
         object_id=event.object_id,
@@ -84,6 +110,8 @@ def _hash_of(event: AuditEvent) -> str:
         before=event.before,
         after=event.after,
         previous_hash=event.previous_hash,
+        scheme=event.scheme,
+        key_id=event.key_id,
     )
 
 
@@ -120,13 +148,102 @@ def record_event(
         "before": _canonical(dict(before or {})),
         "after": _canonical(dict(after or {})),
         "previous_hash": head.hash,
+        "scheme": KEYED,
+        "key_id": settings.AUDIT_KEYS[0][0],
     }
-    digest = event_hash(**fields)
+    digest = event_hash(actor_id=actor.pk if actor is not None else None, **fields)
     event = AuditEvent.objects.create(actor=actor, hash=digest, **fields)
     head.sequence = event.sequence
     head.hash = digest
     head.save(update_fields=["sequence", "hash"])
+    transaction.on_commit(lambda: write_checkpoint(event.sequence, digest))
     return event
+
+
+def _checkpoint_mac(key: bytes, sequence: int, digest: str, at: str) -> str:
+    return hmac.new(key, f"{sequence}:{digest}:{at}".encode(), hashlib.sha256).hexdigest()
+
+
+def write_checkpoint(sequence: int, digest: str) -> None:
+    """Append the signed head to the checkpoint file and the checkpoint log (after commit).
+
+    A failure to write is logged, never raised: the change it follows is already committed."""
+    key_id, key = settings.AUDIT_KEYS[0]
+    at = timezone.now().astimezone(UTC).isoformat()
+    line = json.dumps(
+        {
+            "sequence": sequence,
+            "hash": digest,
+            "at": at,
+            "key_id": key_id,
+            "mac": _checkpoint_mac(key, sequence, digest, at),
+        },
+        separators=(",", ":"),
+    )
+    checkpoint_log.info(line)
+    path = settings.AUDIT_CHECKPOINT_FILE
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        with os.fdopen(descriptor, "a", encoding="utf-8") as handle:
+            handle.write(line + "\n")
+    except OSError:
+        checkpoint_log.exception("Could not write the audit checkpoint for event %s", sequence)
+
+
+@dataclass(frozen=True)
+class CheckpointResult:
+    """What the checkpoints kept outside the database say of the chain in it."""
+
+    checked: int
+    problem: str | None  # the first, described; None when every checkpoint matches
+    found: bool  # whether there was a checkpoint file at all
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+
+def _checkpoint_problem(line: str, stored: Mapping[int, str]) -> str | None:
+    try:
+        point = json.loads(line)
+        sequence, digest, at = int(point["sequence"]), str(point["hash"]), str(point["at"])
+        key = audit_key(str(point["key_id"]))
+    except (ValueError, KeyError, TypeError):
+        return f"an unreadable checkpoint line: {line[:80]!r}"
+    if key is None or not hmac.compare_digest(
+        _checkpoint_mac(key, sequence, digest, at), str(point.get("mac", ""))
+    ):
+        return f"the checkpoint of event #{sequence} is not signed by a key of this service"
+    if sequence not in stored:
+        return f"event #{sequence} is in a checkpoint but not in the database (deleted)"
+    if stored[sequence] != digest:
+        return f"event #{sequence} differs from its checkpoint (the chain was rewritten)"
+    return None
+
+
+def verify_checkpoints(path: Any = None, batch_size: int = 2000) -> CheckpointResult:
+    """Check every checkpoint in the file against the event it names, in batches."""
+    path = path or settings.AUDIT_CHECKPOINT_FILE
+    if not path.exists():
+        return CheckpointResult(0, None, found=False)
+    checked = 0
+    with open(path, encoding="utf-8") as handle:
+        while batch := [line.strip() for _, line in zip(range(batch_size), handle, strict=False)]:
+            lines = [line for line in batch if line]
+            wanted = set()
+            for line in lines:
+                with contextlib.suppress(ValueError, KeyError, TypeError):
+                    wanted.add(int(json.loads(line)["sequence"]))
+            stored = dict(
+                AuditEvent.objects.filter(sequence__in=wanted).values_list("sequence", "hash")
+            )
+            for line in lines:
+                problem = _checkpoint_problem(line, stored)
+                if problem is not None:
+                    return CheckpointResult(checked, problem, found=True)
+                checked += 1
+    return CheckpointResult(checked, None, found=True)
 
 
 @dataclass(frozen=True)
@@ -143,6 +260,10 @@ class ChainBreak:
             "sequence-gap": "the event before it is missing (deleted)",
             "tail-missing": "the chain ends before the recorded head (latest events deleted)",
             "head-mismatch": "the recorded head does not match the last event",
+            "downgraded": "it claims the unkeyed scheme after keyed events (re-hashed without "
+            "the key)",
+            "unknown-key": "it names an audit key this service does not hold (add it back to "
+            "INFUSE_AUDIT_KEYS)",
         }
         return f"event #{self.sequence}: {explanations.get(self.reason, self.reason)}"
 
@@ -151,6 +272,7 @@ class ChainBreak:
 class VerifyResult:
     checked: int
     first_break: ChainBreak | None
+    unkeyed: int = 0  # events from before keys (scheme 1): intact, but re-hashable by anyone
 
     @property
     def ok(self) -> bool:
@@ -183,23 +305,31 @@ def verify_chain(progress: Callable[[int, int], None] | None = None) -> VerifyRe
     head_hash = head.hash if head is not None else GENESIS_HASH
     expected_previous = GENESIS_HASH
     expected_sequence = 1
-    checked = 0
+    checked = unkeyed = 0
     for event in iter_chain(head_sequence):
         if event.sequence != expected_sequence:
-            return VerifyResult(checked, ChainBreak(expected_sequence, "sequence-gap"))
+            return VerifyResult(checked, ChainBreak(expected_sequence, "sequence-gap"), unkeyed)
         if event.previous_hash != expected_previous:
-            return VerifyResult(checked, ChainBreak(event.sequence, "link-broken"))
-        if _hash_of(event) != event.hash:
-            return VerifyResult(checked, ChainBreak(event.sequence, "content-changed"))
+            return VerifyResult(checked, ChainBreak(event.sequence, "link-broken"), unkeyed)
+        try:
+            expected = _hash_of(event)
+        except KeyError:
+            return VerifyResult(checked, ChainBreak(event.sequence, "unknown-key"), unkeyed)
+        if not hmac.compare_digest(expected, event.hash):
+            return VerifyResult(checked, ChainBreak(event.sequence, "content-changed"), unkeyed)
+        if event.scheme != KEYED and checked > unkeyed:
+            # Plain events only ever come before the first keyed one (written before keys).
+            return VerifyResult(checked, ChainBreak(event.sequence, "downgraded"), unkeyed)
+        unkeyed += event.scheme != KEYED
         expected_previous = event.hash
         expected_sequence += 1
         checked += 1
         if progress is not None and checked % 500 == 0:
             progress(checked, head_sequence)
     if checked < head_sequence:
-        return VerifyResult(checked, ChainBreak(checked + 1, "tail-missing"))
+        return VerifyResult(checked, ChainBreak(checked + 1, "tail-missing"), unkeyed)
     if head_hash != expected_previous:
-        return VerifyResult(checked, ChainBreak(head_sequence, "head-mismatch"))
+        return VerifyResult(checked, ChainBreak(head_sequence, "head-mismatch"), unkeyed)
     if progress is not None:
         progress(checked, head_sequence)
-    return VerifyResult(checked, None)
+    return VerifyResult(checked, None, unkeyed)

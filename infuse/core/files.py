@@ -138,6 +138,19 @@ def work_dir() -> Path:
     return Path(tempfile.mkdtemp(dir=root, prefix=TEMPORARY_PREFIX))
 
 
+def damage(relative: str) -> str | None:
+    """What is wrong with a stored file, or None: it must exist and still hash to its name
+    (the store names every file by the SHA-256 of its bytes)."""
+    path = resolve(relative)
+    if not path.is_file():
+        return "missing"
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return None if path.name.startswith(digest.hexdigest()) else "changed"
+
+
 def sweep_temporary_files(older_than_seconds: float = 24 * 3600) -> int:
     """Remove leftovers of killed writers; returns how many were removed."""
     removed = 0

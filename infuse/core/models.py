@@ -259,10 +259,11 @@ class AuditEvent(models.Model):
 
     sequence = models.PositiveBigIntegerField(unique=True)
     occurred_at = models.DateTimeField()
+    # Covered by the event's MAC (scheme 2), so nobody can pin an event on someone else; a
+    # person with audit events is deactivated, never deleted.
     actor = models.ForeignKey(
-        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    # Kept as text too, so the chain still verifies after a person is removed.
     actor_label = models.CharField(max_length=254)
     action = models.CharField(max_length=100)
     object_type = models.CharField(max_length=100)
@@ -272,6 +273,9 @@ class AuditEvent(models.Model):
     after = models.JSONField(default=dict, blank=True)
     previous_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    # 1: plain SHA-256 (events written before keys); 2: HMAC-SHA256 with the key ``key_id``.
+    scheme = models.PositiveSmallIntegerField(default=1)
+    key_id = models.CharField(max_length=40, blank=True)
 
     class Meta:
         ordering = ["-sequence"]

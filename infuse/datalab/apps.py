@@ -17,6 +17,9 @@ class DatalabConfig(AppConfig):
     verbose_name = _("Data Lab")
 
     def ready(self) -> None:
+        from infuse.core import integrity
         from infuse.core.tasks import on_worker_start
+        from infuse.datalab.catalogue.integrity import changed_versions
 
         on_worker_start(requeue_interrupted_uploads)
+        integrity.register("dataset versions' files against their hashes", changed_versions)

@@ -27,8 +27,11 @@ class ProcurementConfig(AppConfig):
     verbose_name = _("Procurement Lab")
 
     def ready(self) -> None:
+        from infuse.core import integrity
         from infuse.fund import purposes
+        from infuse.procurement.bids.integrity import damaged_bids
         from infuse.procurement.challenges.funding import ChallengePhases
 
+        integrity.register("sealed bids open under their own labels", damaged_bids)
         checks.register(bid_keys_from_environment, checks.Tags.security, deploy=True)
         purposes.register(ChallengePhases())

@@ -10,12 +10,13 @@ challenge key; bids themselves are never re-encrypted. Losing every master key l
 
 from __future__ import annotations
 
-import base64
 import os
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
+
+from infuse.core import keyring
 
 NONCE_BYTES = 12
 KEY_AAD = b"infuse:challenge-key"
@@ -36,29 +37,9 @@ def current_key_id() -> str:
     return str(settings.BID_KEYS[0][0])
 
 
-def parse_keys(text: str) -> list[tuple[str, bytes]]:
-    """``id:base64key,id:base64key`` → [(id, 32-byte key)], with a message naming a bad one."""
-    keys: list[tuple[str, bytes]] = []
-    for item in (part.strip() for part in text.split(",")):
-        if not item:
-            continue
-        key_id, _, encoded = item.partition(":")
-        try:
-            key = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4))
-        except ValueError:
-            key = b""
-        if not key_id or len(key) != 32:
-            raise ValueError(
-                f"INFUSE_BID_KEYS: {key_id or item!r} must be id:key with a 32-byte key in "
-                "URL-safe base64 (make one with `infuse procurement new-key`)"
-            )
-        keys.append((key_id, key))
-    return keys
-
-
 def new_master_key(key_id: str) -> str:
     """A fresh ``id:base64key`` entry for ``INFUSE_BID_KEYS``."""
-    return f"{key_id}:" + base64.urlsafe_b64encode(AESGCM.generate_key(256)).decode().rstrip("=")
+    return keyring.new_key(key_id)
 
 
 def _seal(key: bytes, plaintext: bytes, aad: bytes) -> bytes:

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection, transaction
 
-from infuse.core import audit
+from infuse.core import audit, keyring
 from infuse.core.models import AuditEvent, AuditHead, Council
 
 pytestmark = pytest.mark.django_db
@@ -134,3 +134,83 @@ def test_concurrent_writers_never_fork_the_chain():
     assert not errors
     assert AuditEvent.objects.count() == 40
     assert audit.verify_chain().ok
+
+
+def _rehash_from(sequence: int, change: dict, *, scheme: int) -> None:
+    """What someone with database write access could do: edit an event, then re-hash it and
+    every later one (and the head) so every link holds again."""
+    previous = AuditEvent.objects.get(sequence=sequence - 1).hash
+    for event in AuditEvent.objects.filter(sequence__gte=sequence).order_by("sequence"):
+        if event.sequence == sequence:
+            for name, value in change.items():
+                setattr(event, name, value)
+        event.previous_hash = previous
+        event.scheme = scheme
+        event.hash = audit._hash_of(event)
+        AuditEvent.objects.filter(pk=event.pk).update(
+            **change if event.sequence == sequence else {},
+            previous_hash=event.previous_hash,
+            hash=event.hash,
+            scheme=scheme,
+        )
+        previous = event.hash
+    AuditHead.objects.filter(id=1).update(hash=previous)
+
+
+@pytest.mark.parametrize(
+    ("scheme", "reason"), [(audit.PLAIN, "downgraded"), (audit.KEYED, "content-changed")]
+)
+def test_an_edit_rehashed_without_the_key_is_caught(settings, scheme, reason):
+    _append(4)
+    keys = settings.AUDIT_KEYS
+    if scheme == audit.KEYED:  # the attacker's own key, under the service's key id
+        settings.AUDIT_KEYS = [(keys[0][0], b"x" * 32)]
+    _rehash_from(2, {"after": {"value": 999}}, scheme=scheme)
+    settings.AUDIT_KEYS = keys
+    result = audit.verify_chain()
+    assert (result.first_break.sequence, result.first_break.reason) == (2, reason)
+
+
+def test_the_actor_is_covered_by_the_mac(make_person):
+    _append(2)
+    AuditEvent.objects.filter(sequence=2).update(actor=make_person("officer"))
+    assert audit.verify_chain().first_break.sequence == 2
+
+
+def test_keys_rotate_and_old_events_still_verify(settings):
+    _append(2)
+    settings.AUDIT_KEYS = [
+        tuple(keyring.parse_keys(keyring.new_key("k2"), "X")[0]),
+        *settings.AUDIT_KEYS,
+    ]
+    _append(2)
+    assert AuditEvent.objects.get(sequence=4).key_id == "k2"
+    assert audit.verify_chain().ok
+    settings.AUDIT_KEYS = settings.AUDIT_KEYS[:1]
+    result = audit.verify_chain()
+    assert (result.first_break.sequence, result.first_break.reason) == (1, "unknown-key")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_checkpoints_outside_the_database_catch_a_rewrite_even_with_the_key():
+    """Holding the key, one could re-MAC the whole chain; the checkpoints shipped elsewhere
+    still name the first rewritten event."""
+    _append(3)
+    assert audit.verify_checkpoints().ok
+    assert audit.verify_checkpoints().checked == 3
+    _rehash_from(2, {"action": "test.rewritten"}, scheme=audit.KEYED)
+    assert audit.verify_chain().ok  # the chain itself is consistent again...
+    result = audit.verify_checkpoints()
+    assert not result.ok and "event #2 differs from its checkpoint" in result.problem
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_forged_checkpoint_or_a_deleted_event_is_named(settings):
+    _append(2)
+    path = settings.AUDIT_CHECKPOINT_FILE
+    forged = '{"sequence":1,"hash":"00","at":"2026-01-01T00:00:00+00:00","key_id":"k1","mac":"0"}'
+    path.write_text(path.read_text() + forged + "\n")
+    assert "not signed" in audit.verify_checkpoints().problem
+    path.write_text(path.read_text().splitlines()[0] + "\n")
+    AuditEvent.objects.filter(sequence=1).delete()
+    assert "deleted" in audit.verify_checkpoints().problem

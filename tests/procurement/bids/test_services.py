@@ -11,7 +11,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.test import override_settings
 
-from infuse.core import files
+from infuse.core import files, keyring
 from infuse.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from infuse.procurement import sealing
 from infuse.procurement.bids import services as bidding
@@ -203,7 +203,7 @@ def test_rotating_the_master_key_keeps_every_bid_readable(make_challenge, make_s
         actor=supplier, phase=phase, bid_in=BidIn(answers=answers_for(phase), price_pence=42)
     )
     old = list(settings.BID_KEYS)
-    new = sealing.parse_keys(sealing.new_master_key("k2"))
+    new = keyring.parse_keys(keyring.new_key("k2"), "INFUSE_BID_KEYS")
     with override_settings(BID_KEYS=new + old):
         assert bidding.rotate_keys() == 1
         assert bidding.rotate_keys() == 0

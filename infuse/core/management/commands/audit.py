@@ -2,7 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from infuse.core import audit, services
+from infuse.core import audit, integrity, services
 from infuse.core.console import follow_progress, progress_bar
 from infuse.core.models import TaskProgress
 
@@ -36,6 +36,42 @@ class Command(BaseCommand):
                 )
             ok, checked = result.ok, result.checked
             where = result.first_break.describe() if result.first_break else None
+            if result.unkeyed:
+                self.stdout.write(
+                    self.style.WARNING(
+                        f"{result.unkeyed} events from before audit keys are hashed without a "
+                        "key: the checkpoints are their only anchor."
+                    )
+                )
         if not ok:
             raise CommandError(f"Audit chain broken at {where} ({checked} events intact before it)")
         self.stdout.write(self.style.SUCCESS(f"Audit chain intact: {checked} events verified."))
+        problems = self._checkpoints() + self._records()
+        if problems:
+            raise CommandError("\n".join(problems))
+
+    def _checkpoints(self) -> list[str]:
+        """The chain against the signed checkpoints kept outside the database."""
+        result = audit.verify_checkpoints()
+        if not result.found:
+            self.stdout.write(
+                self.style.WARNING(
+                    "No audit checkpoint file: the chain is not anchored outside the database "
+                    "(see INFUSE_AUDIT_CHECKPOINT_FILE in the README)."
+                )
+            )
+            return []
+        if not result.ok:
+            return [f"Audit checkpoints: {result.problem}"]
+        self.stdout.write(self.style.SUCCESS(f"Audit checkpoints match: {result.checked}."))
+        return []
+
+    def _records(self) -> list[str]:
+        """What the labs keep unchangeable: protocols, dataset files, sealed bids."""
+        problems = []
+        for name, found in integrity.run_checks().items():
+            if found:
+                problems += [f"{name}: {problem}" for problem in found]
+            else:
+                self.stdout.write(self.style.SUCCESS(f"Checked {name}: all intact."))
+        return problems
