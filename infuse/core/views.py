@@ -223,7 +223,7 @@ PLAIN_SERVER_ERROR = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <title>Sorry, there is a problem with the service</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"></head>
-<body style="font-family: Arial, sans-serif; max-width: 40em; margin: 2em auto; padding: 0 1em">
+<body>
 <main>
 <h1>Sorry, there is a problem with the service</h1><p>Try again later.</p>
 <h2 lang="cy">Mae'n ddrwg gennym, mae problem gyda'r gwasanaeth</h2>
