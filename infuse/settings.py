@@ -44,6 +44,19 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 VAR_DIR = Path(os.environ.get("INFUSE_VAR_DIR", PROJECT_DIR / "var"))
 DATA_DIR = Path(os.environ.get("INFUSE_DATA_DIR", VAR_DIR / "data"))
+
+
+def _private(directory: Path) -> None:
+    """The service's own directories are for the service user alone (mode 0700): the database,
+    the keys, uploads and dataset files inside them are unreadable to other users whatever the
+    mode each file was created with."""
+    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if directory.stat().st_uid == os.getuid():
+        directory.chmod(0o700)
+
+
+_private(VAR_DIR)
+_private(DATA_DIR)
 DEBUG = env_bool("INFUSE_DEBUG", False)
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
+import stat
+from pathlib import Path
 
 import pytest
 
@@ -214,3 +216,15 @@ def test_data_ingest_shows_progress_and_adds_a_version(cli_env, tmp_path):
         ok=False,
     )
     assert "no rows of data" in rejected.stderr
+
+
+def test_the_database_file_and_data_directories_are_private(cli_env, tmp_path):
+    """Other users on the machine cannot read the database, the keys or the data files."""
+    run(cli_env, "migrate", "--no-input")
+    var = Path(cli_env["INFUSE_VAR_DIR"])
+    assert stat.S_IMODE(var.stat().st_mode) == 0o700
+    assert stat.S_IMODE((var / "data").stat().st_mode) == 0o700
+    if not cli_env.get("INFUSE_DATABASE_URL", "").startswith("postgres"):
+        assert stat.S_IMODE((var / "infuse.sqlite3").stat().st_mode) == 0o600
+    for key in ("secret_key", "bid_keys", "audit_keys"):
+        assert stat.S_IMODE((var / key).stat().st_mode) == 0o600, key

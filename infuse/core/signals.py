@@ -1,11 +1,13 @@
-"""Sign-in and sign-out are audited like any other change."""
+"""Sign-in and sign-out are audited like any other change; database files are kept private."""
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.db import transaction
+from django.db.backends.signals import connection_created
 from django.dispatch import receiver
 
 from infuse.core import audit
@@ -22,3 +24,16 @@ def audit_sign_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     if user is not None and user.is_authenticated:
         with transaction.atomic():
             audit.record_event(actor=user, action="person.signed_out", obj=user)
+
+
+@receiver(connection_created)
+def private_sqlite_file(sender: Any, connection: Any, **kwargs: Any) -> None:
+    """A SQLite database file is readable by the service user only (SQLite gives its journal
+    files the same mode). Created with the process's umask, it used to be world-readable."""
+    if connection.vendor != "sqlite":
+        return
+    name = str(connection.settings_dict.get("NAME") or "")
+    if name.startswith(("file:", ":memory:")) or not os.path.isfile(name):
+        return
+    if os.stat(name).st_uid == os.getuid():
+        os.chmod(name, 0o600)
