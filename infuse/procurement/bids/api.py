@@ -7,7 +7,6 @@ from ninja import Router
 
 from infuse.core.api_auth import caller
 from infuse.core.errors import NotFound
-from infuse.core.lookups import find
 from infuse.core.schemas import PROBLEMS
 from infuse.procurement.bids import services
 from infuse.procurement.bids.schemas import BidIn, BidOut, OpeningOut
@@ -53,7 +52,8 @@ def submit_bid(request: HttpRequest, slug: str, number: int) -> BidOut:
     summary="A bid: its supplier always; after the two-person opening, those evaluating it",
 )
 def get_bid(request: HttpRequest, pk: int) -> BidOut:
-    return _out(caller(request), find(Bid, pk))
+    actor = caller(request)
+    return _out(actor, services.bid_known_to(actor, pk))
 
 
 @router.post(

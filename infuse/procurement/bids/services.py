@@ -139,12 +139,8 @@ def save_bid(
             actor=actor,
             action="bid.saved",
             obj=bid,
-            after={
-                "phase": phase.pk,
-                "supplier": bid.supplier.slug,
-                "sealed_bytes": len(bid.sealed),
-                "documents": [d["id"] for d in content.documents],
-            },
+            # Nothing of the sealed contents (not even their size) until the opening.
+            after={"phase": phase.pk, "supplier": bid.supplier.slug},
         )
         if submit:
             audit.record_event(
@@ -167,12 +163,7 @@ def add_bid_document(*, actor: Person, bid: Bid, upload: files.Upload) -> BidDoc
         bid.sealed = sealed.seal(bid, content)
         bid.updated_at = timezone.now()
         bid.save(update_fields=["sealed", "updated_at"])
-        audit.record_event(
-            actor=actor,
-            action="bid.document_added",
-            obj=bid,
-            after={"document": content.documents[-1]["id"]},
-        )
+        audit.record_event(actor=actor, action="bid.document_added", obj=bid)
     return bid.documents.get(pk=content.documents[-1]["id"])
 
 
@@ -209,6 +200,21 @@ def withdraw_bid(*, actor: Person, bid: Bid) -> Bid:
         bid.save(update_fields=["withdrawn_at", "submitted_at"])
         audit.record_event(actor=actor, action="bid.withdrawn", obj=bid)
     return bid
+
+
+def bid_known_to(actor: Any, pk: Any) -> Bid:
+    """The bid with id ``pk`` for someone who may know it exists: its supplier's people, the
+    officers running its challenge and the phase's evaluators. Anyone else gets NotFound, the
+    same answer as for an id that does not exist, so ids cannot be probed. What they may then
+    do with it (read it, score it) the use case decides, and explains."""
+    bid = Bid.objects.select_related("phase__challenge", "supplier").filter(pk=pk).first()
+    if bid is None or not getattr(actor, "is_authenticated", False):
+        raise NotFound()
+    if works_for(actor, bid.supplier_id) or bid.phase.has_evaluator(actor):
+        return bid
+    if can(actor, "procurement.change_challenge", bid.phase.challenge):
+        return bid
+    raise NotFound()
 
 
 def may_read_bid(actor: Any, bid: Bid) -> bool:

@@ -7,8 +7,8 @@ from django.http import HttpRequest
 from ninja import Router, Status
 
 from infuse.core.api_auth import caller
-from infuse.core.lookups import find
 from infuse.core.schemas import PROBLEMS, Done
+from infuse.procurement.bids.services import bid_known_to
 from infuse.procurement.challenges.services import phase_at
 from infuse.procurement.evaluation import services
 from infuse.procurement.evaluation.schemas import (
@@ -20,7 +20,6 @@ from infuse.procurement.evaluation.schemas import (
     PanelIn,
     ScoreIn,
 )
-from infuse.procurement.models import Bid
 
 router = Router()
 
@@ -44,7 +43,7 @@ def set_panel(request: HttpRequest, slug: str, number: int, payload: PanelIn) ->
 )
 def declare(request: HttpRequest, pk: int, payload: DeclarationIn) -> Status[Done]:
     made = services.declare_interest(
-        actor=caller(request), bid=find(Bid, pk), declaration_in=payload
+        actor=caller(request), bid=bid_known_to(caller(request), pk), declaration_in=payload
     )
     return Status(201, Done(id=made.pk, status="declared"))
 
@@ -55,7 +54,9 @@ def declare(request: HttpRequest, pk: int, payload: DeclarationIn) -> Status[Don
     summary="Save your scores for a bid (0–4 per criterion, with a comment)",
 )
 def save_scores(request: HttpRequest, pk: int, payload: list[ScoreIn]) -> Done:
-    services.save_scores(actor=caller(request), bid=find(Bid, pk), scores=payload)
+    services.save_scores(
+        actor=caller(request), bid=bid_known_to(caller(request), pk), scores=payload
+    )
     return Done(id=pk, status="saved")
 
 
@@ -65,7 +66,7 @@ def save_scores(request: HttpRequest, pk: int, payload: list[ScoreIn]) -> Done:
     summary="Submit your scores for a bid (then you see the panel's)",
 )
 def submit_scores(request: HttpRequest, pk: int) -> Done:
-    services.submit_scores(actor=caller(request), bid=find(Bid, pk))
+    services.submit_scores(actor=caller(request), bid=bid_known_to(caller(request), pk))
     return Done(id=pk, status="submitted")
 
 
@@ -75,7 +76,9 @@ def submit_scores(request: HttpRequest, pk: int) -> Done:
     summary="Record the panel's consensus score and rationale for one criterion",
 )
 def moderate(request: HttpRequest, pk: int, payload: ModerationIn) -> Done:
-    services.moderate(actor=caller(request), bid=find(Bid, pk), moderation_in=payload)
+    services.moderate(
+        actor=caller(request), bid=bid_known_to(caller(request), pk), moderation_in=payload
+    )
     return Done(id=pk, status="moderated")
 
 
@@ -108,4 +111,6 @@ def award(request: HttpRequest, slug: str, number: int, payload: AwardIn) -> Sta
     summary="Feedback for a bidder: their scores and the winner's, once the award is decided",
 )
 def feedback(request: HttpRequest, pk: int) -> FeedbackOut:
-    return FeedbackOut.of(services.feedback(actor=caller(request), bid=find(Bid, pk)))
+    return FeedbackOut.of(
+        services.feedback(actor=caller(request), bid=bid_known_to(caller(request), pk))
+    )

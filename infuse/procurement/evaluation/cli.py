@@ -8,8 +8,8 @@ from typing import Any
 from django.core.management.base import CommandError
 
 from infuse.core.commands import Actions, AddAction
-from infuse.core.lookups import find
 from infuse.core.models import Person
+from infuse.procurement.bids.services import bid_known_to
 from infuse.procurement.challenges.cli import phase_args, phase_of
 from infuse.procurement.evaluation import services
 from infuse.procurement.evaluation.schemas import (
@@ -20,7 +20,6 @@ from infuse.procurement.evaluation.schemas import (
     PanelIn,
     ScoreIn,
 )
-from infuse.procurement.models import Bid
 
 
 def _scores(given: list[str]) -> list[ScoreIn]:
@@ -65,7 +64,7 @@ class EvaluationActions(Actions):
     def _declare(self, actor: Person, options: dict[str, Any]) -> None:
         services.declare_interest(
             actor=actor,
-            bid=find(Bid, options["bid"]),
+            bid=bid_known_to(actor, options["bid"]),
             declaration_in=DeclarationIn(
                 has_conflict=bool(options["conflict"]), details=options["conflict"]
             ),
@@ -74,7 +73,7 @@ class EvaluationActions(Actions):
 
     def _score(self, actor: Person, options: dict[str, Any]) -> None:
         scores = _scores(options["scores"])
-        bid = find(Bid, options["bid"])
+        bid = bid_known_to(actor, options["bid"])
         if scores:
             services.save_scores(actor=actor, bid=bid, scores=scores, submit=options["submit"])
         elif options["submit"]:
@@ -84,7 +83,7 @@ class EvaluationActions(Actions):
     def _moderate(self, actor: Person, options: dict[str, Any]) -> None:
         services.moderate(
             actor=actor,
-            bid=find(Bid, options["bid"]),
+            bid=bid_known_to(actor, options["bid"]),
             moderation_in=ModerationIn(
                 criterion=options["criterion"],
                 score=options["score"],
@@ -117,5 +116,5 @@ class EvaluationActions(Actions):
         self.stdout.write(self.style.SUCCESS(f"Award {made.pk} decided; standstill ends {ends}"))
 
     def _feedback(self, actor: Person, options: dict[str, Any]) -> None:
-        told = services.feedback(actor=actor, bid=find(Bid, options["bid"]))
+        told = services.feedback(actor=actor, bid=bid_known_to(actor, options["bid"]))
         self.write_json(FeedbackOut.of(told))

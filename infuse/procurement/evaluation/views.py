@@ -14,12 +14,12 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from infuse.core.errors import NotFound, PermissionDenied
+from infuse.core.errors import PermissionDenied
 from infuse.core.models import Person
 from infuse.core.pages import form_page
 from infuse.core.pdf import render_pdf
 from infuse.core.permissions import person_of
-from infuse.procurement.bids.services import read_bid
+from infuse.procurement.bids.services import bid_known_to, read_bid
 from infuse.procurement.challenges.services import phase_at, require_runs, runs
 from infuse.procurement.evaluation import services
 from infuse.procurement.evaluation.forms import (
@@ -263,9 +263,7 @@ def moderate(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def feedback(request: HttpRequest, pk: int) -> HttpResponse:
-    found = Bid.objects.select_related("phase__challenge", "supplier").filter(pk=pk).first()
-    if found is None:
-        raise NotFound()
+    found = bid_known_to(request.user, pk)
     told = services.feedback(actor=request.user, bid=found)
     if request.GET.get("format") == "pdf" or request.path.endswith(".pdf"):
         data = render_pdf(

@@ -239,3 +239,38 @@ def test_a_submitted_bid_emptied_later_no_longer_counts(make_challenge, make_sup
     )
     bid.refresh_from_db()
     assert bid.submitted_at is not None  # still complete: still submitted
+
+
+def test_a_bid_id_is_not_found_for_anyone_who_may_not_know_it_exists(
+    make_challenge, make_supplier, buyer
+):
+    """Another supplier gets the same answer for a real bid id as for a made-up one; the
+    challenge's officers know bids exist, so they are told why they may not read one yet."""
+    from tests.clients import api_for
+
+    phase = phase_of(make_challenge())
+    bid = bidding.save_bid(
+        actor=make_supplier(), phase=phase, bid_in=BidIn(answers={}, price_pence=100)
+    )
+    other = api_for(make_supplier())
+    assert other.get(f"/api/v1/procurement/bids/{bid.pk}").status_code == 404
+    assert other.get("/api/v1/procurement/bids/999999").status_code == 404
+    assert other.get(f"/api/v1/procurement/bids/{bid.pk}/feedback").status_code == 404
+    assert api_for(buyer).get(f"/api/v1/procurement/bids/{bid.pk}").status_code == 403
+
+
+def test_the_audit_log_says_nothing_of_a_sealed_bid_before_opening(make_challenge, make_supplier):
+    from infuse.core.models import AuditEvent
+
+    phase = phase_of(make_challenge())
+    supplier = make_supplier()
+    bid = bidding.save_bid(
+        actor=supplier, phase=phase, bid_in=BidIn(answers=answers_for(phase), price_pence=100)
+    )
+    bidding.add_bid_document(
+        actor=supplier,
+        bid=bid,
+        upload=files.Upload(name="plan.pdf", content_type="application/pdf", chunks=[b"%PDF-1.4"]),
+    )
+    for event in AuditEvent.objects.filter(object_type="procurement.bid"):
+        assert set(event.after) <= {"phase", "supplier"}, (event.action, event.after)
