@@ -131,6 +131,9 @@ rules.add_perm(
     | belongs_to_publisher
     | is_programme_admin,
 )
+# The SQL workspace runs people's own queries (in the sandbox): for those who need it, the
+# councils' and the programme's staff; not suppliers, not the public.
+rules.add_perm("datalab.run_sql", rules.predicate(is_region_member))
 rules.add_perm("datalab.add_dataset", can_publish_data)
 rules.add_perm("datalab.change_dataset", works_with_publisher)
 rules.add_perm("datalab.upload_version", works_with_publisher)

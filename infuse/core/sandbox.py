@@ -7,8 +7,8 @@ timer cannot interrupt a running function and the engine's memory limit does not
 each piece of work runs in a fresh interpreter (``python -m infuse.core.sandbox_child``) with:
 
 * address space, CPU time, open files and the size of any file it writes capped by
-  ``setrlimit``, core dumps off, and a wall-clock limit after which its whole process group is
-  killed;
+  ``setrlimit``, core dumps off, a lower CPU priority than the web workers, and a wall-clock
+  limit after which its whole process group is killed;
 * a private temporary directory (mode 0700) as its working and temporary directory, removed
   afterwards, and an environment with nothing of the service's in it;
 * its result written to a file in that directory (so the size cap holds), read back only after
@@ -44,6 +44,7 @@ REFUSAL = "refusal.json"
 PAYLOAD = "payload.json"
 LOG = "stderr.log"
 WATCH_SECONDS = 0.5
+NICENESS = 10
 
 
 class Refusal(Exception):
@@ -145,6 +146,7 @@ def _limit_child(limits: Limits) -> None:
     resource.setrlimit(resource.RLIMIT_NOFILE, (limits.open_files, limits.open_files))
     resource.setrlimit(resource.RLIMIT_FSIZE, (limits.output_bytes, limits.output_bytes))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    os.nice(NICENESS)  # people's pages come before people's queries when the CPU is short
 
 
 def _environment(workdir: Path, limits: Limits) -> dict[str, str]:

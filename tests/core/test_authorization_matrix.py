@@ -59,10 +59,10 @@ MATRIX: dict[str, tuple[str, str, dict | None, dict[str, int]]] = {
     "task": ("get", f"/tasks/{MISSING}/", None, signed_in(302, 404)),
     "datalab:index": ("get", "/data/", None, everyone(200)),
     "dcat_catalogue": ("get", "/data/catalogue.jsonld", None, everyone(200)),
-    "datalab:sql": ("get", "/data/sql/", None, signed_in(302, 200)),
+    "datalab:sql": ("get", "/data/sql/", None, signed_in(302, 200, supplier=403)),
     # Without a query (the matrix posts no form), running it or keeping it is refused (400).
-    "datalab:sql_csv": ("post", "/data/sql/csv/", None, signed_in(302, 400)),
-    "datalab:sql_save": ("post", "/data/sql/save/", None, signed_in(302, 400)),
+    "datalab:sql_csv": ("post", "/data/sql/csv/", None, signed_in(302, 400, supplier=403)),
+    "datalab:sql_save": ("post", "/data/sql/save/", None, signed_in(302, 400, supplier=403)),
     "datalab:dataset_create": (
         "get",
         "/data/datasets/new/",
@@ -439,7 +439,12 @@ MATRIX: dict[str, tuple[str, str, dict | None, dict[str, int]]] = {
         None,
         everyone(404),
     ),
-    "api:run_query": ("post", "/api/v1/data/sql", {"sql": "select 1"}, signed_in(401, 200)),
+    "api:run_query": (
+        "post",
+        "/api/v1/data/sql",
+        {"sql": "select 1"},
+        signed_in(401, 200, supplier=403),
+    ),
     "api:create_indicator": (
         "post",
         "/api/v1/data/datasets/no-such/indicators",

@@ -114,7 +114,9 @@ def test_the_whole_procurement_through_the_api(buyer, second_buyer, make_person)
         == "Five years."
     )
     first_bid = suppliers[0][2]
-    assert suppliers[1][1].get(f"{API}/bids/{first_bid}").status_code == 404  # not theirs: not even that it exists
+    assert (
+        suppliers[1][1].get(f"{API}/bids/{first_bid}").status_code == 404
+    )  # not theirs: not even that it exists
     assert officer.get(f"{API}/bids/{first_bid}").status_code == 403  # sealed
     manager = make_person("fund_manager", email="money@ccr.example")
     assert (

@@ -15,16 +15,29 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from infuse.core import audit, files
 from infuse.core.errors import FieldProblem, InvalidInput, PermissionDenied
 from infuse.core.models import Person
+from infuse.core.permissions import can
 from infuse.core.sandbox import Limits, SlotPool
 from infuse.datalab.catalogue.services import visible_datasets
 from infuse.datalab.messages import explain
 from infuse.datalab.models import Dataset, DatasetVersion, SavedQuery
 from infuse.datalab.sql.sandbox import QueryError, QueryResult, check_read_only, run_query
 from infuse.datalab.sql.schemas import QueryIn, SavedQueryIn
+
+SQL_IS_FOR_STAFF = gettext_lazy(
+    "The SQL workspace is for the staff of the councils and the programme team. Ask a Data Lab "
+    "analyst in your council if you need a query run."
+)
+
+
+def require_sql_workspace(actor: Any) -> None:
+    """Refuse, saying who it is for, anyone who may not use the SQL workspace."""
+    if not can(actor, "datalab.run_sql"):
+        raise PermissionDenied(SQL_IS_FOR_STAFF)
 
 
 def _refused(error: QueryError) -> str:
@@ -60,8 +73,7 @@ def sandbox_slots() -> SlotPool:
 
 def run_sql(*, actor: Person, query_in: QueryIn, row_limit: int = 1000) -> QueryResult:
     """Run a read-only query over the versions the actor may see."""
-    if not getattr(actor, "is_authenticated", False):
-        raise PermissionDenied()
+    require_sql_workspace(actor)
     tables = {
         name: files.resolve(version.parquet_path)
         for name, (_dataset, version) in query_tables(actor).items()
@@ -84,8 +96,7 @@ def run_sql(*, actor: Person, query_in: QueryIn, row_limit: int = 1000) -> Query
 
 def save_query(*, actor: Person, saved_query_in: SavedQueryIn) -> SavedQuery:
     """Keep a read-only query (checked, not run) under a title, for its owner."""
-    if not getattr(actor, "is_authenticated", False):
-        raise PermissionDenied()
+    require_sql_workspace(actor)
     title = saved_query_in.title
     problems: list[FieldProblem] = []
     if not title.strip() or len(title) > 200:

@@ -36,6 +36,7 @@ def _page(
     result: QueryResult | None = None,
     problems: Iterable[Any] = (),
 ) -> dict[str, Any]:
+    services.require_sql_workspace(person)
     return {
         "sql": sql,
         "title": title,

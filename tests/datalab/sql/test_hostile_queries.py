@@ -34,7 +34,17 @@ def _post_sql(port: int, token: str, sql: str) -> tuple[int, dict]:
 def service(cli_env):  # noqa: F811
     cli_env["INFUSE_SQL_TIMEOUT_SECONDS"] = "8"
     run(cli_env, "migrate", "--no-input")
-    run(cli_env, "createuser", "analyst@example.org", "--name", "Analyst")
+    run(
+        cli_env,
+        "createuser",
+        "analyst@example.org",
+        "--name",
+        "Analyst",
+        "--role",
+        "analyst",
+        "--organisation",
+        "cardiff",
+    )
     made = run(
         cli_env,
         "shell",
@@ -61,7 +71,7 @@ def test_pages_answer_while_one_person_runs_hostile_queries(service):
     started = time.monotonic()
     with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=30) as page:
         assert page.status == 200
-    assert time.monotonic() - started < 3.0
+    assert time.monotonic() - started < 5.0
     for attacker in attackers:
         attacker.join(60)
     keys = sorted(problem["key"] for _status, problem in outcomes)

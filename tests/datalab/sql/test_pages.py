@@ -65,3 +65,23 @@ def test_saved_queries_belong_to_their_owner(make_person):
     stranger = Client()
     stranger.force_login(other)
     assert "select 42" not in stranger.get(saved["Location"]).content.decode()
+
+
+@pytest.mark.parametrize("role", ["supplier", None])
+def test_the_sql_workspace_is_for_council_and_programme_staff(make_person, role):
+    """A supplier (who may have registered a minute ago) or someone with no role yet is told
+    who the workspace is for, on the page and through the API."""
+    from django.test import Client
+
+    from tests.clients import api_for
+
+    person = make_person(role)
+    client = Client()
+    client.force_login(person)
+    page = client.get("/data/sql/")
+    assert page.status_code == 403
+    assert "for the staff of the councils" in page.content.decode()
+    refused = api_for(person).post(
+        "/api/v1/data/sql", {"sql": "select 1"}, content_type="application/json"
+    )
+    assert refused.status_code == 403
