@@ -36,7 +36,16 @@ def _text_sample(path: Path, encoding: str) -> str:
 
 
 def sample_lines(path: Path, encoding: str, count: int) -> list[str]:
-    return _text_sample(path, encoding).splitlines(keepends=True)[:count]
+    """The first ``count`` lines, ends kept. Split at line feeds only (a CRLF line keeps its
+    CR), so a carriage return inside a quoted field does not cut a record in two; a file that
+    uses bare carriage returns throughout (old Mac files) is split at those."""
+    text = _text_sample(path, encoding)
+    end = "\n" if "\n" in text or "\r" not in text else "\r"
+    pieces = text.split(end)
+    lines = [piece + end for piece in pieces[:-1]]
+    if pieces[-1]:
+        lines.append(pieces[-1])
+    return lines[:count]
 
 
 def sniff_delimiter(lines: Sequence[str], quote: str = '"') -> str:
@@ -46,11 +55,16 @@ def sniff_delimiter(lines: Sequence[str], quote: str = '"') -> str:
     best, best_score = ",", (0, 0)
     text = "".join(lines)
     for delimiter in _CANDIDATE_DELIMITERS:
-        counts = [
-            len(row)
-            for row in csv.reader(io.StringIO(text), delimiter=delimiter, quotechar=quote)
-            if row
-        ]
+        try:
+            counts = [
+                len(row)
+                for row in csv.reader(
+                    io.StringIO(text, newline=""), delimiter=delimiter, quotechar=quote
+                )
+                if row
+            ]
+        except csv.Error:  # e.g. a quoted line break met while splitting at the wrong character
+            continue
         if not counts:
             continue
         width, frequency = Counter(counts).most_common(1)[0]
@@ -89,7 +103,9 @@ def _modal_data_width(lines: Sequence[str], delimiter: str, quote: str) -> int:
     """The most common number of fields among the sample's data records (0 if none)."""
     counts = Counter(
         len(row)
-        for row in csv.reader(io.StringIO("".join(lines)), delimiter=delimiter, quotechar=quote)
+        for row in csv.reader(
+            io.StringIO("".join(lines), newline=""), delimiter=delimiter, quotechar=quote
+        )
         if any(cell.strip() for cell in row)
     )
     return counts.most_common(1)[0][0] if counts else 0

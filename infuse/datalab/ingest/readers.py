@@ -82,7 +82,7 @@ def suggest_read_options(path: Path) -> ReadOptions:
     lines = sample_lines(path, text_encoding, 200)
     delimiter = sniff_delimiter(lines)
     try:
-        records = list(csv.reader(io.StringIO("".join(lines)), delimiter=delimiter))
+        records = list(csv.reader(io.StringIO("".join(lines), newline=""), delimiter=delimiter))
     except csv.Error:
         records = []
     width = max((len(record) for record in records), default=0)

@@ -608,3 +608,15 @@ def test_a_350_mb_csv_converts_in_bounded_memory(tmp_path: Path) -> None:
     assert growth < size / 2, (
         f"peak RSS grew by {growth / 2**20:.0f} MiB for {size / 2**20:.0f} MiB"
     )
+
+
+@pytest.mark.parametrize("line_end", ["\r\n", "\n"])
+def test_a_carriage_return_inside_a_quoted_field_is_kept(tmp_path: Path, line_end: str) -> None:
+    """A valid CSV (RFC 4180 allows line breaks inside quotes) used to be refused as unreadable
+    when a quoted field held a bare carriage return."""
+    source = tmp_path / "notes.csv"
+    text = line_end.join(["area,note,count", 'Cardiff,"line one\rstill one",3', "Newport,plain,4"])
+    source.write_bytes((text + line_end).encode())
+    result = convert_to_parquet(source, tmp_path / "out")
+    assert result.row_count == 2
+    assert rows(result)[0] == {"area": "Cardiff", "note": "line one\rstill one", "count": 3}
