@@ -29,7 +29,7 @@ def parse_keys(text: str, setting: str) -> list[tuple[str, bytes]]:
         if not key_id or len(key) != KEY_BYTES:
             raise ValueError(
                 f"{setting}: {key_id or item!r} must be id:key with a {KEY_BYTES}-byte key in "
-                "URL-safe base64 (make one with `infuse keys new ID`)"
+                "URL-safe base64 (make one with `infuse audit new-key ID`)"
             )
         keys.append((key_id, key))
     return keys

@@ -27,3 +27,11 @@ def test_a_generated_key_file_is_private_to_the_service_user(tmp_path, monkeypat
     first = keyring.load_keys("INFUSE_TEST_KEYS", path)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert keyring.load_keys("INFUSE_TEST_KEYS", path) == first
+
+
+def test_the_audit_command_makes_a_key_the_settings_accept(capsys):
+    from django.core.management import call_command
+
+    call_command("audit", "new-key", "k9")
+    made = capsys.readouterr().out.strip()
+    assert [key_id for key_id, _ in keyring.parse_keys(made, "INFUSE_AUDIT_KEYS")] == ["k9"]

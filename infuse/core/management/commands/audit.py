@@ -2,17 +2,27 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from infuse.core import audit, integrity, services
+from infuse.core import audit, integrity, keyring, services
 from infuse.core.console import follow_progress, progress_bar
 from infuse.core.models import TaskProgress
 
 
 class Command(BaseCommand):
-    help = "Audit log tools. `audit verify` walks the hash chain and names the first broken event."
+    help = (
+        "Audit log tools. `audit verify` walks the keyed chain and its checkpoints and re-checks "
+        "what the labs keep unchangeable, naming the first problem; `audit new-key` makes a key."
+    )
 
     def add_arguments(self, parser: Any) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
-        verify = sub.add_parser("verify", help="Verify the audit chain.")
+        new_key = sub.add_parser(
+            "new-key", help="Print a new key for INFUSE_AUDIT_KEYS (put it first to rotate)."
+        )
+        new_key.add_argument("key_id", help="A short id for the key, e.g. k2.")
+        verify = sub.add_parser(
+            "verify",
+            help="Verify the audit chain, its checkpoints, protocols, dataset files and bids.",
+        )
         verify.add_argument(
             "--queue",
             action="store_true",
@@ -20,6 +30,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "new-key":
+            self.stdout.write(keyring.new_key(options["key_id"]))
+            return
         if options["queue"]:
             started = services.start_audit_verification(actor=None)
             progress = follow_progress(started.pk, "Verifying audit chain (background)")
