@@ -42,14 +42,20 @@ def test_me_with_a_browser_session(signed_in):
     assert signed_in("officer").get("/api/v1/me").json()["roles"] == ["officer"]
 
 
-@pytest.mark.parametrize("header", [None, "Bearer nonsense", "Bearer infuse_revoked", "Basic abc"])
-def test_missing_bad_or_revoked_token_is_401_problem_json(make_person, header):
+def _authorization(make_person, header):
+    """The Authorization header to send; "Bearer infuse_revoked" stands for a real token that
+    its owner has revoked."""
     if header == "Bearer infuse_revoked":
         person = make_person("officer")
         issued = services.create_api_token(actor=person, name="t")
         services.revoke_api_token(actor=person, token_id=issued.token.pk)
         header = f"Bearer {issued.secret}"
-    kwargs = {"HTTP_AUTHORIZATION": header} if header else {}
+    return {"HTTP_AUTHORIZATION": header} if header else {}
+
+
+@pytest.mark.parametrize("header", [None, "Bearer nonsense", "Bearer infuse_revoked", "Basic abc"])
+def test_missing_bad_or_revoked_token_is_401_problem_json(make_person, header):
+    kwargs = _authorization(make_person, header)
     response = Client().get("/api/v1/me", **kwargs)
     assert response.status_code == 401
     assert response["Content-Type"].startswith("application/problem+json")
@@ -61,12 +67,7 @@ def test_missing_bad_or_revoked_token_is_401_problem_json(make_person, header):
 @pytest.mark.parametrize("header", [None, "Bearer nonsense", "Bearer infuse_revoked"])
 def test_unsafe_request_without_valid_credentials_is_401_not_a_csrf_failure(make_person, header):
     """Unsafe methods are checked for CSRF only when a signed-in session is there to protect."""
-    if header == "Bearer infuse_revoked":
-        person = make_person("officer")
-        issued = services.create_api_token(actor=person, name="t")
-        services.revoke_api_token(actor=person, token_id=issued.token.pk)
-        header = f"Bearer {issued.secret}"
-    kwargs = {"HTTP_AUTHORIZATION": header} if header else {}
+    kwargs = _authorization(make_person, header)
     client = Client(enforce_csrf_checks=True)
     response = client.post(
         "/api/v1/tokens", {"name": "x"}, content_type="application/json", **kwargs

@@ -47,19 +47,6 @@ WATCH_SECONDS = 0.5
 NICENESS = 10
 
 
-class Refusal(Exception):
-    """Raised by sandboxed work to refuse its input with a reason people can read; ``key``
-    names the reason for translation and ``params`` fill it in."""
-
-    def __init__(
-        self, key: str, message: str, *, problems: Sequence[dict[str, Any]] = (), **params: Any
-    ) -> None:
-        super().__init__(message)
-        self.key = key
-        self.params = params
-        self.problems = list(problems)
-
-
 class SandboxError(Exception):
     """The work did not finish: refused, too slow, too big, crashed, or no room to run it.
 
@@ -74,6 +61,11 @@ class SandboxError(Exception):
         self.key = key
         self.params = params
         self.problems = list(problems)
+
+
+class Refusal(SandboxError):
+    """Raised by sandboxed work to refuse its input with a reason people can read; ``key``
+    names the reason for translation, ``params`` fill it in, ``problems`` give per-row detail."""
 
 
 @dataclass(frozen=True)

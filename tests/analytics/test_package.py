@@ -1,22 +1,13 @@
 """The analytics layer's public names load their modules on first use."""
 
-import subprocess
-import sys
-
 import infuse.analytics
+from tests.imports import loaded_by
 
 
 def test_naming_the_analytics_layer_imports_no_engine():
     """Services name ``infuse.analytics`` at import time; Ibis, pandas and DuckDB's Python
     package load only when something is computed (a fresh interpreter shows it)."""
-    probe = (
-        "import sys, infuse.analytics; "
-        "print(sorted({'ibis', 'pandas', 'duckdb'} & set(sys.modules)))"
-    )
-    loaded = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
-    ).stdout
-    assert loaded.strip() == "[]"
+    assert loaded_by("infuse.analytics", {"ibis", "pandas", "duckdb"}) == []
 
 
 def test_every_public_name_resolves():

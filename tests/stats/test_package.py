@@ -3,10 +3,9 @@
 import importlib
 import inspect
 import pkgutil
-import subprocess
-import sys
 
 import infuse.stats
+from tests.imports import loaded_by
 
 
 def test_every_public_name_of_every_module_is_exported():
@@ -55,11 +54,4 @@ def test_results_are_json_serialisable_end_to_end():
 def test_naming_the_engine_imports_none_of_it():
     """The web process, the commands and the models name ``infuse.stats``; scipy, pandas and
     statsmodels load only when an estimator is first used (a fresh interpreter shows it)."""
-    probe = (
-        "import sys, infuse.stats; "
-        "print(sorted({'scipy', 'pandas', 'statsmodels'} & set(sys.modules)))"
-    )
-    loaded = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
-    ).stdout
-    assert loaded.strip() == "[]"
+    assert loaded_by("infuse.stats", {"scipy", "pandas", "statsmodels"}) == []
