@@ -191,6 +191,29 @@ def write_checkpoint(sequence: int, digest: str) -> None:
         checkpoint_log.exception("Could not write the audit checkpoint for event %s", sequence)
 
 
+def after_restore(source: str) -> Any:
+    """Start the checkpoints afresh after the database was restored from a backup.
+
+    A restore takes the chain back to the backup's head, so the checkpoints written since
+    name events the database no longer has. They are kept beside, renamed with the time of the
+    restore (for comparison), and the restore itself is the first event of the new file.
+    """
+    path = settings.AUDIT_CHECKPOINT_FILE
+    archived = None
+    if path.exists():
+        stamp = timezone.now().astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+        archived = path.with_name(f"{path.name}.until-restore-{stamp}")
+        os.replace(path, archived)
+    with transaction.atomic():
+        record_event(
+            actor=None,
+            action="database.restored",
+            object_type="database",
+            after={"from": source, "checkpoints_kept_as": archived.name if archived else ""},
+        )
+    return archived
+
+
 @dataclass(frozen=True)
 class CheckpointResult:
     """What the checkpoints kept outside the database say of the chain in it."""

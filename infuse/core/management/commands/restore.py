@@ -2,7 +2,9 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connections
 
+from infuse.core import audit
 from infuse.core.backup import restore_database
 
 
@@ -24,4 +26,8 @@ class Command(BaseCommand):
             restore_database(options["path"])
         except (RuntimeError, OSError) as error:
             raise CommandError(str(error)) from error
+        connections.close_all()  # the next query sees the restored database
+        archived = audit.after_restore(str(options["path"]))
         self.stdout.write(self.style.SUCCESS(f"Restored from {options['path']}"))
+        if archived is not None:
+            self.stdout.write(f"Audit checkpoints from before the restore are kept in {archived}.")
