@@ -280,6 +280,16 @@ INGEST_TIMEOUT_SECONDS = float(os.environ.get("INFUSE_INGEST_TIMEOUT_SECONDS", "
 INGEST_MAX_OUTPUT_MB = int(os.environ.get("INFUSE_INGEST_MAX_OUTPUT_MB", "20480"))
 # An ingest whose progress has not moved for this long lost its worker and is queued again.
 INGEST_STALE_SECONDS = float(os.environ.get("INFUSE_INGEST_STALE_SECONDS", "900"))
+# Rate limits (infuse/core/ratelimit.py): (times, seconds) per signed-in person, or per address
+# for those not signed in; signing in is also locked per account by django-axes (above).
+RATE_LIMITS_ENABLED = env_bool("INFUSE_RATE_LIMITS", True)
+RATE_LIMITS = {
+    "sign-in": (30, 600),
+    "register": (10, 3600),
+    "sql": (120, 600),
+    "upload": (60, 3600),
+    "token": (1200, 60),
+}
 # Read-only SQL: each query is stopped after this many seconds.
 SQL_TIMEOUT_SECONDS = float(os.environ.get("INFUSE_SQL_TIMEOUT_SECONDS", "10"))
 # ...and DuckDB's own memory for it, and the largest result it may send back.

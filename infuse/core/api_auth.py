@@ -12,14 +12,17 @@ from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 from ninja.security import APIKeyCookie, HttpBearer
 
-from infuse.core import services
+from infuse.core import ratelimit, services
 
 
 class TokenAuth(HttpBearer):
     """``Authorization: Bearer <token>``: a personal API token."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        return services.authenticate_token(token)
+        person = services.authenticate_token(token)
+        if person is not None:
+            ratelimit.check(request, "token", who=f"token:{token}")  # hashed before it is kept
+        return person
 
 
 class SessionAuth(APIKeyCookie):

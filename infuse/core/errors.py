@@ -98,6 +98,17 @@ class Conflict(DomainError):
     default_message = _("That conflicts with the current state. Reload the page and try again.")
 
 
+class TooManyRequests(DomainError):
+    """The person or address has done this too often in too short a time."""
+
+    status = 429
+    key = "too-many-requests"
+    title = _("Too many requests")
+    default_message = _(
+        "You have done that too often in a short time. Wait a while, then try again."
+    )
+
+
 class PayloadTooLarge(DomainError):
     """The request body is larger than this service accepts."""
 

@@ -372,3 +372,23 @@ class TaskProgress(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.state in {self.State.SUCCEEDED, self.State.FAILED}
+
+
+class RateCounter(models.Model):
+    """How many times one key (an action by a person or from an address) was used in one
+    window of time (see ``infuse.core.ratelimit``)."""
+
+    key = models.CharField(max_length=200)
+    window = models.PositiveBigIntegerField()  # the window's start, in seconds since the epoch
+    count = models.PositiveIntegerField(default=0)
+
+    objects: ClassVar[models.Manager[RateCounter]] = models.Manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["key", "window"], name="rate_counter_unique")
+        ]
+        indexes = [models.Index(fields=["window"])]
+
+    def __str__(self) -> str:
+        return f"{self.key} @{self.window}: {self.count}"

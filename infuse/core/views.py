@@ -15,6 +15,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -39,6 +40,7 @@ from infuse.core.models import (
 )
 from infuse.core.permissions import can, person_of, roles_of
 from infuse.core.problems import render_error
+from infuse.core.ratelimit import rate_limited
 
 logger = logging.getLogger(__name__)
 
@@ -88,6 +90,7 @@ def accessibility(request: HttpRequest) -> HttpResponse:
     return render(request, "core/accessibility.html")
 
 
+@method_decorator(rate_limited("sign-in"), name="dispatch")
 class SignInView(LoginView):
     form_class = SignInForm
     template_name = "auth/login.html"

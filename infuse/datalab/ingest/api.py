@@ -8,6 +8,7 @@ from django.http import FileResponse, HttpRequest
 from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 
+from infuse.core import ratelimit
 from infuse.core.api_auth import OPTIONAL_AUTH, caller
 from infuse.core.schemas import ProblemOut
 from infuse.datalab.catalogue import services as catalogue
@@ -38,6 +39,7 @@ def upload_version(
     file: File[UploadedFile],
     upload_in: Form[UploadIn],
 ) -> Status[UploadOut]:
+    ratelimit.check(request, "upload")
     actor = caller(request)
     dataset = catalogue.get_dataset(actor=actor, slug=slug)
     outcome = services.upload_file(

@@ -21,6 +21,7 @@ from infuse.core.errors import Message, PermissionDenied
 from infuse.core.models import Person
 from infuse.core.pages import action_page, form_page
 from infuse.core.permissions import can, person_of
+from infuse.core.ratelimit import rate_limited
 from infuse.datalab.catalogue import services as catalogue
 from infuse.datalab.catalogue.views import download_response
 from infuse.datalab.ingest import services
@@ -45,6 +46,7 @@ def _dataset_page(dataset: Dataset) -> str:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@rate_limited("upload")
 def upload(request: HttpRequest, slug: str) -> HttpResponse:
     """Upload a new version of a dataset's data; it is ingested in the background."""
     person, dataset = _changeable(request, slug, "datalab.upload_version")

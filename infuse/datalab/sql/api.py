@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import Router
 
+from infuse.core import ratelimit
 from infuse.core.api_auth import caller
 from infuse.core.schemas import ProblemOut
 from infuse.datalab.sql import services
@@ -19,4 +20,5 @@ router = Router()
     summary="Run one read-only SELECT over the latest versions you may see",
 )
 def run_query(request: HttpRequest, payload: QueryIn) -> QueryOut:
+    ratelimit.check(request, "sql")
     return QueryOut.of(services.run_sql(actor=caller(request), query_in=payload))

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from infuse.core import ratelimit
 from infuse.core.errors import FieldProblem, InvalidInput
 from infuse.core.models import Person
 from infuse.core.pages import form_page
@@ -49,6 +50,7 @@ def _page(
 
 def _run(request: HttpRequest, person: Person) -> QueryResult | HttpResponse:
     """The posted query's result, or the page again with why it could not run (status 400)."""
+    ratelimit.check(request, "sql")
     form = QueryForm(request.POST)
     form.is_valid()
     try:

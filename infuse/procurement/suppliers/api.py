@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import Router, Status
 
+from infuse.core import ratelimit
 from infuse.core.api_auth import OPTIONAL_AUTH
 from infuse.core.schemas import PROBLEMS, Done
 from infuse.procurement.suppliers import services
@@ -20,5 +21,6 @@ router = Router()
     summary="Register a supplier organisation and its first person (no sign-in needed)",
 )
 def register_supplier(request: HttpRequest, payload: SupplierIn) -> Status[Done]:
+    ratelimit.check(request, "register")
     person = services.register_supplier(supplier_in=payload)
     return Status(201, Done(id=services.supplier_of(person).pk, status="registered"))

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from infuse.core import ratelimit
 from infuse.core.models import Person
 from infuse.core.pages import form_page
 from infuse.core.permissions import person_of
@@ -26,6 +27,7 @@ def register(request: HttpRequest) -> HttpResponse:
     """A supplier registers its organisation and its first person, then is signed in."""
 
     def save(form: SupplierRegistrationForm) -> Person:
+        ratelimit.check(request, "register")
         person = services.register_supplier(supplier_in=form.to_schema())
         login(request, person, backend=SIGN_IN_BACKEND)
         return person
