@@ -151,6 +151,27 @@ def damage(relative: str) -> str | None:
     return None if path.name.startswith(digest.hexdigest()) else "changed"
 
 
+def remove_unreferenced(kind: str, referenced: Iterable[str], *, older_than_seconds: float) -> int:
+    """Delete the stored files of ``kind`` that nothing refers to and that are older than
+    ``older_than_seconds``; returns how many. Why: a process killed between storing a file and
+    writing the row that refers to it leaves the file behind; the age keeps a file that a
+    running process has just stored (and is about to refer to) safe."""
+    keep = set(referenced)
+    folder = data_dir() / kind
+    if not folder.is_dir():
+        return 0
+    cutoff = time.time() - older_than_seconds
+    removed = 0
+    for path in folder.rglob("*"):
+        if not path.is_file() or path.name.startswith(TEMPORARY_PREFIX):
+            continue
+        relative = path.relative_to(data_dir()).as_posix()
+        if relative not in keep and path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
 def sweep_temporary_files(older_than_seconds: float = 24 * 3600) -> int:
     """Remove leftovers of killed writers; returns how many were removed."""
     removed = 0

@@ -11,6 +11,28 @@ def requeue_interrupted_uploads() -> str | None:
     return f"Queued again {len(recovered)} interrupted upload(s)." if recovered else None
 
 
+def remove_orphaned_files() -> str | None:
+    """At a worker's start: delete stored uploads and Parquet files no row refers to (left by
+    a process killed between storing a file and recording it)."""
+    from django.conf import settings
+
+    from infuse.core import files
+    from infuse.datalab.models import DatasetUpload, DatasetVersion
+
+    versions = DatasetVersion.objects.values_list("parquet_path", "quarantine_path")
+    referenced = {
+        "raw": set(DatasetUpload.objects.values_list("raw_path", flat=True)),
+        "parquet": {parquet for parquet, _ in versions},
+        "quarantine": {quarantine for _, quarantine in versions if quarantine},
+    }
+    age = settings.INGEST_STALE_SECONDS
+    removed = sum(
+        files.remove_unreferenced(kind, paths, older_than_seconds=age)
+        for kind, paths in referenced.items()
+    )
+    return f"Removed {removed} orphaned data file(s)." if removed else None
+
+
 class DatalabConfig(AppConfig):
     name = "infuse.datalab"
     label = "datalab"
@@ -22,4 +44,5 @@ class DatalabConfig(AppConfig):
         from infuse.datalab.catalogue.integrity import changed_versions
 
         on_worker_start(requeue_interrupted_uploads)
+        on_worker_start(remove_orphaned_files)
         integrity.register("dataset versions' files against their hashes", changed_versions)
