@@ -14,11 +14,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csp import csp_override
-from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from infuse.adaption.api import router as adaption_router
+from infuse.api_schema import DocumentedAPI
 from infuse.core.api import private as core_private
 from infuse.core.api import public as core_public
 from infuse.core.api_auth import SIGNED_IN_AUTH
@@ -45,7 +45,7 @@ CSRF_REFUSED = _(
 # under the site's nonce policy. The docs page is the only exception to "no inline styles".
 DOCS_CSP: dict[str, Any] = {**settings.SECURE_CSP, "style-src": [CSP.SELF, CSP.UNSAFE_INLINE]}
 
-api = NinjaAPI(
+api = DocumentedAPI(
     title="InFuSe API",
     version="1",
     description=(

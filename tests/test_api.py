@@ -191,3 +191,39 @@ def test_openapi_schema_and_docs_are_served():
     schema = Client().get("/api/v1/openapi.json").json()
     assert "/api/v1/councils" in schema["paths"]
     assert Client().get("/api/v1/docs").status_code == 200
+
+
+def _operations(schema):
+    for path, methods in schema["paths"].items():
+        for method, operation in methods.items():
+            yield path, method, operation
+
+
+def test_the_openapi_document_says_what_the_api_really_answers():
+    """Every error is documented as problem+json; every operation documents 400 and 429, those
+    with an id in the path 404, those needing sign-in 401; public endpoints say no credentials
+    are needed (an empty security requirement)."""
+    schema = Client().get("/api/v1/openapi.json").json()
+    assert "ProblemOut" in schema["components"]["schemas"]
+    for path, method, operation in _operations(schema):
+        responses = {int(status): body for status, body in operation["responses"].items()}
+        where = f"{method.upper()} {path}"
+        assert {400, 429} <= set(responses), where
+        if "{" in path:
+            assert 404 in responses, where
+        for status, body in responses.items():
+            if status >= 400:
+                assert list(body["content"]) == ["application/problem+json"], (where, status)
+        security = operation.get("security")
+        if security and {} not in security:
+            assert 401 in responses, where
+    public = {
+        (path, method)
+        for path, method, operation in _operations(schema)
+        if {} in operation.get("security", [{}])
+    }
+    assert ("/api/v1/procurement/suppliers", "post") in public
+    assert ("/api/v1/data/datasets", "get") in public
+    assert ("/api/v1/fund/allocations", "post") not in public
+    # and the public really may: anonymous calls to them are not refused for want of credentials
+    assert Client().get("/api/v1/data/datasets").status_code == 200

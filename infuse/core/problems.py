@@ -14,6 +14,8 @@ from django.template.loader import render_to_string
 
 from infuse.core.errors import DomainError
 
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+
 PROBLEM_TYPE_BASE = "https://infuse.cymru/problems/"
 
 
@@ -36,7 +38,7 @@ def problem_response(error: DomainError, request: HttpRequest | None = None) -> 
     response = HttpResponse(
         json.dumps(problem_body(error, request), ensure_ascii=False),
         status=error.status,
-        content_type="application/problem+json; charset=utf-8",
+        content_type=f"{PROBLEM_CONTENT_TYPE}; charset=utf-8",
     )
     if error.status == 401:
         response["WWW-Authenticate"] = 'Bearer realm="infuse"'
