@@ -70,9 +70,17 @@ def signed_in(make_person: Callable[..., Any]) -> Callable[..., Any]:
 
 
 @pytest.fixture(autouse=True)
-def _audit_checkpoints(settings: Any, tmp_path: Any) -> None:
-    """Each test's checkpoints in its own file: the test databases each have their own chain."""
+def _private_files(request: pytest.FixtureRequest, tmp_path: Any) -> None:
+    """Each test's data files, audit checkpoints and sandbox slots in its own directory: the
+    test databases each have their own chain and records, and housekeeping at a worker's start
+    must never see (and remove) a developer's own var/data. Skipped for the engine's tests run
+    without Django (`-p no:django`)."""
+    if not request.config.pluginmanager.hasplugin("django"):
+        return
+    settings = request.getfixturevalue("settings")
+    settings.DATA_DIR = tmp_path / "data"
     settings.AUDIT_CHECKPOINT_FILE = tmp_path / "audit-checkpoints.jsonl"
+    settings.SANDBOX_DIR = tmp_path / "sandbox"
 
 
 @pytest.fixture(autouse=True)
