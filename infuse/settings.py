@@ -289,6 +289,7 @@ RATE_LIMITS = {
     "sql": (120, 600),
     "upload": (60, 3600),
     "token": (1200, 60),
+    "token-create": (20, 3600),
 }
 # Read-only SQL: each query is stopped after this many seconds.
 SQL_TIMEOUT_SECONDS = float(os.environ.get("INFUSE_SQL_TIMEOUT_SECONDS", "10"))

@@ -7,7 +7,7 @@ from uuid import UUID
 from django.http import HttpRequest
 from ninja import Router, Status
 
-from infuse.core import services
+from infuse.core import ratelimit, services
 from infuse.core.api_auth import caller
 from infuse.core.models import (
     ApiToken,
@@ -108,6 +108,7 @@ def list_tokens(request: HttpRequest) -> list[ApiToken]:
     summary="Create an API token (the secret is in this response only)",
 )
 def create_token(request: HttpRequest, payload: TokenIn) -> Status[dict]:
+    ratelimit.check(request, "token-create")
     issued = services.create_api_token(actor=caller(request), name=payload.name)
     token = issued.token
     return Status(

@@ -221,6 +221,7 @@ class CheckpointResult:
     checked: int
     problem: str | None  # the first, described; None when every checkpoint matches
     found: bool  # whether there was a checkpoint file at all
+    latest: int = 0  # the highest event a checkpoint names
 
     @property
     def ok(self) -> bool:
@@ -250,7 +251,7 @@ def verify_checkpoints(path: Any = None, batch_size: int = 2000) -> CheckpointRe
     path = path or settings.AUDIT_CHECKPOINT_FILE
     if not path.exists():
         return CheckpointResult(0, None, found=False)
-    checked = 0
+    checked = latest = 0
     with open(path, encoding="utf-8") as handle:
         while batch := [line.strip() for _, line in zip(range(batch_size), handle, strict=False)]:
             lines = [line for line in batch if line]
@@ -264,9 +265,10 @@ def verify_checkpoints(path: Any = None, batch_size: int = 2000) -> CheckpointRe
             for line in lines:
                 problem = _checkpoint_problem(line, stored)
                 if problem is not None:
-                    return CheckpointResult(checked, problem, found=True)
+                    return CheckpointResult(checked, problem, found=True, latest=latest)
                 checked += 1
-    return CheckpointResult(checked, None, found=True)
+            latest = max([latest, *wanted])
+    return CheckpointResult(checked, None, found=True, latest=latest)
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from infuse.core import services
+from infuse.core import ratelimit, services
 from infuse.core.errors import (
     DomainError,
     InvalidInput,
@@ -105,6 +105,7 @@ def account(request: HttpRequest) -> HttpResponse:
     problems: list[Any] = []
     if request.method == "POST" and form.is_valid():
         try:
+            ratelimit.check(request, "token-create")
             issued = services.create_api_token(
                 actor=person_of(request), name=form.cleaned_data["name"]
             )

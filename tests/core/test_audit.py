@@ -214,3 +214,16 @@ def test_a_forged_checkpoint_or_a_deleted_event_is_named(settings):
     path.write_text(path.read_text().splitlines()[0] + "\n")
     AuditEvent.objects.filter(sequence=1).delete()
     assert "deleted" in audit.verify_checkpoints().problem
+
+
+@pytest.mark.django_db(transaction=True)
+def test_verify_fails_without_the_checkpoint_file_and_says_when_it_stops_short(settings, capsys):
+    _append(3)
+    path = settings.AUDIT_CHECKPOINT_FILE
+    first = path.read_text().splitlines()[0]
+    path.write_text(first + "\n")  # truncated to its first checkpoint
+    call_command("audit", "verify")
+    assert "The checkpoints end at event #1; the chain goes on to #3" in capsys.readouterr().out
+    path.unlink()
+    with pytest.raises(CommandError, match=r"no file at .* although the chain has 3 events"):
+        call_command("audit", "verify")

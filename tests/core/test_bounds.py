@@ -91,3 +91,17 @@ def test_the_database_refuses_money_out_of_range(make_challenge):
     allocation = Allocation(fund=fund, phase=challenge.phases.get(), amount_pence=MAX_PENCE + 1)
     with pytest.raises(IntegrityError), transaction.atomic():
         allocation.save()
+
+
+def test_a_standard_deviation_too_small_to_divide_by_is_refused_on_its_field(make_person):
+    """5e-324 passed the finite-number check and made the standard error underflow to 0 (a 500)."""
+    from infuse.adaption.design import power
+    from infuse.core.errors import InvalidInput
+
+    with pytest.raises(InvalidInput) as raised:
+        power.calculate(
+            "individual_rct",
+            DesignIn(effect=0.2, sd=5e-324, size=100, solve_for="power"),
+            n_councils=4,
+        )
+    assert [p.field for p in raised.value.problems] == ["sd"]

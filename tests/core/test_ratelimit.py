@@ -86,3 +86,13 @@ def test_api_token_use_is_limited(tight, make_person):
     tight("token", 2)
     api = api_for(make_person("officer"))
     assert [api.get("/api/v1/me").status_code for _ in range(3)] == [200, 200, 429]
+
+
+def test_making_api_tokens_is_limited_so_new_tokens_cannot_reset_the_count(tight, make_person):
+    tight("token-create", 2)
+    api = api_for(make_person("officer"))  # one token made by the helper, outside the limit
+    made = [
+        api.post("/api/v1/tokens", {"name": f"t{n}"}, content_type=JSON).status_code
+        for n in range(3)
+    ]
+    assert made == [201, 201, 429]

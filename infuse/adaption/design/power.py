@@ -19,6 +19,9 @@ from infuse.adaption.design.stored import StoredDesign
 from infuse.adaption.models import Design
 from infuse.core.errors import FieldProblem, InvalidInput
 
+# Below this a standard deviation is 0 for the arithmetic (its standard error underflows).
+SMALLEST_SD = 1e-9
+
 Solve = Literal["power", "size", "effect"]
 CALCULABLE = frozenset(
     {Design.INDIVIDUAL_RCT, Design.AB_TEST, Design.CLUSTER_RCT, Design.STEPPED_WEDGE}
@@ -86,7 +89,7 @@ def _outcome_problems(inputs: DesignIn) -> list[FieldProblem]:
     if inputs.outcome == "continuous":
         if inputs.sd is None:
             problems.append(FieldProblem("sd", _("Enter the outcome's standard deviation")))
-        elif inputs.sd <= 0:
+        elif inputs.sd < SMALLEST_SD:  # 5e-324 made the standard error underflow to 0 (a 500)
             problems.append(FieldProblem("sd", _("The standard deviation must be more than 0")))
         if inputs.solve_for != "effect" and inputs.effect is None:
             problems.append(FieldProblem("effect", _("Enter the effect you want to detect")))

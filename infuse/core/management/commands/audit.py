@@ -1,10 +1,11 @@
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from infuse.core import audit, integrity, keyring, services
 from infuse.core.console import follow_progress, progress_bar
-from infuse.core.models import TaskProgress
+from infuse.core.models import AuditHead, TaskProgress
 
 
 class Command(BaseCommand):
@@ -64,19 +65,33 @@ class Command(BaseCommand):
             raise CommandError("\n".join(problems))
 
     def _checkpoints(self) -> list[str]:
-        """The chain against the signed checkpoints kept outside the database."""
+        """The chain against the signed checkpoints kept outside the database. A missing file
+        while there are events is a failure; a file that stops before the head is said (a
+        process killed between its commit and its checkpoint leaves such a gap; a truncated
+        file does too: compare with the copy shipped elsewhere)."""
         result = audit.verify_checkpoints()
+        head = AuditHead.objects.filter(id=1).values_list("sequence", flat=True).first() or 0
         if not result.found:
-            self.stdout.write(
-                self.style.WARNING(
-                    "No audit checkpoint file: the chain is not anchored outside the database "
+            return (
+                [
+                    f"Audit checkpoints: no file at {settings.AUDIT_CHECKPOINT_FILE} although the "
+                    f"chain has {head} events; restore it from the copy shipped off this machine "
                     "(see INFUSE_AUDIT_CHECKPOINT_FILE in the README)."
-                )
+                ]
+                if head
+                else []
             )
-            return []
         if not result.ok:
             return [f"Audit checkpoints: {result.problem}"]
         self.stdout.write(self.style.SUCCESS(f"Audit checkpoints match: {result.checked}."))
+        if result.latest < head:
+            self.stdout.write(
+                self.style.WARNING(
+                    f"The checkpoints end at event #{result.latest}; the chain goes on to "
+                    f"#{head}. Events after #{result.latest} are anchored only by the copy "
+                    "shipped elsewhere, if it has them."
+                )
+            )
         return []
 
     def _records(self) -> list[str]:
