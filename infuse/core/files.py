@@ -138,17 +138,22 @@ def work_dir() -> Path:
     return Path(tempfile.mkdtemp(dir=root, prefix=TEMPORARY_PREFIX))
 
 
+def sha256_of(path: Path) -> str:
+    """The SHA-256 of a file's bytes, read in chunks (a file of any size in bounded memory)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
 def damage(relative: str) -> str | None:
     """What is wrong with a stored file, or None: it must exist and still hash to its name
     (the store names every file by the SHA-256 of its bytes)."""
     path = resolve(relative)
     if not path.is_file():
         return "missing"
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return None if path.name.startswith(digest.hexdigest()) else "changed"
+    return None if path.name.startswith(sha256_of(path)) else "changed"
 
 
 def remove_unreferenced(kind: str, referenced: Iterable[str], *, older_than_seconds: float) -> int:

@@ -26,7 +26,6 @@ property from Table Schema v2).
 from __future__ import annotations
 
 import functools
-import hashlib
 import os
 import shutil
 import tempfile
@@ -40,6 +39,7 @@ import duckdb
 
 from infuse.analytics.connection import open_duckdb
 from infuse.analytics.quoting import quote_identifier, quote_literal
+from infuse.core import files
 from infuse.datalab.ingest.inference import (
     ColumnPlan,
     describe,
@@ -170,14 +170,6 @@ def _execute_with_progress(
             progress(int(scale * min(fraction, 100.0) / 100.0), total)
     if failure:
         raise failure[0]
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while block := handle.read(1024 * 1024):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _fsync(path: Path) -> None:
@@ -395,7 +387,7 @@ def _read_error(prepared: PreparedSource, error: duckdb.Error) -> IngestError:
 def _place(result: ConversionResult, dest_dir: Path) -> ConversionResult:
     """fsync the finished file, name it by its SHA-256 and rename it into ``dest_dir``."""
     _fsync(result.path)
-    digest = _sha256(result.path)
+    digest = files.sha256_of(result.path)
     final = dest_dir / f"{digest}.parquet"
     os.replace(result.path, final)
     _fsync(dest_dir)
