@@ -20,7 +20,6 @@ do that, so a change and its audit event are committed together or not at all.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import hmac
 import json
@@ -228,21 +227,39 @@ class CheckpointResult:
         return self.problem is None
 
 
-def _checkpoint_problem(line: str, stored: Mapping[int, str]) -> str | None:
+@dataclass(frozen=True)
+class _Checkpoint:
+    sequence: int
+    digest: str
+    at: str
+    key_id: str
+    mac: str
+
+
+def _read_checkpoint(line: str) -> _Checkpoint | None:
+    """One line of the checkpoint file, or None when it cannot be read as one."""
     try:
         point = json.loads(line)
-        sequence, digest, at = int(point["sequence"]), str(point["hash"]), str(point["at"])
-        key = audit_key(str(point["key_id"]))
-    except (ValueError, KeyError, TypeError):
-        return f"an unreadable checkpoint line: {line[:80]!r}"
-    if key is None or not hmac.compare_digest(
-        _checkpoint_mac(key, sequence, digest, at), str(point.get("mac", ""))
-    ):
-        return f"the checkpoint of event #{sequence} is not signed by a key of this service"
-    if sequence not in stored:
-        return f"event #{sequence} is in a checkpoint but not in the database (deleted)"
-    if stored[sequence] != digest:
-        return f"event #{sequence} differs from its checkpoint (the chain was rewritten)"
+        return _Checkpoint(
+            int(point["sequence"]),
+            str(point["hash"]),
+            str(point["at"]),
+            str(point["key_id"]),
+            str(point.get("mac", "")),
+        )
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def _checkpoint_problem(point: _Checkpoint, stored: Mapping[int, str]) -> str | None:
+    key = audit_key(point.key_id)
+    expected = _checkpoint_mac(key, point.sequence, point.digest, point.at) if key else ""
+    if not key or not hmac.compare_digest(expected, point.mac):
+        return f"the checkpoint of event #{point.sequence} is not signed by a key of this service"
+    if point.sequence not in stored:
+        return f"event #{point.sequence} is in a checkpoint but not in the database (deleted)"
+    if stored[point.sequence] != point.digest:
+        return f"event #{point.sequence} differs from its checkpoint (the chain was rewritten)"
     return None
 
 
@@ -255,15 +272,16 @@ def verify_checkpoints(path: Any = None, batch_size: int = 2000) -> CheckpointRe
     with open(path, encoding="utf-8") as handle:
         while batch := [line.strip() for _, line in zip(range(batch_size), handle, strict=False)]:
             lines = [line for line in batch if line]
-            wanted = set()
-            for line in lines:
-                with contextlib.suppress(ValueError, KeyError, TypeError):
-                    wanted.add(int(json.loads(line)["sequence"]))
+            points = [_read_checkpoint(line) for line in lines]
+            wanted = {point.sequence for point in points if point is not None}
             stored = dict(
                 AuditEvent.objects.filter(sequence__in=wanted).values_list("sequence", "hash")
             )
-            for line in lines:
-                problem = _checkpoint_problem(line, stored)
+            for line, point in zip(lines, points, strict=True):
+                if point is None:
+                    problem: str | None = f"an unreadable checkpoint line: {line[:80]!r}"
+                else:
+                    problem = _checkpoint_problem(point, stored)
                 if problem is not None:
                     return CheckpointResult(checked, problem, found=True, latest=latest)
                 checked += 1
