@@ -32,11 +32,6 @@ SCHEMA = {
 }
 
 
-@pytest.fixture(autouse=True)
-def data_dir(settings, tmp_path):
-    settings.DATA_DIR = tmp_path / "data"
-
-
 @pytest.fixture
 def api(make_person):
     officer = make_person("officer")

@@ -16,11 +16,6 @@ from infuse.datalab.ingest.services import upload_file
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture(autouse=True)
-def data_dir(settings, tmp_path):
-    settings.DATA_DIR = tmp_path / "data"
-
-
 def _aged(relative: str, seconds: float) -> str:
     path = files.resolve(relative)
     then = time.time() - seconds

@@ -11,11 +11,6 @@ from infuse.demo.datalab import demo_datasets
 from infuse.demo.loader import load_demo_data, load_demo_region
 
 
-@pytest.fixture(autouse=True)
-def data_dir(settings, tmp_path):
-    settings.DATA_DIR = tmp_path / "data"
-
-
 @pytest.mark.django_db
 def test_the_files_are_the_same_bytes_every_time():
     councils = list(Council.objects.all())

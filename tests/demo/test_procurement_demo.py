@@ -12,11 +12,6 @@ from infuse.procurement.models import Bid, Challenge, Contract, Phase
 from tests.procurement.ocds.test_releases import _errors, _validator
 
 
-@pytest.fixture(autouse=True)
-def data_dir(settings, tmp_path):
-    settings.DATA_DIR = tmp_path / "data"
-
-
 @pytest.mark.django_db
 def test_the_demo_challenges_tell_their_stories():
     load_demo_region("correct-horse-battery")

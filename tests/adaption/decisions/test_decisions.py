@@ -21,11 +21,6 @@ from tests.adaption.conftest import registered, upload
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture(autouse=True)
-def data_dir(settings, tmp_path):
-    settings.DATA_DIR = tmp_path / "data"
-
-
 def running(make_experiment, officer, analyst, design, **extra):
     return registered(make_experiment, officer, design, outcome="Visits", **extra)
 

@@ -13,11 +13,6 @@ from infuse.datalab.ingest.services import upload_file
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture(autouse=True)
-def data_dir(settings, tmp_path):
-    settings.DATA_DIR = tmp_path / "data"
-
-
 def test_a_replaced_or_missing_file_is_found(make_dataset, make_person):
     officer = make_person("officer")
     dataset = make_dataset("Payments", actor=officer)

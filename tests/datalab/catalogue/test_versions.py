@@ -13,11 +13,6 @@ from tests.datalab.ingest.test_ingest_flow import shared, upload
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture(autouse=True)
-def data_dir(settings, tmp_path):
-    settings.DATA_DIR = tmp_path / "data"
-
-
 def test_version_page_profiles_every_column(make_dataset, make_person):
     from django.test import Client
 

@@ -25,11 +25,6 @@ SMOKING = (
 )
 
 
-@pytest.fixture(autouse=True)
-def data_dir(settings, tmp_path):
-    settings.DATA_DIR = tmp_path / "data"
-
-
 @pytest.fixture
 def dataset_with_data(make_dataset, make_person):
     officer = make_person("officer")

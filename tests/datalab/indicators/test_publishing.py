@@ -36,11 +36,6 @@ SURVEY = (
 HIDDEN = {"W06000022", "W06000013"}  # Newport (3) and its complement Bridgend (25, the smallest)
 
 
-@pytest.fixture(autouse=True)
-def data_dir(settings, tmp_path):
-    settings.DATA_DIR = tmp_path / "data"
-
-
 @pytest.fixture
 def indicator(make_dataset, make_person):
     officer = make_person("officer")

@@ -17,11 +17,6 @@ from infuse.datalab.models import DatasetUpload
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture(autouse=True)
-def data_dir(settings, tmp_path):
-    settings.DATA_DIR = tmp_path / "data"
-
-
 def _upload(dataset, officer, content: bytes, name: str) -> DatasetUpload:
     outcome = upload_file(actor=officer, dataset=dataset, chunks=[content], original_name=name)
     return outcome.upload

@@ -31,11 +31,6 @@ def shared(relative: str) -> Path:
     return path
 
 
-@pytest.fixture(autouse=True)
-def data_dir(settings, tmp_path):
-    settings.DATA_DIR = tmp_path / "data"
-
-
 def upload(actor, dataset, path: Path, **options):
     data = path.read_bytes()
     return services.upload_file(

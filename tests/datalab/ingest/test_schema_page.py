@@ -17,11 +17,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 ROWS = "council,tonnes,stream\nCardiff,12.5,Food\nNewport,3,Glass\n"
 
 
-@pytest.fixture(autouse=True)
-def data_dir(settings, tmp_path):
-    settings.DATA_DIR = tmp_path / "data"
-
-
 @pytest.fixture
 def page(make_dataset, make_person):
     officer = make_person("officer")

@@ -11,11 +11,6 @@ from infuse.datalab.ingest import services
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture(autouse=True)
-def data_dir(settings, tmp_path):
-    settings.DATA_DIR = tmp_path / "data"
-
-
 def test_sql_page_reads_only_what_the_person_may_see(make_dataset, make_person):
     from django.test import Client
 
