@@ -206,6 +206,7 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "auth/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("INFUSE_LOGIN_LOCKOUT", True)
+AXES_CLIENT_IP_CALLABLE = "infuse.core.addresses.client_address"
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("cy", _("Welsh"))]
@@ -243,6 +244,8 @@ TASKS = {
 # Email: console in development; INFUSE_EMAIL_URL=smtp://user:pass@host:587 (or smtps://) for SMTP.
 EMAIL_URL = os.environ.get("INFUSE_EMAIL_URL", "")
 DEFAULT_FROM_EMAIL = os.environ.get("INFUSE_DEFAULT_FROM_EMAIL", "InFuSe <no-reply@infuse.local>")
+# How long the link that confirms a self-registered person's email address works.
+EMAIL_CONFIRMATION_DAYS = int(os.environ.get("INFUSE_EMAIL_CONFIRMATION_DAYS", "3"))
 if EMAIL_URL:
     from urllib.parse import unquote, urlsplit
 
@@ -290,12 +293,20 @@ RATE_LIMITS = {
     "upload": (60, 3600),
     "token": (1200, 60),
     "token-create": (20, 3600),
+    "confirm-email": (5, 3600),
+    # Seconds of query time per person per hour: two people cannot hold every sandbox slot.
+    "sql-seconds": (300, 3600),
 }
 # Read-only SQL: each query is stopped after this many seconds.
 SQL_TIMEOUT_SECONDS = float(os.environ.get("INFUSE_SQL_TIMEOUT_SECONDS", "10"))
 # ...and DuckDB's own memory for it, and the largest result it may send back.
 SQL_MEMORY_LIMIT = os.environ.get("INFUSE_SQL_MEMORY_LIMIT", "512MB")
 SQL_MAX_RESULT_MB = int(os.environ.get("INFUSE_SQL_MAX_RESULT_MB", "10"))
+# Checking a design's power by simulation: the most random values one simulated trial may draw
+# (the worker holds 250 trials' worth at a time; 20,000 is about 40 MB of it per array).
+SIMULATION_MAX_VALUES_PER_TRIAL = int(
+    os.environ.get("INFUSE_SIMULATION_MAX_VALUES_PER_TRIAL", "20000")
+)
 # Untrusted work (SQL, reading uploads) runs in sandboxed processes: the address space each may
 # map, how many run at once on this machine, and how many for one person.
 SANDBOX_MEMORY_MB = int(os.environ.get("INFUSE_SANDBOX_MEMORY_MB", "2048"))
@@ -342,10 +353,14 @@ if HTTPS:
     SECURE_HSTS_SECONDS = int(os.environ.get("INFUSE_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("INFUSE_HSTS_PRELOAD", True)
-if env_bool("INFUSE_BEHIND_PROXY", False):
+BEHIND_PROXY = env_bool("INFUSE_BEHIND_PROXY", False)
+if BEHIND_PROXY:
     # Trust X-Forwarded-Proto from the reverse proxy (gunicorn behind nginx or a load balancer).
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = True
+# How many proxies we run in front of the service, each appending to X-Forwarded-For: the
+# sign-in lockout and the rate limits count the address the outermost one saw (core/addresses).
+PROXY_COUNT = int(os.environ.get("INFUSE_PROXY_COUNT", "1" if BEHIND_PROXY else "0"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

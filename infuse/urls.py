@@ -47,6 +47,8 @@ account_patterns = [
         name="password_reset_complete",
     ),
     path("", core.account, name="account"),
+    path("confirm-email/send/", core.send_confirmation, name="send_confirmation"),
+    path("confirm-email/<str:token>/", core.confirm_email, name="confirm_email"),
     path("tokens/<int:token_id>/revoke/", core.revoke_token, name="revoke_token"),
 ]
 

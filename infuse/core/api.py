@@ -7,8 +7,8 @@ from uuid import UUID
 from django.http import HttpRequest
 from ninja import Router, Status
 
-from infuse.core import ratelimit, services
-from infuse.core.api_auth import caller
+from infuse.core import confirmation, ratelimit, services
+from infuse.core.api_auth import OPTIONAL_AUTH, caller
 from infuse.core.models import (
     ApiToken,
     Council,
@@ -19,7 +19,10 @@ from infuse.core.models import (
 )
 from infuse.core.permissions import roles_of
 from infuse.core.schemas import (
+    PROBLEMS,
+    ConfirmEmailIn,
     CouncilOut,
+    Done,
     IssuedTokenOut,
     MeOut,
     ProblemOut,
@@ -63,6 +66,7 @@ def me(request: HttpRequest) -> dict:
         "email": person.email,
         "full_name": person.full_name,
         "preferred_language": person.preferred_language,
+        "email_confirmed": person.email_confirmed,
         "roles": sorted(roles_of(person)),
         "memberships": [
             {
@@ -132,3 +136,28 @@ def create_token(request: HttpRequest, payload: TokenIn) -> Status[dict]:
 )
 def revoke_token(request: HttpRequest, token_id: int) -> ApiToken:
     return services.revoke_api_token(actor=caller(request), token_id=token_id)
+
+
+@public.post(
+    "/account/email-confirmation",
+    response={200: Done, **PROBLEMS},
+    auth=OPTIONAL_AUTH,
+    tags=["people"],
+    summary="Confirm an email address with the token from the emailed link (no sign-in needed)",
+)
+def confirm_email(request: HttpRequest, payload: ConfirmEmailIn) -> Done:
+    ratelimit.check(request, "confirm-email")
+    person = confirmation.confirm(payload.token)
+    return Done(id=person.pk, status="confirmed")
+
+
+@private.post(
+    "/account/email-confirmation/send",
+    response={202: Done, **PROBLEMS},
+    summary="Send the email-confirmation link again",
+)
+def send_confirmation(request: HttpRequest) -> Status[Done]:
+    person = caller(request)
+    ratelimit.check(request, "confirm-email")
+    confirmation.send_link(person, confirmation.absolute_links(request))
+    return Status(202, Done(id=person.pk, status="sent"))

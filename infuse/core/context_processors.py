@@ -10,7 +10,7 @@ from django.urls import NoReverseMatch, reverse, translate_url
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from infuse.core.permissions import roles_of
+from infuse.core.permissions import awaits_confirmation, roles_of
 
 NAVIGATION = [
     ("datalab:index", _("Data Lab")),
@@ -53,4 +53,5 @@ def service(request: HttpRequest) -> dict[str, Any]:
         "service_navigation": navigation(request),
         "language_links": language_links(request),
         "current_roles": roles_of(getattr(request, "user", None)),
+        "awaits_confirmation": awaits_confirmation(getattr(request, "user", None)),
     }

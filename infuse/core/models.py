@@ -178,6 +178,13 @@ class Person(AbstractBaseUser, PermissionsMixin):
         _("staff status"), default=False, help_text=_("Can sign in to the administration site.")
     )
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # Null until the person opens the link emailed to them. Only self-registered suppliers start
+    # unconfirmed (registration clears it): an admin vouches for the people they create, and an
+    # invitation is accepted from the link in its email. Until confirmed, memberships give no
+    # roles (permissions.py).
+    email_confirmed_at = models.DateTimeField(
+        _("email address confirmed"), null=True, blank=True, default=timezone.now
+    )
 
     objects = PersonManager()
 
@@ -195,6 +202,10 @@ class Person(AbstractBaseUser, PermissionsMixin):
 
     def get_full_name(self) -> str:
         return self.full_name
+
+    @property
+    def email_confirmed(self) -> bool:
+        return self.email_confirmed_at is not None
 
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email

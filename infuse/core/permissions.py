@@ -2,7 +2,8 @@
 
 Roles come from memberships (person × organisation × role), never from flags on the person, so
 granting or revoking a role is one audited change. ``roles_of`` is cached on the person object for
-the length of a request.
+the length of a request. A person whose email address is not confirmed yet holds no roles at all:
+one gate that every rule below passes through, so no rule can forget it.
 """
 
 from __future__ import annotations
@@ -10,13 +11,42 @@ from __future__ import annotations
 from typing import Any
 
 import rules
+from django.utils.translation import gettext as _
 
+from infuse.core.errors import PermissionDenied
 from infuse.core.models import Membership, Person, Role
+
+
+def _acts(person: Any) -> bool:
+    """Signed in with a confirmed email address: memberships count only for such a person."""
+    return (
+        person is not None
+        and getattr(person, "is_authenticated", False)
+        and getattr(person, "email_confirmed_at", None) is not None
+    )
+
+
+def awaits_confirmation(person: Any) -> bool:
+    """Signed in, but the email address is not confirmed yet (a self-registered supplier)."""
+    return bool(getattr(person, "is_authenticated", False)) and not _acts(person)
+
+
+def denial_for(person: Any) -> PermissionDenied:
+    """The refusal to show ``person``: why, when it is only an unconfirmed email address."""
+    if awaits_confirmation(person):
+        return PermissionDenied(
+            _(
+                "Confirm your email address first: open the link we sent to %(email)s. "
+                "Your account page can send it again."
+            )
+            % {"email": person.email}
+        )
+    return PermissionDenied()
 
 
 def roles_of(person: Any) -> frozenset[str]:
     """The set of role codes a person holds in any organisation (empty for the public)."""
-    if person is None or not getattr(person, "is_authenticated", False):
+    if not _acts(person):
         return frozenset()
     cached = getattr(person, "_infuse_roles", None)
     if cached is None:
@@ -29,7 +59,7 @@ def roles_of(person: Any) -> frozenset[str]:
 
 def memberships_of(person: Any) -> frozenset[tuple[int, str, str]]:
     """(organisation id, organisation kind, role) for each of a person's memberships."""
-    if person is None or not getattr(person, "is_authenticated", False):
+    if not _acts(person):
         return frozenset()
     cached = getattr(person, "_infuse_memberships", None)
     if cached is None:
@@ -59,12 +89,13 @@ def has_role(role: str) -> rules.Predicate:
 
 is_programme_admin = has_role(Role.PROGRAMME_ADMIN)
 is_signed_in = rules.is_authenticated & rules.is_active
+has_confirmed_email = rules.predicate(_acts, name="has_confirmed_email")
 
 rules.add_perm("core.view_audit", is_programme_admin)
 rules.add_perm("core.verify_audit", is_programme_admin)
 rules.add_perm("core.manage_people", is_programme_admin)
 rules.add_perm("core.use_admin_site", is_programme_admin)
-rules.add_perm("core.manage_own_tokens", is_signed_in)
+rules.add_perm("core.manage_own_tokens", is_signed_in & has_confirmed_email)
 # Django admin asks for model permissions; programme admins hold them for the core's tables.
 rules.add_perm("core", is_programme_admin)
 for _model in (

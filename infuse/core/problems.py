@@ -12,14 +12,26 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 
-from infuse.core.errors import DomainError
+from infuse.core.errors import DomainError, PermissionDenied
+from infuse.core.permissions import awaits_confirmation, denial_for
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 
 PROBLEM_TYPE_BASE = "https://infuse.cymru/problems/"
 
 
+def _explained(error: DomainError, request: HttpRequest | None) -> DomainError:
+    """A bare refusal, explained when the reason is only an unconfirmed email address."""
+    if request is None or not isinstance(error, PermissionDenied):
+        return error
+    if error.message != PermissionDenied.default_message:
+        return error
+    caller = getattr(request, "auth", None) or getattr(request, "user", None)
+    return denial_for(caller) if awaits_confirmation(caller) else error
+
+
 def problem_body(error: DomainError, request: HttpRequest | None = None) -> dict[str, Any]:
+    error = _explained(error, request)
     body: dict[str, Any] = {
         "type": PROBLEM_TYPE_BASE + error.key,
         "title": str(error.title),
@@ -46,6 +58,7 @@ def problem_response(error: DomainError, request: HttpRequest | None = None) -> 
 
 
 def error_page(error: DomainError, request: HttpRequest) -> HttpResponse:
+    error = _explained(error, request)
     html = render_to_string(
         "core/error.html",
         {"error": error, "title": error.title, "detail": error.message},

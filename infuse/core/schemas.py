@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from ninja import Schema
+from ninja import Field, Schema
 
 
 class CouncilOut(Schema):
@@ -37,6 +37,7 @@ class MeOut(Schema):
     email: str
     full_name: str
     preferred_language: str
+    email_confirmed: bool
     roles: list[str]
     memberships: list[MembershipOut]
 
@@ -82,6 +83,12 @@ class Done(Schema):
 
     id: int
     status: str
+
+
+class ConfirmEmailIn(Schema):
+    """The token from the link in the confirmation email (the last part of its path)."""
+
+    token: str = Field(max_length=500)
 
 
 class TokenIn(Schema):

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from infuse.core import audit
-from infuse.core.errors import Conflict, FieldProblem, InvalidInput, NotFound, PermissionDenied
+from infuse.core.errors import Conflict, FieldProblem, InvalidInput, NotFound
 from infuse.core.models import (
     ROLES_BY_ORGANISATION_KIND,
     ApiToken,
@@ -32,7 +32,7 @@ from infuse.core.models import (
     Role,
     TaskProgress,
 )
-from infuse.core.permissions import can, forget_roles
+from infuse.core.permissions import can, denial_for, forget_roles
 from infuse.core.progress import enqueue_tracked
 from infuse.core.tasks import verify_audit_chain
 
@@ -44,7 +44,7 @@ def require(actor: Person | None, permission: str, obj: object = None) -> None:
     if actor is None:
         return
     if not can(actor, permission, obj):
-        raise PermissionDenied()
+        raise denial_for(actor)
 
 
 def _sync_staff_flag(person: Person) -> None:
@@ -65,8 +65,11 @@ def create_person(
     full_name: str,
     password: str | None = None,
     preferred_language: str = "en",
+    email_confirmed: bool = True,
 ) -> Person:
-    """Create a person who can sign in (with ``password``) or set one by reset link (without)."""
+    """Create a person who can sign in (with ``password``) or set one by reset link (without).
+    ``email_confirmed=False`` for someone who registered themselves: they act only after
+    opening the link emailed to them (``core.confirmation``)."""
     require(actor, "core.manage_people")
     email = (email or "").strip().lower()
     problems: list[FieldProblem] = []
@@ -98,6 +101,7 @@ def create_person(
             password=password,
             full_name=full_name.strip(),
             preferred_language=preferred_language,
+            email_confirmed_at=timezone.now() if email_confirmed else None,
         )
         audit.record_event(
             actor=actor,

@@ -19,7 +19,7 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from infuse.core import ratelimit, services
+from infuse.core import confirmation, ratelimit, services
 from infuse.core.errors import (
     DomainError,
     InvalidInput,
@@ -38,7 +38,7 @@ from infuse.core.models import (
     WayOfWorking,
     WellbeingGoal,
 )
-from infuse.core.permissions import can, person_of, roles_of
+from infuse.core.permissions import awaits_confirmation, can, person_of, roles_of
 from infuse.core.problems import render_error
 from infuse.core.ratelimit import rate_limited
 
@@ -126,6 +126,7 @@ def account(request: HttpRequest) -> HttpResponse:
             "tokens": tokens,
             "memberships": memberships,
             "problems": problems,
+            "awaits_confirmation": awaits_confirmation(person_of(request)),
         },
         status=400 if request.method == "POST" and issued is None else 200,
     )
@@ -192,6 +193,40 @@ def progress_json(progress: TaskProgress) -> dict[str, Any]:
         "created_at": progress.created_at.isoformat(),
         "updated_at": progress.updated_at.isoformat(),
     }
+
+
+@require_http_methods(["GET", "POST"])
+def confirm_email(request: HttpRequest, token: str) -> HttpResponse:
+    """The emailed link opens a page with one button: a link alone changes nothing, so mail
+    scanners that follow links do not confirm on the person's behalf."""
+    if request.method == "POST":
+        try:
+            confirmation.confirm(token)
+        except DomainError as error:
+            return render(
+                request, "core/confirm_email.html", {"problems": [error]}, status=error.status
+            )
+        messages.success(request, _("Your email address is confirmed. You can use InFuSe now."))
+        return redirect("home" if request.user.is_authenticated else "login")
+    return render(request, "core/confirm_email.html")
+
+
+@login_required
+@require_POST
+def send_confirmation(request: HttpRequest) -> HttpResponse:
+    person = person_of(request)
+    try:
+        ratelimit.check(request, "confirm-email")
+        confirmation.send_link(person, confirmation.absolute_links(request))
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(
+            request,
+            _("We have sent a new link to %(email)s. It may take a few minutes to arrive.")
+            % {"email": person.email},
+        )
+    return redirect("account")
 
 
 @login_required

@@ -143,7 +143,8 @@ def _supplier(password: str, row: tuple[Any, ...]) -> Person:
                 companies_house_number=number,
                 is_sme=sme,
                 is_vcse=vcse,
-            )
+            ),
+            vouched=True,
         )
     SupplierProfile.objects.get_or_create(
         organisation=suppliers.supplier_of(person),

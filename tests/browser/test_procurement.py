@@ -6,6 +6,7 @@ standstill; the browser only ever sees what the server says."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 import time_machine
@@ -24,7 +25,9 @@ def sign_out(page: Page, base: str) -> None:
     page.get_by_role("button", name="Sign out").click()
 
 
-def test_from_publishing_to_payment_in_the_browser(page: Page, live_server, make_person, axe_check):
+def test_from_publishing_to_payment_in_the_browser(
+    page: Page, live_server, make_person, axe_check, mailoutbox
+):
     from infuse.core import services
     from infuse.core.models import Organisation
     from infuse.procurement.models import Challenge, Phase
@@ -108,6 +111,15 @@ def test_from_publishing_to_payment_in_the_browser(page: Page, live_server, make
     page.get_by_label("We are a small or medium-sized enterprise").check()
     axe_check(page)
     page.get_by_role("button", name="Register").click()
+    # Nothing can be done until the emailed link is opened: the banner says so.
+    expect(page.locator(".govuk-notification-banner").first).to_contain_text("emailed you a link")
+    expect(page.get_by_role("button", name="Send the link again")).to_be_visible()
+    axe_check(page)
+    link = re.search(r"https?://\S+", mailoutbox[-1].body).group(0)
+    page.goto(link)
+    axe_check(page)
+    page.get_by_role("button", name="Confirm my email address").click()
+    expect(page.locator(".govuk-notification-banner").first).to_contain_text("confirmed")
     page.goto(f"{base}/procurement/challenges/{slug}/")
     page.get_by_role("link", name="Ask a question").click()
     page.get_by_label("Your question").fill("Sensors Cymru asks: is battery power allowed?")
@@ -138,7 +150,8 @@ def test_from_publishing_to_payment_in_the_browser(page: Page, live_server, make
             name="Rival Sensors Ltd",
             address="2 Dock Road",
             postcode="NP20 2AB",
-        )
+        ),
+        vouched=True,
     )
     open_phase = Phase.objects.get()
     answers = {str(c.pk): "Radar sensors" for c in open_phase.criteria.exclude(kind="price")}

@@ -54,6 +54,9 @@ MATRIX: dict[str, tuple[str, str, dict | None, dict[str, int]]] = {
     "password_reset_complete": ("get", "/account/password-reset/complete/", None, everyone(200)),
     "account": ("get", "/account/", None, signed_in(302, 200)),
     "revoke_token": ("post", "/account/tokens/999999/revoke/", None, signed_in(302, 404)),
+    "confirm_email": ("get", "/account/confirm-email/not-a-token/", None, everyone(200)),
+    # Everyone in the matrix is confirmed: sending the link again says so on the account page.
+    "send_confirmation": ("post", "/account/confirm-email/send/", None, signed_in(302, 302)),
     "audit": ("get", "/audit/", None, signed_in(302, 403, programme_admin=200)),
     "audit_verify": ("post", "/audit/verify/", None, signed_in(302, 403, programme_admin=302)),
     "task": ("get", f"/tasks/{MISSING}/", None, signed_in(302, 404)),
@@ -405,6 +408,18 @@ MATRIX: dict[str, tuple[str, str, dict | None, dict[str, int]]] = {
     "api:list_tokens": ("get", "/api/v1/tokens", None, signed_in(401, 200)),
     "api:create_token": ("post", "/api/v1/tokens", {"name": "matrix"}, signed_in(401, 201)),
     "api:revoke_token": ("delete", "/api/v1/tokens/999999", None, signed_in(401, 404)),
+    "api:confirm_email": (
+        "post",
+        "/api/v1/account/email-confirmation",
+        {"token": "not-a-token"},
+        everyone(409),
+    ),
+    "api:send_confirmation": (
+        "post",
+        "/api/v1/account/email-confirmation/send",
+        None,
+        signed_in(401, 409),
+    ),
     "api:list_datasets": ("get", "/api/v1/data/datasets", None, everyone(200)),
     "api:get_dataset": ("get", "/api/v1/data/datasets/no-such", None, everyone(404)),
     "api:create_dataset": (

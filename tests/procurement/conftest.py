@@ -39,15 +39,17 @@ def second_buyer(make_person: Callable[..., Any]) -> Any:
 
 @pytest.fixture
 def make_supplier() -> Callable[..., Any]:
+    from infuse.core import confirmation
     from infuse.procurement.suppliers import services as suppliers
     from infuse.procurement.suppliers.schemas import SupplierIn
 
     count = 0
 
-    def make(name: str = "", **extra: Any) -> Any:
+    def make(name: str = "", *, confirmed: bool = True, **extra: Any) -> Any:
+        """A registered supplier; ``confirmed`` opens the emailed link, as the person would."""
         nonlocal count
         count += 1
-        return suppliers.register_supplier(
+        person = suppliers.register_supplier(
             supplier_in=SupplierIn(
                 email=f"bids{count}@supplier{count}.example",
                 full_name=f"Bidder {count}",
@@ -60,6 +62,7 @@ def make_supplier() -> Callable[..., Any]:
                 **extra,
             )
         )
+        return confirmation.confirm(confirmation.token_for(person)) if confirmed else person
 
     return make
 

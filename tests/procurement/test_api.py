@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
@@ -86,6 +87,11 @@ def test_the_whole_procurement_through_the_api(buyer, second_buyer, make_person)
             content_type=JSON,
         )
         assert registered.status_code == 201
+        token = mail.outbox[-1].body.split("/confirm-email/")[1].split("/")[0]
+        confirmed = Client().post(
+            "/api/v1/account/email-confirmation", {"token": token}, content_type=JSON
+        )
+        assert confirmed.status_code == 200
         person = Person.objects.get(email=f"bid{n}@sensors{n}.example")
         client = api_for(person)
         sealed = client.put(

@@ -5,8 +5,9 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import Router, Status
 
-from infuse.core import ratelimit
+from infuse.core import confirmation, ratelimit
 from infuse.core.api_auth import OPTIONAL_AUTH
+from infuse.core.models import Membership, Role
 from infuse.core.schemas import PROBLEMS, Done
 from infuse.procurement.suppliers import services
 from infuse.procurement.suppliers.schemas import SupplierIn
@@ -22,5 +23,9 @@ router = Router()
 )
 def register_supplier(request: HttpRequest, payload: SupplierIn) -> Status[Done]:
     ratelimit.check(request, "register")
-    person = services.register_supplier(supplier_in=payload)
-    return Status(201, Done(id=services.supplier_of(person).pk, status="registered"))
+    person = services.register_supplier(
+        supplier_in=payload, confirm_url=confirmation.absolute_links(request)
+    )
+    membership = Membership.objects.get(person=person, role=Role.SUPPLIER)
+    # Registered; the person acts once they open the link emailed to them.
+    return Status(201, Done(id=membership.organisation_id, status="confirm-email"))

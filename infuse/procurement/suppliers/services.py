@@ -19,11 +19,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from infuse.core import audit
+from infuse.core import audit, confirmation
 from infuse.core import services as core_services
-from infuse.core.errors import Conflict, FieldProblem, InvalidInput, PermissionDenied
+from infuse.core.errors import Conflict, FieldProblem, InvalidInput
 from infuse.core.models import Organisation, Person, Role
-from infuse.core.permissions import forget_roles, is_region_member, memberships_of
+from infuse.core.permissions import denial_for, forget_roles, is_region_member, memberships_of
 from infuse.core.slugs import unique_slug
 from infuse.procurement.models import Bid, SupplierInvitation, SupplierProfile
 from infuse.procurement.suppliers.schemas import InvitationIn, JoinIn, SupplierIn
@@ -37,7 +37,7 @@ def supplier_of(actor: Any) -> Organisation:
     """The supplier organisation the actor works for (suppliers belong to one)."""
     ids = [org for org, kind, role in memberships_of(actor) if role == Role.SUPPLIER]
     if not ids:
-        raise PermissionDenied()
+        raise denial_for(actor)
     return Organisation.objects.get(pk=ids[0])
 
 
@@ -79,8 +79,15 @@ def _supplier_problems(supplier_in: SupplierIn) -> list[FieldProblem]:
     return problems
 
 
-def register_supplier(*, supplier_in: SupplierIn) -> Person:
-    """Someone from a company registers it and themselves (no sign-in needed to do this)."""
+def register_supplier(
+    *,
+    supplier_in: SupplierIn,
+    confirm_url: confirmation.LinkMaker = confirmation.confirm_path,
+    vouched: bool = False,
+) -> Person:
+    """Someone from a company registers it and themselves (no sign-in needed to do this). They
+    can act once they open the link emailed to them (``confirm_url(token)``), unless the
+    caller ``vouched`` for the address (the demo region's loader): then no email is sent."""
     problems = _supplier_problems(supplier_in)
     if problems:
         raise InvalidInput(problems=problems)
@@ -92,6 +99,7 @@ def register_supplier(*, supplier_in: SupplierIn) -> Person:
             email=supplier_in.email,
             full_name=supplier_in.full_name,
             password=supplier_in.password,
+            email_confirmed=vouched,
         )
         organisation = Organisation.objects.create(
             kind=Organisation.Kind.SUPPLIER,
@@ -120,6 +128,8 @@ def register_supplier(*, supplier_in: SupplierIn) -> Person:
                 "email": person.email,
             },
         )
+    if not vouched:
+        confirmation.send_link(person, confirm_url)
     return person
 
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from infuse.core import ratelimit
+from infuse.core import confirmation, ratelimit
 from infuse.core.models import Person
 from infuse.core.pages import form_page
 from infuse.core.permissions import person_of
@@ -28,7 +28,9 @@ def register(request: HttpRequest) -> HttpResponse:
 
     def save(form: SupplierRegistrationForm) -> Person:
         ratelimit.check(request, "register")
-        person = services.register_supplier(supplier_in=form.to_schema())
+        person = services.register_supplier(
+            supplier_in=form.to_schema(), confirm_url=confirmation.absolute_links(request)
+        )
         login(request, person, backend=SIGN_IN_BACKEND)
         return person
 
@@ -37,7 +39,10 @@ def register(request: HttpRequest) -> HttpResponse:
         SupplierRegistrationForm(request.POST or None),
         template="procurement/register.html",
         save=save,
-        success=_("Your organisation is registered. You can bid now."),
+        success=_(
+            "Your organisation is registered. We have emailed you a link: open it to confirm "
+            "your email address, then you can bid."
+        ),
         then="procurement:index",
     )
 

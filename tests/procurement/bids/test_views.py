@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 import time_machine
@@ -17,7 +18,7 @@ from tests.conftest import PASSWORD
 pytestmark = pytest.mark.django_db
 
 
-def test_a_supplier_registers_asks_and_bids_until_the_deadline(make_challenge, buyer):
+def test_a_supplier_registers_asks_and_bids_until_the_deadline(make_challenge, buyer, mailoutbox):
     challenge = make_challenge()
     phase = challenge.phases.get()
     web = Client()
@@ -40,6 +41,9 @@ def test_a_supplier_registers_asks_and_bids_until_the_deadline(make_challenge, b
     )
     assert registered.status_code == 302  # and signed in
     base = f"/procurement/challenges/{challenge.slug}/"
+    assert "Start a bid" not in web.get(base).content.decode()  # until the email is confirmed
+    link = re.search(r"http://testserver(/\S+)", mailoutbox[-1].body).group(1)
+    assert web.post(link).status_code == 302
     assert "Start a bid" in web.get(base).content.decode()
     web.post(f"{base}phases/1/ask/", {"question": "Hydro Vans asks: are hydrogen vans in scope?"})
     officer = signed_in_as(buyer)
