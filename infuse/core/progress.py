@@ -11,7 +11,9 @@ import time
 from typing import Any
 
 from django.db import connection
+from django.tasks.base import TaskResult, TaskResultStatus
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from infuse.core.models import TaskProgress
 
@@ -79,3 +81,29 @@ def enqueue_tracked(progress: TaskProgress, task: Any, *args: Any) -> TaskProgre
     progress.task_result_id = str(result.id)
     progress.save(update_fields=["task_result_id"])
     return progress
+
+
+OUT_OF_MEMORY = gettext_noop(
+    "Stopped: this work needed more memory than the service allows. Try a smaller piece of work."
+)
+UNEXPECTED = gettext_noop(
+    "Stopped by an unexpected error. Try again; if it happens again, tell the programme team."
+)
+
+
+def fail_unfinished(task_result: TaskResult) -> int:
+    """When a task dies of an exception it did not expect (out of memory, say), its progress
+    row says so, instead of showing "running" for ever; rows the task finished are kept."""
+    if task_result.status != TaskResultStatus.FAILED:
+        return 0
+    errors = task_result.errors
+    memory = bool(errors) and errors[-1].exception_class_path.endswith("MemoryError")
+    return TaskProgress.objects.filter(
+        task_result_id=str(task_result.id),
+        state__in=[TaskProgress.State.QUEUED, TaskProgress.State.RUNNING],
+    ).update(
+        state=TaskProgress.State.FAILED,
+        message=OUT_OF_MEMORY if memory else UNEXPECTED,
+        finished_at=timezone.now(),
+        updated_at=timezone.now(),
+    )

@@ -1,4 +1,5 @@
-"""Sign-in and sign-out are audited like any other change; database files are kept private."""
+"""Sign-in and sign-out are audited like any other change; database files are kept private; a
+task that dies of an unexpected exception fails its progress row."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.db import transaction
 from django.db.backends.signals import connection_created
 from django.dispatch import receiver
+from django.tasks.signals import task_finished
 
 from infuse.core import audit
+from infuse.core.progress import fail_unfinished
 
 
 @receiver(user_logged_in)
@@ -37,3 +40,8 @@ def private_sqlite_file(sender: Any, connection: Any, **kwargs: Any) -> None:
         return
     if os.stat(name).st_uid == os.getuid():
         os.chmod(name, 0o600)
+
+
+@receiver(task_finished)
+def progress_of_failed_task(sender: Any, task_result: Any, **kwargs: Any) -> None:
+    fail_unfinished(task_result)

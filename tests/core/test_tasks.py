@@ -48,3 +48,28 @@ def test_progress_page_and_json_for_the_owner_only(admin_person, make_person):
     call_command("worker", "--batch")
     done = client.get(f"/tasks/{progress.pk}/").content.decode()
     assert "The audit chain is intact" in done and "Check again" not in done
+
+
+@pytest.mark.parametrize(
+    ("target", "said"),
+    [
+        ("run_out_of_memory", "more memory than the service allows"),
+        ("divide_by_zero", "unexpected"),
+    ],
+)
+def test_a_task_that_dies_unexpectedly_fails_its_progress(admin_person, target, said):
+    """A task killed by MemoryError (a huge simulation, say) used to leave its page saying
+    "running" for ever."""
+    from infuse.core.progress import enqueue_tracked
+    from tests.core import task_targets
+
+    progress = TaskProgress.objects.create(kind="test", owner=admin_person)
+    enqueue_tracked(progress, getattr(task_targets, target), str(progress.pk))
+    call_command("worker", "--batch")
+    progress.refresh_from_db()
+    assert progress.state == TaskProgress.State.FAILED and progress.finished_at
+    assert said in progress.message
+    client = Client()
+    client.force_login(admin_person)
+    welsh = client.get(f"/cy/tasks/{progress.pk}/").content.decode()
+    assert said not in welsh

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from ninja import Schema
+from ninja import Field, Schema
 
 from infuse.core.bounds import Count, Number
 
@@ -51,7 +51,7 @@ class HistoryPlanIn(Schema):
     council_column: str = ""
     period_column: str = ""
     post_periods: Count = 4
-    effects: list[Number] = []
+    effects: list[Number] = Field(default=[], max_length=20)
     alpha: Number = 0.05
     power: Number = 0.8
 

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from infuse.adaption.design.history import load_history
-from infuse.adaption.design.power import Calculation, calculate
+from infuse.adaption.design.power import Calculation, calculate, simulation_within_limits
 from infuse.adaption.design.quasi import METHODS, check
 from infuse.adaption.design.schemas import DesignIn, HistoryPlanIn
 from infuse.adaption.design.stored import StoredDesign, keep_design, keep_progress
@@ -67,8 +67,10 @@ def queue_power_simulation(
 ) -> TaskProgress:
     """Check the saved design's power by simulation, as a background task with progress."""
     check_editable(actor, experiment)
-    if StoredDesign.of(experiment).answer is None:
+    kept = StoredDesign.of(experiment)
+    if kept.answer is None:
         raise Conflict(_("Save a design first: the simulation checks its answer."))
+    simulation_within_limits(experiment.design, kept, n_councils=experiment.councils.count())
     seed = secrets.randbits(31)
     return _queue(
         actor,

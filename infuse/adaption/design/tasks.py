@@ -10,7 +10,7 @@ from django.utils.translation import gettext_noop
 
 from infuse import stats
 from infuse.adaption.design.history import load_history
-from infuse.adaption.design.power import simulation_design
+from infuse.adaption.design.power import simulation_within_limits
 from infuse.adaption.design.quasi import plan
 from infuse.adaption.design.schemas import HistoryPlanIn
 from infuse.adaption.design.stored import QuasiPlan, StoredDesign, keep_design, keep_simulation
@@ -34,7 +34,13 @@ def simulate_power(
     experiment = Experiment.objects.get(pk=experiment_id)
     kept = StoredDesign.of(experiment)
     try:
-        design = simulation_design(experiment.design, kept, n_councils=experiment.councils.count())
+        design = simulation_within_limits(
+            experiment.design, kept, n_councils=experiment.councils.count()
+        )
+    except Conflict as refused:  # the design changed since it was queued
+        reporter.fail(str(refused.message))
+        return {"status": "failed"}
+    try:
         result = stats.simulate_power(
             design,
             n_simulations=n_simulations,

@@ -85,6 +85,12 @@ class IndividualContinuousDesign(_FieldParameters):
         _check_positive_int("n_treatment", self.n_treatment, 2)
         _check_positive_number("sd", self.sd)
 
+    @property
+    def values_per_trial(self) -> int:
+        """Random values one simulated trial draws on the vectorised path (two arm means and
+        a pooled variance): what a chunk's memory grows with."""
+        return 3
+
     def generate(self, rng: np.random.Generator) -> dict[str, FloatArray]:
         """One trial: ``{"outcome", "treatment"}`` (treatment 0/1)."""
         z = np.repeat([0.0, 1.0], [self.n_control, self.n_treatment])
@@ -127,6 +133,11 @@ class IndividualBinaryDesign(_FieldParameters):
             if not 0.0 <= p <= 1.0:
                 raise ValueError(f"{name} must be in [0, 1]")
 
+    @property
+    def values_per_trial(self) -> int:
+        """Random values one simulated trial draws on the vectorised path (two event counts)."""
+        return 2
+
     def generate(self, rng: np.random.Generator) -> dict[str, FloatArray]:
         """One trial: ``{"outcome", "treatment"}`` (both 0/1)."""
         z = np.repeat([0.0, 1.0], [self.n_control, self.n_treatment])
@@ -168,6 +179,11 @@ class ClusterContinuousDesign(_FieldParameters):
         _check_clusters(self.n_clusters_per_arm, self.cluster_size)
         _check_positive_number("total_variance", self.total_variance)
         _check_icc(self.icc)
+
+    @property
+    def values_per_trial(self) -> int:
+        """Random values one simulated trial draws on the vectorised path (a mean per cluster)."""
+        return 2 * self.n_clusters_per_arm
 
     def generate(self, rng: np.random.Generator) -> dict[str, FloatArray]:
         """One trial at individual level: ``{"outcome", "treatment", "cluster"}``."""
@@ -228,6 +244,12 @@ class ClusterBinaryDesign(_FieldParameters):
             return np.asarray(means, dtype=float)
         concentration = 1.0 / self.icc - 1.0  # a + b
         return rng.beta(means * concentration, (1.0 - means) * concentration)
+
+    @property
+    def values_per_trial(self) -> int:
+        """Random values one simulated trial draws on the vectorised path (a risk and a count
+        per cluster)."""
+        return 4 * self.n_clusters_per_arm
 
     def generate(self, rng: np.random.Generator) -> dict[str, FloatArray]:
         """One trial at individual level: ``{"outcome", "treatment", "cluster"}``."""
@@ -413,6 +435,13 @@ class SteppedWedgeDesign:
             (n, n_clusters, n_periods),
         )
         return np.asarray(beta[None, None, :] + self.effect * x[None] + a + noise)
+
+    @property
+    def values_per_trial(self) -> int:
+        """Random values one simulated trial draws on the vectorised path (a mean per cluster
+        and period, and an effect per cluster)."""
+        n_clusters, n_periods = self.schedule.as_array().shape
+        return n_clusters * (n_periods + 1)
 
     def generate(self, rng: np.random.Generator) -> dict[str, FloatArray]:
         """One trial as a long table of cluster-period means.

@@ -78,3 +78,35 @@ def test_simulated_power_agrees_with_the_formula(make_experiment, officer):
     # (or within 0.03 of it: the t approximation of the formula is not exact either).
     assert simulated["ci_low"] - 0.03 <= formula <= simulated["ci_high"] + 0.03
     assert "Simulated power of the saved design" in web.get(url).content.decode()
+
+
+@pytest.mark.django_db
+def test_a_design_too_large_to_simulate_is_refused_before_it_is_queued(
+    make_experiment, officer, settings
+):
+    """A cluster trial solved to about 37,000 clusters per arm (a tiny effect) used to be
+    simulated in the task worker with every cluster of 250 trials in memory at once."""
+    from infuse.core.models import TaskProgress
+
+    experiment = make_experiment("cluster_rct")
+    web = Client()
+    web.force_login(officer)
+    url = f"/experiments/{experiment.slug}/design/"
+    form = {
+        "outcome": "continuous",
+        "solve_for": "size",
+        "alpha": "0.05",
+        "power": "0.8",
+        "effect": "0.005",
+        "sd": "1",
+        "cluster_size": "100",
+        "icc": "0.05",
+    }
+    assert web.post(url + "save/", form).status_code == 302
+    refused = web.post(url + "simulate/", follow=True).content.decode()
+    assert "too large to check by simulation" in refused and "The calculated answer" in refused
+    assert not TaskProgress.objects.filter(kind="adaption.simulation").exists()
+    welsh = web.post("/cy" + url + "simulate/", follow=True).content.decode()
+    assert "too large" not in welsh and "govuk-notification-banner" in welsh
+    settings.SIMULATION_MAX_VALUES_PER_TRIAL = 10**9
+    assert web.post(url + "simulate/").status_code == 302

@@ -4,6 +4,7 @@ simulated power against closed forms (within Monte-Carlo error)."""
 from __future__ import annotations
 
 import math
+import tracemalloc
 
 import numpy as np
 import pandas as pd
@@ -242,3 +243,35 @@ def test_stepped_wedge_gls_tight_agreement_with_many_simulations() -> None:
     )
     r = simulate_power(design, n_simulations=200_000, seed=32, chunk_size=5000)
     assert _within(r.power, truth, 200_000)
+
+
+@pytest.mark.parametrize(
+    "design",
+    [
+        IndividualContinuousDesign(n_control=10**6, n_treatment=10**6, effect=0.1, sd=1.0),
+        IndividualBinaryDesign(n_control=10**6, n_treatment=10**6, p_control=0.3, p_treatment=0.2),
+        ClusterContinuousDesign(
+            n_clusters_per_arm=2_000, cluster_size=50, effect=0.1, icc=0.05, total_variance=1.0
+        ),
+        ClusterBinaryDesign(
+            n_clusters_per_arm=2_000, cluster_size=50, p_control=0.3, p_treatment=0.2, icc=0.05
+        ),
+        SteppedWedgeDesign.standard(
+            200, 20, cluster_period_size=30, effect=0.2, between_cluster_variance=0.05
+        ),
+    ],
+    ids=lambda design: design.name,
+)
+def test_values_per_trial_bounds_what_a_chunk_of_trials_holds(design):
+    """The service refuses to simulate designs by ``values_per_trial``; it must predict the
+    memory a chunk of trials takes (measured here by tracemalloc, which numpy reports to)."""
+    chunk = 250
+    tracemalloc.start()
+    try:
+        design.simulate_p_values(np.random.default_rng(7), chunk, "default")
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    held_per_trial = peak / chunk / 8  # float64 values
+    assert held_per_trial <= 8 * design.values_per_trial + 64
+    assert held_per_trial >= design.values_per_trial / 2
