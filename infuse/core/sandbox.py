@@ -26,6 +26,7 @@ import contextlib
 import fcntl
 import hashlib
 import json
+import math
 import os
 import resource
 import shutil
@@ -79,6 +80,19 @@ class Limits:
     open_files: int = 256
     output_bytes: int = 20 * 1024**2
     environment: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def for_engine(
+        cls, *, seconds: float, memory_mb: int, output_mb: int, threads: int = 2
+    ) -> Limits:
+        """Work on an engine running ``threads`` threads (DuckDB: two) for ``seconds`` of wall
+        time: CPU time is that many threads' worth, and a second more for starting up."""
+        return cls(
+            memory_bytes=memory_mb * 1024**2,
+            cpu_seconds=math.ceil(seconds * threads) + 1,
+            wall_seconds=seconds,
+            output_bytes=output_mb * 1024**2,
+        )
 
 
 @dataclass(frozen=True)
@@ -162,16 +176,20 @@ def run(
     slots: SlotPool | None = None,
     owner: str | None = None,
     watch: Callable[[Path], None] | None = None,
+    workspace: Path | None = None,
 ) -> bytes:
     """Run ``target`` (``"package.module:function"``) on ``payload`` in a sandbox; its bytes.
 
     The function is called as ``function(payload, workdir)`` in the child and returns bytes;
     raising :class:`Refusal` refuses the input. Raises :class:`SandboxError` on anything else.
     ``watch(workdir)`` is called about twice a second while the work runs (to pass on the
-    progress it writes there).
+    progress it writes there). The private directory is made in ``workspace`` (made 0700 if
+    need be), else the system's temporary directory.
     """
     with slots.hold(owner) if slots is not None else contextlib.nullcontext():
-        workdir = Path(tempfile.mkdtemp(prefix="infuse-sandbox-"))
+        if workspace is not None:
+            workspace.mkdir(mode=0o700, parents=True, exist_ok=True)
+        workdir = Path(tempfile.mkdtemp(prefix="infuse-sandbox-", dir=workspace))
         try:
             (workdir / PAYLOAD).write_text(json.dumps(payload), encoding="utf-8")
             returncode = _run_child(target, workdir, limits, watch)

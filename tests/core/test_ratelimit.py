@@ -96,3 +96,33 @@ def test_making_api_tokens_is_limited_so_new_tokens_cannot_reset_the_count(tight
         for n in range(3)
     ]
     assert made == [201, 201, 429]
+
+
+def test_behind_a_proxy_each_client_is_counted_by_the_address_the_proxy_saw(tight, settings):
+    """Behind a reverse proxy every request came from the proxy: one person's attempts used up
+    everyone's. Only the entry the proxy appended counts; a client's own claim does not."""
+    tight("sign-in", 2)
+    settings.PROXY_COUNT = 1
+    client = Client(REMOTE_ADDR="10.0.0.2")  # the proxy
+
+    def attempt(forwarded: str) -> int:
+        return client.post(
+            "/account/sign-in/",
+            {"username": "x@example.org", "password": "no"},
+            HTTP_X_FORWARDED_FOR=forwarded,
+        ).status_code
+
+    assert [attempt("203.0.113.7") for _ in range(2)] == [200, 200]
+    assert attempt("203.0.113.7") == 429
+    assert attempt("198.51.100.9") == 200  # another client behind the same proxy
+    # Spoofing a left-hand entry does not give the first client a fresh count.
+    assert attempt("192.0.2.1, 203.0.113.7") == 429
+
+
+def test_without_a_proxy_a_forwarded_header_is_ignored(tight, settings):
+    tight("sign-in", 1)
+    settings.PROXY_COUNT = 0
+    client = Client(REMOTE_ADDR="203.0.113.7")
+    post = {"username": "x@example.org", "password": "no"}
+    assert client.post("/account/sign-in/", post, HTTP_X_FORWARDED_FOR="1.1.1.1").status_code == 200
+    assert client.post("/account/sign-in/", post, HTTP_X_FORWARDED_FOR="2.2.2.2").status_code == 429

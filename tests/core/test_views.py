@@ -96,6 +96,21 @@ def test_repeated_failures_lock_the_account_even_with_the_right_password(make_pe
     assert "Too many attempts to sign in" in locked.content.decode()
 
 
+def test_behind_a_proxy_one_clients_failures_lock_out_that_client_only(make_person, settings):
+    """Every request came from the proxy's address, so one person guessing passwords locked
+    out everyone else using the same browser."""
+    settings.PROXY_COUNT = 1
+    make_person(email="someone@cardiff.example")
+    proxy = {"REMOTE_ADDR": "10.0.0.2", "HTTP_USER_AGENT": "Firefox"}
+    guesser = Client(**proxy, HTTP_X_FORWARDED_FOR="203.0.113.7")
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        guesser.post("/account/sign-in/", {"username": f"x{n}@example.org", "password": "no"})
+    right = {"username": "someone@cardiff.example", "password": PASSWORD}
+    assert guesser.post("/account/sign-in/", right).status_code == 429
+    colleague = Client(**proxy, HTTP_X_FORWARDED_FOR="198.51.100.9")
+    assert colleague.post("/account/sign-in/", right).status_code == 302
+
+
 def test_password_reset_by_emailed_link(make_person):
     person = make_person(email="forgot@cardiff.example")
     response = Client().post("/account/password-reset/", {"email": "forgot@cardiff.example"})

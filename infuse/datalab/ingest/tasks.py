@@ -10,7 +10,6 @@ version queues the dataset's indicators again (the indicators slice sits below t
 from __future__ import annotations
 
 import logging
-import math
 import shutil
 from dataclasses import asdict, dataclass, is_dataclass
 from datetime import timedelta
@@ -47,12 +46,10 @@ logger = logging.getLogger(__name__)
 
 def ingest_limits() -> Limits:
     """The operating system's limits on reading one upload, from the settings."""
-    seconds = settings.INGEST_TIMEOUT_SECONDS
-    return Limits(
-        memory_bytes=settings.SANDBOX_MEMORY_MB * 1024**2,
-        cpu_seconds=math.ceil(seconds * 2),  # DuckDB reads on two threads
-        wall_seconds=seconds,
-        output_bytes=settings.INGEST_MAX_OUTPUT_MB * 1024**2,
+    return Limits.for_engine(
+        seconds=settings.INGEST_TIMEOUT_SECONDS,
+        memory_mb=settings.SANDBOX_MEMORY_MB,
+        output_mb=settings.INGEST_MAX_OUTPUT_MB,
     )
 
 

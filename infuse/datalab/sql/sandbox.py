@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -73,13 +74,32 @@ def plain_value(cell: Any) -> Any:
     return str(cell)
 
 
+def _linked(tables: Mapping[str, str], workdir: Path) -> dict[str, Path]:
+    """Each table as a link in the private directory, named by position. The connection's
+    settings and view definitions, which a query can read, then name the link and not where
+    the service keeps its files: a hard link, when the private directory is on the data's
+    file system (DuckDB shows a symbolic link's target)."""
+    (workdir / "tables").mkdir()
+    linked = {}
+    for number, (name, path) in enumerate(tables.items()):
+        link = Path("tables") / f"t{number}.parquet"
+        try:
+            os.link(path, workdir / link)
+        except OSError:  # another file system: the target's path can be read, nothing more
+            (workdir / link).symlink_to(path)
+        linked[name] = link
+    return linked
+
+
 def execute(payload: dict[str, Any], workdir: Path) -> bytes:
-    """In the sandbox's child: run the query, return ``{columns, rows, truncated}`` as JSON."""
+    """In the sandbox's child (working in ``workdir``): run the query, return ``{columns,
+    rows, truncated}`` as JSON."""
     text = check_read_only(payload["sql"])
-    tables = {name: Path(path) for name, path in payload["tables"].items()}
     row_limit = int(payload["row_limit"])
     connection = open_confined(
-        tables, memory_limit=payload["memory_limit"], temp_directory=workdir / "spill"
+        _linked(payload["tables"], workdir),
+        memory_limit=payload["memory_limit"],
+        temp_directory=Path("spill"),
     )
     try:
         cursor = connection.execute(text)
@@ -111,8 +131,10 @@ def run_query(
     memory_limit: str = "512MB",
     slots: SlotPool | None = None,
     owner: str | None = None,
+    workspace: Path | None = None,
 ) -> QueryResult:
-    """Run one read-only query in the sandbox; at most ``row_limit`` rows."""
+    """Run one read-only query in the sandbox; at most ``row_limit`` rows. ``workspace``: where
+    the query's private directory is made (best on the data's file system, see ``_linked``)."""
     payload = {
         "sql": sql,
         "tables": {name: str(path) for name, path in tables.items()},
@@ -121,7 +143,9 @@ def run_query(
     }
     started = time.perf_counter()
     try:
-        output = run_sandboxed(EXECUTE, payload, limits, slots=slots, owner=owner)
+        output = run_sandboxed(
+            EXECUTE, payload, limits, slots=slots, owner=owner, workspace=workspace
+        )
     except SandboxError as error:
         raise QueryError(error.key, str(error), **error.params) from error
     result = json.loads(output)

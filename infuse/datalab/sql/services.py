@@ -8,7 +8,6 @@ reader's language.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from django.conf import settings
@@ -17,7 +16,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from infuse.core import audit, files
+from infuse.core import audit, files, ratelimit
 from infuse.core.errors import FieldProblem, InvalidInput, PermissionDenied
 from infuse.core.models import Person
 from infuse.core.permissions import can
@@ -31,6 +30,11 @@ from infuse.datalab.sql.schemas import QueryIn, SavedQueryIn
 SQL_IS_FOR_STAFF = gettext_lazy(
     "The SQL workspace is for the staff of the councils and the programme team. Ask a Data Lab "
     "analyst in your council if you need a query run."
+)
+
+QUERY_TIME_USED = gettext_lazy(
+    "You have used your share of query time for now, so that others can run theirs. Try "
+    "again in %(minutes)s minutes."
 )
 
 
@@ -56,12 +60,10 @@ def query_tables(actor: Any) -> dict[str, tuple[Dataset, DatasetVersion]]:
 
 def sql_limits() -> Limits:
     """The operating system's limits on one query's process, from the settings."""
-    seconds = settings.SQL_TIMEOUT_SECONDS
-    return Limits(
-        memory_bytes=settings.SANDBOX_MEMORY_MB * 1024**2,
-        cpu_seconds=math.ceil(seconds * 2) + 1,  # DuckDB runs on two threads
-        wall_seconds=seconds,
-        output_bytes=settings.SQL_MAX_RESULT_MB * 1024**2,
+    return Limits.for_engine(
+        seconds=settings.SQL_TIMEOUT_SECONDS,
+        memory_mb=settings.SANDBOX_MEMORY_MB,
+        output_mb=settings.SQL_MAX_RESULT_MB,
     )
 
 
@@ -72,22 +74,26 @@ def sandbox_slots() -> SlotPool:
 
 
 def run_sql(*, actor: Person, query_in: QueryIn, row_limit: int = 1000) -> QueryResult:
-    """Run a read-only query over the versions the actor may see."""
+    """Run a read-only query over the versions the actor may see, within the person's share
+    of query time (``RATE_LIMITS["sql-seconds"]``: slots held by long queries are time others
+    cannot use)."""
     require_sql_workspace(actor)
     tables = {
         name: files.resolve(version.parquet_path)
         for name, (_dataset, version) in query_tables(actor).items()
     }
     try:
-        return run_query(
-            query_in.sql,
-            tables,
-            limits=sql_limits(),
-            row_limit=row_limit,
-            memory_limit=settings.SQL_MEMORY_LIMIT,
-            slots=sandbox_slots(),
-            owner=f"person-{actor.pk}",
-        )
+        with ratelimit.metered("sql-seconds", f"person:{actor.pk}", message=QUERY_TIME_USED):
+            return run_query(
+                query_in.sql,
+                tables,
+                limits=sql_limits(),
+                row_limit=row_limit,
+                memory_limit=settings.SQL_MEMORY_LIMIT,
+                slots=sandbox_slots(),
+                owner=f"person-{actor.pk}",
+                workspace=settings.SANDBOX_DIR / "work",
+            )
     except QueryError as error:
         raise InvalidInput(
             _refused(error), problems=[FieldProblem("sql", _refused(error))]

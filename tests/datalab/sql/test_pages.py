@@ -80,3 +80,25 @@ def test_the_sql_workspace_is_for_council_and_programme_staff(make_person, role)
         "/api/v1/data/sql", {"sql": "select 1"}, content_type="application/json"
     )
     assert refused.status_code == 403
+
+
+def test_each_person_has_a_share_of_query_time(make_person, settings):
+    """Two analysts running slow queries back to back used to hold every sandbox slot for as
+    long as they liked; now each person's query seconds per hour are counted."""
+    from django.test import Client
+
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "sql-seconds": (2, 3600)}
+    settings.SQL_TIMEOUT_SECONDS = 1.5
+    slow = "select count(*) from range(10000000000) a"
+    hog, colleague = make_person("analyst"), make_person("analyst")
+    client = Client()
+    client.force_login(hog)
+    stopped = client.post("/data/sql/", {"sql": slow})  # 1.5 s, charged as 2
+    assert stopped.status_code == 400 and "seconds" in stopped.content.decode()
+    refused = client.post("/data/sql/", {"sql": "select 1 as one"})
+    assert refused.status_code == 429 and "share of query time" in refused.content.decode()
+    welsh = client.post("/cy/data/sql/", {"sql": "select 1 as one"})
+    assert welsh.status_code == 429 and "share of query time" not in welsh.content.decode()
+    other = Client()
+    other.force_login(colleague)
+    assert other.post("/data/sql/", {"sql": "select 1 as one"}).status_code == 200

@@ -3,6 +3,7 @@ whose limits hold against queries built to crash or exhaust it."""
 
 from __future__ import annotations
 
+import json
 import resource
 import time
 
@@ -107,3 +108,26 @@ def test_deeply_nested_json_built_by_string_functions_is_one_failed_query(tables
         assert error.key.startswith(("sql.", "sandbox."))
     # Whatever the engine made of it, this process is alive and the next query runs.
     assert run_query("select 1 x", tables, limits=LIMITS).rows == [(1,)]
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "select string_agg(name || '=' || value, ' ') from duckdb_settings()",
+        "select string_agg(sql, ' ') from duckdb_views()",
+        "select current_setting('allowed_paths')::varchar",
+        "select current_setting('temp_directory')",
+        "select string_agg(coalesce(path, ''), ' ') from duckdb_databases()",
+        "select string_agg(file_name, ' ') from parquet_metadata('spend')",
+    ],
+)
+def test_a_query_learns_nothing_of_where_the_service_keeps_its_files(tables, sql, tmp_path):
+    """The settings, the views' definitions and the databases used to show the data
+    directory's full paths; the tables are now links in the query's private directory (made
+    next to the data, so hard links), which is all a query can learn of."""
+    try:
+        result = run_query(sql, tables, limits=LIMITS, workspace=tmp_path / "sandbox")
+    except QueryError:
+        return  # refusing is fine too
+    said = json.dumps(result.rows)
+    assert "spend.parquet" not in said and str(tmp_path) + "/spend" not in said
