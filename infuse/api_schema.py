@@ -23,6 +23,7 @@ from infuse.core.schemas import ProblemOut
 STANDARD = {
     400: "Bad Request",
     401: "Unauthorized",
+    403: "Forbidden",
     404: "Not Found",
     429: "Too Many Requests",
 }
@@ -48,7 +49,9 @@ class _Schema(OpenAPISchema):
         problem = self._problem_reference()
         wanted = {400, 429}
         if operation.auth_callbacks and public_access not in operation.auth_callbacks:
-            wanted.add(401)
+            # Anyone signed in may be refused: for their role, or until their email address
+            # is confirmed (which refuses every operation that needs a role).
+            wanted.update({401, 403})
         if "{" in operation.path:
             wanted.add(404)
         for status in wanted - set(documented):
