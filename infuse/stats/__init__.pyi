@@ -13,6 +13,11 @@ from .estimation.means import (
     difference_in_means,
     difference_in_means_from_summary,
 )
+from .estimation.meta_analysis import (
+    MetaAnalysisResult,
+    TauMethod,
+    random_effects_meta_analysis,
+)
 from .estimation.multiplicity import adjust_p_values
 from .estimation.sample_ratio import SampleRatioResult, sample_ratio_mismatch
 from .estimation.stepped_wedge import stepped_wedge_effect
@@ -138,6 +143,7 @@ __all__ = [
     "IndividualContinuousDesign",
     "InterruptedTimeSeriesResult",
     "IntervalInputError",
+    "MetaAnalysisResult",
     "OLSFit",
     "PlaceboPowerResult",
     "PoissonMethod",
@@ -154,6 +160,7 @@ __all__ = [
     "SteppedWedgeSchedule",
     "SunAbrahamResult",
     "SyntheticControlResult",
+    "TauMethod",
     "WildBootstrapResult",
     "adjust_p_values",
     "allocation_digest",
@@ -194,6 +201,7 @@ __all__ = [
     "power_stepped_wedge",
     "power_two_means",
     "power_two_proportions",
+    "random_effects_meta_analysis",
     "random_subsets",
     "randomisation_test",
     "randomise_blocked",

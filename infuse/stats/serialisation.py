@@ -70,6 +70,7 @@ from numpy.typing import NDArray
 
 from infuse.stats.estimation.heterogeneity import HeterogeneityResult
 from infuse.stats.estimation.means import ArmSummary
+from infuse.stats.estimation.meta_analysis import MetaAnalysisResult
 from infuse.stats.estimation.sample_ratio import SampleRatioResult
 from infuse.stats.inference import RandomisationResult
 from infuse.stats.intervals import (
@@ -105,6 +106,7 @@ _REGISTERED: tuple[type, ...] = (
     StatWarning,
     ArmSummary,
     HeterogeneityResult,
+    MetaAnalysisResult,
     SampleRatioResult,
     RandomisationResult,
     WildBootstrapResult,

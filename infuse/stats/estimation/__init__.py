@@ -15,6 +15,8 @@ Where to look:
   inference and the wild bootstrap with few clusters);
 * :mod:`~infuse.stats.estimation.stepped_wedge`: stepped-wedge trials;
 * :mod:`~infuse.stats.estimation.heterogeneity`: effects by subgroup and their interaction test;
+* :mod:`~infuse.stats.estimation.meta_analysis`: random-effects pooling of several experiments'
+  effects on one outcome (REML or DerSimonian–Laird, Hartung–Knapp);
 * :mod:`~infuse.stats.estimation.multiplicity`: Holm and Benjamini-Hochberg adjusted p-values;
 * :mod:`~infuse.stats.estimation.sample_ratio`: the sample-ratio-mismatch check.
 
