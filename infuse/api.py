@@ -35,6 +35,7 @@ from infuse.core.problems import problem_response
 from infuse.datalab.api import router as datalab_router
 from infuse.fund.api import router as fund_router
 from infuse.procurement.api import router as procurement_router
+from infuse.region.api import router as region_router
 
 CSRF_REFUSED = _(
     "This change came from your browser session without its security token. Reload the page and "
@@ -64,6 +65,7 @@ api.add_router("/data", datalab_router)
 api.add_router("/", adaption_router)
 api.add_router("/procurement", procurement_router)
 api.add_router("/fund", fund_router)
+api.add_router("/", region_router)
 
 
 @api.exception_handler(DomainError)

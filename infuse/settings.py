@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "infuse.adaption",
     "infuse.procurement",
     "infuse.fund",
+    "infuse.region",
     "infuse.demo",
 ]
 

@@ -69,6 +69,7 @@ urlpatterns += i18n_patterns(
     path("experiments/", include("infuse.adaption.urls")),
     path("procurement/", include("infuse.procurement.urls")),
     path("fund/", include("infuse.fund.urls")),
+    path("", include("infuse.region.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )

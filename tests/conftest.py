@@ -141,3 +141,24 @@ def make_dataset(make_person: Callable[..., Any]) -> Callable[..., Any]:
         return services.create_dataset(actor=actor, dataset_in=dataset_in)
 
     return make
+
+
+@pytest.fixture
+def demo(settings: Any, tmp_path: Any) -> None:
+    """The demo region: every lab's records at once (people's password: PASSWORD)."""
+    from infuse.demo.loader import load_demo_data, load_demo_region
+
+    settings.DATA_DIR = tmp_path / "data"
+    load_demo_region(PASSWORD)
+    load_demo_data()
+
+
+@pytest.fixture(autouse=True)
+def _language_reset() -> Any:
+    """Each test starts in English: a page requested in Welsh leaves Welsh active in the
+    thread (Django activates the request's language and never switches back), which used to
+    leak into whichever test ran next."""
+    yield
+    from django.utils import translation
+
+    translation.activate("en")

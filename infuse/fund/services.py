@@ -11,6 +11,7 @@ no headroom and is refused; the check constraints on the tables are the last lin
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any, Protocol
 
@@ -352,3 +353,12 @@ def report(*, actor: Any) -> FundOut:
             for group, rows in portfolio(actor=actor, fund=fund).items()
         },
     )
+
+
+def money_for_contracts(contract_ids: Iterable[int]) -> tuple[int, int]:
+    """Pence committed to, and paid on, these contracts from the fund (for the region's pages:
+    how much of the fund went to work on a goal, a theme or a council)."""
+    sums = Commitment.objects.filter(contract_id__in=list(contract_ids)).aggregate(
+        committed=Sum("amount_pence"), paid=Sum("paid_pence")
+    )
+    return int(sums["committed"] or 0), int(sums["paid"] or 0)

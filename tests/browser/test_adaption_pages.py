@@ -7,21 +7,11 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.test_shell import sign_in
-from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 HUBS = "/experiments/community-warm-hubs-roll-out/"
 WASTE = "/experiments/online-booking-for-bulky-waste/"
-
-
-@pytest.fixture
-def demo(settings, tmp_path):
-    from infuse.demo.loader import load_demo_data, load_demo_region
-
-    settings.DATA_DIR = tmp_path / "data"
-    load_demo_region(PASSWORD)
-    load_demo_data()
 
 
 PUBLIC = [

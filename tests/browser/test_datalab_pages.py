@@ -8,18 +8,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.test_shell import sign_in
-from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def demo(settings, tmp_path):
-    from infuse.demo.loader import load_demo_data, load_demo_region
-
-    settings.DATA_DIR = tmp_path / "data"
-    load_demo_region(PASSWORD)
-    load_demo_data()
 
 
 def pages_for(person: str) -> list[str]:

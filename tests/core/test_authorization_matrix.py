@@ -61,6 +61,12 @@ MATRIX: dict[str, tuple[str, str, dict | None, dict[str, int]]] = {
     "audit_verify": ("post", "/audit/verify/", None, signed_in(302, 403, programme_admin=302)),
     "task": ("get", f"/tasks/{MISSING}/", None, signed_in(302, 404)),
     "datalab:index": ("get", "/data/", None, everyone(200)),
+    "region:goals": ("get", "/goals/", None, everyone(200)),
+    "region:goal": ("get", "/goals/prosperous/", None, everyone(200)),
+    "region:theme": ("get", "/themes/decarbonisation/", None, everyone(200)),
+    "region:councils": ("get", "/councils/", None, everyone(200)),
+    "region:council": ("get", "/councils/cardiff/", None, everyone(200)),
+    "region:what_works": ("get", "/what-works/", None, everyone(200)),
     "dcat_catalogue": ("get", "/data/catalogue.jsonld", None, everyone(200)),
     "datalab:sql": ("get", "/data/sql/", None, signed_in(302, 200, supplier=403)),
     # Without a query (the matrix posts no form), running it or keeping it is refused (400).
@@ -408,6 +414,10 @@ MATRIX: dict[str, tuple[str, str, dict | None, dict[str, int]]] = {
     "api:list_tokens": ("get", "/api/v1/tokens", None, signed_in(401, 200)),
     "api:create_token": ("post", "/api/v1/tokens", {"name": "matrix"}, signed_in(401, 201)),
     "api:revoke_token": ("delete", "/api/v1/tokens/999999", None, signed_in(401, 404)),
+    "api:goal": ("get", "/api/v1/goals/prosperous", None, everyone(200)),
+    "api:theme": ("get", "/api/v1/themes/decarbonisation", None, everyone(200)),
+    "api:council": ("get", "/api/v1/councils/cardiff", None, everyone(200)),
+    "api:what_works": ("get", "/api/v1/what-works", None, everyone(200)),
     "api:confirm_email": (
         "post",
         "/api/v1/account/email-confirmation",

@@ -81,13 +81,23 @@ def _forest_body(
 
 
 def forest_svg(
-    rows: Sequence[NamedEffect], overall: EstimateResult | None, *, label: str
+    rows: Sequence[NamedEffect],
+    overall: EstimateResult | None,
+    *,
+    label: str,
+    ident: str = "forest",
+    title: str | None = None,
+    description: str | None = None,
+    overall_name: str | None = None,
 ) -> SafeString:
-    """Each council's effect with its 95% interval (and the overall one), against zero."""
+    """Each row's effect with its 95% interval (and the overall one), against zero: by
+    default the councils of one experiment; ``title``, ``description`` and ``overall_name``
+    say what else the rows are (experiments pooled on the what-works page), and ``ident``
+    keeps several charts on one page apart."""
     items = [r for r in rows if has_interval(r.effect)]
     with_overall = overall is not None and has_interval(overall)
     if overall is not None and with_overall:
-        items = [*items, NamedEffect(name=_("All councils"), effect=overall)]
+        items = [*items, NamedEffect(name=overall_name or _("All councils"), effect=overall)]
     if not items:
         return mark_safe("")
     height = TOP + BOTTOM + FOREST_ROW * len(items)
@@ -97,17 +107,21 @@ def forest_svg(
         WIDTH - RIGHT,
         zero=False,
     )
-    description = _(
+    description = description or _(
         "The effect in each of %(count)s councils with its 95%% confidence interval, and over "
         "all councils; the vertical line is no effect. The same numbers are in the table below."
     ) % {"count": len(rows)}
     return format_html(
-        '<svg class="infuse-chart" role="img" aria-labelledby="forest-title forest-desc" '
-        'viewBox="0 0 {} {}" focusable="false"><title id="forest-title">{}</title>'
-        '<desc id="forest-desc">{}</desc>{}</svg>',
+        '<svg class="infuse-chart" role="img" aria-labelledby="{}-title {}-desc" '
+        'viewBox="0 0 {} {}" focusable="false"><title id="{}-title">{}</title>'
+        '<desc id="{}-desc">{}</desc>{}</svg>',
+        ident,
+        ident,
         WIDTH,
         height,
-        _("Effect by council"),
+        ident,
+        title or _("Effect by council"),
+        ident,
         description,
         _forest_body(x, items, height, label, with_overall),
     )

@@ -4,8 +4,6 @@ secondary outcomes."""
 
 from __future__ import annotations
 
-import math
-
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -18,9 +16,7 @@ from infuse.adaption.analysis import services
 from infuse.adaption.analysis.charts import flow_svg, forest_svg
 from infuse.adaption.analysis.forms import AttachDataForm
 from infuse.adaption.analysis.results import (
-    AnalysisResult,
-    excludes_no_effect,
-    has_interval,
+    effect_sentence,
     result_of,
 )
 from infuse.adaption.registry.services import get_experiment
@@ -53,52 +49,6 @@ def experiment_data(request: HttpRequest, slug: str) -> HttpResponse:
         success=_("The analysis is running."),
         then=reverse("adaption:results", kwargs={"slug": experiment.slug}),
         context={"experiment": experiment},
-    )
-
-
-def effect_sentence(result: AnalysisResult) -> str:
-    """The primary result in plain words, in the page's language."""
-    primary = result.primary
-    if not has_interval(primary):
-        # Synthetic control: inference by placebos, without a confidence interval.
-        p_value = primary.p_value
-        return _(
-            "The estimated effect on %(outcome)s is %(estimate)s (placebo p-value %(p)s); this "
-            "method gives no confidence interval."
-        ) % {
-            "outcome": result.outcome,
-            "estimate": f"{primary.estimate:.2f}",
-            "p": f"{p_value:.3f}" if math.isfinite(p_value) else "–",
-        }
-    values = {
-        "outcome": result.outcome,
-        "size": f"{abs(primary.estimate):.2f}",
-        "low": f"{primary.ci_low:.2f}",
-        "high": f"{primary.ci_high:.2f}",
-        "p": "p < 0.001" if primary.p_value < 0.001 else f"p = {primary.p_value:.3f}",
-    }
-    if not excludes_no_effect(primary):
-        return (
-            _(
-                "The data do not show a clear difference in %(outcome)s: the best estimate is "
-                "%(size)s, but the 95%% confidence interval runs from %(low)s to %(high)s "
-                "(%(p)s), so it could be no effect at all."
-            )
-            % values
-        )
-    text = (
-        _("With the intervention, %(outcome)s was higher by %(size)s on average")
-        if primary.estimate > 0
-        else _("With the intervention, %(outcome)s was lower by %(size)s on average")
-    ) % values
-    return (
-        text
-        + " "
-        + _(
-            "(95%% confidence interval %(low)s to %(high)s; %(p)s). Chance alone is an "
-            "unlikely explanation."
-        )
-        % values
     )
 
 

@@ -319,7 +319,7 @@ def visible_experiments(actor: Any) -> QuerySet[Experiment]:
     return experiments.filter(condition)
 
 
-def _result_of(experiment: Experiment) -> str:
+def result_of(experiment: Experiment) -> str:
     """What the latest finished analysis found: "effect" (its interval excludes no effect),
     "no-clear-effect", or "not-analysed" (no analysis, or no interval to judge)."""
     run = experiment.analyses.filter(state=AnalysisRun.State.DONE).first()
@@ -349,7 +349,7 @@ def search_experiments(actor: Any, query: LibraryQuery) -> QuerySet[Experiment]:
     experiments = experiments.distinct()
     if query.result:
         # Judged from each experiment's latest finished analysis (few per region: fine in Python).
-        keep = [e.pk for e in experiments if _result_of(e) == query.result]
+        keep = [e.pk for e in experiments if result_of(e) == query.result]
         experiments = experiments.filter(pk__in=keep)
     return experiments
 

@@ -192,6 +192,23 @@ def shown_periods(indicator: Indicator, person: Any) -> list[ShownPeriod]:
     return periods
 
 
+def latest_period(indicator: Indicator, person: Any) -> ShownPeriod | None:
+    """The newest period's values for ``person`` (disclosure-controlled as in
+    :func:`shown_periods`), reading and protecting only that period; None before any value."""
+    latest = indicator.values.order_by("-period").values_list("period", flat=True).first()
+    if latest is None:
+        return None
+    rows = indicator.values.filter(period=latest).select_related("council")
+    values = [ShownValue.of(row) for row in rows]
+    if not sees_unsuppressed(person):
+        values = protect_period(values, unit=indicator.unit)
+    councils = sorted(
+        (v for v in values if v.council is not None),
+        key=lambda v: v.council.name if v.council else "",
+    )
+    return ShownPeriod(latest, councils, next((v for v in values if v.council is None), None))
+
+
 def shown_frame(periods: Sequence[ShownPeriod], *, with_ids: bool = False) -> pd.DataFrame:
     """The shown values as one table (one row per council or region and period) for exports.
 

@@ -5,10 +5,11 @@ outcome measures a contract feeds back into the Data Lab."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -96,6 +97,12 @@ def confirm_award(
 
 
 # --- Contracts and milestones -------------------------------------------------------------------
+
+
+def contracts_of_challenges(challenge_ids: Iterable[int]) -> QuerySet[Contract]:
+    """The contracts signed from these challenges (ended early or not), for counting and for
+    the fund's money on them; the contracts' own pages stay with those who run or hold them."""
+    return Contract.objects.filter(award__phase__challenge_id__in=list(challenge_ids))
 
 
 def contract_for(*, actor: Any, pk: int) -> Contract:

@@ -8,6 +8,7 @@ import math
 import numpy as np
 
 from infuse import stats
+from infuse.adaption.analysis.charts import forest_svg
 from infuse.adaption.analysis.results import (
     AnalysisResult,
     ArmFlow,
@@ -60,3 +61,36 @@ def test_a_result_survives_strict_json_as_typed_objects():
     assert back.quasi is not None and back.quasi.slope_change is not None
     assert not has_interval(back.quasi.slope_change)  # no interval, read back as none
     assert excludes_no_effect(back.primary) and back.primary_has_interval
+
+
+def test_forest_plots_of_pooled_experiments_keep_their_own_ids_and_words():
+    """The what-works page shows one forest plot per pooled outcome: each needs its own ids
+    (two charts must not share a title id) and says what its rows are."""
+
+    def effect(estimate: float) -> stats.EstimateResult:
+        return stats.EstimateResult(
+            estimate=estimate,
+            std_error=0.5,
+            ci_low=estimate - 1,
+            ci_high=estimate + 1,
+            p_value=0.05,
+            method="m",
+            effect_measure="mean_difference",
+            n_units=10,
+        )
+
+    rows = [NamedEffect(name="Hubs A", effect=effect(2.0)), NamedEffect("Hubs B", effect(3.0))]
+    first = str(
+        forest_svg(
+            rows,
+            effect(2.5),
+            label="Wellbeing",
+            ident="pooled-0",
+            title="Each experiment",
+            overall_name="Pooled",
+        )
+    )
+    second = str(forest_svg(rows, effect(2.5), label="Wellbeing", ident="pooled-1"))
+    assert 'id="pooled-0-title">Each experiment<' in first and ">Pooled<" in first
+    assert 'id="pooled-1-title"' in second and "pooled-0" not in second
+    assert first.count("<circle") == 2 and first.count("<rect") == 1

@@ -1,0 +1,92 @@
+"""The goal and theme pages in the API: the same figures as the pages, from the same reading."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ninja import Schema
+
+from infuse.region.work import Work
+
+
+class TermOut(Schema):
+    code: str
+    name_en: str
+    name_cy: str
+
+
+class IndicatorLineOut(Schema):
+    slug: str
+    title_en: str
+    title_cy: str
+    unit: str
+    period: str | None
+    region_value: float | None
+    councils_by_comparison: dict[str, int]
+
+
+class ExperimentLineOut(Schema):
+    slug: str
+    title_en: str
+    title_cy: str
+    status: str
+    result: str
+
+
+class LinkOut(Schema):
+    slug: str
+    title_en: str
+    title_cy: str
+
+
+class WorkOut(Schema):
+    """What a goal, theme or council has: lists and the fund's money (pence)."""
+
+    indicators: list[IndicatorLineOut]
+    experiments: list[ExperimentLineOut]
+    challenges: list[LinkOut]
+    datasets: list[LinkOut]
+    contracts: int
+    committed_pence: int
+    paid_pence: int
+
+    @classmethod
+    def of(cls, work: Work) -> WorkOut:
+        def link(item: Any) -> LinkOut:
+            return LinkOut(slug=item.slug, title_en=item.title_en, title_cy=item.title_cy or "")
+
+        return cls(
+            indicators=[
+                IndicatorLineOut(
+                    slug=line.indicator.slug,
+                    title_en=line.indicator.title_en,
+                    title_cy=line.indicator.title_cy or "",
+                    unit=line.indicator.unit,
+                    period=line.latest.period if line.latest else None,
+                    region_value=line.region_value,
+                    councils_by_comparison=line.counts,
+                )
+                for line in work.indicators
+            ],
+            experiments=[
+                ExperimentLineOut(
+                    slug=line.experiment.slug,
+                    title_en=line.experiment.title_en,
+                    title_cy=line.experiment.title_cy or "",
+                    status=line.experiment.status,
+                    result=line.result,
+                )
+                for line in work.experiments
+            ],
+            challenges=[link(c) for c in work.challenges],
+            datasets=[link(d) for d in work.datasets],
+            contracts=work.contracts,
+            committed_pence=work.committed_pence,
+            paid_pence=work.paid_pence,
+        )
+
+
+class OverviewOut(Schema):
+    kind: str
+    term: TermOut
+    work: WorkOut

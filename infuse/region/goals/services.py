@@ -1,0 +1,46 @@
+"""The goal and theme pages: for one of the seven well-being goals (or the programme's three
+themes), the indicators, experiments, challenges, fund money and datasets tagged with it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from django.db.models import Q
+
+from infuse.core.errors import NotFound
+from infuse.core.models import Theme, WellbeingGoal
+from infuse.region.work import Work, work_for
+
+Kind = Literal["goal", "theme"]
+TERMS: dict[Kind, Any] = {"goal": WellbeingGoal, "theme": Theme}
+
+
+@dataclass(frozen=True)
+class Overview:
+    kind: Kind
+    term: Any
+    work: Work
+
+    @property
+    def analysed(self) -> int:
+        return sum(1 for line in self.work.experiments if line.result != "not-analysed")
+
+    @property
+    def effects(self) -> int:
+        return sum(1 for line in self.work.experiments if line.result == "effect")
+
+
+def terms() -> dict[Kind, list[Any]]:
+    """Every goal and theme, in their order (the index of the pages)."""
+    return {kind: list(model.objects.all()) for kind, model in TERMS.items()}
+
+
+def overview(*, actor: Any, kind: Kind, code: str) -> Overview:
+    """What ``actor`` may see tagged with the goal or theme ``code``."""
+    term = TERMS[kind].objects.filter(code=code).first()
+    if term is None:
+        raise NotFound()
+    tag = Q(goals=term) if kind == "goal" else Q(themes=term)
+    work = work_for(actor, indicators=tag, experiments=tag, challenges=tag, datasets=tag)
+    return Overview(kind, term, work)

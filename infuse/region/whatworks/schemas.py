@@ -1,0 +1,53 @@
+"""The what-works page's filters and its figures in the API."""
+
+from __future__ import annotations
+
+from ninja import Schema
+
+
+class EvidenceQuery(Schema):
+    """Filters, each a code (empty: all): a goal, a theme, a council's slug, a design."""
+
+    goal: str = ""
+    theme: str = ""
+    council: str = ""
+    design: str = ""
+
+
+class EffectOut(Schema):
+    estimate: float | None
+    ci_low: float | None
+    ci_high: float | None
+    p_value: float | None
+
+
+class EvidenceRowOut(Schema):
+    experiment: str
+    title_en: str
+    title_cy: str
+    design: str
+    outcome: str
+    effect: EffectOut | None
+    decision: str
+    evidence_level: int
+    cost_per_unit_pence: int | None
+    cost_unit: str
+    tried: list[str]
+    adopted: list[str]
+
+
+class PooledOut(Schema):
+    outcome: str
+    experiments: list[str]
+    estimate: float
+    ci_low: float
+    ci_high: float
+    p_value: float
+    tau2: float
+    i2: float
+    method: str
+
+
+class WhatWorksOut(Schema):
+    experiments: list[EvidenceRowOut]
+    pooled: list[PooledOut]

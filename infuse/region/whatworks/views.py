@@ -1,0 +1,57 @@
+"""The what-works page: the region's evidence, filtered by goal, theme, council and design."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from infuse.adaption.analysis.charts import forest_svg
+from infuse.adaption.analysis.results import NamedEffect, effect_sentence
+from infuse.adaption.models import Design
+from infuse.core.models import Council, Theme, WellbeingGoal
+from infuse.region.whatworks import services
+from infuse.region.whatworks.schemas import EvidenceQuery
+
+
+@require_GET
+def what_works(request: HttpRequest) -> HttpResponse:
+    query = EvidenceQuery(**{k: request.GET.get(k, "")[:100] for k in EvidenceQuery.model_fields})
+    found = services.what_works(actor=request.user, query=query)
+    forests = [
+        forest_svg(
+            [
+                NamedEffect(name=row.experiment.title, effect=row.primary)
+                for row in group.rows
+                if row.primary
+            ],
+            group.overall,
+            label=group.outcome,
+            ident=f"pooled-{number}",
+            title=_("Effect of each experiment on %(outcome)s, and pooled")
+            % {"outcome": group.outcome},
+            description=_(
+                "Each experiment's effect with its 95%% confidence interval, and the pooled "
+                "effect of all of them (random effects); the vertical line is no effect. The "
+                "same numbers are in the table below."
+            ),
+            overall_name=_("Pooled"),
+        )
+        for number, group in enumerate(found.pooled)
+    ]
+    return render(
+        request,
+        "region/what_works.html",
+        {
+            "rows": [
+                (row, effect_sentence(row.result) if row.result else "") for row in found.rows
+            ],
+            "pooled": list(zip(found.pooled, forests, strict=True)),
+            "query": query,
+            "goals": WellbeingGoal.objects.all(),
+            "themes": Theme.objects.all(),
+            "councils": Council.objects.all(),
+            "designs": Design.choices,
+        },
+    )
