@@ -141,11 +141,19 @@ class Outcome(models.Model):
     # Where the outcome comes from: a dataset's column, or an indicator (either may be empty
     # while the experiment is a draft; registration needs the primary outcome's source).
     dataset = models.ForeignKey(
-        "datalab.Dataset", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "datalab.Dataset",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="experiment_outcomes",
     )
     column = models.CharField(_("column"), max_length=200, blank=True)
     indicator = models.ForeignKey(
-        "datalab.Indicator", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "datalab.Indicator",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="experiment_outcomes",
     )
     position = models.PositiveSmallIntegerField(default=0)
 

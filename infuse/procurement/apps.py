@@ -28,10 +28,16 @@ class ProcurementConfig(AppConfig):
 
     def ready(self) -> None:
         from infuse.core import integrity
+        from infuse.datalab import related
         from infuse.fund import purposes
         from infuse.procurement.bids.integrity import damaged_bids
+        from infuse.procurement.challenges import related as challenges
         from infuse.procurement.challenges.funding import ChallengePhases
+        from infuse.procurement.contracts import related as contracts
 
         integrity.register("sealed bids open under their own labels", damaged_bids)
         checks.register(bid_keys_from_environment, checks.Tags.security, deploy=True)
         purposes.register(ChallengePhases())
+        related.register("indicator", challenges.citing_indicator)
+        related.register("indicator", contracts.reporting_on_indicator)
+        related.register("dataset", challenges.citing_dataset)

@@ -39,8 +39,12 @@ class Challenge(models.Model):
     councils = models.ManyToManyField(Council, related_name="challenges")
     themes = models.ManyToManyField(Theme, blank=True, related_name="challenges")
     goals = models.ManyToManyField(WellbeingGoal, blank=True, related_name="challenges")
-    evidence_datasets = models.ManyToManyField("datalab.Dataset", blank=True, related_name="+")
-    evidence_indicators = models.ManyToManyField("datalab.Indicator", blank=True, related_name="+")
+    evidence_datasets = models.ManyToManyField(
+        "datalab.Dataset", blank=True, related_name="cited_by_challenges"
+    )
+    evidence_indicators = models.ManyToManyField(
+        "datalab.Indicator", blank=True, related_name="cited_by_challenges"
+    )
     published_at = models.DateTimeField(null=True, blank=True)
     # The challenge's bid key, wrapped by the master key ``key_id`` (procurement/sealing.py).
     wrapped_key = models.BinaryField()
@@ -523,7 +527,9 @@ class Contract(models.Model):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
     signed_at = models.DateTimeField(default=timezone.now)
     # Where its results flow back into the evidence.
-    outcome_indicators = models.ManyToManyField("datalab.Indicator", blank=True, related_name="+")
+    outcome_indicators = models.ManyToManyField(
+        "datalab.Indicator", blank=True, related_name="reporting_contracts"
+    )
 
     objects: ClassVar[models.Manager[Contract]] = models.Manager()
 

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from infuse.core.errors import PermissionDenied
 from infuse.core.pages import form_page
 from infuse.core.permissions import can, person_of
+from infuse.datalab import related
 from infuse.datalab.catalogue import dcat, exports, services
 from infuse.datalab.catalogue.forms import CatalogueSearchForm, DatasetChangeForm, DatasetForm
 from infuse.datalab.catalogue.schemas import CatalogueQuery, DatasetChangeIn
@@ -71,6 +72,7 @@ def dataset_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "dataset": dataset,
             "versions": dataset.versions.all(),
             "can_change": can(request.user, "datalab.change_dataset", dataset),
+            "related": related.for_dataset(request.user, dataset),
         },
     )
 

@@ -19,6 +19,7 @@ from infuse.core.errors import PermissionDenied
 from infuse.core.models import Organisation
 from infuse.core.pages import form_page
 from infuse.core.permissions import can, memberships_of, person_of
+from infuse.datalab import related
 from infuse.datalab.catalogue import exports
 from infuse.datalab.catalogue import services as catalogue
 from infuse.datalab.indicators import charts, publishing, services
@@ -76,6 +77,7 @@ def indicator_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "rounding": publishing.disclosure_method() == "rounding",
         "can_flag": can(request.user, "datalab.change_dataset", indicator.dataset),
         "formats": list(exports.FORMATS),
+        "related": related.for_indicator(request.user, indicator),
     }
     if periods:
         context.update(_trend_context(request, periods, unit_label))
