@@ -8,6 +8,7 @@ from django.urls import include, path
 from infuse.api import api
 from infuse.core import views as core
 from infuse.datalab.catalogue import views as datalab_views
+from infuse.region.home import views as region_home
 
 handler400 = "infuse.core.views.bad_request"
 handler403 = "infuse.core.views.permission_denied"
@@ -59,7 +60,8 @@ urlpatterns = [
 ]
 
 urlpatterns += i18n_patterns(
-    path("", core.home, name="home"),
+    path("", region_home.home, name="home"),
+    path("about/", core.about, name="about"),
     path("accessibility/", core.accessibility, name="accessibility"),
     path("account/", include(account_patterns)),
     path("audit/", core.audit_log, name="audit"),

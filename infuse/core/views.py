@@ -32,6 +32,7 @@ from infuse.core.models import (
     AuditEvent,
     Council,
     Membership,
+    Person,
     Role,
     TaskProgress,
     Theme,
@@ -65,24 +66,27 @@ def reference_context() -> dict[str, Any]:
     }
 
 
-@require_GET
-def home(request: HttpRequest) -> HttpResponse:
-    if not request.user.is_authenticated:
-        context = reference_context()
-        context["region_population"] = sum(c.population for c in context["councils"])
-        return render(request, "core/home_public.html", context)
-    roles = roles_of(request.user)
-    memberships = Membership.objects.filter(person=request.user).select_related("organisation")
+def your_work(person: Person) -> dict[str, Any]:
+    """What the signed-in home page says of the person: their roles, where their work is,
+    their recent background work (the region's home page puts this above the dashboard)."""
+    roles = roles_of(person)
     work: list[str] = []
     for role in Role.values:
         if role in roles:
             work.extend(area for _, area in ROLE_WORK[role] if area not in work)
-    tasks = TaskProgress.objects.filter(owner=request.user)[:5]
-    return render(
-        request,
-        "core/home_signed_in.html",
-        {"memberships": memberships, "work": work, "tasks": tasks},
-    )
+    return {
+        "memberships": Membership.objects.filter(person=person).select_related("organisation"),
+        "work": work,
+        "tasks": TaskProgress.objects.filter(owner=person)[:5],
+    }
+
+
+@require_GET
+def about(request: HttpRequest) -> HttpResponse:
+    """What InFuSe is: the labs and the fund, the ten councils, the goals and themes."""
+    context = reference_context()
+    context["region_population"] = sum(c.population for c in context["councils"])
+    return render(request, "core/about.html", context)
 
 
 @require_GET

@@ -56,6 +56,13 @@ def get_fund(*, actor: Any, slug: str = CHALLENGE_FUND) -> Fund:
     return fund
 
 
+def totals(slug: str = CHALLENGE_FUND) -> Fund | None:
+    """The fund's running totals (size, allocated, committed, paid), which anyone may read:
+    the home page shows the public where the money stands; the portfolio stays with the
+    region. None before the fund is set up."""
+    return Fund.objects.filter(slug=slug).first()
+
+
 def _require_manager(actor: Any) -> None:
     if not can(actor, "fund.manage_fund"):
         raise PermissionDenied()

@@ -17,8 +17,9 @@ pytestmark = pytest.mark.django_db
 GENERIC_LOGIN_ERROR = "Enter a correct email address and password"
 
 
-def test_public_home_explains_the_councils_goals_and_themes():
-    html = Client().get("/").content.decode()
+def test_the_about_page_explains_the_councils_goals_and_themes():
+    assert 'href="/about/"' in Client().get("/").content.decode()
+    html = Client().get("/about/").content.decode()
     assert '<html lang="en"' in html
     for text in (
         "Innovation of Future Public Services",
@@ -44,8 +45,8 @@ def test_every_english_page_links_straight_to_its_welsh_version():
     assert 'href="/accessibility/?x=1" lang="en" hreflang="en" rel="alternate"' in welsh
 
 
-def test_welsh_home_page_is_in_welsh():
-    html = Client().get("/cy/").content.decode()
+def test_welsh_about_page_is_in_welsh():
+    html = Client().get("/cy/about/").content.decode()
     assert "Caerdydd" in html and "Cymru lewyrchus" in html and "Datgarboneiddio" in html
     assert "Neidio i&#x27;r prif gynnwys" in html or "Neidio i'r prif gynnwys" in html
 

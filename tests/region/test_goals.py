@@ -84,10 +84,10 @@ def test_themes_index_and_unknown_codes(demo):
     assert client.get("/api/v1/goals/no-such-goal").status_code == 404
 
 
-def test_the_home_page_links_to_every_goal_theme_and_council(demo):
+def test_the_about_page_links_to_every_goal_theme_and_council(demo):
     from infuse.core.models import Council
 
-    home = Client().get("/").text
+    home = Client().get("/about/").text
     for goal in WellbeingGoal.objects.all():
         assert f'href="/goals/{goal.code}/"' in home
     for theme in Theme.objects.all():

@@ -156,3 +156,22 @@ def pooled(rows: Sequence[Evidence]) -> list[Pooled]:
         outcome = group[0].result.outcome if group[0].result else ""
         found.append(Pooled(outcome=outcome, rows=group, meta=meta))
     return found
+
+
+def latest_findings(actor: Any, *, limit: int = 3) -> list[tuple[Experiment, AnalysisResult]]:
+    """The newest finished analyses of experiments ``actor`` may read (one per experiment)."""
+    runs = (
+        AnalysisRun.objects.filter(
+            state=AnalysisRun.State.DONE, experiment__in=visible_experiments(actor)
+        )
+        .select_related("experiment")
+        .order_by("-created_at")
+    )
+    found: dict[int, tuple[Experiment, AnalysisResult]] = {}
+    for run in runs:
+        result = result_of(run)
+        if result is not None and run.experiment_id not in found:
+            found[run.experiment_id] = (run.experiment, result)
+        if len(found) == limit:
+            break
+    return list(found.values())

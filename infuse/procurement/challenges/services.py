@@ -54,6 +54,21 @@ def visible_challenges(actor: Any) -> QuerySet[Challenge]:
     return queryset.filter(published_at__isnull=False)
 
 
+def open_phases(actor: Any, *, limit: int = 5) -> list[Phase]:
+    """Phases taking bids now, soonest deadline first (the home page's open challenges)."""
+    now = timezone.now()
+    return list(
+        Phase.objects.filter(
+            challenge__in=visible_challenges(actor),
+            challenge__published_at__isnull=False,
+            opens_at__lte=now,
+            submission_deadline__gt=now,
+        )
+        .select_related("challenge")
+        .order_by("submission_deadline")[:limit]
+    )
+
+
 def get_challenge(*, actor: Any, slug: str) -> Challenge:
     challenge = Challenge.objects.select_related("owner").filter(slug=slug).first()
     if challenge is None or not can(actor, "procurement.view_challenge", challenge):
