@@ -7,6 +7,7 @@ reader could not open; money is the fund's, summed over the contracts of the cha
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +21,9 @@ from infuse.procurement.challenges.services import visible_challenges
 from infuse.procurement.contracts.services import contracts_of_challenges
 
 COMPARISONS = ("better", "similar", "worse", "lower", "higher")
+# What a goal's, theme's, council's or design's code can be: anything else (a NUL byte, which
+# PostgreSQL refuses outright) is not found rather than sent to the database.
+CODE = re.compile(r"[a-z0-9_-]{0,100}")
 
 
 @dataclass(frozen=True)

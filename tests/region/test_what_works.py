@@ -48,3 +48,28 @@ def test_filters_narrow_the_evidence(demo):
     goal = row.experiment.goals.first()
     if goal is not None:
         assert client.get("/api/v1/what-works", {"goal": goal.code}).json()["experiments"]
+
+
+def test_filters_and_codes_that_are_not_codes_are_not_found_not_errors(demo):
+    client = Client()
+    assert client.get("/what-works/?goal=%00&council=<b>").status_code == 200
+    assert client.get("/api/v1/what-works?goal=%00").status_code == 400
+    for path in ("/api/v1/goals/%00", "/api/v1/councils/%00", "/goals/a%00b/"):
+        assert client.get(path).status_code == 404
+
+
+def test_a_draft_scale_up_is_not_yet_a_council_that_took_it_up(demo):
+    from infuse.adaption.decisions import services as decisions
+    from infuse.adaption.decisions.schemas import ScaleUpIn
+    from infuse.core.models import Council, Person
+
+    row = next(r for r in decided(None) if r.decision.choice == "scale")
+    owner = Person.objects.filter(
+        memberships__organisation=row.experiment.owner, memberships__role="analyst"
+    ).first() or Person.objects.get(email="data@infuse.example")
+    councils = [c.gss_code for c in Council.objects.exclude(experiments=row.experiment)[:2]]
+    decisions.scale_up(
+        actor=owner, experiment=row.experiment, scale_up_in=ScaleUpIn(councils=councils)
+    )
+    after = next(r for r in decided(None) if r.experiment == row.experiment)
+    assert after.adopted == []

@@ -123,7 +123,11 @@ def decided(
     rows = []
     for experiment in experiments:
         decision = experiment.decisions.all()[0]
-        adopted = Council.objects.filter(experiments__scaled_from=experiment).distinct()
+        # Roll-outs the reader may see and that have left the drafting table.
+        scale_ups = (
+            visible_experiments(actor).filter(scaled_from=experiment).exclude(status="draft")
+        )
+        adopted = Council.objects.filter(experiments__in=scale_ups).distinct()
         rows.append(
             Evidence(
                 experiment=experiment,

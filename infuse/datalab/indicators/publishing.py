@@ -164,9 +164,13 @@ def protect_period(
     threshold: int | None = None,
     method: Method | None = None,
 ) -> list[ShownValue]:
-    """One period's values (councils then the region) as the public may see them."""
+    """One period's values (councils then the region) as the public may see them.
+
+    The councils are put in one fixed order (by id) first: when two counts tie as the cell to
+    hide beside a small one, every page must hide the same one, or two pages showing the same
+    period in different orders would let anyone recover the hidden count by subtraction."""
     shown = [v if isinstance(v, ShownValue) else ShownValue.of(v) for v in values]
-    councils = [v for v in shown if v.council is not None]
+    councils = sorted((v for v in shown if v.council is not None), key=lambda v: v.council_id or 0)
     region = [v for v in shown if v.council is None]
     if (method or disclosure_method()) == "rounding":
         return _rounded(councils, region, unit)
@@ -192,21 +196,34 @@ def shown_periods(indicator: Indicator, person: Any) -> list[ShownPeriod]:
     return periods
 
 
-def latest_period(indicator: Indicator, person: Any) -> ShownPeriod | None:
-    """The newest period's values for ``person`` (disclosure-controlled as in
-    :func:`shown_periods`), reading and protecting only that period; None before any value."""
-    latest = indicator.values.order_by("-period").values_list("period", flat=True).first()
-    if latest is None:
-        return None
-    rows = indicator.values.filter(period=latest).select_related("council")
-    values = [ShownValue.of(row) for row in rows]
-    if not sees_unsuppressed(person):
-        values = protect_period(values, unit=indicator.unit)
-    councils = sorted(
-        (v for v in values if v.council is not None),
-        key=lambda v: v.council.name if v.council else "",
+def newest_periods(indicator: Indicator, person: Any, count: int) -> list[ShownPeriod]:
+    """The ``count`` newest periods' values for ``person``, newest first (disclosure-controlled
+    as in :func:`shown_periods`), reading and protecting only those periods."""
+    newest = list(
+        indicator.values.order_by("-period").values_list("period", flat=True).distinct()[:count]
     )
-    return ShownPeriod(latest, councils, next((v for v in values if v.council is None), None))
+    rows = indicator.values.filter(period__in=newest).select_related("council")
+    by_period: dict[str, list[ShownValue]] = {period: [] for period in newest}
+    for row in rows:
+        by_period[row.period].append(ShownValue.of(row))
+    periods = []
+    for period in newest:
+        values = by_period[period]
+        if not sees_unsuppressed(person):
+            values = protect_period(values, unit=indicator.unit)
+        councils = sorted(
+            (v for v in values if v.council is not None),
+            key=lambda v: v.council.name if v.council else "",
+        )
+        region = next((v for v in values if v.council is None), None)
+        periods.append(ShownPeriod(period, councils, region))
+    return periods
+
+
+def latest_period(indicator: Indicator, person: Any) -> ShownPeriod | None:
+    """The newest period's values for ``person``; None before any value."""
+    newest = newest_periods(indicator, person, 1)
+    return newest[0] if newest else None
 
 
 def shown_frame(periods: Sequence[ShownPeriod], *, with_ids: bool = False) -> pd.DataFrame:

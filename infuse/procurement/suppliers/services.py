@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from infuse.core import audit, confirmation
 from infuse.core import services as core_services
 from infuse.core.errors import Conflict, FieldProblem, InvalidInput
-from infuse.core.models import Organisation, Person, Role
+from infuse.core.models import Membership, Organisation, Person, Role
 from infuse.core.permissions import denial_for, forget_roles, is_region_member, memberships_of
 from infuse.core.slugs import unique_slug
 from infuse.procurement.models import Bid, SupplierInvitation, SupplierProfile
@@ -196,7 +196,8 @@ def _joining(invitation: SupplierInvitation, join_in: JoinIn, actor: Any) -> Per
             _("%(email)s already has an account: sign in as %(email)s, then open the link.")
             % {"email": invitation.email}
         )
-    if any(role == Role.SUPPLIER for _o, _k, role in memberships_of(person)):
+    # Memberships as stored, not as they count (an unconfirmed person's count for nothing).
+    if Membership.objects.filter(person=person, role=Role.SUPPLIER).exists():
         raise Conflict(_("That person already works for a supplier on InFuSe."))
     if is_region_member(person):
         raise Conflict(_("People who work for a council or the programme cannot join a supplier."))

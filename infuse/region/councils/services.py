@@ -11,7 +11,7 @@ from django.db.models import Q
 
 from infuse.core.errors import NotFound
 from infuse.core.models import Council
-from infuse.region.work import Work, work_for
+from infuse.region.work import CODE, Work, work_for
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,7 @@ def councils() -> list[Council]:
 
 def profile(*, actor: Any, slug: str) -> Profile:
     """What ``actor`` may see of the council ``slug``'s part in the region's work."""
-    council = Council.objects.filter(slug=slug).first()
+    council = Council.objects.filter(slug=slug).first() if CODE.fullmatch(slug) else None
     if council is None:
         raise NotFound()
     work = work_for(

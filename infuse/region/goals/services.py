@@ -10,7 +10,7 @@ from django.db.models import Q
 
 from infuse.core.errors import NotFound
 from infuse.core.models import Theme, WellbeingGoal
-from infuse.region.work import Work, work_for
+from infuse.region.work import CODE, Work, work_for
 
 Kind = Literal["goal", "theme"]
 TERMS: dict[Kind, Any] = {"goal": WellbeingGoal, "theme": Theme}
@@ -38,7 +38,7 @@ def terms() -> dict[Kind, list[Any]]:
 
 def overview(*, actor: Any, kind: Kind, code: str) -> Overview:
     """What ``actor`` may see tagged with the goal or theme ``code``."""
-    term = TERMS[kind].objects.filter(code=code).first()
+    term = TERMS[kind].objects.filter(code=code).first() if CODE.fullmatch(code) else None
     if term is None:
         raise NotFound()
     tag = Q(goals=term) if kind == "goal" else Q(themes=term)

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from ninja import Schema
+from ninja import Field, Schema
+
+from infuse.region.work import CODE
+
+PATTERN = f"^{CODE.pattern}$"
 
 
 class EvidenceQuery(Schema):
     """Filters, each a code (empty: all): a goal, a theme, a council's slug, a design."""
 
-    goal: str = ""
-    theme: str = ""
-    council: str = ""
-    design: str = ""
+    goal: str = Field(default="", pattern=PATTERN)
+    theme: str = Field(default="", pattern=PATTERN)
+    council: str = Field(default="", pattern=PATTERN)
+    design: str = Field(default="", pattern=PATTERN)
 
 
 class EffectOut(Schema):

@@ -13,11 +13,15 @@ from infuse.adaption.models import Design
 from infuse.core.models import Council, Theme, WellbeingGoal
 from infuse.region.whatworks import services
 from infuse.region.whatworks.schemas import EvidenceQuery
+from infuse.region.work import CODE
 
 
 @require_GET
 def what_works(request: HttpRequest) -> HttpResponse:
-    query = EvidenceQuery(**{k: request.GET.get(k, "")[:100] for k in EvidenceQuery.model_fields})
+    # Codes only: anything else in a filter (a NUL byte, text) is no filter at all.
+    query = EvidenceQuery(
+        **{k: v for k in EvidenceQuery.model_fields if CODE.fullmatch(v := request.GET.get(k, ""))}
+    )
     found = services.what_works(actor=request.user, query=query)
     forests = [
         forest_svg(
@@ -32,7 +36,7 @@ def what_works(request: HttpRequest) -> HttpResponse:
             title=_("Effect of each experiment on %(outcome)s, and pooled")
             % {"outcome": group.outcome},
             description=_(
-                "Each experiment's effect with its 95%% confidence interval, and the pooled "
+                "Each experiment's effect with its 95% confidence interval, and the pooled "
                 "effect of all of them (random effects); the vertical line is no effect. The "
                 "same numbers are in the table below."
             ),

@@ -219,3 +219,42 @@ def test_only_people_who_may_change_the_dataset_set_flags(indicator, make_person
     assert newport_evaluator.post(url, {"flag": "estimated"}).status_code == 403
     assert Client().get(url).status_code == 302  # to sign in
     assert IndicatorValue.objects.get(pk=value.pk).flag == ""
+
+
+@pytest.mark.django_db
+def test_every_page_hides_the_same_councils_whatever_order_it_reads_them_in():
+    """Two councils tying as the cell to hide beside a small count used to be chosen by the
+    order the rows came in: the indicator page (database order) and the council pages (name
+    order) then hid different ones, and subtraction from the region's total recovered the
+    small count."""
+    from infuse.core.models import Council
+    from infuse.datalab.indicators.publishing import ShownValue, protect_period
+
+    councils = list(Council.objects.order_by("gss_code"))
+    counts = [3, 7, 7, 20, 25, 30, 35, 40, 45, 50]
+
+    def value(council, numerator):
+        return ShownValue(
+            id=council.pk if council else 0,
+            council=council,
+            period="2024-25",
+            numerator=float(numerator),
+            denominator=100.0,
+            value=float(numerator),
+            ci_low=None,
+            ci_high=None,
+            comparison="",
+            flag="",
+        )
+
+    rows = [value(c, n) for c, n in zip(councils, counts, strict=True)]
+    region = value(None, sum(counts))
+    hidden = [
+        {
+            v.council_id
+            for v in protect_period([*order, region], method="suppression")
+            if v.suppressed
+        }
+        for order in (rows, rows[::-1], sorted(rows, key=lambda v: v.council.name_en))
+    ]
+    assert hidden[0] == hidden[1] == hidden[2] and len(hidden[0]) >= 2

@@ -165,3 +165,17 @@ def test_people_made_by_an_admin_or_joining_by_invitation_are_confirmed(
     )
     assert colleague.email_confirmed
     assert suppliers.supplier_of(colleague) == suppliers.supplier_of(owner)
+
+
+def test_an_unconfirmed_supplier_cannot_join_a_second_supplier(make_supplier):
+    """Unconfirmed, a person's memberships count for nothing, so the "already works for a
+    supplier" check used to pass and they could belong to two companies."""
+    registered = make_supplier(confirmed=False)
+    other = make_supplier()
+    token = suppliers.invite_colleague(
+        actor=other, invitation_in=InvitationIn(email=registered.email)
+    )
+    with pytest.raises(Conflict):
+        suppliers.accept_invitation(
+            token=token, join_in=JoinIn(full_name="X", password=PASSWORD), actor=registered
+        )
