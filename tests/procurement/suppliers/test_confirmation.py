@@ -179,3 +179,15 @@ def test_an_unconfirmed_supplier_cannot_join_a_second_supplier(make_supplier):
         suppliers.accept_invitation(
             token=token, join_in=JoinIn(full_name="X", password=PASSWORD), actor=registered
         )
+
+
+def test_the_link_does_not_spell_out_the_address(make_supplier):
+    import base64
+    import zlib
+
+    person = make_supplier(confirmed=False)
+    token = confirmation.token_for(person)
+    payload = token.split(":")[0]
+    raw = base64.urlsafe_b64decode(payload.lstrip(".") + "=" * (-len(payload.lstrip(".")) % 4))
+    decoded = (zlib.decompress(raw) if payload.startswith(".") else raw).decode()
+    assert person.email not in decoded and "bids" not in decoded
