@@ -36,10 +36,11 @@ def what_works(request: HttpRequest) -> HttpResponse:
             title=_("Effect of each experiment on %(outcome)s, and pooled")
             % {"outcome": group.outcome},
             description=_(
-                "Each experiment's effect with its 95% confidence interval, and the pooled "
-                "effect of all of them (random effects); the vertical line is no effect. The "
-                "same numbers are in the table below."
-            ),
+                "Each experiment's effect with its %(level)s confidence interval, and the "
+                "pooled effect of all of them (random effects); the vertical line is no "
+                "effect. The same numbers are in the table below."
+            )
+            % {"level": "95%"},
             overall_name=_("Pooled"),
         )
         for number, group in enumerate(found.pooled)
