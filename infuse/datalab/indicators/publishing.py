@@ -177,9 +177,15 @@ def protect_period(
     return _suppressed(councils, region, threshold or settings.DISCLOSURE_THRESHOLD)
 
 
-def shown_periods(indicator: Indicator, person: Any) -> list[ShownPeriod]:
-    """Every period's values for ``person``, newest period first, councils highest value first."""
+def shown_periods(
+    indicator: Indicator, person: Any, *, newest: int | None = None
+) -> list[ShownPeriod]:
+    """Every period's values for ``person``, newest period first, councils highest value first;
+    with ``newest``, only that many of the newest periods are read and protected."""
     rows = indicator.values.select_related("council").order_by("-period")
+    if newest is not None:
+        kept = indicator.values.order_by("-period").values_list("period", flat=True).distinct()
+        rows = rows.filter(period__in=list(kept[:newest]))
     by_period: dict[str, list[ShownValue]] = {}
     for row in rows:
         by_period.setdefault(row.period, []).append(ShownValue.of(row))
@@ -196,33 +202,9 @@ def shown_periods(indicator: Indicator, person: Any) -> list[ShownPeriod]:
     return periods
 
 
-def newest_periods(indicator: Indicator, person: Any, count: int) -> list[ShownPeriod]:
-    """The ``count`` newest periods' values for ``person``, newest first (disclosure-controlled
-    as in :func:`shown_periods`), reading and protecting only those periods."""
-    newest = list(
-        indicator.values.order_by("-period").values_list("period", flat=True).distinct()[:count]
-    )
-    rows = indicator.values.filter(period__in=newest).select_related("council")
-    by_period: dict[str, list[ShownValue]] = {period: [] for period in newest}
-    for row in rows:
-        by_period[row.period].append(ShownValue.of(row))
-    periods = []
-    for period in newest:
-        values = by_period[period]
-        if not sees_unsuppressed(person):
-            values = protect_period(values, unit=indicator.unit)
-        councils = sorted(
-            (v for v in values if v.council is not None),
-            key=lambda v: v.council.name if v.council else "",
-        )
-        region = next((v for v in values if v.council is None), None)
-        periods.append(ShownPeriod(period, councils, region))
-    return periods
-
-
 def latest_period(indicator: Indicator, person: Any) -> ShownPeriod | None:
     """The newest period's values for ``person``; None before any value."""
-    newest = newest_periods(indicator, person, 1)
+    newest = shown_periods(indicator, person, newest=1)
     return newest[0] if newest else None
 
 

@@ -1,7 +1,7 @@
 """Which indicators moved: the region's newest value against its value in the period before,
 judged by the newest value's confidence interval (the public-health profiles' rule the
 comparisons with the region use: it moved when the interval excludes the earlier value).
-Read through :func:`publishing.newest_periods` (the two newest periods only), so the public
+Read through :func:`publishing.shown_periods` (the two newest periods only), so the public
 sees only published figures."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Any, cast
 
 from infuse import stats
 from infuse.datalab.catalogue.services import visible_indicators
-from infuse.datalab.indicators.publishing import ShownValue, newest_periods
+from infuse.datalab.indicators.publishing import ShownValue, shown_periods
 from infuse.datalab.models import Indicator
 
 
@@ -29,7 +29,7 @@ class Movement:
 def movement(indicator: Indicator, person: Any) -> Movement | None:
     """The indicator's movement for ``person``, or None (no two periods, no interval, or
     the newest interval contains the earlier value)."""
-    periods = newest_periods(indicator, person, 2)
+    periods = shown_periods(indicator, person, newest=2)
     if len(periods) < 2 or periods[0].region is None or periods[1].region is None:
         return None
     latest, previous = periods[0].region, periods[1].region
