@@ -118,6 +118,12 @@ from .regression.ols import SE_TYPES, OLSFit, SEType, coefficient_result, fit_ol
 from .regression.wild_bootstrap import WildBootstrapResult, wild_cluster_bootstrap
 from .results import EstimateResult, StatWarning, json_ready
 from .serialisation import RESULT_TYPES, from_json, to_json
+from .trends import (
+    TrendDirection,
+    TrendTest,
+    proportion_trend_test,
+    weighted_trend_test,
+)
 
 __all__ = [
     "RESULT_TYPES",
@@ -161,6 +167,8 @@ __all__ = [
     "SunAbrahamResult",
     "SyntheticControlResult",
     "TauMethod",
+    "TrendDirection",
+    "TrendTest",
     "WildBootstrapResult",
     "adjust_p_values",
     "allocation_digest",
@@ -201,6 +209,7 @@ __all__ = [
     "power_stepped_wedge",
     "power_two_means",
     "power_two_proportions",
+    "proportion_trend_test",
     "random_effects_meta_analysis",
     "random_subsets",
     "randomisation_test",
@@ -227,6 +236,7 @@ __all__ = [
     "to_json",
     "twfe_did",
     "verify_allocation",
+    "weighted_trend_test",
     "wild_cluster_bootstrap",
     "wilson_interval",
 ]

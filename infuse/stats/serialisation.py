@@ -95,6 +95,7 @@ from infuse.stats.randomisation.balance import BalanceRow, BalanceTable
 from infuse.stats.randomisation.records import AllocationResult, RerandomisationCriterion
 from infuse.stats.regression.wild_bootstrap import WildBootstrapResult
 from infuse.stats.results import EstimateResult, StatWarning
+from infuse.stats.trends import TrendTest
 
 __all__ = ["RESULT_TYPES", "from_json", "to_json"]
 
@@ -108,6 +109,7 @@ _REGISTERED: tuple[type, ...] = (
     HeterogeneityResult,
     MetaAnalysisResult,
     SampleRatioResult,
+    TrendTest,
     RandomisationResult,
     WildBootstrapResult,
     # power

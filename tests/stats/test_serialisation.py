@@ -95,6 +95,7 @@ def samples() -> list[Any]:
         S.ArmSummary(20, 1.5, 0.9, 0.2, None, None),
         S.subgroup_heterogeneity(y, z, np.tile([0, 1], 20)),
         S.random_effects_meta_analysis([0.1, -0.2, 0.4], [0.1, 0.2, 0.15], hartung_knapp=True),
+        S.proportion_trend_test([83, 90, 129, 70], [86, 93, 136, 82]),
         S.sample_ratio_mismatch(np.array([500, 430]), [1, 1]),
         # Two units per arm: the test-inverted interval is unbounded on both sides.
         S.randomisation_test(np.array([1.0, 2.0, 3.0, 5.0]), [0, 0, 1, 1], conf_level=0.95),
