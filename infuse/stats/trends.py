@@ -101,8 +101,8 @@ def proportion_trend_test(
     if np.any(n <= 0) or np.any(x < 0) or np.any(x > n):
         raise ValueError("each numerator must lie between 0 and its positive denominator")
     s = _scores(scores, x.size)
-    total = n.sum()
-    pooled = x.sum() / total
+    total = float(n.sum())
+    pooled = float(x.sum()) / total
     centred = s - (n * s).sum() / total
     sxx = float((n * centred**2).sum())
     t = float((x * centred).sum())
