@@ -42,3 +42,15 @@ def resolve_council(value: Any, lookup: Mapping[str, str]) -> str | None:
         return None
     text = str(value).strip()
     return lookup.get(text.lower()) or lookup.get(normalise_council_name(text))
+
+
+# Wales as a whole, the benchmark beyond the region that public data usually carries a row for.
+WALES_CODE = "W92000004"
+_WALES_SPELLINGS = frozenset({"wales", "cymru", "w92000004", "all wales", "wales total"})
+
+
+def names_wales(value: Any) -> bool:
+    """True when a cell names Wales as a whole ("Wales", "Cymru", "W92000004", "All Wales")."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return False
+    return normalise_council_name(str(value)) in _WALES_SPELLINGS

@@ -170,6 +170,17 @@ rules.add_perm("datalab.change_dataset", works_with_publisher)
 rules.add_perm("datalab.upload_version", works_with_publisher)
 
 
+@rules.predicate
+def saved_the_group(person: Any, group: Any) -> bool:
+    return group is not None and _acts(person) and group.created_by_id == person.pk
+
+
+# Comparator groups are shared by everyone; those who work with data save them, and the
+# person who saved one (or a programme admin) removes it.
+rules.add_perm("datalab.add_comparatorgroup", can_publish_data | is_programme_admin)
+rules.add_perm("datalab.delete_comparatorgroup", saved_the_group | is_programme_admin)
+
+
 # --- Adaption Lab ---------------------------------------------------------------------------
 # Experiments: officers and analysts of the owning organisation edit; the region reads; the
 # public reads registered experiments marked public. Unit-level allocations stay with the

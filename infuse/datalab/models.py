@@ -284,20 +284,32 @@ class Indicator(models.Model):
         return self.title
 
 
-class IndicatorValue(models.Model):
-    """One council's (or the region's, when ``council`` is empty) value for one period."""
+class MeasuredValue(models.Model):
+    """A value with the counts it is computed from and its 95% interval (on the value's scale)."""
 
-    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="values")
-    version = models.ForeignKey(DatasetVersion, on_delete=models.PROTECT, related_name="+")
-    council = models.ForeignKey(
-        Council, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    period = models.CharField(max_length=20)
     numerator = models.FloatField(null=True)
     denominator = models.FloatField(null=True)
     value = models.FloatField(null=True)
     ci_low = models.FloatField(null=True)
     ci_high = models.FloatField(null=True)
+
+    class Meta:
+        abstract = True
+
+
+class IndicatorValue(MeasuredValue):
+    """One council's (or the region's, when ``council`` is empty) value for one period."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="values")
+    version = models.ForeignKey(DatasetVersion, on_delete=models.PROTECT, related_name="+")
+    council = models.ForeignKey(
+        Council,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="indicator_values",
+    )
+    period = models.CharField(max_length=20)
     flag = models.CharField(max_length=20, choices=ValueFlag.choices, blank=True, default="")
     # Against the region in the same period: better/worse (or lower/higher), similar, or
     # not_compared; empty on the region's own row.
@@ -324,6 +336,63 @@ class IndicatorValue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator.slug} {self.council or 'region'} {self.period}"
+
+
+class BenchmarkValue(MeasuredValue):
+    """An area beyond the region that the data itself gives rows for (Wales), per period.
+
+    Why stored apart from ``IndicatorValue``: it is no council of the region and never part of
+    the region's total, so the region's figures and their disclosure control stay as they were;
+    it is computed with them, from the same version, and replaced with them.
+    """
+
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="benchmark_values"
+    )
+    area_code = models.CharField(max_length=9)  # GSS code, e.g. W92000004 for Wales
+    period = models.CharField(max_length=20)
+
+    objects: ClassVar[models.Manager[BenchmarkValue]] = models.Manager()
+
+    class Meta:
+        ordering = ["indicator", "area_code", "period"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "area_code", "period"], name="benchmark_value_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.slug} {self.area_code} {self.period}"
+
+
+class ComparatorGroup(models.Model):
+    """Councils compared together (the Valleys councils, say), saved for everyone to use.
+
+    A council's values can be compared with the group's (its members' counts pooled), as well
+    as with the region's and with Wales's.
+    """
+
+    name_en: str
+    name_cy: str | None
+
+    slug = models.SlugField(max_length=120, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    councils = models.ManyToManyField(Council, related_name="comparator_groups")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects: ClassVar[models.Manager[ComparatorGroup]] = models.Manager()
+
+    class Meta:
+        ordering = ["name_en"]
+        verbose_name = _("comparator group")
+        verbose_name_plural = _("comparator groups")
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class SavedQuery(models.Model):

@@ -2,7 +2,7 @@
 
 from modeltranslation.translator import TranslationOptions, register
 
-from infuse.datalab.models import Dataset, Indicator
+from infuse.datalab.models import ComparatorGroup, Dataset, Indicator
 
 
 @register(Dataset)
@@ -15,3 +15,9 @@ class DatasetTranslation(TranslationOptions):
 class IndicatorTranslation(TranslationOptions):
     fields = ("title", "description")
     required_languages = ("en",)
+
+
+@register(ComparatorGroup)
+class ComparatorGroupTranslation(TranslationOptions):
+    fields = ("name",)
+    required_languages = ("en", "cy")

@@ -148,6 +148,9 @@ def low_birth_weight(councils: list[Council], rng: np.random.Generator) -> DemoD
             rate = 0.058 * LOW_BIRTH_WEIGHT[council.gss_code]
             low = int(rng.binomial(births, rate))
             rows.append([council.name_en, _financial_year(year), births, low])
+        # As StatsWales's tables do, a row for Wales as a whole: the benchmark beyond the region.
+        births = int(rng.poisson(29_000))
+        rows.append(["Wales", _financial_year(year), births, int(rng.binomial(births, 0.056))])
     return DemoDataset(
         title_en="Live births and low birth weight",
         title_cy="Genedigaethau byw a phwysau geni isel",

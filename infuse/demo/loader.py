@@ -22,11 +22,19 @@ from infuse.core import services
 from infuse.core.models import Council, Membership, Organisation, Person, Role
 from infuse.datalab.catalogue import services as catalogue
 from infuse.datalab.catalogue.schemas import DatasetIn
+from infuse.datalab.comparators import services as comparators
+from infuse.datalab.comparators.schemas import ComparatorGroupIn
 from infuse.datalab.indicators import services as indicators
 from infuse.datalab.indicators.schemas import IndicatorIn
 from infuse.datalab.ingest import services as ingest
 from infuse.datalab.ingest.schemas import SchemaIn
-from infuse.datalab.models import Dataset, DatasetUpload, Indicator, SavedQuery
+from infuse.datalab.models import (
+    ComparatorGroup,
+    Dataset,
+    DatasetUpload,
+    Indicator,
+    SavedQuery,
+)
 from infuse.datalab.sql import services as sql_services
 from infuse.datalab.sql.schemas import SavedQueryIn
 from infuse.demo.adaption import load_demo_trials
@@ -99,6 +107,14 @@ SAVED_QUERY = (
     "FROM greenhouse_gas_emissions_by_sector\n"
     "WHERE year = (SELECT max(year) FROM greenhouse_gas_emissions_by_sector)\n"
     "GROUP BY sector ORDER BY kt_co2e DESC",
+)
+
+
+# The Valleys councils: a group councils in the north of the region compare themselves with.
+VALLEYS = ComparatorGroupIn(
+    name_en="Valleys councils",
+    name_cy="Cynghorau'r Cymoedd",
+    councils=["W06000019", "W06000018", "W06000024", "W06000016", "W06000020"],
 )
 
 
@@ -182,6 +198,8 @@ def load_demo_data(report: Callable[[str], None] = lambda _message: None) -> Non
     load_demo_trials(run_tasks, report)
     load_demo_challenges(settings.INFUSE_DEMO_PASSWORD, report)
     analyst = people[PUBLISHERS["ccr-programme"]]
+    if not ComparatorGroup.objects.filter(name_en=VALLEYS.name_en).exists():
+        comparators.create_group(actor=analyst, group_in=VALLEYS)
     title, sql = SAVED_QUERY
     if not SavedQuery.objects.filter(owner=analyst, title=title).exists():
         sql_services.save_query(actor=analyst, saved_query_in=SavedQueryIn(title=title, sql=sql))

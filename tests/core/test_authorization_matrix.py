@@ -68,6 +68,19 @@ MATRIX: dict[str, tuple[str, str, dict | None, dict[str, int]]] = {
     "region:councils": ("get", "/councils/", None, everyone(200)),
     "region:council": ("get", "/councils/cardiff/", None, everyone(200)),
     "region:what_works": ("get", "/what-works/", None, everyone(200)),
+    "datalab:comparator_groups": ("get", "/data/comparator-groups/", None, everyone(200)),
+    "datalab:comparator_group_create": (
+        "get",
+        "/data/comparator-groups/new/",
+        None,
+        signed_in(302, 403, officer=200, analyst=200, programme_admin=200),
+    ),
+    "datalab:comparator_group_delete": (
+        "get",
+        "/data/comparator-groups/no-such/remove/",
+        None,
+        signed_in(302, 404),
+    ),
     "dcat_catalogue": ("get", "/data/catalogue.jsonld", None, everyone(200)),
     "datalab:sql": ("get", "/data/sql/", None, signed_in(302, 200, supplier=403)),
     # Without a query (the matrix posts no form), running it or keeping it is refused (400).
@@ -464,6 +477,19 @@ MATRIX: dict[str, tuple[str, str, dict | None, dict[str, int]]] = {
         "/api/v1/data/datasets/no-such/versions/1/quarantine.csv",
         None,
         everyone(404),
+    ),
+    "api:list_groups": ("get", "/api/v1/data/comparator-groups", None, everyone(200)),
+    "api:create_group": (
+        "post",
+        "/api/v1/data/comparator-groups",
+        {"name_en": "", "name_cy": "", "councils": []},
+        signed_in(401, 403, officer=400, analyst=400, programme_admin=400),
+    ),
+    "api:delete_group": (
+        "delete",
+        "/api/v1/data/comparator-groups/no-such",
+        None,
+        signed_in(401, 404),
     ),
     "api:run_query": (
         "post",

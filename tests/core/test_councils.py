@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import math
 
-from infuse.core.councils import council_lookup, normalise_council_name, resolve_council
+from infuse.core.councils import (
+    council_lookup,
+    names_wales,
+    normalise_council_name,
+    resolve_council,
+)
 
 COUNCILS = [
     ("W06000014", "Vale of Glamorgan", "Bro Morgannwg"),
@@ -43,3 +48,10 @@ def test_empty_cells_and_elsewhere_resolve_to_nothing() -> None:
     assert resolve_council(None, lookup) is None
     assert resolve_council(math.nan, lookup) is None
     assert resolve_council("Swansea", lookup) is None
+
+
+def test_wales_as_a_whole_is_recognised_however_written() -> None:
+    for spelling in ("Wales", "CYMRU", " W92000004 ", "All Wales", "wales total"):
+        assert names_wales(spelling), spelling
+    for other in ("Cardiff", "Wales and England", None, float("nan"), "W06000015"):
+        assert not names_wales(other), other

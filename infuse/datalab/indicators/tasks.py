@@ -19,7 +19,7 @@ from infuse.core import audit, files
 from infuse.core.models import Council, TaskProgress
 from infuse.core.progress import ProgressReporter, enqueue_tracked
 from infuse.datalab.indicators.values import Computation, compute
-from infuse.datalab.models import DatasetVersion, Indicator, IndicatorValue
+from infuse.datalab.models import BenchmarkValue, DatasetVersion, Indicator, IndicatorValue
 
 logger = logging.getLogger(__name__)
 
@@ -99,6 +99,20 @@ def _store(
                 )
             )
         IndicatorValue.objects.bulk_create(rows)
+        BenchmarkValue.objects.filter(indicator=indicator).delete()
+        BenchmarkValue.objects.bulk_create(
+            BenchmarkValue(
+                indicator=indicator,
+                area_code=b.council_gss or "",
+                period=b.period,
+                numerator=b.numerator,
+                denominator=b.denominator,
+                value=b.value,
+                ci_low=b.ci_low,
+                ci_high=b.ci_high,
+            )
+            for b in computation.benchmarks
+        )
         audit.record_event(
             actor=None,
             action="indicator.computed",
@@ -106,6 +120,7 @@ def _store(
             after={
                 "version": version.number,
                 "values": len(computation.values),
+                "benchmark_values": len(computation.benchmarks),
                 "unmatched_councils": computation.unmatched_councils,
             },
         )

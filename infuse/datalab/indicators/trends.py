@@ -57,3 +57,76 @@ def moved_indicators(person: Any, *, limit: int = 5) -> list[Movement]:
         if len(found) == limit:
             break
     return found
+
+
+# --- A council's recent trend -------------------------------------------------------------------
+
+RECENT_PERIODS = 5  # as the public-health profiles: the five newest periods
+_Z95 = 1.959963984540054
+
+
+@dataclass(frozen=True)
+class RecentTrend:
+    """The direction of a council's values over its newest periods, when a test finds one."""
+
+    direction: str  # "increasing", "decreasing" or "no_significant_change"
+    judgement: str  # "better" / "worse" by polarity; "" for no change or no polarity
+    first_period: str
+    last_period: str
+    points: int
+    p_value: float
+
+
+def _usable(series: list[ShownValue | None], unit: str) -> list[tuple[int, ShownValue]]:
+    """The points a test can use, with their positions (a gap is a period without a value)."""
+    if unit == "percentage":
+        return [
+            (i, v)
+            for i, v in enumerate(series)
+            if v is not None
+            and not v.suppressed
+            and v.numerator is not None
+            and v.denominator is not None
+            and 0 <= v.numerator <= v.denominator
+            and v.denominator > 0
+        ]
+    return [
+        (i, v)
+        for i, v in enumerate(series)
+        if v is not None
+        and v.value is not None
+        and v.ci_low is not None
+        and v.ci_high is not None
+        and v.ci_high > v.ci_low
+    ]
+
+
+def recent_trend(
+    series: list[ShownValue | None], *, unit: str, polarity: str
+) -> RecentTrend | None:
+    """The trend of ``series`` (one value per period, oldest first, None where a period has
+    none), or None with fewer than three usable points. Percentages: the chi-squared test for
+    trend on their counts; rates and counts: the inverse-variance weighted slope, with standard
+    errors from the 95% intervals."""
+    usable = _usable(series, unit)
+    if len(usable) < 3:
+        return None
+    scores = [i for i, _ in usable]
+    values = [v for _, v in usable]
+    if unit == "percentage":
+        test = stats.proportion_trend_test(
+            [v.numerator for v in values], [v.denominator for v in values], scores
+        )
+    else:
+        test = stats.weighted_trend_test(
+            [v.value for v in values],
+            [(v.ci_high - v.ci_low) / (2 * _Z95) for v in values],  # type: ignore[operator]
+            scores,
+        )
+    judgement = ""
+    if test.direction != "no_significant_change" and polarity != "neither":
+        higher_is_better = polarity == "higher_is_better"
+        judgement = "better" if (test.direction == "increasing") == higher_is_better else "worse"
+    return RecentTrend(
+        test.direction, judgement, values[0].period, values[-1].period, len(values), test.p_value
+    )

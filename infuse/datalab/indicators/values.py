@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,7 @@ from numpy.typing import NDArray
 
 from infuse.analytics import IndicatorSpec, council_values, indicator_expression
 from infuse.analytics.engine import connect, read_parquet
-from infuse.core.councils import council_lookup, resolve_council
+from infuse.core.councils import WALES_CODE, council_lookup, names_wales, resolve_council
 from infuse.stats.intervals import (
     compare_with_benchmark,
     poisson_interval,
@@ -48,6 +48,9 @@ class ComputedValue:
 class Computation:
     values: list[ComputedValue]
     unmatched_councils: list[str]  # council values in the data that are none of the ten
+    # Wales's values per period, when the data gives rows for Wales as a whole (council_gss is
+    # its GSS code; comparison empty): a benchmark beside the region, never part of it.
+    benchmarks: list[ComputedValue] = field(default_factory=list)
 
 
 def _clean(number: Any) -> float | None:
@@ -93,13 +96,16 @@ def compute(
     # region from the rows of its ten councils: rows for anywhere else never count in it, and a
     # distinct count is counted over the region's rows, not summed over its councils.
     codes: dict[Any, str] = {}
+    wales: dict[Any, str] = {}
     unmatched: list[str] = []
     for raw in council_values(data, spec):
         code = resolve_council(raw, lookup)
-        if code is None:
-            unmatched.append(str(raw))
-        else:
+        if code is not None:
             codes[raw] = code
+        elif names_wales(raw):
+            wales[raw] = WALES_CODE
+        else:
+            unmatched.append(str(raw))
     table: pd.DataFrame = indicator_expression(data, spec, councils=codes).to_pandas()
     table = table.rename(columns={"council": "gss"})
     table["gss"] = table["gss"].astype(object).where(table["gss"].notna(), None)
@@ -140,4 +146,34 @@ def compute(
                     judgement,
                 )
             )
-    return Computation(values=values, unmatched_councils=sorted(unmatched))
+    return Computation(
+        values=values,
+        unmatched_councils=sorted(unmatched),
+        benchmarks=_benchmarks(data, spec, wales) if wales else [],
+    )
+
+
+def _benchmarks(data: Any, spec: IndicatorSpec, areas: dict[Any, str]) -> list[ComputedValue]:
+    """Each area's values per period (its rows pooled however the data spells it)."""
+    table: pd.DataFrame = indicator_expression(data, spec, councils=areas).to_pandas()
+    table = table[table["council"].notna()]
+    value, ci_low, ci_high = value_and_interval(
+        str(spec.unit),
+        table["numerator"].astype(float).to_numpy(),
+        table["denominator"].astype(float).to_numpy(),
+    )
+    return [
+        ComputedValue(
+            str(code), str(period), _clean(n), _clean(d), _clean(v), _clean(lo), _clean(hi), ""
+        )
+        for code, period, n, d, v, lo, hi in zip(
+            table["council"],
+            table["period"],
+            table["numerator"],
+            table["denominator"],
+            value,
+            ci_low,
+            ci_high,
+            strict=True,
+        )
+    ]

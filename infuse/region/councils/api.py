@@ -16,7 +16,13 @@ router = Router(tags=["the region"])
     "/councils/{slug}",
     response=ProfileOut,
     auth=OPTIONAL_AUTH,
-    summary="A council: its indicators against the region, experiments, challenges, datasets",
+    summary="A council: its spine chart of indicators, experiments, challenges, datasets",
 )
-def council(request: HttpRequest, slug: str) -> ProfileOut:
-    return ProfileOut.of(services.profile(actor=caller(request), slug=slug))
+def council(
+    request: HttpRequest, slug: str, compare: str = "", goal: str = "", theme: str = ""
+) -> ProfileOut:
+    """``compare``: "region" (the default), "wales" or a comparator group's slug; ``goal`` and
+    ``theme`` (codes) keep the spine chart to their indicators."""
+    return ProfileOut.of(
+        services.profile(actor=caller(request), slug=slug, compare=compare, goal=goal, theme=theme)
+    )
