@@ -103,6 +103,8 @@ class Experiment(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
+    # When it was launched (began delivering): the indicator pages mark it on their trends.
+    launched_at = models.DateTimeField(null=True, blank=True)
 
     objects: ClassVar[models.Manager[Experiment]] = models.Manager()
 

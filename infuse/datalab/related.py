@@ -25,7 +25,8 @@ class RelatedWork:
     section: Section
     title: str
     url: str
-    started: dt.date | None = None  # when it began (an experiment's launch, a contract's start)
+    # When it began: an experiment's launch, a challenge's publication, a contract's start.
+    started: dt.date | None = None
 
 
 Reader = Callable[[Any, Any], list[RelatedWork]]  # (actor, dataset or indicator)

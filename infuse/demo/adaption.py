@@ -8,6 +8,7 @@ bulky waste collections, registered, randomised and running, awaiting its data.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from collections.abc import Callable
 
@@ -30,10 +31,12 @@ from infuse.datalab.catalogue import services as catalogue
 from infuse.datalab.catalogue.schemas import DatasetIn
 from infuse.datalab.ingest import services as ingest
 from infuse.datalab.models import Dataset
+from infuse.demo.datalab import LOOP_INDICATOR
 
 SEED = 20_261_130
 WARM_HUBS = "community-warm-hubs-roll-out"
 BULKY_WASTE = "online-booking-for-bulky-waste"
+HUBS_LAUNCHED = dt.datetime(2023, 10, 2, 9, 0, tzinfo=dt.UTC)
 HUB_COUNCILS = ["W06000019", "W06000024", "W06000016", "W06000018", "W06000020"]
 WASTE_COUNCILS = ["W06000015", "W06000022", "W06000013", "W06000014", "W06000021", "W06000016"]
 
@@ -81,14 +84,18 @@ def _hub_scores(allocation: stats.AllocationResult) -> bytes:
 
 
 def _registered(
-    person: Person, entry: ExperimentIn, outcome: str, protocol: dict[str, str]
+    person: Person,
+    entry: ExperimentIn,
+    outcome: str,
+    protocol: dict[str, str],
+    secondary: tuple[OutcomeIO, ...] = (),
 ) -> Experiment:
-    """An experiment added, its primary outcome named, designed and its protocol registered."""
+    """An experiment added, its outcomes named, designed and its protocol registered."""
     experiment = create_experiment(actor=person, experiment_in=entry)
     set_outcomes(
         actor=person,
         experiment=experiment,
-        outcomes=[OutcomeIO(kind="primary", name=outcome)],
+        outcomes=[OutcomeIO(kind="primary", name=outcome), *secondary],
     )
     move(actor=person, experiment=experiment, transition="design")
     register_protocol(
@@ -148,11 +155,23 @@ def _warm_hubs(person: Person, run_tasks: Callable[[], None]) -> None:
         ),
         "Adult wellbeing (WEMWBS)",
         HUBS_PROTOCOL,
+        # The loop: the hubs host link workers, so the region's social prescribing indicator
+        # is measured too (and the indicator's page lists the experiment).
+        secondary=(
+            OutcomeIO(
+                kind="secondary",
+                name="Social prescribing referrals per 1,000 adults",
+                indicator=LOOP_INDICATOR,
+            ),
+        ),
     )
     allocation = randomise(
         actor=person, experiment=hubs, randomise_in=RandomiseIn(seed=SEED, n_steps=5)
     )
     move(actor=person, experiment=hubs, transition="launch")
+    # The demo's history (nothing else is set outside the services): the hubs opened in the
+    # autumn of 2023, so the indicator's trend shows the roll-out inside its periods.
+    Experiment.objects.filter(pk=hubs.pk).update(launched_at=HUBS_LAUNCHED)
     dataset = _hub_survey(person, hubs, allocation.drawn)
     run_tasks()
     attach_data(

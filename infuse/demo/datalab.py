@@ -22,6 +22,9 @@ import numpy as np
 from infuse.core.models import Council
 
 SEED = 20_261_129
+# The indicator the demo's loop runs through: the warm hubs experiment measures it, the warm
+# hubs challenge cites it as evidence and its contract reports against it.
+LOOP_INDICATOR = "social-prescribing-referrals-per-1000-adults"
 YEARS = range(2019, 2025)  # financial years 2019-20 … 2024-25
 SECTORS = {  # share of a council's emissions, per person: (kt CO2e per 1,000 residents)
     "Transport": 1.55,

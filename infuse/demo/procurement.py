@@ -2,8 +2,11 @@
 
 A decarbonisation challenge, zero-emission council fleet, whose phase 1 closed last week: three
 demo suppliers bid, the bids were opened by two officers and the panel is part-way through
-scoring. And a smart waste challenge awarded two months ago: contract signed, first milestone
-accepted and paid, the second still to come. Both phases have money allocated from the fund.
+scoring. A smart waste challenge awarded two months ago: contract signed, first milestone
+accepted and paid, the second still to come. And the loop's challenge, warm hubs for every
+council: it cites the social prescribing indicator as evidence, follows the warm hubs
+experiment's decision to scale, and its contract reports against that indicator. Every phase
+has money allocated from the fund.
 
 Bids can only be made while a phase is open and an award confirmed only after its standstill,
 so the demo makes them while the phase is open and then moves the timetable into the past (the
@@ -19,6 +22,8 @@ from typing import Any
 from django.utils import timezone
 
 from infuse.core.models import Person
+from infuse.datalab.models import Indicator
+from infuse.demo.datalab import LOOP_INDICATOR
 from infuse.fund import services as fund
 from infuse.fund.schemas import AllocationIn
 from infuse.procurement.bids import services as bids
@@ -43,6 +48,7 @@ from infuse.procurement.suppliers.schemas import SupplierIn
 
 FLEET = "zero-emission-council-fleet"
 BINS = "smart-waste-bins"
+HUBS = "warm-hubs-for-every-council"
 SUPPLIERS = [
     # email, name, company, Companies House number, postcode, SME, VCSE
     (
@@ -109,6 +115,25 @@ BINS_CHALLENGE = {
     "councils": ["W06000015", "W06000014"],
     "themes": ["transforming-communities", "decarbonisation"],
     "goals": ["cohesive-communities", "globally-responsible"],
+}
+
+
+HUBS_CHALLENGE = {
+    "title_en": "Warm hubs for every council",
+    "title_cy": "Hybiau cynnes i bob cyngor",
+    "summary_en": "A referral and booking service that lets the five councils without warm "
+    "hubs open them, with GPs and link workers referring people to them.",
+    "summary_cy": "Gwasanaeth atgyfeirio ac archebu sy'n galluogi'r pum cyngor heb hybiau "
+    "cynnes i'w hagor, gyda meddygon teulu a gweithwyr cyswllt yn atgyfeirio pobl atynt.",
+    "problem_en": "Social prescribing referrals are lower in several councils than across the "
+    "region, and the warm hubs experiment found that hubs raise wellbeing: the councils "
+    "without hubs need a way to open them and fill them.",
+    "problem_cy": "Mae atgyfeiriadau presgripsiynu cymdeithasol yn is mewn sawl cyngor nag ar "
+    "draws y rhanbarth, a chanfu'r arbrawf hybiau cynnes fod hybiau'n codi llesiant: mae "
+    "angen ffordd ar y cynghorau heb hybiau i'w hagor a'u llenwi.",
+    "councils": ["W06000015", "W06000022", "W06000013", "W06000014", "W06000021"],
+    "themes": ["improving-public-health", "transforming-communities"],
+    "goals": ["healthier", "cohesive-communities", "more-equal"],
 }
 
 
@@ -307,6 +332,41 @@ def _awarded(phase: Phase, team: dict[str, Any]) -> Any:
     return contract
 
 
+Milestone = tuple[str, str, int, int]  # English, Welsh, due in days from today, pence
+
+
+def _delivered(
+    team: dict[str, Any],
+    bidders: list[Person],
+    phase: Phase,
+    bids_made: list[tuple[int, str]],
+    milestones: list[Milestone],
+) -> Any:
+    """Two bids, awarded, the contract's milestones set, the first accepted and paid."""
+    for person, (price, angle) in zip(bidders[:2], bids_made, strict=True):
+        _bid(person, phase, price, angle)
+    _into_the_past(phase, days_ago=70)
+    phase.refresh_from_db()
+    _opened(phase, team)
+    contract = _awarded(phase, team)
+    made = [
+        contracts.add_milestone(
+            actor=team["buyer"],
+            contract=contract,
+            milestone_in=MilestoneIn(
+                title_en=en,
+                title_cy=cy,
+                due_on=timezone.localdate() + dt.timedelta(days=days),
+                amount_pence=pence,
+            ),
+        )
+        for en, cy, days, pence in milestones
+    ]
+    first = contracts.accept_milestone(actor=team["buyer"], milestone=made[0])
+    contracts.pay_milestone(actor=team["manager"], milestone=first)
+    return contract
+
+
 def _bins(team: dict[str, Any], bidders: list[Person]) -> None:
     """Awarded with a contract, the first milestone accepted and paid, the second to come."""
     phase = _challenge(team["buyer"], BINS, BINS_CHALLENGE, budget=12_000_000, contracts=1)
@@ -314,40 +374,55 @@ def _bins(team: dict[str, Any], bidders: list[Person]) -> None:
         actor=team["manager"],
         allocation_in=AllocationIn(purpose=f"{BINS}/1", amount_pence=12_000_000),
     )
-    for person, price, angle in zip(
-        bidders[:2],
-        (8_900_000, 10_200_000),
-        ("Fill sensors on existing bins", "Solar compacting bins"),
-        strict=True,
-    ):
-        _bid(person, phase, price, angle)
-    _into_the_past(phase, days_ago=70)
-    phase.refresh_from_db()
-    _opened(phase, team)
-    contract = _awarded(phase, team)
-    first, _second = (
-        contracts.add_milestone(
-            actor=team["buyer"],
-            contract=contract,
-            milestone_in=MilestoneIn(title_en=en, title_cy=cy, due_on=due, amount_pence=pence),
-        )
-        for en, cy, due, pence in (
+    _delivered(
+        team,
+        bidders,
+        phase,
+        [(8_900_000, "Fill sensors on existing bins"), (10_200_000, "Solar compacting bins")],
+        [
             (
                 "Sensors fitted to 200 bins",
                 "Synwyryddion wedi'u gosod ar 200 o finiau",
-                timezone.localdate() - dt.timedelta(days=10),
+                -10,
                 3_500_000,
             ),
-            (
-                "Six months of collection data",
-                "Chwe mis o ddata casglu",
-                timezone.localdate() + dt.timedelta(days=180),
-                5_400_000,
-            ),
-        )
+            ("Six months of collection data", "Chwe mis o ddata casglu", 180, 5_400_000),
+        ],
     )
-    first = contracts.accept_milestone(actor=team["buyer"], milestone=first)
-    contracts.pay_milestone(actor=team["manager"], milestone=first)
+
+
+def _hubs_for_all(team: dict[str, Any], bidders: list[Person]) -> None:
+    """The loop: the social prescribing indicator shows the gap, the warm hubs experiment
+    decided to scale, and this challenge buys the service that takes hubs to the other five
+    councils; its contract reports against the same indicator, and the fund has paid the
+    first milestone."""
+    fields = {**HUBS_CHALLENGE, "evidence_indicators": [LOOP_INDICATOR]}
+    phase = _challenge(team["buyer"], HUBS, fields, budget=15_000_000, contracts=1)
+    fund.allocate(
+        actor=team["manager"],
+        allocation_in=AllocationIn(purpose=f"{HUBS}/1", amount_pence=15_000_000),
+    )
+    contract = _delivered(
+        team,
+        bidders,
+        phase,
+        [(11_800_000, "Referral and booking for hubs"), (13_400_000, "Hub network in a box")],
+        [
+            (
+                "Referral service live in five councils",
+                "Gwasanaeth atgyfeirio'n fyw mewn pum cyngor",
+                -5,
+                4_000_000,
+            ),
+            (
+                "A year of referrals reported",
+                "Blwyddyn o atgyfeiriadau wedi'u hadrodd",
+                300,
+                7_000_000,
+            ),
+        ],
+    )
+    contracts.link_outcomes(actor=team["buyer"], contract=contract, indicators=[LOOP_INDICATOR])
 
 
 def load_demo_challenges(password: str, report: Callable[[str], None]) -> None:
@@ -368,3 +443,10 @@ def load_demo_challenges(password: str, report: Callable[[str], None]) -> None:
     if not Challenge.objects.filter(slug=BINS).exists():
         report("Procurement: smart waste bins (awarded, first milestone paid)")
         _bins(team, bidders)
+    # The loop's challenge cites the Data Lab's indicator: made once the demo data is there.
+    if (
+        not Challenge.objects.filter(slug=HUBS).exists()
+        and Indicator.objects.filter(slug=LOOP_INDICATOR).exists()
+    ):
+        report("Procurement: warm hubs for every council (the loop: evidence to contract)")
+        _hubs_for_all(team, bidders)

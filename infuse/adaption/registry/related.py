@@ -11,7 +11,12 @@ from infuse.datalab.related import RelatedWork
 
 def _links(experiments: Any) -> list[RelatedWork]:
     return [
-        RelatedWork("experiments", experiment.title, experiment.get_absolute_url())
+        RelatedWork(
+            "experiments",
+            experiment.title,
+            experiment.get_absolute_url(),
+            experiment.launched_at.date() if experiment.launched_at else None,
+        )
         for experiment in experiments.distinct()
     ]
 

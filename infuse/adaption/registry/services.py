@@ -266,7 +266,11 @@ def record_move(
     before = experiment.status
     experiment.status = step.target
     experiment.updated_at = timezone.now()
-    experiment.save(update_fields=["status", "updated_at"])
+    fields = ["status", "updated_at"]
+    if step.target == Status.RUNNING and experiment.launched_at is None:
+        experiment.launched_at = experiment.updated_at
+        fields.append("launched_at")
+    experiment.save(update_fields=fields)
     audit.record_event(
         actor=actor,
         action=action,

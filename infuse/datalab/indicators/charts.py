@@ -53,10 +53,26 @@ class TrendPoint:
     region: float | None
 
 
+@dataclass(frozen=True)
+class TrendMark:
+    """Work aimed at the indicator, marked where it began: ``at`` in periods from the start of
+    the first (see :func:`infuse.datalab.indicators.periods.position`)."""
+
+    number: int
+    at: float
+    label: str
+
+
 def trend_svg(
-    points: Sequence[TrendPoint], *, council_name: str, unit_label: str, ident: str = "trend"
+    points: Sequence[TrendPoint],
+    *,
+    council_name: str,
+    unit_label: str,
+    ident: str = "trend",
+    marks: Sequence[TrendMark] = (),
 ) -> SafeString:
-    """The council's values (with 95% intervals) and the region's, period by period."""
+    """The council's values (with 95% intervals) and the region's, period by period, and a
+    numbered line where each piece of work aimed at the indicator began."""
     if not points:
         return mark_safe("")
     numbers = [
@@ -79,22 +95,53 @@ def trend_svg(
     council_line = path(
         [(x, y(p.council)) for x, p in zip(xs, points, strict=True) if p.council is not None]
     )
-    marks = _trend_marks(points, xs, y, council_name)
+    drawn = [*_work_marks(marks, slot), *_trend_marks(points, xs, y, council_name)]
     body = format_html(
         '{}<path class="infuse-chart__region-line" d="{}"/>'
         '<path class="infuse-chart__council-line" d="{}"/>{}',
         axes(x_ticks, y, _("Period"), unit_label),
         region_line,
         council_line,
-        mark_safe("".join(str(m) for m in marks)),  # noqa: S308 - each built with format_html
+        mark_safe("".join(str(m) for m in drawn)),  # noqa: S308 - each built with format_html
     )
     first, last = points[0], points[-1]
     description = _(
         "%(council)s from %(first)s to %(last)s, with 95%% confidence intervals, against the "
         "Cardiff Capital Region. The same numbers are in the table below the chart."
     ) % {"council": council_name, "first": first.period, "last": last.period}
+    if marks:
+        description += " " + _(
+            "Numbered dashed lines mark where work aimed at the indicator began; the list "
+            "below the chart names each."
+        )
     title = _("Trend: %(council)s against the region") % {"council": council_name}
     return frame(title=title, description=description, ident=ident, body=body, css="infuse-chart")
+
+
+def _work_marks(marks: Sequence[TrendMark], slot: float) -> list[SafeString]:
+    """A dashed line where each piece of work began, numbered as in the list below the chart."""
+    drawn = []
+    previous, row = -100.0, 0
+    for mark in marks:
+        x = round(LEFT + slot * mark.at, 2)
+        row = row + 1 if x - previous < 16 else 0  # numbers of work begun close together stack
+        previous = x
+        drawn.append(
+            format_html(
+                '<g class="infuse-chart__work"><title>{}</title>'
+                '<line x1="{}" x2="{}" y1="{}" y2="{}"/>'
+                '<text x="{}" y="{}" text-anchor="end">{}</text></g>',
+                mark.label,
+                x,
+                x,
+                TOP,
+                HEIGHT - BOTTOM,
+                x - 3,
+                TOP + 10 + 14 * row,
+                mark.number,
+            )
+        )
+    return drawn
 
 
 def _trend_marks(

@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -24,6 +25,7 @@ from infuse.datalab.catalogue import exports
 from infuse.datalab.catalogue import services as catalogue
 from infuse.datalab.indicators import charts, publishing, services
 from infuse.datalab.indicators.forms import IndicatorForm, ValueFlagForm
+from infuse.datalab.indicators.periods import position
 from infuse.datalab.indicators.schemas import FlagIn
 from infuse.datalab.models import Indicator
 
@@ -80,7 +82,8 @@ def indicator_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "related": related.for_indicator(request.user, indicator),
     }
     if periods:
-        context.update(_trend_context(request, periods, unit_label))
+        marks = _work_marks(indicator, context["related"], [p.period for p in reversed(periods)])
+        context.update(_trend_context(request, periods, unit_label, marks))
         context.update(_funnel_context(request, indicator, periods, unit_label))
     return render(request, "datalab/indicator.html", context)
 
@@ -93,8 +96,31 @@ def _own_councils(person: Any) -> set[int]:
     )
 
 
+def _work_marks(
+    indicator: Indicator, found: dict[str, list[related.RelatedWork]], labels: list[str]
+) -> list[tuple[charts.TrendMark, related.RelatedWork]]:
+    """The work aimed at the indicator with a start date, numbered in date order, and where
+    each began along the periods (``labels``, oldest first); nothing for labels of no known
+    shape."""
+    grain = str(indicator.specification.get("period", {}).get("grain", "as_recorded"))
+    started = sorted(
+        ((work.started, work) for section in found.values() for work in section if work.started),
+        key=lambda pair: pair[0],
+    )
+    marks: list[tuple[charts.TrendMark, related.RelatedWork]] = []
+    for day, work in started:
+        at = position(day, labels, grain)
+        if at is not None:
+            label = f"{work.title}: {date_format(day, 'j F Y')}"
+            marks.append((charts.TrendMark(len(marks) + 1, at, label), work))
+    return marks
+
+
 def _trend_context(
-    request: HttpRequest, periods: list[publishing.ShownPeriod], unit_label: str
+    request: HttpRequest,
+    periods: list[publishing.ShownPeriod],
+    unit_label: str,
+    marks: list[tuple[charts.TrendMark, related.RelatedWork]],
 ) -> dict[str, Any]:
     councils = sorted(
         {v.council for p in periods for v in p.councils if v.council is not None},
@@ -122,7 +148,13 @@ def _trend_context(
         "trend_councils": councils,
         "trend_council": chosen,
         "trend_points": points,
-        "trend_svg": charts.trend_svg(points, council_name=chosen.name, unit_label=unit_label),
+        "trend_svg": charts.trend_svg(
+            points,
+            council_name=chosen.name,
+            unit_label=unit_label,
+            marks=[mark for mark, _work in marks],
+        ),
+        "trend_marks": marks,
     }
 
 

@@ -14,7 +14,10 @@ from infuse.procurement.challenges.services import visible_challenges
 def _challenge_links(challenges: Any) -> list[RelatedWork]:
     return [
         RelatedWork(
-            "challenges", c.title, reverse("procurement:challenge", kwargs={"slug": c.slug})
+            "challenges",
+            c.title,
+            reverse("procurement:challenge", kwargs={"slug": c.slug}),
+            c.published_at.date() if c.published_at else None,
         )
         for c in challenges.distinct()
     ]

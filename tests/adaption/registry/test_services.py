@@ -70,3 +70,14 @@ def test_the_public_sees_only_registered_public_experiments(make_experiment, off
     public = {e.title_en for e in services.visible_experiments(AnonymousUser())}
     assert public == {"Registered public"}
     assert len(services.visible_experiments(officer)) == 3
+
+
+def test_launching_remembers_when(make_experiment, officer):
+    experiment = registered(make_experiment, officer, design="its")
+    assert experiment.launched_at is None
+    services.move(actor=officer, experiment=experiment, transition="launch")
+    experiment.refresh_from_db()
+    first = experiment.launched_at
+    assert first is not None and experiment.status == Status.RUNNING
+    event = AuditEvent.objects.get(action="experiment.launch")
+    assert abs((event.occurred_at - first).total_seconds()) < 5
