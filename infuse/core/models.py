@@ -351,8 +351,16 @@ class TaskProgress(models.Model):
         SUCCEEDED = "succeeded", _("Finished")
         FAILED = "failed", _("Failed")
 
+    class Kind(models.TextChoices):
+        """What the work is, in the words its pages show (never the code)."""
+
+        INGEST = "datalab.ingest", _("Checking and storing an upload")
+        INDICATOR = "datalab.indicator", _("Computing an indicator's values")
+        ANALYSIS = "adaption.analysis", _("Analysing an experiment")
+        AUDIT = "audit.verify", _("Checking the audit log")
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    kind = models.CharField(max_length=100)
+    kind = models.CharField(max_length=100, choices=Kind.choices)
     owner = models.ForeignKey(
         Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="task_progress"
     )

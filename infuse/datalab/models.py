@@ -252,11 +252,22 @@ class Indicator(models.Model):
     title_cy: str | None
     description_en: str | None
     description_cy: str | None
+    rationale_en: str | None
+    rationale_cy: str | None
+    caveats_en: str | None
+    caveats_cy: str | None
 
     dataset = models.ForeignKey(Dataset, on_delete=models.PROTECT, related_name="indicators")
     slug = models.SlugField(max_length=120, unique=True)
     title = models.CharField(_("title"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), blank=True)  # its definition
+    # What a reader needs to use it well (the public-health profiles' metadata): why it
+    # matters, what to be careful of, and where the data comes from. The method is written
+    # from the specification itself (``indicators.metadata``), so it is always true.
+    rationale = models.TextField(_("rationale"), blank=True)
+    caveats = models.TextField(_("caveats"), blank=True)
+    source = models.CharField(_("source"), max_length=300, blank=True)
+    source_url = models.URLField(_("source address"), max_length=500, blank=True)
     # The computation (numerator, denominator, filters, council and period columns) as the
     # analytics layer's specification, stored as JSON so it can be re-run on any version.
     specification = models.JSONField(default=dict)

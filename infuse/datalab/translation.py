@@ -13,7 +13,7 @@ class DatasetTranslation(TranslationOptions):
 
 @register(Indicator)
 class IndicatorTranslation(TranslationOptions):
-    fields = ("title", "description")
+    fields = ("title", "description", "rationale", "caveats")
     required_languages = ("en",)
 
 

@@ -75,6 +75,10 @@ class DemoIndicator:
     goals: list[str]
     description_en: str = ""
     description_cy: str = ""
+    # (English, Welsh) of why it matters and what to be careful of, and where the data is from.
+    rationale: tuple[str, str] = ("", "")
+    caveats: tuple[str, str] = ("", "")
+    source: str = ""
 
 
 @dataclass(frozen=True)
@@ -95,6 +99,8 @@ class DemoDataset:
     validation_policy: str = "reject"
     update_frequency: str = "annually"
     temporal: tuple[date, date] = (date(2019, 4, 1), date(2025, 3, 31))
+    # The demo's history: the day its data was uploaded (so a dataset can be overdue).
+    uploaded_on: date | None = None
 
 
 def _csv(header: list[str], rows: list[list[Any]]) -> bytes:
@@ -175,6 +181,20 @@ def low_birth_weight(councils: list[Council], rng: np.random.Generator) -> DemoD
             DemoIndicator(
                 title_en="Low birth weight",
                 title_cy="Pwysau geni isel",
+                rationale=(
+                    "Low birth weight is linked to poorer health in childhood and later life, "
+                    "and follows deprivation closely: a measure of fair starts in life.",
+                    "Mae pwysau geni isel yn gysylltiedig ag iechyd gwaeth yn ystod plentyndod "
+                    "ac yn nes ymlaen, ac mae'n dilyn amddifadedd yn agos: mesur o ddechrau "
+                    "teg mewn bywyd.",
+                ),
+                caveats=(
+                    "Births are counted by the mother's council of residence; small councils "
+                    "have wide intervals from year to year.",
+                    "Mae genedigaethau'n cael eu cyfrif yn ôl cyngor preswyl y fam; mae gan "
+                    "gynghorau bach gyfyngau llydan o flwyddyn i flwyddyn.",
+                ),
+                source="InFuSe demo data, shaped like StatsWales's births tables",
                 description_en="Live births under 2,500g as a percentage of all live births.",
                 description_cy=(
                     "Genedigaethau byw o dan 2,500g fel canran o'r holl enedigaethau byw."
@@ -237,6 +257,18 @@ def social_prescribing(councils: list[Council], rng: np.random.Generator) -> Dem
             DemoIndicator(
                 title_en="Social prescribing referrals per 1,000 adults",
                 title_cy="Atgyfeiriadau presgripsiynu cymdeithasol fesul 1,000 o oedolion",
+                rationale=(
+                    "Social prescribing links people to community activities that support "
+                    "their wellbeing; low referral rates suggest people are not being reached.",
+                    "Mae presgripsiynu cymdeithasol yn cysylltu pobl â gweithgareddau "
+                    "cymunedol sy'n cefnogi eu llesiant; mae cyfraddau atgyfeirio isel yn "
+                    "awgrymu nad yw pobl yn cael eu cyrraedd.",
+                ),
+                caveats=(
+                    "2021-22 was a pilot in three councils only, with small counts.",
+                    "Cynllun peilot mewn tri chyngor yn unig oedd 2021-22, gyda chyfrifon bach.",
+                ),
+                source="InFuSe demo data",
                 specification={
                     "numerator": {"aggregation": "sum", "column": "referrals"},
                     "denominator": {"kind": "measure", "aggregation": "sum", "column": "adults"},
@@ -384,6 +416,7 @@ def fly_tipping(councils: list[Council], rng: np.random.Generator) -> DemoDatase
             DemoFile("fly-tipping-2024-25-q1-draft.csv", _csv(header, faulty)),
         ],
         temporal=(date(2023, 4, 1), date(2024, 3, 31)),
+        uploaded_on=date(2024, 7, 15),  # quarterly, and nothing since: overdue
     )
 
 

@@ -7,6 +7,7 @@ without duplicating anything. ``load_demo_data`` adds the Data Lab's datasets (s
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 import logging
@@ -32,6 +33,7 @@ from infuse.datalab.models import (
     ComparatorGroup,
     Dataset,
     DatasetUpload,
+    DatasetVersion,
     Indicator,
     SavedQuery,
 )
@@ -169,6 +171,9 @@ def _dataset(demo: Any, actor: Person, report: Callable[[str], None]) -> None:
             actor=actor, dataset=dataset, chunks=[file.content], original_name=file.name
         )
         run_tasks()  # in order: each file is a version on top of the last
+    if demo.uploaded_on is not None:
+        uploaded = dt.datetime.combine(demo.uploaded_on, dt.time(10), tzinfo=dt.UTC)
+        DatasetVersion.objects.filter(dataset=dataset).update(created_at=uploaded)
     for indicator in demo.indicators:
         if Indicator.objects.filter(dataset=dataset, title_en=indicator.title_en).exists():
             continue
@@ -181,6 +186,11 @@ def _dataset(demo: Any, actor: Person, report: Callable[[str], None]) -> None:
                 title_cy=indicator.title_cy,
                 description_en=indicator.description_en,
                 description_cy=indicator.description_cy,
+                rationale_en=indicator.rationale[0],
+                rationale_cy=indicator.rationale[1],
+                caveats_en=indicator.caveats[0],
+                caveats_cy=indicator.caveats[1],
+                source=indicator.source,
                 specification=indicator.specification,
                 themes=indicator.themes,
                 goals=indicator.goals,

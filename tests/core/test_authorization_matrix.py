@@ -101,6 +101,12 @@ MATRIX: dict[str, tuple[str, str, dict | None, dict[str, int]]] = {
         signed_in(302, 404),
     ),
     "datalab:indicator": ("get", "/data/indicators/no-such/", None, everyone(404)),
+    "datalab:indicator_change": (
+        "get",
+        "/data/indicators/no-such/change/",
+        None,
+        signed_in(302, 404),
+    ),
     "datalab:indicator_download": (
         "get",
         "/data/indicators/no-such/values.csv",
@@ -511,6 +517,12 @@ MATRIX: dict[str, tuple[str, str, dict | None, dict[str, int]]] = {
     ),
     "api:list_indicators": ("get", "/api/v1/data/indicators", None, everyone(200)),
     "api:get_indicator": ("get", "/api/v1/data/indicators/no-such", None, everyone(404)),
+    "api:update_indicator": (
+        "put",
+        "/api/v1/data/indicators/no-such",
+        {"title_en": "M", "title_cy": "M"},
+        signed_in(401, 404),
+    ),
     "api:get_indicator_values": (
         "get",
         "/api/v1/data/indicators/no-such/values",

@@ -25,6 +25,7 @@ from infuse.core.permissions import can, person_of
 from infuse.datalab import related
 from infuse.datalab.catalogue import dcat, exports, services
 from infuse.datalab.catalogue.forms import CatalogueSearchForm, DatasetChangeForm, DatasetForm
+from infuse.datalab.catalogue.freshness import freshness
 from infuse.datalab.catalogue.schemas import CatalogueQuery, DatasetChangeIn
 from infuse.datalab.models import Dataset
 
@@ -73,6 +74,7 @@ def dataset_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "versions": dataset.versions.all(),
             "can_change": can(request.user, "datalab.change_dataset", dataset),
             "related": related.for_dataset(request.user, dataset),
+            "freshness": freshness(dataset),
         },
     )
 

@@ -15,6 +15,7 @@ from infuse.datalab.indicators.schemas import (
     FlaggedValueOut,
     FlagIn,
     IndicatorCreatedOut,
+    IndicatorDetailsIn,
     IndicatorIn,
     IndicatorOut,
     IndicatorValuesOut,
@@ -54,6 +55,25 @@ def get_indicator_values(request: HttpRequest, slug: str) -> IndicatorValuesOut:
     actor = caller(request)
     indicator = catalogue.get_indicator(actor=actor, slug=slug)
     return services.published_values(actor=actor, indicator=indicator)
+
+
+@router.put(
+    "/indicators/{slug}",
+    response={
+        200: IndicatorOut,
+        400: ProblemOut,
+        401: ProblemOut,
+        403: ProblemOut,
+        404: ProblemOut,
+    },
+    summary="Change an indicator's details (titles, definition, rationale, caveats, source, tags)",
+)
+def update_indicator(request: HttpRequest, slug: str, payload: IndicatorDetailsIn) -> IndicatorOut:
+    actor = caller(request)
+    indicator = catalogue.get_indicator(actor=actor, slug=slug)
+    return IndicatorOut.of(
+        services.update_indicator(actor=actor, indicator=indicator, details_in=payload)
+    )
 
 
 @router.post(

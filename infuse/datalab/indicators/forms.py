@@ -9,11 +9,27 @@ from django.utils.translation import gettext_lazy as _
 
 from infuse.core.forms import SchemaForm, bilingual, choice_field
 from infuse.datalab.catalogue.forms import tag_options
-from infuse.datalab.indicators.schemas import FlagIn, IndicatorIn
+from infuse.datalab.indicators.schemas import FlagIn, IndicatorDetailsIn, IndicatorIn
 from infuse.datalab.models import Polarity, Unit, ValueFlag
 
 
-class IndicatorForm(SchemaForm):
+class TaggedForm(SchemaForm):
+    """A form with an indicator's themes and well-being goals, chosen from the reference data."""
+
+    themes = forms.MultipleChoiceField(
+        label=_("Themes"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    goals = forms.MultipleChoiceField(
+        label=_("Well-being goals"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choice_field(self, "themes").choices = tag_options("themes")
+        choice_field(self, "goals").choices = tag_options("goals")
+
+
+class IndicatorForm(TaggedForm):
     """An indicator over the latest version's columns; it builds the analytics specification."""
 
     schema = IndicatorIn
@@ -70,12 +86,6 @@ class IndicatorForm(SchemaForm):
     polarity = forms.ChoiceField(
         label=_("Which direction is better"), choices=Polarity.choices, widget=forms.RadioSelect
     )
-    themes = forms.MultipleChoiceField(
-        label=_("Themes"), required=False, widget=forms.CheckboxSelectMultiple
-    )
-    goals = forms.MultipleChoiceField(
-        label=_("Well-being goals"), required=False, widget=forms.CheckboxSelectMultiple
-    )
 
     def __init__(
         self, *args: Any, columns: list[str], types: dict[str, str] | None = None, **kwargs: Any
@@ -88,8 +98,6 @@ class IndicatorForm(SchemaForm):
         choice_field(self, "denominator_column").choices = [("", _("None")), *options]
         choice_field(self, "council_column").choices = options
         choice_field(self, "period_column").choices = options
-        choice_field(self, "themes").choices = tag_options("themes")
-        choice_field(self, "goals").choices = tag_options("goals")
 
     def schema_data(self) -> dict[str, Any]:
         data = self.cleaned_data
@@ -146,6 +154,36 @@ class IndicatorForm(SchemaForm):
         operator = data.get("filter_operator") or "="
         value = None if "null" in operator else self._typed(column, data["filter_value"], operator)
         return [{"column": column, "operator": operator, "value": value}]
+
+
+class IndicatorDetailsForm(TaggedForm):
+    """What people read about an indicator; the computation is not changed here."""
+
+    schema = IndicatorDetailsIn
+
+    title_en, title_cy = bilingual(_("Title"), max_length=200)
+    description_en, description_cy = bilingual(
+        _("Definition"), textarea=True, help_text=_("What the indicator measures, in a sentence.")
+    )
+    rationale_en, rationale_cy = bilingual(
+        _("Why it matters"),
+        textarea=True,
+        help_text=_("Why the region tracks it, and what a change in it would mean."),
+    )
+    caveats_en, caveats_cy = bilingual(
+        _("Things to be careful of"),
+        textarea=True,
+        help_text=_("For example: a change of definition, a year of incomplete data."),
+    )
+    source = forms.CharField(
+        label=_("Source"),
+        required=False,
+        max_length=300,
+        help_text=_("Who produces the data, for example: StatsWales, table PROV0101."),
+    )
+    source_url = forms.CharField(
+        label=_("Source's web address (optional)"), required=False, max_length=500
+    )
 
 
 class ValueFlagForm(SchemaForm):

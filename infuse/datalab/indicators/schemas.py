@@ -2,22 +2,59 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
+from typing import Any
+
 from ninja import Schema
 
+from infuse.datalab.catalogue.freshness import freshness
 from infuse.datalab.catalogue.schemas import texts
+from infuse.datalab.indicators.metadata import method_sentences
 from infuse.datalab.models import Indicator, IndicatorValue
 
 
-class IndicatorIn(Schema):
-    """A new indicator: its titles and the computation, as the analytics layer's specification."""
+class IndicatorDetailsIn(Schema):
+    """What people write about an indicator: its titles, definition, why it matters, what to
+    be careful of, where the data comes from, and its tags (the computation never changes)."""
 
     title_en: str
     title_cy: str
-    specification: dict
     description_en: str = ""
     description_cy: str = ""
+    rationale_en: str = ""
+    rationale_cy: str = ""
+    caveats_en: str = ""
+    caveats_cy: str = ""
+    source: str = ""
+    source_url: str = ""
     themes: list[str] = []
     goals: list[str] = []
+
+    @classmethod
+    def of(cls, indicator: Indicator) -> IndicatorDetailsIn:
+        """The details as stored, for the edit page to start from."""
+        return cls(**details(indicator))
+
+
+class IndicatorIn(IndicatorDetailsIn):
+    """A new indicator: its details and the computation, as the analytics layer's
+    specification."""
+
+    specification: dict
+
+
+def details(indicator: Indicator) -> dict[str, Any]:
+    return {
+        **texts(indicator),
+        "rationale_en": indicator.rationale_en or "",
+        "rationale_cy": indicator.rationale_cy or "",
+        "caveats_en": indicator.caveats_en or "",
+        "caveats_cy": indicator.caveats_cy or "",
+        "source": indicator.source,
+        "source_url": indicator.source_url,
+        "themes": [t.code for t in indicator.themes.all()],
+        "goals": [g.code for g in indicator.goals.all()],
+    }
 
 
 class FlagIn(Schema):
@@ -29,30 +66,33 @@ class FlagIn(Schema):
         return cls(flag=value.flag)
 
 
-class IndicatorOut(Schema):
+class IndicatorOut(IndicatorDetailsIn):
     slug: str
     dataset: str
-    title_en: str
-    title_cy: str
-    description_en: str
-    description_cy: str
     unit: str
     polarity: str
-    themes: list[str]
-    goals: list[str]
     specification: dict
+    method: list[str]  # how the values are computed, in the request's language
+    update_frequency: str  # the dataset's stated frequency
+    last_updated: datetime | None  # the dataset's newest version
+    next_update_due: date | None
+    overdue: bool
 
     @classmethod
     def of(cls, indicator: Indicator) -> IndicatorOut:
+        fresh = freshness(indicator.dataset)
         return cls(
-            **texts(indicator),
+            **details(indicator),
             slug=indicator.slug,
             dataset=indicator.dataset.slug,
             unit=indicator.unit,
             polarity=indicator.polarity,
-            themes=[t.code for t in indicator.themes.all()],
-            goals=[g.code for g in indicator.goals.all()],
             specification=indicator.specification,
+            method=method_sentences(indicator.specification),
+            update_frequency=indicator.dataset.update_frequency,
+            last_updated=fresh.last_updated,
+            next_update_due=fresh.next_due,
+            overdue=fresh.overdue,
         )
 
 

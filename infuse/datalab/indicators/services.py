@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -21,7 +23,12 @@ from infuse.core.permissions import can
 from infuse.core.slugs import unique_slug
 from infuse.datalab.catalogue import exports
 from infuse.datalab.indicators import publishing
-from infuse.datalab.indicators.schemas import FlagIn, IndicatorIn, IndicatorValuesOut
+from infuse.datalab.indicators.schemas import (
+    FlagIn,
+    IndicatorDetailsIn,
+    IndicatorIn,
+    IndicatorValuesOut,
+)
 from infuse.datalab.indicators.tasks import queue_indicator
 from infuse.datalab.models import Dataset, Indicator, IndicatorValue, ValueFlag
 
@@ -44,42 +51,100 @@ def _spec_problems(dataset: Dataset, specification: dict[str, Any]) -> list[Fiel
     return []
 
 
+def _details_problems(details_in: IndicatorDetailsIn) -> list[FieldProblem]:
+    problems: list[FieldProblem] = []
+    if not details_in.title_en.strip():
+        problems.append(FieldProblem("title_en", _("Enter the title in English")))
+    if not details_in.title_cy.strip():
+        problems.append(FieldProblem("title_cy", _("Enter the title in Welsh")))
+    address = details_in.source_url.strip()
+    if address and not _is_web_address(address):
+        problems.append(
+            FieldProblem(
+                "source_url",
+                _("Enter the source's web address, starting https:// or http://"),
+                value=address,
+            )
+        )
+    return problems
+
+
+def _is_web_address(address: str) -> bool:
+    try:
+        URLValidator(schemes=["http", "https"])(address)
+    except ValidationError:
+        return False
+    return True
+
+
+def _apply_details(indicator: Indicator, details_in: IndicatorDetailsIn) -> None:
+    """Write the details onto the indicator (saved by the caller) and set its tags."""
+    for name in ("title", "description", "rationale", "caveats"):
+        for language in ("en", "cy"):
+            value = getattr(details_in, f"{name}_{language}")
+            setattr(indicator, f"{name}_{language}", value.strip() if name == "title" else value)
+    indicator.source = details_in.source.strip()
+    indicator.source_url = details_in.source_url.strip()
+
+
+def _set_tags(indicator: Indicator, details_in: IndicatorDetailsIn) -> None:
+    indicator.themes.set(Theme.objects.filter(code__in=details_in.themes))
+    indicator.goals.set(WellbeingGoal.objects.filter(code__in=details_in.goals))
+
+
 def create_indicator(*, actor: Person, dataset: Dataset, indicator_in: IndicatorIn) -> Indicator:
     """Define an indicator over a dataset and queue the computation of its values."""
     if not can(actor, "datalab.change_dataset", dataset):
         raise PermissionDenied()
-    problems: list[FieldProblem] = []
-    if not indicator_in.title_en.strip():
-        problems.append(FieldProblem("title_en", _("Enter the title in English")))
-    if not indicator_in.title_cy.strip():
-        problems.append(FieldProblem("title_cy", _("Enter the title in Welsh")))
+    problems = _details_problems(indicator_in)
     problems += _spec_problems(dataset, indicator_in.specification)
-    themes = list(Theme.objects.filter(code__in=indicator_in.themes))
-    goals = list(WellbeingGoal.objects.filter(code__in=indicator_in.goals))
     if problems:
         raise InvalidInput(problems=problems)
     specification = indicator_in.specification
     with transaction.atomic():
-        indicator = Indicator.objects.create(
+        indicator = Indicator(
             dataset=dataset,
             slug=unique_slug(Indicator, indicator_in.title_en, fallback="indicator"),
-            title_en=indicator_in.title_en.strip(),
-            title_cy=indicator_in.title_cy.strip(),
-            description_en=indicator_in.description_en,
-            description_cy=indicator_in.description_cy,
             specification=specification,
             unit=specification.get("unit", "count"),
             polarity=specification.get("polarity", "neither"),
             created_by=actor,
         )
-        indicator.themes.set(themes)
-        indicator.goals.set(goals)
+        _apply_details(indicator, indicator_in)
+        indicator.save()
+        _set_tags(indicator, indicator_in)
         queue_indicator(indicator, owner=actor)
         audit.record_event(
             actor=actor,
             action="indicator.created",
             obj=indicator,
             after={"dataset": dataset.slug, "specification": specification},
+        )
+    return indicator
+
+
+def update_indicator(
+    *, actor: Person, indicator: Indicator, details_in: IndicatorDetailsIn
+) -> Indicator:
+    """Change what people read about an indicator (never its computation: a new definition
+    is a new indicator, so published values keep meaning what they meant)."""
+    if not can(actor, "datalab.change_dataset", indicator.dataset):
+        raise PermissionDenied()
+    problems = _details_problems(details_in)
+    if problems:
+        raise InvalidInput(problems=problems)
+    with transaction.atomic():
+        before = IndicatorDetailsIn.of(indicator).model_dump()
+        _apply_details(indicator, details_in)
+        indicator.save()
+        _set_tags(indicator, details_in)
+        after = IndicatorDetailsIn.of(indicator).model_dump()
+        audit.record_event(
+            actor=actor,
+            action="indicator.updated",
+            obj=indicator,
+            before={k: v for k, v in before.items() if after[k] != v},
+            after={k: v for k, v in after.items() if before[k] != v},
         )
     return indicator
 

@@ -5,6 +5,7 @@ from infuse.datalab.indicators import views
 urlpatterns = [
     path("datasets/<slug:slug>/indicators/new/", views.indicator_create, name="indicator_create"),
     path("indicators/<slug:slug>/", views.indicator_detail, name="indicator"),
+    path("indicators/<slug:slug>/change/", views.indicator_change, name="indicator_change"),
     path(
         "indicators/<slug:slug>/values.<str:file_format>",
         views.indicator_download,

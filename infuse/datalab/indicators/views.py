@@ -23,10 +23,12 @@ from infuse.core.permissions import can, memberships_of, person_of
 from infuse.datalab import related
 from infuse.datalab.catalogue import exports
 from infuse.datalab.catalogue import services as catalogue
+from infuse.datalab.catalogue.freshness import freshness
 from infuse.datalab.indicators import charts, publishing, services
-from infuse.datalab.indicators.forms import IndicatorForm, ValueFlagForm
+from infuse.datalab.indicators.forms import IndicatorDetailsForm, IndicatorForm, ValueFlagForm
+from infuse.datalab.indicators.metadata import method_sentences
 from infuse.datalab.indicators.periods import position
-from infuse.datalab.indicators.schemas import FlagIn
+from infuse.datalab.indicators.schemas import FlagIn, IndicatorDetailsIn
 from infuse.datalab.models import Indicator
 
 
@@ -61,6 +63,37 @@ def indicator_create(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+def _changeable(request: HttpRequest, slug: str) -> tuple[Any, Indicator]:
+    """The signed-in person and the indicator, when they may change its dataset."""
+    person = person_of(request)
+    indicator = catalogue.get_indicator(actor=person, slug=slug)
+    if not can(person, "datalab.change_dataset", indicator.dataset):
+        raise PermissionDenied()
+    return person, indicator
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def indicator_change(request: HttpRequest, slug: str) -> HttpResponse:
+    """Change what people read about the indicator: titles, definition, rationale, caveats,
+    source and tags (the computation stays as it was defined)."""
+    person, indicator = _changeable(request, slug)
+    return form_page(
+        request,
+        IndicatorDetailsForm(
+            request.POST if request.method == "POST" else None,
+            initial=IndicatorDetailsForm.initial_from(IndicatorDetailsIn.of(indicator)),
+        ),
+        template="datalab/indicator_change.html",
+        save=lambda form: services.update_indicator(
+            actor=person, indicator=indicator, details_in=form.to_schema()
+        ),
+        success=_("Indicator details saved."),
+        then=_indicator_page,
+        context={"indicator": indicator},
+    )
+
+
 @require_GET
 def indicator_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """The league table per period, a council's trend against the region, and a funnel plot.
@@ -80,6 +113,8 @@ def indicator_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "can_flag": can(request.user, "datalab.change_dataset", indicator.dataset),
         "formats": list(exports.FORMATS),
         "related": related.for_indicator(request.user, indicator),
+        "method": method_sentences(indicator.specification),
+        "freshness": freshness(indicator.dataset),
     }
     if periods:
         marks = _work_marks(indicator, context["related"], [p.period for p in reversed(periods)])
@@ -204,10 +239,7 @@ def indicator_download(request: HttpRequest, slug: str, file_format: str) -> Htt
 @require_http_methods(["GET", "POST"])
 def indicator_value_flag(request: HttpRequest, slug: str, value_id: int) -> HttpResponse:
     """Set a StatsWales-style flag on one stored value."""
-    person = person_of(request)
-    indicator = catalogue.get_indicator(actor=person, slug=slug)
-    if not can(person, "datalab.change_dataset", indicator.dataset):
-        raise PermissionDenied()
+    person, indicator = _changeable(request, slug)
     value = services.get_indicator_value(actor=person, indicator=indicator, value_id=value_id)
     response = form_page(
         request,

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 from infuse.adaption.analysis.results import effect_sentence
 from infuse.core.permissions import person_of
 from infuse.core.views import your_work
+from infuse.datalab.catalogue.freshness import overdue_for_publisher
 from infuse.region.home import services
 
 
@@ -20,5 +21,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "findings": [(experiment, effect_sentence(r)) for experiment, r in found.findings],
     }
     if request.user.is_authenticated:
-        context.update(your_work(person_of(request)))
+        person = person_of(request)
+        context.update(your_work(person))
+        context["overdue"] = overdue_for_publisher(person)
     return render(request, "region/home.html", context)

@@ -1,0 +1,50 @@
+"""Is a dataset up to date? Its last real update and when the next is due, by the frequency
+its publisher states; overdue datasets are shown as such and listed for their publisher.
+
+"Last updated" is the newest version's time (new data), never the catalogue entry's edits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from infuse.core.permissions import data_organisations
+from infuse.datalab.models import Dataset, DatasetVersion
+
+# How long each stated frequency allows between versions (a month is its longest).
+ALLOWED_DAYS = {"daily": 1, "weekly": 7, "monthly": 31, "quarterly": 92, "annually": 366}
+
+
+@dataclass(frozen=True)
+class Freshness:
+    last_updated: dt.datetime | None  # the newest version's time; None before any data
+    next_due: dt.date | None  # None when the frequency is irregular or never
+    overdue: bool
+
+
+def freshness(dataset: Dataset, *, today: dt.date | None = None) -> Freshness:
+    version: DatasetVersion | None = dataset.latest_version
+    allowed = ALLOWED_DAYS.get(dataset.update_frequency)
+    if version is None or allowed is None:
+        return Freshness(version.created_at if version else None, None, False)
+    due = timezone.localdate(version.created_at) + dt.timedelta(days=allowed)
+    return Freshness(version.created_at, due, (today or timezone.localdate()) > due)
+
+
+def overdue_for_publisher(person: Any) -> list[Dataset]:
+    """The datasets ``person`` publishes (their organisations') that are overdue, oldest
+    update first: the flag to the publisher."""
+    organisations = data_organisations(person)
+    if not organisations:
+        return []
+    published: QuerySet[Dataset] = Dataset.objects.filter(publisher_id__in=organisations)
+    found = [
+        (d, freshness(d)) for d in published.exclude(update_frequency__in=["irregular", "never"])
+    ]
+    overdue = [(d, f) for d, f in found if f.overdue]
+    return [d for d, f in sorted(overdue, key=lambda pair: pair[1].next_due or dt.date.min)]
