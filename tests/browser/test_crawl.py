@@ -1,0 +1,133 @@
+"""The loop is reachable: from the home page, by following links alone, a reader reaches every
+indicator, dataset, experiment, challenge, goal, theme and council page they may see — in
+English and in Welsh, each axe-clean, and none scrolling sideways at 320 px. The same for a
+signed-in analyst, whose regional pages join the public ones.
+
+The crawl reads each page's links and opens them (the hrefs come from the pages, never typed),
+breadth first, over the pages that show the region's work (not forms, files or the API)."""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.urls import reverse
+from playwright.sync_api import Page
+
+from infuse.adaption.registry.services import visible_experiments
+from infuse.core.models import Council, Person, Theme, WellbeingGoal
+from infuse.datalab.catalogue.services import visible_datasets, visible_indicators
+from infuse.procurement.challenges.services import visible_challenges
+from tests.browser.test_shell import sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# The pages that show the region's work; everything else (forms, files, the API, admin,
+# sub-pages of an experiment or a challenge) is left to the journeys that use it.
+SHOWN = re.compile(
+    r"/(|about/|goals/|goals/[\w-]+/|themes/[\w-]+/|councils/|councils/[\w-]+/|what-works/"
+    r"|data/|data/datasets/[\w-]+/|data/indicators/[\w-]+/|data/comparator-groups/"
+    r"|experiments/|experiments/[\w-]+/|procurement/|procurement/challenges/[\w-]+/|fund/)"
+)
+
+
+def _local(href: str | None, welsh: bool) -> str | None:
+    """The path a link leads to, when it is one of the crawled pages in the crawl's language
+    (query strings dropped, but for the page of a long list)."""
+    if not href or href.startswith(("mailto:", "#")):
+        return None
+    parts = urlsplit(href)
+    if parts.netloc and not parts.netloc.startswith(("127.0.0.1", "localhost")):
+        return None
+    path = parts.path
+    if welsh != (path == "/cy/" or path.startswith("/cy/")):
+        return None
+    if not SHOWN.fullmatch(path.removeprefix("/cy") if welsh else path):
+        return None
+    kept = [(k, v) for k, v in parse_qsl(parts.query) if k == "page"]
+    return path + (f"?{urlencode(kept)}" if kept else "")
+
+
+def crawl(page: Page, base: str, start: str, check: Callable[[Page], Any]) -> set[str]:
+    """Every crawled page reached from ``start`` by links, each opened and checked (every
+    page's problems are gathered, so one run lists them all)."""
+    welsh = start.startswith("/cy/")
+    problems: list[str] = []
+    seen: set[str] = set()
+    queue = deque([start])
+    while queue:
+        path = queue.popleft()
+        if path in seen:
+            continue
+        seen.add(path)
+        response = page.goto(base + path)
+        assert response is not None and response.status == 200, path
+        try:
+            check(page)
+        except AssertionError as problem:
+            problems.append(str(problem))
+        for href in page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)"):
+            target = _local(href, welsh)
+            if target is not None and target not in seen:
+                queue.append(target)
+    assert not problems, "\n\n".join(problems)
+    return {p.split("?")[0] for p in seen}
+
+
+def expected(person: Any) -> set[str]:
+    """The pages of everything ``person`` may see, by the labs' own reading."""
+    actor = person or AnonymousUser()
+    paths = {
+        reverse("datalab:indicator", kwargs={"slug": i.slug}) for i in visible_indicators(actor)
+    }
+    paths |= {reverse("datalab:dataset", kwargs={"slug": d.slug}) for d in visible_datasets(actor)}
+    paths |= {e.get_absolute_url() for e in visible_experiments(actor)}
+    paths |= {
+        reverse("procurement:challenge", kwargs={"slug": c.slug}) for c in visible_challenges(actor)
+    }
+    paths |= {reverse("region:goal", kwargs={"code": g.code}) for g in WellbeingGoal.objects.all()}
+    paths |= {reverse("region:theme", kwargs={"code": t.code}) for t in Theme.objects.all()}
+    paths |= {reverse("region:council", kwargs={"slug": c.slug}) for c in Council.objects.all()}
+    return paths
+
+
+def _fits(page: Page) -> None:
+    page.set_viewport_size({"width": 320, "height": 800})
+    width = page.evaluate("document.documentElement.scrollWidth")
+    page.set_viewport_size({"width": 1280, "height": 800})
+    assert width <= 320, f"{page.url} is {width} px wide at 320 px"
+
+
+def test_the_public_reaches_every_page_of_the_loop_by_links(
+    page: Page, live_server, demo, axe_check
+):
+    base = live_server.url
+
+    def check(page: Page) -> None:
+        axe_check(page)
+        _fits(page)
+
+    english = crawl(page, base, "/", check)
+    assert expected(None) <= english, expected(None) - english
+    page.goto(base + "/")
+    page.get_by_role("link", name="Cymraeg").click()
+    welsh = crawl(page, base, "/cy/", axe_check)
+    assert {f"/cy{p}" for p in expected(None)} <= welsh
+
+
+def test_a_signed_in_analyst_reaches_the_regional_pages_too(
+    page: Page, live_server, demo, axe_check
+):
+    base = live_server.url
+    analyst = Person.objects.get(email="analyst@infuse.example")
+    sign_in(page, base, analyst.email)
+    english = crawl(page, base, "/", axe_check)
+    assert expected(analyst) <= english, expected(analyst) - english
+    assert expected(analyst) - expected(None), "the analyst should see regional work as well"
+    welsh = crawl(page, base, "/cy/", axe_check)
+    assert {f"/cy{p}" for p in expected(analyst)} <= welsh
