@@ -358,6 +358,7 @@ class TaskProgress(models.Model):
         INDICATOR = "datalab.indicator", _("Computing an indicator's values")
         ANALYSIS = "adaption.analysis", _("Analysing an experiment")
         AUDIT = "audit.verify", _("Checking the audit log")
+        EVALUATION = "procurement.evaluation", _("Evaluating a contract's outcome")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     kind = models.CharField(max_length=100, choices=Kind.choices)

@@ -27,6 +27,7 @@ class RelatedWork:
     url: str
     # When it began: an experiment's launch, a challenge's publication, a contract's start.
     started: dt.date | None = None
+    note: str = ""  # what it found, in words (a contract's evaluated outcome)
 
 
 Reader = Callable[[Any, Any], list[RelatedWork]]  # (actor, dataset or indicator)

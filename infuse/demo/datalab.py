@@ -25,6 +25,8 @@ SEED = 20_261_129
 # The indicator the demo's loop runs through: the warm hubs experiment measures it, the warm
 # hubs challenge cites it as evidence and its contract reports against it.
 LOOP_INDICATOR = "social-prescribing-referrals-per-1000-adults"
+# The councils the loop's challenge serves (the five without warm hubs in the experiment).
+HUBS_FOR_ALL = frozenset({"W06000015", "W06000022", "W06000013", "W06000014", "W06000021"})
 YEARS = range(2019, 2025)  # financial years 2019-20 … 2024-25
 SECTORS = {  # share of a council's emissions, per person: (kt CO2e per 1,000 residents)
     "Transport": 1.55,
@@ -222,12 +224,14 @@ def social_prescribing(councils: list[Council], rng: np.random.Generator) -> Dem
     """Referrals per year, from a pilot in three councils (small counts) to all ten."""
     rows = []
     pilots = {"W06000024", "W06000019", "W06000021"}
-    for year in range(2021, 2025):
+    for year in range(2021, 2026):
         for council in councils:
             if year == 2021 and council.gss_code not in pilots:
                 continue
             adults = int(council.population * 0.79)
             rate = 0.0005 if year == 2021 else 0.004 + 0.002 * (year - 2022)
+            if year >= 2024 and council.gss_code in HUBS_FOR_ALL:
+                rate += 0.0025  # the loop's contract: warm hubs (and their referrals) arrive
             referrals = int(rng.poisson(adults * rate * rng.uniform(0.8, 1.25)))
             if year == 2021 and council.gss_code == "W06000021":
                 referrals = 3  # the pilot's first year: a count the public must not see

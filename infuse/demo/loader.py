@@ -207,6 +207,7 @@ def load_demo_data(report: Callable[[str], None] = lambda _message: None) -> Non
     run_tasks()
     load_demo_trials(run_tasks, report)
     load_demo_challenges(settings.INFUSE_DEMO_PASSWORD, report)
+    run_tasks()  # the loop's contract evaluation
     analyst = people[PUBLISHERS["ccr-programme"]]
     if not ComparatorGroup.objects.filter(name_en=VALLEYS.name_en).exists():
         comparators.create_group(actor=analyst, group_in=VALLEYS)

@@ -23,15 +23,16 @@ from django.utils import timezone
 
 from infuse.core.models import Person
 from infuse.datalab.models import Indicator
-from infuse.demo.datalab import LOOP_INDICATOR
+from infuse.demo.datalab import HUBS_FOR_ALL, LOOP_INDICATOR
 from infuse.fund import services as fund
 from infuse.fund.schemas import AllocationIn
 from infuse.procurement.bids import services as bids
 from infuse.procurement.bids.schemas import BidIn
 from infuse.procurement.challenges import services as challenges
 from infuse.procurement.challenges.schemas import ChallengeIn, CriterionIn, PhaseIn
+from infuse.procurement.contracts import outcome_evaluation
 from infuse.procurement.contracts import services as contracts
-from infuse.procurement.contracts.schemas import ContractTermsIn, MilestoneIn
+from infuse.procurement.contracts.schemas import ContractTermsIn, EvaluationIn, MilestoneIn
 from infuse.procurement.evaluation import services as evaluation
 from infuse.procurement.evaluation.schemas import (
     AwardIn,
@@ -118,6 +119,8 @@ BINS_CHALLENGE = {
 }
 
 
+# The loop's contract ran through the 2024-25 financial year, so the data shows what followed.
+HUBS_RAN = (dt.date(2024, 4, 8), dt.date(2025, 3, 31))
 HUBS_CHALLENGE = {
     "title_en": "Warm hubs for every council",
     "title_cy": "Hybiau cynnes i bob cyngor",
@@ -131,7 +134,7 @@ HUBS_CHALLENGE = {
     "problem_cy": "Mae atgyfeiriadau presgripsiynu cymdeithasol yn is mewn sawl cyngor nag ar "
     "draws y rhanbarth, a chanfu'r arbrawf hybiau cynnes fod hybiau'n codi llesiant: mae "
     "angen ffordd ar y cynghorau heb hybiau i'w hagor a'u llenwi.",
-    "councils": ["W06000015", "W06000022", "W06000013", "W06000014", "W06000021"],
+    "councils": sorted(HUBS_FOR_ALL),
     "themes": ["improving-public-health", "transforming-communities"],
     "goals": ["healthier", "cohesive-communities", "more-equal"],
 }
@@ -293,8 +296,12 @@ def _fleet(team: dict[str, Any], bidders: list[Person]) -> None:
     _scored(team["evaluators"][0], first_bid, marks, "Credible and costed.")
 
 
-def _awarded(phase: Phase, team: dict[str, Any]) -> Any:
-    """Every bid scored and moderated, the award decided two months ago and confirmed."""
+def _awarded(
+    phase: Phase, team: dict[str, Any], runs: tuple[dt.date, dt.date] | None = None
+) -> Any:
+    """Every bid scored and moderated, the award decided and confirmed: two months ago, with
+    the contract running from 50 days ago, unless ``runs`` gives the contract's dates (then
+    the award was decided ten days before it began)."""
     marks = {0: (4, 3, 3), 1: (3, 3, 2)}
     scored_criteria = list(phase.criteria.exclude(kind="price"))
     for i, bid in enumerate(phase.received_bids().order_by("pk")):
@@ -314,18 +321,16 @@ def _awarded(phase: Phase, team: dict[str, Any]) -> Any:
         phase=phase,
         award_in=AwardIn(rationale="The highest quality at the lower price."),
     )
-    ago = timezone.now() - dt.timedelta(days=60)
+    today = timezone.localdate()
+    starts, ends = runs or (today - dt.timedelta(days=50), today + dt.timedelta(days=250))
+    ago = timezone.now() - dt.timedelta(days=(today - starts).days + 10)
     Award.objects.filter(pk=award.pk).update(decided_at=ago, standstill_ends_at=ago)
     award.refresh_from_db()
     (contract,) = contracts.confirm_award(
         actor=team["buyer"],
         award=award,
         terms=[
-            ContractTermsIn(
-                bid=bid.pk,
-                starts_on=timezone.localdate() - dt.timedelta(days=50),
-                ends_on=timezone.localdate() + dt.timedelta(days=250),
-            )
+            ContractTermsIn(bid=bid.pk, starts_on=starts, ends_on=ends)
             for bid in award.winners.all()
         ],
     )
@@ -341,14 +346,19 @@ def _delivered(
     phase: Phase,
     bids_made: list[tuple[int, str]],
     milestones: list[Milestone],
+    *,
+    runs: tuple[dt.date, dt.date] | None = None,
+    paid: int = 1,
 ) -> Any:
-    """Two bids, awarded, the contract's milestones set, the first accepted and paid."""
+    """Two bids, awarded, the contract's milestones set, the first ``paid`` accepted and paid
+    (bids closed 70 days ago, or 30 days before the contract's ``runs``)."""
     for person, (price, angle) in zip(bidders[:2], bids_made, strict=True):
         _bid(person, phase, price, angle)
-    _into_the_past(phase, days_ago=70)
+    closed = 70 if runs is None else (timezone.localdate() - runs[0]).days + 30
+    _into_the_past(phase, days_ago=closed)
     phase.refresh_from_db()
     _opened(phase, team)
-    contract = _awarded(phase, team)
+    contract = _awarded(phase, team, runs)
     made = [
         contracts.add_milestone(
             actor=team["buyer"],
@@ -362,8 +372,9 @@ def _delivered(
         )
         for en, cy, days, pence in milestones
     ]
-    first = contracts.accept_milestone(actor=team["buyer"], milestone=made[0])
-    contracts.pay_milestone(actor=team["manager"], milestone=first)
+    for milestone in made[:paid]:
+        accepted = contracts.accept_milestone(actor=team["buyer"], milestone=milestone)
+        contracts.pay_milestone(actor=team["manager"], milestone=accepted)
     return contract
 
 
@@ -402,6 +413,7 @@ def _hubs_for_all(team: dict[str, Any], bidders: list[Person]) -> None:
         actor=team["manager"],
         allocation_in=AllocationIn(purpose=f"{HUBS}/1", amount_pence=15_000_000),
     )
+    today = timezone.localdate()
     contract = _delivered(
         team,
         bidders,
@@ -411,18 +423,26 @@ def _hubs_for_all(team: dict[str, Any], bidders: list[Person]) -> None:
             (
                 "Referral service live in five councils",
                 "Gwasanaeth atgyfeirio'n fyw mewn pum cyngor",
-                -5,
+                (HUBS_RAN[0] - today).days + 90,
                 4_000_000,
             ),
             (
                 "A year of referrals reported",
                 "Blwyddyn o atgyfeiriadau wedi'u hadrodd",
-                300,
+                (HUBS_RAN[1] - today).days,
                 7_000_000,
             ),
         ],
+        runs=HUBS_RAN,
+        paid=2,
     )
     contracts.link_outcomes(actor=team["buyer"], contract=contract, indicators=[LOOP_INDICATOR])
+    # Delivered, with the data from after it: did it work? (Run by the loader's task worker.)
+    outcome_evaluation.evaluate_outcome(
+        actor=team["buyer"],
+        contract=contract,
+        evaluation_in=EvaluationIn(indicator=LOOP_INDICATOR, method="did"),
+    )
 
 
 def load_demo_challenges(password: str, report: Callable[[str], None]) -> None:

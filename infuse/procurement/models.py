@@ -584,3 +584,7 @@ class Release(models.Model):
         if self.pk is not None:
             raise ValueError("an OCDS release is never changed; publish a new one")
         super().save(*args, **kwargs)
+
+
+# Defined beside its slice, registered here with the rest of the lab's tables.
+from infuse.procurement.outcome_evaluations import OutcomeEvaluation as OutcomeEvaluation  # noqa: E402

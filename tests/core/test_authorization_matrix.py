@@ -375,6 +375,12 @@ MATRIX: dict[str, tuple[str, str, dict | None, dict[str, int]]] = {
         None,
         signed_in(302, 404),
     ),
+    "procurement:contract_evaluate": (
+        "post",
+        "/procurement/contracts/999999/evaluations/",
+        None,
+        signed_in(302, 404),
+    ),
     "procurement:milestone_accept": (
         "post",
         "/procurement/milestones/999999/accept/",
@@ -746,6 +752,12 @@ MATRIX: dict[str, tuple[str, str, dict | None, dict[str, int]]] = {
         "put",
         "/api/v1/procurement/contracts/999999/outcomes",
         [],
+        signed_in(401, 404),
+    ),
+    "api:evaluate_outcome": (
+        "post",
+        "/api/v1/procurement/contracts/999999/evaluations",
+        {"indicator": "x"},
         signed_in(401, 404),
     ),
     "api:accept_milestone": (

@@ -28,9 +28,13 @@ def test_the_loop_runs_through_one_indicator(demo):
     assert set(challenge.councils.all()).isdisjoint(experiment.councils.all())
     contract = Contract.objects.get(outcome_indicators=indicator)
     assert contract.award.phase.challenge == challenge
-    assert Payment.objects.filter(milestone__contract=contract).count() == 1
+    assert Payment.objects.filter(milestone__contract=contract).count() == 2
     worse = indicator.values.filter(comparison="worse").values_list("council", flat=True)
     assert Council.objects.filter(pk__in=worse).exists()  # the problem the data shows
+    # Delivered, and evaluated against the councils without it: a clear rise.
+    evaluation = contract.evaluations.get()
+    assert evaluation.method == "did" and evaluation.ci_low > 0
+    assert sorted(evaluation.treated) == sorted(c.gss_code for c in challenge.councils.all())
 
 
 def test_the_indicator_page_shows_the_loop_to_the_public(demo):
@@ -40,3 +44,6 @@ def test_the_indicator_page_shows_the_loop_to_the_public(demo):
     assert "experiment launched on 2 October 2023" in page
     assert page.count('class="infuse-chart__work"') == 3  # experiment, challenge, contract
     assert f'href="/procurement/challenges/{HUBS}/"' in page  # the public is sent to the challenge
+    assert "Evaluated: From 2024-25" in page
+    works = Client().get("/what-works/").text
+    assert "Contracts evaluated after delivery" in works and "Warm hubs for every council" in works

@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='taskprogress',
             name='kind',
-            field=models.CharField(choices=[('datalab.ingest', 'Checking and storing an upload'), ('datalab.indicator', "Computing an indicator's values"), ('adaption.analysis', 'Analysing an experiment'), ('audit.verify', 'Checking the audit log')], max_length=100),
+            field=models.CharField(choices=[('datalab.ingest', 'Checking and storing an upload'), ('datalab.indicator', "Computing an indicator's values"), ('adaption.analysis', 'Analysing an experiment'), ('audit.verify', 'Checking the audit log'), ('procurement.evaluation', "Evaluating a contract's outcome")], max_length=100),
         ),
     ]

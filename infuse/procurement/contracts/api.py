@@ -9,8 +9,8 @@ from ninja import Router, Status
 from infuse.core.api_auth import caller
 from infuse.core.lookups import find
 from infuse.core.schemas import PROBLEMS, Done
-from infuse.procurement.contracts import services
-from infuse.procurement.contracts.schemas import ContractTermsIn, MilestoneIn
+from infuse.procurement.contracts import outcome_evaluation, services
+from infuse.procurement.contracts.schemas import ContractTermsIn, EvaluationIn, MilestoneIn
 from infuse.procurement.models import Award, Contract, Milestone
 
 router = Router()
@@ -46,6 +46,21 @@ def add_milestone(request: HttpRequest, pk: int, payload: MilestoneIn) -> Status
 def link_outcomes(request: HttpRequest, pk: int, payload: list[str]) -> Done:
     services.link_outcomes(actor=caller(request), contract=find(Contract, pk), indicators=payload)
     return Done(id=pk, status="linked")
+
+
+@router.post(
+    "/contracts/{pk}/evaluations",
+    response={202: Done, **PROBLEMS},
+    summary="Evaluate an outcome indicator of the contract (in the background; 202)",
+)
+def evaluate_outcome(request: HttpRequest, pk: int, payload: EvaluationIn) -> Status[Done]:
+    """The answer appears on the contract, the indicator and what works (``/what-works``);
+    follow ``/tasks/{progress}`` for progress."""
+    actor = caller(request)
+    made = outcome_evaluation.evaluate_outcome(
+        actor=actor, contract=services.contract_for(actor=actor, pk=pk), evaluation_in=payload
+    )
+    return Status(202, Done(id=made.pk, status="queued"))
 
 
 @router.post(

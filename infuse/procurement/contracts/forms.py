@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from infuse.core.forms import PoundsField, SchemaForm, ServiceForm, bilingual, choice_field
 from infuse.datalab.catalogue import services as data
-from infuse.procurement.contracts.schemas import ContractTermsIn, MilestoneIn
+from infuse.procurement.contracts.schemas import ContractTermsIn, EvaluationIn, MilestoneIn
 from infuse.procurement.models import Bid
 
 
@@ -65,3 +65,36 @@ class OutcomesForm(ServiceForm):
 
     def slugs(self) -> list[str]:
         return list(self.cleaned_data.get("indicators") or [])
+
+
+class EvaluationForm(SchemaForm):
+    """Evaluate one of the contract's outcome indicators, by one of the engine's methods."""
+
+    schema = EvaluationIn
+
+    indicator = forms.ChoiceField(label=_("Indicator to evaluate"))
+    method = forms.ChoiceField(
+        label=_("Method"),
+        widget=forms.RadioSelect,
+        initial="did",
+        choices=[
+            (
+                "did",
+                _(
+                    "Difference in differences: the change in the councils with the contract "
+                    "against the change in the others"
+                ),
+            ),
+            (
+                "synthetic_control",
+                _(
+                    "Synthetic control: the councils with the contract against a weighted mix "
+                    "of the others that followed them before it began"
+                ),
+            ),
+        ],
+    )
+
+    def __init__(self, *args: Any, indicators: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choice_field(self, "indicator").choices = [(i.slug, i.title) for i in indicators]

@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 from infuse.core.permissions import can
 from infuse.datalab.related import RelatedWork
 from infuse.procurement.challenges.services import runs, visible_challenges
+from infuse.procurement.contracts.outcome_evaluation import evaluations
+from infuse.procurement.contracts.outcome_words import describe
 from infuse.procurement.models import Contract
 from infuse.procurement.suppliers.services import works_for
 
@@ -39,5 +41,7 @@ def reporting_on_indicator(actor: Any, indicator: Any) -> list[RelatedWork]:
             "supplier": contract.supplier.name,
             "challenge": challenge.title,
         }
-        links.append(RelatedWork("contracts", title, url, contract.starts_on))
+        found = evaluations(actor, contract=contract, indicator=indicator).first()
+        note = describe(found) if found else ""
+        links.append(RelatedWork("contracts", title, url, contract.starts_on, note))
     return links

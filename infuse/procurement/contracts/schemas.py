@@ -23,3 +23,11 @@ class MilestoneIn(Schema):
     due_on: date
     amount_pence: Pence
     title_cy: str = ""
+
+
+class EvaluationIn(Schema):
+    """Evaluate one of the indicators the contract reports against (its slug), by
+    "did" (difference in differences) or "synthetic_control"."""
+
+    indicator: str
+    method: str = "did"

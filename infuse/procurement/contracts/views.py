@@ -18,8 +18,13 @@ from infuse.core.lookups import find
 from infuse.core.pages import action_page, form_page
 from infuse.core.permissions import can, person_of
 from infuse.procurement.challenges.services import phase_at, require_runs, runs
-from infuse.procurement.contracts import services
-from infuse.procurement.contracts.forms import ContractTermsForm, MilestoneForm, OutcomesForm
+from infuse.procurement.contracts import outcome_evaluation, outcome_words, services
+from infuse.procurement.contracts.forms import (
+    ContractTermsForm,
+    EvaluationForm,
+    MilestoneForm,
+    OutcomesForm,
+)
 from infuse.procurement.evaluation import services as evaluation
 from infuse.procurement.evaluation.forms import AwardCancelForm, AwardForm
 from infuse.procurement.models import Award, Contract, Milestone, Phase
@@ -147,6 +152,11 @@ def _contract_context(request: HttpRequest, found: Contract) -> dict[str, Any]:
         "indicators": found.outcome_indicators.all(),
         "runs": runs(person, found.award.phase.challenge),
         "pays": can(person, "fund.manage_fund"),
+        "evaluation": EvaluationForm(indicators=found.outcome_indicators.all()),
+        "evaluations": [
+            (e, outcome_words.describe(e), outcome_words.problem(e))
+            for e in found.evaluations.select_related("indicator", "progress")
+        ],
     }
 
 
@@ -194,6 +204,29 @@ def contract_outcomes(request: HttpRequest, pk: int) -> HttpResponse:
         then=_contract_url(found),
         context=lambda: _contract_context(request, found),
         form_name="outcomes",
+    )
+
+
+@login_required
+@require_POST
+def contract_evaluate(request: HttpRequest, pk: int) -> HttpResponse:
+    """Queue the evaluation of an outcome indicator; the contract's page shows its answer."""
+    person = person_of(request)
+    found = services.contract_for(actor=person, pk=pk)
+    return form_page(
+        request,
+        EvaluationForm(request.POST, indicators=found.outcome_indicators.all()),
+        template="procurement/contract.html",
+        save=lambda form: outcome_evaluation.evaluate_outcome(
+            actor=person, contract=found, evaluation_in=form.to_schema()
+        ),
+        success=_(
+            "The evaluation has started. Its answer appears here, on the indicator's page and "
+            "on what works when it is done."
+        ),
+        then=lambda started: reverse("task", kwargs={"progress_id": started.progress_id}),
+        context=lambda: _contract_context(request, found),
+        form_name="evaluation",
     )
 
 

@@ -11,6 +11,7 @@ from infuse.adaption.decisions.evidence import Evidence
 from infuse.core.api_auth import OPTIONAL_AUTH, caller
 from infuse.region.whatworks import services
 from infuse.region.whatworks.schemas import (
+    ContractEvaluationOut,
     EffectOut,
     EvidenceQuery,
     EvidenceRowOut,
@@ -75,4 +76,25 @@ def what_works(request: HttpRequest, filters: Query[EvidenceQuery]) -> WhatWorks
             )
             for group in found.pooled
         ],
+        contracts=[_contract(finding) for finding in found.contracts],
+    )
+
+
+def _contract(finding: services.ContractFinding) -> ContractEvaluationOut:
+    evaluation = finding.evaluation
+    return ContractEvaluationOut(
+        challenge=evaluation.contract.award.phase.challenge.slug,
+        supplier=evaluation.contract.supplier.name,
+        indicator=evaluation.indicator.slug,
+        method=evaluation.method,
+        first_period_after=evaluation.first_period_after,
+        treated=list(evaluation.treated),
+        comparison=list(evaluation.comparison),
+        effect=EffectOut(
+            estimate=evaluation.estimate,
+            ci_low=evaluation.ci_low,
+            ci_high=evaluation.ci_high,
+            p_value=evaluation.p_value,
+        ),
+        said=finding.said,
     )

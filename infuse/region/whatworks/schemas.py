@@ -52,6 +52,21 @@ class PooledOut(Schema):
     method: str
 
 
+class ContractEvaluationOut(Schema):
+    """A contract's outcome evaluated after delivery: the councils with it against the rest."""
+
+    challenge: str
+    supplier: str
+    indicator: str
+    method: str
+    first_period_after: str
+    treated: list[str]
+    comparison: list[str]
+    effect: EffectOut
+    said: str  # in the request's language
+
+
 class WhatWorksOut(Schema):
     experiments: list[EvidenceRowOut]
     pooled: list[PooledOut]
+    contracts: list[ContractEvaluationOut]

@@ -53,6 +53,7 @@ def what_works(request: HttpRequest) -> HttpResponse:
                 (row, effect_sentence(row.result) if row.result else "") for row in found.rows
             ],
             "pooled": list(zip(found.pooled, forests, strict=True)),
+            "contracts": found.contracts,
             "query": query,
             "goals": WellbeingGoal.objects.all(),
             "themes": Theme.objects.all(),

@@ -12,8 +12,8 @@ from infuse.datalab.indicators.services import create_indicator
 from infuse.datalab.ingest import services as data
 from infuse.procurement.models import Award, Contract
 from tests.clients import signed_in_as
+from tests.datalab.indicators.conftest import SURVEY
 from tests.datalab.indicators.test_indicators import spec
-from tests.datalab.indicators.test_publishing import SURVEY
 from tests.procurement.flows import POUND, bids_in
 
 

@@ -1,0 +1,78 @@
+"""The use cases of a contract's outcome evaluation: ask for one (it runs in the background)
+and read those the reader may see. The work itself is in ``outcomes`` (the panel and the
+engine) and ``outcome_tasks`` (the background task)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from infuse.core import audit
+from infuse.core.errors import FieldProblem, InvalidInput
+from infuse.core.models import Person, TaskProgress
+from infuse.core.progress import enqueue_tracked
+from infuse.procurement.challenges.services import require_runs, visible_challenges
+from infuse.procurement.contracts.outcome_tasks import evaluate_contract_outcome
+from infuse.procurement.contracts.schemas import EvaluationIn
+from infuse.procurement.models import Contract, OutcomeEvaluation
+
+
+def evaluate_outcome(
+    *, actor: Person, contract: Contract, evaluation_in: EvaluationIn
+) -> OutcomeEvaluation:
+    """Queue the evaluation of one of the contract's outcome indicators (those who run the
+    challenge ask for it; the answer appears on the contract, the indicator and what works)."""
+    require_runs(actor, contract.award.phase.challenge)
+    problems = []
+    indicator = contract.outcome_indicators.filter(slug=evaluation_in.indicator).first()
+    if indicator is None:
+        problems.append(
+            FieldProblem(
+                "indicator",
+                _("Choose one of the indicators the contract reports against"),
+                value=evaluation_in.indicator,
+            )
+        )
+    if evaluation_in.method not in OutcomeEvaluation.Method.values:
+        problems.append(
+            FieldProblem("method", _("Choose difference in differences or synthetic control"))
+        )
+    if problems or indicator is None:
+        raise InvalidInput(problems=problems)
+    with transaction.atomic():
+        progress = TaskProgress.objects.create(kind="procurement.evaluation", owner=actor)
+        evaluation = OutcomeEvaluation.objects.create(
+            contract=contract,
+            indicator=indicator,
+            method=evaluation_in.method,
+            progress=progress,
+            created_by=actor,
+        )
+        audit.record_event(
+            actor=actor,
+            action="contract.evaluation_requested",
+            obj=contract,
+            after={"indicator": indicator.slug, "method": evaluation_in.method},
+        )
+        transaction.on_commit(
+            lambda: enqueue_tracked(
+                progress, evaluate_contract_outcome, evaluation.pk, str(progress.pk)
+            )
+        )
+    return evaluation
+
+
+def evaluations(actor: Any, **where: Any) -> QuerySet[OutcomeEvaluation]:
+    """Finished evaluations of contracts from challenges ``actor`` may see (``where`` narrows
+    them: ``indicator=…``, ``contract=…``), newest first."""
+    shown = visible_challenges(actor).values_list("pk", flat=True)
+    return (
+        OutcomeEvaluation.objects.filter(
+            contract__award__phase__challenge__in=shown, estimate__isnull=False, **where
+        )
+        .select_related("contract__supplier", "contract__award__phase__challenge", "indicator")
+        .order_by("-created_at")
+    )
