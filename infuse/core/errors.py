@@ -7,7 +7,7 @@ thing in the same language. ``InvalidInput`` carries per-field (and per-row) det
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -133,3 +133,13 @@ def invalid_input_from(errors: Iterable[Any]) -> InvalidInput:
         field = ".".join(location) or "request"
         problems.append(FieldProblem(field, message_for(error, field)))
     return InvalidInput(problems=problems)
+
+
+def too_long(values: Mapping[str, str], limit: int) -> list[FieldProblem]:
+    """A problem for each field longer than its column holds (PostgreSQL would refuse it with
+    an error, SQLite would store it), named and with the limit, in the reader's language."""
+    return [
+        FieldProblem(field, _("Use %(limit)s characters or fewer here") % {"limit": f"{limit:,}"})
+        for field, value in values.items()
+        if len(value) > limit
+    ]

@@ -68,9 +68,15 @@ class ProgressReporter:
             finished_at=timezone.now(),
         )
 
-    def fail(self, message: str) -> None:
+    def fail(self, message: str, result: dict[str, Any] | None = None) -> None:
+        """Mark the work failed with its reason; ``result`` keeps what a page needs (such as
+        ``url``, the page of the thing worked on, which says more)."""
+        fields: dict[str, Any] = {"result": result} if result is not None else {}
         self._update(
-            state=TaskProgress.State.FAILED, message=message[:500], finished_at=timezone.now()
+            state=TaskProgress.State.FAILED,
+            message=message[:500],
+            finished_at=timezone.now(),
+            **fields,
         )
 
 

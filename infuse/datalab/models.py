@@ -256,6 +256,8 @@ class Indicator(models.Model):
     rationale_cy: str | None
     caveats_en: str | None
     caveats_cy: str | None
+    source_en: str | None
+    source_cy: str | None
 
     dataset = models.ForeignKey(Dataset, on_delete=models.PROTECT, related_name="indicators")
     slug = models.SlugField(max_length=120, unique=True)

@@ -13,7 +13,7 @@ class DatasetTranslation(TranslationOptions):
 
 @register(Indicator)
 class IndicatorTranslation(TranslationOptions):
-    fields = ("title", "description", "rationale", "caveats")
+    fields = ("title", "description", "rationale", "caveats", "source")
     required_languages = ("en",)
 
 

@@ -80,7 +80,7 @@ class DemoIndicator:
     # (English, Welsh) of why it matters and what to be careful of, and where the data is from.
     rationale: tuple[str, str] = ("", "")
     caveats: tuple[str, str] = ("", "")
-    source: str = ""
+    source: tuple[str, str] = ("", "")
 
 
 @dataclass(frozen=True)
@@ -151,6 +151,45 @@ def emissions(councils: list[Council], rng: np.random.Generator) -> DemoDataset:
     )
 
 
+LOW_BIRTH_WEIGHT_INDICATOR = DemoIndicator(
+    title_en="Low birth weight",
+    title_cy="Pwysau geni isel",
+    rationale=(
+        "Low birth weight is linked to poorer health in childhood and later life, "
+        "and follows deprivation closely: a measure of fair starts in life.",
+        "Mae pwysau geni isel yn gysylltiedig ag iechyd gwaeth yn ystod plentyndod "
+        "ac yn nes ymlaen, ac mae'n dilyn amddifadedd yn agos: mesur o ddechrau "
+        "teg mewn bywyd.",
+    ),
+    caveats=(
+        "Births are counted by the mother's council of residence; small councils "
+        "have wide intervals from year to year.",
+        "Mae genedigaethau'n cael eu cyfrif yn ôl cyngor preswyl y fam; mae gan "
+        "gynghorau bach gyfyngau llydan o flwyddyn i flwyddyn.",
+    ),
+    source=(
+        "InFuSe demo data, shaped like StatsWales's births tables",
+        "Data enghreifftiol InFuSe, ar ffurf tablau genedigaethau StatsCymru",
+    ),
+    description_en="Live births under 2,500g as a percentage of all live births.",
+    description_cy=("Genedigaethau byw o dan 2,500g fel canran o'r holl enedigaethau byw."),
+    specification={
+        "numerator": {"aggregation": "sum", "column": "low_birth_weight"},
+        "denominator": {
+            "kind": "measure",
+            "aggregation": "sum",
+            "column": "live_births",
+        },
+        "council_column": "council",
+        "period": {"column": "financial_year", "grain": "as_recorded"},
+        "unit": "percentage",
+        "polarity": "higher_is_worse",
+    },
+    themes=["improving-public-health"],
+    goals=["healthier", "more-equal"],
+)
+
+
 def low_birth_weight(councils: list[Council], rng: np.random.Generator) -> DemoDataset:
     rows = []
     for year in YEARS:
@@ -179,45 +218,43 @@ def low_birth_weight(councils: list[Council], rng: np.random.Generator) -> DemoD
                 _csv(["council", "financial_year", "live_births", "low_birth_weight"], rows),
             )
         ],
-        indicators=[
-            DemoIndicator(
-                title_en="Low birth weight",
-                title_cy="Pwysau geni isel",
-                rationale=(
-                    "Low birth weight is linked to poorer health in childhood and later life, "
-                    "and follows deprivation closely: a measure of fair starts in life.",
-                    "Mae pwysau geni isel yn gysylltiedig ag iechyd gwaeth yn ystod plentyndod "
-                    "ac yn nes ymlaen, ac mae'n dilyn amddifadedd yn agos: mesur o ddechrau "
-                    "teg mewn bywyd.",
-                ),
-                caveats=(
-                    "Births are counted by the mother's council of residence; small councils "
-                    "have wide intervals from year to year.",
-                    "Mae genedigaethau'n cael eu cyfrif yn ôl cyngor preswyl y fam; mae gan "
-                    "gynghorau bach gyfyngau llydan o flwyddyn i flwyddyn.",
-                ),
-                source="InFuSe demo data, shaped like StatsWales's births tables",
-                description_en="Live births under 2,500g as a percentage of all live births.",
-                description_cy=(
-                    "Genedigaethau byw o dan 2,500g fel canran o'r holl enedigaethau byw."
-                ),
-                specification={
-                    "numerator": {"aggregation": "sum", "column": "low_birth_weight"},
-                    "denominator": {
-                        "kind": "measure",
-                        "aggregation": "sum",
-                        "column": "live_births",
-                    },
-                    "council_column": "council",
-                    "period": {"column": "financial_year", "grain": "as_recorded"},
-                    "unit": "percentage",
-                    "polarity": "higher_is_worse",
-                },
-                themes=["improving-public-health"],
-                goals=["healthier", "more-equal"],
-            )
-        ],
+        indicators=[LOW_BIRTH_WEIGHT_INDICATOR],
     )
+
+
+SOCIAL_PRESCRIBING_INDICATOR = DemoIndicator(
+    title_en="Social prescribing referrals per 1,000 adults",
+    title_cy="Atgyfeiriadau presgripsiynu cymdeithasol fesul 1,000 o oedolion",
+    rationale=(
+        "Social prescribing links people to community activities that support "
+        "their wellbeing; low referral rates suggest people are not being reached.",
+        "Mae presgripsiynu cymdeithasol yn cysylltu pobl â gweithgareddau "
+        "cymunedol sy'n cefnogi eu llesiant; mae cyfraddau atgyfeirio isel yn "
+        "awgrymu nad yw pobl yn cael eu cyrraedd.",
+    ),
+    caveats=(
+        "2021-22 was a pilot in three councils only, with small counts.",
+        "Cynllun peilot mewn tri chyngor yn unig oedd 2021-22, gyda chyfrifon bach.",
+    ),
+    source=("InFuSe demo data", "Data enghreifftiol InFuSe"),
+    description_en=(
+        "Adults referred to community activities by GPs and link workers, per 1,000 adults."
+    ),
+    description_cy=(
+        "Oedolion a atgyfeiriwyd at weithgareddau cymunedol gan feddygon teulu a gweithwyr "
+        "cyswllt, fesul 1,000 o oedolion."
+    ),
+    specification={
+        "numerator": {"aggregation": "sum", "column": "referrals"},
+        "denominator": {"kind": "measure", "aggregation": "sum", "column": "adults"},
+        "council_column": "council",
+        "period": {"column": "financial_year", "grain": "as_recorded"},
+        "unit": "rate_per_1000",
+        "polarity": "higher_is_better",
+    },
+    themes=["improving-public-health", "transforming-communities"],
+    goals=["healthier"],
+)
 
 
 def social_prescribing(councils: list[Council], rng: np.random.Generator) -> DemoDataset:
@@ -257,34 +294,7 @@ def social_prescribing(councils: list[Council], rng: np.random.Generator) -> Dem
                 _csv(["council", "financial_year", "referrals", "adults"], rows),
             )
         ],
-        indicators=[
-            DemoIndicator(
-                title_en="Social prescribing referrals per 1,000 adults",
-                title_cy="Atgyfeiriadau presgripsiynu cymdeithasol fesul 1,000 o oedolion",
-                rationale=(
-                    "Social prescribing links people to community activities that support "
-                    "their wellbeing; low referral rates suggest people are not being reached.",
-                    "Mae presgripsiynu cymdeithasol yn cysylltu pobl â gweithgareddau "
-                    "cymunedol sy'n cefnogi eu llesiant; mae cyfraddau atgyfeirio isel yn "
-                    "awgrymu nad yw pobl yn cael eu cyrraedd.",
-                ),
-                caveats=(
-                    "2021-22 was a pilot in three councils only, with small counts.",
-                    "Cynllun peilot mewn tri chyngor yn unig oedd 2021-22, gyda chyfrifon bach.",
-                ),
-                source="InFuSe demo data",
-                specification={
-                    "numerator": {"aggregation": "sum", "column": "referrals"},
-                    "denominator": {"kind": "measure", "aggregation": "sum", "column": "adults"},
-                    "council_column": "council",
-                    "period": {"column": "financial_year", "grain": "as_recorded"},
-                    "unit": "rate_per_1000",
-                    "polarity": "higher_is_better",
-                },
-                themes=["improving-public-health", "transforming-communities"],
-                goals=["healthier"],
-            )
-        ],
+        indicators=[SOCIAL_PRESCRIBING_INDICATOR],
         temporal=(date(2021, 4, 1), date(2025, 3, 31)),
     )
 

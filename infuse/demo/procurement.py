@@ -233,6 +233,10 @@ def _into_the_past(phase: Phase, days_ago: int) -> None:
         award_expected_on=(closed + dt.timedelta(days=21)).date(),
     )
     Bid.objects.filter(phase=phase).update(submitted_at=closed - dt.timedelta(days=2))
+    # Published when its phase opened, not when the demo was loaded.
+    Challenge.objects.filter(pk=phase.challenge_id).update(
+        published_at=closed - dt.timedelta(days=28)
+    )
 
 
 def _opened(phase: Phase, team: dict[str, Any]) -> None:

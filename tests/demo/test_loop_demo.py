@@ -44,6 +44,6 @@ def test_the_indicator_page_shows_the_loop_to_the_public(demo):
     assert "experiment launched on 2 October 2023" in page
     assert page.count('class="infuse-chart__work"') == 3  # experiment, challenge, contract
     assert f'href="/procurement/challenges/{HUBS}/"' in page  # the public is sent to the challenge
-    assert "Evaluated: From 2024-25" in page
+    assert "Evaluated: Difference in differences: From 2024-25" in page
     works = Client().get("/what-works/").text
     assert "Contracts evaluated after delivery" in works and "Warm hubs for every council" in works

@@ -6,6 +6,7 @@ its publisher states; overdue datasets are shown as such and listed for their pu
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
@@ -16,8 +17,24 @@ from django.utils import timezone
 from infuse.core.permissions import data_organisations
 from infuse.datalab.models import Dataset, DatasetVersion
 
-# How long each stated frequency allows between versions (a month is its longest).
-ALLOWED_DAYS = {"daily": 1, "weekly": 7, "monthly": 31, "quarterly": 92, "annually": 366}
+# How long each stated frequency allows between versions: days, or calendar months (a monthly
+# dataset uploaded on 31 January is due by the last day of February).
+ALLOWED = {
+    "daily": (1, 0),
+    "weekly": (7, 0),
+    "monthly": (0, 1),
+    "quarterly": (0, 3),
+    "annually": (0, 12),
+}
+
+
+def _later(day: dt.date, days: int, months: int) -> dt.date:
+    if not months:
+        return day + dt.timedelta(days=days)
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    last = calendar.monthrange(year, month)[1]
+    return dt.date(year, month, min(day.day, last))
 
 
 @dataclass(frozen=True)
@@ -29,10 +46,10 @@ class Freshness:
 
 def freshness(dataset: Dataset, *, today: dt.date | None = None) -> Freshness:
     version: DatasetVersion | None = dataset.latest_version
-    allowed = ALLOWED_DAYS.get(dataset.update_frequency)
+    allowed = ALLOWED.get(dataset.update_frequency)
     if version is None or allowed is None:
         return Freshness(version.created_at if version else None, None, False)
-    due = timezone.localdate(version.created_at) + dt.timedelta(days=allowed)
+    due = _later(timezone.localdate(version.created_at), *allowed)
     return Freshness(version.created_at, due, (today or timezone.localdate()) > due)
 
 

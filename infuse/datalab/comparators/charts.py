@@ -37,8 +37,9 @@ def _benchmark(row: SpineRow) -> float | None:
     return row.benchmark.value
 
 
-def spine_bar(row: SpineRow, *, label: str) -> SafeString:
-    """The bar of one row; ``label`` is its text alternative (the sentence the page shows)."""
+def spine_bar(row: SpineRow) -> SafeString:
+    """The bar of one row, hidden from assistive technology: the sentence printed under it
+    says the same, and a screen reader should not hear it twice."""
     centre, half, direction = _scale(row)
 
     def x(value: float) -> float:
@@ -59,9 +60,8 @@ def spine_bar(row: SpineRow, *, label: str) -> SafeString:
     if row.value.value is not None:
         parts.append(_marker(x(row.value.value), row.comparison))
     return format_html(
-        '<svg class="infuse-spine" role="img" aria-label="{}" viewBox="0 0 {} {}" '
+        '<svg class="infuse-spine" aria-hidden="true" viewBox="0 0 {} {}" '
         'focusable="false" preserveAspectRatio="xMidYMid meet">{}</svg>',
-        label,
         WIDTH,
         HEIGHT,
         mark_safe("".join(str(p) for p in parts)),  # noqa: S308 - each built with format_html

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from infuse import stats
 from infuse.core import audit
 from infuse.core.councils import WALES_CODE
-from infuse.core.errors import FieldProblem, InvalidInput, NotFound, PermissionDenied
+from infuse.core.errors import FieldProblem, InvalidInput, NotFound, PermissionDenied, too_long
 from infuse.core.models import Council, Person
 from infuse.core.permissions import can
 from infuse.core.slugs import unique_slug
@@ -145,11 +145,19 @@ def create_group(*, actor: Person, group_in: ComparatorGroupIn) -> ComparatorGro
     """Save a group of two or more councils, named in both languages, for everyone to use."""
     if not can(actor, "datalab.add_comparatorgroup"):
         raise PermissionDenied()
-    problems = []
+    problems: list[FieldProblem] = []
     if not group_in.name_en.strip():
         problems.append(FieldProblem("name_en", _("Enter the group's name in English")))
     if not group_in.name_cy.strip():
         problems.append(FieldProblem("name_cy", _("Enter the group's name in Welsh")))
+    problems += too_long({"name_en": group_in.name_en, "name_cy": group_in.name_cy}, 120)
+    if ComparatorGroup.objects.filter(name_en__iexact=group_in.name_en.strip()).exists():
+        problems.append(
+            FieldProblem(
+                "name_en",
+                _("A group with this name is saved already: use it, or choose another name"),
+            )
+        )
     codes = sorted(set(group_in.councils))
     councils = list(Council.objects.filter(gss_code__in=codes))
     if len(councils) != len(codes):

@@ -175,9 +175,8 @@ class IndicatorDetailsForm(TaggedForm):
         textarea=True,
         help_text=_("For example: a change of definition, a year of incomplete data."),
     )
-    source = forms.CharField(
-        label=_("Source"),
-        required=False,
+    source_en, source_cy = bilingual(
+        _("Source"),
         max_length=300,
         help_text=_("Who produces the data, for example: StatsWales, table PROV0101."),
     )

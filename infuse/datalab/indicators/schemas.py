@@ -25,7 +25,8 @@ class IndicatorDetailsIn(Schema):
     rationale_cy: str = ""
     caveats_en: str = ""
     caveats_cy: str = ""
-    source: str = ""
+    source_en: str = ""
+    source_cy: str = ""
     source_url: str = ""
     themes: list[str] = []
     goals: list[str] = []
@@ -50,7 +51,8 @@ def details(indicator: Indicator) -> dict[str, Any]:
         "rationale_cy": indicator.rationale_cy or "",
         "caveats_en": indicator.caveats_en or "",
         "caveats_cy": indicator.caveats_cy or "",
-        "source": indicator.source,
+        "source_en": indicator.source_en or "",
+        "source_cy": indicator.source_cy or "",
         "source_url": indicator.source_url,
         "themes": [t.code for t in indicator.themes.all()],
         "goals": [g.code for g in indicator.goals.all()],

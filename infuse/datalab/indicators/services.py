@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from infuse.analytics import IndicatorSpec, IndicatorSpecError, connect, read_parquet, validate_spec
 from infuse.core import audit, files
-from infuse.core.errors import FieldProblem, InvalidInput, NotFound, PermissionDenied
+from infuse.core.errors import FieldProblem, InvalidInput, NotFound, PermissionDenied, too_long
 from infuse.core.models import Person, TaskProgress, Theme, WellbeingGoal
 from infuse.core.permissions import can
 from infuse.core.slugs import unique_slug
@@ -57,6 +57,24 @@ def _details_problems(details_in: IndicatorDetailsIn) -> list[FieldProblem]:
         problems.append(FieldProblem("title_en", _("Enter the title in English")))
     if not details_in.title_cy.strip():
         problems.append(FieldProblem("title_cy", _("Enter the title in Welsh")))
+    problems += too_long({"title_en": details_in.title_en, "title_cy": details_in.title_cy}, 200)
+    problems += too_long(
+        {"source_en": details_in.source_en, "source_cy": details_in.source_cy}, 300
+    )
+    problems += too_long({"source_url": details_in.source_url}, 500)
+    for field, known in (("themes", Theme), ("goals", WellbeingGoal)):
+        given = getattr(details_in, field)
+        unknown = sorted(
+            set(given) - set(known.objects.filter(code__in=given).values_list("code", flat=True))
+        )
+        if unknown:
+            problems.append(
+                FieldProblem(
+                    field,
+                    _("Choose from the list: %(codes)s is not one of them")
+                    % {"codes": ", ".join(unknown)},
+                )
+            )
     address = details_in.source_url.strip()
     if address and not _is_web_address(address):
         problems.append(
@@ -79,11 +97,11 @@ def _is_web_address(address: str) -> bool:
 
 def _apply_details(indicator: Indicator, details_in: IndicatorDetailsIn) -> None:
     """Write the details onto the indicator (saved by the caller) and set its tags."""
-    for name in ("title", "description", "rationale", "caveats"):
+    for name in ("title", "description", "rationale", "caveats", "source"):
         for language in ("en", "cy"):
             value = getattr(details_in, f"{name}_{language}")
-            setattr(indicator, f"{name}_{language}", value.strip() if name == "title" else value)
-    indicator.source = details_in.source.strip()
+            stripped = name in ("title", "source")
+            setattr(indicator, f"{name}_{language}", value.strip() if stripped else value)
     indicator.source_url = details_in.source_url.strip()
 
 

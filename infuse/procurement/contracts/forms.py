@@ -72,11 +72,21 @@ class EvaluationForm(SchemaForm):
 
     schema = EvaluationIn
 
-    indicator = forms.ChoiceField(label=_("Indicator to evaluate"))
+    indicator = forms.ChoiceField(
+        label=_("Indicator to evaluate"),
+        error_messages={
+            "required": _("Choose the indicator to evaluate"),
+            "invalid_choice": _("Choose one of the indicators the contract reports against"),
+        },
+    )
     method = forms.ChoiceField(
         label=_("Method"),
         widget=forms.RadioSelect,
         initial="did",
+        error_messages={
+            "required": _("Choose difference in differences or synthetic control"),
+            "invalid_choice": _("Choose difference in differences or synthetic control"),
+        },
         choices=[
             (
                 "did",

@@ -4,16 +4,17 @@ engine) and ``outcome_tasks`` (the background task)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
-from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from infuse.core import audit
 from infuse.core.errors import FieldProblem, InvalidInput
 from infuse.core.models import Person, TaskProgress
 from infuse.core.progress import enqueue_tracked
+from infuse.datalab.catalogue import services as data
 from infuse.procurement.challenges.services import require_runs, visible_challenges
 from infuse.procurement.contracts.outcome_tasks import evaluate_contract_outcome
 from infuse.procurement.contracts.schemas import EvaluationIn
@@ -65,14 +66,38 @@ def evaluate_outcome(
     return evaluation
 
 
-def evaluations(actor: Any, **where: Any) -> QuerySet[OutcomeEvaluation]:
-    """Finished evaluations of contracts from challenges ``actor`` may see (``where`` narrows
-    them: ``indicator=…``, ``contract=…``), newest first."""
+def evaluations(actor: Any, **where: Any) -> list[OutcomeEvaluation]:
+    """The current finished evaluations ``actor`` may see — of contracts from challenges they
+    may see, on indicators they may see — the newest of each contract, indicator and method
+    (``where`` narrows them: ``indicator=…``, ``contract=…``)."""
     shown = visible_challenges(actor).values_list("pk", flat=True)
-    return (
+    found = (
         OutcomeEvaluation.objects.filter(
-            contract__award__phase__challenge__in=shown, estimate__isnull=False, **where
+            contract__award__phase__challenge__in=shown,
+            indicator__in=data.visible_indicators(actor),
+            estimate__isnull=False,
+            **where,
         )
         .select_related("contract__supplier", "contract__award__phase__challenge", "indicator")
-        .order_by("-created_at")
+        .order_by("-created_at", "-pk")
+    )
+    return _newest(found)
+
+
+def _newest(found: Iterable[OutcomeEvaluation]) -> list[OutcomeEvaluation]:
+    """The newest evaluation of each contract, indicator and method (in the order given)."""
+    seen: set[tuple[int, int, str]] = set()
+    kept = []
+    for evaluation in found:
+        key = (evaluation.contract_id, evaluation.indicator_id, evaluation.method)
+        if key not in seen:
+            seen.add(key)
+            kept.append(evaluation)
+    return kept
+
+
+def latest_runs(contract: Contract) -> list[OutcomeEvaluation]:
+    """The newest run of each indicator and method on the contract, finished or not."""
+    return _newest(
+        contract.evaluations.select_related("indicator", "progress").order_by("-created_at", "-pk")
     )

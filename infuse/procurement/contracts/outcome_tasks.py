@@ -6,8 +6,10 @@ import logging
 import math
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.tasks import task
+from django.urls import reverse
 from django.utils.translation import gettext_noop
 
 from infuse import stats
@@ -30,18 +32,22 @@ def evaluate_contract_outcome(evaluation_id: int, progress_id: str) -> dict[str,
     reporter = ProgressReporter(progress_id)
     if not reporter.claim():
         return {"status": "already-claimed"}
-    reporter.start(message=gettext_noop("Comparing the councils with the contract and the others"))
+    reporter.start(
+        total=1, message=gettext_noop("Comparing the councils with the contract and the others")
+    )
     evaluation = OutcomeEvaluation.objects.select_related(
         "contract__award__phase__challenge", "indicator", "created_by"
     ).get(pk=evaluation_id)
     indicator, contract = evaluation.indicator, evaluation.contract
-    # The values as computed: the one who asked works in the region, and only the effect (a
-    # difference between groups of councils) is published.
+    # The task page links back to the contract, where the answer (or why there is none) is.
+    back = {"url": reverse("procurement:contract", kwargs={"pk": contract.pk}) + "#evaluations"}
+    # The values the public may see, never those as computed: the effect is published, and an
+    # effect fitted on a hidden count would give the count away (solve the model for it).
     values = [
         (v.council.gss_code, period.period, v.value)
-        for period in shown_periods(indicator, evaluation.created_by)
+        for period in shown_periods(indicator, AnonymousUser())
         for v in period.councils
-        if v.council is not None and v.value is not None
+        if v.council is not None and v.value is not None and not v.suppressed
     ]
     treated = set(contract.award.phase.challenge.councils.values_list("gss_code", flat=True))
     grain = str(indicator.specification.get("period", {}).get("grain", "as_recorded"))
@@ -50,7 +56,7 @@ def evaluate_contract_outcome(evaluation_id: int, progress_id: str) -> dict[str,
         effect, whole = evaluate(panel, evaluation.method, seed=evaluation.pk)
     except EvaluationProblem as problem:
         _failed(evaluation, problem.message, problem.params)
-        reporter.fail(FAILED)
+        reporter.fail(FAILED, back)
         return {"status": "failed", "problem": problem.message}
     except ValueError as error:  # the engine refusing these values (too few periods, say)
         logger.info("Evaluation %s refused by the engine: %s", evaluation.pk, error)
@@ -59,7 +65,7 @@ def evaluate_contract_outcome(evaluation_id: int, progress_id: str) -> dict[str,
             gettext_noop("The method could not be fitted to these values: %(detail)s"),
             {"detail": str(error)},
         )
-        reporter.fail(FAILED)
+        reporter.fail(FAILED, back)
         return {"status": "failed"}
     with transaction.atomic():
         OutcomeEvaluation.objects.filter(pk=evaluation.pk).update(
@@ -78,7 +84,7 @@ def evaluate_contract_outcome(evaluation_id: int, progress_id: str) -> dict[str,
             obj=contract,
             after={"indicator": indicator.slug, "estimate": _number(effect.estimate)},
         )
-    reporter.succeed({"estimate": _number(effect.estimate)})
+    reporter.succeed({**back, "estimate": _number(effect.estimate)})
     return {"status": "done"}
 
 

@@ -3,6 +3,9 @@ councils with the contract against the others, on the indicator's own scale."""
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from infuse.procurement.models import OutcomeEvaluation
@@ -49,14 +52,28 @@ def describe(evaluation: OutcomeEvaluation) -> str:
         }
         clear = evaluation.ci_low > 0 or evaluation.ci_high < 0
     else:
-        clear = evaluation.p_value is not None and evaluation.p_value < 0.05
-        if evaluation.p_value is not None:
-            said += " " + _("Placebo councils show a gap this large %(share)s of the time.") % {
-                "share": f"{evaluation.p_value:.0%}"
-            }
+        return said + " " + _placebo_words(evaluation)
     said += " " + (
         _("The data show a clear change.") if clear else _("The data do not show a clear change.")
     )
+    return said
+
+
+def _placebo_words(evaluation: OutcomeEvaluation) -> str:
+    """A synthetic control's placebo test, with what it can and cannot show with so few
+    councils to compare with."""
+    donors = len(evaluation.comparison)
+    said = _(
+        "%(share)s of the councils, each treated as if it had had the contract, show a gap as "
+        "large as this (the placebo test)."
+    ) % {"share": f"{evaluation.p_value or 0:.0%}"}
+    if donors + 1 < 20:
+        said += " " + _(
+            "With %(count)s councils to compare with, this test cannot reach the usual 5%% "
+            "level: read it beside difference in differences."
+        ) % {"count": donors}
+    elif evaluation.p_value is not None and evaluation.p_value < 0.05:
+        said += " " + _("The data show a clear change.")
     return said
 
 
@@ -65,4 +82,7 @@ def problem(evaluation: OutcomeEvaluation) -> str:
     message = evaluation.result.get("problem") if evaluation.estimate is None else None
     if not message:
         return ""
-    return _(message) % evaluation.result.get("params", {})
+    params = dict(evaluation.result.get("params", {}))
+    if "day" in params:  # kept as an ISO date, said as people write dates
+        params["day"] = date_format(dt.date.fromisoformat(params["day"]), "j F Y")
+    return _(message) % params

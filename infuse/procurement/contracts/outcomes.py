@@ -4,8 +4,11 @@ an indicator's values before and after the contract began.
 Difference in differences (two-way fixed effects, clustered by council, with the wild cluster
 bootstrap because there are only ten councils) compares the change in the councils with the
 contract with the change in the others. Synthetic control pools the councils with the contract
-into one series and builds its counterfactual from a weighted mix of the others; its p-value is
-the in-space placebo rank. The period that holds the contract's first day counts as after.
+into one series and builds its counterfactual from a weighted mix of the others, over the
+periods in which every council has a value; its p-value is the in-space placebo rank, which with
+n councils to compare with can be no smaller than 1/(n + 1). The period that holds the
+contract's first day counts as after. Only values the public may see are used (the caller
+passes them), so a published effect can never be solved for a hidden count.
 """
 
 from __future__ import annotations
@@ -92,24 +95,7 @@ def build_panel(
 def evaluate(panel: Panel, method: str, *, seed: int) -> tuple[stats.EstimateResult, Any]:
     """The effect (and the method's whole result, for the record) by ``method``."""
     if method == "synthetic_control":
-        data = panel.frame
-        pooled = data[data["treated"] == 1].groupby("time", as_index=False)["y"].mean()
-        pooled["council"] = POOLED
-        times = set(range(len(panel.labels)))
-        complete = [
-            c for c in panel.comparison if set(data.loc[data["council"] == c, "time"]) == times
-        ]
-        donors = data[data["council"].isin(complete)][["council", "time", "y"]]
-        fitted = stats.synthetic_control(
-            pd.concat([pooled, donors], ignore_index=True),
-            unit="council",
-            time="time",
-            outcome="y",
-            treated_unit=POOLED,
-            intervention_time=panel.start,
-            donors=complete,
-        )
-        return fitted.effect, fitted
+        return _synthetic_control(panel)
     fitted_did = stats.twfe_did(
         panel.frame,
         unit="council",
@@ -119,3 +105,34 @@ def evaluate(panel: Panel, method: str, *, seed: int) -> tuple[stats.EstimateRes
         wild_bootstrap_seed=seed,
     )
     return fitted_did, fitted_did
+
+
+def _synthetic_control(panel: Panel) -> tuple[stats.EstimateResult, Any]:
+    """The councils with the contract pooled into one series, against a weighted mix of the
+    others, over the periods in which every council has a value (a donor needs a whole series,
+    and a pooled series of changing members would not be one series)."""
+    data = panel.frame
+    councils = data["council"].nunique()
+    counted = data.groupby("time")["council"].nunique()
+    times = sorted(t for t, n in counted.items() if n == councils)
+    if sum(t < panel.start for t in times) < 2 or not any(t >= panel.start for t in times):
+        raise EvaluationProblem(
+            gettext_noop(
+                "Synthetic control needs every council's value in at least two periods before "
+                "the contract began and one after; use difference in differences."
+            )
+        )
+    kept = data[data["time"].isin(times)]
+    pooled = kept[kept["treated"] == 1].groupby("time", as_index=False)["y"].mean()
+    pooled["council"] = POOLED
+    donors = kept[kept["treated"] == 0][["council", "time", "y"]]
+    fitted = stats.synthetic_control(
+        pd.concat([pooled, donors], ignore_index=True),
+        unit="council",
+        time="time",
+        outcome="y",
+        treated_unit=POOLED,
+        intervention_time=panel.start,
+        donors=panel.comparison,
+    )
+    return fitted.effect, fitted

@@ -41,7 +41,9 @@ def reporting_on_indicator(actor: Any, indicator: Any) -> list[RelatedWork]:
             "supplier": contract.supplier.name,
             "challenge": challenge.title,
         }
-        found = evaluations(actor, contract=contract, indicator=indicator).first()
-        note = describe(found) if found else ""
+        note = " ".join(
+            f"{found.get_method_display()}: {describe(found)}"
+            for found in evaluations(actor, contract=contract, indicator=indicator)
+        )
         links.append(RelatedWork("contracts", title, url, contract.starts_on, note))
     return links

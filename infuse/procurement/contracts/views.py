@@ -155,7 +155,7 @@ def _contract_context(request: HttpRequest, found: Contract) -> dict[str, Any]:
         "evaluation": EvaluationForm(indicators=found.outcome_indicators.all()),
         "evaluations": [
             (e, outcome_words.describe(e), outcome_words.problem(e))
-            for e in found.evaluations.select_related("indicator", "progress")
+            for e in outcome_evaluation.latest_runs(found)
         ],
     }
 

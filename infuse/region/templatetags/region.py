@@ -108,9 +108,8 @@ def _value_against(row: SpineRow, name: str) -> str:
 
 @register.simple_tag
 def spine_sentence(row: SpineRow, name: str) -> str:
-    """One spine row in words: the value, how it compares with ``name``, the range, the trend.
-
-    The same sentence is the bar's text alternative, so a screen reader hears what is drawn."""
+    """One spine row in words: the value, how it compares with ``name``, the range, the trend
+    (printed under the bar, which says no more than this)."""
     unit = row.indicator.unit
     if row.value.suppressed or row.value.value is None:
         said = _("%(period)s: hidden to protect confidentiality.") % {"period": row.period}
@@ -125,5 +124,5 @@ def spine_sentence(row: SpineRow, name: str) -> str:
 
 
 @register.simple_tag
-def spine_chart_bar(row: SpineRow, name: str) -> SafeString:
-    return spine_bar(row, label=spine_sentence(row, name))
+def spine_chart_bar(row: SpineRow) -> SafeString:
+    return spine_bar(row)

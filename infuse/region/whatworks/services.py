@@ -41,7 +41,7 @@ def _contract_findings(actor: Any, query: EvidenceQuery) -> list[ContractFinding
         where[f"{challenge}councils__slug"] = query.council
     if query.design:
         where["method"] = query.design
-    found = evaluations(actor, **where).distinct()
+    found = evaluations(actor, **where)
     return [ContractFinding(e, describe(e)) for e in found]
 
 

@@ -172,3 +172,14 @@ def test_groups_through_the_pages(make_person):
     assert services.groups().exists()  # still there until the button is pressed
     client.post("/data/comparator-groups/valleys/remove/")
     assert not services.groups().exists()
+
+
+def test_a_group_name_is_bounded_and_not_saved_twice(make_person):
+    officer = make_person("officer")
+    with pytest.raises(InvalidInput) as refused:
+        group(officer, CARDIFF, TORFAEN, name="V" * 121)
+    assert {p.field for p in refused.value.problems} == {"name_en", "name_cy"}
+    group(officer, CARDIFF, TORFAEN, name="Valleys")
+    with pytest.raises(InvalidInput) as again:
+        group(officer, CARDIFF, NEWPORT, name="valleys")
+    assert "saved already" in str(again.value.problems[0].message)

@@ -43,7 +43,7 @@ def test_the_method_is_read_from_the_definition():
 
 
 def _details(**changes):
-    base = {"title_en": "Smoking", "title_cy": "Ysmygu", "source": "StatsWales"}
+    base = {"title_en": "Smoking", "title_cy": "Ysmygu", "source_en": "StatsWales"}
     return IndicatorDetailsIn(**{**base, **changes})
 
 
@@ -57,7 +57,7 @@ def test_details_are_checked_saved_and_audited(indicator):
         )
     assert {p.field for p in refused.value.problems} == {"title_cy", "source_url"}
     indicator.refresh_from_db()
-    assert indicator.source == ""  # nothing stored from a refused change
+    assert indicator.source_en in ("", None)  # nothing stored from a refused change
     services.update_indicator(
         actor=officer,
         indicator=indicator,
@@ -70,10 +70,12 @@ def test_details_are_checked_saved_and_audited(indicator):
         ),
     )
     indicator.refresh_from_db()
-    assert indicator.rationale_cy == "Mae ysmygu'n niweidio." and indicator.source == "StatsWales"
+    assert (
+        indicator.rationale_cy == "Mae ysmygu'n niweidio." and indicator.source_en == "StatsWales"
+    )
     assert list(indicator.goals.values_list("code", flat=True)) == ["healthier"]
     event = AuditEvent.objects.get(action="indicator.updated")
-    assert event.after["source"] == "StatsWales" and "title_en" not in event.after
+    assert event.after["source_en"] == "StatsWales" and "title_en" not in event.after
 
 
 def test_only_the_publisher_changes_the_details(indicator, make_person):
@@ -109,10 +111,10 @@ def test_the_api_gives_and_changes_the_details(indicator):
     client.force_login(indicator.officer)
     changed = client.put(
         f"/api/v1/data/indicators/{indicator.slug}",
-        {"title_en": "Smoking", "title_cy": "Ysmygu", "source": "ONS"},
+        {"title_en": "Smoking", "title_cy": "Ysmygu", "source_en": "ONS", "source_cy": "SYG"},
         "application/json",
     )
-    assert changed.status_code == 200 and changed.json()["source"] == "ONS"
+    assert changed.status_code == 200 and changed.json()["source_cy"] == "SYG"
     assert Client().put(
         f"/api/v1/data/indicators/{indicator.slug}", {}, "application/json"
     ).status_code in (401, 422, 400)
@@ -126,8 +128,8 @@ def test_a_dataset_past_its_stated_frequency_is_overdue_and_its_publisher_is_tol
     uploaded = dt.datetime(2024, 1, 10, 12, tzinfo=dt.UTC)
     DatasetVersion.objects.filter(pk=version.pk).update(created_at=uploaded)
     fresh = freshness(dataset, today=dt.date(2024, 4, 10))
-    assert fresh.next_due == dt.date(2024, 4, 11) and not fresh.overdue
-    assert freshness(dataset, today=dt.date(2024, 4, 12)).overdue
+    assert fresh.next_due == dt.date(2024, 4, 10) and not fresh.overdue  # three months on
+    assert freshness(dataset, today=dt.date(2024, 4, 11)).overdue
     assert overdue_for_publisher(indicator.officer) == [dataset]
     page = Client().get(f"/data/datasets/{dataset.slug}/").text
     assert "This data is overdue for its update" in page and "Upload the new data" not in page
@@ -137,3 +139,28 @@ def test_a_dataset_past_its_stated_frequency_is_overdue_and_its_publisher_is_tol
     dataset.update_frequency = "irregular"
     dataset.save()
     assert not freshness(dataset).overdue and freshness(dataset).next_due is None
+
+
+def test_what_the_columns_cannot_hold_is_refused_with_its_field(indicator):
+    """Too long for PostgreSQL's columns, or a tag that does not exist: refused, never a 500."""
+    with pytest.raises(InvalidInput) as refused:
+        services.update_indicator(
+            actor=indicator.officer,
+            indicator=indicator,
+            details_in=_details(
+                title_en="T" * 201, source_cy="S" * 301, themes=["no-such-theme"], goals=["x"]
+            ),
+        )
+    assert {p.field for p in refused.value.problems} == {"title_en", "source_cy", "themes", "goals"}
+    assert "no-such-theme" in " ".join(str(p.message) for p in refused.value.problems)
+
+
+def test_monthly_and_annual_data_are_due_by_the_calendar(indicator):
+    dataset = indicator.dataset
+    DatasetVersion.objects.filter(dataset=dataset).update(
+        created_at=dt.datetime(2024, 1, 31, 12, tzinfo=dt.UTC)
+    )
+    dataset.update_frequency = "monthly"
+    assert freshness(dataset).next_due == dt.date(2024, 2, 29)
+    dataset.update_frequency = "annually"
+    assert freshness(dataset).next_due == dt.date(2025, 1, 31)

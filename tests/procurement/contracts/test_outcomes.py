@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from infuse.core.errors import InvalidInput, PermissionDenied
+from infuse.datalab.indicators.publishing import shown_periods
 from infuse.datalab.indicators.schemas import IndicatorIn
 from infuse.datalab.indicators.services import create_indicator
 from infuse.datalab.ingest import services as data
@@ -182,7 +183,7 @@ def test_an_evaluation_that_cannot_answer_says_why(contract, buyer):
     call_command("worker", "--batch")
     found = contract.evaluations.get()
     assert found.estimate is None and found.progress.state == "failed"
-    assert "after the contract began on 2026-05-01" in outcome_words.problem(found)
+    assert "after the contract began on 1 May 2026" in outcome_words.problem(found)
     page = signed_in_as(buyer).get(f"/procurement/contracts/{contract.pk}/").text
     assert "Could not be done:" in page
     assert Client().get("/api/v1/what-works").json()["contracts"] == []
@@ -206,3 +207,64 @@ def test_who_may_ask_and_what_they_may_ask_for(contract, buyer, make_person):
     made = api.post(url, {"indicator": contract.indicator.slug}, "application/json")
     assert made.status_code == 202 and made.json()["status"] == "queued"
     assert Client().post(url, {"indicator": "x"}, "application/json").status_code == 401
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_published_effect_is_fitted_on_the_public_values_only(contract, buyer):
+    """A council's hidden small count would be given away by an effect fitted on it (solve the
+    model for the one unknown): the evaluation uses what the public may see, nothing else."""
+    from infuse.datalab.models import IndicatorValue
+
+    hidden = IndicatorValue.objects.filter(
+        indicator=contract.indicator, council__name_en="Torfaen", period="2019-20"
+    )
+    hidden.update(numerator=3, value=0.03)  # fewer than 5: the public never sees it
+    outcome_evaluation.evaluate_outcome(
+        actor=buyer,
+        contract=contract,
+        evaluation_in=EvaluationIn(indicator=contract.indicator.slug),
+    )
+    call_command("worker", "--batch")
+    found = contract.evaluations.get()
+    public = {
+        (v.council.gss_code, p.period)
+        for p in shown_periods(contract.indicator, None)
+        for v in p.councils
+        if not v.suppressed
+    }
+    assert ("W06000020", "2019-20") not in public
+    panel_rows = build_panel(
+        [
+            (v.council.gss_code, p.period, v.value)
+            for p in shown_periods(contract.indicator, None)
+            for v in p.councils
+            if not v.suppressed and v.value is not None
+        ],
+        treated={"W06000015", "W06000022"},
+        began=contract.starts_on,
+        grain="financial_year",
+    )
+    expected, _whole = evaluate(panel_rows, "did", seed=found.pk)
+    assert found.estimate == pytest.approx(expected.estimate, rel=1e-12)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_only_the_newest_run_of_each_method_is_read_and_only_by_those_who_see_the_indicator(
+    contract, buyer
+):
+    for _ in range(2):
+        outcome_evaluation.evaluate_outcome(
+            actor=buyer,
+            contract=contract,
+            evaluation_in=EvaluationIn(indicator=contract.indicator.slug),
+        )
+        call_command("worker", "--batch")
+    assert contract.evaluations.count() == 2
+    newest = contract.evaluations.order_by("-pk").first()
+    assert [e.pk for e in outcome_evaluation.evaluations(None)] == [newest.pk]
+    dataset = contract.indicator.dataset
+    dataset.visibility = "region"
+    dataset.save()
+    assert outcome_evaluation.evaluations(None) == []
+    assert Client().get("/api/v1/what-works").json()["contracts"] == []
+    assert [e.pk for e in outcome_evaluation.evaluations(buyer)] == [newest.pk]
