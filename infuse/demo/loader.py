@@ -174,6 +174,11 @@ def _dataset(demo: Any, actor: Person, report: Callable[[str], None]) -> None:
     if demo.uploaded_on is not None:
         uploaded = dt.datetime.combine(demo.uploaded_on, dt.time(10), tzinfo=dt.UTC)
         DatasetVersion.objects.filter(dataset=dataset).update(created_at=uploaded)
+    _indicators(demo, dataset, actor, report)
+
+
+def _indicators(demo: Any, dataset: Dataset, actor: Person, report: Callable[[str], None]) -> None:
+    """The demo dataset's indicators, each defined only if not there already."""
     for indicator in demo.indicators:
         if Indicator.objects.filter(dataset=dataset, title_en=indicator.title_en).exists():
             continue
