@@ -1,6 +1,9 @@
 """Number formatting shared by every page (the same in English and Welsh: 1,523,911)."""
 
+from typing import Any
+
 from django import template
+from django.utils.translation import gettext as _
 
 from infuse.core.money import pounds as _pounds
 
@@ -29,3 +32,28 @@ def pounds(pence: object) -> str:
         return _pounds(int(pence))  # type: ignore[call-overload]
     except (TypeError, ValueError):
         return ""
+
+
+@register.filter
+def figure(value: Any, unit: str) -> str:
+    """A value's number in its unit's precision (no unit words): counts whole, everything else
+    to one decimal place, thousands grouped — ``9447.0|figure:"count"`` → ``9,447``."""
+    if value is None:
+        return ""
+    number = float(value)
+    return f"{number:,.0f}" if unit == "count" else f"{number:,.1f}"
+
+
+@register.filter
+def measure(value: Any, unit: str) -> str:
+    """``12.345|measure:"percentage"`` → ``12.3%``; counts whole, rates per 1,000 or 100,000."""
+    if value is None:
+        return _("No value")
+    shown = figure(value, unit)
+    if unit == "percentage":
+        return f"{shown}%"
+    if unit == "rate_per_1000":
+        return _("%(value)s per 1,000") % {"value": shown}
+    if unit == "rate_per_100000":
+        return _("%(value)s per 100,000") % {"value": shown}
+    return shown

@@ -3,12 +3,11 @@ councils compare with the region, said plainly."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import template
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from infuse.core.templatetags.infuse_format import measure
 from infuse.datalab.comparators.charts import spine_bar
 from infuse.datalab.comparators.spine import SpineRow
 from infuse.datalab.indicators.trends import RecentTrend
@@ -24,21 +23,9 @@ COMPARED = {
 }
 
 
-@register.filter
-def measure(value: Any, unit: str) -> str:
-    """``12.345|measure:"percentage"`` → ``12.3%``; counts whole, rates per 1,000 or 100,000."""
-    if value is None:
-        return _("No value")
-    number = float(value)
-    if unit == "percentage":
-        return f"{number:,.1f}%"
-    if unit == "count":
-        return f"{number:,.0f}"
-    if unit == "rate_per_1000":
-        return _("%(value)s per 1,000") % {"value": f"{number:,.1f}"}
-    if unit == "rate_per_100000":
-        return _("%(value)s per 100,000") % {"value": f"{number:,.1f}"}
-    return f"{number:,.1f}"
+# The value in its unit, as every lab's pages write it (registered here too, for the region's
+# templates and sentences).
+register.filter("measure", measure)
 
 
 @register.filter
