@@ -2,8 +2,9 @@
 
 ``infuse demo``, ``infuse serve``, ``infuse worker``, ``infuse migrate``, ``infuse createuser``,
 ``infuse audit verify``, ``infuse data …``, ``infuse trials …``, ``infuse procurement …``,
-``infuse fund …``, ``infuse backup PATH``, ``infuse restore PATH``, ``infuse check --deploy`` and
-every other Django management command; ``infuse COMMAND --help`` explains each.
+``infuse fund …``, ``infuse reference national FILE``, ``infuse backup PATH``,
+``infuse restore PATH``, ``infuse check --deploy`` and every other Django management command;
+``infuse COMMAND --help`` explains each.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ COMMANDS = {
     "trials": "Adaption Lab tools: `infuse trials list`, create, protocol, randomise…",
     "procurement": "Procurement Lab tools: `infuse procurement list`, create, publish, bid…",
     "fund": "Challenge Fund tools: `infuse fund report`, allocations, allocate…",
+    "reference": "reference data: `infuse reference national FILE.csv --as EMAIL`",
     "backup": "back up the database to a file",
     "restore": "restore the database from a backup",
     "check": "check the configuration (`--deploy` for production)",

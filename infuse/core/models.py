@@ -97,6 +97,51 @@ class Theme(ReferenceTerm):
         verbose_name_plural = _("themes")
 
 
+class NationalIndicator(models.Model):
+    """One of the national indicators for Wales (the Act, s.10(1)) and the goals it serves,
+    loaded from the Welsh Government's published list (``infuse reference national``)."""
+
+    name_en: str
+    name_cy: str | None
+
+    number = models.PositiveSmallIntegerField(unique=True)
+    name = models.CharField(_("name"), max_length=300)
+    goals = models.ManyToManyField(WellbeingGoal, blank=True, related_name="national_indicators")
+
+    objects: ClassVar[models.Manager[NationalIndicator]] = models.Manager()
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = _("national indicator")
+        verbose_name_plural = _("national indicators")
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.name}"
+
+
+class NationalMilestone(models.Model):
+    """A national milestone (the Act, s.10(1)(a)): the pace of change Wales sets itself on
+    one or more national indicators, by a year."""
+
+    name_en: str
+    name_cy: str | None
+
+    number = models.PositiveSmallIntegerField(unique=True)
+    name = models.CharField(_("name"), max_length=500)
+    target_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    indicators = models.ManyToManyField(NationalIndicator, blank=True, related_name="milestones")
+
+    objects: ClassVar[models.Manager[NationalMilestone]] = models.Manager()
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = _("national milestone")
+        verbose_name_plural = _("national milestones")
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Organisation(models.Model):
     """A council, the programme team, or a supplier company: the body a person acts for."""
 

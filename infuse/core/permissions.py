@@ -94,6 +94,7 @@ has_confirmed_email = rules.predicate(_acts, name="has_confirmed_email")
 rules.add_perm("core.view_audit", is_programme_admin)
 rules.add_perm("core.verify_audit", is_programme_admin)
 rules.add_perm("core.manage_people", is_programme_admin)
+rules.add_perm("core.load_reference", is_programme_admin)
 rules.add_perm("core.use_admin_site", is_programme_admin)
 rules.add_perm("core.manage_own_tokens", is_signed_in & has_confirmed_email)
 # Django admin asks for model permissions; programme admins hold them for the core's tables.

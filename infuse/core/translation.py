@@ -2,7 +2,15 @@
 
 from modeltranslation.translator import TranslationOptions, register
 
-from infuse.core.models import Council, Organisation, Theme, WayOfWorking, WellbeingGoal
+from infuse.core.models import (
+    Council,
+    NationalIndicator,
+    NationalMilestone,
+    Organisation,
+    Theme,
+    WayOfWorking,
+    WellbeingGoal,
+)
 
 
 @register(Council)
@@ -21,3 +29,9 @@ class ReferenceTermTranslation(TranslationOptions):
 class OrganisationTranslation(TranslationOptions):
     fields = ("name",)
     required_languages = ("en",)
+
+
+@register([NationalIndicator, NationalMilestone])
+class NationalTranslation(TranslationOptions):
+    fields = ("name",)
+    required_languages = ("en", "cy")

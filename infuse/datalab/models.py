@@ -16,7 +16,14 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from infuse.core.models import Council, Organisation, TaskProgress, Theme, WellbeingGoal
+from infuse.core.models import (
+    Council,
+    NationalIndicator,
+    Organisation,
+    TaskProgress,
+    Theme,
+    WellbeingGoal,
+)
 from infuse.datalab.messages import explain
 
 
@@ -277,6 +284,10 @@ class Indicator(models.Model):
     polarity = models.CharField(_("polarity"), max_length=20, choices=Polarity.choices)
     themes = models.ManyToManyField(Theme, blank=True, related_name="indicators")
     goals = models.ManyToManyField(WellbeingGoal, blank=True, related_name="indicators")
+    # The national indicators for Wales it measures locally (shown together on goal pages).
+    national_indicators = models.ManyToManyField(
+        NationalIndicator, blank=True, related_name="local_indicators"
+    )
     # The latest computation (queued on definition and on every new version of the dataset).
     progress = models.ForeignKey(
         TaskProgress, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from infuse.core.forms import SchemaForm, bilingual, choice_field
+from infuse.core.models import NationalIndicator
 from infuse.datalab.catalogue.forms import tag_options
 from infuse.datalab.indicators.schemas import FlagIn, IndicatorDetailsIn, IndicatorIn
 from infuse.datalab.models import Polarity, Unit, ValueFlag
@@ -183,6 +184,18 @@ class IndicatorDetailsForm(TaggedForm):
     source_url = forms.CharField(
         label=_("Source's web address (optional)"), required=False, max_length=500
     )
+    national_indicators = forms.TypedMultipleChoiceField(
+        label=_("National indicators for Wales it measures locally"),
+        required=False,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choice_field(self, "national_indicators").choices = [
+            (n.number, f"{n.number}. {n.name}") for n in NationalIndicator.objects.all()
+        ]
 
 
 class ValueFlagForm(SchemaForm):

@@ -30,6 +30,7 @@ class IndicatorDetailsIn(Schema):
     source_url: str = ""
     themes: list[str] = []
     goals: list[str] = []
+    national_indicators: list[int] = []  # the numbers of the national indicators it measures
 
     @classmethod
     def of(cls, indicator: Indicator) -> IndicatorDetailsIn:
@@ -56,6 +57,7 @@ def details(indicator: Indicator) -> dict[str, Any]:
         "source_url": indicator.source_url,
         "themes": [t.code for t in indicator.themes.all()],
         "goals": [g.code for g in indicator.goals.all()],
+        "national_indicators": [n.number for n in indicator.national_indicators.all()],
     }
 
 

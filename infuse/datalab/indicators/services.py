@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from infuse.analytics import IndicatorSpec, IndicatorSpecError, connect, read_parquet, validate_spec
 from infuse.core import audit, files
 from infuse.core.errors import FieldProblem, InvalidInput, NotFound, PermissionDenied, too_long
-from infuse.core.models import Person, TaskProgress, Theme, WellbeingGoal
+from infuse.core.models import NationalIndicator, Person, TaskProgress, Theme, WellbeingGoal
 from infuse.core.permissions import can
 from infuse.core.slugs import unique_slug
 from infuse.datalab.catalogue import exports
@@ -75,6 +75,19 @@ def _details_problems(details_in: IndicatorDetailsIn) -> list[FieldProblem]:
                     % {"codes": ", ".join(unknown)},
                 )
             )
+    numbers = set(
+        NationalIndicator.objects.filter(number__in=details_in.national_indicators).values_list(
+            "number", flat=True
+        )
+    )
+    if unknown_numbers := sorted(set(details_in.national_indicators) - numbers):
+        problems.append(
+            FieldProblem(
+                "national_indicators",
+                _("There is no national indicator %(numbers)s: choose from the list")
+                % {"numbers": ", ".join(map(str, unknown_numbers))},
+            )
+        )
     address = details_in.source_url.strip()
     if address and not _is_web_address(address):
         problems.append(
@@ -108,6 +121,9 @@ def _apply_details(indicator: Indicator, details_in: IndicatorDetailsIn) -> None
 def _set_tags(indicator: Indicator, details_in: IndicatorDetailsIn) -> None:
     indicator.themes.set(Theme.objects.filter(code__in=details_in.themes))
     indicator.goals.set(WellbeingGoal.objects.filter(code__in=details_in.goals))
+    indicator.national_indicators.set(
+        NationalIndicator.objects.filter(number__in=details_in.national_indicators)
+    )
 
 
 def create_indicator(*, actor: Person, dataset: Dataset, indicator_in: IndicatorIn) -> Indicator:

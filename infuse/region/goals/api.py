@@ -7,7 +7,7 @@ from ninja import Router
 
 from infuse.core.api_auth import OPTIONAL_AUTH, caller
 from infuse.region.goals import services
-from infuse.region.goals.schemas import OverviewOut, TermOut, WorkOut
+from infuse.region.goals.schemas import NationalOut, OverviewOut, TermOut, WorkOut
 
 router = Router(tags=["the region"])
 
@@ -18,6 +18,16 @@ def _out(overview: services.Overview) -> OverviewOut:
         kind=overview.kind,
         term=TermOut(code=term.code, name_en=term.name_en, name_cy=term.name_cy or ""),
         work=WorkOut.of(overview.work),
+        national_indicators=[
+            NationalOut(
+                number=line.indicator.number,
+                name_en=line.indicator.name_en,
+                name_cy=line.indicator.name_cy or "",
+                milestones=[m.name for m in line.milestones],
+                local_indicators=[i.slug for i in line.local],
+            )
+            for line in overview.national
+        ],
     )
 
 

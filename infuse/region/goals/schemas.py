@@ -86,7 +86,18 @@ class WorkOut(Schema):
         )
 
 
+class NationalOut(Schema):
+    """A national indicator for Wales serving the goal, its milestones and local measures."""
+
+    number: int
+    name_en: str
+    name_cy: str
+    milestones: list[str]  # their names in the request's language
+    local_indicators: list[str]  # slugs of the Data Lab indicators that measure it
+
+
 class OverviewOut(Schema):
     kind: str
     term: TermOut
     work: WorkOut
+    national_indicators: list[NationalOut] = []

@@ -3,13 +3,14 @@ themes), the indicators, experiments, challenges, fund money and datasets tagged
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from django.db.models import Q
 
 from infuse.core.errors import NotFound
-from infuse.core.models import Theme, WellbeingGoal
+from infuse.core.models import NationalIndicator, NationalMilestone, Theme, WellbeingGoal
+from infuse.datalab.catalogue.services import visible_indicators
 from infuse.region.work import CODE, Work, work_for
 
 Kind = Literal["goal", "theme"]
@@ -17,10 +18,21 @@ TERMS: dict[Kind, Any] = {"goal": WellbeingGoal, "theme": Theme}
 
 
 @dataclass(frozen=True)
+class NationalLine:
+    """A national indicator for Wales that serves the goal, its milestones, and the Data Lab
+    indicators that measure it locally (those the reader may see)."""
+
+    indicator: NationalIndicator
+    milestones: list[NationalMilestone]
+    local: list[Any]
+
+
+@dataclass(frozen=True)
 class Overview:
     kind: Kind
     term: Any
     work: Work
+    national: list[NationalLine] = field(default_factory=list)
 
     @property
     def analysed(self) -> int:
@@ -43,4 +55,16 @@ def overview(*, actor: Any, kind: Kind, code: str) -> Overview:
         raise NotFound()
     tag = Q(goals=term) if kind == "goal" else Q(themes=term)
     work = work_for(actor, indicators=tag, experiments=tag, challenges=tag, datasets=tag)
-    return Overview(kind, term, work)
+    return Overview(kind, term, work, _national(actor, term) if kind == "goal" else [])
+
+
+def _national(actor: Any, goal: WellbeingGoal) -> list[NationalLine]:
+    visible = visible_indicators(actor)
+    return [
+        NationalLine(
+            indicator,
+            list(indicator.milestones.all()),
+            list(visible.filter(national_indicators=indicator)),
+        )
+        for indicator in goal.national_indicators.prefetch_related("milestones")
+    ]
