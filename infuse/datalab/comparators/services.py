@@ -9,7 +9,6 @@ never reveal a hidden one by subtraction.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import cast
 
 import numpy as np
 from django.db import transaction
@@ -17,7 +16,6 @@ from django.db.models import QuerySet
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from infuse import stats
 from infuse.core import audit
 from infuse.core.councils import WALES_CODE
 from infuse.core.errors import FieldProblem, InvalidInput, NotFound, PermissionDenied, too_long
@@ -26,7 +24,7 @@ from infuse.core.permissions import can
 from infuse.core.slugs import unique_slug
 from infuse.datalab.comparators.schemas import ComparatorGroupIn
 from infuse.datalab.indicators.publishing import ShownPeriod, ShownValue
-from infuse.datalab.indicators.values import value_and_interval
+from infuse.datalab.indicators.values import judged, value_and_interval
 from infuse.datalab.models import BenchmarkValue, ComparatorGroup, Indicator
 
 REGION, WALES = "region", "wales"
@@ -125,17 +123,17 @@ def compared(indicator: Indicator, value: ShownValue, against: Comparator, bench
     for counts (a council's count against a total means nothing) or without the numbers."""
     if against.code == REGION:
         return value.comparison
-    if indicator.unit == "count":
-        return "not_compared"
-    if value.ci_low is None or value.ci_high is None or bench.value is None:
+    if indicator.unit != "count" and (
+        value.ci_low is None or value.ci_high is None or bench.value is None
+    ):
         return ""
-    result = stats.compare_with_benchmark(
+    return judged(
+        indicator.unit,
+        indicator.polarity,
         [value.ci_low],
         [value.ci_high],
-        bench.value,
-        polarity=cast(stats.Polarity, indicator.polarity),
-    )
-    return str(result.judgement[0])
+        bench.value if bench.value is not None else float("nan"),
+    )[0]
 
 
 # --- Saving groups ------------------------------------------------------------------------------

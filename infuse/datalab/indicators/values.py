@@ -13,16 +13,17 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 
 from infuse.analytics import IndicatorSpec, council_values, indicator_expression
 from infuse.analytics.engine import connect, read_parquet
 from infuse.core.councils import WALES_CODE, council_lookup, names_wales, resolve_council
 from infuse.stats.intervals import (
+    Polarity,
     compare_with_benchmark,
     poisson_interval,
     rate_interval,
@@ -109,27 +110,19 @@ def compute(
     table: pd.DataFrame = indicator_expression(data, spec, councils=codes).to_pandas()
     table = table.rename(columns={"council": "gss"})
     table["gss"] = table["gss"].astype(object).where(table["gss"].notna(), None)
-    unit = str(spec.unit)
-    value, ci_low, ci_high = value_and_interval(
-        unit,
-        table["numerator"].astype(float).to_numpy(),
-        table["denominator"].astype(float).to_numpy(),
-    )
-    table = table.assign(value=value, ci_low=ci_low, ci_high=ci_high)
+    table = _with_intervals(table, str(spec.unit))
     values: list[ComputedValue] = []
     for period, rows in table.groupby("period", sort=True):
         region_rows = rows[rows["gss"].isna()]
         council_rows = rows[rows["gss"].notna()]
         benchmark = float(region_rows["value"].iloc[0]) if len(region_rows) else float("nan")
-        comparison = compare_with_benchmark(
+        marks = judged(
+            str(spec.unit),
+            str(spec.polarity),
             council_rows["ci_low"].to_numpy(),
             council_rows["ci_high"].to_numpy(),
             benchmark,
-            polarity=str(spec.polarity),  # type: ignore[arg-type]
         )
-        # A count is not compared: the region's count covers all ten councils, so every council
-        # is "lower". Only values on one scale (percentages, rates) can be compared fairly.
-        marks = comparison.judgement if unit != "count" else ["not_compared"] * len(council_rows)
         judgements = [*marks, *([""] * len(region_rows))]
         for (_, row), judgement in zip(
             pd.concat([council_rows, region_rows]).iterrows(), judgements, strict=True
@@ -156,12 +149,7 @@ def compute(
 def _benchmarks(data: Any, spec: IndicatorSpec, areas: dict[Any, str]) -> list[ComputedValue]:
     """Each area's values per period (its rows pooled however the data spells it)."""
     table: pd.DataFrame = indicator_expression(data, spec, councils=areas).to_pandas()
-    table = table[table["council"].notna()]
-    value, ci_low, ci_high = value_and_interval(
-        str(spec.unit),
-        table["numerator"].astype(float).to_numpy(),
-        table["denominator"].astype(float).to_numpy(),
-    )
+    table = _with_intervals(table[table["council"].notna()], str(spec.unit))
     return [
         ComputedValue(
             str(code), str(period), _clean(n), _clean(d), _clean(v), _clean(lo), _clean(hi), ""
@@ -171,9 +159,32 @@ def _benchmarks(data: Any, spec: IndicatorSpec, areas: dict[Any, str]) -> list[C
             table["period"],
             table["numerator"],
             table["denominator"],
-            value,
-            ci_low,
-            ci_high,
+            table["value"],
+            table["ci_low"],
+            table["ci_high"],
             strict=True,
         )
     ]
+
+
+def _with_intervals(table: pd.DataFrame, unit: str) -> pd.DataFrame:
+    """The table of counts with each row's value and 95% interval in the unit."""
+    value, ci_low, ci_high = value_and_interval(
+        unit,
+        table["numerator"].astype(float).to_numpy(),
+        table["denominator"].astype(float).to_numpy(),
+    )
+    return table.assign(value=value, ci_low=ci_low, ci_high=ci_high)
+
+
+def judged(
+    unit: str, polarity: str, lows: ArrayLike, highs: ArrayLike, benchmark: float
+) -> list[str]:
+    """How each value compares with a benchmark, by whether its 95% interval holds it: better /
+    similar / worse (lower / higher where neither is better). A count is not compared: the
+    region's count covers all ten councils, so every council would be "lower"; only values on
+    one scale (percentages, rates) can be compared fairly."""
+    if unit == "count":
+        return ["not_compared"] * len(np.atleast_1d(lows))
+    comparison = compare_with_benchmark(lows, highs, benchmark, polarity=cast(Polarity, polarity))
+    return [str(mark) for mark in comparison.judgement]
