@@ -66,13 +66,14 @@ class _Tags:
     councils: list[Council]
 
 
-def _text_problems(entry: DatasetChangeIn) -> list[FieldProblem]:
+def title_problems(title_en: str, title_cy: str) -> list[FieldProblem]:
+    """A title in both languages, each at most 200 characters (datasets and indicators)."""
     problems: list[FieldProblem] = []
-    if not entry.title_en.strip():
+    if not title_en.strip():
         problems.append(FieldProblem("title_en", _("Enter the title in English")))
-    if not entry.title_cy.strip():
+    if not title_cy.strip():
         problems.append(FieldProblem("title_cy", _("Enter the title in Welsh")))
-    for name, value in (("title_en", entry.title_en), ("title_cy", entry.title_cy)):
+    for name, value in (("title_en", title_en), ("title_cy", title_cy)):
         if len(value) > 200:
             problems.append(FieldProblem(name, _("The title must be 200 characters or fewer")))
     return problems
@@ -107,7 +108,7 @@ def _choice_problems(entry: DatasetChangeIn) -> list[FieldProblem]:
 
 def _checked(entry: DatasetChangeIn) -> _Tags:
     """The entry's tags, once every field is checked; InvalidInput names each problem."""
-    problems = _text_problems(entry) + _choice_problems(entry)
+    problems = title_problems(entry.title_en, entry.title_cy) + _choice_problems(entry)
     tags = _Tags(
         themes=list(Theme.objects.filter(code__in=entry.themes)),
         goals=list(WellbeingGoal.objects.filter(code__in=entry.goals)),

@@ -22,6 +22,7 @@ from infuse.core.models import NationalIndicator, Person, TaskProgress, Theme, W
 from infuse.core.permissions import can
 from infuse.core.slugs import unique_slug
 from infuse.datalab.catalogue import exports
+from infuse.datalab.catalogue.services import title_problems
 from infuse.datalab.indicators import publishing
 from infuse.datalab.indicators.schemas import (
     FlagIn,
@@ -52,12 +53,7 @@ def _spec_problems(dataset: Dataset, specification: dict[str, Any]) -> list[Fiel
 
 
 def _details_problems(details_in: IndicatorDetailsIn) -> list[FieldProblem]:
-    problems: list[FieldProblem] = []
-    if not details_in.title_en.strip():
-        problems.append(FieldProblem("title_en", _("Enter the title in English")))
-    if not details_in.title_cy.strip():
-        problems.append(FieldProblem("title_cy", _("Enter the title in Welsh")))
-    problems += too_long({"title_en": details_in.title_en, "title_cy": details_in.title_cy}, 200)
+    problems = title_problems(details_in.title_en, details_in.title_cy)
     problems += too_long(
         {"source_en": details_in.source_en, "source_cy": details_in.source_cy}, 300
     )
