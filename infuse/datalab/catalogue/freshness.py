@@ -6,7 +6,6 @@ its publisher states; overdue datasets are shown as such and listed for their pu
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
@@ -14,6 +13,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from infuse.core.dates import add_months
 from infuse.core.permissions import data_organisations
 from infuse.datalab.models import Dataset, DatasetVersion
 
@@ -29,12 +29,7 @@ ALLOWED = {
 
 
 def _later(day: dt.date, days: int, months: int) -> dt.date:
-    if not months:
-        return day + dt.timedelta(days=days)
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    last = calendar.monthrange(year, month)[1]
-    return dt.date(year, month, min(day.day, last))
+    return add_months(day, months) if months else day + dt.timedelta(days=days)
 
 
 @dataclass(frozen=True)
@@ -60,8 +55,6 @@ def overdue_for_publisher(person: Any) -> list[Dataset]:
     if not organisations:
         return []
     published: QuerySet[Dataset] = Dataset.objects.filter(publisher_id__in=organisations)
-    found = [
-        (d, freshness(d)) for d in published.exclude(update_frequency__in=["irregular", "never"])
-    ]
+    found = [(d, freshness(d)) for d in published.filter(update_frequency__in=ALLOWED)]
     overdue = [(d, f) for d, f in found if f.overdue]
     return [d for d, f in sorted(overdue, key=lambda pair: pair[1].next_due or dt.date.min)]

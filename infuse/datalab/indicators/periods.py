@@ -11,21 +11,18 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 
+from infuse.core.dates import add_months
+
 _FINANCIAL_YEAR = re.compile(r"(\d{4})[-/](\d{2})")
 _YEAR = re.compile(r"(\d{4})")
 _QUARTER = re.compile(r"(\d{4})-Q([1-4])")
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
 
 
-def _months_later(day: dt.date, months: int) -> dt.date:
-    month = day.month - 1 + months
-    return dt.date(day.year + month // 12, month % 12 + 1, 1)
-
-
 def _quarter(text: str) -> tuple[dt.date, dt.date] | None:
     if found := _QUARTER.fullmatch(text):
         start = dt.date(int(found[1]), 3 * int(found[2]) - 2, 1)
-        return start, _months_later(start, 3)
+        return start, add_months(start, 3)
     return None
 
 
@@ -33,7 +30,7 @@ def _financial_year(text: str) -> tuple[dt.date, dt.date] | None:
     found = _FINANCIAL_YEAR.fullmatch(text)
     if found and (int(found[1]) + 1) % 100 == int(found[2]):
         start = dt.date(int(found[1]), 4, 1)
-        return start, _months_later(start, 12)
+        return start, add_months(start, 12)
     return None
 
 
@@ -41,7 +38,7 @@ def _month(text: str) -> tuple[dt.date, dt.date] | None:
     found = _MONTH.fullmatch(text)
     if found and 1 <= int(found[2]) <= 12:
         start = dt.date(int(found[1]), int(found[2]), 1)
-        return start, _months_later(start, 1)
+        return start, add_months(start, 1)
     return None
 
 
