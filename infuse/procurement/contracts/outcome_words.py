@@ -67,7 +67,7 @@ def _placebo_words(evaluation: OutcomeEvaluation) -> str:
         "%(share)s of the councils, each treated as if it had had the contract, show a gap as "
         "large as this (the placebo test)."
     ) % {"share": f"{evaluation.p_value or 0:.0%}"}
-    if donors + 1 < 20:
+    if 1 / (donors + 1) >= 0.05:  # its smallest p-value cannot go below the 5% level
         said += " " + _(
             "With %(count)s councils to compare with, this test cannot reach the usual 5%% "
             "level: read it beside difference in differences."
