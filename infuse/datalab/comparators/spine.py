@@ -15,6 +15,7 @@ import numpy as np
 
 from infuse.core.models import Council
 from infuse.datalab.comparators.services import (
+    WALES,
     Benchmark,
     Comparator,
     benchmark,
@@ -54,7 +55,8 @@ def spine_row(
         return None
     period, value = periods[newest], own[newest]
     assert value is not None  # found above
-    bench = benchmark(indicator, period, against, wales_values(indicator))
+    wales = wales_values(indicator) if against.code == WALES else {}  # read only when needed
+    bench = benchmark(indicator, period, against, wales)
     in_range = [
         v.value
         for v in period.councils
