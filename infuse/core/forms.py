@@ -21,7 +21,13 @@ def choice_field(form: forms.Form, name: str) -> forms.ChoiceField:
 
 
 class ServiceForm(forms.Form):
-    """A form whose input a service checks: the service's field problems shown on its fields."""
+    """A form whose input a service checks: the service's field problems shown on its fields.
+
+    ``optional_fields`` names the fields a person may leave empty: their labels say
+    "(optional)". It is declared, not inferred: many fields are ``required=False`` only so
+    that the service (in the API's words) says what is missing."""
+
+    optional_fields: frozenset[str] = frozenset()
 
     def add_problems(self, problems: Any) -> None:
         """Field problems on their fields; anything else (a Conflict, say) above the form."""

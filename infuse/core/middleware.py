@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils import translation
 
 from infuse.core.errors import DomainError, NotAuthenticated
@@ -46,3 +46,30 @@ class ApiLanguageMiddleware:
             response.headers.setdefault("Content-Language", language)
             return response
         return self.get_response(request)
+
+
+class HeadAsGetMiddleware:
+    """HEAD answers exactly as GET would, without the body (RFC 9110 §9.3.2).
+
+    Link checkers and uptime monitors send HEAD; function views guarded by ``require_GET`` or
+    ``require_http_methods(["GET", ...])`` would answer 405. The request runs as a GET (a safe
+    method, so nothing changes) and the body is dropped, keeping its length and headers.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method != "HEAD":
+            return self.get_response(request)
+        request.method = "GET"
+        try:
+            response = self.get_response(request)
+        finally:
+            request.method = "HEAD"
+        if isinstance(response, StreamingHttpResponse):
+            response.streaming_content = iter(())
+        else:
+            response["Content-Length"] = str(len(response.content))
+            response.content = b""
+        return response

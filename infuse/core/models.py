@@ -402,6 +402,8 @@ class TaskProgress(models.Model):
         INGEST = "datalab.ingest", _("Checking and storing an upload")
         INDICATOR = "datalab.indicator", _("Computing an indicator's values")
         ANALYSIS = "adaption.analysis", _("Analysing an experiment")
+        SIMULATION = "adaption.simulation", _("Simulating an experiment's power")
+        HISTORY = "adaption.history", _("Planning an experiment from past data")
         AUDIT = "audit.verify", _("Checking the audit log")
         EVALUATION = "procurement.evaluation", _("Evaluating a contract's outcome")
 
@@ -416,6 +418,9 @@ class TaskProgress(models.Model):
     total = models.PositiveBigIntegerField(null=True, blank=True)
     message = models.CharField(max_length=500, blank=True)
     result = models.JSONField(default=dict, blank=True)
+    # The page of what the work is for (the upload and its report, the experiment's results…):
+    # the progress page links to it from the start, and on failure points there for why.
+    subject_url = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)

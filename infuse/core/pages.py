@@ -8,7 +8,7 @@ the form) and the page is shown again with status 400, keeping what was typed.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from django.contrib import messages
@@ -54,7 +54,9 @@ def form_page(
             return redirect(then(result) if callable(then) else then)
     shown = dict(context() if callable(context) else context or {})
     shown[form_name] = form
-    return render(request, template, shown, status=400 if form.has_problems() else 200)
+    # GOV.UK: a page showing a form's problems starts its title with "Error:".
+    shown["page_has_errors"] = form.has_problems()
+    return render(request, template, shown, status=400 if shown["page_has_errors"] else 200)
 
 
 def action_page(
@@ -74,3 +76,35 @@ def action_page(
     else:
         messages.success(request, _text(success, result))
     return redirect(then)
+
+
+def confirm_page(
+    request: HttpRequest,
+    *,
+    title: Message,
+    consequences: Sequence[Message],
+    button: Message,
+    back: str,
+    run: Callable[[], T],
+    success: Message | Callable[[T], Message],
+    then: str,
+    irreversible: bool = True,
+    warning_button: bool = False,
+) -> HttpResponse:
+    """An irreversible step asks first (GOV.UK "confirm" pattern): GET shows what will happen
+    and one button; the POST runs the one service call as :func:`action_page` does. ``back``
+    is where "Cancel" and the back link go (the object's page)."""
+    if request.method == "POST":
+        return action_page(request, run=run, success=success, then=then)
+    return render(
+        request,
+        "core/confirm.html",
+        {
+            "title": title,
+            "consequences": consequences,
+            "button": button,
+            "back": back,
+            "irreversible": irreversible,
+            "warning_button": warning_button,
+        },
+    )

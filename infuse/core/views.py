@@ -16,7 +16,9 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from infuse.core import confirmation, ratelimit, services
@@ -233,16 +235,36 @@ def send_confirmation(request: HttpRequest) -> HttpResponse:
     return redirect("account")
 
 
+# What each kind of work was for, as the link on its progress page reads.
+SUBJECT_WORDS: dict[str, Promise] = {
+    TaskProgress.Kind.INGEST: gettext_lazy("The upload and its report"),
+    TaskProgress.Kind.INDICATOR: gettext_lazy("The indicator"),
+    TaskProgress.Kind.ANALYSIS: gettext_lazy("The experiment's results"),
+    TaskProgress.Kind.SIMULATION: gettext_lazy("The experiment's design"),
+    TaskProgress.Kind.HISTORY: gettext_lazy("The experiment's design"),
+    TaskProgress.Kind.AUDIT: gettext_lazy("The audit log"),
+    TaskProgress.Kind.EVALUATION: gettext_lazy("The contract and its answer"),
+}
+OTHER_SUBJECT = gettext_lazy("What this work is for")
+
+
 @login_required
 @require_GET
 def task_status(request: HttpRequest, progress_id: str) -> HttpResponse:
+    """The progress of one piece of work, linking from the start to what it is for (and, when
+    it failed, to where that page says why and what to do)."""
     progress = services.get_progress(actor=request.user, progress_id=progress_id)
     if request.headers.get("Accept", "").startswith("application/json"):
         return JsonResponse(progress_json(progress))
     return render(
         request,
         "core/task.html",
-        {"progress": progress, "summary": _progress_summary(progress)},
+        {
+            "progress": progress,
+            "summary": _progress_summary(progress),
+            "subject_url": progress.subject_url or progress.result.get("url", ""),
+            "subject_words": SUBJECT_WORDS.get(progress.kind, OTHER_SUBJECT),
+        },
     )
 
 

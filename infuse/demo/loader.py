@@ -57,6 +57,9 @@ class DemoPerson:
 DEMO_PEOPLE = [
     DemoPerson("officer@infuse.example", "Ceri Jones", Role.OFFICER, "cardiff"),
     DemoPerson("analyst@infuse.example", "Dafydd Evans", Role.ANALYST, "newport"),
+    # Cardiff's officer runs experiments for Cardiff; randomising them is an analyst's step in
+    # the same council, so the demo has one there (the task list names her).
+    DemoPerson("analyst.cardiff@infuse.example", "Alys Bevan", Role.ANALYST, "cardiff"),
     DemoPerson(
         "procurement@infuse.example", "Eleri Morgan", Role.PROCUREMENT_OFFICER, "rhondda-cynon-taf"
     ),

@@ -38,7 +38,7 @@ def test_a_difference_in_differences_from_plan_to_report_in_welsh(
     url = f"{base}/cy/experiments/{experiment.slug}/"
 
     page.goto(url)
-    page.get_by_role("link", name=cy("Plan it from past data")).click()
+    page.get_by_role("link", name=cy("Plan it from past data")).first.click()
     expect(page.locator("html")).to_have_attribute("lang", "cy")
     axe_check(page)
     page.get_by_role("button", name=cy("Run placebo trials on past data")).click()
@@ -63,6 +63,7 @@ def test_a_difference_in_differences_from_plan_to_report_in_welsh(
 
     page.goto(url)
     expect(page.get_by_text(cy("Minimum detectable effect"))).to_be_visible()
+    page.get_by_role("link", name=cy("Mark as designed")).click()
     page.get_by_role("button", name=cy("Mark as designed")).click()
     page.get_by_role("link", name=cy("Register the protocol")).first.click()
     for name, text in {**PROTOCOL, "randomisation_method": "", "randomisation_unit": ""}.items():
@@ -73,6 +74,7 @@ def test_a_difference_in_differences_from_plan_to_report_in_welsh(
     expect(page.get_by_role("heading", level=1)).to_contain_text("1")
     axe_check(page)
     page.goto(url)
+    page.get_by_role("link", name=cy("Launch"), exact=True).click()
     page.get_by_role("button", name=cy("Launch")).click()
 
     page.goto(f"{url}data/")
@@ -96,6 +98,7 @@ def test_a_difference_in_differences_from_plan_to_report_in_welsh(
     assert run.result["quasi"]["start"] == 2020
 
     page.goto(url)
+    page.get_by_role("link", name=cy("Mark analysed")).click()
     page.get_by_role("button", name=cy("Mark analysed")).click()
     page.get_by_role("link", name=cy("Record the decision")).click()
     axe_check(page)

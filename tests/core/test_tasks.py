@@ -40,6 +40,8 @@ def test_progress_page_and_json_for_the_owner_only(admin_person, make_person):
     assert page.status_code == 200
     html = page.content.decode()
     assert 'role="status"' in html and "Check again" in html and "http-equiv" not in html
+    # From the start, the page links to what the work is for.
+    assert "you can leave this page" in html and '<a class="govuk-link" href="/audit/">' in html
     data = client.get(f"/tasks/{progress.pk}/", HTTP_ACCEPT="application/json").json()
     assert data["state"] == "queued" and data["finished"] is False
     other = Client()
@@ -48,6 +50,7 @@ def test_progress_page_and_json_for_the_owner_only(admin_person, make_person):
     call_command("worker", "--batch")
     done = client.get(f"/tasks/{progress.pk}/").content.decode()
     assert "The audit chain is intact" in done and "Check again" not in done
+    assert "See the outcome:" in done and "The audit log" in done
 
 
 @pytest.mark.parametrize(

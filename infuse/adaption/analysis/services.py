@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from infuse.adaption.analysis.deviations import protocol_deviations
@@ -62,7 +63,11 @@ def attach_data(*, actor: Person, experiment: Experiment, attach_in: AttachIn) -
         raise InvalidInput(problems=problems)
     mapping = attach_in.mapping()
     with transaction.atomic():
-        progress = TaskProgress.objects.create(kind="adaption.analysis", owner=actor)
+        progress = TaskProgress.objects.create(
+            kind="adaption.analysis",
+            owner=actor,
+            subject_url=reverse("adaption:results", kwargs={"slug": experiment.slug}),
+        )
         run = AnalysisRun.objects.create(
             experiment=experiment,
             protocol=protocol,

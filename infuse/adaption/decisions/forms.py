@@ -17,6 +17,7 @@ class DecisionForm(SchemaForm):
     """The decision; the cost is typed in pounds and kept in pence."""
 
     schema = DecisionIn
+    optional_fields = frozenset({"cost_per_unit"})
 
     choice = forms.ChoiceField(
         label=_("Decision"),
@@ -38,7 +39,7 @@ class DecisionForm(SchemaForm):
         required=False,
     )
     cost_per_unit = forms.DecimalField(
-        label=_("Cost per unit of outcome, in pounds (optional)"),
+        label=_("Cost per unit of outcome, in pounds"),
         required=False,
         min_value=0,
         decimal_places=2,

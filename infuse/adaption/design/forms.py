@@ -61,6 +61,7 @@ class QuasiDesignForm(SchemaForm):
     """Planning a quasi-experiment from the primary outcome's past values."""
 
     schema = HistoryPlanIn
+    optional_fields = frozenset({"effects"})
 
     council_column = forms.ChoiceField(label=_("Column naming the council"), required=False)
     period_column = forms.ChoiceField(label=_("Column with the period"), required=False)
@@ -71,7 +72,7 @@ class QuasiDesignForm(SchemaForm):
         initial=4,
     )
     effects = forms.CharField(
-        label=_("Effects to try (optional)"),
+        label=_("Effects to try"),
         required=False,
         help_text=_(
             "In the outcome's own units, separated by commas, for example 0.5, 1, 2. Leave "

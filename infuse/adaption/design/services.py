@@ -10,6 +10,7 @@ from dataclasses import replace
 from typing import Any
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from infuse.adaption.design.history import load_history
@@ -54,7 +55,11 @@ def _queue(
     """Queue design work ``task(experiment, progress, *arguments)``; the design page follows
     it through ``design_parameters["<name>_progress"]``."""
     with transaction.atomic():
-        progress = TaskProgress.objects.create(kind=f"adaption.{name}", owner=actor)
+        progress = TaskProgress.objects.create(
+            kind=TaskProgress.Kind(f"adaption.{name}"),
+            owner=actor,
+            subject_url=reverse("adaption:experiment_design", kwargs={"slug": experiment.slug}),
+        )
         enqueue_tracked(progress, task, experiment.pk, str(progress.pk), *arguments)
         keep_progress(
             actor=actor, experiment=experiment, name=name, progress=progress, logged=logged

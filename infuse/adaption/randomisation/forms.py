@@ -13,9 +13,10 @@ from infuse.core.forms import SchemaForm, choice_field
 
 class RandomiseForm(SchemaForm):
     schema = RandomiseIn
+    optional_fields = frozenset({"seed", "strata_column"})
 
     seed = forms.IntegerField(
-        label=_("Seed (optional)"),
+        label=_("Seed"),
         required=False,
         min_value=0,
         max_value=2**62,
@@ -33,7 +34,7 @@ class RandomiseForm(SchemaForm):
         label=_("Column of unit identifiers"), required=False, max_length=200
     )
     strata_column = forms.CharField(
-        label=_("Stratify by this column (optional)"), required=False, max_length=200
+        label=_("Stratify by this column"), required=False, max_length=200
     )
 
     def __init__(self, *args: Any, datasets: list[tuple[str, str]], **kwargs: Any) -> None:

@@ -19,6 +19,19 @@ class ExperimentForm(SchemaForm):
     """The registry entry; each way of working gets its own box (``way_<code>``)."""
 
     schema = ExperimentIn
+    optional_fields = frozenset(
+        {
+            "problem_en",
+            "problem_cy",
+            "hypothesis_en",
+            "hypothesis_cy",
+            "intervention_en",
+            "intervention_cy",
+            "councils",
+            "themes",
+            "goals",
+        }
+    )
 
     title_en, title_cy = bilingual(_("Title"), max_length=200)
     problem_en, problem_cy = bilingual(
@@ -63,6 +76,7 @@ class ExperimentForm(SchemaForm):
             (g.code, g.name) for g in WellbeingGoal.objects.all()
         ]
         self.ways = list(WayOfWorking.objects.all())
+        self.optional_fields = self.optional_fields | {f"way_{way.code}" for way in self.ways}
         for way in self.ways:
             self.fields[f"way_{way.code}"] = forms.CharField(
                 label=way.name,

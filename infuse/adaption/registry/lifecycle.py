@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.functional import Promise as StrPromise
 from django.utils.translation import gettext_lazy as _
 
 from infuse.adaption.models import Status
@@ -21,7 +22,7 @@ class Transition:
     name: str
     sources: frozenset[str]
     target: str
-    label: object  # a lazy translation: the button's words
+    label: StrPromise  # a lazy translation: the button's words
 
 
 TRANSITIONS: dict[str, Transition] = {

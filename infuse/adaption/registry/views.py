@@ -12,17 +12,19 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods
 
 from infuse.adaption.models import Experiment, Status
 from infuse.adaption.registry import services
 from infuse.adaption.registry.forms import ExperimentForm, LibraryForm, OutcomesForm
-from infuse.adaption.registry.lifecycle import available
+from infuse.adaption.registry.lifecycle import TRANSITIONS, available
 from infuse.adaption.registry.schemas import ExperimentIn, LibraryQuery, OutcomeIO
-from infuse.core.errors import PermissionDenied
+from infuse.adaption.registry.steps import experiment_steps
+from infuse.core.errors import NotFound, PermissionDenied
 from infuse.core.models import Person, WayOfWorking
-from infuse.core.pages import action_page, form_page
-from infuse.core.permissions import can, person_of
+from infuse.core.pages import confirm_page, form_page
+from infuse.core.permissions import can, is_region_member, person_of
 from infuse.datalab.catalogue import services as data
 
 
@@ -163,22 +165,91 @@ def experiment_detail(request: HttpRequest, slug: str) -> HttpResponse:
                 if experiment.ways_of_working.get(way.code)
             ],
             "decision": experiment.decisions.first(),
+            "tasks": experiment_steps(request.user, experiment)
+            if is_region_member(request.user) or can_change
+            else None,
         },
     )
 
 
+MOVE_CONSEQUENCES: dict[str, tuple[Any, list[Any], bool]] = {
+    # transition: (the page's title, what will happen, can it be undone)
+    "design": (
+        gettext_lazy("Mark the design as done?"),
+        [
+            gettext_lazy(
+                "The entry, outcomes and design become the plan the protocol will freeze."
+            ),
+            gettext_lazy("Next, the team registers the protocol."),
+            gettext_lazy("Until then you can take it back to draft to change it."),
+        ],
+        False,
+    ),
+    "redraft": (
+        gettext_lazy("Take the experiment back to draft?"),
+        [gettext_lazy("The entry, outcomes and design can be changed again.")],
+        False,
+    ),
+    "launch": (
+        gettext_lazy("Launch the experiment?"),
+        [
+            gettext_lazy(
+                "The experiment starts: its launch date is kept and marked on the trends of "
+                "the indicators it measures."
+            ),
+            gettext_lazy(
+                "For a randomised design, the region can now see which units are in which arm."
+            ),
+            gettext_lazy(
+                "Next, once the outcome data is in, the team attaches it and runs the "
+                "registered analysis."
+            ),
+        ],
+        True,
+    ),
+    "analyse": (
+        gettext_lazy("Mark the experiment as analysed?"),
+        [
+            gettext_lazy("The latest analysis becomes the one the decision rests on."),
+            gettext_lazy("Next, the team records the decision: scale, adapt or stop."),
+        ],
+        True,
+    ),
+    "close": (
+        gettext_lazy("Close the experiment?"),
+        [
+            gettext_lazy("Nobody can change it or move it along any more."),
+            gettext_lazy("What it recorded stays readable in the learning library."),
+        ],
+        True,
+    ),
+}
+
+
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def experiment_move(request: HttpRequest, slug: str, transition: str) -> HttpResponse:
+    """Move the experiment one step: the page says what will happen, the button does it."""
     person = person_of(request)
     experiment = services.get_experiment(actor=person, slug=slug)
-    return action_page(
+    if not can(person, "adaption.change_experiment", experiment):
+        raise PermissionDenied()
+    if transition not in MOVE_CONSEQUENCES:
+        raise NotFound()
+    title, consequences, irreversible = MOVE_CONSEQUENCES[transition]
+    return confirm_page(
         request,
+        title=title,
+        consequences=consequences,
+        button=TRANSITIONS[transition].label,
+        back=experiment.get_absolute_url(),
         run=lambda: services.move(actor=person, experiment=experiment, transition=transition),
         success=lambda moved: (
             _("The experiment is now %(status)s.") % {"status": Status(moved.status).label}
         ),
-        then=experiment.get_absolute_url(),
+        then=experiment.get_absolute_url() + "#steps",
+        irreversible=irreversible,
+        warning_button=transition == "close",
     )
 
 

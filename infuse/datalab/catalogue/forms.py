@@ -28,6 +28,19 @@ class DatasetChangeForm(SchemaForm):
     """A dataset's catalogue entry, as its edit page changes it."""
 
     schema: ClassVar[type[BaseModel]] = DatasetChangeIn
+    optional_fields = frozenset(
+        {
+            "description_en",
+            "description_cy",
+            "themes",
+            "goals",
+            "councils",
+            "spatial_coverage",
+            "temporal_start",
+            "temporal_end",
+            "contact_email",
+        }
+    )
 
     title_en, title_cy = bilingual(_("Title"), max_length=200)
     description_en, description_cy = bilingual(

@@ -27,6 +27,7 @@ from infuse.datalab.catalogue import dcat, exports, services
 from infuse.datalab.catalogue.forms import CatalogueSearchForm, DatasetChangeForm, DatasetForm
 from infuse.datalab.catalogue.freshness import freshness
 from infuse.datalab.catalogue.schemas import CatalogueQuery, DatasetChangeIn
+from infuse.datalab.catalogue.steps import dataset_steps
 from infuse.datalab.models import Dataset
 
 # The profile's column kinds, in words (and in Welsh).
@@ -66,13 +67,18 @@ def index(request: HttpRequest) -> HttpResponse:
 @require_GET
 def dataset_detail(request: HttpRequest, slug: str) -> HttpResponse:
     dataset = services.get_dataset(actor=request.user, slug=slug)
+    can_change = can(request.user, "datalab.change_dataset", dataset)
     return render(
         request,
         "datalab/dataset.html",
         {
             "dataset": dataset,
             "versions": dataset.versions.all(),
-            "can_change": can(request.user, "datalab.change_dataset", dataset),
+            "can_change": can_change,
+            # Every file sent, accepted or not, so a refused one's report is a click away.
+            "uploads": dataset.uploads.order_by("-created_at")[:10] if can_change else [],
+            "indicators": services.visible_indicators(request.user, dataset=dataset.slug),
+            "tasks": dataset_steps(request.user, dataset) if can_change else None,
             "related": related.for_dataset(request.user, dataset),
             "freshness": freshness(dataset),
         },

@@ -161,6 +161,7 @@ class IndicatorDetailsForm(TaggedForm):
     """What people read about an indicator; the computation is not changed here."""
 
     schema = IndicatorDetailsIn
+    optional_fields = frozenset({"source_url"})
 
     title_en, title_cy = bilingual(_("Title"), max_length=200)
     description_en, description_cy = bilingual(
@@ -181,9 +182,7 @@ class IndicatorDetailsForm(TaggedForm):
         max_length=300,
         help_text=_("Who produces the data, for example: StatsWales, table PROV0101."),
     )
-    source_url = forms.CharField(
-        label=_("Source's web address (optional)"), required=False, max_length=500
-    )
+    source_url = forms.CharField(label=_("Source's web address"), required=False, max_length=500)
     national_indicators = forms.TypedMultipleChoiceField(
         label=_("National indicators for Wales it measures locally"),
         required=False,

@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.tasks import task
+from django.urls import reverse
 from django.utils.translation import gettext_noop
 
 from infuse.core import audit, files
@@ -26,7 +27,11 @@ logger = logging.getLogger(__name__)
 
 def queue_indicator(indicator: Indicator, *, owner: Any) -> TaskProgress:
     """Queue an indicator's computation, with progress its pages and the API can follow."""
-    progress = TaskProgress.objects.create(kind="datalab.indicator", owner=owner)
+    progress = TaskProgress.objects.create(
+        kind="datalab.indicator",
+        owner=owner,
+        subject_url=reverse("datalab:indicator", kwargs={"slug": indicator.slug}),
+    )
     enqueue_tracked(progress, compute_indicator, indicator.pk, str(progress.pk))
     indicator.progress = progress
     indicator.save(update_fields=["progress"])

@@ -236,9 +236,10 @@ class SchemaRulesForm(SchemaForm):
     """
 
     schema = SchemaIn
+    optional_fields = frozenset({"primary_key"})
 
     primary_key = forms.MultipleChoiceField(
-        label=_("Columns that together identify each row (optional)"),
+        label=_("Columns that together identify each row"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("No two rows may have the same values in all of them."),

@@ -7,6 +7,7 @@ event in one transaction, and raises ``infuse.core.errors`` types with field det
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -105,8 +107,14 @@ def upload_file(
     if in_flight is not None:
         return UploadOutcome(upload=in_flight)  # the same file is being ingested already
     with transaction.atomic():
-        progress = TaskProgress.objects.create(kind="datalab.ingest", owner=actor)
+        upload_id = uuid.uuid4()
+        progress = TaskProgress.objects.create(
+            kind="datalab.ingest",
+            owner=actor,
+            subject_url=reverse("datalab:upload_status", kwargs={"upload_id": upload_id}),
+        )
         upload = DatasetUpload.objects.create(
+            id=upload_id,
             dataset=dataset,
             original_name=display_name,
             sha256=stored.sha256,

@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from infuse.core.errors import NotFound
-from infuse.core.pages import action_page, form_page
-from infuse.core.permissions import person_of
+from infuse.core.errors import NotFound, PermissionDenied
+from infuse.core.pages import action_page, confirm_page, form_page
+from infuse.core.permissions import can, person_of
 from infuse.procurement.bids import services
 from infuse.procurement.bids.forms import BidForm
 from infuse.procurement.bids.sealed import BidContent
@@ -96,17 +96,39 @@ def bid_document(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def opening(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    """Ask to open the bids, or confirm another officer's asking: both say first what follows."""
     person = person_of(request)
     phase = phase_at(actor=person, slug=slug, number=number)
-    return action_page(
+    if not can(person, "procurement.open_bids", phase.challenge):
+        raise PermissionDenied()
+    asked = getattr(phase, "opening", None)
+    page = reverse("procurement:challenge", kwargs={"slug": slug})
+    if asked is None:
+        title, button = _("Ask to open the bids?"), _("Ask to open the bids")
+        consequences = [
+            _("A second, different procurement officer is asked to confirm."),
+            _("Until they do, every bid stays sealed."),
+        ]
+    else:
+        title, button = _("Open the bids?"), _("Confirm the opening")
+        consequences = [
+            _("Every bid is unsealed and the evaluation panel can score them."),
+            _("Bids cannot be sealed again."),
+        ]
+    return confirm_page(
         request,
+        title=title,
+        consequences=consequences,
+        button=button,
+        back=page,
         run=lambda: services.open_bids(actor=person, phase=phase),
         success=lambda made: (
             _("The bids are open.")
             if made.confirmed_at
             else _("Opening asked for. A second authorised officer must confirm it.")
         ),
-        then=reverse("procurement:challenge", kwargs={"slug": slug}),
+        then=f"{page}#phase-{phase.number}",
+        irreversible=asked is not None,
     )

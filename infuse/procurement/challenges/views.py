@@ -9,14 +9,15 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from infuse.core.errors import PermissionDenied
 from infuse.core.files import Upload
 from infuse.core.models import Role
-from infuse.core.pages import action_page, form_page
-from infuse.core.permissions import can, person_of, roles_of
+from infuse.core.pages import confirm_page, form_page
+from infuse.core.permissions import can, is_region_member, person_of, roles_of
 from infuse.procurement.challenges import services
 from infuse.procurement.challenges.forms import (
     ChallengeForm,
@@ -24,7 +25,9 @@ from infuse.procurement.challenges.forms import (
     DocumentForm,
     PhaseForm,
 )
+from infuse.procurement.challenges.listing import ChallengeStatus, listed
 from infuse.procurement.challenges.schemas import ChallengeIn, CriterionIn
+from infuse.procurement.challenges.steps import phase_steps, preparation_steps
 from infuse.procurement.models import Challenge, Phase
 from infuse.procurement.suppliers.services import supplier_of
 
@@ -35,11 +38,23 @@ def _page(challenge: Challenge) -> str:
 
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
+    """Every challenge the person may read, each with where it stands, open ones first;
+    ``?status=`` keeps one status (an unknown one is ignored, never an error)."""
+    wanted = request.GET.get("status", "")
+    if wanted not in ChallengeStatus.values:
+        wanted = ""
+    shown, counts = listed(services.visible_challenges(request.user), wanted)
     return render(
         request,
         "procurement/index.html",
         {
-            "challenges": services.visible_challenges(request.user),
+            "challenges": shown,
+            "wanted": wanted,
+            "filters": [
+                (status, counts[status.value]) for status in ChallengeStatus if counts[status.value]
+            ],
+            "total": sum(counts.values()),
+            "now": timezone.now(),
             "can_add": can(request.user, "procurement.add_challenge"),
             "is_supplier": Role.SUPPLIER in roles_of(request.user),
         },
@@ -55,6 +70,10 @@ def _phase_entry(request: HttpRequest, phase: Phase, *, runs: bool, is_supplier:
         "clarifications": phase.published_clarifications(),
         "award": phase.current_award(),
         "on_panel": phase.has_evaluator(request.user),
+        "anchor": f"phase-{phase.number}-steps",
+        "tasks": phase_steps(request.user, phase)
+        if phase.challenge.is_published and is_region_member(request.user)
+        else None,
     }
     if runs:
         entry["unanswered"] = phase.clarifications.filter(answered_at__isnull=True).count()
@@ -83,6 +102,9 @@ def challenge(request: HttpRequest, slug: str) -> HttpResponse:
             "runs": runs,
             "is_supplier": is_supplier,
             "documents": found.documents.all(),
+            "preparation": preparation_steps(request.user, found)
+            if is_region_member(request.user) and (runs or not found.is_published)
+            else None,
             "numbers": [
                 n for n in Phase.Number.values if n not in {p.number for p in found.phases.all()}
             ],
@@ -216,13 +238,24 @@ def document(request: HttpRequest, pk: int) -> FileResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def publish(request: HttpRequest, slug: str) -> HttpResponse:
+    """Publishing cannot be taken back: the page says what it does before the button does it."""
     person = person_of(request)
     found = services.get_challenge(actor=person, slug=slug)
-    return action_page(
+    services.require_runs(person, found)
+    return confirm_page(
         request,
+        title=_("Publish the challenge?"),
+        consequences=[
+            _("Anyone can read the challenge, its phases, how bids are scored and its documents."),
+            _("It is published as open contracting data (planning and tender)."),
+            _("Suppliers can ask questions and bid from each phase's opening date."),
+            _("The description, phases and criteria can no longer be changed."),
+        ],
+        button=_("Publish the challenge"),
+        back=_page(found),
         run=lambda: services.publish_challenge(actor=person, challenge=found),
         success=_("The challenge is published: anyone can read it now."),
-        then=_page(found),
+        then=_page(found) + "#steps",
     )

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from infuse.core import audit
@@ -44,7 +45,12 @@ def evaluate_outcome(
     if problems or indicator is None:
         raise InvalidInput(problems=problems)
     with transaction.atomic():
-        progress = TaskProgress.objects.create(kind="procurement.evaluation", owner=actor)
+        progress = TaskProgress.objects.create(
+            kind="procurement.evaluation",
+            owner=actor,
+            subject_url=reverse("procurement:contract", kwargs={"pk": contract.pk})
+            + "#evaluations",
+        )
         evaluation = OutcomeEvaluation.objects.create(
             contract=contract,
             indicator=indicator,

@@ -13,10 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from infuse.core.errors import NotFound
+from infuse.core.errors import NotFound, PermissionDenied
 from infuse.core.lookups import find
-from infuse.core.pages import action_page, form_page
-from infuse.core.permissions import can, person_of
+from infuse.core.money import pounds
+from infuse.core.pages import confirm_page, form_page
+from infuse.core.permissions import can, is_region_member, person_of
 from infuse.procurement.challenges.services import phase_at, require_runs, runs
 from infuse.procurement.contracts import outcome_evaluation, outcome_words, services
 from infuse.procurement.contracts.forms import (
@@ -25,6 +26,7 @@ from infuse.procurement.contracts.forms import (
     MilestoneForm,
     OutcomesForm,
 )
+from infuse.procurement.contracts.steps import contract_steps
 from infuse.procurement.evaluation import services as evaluation
 from infuse.procurement.evaluation.forms import AwardCancelForm, AwardForm
 from infuse.procurement.models import Award, Contract, Milestone, Phase
@@ -157,6 +159,7 @@ def _contract_context(request: HttpRequest, found: Contract) -> dict[str, Any]:
             (e, outcome_words.describe(e), outcome_words.problem(e))
             for e in outcome_evaluation.latest_runs(found)
         ],
+        "tasks": contract_steps(person, found) if is_region_member(person) else None,
     }
 
 
@@ -237,24 +240,50 @@ def _milestone(request: HttpRequest, pk: int) -> Milestone:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def milestone_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    """Accepting the work lets the fund pay it: the page says so before the button does it."""
     milestone = _milestone(request, pk)
-    return action_page(
+    if not runs(person_of(request), milestone.contract.award.phase.challenge):
+        raise PermissionDenied()
+    return confirm_page(
         request,
+        title=_("Accept the work of ‘%(milestone)s’?") % {"milestone": milestone.title},
+        consequences=[
+            _("The milestone is recorded as delivered to the standard the contract sets."),
+            _("The fund managers can then pay %(amount)s to %(supplier)s.")
+            % {"amount": pounds(milestone.amount_pence), "supplier": milestone.contract.supplier},
+        ],
+        button=_("Accept the work"),
+        back=_contract_url(milestone.contract),
         run=lambda: services.accept_milestone(actor=person_of(request), milestone=milestone),
         success=_("Milestone accepted: it can be paid now."),
-        then=_contract_url(milestone.contract),
+        then=_contract_url(milestone.contract) + "#milestones",
     )
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def milestone_pay(request: HttpRequest, pk: int) -> HttpResponse:
+    """A payment leaves the fund for good: the page says what will be paid first."""
     milestone = _milestone(request, pk)
-    return action_page(
+    if not can(person_of(request), "fund.manage_fund"):
+        raise PermissionDenied()
+    return confirm_page(
         request,
+        title=_("Pay %(amount)s for ‘%(milestone)s’?")
+        % {"amount": pounds(milestone.amount_pence), "milestone": milestone.title},
+        consequences=[
+            _(
+                "The payment to %(supplier)s is drawn from the Challenge Fund money committed "
+                "to this contract."
+            )
+            % {"supplier": milestone.contract.supplier},
+            _("It is recorded as paid today and published in the contract's open data."),
+        ],
+        button=_("Record the payment"),
+        back=_contract_url(milestone.contract),
         run=lambda: services.pay_milestone(actor=person_of(request), milestone=milestone),
         success=_("Payment recorded."),
-        then=_contract_url(milestone.contract),
+        then=_contract_url(milestone.contract) + "#milestones",
     )

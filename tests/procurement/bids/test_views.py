@@ -86,7 +86,8 @@ def test_two_officers_open_the_bids_on_the_page(make_challenge, buyer, second_bu
     early = first.post(f"{base}phases/1/opening/", follow=True)
     assert "after the deadline" in early.content.decode()
     with time_machine.travel(phase.submission_deadline + dt.timedelta(hours=1)):
-        assert "Ask to open the bids" in first.get(base).content.decode()
+        assert f'href="{base}phases/1/opening/"' in first.get(base).content.decode()
+        assert "Ask to open the bids?" in first.get(f"{base}phases/1/opening/").content.decode()
         first.post(f"{base}phases/1/opening/")
         alone = first.post(f"{base}phases/1/opening/", follow=True).content.decode()
         assert "two-person rule" in alone

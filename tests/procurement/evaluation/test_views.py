@@ -129,9 +129,10 @@ def test_from_the_panel_to_payment_on_the_pages(
     pay = f"/procurement/milestones/{milestone.pk}/pay/"
     early = money.post(pay, follow=True)
     assert "Accept the milestone before paying it." in early.content.decode()
-    assert f'action="{pay}"' not in early.content.decode()  # no pay button before acceptance
+    assert f'href="{pay}"' not in early.content.decode()  # no way to pay before acceptance
     officer.post(f"/procurement/milestones/{milestone.pk}/accept/")
-    assert f'action="{pay}"' in money.get(f"/procurement/contracts/{contract.pk}/").content.decode()
+    assert f'href="{pay}"' in money.get(f"/procurement/contracts/{contract.pk}/").content.decode()
+    assert "Record the payment" in money.get(pay).content.decode()  # it asks first
     money.post(pay)
     page = money.get(f"/procurement/contracts/{contract.pk}/").content.decode()
     assert "Paid" in page and "£30,000 paid" in page

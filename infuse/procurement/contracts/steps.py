@@ -1,0 +1,113 @@
+"""A contract's steps, as its page's task list: milestones set, outcome measures linked, work
+accepted by the buyer, money paid by the fund manager, and the evaluation of whether the
+contract moved its indicators.
+
+Statuses come from the records. Accepting is the buyer's (the procurement officers who run the
+challenge); paying is the fund managers'; the page names them to the region's staff.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from infuse.core.permissions import can
+from infuse.core.tasklist import Step, TaskList, status_of
+from infuse.procurement.challenges.services import runs
+from infuse.procurement.challenges.steps import buyers_who, fund_managers_who
+from infuse.procurement.models import Contract
+
+
+def _paid(milestone: Any) -> bool:
+    try:
+        return milestone.payment is not None
+    except ObjectDoesNotExist:
+        return False
+
+
+def _payment_step(person: Any, contract: Contract, milestones: list[Any], page: str) -> Step:
+    accepted = [m for m in milestones if m.accepted_at is not None]
+    paid = [m for m in accepted if _paid(m)]
+    pays = can(person, "fund.manage_fund")
+    waiting = len(accepted) - len(paid)
+    return Step(
+        "pay",
+        _("Pay the accepted milestones from the Challenge Fund"),
+        status_of(
+            done=bool(milestones) and len(paid) == len(milestones),
+            started=bool(paid),
+            ready=bool(accepted),
+        ),
+        who=fund_managers_who(person),
+        hint=_("%(count)s accepted and waiting for payment.") % {"count": waiting}
+        if waiting
+        else ""
+        if accepted
+        else _("A milestone is paid once its work is accepted."),
+        url=f"{page}#milestones" if pays and waiting else "",
+        yours=pays and bool(waiting),
+    )
+
+
+def contract_steps(person: Any, contract: Contract) -> TaskList:
+    """The contract's task list as ``person`` sees it."""
+    challenge = contract.award.phase.challenge
+    buyer = runs(person, challenge)
+    buyer_who = buyers_who(person, challenge)
+    page = reverse("procurement:contract", kwargs={"pk": contract.pk})
+    milestones = list(contract.milestones.all())
+    accepted = [m for m in milestones if m.accepted_at is not None]
+    linked = contract.outcome_indicators.exists()
+    started = contract.starts_on <= timezone.localdate()
+    evaluated = contract.evaluations.exists()
+    return TaskList(
+        (
+            Step(
+                "milestones",
+                _("Set the milestones and what each pays"),
+                status_of(done=bool(milestones)),
+                who=buyer_who,
+                url=f"{page}#add-milestone" if buyer else "",
+                yours=buyer and not milestones,
+            ),
+            Step(
+                "measures",
+                _("Link the indicators it should move"),
+                status_of(done=linked),
+                who=buyer_who,
+                url=f"{page}#outcome-measures" if buyer else "",
+                yours=buyer and not linked,
+            ),
+            Step(
+                "accept",
+                _("Accept the work of each milestone"),
+                status_of(
+                    done=bool(milestones) and len(accepted) == len(milestones),
+                    started=bool(accepted),
+                    ready=bool(milestones),
+                ),
+                who=buyer_who,
+                hint="" if milestones else _("Set the milestones first."),
+                url=f"{page}#milestones" if buyer and milestones else "",
+                yours=buyer and len(accepted) < len(milestones),
+            ),
+            _payment_step(person, contract, milestones, page),
+            Step(
+                "evaluate",
+                _("Find out whether it worked"),
+                status_of(done=evaluated, ready=linked and started),
+                who=buyer_who,
+                hint=""
+                if linked and started
+                else _("Link an indicator first; the evaluation needs data from after the start.")
+                if not linked
+                else _("The evaluation needs data from after the start."),
+                url=f"{page}#evaluations" if buyer or evaluated else "",
+                yours=buyer and linked and started and not evaluated,
+            ),
+        )
+    )

@@ -1,0 +1,75 @@
+"""A contract's task list: the buyer sets and accepts milestones (accepting asks first), the
+fund manager is led to the payments waiting on them, and paying asks first too."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from infuse.core.tasklist import StepStatus
+from infuse.procurement.contracts import services
+from infuse.procurement.contracts.schemas import MilestoneIn
+from infuse.procurement.contracts.steps import contract_steps
+from infuse.procurement.models import Award, Contract, Milestone
+from tests.clients import signed_in_as
+from tests.procurement.flows import POUND, bids_in
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def contract(make_challenge, make_supplier, manager, buyer):
+    phase, bids = bids_in(make_challenge, make_supplier, manager, [50_000 * POUND])
+    award = Award.objects.create(
+        phase=phase, rationale="r", decided_by=buyer, standstill_ends_at=phase.opens_at
+    )
+    return Contract.objects.create(
+        award=award,
+        bid=bids[0],
+        supplier=bids[0].supplier,
+        value_pence=50_000 * POUND,
+        starts_on=dt.date(2027, 1, 1),
+        ends_on=dt.date(2027, 6, 1),
+    )
+
+
+def keyed(person, contract):
+    return {step.key: step for step in contract_steps(person, contract).steps}
+
+
+def test_the_buyer_is_led_from_milestones_to_acceptance(contract, buyer, manager):
+    steps = keyed(buyer, contract)
+    assert steps["milestones"].status == StepStatus.NOT_STARTED and steps["milestones"].yours
+    assert steps["accept"].status == StepStatus.CANNOT_START
+    assert "link an indicator first" in str(steps["evaluate"].hint).lower()
+    services.add_milestone(
+        actor=buyer,
+        contract=contract,
+        milestone_in=MilestoneIn(
+            title_en="Pilot", due_on=dt.date(2027, 3, 1), amount_pence=20_000 * POUND
+        ),
+    )
+    steps = keyed(buyer, contract)
+    assert steps["milestones"].status == StepStatus.COMPLETED
+    assert steps["accept"].status == StepStatus.NOT_STARTED
+    assert steps["pay"].status == StepStatus.CANNOT_START
+    assert "Fund managers" in str(steps["pay"].who) and manager.full_name in str(steps["pay"].who)
+
+    milestone = Milestone.objects.get()
+    web = signed_in_as(buyer)
+    asking = web.get(f"/procurement/milestones/{milestone.pk}/accept/").content.decode()
+    assert "Accept the work of ‘Pilot’?" in asking and "£20,000" in asking
+    assert Milestone.objects.get().accepted_at is None  # asking changed nothing
+    web.post(f"/procurement/milestones/{milestone.pk}/accept/")
+    assert Milestone.objects.get().accepted_at is not None
+
+    paying = keyed(manager, contract)["pay"]
+    assert paying.status == StepStatus.NOT_STARTED and paying.yours
+    assert paying.url.endswith("#milestones")
+    assert "1 accepted and waiting for payment." in str(paying.hint)
+    page = signed_in_as(manager).get(f"/procurement/milestones/{milestone.pk}/pay/")
+    assert "Pay £20,000 for ‘Pilot’?" in page.content.decode()
+    assert (
+        signed_in_as(buyer).get(f"/procurement/milestones/{milestone.pk}/pay/").status_code == 403
+    )
