@@ -26,7 +26,11 @@ def test_the_design_page_calculates_and_saves(make_experiment, officer):
     web = Client()
     web.force_login(officer)
     page = web.post(url, form).content.decode()
-    assert "Power curve" in page and "Roll-out schedule" in page and "cluster_period_size" in page
+    assert (
+        "Power curve" in page
+        and "Roll-out schedule" in page
+        and "Units in each cluster in each period" in page
+    )
     welsh = web.post("/cy" + url, {**form, "icc": ""}).content.decode()
     assert "Rhowch y cydberthyniad o fewn clwstwr" in welsh
     assert web.post(url + "save/", form).status_code == 302
