@@ -132,7 +132,10 @@ def test_cluster_trial_matches_the_engine_and_reads_council_names(
     run = AnalysisRun.objects.get(experiment=experiment)
     page = web.get(f"{url}results/").content.decode()
     assert "Flow of units" in page and "Confirmatory" in page
-    assert "cluster_robust_regression_cr2" in page and "Randomisation-inference p-value" in page
+    assert (
+        "cluster-robust standard errors (CR2" in page and "Randomisation-inference p-value" in page
+    )
+    assert "cluster_robust_regression_cr2" not in page  # named, not coded
     assert "Covariates at randomisation" in page and "population" in page  # the balance
     welsh = web.get(f"/cy{url}results/").content.decode()
     assert "Llif yr unedau" in welsh and "Canlyniad sylfaenol" in welsh
