@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any, ClassVar, cast
 
 from django import forms
@@ -164,3 +165,41 @@ class PoundsField(forms.CharField):
                 code="max_value",
             )
         return pence
+
+
+class TypedNumberField(forms.FloatField):
+    """A number as people type it: "1,200", "1 200" and, where the field is a share
+    (``percent=True``), "80%" for 0.8. A plain number is taken as written ("0.8"): the service
+    checks its range and says what it expects."""
+
+    def __init__(self, *, percent: bool = False, **kwargs: Any) -> None:
+        self.percent = percent
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> float | None:  # type: ignore[override]
+        if value in self.empty_values:
+            return None
+        text = str(value).strip().replace(",", "").replace(" ", "").replace("\u00a0", "")
+        share = text.endswith("%")
+        if share:
+            text = text[:-1]
+        try:
+            number = float(text)
+        except ValueError:
+            raise forms.ValidationError(self._example(), code="invalid") from None
+        if share and not self.percent:
+            raise forms.ValidationError(self._example(), code="invalid")
+        if not math.isfinite(number):
+            raise forms.ValidationError(self._example(), code="invalid")
+        return number / 100 if share else number
+
+    def _example(self) -> str:
+        if self.percent:
+            return str(
+                _("Enter %(label)s as a number, like 0.8 or 80%%") % {"label": self._label()}
+            )
+        return str(_("Enter %(label)s as a number, like 12.5 or 1,200") % {"label": self._label()})
+
+    def _label(self) -> str:
+        label = str(self.label or "")
+        return label[:1].lower() + label[1:] if label[1:2].islower() else label

@@ -71,8 +71,7 @@ def action_page(
     try:
         result = run()
     except (InvalidInput, Conflict) as error:
-        for message in [p.message for p in error.problems] or [error.message]:
-            messages.error(request, str(message))
+        _show_refusal(request, error)
     else:
         messages.success(request, _text(success, result))
     return redirect(then)
@@ -90,12 +89,21 @@ def confirm_page(
     then: str,
     irreversible: bool = True,
     warning_button: bool = False,
+    check: Callable[[], object] | None = None,
 ) -> HttpResponse:
     """An irreversible step asks first (GOV.UK "confirm" pattern): GET shows what will happen
     and one button; the POST runs the one service call as :func:`action_page` does. ``back``
-    is where "Cancel" and the back link go (the object's page)."""
+    is where "Cancel" and the back link go (the object's page). ``check`` raises why the step
+    cannot be taken now: the page then never offers a button that would only be refused, but
+    goes back with the reason."""
     if request.method == "POST":
         return action_page(request, run=run, success=success, then=then)
+    if check is not None:
+        try:
+            check()
+        except (InvalidInput, Conflict) as error:
+            _show_refusal(request, error)
+            return redirect(back)
     return render(
         request,
         "core/confirm.html",
@@ -108,3 +116,8 @@ def confirm_page(
             "warning_button": warning_button,
         },
     )
+
+
+def _show_refusal(request: HttpRequest, error: InvalidInput | Conflict) -> None:
+    for message in [p.message for p in error.problems] or [error.message]:
+        messages.error(request, str(message))

@@ -45,6 +45,7 @@ class Step:
     hint: Message = ""
     url: str = ""
     yours: bool = False
+    optional: bool = False  # never "what to do next" before a required step, never waited on
 
     @property
     def status_label(self) -> str:
@@ -71,12 +72,13 @@ class TaskList:
 
     @property
     def next_step(self) -> Step | None:
-        return next((s for s in self.steps if s.is_open and s.yours and s.url), None)
+        takeable = [s for s in self.steps if s.is_open and s.yours and s.url]
+        return next((s for s in takeable if not s.optional), None) or next(iter(takeable), None)
 
     @property
     def waiting_on_others(self) -> Step | None:
-        """The first open step someone else must take (what the reader is waiting for)."""
-        return next((s for s in self.steps if s.is_open and not s.yours), None)
+        """The first open, required step someone else must take (what the reader waits for)."""
+        return next((s for s in self.steps if s.is_open and not s.yours and not s.optional), None)
 
 
 def status_of(*, done: bool, started: bool = False, ready: bool = True) -> StepStatus:
@@ -111,11 +113,18 @@ def who_can(
     roles: Iterable[str],
     *,
     names: bool = False,
+    also: Organisation | None = None,
 ) -> str:
     """Who can take a step, as ``reader`` may read it: people are named to the region's staff
-    (and to whoever ``names`` says may see them), never to the public or suppliers."""
-    shows = names or bool(is_region_member(reader))
-    return who_text(role_words, organisation, holders(organisation, roles) if shows else None)
+    (and to whoever ``names`` says may see them), never to the public or suppliers. ``also``
+    is a second organisation whose holders of the roles can take it too (the programme team's
+    procurement officers run every challenge)."""
+    roles = list(roles)
+    if not (names or is_region_member(reader)):
+        return who_text(role_words, organisation, None)
+    people = holders(organisation, roles)
+    people += [p for p in holders(also, roles) if p not in people]
+    return who_text(role_words, organisation, people)
 
 
 def who_text(role_words: Message, organisation: Any, people: list[Person] | None) -> str:

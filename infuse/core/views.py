@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
@@ -15,10 +16,12 @@ from django.core.exceptions import RequestDataTooBig
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import translate_url
+from django.utils import translation
 from django.utils.decorators import method_decorator
 from django.utils.functional import Promise
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from infuse.core import confirmation, ratelimit, services
@@ -235,6 +238,13 @@ def send_confirmation(request: HttpRequest) -> HttpResponse:
     return redirect("account")
 
 
+def in_language(url: str, language: str) -> str:
+    """``url`` (a page of the site, in either language) as the page in ``language``."""
+    english = url[3:] if url.startswith("/cy/") else url
+    with translation.override(settings.LANGUAGE_CODE):
+        return translate_url(english, language)
+
+
 # What each kind of work was for, as the link on its progress page reads.
 SUBJECT_WORDS: dict[str, Promise] = {
     TaskProgress.Kind.INGEST: gettext_lazy("The upload and its report"),
@@ -262,7 +272,10 @@ def task_status(request: HttpRequest, progress_id: str) -> HttpResponse:
         {
             "progress": progress,
             "summary": _progress_summary(progress),
-            "subject_url": progress.subject_url or progress.result.get("url", ""),
+            # Kept as made (in whichever language the work began); shown in the reader's.
+            "subject_url": in_language(
+                progress.subject_url or progress.result.get("url", ""), get_language()
+            ),
             "subject_words": SUBJECT_WORDS.get(progress.kind, OTHER_SUBJECT),
         },
     )

@@ -189,15 +189,23 @@ class PayableMilestone(Protocol):
     accepted_at: dt.datetime | None
 
 
-def pay(*, actor: Person, milestone: PayableMilestone, paid_on: dt.date | None = None) -> Payment:
-    """Pay an accepted milestone from its contract's commitment (once). The lab that manages the
-    contract calls this inside its own transaction (and publishes what was paid)."""
+def check_payment(*, actor: Any, milestone: PayableMilestone) -> Commitment:
+    """Why ``actor`` cannot pay ``milestone`` now (raised), else the commitment it draws on."""
     _require_manager(actor)
     if milestone.accepted_at is None:
         raise Conflict(_("Accept the milestone before paying it."))
+    if Payment.objects.filter(milestone_id=milestone.pk).exists():
+        raise Conflict(_("This milestone has been paid already."))
     commitment = Commitment.objects.filter(contract_id=milestone.contract_id).first()
     if commitment is None:
         raise Conflict(_("The contract has no commitment from the fund."))
+    return commitment
+
+
+def pay(*, actor: Person, milestone: PayableMilestone, paid_on: dt.date | None = None) -> Payment:
+    """Pay an accepted milestone from its contract's commitment (once). The lab that manages the
+    contract calls this inside its own transaction (and publishes what was paid)."""
+    commitment = check_payment(actor=actor, milestone=milestone)
     paid_on = paid_on or timezone.localdate()
     with transaction.atomic():
         if Payment.objects.filter(milestone_id=milestone.pk).exists():

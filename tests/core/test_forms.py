@@ -8,7 +8,7 @@ from django.utils import translation
 from ninja import Schema
 
 from infuse.core.errors import InvalidInput
-from infuse.core.forms import PoundsField, SchemaForm, bilingual
+from infuse.core.forms import PoundsField, SchemaForm, TypedNumberField, bilingual
 
 
 class NoteIn(Schema):
@@ -69,3 +69,28 @@ def test_an_amount_in_pounds_has_a_ceiling_said_on_its_field(typed, error):
         assert form.is_valid() is (error is None)
         if error:
             assert form.errors["price"] == [error]
+
+
+@pytest.mark.parametrize(
+    ("typed", "number"),
+    [("80%", 0.8), (" 7.5 % ", 0.075), ("0.8", 0.8), ("1,200", 1200.0), ("1 200", 1200.0)],
+)
+def test_numbers_are_read_as_people_type_them(typed: str, number: float) -> None:
+    assert TypedNumberField(percent=True, label="Power").clean(typed) == pytest.approx(number)
+
+
+@pytest.mark.parametrize("typed", ["eighty", "80%%", "nan", "inf", "1.2.3"])
+def test_a_number_that_is_not_one_says_what_to_type(typed: str) -> None:
+    with pytest.raises(forms.ValidationError) as refused:
+        TypedNumberField(percent=True, label="Power").clean(typed)
+    assert refused.value.messages == ["Enter power as a number, like 0.8 or 80%"]
+    with translation.override("cy"), pytest.raises(forms.ValidationError) as welsh:
+        TypedNumberField(percent=True, label="Pŵer").clean(typed)
+    assert "80%" in welsh.value.messages[0] and "Enter" not in welsh.value.messages[0]
+
+
+def test_a_percentage_where_none_is_meant_is_refused() -> None:
+    with pytest.raises(forms.ValidationError) as refused:
+        TypedNumberField(label="Standard deviation").clean("12%")
+    assert refused.value.messages == ["Enter standard deviation as a number, like 12.5 or 1,200"]
+    assert TypedNumberField(required=False, label="Size").clean("") is None

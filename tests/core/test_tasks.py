@@ -42,6 +42,8 @@ def test_progress_page_and_json_for_the_owner_only(admin_person, make_person):
     assert 'role="status"' in html and "Check again" in html and "http-equiv" not in html
     # From the start, the page links to what the work is for.
     assert "you can leave this page" in html and '<a class="govuk-link" href="/audit/">' in html
+    welsh = client.get(f"/cy/tasks/{progress.pk}/").content.decode()
+    assert '<a class="govuk-link" href="/cy/audit/">' in welsh  # the reader's language
     data = client.get(f"/tasks/{progress.pk}/", HTTP_ACCEPT="application/json").json()
     assert data["state"] == "queued" and data["finished"] is False
     other = Client()

@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from infuse.adaption.design.schemas import DesignIn, HistoryPlanIn
-from infuse.core.forms import SchemaForm, choice_field
+from infuse.core.forms import SchemaForm, TypedNumberField, choice_field
 
 
 class DesignForm(SchemaForm):
@@ -35,15 +35,20 @@ class DesignForm(SchemaForm):
         widget=forms.RadioSelect,
         initial="size",
     )
-    alpha = forms.FloatField(label=_("Significance level (two-sided)"), initial=0.05)
-    power = forms.FloatField(label=_("Power"), required=False, initial=0.8)
-    effect = forms.FloatField(label=_("Effect to detect (difference in means)"), required=False)
-    sd = forms.FloatField(label=_("Standard deviation of the outcome"), required=False)
-    p_control = forms.FloatField(label=_("Proportion without the intervention"), required=False)
-    p_treatment = forms.FloatField(label=_("Proportion with the intervention"), required=False)
-    size = forms.FloatField(label=_("Size"), required=False)
-    cluster_size = forms.FloatField(label=_("People per council"), required=False)
-    icc = forms.FloatField(
+    alpha = TypedNumberField(label=_("Significance level (two-sided)"), initial=0.05, percent=True)
+    power = TypedNumberField(label=_("Power"), required=False, initial=0.8, percent=True)
+    effect = TypedNumberField(label=_("Effect to detect (difference in means)"), required=False)
+    sd = TypedNumberField(label=_("Standard deviation of the outcome"), required=False)
+    p_control = TypedNumberField(
+        label=_("Proportion without the intervention"), required=False, percent=True
+    )
+    p_treatment = TypedNumberField(
+        label=_("Proportion with the intervention"), required=False, percent=True
+    )
+    size = TypedNumberField(label=_("Size"), required=False)
+    cluster_size = TypedNumberField(label=_("People per council"), required=False)
+    icc = TypedNumberField(
+        percent=True,
         label=_("Intracluster correlation"),
         required=False,
         help_text=_(
@@ -79,8 +84,8 @@ class QuasiDesignForm(SchemaForm):
             "empty to try multiples of how much the outcome varies by itself."
         ),
     )
-    alpha = forms.FloatField(label=_("Significance level (two-sided)"), initial=0.05)
-    power = forms.FloatField(label=_("Power sought"), initial=0.8)
+    alpha = TypedNumberField(label=_("Significance level (two-sided)"), initial=0.05, percent=True)
+    power = TypedNumberField(label=_("Power sought"), initial=0.8, percent=True)
 
     def __init__(self, *args: Any, columns: list[str] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -60,7 +60,10 @@ def check_transition(status: str, name: str) -> Transition:
     if transition is None or status not in transition.sources:
         raise Conflict(
             _("An experiment that is %(status)s cannot be moved that way (%(move)s).")
-            % {"status": Status(status).label, "move": name}
+            % {
+                "status": Status(status).label,
+                "move": TRANSITIONS[name].label if name in TRANSITIONS else _("unknown move"),
+            }
         )
     return transition
 

@@ -280,9 +280,9 @@ def record_move(
     )
 
 
-def move(*, actor: Person, experiment: Experiment, transition: str) -> Experiment:
-    """Move the experiment along its lifecycle (registration and decisions have their own
-    use cases, which move it as part of what they record)."""
+def check_move(*, actor: Any, experiment: Experiment, transition: str) -> None:
+    """Raise the reason ``actor`` may not make this move now (nothing when they may): the
+    confirmation page asks it before it offers the button, and :func:`move` before it acts."""
     if not can(actor, "adaption.change_experiment", experiment):
         raise PermissionDenied()
     if transition == "register":
@@ -301,6 +301,23 @@ def move(*, actor: Person, experiment: Experiment, transition: str) -> Experimen
         )
     if transition == "launch" and experiment.is_randomised and experiment.latest_allocation is None:
         raise Conflict(_("Randomise before launching: a randomised design needs its allocation."))
+    if transition == "analyse" and not experiment.analyses.exists():
+        raise Conflict(_("Run the analysis before marking the experiment analysed."))
+
+
+def can_move(actor: Any, experiment: Experiment, transition: str) -> bool:
+    """Whether ``actor`` may make this move now (the page offers only those)."""
+    try:
+        check_move(actor=actor, experiment=experiment, transition=transition)
+    except (PermissionDenied, Conflict, InvalidInput):
+        return False
+    return True
+
+
+def move(*, actor: Person, experiment: Experiment, transition: str) -> Experiment:
+    """Move the experiment along its lifecycle (registration and decisions have their own
+    use cases, which move it as part of what they record)."""
+    check_move(actor=actor, experiment=experiment, transition=transition)
     with transaction.atomic():
         locked, step = locked_for(experiment, transition)
         record_move(actor=actor, experiment=locked, step=step, action=f"experiment.{transition}")

@@ -156,9 +156,8 @@ def experiment_detail(request: HttpRequest, slug: str) -> HttpResponse:
                 m
                 for m in available(experiment.status)
                 if m.name not in ("register", "decide", "scale")
-            ]
-            if can_change
-            else [],
+                and services.can_move(request.user, experiment, m.name)
+            ],
             "ways": [
                 (way, experiment.ways_of_working[way.code])
                 for way in WayOfWorking.objects.all()
@@ -250,6 +249,9 @@ def experiment_move(request: HttpRequest, slug: str, transition: str) -> HttpRes
         then=experiment.get_absolute_url() + "#steps",
         irreversible=irreversible,
         warning_button=transition == "close",
+        check=lambda: services.check_move(
+            actor=person, experiment=experiment, transition=transition
+        ),
     )
 
 

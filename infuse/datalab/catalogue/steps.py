@@ -72,7 +72,8 @@ def dataset_steps(person: Any, dataset: Dataset) -> TaskList:
                 url=reverse("datalab:dataset_schema", kwargs={"slug": dataset.slug})
                 if changes
                 else "",
-                yours=changes and dataset.declared_schema is None and not has_version,
+                yours=changes,
+                optional=True,
             ),
             _upload_step(dataset, changes, who),
             Step(
@@ -84,7 +85,8 @@ def dataset_steps(person: Any, dataset: Dataset) -> TaskList:
                 url=reverse("datalab:indicator_create", kwargs={"slug": dataset.slug})
                 if changes and has_version
                 else "",
-                yours=False,
+                yours=changes,
+                optional=True,
             ),
             Step(
                 "share",

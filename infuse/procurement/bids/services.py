@@ -313,6 +313,26 @@ def confirm_opening(*, actor: Person, phase: Phase) -> Opening:
     return opening
 
 
+def check_opening(*, actor: Any, phase: Phase) -> None:
+    """Why ``actor`` cannot ask for (or confirm) the opening now (raised); the confirmation
+    page asks before it offers the button."""
+    if not can(actor, "procurement.open_bids", phase.challenge):
+        raise PermissionDenied()
+    opening = Opening.objects.filter(phase=phase).first()
+    if opening is None:
+        if timezone.now() < phase.submission_deadline:
+            raise Conflict(
+                _("Bids can be opened after the deadline, %(deadline)s.")
+                % {"deadline": when(phase.submission_deadline)}
+            )
+    elif opening.confirmed_at is not None:
+        raise Conflict(_("The bids are open already."))
+    elif opening.requested_by_id == actor.pk:
+        raise Conflict(
+            _("A second, different officer must confirm the opening (the two-person rule).")
+        )
+
+
 def open_bids(*, actor: Person, phase: Phase) -> Opening:
     """The one button: ask to open the bids or, if a colleague asked, confirm it."""
     if Opening.objects.filter(phase=phase).exists():

@@ -131,4 +131,5 @@ def opening(request: HttpRequest, slug: str, number: int) -> HttpResponse:
         ),
         then=f"{page}#phase-{phase.number}",
         irreversible=asked is not None,
+        check=lambda: services.check_opening(actor=person, phase=phase),
     )

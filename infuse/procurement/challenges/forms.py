@@ -26,6 +26,7 @@ def _checkboxes(label: Any) -> forms.MultipleChoiceField:
 
 class ChallengeForm(SchemaForm):
     schema = ChallengeIn
+    optional_fields = frozenset({"themes", "goals", "evidence_datasets", "evidence_indicators"})
 
     title_en, title_cy = bilingual(_("Title"), max_length=200)
     summary_en, summary_cy = bilingual(

@@ -458,13 +458,19 @@ def _publishing_problems(challenge: Challenge, phases: list[Phase]) -> list[Fiel
     return problems
 
 
-def publish_challenge(*, actor: Person, challenge: Challenge) -> Challenge:
-    """Publish a challenge and its phases: checked complete, then public (and in OCDS)."""
+def check_publishable(*, actor: Any, challenge: Challenge) -> list[Phase]:
+    """Why ``actor`` cannot publish the challenge now (raised), else its phases."""
     _require_draft(actor, challenge)
     phases = list(challenge.phases.prefetch_related("criteria"))
     problems = _publishing_problems(challenge, phases)
     if problems:
         raise InvalidInput(problems=problems)
+    return phases
+
+
+def publish_challenge(*, actor: Person, challenge: Challenge) -> Challenge:
+    """Publish a challenge and its phases: checked complete, then public (and in OCDS)."""
+    phases = check_publishable(actor=actor, challenge=challenge)
     with transaction.atomic():
         challenge.published_at = timezone.now()
         challenge.save(update_fields=["published_at"])

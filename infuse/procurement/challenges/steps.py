@@ -19,20 +19,30 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from infuse.core.models import Organisation, Role
-from infuse.core.permissions import can, is_region_member
+from infuse.core.permissions import can
 from infuse.core.tasklist import Step, TaskList, status_of, who_can
 from infuse.procurement.models import Challenge, Opening, Phase, Score
 
 
 def buyers_who(person: Any, challenge: Challenge) -> str:
-    """The procurement officers who run ``challenge``'s steps, as ``person`` may read it."""
-    return who_can(person, _("Procurement officers"), challenge.owner, [Role.PROCUREMENT_OFFICER])
+    """The procurement officers who run ``challenge``'s steps (its owner's, and the programme
+    team's, who run every challenge), as ``person`` may read it."""
+    return who_can(
+        person,
+        _("Procurement officers"),
+        challenge.owner,
+        [Role.PROCUREMENT_OFFICER],
+        also=_programme(),
+    )
+
+
+def _programme() -> Organisation | None:
+    return Organisation.objects.filter(kind=Organisation.Kind.PROGRAMME).first()
 
 
 def fund_managers_who(person: Any) -> str:
     """The programme's fund managers (who set money aside and pay), as ``person`` may read it."""
-    programme = Organisation.objects.filter(kind=Organisation.Kind.PROGRAMME).first()
-    return who_can(person, _("Fund managers"), programme, [Role.FUND_MANAGER])
+    return who_can(person, _("Fund managers"), _programme(), [Role.FUND_MANAGER])
 
 
 @dataclass(frozen=True)
@@ -40,6 +50,8 @@ class _Reader:
     challenge: Challenge
     runs: bool
     buyer_who: str
+    person_id: int | None
+    sees_contracts: bool
 
     @classmethod
     def of(cls, person: Any, challenge: Challenge) -> _Reader:
@@ -47,6 +59,10 @@ class _Reader:
             challenge=challenge,
             runs=can(person, "procurement.change_challenge", challenge),
             buyer_who=buyers_who(person, challenge),
+            person_id=getattr(person, "pk", None),
+            # Contracts are for those running the challenge and those paying them.
+            sees_contracts=can(person, "procurement.change_challenge", challenge)
+            or can(person, "fund.manage_fund"),
         )
 
     def url(self, name: str, *, allowed: bool, **kwargs: Any) -> str:
@@ -102,7 +118,9 @@ def preparation_steps(person: Any, challenge: Challenge) -> TaskList:
                 hint=""
                 if published or (with_criteria and described and in_welsh)
                 else _("Describe it in both languages and score every phase first."),
-                url=reader.url("publish", allowed=draft),
+                url=reader.url(
+                    "publish", allowed=draft and with_criteria and described and in_welsh
+                ),
                 yours=draft,
             ),
         )
@@ -113,7 +131,10 @@ def _opening_step(reader: _Reader, phase: Phase, closed: bool) -> Step:
     opening = Opening.objects.filter(phase_id=phase.pk).select_related("requested_by").first()
     opened = opening is not None and opening.confirmed_at is not None
     url_kwargs = {"number": phase.number}
-    if opening is not None and not opened:
+    asked_by_reader = opening is not None and opening.requested_by_id == reader.person_id
+    if asked_by_reader and not opened:
+        hint = _("You asked to open them; a different officer confirms.")
+    elif opening is not None and not opened:
         hint = _("%(name)s asked to open them; a different officer confirms.") % {
             "name": opening.requested_by.full_name
         }
@@ -127,8 +148,12 @@ def _opening_step(reader: _Reader, phase: Phase, closed: bool) -> Step:
         status_of(done=opened, started=opening is not None, ready=closed),
         who=reader.buyer_who,
         hint=hint,
-        url=reader.url("opening", allowed=reader.runs and closed and not opened, **url_kwargs),
-        yours=reader.runs,
+        url=reader.url(
+            "opening",
+            allowed=reader.runs and closed and not opened and not asked_by_reader,
+            **url_kwargs,
+        ),
+        yours=reader.runs and not asked_by_reader,
     )
 
 
@@ -140,7 +165,7 @@ def _evaluation_steps(person: Any, reader: _Reader, phase: Phase, opened: bool) 
     panel_who = (
         _("The evaluation panel (%(people)s)")
         % {"people": ", ".join(member.full_name for member in panel)}
-        if panel and is_region_member(person)
+        if panel and (reader.runs or on_panel)  # the panel is named only to those running it
         else _("The evaluation panel")
     )
     number = {"number": phase.number}
@@ -171,7 +196,9 @@ def _evaluation_steps(person: Any, reader: _Reader, phase: Phase, opened: bool) 
             _("Decide the award"),
             status_of(done=award is not None, ready=opened),
             who=reader.buyer_who,
-            hint=_("Every bid must be moderated on every scored criterion first.")
+            hint=_("The bids must be opened first.")
+            if not opened
+            else _("Every bid must be moderated on every scored criterion first.")
             if award is None
             else "",
             url=reader.url("award", allowed=opened and reader.runs, **number),
@@ -202,8 +229,10 @@ def _fund_step(person: Any, phase: Phase) -> Step:
 def _contract_step(reader: _Reader, phase: Phase, award: Any, contracts: list[Any]) -> Step:
     standstill = award is not None and award.status == award.Status.STANDSTILL
     over = standstill and timezone.now() >= award.standstill_ends_at
-    if contracts:
+    if contracts and reader.sees_contracts:
         url = reverse("procurement:contract", kwargs={"pk": contracts[0].pk})
+    elif contracts:
+        url = ""
     else:
         url = reader.url("award_confirm", allowed=reader.runs and over, number=phase.number)
     return Step(

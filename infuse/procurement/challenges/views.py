@@ -258,4 +258,5 @@ def publish(request: HttpRequest, slug: str) -> HttpResponse:
         run=lambda: services.publish_challenge(actor=person, challenge=found),
         success=_("The challenge is published: anyone can read it now."),
         then=_page(found) + "#steps",
+        check=lambda: services.check_publishable(actor=person, challenge=found),
     )

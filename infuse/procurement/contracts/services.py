@@ -159,9 +159,16 @@ def add_milestone(*, actor: Person, contract: Contract, milestone_in: MilestoneI
     return milestone
 
 
+def check_acceptance(*, actor: Any, milestone: Milestone) -> None:
+    """Why ``actor`` cannot accept the milestone's work now (raised)."""
+    require_runs(actor, milestone.contract.award.phase.challenge)
+    if milestone.accepted_at is not None:
+        raise Conflict(_("This milestone has been accepted already."))
+
+
 def accept_milestone(*, actor: Person, milestone: Milestone) -> Milestone:
     """The buyer accepts the work a milestone pays for; the fund manager can then pay it."""
-    require_runs(actor, milestone.contract.award.phase.challenge)
+    check_acceptance(actor=actor, milestone=milestone)
     with transaction.atomic():
         locked = Milestone.objects.select_for_update().get(pk=milestone.pk)
         if locked.accepted_at is not None:

@@ -18,6 +18,7 @@ from infuse.core.lookups import find
 from infuse.core.money import pounds
 from infuse.core.pages import confirm_page, form_page
 from infuse.core.permissions import can, is_region_member, person_of
+from infuse.fund import services as fund
 from infuse.procurement.challenges.services import phase_at, require_runs, runs
 from infuse.procurement.contracts import outcome_evaluation, outcome_words, services
 from infuse.procurement.contracts.forms import (
@@ -259,6 +260,7 @@ def milestone_accept(request: HttpRequest, pk: int) -> HttpResponse:
         run=lambda: services.accept_milestone(actor=person_of(request), milestone=milestone),
         success=_("Milestone accepted: it can be paid now."),
         then=_contract_url(milestone.contract) + "#milestones",
+        check=lambda: services.check_acceptance(actor=person_of(request), milestone=milestone),
     )
 
 
@@ -286,4 +288,5 @@ def milestone_pay(request: HttpRequest, pk: int) -> HttpResponse:
         run=lambda: services.pay_milestone(actor=person_of(request), milestone=milestone),
         success=_("Payment recorded."),
         then=_contract_url(milestone.contract) + "#milestones",
+        check=lambda: fund.check_payment(actor=person_of(request), milestone=milestone),
     )

@@ -15,9 +15,9 @@ def test_the_design_page_calculates_and_saves(make_experiment, officer):
         "outcome": "binary",
         "solve_for": "size",
         "alpha": "0.05",
-        "power": "0.8",
+        "power": "80%",  # as people type it
         "p_control": "0.30",
-        "p_treatment": "0.22",
+        "p_treatment": "22%",
         "icc": "0.02",
         "n_steps": "2",
     }

@@ -112,3 +112,27 @@ def test_launching_asks_first_and_then_says_what_comes_next(
     assert "The experiment is now Running." in after
     assert "What to do next:" in after and "Attach the outcome data" in after
     assert web.get(f"{url}move/no-such-move/").status_code == 404
+
+
+def test_a_move_that_cannot_be_made_is_never_offered(
+    make_experiment: Callable[..., Any], officer: Any
+) -> None:
+    """A running experiment with no analysis cannot be marked analysed: no button, and the
+    confirmation page goes back with the reason instead of offering one."""
+    from infuse.adaption.registry.services import can_move
+
+    experiment = registered(make_experiment, officer, design="did")
+    move(actor=officer, experiment=experiment, transition="launch")
+    assert not can_move(officer, experiment, "analyse")
+    web = client_for(officer)
+    url = f"/experiments/{experiment.slug}/"
+    assert f"{url}move/analyse/" not in web.get(url).content.decode()
+    asked = web.get(f"{url}move/analyse/")
+    assert asked.status_code == 302 and asked["Location"] == url
+    shown = web.get(url).content.decode()
+    assert "Run the analysis before marking the experiment analysed." in shown
+    assert web.post(f"{url}move/analyse/").status_code == 302
+    assert Experiment.objects.get().status == "running"
+    draft = make_experiment(title_en="Another")
+    refused = web.get(f"/experiments/{draft.slug}/move/launch/", follow=True).content.decode()
+    assert "cannot be moved that way (Launch)" in refused

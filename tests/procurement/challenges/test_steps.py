@@ -76,6 +76,11 @@ def test_a_closed_phase_waits_on_the_opening_and_names_who_asked(
         assert "Ask to open the bids?" in asking and "second, different" in asking
         web.post(steps["1-open"].url)
         phase.refresh_from_db()
+        mine = {s.key: s for s in phase_steps(buyer, phase).steps}["1-open"]
+        assert not mine.yours and mine.url == "" and "You asked" in str(mine.hint)
+        assert second_buyer.full_name in str(mine.who)  # who can confirm, by name
+        again = signed_in_as(buyer).get(steps["1-open"].url, follow=True).content.decode()
+        assert "two-person rule" in again and "Confirm the opening" not in again
         steps = {s.key: s for s in phase_steps(second_buyer, phase).steps}
         assert steps["1-open"].status == StepStatus.IN_PROGRESS
         assert buyer.full_name in str(steps["1-open"].hint)
@@ -107,3 +112,22 @@ def test_a_fund_manager_is_led_to_set_money_aside(
     assert fund_step.url == f"/fund/allocations/new/?purpose={challenge.slug}/1"
     form = signed_in_as(manager).get(fund_step.url).content.decode()
     assert f'value="{challenge.slug}/1" selected' in form
+
+
+def test_the_panel_is_named_only_to_those_running_the_challenge_and_to_itself(
+    make_challenge: Callable[..., Any], buyer: Any, make_person: Callable[..., Any]
+) -> None:
+    from infuse.procurement.evaluation.schemas import PanelIn
+    from infuse.procurement.evaluation.services import assign_evaluators
+
+    phase = make_challenge().phases.get()
+    judge = make_person("evaluator", full_name="Gwen Judge")
+    assign_evaluators(actor=buyer, phase=phase, panel_in=PanelIn(evaluators=[judge.email]))
+    named = {s.key: s for s in phase_steps(buyer, phase).steps}["1-evaluate"]
+    assert "Gwen Judge" in str(named.who)
+    assert "Gwen Judge" in str(
+        {s.key: s for s in phase_steps(judge, phase).steps}["1-evaluate"].who
+    )
+    officer = make_person("officer")  # another council's staff: the panel stays unnamed
+    unnamed = {s.key: s for s in phase_steps(officer, phase).steps}["1-evaluate"]
+    assert "Gwen Judge" not in str(unnamed.who)

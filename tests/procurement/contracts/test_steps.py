@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 
 from infuse.core.tasklist import StepStatus
+from infuse.fund import services as fund
 from infuse.procurement.contracts import services
 from infuse.procurement.contracts.schemas import MilestoneIn
 from infuse.procurement.contracts.steps import contract_steps
@@ -24,7 +25,7 @@ def contract(make_challenge, make_supplier, manager, buyer):
     award = Award.objects.create(
         phase=phase, rationale="r", decided_by=buyer, standstill_ends_at=phase.opens_at
     )
-    return Contract.objects.create(
+    made = Contract.objects.create(
         award=award,
         bid=bids[0],
         supplier=bids[0].supplier,
@@ -32,6 +33,8 @@ def contract(make_challenge, make_supplier, manager, buyer):
         starts_on=dt.date(2027, 1, 1),
         ends_on=dt.date(2027, 6, 1),
     )
+    fund.commit(actor=buyer, contract=made, purpose_id=phase.pk, amount_pence=50_000 * POUND)
+    return made
 
 
 def keyed(person, contract):
@@ -57,6 +60,9 @@ def test_the_buyer_is_led_from_milestones_to_acceptance(contract, buyer, manager
     assert "Fund managers" in str(steps["pay"].who) and manager.full_name in str(steps["pay"].who)
 
     milestone = Milestone.objects.get()
+    early = signed_in_as(manager).get(f"/procurement/milestones/{milestone.pk}/pay/", follow=True)
+    assert "Accept the milestone before paying it." in early.content.decode()  # no button
+    assert "Record the payment" not in early.content.decode()
     web = signed_in_as(buyer)
     asking = web.get(f"/procurement/milestones/{milestone.pk}/accept/").content.decode()
     assert "Accept the work of ‘Pilot’?" in asking and "£20,000" in asking
@@ -73,3 +79,16 @@ def test_the_buyer_is_led_from_milestones_to_acceptance(contract, buyer, manager
     assert (
         signed_in_as(buyer).get(f"/procurement/milestones/{milestone.pk}/pay/").status_code == 403
     )
+
+
+def test_only_those_running_or_paying_are_linked_to_the_contract(
+    contract, buyer, manager, make_person
+):
+    from infuse.procurement.challenges.steps import phase_steps
+
+    phase = contract.award.phase
+    step = {s.key: s for s in phase_steps(buyer, phase).steps}["1-contracts"]
+    assert step.url == f"/procurement/contracts/{contract.pk}/"
+    evaluator = make_person("evaluator")
+    assert {s.key: s for s in phase_steps(evaluator, phase).steps}["1-contracts"].url == ""
+    assert signed_in_as(evaluator).get(step.url).status_code == 404
