@@ -208,8 +208,6 @@ def pay(*, actor: Person, milestone: PayableMilestone, paid_on: dt.date | None =
     commitment = check_payment(actor=actor, milestone=milestone)
     paid_on = paid_on or timezone.localdate()
     with transaction.atomic():
-        if Payment.objects.filter(milestone_id=milestone.pk).exists():
-            raise Conflict(_("This milestone has been paid already."))
         amount = milestone.amount_pence
         if not _draw(Commitment, commitment.pk, amount, used="paid_pence", limit="amount_pence"):
             commitment.refresh_from_db()

@@ -3,6 +3,7 @@ scores. Made through the services, as people make them."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from infuse.fund import services as fund
@@ -11,7 +12,7 @@ from infuse.procurement.bids import services as bidding
 from infuse.procurement.bids.schemas import BidIn
 from infuse.procurement.evaluation import services as evaluation
 from infuse.procurement.evaluation.schemas import DeclarationIn, ScoreIn
-from infuse.procurement.models import Challenge, Phase
+from infuse.procurement.models import Award, Challenge, Contract, Phase
 
 POUND = 100
 
@@ -78,3 +79,21 @@ def score_all(evaluator: Any, bids: list[Any], phase: Phase, marks: list[tuple[i
             ],
             submit=True,
         )
+
+
+def signed_contract(
+    phase: Phase, bid: Any, buyer: Any, *, value_pence: int, starts_on: dt.date, ends_on: dt.date
+) -> Contract:
+    """An award of ``bid`` (standstill over) and its contract, made directly: for tests of
+    what comes after the award, not of the award itself."""
+    award = Award.objects.create(
+        phase=phase, rationale="r", decided_by=buyer, standstill_ends_at=phase.opens_at
+    )
+    return Contract.objects.create(
+        award=award,
+        bid=bid,
+        supplier=bid.supplier,
+        value_pence=value_pence,
+        starts_on=starts_on,
+        ends_on=ends_on,
+    )

@@ -45,16 +45,13 @@ def _stage(experiment: Experiment) -> Status:
     return Status.DRAFT
 
 
-def _reached(experiment: Experiment, status: str) -> bool:
-    """Has the experiment got as far as ``status``?"""
-    return ORDER.index(_stage(experiment)) >= ORDER.index(Status(status))
-
-
 class _Reader:
     """What the reader may do on this experiment, worked out once for all the steps."""
 
     def __init__(self, person: Any, experiment: Experiment) -> None:
         self.experiment = experiment
+        self.stage = _stage(experiment)
+        self.allocated = experiment.is_randomised and experiment.allocations.exists()
         self.team = can(person, "adaption.change_experiment", experiment)
         self.randomiser = can(person, "adaption.randomise_experiment", experiment)
         self.team_who = who_can(
@@ -63,6 +60,10 @@ class _Reader:
         self.analyst_who = who_can(
             person, _("Analysts"), experiment.owner, [Role.ANALYST], names=self.team
         )
+
+    def reached(self, status: str) -> bool:
+        """Has the experiment got as far as ``status``?"""
+        return ORDER.index(self.stage) >= ORDER.index(Status(status))
 
     def url(self, name: str, *, allowed: bool, **kwargs: str) -> str:
         if not allowed:
@@ -76,7 +77,7 @@ def _entry_steps(reader: _Reader) -> list[Step]:
     described = all((experiment.problem, experiment.hypothesis, experiment.intervention))
     has_primary = experiment.outcomes.filter(kind=Outcome.Kind.PRIMARY).exists()
     kept = experiment.design_parameters.get("result") if experiment.design_parameters else None
-    designed = _reached(experiment, Status.DESIGNED)
+    designed = reader.reached(Status.DESIGNED)
     return [
         Step(
             "describe",
@@ -122,8 +123,8 @@ def _entry_steps(reader: _Reader) -> list[Step]:
 
 def _registration_steps(reader: _Reader) -> list[Step]:
     experiment = reader.experiment
-    registered = _reached(experiment, Status.REGISTERED)
-    designed = _reached(experiment, Status.DESIGNED)
+    registered = reader.reached(Status.REGISTERED)
+    designed = reader.reached(Status.DESIGNED)
     steps = [
         Step(
             "register",
@@ -139,7 +140,7 @@ def _registration_steps(reader: _Reader) -> list[Step]:
         )
     ]
     if experiment.is_randomised:
-        allocated = experiment.allocations.exists()
+        allocated = reader.allocated
         steps.append(
             Step(
                 "randomise",
@@ -165,10 +166,10 @@ def _registration_steps(reader: _Reader) -> list[Step]:
 def _running_steps(reader: _Reader) -> list[Step]:
     experiment = reader.experiment
     ready_to_launch = experiment.status == Status.REGISTERED and (
-        not experiment.is_randomised or experiment.allocations.exists()
+        not experiment.is_randomised or reader.allocated
     )
-    running = _reached(experiment, Status.RUNNING)
-    analysed = _reached(experiment, Status.ANALYSED)
+    running = reader.reached(Status.RUNNING)
+    analysed = reader.reached(Status.ANALYSED)
     has_runs = experiment.analyses.exists()
     launch_hint = (
         ""
@@ -211,7 +212,7 @@ def _running_steps(reader: _Reader) -> list[Step]:
 def _decision_steps(reader: _Reader) -> list[Step]:
     experiment = reader.experiment
     decision = experiment.decisions.first()
-    analysed = _reached(experiment, Status.ANALYSED)
+    analysed = reader.reached(Status.ANALYSED)
     steps = [
         Step(
             "decide",

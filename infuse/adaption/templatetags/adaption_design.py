@@ -18,13 +18,6 @@ def stored_design(experiment: Experiment) -> StoredDesign:
     return StoredDesign.of(experiment)
 
 
-@register.filter
-def method_words(code: str) -> str:
-    """``{{ result.method|method_words }}``: the engine's method, in words."""
-    return method_name(code)
-
-
-@register.filter
-def size_words(code: str) -> str:
-    """``{{ name|size_words }}``: which size a number is, in words."""
-    return size_name(code)
+# ``{{ result.method|method_words }}`` and ``{{ name|size_words }}``: the engine's codes in words.
+register.filter("method_words", method_name)
+register.filter("size_words", size_name)

@@ -264,11 +264,7 @@ def request_opening(*, actor: Person, phase: Phase) -> Opening:
     if not can(actor, "procurement.open_bids", phase.challenge):
         raise PermissionDenied()
     with transaction.atomic():
-        if timezone.now() < phase.submission_deadline:
-            raise Conflict(
-                _("Bids can be opened after the deadline, %(deadline)s.")
-                % {"deadline": when(phase.submission_deadline)}
-            )
+        _raise_opening_refusal(actor, phase, None)
         try:
             with transaction.atomic():
                 opening = Opening.objects.create(phase=phase, requested_by=actor)
@@ -291,12 +287,7 @@ def confirm_opening(*, actor: Person, phase: Phase) -> Opening:
         opening = Opening.objects.select_for_update().filter(phase=phase).first()
         if opening is None:
             raise Conflict(_("Another authorised officer must ask to open the bids first."))
-        if opening.confirmed_at is not None:
-            raise Conflict(_("The bids are open already."))
-        if opening.requested_by_id == actor.pk:
-            raise Conflict(
-                _("A second, different officer must confirm the opening (the two-person rule).")
-            )
+        _raise_opening_refusal(actor, phase, opening)
         opening.confirmed_by = actor
         opening.confirmed_at = timezone.now()
         opening.save(update_fields=["confirmed_by", "confirmed_at"])
@@ -313,12 +304,9 @@ def confirm_opening(*, actor: Person, phase: Phase) -> Opening:
     return opening
 
 
-def check_opening(*, actor: Any, phase: Phase) -> None:
-    """Why ``actor`` cannot ask for (or confirm) the opening now (raised); the confirmation
-    page asks before it offers the button."""
-    if not can(actor, "procurement.open_bids", phase.challenge):
-        raise PermissionDenied()
-    opening = Opening.objects.filter(phase=phase).first()
+def _raise_opening_refusal(actor: Any, phase: Phase, opening: Opening | None) -> None:
+    """The two-person rule, given the phase's opening as it stands (``None``: not asked yet):
+    asking waits for the deadline; confirming needs an unconfirmed opening asked by another."""
     if opening is None:
         if timezone.now() < phase.submission_deadline:
             raise Conflict(
@@ -331,6 +319,14 @@ def check_opening(*, actor: Any, phase: Phase) -> None:
         raise Conflict(
             _("A second, different officer must confirm the opening (the two-person rule).")
         )
+
+
+def check_opening(*, actor: Any, phase: Phase) -> None:
+    """Why ``actor`` cannot ask for (or confirm) the opening now (raised); the confirmation
+    page asks before it offers the button."""
+    if not can(actor, "procurement.open_bids", phase.challenge):
+        raise PermissionDenied()
+    _raise_opening_refusal(actor, phase, Opening.objects.filter(phase=phase).first())
 
 
 def open_bids(*, actor: Person, phase: Phase) -> Opening:

@@ -168,11 +168,9 @@ def check_acceptance(*, actor: Any, milestone: Milestone) -> None:
 
 def accept_milestone(*, actor: Person, milestone: Milestone) -> Milestone:
     """The buyer accepts the work a milestone pays for; the fund manager can then pay it."""
-    check_acceptance(actor=actor, milestone=milestone)
     with transaction.atomic():
         locked = Milestone.objects.select_for_update().get(pk=milestone.pk)
-        if locked.accepted_at is not None:
-            raise Conflict(_("This milestone has been accepted already."))
+        check_acceptance(actor=actor, milestone=locked)  # on the locked row: one acceptance
         locked.accepted_at = timezone.now()
         locked.accepted_by = actor
         locked.save(update_fields=["accepted_at", "accepted_by"])

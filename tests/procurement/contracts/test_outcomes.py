@@ -18,10 +18,10 @@ from infuse.datalab.ingest import services as data
 from infuse.procurement.contracts import outcome_evaluation, outcome_words
 from infuse.procurement.contracts.outcomes import EvaluationProblem, build_panel, evaluate
 from infuse.procurement.contracts.schemas import EvaluationIn
-from infuse.procurement.models import Award, Contract
+from infuse.procurement.models import Contract
 from tests.clients import signed_in_as
 from tests.datalab.indicators.test_indicators import spec
-from tests.procurement.flows import POUND, bids_in
+from tests.procurement.flows import POUND, bids_in, signed_contract
 
 LABELS = ["2019-20", "2020-21", "2021-22", "2022-23", "2023-24"]
 LEVEL = {"A": 10.0, "B": 14.0, "C": 9.0, "D": 13.0, "E": 11.5}
@@ -128,13 +128,10 @@ def contract(make_challenge, make_supplier, make_person, buyer, make_dataset):
     call_command("worker", "--batch")
     manager = make_person("fund_manager", email="money@ccr.example")
     phase, bids = bids_in(make_challenge, make_supplier, manager, [50_000 * POUND])
-    award = Award.objects.create(
-        phase=phase, rationale="r", decided_by=buyer, standstill_ends_at=phase.opens_at
-    )
-    made = Contract.objects.create(
-        award=award,
-        bid=bids[0],
-        supplier=bids[0].supplier,
+    made = signed_contract(
+        phase,
+        bids[0],
+        buyer,
         value_pence=1,
         starts_on=dt.date(2022, 4, 20),
         ends_on=dt.date(2023, 3, 31),

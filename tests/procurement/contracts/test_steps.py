@@ -12,9 +12,9 @@ from infuse.fund import services as fund
 from infuse.procurement.contracts import services
 from infuse.procurement.contracts.schemas import MilestoneIn
 from infuse.procurement.contracts.steps import contract_steps
-from infuse.procurement.models import Award, Contract, Milestone
+from infuse.procurement.models import Milestone
 from tests.clients import signed_in_as
-from tests.procurement.flows import POUND, bids_in
+from tests.procurement.flows import POUND, bids_in, signed_contract
 
 pytestmark = pytest.mark.django_db
 
@@ -22,13 +22,10 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def contract(make_challenge, make_supplier, manager, buyer):
     phase, bids = bids_in(make_challenge, make_supplier, manager, [50_000 * POUND])
-    award = Award.objects.create(
-        phase=phase, rationale="r", decided_by=buyer, standstill_ends_at=phase.opens_at
-    )
-    made = Contract.objects.create(
-        award=award,
-        bid=bids[0],
-        supplier=bids[0].supplier,
+    made = signed_contract(
+        phase,
+        bids[0],
+        buyer,
         value_pence=50_000 * POUND,
         starts_on=dt.date(2027, 1, 1),
         ends_on=dt.date(2027, 6, 1),

@@ -10,11 +10,10 @@ from django.core.management import call_command
 from infuse.datalab.indicators.schemas import IndicatorIn
 from infuse.datalab.indicators.services import create_indicator
 from infuse.datalab.ingest import services as data
-from infuse.procurement.models import Award, Contract
 from tests.clients import signed_in_as
 from tests.datalab.indicators.conftest import SURVEY
 from tests.datalab.indicators.test_indicators import spec
-from tests.procurement.flows import POUND, bids_in
+from tests.procurement.flows import POUND, bids_in, signed_contract
 
 
 @pytest.mark.django_db(transaction=True)
@@ -33,13 +32,10 @@ def test_a_contract_links_the_indicators_that_measure_it(
     )
     manager = make_person("fund_manager", email="money@ccr.example")
     phase, bids = bids_in(make_challenge, make_supplier, manager, [50_000 * POUND])
-    award = Award.objects.create(
-        phase=phase, rationale="r", decided_by=buyer, standstill_ends_at=phase.opens_at
-    )
-    contract = Contract.objects.create(
-        award=award,
-        bid=bids[0],
-        supplier=bids[0].supplier,
+    contract = signed_contract(
+        phase,
+        bids[0],
+        buyer,
         value_pence=1,
         starts_on=dt.date(2027, 1, 1),
         ends_on=dt.date(2027, 2, 1),
