@@ -19,6 +19,8 @@ def both_languages(page: Page, axe_check) -> None:
     expect(page.locator("html")).to_have_attribute("lang", "cy")
     axe_check(page)
     page.get_by_role("link", name="English").click()
+    # Wait for the English page: a check run mid-navigation finds no document.
+    expect(page.locator("html")).to_have_attribute("lang", "en")
 
 
 def test_an_experiment_from_entry_to_allocation(page: Page, live_server, make_person, axe_check):
