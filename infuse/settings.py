@@ -246,6 +246,8 @@ TASKS = {
 # Email: console in development; INFUSE_EMAIL_URL=smtp://user:pass@host:587 (or smtps://) for SMTP.
 EMAIL_URL = os.environ.get("INFUSE_EMAIL_URL", "")
 DEFAULT_FROM_EMAIL = os.environ.get("INFUSE_DEFAULT_FROM_EMAIL", "InFuSe <no-reply@infuse.local>")
+# Where people reach the service: links in emails the task worker writes start with it.
+SITE_URL = os.environ.get("INFUSE_SITE_URL", "http://127.0.0.1:8000")
 # How long the link that confirms a self-registered person's email address works.
 EMAIL_CONFIRMATION_DAYS = int(os.environ.get("INFUSE_EMAIL_CONFIRMATION_DAYS", "3"))
 if EMAIL_URL:

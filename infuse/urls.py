@@ -6,6 +6,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from infuse.api import api
+from infuse.core import message_views
 from infuse.core import views as core
 from infuse.datalab.catalogue import views as datalab_views
 from infuse.region.home import views as region_home
@@ -51,6 +52,10 @@ account_patterns = [
     path("confirm-email/send/", core.send_confirmation, name="send_confirmation"),
     path("confirm-email/<str:token>/", core.confirm_email, name="confirm_email"),
     path("tokens/<int:token_id>/revoke/", core.revoke_token, name="revoke_token"),
+    path("messages/", message_views.inbox, name="messages"),
+    path("messages/read/", message_views.mark_all_read, name="mark_all_read"),
+    path("messages/choices/", message_views.message_choices, name="message_choices"),
+    path("messages/<uuid:pk>/", message_views.open_message, name="open_message"),
 ]
 
 urlpatterns = [

@@ -162,3 +162,50 @@ def _language_reset() -> Any:
     from django.utils import translation
 
     translation.activate("en")
+
+
+@pytest.fixture
+def smtp_inbox(settings: Any) -> Any:
+    """A real SMTP server on loopback (aiosmtpd) that the site's mail goes to; its
+    ``messages`` are what arrived, parsed. ``refuse`` set to an SMTP reply refuses every
+    recipient with it."""
+    import email
+    import email.policy
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    class Inbox:
+        def __init__(self) -> None:
+            self.messages: list[Any] = []
+            self.refuse = ""
+
+        async def handle_RCPT(
+            self, server: Any, session: Any, envelope: Any, address: str, options: Any
+        ) -> str:
+            if self.refuse:
+                return self.refuse
+            envelope.rcpt_tos.append(address)
+            return "250 OK"
+
+        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+            self.messages.append(
+                email.message_from_bytes(envelope.content, policy=email.policy.default)
+            )
+            return "250 Message accepted for delivery"
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 5},
+        }
+    }
+    inbox.port = port
+    yield inbox
+    controller.stop()

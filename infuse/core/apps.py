@@ -9,3 +9,8 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from infuse.core import permissions, signals  # noqa: F401  (registers rules, receivers)
+        from infuse.core.mail import requeue_unsent
+        from infuse.core.tasks import on_worker_start
+
+        # An email a crash or a dead worker left unsent goes out when a worker starts.
+        on_worker_start(requeue_unsent)

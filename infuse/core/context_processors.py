@@ -7,9 +7,11 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse, translate_url
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from infuse.core.notifications import unread_count
 from infuse.core.permissions import awaits_confirmation, roles_of
 
 NAVIGATION = [
@@ -54,4 +56,6 @@ def service(request: HttpRequest) -> dict[str, Any]:
         "language_links": language_links(request),
         "current_roles": roles_of(getattr(request, "user", None)),
         "awaits_confirmation": awaits_confirmation(getattr(request, "user", None)),
+        # Counted only when a page shows it (signed in), never for the public.
+        "unread_messages": SimpleLazyObject(lambda: unread_count(getattr(request, "user", None))),
     }

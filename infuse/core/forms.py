@@ -1,4 +1,4 @@
-"""Forms of the core pages (sign-in, API tokens)."""
+"""Forms of the core pages (sign-in, API tokens, what a person hears)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from pydantic import BaseModel, ValidationError
 
 from infuse.core.bounds import MAX_PENCE
 from infuse.core.errors import Message, invalid_input_from
+from infuse.core.models import Council, Notification, Theme, WellbeingGoal
 from infuse.core.money import pence_from_pounds, pounds
 
 
@@ -203,3 +204,58 @@ class TypedNumberField(forms.FloatField):
     def _label(self) -> str:
         label = str(self.label or "")
         return label[:1].lower() + label[1:] if label[1:2].islower() else label
+
+
+class MessageChoicesForm(ServiceForm):
+    """What a person hears by email and in which language, and their alert for new
+    challenges (themes, goals and councils by code; an empty choice means any)."""
+
+    optional_fields = frozenset({"emails", "themes", "goals", "councils"})
+
+    language = forms.ChoiceField(
+        label=_("Language of your emails"),
+        choices=[("en", "English"), ("cy", "Cymraeg")],
+        widget=forms.RadioSelect,
+    )
+    emails = forms.MultipleChoiceField(
+        label=_("Email me about"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Everything reaches your messages in InFuSe. Untick what you do not want by email too."
+        ),
+    )
+    alert = forms.ChoiceField(
+        label=_("Tell me about new challenges when they are published?"),
+        choices=[("yes", _("Yes")), ("no", _("No"))],
+        widget=forms.RadioSelect,
+    )
+    themes = forms.MultipleChoiceField(
+        label=_("Themes"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Leave all unticked for any theme."),
+    )
+    goals = forms.MultipleChoiceField(
+        label=_("Well-being goals"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Leave all unticked for any goal."),
+    )
+    councils = forms.MultipleChoiceField(
+        label=_("Councils"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Leave all unticked for any council."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choice_field(self, "emails").choices = Notification.Topic.choices
+        choice_field(self, "themes").choices = [(t.code, t.name) for t in Theme.objects.all()]
+        choice_field(self, "goals").choices = [
+            (g.code, g.name) for g in WellbeingGoal.objects.all()
+        ]
+        choice_field(self, "councils").choices = [
+            (c.gss_code, c.name) for c in Council.objects.all()
+        ]

@@ -223,6 +223,9 @@ class Person(AbstractBaseUser, PermissionsMixin):
         _("staff status"), default=False, help_text=_("Can sign in to the administration site.")
     )
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # The topics (Notification.Topic) the person does not want emailed; they still reach the
+    # person's messages in InFuSe.
+    emails_off = models.JSONField(_("topics not emailed"), default=list, blank=True)
     # Null until the person opens the link emailed to them. Only self-registered suppliers start
     # unconfirmed (registration clears it): an admin vouches for the people they create, and an
     # invitation is accepted from the link in its email. Until confirmed, memberships give no
@@ -462,3 +465,85 @@ class RateCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} @{self.window}: {self.count}"
+
+
+class Notification(models.Model):
+    """One piece of news for one person: in their messages in InFuSe, and emailed unless they
+    turned the topic's emails off. Subject and body are written in both languages when it is
+    made (``subject_en``/``subject_cy``, see translation.py), so the messages page follows the
+    page's language and the email the person's chosen one."""
+
+    class Topic(models.TextChoices):
+        STEP_WAITING = "step_waiting", _("A step waits on you")
+        WORK_DONE = "work_done", _("Your background work finished or failed")
+        QUESTION_ANSWERED = "question_answered", _("Answers to questions about a challenge")
+        DEADLINE_CHANGED = "deadline_changed", _("Changed deadlines for bids")
+        OUTCOME = "outcome", _("The outcome of your bid")
+        NEW_CHALLENGE = "new_challenge", _("New challenges that match your alert")
+        DATASET_OVERDUE = "dataset_overdue", _("Datasets due for an update")
+
+    class Email(models.TextChoices):
+        NOT_WANTED = "not_wanted", _("Not emailed: you turned these emails off")
+        PENDING = "pending", _("Waiting to be emailed")
+        SENDING = "sending", _("Being emailed")
+        SENT = "sent", _("Emailed")
+        FAILED = "failed", _("Could not be emailed")
+
+    # Columns django-modeltranslation adds (see translation.py), declared for type checkers.
+    subject_en: str
+    subject_cy: str | None
+    body_en: str
+    body_cy: str | None
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="notifications")
+    topic = models.CharField(_("topic"), max_length=30, choices=Topic.choices)
+    # The same news reaches a person once: a key names it (a step of an object, an answer…).
+    key = models.CharField(max_length=200)
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("message"))
+    url = models.CharField(max_length=300, blank=True)  # a path on this site, in English
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+    email = models.CharField(max_length=20, choices=Email.choices, default=Email.PENDING)
+    email_attempts = models.PositiveSmallIntegerField(default=0)
+    email_error = models.CharField(max_length=300, blank=True)
+    email_next_attempt_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    objects: ClassVar[models.Manager[Notification]] = models.Manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        constraints = [
+            models.UniqueConstraint(fields=["person", "key"], name="notification_once_per_key")
+        ]
+        indexes = [
+            models.Index(fields=["person", "read_at"]),
+            models.Index(fields=["email", "email_next_attempt_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id}: {self.subject_en}"
+
+
+class Subscription(models.Model):
+    """A person's alert for new challenges: those sharing a theme, a goal and a council with
+    it (an empty choice means any)."""
+
+    person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="subscription")
+    themes = models.ManyToManyField(Theme, blank=True, related_name="subscriptions")
+    goals = models.ManyToManyField(WellbeingGoal, blank=True, related_name="subscriptions")
+    councils = models.ManyToManyField(Council, blank=True, related_name="subscriptions")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects: ClassVar[models.Manager[Subscription]] = models.Manager()
+
+    class Meta:
+        verbose_name = _("alert for new challenges")
+        verbose_name_plural = _("alerts for new challenges")
+
+    def __str__(self) -> str:
+        return f"alert of {self.person_id}"

@@ -15,8 +15,12 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from infuse.core.asking import ask_to_take, asked_words
 from infuse.core.errors import Conflict, InvalidInput, Message
 from infuse.core.forms import ServiceForm, ServiceFormSet
+from infuse.core.notifications import Words
+from infuse.core.permissions import person_of
+from infuse.core.tasklist import TaskList
 
 T = TypeVar("T")
 Context = Mapping[str, Any] | Callable[[], Mapping[str, Any]]
@@ -121,3 +125,23 @@ def confirm_page(
 def _show_refusal(request: HttpRequest, error: InvalidInput | Conflict) -> None:
     for message in [p.message for p in error.problems] or [error.message]:
         messages.error(request, str(message))
+
+
+def ask_page(
+    request: HttpRequest, *, tasks: TaskList, what: Words, back: str, anchor: str = "steps"
+) -> HttpResponse:
+    """The "Ask them" button's POST: ask whoever the step waits on, then back to the steps
+    (``anchor``, the task list's id on the page ``back``)."""
+    try:
+        asked, already = ask_to_take(
+            reader=person_of(request),
+            tasks=tasks,
+            step_key=request.POST.get("step", ""),
+            what=what,
+            url=back,
+        )
+    except Conflict as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, asked_words(asked, already))
+    return redirect(f"{back}#{anchor}")

@@ -55,6 +55,11 @@ class Step:
     def is_open(self) -> bool:
         return self.status in OPEN
 
+    @property
+    def ask_people(self) -> tuple[Person, ...]:
+        """Whom the reader can ask to take the step: the people ``who`` names."""
+        return getattr(self.who, "people", ())
+
 
 @dataclass(frozen=True)
 class TaskList:
@@ -106,6 +111,17 @@ def holders(organisation: Organisation | None, roles: Iterable[str]) -> list[Per
     )
 
 
+class Who(str):
+    """Who can take a step, in words, with the people it names (so the step can ask them)."""
+
+    people: tuple[Person, ...]
+
+    def __new__(cls, text: str, people: Iterable[Person] = ()) -> Who:
+        made = super().__new__(cls, text)
+        made.people = tuple(people)
+        return made
+
+
 def who_can(
     reader: Any,
     role_words: Message,
@@ -114,17 +130,17 @@ def who_can(
     *,
     names: bool = False,
     also: Organisation | None = None,
-) -> str:
+) -> Who:
     """Who can take a step, as ``reader`` may read it: people are named to the region's staff
     (and to whoever ``names`` says may see them), never to the public or suppliers. ``also``
     is a second organisation whose holders of the roles can take it too (the programme team's
     procurement officers run every challenge)."""
     roles = list(roles)
     if not (names or is_region_member(reader)):
-        return who_text(role_words, organisation, None)
+        return Who(who_text(role_words, organisation, None))
     people = holders(organisation, roles)
     people += [p for p in holders(also, roles) if p not in people]
-    return who_text(role_words, organisation, people)
+    return Who(who_text(role_words, organisation, people), people)
 
 
 def who_text(role_words: Message, organisation: Any, people: list[Person] | None) -> str:

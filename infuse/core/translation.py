@@ -6,6 +6,7 @@ from infuse.core.models import (
     Council,
     NationalIndicator,
     NationalMilestone,
+    Notification,
     Organisation,
     Theme,
     WayOfWorking,
@@ -34,4 +35,10 @@ class OrganisationTranslation(TranslationOptions):
 @register([NationalIndicator, NationalMilestone])
 class NationalTranslation(TranslationOptions):
     fields = ("name",)
+    required_languages = ("en", "cy")
+
+
+@register(Notification)
+class NotificationTranslation(TranslationOptions):
+    fields = ("subject", "body")
     required_languages = ("en", "cy")

@@ -8,7 +8,6 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
@@ -16,8 +15,6 @@ from django.core.exceptions import RequestDataTooBig
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import translate_url
-from django.utils import translation
 from django.utils.decorators import method_decorator
 from django.utils.functional import Promise
 from django.utils.translation import get_language, gettext_lazy
@@ -33,6 +30,7 @@ from infuse.core.errors import (
     PermissionDenied,
 )
 from infuse.core.forms import ApiTokenForm, SignInForm
+from infuse.core.links import in_language
 from infuse.core.models import (
     AuditEvent,
     Council,
@@ -236,13 +234,6 @@ def send_confirmation(request: HttpRequest) -> HttpResponse:
             % {"email": person.email},
         )
     return redirect("account")
-
-
-def in_language(url: str, language: str) -> str:
-    """``url`` (a page of the site, in either language) as the page in ``language``."""
-    english = url[3:] if url.startswith("/cy/") else url
-    with translation.override(settings.LANGUAGE_CODE):
-        return translate_url(english, language)
 
 
 # What each kind of work was for, as the link on its progress page reads.

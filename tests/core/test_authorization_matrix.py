@@ -54,6 +54,11 @@ MATRIX: dict[str, tuple[str, str, dict | None, dict[str, int]]] = {
     "password_reset_confirm": ("get", "/account/password-reset/MQ/bad-token/", None, everyone(200)),
     "password_reset_complete": ("get", "/account/password-reset/complete/", None, everyone(200)),
     "account": ("get", "/account/", None, signed_in(302, 200)),
+    "messages": ("get", "/account/messages/", None, signed_in(302, 200)),
+    "mark_all_read": ("post", "/account/messages/read/", None, signed_in(302, 302)),
+    "message_choices": ("get", "/account/messages/choices/", None, signed_in(302, 200)),
+    # Someone else's (or a missing) message is never opened: back to one's own messages.
+    "open_message": ("get", f"/account/messages/{MISSING}/", None, signed_in(302, 302)),
     "revoke_token": ("post", "/account/tokens/999999/revoke/", None, signed_in(302, 404)),
     "confirm_email": ("get", "/account/confirm-email/not-a-token/", None, everyone(200)),
     # Everyone in the matrix is confirmed: sending the link again says so on the account page.
@@ -199,6 +204,12 @@ MATRIX: dict[str, tuple[str, str, dict | None, dict[str, int]]] = {
         None,
         signed_in(302, 404),
     ),
+    "adaption:experiment_ask": (
+        "post",
+        "/experiments/no-such/ask-them/",
+        None,
+        signed_in(302, 404),
+    ),
     "adaption:protocol_register": (
         "get",
         "/experiments/no-such/protocol/",
@@ -257,6 +268,12 @@ MATRIX: dict[str, tuple[str, str, dict | None, dict[str, int]]] = {
     "procurement:document_add": (
         "get",
         "/procurement/challenges/no-such/documents/new/",
+        None,
+        signed_in(302, 404),
+    ),
+    "procurement:phase_ask": (
+        "post",
+        "/procurement/challenges/no-such/phases/1/ask-them/",
         None,
         signed_in(302, 404),
     ),
@@ -363,6 +380,12 @@ MATRIX: dict[str, tuple[str, str, dict | None, dict[str, int]]] = {
         signed_in(302, 404),
     ),
     "procurement:contract": ("get", "/procurement/contracts/999999/", None, signed_in(302, 404)),
+    "procurement:contract_ask": (
+        "post",
+        "/procurement/contracts/999999/ask-them/",
+        None,
+        signed_in(302, 404),
+    ),
     "procurement:milestone_add": (
         "post",
         "/procurement/contracts/999999/milestones/",

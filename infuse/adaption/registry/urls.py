@@ -11,4 +11,5 @@ urlpatterns = [
     path("<slug:slug>/edit/", views.experiment_edit, name="experiment_edit"),
     path("<slug:slug>/outcomes/", views.experiment_outcomes, name="experiment_outcomes"),
     path("<slug:slug>/move/<str:transition>/", views.experiment_move, name="experiment_move"),
+    path("<slug:slug>/ask-them/", views.experiment_ask, name="experiment_ask"),
 ]

@@ -11,9 +11,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from infuse.adaption.models import Experiment, Status
 from infuse.adaption.registry import services
@@ -23,7 +24,7 @@ from infuse.adaption.registry.schemas import ExperimentIn, LibraryQuery, Outcome
 from infuse.adaption.registry.steps import experiment_steps
 from infuse.core.errors import NotFound, PermissionDenied
 from infuse.core.models import Person, WayOfWorking
-from infuse.core.pages import confirm_page, form_page
+from infuse.core.pages import ask_page, confirm_page, form_page
 from infuse.core.permissions import can, is_region_member, person_of
 from infuse.datalab.catalogue import services as data
 
@@ -290,4 +291,20 @@ def experiment_outcomes(request: HttpRequest, slug: str) -> HttpResponse:
         success=_("Outcomes saved."),
         then=experiment.get_absolute_url(),
         context={"experiment": experiment, "formset": form.formset},
+    )
+
+
+@login_required
+@require_POST
+def experiment_ask(request: HttpRequest, slug: str) -> HttpResponse:
+    """Ask whoever the experiment's next step waits on (the region's staff only)."""
+    person = person_of(request)
+    experiment = services.get_experiment(actor=person, slug=slug)
+    if not is_region_member(person):
+        raise PermissionDenied()
+    return ask_page(
+        request,
+        tasks=experiment_steps(person, experiment),
+        what=lambda: _("the experiment “%(title)s”") % {"title": experiment.title},
+        back=reverse("adaption:experiment", kwargs={"slug": experiment.slug}),
     )

@@ -20,11 +20,11 @@ from django.utils.translation import gettext as _
 
 from infuse.core.models import Organisation, Role
 from infuse.core.permissions import can
-from infuse.core.tasklist import Step, TaskList, status_of, who_can
+from infuse.core.tasklist import Step, TaskList, Who, status_of, who_can
 from infuse.procurement.models import Challenge, Opening, Phase, Score
 
 
-def buyers_who(person: Any, challenge: Challenge) -> str:
+def buyers_who(person: Any, challenge: Challenge) -> Who:
     """The procurement officers who run ``challenge``'s steps (its owner's, and the programme
     team's, who run every challenge), as ``person`` may read it."""
     return who_can(
@@ -40,7 +40,7 @@ def _programme() -> Organisation | None:
     return Organisation.objects.filter(kind=Organisation.Kind.PROGRAMME).first()
 
 
-def fund_managers_who(person: Any) -> str:
+def fund_managers_who(person: Any) -> Who:
     """The programme's fund managers (who set money aside and pay), as ``person`` may read it."""
     return who_can(person, _("Fund managers"), _programme(), [Role.FUND_MANAGER])
 
@@ -49,7 +49,7 @@ def fund_managers_who(person: Any) -> str:
 class _Reader:
     challenge: Challenge
     runs: bool
-    buyer_who: str
+    buyer_who: Who
     person_id: int | None
     sees_contracts: bool
 
@@ -163,10 +163,13 @@ def _evaluation_steps(person: Any, reader: _Reader, phase: Phase, opened: bool) 
     award = phase.current_award()
     scored = Score.objects.filter(bid__phase=phase).exists()
     panel_who = (
-        _("The evaluation panel (%(people)s)")
-        % {"people": ", ".join(member.full_name for member in panel)}
+        Who(
+            _("The evaluation panel (%(people)s)")
+            % {"people": ", ".join(member.full_name for member in panel)},
+            panel,
+        )
         if panel and (reader.runs or on_panel)  # the panel is named only to those running it
-        else _("The evaluation panel")
+        else Who(_("The evaluation panel"))
     )
     number = {"number": phase.number}
     return [

@@ -10,13 +10,14 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from infuse.core.errors import PermissionDenied
 from infuse.core.files import Upload
 from infuse.core.models import Role
-from infuse.core.pages import confirm_page, form_page
+from infuse.core.pages import ask_page, confirm_page, form_page
 from infuse.core.permissions import can, is_region_member, person_of, roles_of
 from infuse.procurement.challenges import services
 from infuse.procurement.challenges.forms import (
@@ -259,4 +260,24 @@ def publish(request: HttpRequest, slug: str) -> HttpResponse:
         success=_("The challenge is published: anyone can read it now."),
         then=_page(found) + "#steps",
         check=lambda: services.check_publishable(actor=person, challenge=found),
+    )
+
+
+@login_required
+@require_POST
+def phase_ask(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    """Ask whoever a phase's next step waits on (the region's staff only)."""
+    person = person_of(request)
+    phase = services.phase_at(actor=person, slug=slug, number=number)
+    if not (phase.challenge.is_published and is_region_member(person)):
+        raise PermissionDenied()
+    return ask_page(
+        request,
+        tasks=phase_steps(person, phase),
+        what=lambda: (
+            gettext("phase %(number)s of the challenge “%(title)s”")
+            % {"number": phase.number, "title": phase.challenge.title}
+        ),
+        back=reverse("procurement:challenge", kwargs={"slug": phase.challenge.slug}),
+        anchor=f"phase-{phase.number}-steps",
     )

@@ -15,6 +15,7 @@ urlpatterns = [
         name="award_cancel",
     ),
     path("contracts/<int:pk>/", views.contract, name="contract"),
+    path("contracts/<int:pk>/ask-them/", views.contract_ask, name="contract_ask"),
     path("contracts/<int:pk>/milestones/", views.milestone_add, name="milestone_add"),
     path("contracts/<int:pk>/outcomes/", views.contract_outcomes, name="contract_outcomes"),
     path("contracts/<int:pk>/evaluations/", views.contract_evaluate, name="contract_evaluate"),

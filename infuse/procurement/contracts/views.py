@@ -10,13 +10,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from infuse.core.errors import NotFound, PermissionDenied
 from infuse.core.lookups import find
 from infuse.core.money import pounds
-from infuse.core.pages import confirm_page, form_page
+from infuse.core.pages import ask_page, confirm_page, form_page
 from infuse.core.permissions import can, is_region_member, person_of
 from infuse.fund import services as fund
 from infuse.procurement.challenges.services import phase_at, require_runs, runs
@@ -289,4 +290,23 @@ def milestone_pay(request: HttpRequest, pk: int) -> HttpResponse:
         success=_("Payment recorded."),
         then=_contract_url(milestone.contract) + "#milestones",
         check=lambda: fund.check_payment(actor=person_of(request), milestone=milestone),
+    )
+
+
+@login_required
+@require_POST
+def contract_ask(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask whoever the contract's next step waits on (the region's staff only)."""
+    person = person_of(request)
+    found = services.contract_for(actor=person, pk=pk)
+    if not is_region_member(person):
+        raise PermissionDenied()
+    return ask_page(
+        request,
+        tasks=contract_steps(person, found),
+        what=lambda: (
+            gettext("the contract for “%(challenge)s”")
+            % {"challenge": found.award.phase.challenge.title}
+        ),
+        back=reverse("procurement:contract", kwargs={"pk": found.pk}),
     )

@@ -1,0 +1,23 @@
+"""Links to the site's own pages, in a chosen language and, for email, absolute.
+
+Why a setting for the site's address: an email is written by the task worker, which has no
+request to take the host from, so ``INFUSE_SITE_URL`` says where people reach the service.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.urls import translate_url
+from django.utils import translation
+
+
+def in_language(url: str, language: str) -> str:
+    """``url`` (a page of the site, in either language) as the page in ``language``."""
+    english = url[3:] if url.startswith("/cy/") else url
+    with translation.override(settings.LANGUAGE_CODE):
+        return translate_url(english, language)
+
+
+def absolute(path: str) -> str:
+    """``path`` on the site as people reach it (``INFUSE_SITE_URL``)."""
+    return settings.SITE_URL.rstrip("/") + path
