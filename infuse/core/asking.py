@@ -1,12 +1,15 @@
-"""Asking the people a step waits on to take it (the "Ask them" button of a task list).
+"""Telling the people a step waits on: when an action makes the step next (each step once),
+and when someone presses "Ask them to do it" on the task list (once a day per asker).
 
 Why the step is found again from the object's own task list: the button posts only the step's
-key, and the people asked are those the records say can take it now, never anyone the form
-names; one ask a day from one person reaches them (the key of the news says so).
+key, and the people told are those the records say can take it now, never anyone a form
+names. ``about`` names the object in the news's key ("experiment:12"), whatever the language
+of the page the action came from.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.utils import timezone
@@ -15,15 +18,53 @@ from django.utils.translation import gettext as _
 from infuse.core.errors import Conflict
 from infuse.core.models import Notification, Person
 from infuse.core.notifications import News, Words, notify
-from infuse.core.tasklist import TaskList
+from infuse.core.tasklist import StepStatus, TaskList
+
+Steps = Callable[[], TaskList]
+
+
+def _name_of(steps: Steps, key: str) -> str:
+    """A step's name in the active language (the task list is built again in it: step names
+    are written in the language of the moment they are made)."""
+    return str(next((s.name for s in steps().steps if s.key == key), key))
+
+
+def tell_who_is_next(
+    *, actor: Any, steps: Steps, what: Words, url: str, about: str
+) -> list[Notification]:
+    """After ``actor``'s action: tell whoever the next required step of the object (whose task
+    list ``steps`` builds) now waits on, never the actor, once per step."""
+    step = steps().waiting_on_others
+    if step is None:
+        return []
+    actor_id = getattr(actor, "pk", None)
+    if actor_id in {p.pk for p in step.ask_people} and step.status != StepStatus.IN_PROGRESS:
+        # The actor could take it (it has nothing to do yet, say): colleagues are not told.
+        # A step the actor started and another must finish (the second opener) is told.
+        return []
+    people = [p for p in step.ask_people if p.pk != actor_id]
+    key = step.key
+    return notify(
+        people,
+        News(
+            topic=Notification.Topic.STEP_WAITING,
+            key=f"next:{about}:{step.key}",
+            subject=lambda: _("A step waits on you: %(step)s") % {"step": _name_of(steps, key)},
+            body=lambda: (
+                _("Next in %(what)s is a step you can take: %(step)s. Open the page to take it.")
+                % {"what": what(), "step": _name_of(steps, key)}
+            ),
+            url=url,
+        ),
+    )
 
 
 def ask_to_take(
-    *, reader: Person, tasks: TaskList, step_key: str, what: Words, url: str
+    *, reader: Person, steps: Steps, step_key: str, what: Words, url: str, about: str
 ) -> tuple[list[Person], list[Person]]:
     """Ask whoever can take the step ``step_key`` of ``what`` (the object, in words; ``url``
     its page). Returns (those asked now, those asked today already)."""
-    step = next((s for s in tasks.steps if s.key == step_key), None)
+    step = next((s for s in steps().steps if s.key == step_key), None)
     if step is None or not step.is_open or step.yours:
         raise Conflict(_("That step does not wait on anyone now: the page shows where it is."))
     people = [p for p in step.ask_people if p.pk != reader.pk]
@@ -37,9 +78,10 @@ def ask_to_take(
     asker = reader.full_name or reader.email
     news = News(
         topic=Notification.Topic.STEP_WAITING,
-        key=f"ask:{url}:{step.key}:{reader.pk}:{timezone.localdate().isoformat()}",
+        key=f"ask:{about}:{step.key}:{reader.pk}:{timezone.localdate().isoformat()}",
         subject=lambda: (
-            _("%(person)s asks you to: %(step)s") % {"person": asker, "step": step.name}
+            _("%(person)s asks you to: %(step)s")
+            % {"person": asker, "step": _name_of(steps, step_key)}
         ),
         body=lambda: (
             _(

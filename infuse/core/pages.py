@@ -15,12 +15,11 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from infuse.core.asking import ask_to_take, asked_words
+from infuse.core.asking import Steps, ask_to_take, asked_words
 from infuse.core.errors import Conflict, InvalidInput, Message
 from infuse.core.forms import ServiceForm, ServiceFormSet
 from infuse.core.notifications import Words
 from infuse.core.permissions import person_of
-from infuse.core.tasklist import TaskList
 
 T = TypeVar("T")
 Context = Mapping[str, Any] | Callable[[], Mapping[str, Any]]
@@ -128,17 +127,24 @@ def _show_refusal(request: HttpRequest, error: InvalidInput | Conflict) -> None:
 
 
 def ask_page(
-    request: HttpRequest, *, tasks: TaskList, what: Words, back: str, anchor: str = "steps"
+    request: HttpRequest,
+    *,
+    steps: Steps,
+    what: Words,
+    back: str,
+    about: str,
+    anchor: str = "steps",
 ) -> HttpResponse:
     """The "Ask them" button's POST: ask whoever the step waits on, then back to the steps
     (``anchor``, the task list's id on the page ``back``)."""
     try:
         asked, already = ask_to_take(
             reader=person_of(request),
-            tasks=tasks,
+            steps=steps,
             step_key=request.POST.get("step", ""),
             what=what,
             url=back,
+            about=about,
         )
     except Conflict as error:
         messages.error(request, str(error.message))

@@ -10,12 +10,15 @@ import threading
 import time
 from typing import Any
 
+from django.conf import settings
 from django.db import connection
 from django.tasks.base import TaskResult, TaskResultStatus
-from django.utils import timezone
-from django.utils.translation import gettext_noop
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_noop
 
-from infuse.core.models import TaskProgress
+from infuse.core.models import Notification, TaskProgress
+from infuse.core.notifications import News, notify
 
 
 class ProgressReporter:
@@ -67,6 +70,7 @@ class ProgressReporter:
             message=message,
             finished_at=timezone.now(),
         )
+        tell_owner(progress, succeeded=True)
 
     def fail(self, message: str, result: dict[str, Any] | None = None) -> None:
         """Mark the work failed with its reason; ``result`` keeps what a page needs (such as
@@ -78,6 +82,40 @@ class ProgressReporter:
             finished_at=timezone.now(),
             **fields,
         )
+        tell_owner(TaskProgress.objects.get(pk=self.progress_id), succeeded=False)
+
+
+def tell_owner(progress: TaskProgress, *, succeeded: bool) -> None:
+    """The person who started the work hears that it finished or failed, with its page."""
+    owner = progress.owner
+    if owner is None:
+        return
+    work = TaskProgress.Kind(progress.kind).label
+    with translation.override(settings.LANGUAGE_CODE):
+        url = reverse("task", kwargs={"progress_id": progress.pk})
+    if succeeded:
+        subject, body = (
+            gettext_noop("Finished: %(work)s"),
+            gettext_noop("%(work)s has finished. Open its page to see the result."),
+        )
+    else:
+        subject, body = (
+            gettext_noop("Failed: %(work)s"),
+            gettext_noop(
+                "%(work)s stopped without finishing. Its page says what went wrong and what "
+                "to do next."
+            ),
+        )
+    notify(
+        [owner],
+        News(
+            topic=Notification.Topic.WORK_DONE,
+            key=f"work:{progress.pk}",
+            subject=lambda: gettext(subject) % {"work": work},
+            body=lambda: gettext(body) % {"work": work},
+            url=url,
+        ),
+    )
 
 
 def enqueue_tracked(progress: TaskProgress, task: Any, *args: Any) -> TaskProgress:

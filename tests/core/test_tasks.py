@@ -5,7 +5,8 @@ from django.core.management import call_command
 from django.test import Client
 
 from infuse.core import services
-from infuse.core.models import AuditEvent, TaskProgress
+from infuse.core.models import AuditEvent, Notification, TaskProgress
+from infuse.core.progress import ProgressReporter
 
 # The worker closes database connections between tasks, as in production, so these tests
 # commit for real (and restore the reference data afterwards).
@@ -78,3 +79,16 @@ def test_a_task_that_dies_unexpectedly_fails_its_progress(admin_person, target, 
     client.force_login(admin_person)
     welsh = client.get(f"/cy/tasks/{progress.pk}/").content.decode()
     assert said not in welsh
+
+
+def test_the_owner_hears_that_the_work_finished_or_failed(admin_person):
+    progress = services.start_audit_verification(actor=admin_person)
+    call_command("worker", "--batch")
+    [done] = Notification.objects.filter(person=admin_person, topic=Notification.Topic.WORK_DONE)
+    assert done.subject_en == "Finished: Checking the audit log"
+    assert done.subject_cy.startswith("Wedi gorffen: ") and done.url == f"/tasks/{progress.pk}/"
+    failing = TaskProgress.objects.create(kind=TaskProgress.Kind.AUDIT, owner=admin_person)
+    ProgressReporter(failing.pk).fail("Stopped")
+    failed = Notification.objects.get(key=f"work:{failing.pk}")
+    assert failed.subject_en == "Failed: Checking the audit log"
+    assert "what went wrong" in failed.body_en

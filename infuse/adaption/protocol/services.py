@@ -15,6 +15,7 @@ from infuse.adaption.protocol.schemas import ProtocolIn
 from infuse.adaption.registry.lifecycle import check_transition
 from infuse.adaption.registry.schemas import OutcomeIO
 from infuse.adaption.registry.services import locked_for, record_move
+from infuse.adaption.registry.steps import announce_next
 from infuse.core import audit
 from infuse.core.errors import Conflict, FieldProblem, InvalidInput, PermissionDenied
 from infuse.core.models import Person
@@ -67,7 +68,8 @@ def register_protocol(
             protocol=1,
             sha256=protocol.sha256,
         )
-    experiment.refresh_from_db()
+        experiment.refresh_from_db()
+        announce_next(actor, experiment)  # the analysts, to randomise
     return protocol
 
 

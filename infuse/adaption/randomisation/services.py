@@ -14,6 +14,7 @@ from infuse import stats
 from infuse.adaption.models import COUNCIL_UNITS, Allocation, Design, Experiment, Protocol, Status
 from infuse.adaption.randomisation.schemas import RandomiseIn
 from infuse.adaption.registry.outcome_data import latest_version, unknown_columns
+from infuse.adaption.registry.steps import announce_next
 from infuse.analytics.quoting import select_columns
 from infuse.core import audit
 from infuse.core.errors import Conflict, FieldProblem, InvalidInput, NotFound, PermissionDenied
@@ -155,6 +156,7 @@ def randomise(*, actor: Person, experiment: Experiment, randomise_in: RandomiseI
                 "counts": result.counts,
             },
         )
+        announce_next(actor, experiment)
     return allocation
 
 

@@ -30,6 +30,7 @@ from infuse.adaption.models import (
 from infuse.adaption.registry.lifecycle import Transition, check_transition
 from infuse.adaption.registry.outcome_data import column_names
 from infuse.adaption.registry.schemas import ExperimentIn, LibraryQuery, OutcomeIO
+from infuse.adaption.registry.steps import announce_next
 from infuse.core import audit
 from infuse.core.errors import Conflict, FieldProblem, InvalidInput, NotFound, PermissionDenied
 from infuse.core.models import Council, Organisation, Person, Theme, WayOfWorking, WellbeingGoal
@@ -321,7 +322,8 @@ def move(*, actor: Person, experiment: Experiment, transition: str) -> Experimen
     with transaction.atomic():
         locked, step = locked_for(experiment, transition)
         record_move(actor=actor, experiment=locked, step=step, action=f"experiment.{transition}")
-    experiment.refresh_from_db()
+        experiment.refresh_from_db()
+        announce_next(actor, experiment)
     return experiment
 
 

@@ -304,7 +304,8 @@ def experiment_ask(request: HttpRequest, slug: str) -> HttpResponse:
         raise PermissionDenied()
     return ask_page(
         request,
-        tasks=experiment_steps(person, experiment),
+        steps=lambda: experiment_steps(person, experiment),
         what=lambda: _("the experiment “%(title)s”") % {"title": experiment.title},
         back=reverse("adaption:experiment", kwargs={"slug": experiment.slug}),
+        about=f"experiment:{experiment.pk}",
     )

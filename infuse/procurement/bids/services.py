@@ -23,6 +23,7 @@ from infuse.procurement.bids import sealed
 from infuse.procurement.bids.schemas import BidIn
 from infuse.procurement.bids.sealed import BidContent
 from infuse.procurement.challenges.services import MAX_DOCUMENT_BYTES, document_too_big
+from infuse.procurement.challenges.steps import announce_phase
 from infuse.procurement.models import Bid, BidDocument, Challenge, Criterion, Opening, Phase
 from infuse.procurement.suppliers.services import supplier_of, works_for
 from infuse.procurement.timetable import when
@@ -276,6 +277,7 @@ def request_opening(*, actor: Person, phase: Phase) -> Opening:
             obj=phase,
             after={"bids": phase.received_bids().count()},
         )
+        announce_phase(actor, phase)  # a second officer, to confirm
     return opening
 
 
@@ -301,6 +303,7 @@ def confirm_opening(*, actor: Person, phase: Phase) -> Opening:
                 "bids": list(phase.received_bids().values_list("pk", flat=True)),
             },
         )
+        announce_phase(actor, phase)
     return opening
 
 

@@ -23,8 +23,9 @@ from infuse.core.models import Council, Organisation, Person, Role, Theme, Wellb
 from infuse.core.permissions import can, is_programme_admin, is_region_member, memberships_of
 from infuse.core.slugs import unique_slug
 from infuse.datalab.catalogue import services as data
-from infuse.procurement import sealing
+from infuse.procurement import news, sealing
 from infuse.procurement.challenges.schemas import ChallengeIn, CriterionIn, DocumentIn, PhaseIn
+from infuse.procurement.challenges.steps import announce_phase
 from infuse.procurement.models import Challenge, Criterion, Document, Phase, PriceFormula
 from infuse.procurement.ocds import releases as ocds
 
@@ -480,4 +481,7 @@ def publish_challenge(*, actor: Person, challenge: Challenge) -> Challenge:
         audit.record_event(
             actor=actor, action="challenge.published", obj=challenge, after=_summary(challenge)
         )
+        for phase in phases:
+            announce_phase(actor, phase)  # the fund managers, to set money aside
+        news.challenge_published(challenge)
     return challenge

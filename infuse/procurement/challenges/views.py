@@ -273,11 +273,12 @@ def phase_ask(request: HttpRequest, slug: str, number: int) -> HttpResponse:
         raise PermissionDenied()
     return ask_page(
         request,
-        tasks=phase_steps(person, phase),
+        steps=lambda: phase_steps(person, phase),
         what=lambda: (
             gettext("phase %(number)s of the challenge “%(title)s”")
             % {"number": phase.number, "title": phase.challenge.title}
         ),
         back=reverse("procurement:challenge", kwargs={"slug": phase.challenge.slug}),
+        about=f"phase:{phase.pk}",
         anchor=f"phase-{phase.number}-steps",
     )

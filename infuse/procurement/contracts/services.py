@@ -24,6 +24,7 @@ from infuse.procurement import timetable
 from infuse.procurement.bids.sealed import sealed_price
 from infuse.procurement.challenges.services import require_runs, runs
 from infuse.procurement.contracts.schemas import ContractTermsIn, MilestoneIn
+from infuse.procurement.contracts.steps import announce_contract
 from infuse.procurement.models import Award, Bid, Contract, Milestone
 from infuse.procurement.ocds import releases as ocds
 from infuse.procurement.suppliers.services import works_for
@@ -176,6 +177,7 @@ def accept_milestone(*, actor: Person, milestone: Milestone) -> Milestone:
         locked.save(update_fields=["accepted_at", "accepted_by"])
         ocds.publish(locked.contract.award.phase, ["implementation"], contract=locked.contract)
         audit.record_event(actor=actor, action="contract.milestone_accepted", obj=locked)
+        announce_contract(actor, locked.contract)  # the fund managers, to pay
     return locked
 
 

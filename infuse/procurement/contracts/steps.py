@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from infuse.core.asking import tell_who_is_next
 from infuse.core.permissions import can
 from infuse.core.tasklist import Step, TaskList, status_of
 from infuse.procurement.challenges.services import runs
@@ -110,4 +112,20 @@ def contract_steps(person: Any, contract: Contract) -> TaskList:
                 yours=buyer and linked and started and not evaluated,
             ),
         )
+    )
+
+
+def announce_contract(actor: Any, contract: Contract) -> None:
+    """After ``actor`` moved a contract on: tell whoever its next step now waits on."""
+    with translation.override(settings.LANGUAGE_CODE):
+        url = reverse("procurement:contract", kwargs={"pk": contract.pk})
+    tell_who_is_next(
+        actor=actor,
+        steps=lambda: contract_steps(actor, contract),
+        what=lambda: (
+            _("the contract for “%(challenge)s”")
+            % {"challenge": contract.award.phase.challenge.title}
+        ),
+        url=url,
+        about=f"contract:{contract.pk}",
     )

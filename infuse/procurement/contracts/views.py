@@ -303,10 +303,11 @@ def contract_ask(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied()
     return ask_page(
         request,
-        tasks=contract_steps(person, found),
+        steps=lambda: contract_steps(person, found),
         what=lambda: (
             gettext("the contract for “%(challenge)s”")
             % {"challenge": found.award.phase.challenge.title}
         ),
         back=reverse("procurement:contract", kwargs={"pk": found.pk}),
+        about=f"contract:{found.pk}",
     )

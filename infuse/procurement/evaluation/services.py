@@ -18,9 +18,10 @@ from infuse.core import audit
 from infuse.core.errors import Conflict, FieldProblem, InvalidInput, NotFound, PermissionDenied
 from infuse.core.models import Person, Role
 from infuse.core.permissions import roles_of
-from infuse.procurement import timetable
+from infuse.procurement import news, timetable
 from infuse.procurement.bids import sealed
 from infuse.procurement.challenges.services import require_runs, runs
+from infuse.procurement.challenges.steps import announce_phase
 from infuse.procurement.evaluation import scoring
 from infuse.procurement.evaluation.schemas import (
     AwardCancelIn,
@@ -102,6 +103,7 @@ def assign_evaluators(*, actor: Person, phase: Phase, panel_in: PanelIn) -> None
             before={"evaluators": before},
             after={"evaluators": sorted(p.email for p in evaluators)},
         )
+        announce_phase(actor, phase)  # the panel, to score
 
 
 def _require_panel(actor: Any, phase: Phase) -> None:
@@ -251,6 +253,7 @@ def submit_scores(*, actor: Person, bid: Bid) -> None:
     _require_may_score(actor, bid)
     with transaction.atomic():
         _submit(actor, bid)
+        announce_phase(actor, bid.phase)  # the buyers, to moderate once every score is in
 
 
 def _scoring_panel(bid: Bid) -> list[int]:
@@ -447,6 +450,7 @@ def award_phase(*, actor: Person, phase: Phase, award_in: AwardIn) -> Award:
             obj=award,
             after={"winners": [b.pk for b in winners], "ranking": award.ranking},
         )
+        news.award_decided(award)
     return award
 
 

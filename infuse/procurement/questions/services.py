@@ -14,6 +14,7 @@ from infuse.core import audit
 from infuse.core.errors import Conflict, FieldProblem, InvalidInput, NotFound, PermissionDenied
 from infuse.core.models import Person
 from infuse.core.permissions import can
+from infuse.procurement import news
 from infuse.procurement.challenges.services import require_runs, runs
 from infuse.procurement.models import Clarification, Phase
 from infuse.procurement.questions.schemas import AnswerIn, QuestionIn
@@ -90,6 +91,7 @@ def answer_question(
             obj=clarification,
             after={"phase": clarification.phase_id},
         )
+        news.question_answered(clarification)
     return clarification
 
 

@@ -56,3 +56,15 @@ def test_a_step_that_is_the_readers_own_or_done_cannot_be_asked_about(
         assert answer.status_code == 302
         assert "does not wait on anyone now" in client.get(answer["Location"]).text
     assert not Notification.objects.exists()
+
+
+def test_registering_tells_the_analysts_that_randomisation_waits_on_them(
+    make_experiment: Callable[..., Any], officer: Any, make_person: Callable[..., Any]
+) -> None:
+    analyst = make_person("analyst", full_name="Alys Bevan")
+    experiment = registered(make_experiment, officer)
+    [news] = Notification.objects.filter(person=analyst, topic=Notification.Topic.STEP_WAITING)
+    assert news.subject_en == "A step waits on you: Randomise"
+    assert news.key == f"next:experiment:{experiment.pk}:randomise"
+    assert experiment.title in news.body_en and news.url == f"/experiments/{experiment.slug}/"
+    assert not Notification.objects.filter(person=officer).exists()  # never the one who acted

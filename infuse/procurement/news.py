@@ -1,0 +1,157 @@
+"""What suppliers hear: a question about a challenge they are in answered, the outcome of their
+bid, and new challenges that match their alert.
+
+Why suppliers "in" a phase are those who asked a question in it or hold a bid in it (not
+withdrawn): an answer is published to every bidder alike, so everyone preparing a bid must hear
+of it, not only whoever asked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+
+from infuse.core.models import Notification, Organisation, Person, Role
+from infuse.core.notifications import News, alerted_by, notify
+from infuse.procurement.models import Award, Bid, Challenge, Clarification, Phase
+
+
+def _english(name: str, **kwargs: object) -> str:
+    """A page's path, stored in English (the reader's language is chosen when opened)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return reverse(name, kwargs=kwargs)
+
+
+def _when(moment: dt.datetime) -> str:
+    """A time as the active language writes it ("5 Ionawr 2027, 12:00")."""
+    return formats.date_format(timezone.localtime(moment), "j F Y, H:i")
+
+
+def supplier_people(organisations: Iterable[Organisation]) -> list[Person]:
+    """Everyone who bids for these supplier organisations."""
+    return list(
+        Person.objects.filter(
+            memberships__organisation__in=list(organisations),
+            memberships__role=Role.SUPPLIER,
+        ).distinct()
+    )
+
+
+def suppliers_in(phase: Phase) -> list[Person]:
+    asked = Organisation.objects.filter(
+        pk__in=phase.clarifications.values("supplier_id")
+    ) | Organisation.objects.filter(
+        pk__in=phase.bids.filter(withdrawn_at__isnull=True).values("supplier_id")
+    )
+    return supplier_people(asked.distinct())
+
+
+def question_answered(clarification: Clarification) -> None:
+    phase = clarification.phase
+    challenge = phase.challenge
+    notify(
+        suppliers_in(phase),
+        News(
+            topic=Notification.Topic.QUESTION_ANSWERED,
+            key=f"answer:{clarification.pk}",
+            subject=lambda: (
+                _("A question about “%(title)s” has been answered") % {"title": challenge.title}
+            ),
+            body=lambda: (
+                _(
+                    "An answer about phase %(number)s of “%(title)s” is published for every bidder "
+                    "to read. Bids are due by %(deadline)s."
+                )
+                % {
+                    "number": phase.number,
+                    "title": challenge.title,
+                    "deadline": _when(phase.submission_deadline),
+                }
+            ),
+            url=_english("procurement:challenge", slug=challenge.slug),
+        ),
+    )
+
+
+def _outcome(award: Award, bid: Bid, won: bool) -> News:
+    phase = award.phase
+    title = phase.challenge.title
+
+    def body() -> str:
+        words = {"number": phase.number, "title": title, "date": _when(award.standstill_ends_at)}
+        if won:
+            return (
+                _(
+                    "Phase %(number)s of “%(title)s” is to be awarded to your bid. The standstill "
+                    "period, in which other bidders may question the decision, ends on %(date)s; "
+                    "the contract follows. Your feedback shows how your bid was scored."
+                )
+                % words
+            )
+        return (
+            _(
+                "Phase %(number)s of “%(title)s” is to be awarded to another bid. Your feedback "
+                "shows how your bid was scored on each criterion. If you want to question the "
+                "decision, contact the buyer before the standstill period ends on %(date)s."
+            )
+            % words
+        )
+
+    return News(
+        topic=Notification.Topic.OUTCOME,
+        key=f"award:{award.pk}:{bid.pk}",
+        subject=lambda: (
+            (
+                _("Your bid for “%(title)s” has been chosen")
+                if won
+                else _("The outcome of your bid for “%(title)s”")
+            )
+            % {"title": title}
+        ),
+        body=body,
+        url=_english("procurement:feedback", pk=bid.pk),
+    )
+
+
+def award_decided(award: Award) -> None:
+    """Every bidder hears the outcome of their own bid, and when the standstill ends."""
+    winners = set(award.winners.values_list("pk", flat=True))
+    for bid in award.phase.received_bids().select_related("supplier"):
+        notify(supplier_people([bid.supplier]), _outcome(award, bid, bid.pk in winners))
+
+
+def challenge_published(challenge: Challenge) -> None:
+    """Whoever's alert matches the challenge hears of it, with its first phase's dates."""
+    phase = challenge.phases.order_by("number").first()
+    if phase is None:
+        return
+    people = alerted_by(
+        themes=set(challenge.themes.values_list("pk", flat=True)),
+        goals=set(challenge.goals.values_list("pk", flat=True)),
+        councils=set(challenge.councils.values_list("pk", flat=True)),
+    )
+    notify(
+        people,
+        News(
+            topic=Notification.Topic.NEW_CHALLENGE,
+            key=f"challenge:{challenge.pk}",
+            subject=lambda: _("New challenge: %(title)s") % {"title": challenge.title},
+            body=lambda: (
+                _(
+                    "“%(title)s” takes bids from %(opens)s until %(closes)s. It matches your alert "
+                    "for new challenges."
+                )
+                % {
+                    "title": challenge.title,
+                    "opens": _when(phase.opens_at),
+                    "closes": _when(phase.submission_deadline),
+                }
+            ),
+            url=_english("procurement:challenge", slug=challenge.slug),
+        ),
+    )
