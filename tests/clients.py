@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.test import Client
@@ -20,3 +21,14 @@ def signed_in_as(person: Any) -> Client:
     client = Client()
     client.force_login(person)
     return client
+
+
+def date_boxes(name: str, day: dt.date | str) -> dict[str, str]:
+    """A date as a person types it into the three boxes of a GOV.UK date input."""
+    if isinstance(day, str):
+        day = dt.date.fromisoformat(day)
+    return {
+        f"{name}-day": str(day.day),
+        f"{name}-month": str(day.month),
+        f"{name}-year": str(day.year),
+    }

@@ -17,6 +17,15 @@ from tests.browser.test_adaption import both_languages
 from tests.browser.test_shell import sign_in
 from tests.conftest import PASSWORD
 
+
+def fill_date(page: Page, legend: str, day: dt.date) -> None:
+    """Type a date into the GOV.UK date input named ``legend``, box by box, as people do."""
+    group = page.get_by_role("group", name=legend, exact=True)
+    group.get_by_label("Day").fill(str(day.day))
+    group.get_by_label("Month").fill(str(day.month))
+    group.get_by_label("Year").fill(str(day.year))
+
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
@@ -63,12 +72,12 @@ def test_from_publishing_to_payment_in_the_browser(
     expect(page.get_by_role("heading", level=1)).to_have_text("Gully sensors")
     page.get_by_role("link", name="Add phase 1").click()
     page.get_by_label("Budget, in pounds").fill("£20,000")
-    page.get_by_label("Opens on").fill(today.isoformat())
+    fill_date(page, "Opens on", today)
     page.locator("#id_opens_time").fill("00:00")
-    page.get_by_label("Questions close on").fill((today + dt.timedelta(days=3)).isoformat())
-    page.get_by_label("Bids close on").fill((today + dt.timedelta(days=5)).isoformat())
-    page.get_by_label("Evaluation ends on").fill((today + dt.timedelta(days=15)).isoformat())
-    page.get_by_label("Award expected on").fill((today + dt.timedelta(days=20)).isoformat())
+    fill_date(page, "Questions close on", today + dt.timedelta(days=3))
+    fill_date(page, "Bids close on", today + dt.timedelta(days=5))
+    fill_date(page, "Evaluation ends on", today + dt.timedelta(days=15))
+    fill_date(page, "Award expected on", today + dt.timedelta(days=20))
     axe_check(page)
     page.get_by_role("button", name="Save the phase").click()
     rows = [
@@ -247,13 +256,13 @@ def test_from_publishing_to_payment_in_the_browser(
     with time_machine.travel(award.standstill_ends_at + dt.timedelta(hours=1)):
         sign_in(page, base, "buyer@newport.example")
         page.goto(f"{base}/procurement/challenges/{slug}/phases/1/award/")
-        page.get_by_label("Contract starts on").fill("2027-02-01")
-        page.get_by_label("Contract ends on").fill("2027-07-31")
+        fill_date(page, "Contract starts on", dt.date(2027, 2, 1))
+        fill_date(page, "Contract ends on", dt.date(2027, 7, 31))
         axe_check(page)
         page.get_by_role("button", name="Confirm the award and make the contracts").click()
         expect(page.get_by_role("heading", level=1)).to_have_text("Contract with Sensors Cymru Ltd")
         page.get_by_label("Milestone, in English").fill("Sensors fitted")
-        page.get_by_label("Due on").fill("2027-04-01")
+        fill_date(page, "Due on", dt.date(2027, 4, 1))
         page.get_by_label("Payment, in pounds").fill("5,000")
         page.get_by_role("button", name="Add the milestone").click()
         page.get_by_role("link", name="Accept the work Sensors fitted").click()

@@ -7,8 +7,12 @@ Why a filter and not label text: GOV.UK marks the fields a person may leave empt
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms, template
 from django.utils.translation import gettext
+
+from infuse.core.date_input import parts_of
 
 register = template.Library()
 
@@ -21,3 +25,9 @@ def label_of(field: forms.BoundField) -> str:
     if field.name not in getattr(field.form, "optional_fields", ()):
         return label
     return gettext("%(label)s (optional)") % {"label": label}
+
+
+@register.filter
+def date_parts(value: Any) -> dict[str, str]:
+    """``{{ field.value|date_parts }}``: what a date input's day, month and year boxes show."""
+    return parts_of(value)

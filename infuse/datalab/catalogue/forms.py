@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from pydantic import BaseModel
 
+from infuse.core.date_input import DateInputField
 from infuse.core.forms import SchemaForm, bilingual, choice_field
 from infuse.core.models import Council, Organisation, Theme, WellbeingGoal
 from infuse.core.permissions import data_organisations
@@ -83,18 +84,8 @@ class DatasetChangeForm(SchemaForm):
         required=False,
         help_text=_("For example: Cardiff Capital Region"),
     )
-    temporal_start = forms.DateField(
-        label=_("Covers from"),
-        required=False,
-        help_text=_("For example, 2023-04-01"),
-        error_messages={"invalid": _("Enter the date as year-month-day, for example 2023-04-01")},
-    )
-    temporal_end = forms.DateField(
-        label=_("Covers to"),
-        required=False,
-        help_text=_("For example, 2024-03-31"),
-        error_messages={"invalid": _("Enter the date as year-month-day, for example 2024-03-31")},
-    )
+    temporal_start = DateInputField(label=_("Covers from"), required=False)
+    temporal_end = DateInputField(label=_("Covers to"), required=False)
     contact_email = forms.EmailField(
         label=_("Contact email"),
         required=False,

@@ -9,6 +9,7 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from infuse.core.date_input import DateInputField
 from infuse.core.forms import PoundsField, SchemaForm, ServiceFormSet, bilingual, choice_field
 from infuse.core.models import Council, Organisation, Role, Theme, WellbeingGoal
 from infuse.core.permissions import is_programme_admin, memberships_of
@@ -79,16 +80,16 @@ class PhaseForm(SchemaForm):
     contracts_planned = forms.IntegerField(
         label=_("Number of contracts"), min_value=1, max_value=50, initial=1
     )
-    opens_on = forms.DateField(label=_("Opens on"))
-    # Initial values are strings: the templates print a field's value as it is, and the
-    # browser's date and time inputs read only ISO forms (2027-03-01, 09:00).
+    opens_on = DateInputField(label=_("Opens on"))
+    # Initial values are strings, printed in the boxes as they are (dates split into day,
+    # month and year).
     opens_time = forms.TimeField(label=_("at (24-hour clock)"), initial="09:00")
-    clarification_on = forms.DateField(label=_("Questions close on"))
+    clarification_on = DateInputField(label=_("Questions close on"))
     clarification_time = forms.TimeField(label=_("at (24-hour clock)"), initial="12:00")
-    submission_on = forms.DateField(label=_("Bids close on"))
+    submission_on = DateInputField(label=_("Bids close on"))
     submission_time = forms.TimeField(label=_("at (24-hour clock)"), initial="12:00")
-    evaluation_ends_on = forms.DateField(label=_("Evaluation ends on"))
-    award_expected_on = forms.DateField(label=_("Award expected on"))
+    evaluation_ends_on = DateInputField(label=_("Evaluation ends on"))
+    award_expected_on = DateInputField(label=_("Award expected on"))
     price_formula = forms.ChoiceField(
         label=_("Price formula"),
         choices=PriceFormula.choices,

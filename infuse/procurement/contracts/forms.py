@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from infuse.core.date_input import DateInputField
 from infuse.core.forms import PoundsField, SchemaForm, ServiceForm, bilingual, choice_field
 from infuse.datalab.catalogue import services as data
 from infuse.procurement.contracts.schemas import ContractTermsIn, EvaluationIn, MilestoneIn
@@ -22,8 +23,8 @@ class ContractTermsForm(SchemaForm):
         super().__init__(*args, **kwargs)
         self.winners = winners
         for winner in winners:
-            self.fields[f"b{winner.pk}-starts_on"] = forms.DateField(label=_("Contract starts on"))
-            self.fields[f"b{winner.pk}-ends_on"] = forms.DateField(label=_("Contract ends on"))
+            self.fields[f"b{winner.pk}-starts_on"] = DateInputField(label=_("Contract starts on"))
+            self.fields[f"b{winner.pk}-ends_on"] = DateInputField(label=_("Contract ends on"))
 
     def rows(self) -> list[tuple[Bid, Any, Any]]:
         return [(w, self[f"b{w.pk}-starts_on"], self[f"b{w.pk}-ends_on"]) for w in self.winners]
@@ -42,7 +43,7 @@ class MilestoneForm(SchemaForm):
     schema = MilestoneIn
 
     title_en, title_cy = bilingual(_("Milestone"), max_length=200)
-    due_on = forms.DateField(label=_("Due on"))
+    due_on = DateInputField(label=_("Due on"))
     amount = PoundsField(label=_("Payment, in pounds"))
 
     def schema_data(self) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from django.test import Client
 
 from infuse.core import services as core_services
 from infuse.datalab.models import Dataset
+from tests.clients import date_boxes
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +36,7 @@ def test_add_a_dataset_through_the_form(signed_in):
             "themes": ["decarbonisation"],
             "goals": ["globally-responsible"],
             "councils": ["W06000015"],
-            "temporal_start": "2023-04-01",
+            **date_boxes("temporal_start", "2023-04-01"),
         },
     )
     assert response.status_code == 302
@@ -57,13 +58,15 @@ def test_form_errors_are_a_govuk_error_summary_in_welsh_too(signed_in):
             "licence": "restricted",
             "update_frequency": "monthly",
             "validation_policy": "reject",
-            "temporal_start": "1 April",
+            "temporal_start-day": "1",
+            "temporal_start-month": "Ebrill",
         },
     )
     html = response.content.decode()
     assert response.status_code == 400
     assert "govuk-error-summary" in html and 'lang="cy"' in html
-    assert 'href="#id_temporal_start"' in html
+    assert 'href="#id_temporal_start-day"' in html
+    assert "gynnwys blwyddyn" in html  # the part missing, named, in Welsh
     assert Dataset.objects.count() == 0
 
 

@@ -9,7 +9,7 @@ from django.test import Client
 from django.utils import timezone
 
 from infuse.procurement.models import Challenge, Phase
-from tests.clients import signed_in_as
+from tests.clients import date_boxes, signed_in_as
 
 pytestmark = pytest.mark.django_db
 
@@ -41,25 +41,35 @@ def test_a_buyer_builds_and_publishes_a_challenge(buyer):
     phase = {
         "budget": "£50,000",
         "contracts_planned": "2",
-        "opens_on": soon.isoformat(),
+        **date_boxes("opens_on", soon),
         "opens_time": "09:00",
-        "clarification_on": (soon + dt.timedelta(days=7)).isoformat(),
+        **date_boxes("clarification_on", soon + dt.timedelta(days=7)),
         "clarification_time": "12:00",
-        "submission_on": (soon + dt.timedelta(days=3)).isoformat(),
+        **date_boxes("submission_on", soon + dt.timedelta(days=3)),
         "submission_time": "12:00",
-        "evaluation_ends_on": (soon + dt.timedelta(days=30)).isoformat(),
-        "award_expected_on": (soon + dt.timedelta(days=40)).isoformat(),
+        **date_boxes("evaluation_ends_on", soon + dt.timedelta(days=30)),
+        **date_boxes("award_expected_on", soon + dt.timedelta(days=40)),
         "price_formula": "lowest_over_bid",
     }
     wrong = web.post(f"{base}phases/1/edit/", phase)
     assert wrong.status_code == 400 and "must run in order" in wrong.content.decode()
-    phase["submission_on"] = (soon + dt.timedelta(days=14)).isoformat()
+    # A date with a part missing or impossible says which, and links to its first box.
+    missing = web.post(f"{base}phases/1/edit/", {**phase, "submission_on-month": ""}).text
+    assert "‘Bids close on’ must include a month" in missing
+    assert 'href="#id_submission_on-day"' in missing
+    impossible = web.post(
+        f"{base}phases/1/edit/", {**phase, "submission_on-day": "31", "submission_on-month": "Feb"}
+    ).text
+    assert "‘Bids close on’ must be a real date" in impossible
+    phase.update(date_boxes("submission_on", soon + dt.timedelta(days=14)))
     assert web.post(f"{base}phases/1/edit/", {**phase, "budget": "lots"}).status_code == 400
     assert web.post(f"{base}phases/1/edit/", phase).status_code == 302
     saved = Phase.objects.get(challenge=challenge)
     assert saved.budget_pence == 5_000_000
-    again = web.get(f"{base}phases/1/edit/").content.decode()  # what a browser's inputs can read
-    assert f'value="{soon.isoformat()}"' in again and 'value="09:00"' in again
+    again = web.get(f"{base}phases/1/edit/").content.decode()  # the saved dates in their boxes
+    assert f'name="opens_on-day" type="text" inputmode="numeric" value="{soon.day}"' in again
+    assert f'name="opens_on-year" type="text" inputmode="numeric" value="{soon.year}"' in again
+    assert 'value="09:00"' in again
     assert timezone.localtime(saved.opens_at).hour == 9  # 09:00 in Wales
     rows = {
         "criterion-TOTAL_FORMS": "3",

@@ -11,7 +11,7 @@ from pypdf import PdfReader
 
 from infuse.fund import services as fund
 from infuse.procurement.models import Contract
-from tests.clients import signed_in_as
+from tests.clients import date_boxes, signed_in_as
 from tests.procurement.flows import POUND, bids_in, open_bids
 
 pytestmark = pytest.mark.django_db
@@ -109,20 +109,20 @@ def test_from_the_panel_to_payment_on_the_pages(
         made = officer.post(
             f"{base}award/confirm/",
             {
-                f"b{bids[1].pk}-starts_on": "2027-01-04",
-                f"b{bids[1].pk}-ends_on": "2027-06-30",
+                **date_boxes(f"b{bids[1].pk}-starts_on", "2027-01-04"),
+                **date_boxes(f"b{bids[1].pk}-ends_on", "2027-06-30"),
             },
         )
     contract = Contract.objects.get()
     assert made.status_code == 302 and made["Location"] == f"/procurement/contracts/{contract.pk}/"
     page = officer.post(
         f"/procurement/contracts/{contract.pk}/milestones/",
-        {"title_en": "Prototype", "due_on": "2027-03-01", "amount": "100,000"},
+        {"title_en": "Prototype", **date_boxes("due_on", "2027-03-01"), "amount": "100,000"},
     )
     assert page.status_code == 400 and "more than the contract" in page.content.decode()
     officer.post(
         f"/procurement/contracts/{contract.pk}/milestones/",
-        {"title_en": "Prototype", "due_on": "2027-03-01", "amount": "30,000"},
+        {"title_en": "Prototype", **date_boxes("due_on", "2027-03-01"), "amount": "30,000"},
     )
     milestone = contract.milestones.get()
     money = signed_in_as(manager)
