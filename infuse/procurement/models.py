@@ -113,6 +113,8 @@ class Phase(models.Model):
     evaluators = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="evaluation_phases"
     )
+    # Deadlines moved after publishing, oldest first: {at, by, before, after, reason_en, reason_cy}.
+    amendments = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     objects: ClassVar[models.Manager[Phase]] = models.Manager()

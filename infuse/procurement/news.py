@@ -155,3 +155,37 @@ def challenge_published(challenge: Challenge) -> None:
             url=_english("procurement:challenge", slug=challenge.slug),
         ),
     )
+
+
+def deadline_changed(phase: Phase) -> None:
+    """Everyone in the phase hears of its latest deadline change, with the reason."""
+    change = phase.amendments[-1]
+    challenge = phase.challenge
+    before = dt.datetime.fromisoformat(change["before"]["submission_deadline"])
+
+    def reason() -> str:
+        welsh = translation.get_language() == "cy" and change.get("reason_cy")
+        return str(welsh or change["reason_en"])
+
+    notify(
+        suppliers_in(phase),
+        News(
+            topic=Notification.Topic.DEADLINE_CHANGED,
+            key=f"deadline:{phase.pk}:{len(phase.amendments)}",
+            subject=lambda: _("New deadline for bids: %(title)s") % {"title": challenge.title},
+            body=lambda: (
+                _(
+                    "The deadline for bids for phase %(number)s of “%(title)s” has moved from "
+                    "%(before)s to %(after)s. Why: %(reason)s"
+                )
+                % {
+                    "number": phase.number,
+                    "title": challenge.title,
+                    "before": _when(before),
+                    "after": _when(phase.submission_deadline),
+                    "reason": reason(),
+                }
+            ),
+            url=_english("procurement:challenge", slug=challenge.slug),
+        ),
+    )

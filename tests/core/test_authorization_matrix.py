@@ -277,6 +277,12 @@ MATRIX: dict[str, tuple[str, str, dict | None, dict[str, int]]] = {
         None,
         signed_in(302, 404),
     ),
+    "procurement:phase_deadline": (
+        "get",
+        "/procurement/challenges/no-such/phases/1/deadline/",
+        None,
+        signed_in(302, 404),
+    ),
     "procurement:phase_edit": (
         "get",
         "/procurement/challenges/no-such/phases/1/edit/",

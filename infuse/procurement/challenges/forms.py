@@ -14,7 +14,13 @@ from infuse.core.forms import PoundsField, SchemaForm, ServiceFormSet, bilingual
 from infuse.core.models import Council, Organisation, Role, Theme, WellbeingGoal
 from infuse.core.permissions import is_programme_admin, memberships_of
 from infuse.datalab.catalogue import services as data
-from infuse.procurement.challenges.schemas import ChallengeIn, CriterionIn, DocumentIn, PhaseIn
+from infuse.procurement.challenges.schemas import (
+    ChallengeIn,
+    CriterionIn,
+    DeadlineChangeIn,
+    DocumentIn,
+    PhaseIn,
+)
 from infuse.procurement.models import Criterion, Phase, PriceFormula
 from infuse.procurement.timetable import LONDON
 
@@ -65,6 +71,9 @@ class ChallengeForm(SchemaForm):
         choice_field(self, "evidence_indicators").choices = [
             (i.slug, i.title) for i in data.visible_indicators(person)
         ]
+
+
+NOON = dt.time(12, 0)
 
 
 def _at(day: dt.date, time: dt.time) -> dt.datetime:
@@ -170,3 +179,38 @@ class DocumentForm(SchemaForm):
 
     title_en, title_cy = bilingual(_("Title"), max_length=200)
     file = forms.FileField(label=_("File"))
+
+
+class DeadlineForm(SchemaForm):
+    """A later deadline for bids (and optionally for questions), in Wales time, with why."""
+
+    schema = DeadlineChangeIn
+    optional_fields = frozenset({"clarification_on", "clarification_time", "reason_cy"})
+
+    submission_on = DateInputField(label=_("Bids now close on"))
+    submission_time = forms.TimeField(label=_("at (24-hour clock)"), initial="12:00")
+    clarification_on = DateInputField(
+        label=_("Questions now close on"),
+        required=False,
+        help_text=_("Leave empty to keep the date questions close."),
+    )
+    clarification_time = forms.TimeField(
+        label=_("at (24-hour clock)"), initial="12:00", required=False
+    )
+    reason_en, reason_cy = bilingual(
+        _("Why the deadline moves"),
+        textarea=True,
+        help_text=_("Bidders read this with the new deadline."),
+    )
+
+    def schema_data(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        questions = data.get("clarification_on")
+        return {
+            "submission_deadline": _at(data["submission_on"], data["submission_time"]),
+            "clarification_deadline": _at(questions, data.get("clarification_time") or NOON)
+            if questions
+            else None,
+            "reason_en": data.get("reason_en") or "",
+            "reason_cy": data.get("reason_cy") or "",
+        }

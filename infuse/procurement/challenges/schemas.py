@@ -60,6 +60,15 @@ class PhaseIn(Schema):
     price_formula: str = PriceFormula.LOWEST_OVER_BID
 
 
+class DeadlineChangeIn(Schema):
+    """A later deadline for bids (and, if given, for questions), with the reason bidders read."""
+
+    submission_deadline: datetime
+    reason_en: str
+    clarification_deadline: datetime | None = None
+    reason_cy: str = ""
+
+
 class CriterionIn(Schema):
     """One evaluation criterion; weights of a phase total 100."""
 

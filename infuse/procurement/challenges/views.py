@@ -3,26 +3,29 @@ buyer's pages to draft the challenge, its phases, criteria and documents, and pu
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from infuse.core.errors import PermissionDenied
+from infuse.core.errors import Conflict, PermissionDenied
 from infuse.core.files import Upload
 from infuse.core.models import Role
 from infuse.core.pages import ask_page, confirm_page, form_page
 from infuse.core.permissions import can, is_region_member, person_of, roles_of
-from infuse.procurement.challenges import services
+from infuse.procurement.challenges import deadlines, services
 from infuse.procurement.challenges.forms import (
     ChallengeForm,
     CriteriaFormSet,
+    DeadlineForm,
     DocumentForm,
     PhaseForm,
 )
@@ -31,6 +34,7 @@ from infuse.procurement.challenges.schemas import ChallengeIn, CriterionIn
 from infuse.procurement.challenges.steps import phase_steps, preparation_steps
 from infuse.procurement.models import Challenge, Phase
 from infuse.procurement.suppliers.services import supplier_of
+from infuse.procurement.timetable import when
 
 
 def _page(challenge: Challenge) -> str:
@@ -62,6 +66,20 @@ def index(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _changes(phase: Phase) -> list[dict[str, Any]]:
+    """The phase's deadline changes, newest first, with the reason in the page's language."""
+    welsh = get_language() == "cy"
+    return [
+        {
+            "at": dt.datetime.fromisoformat(change["at"]),
+            "before": dt.datetime.fromisoformat(change["before"]["submission_deadline"]),
+            "after": dt.datetime.fromisoformat(change["after"]["submission_deadline"]),
+            "reason": (welsh and change.get("reason_cy")) or change["reason_en"],
+        }
+        for change in reversed(phase.amendments)
+    ]
+
+
 def _phase_entry(request: HttpRequest, phase: Phase, *, runs: bool, is_supplier: bool) -> Any:
     """What the challenge page shows of one phase, for the person looking."""
     entry: dict[str, Any] = {
@@ -72,6 +90,8 @@ def _phase_entry(request: HttpRequest, phase: Phase, *, runs: bool, is_supplier:
         "award": phase.current_award(),
         "on_panel": phase.has_evaluator(request.user),
         "anchor": f"phase-{phase.number}-steps",
+        "changes": _changes(phase),
+        "deadline_movable": runs and phase.state in (Phase.State.UPCOMING, Phase.State.OPEN),
         "tasks": phase_steps(request.user, phase)
         if phase.challenge.is_published and is_region_member(request.user)
         else None,
@@ -281,4 +301,35 @@ def phase_ask(request: HttpRequest, slug: str, number: int) -> HttpResponse:
         back=reverse("procurement:challenge", kwargs={"slug": phase.challenge.slug}),
         about=f"phase:{phase.pk}",
         anchor=f"phase-{phase.number}-steps",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def phase_deadline(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    """Move a published phase's deadline later; everyone bidding is told."""
+    person = person_of(request)
+    phase = services.phase_at(actor=person, slug=slug, number=number)
+    back = reverse("procurement:challenge", kwargs={"slug": slug}) + f"#phase-{number}"
+    try:
+        deadlines.check_deadline_change(actor=person, phase=phase)
+    except Conflict as error:
+        messages.error(request, str(error.message))
+        return redirect(back)
+    return form_page(
+        request,
+        DeadlineForm(request.POST or None),
+        template="procurement/deadline_form.html",
+        save=lambda form: deadlines.change_deadline(
+            actor=person, phase=phase, change_in=form.to_schema()
+        ),
+        success=lambda moved: (
+            gettext(
+                "Bids now close on %(deadline)s. Everyone who asked a question or holds a bid in "
+                "this phase has been told, and the change is published as open contracting data."
+            )
+            % {"deadline": when(moved.submission_deadline)}
+        ),
+        then=back,
+        context={"challenge": phase.challenge, "phase": phase},
     )

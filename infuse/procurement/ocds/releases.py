@@ -190,6 +190,22 @@ def _transactions(contract: Contract) -> list[dict[str, Any]]:
     ]
 
 
+def _amendments(phase: Phase) -> list[dict[str, Any]]:
+    """Every change made to the tender since it was published (OCDS keeps the whole list)."""
+    return [
+        {
+            "id": f"{phase.ocid}-amendment-{number}",
+            "date": _when(dt.datetime.fromisoformat(change["at"])),
+            "rationale": change["reason_en"],
+            "description": (
+                f"The deadline for bids moved from {change['before']['submission_deadline']} "
+                f"to {change['after']['submission_deadline']}."
+            ),
+        }
+        for number, change in enumerate(phase.amendments, start=1)
+    ]
+
+
 def _pruned(value: Any) -> Any:
     """Without empty lists and objects: OCDS treats them as absent, and so must we."""
     if isinstance(value, dict):
@@ -227,6 +243,8 @@ def build(
         }
     if "tender" in tags:
         release["tender"] = _tender(phase)
+    if "tenderAmendment" in tags:
+        release["tender"] = {**_tender(phase), "amendments": _amendments(phase)}
     if "award" in tags and award is not None:
         bids = phase.bids.filter(submitted_at__isnull=False, withdrawn_at__isnull=True)
         release["tender"] = {
