@@ -12,7 +12,9 @@ from typing import Any
 
 from django.db import transaction
 from django.tasks import task
+from django.tasks.base import TaskResultStatus
 from django.utils.translation import gettext_noop
+from django_tasks_db.models import DBTaskResult
 
 from infuse.core import audit
 from infuse.core.progress import ProgressReporter
@@ -59,3 +61,15 @@ def verify_audit_chain(progress_id: str) -> dict[str, Any]:
         )
     reporter.succeed(outcome)
     return outcome
+
+
+def ensure_queued(task: Any) -> bool:
+    """Queue ``task`` now unless a run of it waits or runs already: work that re-queues itself
+    (a daily check) starts with the first worker and is never queued twice. True if queued."""
+    waiting = DBTaskResult.objects.filter(
+        task_path=task.module_path,
+        status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING],
+    ).exists()
+    if not waiting:
+        task.enqueue()
+    return not waiting

@@ -42,7 +42,9 @@ class DatalabConfig(AppConfig):
         from infuse.core import integrity
         from infuse.core.tasks import on_worker_start
         from infuse.datalab.catalogue.integrity import changed_versions
+        from infuse.datalab.catalogue.reminders import start_daily_reminders
 
         on_worker_start(requeue_interrupted_uploads)
         on_worker_start(remove_orphaned_files)
+        on_worker_start(start_daily_reminders)
         integrity.register("dataset versions' files against their hashes", changed_versions)

@@ -6,12 +6,16 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import time_machine
+from django.core.management import call_command
 from django.test import Client
-from django.utils import translation
+from django.utils import timezone, translation
+from django_tasks_db.models import DBTaskResult
 
 from infuse.core.errors import InvalidInput, PermissionDenied
-from infuse.core.models import AuditEvent
+from infuse.core.models import AuditEvent, Notification
 from infuse.datalab.catalogue.freshness import freshness, overdue_for_publisher
+from infuse.datalab.catalogue.reminders import daily_reminders, remind_overdue
 from infuse.datalab.indicators import services
 from infuse.datalab.indicators.metadata import method_sentences
 from infuse.datalab.indicators.schemas import IndicatorDetailsIn
@@ -164,3 +168,27 @@ def test_monthly_and_annual_data_are_due_by_the_calendar(indicator):
     assert freshness(dataset).next_due == dt.date(2024, 2, 29)
     dataset.update_frequency = "annually"
     assert freshness(dataset).next_due == dt.date(2025, 1, 31)
+
+
+def test_the_daily_run_tells_the_publishers_once_per_due_date(indicator):
+    dataset = indicator.dataset
+    dataset.update_frequency = "quarterly"
+    dataset.save()
+    uploaded = dt.datetime(2024, 1, 10, 12, tzinfo=dt.UTC)
+    DatasetVersion.objects.filter(dataset=dataset).update(created_at=uploaded)
+    # The fixture's worker ran today's check (nothing was overdue then) and queued tomorrow's.
+    waiting = DBTaskResult.objects.filter(task_path=daily_reminders.module_path, status="READY")
+    tomorrow = waiting.get().run_after
+    assert timezone.localtime(tomorrow).time() == dt.time(7, 0) and tomorrow > timezone.now()
+    with time_machine.travel(tomorrow + dt.timedelta(minutes=1)):
+        call_command("worker", "--batch")
+        [news] = Notification.objects.filter(topic=Notification.Topic.DATASET_OVERDUE)
+        assert news.person == indicator.officer
+        assert "was due by 10 April 2024" in news.body_en and "10 Ebrill 2024" in news.body_cy
+        assert news.url == f"/data/datasets/{dataset.slug}/"
+        after = timezone.localtime(waiting.get().run_after)  # and the next day, at 07:00
+        assert after.date() == timezone.localtime(tomorrow).date() + dt.timedelta(days=1)
+        assert after.time() == dt.time(7, 0)
+        call_command("worker", "--batch")  # a restart: neither queued twice nor told twice
+        assert waiting.count() == 1 and remind_overdue() == 0
+    assert Notification.objects.filter(topic=Notification.Topic.DATASET_OVERDUE).count() == 1
