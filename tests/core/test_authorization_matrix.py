@@ -313,6 +313,13 @@ MATRIX: dict[str, tuple[str, str, dict | None, dict[str, int]]] = {
         None,
         signed_in(302, 404),
     ),
+    # Without a bid of one's own: back to the bid page, which says so.
+    "procurement:bid_check": (
+        "get",
+        "/procurement/challenges/no-such/phases/1/bid/check/",
+        None,
+        signed_in(302, 404),
+    ),
     "procurement:bid_withdraw": (
         "post",
         "/procurement/challenges/no-such/phases/1/bid/withdraw/",

@@ -168,6 +168,11 @@ def add_bid_document(*, actor: Person, bid: Bid, upload: files.Upload) -> BidDoc
     return bid.documents.get(pk=content.documents[-1]["id"])
 
 
+def missing_from(bid: Bid) -> list[FieldProblem]:
+    """What the stored bid lacks before it can be submitted (its check page lists them)."""
+    return _missing(bid.phase, sealed.unsealed(bid))
+
+
 def submit_bid(*, actor: Person, bid: Bid) -> Bid:
     """Mark the bid as submitted: every criterion answered and a price given. It can still be
     changed (and stays submitted) until the deadline."""

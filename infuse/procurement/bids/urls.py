@@ -5,6 +5,9 @@ from infuse.procurement.bids import views
 urlpatterns = [
     path("challenges/<slug:slug>/phases/<int:number>/bid/", views.bid, name="bid"),
     path(
+        "challenges/<slug:slug>/phases/<int:number>/bid/check/", views.bid_check, name="bid_check"
+    ),
+    path(
         "challenges/<slug:slug>/phases/<int:number>/bid/withdraw/",
         views.bid_withdraw,
         name="bid_withdraw",

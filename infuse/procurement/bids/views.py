@@ -1,12 +1,15 @@
-"""Pages of bids: a supplier's bid (answers, price and documents saved, and submitted, in one
-go; withdrawn), its sealed documents, and the two-person opening."""
+"""Pages of bids: a supplier's bid (answers, price and documents saved together in one form,
+then checked and submitted on its own page; withdrawn), its sealed documents, and the
+two-person opening."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -18,12 +21,18 @@ from infuse.procurement.bids import services
 from infuse.procurement.bids.forms import BidForm
 from infuse.procurement.bids.sealed import BidContent
 from infuse.procurement.challenges.services import phase_at
-from infuse.procurement.models import Bid, Phase
+from infuse.procurement.models import Bid, Criterion, Phase
 from infuse.procurement.suppliers.services import supplier_of
 
 
 def _bid_url(phase: Phase) -> str:
     return reverse("procurement:bid", kwargs={"slug": phase.challenge.slug, "number": phase.number})
+
+
+def _check_url(phase: Phase) -> str:
+    return reverse(
+        "procurement:bid_check", kwargs={"slug": phase.challenge.slug, "number": phase.number}
+    )
 
 
 def _saved(bid: Bid) -> Any:
@@ -52,20 +61,60 @@ def bid(request: HttpRequest, slug: str, number: int) -> HttpResponse:
         form,
         template="procurement/bid.html",
         save=lambda form: services.save_bid(
-            actor=person,
-            phase=phase,
-            bid_in=form.to_schema(),
-            documents=form.documents(),
-            submit=request.POST.get("action") == "submit",
+            actor=person, phase=phase, bid_in=form.to_schema(), documents=form.documents()
         ),
         success=_saved,
-        then=_bid_url(phase),
+        # "Continue" leads to the check page (submitting is done there); "Save" stays here.
+        then=_check_url(phase) if request.POST.get("action") == "check" else _bid_url(phase),
         context={
             "phase": phase,
             "challenge": phase.challenge,
             "bid": own,
             "content": content,
             "open": phase.state == Phase.State.OPEN,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def bid_check(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    """Check your answers (GOV.UK): the stored bid as it will be submitted, each part with a
+    link to change it; what is missing, linked to its field; then one button submits."""
+    person = person_of(request)
+    phase = phase_at(actor=person, slug=slug, number=number)
+    own = services.own_bid(actor=person, phase=phase)
+    if phase.state != Phase.State.OPEN:
+        messages.error(request, _("This phase is not open for bids, so no bid can be submitted."))
+        return redirect(_bid_url(phase))
+    if own is None:
+        messages.error(request, _("Write your bid first: there is nothing to check yet."))
+        return redirect(_bid_url(phase))
+    if request.method == "POST":
+        return action_page(
+            request,
+            run=lambda: services.submit_bid(actor=person, bid=own),
+            success=_(
+                "Your bid is submitted. It stays sealed until bids close; you can change or "
+                "withdraw it until then. After the evaluation you will hear the outcome in your "
+                "messages and by email."
+            ),
+            then=_bid_url(phase),
+        )
+    content = services.read_bid(actor=person, bid=own)
+    criteria = phase.criteria.exclude(kind=Criterion.Kind.PRICE)
+    return render(
+        request,
+        "procurement/bid_check.html",
+        {
+            "phase": phase,
+            "challenge": phase.challenge,
+            "content": content,
+            "answers": [
+                {"criterion": c, "answer": content.answers.get(str(c.pk), "")} for c in criteria
+            ],
+            "problems": services.missing_from(own),
+            "bid_url": _bid_url(phase),
         },
     )
 

@@ -59,10 +59,24 @@ def test_a_supplier_registers_asks_and_bids_until_the_deadline(make_challenge, b
 
     criteria = list(phase.criteria.exclude(kind="price"))
     answers = {f"answer_{c.pk}": f"About {c.title_en}" for c in criteria}
-    incomplete = web.post(f"{base}phases/1/bid/", {"action": "submit", "price": ""})
-    assert incomplete.status_code == 400 and "Enter your price" in incomplete.content.decode()
-    sent = web.post(f"{base}phases/1/bid/", {**answers, "price": "45,000", "action": "submit"})
-    assert sent.status_code == 302
+    # Half a bid is kept, and its check page says what is missing, linked to the field.
+    first = next(iter(answers))
+    draft = web.post(f"{base}phases/1/bid/", {first: answers[first], "action": "check"})
+    assert draft.status_code == 302 and draft["Location"] == f"{base}phases/1/bid/check/"
+    check = web.get(draft["Location"]).text
+    assert "Your bid cannot be submitted yet" in check and "Enter your price" in check
+    assert f'href="{base}phases/1/bid/#id_price"' in check and "Submit the bid" not in check
+    assert answers[first] in check  # what was typed is kept
+    refused = web.post(draft["Location"], follow=True).text
+    assert "Enter your price" in refused
+    assert Bid.objects.get(phase=phase).submitted_at is None
+    # Complete, checked, then submitted from the check page.
+    web.post(f"{base}phases/1/bid/", {**answers, "price": "45,000", "action": "check"})
+    check = web.get(f"{base}phases/1/bid/check/").text
+    assert "£45,000" in check and "Submit the bid" in check and "cannot be submitted" not in check
+    sent = web.post(f"{base}phases/1/bid/check/")
+    assert sent.status_code == 302 and sent["Location"] == f"{base}phases/1/bid/"
+    assert "hear the outcome in your messages" in web.get(sent["Location"]).text
     bid = Bid.objects.get(phase=phase)
     assert bid.submitted_at is not None
     assert "About Technical approach" in web.get(f"{base}phases/1/bid/").content.decode()
