@@ -68,6 +68,7 @@ urlpatterns += i18n_patterns(
     path("", region_home.home, name="home"),
     path("about/", core.about, name="about"),
     path("accessibility/", core.accessibility, name="accessibility"),
+    path("glossary/", core.glossary, name="glossary"),
     path("account/", include(account_patterns)),
     path("audit/", core.audit_log, name="audit"),
     path("audit/verify/", core.audit_verify, name="audit_verify"),

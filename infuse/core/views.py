@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from infuse.core import confirmation, ratelimit, services
+from infuse.core import glossary as glossary_terms
 from infuse.core.errors import (
     DomainError,
     InvalidInput,
@@ -95,6 +96,13 @@ def about(request: HttpRequest) -> HttpResponse:
 @require_GET
 def accessibility(request: HttpRequest) -> HttpResponse:
     return render(request, "core/accessibility.html")
+
+
+@require_GET
+def glossary(request: HttpRequest) -> HttpResponse:
+    """Every statistical term the pages explain, in the page's language's alphabetical order."""
+    terms = sorted(glossary_terms.TERMS, key=lambda term: str(term.name).lower())
+    return render(request, "core/glossary.html", {"terms": terms})
 
 
 @method_decorator(rate_limited("sign-in"), name="dispatch")

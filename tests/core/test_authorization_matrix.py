@@ -46,6 +46,7 @@ REGION_READS = signed_in(
 MATRIX: dict[str, tuple[str, str, dict | None, dict[str, int]]] = {
     "home": ("get", "/", None, everyone(200)),
     "about": ("get", "/about/", None, everyone(200)),
+    "glossary": ("get", "/glossary/", None, everyone(200)),
     "accessibility": ("get", "/accessibility/", None, everyone(200)),
     "login": ("get", "/account/sign-in/", None, signed_in(200, 302)),
     "logout": ("post", "/account/sign-out/", None, everyone(302)),
