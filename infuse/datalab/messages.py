@@ -135,6 +135,55 @@ MESSAGES: dict[str, Promise] = {
         "Not one of the ten councils (give a GSS code such as W06000015, or the English or Welsh "
         "name)."
     ),
+    # Defining an indicator (the analytics layer's checks of a specification)
+    "analytics.unknown-column": _(
+        "The data has no column ‘%(column)s’. Choose one of its columns: %(available)s."
+    ),
+    "analytics.filter-takes-no-value": _(
+        "Leave the value empty when the filter is ‘empty’ or ‘not empty’."
+    ),
+    "analytics.filter-needs-list": _("Give one or more values, separated by commas."),
+    "analytics.filter-needs-two-values": _(
+        "Give two values, the lowest and the highest, separated by a comma."
+    ),
+    "analytics.filter-needs-one-value": _("Give the value to compare ‘%(column)s’ with."),
+    "analytics.filter-value-type": _(
+        "‘%(value)s’ cannot be compared with ‘%(column)s’, which holds %(type)s. Give a value "
+        "of that kind."
+    ),
+    "analytics.count-takes-no-column": _(
+        "Counting rows needs no column: choose ‘count rows’ without a column, or ‘count "
+        "different values’ of ‘%(column)s’."
+    ),
+    "analytics.sum-needs-number": _(
+        "‘%(column)s’ holds %(type)s, so it cannot be added up. Choose a column of numbers, or "
+        "count rows instead."
+    ),
+    "analytics.period-needs-date": _(
+        "‘%(column)s’ holds %(type)s, not dates, so it cannot be grouped into %(grain)s. Choose "
+        "‘As written in the data’, or a column of dates."
+    ),
+    "analytics.period-labels": _(
+        "‘%(column)s’ holds values such as ‘%(example)s’, which are not %(grain)s written like "
+        "%(pattern)s. Choose ‘As written in the data’ to use them as they are, or another "
+        "kind of period."
+    ),
+    "analytics.count-unit-with-denominator": _(
+        "A count has no denominator: choose a percentage or a rate, or leave the denominator empty."
+    ),
+    "analytics.unit-needs-denominator": _(
+        "A percentage or a rate needs a denominator: choose the column to divide by, or the "
+        "unit ‘count’."
+    ),
+    "analytics.population-missing": _(
+        "The region's population figures are not loaded, so a rate per population cannot be "
+        "worked out. Ask the programme team to load them."
+    ),
+    "analytics.population-council-type": _(
+        "‘%(column)s’ must name councils the way the population figures do (%(expected)s)."
+    ),
+    "analytics.bad-choice": _("‘%(value)s’ is not one of the choices: %(choices)s."),
+    "analytics.malformed-spec": _("The definition could not be read: %(detail)s"),
 }
 
 

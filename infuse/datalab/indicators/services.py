@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from infuse.analytics import IndicatorSpec, IndicatorSpecError, connect, read_parquet, validate_spec
+from infuse.analytics.indicators.spec import SpecProblem
 from infuse.core import audit, files
 from infuse.core.errors import FieldProblem, InvalidInput, NotFound, PermissionDenied, too_long
 from infuse.core.models import NationalIndicator, Person, TaskProgress, Theme, WellbeingGoal
@@ -24,6 +25,7 @@ from infuse.core.slugs import unique_slug
 from infuse.datalab.catalogue import exports
 from infuse.datalab.catalogue.services import title_problems
 from infuse.datalab.indicators import publishing
+from infuse.datalab.indicators.period_labels import KINDS, misfit, type_words
 from infuse.datalab.indicators.schemas import (
     FlagIn,
     IndicatorDetailsIn,
@@ -31,25 +33,83 @@ from infuse.datalab.indicators.schemas import (
     IndicatorValuesOut,
 )
 from infuse.datalab.indicators.tasks import queue_indicator
+from infuse.datalab.messages import explain
 from infuse.datalab.models import Dataset, Indicator, IndicatorValue, ValueFlag
 
+# Which field of the indicator form each kind of problem is about.
+_ROLE_FIELDS = {
+    "council": "council_column",
+    "period": "period_column",
+    "numerator": "numerator_column",
+    "denominator": "denominator_column",
+    "filter": "filter_column",
+}
+_KEY_FIELDS = {
+    "analytics.period-needs-date": "grain",
+    "analytics.period-labels": "grain",
+    "analytics.count-unit-with-denominator": "unit",
+    "analytics.unit-needs-denominator": "unit",
+    "analytics.population-missing": "denominator_column",
+    "analytics.population-council-type": "council_column",
+}
 
-def _spec_problems(dataset: Dataset, specification: dict[str, Any]) -> list[FieldProblem]:
-    """Check the definition against the latest version's columns (bilingual, per problem)."""
+
+def _field_problem(problem: SpecProblem) -> FieldProblem:
+    """A problem of the definition, in words and in the page's language, on its field."""
+    params = dict(problem.params)
+    if "type" in params:
+        params["type"] = type_words(str(params["type"]))
+    if "grain" in params and params["grain"] in KINDS:
+        params["grain"] = KINDS[params["grain"]].words
+    if "available" in params:
+        params["available"] = ", ".join(params["available"])
+    field = _KEY_FIELDS.get(problem.key) or _ROLE_FIELDS.get(str(params.get("role")), "")
+    if problem.key.startswith("analytics.filter-"):
+        field = "filter_value"
+    return FieldProblem(field or "specification", explain(problem.key, params, problem.message))
+
+
+def _labels_as_periods(
+    specification: dict[str, Any], table: Any
+) -> tuple[dict[str, Any], list[SpecProblem]]:
+    """A text period column grouped by a kind of period: its labels are used as written when
+    every one is that kind of period ("2023-24" for financial years); else the problem."""
+    period = specification.get("period") or {}
+    column, grain = period.get("column"), period.get("grain", "year")
+    if grain not in KINDS or column not in table.columns:
+        return specification, []
+    dtype = table[column].type()
+    if not (dtype.is_string() or dtype.is_integer()):  # 2023 as a number is a year, too
+        return specification, []
+    labels = table.select(column).distinct().limit(500).to_pyarrow()[column].to_pylist()
+    wrong = misfit(labels, grain)
+    if wrong is None:
+        return {**specification, "period": {**period, "grain": "as_recorded"}}, []
+    params = {"column": column, "example": wrong, "grain": grain, "pattern": KINDS[grain].example}
+    return specification, [SpecProblem("analytics.period-labels", "", params)]
+
+
+def _checked_spec(
+    dataset: Dataset, specification: dict[str, Any]
+) -> tuple[dict[str, Any], list[FieldProblem]]:
+    """The definition as it will be kept, and its problems against the latest version's data
+    (bilingual, each on its field)."""
     version = dataset.latest_version
     if version is None:
-        return [
+        return specification, [
             FieldProblem(
                 "specification", _("Upload data to the dataset before defining an indicator on it")
             )
         ]
     try:
-        spec = IndicatorSpec.from_dict(specification)
         table = read_parquet(connect("duckdb"), files.resolve(version.parquet_path))
-        validate_spec(spec, table.schema())
+        specification, label_problems = _labels_as_periods(specification, table)
+        if label_problems:
+            raise IndicatorSpecError(label_problems)
+        validate_spec(IndicatorSpec.from_dict(specification), table.schema())
     except IndicatorSpecError as error:
-        return [FieldProblem("specification", problem.message) for problem in error.problems]
-    return []
+        return specification, [_field_problem(problem) for problem in error.problems]
+    return specification, []
 
 
 def _details_problems(details_in: IndicatorDetailsIn) -> list[FieldProblem]:
@@ -127,10 +187,10 @@ def create_indicator(*, actor: Person, dataset: Dataset, indicator_in: Indicator
     if not can(actor, "datalab.change_dataset", dataset):
         raise PermissionDenied()
     problems = _details_problems(indicator_in)
-    problems += _spec_problems(dataset, indicator_in.specification)
+    specification, spec_problems = _checked_spec(dataset, indicator_in.specification)
+    problems += spec_problems
     if problems:
         raise InvalidInput(problems=problems)
-    specification = indicator_in.specification
     with transaction.atomic():
         indicator = Indicator(
             dataset=dataset,

@@ -91,7 +91,63 @@ def test_a_definition_that_cannot_run_is_refused_with_its_reason(dataset_with_da
                 specification=spec(numerator={"aggregation": "sum", "column": "council"}),
             ),
         )
-    assert raised.value.problems[0].field == "specification"
+    [problem] = raised.value.problems
+    assert problem.field == "numerator_column"  # on the field it is about, in words
+    assert str(problem.message) == (
+        "‘council’ holds text, so it cannot be added up. Choose a column of numbers, or count "
+        "rows instead."
+    )
+
+
+LABELLED = "council,year,smokers\nCardiff,2022-23,30\nCardiff,2023-24,25\nNewport,2023-24,10\n"
+
+
+def test_periods_written_as_labels_are_used_as_they_are(make_dataset, make_person):
+    """A StatsWales-like "2023-24" column, grouped by financial year as the form suggests."""
+    officer = make_person("officer")
+    dataset = make_dataset("Smoking by year", actor=officer, visibility="public")
+    upload_file(
+        actor=officer, dataset=dataset, chunks=[LABELLED.encode()], original_name="years.csv"
+    )
+    call_command("worker", "--batch")
+    labelled = spec(
+        numerator={"aggregation": "sum", "column": "smokers"},
+        denominator=None,
+        unit="count",
+        period={"column": "year", "grain": "financial_year"},
+    )
+    indicator = services.create_indicator(
+        actor=officer,
+        dataset=dataset,
+        indicator_in=IndicatorIn(title_en="Smokers", title_cy="Ysmygwyr", specification=labelled),
+    )
+    assert indicator.specification["period"] == {"column": "year", "grain": "as_recorded"}
+    call_command("worker", "--batch")
+    periods = set(
+        IndicatorValue.objects.filter(indicator=indicator).values_list("period", flat=True)
+    )
+    assert periods == {"2022-23", "2023-24"}
+    # Labels of another kind are refused on the field, naming a value that does not fit.
+    client = Client()
+    client.force_login(officer)
+    page = client.post(
+        f"/cy/data/datasets/{dataset.slug}/indicators/new/",
+        {
+            "title_en": "Smokers",
+            "title_cy": "Ysmygwyr",
+            "aggregation": "sum",
+            "numerator_column": "smokers",
+            "council_column": "council",
+            "period_column": "year",
+            "grain": "quarter",
+            "unit": "count",
+            "polarity": "neither",
+        },
+    ).text
+    start = page.index("govuk-error-summary")
+    summary = page[start : page.index("</ul>", start)]
+    assert 'href="#id_grain"' in summary and "2023-Q1" in summary
+    assert "Mae ‘year’ yn dal gwerthoedd fel ‘202" in summary  # a value, in Welsh
 
 
 def test_the_indicator_form(dataset_with_data):
