@@ -88,7 +88,7 @@ def ask_to_take(
                 "%(person)s is waiting for a step of %(what)s that you can take: %(step)s. "
                 "Open the page to take it."
             )
-            % {"person": asker, "what": what(), "step": step.name}
+            % {"person": asker, "what": what(), "step": _name_of(steps, step_key)}
         ),
         url=url,
     )

@@ -9,6 +9,7 @@ wrong, and the error summary's link goes to the first box.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from django import forms
@@ -70,8 +71,19 @@ def parts_of(value: Any) -> dict[str, str]:
     return {"day": "", "month": "", "year": ""}
 
 
+DIGITS = re.compile(r"[0-9]+")  # the digits people type here: not other scripts' numerals
+
+
+def _and(parts: Any) -> str:
+    """ "a day and a month" (a list read aloud in the active language)."""
+    words = [str(part) for part in parts]
+    if len(words) == 1:
+        return words[0]
+    return _("%(first)s and %(last)s") % {"first": ", ".join(words[:-1]), "last": words[-1]}
+
+
 def _month(text: str) -> int | None:
-    if text.isdigit():
+    if DIGITS.fullmatch(text):
         return int(text)
     return _MONTHS.get(text.lower().rstrip("."))
 
@@ -92,14 +104,17 @@ class DateInputField(forms.Field):
         if missing:
             raise forms.ValidationError(
                 _("‘%(label)s’ must include %(part)s")
-                % {"label": label, "part": PART_WORDS[missing[0]]},
+                % {"label": label, "part": _and(PART_WORDS[part] for part in missing)},
                 code="incomplete",
             )
-        if not (year.isdigit() and len(year) == 4):
-            raise forms.ValidationError(_("The year must have 4 numbers, for example 2027"))
+        if not DIGITS.fullmatch(year) or len(year) != 4:
+            raise forms.ValidationError(
+                _("The year of ‘%(label)s’ must have 4 numbers, for example 2027")
+                % {"label": label}
+            )
         number = _month(month)
         try:
-            if not day.isdigit() or number is None:
+            if not DIGITS.fullmatch(day) or number is None:
                 raise ValueError
             return dt.date(int(year), number, int(day))
         except ValueError:

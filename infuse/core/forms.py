@@ -249,9 +249,11 @@ class MessageChoicesForm(ServiceForm):
         help_text=_("Leave all unticked for any council."),
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, topics: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        choice_field(self, "emails").choices = Notification.Topic.choices
+        choice_field(self, "emails").choices = [
+            (topic, Notification.Topic(topic).label) for topic in topics
+        ]
         choice_field(self, "themes").choices = [(t.code, t.name) for t in Theme.objects.all()]
         choice_field(self, "goals").choices = [
             (g.code, g.name) for g in WellbeingGoal.objects.all()

@@ -102,9 +102,7 @@ def _failed(notification: Notification, error: Exception) -> str:
     reason = f"{type(error).__name__}: {error}"[:300]
     attempts = notification.email_attempts
     if _permanent(error) or attempts > len(RETRY_AFTER):
-        Notification.objects.filter(pk=notification.pk).update(
-            email=Notification.Email.FAILED, email_error=reason, email_next_attempt_at=None
-        )
+        _mark(notification, Notification.Email.FAILED, reason)
         return "failed"
     at = timezone.now() + dt.timedelta(seconds=RETRY_AFTER[attempts - 1])
     Notification.objects.filter(pk=notification.pk).update(
@@ -114,16 +112,41 @@ def _failed(notification: Notification, error: Exception) -> str:
     return "retrying"
 
 
+def _mark(notification: Notification, state: str, reason: str) -> None:
+    Notification.objects.filter(pk=notification.pk).update(
+        email=state, email_error=reason[:300], email_next_attempt_at=None
+    )
+
+
+def _not_claimed(notification_id: str) -> str:
+    """A task that found nothing to send: sent or being sent already, or (a retry run early,
+    by another clock) not due yet, in which case it is queued again for its time."""
+    waiting = Notification.objects.filter(
+        pk=notification_id, email=Notification.Email.PENDING, email_next_attempt_at__isnull=False
+    ).first()
+    if waiting is not None and waiting.email_next_attempt_at is not None:
+        queue_email(waiting, at=waiting.email_next_attempt_at)
+        return "not due yet"
+    return "not waiting"
+
+
 @task()
 def send_notification_email(notification_id: str) -> str:
     """Send one notification's email if it still waits; what happened, in a word."""
     notification = _claim(notification_id)
     if notification is None:
-        return "not waiting"
+        return _not_claimed(notification_id)
+    if notification.topic in (notification.person.emails_off or []):
+        # Turned off since the news was made: the person's choice now is the one that counts.
+        _mark(notification, Notification.Email.NOT_WANTED, "")
+        return "not wanted"
     try:
         message_for(notification).send()
     except (OSError, smtplib.SMTPException) as error:
         return _failed(notification, error)
+    except Exception as error:  # the message itself cannot be sent (never worth retrying)
+        _mark(notification, Notification.Email.FAILED, f"{type(error).__name__}: {error}")
+        return "failed"
     Notification.objects.filter(pk=notification.pk).update(
         email=Notification.Email.SENT,
         emailed_at=timezone.now(),

@@ -18,7 +18,7 @@ from infuse.core.errors import NotFound
 from infuse.core.forms import MessageChoicesForm
 from infuse.core.links import in_language
 from infuse.core.models import Council, Notification, Person, Theme, WellbeingGoal
-from infuse.core.permissions import person_of
+from infuse.core.permissions import is_region_member, person_of
 
 
 @login_required
@@ -56,11 +56,26 @@ def mark_all_read(request: HttpRequest) -> HttpResponse:
     return redirect("messages")
 
 
+# What a supplier can hear of; the region's staff can hear of everything.
+SUPPLIER_TOPICS = [
+    Notification.Topic.QUESTION_ANSWERED,
+    Notification.Topic.DEADLINE_CHANGED,
+    Notification.Topic.OUTCOME,
+    Notification.Topic.NEW_CHALLENGE,
+]
+
+
+def _topics(person: Person) -> list[str]:
+    if is_region_member(person):
+        return list(Notification.Topic.values)
+    return [str(topic) for topic in SUPPLIER_TOPICS]
+
+
 def _initial(person: Person) -> dict[str, Any]:
     alert = notifications.alert_of(person)
     return {
         "language": person.preferred_language,
-        "emails": [t for t in Notification.Topic.values if t not in (person.emails_off or [])],
+        "emails": [t for t in _topics(person) if t not in (person.emails_off or [])],
         "alert": "yes" if alert else "no",
         "themes": [t.code for t in alert.themes.all()] if alert else [],
         "goals": [g.code for g in alert.goals.all()] if alert else [],
@@ -69,11 +84,12 @@ def _initial(person: Person) -> dict[str, Any]:
 
 
 def _save(person: Person, data: dict[str, Any]) -> None:
-    chosen = set(data["emails"])
+    offered, chosen = set(_topics(person)), set(data["emails"])
     notifications.set_choices(
         person=person,
         language=data["language"],
-        emails_off=[t for t in Notification.Topic.values if t not in chosen],
+        # Topics not offered keep the choice made before.
+        emails_off=(set(person.emails_off or []) - offered) | (offered - chosen),
     )
     notifications.save_alert(
         person=person,
@@ -89,13 +105,13 @@ def _save(person: Person, data: dict[str, Any]) -> None:
 def message_choices(request: HttpRequest) -> HttpResponse:
     person = person_of(request)
     if request.method == "POST":
-        form = MessageChoicesForm(request.POST)
+        form = MessageChoicesForm(request.POST, topics=_topics(person))
         if form.is_valid():
             _save(person, form.cleaned_data)
             messages.success(request, _("Your choices are saved."))
             return redirect("message_choices")
     else:
-        form = MessageChoicesForm(initial=_initial(person))
+        form = MessageChoicesForm(initial=_initial(person), topics=_topics(person))
     return render(
         request,
         "core/message_choices.html",

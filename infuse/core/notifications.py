@@ -44,7 +44,8 @@ def _in_each_language(news: News) -> dict[str, str]:
     fields: dict[str, str] = {}
     for language, _name in settings.LANGUAGES:
         with translation.override(language):
-            fields[f"subject_{language}"] = str(news.subject())[:200]
+            # One line: a line break in a title or a name must never reach a mail header.
+            fields[f"subject_{language}"] = " ".join(str(news.subject()).split())[:200]
             fields[f"body_{language}"] = str(news.body())
     return fields
 

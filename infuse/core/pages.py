@@ -143,7 +143,7 @@ def ask_page(
             steps=steps,
             step_key=request.POST.get("step", ""),
             what=what,
-            url=back,
+            url=f"{back}#{anchor}",
             about=about,
         )
     except Conflict as error:

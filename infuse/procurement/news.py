@@ -125,6 +125,30 @@ def award_decided(award: Award) -> None:
         notify(supplier_people([bid.supplier]), _outcome(award, bid, bid.pk in winners))
 
 
+def award_cancelled(award: Award, reason: str) -> None:
+    """Every bidder hears that the award they were told of is withdrawn, and why."""
+    phase = award.phase
+    title = phase.challenge.title
+    for bid in phase.received_bids().select_related("supplier"):
+        notify(
+            supplier_people([bid.supplier]),
+            News(
+                topic=Notification.Topic.OUTCOME,
+                key=f"award-cancelled:{award.pk}:{bid.pk}",
+                subject=lambda: _("The award for “%(title)s” is withdrawn") % {"title": title},
+                body=lambda: (
+                    _(
+                        "The award of phase %(number)s of “%(title)s” that you were told of is "
+                        "withdrawn, and the evaluation is open again; you will hear the new "
+                        "outcome. The buyer's reason: %(reason)s"
+                    )
+                    % {"number": phase.number, "title": title, "reason": reason}
+                ),
+                url=_english("procurement:challenge", slug=phase.challenge.slug),
+            ),
+        )
+
+
 def challenge_published(challenge: Challenge) -> None:
     """Whoever's alert matches the challenge hears of it, with its first phase's dates."""
     phase = challenge.phases.order_by("number").first()
@@ -164,15 +188,18 @@ def deadline_changed(phase: Phase) -> None:
     before = dt.datetime.fromisoformat(change["before"]["submission_deadline"])
 
     def reason() -> str:
-        welsh = translation.get_language() == "cy" and change.get("reason_cy")
-        return str(welsh or change["reason_en"])
+        if translation.get_language() != "cy":
+            return str(change["reason_en"])
+        if change.get("reason_cy"):
+            return str(change["reason_cy"])
+        return _("(in English) %(reason)s") % {"reason": change["reason_en"]}
 
     notify(
         suppliers_in(phase),
         News(
             topic=Notification.Topic.DEADLINE_CHANGED,
             key=f"deadline:{phase.pk}:{len(phase.amendments)}",
-            subject=lambda: _("New deadline for bids: %(title)s") % {"title": challenge.title},
+            subject=lambda: _("Deadline for bids moved: %(title)s") % {"title": challenge.title},
             body=lambda: (
                 _(
                     "The deadline for bids for phase %(number)s of “%(title)s” has moved from "

@@ -43,8 +43,9 @@ def test_a_date_is_read_as_people_type_it(day, month, year, expected):
     [
         (("", "", ""), "Enter the date for ‘Due on’"),
         (("1", "", "2027"), "‘Due on’ must include a month"),
-        (("", "4", ""), "‘Due on’ must include a day"),
-        (("1", "4", "27"), "The year must have 4 numbers, for example 2027"),
+        (("", "4", ""), "‘Due on’ must include a day and a year"),
+        (("1", "4", "٢٠٢٧"), "The year of ‘Due on’ must have 4 numbers, for example 2027"),
+        (("1", "4", "27"), "The year of ‘Due on’ must have 4 numbers, for example 2027"),
         (("29", "2", "2027"), "‘Due on’ must be a real date, for example 27 3 2027"),
         (("1", "Smarch", "2027"), "‘Due on’ must be a real date, for example 27 3 2027"),
         (("one", "4", "2027"), "‘Due on’ must be a real date, for example 27 3 2027"),

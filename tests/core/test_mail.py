@@ -142,3 +142,40 @@ def test_a_topic_turned_off_is_not_emailed_but_reaches_the_messages(make_person,
     assert smtp_inbox.messages == []
     assert made.email == Notification.Email.NOT_WANTED
     assert "Body in en" in signed_in_as(person).get("/account/messages/").text
+
+
+def test_a_message_that_cannot_be_sent_fails_once_and_a_late_choice_counts(make_person, smtp_inbox):
+    person = make_person("officer")
+    [broken] = notify([person], news("broken"))
+    Notification.objects.filter(pk=broken.pk).update(
+        subject_en="Two\nlines", subject_cy="Dwy\nlinell"
+    )
+    assert send_notification_email.call(str(broken.pk)) == "failed"
+    broken.refresh_from_db()
+    assert broken.email == Notification.Email.FAILED and "ValueError" in broken.email_error
+    assert requeue_unsent() is None  # never tried again, never stuck "being emailed"
+    # Turned off after the news was made: not emailed.
+    [later] = notify([person], news("later"))
+    person.emails_off = [Notification.Topic.STEP_WAITING]
+    person.save()
+    assert send_notification_email.call(str(later.pk)) == "not wanted"
+    assert smtp_inbox.messages == []
+    # A retry run before its time (another clock) is queued again for its time.
+    [retry] = notify([make_person("analyst")], news("retry"))
+    due = timezone.now() + dt.timedelta(minutes=5)
+    Notification.objects.filter(pk=retry.pk).update(email_next_attempt_at=due)
+    assert send_notification_email.call(str(retry.pk)) == "not due yet"
+    with time_machine.travel(due + dt.timedelta(seconds=1)):
+        call_command("worker", "--batch")
+    assert len(smtp_inbox.messages) == 1
+
+
+def test_a_subject_never_carries_a_line_break(make_person):
+    news_with_break = News(
+        topic=Notification.Topic.STEP_WAITING,
+        key="k",
+        subject=lambda: "Title\r\nBcc: someone@example.com",
+        body=lambda: "body",
+    )
+    [made] = notify([make_person("officer")], news_with_break)
+    assert made.subject_en == "Title Bcc: someone@example.com"

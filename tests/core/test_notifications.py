@@ -62,6 +62,7 @@ def test_choices_set_the_email_language_topics_and_the_alert(make_person):
     client = signed_in_as(person)
     form = client.get("/account/messages/choices/")
     assert form.status_code == 200 and "Language of your emails" in form.text
+    assert "A step waits on you" not in form.text  # a supplier is offered only its topics
     answer = client.post(
         "/account/messages/choices/",
         {
@@ -77,7 +78,8 @@ def test_choices_set_the_email_language_topics_and_the_alert(make_person):
     person.refresh_from_db()
     assert person.preferred_language == "cy"
     assert Notification.Topic.OUTCOME not in person.emails_off
-    assert Notification.Topic.STEP_WAITING in person.emails_off
+    assert Notification.Topic.QUESTION_ANSWERED in person.emails_off
+    assert Notification.Topic.STEP_WAITING not in person.emails_off  # not offered: unchanged
     alert = person.subscription
     assert [t.code for t in alert.themes.all()] == ["decarbonisation"]
     assert [c.gss_code for c in alert.councils.all()] == ["W06000015"]

@@ -14,7 +14,7 @@ from infuse.core.notifications import save_alert
 from infuse.procurement.bids import services as bidding
 from infuse.procurement.bids.schemas import BidIn
 from infuse.procurement.evaluation import services as evaluation
-from infuse.procurement.evaluation.schemas import AwardIn, ModerationIn, PanelIn
+from infuse.procurement.evaluation.schemas import AwardCancelIn, AwardIn, ModerationIn, PanelIn
 from infuse.procurement.questions import services as questions
 from infuse.procurement.questions.schemas import AnswerIn, QuestionIn
 from tests.procurement.flows import POUND, bids_in, open_bids, score_all
@@ -80,6 +80,15 @@ def test_each_bidder_hears_their_own_outcome_and_the_standstill(
     assert won.url == f"/procurement/bids/{winner.pk}/feedback/"
     day = award.standstill_ends_at.day
     assert f"{day} " in won.body_en and f"{day} " in won.body_cy
+    # Withdrawn in its standstill: every bidder hears it, with the reason.
+    with time_machine.travel(phase.submission_deadline + dt.timedelta(hours=2)):
+        evaluation.cancel_award(
+            actor=buyer, award=award, cancel_in=AwardCancelIn(reason="A challenge was upheld.")
+        )
+    for bid in bids:
+        [withdrawn] = Notification.objects.filter(key=f"award-cancelled:{award.pk}:{bid.pk}")
+        assert "A challenge was upheld." in withdrawn.body_en
+        assert "(yn Saesneg)" in withdrawn.body_cy
 
 
 def test_the_two_person_opening_asks_the_second_officer_not_the_first(
@@ -88,6 +97,9 @@ def test_the_two_person_opening_asks_the_second_officer_not_the_first(
     phase, _bids = bids_in(make_challenge, make_supplier, manager, [60_000 * POUND])
     with time_machine.travel(phase.submission_deadline + dt.timedelta(hours=1)):
         bidding.request_opening(actor=buyer, phase=phase)
+    # Publishing told the fund manager (not the buyers: no question waits on them yet).
+    [money] = news_of(manager, Notification.Topic.STEP_WAITING)
+    assert money.subject_en == "A step waits on you: Set aside money from the Challenge Fund"
     [asked] = news_of(second_buyer, Notification.Topic.STEP_WAITING)
     assert asked.subject_en.startswith("A step waits on you:")
     assert asked.subject_cy.startswith("Mae cam yn aros amdanoch chi:")

@@ -69,9 +69,9 @@ def _tomorrow_morning() -> dt.datetime:
 @task()
 def daily_reminders() -> int:
     """Today's reminders, then the same again tomorrow morning."""
-    told = remind_overdue()
+    # Tomorrow's run is queued first: a failure today must not stop the reminders for good.
     daily_reminders.using(run_after=_tomorrow_morning()).enqueue()
-    return told
+    return remind_overdue()
 
 
 def start_daily_reminders() -> str | None:

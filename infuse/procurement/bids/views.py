@@ -91,6 +91,12 @@ def bid_check(request: HttpRequest, slug: str, number: int) -> HttpResponse:
         messages.error(request, _("Write your bid first: there is nothing to check yet."))
         return redirect(_bid_url(phase))
     if request.method == "POST":
+        if request.POST.get("checked") != own.updated_at.isoformat():
+            messages.error(
+                request,
+                _("Your bid was saved again after you checked it. Check it again, then submit."),
+            )
+            return redirect(_check_url(phase))
         return action_page(
             request,
             run=lambda: services.submit_bid(actor=person, bid=own),
@@ -115,6 +121,9 @@ def bid_check(request: HttpRequest, slug: str, number: int) -> HttpResponse:
             ],
             "problems": services.missing_from(own),
             "bid_url": _bid_url(phase),
+            "submitted": own.submitted_at,
+            # What was checked: a submit refused if the bid was saved again meanwhile.
+            "checked": own.updated_at.isoformat(),
         },
     )
 

@@ -10,7 +10,6 @@ every supplier who asked a question or holds a bid in the phase hears of it.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from typing import Any
 
 from django.db import transaction
@@ -25,7 +24,7 @@ from infuse.procurement.challenges.schemas import DeadlineChangeIn
 from infuse.procurement.challenges.services import require_runs
 from infuse.procurement.models import Opening, Phase
 from infuse.procurement.ocds import releases as ocds
-from infuse.procurement.timetable import when
+from infuse.procurement.timetable import LONDON, when
 
 
 def check_deadline_change(*, actor: Any, phase: Phase) -> None:
@@ -77,15 +76,22 @@ def _timetable(phase: Phase) -> dict[str, str]:
 def change_deadline(*, actor: Person, phase: Phase, change_in: DeadlineChangeIn) -> Phase:
     """Move the deadline for bids later (and for questions, if given); see the module."""
     check_deadline_change(actor=actor, phase=phase)
-    problems = _problems(phase, change_in)
-    if problems:
-        raise InvalidInput(problems=problems)
     with transaction.atomic():
+        # Checked on the locked row: a change made meanwhile is the one to move from.
         locked = Phase.objects.select_for_update().get(pk=phase.pk)
-        check_deadline_change(actor=actor, phase=locked)  # on the locked row
+        check_deadline_change(actor=actor, phase=locked)
+        problems = _problems(locked, change_in)
+        if problems:
+            raise InvalidInput(problems=problems)
         before = _timetable(locked)
-        later = change_in.submission_deadline - locked.submission_deadline
-        days = dt.timedelta(days=math.ceil(later.total_seconds() / 86_400))
+        # Whole days between the two closing dates as Wales reads them (a clock change or a
+        # later hour on the same day moves nothing).
+        days = dt.timedelta(
+            days=(
+                change_in.submission_deadline.astimezone(LONDON).date()
+                - locked.submission_deadline.astimezone(LONDON).date()
+            ).days
+        )
         locked.submission_deadline = change_in.submission_deadline
         if change_in.clarification_deadline is not None:
             locked.clarification_deadline = change_in.clarification_deadline

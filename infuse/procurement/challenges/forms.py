@@ -187,10 +187,10 @@ class DeadlineForm(SchemaForm):
     schema = DeadlineChangeIn
     optional_fields = frozenset({"clarification_on", "clarification_time", "reason_cy"})
 
-    submission_on = DateInputField(label=_("Bids now close on"))
+    submission_on = DateInputField(label=_("New closing date for bids"))
     submission_time = forms.TimeField(label=_("at (24-hour clock)"), initial="12:00")
     clarification_on = DateInputField(
-        label=_("Questions now close on"),
+        label=_("New closing date for questions"),
         required=False,
         help_text=_("Leave empty to keep the date questions close."),
     )

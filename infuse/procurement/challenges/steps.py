@@ -276,6 +276,8 @@ def phase_steps(person: Any, phase: Phase) -> TaskList:
             else "",
             url=reader.url("questions", allowed=reader.runs, number=phase.number),
             yours=reader.runs and bool(unanswered),
+            # Nothing to do while no question waits: nobody is waited on, or asked, for it.
+            optional=not unanswered,
         ),
         _opening_step(reader, phase, closed),
         *_evaluation_steps(person, reader, phase, opened),
@@ -297,5 +299,6 @@ def announce_phase(actor: Any, phase: Phase) -> None:
             % {"number": phase.number, "title": phase.challenge.title}
         ),
         url=f"{url}#phase-{phase.number}-steps",
-        about=f"phase:{phase.pk}",
+        # A new award (after a cancelled one) starts its steps again.
+        about=f"phase:{phase.pk}:{getattr(phase.current_award(), 'pk', 0)}",
     )

@@ -127,5 +127,6 @@ def announce_contract(actor: Any, contract: Contract) -> None:
             % {"challenge": contract.award.phase.challenge.title}
         ),
         url=url,
-        about=f"contract:{contract.pk}",
+        # Each accepted milestone is paid in its turn: its payment is news of its own.
+        about=f"contract:{contract.pk}:{contract.milestones.filter(accepted_at__isnull=False).count()}",
     )

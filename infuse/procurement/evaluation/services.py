@@ -469,6 +469,7 @@ def cancel_award(*, actor: Person, award: Award, cancel_in: AwardCancelIn) -> Aw
         audit.record_event(
             actor=actor, action="award.cancelled", obj=award, after={"reason": reason}
         )
+        news.award_cancelled(award, reason)
     return award
 
 

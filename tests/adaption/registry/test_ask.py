@@ -34,7 +34,7 @@ def test_the_officer_asks_the_analyst_to_randomise(
     told = client.get(page).text
     assert "We have asked Alys Bevan" in told
     [news] = Notification.objects.filter(person=analyst)
-    assert news.topic == Notification.Topic.STEP_WAITING and news.url == page
+    assert news.topic == Notification.Topic.STEP_WAITING and news.url == f"{page}#steps"
     assert experiment.title in news.body_en and officer.full_name in news.subject_en
     assert news.subject_cy != news.subject_en and "Mae " in news.subject_cy
     # A second ask the same day is not sent again, and the officer is told so.
@@ -43,7 +43,7 @@ def test_the_officer_asks_the_analyst_to_randomise(
     assert Notification.objects.filter(person=analyst).count() == 1
     # The analyst reads it and goes straight to the experiment.
     opened = signed_in_as(analyst).get(f"/account/messages/{news.pk}/")
-    assert opened["Location"] == page
+    assert opened["Location"] == f"{page}#steps"
 
 
 def test_a_step_that_is_the_readers_own_or_done_cannot_be_asked_about(

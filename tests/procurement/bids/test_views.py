@@ -74,7 +74,14 @@ def test_a_supplier_registers_asks_and_bids_until_the_deadline(make_challenge, b
     web.post(f"{base}phases/1/bid/", {**answers, "price": "45,000", "action": "check"})
     check = web.get(f"{base}phases/1/bid/check/").text
     assert "£45,000" in check and "Submit the bid" in check and "cannot be submitted" not in check
-    sent = web.post(f"{base}phases/1/bid/check/")
+    checked = re.search(r'name="checked" value="([^"]+)"', check).group(1)
+    # A save after the check (a colleague's, say) must be checked before it is submitted.
+    web.post(f"{base}phases/1/bid/", {**answers, "price": "46,000", "action": "save"})
+    stale = web.post(f"{base}phases/1/bid/check/", {"checked": checked}, follow=True).text
+    assert "saved again after you checked it" in stale and "£46,000" in stale
+    assert Bid.objects.get(phase=phase).submitted_at is None
+    checked = re.search(r'name="checked" value="([^"]+)"', stale).group(1)
+    sent = web.post(f"{base}phases/1/bid/check/", {"checked": checked})
     assert sent.status_code == 302 and sent["Location"] == f"{base}phases/1/bid/"
     assert "hear the outcome in your messages" in web.get(sent["Location"]).text
     bid = Bid.objects.get(phase=phase)
@@ -86,9 +93,9 @@ def test_a_supplier_registers_asks_and_bids_until_the_deadline(make_challenge, b
         assert late.status_code == 400
         assert "can no longer be made or changed" in late.content.decode()
         closed = web.get(f"{base}phases/1/bid/").content.decode()
-        assert "not open for bids" in closed and "45,000" in closed
+        assert "not open for bids" in closed and "46,000" in closed
     assert bidding.read_bid(actor=bid.supplier.memberships.get().person, bid=bid).price_pence == (
-        4_500_000
+        4_600_000
     )
 
 

@@ -5,6 +5,7 @@ everyone in the phase hears of it with the reason, in their language."""
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -17,6 +18,7 @@ from infuse.procurement.bids import services as bidding
 from infuse.procurement.bids.schemas import BidIn
 from infuse.procurement.challenges.deadlines import change_deadline
 from infuse.procurement.challenges.schemas import DeadlineChangeIn
+from infuse.procurement.models import Phase
 from infuse.procurement.questions import services as questions
 from infuse.procurement.questions.schemas import QuestionIn
 from tests.clients import date_boxes, signed_in_as
@@ -48,8 +50,9 @@ def test_a_later_deadline_moves_the_timetable_is_published_and_told(
         ),
     )
     assert moved.submission_deadline == later
-    assert moved.evaluation_ends_on == before[1] + dt.timedelta(days=7)  # whole days, rounded up
-    assert moved.award_expected_on == before[2] + dt.timedelta(days=7)
+    days = timezone.localdate(later) - timezone.localdate(before[0])  # calendar days in Wales
+    assert moved.evaluation_ends_on == before[1] + days
+    assert moved.award_expected_on == before[2] + days
     [change] = moved.amendments
     assert change["before"]["submission_deadline"] == before[0].isoformat()
     assert AuditEvent.objects.filter(action="phase.deadline_changed").count() == 1
@@ -135,3 +138,64 @@ def test_the_buyer_moves_it_from_the_challenge_page_and_the_public_reads_why(mak
     with time_machine.travel(phase.submission_deadline + dt.timedelta(minutes=1)):
         late = signed_in_as(buyer).get(f"{page}phases/1/deadline/", follow=True)  # a new session
         assert "can no longer move" in late.text
+
+
+def test_a_second_change_is_checked_against_the_first_and_days_follow_the_calendar(
+    make_challenge, buyer
+):
+    challenge = make_challenge()
+    stale = challenge.phases.get()  # loaded once, as two officers' pages would be
+    first = stale.submission_deadline + dt.timedelta(days=20)
+    change_deadline(
+        actor=buyer,
+        phase=stale,
+        change_in=DeadlineChangeIn(submission_deadline=first, reason_en="More time."),
+    )
+    with pytest.raises(InvalidInput):  # earlier than the deadline now stored
+        change_deadline(
+            actor=buyer,
+            phase=stale,
+            change_in=DeadlineChangeIn(
+                submission_deadline=first - dt.timedelta(days=10), reason_en="Less time."
+            ),
+        )
+    phase = challenge.phases.get()
+    evaluation_ends = phase.evaluation_ends_on
+    # Half an hour later on the same day moves the deadline, not the evaluation's date.
+    change_deadline(
+        actor=buyer,
+        phase=phase,
+        change_in=DeadlineChangeIn(
+            submission_deadline=phase.submission_deadline + dt.timedelta(minutes=30),
+            reason_en="A little more time.",
+        ),
+    )
+    phase.refresh_from_db()
+    assert phase.evaluation_ends_on == evaluation_ends
+
+
+def test_days_are_counted_across_the_clock_change_as_wales_reads_them(make_challenge, buyer):
+    challenge = make_challenge()
+    phase = challenge.phases.get()
+    london = ZoneInfo("Europe/London")
+    summer = dt.datetime(2027, 10, 20, 12, 0, tzinfo=london)  # BST
+    Phase.objects.filter(pk=phase.pk).update(
+        opens_at=summer - dt.timedelta(days=9),
+        clarification_deadline=summer - dt.timedelta(days=2),
+        submission_deadline=summer,
+        evaluation_ends_on=dt.date(2027, 11, 1),
+        award_expected_on=dt.date(2027, 12, 15),
+    )
+    phase.refresh_from_db()
+    with time_machine.travel(summer - dt.timedelta(days=1)):
+        change_deadline(
+            actor=buyer,
+            phase=phase,
+            change_in=DeadlineChangeIn(
+                submission_deadline=dt.datetime(2027, 11, 3, 12, 0, tzinfo=london),  # GMT
+                reason_en="Two more weeks.",
+            ),
+        )
+    phase.refresh_from_db()
+    assert phase.evaluation_ends_on == dt.date(2027, 11, 15)  # 14 days, not 15
+    assert phase.award_expected_on == dt.date(2027, 12, 29)
