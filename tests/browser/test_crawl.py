@@ -1,7 +1,8 @@
 """The loop is reachable: from the home page, by following links alone, a reader reaches every
 indicator, dataset, experiment, challenge, goal, theme and council page they may see — in
-English and in Welsh, each axe-clean, and none scrolling sideways at 320 px. The same for a
-signed-in analyst, whose regional pages join the public ones.
+English and in Welsh, each axe-clean, and none scrolling sideways at 320 px; no Welsh page shows
+interface English or an internal code. The same for a signed-in analyst, whose regional pages
+join the public ones.
 
 The crawl reads each page's links and opens them (the hrefs come from the pages, never typed),
 breadth first, over the pages that show the region's work (not forms, files or the API)."""
@@ -11,14 +12,19 @@ from __future__ import annotations
 import re
 from collections import deque
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
+import polib
 import pytest
+from django.apps import apps
 from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 from playwright.sync_api import Page
 
+import infuse
+from infuse.adaption.method_names import ESTIMATORS, POWER_METHODS, RANDOMISATIONS
 from infuse.adaption.registry.services import visible_experiments
 from infuse.core.models import Council, Person, Theme, WellbeingGoal
 from infuse.datalab.catalogue.services import visible_datasets, visible_indicators
@@ -116,7 +122,18 @@ def test_the_public_reaches_every_page_of_the_loop_by_links(
     assert expected(None) <= english, expected(None) - english
     page.goto(base + "/")
     page.get_by_role("link", name="Cymraeg").click()
-    welsh = crawl(page, base, "/cy/", axe_check)
+    phrases, codes = _english_phrases(), _internal_codes()
+    # What the check looks for (so it can fail): the engine's and the models' codes, and the
+    # interface's English.
+    assert {"two_proportions_z", "stepped_wedge", "datalab.ingest"} <= codes
+    assert "Check your bid before you submit it" in phrases
+    words = in_welsh(phrases, codes)
+
+    def check_welsh(page: Page) -> None:
+        axe_check(page)
+        words(page)
+
+    welsh = crawl(page, base, "/cy/", check_welsh)
     assert {f"/cy{p}" for p in expected(None)} <= welsh
 
 
@@ -129,5 +146,51 @@ def test_a_signed_in_analyst_reaches_the_regional_pages_too(
     english = crawl(page, base, "/", axe_check)
     assert expected(analyst) <= english, expected(analyst) - english
     assert expected(analyst) - expected(None), "the analyst should see regional work as well"
-    welsh = crawl(page, base, "/cy/", axe_check)
+    words = in_welsh(_english_phrases(), _internal_codes())
+
+    def check_welsh(page: Page) -> None:
+        axe_check(page)
+        words(page)
+
+    welsh = crawl(page, base, "/cy/", check_welsh)
     assert {f"/cy{p}" for p in expected(analyst)} <= welsh
+
+
+def _english_phrases() -> list[str]:
+    """Runs of four or more words from the interface's English that Welsh says differently: on
+    a Welsh page, any of them is an untranslated string."""
+    catalogue = polib.pofile(str(Path(infuse.__file__).parent / "locale/cy/LC_MESSAGES/django.po"))
+    phrases = set()
+    for entry in catalogue.translated_entries():
+        if entry.msgstr.strip() == entry.msgid.strip():
+            continue
+        for piece in re.split(r"%\(\w+\)s|%s|\{[^}]*\}|<[^>]+>", entry.msgid):
+            words = piece.split()
+            if sum(word.isalpha() for word in words) >= 4:
+                phrases.add(" ".join(words))
+    return sorted(phrases, key=len, reverse=True)
+
+
+def _internal_codes() -> set[str]:
+    """The codes behind every choice people read by its label (statuses, designs, kinds…) and
+    the engine's method codes: none may show on a page."""
+    codes = set(POWER_METHODS) | set(ESTIMATORS) | set(RANDOMISATIONS)
+    for model in apps.get_models():
+        for field in model._meta.get_fields():
+            for value, _label in getattr(field, "flatchoices", None) or ():
+                codes.add(str(value))
+    return {code for code in codes if re.fullmatch(r"[a-z0-9]+([_.][a-z0-9]+)+", code)}
+
+
+def in_welsh(phrases: list[str], codes: set[str]) -> Callable[[Page], None]:
+    """A check that the page's main text has no untranslated interface English and no code."""
+
+    def check(page: Page) -> None:
+        text = " ".join(page.inner_text("main").split())
+        english = [phrase for phrase in phrases if phrase in text]
+        shown = sorted(
+            code for code in codes if re.search(rf"(?<![\w.]){re.escape(code)}(?![\w.])", text)
+        )
+        assert not english and not shown, f"{page.url}: English {english[:5]}; codes {shown}"
+
+    return check
