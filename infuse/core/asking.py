@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from infuse.core.errors import Conflict
@@ -23,10 +23,19 @@ from infuse.core.tasklist import StepStatus, TaskList
 Steps = Callable[[], TaskList]
 
 
-def _name_of(steps: Steps, key: str) -> str:
-    """A step's name in the active language (the task list is built again in it: step names
-    are written in the language of the moment they are made)."""
-    return str(next((s.name for s in steps().steps if s.key == key), key))
+def _names(steps: Steps, key: str) -> Callable[[], str]:
+    """The step's name in the active language. Step names are written in the language of the
+    moment the task list is made, so it is built again in each language — once: subject and
+    body of the same language share it."""
+    named: dict[str | None, str] = {}
+
+    def name() -> str:
+        language = translation.get_language()
+        if language not in named:
+            named[language] = str(next((s.name for s in steps().steps if s.key == key), key))
+        return named[language]
+
+    return name
 
 
 def tell_who_is_next(
@@ -43,16 +52,16 @@ def tell_who_is_next(
         # A step the actor started and another must finish (the second opener) is told.
         return []
     people = [p for p in step.ask_people if p.pk != actor_id]
-    key = step.key
+    name = _names(steps, step.key)
     return notify(
         people,
         News(
             topic=Notification.Topic.STEP_WAITING,
             key=f"next:{about}:{step.key}",
-            subject=lambda: _("A step waits on you: %(step)s") % {"step": _name_of(steps, key)},
+            subject=lambda: _("A step waits on you: %(step)s") % {"step": name()},
             body=lambda: (
                 _("Next in %(what)s is a step you can take: %(step)s. Open the page to take it.")
-                % {"what": what(), "step": _name_of(steps, key)}
+                % {"what": what(), "step": name()}
             ),
             url=url,
         ),
@@ -76,19 +85,17 @@ def ask_to_take(
             )
         )
     asker = reader.full_name or reader.email
+    name = _names(steps, step_key)
     news = News(
         topic=Notification.Topic.STEP_WAITING,
         key=f"ask:{about}:{step.key}:{reader.pk}:{timezone.localdate().isoformat()}",
-        subject=lambda: (
-            _("%(person)s asks you to: %(step)s")
-            % {"person": asker, "step": _name_of(steps, step_key)}
-        ),
+        subject=lambda: _("%(person)s asks you to: %(step)s") % {"person": asker, "step": name()},
         body=lambda: (
             _(
                 "%(person)s is waiting for a step of %(what)s that you can take: %(step)s. "
                 "Open the page to take it."
             )
-            % {"person": asker, "what": what(), "step": _name_of(steps, step_key)}
+            % {"person": asker, "what": what(), "step": name()}
         ),
         url=url,
     )

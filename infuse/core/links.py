@@ -6,8 +6,10 @@ request to take the host from, so ``INFUSE_SITE_URL`` says where people reach th
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
-from django.urls import translate_url
+from django.urls import reverse, translate_url
 from django.utils import translation
 
 
@@ -16,6 +18,13 @@ def in_language(url: str, language: str) -> str:
     english = url[3:] if url.startswith("/cy/") else url
     with translation.override(settings.LANGUAGE_CODE):
         return translate_url(english, language)
+
+
+def english_path(name: str, **kwargs: Any) -> str:
+    """The path of the page ``name``, in the default language: what a notification stores, so
+    that it opens in each reader's own language (see :func:`in_language`)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return reverse(name, kwargs=kwargs)
 
 
 def absolute(path: str) -> str:

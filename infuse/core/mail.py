@@ -15,7 +15,7 @@ import smtplib
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.tasks import task
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -80,15 +80,19 @@ def _permanent(error: Exception) -> bool:
     return isinstance(error, smtplib.SMTPResponseException) and error.smtp_code >= 500
 
 
+def _waiting_and_due(now: dt.datetime) -> QuerySet[Notification]:
+    """Emails waiting to be sent whose (next) attempt is due by ``now``."""
+    return Notification.objects.filter(
+        Q(email_next_attempt_at__isnull=True) | Q(email_next_attempt_at__lte=now),
+        email=Notification.Email.PENDING,
+    )
+
+
 def _claim(notification_id: str) -> Notification | None:
     now = timezone.now()
     # Waiting and due: a second task for the same email (queued by a sweep) finds it claimed,
     # or not due before the time its retry was set for.
-    claimed = Notification.objects.filter(
-        Q(email_next_attempt_at__isnull=True) | Q(email_next_attempt_at__lte=now),
-        pk=notification_id,
-        email=Notification.Email.PENDING,
-    )
+    claimed = _waiting_and_due(now).filter(pk=notification_id)
     if not claimed.update(
         email=Notification.Email.SENDING,
         email_attempts=F("email_attempts") + 1,
@@ -163,9 +167,7 @@ def requeue_unsent() -> str | None:
     Notification.objects.filter(
         email=Notification.Email.SENDING, email_next_attempt_at__lt=now - STALE_CLAIM
     ).update(email=Notification.Email.PENDING, email_next_attempt_at=None)
-    due = Notification.objects.filter(email=Notification.Email.PENDING).filter(
-        Q(email_next_attempt_at__isnull=True) | Q(email_next_attempt_at__lte=now)
-    )
+    due = _waiting_and_due(now)
     count = 0
     for notification in due.only("pk"):
         queue_email(notification)

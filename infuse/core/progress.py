@@ -10,13 +10,12 @@ import threading
 import time
 from typing import Any
 
-from django.conf import settings
 from django.db import connection
 from django.tasks.base import TaskResult, TaskResultStatus
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
+from infuse.core.links import english_path
 from infuse.core.models import Notification, TaskProgress
 from infuse.core.notifications import News, notify
 
@@ -91,8 +90,7 @@ def tell_owner(progress: TaskProgress, *, succeeded: bool) -> None:
     if owner is None:
         return
     work = TaskProgress.Kind(progress.kind).label
-    with translation.override(settings.LANGUAGE_CODE):
-        url = reverse("task", kwargs={"progress_id": progress.pk})
+    url = english_path("task", progress_id=progress.pk)
     if succeeded:
         subject, body = (
             gettext_noop("Finished: %(work)s"),

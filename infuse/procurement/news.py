@@ -11,20 +11,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.conf import settings
-from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
+from infuse.core.links import english_path
 from infuse.core.models import Notification, Organisation, Person, Role
 from infuse.core.notifications import News, alerted_by, notify
 from infuse.procurement.models import Award, Bid, Challenge, Clarification, Phase
-
-
-def _english(name: str, **kwargs: object) -> str:
-    """A page's path, stored in English (the reader's language is chosen when opened)."""
-    with translation.override(settings.LANGUAGE_CODE):
-        return reverse(name, kwargs=kwargs)
 
 
 def _when(moment: dt.datetime) -> str:
@@ -73,7 +66,7 @@ def question_answered(clarification: Clarification) -> None:
                     "deadline": _when(phase.submission_deadline),
                 }
             ),
-            url=_english("procurement:challenge", slug=challenge.slug),
+            url=english_path("procurement:challenge", slug=challenge.slug),
         ),
     )
 
@@ -114,7 +107,7 @@ def _outcome(award: Award, bid: Bid, won: bool) -> News:
             % {"title": title}
         ),
         body=body,
-        url=_english("procurement:feedback", pk=bid.pk),
+        url=english_path("procurement:feedback", pk=bid.pk),
     )
 
 
@@ -144,7 +137,7 @@ def award_cancelled(award: Award, reason: str) -> None:
                     )
                     % {"number": phase.number, "title": title, "reason": reason}
                 ),
-                url=_english("procurement:challenge", slug=phase.challenge.slug),
+                url=english_path("procurement:challenge", slug=phase.challenge.slug),
             ),
         )
 
@@ -176,7 +169,7 @@ def challenge_published(challenge: Challenge) -> None:
                     "closes": _when(phase.submission_deadline),
                 }
             ),
-            url=_english("procurement:challenge", slug=challenge.slug),
+            url=english_path("procurement:challenge", slug=challenge.slug),
         ),
     )
 
@@ -213,6 +206,6 @@ def deadline_changed(phase: Phase) -> None:
                     "reason": reason(),
                 }
             ),
-            url=_english("procurement:challenge", slug=challenge.slug),
+            url=english_path("procurement:challenge", slug=challenge.slug),
         ),
     )

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.urls import reverse
-from django.utils import translation
 from django.utils.translation import gettext as _
 
 from infuse.adaption.models import Experiment, Outcome, Status
 from infuse.core.asking import tell_who_is_next
+from infuse.core.links import english_path
 from infuse.core.models import Role
 from infuse.core.permissions import DATA_ROLES, can
 from infuse.core.tasklist import Step, StepStatus, TaskList, status_of, who_can
@@ -278,8 +277,7 @@ def _closed(step: Step) -> Step:
 
 def announce_next(actor: Any, experiment: Experiment) -> None:
     """After ``actor`` moved the experiment on: tell whoever its next step now waits on."""
-    with translation.override(settings.LANGUAGE_CODE):
-        url = reverse("adaption:experiment", kwargs={"slug": experiment.slug})
+    url = english_path("adaption:experiment", slug=experiment.slug)
     tell_who_is_next(
         actor=actor,
         steps=lambda: experiment_steps(actor, experiment),

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.conf import settings
 from django.tasks import task
-from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from infuse.core.links import english_path
 from infuse.core.models import Notification
 from infuse.core.notifications import News, notify
 from infuse.core.permissions import DATA_ROLES
@@ -27,8 +26,7 @@ RUN_AT = dt.time(7, 0)
 
 
 def _news(dataset: Dataset, due: dt.date) -> News:
-    with translation.override(settings.LANGUAGE_CODE):
-        url = reverse("datalab:dataset", kwargs={"slug": dataset.slug})
+    url = english_path("datalab:dataset", slug=dataset.slug)
     return News(
         topic=Notification.Topic.DATASET_OVERDUE,
         key=f"overdue:{dataset.pk}:{due.isoformat()}",

@@ -13,13 +13,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from infuse.core.asking import tell_who_is_next
+from infuse.core.links import english_path
 from infuse.core.models import Organisation, Role
 from infuse.core.permissions import can
 from infuse.core.tasklist import Step, TaskList, Who, status_of, who_can
@@ -289,8 +289,7 @@ def phase_steps(person: Any, phase: Phase) -> TaskList:
 
 def announce_phase(actor: Any, phase: Phase) -> None:
     """After ``actor`` moved a phase on: tell whoever its next step now waits on."""
-    with translation.override(settings.LANGUAGE_CODE):
-        url = reverse("procurement:challenge", kwargs={"slug": phase.challenge.slug})
+    url = english_path("procurement:challenge", slug=phase.challenge.slug)
     tell_who_is_next(
         actor=actor,
         steps=lambda: phase_steps(actor, phase),

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from infuse.core.asking import tell_who_is_next
+from infuse.core.links import english_path
 from infuse.core.permissions import can
 from infuse.core.tasklist import Step, TaskList, status_of
 from infuse.procurement.challenges.services import runs
@@ -117,8 +117,7 @@ def contract_steps(person: Any, contract: Contract) -> TaskList:
 
 def announce_contract(actor: Any, contract: Contract) -> None:
     """After ``actor`` moved a contract on: tell whoever its next step now waits on."""
-    with translation.override(settings.LANGUAGE_CODE):
-        url = reverse("procurement:contract", kwargs={"pk": contract.pk})
+    url = english_path("procurement:contract", pk=contract.pk)
     tell_who_is_next(
         actor=actor,
         steps=lambda: contract_steps(actor, contract),
