@@ -88,3 +88,19 @@ def method_name(code: str) -> str:
 def size_name(code: str) -> str:
     """Which size a number is, in words."""
     return str(SIZES.get(code, gettext("Size")))
+
+
+ARMS: dict[str, Promise] = {
+    "control": _("Control"),
+    "treatment": _("Treatment"),
+}
+
+
+def arm_name(code: str) -> str:
+    """An arm's label in words: ``control``, ``treatment``, or a stepped wedge's ``step_3``."""
+    if code in ARMS:
+        return str(ARMS[code])
+    prefix, _sep, number = str(code).partition("_")
+    if prefix == "step" and number.isdigit():
+        return gettext("Step %(number)s") % {"number": number}
+    return str(code)

@@ -16,6 +16,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from infuse.core.errors import Message
+from infuse.core.words import listed
 
 PARTS = ("day", "month", "year")
 PART_WORDS: dict[str, Message] = {"day": _("a day"), "month": _("a month"), "year": _("a year")}
@@ -74,14 +75,6 @@ def parts_of(value: Any) -> dict[str, str]:
 DIGITS = re.compile(r"[0-9]+")  # the digits people type here: not other scripts' numerals
 
 
-def _and(parts: Any) -> str:
-    """ "a day and a month" (a list read aloud in the active language)."""
-    words = [str(part) for part in parts]
-    if len(words) == 1:
-        return words[0]
-    return _("%(first)s and %(last)s") % {"first": ", ".join(words[:-1]), "last": words[-1]}
-
-
 def _month(text: str) -> int | None:
     if DIGITS.fullmatch(text):
         return int(text)
@@ -104,7 +97,7 @@ class DateInputField(forms.Field):
         if missing:
             raise forms.ValidationError(
                 _("‘%(label)s’ must include %(part)s")
-                % {"label": label, "part": _and(PART_WORDS[part] for part in missing)},
+                % {"label": label, "part": listed(PART_WORDS[part] for part in missing)},
                 code="incomplete",
             )
         if not DIGITS.fullmatch(year) or len(year) != 4:

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
+from infuse.core.numbers import number
+
 WIDTH, HEIGHT = 640, 360
 LEFT, RIGHT, TOP, BOTTOM = 64, 16, 16, 48
 
@@ -59,15 +61,20 @@ def nice_step(rough: float) -> float:
     return float(10 * power)
 
 
-def number(value: float) -> str:
-    """A tick or tooltip label: thousands separated, at most one decimal place."""
-    if abs(value - round(value)) < 1e-9:
-        return f"{round(value):,}"
-    return f"{value:,.1f}"
+def scrolling(svg: SafeString, label: str) -> SafeString:
+    """A chart in a box of its own that scrolls sideways on a narrow screen: the chart keeps
+    a width at which its text is drawn at 12 px or more (WCAG 1.4.10 lets a chart need two
+    dimensions; the page itself never scrolls sideways). Focusable, so a keyboard scrolls it."""
+    return format_html(
+        '<div class="infuse-chart-scroll" tabindex="0" role="region" aria-label="{}">{}</div>',
+        label,
+        svg,
+    )
 
 
 def frame(*, title: str, description: str, ident: str, body: SafeString, css: str) -> SafeString:
-    return format_html(
+    """The chart's ``<svg>`` with its title and description, in its scrolling box."""
+    svg = format_html(
         '<svg class="{}" role="img" aria-labelledby="{}-title {}-desc" viewBox="0 0 {} {}" '
         'focusable="false" preserveAspectRatio="xMidYMid meet">'
         '<title id="{}-title">{}</title><desc id="{}-desc">{}</desc>{}</svg>',
@@ -82,6 +89,7 @@ def frame(*, title: str, description: str, ident: str, body: SafeString, css: st
         description,
         body,
     )
+    return scrolling(svg, title)
 
 
 def axes(x_ticks: list[tuple[float, str]], y: Axis, x_label: str, y_label: str) -> SafeString:

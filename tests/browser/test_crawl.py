@@ -102,11 +102,24 @@ def expected(person: Any) -> set[str]:
     return paths
 
 
+# Each chart's text as drawn: its font size in the chart's units times the chart's scale.
+CHART_TEXT_SIZES = """() => [...document.querySelectorAll("svg[viewBox] text")].flatMap((text) => {
+  const svg = text.closest("svg[viewBox]");
+  const drawn = svg.getBoundingClientRect().width;
+  if (!drawn) return [];  // in a closed <details>
+  const scale = drawn / svg.viewBox.baseVal.width;
+  return [[text.textContent, parseFloat(getComputedStyle(text).fontSize) * scale]];
+})"""
+
+
 def _fits(page: Page) -> None:
+    """At 320 px the page never scrolls sideways and no chart draws text below 12 px."""
     page.set_viewport_size({"width": 320, "height": 800})
     width = page.evaluate("document.documentElement.scrollWidth")
+    small = [(t, round(px, 1)) for t, px in page.evaluate(CHART_TEXT_SIZES) if px < 12]
     page.set_viewport_size({"width": 1280, "height": 800})
     assert width <= 320, f"{page.url} is {width} px wide at 320 px"
+    assert not small, f"{page.url}: chart text under 12 px at 320 px: {small[:5]}"
 
 
 def test_the_public_reaches_every_page_of_the_loop_by_links(

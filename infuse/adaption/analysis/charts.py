@@ -10,8 +10,16 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from infuse.adaption.analysis.results import ArmFlow, Flow, NamedEffect, has_interval
-from infuse.core.svg_charts import BOTTOM, RIGHT, TOP, WIDTH, Axis, number
+from infuse.adaption.analysis.results import (
+    AnalysisResult,
+    ArmFlow,
+    Flow,
+    NamedEffect,
+    has_interval,
+)
+from infuse.adaption.method_names import arm_name
+from infuse.core import numbers
+from infuse.core.svg_charts import BOTTOM, RIGHT, TOP, WIDTH, Axis, number, scrolling
 from infuse.stats import EstimateResult
 
 FOREST_ROW = 28  # height of one council's row
@@ -42,9 +50,7 @@ def _forest_row(x: Axis, index: int, row: NamedEffect, overall: bool) -> SafeStr
             else f'cx="{x(effect.estimate)}" cy="{y}" r="5"'
         ),
         row.name,
-        f"{effect.estimate:.2f}",
-        f"{effect.ci_low:.2f}",
-        f"{effect.ci_high:.2f}",
+        *numbers.figures(effect.estimate, effect.ci_low, effect.ci_high),
         shape,
     )
 
@@ -111,7 +117,8 @@ def forest_svg(
         "The effect in each of %(count)s councils with its 95%% confidence interval, and over "
         "all councils; the vertical line is no effect. The same numbers are in the table below."
     ) % {"count": len(rows)}
-    return format_html(
+    title = title or _("Effect by council")
+    svg = format_html(
         '<svg class="infuse-chart" role="img" aria-labelledby="{}-title {}-desc" '
         'viewBox="0 0 {} {}" focusable="false"><title id="{}-title">{}</title>'
         '<desc id="{}-desc">{}</desc>{}</svg>',
@@ -120,19 +127,29 @@ def forest_svg(
         WIDTH,
         height,
         ident,
-        title or _("Effect by council"),
+        title,
         ident,
         description,
         _forest_body(x, items, height, label, with_overall),
     )
+    return scrolling(svg, title)
+
+
+def council_forest(result: AnalysisResult | None) -> SafeString:
+    """The forest plot of an analysis's councils around its primary effect ("" without)."""
+    if result is None or not result.by_council:
+        return mark_safe("")
+    return forest_svg(result.by_council, result.primary, label=result.outcome)
 
 
 FLOW_BOX_WIDTH, FLOW_BOX_HEIGHT, FLOW_GAP = 250, 46, 22
 
 
-def _flow_stages() -> list[tuple[str, str]]:
+def _flow_stages(flow: Flow) -> list[tuple[str, str]]:
+    """The boxes of each arm; "allocated" only where units were allocated to one arm."""
+    allocated = [("allocated", _("Allocated"))] if flow.allocated_known else []
     return [
-        ("allocated", _("Allocated")),
+        *allocated,
         ("received", _("With outcome data")),
         ("lost", _("No outcome (lost)")),
         ("analysed", _("Analysed")),
@@ -147,7 +164,7 @@ def _flow_arm(column: int, arm: ArmFlow, stages: list[tuple[str, str]]) -> list[
         format_html(
             '<text class="infuse-chart__label" x="{}" y="24" text-anchor="middle">{}</text>',
             middle,
-            _("Treatment") if arm.arm == "treatment" else _("Control"),
+            arm_name(arm.arm),
         )
     ]
     for row, (key, label) in enumerate(stages):
@@ -165,7 +182,7 @@ def _flow_arm(column: int, arm: ArmFlow, stages: list[tuple[str, str]]) -> list[
                 middle,
                 top + FLOW_BOX_HEIGHT / 2 + 5,
                 label,
-                "–" if value is None else value,
+                numbers.number(value),
             )
         )
         if row:
@@ -187,19 +204,16 @@ def flow_svg(flow: Flow) -> SafeString:
     arms = flow.arms
     if not arms:
         return mark_safe("")
-    stages = _flow_stages()
+    stages = _flow_stages(flow)
     width = 2 * FLOW_BOX_WIDTH + 3 * 30
     height = 40 + len(stages) * (FLOW_BOX_HEIGHT + FLOW_GAP)
     parts = [part for column, arm in enumerate(arms) for part in _flow_arm(column, arm, stages)]
     description = "; ".join(
-        f"{arm.arm}: "
-        + ", ".join(
-            f"{label} {'–' if getattr(arm, key) is None else getattr(arm, key)}"
-            for key, label in stages
-        )
+        f"{arm_name(arm.arm)}: "
+        + ", ".join(f"{label} {numbers.number(getattr(arm, key))}" for key, label in stages)
         for arm in arms
     )
-    return format_html(
+    svg = format_html(
         '<svg class="infuse-chart infuse-flow" role="img" aria-labelledby="flow-title flow-desc" '
         'viewBox="0 0 {} {}" focusable="false"><title id="flow-title">{}</title>'
         '<desc id="flow-desc">{}</desc><defs><marker id="flow-arrow" viewBox="0 0 10 10" '
@@ -211,3 +225,4 @@ def flow_svg(flow: Flow) -> SafeString:
         description,
         mark_safe("".join(str(p) for p in parts)),  # noqa: S308 - built with format_html
     )
+    return scrolling(svg, _("Flow of units through the experiment"))

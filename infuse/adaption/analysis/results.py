@@ -16,8 +16,6 @@ import math
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
-from django.utils.translation import gettext as _
-
 from infuse import stats
 from infuse.stats import EstimateResult
 
@@ -83,6 +81,11 @@ class ArmFlow:
 class Flow:
     unit: str  # "council" or "unit"
     arms: tuple[ArmFlow, ...]
+
+    @property
+    def allocated_known(self) -> bool:
+        """Whether units were allocated to arms (a stepped wedge's councils are in both)."""
+        return any(arm.allocated is not None for arm in self.arms)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Flow:
@@ -203,49 +206,3 @@ class AnalysisResult:
 def result_of(run: Any) -> AnalysisResult | None:
     """An analysis run's result, typed (None until the analysis is done)."""
     return AnalysisResult.from_json(run.result) if run.result else None
-
-
-def effect_sentence(result: AnalysisResult) -> str:
-    """The primary result in plain words, in the page's language."""
-    primary = result.primary
-    if not has_interval(primary):
-        # Synthetic control: inference by placebos, without a confidence interval.
-        p_value = primary.p_value
-        return _(
-            "The estimated effect on %(outcome)s is %(estimate)s (placebo p-value %(p)s); this "
-            "method gives no confidence interval."
-        ) % {
-            "outcome": result.outcome,
-            "estimate": f"{primary.estimate:.2f}",
-            "p": f"{p_value:.3f}" if math.isfinite(p_value) else "–",
-        }
-    values = {
-        "outcome": result.outcome,
-        "size": f"{abs(primary.estimate):.2f}",
-        "low": f"{primary.ci_low:.2f}",
-        "high": f"{primary.ci_high:.2f}",
-        "p": "p < 0.001" if primary.p_value < 0.001 else f"p = {primary.p_value:.3f}",
-    }
-    if not excludes_no_effect(primary):
-        return (
-            _(
-                "The data do not show a clear difference in %(outcome)s: the best estimate is "
-                "%(size)s, but the 95%% confidence interval runs from %(low)s to %(high)s "
-                "(%(p)s), so it could be no effect at all."
-            )
-            % values
-        )
-    text = (
-        _("With the intervention, %(outcome)s was higher by %(size)s on average")
-        if primary.estimate > 0
-        else _("With the intervention, %(outcome)s was lower by %(size)s on average")
-    ) % values
-    return (
-        text
-        + " "
-        + _(
-            "(95%% confidence interval %(low)s to %(high)s; %(p)s). Chance alone is an "
-            "unlikely explanation."
-        )
-        % values
-    )

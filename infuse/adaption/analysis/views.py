@@ -13,12 +13,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from infuse.adaption.analysis import services
-from infuse.adaption.analysis.charts import flow_svg, forest_svg
+from infuse.adaption.analysis.charts import council_forest, flow_svg
 from infuse.adaption.analysis.forms import AttachDataForm
-from infuse.adaption.analysis.results import (
-    effect_sentence,
-    result_of,
-)
+from infuse.adaption.analysis.result_words import shown_result
 from infuse.adaption.registry.services import get_experiment
 from infuse.adaption.registry.views import posted, team_page
 from infuse.core.pages import form_page
@@ -57,7 +54,7 @@ def experiment_results(request: HttpRequest, slug: str) -> HttpResponse:
     """The latest analysis: primary effect in words, flow, forest plot, secondary outcomes."""
     experiment = get_experiment(actor=request.user, slug=slug)
     run = services.get_analysis(actor=request.user, experiment=experiment)
-    result = result_of(run)
+    result = shown_result(run)
     allocation = experiment.latest_allocation
     return render(
         request,
@@ -67,11 +64,8 @@ def experiment_results(request: HttpRequest, slug: str) -> HttpResponse:
             "run": run,
             "result": result,
             "primary": result.primary if result else None,
-            "sentence": effect_sentence(result) if result else "",
             "flow_svg": flow_svg(result.flow) if result else "",
-            "forest_svg": forest_svg(result.by_council, result.primary, label=result.outcome)
-            if result and result.by_council
-            else "",
+            "forest_svg": council_forest(result),
             "deviations": [
                 (DEVIATIONS.get(d["key"], d["key"]), d["detail"]) for d in run.deviations
             ],

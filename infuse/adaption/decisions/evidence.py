@@ -16,7 +16,8 @@ from typing import Any
 from django.db.models import Q
 
 from infuse import stats
-from infuse.adaption.analysis.results import AnalysisResult, has_interval, result_of
+from infuse.adaption.analysis.result_words import shown_result
+from infuse.adaption.analysis.results import AnalysisResult, has_interval
 from infuse.adaption.models import AnalysisRun, Decision, Experiment, Outcome
 from infuse.adaption.registry.services import visible_experiments
 from infuse.core.models import Council
@@ -97,7 +98,7 @@ def _outcome_key(experiment: Experiment) -> OutcomeKey | None:
 
 def _result(experiment: Experiment, decision: Decision) -> AnalysisResult | None:
     run = decision.analysis or experiment.analyses.filter(state=AnalysisRun.State.DONE).first()
-    return result_of(run) if run else None
+    return shown_result(run)
 
 
 def decided(
@@ -173,7 +174,7 @@ def latest_findings(actor: Any, *, limit: int = 3) -> list[tuple[Experiment, Ana
     )
     found: dict[int, tuple[Experiment, AnalysisResult]] = {}
     for run in runs:
-        result = result_of(run)
+        result = shown_result(run)
         if result is not None and run.experiment_id not in found:
             found[run.experiment_id] = (run.experiment, result)
         if len(found) == limit:

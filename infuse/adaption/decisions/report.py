@@ -12,8 +12,8 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from infuse.adaption.analysis.charts import flow_svg
-from infuse.adaption.analysis.results import result_of
+from infuse.adaption.analysis.charts import council_forest, flow_svg
+from infuse.adaption.analysis.result_words import shown_result
 from infuse.adaption.models import AnalysisRun, Experiment
 from infuse.adaption.protocol.content import PROTOCOL_LABELS
 from infuse.core.pdf import render_pdf
@@ -27,7 +27,7 @@ def report_context(actor: Any, experiment: Experiment) -> dict[str, Any]:
         .select_related("protocol", "dataset_version")
         .first()
     )
-    result = result_of(run) if run else None
+    result = shown_result(run)
     allocation = experiment.latest_allocation
     return {
         "experiment": experiment,
@@ -43,6 +43,7 @@ def report_context(actor: Any, experiment: Experiment) -> dict[str, Any]:
         "result": result,
         "primary": result.primary if result else None,
         "flow_svg": flow_svg(result.flow) if result else "",
+        "forest_svg": council_forest(result),
         "decision": experiment.decisions.first(),
         "outcomes": experiment.outcomes.select_related("dataset", "indicator"),
         "generated_at": timezone.now(),
@@ -53,6 +54,5 @@ def report_pdf(actor: Any, experiment: Experiment, *, base_url: str) -> bytes:
     return render_pdf(
         "adaption/report_print.html",
         {**report_context(actor, experiment), "language": get_language() or "en"},
-        css_template="adaption/report_print.css",
         base_url=base_url,
     )

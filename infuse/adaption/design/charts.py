@@ -9,6 +9,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from infuse.core.numbers import percent
 from infuse.core.svg_charts import (
     BOTTOM,
     HEIGHT,
@@ -43,7 +44,7 @@ def power_curve_svg(
         '<circle class="infuse-chart__council" cx="{}" cy="{}" r="4">'
         "<title>{}: {}, {}: {}</title></circle>",
         (
-            (x(size), y(power), size_label, number(size), _("power"), f"{power:.2f}")
+            (x(size), y(power), size_label, number(size), _("power"), percent(power))
             for size, power in points
         ),
     )
@@ -94,9 +95,9 @@ def _description(points: Sequence[Sequence[float]], *, target: float, by_effect:
             "numbers are in the table below the chart."
         )
     return text % {
-        "target": f"{target:.2f}",
-        "low": f"{points[0][1]:.2f}",
+        "target": percent(target),
+        "low": percent(points[0][1]),
         "first": number(points[0][0]),
-        "high": f"{points[-1][1]:.2f}",
+        "high": percent(points[-1][1]),
         "last": number(points[-1][0]),
     }

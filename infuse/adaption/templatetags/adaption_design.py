@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from django import template
 
+from infuse.adaption.design.answer_words import design_sentence
 from infuse.adaption.design.stored import StoredDesign
-from infuse.adaption.method_names import method_name, size_name
+from infuse.adaption.method_names import arm_name, method_name, size_name
 from infuse.adaption.models import Experiment
 
 register = template.Library()
@@ -21,3 +22,6 @@ def stored_design(experiment: Experiment) -> StoredDesign:
 # ``{{ result.method|method_words }}`` and ``{{ name|size_words }}``: the engine's codes in words.
 register.filter("method_words", method_name)
 register.filter("size_words", size_name)
+register.filter("arm_words", arm_name)
+# ``{{ result|design_words }}``: a power calculation's answer in a sentence.
+register.filter("design_words", design_sentence)

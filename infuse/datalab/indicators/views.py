@@ -26,6 +26,7 @@ from infuse.datalab.catalogue import services as catalogue
 from infuse.datalab.catalogue.freshness import freshness
 from infuse.datalab.indicators import charts, publishing, services
 from infuse.datalab.indicators.forms import IndicatorDetailsForm, IndicatorForm, ValueFlagForm
+from infuse.datalab.indicators.funnel_words import funnel_sentences
 from infuse.datalab.indicators.metadata import method_sentences
 from infuse.datalab.indicators.periods import position
 from infuse.datalab.indicators.schemas import FlagIn, IndicatorDetailsIn
@@ -220,6 +221,7 @@ def _funnel_context(
             charts.funnel_svg(funnel, unit_label=unit_label, x_label=x_label) if funnel else None
         ),
         "funnel_x_label": x_label,
+        "funnel_sentences": funnel_sentences(funnel, chosen.period) if funnel else [],
     }
 
 

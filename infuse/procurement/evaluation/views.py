@@ -269,7 +269,6 @@ def feedback(request: HttpRequest, pk: int) -> HttpResponse:
         data = render_pdf(
             "procurement/feedback_print.html",
             {"feedback": told, "language": get_language() or "en", "generated_at": timezone.now()},
-            css_template="adaption/report_print.css",
             base_url=request.build_absolute_uri("/"),
         )
         response = HttpResponse(data, content_type="application/pdf")

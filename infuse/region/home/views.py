@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from infuse.adaption.analysis.results import effect_sentence
+from infuse.adaption.analysis.result_words import effect_sentence
 from infuse.core.permissions import person_of
 from infuse.core.views import your_work
 from infuse.datalab.catalogue.freshness import overdue_for_publisher

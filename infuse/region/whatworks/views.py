@@ -8,7 +8,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from infuse.adaption.analysis.charts import forest_svg
-from infuse.adaption.analysis.results import NamedEffect, effect_sentence
+from infuse.adaption.analysis.result_words import effect_sentence
+from infuse.adaption.analysis.results import NamedEffect
 from infuse.adaption.models import Design
 from infuse.core.models import Council, Theme, WellbeingGoal
 from infuse.region.whatworks import services

@@ -110,3 +110,22 @@ def test_the_trial_report_as_a_page_and_a_tagged_pdf(make_experiment, officer, a
     assert catalog["/Lang"] == "cy" and "/StructTreeRoot" in catalog  # tagged, in Welsh
     metadata = catalog["/Metadata"].get_object().get_data().decode()
     assert "pdfuaid" in metadata  # identifies itself as PDF/UA
+
+
+def test_a_stepped_wedge_report_pdf_shows_the_pages_charts_in_words_not_codes(demo):
+    """The report used to draw its flow as black boxes, print "stepped_wedge" and
+    "step_1 1; step_2 1", show "Allocated –" and leave out the forest plot."""
+    from infuse.adaption.models import Experiment
+    from tests.pdf_pages import page_problems, page_text
+
+    hubs = Experiment.objects.get(design="stepped_wedge")
+    for prefix, words in (("", ("Step 1: 1", "Effect by council", "was higher by")), ("/cy", ())):
+        pdf = Client().get(f"{prefix}/experiments/{hubs.slug}/report.pdf").content
+        assert page_problems(pdf) == []
+        text = page_text(pdf)
+        assert all(word in text for word in words), text
+        for code in ("stepped_wedge", "step_1", "treatment", "Allocated", "Dyrannwyd"):
+            assert code not in text
+        # the outcome by the name the team registered (not the data's column), and the
+        # councils of the forest plot
+        assert "Adult wellbeing (WEMWBS)" in text and "Merthyr" in text

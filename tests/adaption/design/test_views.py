@@ -81,7 +81,11 @@ def test_simulated_power_agrees_with_the_formula(make_experiment, officer):
     # 2,000 simulated trials: the formula's power lies inside the simulation's 95% interval
     # (or within 0.03 of it: the t approximation of the formula is not exact either).
     assert simulated["ci_low"] - 0.03 <= formula <= simulated["ci_high"] + 0.03
-    assert "Simulated power of the saved design" in web.get(url).content.decode()
+    page = web.get(url).content.decode()
+    assert "simulated trials of the saved design, analysed as planned" in page
+    # in people's words: "2,000 simulated trials", power as a percentage
+    assert "In 2,000 simulated trials" in page
+    assert f"{100 * simulated['power']:.0f}%" in page
 
 
 @pytest.mark.django_db

@@ -17,7 +17,9 @@ from infuse.datalab.indicators.charts import (
 SVG = "{http://www.w3.org/2000/svg}"
 
 
-def parse(svg: str) -> ET.Element:
+def parse(chart: str) -> ET.Element:
+    """The chart's ``<svg>`` (out of the box that scrolls it on a narrow screen)."""
+    svg = chart[chart.index("<svg ") : chart.rindex("</svg>") + len("</svg>")]
     return ET.fromstring(  # noqa: S314 - our own output, not untrusted input
         svg.replace("<svg ", '<svg xmlns="http://www.w3.org/2000/svg" ', 1)
     )

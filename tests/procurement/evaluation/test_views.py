@@ -12,6 +12,7 @@ from pypdf import PdfReader
 from infuse.fund import services as fund
 from infuse.procurement.models import Contract
 from tests.clients import date_boxes, signed_in_as
+from tests.pdf_pages import page_problems
 from tests.procurement.flows import POUND, bids_in, open_bids
 
 pytestmark = pytest.mark.django_db
@@ -95,6 +96,7 @@ def test_from_the_panel_to_payment_on_the_pages(
         reader = PdfReader(io.BytesIO(pdf.content))
         assert "not successful" in " ".join(p.extract_text() for p in reader.pages)
         assert "/StructTreeRoot" in reader.trailer["/Root"]
+        assert page_problems(pdf.content) == []  # legible on paper, nothing drawn as a block
         welsh = (
             signed_in_as(loser).get(f"/cy/procurement/bids/{bids[0].pk}/feedback/").content.decode()
         )
