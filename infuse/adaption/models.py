@@ -133,6 +133,10 @@ class Experiment(models.Model):
 class Outcome(models.Model):
     """A primary or secondary outcome, measured by a Data Lab dataset column or indicator."""
 
+    # Columns django-modeltranslation adds (see translation.py), declared for type checkers.
+    name_en: str | None
+    name_cy: str | None
+
     class Kind(models.TextChoices):
         PRIMARY = "primary", _("Primary")
         SECONDARY = "secondary", _("Secondary")
@@ -322,6 +326,10 @@ class AnalysisRun(models.Model):
 
 class Decision(models.Model):
     """What the evidence led to: scale, adapt or stop, why, at what cost, and how strong."""
+
+    # Columns django-modeltranslation adds (see translation.py), declared for type checkers.
+    rationale_en: str | None
+    rationale_cy: str | None
 
     class Choice(models.TextChoices):
         SCALE = "scale", _("Scale up")

@@ -70,6 +70,8 @@ class Dataset(models.Model):
     title_cy: str | None
     description_en: str | None
     description_cy: str | None
+    spatial_coverage_en: str | None
+    spatial_coverage_cy: str | None
 
     slug = models.SlugField(max_length=120, unique=True)
     title = models.CharField(_("title"), max_length=200)

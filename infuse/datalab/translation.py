@@ -7,8 +7,8 @@ from infuse.datalab.models import ComparatorGroup, Dataset, Indicator
 
 @register(Dataset)
 class DatasetTranslation(TranslationOptions):
-    fields = ("title", "description")
-    required_languages = ("en",)
+    fields = ("title", "description", "spatial_coverage")
+    required_languages = {"en": ("title", "description")}
 
 
 @register(Indicator)

@@ -28,15 +28,20 @@ from infuse.stats import EstimateResult
 
 
 def shown_result(run: AnalysisRun | None) -> AnalysisResult | None:
-    """A finished analysis as people read it: its outcome by the name the team registered
-    ("Adult wellbeing (WEMWBS)"), not the data's column ("wellbeing"), unless the analysis
-    measured another column than the one registered (then the column, and the deviation)."""
+    """A finished analysis as people read it: its outcomes by the names the team registered
+    ("Adult wellbeing (WEMWBS)"), not the data's columns ("wellbeing"), in the reader's
+    language; the primary by its column if the analysis measured another one than registered
+    (the page shows that deviation)."""
     result = result_of(run) if run else None
     if run is None or result is None:
         return None
+    registered = list(run.experiment.outcomes.all())
+    names = {o.column: o.name for o in registered if o.column and o.name}
+    secondary = tuple(replace(row, name=names.get(row.name, row.name)) for row in result.secondary)
+    result = replace(result, secondary=secondary)
     if any(d.get("key") == "primary-outcome" for d in run.deviations):
         return result
-    primary = run.experiment.outcomes.filter(kind=Outcome.Kind.PRIMARY).first()
+    primary = next((o for o in registered if o.kind == Outcome.Kind.PRIMARY), None)
     return replace(result, outcome=primary.name) if primary and primary.name else result
 
 

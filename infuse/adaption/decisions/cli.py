@@ -20,7 +20,8 @@ class DecisionActions(Actions):
         decide = action("decide", "Record the decision: scale, adapt or stop.")
         decide.add_argument("slug")
         decide.add_argument("--choice", required=True, choices=["scale", "adapt", "stop"])
-        decide.add_argument("--rationale", required=True)
+        decide.add_argument("--rationale", default="", help="Why, in English.")
+        decide.add_argument("--rationale-cy", default="", help="Why, in Welsh.")
         decide.add_argument("--level", type=int, help="Nesta level (default: the suggestion).")
         decide.add_argument("--cost-pence", type=int, help="Cost per unit of outcome, in pence.")
         decide.add_argument("--cost-unit", default="")
@@ -38,6 +39,7 @@ class DecisionActions(Actions):
         decision_in = DecisionIn(
             choice=options["choice"],
             rationale=options["rationale"],
+            rationale_cy=options["rationale_cy"],
             evidence_level=options["level"],
             cost_per_unit_pence=options["cost_pence"],
             cost_unit=options["cost_unit"],

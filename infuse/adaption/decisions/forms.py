@@ -25,10 +25,9 @@ class DecisionForm(SchemaForm):
         widget=forms.RadioSelect,
         required=False,
     )
-    rationale = forms.CharField(
-        label=_("Rationale"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 5}),
+    rationale, rationale_cy = bilingual(
+        _("Rationale"),
+        textarea=True,
         help_text=_("What the results show, what else was weighed, and why this decision."),
     )
     evidence_level = forms.TypedChoiceField(
@@ -58,6 +57,7 @@ class DecisionForm(SchemaForm):
         return {
             "choice": data.get("choice") or "",
             "rationale": data.get("rationale") or "",
+            "rationale_cy": data.get("rationale_cy") or "",
             "evidence_level": data.get("evidence_level") or None,
             "cost_per_unit_pence": int(cost * 100) if cost is not None else None,
             "cost_unit": data.get("cost_unit") or "",

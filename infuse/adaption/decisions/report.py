@@ -15,7 +15,7 @@ from django.utils.translation import get_language
 from infuse.adaption.analysis.charts import council_forest, flow_svg
 from infuse.adaption.analysis.result_words import shown_result
 from infuse.adaption.models import AnalysisRun, Experiment
-from infuse.adaption.protocol.content import PROTOCOL_LABELS
+from infuse.adaption.protocol.content import answers_shown
 from infuse.core.pdf import render_pdf
 
 
@@ -32,11 +32,7 @@ def report_context(actor: Any, experiment: Experiment) -> dict[str, Any]:
     return {
         "experiment": experiment,
         "protocol": protocol,
-        "answers": [
-            (label, protocol.content.get(name))
-            for name, label in PROTOCOL_LABELS.items()
-            if protocol and protocol.content.get(name)
-        ],
+        "answers": answers_shown(protocol.content) if protocol else [],
         "allocation": allocation,
         "counts": allocation.drawn.counts if allocation else {},
         "run": run,

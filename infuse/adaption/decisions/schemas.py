@@ -15,7 +15,8 @@ class DecisionIn(Schema):
     Money in pence, ``cost_unit`` saying per what (for example "per GP visit avoided")."""
 
     choice: str
-    rationale: str
+    rationale: str = ""  # in English; ``rationale_cy`` in Welsh; one of them is needed
+    rationale_cy: str = ""
     evidence_level: Count | None = None
     cost_per_unit_pence: Pence | None = None
     cost_unit: str = ""
@@ -23,7 +24,9 @@ class DecisionIn(Schema):
 
 class DecisionOut(Schema):
     choice: str
-    rationale: str
+    rationale: str  # in the language asked for (the other when only it was written)
+    rationale_en: str | None
+    rationale_cy: str | None
     evidence_level: int
     suggested_level: int
     cost_per_unit_pence: int | None

@@ -48,8 +48,8 @@ def _decision_problems(decision_in: DecisionIn, level: int) -> list[FieldProblem
     problems: list[FieldProblem] = []
     if decision_in.choice not in Decision.Choice.values:
         problems.append(FieldProblem("choice", _("Choose scale, adapt or stop")))
-    if not decision_in.rationale.strip():
-        message = _("Say why: the rationale is kept with the decision")
+    if not decision_in.rationale.strip() and not decision_in.rationale_cy.strip():
+        message = _("Say why, in English or in Welsh: the rationale is kept with the decision")
         problems.append(FieldProblem("rationale", message))
     if level not in Decision.EvidenceLevel.values:
         problems.append(FieldProblem("evidence_level", _("Choose a level from 1 to 5")))
@@ -78,7 +78,8 @@ def decide(*, actor: Person, experiment: Experiment, decision_in: DecisionIn) ->
             experiment=locked,
             analysis=locked.analyses.filter(state=AnalysisRun.State.DONE).first(),
             choice=decision_in.choice,
-            rationale=decision_in.rationale.strip(),
+            rationale_en=decision_in.rationale.strip(),
+            rationale_cy=decision_in.rationale_cy.strip(),
             cost_per_unit_pence=decision_in.cost_per_unit_pence,
             cost_unit=decision_in.cost_unit.strip(),
             evidence_level=level,

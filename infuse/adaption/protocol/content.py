@@ -8,6 +8,7 @@ import hashlib
 import json
 from typing import Any
 
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from infuse.adaption.protocol.schemas import ProtocolIn
@@ -27,6 +28,24 @@ REQUIRED = ("hypotheses", "sample", "stopping_rule", "analysis_plan", "missing_d
 RANDOMISED_REQUIRED = ("randomisation_method", "randomisation_unit")
 
 
+def answer_label(key: str) -> str:
+    """The question a content key answers, in words ("Hypotheses, in Welsh" for
+    ``hypotheses_cy``); other keys of the content as they are."""
+    name, _sep, language = key.rpartition("_")
+    if language == "cy" and name in PROTOCOL_LABELS:
+        return str(format_lazy(_("{label}, in Welsh"), label=PROTOCOL_LABELS[name]))
+    return str(PROTOCOL_LABELS.get(key, key))
+
+
+def answers_shown(content: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """Each answered question: its label, the English answer and the Welsh one."""
+    return [
+        (str(label), content.get(name) or "", content.get(f"{name}_cy") or "")
+        for name, label in PROTOCOL_LABELS.items()
+        if content.get(name) or content.get(f"{name}_cy")
+    ]
+
+
 def canonical_json(content: dict[str, Any]) -> bytes:
     """The bytes that are hashed: sorted keys, no spaces, UTF-8 (so the digest is stable)."""
     return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
@@ -38,14 +57,13 @@ def protocol_digest(content: dict[str, Any]) -> str:
 
 def answer_problems(protocol_in: ProtocolIn, *, randomised: bool) -> list[FieldProblem]:
     """Each question registration needs answered (a randomised design: how, and of what)."""
-    answers = protocol_in.answers()
     problems = [
         FieldProblem(
             name,
             _("Answer this before registering: %(question)s") % {"question": PROTOCOL_LABELS[name]},
         )
         for name in REQUIRED
-        if not answers[name]
+        if not protocol_in.answered(name)
     ]
     if randomised:
         problems += [
@@ -55,7 +73,7 @@ def answer_problems(protocol_in: ProtocolIn, *, randomised: bool) -> list[FieldP
                 % {"question": PROTOCOL_LABELS[name]},
             )
             for name in RANDOMISED_REQUIRED
-            if not answers[name]
+            if not protocol_in.answered(name)
         ]
     return problems
 
@@ -69,7 +87,7 @@ def protocol_changes(before: Any, after: Any) -> list[dict[str, Any]]:
             changes.append(
                 {
                     "field": key,
-                    "label": PROTOCOL_LABELS.get(key, key),
+                    "label": answer_label(key),
                     "before": old if isinstance(old, str) else json.dumps(old, ensure_ascii=False),
                     "after": new if isinstance(new, str) else json.dumps(new, ensure_ascii=False),
                 }

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from infuse.adaption.protocol.content import PROTOCOL_LABELS
 from infuse.adaption.protocol.schemas import ProtocolIn
-from infuse.core.forms import SchemaForm
+from infuse.core.forms import SchemaForm, bilingual
 
 HINTS = {
     "hypotheses": _("Each hypothesis, with the direction you expect."),
@@ -34,11 +34,8 @@ class ProtocolForm(SchemaForm):
         for name, label in PROTOCOL_LABELS.items():
             if not randomised and name.startswith("randomisation"):
                 continue
-            self.fields[name] = forms.CharField(
-                label=label,
-                required=False,
-                widget=forms.Textarea(attrs={"rows": 4}),
-                help_text=HINTS[name],
+            self.fields[name], self.fields[f"{name}_cy"] = bilingual(
+                label, textarea=True, help_text=HINTS[name]
             )
         if amending:
             self.fields["reason"] = forms.CharField(

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from infuse.adaption.models import Experiment, Outcome, Protocol, Status
 from infuse.adaption.protocol.content import answer_problems, protocol_digest
-from infuse.adaption.protocol.schemas import ProtocolIn
+from infuse.adaption.protocol.schemas import ANSWERS, ProtocolIn
 from infuse.adaption.registry.lifecycle import check_transition
 from infuse.adaption.registry.schemas import OutcomeIO
 from infuse.adaption.registry.services import locked_for, record_move
@@ -87,7 +87,9 @@ def amend_protocol(*, actor: Person, experiment: Experiment, protocol_in: Protoc
         problems.append(FieldProblem("reason", _("Say why the protocol is amended")))
     if problems:
         raise InvalidInput(problems=problems)
-    content = {**latest.content, **protocol_in.answers()}
+    # The Welsh answers are replaced as a whole: one left empty in the amendment is removed.
+    kept = {k: v for k, v in latest.content.items() if k.removesuffix("_cy") not in ANSWERS}
+    content = {**kept, **protocol_in.answers()}
     rerandomise = protocol_in.allows_rerandomisation
     if content == latest.content and not rerandomise:
         raise InvalidInput(problems=[FieldProblem("reason", _("The amendment changes nothing"))])

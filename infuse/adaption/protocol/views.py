@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from infuse.adaption.models import Protocol
 from infuse.adaption.protocol import services
-from infuse.adaption.protocol.content import PROTOCOL_LABELS, protocol_changes
+from infuse.adaption.protocol.content import answers_shown, protocol_changes
 from infuse.adaption.protocol.forms import ProtocolForm
 from infuse.adaption.protocol.schemas import ProtocolIn
 from infuse.adaption.registry.services import get_experiment
@@ -64,18 +64,13 @@ def protocol_detail(request: HttpRequest, slug: str, version: int) -> HttpRespon
     if protocol is None:
         raise NotFound()
     previous = experiment.protocols.filter(version=version - 1).first()
-    answers = [
-        (label, protocol.content.get(name, ""))
-        for name, label in PROTOCOL_LABELS.items()
-        if protocol.content.get(name)
-    ]
     return render(
         request,
         "adaption/protocol.html",
         {
             "experiment": experiment,
             "protocol": protocol,
-            "answers": answers,
+            "answers": answers_shown(protocol.content),
             "previous": previous,
             "changes": protocol_changes(previous, protocol) if previous else [],
             "versions": experiment.protocols.order_by("version"),

@@ -110,7 +110,7 @@ class OutcomeForm(SchemaForm):
     schema = OutcomeIO
 
     kind = forms.ChoiceField(label=_("Kind"), choices=Outcome.Kind.choices)
-    name = forms.CharField(label=_("Outcome"), max_length=200, required=False)
+    name, name_cy = bilingual(_("Outcome"), max_length=200)
     source = forms.ChoiceField(
         label=_("Measured by"),
         required=False,
@@ -128,6 +128,7 @@ class OutcomeForm(SchemaForm):
         return {
             "kind": data["kind"],
             "name": data["name"],
+            "name_cy": data["name_cy"],
             "dataset": dataset if kind == "column" else "",
             "column": column if kind == "column" else "",
             "indicator": rest if kind == "indicator" else "",
@@ -143,7 +144,12 @@ class OutcomeForm(SchemaForm):
             if outcome.dataset
             else ""
         )
-        return {"kind": outcome.kind, "name": outcome.name, "source": source}
+        return {
+            "kind": outcome.kind,
+            "name": outcome.name,
+            "name_cy": outcome.name_cy,
+            "source": source,
+        }
 
 
 OutcomeFormSet = forms.formset_factory(OutcomeForm, extra=0)
@@ -185,7 +191,11 @@ class OutcomesForm(ServiceForm):
             )
 
     def outcomes(self) -> list[OutcomeIO]:
-        return [row.to_schema() for row in self.formset.forms if row.cleaned_data.get("name")]
+        return [
+            row.to_schema()
+            for row in self.formset.forms
+            if row.cleaned_data.get("name") or row.cleaned_data.get("name_cy")
+        ]
 
 
 class LibraryForm(SchemaForm):

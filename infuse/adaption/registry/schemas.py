@@ -56,10 +56,12 @@ class ExperimentIn(Schema):
 
 class OutcomeIO(Schema):
     """One outcome: primary or secondary, and the Data Lab dataset column or indicator that
-    measures it (slugs; either may be empty while the experiment is a draft)."""
+    measures it (slugs; either may be empty while the experiment is a draft). ``name`` is the
+    outcome's name in English, ``name_cy`` in Welsh: one of them is needed."""
 
     kind: str
-    name: str
+    name: str = ""
+    name_cy: str = ""
     dataset: str = ""
     column: str = ""
     indicator: str = ""
@@ -68,7 +70,8 @@ class OutcomeIO(Schema):
     def of(cls, outcome: Outcome) -> OutcomeIO:
         return cls(
             kind=outcome.kind,
-            name=outcome.name,
+            name=outcome.name_en or "",
+            name_cy=outcome.name_cy or "",
             dataset=outcome.dataset.slug if outcome.dataset else "",
             column=outcome.column,
             indicator=outcome.indicator.slug if outcome.indicator else "",

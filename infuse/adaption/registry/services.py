@@ -193,10 +193,14 @@ def _outcome(
     where = f"outcomes[{position + 1}]"
     if item.kind not in Outcome.Kind.values:
         return None, [FieldProblem(where, _("Say whether the outcome is primary or secondary"))]
-    if not item.name.strip():
-        return None, [FieldProblem(where, _("Name the outcome"))]
+    if not item.name.strip() and not item.name_cy.strip():
+        return None, [FieldProblem(where, _("Name the outcome, in English or in Welsh"))]
     outcome = Outcome(
-        experiment=experiment, kind=item.kind, name=item.name.strip(), position=position
+        experiment=experiment,
+        kind=item.kind,
+        name_en=item.name.strip(),
+        name_cy=item.name_cy.strip(),
+        position=position,
     )
     problems = []
     try:

@@ -36,7 +36,8 @@ class DatasetChangeForm(SchemaForm):
             "themes",
             "goals",
             "councils",
-            "spatial_coverage",
+            "spatial_coverage_en",
+            "spatial_coverage_cy",
             "temporal_start",
             "temporal_end",
             "contact_email",
@@ -78,11 +79,8 @@ class DatasetChangeForm(SchemaForm):
     councils = forms.MultipleChoiceField(
         label=_("Councils covered"), required=False, widget=forms.CheckboxSelectMultiple
     )
-    spatial_coverage = forms.CharField(
-        label=_("Area covered"),
-        max_length=200,
-        required=False,
-        help_text=_("For example: Cardiff Capital Region"),
+    spatial_coverage_en, spatial_coverage_cy = bilingual(
+        _("Area covered"), max_length=200, help_text=_("For example: Cardiff Capital Region")
     )
     temporal_start = DateInputField(label=_("Covers from"), required=False)
     temporal_end = DateInputField(label=_("Covers to"), required=False)

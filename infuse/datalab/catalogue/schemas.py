@@ -22,7 +22,8 @@ class DatasetChangeIn(Schema):
     councils: list[str] = []  # GSS codes
     licence: str = "OGL-UK-3.0"
     update_frequency: str = "irregular"
-    spatial_coverage: str = ""
+    spatial_coverage_en: str = ""  # the area covered, in English and in Welsh
+    spatial_coverage_cy: str = ""
     temporal_start: date | None = None
     temporal_end: date | None = None
     contact_email: str = ""
@@ -59,7 +60,8 @@ def _entry(dataset: Dataset) -> dict[str, Any]:
         "councils": [c.gss_code for c in dataset.councils.all()],
         "licence": dataset.licence,
         "update_frequency": dataset.update_frequency,
-        "spatial_coverage": dataset.spatial_coverage,
+        "spatial_coverage_en": dataset.spatial_coverage_en or "",
+        "spatial_coverage_cy": dataset.spatial_coverage_cy or "",
         "temporal_start": dataset.temporal_start,
         "temporal_end": dataset.temporal_end,
         "contact_email": dataset.contact_email,
@@ -101,7 +103,8 @@ class DatasetOut(Schema):
     themes: list[str]
     goals: list[str]
     councils: list[str]
-    spatial_coverage: str
+    spatial_coverage_en: str
+    spatial_coverage_cy: str
     temporal_start: date | None
     temporal_end: date | None
     contact_email: str
