@@ -7,15 +7,16 @@ its publisher states; overdue datasets are shown as such and listed for their pu
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Max, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from infuse.core.dates import add_months
 from infuse.core.permissions import data_organisations
-from infuse.datalab.models import Dataset, DatasetVersion
+from infuse.datalab.models import Dataset, DatasetUpload, DatasetVersion
 
 # How long each stated frequency allows between versions: days, or calendar months (a monthly
 # dataset uploaded on 31 January is due by the last day of February).
@@ -41,11 +42,54 @@ class Freshness:
 
 def freshness(dataset: Dataset, *, today: dt.date | None = None) -> Freshness:
     version: DatasetVersion | None = dataset.latest_version
-    allowed = ALLOWED.get(dataset.update_frequency)
-    if version is None or allowed is None:
-        return Freshness(version.created_at if version else None, None, False)
-    due = _later(timezone.localdate(version.created_at), *allowed)
-    return Freshness(version.created_at, due, (today or timezone.localdate()) > due)
+    return freshness_from(
+        dataset.update_frequency, version.created_at if version else None, today=today
+    )
+
+
+def freshness_from(
+    frequency: str, last_updated: dt.datetime | None, *, today: dt.date | None = None
+) -> Freshness:
+    """The same from the stated frequency and the newest version's time (a list of datasets
+    reads those in its one query)."""
+    allowed = ALLOWED.get(frequency)
+    if last_updated is None or allowed is None:
+        return Freshness(last_updated, None, False)
+    due = _later(timezone.localdate(last_updated), *allowed)
+    return Freshness(last_updated, due, (today or timezone.localdate()) > due)
+
+
+@dataclass(frozen=True)
+class Listed:
+    """A dataset in the catalogue's list: how fresh it is and, to its publishers, what became
+    of the last file sent (a refused or failed upload is a click away)."""
+
+    dataset: Dataset
+    freshness: Freshness
+    upload: DatasetUpload | None
+
+
+def listed(datasets: Sequence[Dataset], person: Any) -> list[Listed]:
+    """Each dataset of a page of the list, read in two queries whatever its length."""
+    newest = {
+        row["dataset"]: row["newest"]
+        for row in DatasetVersion.objects.filter(dataset__in=datasets)
+        .values("dataset")
+        .annotate(newest=Max("created_at"))
+    }
+    publishing = data_organisations(person)
+    last_upload = DatasetUpload.objects.filter(dataset=OuterRef("dataset")).order_by("-created_at")
+    uploads = {
+        upload.dataset_id: upload
+        for upload in DatasetUpload.objects.filter(
+            dataset__in=[d for d in datasets if d.publisher_id in publishing],
+            pk=Subquery(last_upload.values("pk")[:1]),
+        )
+    }
+    return [
+        Listed(d, freshness_from(d.update_frequency, newest.get(d.pk)), uploads.get(d.pk))
+        for d in datasets
+    ]
 
 
 def overdue_for_publisher(person: Any) -> list[Dataset]:

@@ -25,7 +25,7 @@ from infuse.core.permissions import can, person_of
 from infuse.datalab import related
 from infuse.datalab.catalogue import dcat, exports, services
 from infuse.datalab.catalogue.forms import CatalogueSearchForm, DatasetChangeForm, DatasetForm
-from infuse.datalab.catalogue.freshness import freshness
+from infuse.datalab.catalogue.freshness import freshness, listed
 from infuse.datalab.catalogue.schemas import CatalogueQuery, DatasetChangeIn
 from infuse.datalab.catalogue.steps import dataset_steps
 from infuse.datalab.models import Dataset
@@ -50,7 +50,11 @@ def index(request: HttpRequest) -> HttpResponse:
     """The catalogue: search and facets over every dataset the person may see."""
     form = CatalogueSearchForm(request.GET or None)
     query = form.to_schema() if form.is_valid() else CatalogueQuery()
-    datasets = services.search_datasets(request.user, query).prefetch_related("themes", "goals")
+    datasets = (
+        services.search_datasets(request.user, query)
+        .select_related("publisher")
+        .prefetch_related("themes", "goals")
+    )
     page = Paginator(datasets, 20).get_page(request.GET.get("page"))
     return render(
         request,
@@ -58,6 +62,7 @@ def index(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
+            "listed": listed(list(page), request.user),
             "can_add": can(request.user, "datalab.add_dataset"),
             "query_string": request.GET.urlencode(),
         },

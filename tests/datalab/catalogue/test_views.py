@@ -110,3 +110,43 @@ def test_api_search_and_create(make_dataset, make_person):
     assert Client().get("/api/v1/data/datasets/no-such").status_code == 404
     bad_token = Client().get("/api/v1/data/datasets", HTTP_AUTHORIZATION="Bearer nope")
     assert bad_token.status_code == 401
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_list_says_how_fresh_each_dataset_is_and_shows_publishers_their_last_upload(
+    make_dataset, make_person
+):
+    import datetime as dt
+
+    import time_machine
+    from django.core.management import call_command
+
+    from infuse.datalab.ingest import services as ingest
+
+    officer = make_person("officer")
+    monthly = make_dataset(
+        "Bin collections", visibility="public", actor=officer, update_frequency="monthly"
+    )
+    empty = make_dataset("Street lights", visibility="public", actor=officer)
+    with time_machine.travel(dt.datetime(2026, 1, 10, 12, tzinfo=dt.UTC)):
+        ingest.upload_file(
+            actor=officer,
+            dataset=monthly,
+            chunks=[b"council,bins\nW06000015,3\n"],
+            original_name="a.csv",
+        )
+        call_command("worker", "--batch")
+    # a later file that is refused: the publisher sees it in the list, with its report
+    ingest.upload_file(
+        actor=officer, dataset=monthly, chunks=[b"\x00\x01 not a table"], original_name="b.csv"
+    )
+    call_command("worker", "--batch")
+    public = Client().get("/data/").content.decode()
+    assert "Updated 10 January 2026" in public and "Overdue" in public
+    assert "No data yet" in public and empty.title in public
+    assert "b.csv" not in public  # uploads are the publisher's business
+    publisher = Client()
+    publisher.force_login(officer)
+    mine = publisher.get("/data/").content.decode()
+    assert "Latest upload:" in mine and "b.csv" in mine
+    assert "govuk-tag--red" in mine
