@@ -43,22 +43,25 @@ def tell_who_is_next(
 ) -> list[Notification]:
     """After ``actor``'s action: tell whoever the next required step of the object (whose task
     list ``steps`` builds) now waits on, never the actor, once per step."""
+    told = _tell_askers(actor=actor, steps=steps, what=what, url=url, about=about)
     step = steps().waiting_on_others
     if step is None:
-        return []
+        return told
     actor_id = getattr(actor, "pk", None)
     if actor_id in {p.pk for p in step.ask_people} and step.status != StepStatus.IN_PROGRESS:
         # The actor could take it (it has nothing to do yet, say): colleagues are not told.
         # A step the actor started and another must finish (the second opener) is told.
-        return []
+        return told
     people = [p for p in step.ask_people if p.pk != actor_id]
     name = _names(steps, step.key)
-    return notify(
+    return told + notify(
         people,
         News(
             topic=Notification.Topic.STEP_WAITING,
             key=f"next:{about}:{step.key}",
-            subject=lambda: _("A step waits on you: %(step)s") % {"step": name()},
+            subject=lambda: (
+                _("A step waits on you: %(step)s, %(what)s") % {"step": name(), "what": what()}
+            ),
             body=lambda: (
                 _("Next in %(what)s is a step you can take: %(step)s. Open the page to take it.")
                 % {"what": what(), "step": name()}
@@ -66,6 +69,41 @@ def tell_who_is_next(
             url=url,
         ),
     )
+
+
+def _tell_askers(
+    *, actor: Any, steps: Steps, what: Words, url: str, about: str
+) -> list[Notification]:
+    """Whoever asked someone to take a step that is now done hears that it is (once): the
+    officer who asked an analyst to randomise learns the experiment can go on."""
+    done = {s.key for s in steps().steps if s.status == StepStatus.COMPLETED}
+    askers: dict[str, set[int]] = {}
+    for key in Notification.objects.filter(key__startswith=f"ask:{about}:").values_list(
+        "key", flat=True
+    ):
+        _prefix, step_key, asker, _day = key.rsplit(":", 3)
+        if step_key in done and asker.isdigit():
+            askers.setdefault(step_key, set()).add(int(asker))
+    told: list[Notification] = []
+    taker = getattr(actor, "full_name", "") or getattr(actor, "email", "")
+    for step_key, people in askers.items():
+        name = _names(steps, step_key)
+        told += notify(
+            Person.objects.filter(pk__in=people - {getattr(actor, "pk", None)}),
+            News(
+                topic=Notification.Topic.STEP_WAITING,
+                key=f"done:{about}:{step_key}",
+                subject=lambda name=name: (  # type: ignore[misc]
+                    _("Done as you asked: %(step)s, %(what)s") % {"step": name(), "what": what()}
+                ),
+                body=lambda name=name: (  # type: ignore[misc]
+                    _("%(person)s has taken the step you asked for in %(what)s: %(step)s.")
+                    % {"person": taker, "what": what(), "step": name()}
+                ),
+                url=url,
+            ),
+        )
+    return told
 
 
 def ask_to_take(
@@ -89,7 +127,10 @@ def ask_to_take(
     news = News(
         topic=Notification.Topic.STEP_WAITING,
         key=f"ask:{about}:{step.key}:{reader.pk}:{timezone.localdate().isoformat()}",
-        subject=lambda: _("%(person)s asks you to: %(step)s") % {"person": asker, "step": name()},
+        subject=lambda: (
+            _("%(person)s asks you to: %(step)s, %(what)s")
+            % {"person": asker, "step": name(), "what": what()}
+        ),
         body=lambda: (
             _(
                 "%(person)s is waiting for a step of %(what)s that you can take: %(step)s. "

@@ -31,7 +31,7 @@ def test_a_form_with_problems_says_error_first_in_its_title(signed_in) -> None:
 
 def test_optional_fields_say_so_and_required_ones_do_not(signed_in) -> None:
     html = signed_in("officer").get("/data/datasets/new/").content.decode()
-    assert "Area covered (optional)" in html
+    assert "Area covered, in English (optional)" in html
     assert "Themes (optional)" in html  # a group of checkboxes: its legend
     assert "Who can see it (optional)" not in html and "Who can see it" in html
     search = Client().get("/data/").content.decode()

@@ -99,7 +99,9 @@ def test_the_two_person_opening_asks_the_second_officer_not_the_first(
         bidding.request_opening(actor=buyer, phase=phase)
     # Publishing told the fund manager (not the buyers: no question waits on them yet).
     [money] = news_of(manager, Notification.Topic.STEP_WAITING)
-    assert money.subject_en == "A step waits on you: Set aside money from the Challenge Fund"
+    assert money.subject_en.startswith(
+        "A step waits on you: Set aside money from the Challenge Fund, "
+    )
     [asked] = news_of(second_buyer, Notification.Topic.STEP_WAITING)
     assert asked.subject_en.startswith("A step waits on you:")
     assert asked.subject_cy.startswith("Mae cam yn aros amdanoch chi:")

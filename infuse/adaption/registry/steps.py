@@ -14,7 +14,7 @@ from typing import Any
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from infuse.adaption.models import Experiment, Outcome, Status
+from infuse.adaption.models import AnalysisRun, Experiment, Outcome, Status
 from infuse.core.asking import tell_who_is_next
 from infuse.core.links import english_path
 from infuse.core.models import Role
@@ -173,6 +173,7 @@ def _running_steps(reader: _Reader) -> list[Step]:
     running = reader.reached(Status.RUNNING)
     analysed = reader.reached(Status.ANALYSED)
     has_runs = experiment.analyses.exists()
+    has_results = experiment.analyses.filter(state=AnalysisRun.State.DONE).exists()
     launch_hint = (
         ""
         if ready_to_launch or running
@@ -197,14 +198,31 @@ def _running_steps(reader: _Reader) -> list[Step]:
         Step(
             "analyse",
             _("Attach the outcome data and run the analysis"),
-            status_of(done=analysed, started=has_runs, ready=running),
+            status_of(done=analysed or has_results, started=has_runs, ready=running),
             who=reader.team_who,
             hint="" if running else _("It can be analysed once it has launched."),
             url=reader.url("results", allowed=True)
-            if has_runs and (analysed or not reader.team)
+            if has_runs and (analysed or has_results or not reader.team)
             else reader.url(
                 "experiment_data",
                 allowed=reader.team and experiment.status in (Status.RUNNING, Status.ANALYSED),
+            ),
+            yours=reader.team and not analysed and not has_results,
+        ),
+        # Results can be run again (new data, a corrected mapping) until the team says they
+        # are the ones the decision rests on: a step of its own, so it is never a dead end.
+        Step(
+            "final",
+            _("Mark the results as final"),
+            status_of(done=analysed, ready=running and has_results),
+            who=reader.team_who,
+            hint=""
+            if has_results or analysed
+            else _("There are results once an analysis has finished."),
+            url=reader.url(
+                "experiment_move",
+                allowed=reader.team and experiment.status == Status.RUNNING and has_results,
+                transition="analyse",
             ),
             yours=reader.team and not analysed,
         ),

@@ -44,6 +44,15 @@ def test_the_officer_asks_the_analyst_to_randomise(
     # The analyst reads it and goes straight to the experiment.
     opened = signed_in_as(analyst).get(f"/account/messages/{news.pk}/")
     assert opened["Location"] == f"{page}#steps"
+    # Once the analyst randomises, the officer who asked hears that it is done (once).
+    from infuse.adaption.randomisation.schemas import RandomiseIn
+    from infuse.adaption.randomisation.services import randomise
+
+    randomise(actor=analyst, experiment=experiment, randomise_in=RandomiseIn(seed=3))
+    [done] = Notification.objects.filter(person=officer, key__startswith="done:")
+    assert done.subject_en == f"Done as you asked: Randomise, the experiment “{experiment.title}”"
+    assert "Alys Bevan has taken the step you asked for" in done.body_en
+    assert not Notification.objects.filter(person=analyst, key__startswith="done:").exists()
 
 
 def test_a_step_that_is_the_readers_own_or_done_cannot_be_asked_about(
@@ -64,7 +73,8 @@ def test_registering_tells_the_analysts_that_randomisation_waits_on_them(
     analyst = make_person("analyst", full_name="Alys Bevan")
     experiment = registered(make_experiment, officer)
     [news] = Notification.objects.filter(person=analyst, topic=Notification.Topic.STEP_WAITING)
-    assert news.subject_en == "A step waits on you: Randomise"
+    # the subject names the experiment too: a list of messages tells them apart
+    assert news.subject_en == f"A step waits on you: Randomise, the experiment “{experiment.title}”"
     assert news.key == f"next:experiment:{experiment.pk}:randomise"
     assert experiment.title in news.body_en and news.url == f"/experiments/{experiment.slug}/"
     assert not Notification.objects.filter(person=officer).exists()  # never the one who acted

@@ -37,7 +37,7 @@ def test_a_new_draft_leads_its_team_to_the_first_open_step(
     assert steps["designed"].url == ""
     assert tasks.next_step is not None and tasks.next_step.key == "describe"
     assert tasks.next_step.url.endswith(f"/experiments/{experiment.slug}/edit/")
-    assert tasks.completed == 0 and tasks.total == 9  # a cluster trial: randomise included
+    assert tasks.completed == 0 and tasks.total == 10  # a cluster trial: randomise included
 
 
 def test_an_officer_sees_the_randomisation_waits_on_a_named_analyst(
@@ -136,3 +136,38 @@ def test_a_move_that_cannot_be_made_is_never_offered(
     draft = make_experiment(title_en="Another")
     refused = web.get(f"/experiments/{draft.slug}/move/launch/", follow=True).content.decode()
     assert "cannot be moved that way (Launch)" in refused
+
+
+@pytest.mark.django_db(transaction=True)
+def test_finished_results_lead_to_marking_them_final_then_the_decision(
+    make_experiment: Callable[..., Any], make_dataset: Callable[..., Any], officer: Any
+) -> None:
+    """Once an analysis has finished the next step is to mark the results final (it used to
+    keep pointing at attaching the data again, a dead end before the decision)."""
+    from infuse.adaption.models import AnalysisRun
+
+    experiment = registered(make_experiment, officer, design="did")
+    move(actor=officer, experiment=experiment, transition="launch")
+    steps = by_key(officer, experiment)
+    assert steps["final"].status == StepStatus.CANNOT_START
+    assert steps["final"].hint == "There are results once an analysis has finished."
+    from tests.adaption.conftest import upload
+
+    data = upload(make_dataset, officer, "council,y\nW06000015,1\n")
+    AnalysisRun.objects.create(  # as a finished analysis leaves it (its numbers do not matter)
+        experiment=experiment,
+        protocol=experiment.latest_protocol,
+        dataset_version=data.latest_version,
+        created_by=officer,
+        state=AnalysisRun.State.DONE,
+    )
+    tasks = experiment_steps(officer, experiment)
+    steps = {step.key: step for step in tasks.steps}
+    assert steps["analyse"].status == StepStatus.COMPLETED
+    assert steps["analyse"].url == f"/experiments/{experiment.slug}/results/"
+    assert tasks.next_step is not None and tasks.next_step.key == "final"
+    assert steps["final"].url == f"/experiments/{experiment.slug}/move/analyse/"
+    move(actor=officer, experiment=experiment, transition="analyse")
+    steps = by_key(officer, experiment)
+    assert steps["final"].status == StepStatus.COMPLETED
+    assert steps["decide"].url == f"/experiments/{experiment.slug}/decision/"
