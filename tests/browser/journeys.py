@@ -28,6 +28,11 @@ class Journey:
             text = translation.gettext(english)
         return text % values if values else text
 
+    def tc(self, context: str, english: str) -> str:
+        """Words the interface translates by their context (``pgettext``)."""
+        with translation.override(self.language):
+            return translation.pgettext(context, english)
+
     def check(self) -> None:
         """The page is axe-clean and in the journey's language."""
         expect(self.page.locator("html")).to_have_attribute("lang", self.language)
