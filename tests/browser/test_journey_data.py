@@ -8,12 +8,12 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 
-from tests.browser.journeys import Journey, in_english, in_welsh
+from tests.browser.journeys import LANGUAGES, Journey, in_english, in_welsh
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.mark.parametrize("language", ["en", "cy"])
+@pytest.mark.parametrize("language", LANGUAGES)
 def test_the_public_finds_open_data_and_downloads_it(page, live_server, demo, axe_check, language):
     from infuse.datalab.models import Dataset
 
@@ -30,7 +30,7 @@ def test_the_public_finds_open_data_and_downloads_it(page, live_server, demo, ax
     assert download.value.path().read_text().splitlines()[0].count(",") >= 2
 
 
-@pytest.mark.parametrize("language", ["en", "cy"])
+@pytest.mark.parametrize("language", LANGUAGES)
 def test_a_data_publisher_adds_a_dataset_and_its_first_version(
     page, live_server, make_person, axe_check, tmp_path, language
 ):

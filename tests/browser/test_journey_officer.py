@@ -13,7 +13,7 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from tests.browser.journeys import Journey, in_english, in_welsh
+from tests.browser.journeys import LANGUAGES, Journey, in_english, in_welsh
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -100,7 +100,7 @@ def design_and_register(j: Journey) -> None:
     j.button(j.t("Register the protocol"))
 
 
-@pytest.mark.parametrize("language", ["en", "cy"])
+@pytest.mark.parametrize("language", LANGUAGES)
 def test_from_a_new_experiment_to_its_report_with_an_analysts_randomisation(
     page, live_server, make_person, axe_check, language
 ):

@@ -14,7 +14,7 @@ import time_machine
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from tests.browser.journeys import Journey, in_english, in_welsh
+from tests.browser.journeys import LANGUAGES, Journey, in_english, in_welsh
 from tests.browser.test_journey_supplier import publish_a_challenge
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -29,7 +29,7 @@ def fill_date(j: Journey, legend: str, day: dt.date) -> None:
     group.get_by_label(j.t("Year")).fill(str(day.year))
 
 
-@pytest.mark.parametrize("language", ["en", "cy"])
+@pytest.mark.parametrize("language", LANGUAGES)
 def test_the_procurement_officer_writes_and_publishes_a_challenge(
     page, live_server, make_person, axe_check, language
 ):
@@ -80,7 +80,7 @@ def test_the_procurement_officer_writes_and_publishes_a_challenge(
     expect(j.page.get_by_text(j.t("Draft"), exact=True)).to_have_count(0)  # published
 
 
-@pytest.mark.parametrize("language", ["en", "cy"])
+@pytest.mark.parametrize("language", LANGUAGES)
 def test_the_fund_manager_sets_money_aside_when_a_challenge_is_published(
     page, live_server, demo, axe_check, language
 ):
@@ -96,7 +96,7 @@ def test_the_fund_manager_sets_money_aside_when_a_challenge_is_published(
     j.sees("£40,000")
 
 
-@pytest.mark.parametrize("language", ["en", "cy"])
+@pytest.mark.parametrize("language", LANGUAGES)
 def test_an_evaluator_hears_bids_wait_declares_and_scores(
     page, live_server, demo, axe_check, language
 ):
