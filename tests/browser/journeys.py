@@ -84,6 +84,17 @@ class Journey:
     def sees(self, text: str) -> None:
         expect(self.page.get_by_text(text).first).to_be_visible()
 
+    def waits_for(self, text: str) -> None:
+        """Background work's page reloads itself when the work is done; a person who sees it
+        has not after a few seconds presses its "Check again" link."""
+        shown = self.page.get_by_text(text).first
+        try:
+            expect(shown).to_be_visible(timeout=5_000)
+        except AssertionError:
+            self.find("link", self.t("Check again")).click()
+            expect(shown).to_be_visible(timeout=30_000)
+        self.check()
+
     def banner(self, text: str) -> None:
         expect(self.page.locator(".govuk-notification-banner").first).to_contain_text(text)
 

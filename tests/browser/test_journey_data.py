@@ -52,8 +52,7 @@ def test_a_data_publisher_adds_a_dataset_and_its_first_version(
     j.page.locator("input[type=file]").set_input_files(table)
     j.button(j.t("Upload"), exact=True)
     call_command("worker", "--batch")  # the task queue's worker, as in production
-    j.link(j.t("Check again"))
-    j.sees(j.t("Accepted"))
+    j.waits_for(j.t("Accepted"))
     read = j.t("Read version %(number)s: its columns and a profile of their values", number="1")
     j.link(read)
     j.sees("missed_bins")

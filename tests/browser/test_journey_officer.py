@@ -145,8 +145,7 @@ def test_from_a_new_experiment_to_its_report_with_an_analysts_randomisation(
     j.fill(j.t("Column of the period"), "period")
     j.button(j.t("Run the analysis"))
     call_command("worker", "--batch")
-    j.link(j.t("Check again"))
-    j.sees(j.t("Primary outcome"))
+    j.waits_for(j.t("Primary outcome"))
     j.sees("GP visits per 1,000 over-65s")  # the outcome by its name, not its column
 
     # The decision, then the trial report and its PDF.
