@@ -158,6 +158,10 @@ def test_deploy_check_is_clean_under_production_settings(cli_env):
         "INFUSE_BEHIND_PROXY": "1",
         "INFUSE_EMAIL_URL": "smtp://infuse:secret@smtp.example.org:587",
     }
+    # Links in emails must point where people reach the service, not at this machine.
+    loopback = run(env, "check", "--deploy", "--fail-level", "WARNING", ok=False)
+    assert "infuse.E002" in loopback.stderr and "INFUSE_SITE_URL" in loopback.stderr
+    env["INFUSE_SITE_URL"] = "https://infuse.example.org"
     unsealed = run(env, "check", "--deploy", "--fail-level", "WARNING", ok=False)
     assert "infuse.W001" in unsealed.stderr and "INFUSE_BID_KEYS" in unsealed.stderr
     key = run(env, "procurement", "new-key", "k1").stdout.strip()

@@ -8,7 +8,11 @@ class CoreConfig(AppConfig):
     verbose_name = _("InFuSe core")
 
     def ready(self) -> None:
-        from infuse.core import permissions, signals  # noqa: F401  (registers rules, receivers)
+        from infuse.core import (  # noqa: F401  (registers rules, receivers, deploy checks)
+            deploy_checks,
+            permissions,
+            signals,
+        )
         from infuse.core.mail import requeue_unsent
         from infuse.core.tasks import on_worker_start
 
