@@ -100,34 +100,9 @@ def test_an_experiment_from_entry_to_allocation(page: Page, live_server, make_pe
     # Launch, attach the outcome data, read the results, decide to scale, plan the scale-up.
     from django.core.management import call_command
 
-    from infuse.adaption.models import Experiment
-    from infuse.core.models import Person
-    from infuse.datalab.catalogue.schemas import DatasetIn
-    from infuse.datalab.catalogue.services import create_dataset
-    from infuse.datalab.ingest import services as data
+    from tests.browser.test_journey_officer import outcome_data
 
-    experiment = Experiment.objects.get(slug="warm-hubs")
-    allocation = experiment.latest_allocation.result
-    step = dict(zip(allocation["unit_ids"], allocation["steps"], strict=True))
-    lines = ["council,period,visits"]
-    for council, switch in step.items():
-        for period in range(1, max(step.values()) + 2):
-            on = period > switch
-            for person in range(12):
-                lines.append(f"{council},{period},{40 - 4 * on + person % 5 + period}")
-    officer = Person.objects.get(email="ceri@cardiff.example")
-    dataset = create_dataset(
-        actor=officer,
-        dataset_in=DatasetIn(
-            title_en="GP visits",
-            title_cy="Ymweliadau meddyg teulu",
-            publisher=experiment.owner.slug,
-        ),
-    )
-    data.upload_file(
-        actor=officer, dataset=dataset, chunks=["\n".join(lines).encode()], original_name="v.csv"
-    )
-    call_command("worker", "--batch")
+    dataset = outcome_data("ceri@cardiff.example")
     page.goto(base + "/account/")
     page.get_by_role("button", name="Sign out").click()
     sign_in(page, base, "ceri@cardiff.example")

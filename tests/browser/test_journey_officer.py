@@ -8,6 +8,7 @@ buttons; every page axe-clean and in the journey's language."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -29,9 +30,10 @@ PROTOCOL = {
 }
 
 
-def outcome_data(officer_email: str) -> object:
-    """The visits recorded after launch (council, period, visits; four fewer once a council
-    has switched), published in the Data Lab by the officer's council."""
+def outcome_data(officer_email: str) -> Any:
+    """The visits recorded after launch of the one stepped-wedge experiment (council, period,
+    visits; four fewer once a council has switched), published in the Data Lab by the council
+    that owns it."""
     from infuse.adaption.models import Experiment
     from infuse.core.models import Person
     from infuse.datalab.catalogue.schemas import DatasetIn
@@ -50,7 +52,9 @@ def outcome_data(officer_email: str) -> object:
     dataset = create_dataset(
         actor=officer,
         dataset_in=DatasetIn(
-            title_en="GP visits", title_cy="Ymweliadau meddyg teulu", publisher="cardiff"
+            title_en="GP visits",
+            title_cy="Ymweliadau meddyg teulu",
+            publisher=experiment.owner.slug,
         ),
     )
     data.upload_file(
