@@ -9,8 +9,17 @@ from collections.abc import Iterable
 
 def loaded_by(module: str, watched: Iterable[str]) -> list[str]:
     """Which of ``watched`` are in ``sys.modules`` after ``import module`` in a new process."""
-    probe = f"import sys, {module}; print(','.join(sorted({set(watched)!r} & set(sys.modules))))"
+    return loaded_after(f"import {module}", watched)
+
+
+def loaded_after(code: str, watched: Iterable[str], env: dict[str, str] | None = None) -> list[str]:
+    """Which of ``watched`` are in ``sys.modules`` once ``code`` has run in a new process (the
+    last line of the output names them, so ``code`` may print first)."""
+    names = f"sorted({set(watched)!r} & set(sys.modules))"
+    report = f"import sys; print(); print('loaded:' + ','.join({names}))"
+    probe = f"{code}\n{report}"
     output = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
-    ).stdout.strip()
-    return output.split(",") if output else []
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, env=env
+    ).stdout
+    last = output.rstrip("\n").rpartition("\n")[2].removeprefix("loaded:")
+    return last.split(",") if last else []

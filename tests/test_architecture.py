@@ -149,3 +149,31 @@ def test_imports_are_at_the_top_so_no_cycle_can_hide():
     runs late). Allowed: Django's ready() hooks, and heavy optional libraries named above."""
     hidden = [text for path, text in _hidden_imports()]
     assert not hidden, hidden
+
+
+# Libraries that cost hundreds of milliseconds and tens of megabytes to import: outside the
+# engine and the analytics layer (each lazy as a package), modules name them through
+# ``infuse.core.lazy`` so that only the code paths using them load them.
+HEAVY_LIBRARIES = {"duckdb", "ibis", "numpy", "pandas", "pyarrow", "scipy", "statsmodels"}
+
+
+def _runtime_imports(tree: ast.Module) -> list[tuple[int, str]]:
+    """Top-level imports that run (those under ``if TYPE_CHECKING:`` do not)."""
+    found = []
+    for node in tree.body:
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, alias.name) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found.append((node.lineno, node.module))
+    return found
+
+
+def test_heavy_libraries_are_imported_only_where_used():
+    eager = [
+        f"{_name(path)}:{line} {module}"
+        for path in _modules()
+        if path.relative_to(PACKAGE).parts[0] not in {"stats", "analytics"}
+        for line, module in _runtime_imports(ast.parse(path.read_text(encoding="utf-8")))
+        if module.split(".")[0] in HEAVY_LIBRARIES
+    ]
+    assert not eager, eager

@@ -1,5 +1,6 @@
 """Types of the analytics layer's public names; ``__init__.py`` loads each module on first use."""
 
+from .connection import open_confined, open_duckdb
 from .engine import EngineError, connect, read_parquet, spark_unavailable_reason
 from .indicators.expressions import (
     compute_indicator,
@@ -54,6 +55,8 @@ __all__ = [
     "connect",
     "council_values",
     "indicator_expression",
+    "open_confined",
+    "open_duckdb",
     "profile_parquet",
     "profile_table",
     "read_parquet",

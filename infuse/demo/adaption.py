@@ -11,8 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections.abc import Callable
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from infuse import stats
 from infuse.adaption.analysis.schemas import AttachIn
@@ -26,12 +25,18 @@ from infuse.adaption.randomisation.schemas import RandomiseIn
 from infuse.adaption.randomisation.services import randomise
 from infuse.adaption.registry.schemas import ExperimentIn, OutcomeIO
 from infuse.adaption.registry.services import create_experiment, move, set_outcomes
+from infuse.core import lazy
 from infuse.core.models import Person
 from infuse.datalab.catalogue import services as catalogue
 from infuse.datalab.catalogue.schemas import DatasetIn
 from infuse.datalab.ingest import services as ingest
 from infuse.datalab.models import Dataset
 from infuse.demo.datalab import LOOP_INDICATOR
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = lazy.module("numpy")
 
 SEED = 20_261_130
 WARM_HUBS = "community-warm-hubs-roll-out"

@@ -15,11 +15,15 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
+from infuse.core import lazy
 from infuse.core.models import Council
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = lazy.module("numpy")
 
 SEED = 20_261_129
 # The indicator the demo's loop runs through: the warm hubs experiment measures it, the warm

@@ -30,6 +30,7 @@ from .inference import (
     regression_adjusted_statistic,
 )
 from .intervals import (
+    FUNNEL_LEVELS,
     ComparisonResult,
     FunnelClassification,
     FunnelLimits,
@@ -126,6 +127,7 @@ from .trends import (
 )
 
 __all__ = [
+    "FUNNEL_LEVELS",
     "RESULT_TYPES",
     "SE_TYPES",
     "AllocationResult",

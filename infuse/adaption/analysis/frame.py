@@ -11,15 +11,20 @@ cannot follow raises :class:`~infuse.adaption.registry.outcome_data.MappingError
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from django.utils.translation import gettext_noop
 
 from infuse import stats
 from infuse.adaption.models import COUNCIL_UNITS, Design
 from infuse.adaption.registry.outcome_data import MappingError
+from infuse.core import lazy
 from infuse.core.councils import council_lookup, resolve_council
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    pd = lazy.module("pandas")
 
 NO_COLUMN = gettext_noop("The data has no column ‘%(column)s’")
 

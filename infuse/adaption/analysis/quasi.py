@@ -12,9 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from django.utils.translation import gettext_noop
 
 from infuse import stats
@@ -22,7 +21,13 @@ from infuse.adaption.analysis.frame import NO_COLUMN
 from infuse.adaption.analysis.results import AnalysisResult, ArmFlow, Flow, QuasiDetails
 from infuse.adaption.models import Design
 from infuse.adaption.registry.outcome_data import MappingError
+from infuse.core import lazy
 from infuse.core.councils import council_lookup, resolve_council
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    pd = lazy.module("pandas")
 
 QUASI = frozenset(
     {Design.DIFFERENCE_IN_DIFFERENCES, Design.INTERRUPTED_TIME_SERIES, Design.SYNTHETIC_CONTROL}

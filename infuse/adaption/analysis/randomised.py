@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pandas as pd
 from django.utils.translation import gettext_noop
 
 from infuse import stats
@@ -27,6 +25,14 @@ from infuse.adaption.analysis.results import (
 )
 from infuse.adaption.models import COUNCIL_UNITS, Design
 from infuse.adaption.registry.outcome_data import MappingError
+from infuse.core import lazy
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+else:
+    np = lazy.module("numpy")
+    pd = lazy.module("pandas")
 
 PERMUTATIONS = 2_000  # randomisation inference: exact when fewer assignments exist
 

@@ -4,9 +4,8 @@ Queued by :func:`infuse.adaption.analysis.services.attach_data`."""
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from django.db import transaction
 from django.tasks import task
 from django.utils.translation import gettext_noop
@@ -19,9 +18,14 @@ from infuse.adaption.analysis.results import AnalysisResult
 from infuse.adaption.models import AnalysisRun
 from infuse.adaption.registry.outcome_data import MappingError, council_names
 from infuse.analytics.quoting import select_columns
-from infuse.core import audit
+from infuse.core import audit, lazy
 from infuse.core.progress import ProgressReporter
 from infuse.datalab.catalogue import services as data
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    pd = lazy.module("pandas")
 
 logger = logging.getLogger(__name__)
 

@@ -12,9 +12,8 @@ fix.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from django.utils.translation import gettext_noop
 
 from infuse.adaption.design.schemas import HistoryPlanIn
@@ -22,10 +21,16 @@ from infuse.adaption.design.stored import PastCouncil
 from infuse.adaption.models import Experiment, Outcome
 from infuse.adaption.registry.outcome_data import MappingError, column_names, council_names
 from infuse.analytics.quoting import quote_identifier
+from infuse.core import lazy
 from infuse.core.councils import council_lookup, resolve_council
 from infuse.core.models import Council
 from infuse.datalab.catalogue import services as data
 from infuse.datalab.indicators.publishing import shown_frame, shown_periods
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    pd = lazy.module("pandas")
 
 
 @dataclass(frozen=True)

@@ -14,11 +14,15 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-import duckdb
-
-from infuse.analytics.connection import open_duckdb
+from infuse import analytics
 from infuse.analytics.quoting import quote_identifier, quote_literal
+from infuse.core import lazy
 from infuse.datalab.models import LICENCE_URLS
+
+if TYPE_CHECKING:
+    import duckdb
+else:
+    duckdb = lazy.module("duckdb")
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -68,7 +72,7 @@ def export(parquet: Path, file_format: str, directory: Path) -> Path:
     target = directory / f"export.{file_format}"
     if file_format == "parquet":
         return parquet
-    connection = open_duckdb()
+    connection = analytics.open_duckdb()
     try:
         select = safe_select(connection, parquet, flat=file_format in ("csv", "xlsx"))
         destination = quote_literal(target)

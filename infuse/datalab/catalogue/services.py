@@ -12,17 +12,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
-import duckdb
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from infuse.analytics.connection import open_duckdb
+from infuse import analytics
 from infuse.analytics.quoting import quote_literal
-from infuse.core import audit, files
+from infuse.core import audit, files, lazy
 from infuse.core.errors import FieldProblem, InvalidInput, NotFound, PermissionDenied
 from infuse.core.models import Council, Organisation, Person, Theme, WellbeingGoal
 from infuse.core.permissions import can, data_organisations, is_region_member, memberships_of
@@ -39,6 +38,11 @@ from infuse.datalab.models import (
     ValidationPolicy,
     Visibility,
 )
+
+if TYPE_CHECKING:
+    import duckdb
+else:
+    duckdb = lazy.module("duckdb")
 
 # The entry's own columns, as the person wrote them (the rest are relations or set here).
 ENTRY_FIELDS = (
@@ -268,7 +272,7 @@ def reading_version(version: DatasetVersion) -> Iterator[duckdb.DuckDBPyConnecti
     """A DuckDB connection where the version's rows are the view ``data``, for other labs'
     reads (experiment units, outcomes, past values): they never touch files or DuckDB's default
     connection themselves. Closed on leaving the block."""
-    connection = open_duckdb()
+    connection = analytics.open_duckdb()
     try:
         location = quote_literal(files.resolve(version.parquet_path))
         connection.execute(f"CREATE VIEW data AS SELECT * FROM read_parquet({location})")  # noqa: S608

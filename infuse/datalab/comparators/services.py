@@ -9,14 +9,14 @@ never reveal a hidden one by subtraction.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from infuse.core import audit
+from infuse.core import audit, lazy
 from infuse.core.councils import WALES_CODE
 from infuse.core.errors import FieldProblem, InvalidInput, NotFound, PermissionDenied, too_long
 from infuse.core.models import Council, Person
@@ -26,6 +26,11 @@ from infuse.datalab.comparators.schemas import ComparatorGroupIn
 from infuse.datalab.indicators.publishing import ShownPeriod, ShownValue
 from infuse.datalab.indicators.values import judged, value_and_interval
 from infuse.datalab.models import BenchmarkValue, ComparatorGroup, Indicator
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = lazy.module("numpy")
 
 REGION, WALES = "region", "wales"
 

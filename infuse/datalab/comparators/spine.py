@@ -9,10 +9,9 @@ figures it may see: a hidden value has no place on the spine, and it is left out
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
+from infuse.core import lazy
 from infuse.core.models import Council
 from infuse.datalab.comparators.services import (
     WALES,
@@ -25,6 +24,11 @@ from infuse.datalab.comparators.services import (
 from infuse.datalab.indicators.publishing import ShownValue, shown_periods
 from infuse.datalab.indicators.trends import RECENT_PERIODS, RecentTrend, recent_trend
 from infuse.datalab.models import Indicator
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = lazy.module("numpy")
 
 
 @dataclass(frozen=True)

@@ -12,13 +12,14 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-import numpy as np
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from infuse import stats
+from infuse.core import lazy
 from infuse.core.svg_charts import (
     BOTTOM,
     HEIGHT,
@@ -32,12 +33,13 @@ from infuse.core.svg_charts import (
     number,
     path,
 )
-from infuse.stats.intervals import (
-    FUNNEL_LEVELS,
-    FunnelLimits,
-    funnel_limits_poisson,
-    funnel_limits_proportion,
-)
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from infuse.stats.intervals import FunnelLimits
+else:
+    np = lazy.module("numpy")
 
 PER = {"rate_per_1000": 1_000.0, "rate_per_100000": 100_000.0}
 
@@ -208,8 +210,12 @@ class Funnel:
 def funnel_limits(unit: str, benchmark: float, denominators: Sequence[float]) -> FunnelLimits:
     """Spiegelhalter's exact limits (interpolated) around the region's value, per denominator."""
     if unit == "percentage":
-        return funnel_limits_proportion(denominators, benchmark / 100.0, levels=FUNNEL_LEVELS)
-    return funnel_limits_poisson(denominators, benchmark, per=PER[unit], levels=FUNNEL_LEVELS)
+        return stats.funnel_limits_proportion(
+            denominators, benchmark / 100.0, levels=stats.FUNNEL_LEVELS
+        )
+    return stats.funnel_limits_poisson(
+        denominators, benchmark, per=PER[unit], levels=stats.FUNNEL_LEVELS
+    )
 
 
 def build_funnel(
@@ -223,7 +229,7 @@ def build_funnel(
         return None
     scale = 100.0 if unit == "percentage" else 1.0
     at_points = funnel_limits(unit, benchmark, [d for _, d, _ in usable])
-    outer, inner = max(FUNNEL_LEVELS), min(FUNNEL_LEVELS)
+    outer, inner = max(stats.FUNNEL_LEVELS), min(stats.FUNNEL_LEVELS)
     points = []
     for i, (name, den, val) in enumerate(usable):
         low95, high95 = at_points.lower[inner][i] * scale, at_points.upper[inner][i] * scale
@@ -285,7 +291,7 @@ def _scaled_limits(funnel: Funnel) -> Limits:
             [v * scale for v in curve.lower[level].tolist()],
             [v * scale for v in curve.upper[level].tolist()],
         )
-        for level in (min(FUNNEL_LEVELS), max(FUNNEL_LEVELS))
+        for level in (min(stats.FUNNEL_LEVELS), max(stats.FUNNEL_LEVELS))
     }
 
 
@@ -295,7 +301,7 @@ def _funnel_axes(funnel: Funnel, limits: Limits) -> tuple[Axis, Axis]:
     The y range covers every point and the limits from the smallest council's denominator up,
     so the funnel's mouth does not squash the points.
     """
-    outer = max(FUNNEL_LEVELS)
+    outer = max(stats.FUNNEL_LEVELS)
     grid = funnel.curve.denominator.tolist()
     smallest = min(p.denominator for p in funnel.points)
     window = [i for i, d in enumerate(grid) if d >= smallest * 0.8] or list(range(len(grid)))
@@ -316,8 +322,8 @@ def _limit_lines(funnel: Funnel, limits: Limits, x: Axis, y: Axis) -> list[SafeS
 
     lines = []
     for level, css in (
-        (min(FUNNEL_LEVELS), "infuse-chart__limit95"),
-        (max(FUNNEL_LEVELS), "infuse-chart__limit998"),
+        (min(stats.FUNNEL_LEVELS), "infuse-chart__limit95"),
+        (max(stats.FUNNEL_LEVELS), "infuse-chart__limit998"),
     ):
         for side in limits[level]:
             lines.append(

@@ -35,20 +35,25 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import numpy as np
-import pandas as pd
-from numpy.typing import NDArray
-
+from infuse.core import lazy
 from infuse.datalab.indicators.suppression import (
-    BoolArray,
     ComplementChoice,
-    IntArray,
     exposed_cells,
     margin_equations,
     secondary_suppression,
 )
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+    from numpy.typing import NDArray
+
+    from infuse.datalab.indicators.suppression import BoolArray, IntArray
+else:
+    np = lazy.module("numpy")
+    pd = lazy.module("pandas")
 
 __all__ = [
     "ComplementChoice",

@@ -13,17 +13,23 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
-import numpy as np
-import pandas as pd
 from django.conf import settings
 
+from infuse.core import lazy
 from infuse.core.models import Council
 from infuse.core.permissions import is_region_member
 from infuse.datalab.indicators.disclosure import round_to_base, suppress_small_counts
 from infuse.datalab.indicators.values import value_and_interval
 from infuse.datalab.models import Indicator, IndicatorValue, ValueFlag
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+else:
+    np = lazy.module("numpy")
+    pd = lazy.module("pandas")
 
 Method = Literal["suppression", "rounding"]
 METHODS: tuple[Method, ...] = ("suppression", "rounding")

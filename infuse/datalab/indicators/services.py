@@ -15,7 +15,8 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from infuse.analytics import IndicatorSpec, IndicatorSpecError, connect, read_parquet, validate_spec
+from infuse import analytics
+from infuse.analytics import IndicatorSpec, IndicatorSpecError
 from infuse.analytics.indicators.spec import SpecProblem
 from infuse.core import audit, files
 from infuse.core.errors import FieldProblem, InvalidInput, NotFound, PermissionDenied, too_long
@@ -102,11 +103,13 @@ def _checked_spec(
             )
         ]
     try:
-        table = read_parquet(connect("duckdb"), files.resolve(version.parquet_path))
+        table = analytics.read_parquet(
+            analytics.connect("duckdb"), files.resolve(version.parquet_path)
+        )
         specification, label_problems = _labels_as_periods(specification, table)
         if label_problems:
             raise IndicatorSpecError(label_problems)
-        validate_spec(IndicatorSpec.from_dict(specification), table.schema())
+        analytics.validate_spec(IndicatorSpec.from_dict(specification), table.schema())
     except IndicatorSpecError as error:
         return specification, [_field_problem(problem) for problem in error.problems]
     return specification, []

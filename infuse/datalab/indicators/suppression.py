@@ -13,14 +13,20 @@ the audit of zeros), no Django.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import numpy as np
-from numpy.typing import NDArray
+from infuse.core import lazy
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+
+    IntArray = NDArray[np.int64]
+    BoolArray = NDArray[np.bool_]
+else:
+    np = lazy.module("numpy")
 
 ComplementChoice = Literal["smallest", "fewest"]
-IntArray = NDArray[np.int64]
-BoolArray = NDArray[np.bool_]
 
 # A hidden cell counts as determined when the squared length of its projection onto the row
 # space of the equations is this close to 1 (the equations have entries 0 and +/-1, so the

@@ -13,22 +13,22 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-import numpy as np
-import pandas as pd
-from numpy.typing import ArrayLike, NDArray
-
-from infuse.analytics import IndicatorSpec, council_values, indicator_expression
-from infuse.analytics.engine import connect, read_parquet
+from infuse import analytics, stats
+from infuse.analytics import IndicatorSpec
+from infuse.core import lazy
 from infuse.core.councils import WALES_CODE, council_lookup, names_wales, resolve_council
-from infuse.stats.intervals import (
-    Polarity,
-    compare_with_benchmark,
-    poisson_interval,
-    rate_interval,
-    wilson_interval,
-)
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+    from numpy.typing import ArrayLike, NDArray
+
+    from infuse.stats.intervals import Polarity
+else:
+    np = lazy.module("numpy")
+    pd = lazy.module("pandas")
 
 PER = {"rate_per_1000": 1_000.0, "rate_per_100000": 100_000.0}
 
@@ -71,12 +71,12 @@ def value_and_interval(
     """
     with np.errstate(divide="ignore", invalid="ignore"):
         if unit == "percentage":
-            interval = wilson_interval(numerator, denominator)
+            interval = stats.wilson_interval(numerator, denominator)
             return 100.0 * numerator / denominator, interval.lower * 100.0, interval.upper * 100.0
         if unit in PER:
-            interval = rate_interval(numerator, denominator, per=PER[unit])
+            interval = stats.rate_interval(numerator, denominator, per=PER[unit])
             return PER[unit] * numerator / denominator, interval.lower, interval.upper
-        interval = poisson_interval(numerator, method="byar_or_exact")
+        interval = stats.poisson_interval(numerator, method="byar_or_exact")
         return numerator, interval.lower, interval.upper
 
 
@@ -91,15 +91,15 @@ def compute(
     """Values per council × period (and the region) with intervals and comparisons."""
     spec = IndicatorSpec.from_dict(specification)
     lookup = council_lookup(councils)
-    con = connect(engine, spark_master=spark_master)
-    data = read_parquet(con, parquet)
+    con = analytics.connect(engine, spark_master=spark_master)
+    data = analytics.read_parquet(con, parquet)
     # One row per council however the data spells it (GSS code, English or Welsh name), and the
     # region from the rows of its ten councils: rows for anywhere else never count in it, and a
     # distinct count is counted over the region's rows, not summed over its councils.
     codes: dict[Any, str] = {}
     wales: dict[Any, str] = {}
     unmatched: list[str] = []
-    for raw in council_values(data, spec):
+    for raw in analytics.council_values(data, spec):
         code = resolve_council(raw, lookup)
         if code is not None:
             codes[raw] = code
@@ -107,7 +107,7 @@ def compute(
             wales[raw] = WALES_CODE
         else:
             unmatched.append(str(raw))
-    table: pd.DataFrame = indicator_expression(data, spec, councils=codes).to_pandas()
+    table: pd.DataFrame = analytics.indicator_expression(data, spec, councils=codes).to_pandas()
     table = table.rename(columns={"council": "gss"})
     table["gss"] = table["gss"].astype(object).where(table["gss"].notna(), None)
     table = _with_intervals(table, str(spec.unit))
@@ -148,7 +148,7 @@ def compute(
 
 def _benchmarks(data: Any, spec: IndicatorSpec, areas: dict[Any, str]) -> list[ComputedValue]:
     """Each area's values per period (its rows pooled however the data spells it)."""
-    table: pd.DataFrame = indicator_expression(data, spec, councils=areas).to_pandas()
+    table: pd.DataFrame = analytics.indicator_expression(data, spec, councils=areas).to_pandas()
     table = _with_intervals(table[table["council"].notna()], str(spec.unit))
     return [
         ComputedValue(
@@ -186,5 +186,7 @@ def judged(
     one scale (percentages, rates) can be compared fairly."""
     if unit == "count":
         return ["not_compared"] * len(np.atleast_1d(lows))
-    comparison = compare_with_benchmark(lows, highs, benchmark, polarity=cast(Polarity, polarity))
+    comparison = stats.compare_with_benchmark(
+        lows, highs, benchmark, polarity=cast("Polarity", polarity)
+    )
     return [str(mark) for mark in comparison.judgement]

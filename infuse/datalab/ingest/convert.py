@@ -33,13 +33,11 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import duckdb
-
-from infuse.analytics.connection import open_duckdb
+from infuse import analytics
 from infuse.analytics.quoting import quote_identifier, quote_literal
-from infuse.core import files
+from infuse.core import files, lazy
 from infuse.datalab.ingest.inference import (
     ColumnPlan,
     describe,
@@ -55,6 +53,11 @@ from infuse.datalab.ingest.sources import (
     ReadOptions,
     SourceFormat,
 )
+
+if TYPE_CHECKING:
+    import duckdb
+else:
+    duckdb = lazy.module("duckdb")
 
 TEMPORARY_PREFIX = ".incoming-"
 TYPE_MISMATCH = "infuse-type-mismatch"
@@ -85,7 +88,7 @@ class ConversionResult:
 
 def _connect(work_dir: Path, options: ReadOptions) -> duckdb.DuckDBPyConnection:
     """DuckDB with the upload's memory cap, spilling to ``work_dir``, keeping file order."""
-    return open_duckdb(
+    return analytics.open_duckdb(
         memory_limit=options.duckdb_memory_limit,
         temp_directory=work_dir / "spill",
         preserve_insertion_order=True,
@@ -297,7 +300,7 @@ def _copy_typed(
     over every row and copy again. Returns the plans the copy used and their warnings."""
     try:
         plans, warnings = infer_plan(connection, prepared, options, limit=options.inference_rows)
-    except _MACHINE_ERRORS:
+    except _machine_errors():
         raise
     except duckdb.Error as error:
         raise _read_error(prepared, error) from error
@@ -305,7 +308,7 @@ def _copy_typed(
         _execute_with_progress(
             connection, _copy_sql(prepared, plans, options, temporary), total, progress
         )
-    except _MACHINE_ERRORS:
+    except _machine_errors():
         raise
     except duckdb.Error as error:
         if _mismatch_column(error) is None:
@@ -373,9 +376,10 @@ def _has_rejects(connection: duckdb.DuckDBPyConnection) -> bool:
     return True
 
 
-#: Failures of the machine, not of the file (memory, disk, interruption): never blamed on the
-#: upload; they propagate unchanged for the caller's internal-error handling.
-_MACHINE_ERRORS = (duckdb.OutOfMemoryException, duckdb.IOException, duckdb.InterruptException)
+def _machine_errors() -> tuple[type[duckdb.Error], ...]:
+    """Failures of the machine, not of the file (memory, disk, interruption): never blamed on
+    the upload; they propagate unchanged for the caller's internal-error handling."""
+    return (duckdb.OutOfMemoryException, duckdb.IOException, duckdb.InterruptException)
 
 
 def _read_error(prepared: PreparedSource, error: duckdb.Error) -> IngestError:

@@ -14,12 +14,16 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from typing import Any
-
-import duckdb
+from typing import TYPE_CHECKING, Any
 
 from infuse.analytics.quoting import quote_list, quote_literal
+from infuse.core import lazy
 from infuse.datalab.ingest.sources import IngestWarning, PreparedSource, ReadOptions
+
+if TYPE_CHECKING:
+    import duckdb
+else:
+    duckdb = lazy.module("duckdb")
 
 #: DuckDB's integer types (a column already typed as one of them is an integer column).
 INTEGER_TYPES = frozenset(

@@ -16,14 +16,18 @@ import dataclasses
 import json
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import duckdb
-
+from infuse.core import lazy
 from infuse.core.sandbox import Limits, Refusal, SandboxError
 from infuse.core.sandbox import run as run_sandboxed
 from infuse.datalab.ingest.convert import ConversionResult, Progress, convert_to_parquet
 from infuse.datalab.ingest.sources import IngestError, IngestWarning, ReadOptions
+
+if TYPE_CHECKING:
+    import duckdb
+else:
+    duckdb = lazy.module("duckdb")
 
 CONVERT = "infuse.datalab.ingest.isolated:convert"
 PROGRESS_FILE = "progress.json"

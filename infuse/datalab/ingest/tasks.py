@@ -24,8 +24,7 @@ from django.tasks import task
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from infuse.analytics.engine import connect
-from infuse.analytics.profile import profile_parquet
+from infuse import analytics
 from infuse.core import audit, files
 from infuse.core.models import Council, TaskProgress
 from infuse.core.progress import ProgressReporter
@@ -248,12 +247,14 @@ def _ingest(upload: DatasetUpload, reporter: ProgressReporter, work: Path) -> di
     stored = files.store_file(checked.parquet, kind="parquet", suffix=".parquet")
     reporter.advance(0, None, gettext_noop("Profiling the columns"))
     # The same memory ceiling as the conversion, so a large file cannot take the machine.
-    analytics = connect(memory_limit=_read_options(upload).duckdb_memory_limit)
+    engine = analytics.connect(memory_limit=_read_options(upload).duckdb_memory_limit)
     try:
-        profile = profile_parquet(files.resolve(stored.relative_path), con=analytics).to_json()
+        profile = analytics.profile_parquet(files.resolve(stored.relative_path), con=engine)
     finally:
-        analytics.disconnect()
-    version = _create_version(upload, conversion, stored.relative_path, checked, profile, report)
+        engine.disconnect()
+    version = _create_version(
+        upload, conversion, stored.relative_path, checked, profile.to_json(), report
+    )
     reporter.succeed(
         {"version": version.number, "rows": version.row_count, "quarantined": checked.quarantined}
     )

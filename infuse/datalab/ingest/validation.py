@@ -26,13 +26,17 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import duckdb
-
-from infuse.analytics.connection import open_duckdb
+from infuse import analytics
 from infuse.analytics.quoting import quote_literal, sql_value
+from infuse.core import lazy
 from infuse.datalab.ingest.checks import Check, Council, SchemaError, build_checks
+
+if TYPE_CHECKING:
+    import duckdb
+else:
+    duckdb = lazy.module("duckdb")
 
 MESSAGES: dict[str, str] = {
     "validation.column-missing": "The column {column!r} is missing.",
@@ -120,7 +124,7 @@ def _problem(
 
 
 def _connect(path: Path) -> duckdb.DuckDBPyConnection:
-    connection = open_duckdb()
+    connection = analytics.open_duckdb()
     location = quote_literal(path)
     connection.execute(
         "CREATE TEMP VIEW base AS SELECT * EXCLUDE (file_row_number), "

@@ -19,13 +19,17 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import duckdb
-
-from infuse.analytics.connection import open_confined
+from infuse import analytics
+from infuse.core import lazy
 from infuse.core.sandbox import Limits, Refusal, SandboxError, SlotPool
 from infuse.core.sandbox import run as run_sandboxed
+
+if TYPE_CHECKING:
+    import duckdb
+else:
+    duckdb = lazy.module("duckdb")
 
 EXECUTE = "infuse.datalab.sql.sandbox:execute"
 
@@ -96,7 +100,7 @@ def execute(payload: dict[str, Any], workdir: Path) -> bytes:
     rows, truncated}`` as JSON."""
     text = check_read_only(payload["sql"])
     row_limit = int(payload["row_limit"])
-    connection = open_confined(
+    connection = analytics.open_confined(
         _linked(payload["tables"], workdir),
         memory_limit=payload["memory_limit"],
         temp_directory=Path("spill"),

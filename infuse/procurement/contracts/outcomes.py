@@ -17,13 +17,18 @@ import datetime as dt
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from django.utils.translation import gettext_noop
 
 from infuse import stats
+from infuse.core import lazy
 from infuse.datalab.indicators.periods import position
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    pd = lazy.module("pandas")
 
 POOLED = "with-the-contract"  # the synthetic control's one treated unit: the pooled councils
 

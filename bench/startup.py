@@ -1,0 +1,98 @@
+"""Start-up: how long a command, the web application and its first page take from a cold process.
+
+Every figure is a whole process (interpreter start, imports, Django set-up), measured in
+interleaved rounds so that a noisy machine slows all of them alike; the median of the rounds is
+printed with ratios against baselines from the same run:
+
+- ``django-admin --version``: Python and Django alone (the floor no command can beat);
+- ``infuse shell -c pass``: the platform set up with nothing to do (the issue's baseline for
+  ``infuse data --help``, which should cost at most 1.5× it);
+- the first and the tenth request of a fresh web process (the home page, through Django's test
+  client on a migrated database): the first may cost at most 1.5× the tenth once nothing heavy is
+  imported at start-up.
+
+Usage: .venv/bin/python bench/startup.py [--rounds 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+BIN = Path(sys.executable).parent
+INFUSE = [sys.executable, "-m", "infuse.cli"]
+
+FIRST_AND_TENTH = """
+import json, os, time
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "infuse.settings")
+import django
+django.setup()
+from django.test import Client
+client = Client(HTTP_HOST="localhost")
+times = []
+for _ in range(10):
+    started = time.perf_counter()
+    response = client.get("/")
+    times.append(time.perf_counter() - started)
+    assert response.status_code == 200, response.status_code
+print(json.dumps({"first": times[0], "tenth": times[9]}))
+"""
+
+
+def _timed(command: list[str], env: dict[str, str]) -> tuple[float, str]:
+    started = time.perf_counter()
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
+    return time.perf_counter() - started, done.stdout
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=5)
+    rounds = parser.parse_args().rounds
+    with tempfile.TemporaryDirectory() as var:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("INFUSE_", "DJANGO_"))}
+        env["INFUSE_VAR_DIR"] = var
+        subprocess.run([*INFUSE, "migrate", "--no-input"], env=env, check=True, capture_output=True)
+        commands = {
+            "django-admin --version": [str(BIN / "django-admin"), "--version"],
+            "infuse --help": [*INFUSE, "--help"],
+            "infuse shell -c pass": [*INFUSE, "shell", "-c", "pass"],
+            "infuse data --help": [*INFUSE, "data", "--help"],
+            "infuse trials --help": [*INFUSE, "trials", "--help"],
+            "web process to first page": [sys.executable, "-c", FIRST_AND_TENTH],
+        }
+        seconds: dict[str, list[float]] = {name: [] for name in commands}
+        first: list[float] = []
+        tenth: list[float] = []
+        for _ in range(rounds):
+            for name, command in commands.items():
+                took, out = _timed(command, env)
+                seconds[name].append(took)
+                if name == "web process to first page":
+                    requests = json.loads(out.strip().splitlines()[-1])
+                    first.append(requests["first"])
+                    tenth.append(requests["tenth"])
+    median = {name: statistics.median(values) for name, values in seconds.items()}
+    print(f"startup: whole processes, median of {rounds} interleaved rounds")
+    for name, value in median.items():
+        print(f"  {name:<28} {value * 1000:8.0f} ms")
+    first_ms, tenth_ms = statistics.median(first) * 1000, statistics.median(tenth) * 1000
+    print(f"  {'first request (in process)':<28} {first_ms:8.1f} ms")
+    print(f"  {'tenth request (in process)':<28} {tenth_ms:8.1f} ms")
+    shell = median["infuse shell -c pass"]
+    print(f"  ratio data --help / shell -c pass   {median['infuse data --help'] / shell:6.2f}x")
+    print(f"  ratio trials --help / shell -c pass {median['infuse trials --help'] / shell:6.2f}x")
+    floor = median["django-admin --version"]
+    print(f"  ratio shell -c pass / django-admin  {shell / floor:6.2f}x")
+    print(f"  ratio first / tenth request         {first_ms / tenth_ms:6.2f}x")
+
+
+if __name__ == "__main__":
+    main()
