@@ -11,7 +11,11 @@ from typing import Any
 
 import pytest
 
-from tests.processes import cli_env  # noqa: F401 - a fixture, shared by process tests
+from tests.processes import (  # noqa: F401 - fixtures, shared by process tests
+    _migrated_installation,
+    cli_env,
+    migrated_env,
+)
 
 PASSWORD = "correct-horse-battery"
 
@@ -67,6 +71,22 @@ def signed_in(make_person: Callable[..., Any]) -> Callable[..., Any]:
         return client
 
     return sign_in
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hashing(request: pytest.FixtureRequest) -> Any:
+    """Passwords made in tests are hashed with a fast (insecure) hasher, as Django advises for
+    tests: Argon2 is slow on purpose and the suite makes thousands of people. Argon2 stays
+    second, so hashes made by the real commands the tests run still verify."""
+    if not request.config.pluginmanager.hasplugin("django"):
+        yield
+        return
+    from django.conf import settings
+    from django.test.utils import override_settings
+
+    fast = "django.contrib.auth.hashers.MD5PasswordHasher"
+    with override_settings(PASSWORD_HASHERS=[fast, *settings.PASSWORD_HASHERS]):
+        yield
 
 
 @pytest.fixture(autouse=True)

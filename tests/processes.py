@@ -8,7 +8,9 @@ exactly as an operator would run them; on SQLite the database is a file in the t
 from __future__ import annotations
 
 import contextlib
+import http.client
 import os
+import shutil
 import signal
 import socket
 import sqlite3
@@ -26,27 +28,77 @@ import pytest
 INFUSE = [sys.executable, "-m", "infuse.cli"]
 
 
-@pytest.fixture
-def cli_env(tmp_path: Path) -> Iterator[dict[str, str]]:
+def _environment(var: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("INFUSE_", "DJANGO_"))}
-    env["INFUSE_VAR_DIR"] = str(tmp_path / "var")
+    env["INFUSE_VAR_DIR"] = str(var)
+    return env
+
+
+def _postgres_admin() -> tuple[Any, str] | None:
+    """The URL parts of the tests' PostgreSQL server and its maintenance database, if any."""
     url = os.environ.get("INFUSE_DATABASE_URL", "")
     if not url.startswith("postgres"):
-        yield env
+        return None
+    parts = urlsplit(url)
+    return parts, urlunsplit(parts._replace(path="/postgres"))
+
+
+@contextlib.contextmanager
+def _own_database(env: dict[str, str], template: str | None = None) -> Iterator[str | None]:
+    """On PostgreSQL, a new database for ``env`` (a copy of ``template`` if given), dropped
+    afterwards; on SQLite nothing (the database is a file in the var dir)."""
+    server = _postgres_admin()
+    if server is None:
+        yield None
         return
     import psycopg
 
-    parts = urlsplit(url)
+    parts, admin_url = server
     name = f"infuse_cli_{uuid.uuid4().hex[:12]}"
-    admin_url = urlunsplit(parts._replace(path="/postgres"))
+    copy = f' TEMPLATE "{template}"' if template else ""
     with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"{copy}')
     env["INFUSE_DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{name}"))
     try:
-        yield env
+        yield name
     finally:
         with psycopg.connect(admin_url, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def cli_env(tmp_path: Path) -> Iterator[dict[str, str]]:
+    """An empty installation: no tables yet (the test runs ``infuse migrate`` when it needs)."""
+    env = _environment(tmp_path / "var")
+    with _own_database(env):
+        yield env
+
+
+@pytest.fixture(scope="session")
+def _migrated_installation(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[Path, str | None]]:
+    """One installation migrated by ``infuse migrate`` per test process: its var dir (keys,
+    data, the SQLite file) and, on PostgreSQL, its database, copied for each test that needs a
+    migrated installation (migrating from nothing takes longer than most of those tests)."""
+    var = tmp_path_factory.mktemp("migrated") / "var"
+    env = _environment(var)
+    with _own_database(env) as database:
+        run(env, "migrate", "--no-input")
+        yield var, database
+
+
+@pytest.fixture
+def migrated_env(
+    tmp_path: Path, _migrated_installation: tuple[Path, str | None]
+) -> Iterator[dict[str, str]]:
+    """An installation as ``infuse migrate`` leaves it, of the test's own."""
+    template_var, template_database = _migrated_installation
+    var = tmp_path / "var"
+    shutil.copytree(template_var, var)
+    env = _environment(var)
+    with _own_database(env, template=template_database):
+        yield env
 
 
 def run(
@@ -101,19 +153,32 @@ def descendants(pid: int) -> list[int]:
 
 
 @contextlib.contextmanager
-def serving(env: dict[str, str], *options: str) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
-    """`infuse serve` on a free loopback port, answering; killed with all it started after."""
+def serving(
+    env: dict[str, str], *options: str, log: Path | None = None
+) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
+    """`infuse serve` on a free loopback port, answering; killed with all it started after.
+    What it prints goes to ``log`` when given."""
     port = free_port()
+    output = log.open("wb") if log is not None else subprocess.DEVNULL
     process = subprocess.Popen(
         [*INFUSE, "serve", "--bind", f"127.0.0.1:{port}", *options],
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=output,
+        stderr=subprocess.STDOUT,
     )
 
     def answering() -> bool:
-        with socket.socket() as s:
-            return s.connect_ex(("127.0.0.1", port)) == 0
+        """A page comes back (any status): a worker is serving, not just the socket open
+        (gunicorn listens before its workers have warmed up)."""
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        try:
+            connection.request("GET", "/")
+            connection.getresponse()
+        except OSError:
+            return False
+        finally:
+            connection.close()
+        return True
 
     try:
         wait_for(answering, 60, "the web server answers")
@@ -124,3 +189,5 @@ def serving(env: dict[str, str], *options: str) -> Iterator[tuple[subprocess.Pop
                 os.kill(pid, signal.SIGKILL)
         process.kill()
         process.wait()
+        if log is not None:
+            output.close()  # type: ignore[union-attr]

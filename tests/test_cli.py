@@ -64,10 +64,9 @@ def test_demo_is_idempotent_and_the_audit_chain_verifies(cli_env):
     assert "Audit chain intact" in verified and "Audit checkpoints match" in verified
 
 
-def test_createuser_with_role_and_clear_errors(cli_env):
-    run(cli_env, "migrate", "--no-input")
+def test_createuser_with_role_and_clear_errors(migrated_env):
     run(
-        cli_env,
+        migrated_env,
         "createuser",
         "nia@cardiff.example",
         "--name",
@@ -79,10 +78,10 @@ def test_createuser_with_role_and_clear_errors(cli_env):
         "--password-stdin",
         stdin="a-good-long-password\n",
     )
-    again = run(cli_env, "createuser", "nia@cardiff.example", "--name", "Nia", ok=False)
+    again = run(migrated_env, "createuser", "nia@cardiff.example", "--name", "Nia", ok=False)
     assert again.returncode != 0 and "already exists" in again.stderr
     bad_org = run(
-        cli_env,
+        migrated_env,
         "createuser",
         "x@y.example",
         "--name",
@@ -96,18 +95,17 @@ def test_createuser_with_role_and_clear_errors(cli_env):
     assert "No organisation 'atlantis'" in bad_org.stderr and "cardiff" in bad_org.stderr
 
 
-def test_audit_verify_fails_and_names_a_tampered_event(cli_env):
-    run(cli_env, "migrate", "--no-input")
-    run(cli_env, "demo", "--people-only")
+def test_audit_verify_fails_and_names_a_tampered_event(migrated_env):
+    run(migrated_env, "demo", "--people-only")
     run(
-        cli_env,
+        migrated_env,
         "shell",
         "--no-imports",
         "-c",
         "from infuse.core.models import AuditEvent; "
         "AuditEvent.objects.filter(sequence=3).update(actor_label='mallory@evil.example')",
     )
-    result = run(cli_env, "audit", "verify", ok=False)
+    result = run(migrated_env, "audit", "verify", ok=False)
     assert result.returncode != 0
     assert "event #3" in result.stderr and "edited" in result.stderr
 
@@ -117,32 +115,31 @@ def test_audit_verify_fails_and_names_a_tampered_event(cli_env):
     and shutil.which("pg_dump") is None,
     reason="PostgreSQL backup needs pg_dump (apt-get install postgresql-client)",
 )
-def test_backup_and_restore_round_trip(cli_env, tmp_path):
+def test_backup_and_restore_round_trip(migrated_env, tmp_path):
     from infuse.demo.loader import DEMO_PEOPLE
 
-    run(cli_env, "migrate", "--no-input")
-    run(cli_env, "demo", "--people-only")
+    run(migrated_env, "demo", "--people-only")
     backup = tmp_path / "infuse.backup"
-    run(cli_env, "backup", str(backup))
+    run(migrated_env, "backup", str(backup))
     assert backup.stat().st_size > 0
-    if not cli_env.get("INFUSE_DATABASE_URL"):
+    if not migrated_env.get("INFUSE_DATABASE_URL"):
         with sqlite3.connect(backup) as conn:
             people = conn.execute("select count(*) from core_person").fetchone()[0]
             assert people == len(DEMO_PEOPLE)
-    run(cli_env, "createuser", "later@cardiff.example", "--name", "Later")
-    restored = run(cli_env, "restore", str(backup), "--yes").stdout
+    run(migrated_env, "createuser", "later@cardiff.example", "--name", "Later")
+    restored = run(migrated_env, "restore", str(backup), "--yes").stdout
     # The checkpoints written after the backup name events the restored chain no longer has:
     # they are kept beside it, and the restore starts the file afresh.
     assert "Audit checkpoints from before the restore are kept in" in restored
     count = run(
-        cli_env,
+        migrated_env,
         "shell",
         "--no-imports",
         "-c",
         "from infuse.core.models import Person; print(Person.objects.count())",
     ).stdout
     assert count.strip() == str(len(DEMO_PEOPLE))
-    assert "Audit chain intact" in run(cli_env, "audit", "verify").stdout
+    assert "Audit chain intact" in run(migrated_env, "audit", "verify").stdout
 
 
 def test_restore_refuses_without_confirmation(cli_env, tmp_path):
@@ -174,11 +171,10 @@ def test_bad_setting_is_a_clear_error(cli_env):
     assert "INFUSE_DEBUG must be true or false" in result.stderr
 
 
-def test_data_ingest_shows_progress_and_adds_a_version(cli_env, tmp_path):
-    run(cli_env, "migrate", "--no-input")
-    run(cli_env, "demo", "--people-only")
+def test_data_ingest_shows_progress_and_adds_a_version(migrated_env, tmp_path):
+    run(migrated_env, "demo", "--people-only")
     run(
-        cli_env,
+        migrated_env,
         "shell",
         "--no-imports",
         "-c",
@@ -193,13 +189,13 @@ def test_data_ingest_shows_progress_and_adds_a_version(cli_env, tmp_path):
     data = tmp_path / "fuel.csv"
     data.write_text("council,litres\nCardiff,10.5\nNewport,7\n", encoding="utf-8")
     args = ("data", "ingest", str(data), "--dataset", "fuel", "--as", "officer@infuse.example")
-    first = run(cli_env, *args)
+    first = run(migrated_env, *args)
     assert "Version 1 of fuel: 2 rows" in first.stdout
     assert "Ingesting fuel.csv" in first.stderr  # the bar: stdout stays clean for pipes
-    again = run(cli_env, *args)
+    again = run(migrated_env, *args)
     assert "Already version 1" in again.stdout
     nobody = run(
-        cli_env,
+        migrated_env,
         "data",
         "ingest",
         str(data),
@@ -213,7 +209,7 @@ def test_data_ingest_shows_progress_and_adds_a_version(cli_env, tmp_path):
     empty = tmp_path / "empty.csv"
     empty.write_text("council,litres\n")
     rejected = run(
-        cli_env,
+        migrated_env,
         "data",
         "ingest",
         str(empty),
@@ -226,13 +222,12 @@ def test_data_ingest_shows_progress_and_adds_a_version(cli_env, tmp_path):
     assert "no rows of data" in rejected.stderr
 
 
-def test_the_database_file_and_data_directories_are_private(cli_env, tmp_path):
+def test_the_database_file_and_data_directories_are_private(migrated_env, tmp_path):
     """Other users on the machine cannot read the database, the keys or the data files."""
-    run(cli_env, "migrate", "--no-input")
-    var = Path(cli_env["INFUSE_VAR_DIR"])
+    var = Path(migrated_env["INFUSE_VAR_DIR"])
     assert stat.S_IMODE(var.stat().st_mode) == 0o700
     assert stat.S_IMODE((var / "data").stat().st_mode) == 0o700
-    if not cli_env.get("INFUSE_DATABASE_URL", "").startswith("postgres"):
+    if not migrated_env.get("INFUSE_DATABASE_URL", "").startswith("postgres"):
         assert stat.S_IMODE((var / "infuse.sqlite3").stat().st_mode) == 0o600
     for key in ("secret_key", "bid_keys", "audit_keys"):
         assert stat.S_IMODE((var / key).stat().st_mode) == 0o600, key

@@ -22,11 +22,10 @@ SCORES = (
 ANALYST = ("--as", "analyst@infuse.example")
 
 
-def test_trials_from_the_command_line(cli_env, tmp_path):
-    run(cli_env, "migrate", "--no-input")
-    run(cli_env, "demo", "--people-only")
+def test_trials_from_the_command_line(migrated_env, tmp_path):
+    run(migrated_env, "demo", "--people-only")
     run(
-        cli_env,
+        migrated_env,
         "createuser",
         "stats@cardiff.example",
         "--name",
@@ -51,27 +50,27 @@ def test_trials_from_the_command_line(cli_env, tmp_path):
             }
         )
     )
-    assert "warm-hubs added" in run(cli_env, "trials", "create", str(entry), *OFFICER).stdout
+    assert "warm-hubs added" in run(migrated_env, "trials", "create", str(entry), *OFFICER).stdout
     bad = tmp_path / "bad.json"
     bad.write_text(
         json.dumps({"title_en": "X", "title_cy": "X", "owner": "cardiff", "design": "moon"})
     )
-    refused = run(cli_env, "trials", "create", str(bad), *OFFICER, ok=False)
+    refused = run(migrated_env, "trials", "create", str(bad), *OFFICER, ok=False)
     assert refused.returncode != 0 and "design" in refused.stderr
     outcomes = tmp_path / "outcomes.json"
     outcomes.write_text(json.dumps([{"kind": "primary", "name": "GP visits"}]))
-    run(cli_env, "trials", "outcomes", "warm-hubs", str(outcomes), *OFFICER)
-    early = run(cli_env, "trials", "move", "warm-hubs", "launch", *OFFICER, ok=False)
+    run(migrated_env, "trials", "outcomes", "warm-hubs", str(outcomes), *OFFICER)
+    early = run(migrated_env, "trials", "move", "warm-hubs", "launch", *OFFICER, ok=False)
     assert early.returncode != 0 and "cannot be moved" in early.stderr
-    assert "designed" in run(cli_env, "trials", "move", "warm-hubs", "design", *OFFICER).stdout
+    assert "designed" in run(migrated_env, "trials", "move", "warm-hubs", "design", *OFFICER).stdout
     protocol = tmp_path / "protocol.json"
     protocol.write_text(json.dumps(PROTOCOL))
     assert (
         "Protocol version 1: SHA-256"
-        in run(cli_env, "trials", "protocol", "warm-hubs", str(protocol), *OFFICER).stdout
+        in run(migrated_env, "trials", "protocol", "warm-hubs", str(protocol), *OFFICER).stdout
     )
     done = run(
-        cli_env,
+        migrated_env,
         "trials",
         "randomise",
         "warm-hubs",
@@ -83,14 +82,14 @@ def test_trials_from_the_command_line(cli_env, tmp_path):
         "stats@cardiff.example",
     ).stdout
     assert "Randomised with seed 11" in done
-    hidden = run(cli_env, "trials", "allocation", "warm-hubs", ok=False)
+    hidden = run(migrated_env, "trials", "allocation", "warm-hubs", ok=False)
     assert hidden.returncode != 0
-    run(cli_env, "trials", "move", "warm-hubs", "launch", *OFFICER)
+    run(migrated_env, "trials", "move", "warm-hubs", "launch", *OFFICER)
     rows = list(
-        csv.DictReader(io.StringIO(run(cli_env, "trials", "allocation", "warm-hubs").stdout))
+        csv.DictReader(io.StringIO(run(migrated_env, "trials", "allocation", "warm-hubs").stdout))
     )
     assert sorted(r["step"] for r in rows) == ["1", "2", "3"]
-    listed = run(cli_env, "trials", "list", "--design", "stepped_wedge").stdout
+    listed = run(migrated_env, "trials", "list", "--design", "stepped_wedge").stdout
     assert "warm-hubs\trunning" in listed
 
     # Outcome data by council and period: the schedule switches each council on at its step.
@@ -103,10 +102,10 @@ def test_trials_from_the_command_line(cli_env, tmp_path):
                 lines.append(f"{council},P{period},{50 + 5 * treated + person % 3 + period}")
     outcome_file = tmp_path / "scores.csv"
     outcome_file.write_text("\n".join(lines) + "\n")
-    run(cli_env, "shell", "--no-imports", "-c", SCORES)
-    run(cli_env, "data", "ingest", str(outcome_file), "--dataset", "scores", *OFFICER)
+    run(migrated_env, "shell", "--no-imports", "-c", SCORES)
+    run(migrated_env, "data", "ingest", str(outcome_file), "--dataset", "scores", *OFFICER)
     analysed = run(
-        cli_env,
+        migrated_env,
         "trials",
         "analyse",
         "warm-hubs",
@@ -121,9 +120,9 @@ def test_trials_from_the_command_line(cli_env, tmp_path):
         *OFFICER,
     ).stdout
     assert "Effect 5 (95% CI" in analysed
-    run(cli_env, "trials", "move", "warm-hubs", "analyse", *OFFICER)
+    run(migrated_env, "trials", "move", "warm-hubs", "analyse", *OFFICER)
     decided = run(
-        cli_env,
+        migrated_env,
         "trials",
         "decide",
         "warm-hubs",
@@ -139,18 +138,23 @@ def test_trials_from_the_command_line(cli_env, tmp_path):
     ).stdout
     assert "Decision: scale (evidence level 3, suggested 3)" in decided
     child = run(
-        cli_env, "trials", "scale-up", "warm-hubs", "--councils", "W06000024,W06000019", *OFFICER
+        migrated_env,
+        "trials",
+        "scale-up",
+        "warm-hubs",
+        "--councils",
+        "W06000024,W06000019",
+        *OFFICER,
     ).stdout
     assert "Scale-up scale-up-warm-hubs added" in child
     pdf = tmp_path / "report.pdf"
-    run(cli_env, "trials", "report", "warm-hubs", "--output", str(pdf))
+    run(migrated_env, "trials", "report", "warm-hubs", "--output", str(pdf))
     assert pdf.read_bytes()[:5] == b"%PDF-"
-    assert "Audit chain intact" in run(cli_env, "audit", "verify").stdout
+    assert "Audit chain intact" in run(migrated_env, "audit", "verify").stdout
 
 
-def test_designs_from_the_command_line(cli_env, tmp_path):
-    run(cli_env, "migrate", "--no-input")
-    run(cli_env, "demo", "--people-only")
+def test_designs_from_the_command_line(migrated_env, tmp_path):
+    run(migrated_env, "demo", "--people-only")
     entry = tmp_path / "entry.json"
     entry.write_text(
         json.dumps(
@@ -162,10 +166,10 @@ def test_designs_from_the_command_line(cli_env, tmp_path):
             }
         )
     )
-    run(cli_env, "trials", "create", str(entry), *OFFICER)
+    run(migrated_env, "trials", "create", str(entry), *OFFICER)
     sized = json.loads(
         run(
-            cli_env,
+            migrated_env,
             "trials",
             "design",
             "reminders",
@@ -178,12 +182,12 @@ def test_designs_from_the_command_line(cli_env, tmp_path):
         ).stdout
     )
     assert sized["saved"] and 250 < sized["result"]["sample_size"]["n_control"] < 253
-    hidden = run(cli_env, "trials", "design", "reminders", "--sd", "8", ok=False)
+    hidden = run(migrated_env, "trials", "design", "reminders", "--sd", "8", ok=False)
     assert "Not found, or not visible to you" in hidden.stderr and "--as" in hidden.stderr
-    refused = run(cli_env, "trials", "design", "reminders", "--sd", "8", *OFFICER, ok=False)
+    refused = run(migrated_env, "trials", "design", "reminders", "--sd", "8", *OFFICER, ok=False)
     assert refused.returncode != 0 and "effect" in refused.stderr
     simulated = json.loads(
-        run(cli_env, "trials", "design", "reminders", "--simulate", *OFFICER).stdout
+        run(migrated_env, "trials", "design", "reminders", "--simulate", *OFFICER).stdout
     )
     assert 0.75 < simulated["power"] < 0.85 and simulated["n_simulations"] == 2000
 
@@ -194,8 +198,8 @@ def test_designs_from_the_command_line(cli_env, tmp_path):
             lines.append(f"{gss},{year},{20 + i + 0.1 * (year - 2010) + (year * 7 + i) % 3}")
     past = tmp_path / "past.csv"
     past.write_text("\n".join(lines) + "\n")
-    run(cli_env, "shell", "--no-imports", "-c", SCORES.replace("Scores", "Rates"))
-    run(cli_env, "data", "ingest", str(past), "--dataset", "rates", *OFFICER)
+    run(migrated_env, "shell", "--no-imports", "-c", SCORES.replace("Scores", "Rates"))
+    run(migrated_env, "data", "ingest", str(past), "--dataset", "rates", *OFFICER)
     entry.write_text(
         json.dumps(
             {
@@ -207,12 +211,12 @@ def test_designs_from_the_command_line(cli_env, tmp_path):
             }
         )
     )
-    run(cli_env, "trials", "create", str(entry), *OFFICER)
+    run(migrated_env, "trials", "create", str(entry), *OFFICER)
     outcomes = tmp_path / "outcomes.json"
     outcomes.write_text(
         json.dumps([{"kind": "primary", "name": "Rate", "dataset": "rates", "column": "rate"}])
     )
-    run(cli_env, "trials", "outcomes", "hubs", str(outcomes), *OFFICER)
+    run(migrated_env, "trials", "outcomes", "hubs", str(outcomes), *OFFICER)
     plan = [
         "trials",
         "design",
@@ -223,10 +227,10 @@ def test_designs_from_the_command_line(cli_env, tmp_path):
         "--period-column",
         "year",
     ]
-    too_long = run(cli_env, *plan, "--post-periods", "20", *OFFICER, ok=False)
+    too_long = run(migrated_env, *plan, "--post-periods", "20", *OFFICER, ok=False)
     assert too_long.returncode != 0 and "post_periods" in too_long.stderr
     planned = json.loads(
-        run(cli_env, *plan, "--post-periods", "3", "--effects", "1,2,4", *OFFICER).stdout
+        run(migrated_env, *plan, "--post-periods", "3", "--effects", "1,2,4", *OFFICER).stdout
     )
     assert planned["history"]["effects"] == [0.0, 1.0, 2.0, 4.0]
     assert planned["history"]["n_placebos"] == 5 * (12 - 2 - 3 + 1)  # each council in turn

@@ -13,21 +13,19 @@ from pathlib import Path
 import pytest
 
 from infuse.core.supervisor import Child, Supervisor
-from tests.processes import (  # noqa: F401
-    children,
-    cli_env,
-    descendants,
-    run,
-    serving,
-    wait_for,
-)
+from tests.processes import children, descendants, serving, wait_for
 
 SLEEPER = [sys.executable, "-c", "import time; time.sleep(120)"]
-STUBBORN = [
-    sys.executable,
-    "-c",
-    "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); time.sleep(120)",
-]
+
+
+def _stubborn(ready: Path) -> list[str]:
+    """A child that ignores SIGTERM and says so by creating `ready` once its handler is in place
+    (a fixed pause raced the interpreter's start-up on a loaded machine)."""
+    code = (
+        "import pathlib, signal, sys, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); "
+        "pathlib.Path(sys.argv[1]).touch(); time.sleep(120)"
+    )
+    return [sys.executable, "-c", code, str(ready)]
 
 
 def _alive(pid: int) -> bool:
@@ -56,11 +54,12 @@ def test_a_child_that_dies_is_started_again_with_a_growing_pause():
     assert web.process is not None and web.process.poll() is not None
 
 
-def test_a_child_that_ignores_sigterm_is_killed_after_the_grace():
-    stubborn = Child("stubborn", STUBBORN, restart=False)
+def test_a_child_that_ignores_sigterm_is_killed_after_the_grace(tmp_path):
+    ready = tmp_path / "ready"
+    stubborn = Child("stubborn", _stubborn(ready), restart=False)
     supervisor = Supervisor([stubborn], grace=1)
     stubborn.start()
-    time.sleep(0.5)  # let it install its handler
+    wait_for(ready.exists, 30, "the stubborn child ignoring SIGTERM")
     started = time.monotonic()
     supervisor.stop()
     assert stubborn.process is not None and stubborn.process.returncode == -signal.SIGKILL
@@ -68,9 +67,8 @@ def test_a_child_that_ignores_sigterm_is_killed_after_the_grace():
 
 
 @pytest.fixture
-def served(cli_env):  # noqa: F811
-    run(cli_env, "migrate", "--no-input")
-    with serving(cli_env, "--with-worker", "--workers", "1") as (process, port):
+def served(migrated_env):
+    with serving(migrated_env, "--with-worker", "--workers", "1") as (process, port):
         wait_for(lambda: len(children(process.pid)) == 2, 30, "web server and worker started")
         yield process, port
 

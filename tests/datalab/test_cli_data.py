@@ -27,10 +27,9 @@ SURVEY = (
 OFFICER = ("--as", "officer@infuse.example")
 
 
-def test_every_data_action_from_the_command_line(cli_env, tmp_path):
-    run(cli_env, "migrate", "--no-input")
-    run(cli_env, "demo", "--people-only")
-    run(cli_env, "shell", "--no-imports", "-c", DATASET)
+def test_every_data_action_from_the_command_line(migrated_env, tmp_path):
+    run(migrated_env, "demo", "--people-only")
+    run(migrated_env, "shell", "--no-imports", "-c", DATASET)
 
     schema = tmp_path / "schema.json"
     schema.write_text(
@@ -45,37 +44,41 @@ def test_every_data_action_from_the_command_line(cli_env, tmp_path):
             }
         )
     )
-    declared = run(cli_env, "data", "schema", "smoking", str(schema), *OFFICER)
+    declared = run(migrated_env, "data", "schema", "smoking", str(schema), *OFFICER)
     assert "Schema of smoking declared" in declared.stdout
     broken = tmp_path / "broken.json"
     broken.write_text("{not json")
-    failed = run(cli_env, "data", "schema", "smoking", str(broken), *OFFICER, ok=False)
+    failed = run(migrated_env, "data", "schema", "smoking", str(broken), *OFFICER, ok=False)
     assert failed.returncode != 0 and "Cannot read" in failed.stderr
 
     data = tmp_path / "smoking.csv"
     narrow = tmp_path / "narrow.csv"
     narrow.write_text("council,smokers\nCardiff,3\n")
     wrong_columns = run(
-        cli_env, "data", "ingest", str(narrow), "--dataset", "smoking", *OFFICER, ok=False
+        migrated_env, "data", "ingest", str(narrow), "--dataset", "smoking", *OFFICER, ok=False
     )
     assert "columns do not match" in wrong_columns.stderr
     data.write_text(SURVEY)
     assert (
         "Version 1 of smoking: 4 rows"
-        in run(cli_env, "data", "ingest", str(data), "--dataset", "smoking", *OFFICER).stdout
+        in run(migrated_env, "data", "ingest", str(data), "--dataset", "smoking", *OFFICER).stdout
     )
 
     table = run(
-        cli_env, "data", "sql", "select council, smokers from smoking order by 2 desc", *OFFICER
+        migrated_env,
+        "data",
+        "sql",
+        "select council, smokers from smoking order by 2 desc",
+        *OFFICER,
     ).stdout
     assert "Torfaen" in table and "40" in table
     out = tmp_path / "rows.csv"
-    run(cli_env, "data", "sql", "select * from smoking", "--output", str(out), *OFFICER)
+    run(migrated_env, "data", "sql", "select * from smoking", "--output", str(out), *OFFICER)
     assert len(list(csv.DictReader(out.open()))) == 4
-    refused = run(cli_env, "data", "sql", "COPY smoking TO '/tmp/x.csv'", *OFFICER, ok=False)
+    refused = run(migrated_env, "data", "sql", "COPY smoking TO '/tmp/x.csv'", *OFFICER, ok=False)
     assert refused.returncode != 0 and "SELECT" in refused.stderr
 
-    exported = run(cli_env, "data", "export", "smoking", "--format", "json").stdout
+    exported = run(migrated_env, "data", "export", "smoking", "--format", "json").stdout
     assert [r["council"] for r in json.loads(exported)][:2] == ["Cardiff", "Newport"]
 
     spec = tmp_path / "spec.json"
@@ -92,7 +95,7 @@ def test_every_data_action_from_the_command_line(cli_env, tmp_path):
         )
     )
     made = run(
-        cli_env,
+        migrated_env,
         "data",
         "indicator",
         "smoking",
@@ -107,19 +110,19 @@ def test_every_data_action_from_the_command_line(cli_env, tmp_path):
     assert "Indicator adults-who-smoke: 5 values" in made
 
     public = list(
-        csv.DictReader(io.StringIO(run(cli_env, "data", "values", "adults-who-smoke").stdout))
+        csv.DictReader(io.StringIO(run(migrated_env, "data", "values", "adults-who-smoke").stdout))
     )
     newport = next(r for r in public if r["area_code"] == "W06000022")
     assert newport["numerator"] == "" and newport["flag"] == "suppressed"
     staff = list(
         csv.DictReader(
-            io.StringIO(run(cli_env, "data", "values", "adults-who-smoke", *OFFICER).stdout)
+            io.StringIO(run(migrated_env, "data", "values", "adults-who-smoke", *OFFICER).stdout)
         )
     )
     assert next(r for r in staff if r["area_code"] == "W06000022")["numerator"] == "3.0"
 
     flagged = run(
-        cli_env,
+        migrated_env,
         "data",
         "flag",
         "adults-who-smoke",
@@ -133,7 +136,7 @@ def test_every_data_action_from_the_command_line(cli_env, tmp_path):
     )
     assert "saved" in flagged.stdout
     bad_flag = run(
-        cli_env,
+        migrated_env,
         "data",
         "flag",
         "adults-who-smoke",
@@ -148,7 +151,7 @@ def test_every_data_action_from_the_command_line(cli_env, tmp_path):
     )
     assert bad_flag.returncode != 0 and "flag" in bad_flag.stderr
     again = list(
-        csv.DictReader(io.StringIO(run(cli_env, "data", "values", "adults-who-smoke").stdout))
+        csv.DictReader(io.StringIO(run(migrated_env, "data", "values", "adults-who-smoke").stdout))
     )
     assert next(r for r in again if r["area_code"] == "W06000015")["flag"] == "provisional"
-    assert "Audit chain intact" in run(cli_env, "audit", "verify").stdout
+    assert "Audit chain intact" in run(migrated_env, "audit", "verify").stdout

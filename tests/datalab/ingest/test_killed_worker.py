@@ -55,14 +55,13 @@ def big_csv(path: Path, rows: int) -> None:
     )
 
 
-def test_a_killed_worker_leaves_no_version_and_the_next_one_finishes(cli_env, tmp_path):
-    run(cli_env, "migrate", "--no-input")
-    run(cli_env, "demo", "--people-only")
-    run(cli_env, "shell", "--no-imports", "-c", SETUP)
+def test_a_killed_worker_leaves_no_version_and_the_next_one_finishes(migrated_env, tmp_path):
+    run(migrated_env, "demo", "--people-only")
+    run(migrated_env, "shell", "--no-imports", "-c", SETUP)
     small = tmp_path / "payments-v1.csv"
     small.write_text("ref,paid,supplier,amount\nPAY-1,2024-04-01,Acme,600.00\n")
     run(
-        cli_env,
+        migrated_env,
         "data",
         "ingest",
         str(small),
@@ -71,21 +70,21 @@ def test_a_killed_worker_leaves_no_version_and_the_next_one_finishes(cli_env, tm
         "--as",
         "officer@infuse.example",
     )
-    (v1_path,) = query(cli_env, "SELECT parquet_path FROM datalab_datasetversion")[0:1]
-    v1_file = Path(cli_env["INFUSE_VAR_DIR"]) / "data" / v1_path[0]
+    (v1_path,) = query(migrated_env, "SELECT parquet_path FROM datalab_datasetversion")[0:1]
+    v1_file = Path(migrated_env["INFUSE_VAR_DIR"]) / "data" / v1_path[0]
     v1_digest = hashlib.sha256(v1_file.read_bytes()).hexdigest()
 
     big = tmp_path / "payments-v2.csv"
     big_csv(big, 3_000_000)
     upload_id = (
-        run(cli_env, "shell", "--no-imports", "-c", QUEUE.format(path=big))
+        run(migrated_env, "shell", "--no-imports", "-c", QUEUE.format(path=big))
         .stdout.strip()
         .replace("-", "")
     )
 
     worker = subprocess.Popen(
         [*INFUSE, "worker", "--interval", "0.1"],
-        env=cli_env,
+        env=migrated_env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
@@ -95,7 +94,7 @@ def test_a_killed_worker_leaves_no_version_and_the_next_one_finishes(cli_env, tm
         status = ""
         while time.monotonic() < deadline:
             rows = query(
-                cli_env,
+                migrated_env,
                 "SELECT status FROM datalab_datasetupload "
                 f"WHERE replace(CAST(id AS TEXT), '-', '') = '{upload_id}'",
             )
@@ -111,26 +110,26 @@ def test_a_killed_worker_leaves_no_version_and_the_next_one_finishes(cli_env, tm
         worker.wait(timeout=30)
 
     # Nothing half-written is visible, and version 1 is as it was.
-    assert query(cli_env, "SELECT number FROM datalab_datasetversion") == [(1,)]
-    assert query(cli_env, "SELECT status FROM datalab_datasetupload ORDER BY created_at")[-1] == (
-        "processing",
-    )
+    assert query(migrated_env, "SELECT number FROM datalab_datasetversion") == [(1,)]
+    assert query(migrated_env, "SELECT status FROM datalab_datasetupload ORDER BY created_at")[
+        -1
+    ] == ("processing",)
     assert hashlib.sha256(v1_file.read_bytes()).hexdigest() == v1_digest
-    page_env = {**cli_env, "INFUSE_INGEST_STALE_SECONDS": "0"}
+    page_env = {**migrated_env, "INFUSE_INGEST_STALE_SECONDS": "0"}
     # The next worker finds the upload with no heartbeat, queues it again and ingests it.
     restarted = run(page_env, "worker", "--batch")
     assert "Queued again 1 interrupted upload" in restarted.stdout
     assert query(
-        cli_env, "SELECT number, row_count FROM datalab_datasetversion ORDER BY number"
+        migrated_env, "SELECT number, row_count FROM datalab_datasetversion ORDER BY number"
     ) == [
         (1, 1),
         (2, 3_000_000),
     ]
-    assert query(cli_env, "SELECT status, attempts FROM datalab_datasetupload ORDER BY created_at")[
-        -1
-    ] == ("accepted", 2)
+    assert query(
+        migrated_env, "SELECT status, attempts FROM datalab_datasetupload ORDER BY created_at"
+    )[-1] == ("accepted", 2)
     assert hashlib.sha256(v1_file.read_bytes()).hexdigest() == v1_digest
-    assert "Audit chain intact" in run(cli_env, "audit", "verify").stdout
+    assert "Audit chain intact" in run(migrated_env, "audit", "verify").stdout
 
 
 @pytest.mark.django_db(transaction=True)

@@ -42,14 +42,13 @@ def spend_csv(path: Path, rows: int) -> None:
 
 
 @pytest.mark.slow
-def test_a_1_gb_csv_ingests_in_bounded_memory(cli_env, tmp_path):
+def test_a_1_gb_csv_ingests_in_bounded_memory(migrated_env, tmp_path):
     source = tmp_path / "spend-1gb.csv"
     spend_csv(source, 13_500_000)
     size = source.stat().st_size
     assert size >= GIB, f"the generated file is {size / GIB:.2f} GiB"
-    run(cli_env, "migrate", "--no-input")
-    run(cli_env, "demo", "--people-only")
-    run(cli_env, "shell", "--no-imports", "-c", SETUP)
+    run(migrated_env, "demo", "--people-only")
+    run(migrated_env, "shell", "--no-imports", "-c", SETUP)
     script = textwrap.dedent(
         f"""
         import io, json, resource
@@ -64,7 +63,7 @@ def test_a_1_gb_csv_ingests_in_bounded_memory(cli_env, tmp_path):
                            "types": [f["type"] for f in version.table_schema["fields"]]}}))
         """
     )
-    completed = run(cli_env, "shell", "--no-imports", "-c", script)
+    completed = run(migrated_env, "shell", "--no-imports", "-c", script)
     measured = json.loads(completed.stdout.strip().splitlines()[-1])
     assert measured["rows"] == 13_500_000
     assert measured["types"] == ["string", "date", "string", "string", "number"]

@@ -11,7 +11,7 @@ import urllib.request
 
 import pytest
 
-from tests.processes import cli_env, run, serving  # noqa: F401
+from tests.processes import run, serving
 
 HOSTILE = "select len(list_sort(range(50000000)))"
 
@@ -31,11 +31,10 @@ def _post_sql(port: int, token: str, sql: str) -> tuple[int, dict]:
 
 
 @pytest.fixture
-def service(cli_env):  # noqa: F811
-    cli_env["INFUSE_SQL_TIMEOUT_SECONDS"] = "8"
-    run(cli_env, "migrate", "--no-input")
+def service(migrated_env):
+    migrated_env["INFUSE_SQL_TIMEOUT_SECONDS"] = "8"
     run(
-        cli_env,
+        migrated_env,
         "createuser",
         "analyst@example.org",
         "--name",
@@ -46,7 +45,7 @@ def service(cli_env):  # noqa: F811
         "cardiff",
     )
     made = run(
-        cli_env,
+        migrated_env,
         "shell",
         "-c",
         "from infuse.core import services; from infuse.core.models import Person; "
@@ -54,7 +53,7 @@ def service(cli_env):  # noqa: F811
         "print(services.create_api_token(actor=p, name='t').secret)",
     )
     token = made.stdout.strip().splitlines()[-1]
-    with serving(cli_env, "--workers", "1") as (_process, port):
+    with serving(migrated_env, "--workers", "1") as (_process, port):
         yield port, token
 
 
