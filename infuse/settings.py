@@ -160,10 +160,14 @@ TEMPLATES = [
 
 # Database: SQLite under var/ by default; INFUSE_DATABASE_URL selects PostgreSQL in production.
 DATABASE_URL = os.environ.get("INFUSE_DATABASE_URL") or f"sqlite:///{VAR_DIR / 'infuse.sqlite3'}"
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+# Connections are kept for a minute and reused by the thread that opened them (opening one per
+# request cost a page a few milliseconds), and checked before reuse, so a connection the
+# database dropped (a restart, a failover) is replaced instead of failing a request.
+DATABASES = {
+    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
     # IMMEDIATE takes the write lock at BEGIN, so two writers never both read the audit chain's
     # head and then race to append to it; WAL lets the web server and the worker read concurrently.
     DATABASES["default"]["OPTIONS"] = {

@@ -7,7 +7,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from infuse.core import web_server
 from infuse.core.supervisor import Child, Supervisor, console_script
+from infuse.core.web_server import default_workers
 
 
 class Command(BaseCommand):
@@ -21,7 +23,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--bind", default="127.0.0.1:8000", help="Address (default %(default)s)."
         )
-        parser.add_argument("--workers", type=int, default=2, help="Web worker processes.")
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=default_workers(),
+            help="Web worker processes (default: one per core, at least two: %(default)s).",
+        )
         parser.add_argument(
             "--threads",
             type=int,
@@ -39,9 +46,10 @@ class Command(BaseCommand):
         )
         if gunicorn is None:
             raise CommandError("gunicorn is not installed: run `make install` first.")
-        web = [gunicorn, "infuse.wsgi", "--bind", options["bind"]]
-        web += ["--workers", str(options["workers"]), "--access-logfile", "-"]
-        web += ["--worker-class", "gthread", "--threads", str(options["threads"])]
+        # Preloaded, gthread workers that warm up before taking traffic: see core/web_server.py.
+        web = [gunicorn, "infuse.wsgi", "--config", f"python:{web_server.__name__}"]
+        web += ["--bind", options["bind"], "--access-logfile", "-"]
+        web += ["--workers", str(options["workers"]), "--threads", str(options["threads"])]
         children = [Child("web server", web, restart=False)]
         if options["with_worker"]:
             children.append(Child("task worker", [*console_script(), "worker"], restart=True))

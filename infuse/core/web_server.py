@@ -1,0 +1,121 @@
+"""How ``infuse serve`` runs gunicorn: its settings (read by gunicorn as ``-c python:`` this
+module) and the warm-up each web worker does before it takes traffic.
+
+Why preload: the application (Django, the URL map, every view and API schema) is imported once
+in the parent and shared by the workers it forks, instead of once per worker, and a worker that
+is restarted is ready at once. Why a warm-up: what is left to do on a worker's first request
+(compiling templates, loading each language's translations, opening the worker's database
+connection) is done on pages nobody is waiting for, so the first real visitor is served as fast
+as the tenth. Nothing here touches the database in the parent: connections must never be
+shared across a fork.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+from wsgiref.util import setup_testing_defaults
+
+from django.conf import settings
+from django.db import connections
+from django.urls import get_resolver
+from django.utils import translation
+
+logger = logging.getLogger("infuse.web_server")
+
+#: Public pages each worker renders before it takes traffic: the home page and the three labs'
+#: lists, in English and in Welsh (the templates most pages extend, and both catalogues).
+WARM_UP_PATHS = ("/", "/cy/", "/data/", "/experiments/", "/procurement/")
+
+# Gunicorn settings (module globals are what gunicorn reads from a python: config).
+preload_app = True
+worker_class = "gthread"
+
+
+def default_workers() -> int:
+    """One worker per core, at least two: with threads in each, requests that wait (on the
+    database, a sandboxed query, a file) hold a thread, not a process."""
+    return max(2, os.cpu_count() or 1)
+
+
+def _host() -> str:
+    """A host name the site accepts (the first allowed one; ``*`` and ``.domain`` spelled out)."""
+    for host in settings.ALLOWED_HOSTS:
+        if host != "*":
+            return host.lstrip(".") or "localhost"
+    return "localhost"
+
+
+def _request(path: str) -> dict[str, Any]:
+    """A WSGI environ for GET ``path`` as the site's proxy would pass it on, over HTTPS when
+    the site insists on HTTPS (else the answer would only be a redirect)."""
+    secure = bool(getattr(settings, "SECURE_SSL_REDIRECT", False))
+    environ: dict[str, Any] = {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": path,
+        "HTTP_HOST": _host(),
+        "REMOTE_ADDR": "127.0.0.1",
+        "HTTP_USER_AGENT": "infuse-warm-up",
+        "wsgi.input": io.BytesIO(),
+        "wsgi.url_scheme": "https" if secure else "http",
+    }
+    proxy_header = getattr(settings, "SECURE_PROXY_SSL_HEADER", None)
+    if secure and proxy_header:
+        environ[proxy_header[0]] = proxy_header[1]
+    setup_testing_defaults(environ)
+    return environ
+
+
+def _get(application: Callable[..., Iterable[bytes]], path: str) -> str:
+    """GET ``path`` from ``application`` in-process, reading the whole answer; its status."""
+    status: list[str] = []
+
+    def start_response(line: str, headers: Any, exc_info: Any = None) -> None:
+        status.append(line)
+
+    body = application(_request(path), start_response)
+    try:
+        for _chunk in body:
+            pass
+    finally:
+        closing = getattr(body, "close", None)
+        if closing is not None:
+            closing()
+    return status[0] if status else "no answer"
+
+
+def warm_up(application: Callable[..., Iterable[bytes]], paths: Iterable[str]) -> list[str]:
+    """Request each of ``paths`` from ``application``; what each answered."""
+    return [f"{path} {_get(application, path)}" for path in paths]
+
+
+def when_ready(server: Any) -> None:
+    """Gunicorn hook: runs in the parent once the application is loaded, before any worker is
+    forked. Imports the URL map (every view and API schema) and both languages' catalogues here,
+    so every worker shares them instead of importing its own on its first request."""
+    started = time.perf_counter()
+    get_resolver().url_patterns  # noqa: B018 - importing the URL map is the point
+    for language in ("cy", "en"):
+        translation.activate(language)
+    translation.deactivate()
+    took = (time.perf_counter() - started) * 1000
+    server.log.info("URL map and both catalogues loaded in %.0f ms", took)
+
+
+def post_worker_init(worker: Any) -> None:
+    """Gunicorn hook: runs in each new worker after it has the application, before it takes
+    a request."""
+    started = time.perf_counter()
+    try:
+        answers = warm_up(worker.wsgi, WARM_UP_PATHS)
+    except Exception:  # a page that fails here fails for visitors too: say so, keep serving
+        logger.exception("Worker %s: warming up failed; serving anyway", worker.pid)
+        return
+    finally:
+        connections.close_all()  # the threads that serve requests open their own
+    took = (time.perf_counter() - started) * 1000
+    worker.log.info("Worker %s warmed up in %.0f ms: %s", worker.pid, took, "; ".join(answers))
