@@ -15,7 +15,7 @@ from django.db.models import Q, QuerySet
 
 from infuse.adaption.registry.services import result_of, visible_experiments
 from infuse.datalab.catalogue.services import visible_datasets, visible_indicators
-from infuse.datalab.indicators.publishing import ShownPeriod, latest_period
+from infuse.datalab.indicators.publishing import ShownPeriod, shown_periods_of
 from infuse.fund.services import money_for_contracts
 from infuse.procurement.challenges.services import visible_challenges
 from infuse.procurement.contracts.services import contracts_of_challenges
@@ -88,10 +88,12 @@ def work_for(
     shown_challenges = _tagged(visible_challenges(actor), challenges)
     contracts = contracts_of_challenges(c.pk for c in shown_challenges)
     committed, paid = money_for_contracts(contracts.values_list("pk", flat=True))
+    shown_indicators = _tagged(visible_indicators(actor), indicators)
+    newest = shown_periods_of(shown_indicators, actor, newest=1)
     return Work(
         indicators=[
-            IndicatorLine(indicator, latest_period(indicator, actor), council)
-            for indicator in _tagged(visible_indicators(actor), indicators)
+            IndicatorLine(indicator, next(iter(newest[indicator.pk]), None), council)
+            for indicator in shown_indicators
         ],
         experiments=[
             ExperimentLine(experiment, result_of(experiment))

@@ -21,7 +21,7 @@ from infuse.datalab.comparators.services import (
     compared,
     wales_values,
 )
-from infuse.datalab.indicators.publishing import ShownValue, shown_periods
+from infuse.datalab.indicators.publishing import ShownPeriod, ShownValue, shown_periods_of
 from infuse.datalab.indicators.trends import RECENT_PERIODS, RecentTrend, recent_trend
 from infuse.datalab.models import Indicator
 
@@ -49,10 +49,10 @@ class SpineRow:
 
 
 def spine_row(
-    indicator: Indicator, council: Council, person: Any, against: Comparator
+    indicator: Indicator, periods: list[ShownPeriod], council: Council, against: Comparator
 ) -> SpineRow | None:
-    """The row for ``council`` in the newest period it has a value; None when it has none."""
-    periods = shown_periods(indicator, person, newest=RECENT_PERIODS)
+    """The row for ``council`` in the newest of ``periods`` (the indicator's newest, as shown
+    to the reader) it has a value; None when it has none."""
     own = [next((v for v in p.councils if v.council == council), None) for p in periods]
     newest = next((i for i, v in enumerate(own) if v is not None), None)
     if newest is None:
@@ -88,5 +88,6 @@ def spine(
     indicators: list[Indicator], council: Council, person: Any, against: Comparator
 ) -> list[SpineRow]:
     """The rows of every indicator with a value for ``council``, in the order given."""
-    rows = (spine_row(indicator, council, person, against) for indicator in indicators)
+    periods = shown_periods_of(indicators, person, newest=RECENT_PERIODS)
+    rows = (spine_row(i, periods[i.pk], council, against) for i in indicators)
     return [row for row in rows if row is not None]

@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from django.conf import settings
+from django.db.models import Q
 
 from infuse.core import lazy
 from infuse.core.models import Council
@@ -188,30 +189,50 @@ def shown_periods(
 ) -> list[ShownPeriod]:
     """Every period's values for ``person``, newest period first, councils highest value first;
     with ``newest``, only that many of the newest periods are read and protected."""
-    rows = indicator.values.select_related("council").order_by("-period")
+    return shown_periods_of([indicator], person, newest=newest)[indicator.pk]
+
+
+def shown_periods_of(
+    indicators: Sequence[Indicator], person: Any, *, newest: int | None = None
+) -> dict[int, list[ShownPeriod]]:
+    """:func:`shown_periods` of each indicator (by id), read in two queries whatever their
+    number: a page listing indicators makes no query per indicator."""
+    ids = [indicator.pk for indicator in indicators]
+    rows = IndicatorValue.objects.filter(indicator_id__in=ids)
     if newest is not None:
-        kept = indicator.values.order_by("-period").values_list("period", flat=True).distinct()
-        rows = rows.filter(period__in=list(kept[:newest]))
-    by_period: dict[str, list[ShownValue]] = {}
-    for row in rows:
-        by_period.setdefault(row.period, []).append(ShownValue.of(row))
+        kept: dict[int, list[str]] = {}
+        pairs = rows.order_by("indicator_id", "-period").values_list("indicator_id", "period")
+        for indicator_id, period in pairs.distinct():
+            periods = kept.setdefault(indicator_id, [])
+            if len(periods) < newest:
+                periods.append(period)
+        wanted = Q(pk__in=[])
+        for indicator_id, periods in kept.items():
+            wanted |= Q(indicator_id=indicator_id, period__in=periods)
+        rows = rows.filter(wanted)
+    by_indicator: dict[int, dict[str, list[ShownValue]]] = {pk: {} for pk in ids}
+    for row in rows.select_related("council").order_by("indicator_id", "-period"):
+        by_indicator[row.indicator_id].setdefault(row.period, []).append(ShownValue.of(row))
     protect = not sees_unsuppressed(person)
-    periods = []
-    for period, values in by_period.items():
-        shown = protect_period(values, unit=indicator.unit) if protect else values
-        councils = sorted(
-            (v for v in shown if v.council is not None),
-            key=lambda v: (v.value is None, -(v.value or 0.0), v.council.name if v.council else ""),
-        )
-        region = next((v for v in shown if v.council is None), None)
-        periods.append(ShownPeriod(period, councils, region))
-    return periods
+    return {
+        indicator.pk: [
+            _shown_period(period, values, indicator.unit, protect)
+            for period, values in by_indicator[indicator.pk].items()
+        ]
+        for indicator in indicators
+    }
 
 
-def latest_period(indicator: Indicator, person: Any) -> ShownPeriod | None:
-    """The newest period's values for ``person``; None before any value."""
-    newest = shown_periods(indicator, person, newest=1)
-    return newest[0] if newest else None
+def _shown_period(period: str, values: list[ShownValue], unit: str, protect: bool) -> ShownPeriod:
+    """One period as shown: protected when the reader must not see small counts; councils
+    highest value first, then the region."""
+    shown = protect_period(values, unit=unit) if protect else values
+    councils = sorted(
+        (v for v in shown if v.council is not None),
+        key=lambda v: (v.value is None, -(v.value or 0.0), v.council.name if v.council else ""),
+    )
+    region = next((v for v in shown if v.council is None), None)
+    return ShownPeriod(period, councils, region)
 
 
 def shown_frame(periods: Sequence[ShownPeriod], *, with_ids: bool = False) -> pd.DataFrame:

@@ -11,7 +11,7 @@ from typing import Any, cast
 
 from infuse import stats
 from infuse.datalab.catalogue.services import visible_indicators
-from infuse.datalab.indicators.publishing import ShownValue, shown_periods
+from infuse.datalab.indicators.publishing import ShownPeriod, ShownValue, shown_periods_of
 from infuse.datalab.models import Indicator
 
 
@@ -26,10 +26,9 @@ class Movement:
     judgement: str  # "better" / "worse", or the direction when neither is better
 
 
-def movement(indicator: Indicator, person: Any) -> Movement | None:
-    """The indicator's movement for ``person``, or None (no two periods, no interval, or
-    the newest interval contains the earlier value)."""
-    periods = shown_periods(indicator, person, newest=2)
+def movement(indicator: Indicator, periods: list[ShownPeriod]) -> Movement | None:
+    """The indicator's movement between its two newest ``periods`` (as shown to the reader),
+    or None (no two periods, no interval, or the newest interval contains the earlier value)."""
     if len(periods) < 2 or periods[0].region is None or periods[1].region is None:
         return None
     latest, previous = periods[0].region, periods[1].region
@@ -50,8 +49,10 @@ def movement(indicator: Indicator, person: Any) -> Movement | None:
 def moved_indicators(person: Any, *, limit: int = 5) -> list[Movement]:
     """The indicators whose region value moved, as ``person`` may see them."""
     found = []
-    for indicator in visible_indicators(person):
-        moved = movement(indicator, person)
+    indicators = list(visible_indicators(person))
+    newest = shown_periods_of(indicators, person, newest=2)
+    for indicator in indicators:
+        moved = movement(indicator, newest[indicator.pk])
         if moved is not None:
             found.append(moved)
         if len(found) == limit:

@@ -152,9 +152,9 @@ def _evaluate_context(person: Person, found: Bid) -> dict[str, Any]:
         "content": content,
         "answers": [(c, (content.answers if content else {}).get(str(c.pk), "")) for c in criteria],
         "submitted": any(s.submitted_at for s in mine.values()),
-        "seen": services.visible_scores(actor=person, bid=found).order_by(
-            "criterion__position", "evaluator__full_name"
-        )
+        "seen": services.visible_scores(actor=person, bid=found)
+        .select_related("criterion", "evaluator")
+        .order_by("criterion__position", "evaluator__full_name")
         if cleared
         else [],
     }

@@ -9,7 +9,7 @@ import pytest
 from infuse import stats
 from infuse.core.models import Council
 from infuse.datalab.comparators.services import comparator
-from infuse.datalab.comparators.spine import spine, spine_row
+from infuse.datalab.comparators.spine import SpineRow, spine
 from infuse.datalab.indicators.publishing import ShownValue
 from infuse.datalab.indicators.trends import recent_trend
 from tests.datalab.comparators.conftest import ROWS
@@ -21,8 +21,14 @@ def council(name: str) -> Council:
     return Council.objects.get(name_en=name)
 
 
+def row_of(indicator, name: str, person) -> SpineRow | None:
+    """The council's row of the spine against the region, as ``person`` sees it."""
+    rows = spine([indicator], council(name), person, comparator("region"))
+    return rows[0] if rows else None
+
+
 def test_a_rising_share_is_a_significant_trend_getting_worse(indicator):
-    row = spine_row(indicator, council("Cardiff"), indicator.officer, comparator("region"))
+    row = row_of(indicator, "Cardiff", indicator.officer)
     assert row.period == "2024-25" and row.value.value == pytest.approx(22.0)
     smokers, surveyed = zip(*ROWS["Cardiff"], strict=True)
     expected = stats.proportion_trend_test(smokers, surveyed)
@@ -36,32 +42,32 @@ def test_a_rising_share_is_a_significant_trend_getting_worse(indicator):
 
 
 def test_a_flat_share_has_no_significant_change(indicator):
-    row = spine_row(indicator, council("Torfaen"), indicator.officer, comparator("region"))
+    row = row_of(indicator, "Torfaen", indicator.officer)
     assert row.trend.direction == "no_significant_change" and row.trend.judgement == ""
 
 
 def test_the_range_is_the_shown_councils_values(indicator):
-    staff = spine_row(indicator, council("Cardiff"), indicator.officer, comparator("region"))
+    staff = row_of(indicator, "Cardiff", indicator.officer)
     shares = [100 * r[-1][0] / r[-1][1] for name, r in ROWS.items() if name != "Wales"]
     assert staff.lowest == pytest.approx(min(shares))
     assert staff.highest == pytest.approx(max(shares))
     assert staff.lower_quartile == pytest.approx(np.percentile(shares, 25))
     assert staff.councils_in_range == 4
-    public = spine_row(indicator, council("Cardiff"), None, comparator("region"))
+    public = row_of(indicator, "Cardiff", None)
     # Newport (3) and Torfaen beside it are hidden from the public: not in its range either.
     assert public.councils_in_range == 2
     assert public.lowest == pytest.approx(100 * 25 / 120)
 
 
 def test_the_public_sees_a_hidden_value_as_hidden_and_its_trend_without_it(indicator):
-    row = spine_row(indicator, council("Newport"), None, comparator("region"))
+    row = row_of(indicator, "Newport", None)
     assert row.value.suppressed and row.value.value is None and row.comparison == ""
     assert row.trend is not None and row.trend.points == 4
     assert row.trend.last_period == "2023-24"
 
 
 def test_a_council_without_values_has_no_row(indicator):
-    assert spine_row(indicator, council("Monmouthshire"), None, comparator("region")) is None
+    assert row_of(indicator, "Monmouthshire", None) is None
     rows = spine([indicator], council("Monmouthshire"), None, comparator("region"))
     assert rows == []
 
