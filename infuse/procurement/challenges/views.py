@@ -111,7 +111,8 @@ def challenge(request: HttpRequest, slug: str) -> HttpResponse:
     found = services.get_challenge(actor=request.user, slug=slug)
     runs = services.runs(request.user, found)
     is_supplier = Role.SUPPLIER in roles_of(request.user)
-    phases = found.phases.prefetch_related("criteria__goal")
+    phases = list(found.phases.prefetch_related("criteria__goal"))
+    numbers_used = {phase.number for phase in phases}
     return render(
         request,
         "procurement/challenge.html",
@@ -126,9 +127,7 @@ def challenge(request: HttpRequest, slug: str) -> HttpResponse:
             "preparation": preparation_steps(request.user, found)
             if is_region_member(request.user) and (runs or not found.is_published)
             else None,
-            "numbers": [
-                n for n in Phase.Number.values if n not in {p.number for p in found.phases.all()}
-            ],
+            "numbers": [n for n in Phase.Number.values if n not in numbers_used],
         },
     )
 
