@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 import logging
 import os
+import threading
 import time
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -106,16 +107,42 @@ def when_ready(server: Any) -> None:
     server.log.info("URL map and both catalogues loaded in %.0f ms", took)
 
 
+def _warm_each_thread(worker: Any) -> int:
+    """Have every thread of a gthread worker's pool serve the home page once, all at the same
+    time (so the pool starts each of its threads): each opens its own database connection, kept
+    for the requests that follow, instead of on a visitor's request."""
+    pool = getattr(worker, "tpool", None)
+    threads = int(getattr(worker.cfg, "threads", 1) or 1)
+    if pool is None:
+        return 0
+    everyone_started = threading.Barrier(threads, timeout=10)
+
+    def serve_once() -> str:
+        everyone_started.wait()  # no thread takes a second turn: the pool starts them all
+        return _get(worker.wsgi, "/")
+
+    for future in [pool.submit(serve_once) for _ in range(threads)]:
+        future.result()
+    return threads
+
+
 def post_worker_init(worker: Any) -> None:
     """Gunicorn hook: runs in each new worker after it has the application, before it takes
     a request."""
     started = time.perf_counter()
     try:
         answers = warm_up(worker.wsgi, WARM_UP_PATHS)
+        threads = _warm_each_thread(worker)
     except Exception:  # a page that fails here fails for visitors too: say so, keep serving
         logger.exception("Worker %s: warming up failed; serving anyway", worker.pid)
         return
     finally:
-        connections.close_all()  # the threads that serve requests open their own
+        connections.close_all()  # this thread serves no request; its connection can go
     took = (time.perf_counter() - started) * 1000
-    worker.log.info("Worker %s warmed up in %.0f ms: %s", worker.pid, took, "; ".join(answers))
+    worker.log.info(
+        "Worker %s warmed up in %.0f ms (%s threads connected): %s",
+        worker.pid,
+        took,
+        threads,
+        "; ".join(answers),
+    )

@@ -56,7 +56,11 @@ def test_every_worker_warms_up_before_it_serves(migrated_env, tmp_path):
         text = log.read_text()
     assert "URL map and both catalogues loaded" in text
     booted = set(re.findall(r"Booting worker with pid: (\d+)", text))
-    warmed = set(re.findall(r"Worker (\d+) warmed up in \d+ ms: / 200 OK; /cy/ 200 OK", text))
+    warmed = set(
+        re.findall(
+            r"Worker (\d+) warmed up in \d+ ms \(4 threads connected\): / 200 OK; /cy/", text
+        )
+    )
     assert booted and booted == warmed
     # The URL map was loaded in the parent, before the first worker was forked.
     assert text.index("URL map and both catalogues loaded") < text.index("Booting worker")
