@@ -160,11 +160,12 @@ TEMPLATES = [
 
 # Database: SQLite under var/ by default; INFUSE_DATABASE_URL selects PostgreSQL in production.
 DATABASE_URL = os.environ.get("INFUSE_DATABASE_URL") or f"sqlite:///{VAR_DIR / 'infuse.sqlite3'}"
-# Connections are kept for a minute and reused by the thread that opened them (opening one per
-# request cost a page a few milliseconds), and checked before reuse, so a connection the
-# database dropped (a restart, a failover) is replaced instead of failing a request.
+# Connections are kept and reused by the thread that opened them (opening one per request cost
+# a page a few milliseconds; the web server opens each thread's at start), and checked before
+# reuse, so a connection the database dropped (a restart, a failover) is replaced instead of
+# failing a request. A server holds workers × threads connections (see core/web_server.py).
 DATABASES = {
-    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
+    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=None, conn_health_checks=True)
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)

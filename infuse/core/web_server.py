@@ -32,15 +32,25 @@ logger = logging.getLogger("infuse.web_server")
 #: lists, in English and in Welsh (the templates most pages extend, and both catalogues).
 WARM_UP_PATHS = ("/", "/cy/", "/data/", "/experiments/", "/procurement/")
 
+
+class WarmUpFailed(RuntimeError):
+    """A warm-up page answered with a server error: visitors would get it too."""
+
+
 # Gunicorn settings (module globals are what gunicorn reads from a python: config).
 preload_app = True
 worker_class = "gthread"
 
 
+MAX_DEFAULT_WORKERS = 8
+
+
 def default_workers() -> int:
-    """One worker per core, at least two: with threads in each, requests that wait (on the
-    database, a sandboxed query, a file) hold a thread, not a process."""
-    return max(2, os.cpu_count() or 1)
+    """One worker per core this process may use, at least two and at most eight: with threads
+    in each, requests that wait (on the database, a sandboxed query, a file) hold a thread, not
+    a process. Each thread keeps a database connection, so a server holds workers × threads of
+    them (PostgreSQL's default limit is 100)."""
+    return min(MAX_DEFAULT_WORKERS, max(2, len(os.sched_getaffinity(0))))
 
 
 def _host() -> str:
@@ -90,8 +100,15 @@ def _get(application: Callable[..., Iterable[bytes]], path: str) -> str:
 
 
 def warm_up(application: Callable[..., Iterable[bytes]], paths: Iterable[str]) -> list[str]:
-    """Request each of ``paths`` from ``application``; what each answered."""
-    return [f"{path} {_get(application, path)}" for path in paths]
+    """Request each of ``paths`` from ``application``; what each answered, stopping at the
+    first server error (an unreachable database would otherwise be waited for on every page)."""
+    answers = []
+    for path in paths:
+        status = _get(application, path)
+        answers.append(f"{path} {status}")
+        if status.startswith("5"):
+            raise WarmUpFailed("; ".join(answers))
+    return answers
 
 
 def when_ready(server: Any) -> None:

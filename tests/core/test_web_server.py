@@ -64,3 +64,22 @@ def test_every_worker_warms_up_before_it_serves(migrated_env, tmp_path):
     assert booted and booted == warmed
     # The URL map was loaded in the parent, before the first worker was forked.
     assert text.index("URL map and both catalogues loaded") < text.index("Booting worker")
+
+
+def test_the_warm_up_stops_at_the_first_server_error():
+    """An unreachable database answers every page with an error after its timeout: the warm-up
+    stops at the first and says so, instead of waiting on each page in turn."""
+    asked: list[str] = []
+
+    def failing(environ, start_response):
+        asked.append(environ["PATH_INFO"])
+        start_response("500 Internal Server Error", [])
+        return [b""]
+
+    with pytest.raises(web_server.WarmUpFailed, match="/ 500 Internal Server Error"):
+        web_server.warm_up(failing, ["/", "/cy/", "/data/"])
+    assert asked == ["/"]
+
+
+def test_by_default_a_worker_per_usable_core_within_bounds():
+    assert 2 <= web_server.default_workers() <= web_server.MAX_DEFAULT_WORKERS

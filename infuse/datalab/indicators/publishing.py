@@ -16,7 +16,6 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from django.conf import settings
-from django.db.models import Q
 
 from infuse.core import lazy
 from infuse.core.models import Council
@@ -206,12 +205,13 @@ def shown_periods_of(
             periods = kept.setdefault(indicator_id, [])
             if len(periods) < newest:
                 periods.append(period)
-        wanted = Q(pk__in=[])
-        for indicator_id, periods in kept.items():
-            wanted |= Q(indicator_id=indicator_id, period__in=periods)
-        rows = rows.filter(wanted)
+        # One filter on the periods any of them keeps (not an OR per indicator, which SQLite
+        # refuses past ~1,000 terms); the few rows of another indicator's period are dropped.
+        rows = rows.filter(period__in={p for periods in kept.values() for p in periods})
     by_indicator: dict[int, dict[str, list[ShownValue]]] = {pk: {} for pk in ids}
     for row in rows.select_related("council").order_by("indicator_id", "-period"):
+        if newest is not None and row.period not in kept[row.indicator_id]:
+            continue
         by_indicator[row.indicator_id].setdefault(row.period, []).append(ShownValue.of(row))
     protect = not sees_unsuppressed(person)
     return {

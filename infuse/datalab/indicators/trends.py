@@ -46,17 +46,23 @@ def movement(indicator: Indicator, periods: list[ShownPeriod]) -> Movement | Non
     return Movement(indicator, latest, previous, direction, compared.judgement[0])
 
 
+BATCH = 20  # indicators read at once while looking for those that moved
+
+
 def moved_indicators(person: Any, *, limit: int = 5) -> list[Movement]:
     """The indicators whose region value moved, as ``person`` may see them."""
-    found = []
+    found: list[Movement] = []
     indicators = list(visible_indicators(person))
-    newest = shown_periods_of(indicators, person, newest=2)
-    for indicator in indicators:
-        moved = movement(indicator, newest[indicator.pk])
-        if moved is not None:
-            found.append(moved)
-        if len(found) == limit:
-            break
+    # A batch at a time: the page needs the first few that moved, not every indicator's values.
+    for start in range(0, len(indicators), BATCH):
+        batch = indicators[start : start + BATCH]
+        newest = shown_periods_of(batch, person, newest=2)
+        for indicator in batch:
+            moved = movement(indicator, newest[indicator.pk])
+            if moved is not None:
+                found.append(moved)
+            if len(found) == limit:
+                return found
     return found
 
 
