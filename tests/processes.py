@@ -159,13 +159,6 @@ def serving(
     """`infuse serve` on a free loopback port, answering; killed with all it started after.
     What it prints goes to ``log`` when given."""
     port = free_port()
-    output = log.open("wb") if log is not None else subprocess.DEVNULL
-    process = subprocess.Popen(
-        [*INFUSE, "serve", "--bind", f"127.0.0.1:{port}", *options],
-        env=env,
-        stdout=output,
-        stderr=subprocess.STDOUT,
-    )
 
     def answering() -> bool:
         """A page comes back (any status): a worker is serving, not just the socket open
@@ -180,14 +173,20 @@ def serving(
             connection.close()
         return True
 
-    try:
-        wait_for(answering, 60, "the web server answers")
-        yield process, port
-    finally:
-        for pid in descendants(process.pid):
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
-        process.kill()
-        process.wait()
-        if log is not None:
-            output.close()  # type: ignore[union-attr]
+    written = log.open("wb") if log is not None else contextlib.nullcontext(subprocess.DEVNULL)
+    with written as output:
+        process = subprocess.Popen(
+            [*INFUSE, "serve", "--bind", f"127.0.0.1:{port}", *options],
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            wait_for(answering, 60, "the web server answers")
+            yield process, port
+        finally:
+            for pid in descendants(process.pid):
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+            process.kill()
+            process.wait()

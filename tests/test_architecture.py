@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.imports import HEAVY_LIBRARIES
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -149,12 +151,6 @@ def test_imports_are_at_the_top_so_no_cycle_can_hide():
     runs late). Allowed: Django's ready() hooks, and heavy optional libraries named above."""
     hidden = [text for path, text in _hidden_imports()]
     assert not hidden, hidden
-
-
-# Libraries that cost hundreds of milliseconds and tens of megabytes to import: outside the
-# engine and the analytics layer (each lazy as a package), modules name them through
-# ``infuse.core.lazy`` so that only the code paths using them load them.
-HEAVY_LIBRARIES = {"duckdb", "ibis", "numpy", "pandas", "pyarrow", "scipy", "statsmodels"}
 
 
 def _runtime_imports(tree: ast.Module) -> list[tuple[int, str]]:

@@ -9,26 +9,14 @@ from pathlib import Path
 import pytest
 
 from infuse.cli import COMMANDS
-from tests.imports import loaded_after
+from tests.imports import HEAVY_LIBRARIES, loaded_after
 
 ROOT = Path(__file__).resolve().parents[1]
-HEAVY = {
-    "duckdb",
-    "ibis",
-    "numpy",
-    "pandas",
-    "pyarrow",
-    "rdflib",
-    "scipy",
-    "sqlglot",
-    "statsmodels",
-    "weasyprint",
-}
 
 
 def test_the_web_application_and_its_url_map_load_no_heavy_library():
     code = "import infuse.wsgi, infuse.urls"
-    assert loaded_after(code, HEAVY) == []
+    assert loaded_after(code, HEAVY_LIBRARIES) == []
 
 
 def test_the_background_tasks_load_no_heavy_library_until_they_run():
@@ -39,7 +27,7 @@ def test_the_background_tasks_load_no_heavy_library_until_they_run():
     )
     assert modules, "no task modules found"
     code = "import infuse.wsgi\n" + "".join(f"import {name}\n" for name in modules)
-    assert loaded_after(code, HEAVY) == []
+    assert loaded_after(code, HEAVY_LIBRARIES) == []
 
 
 @pytest.mark.parametrize("command", ["", *COMMANDS])
@@ -54,7 +42,7 @@ def test_help_loads_no_heavy_library(command):
         "except SystemExit:\n"
         "    pass\n"
     )
-    assert loaded_after(code, HEAVY) == []
+    assert loaded_after(code, HEAVY_LIBRARIES) == []
 
 
 def test_a_stand_in_imports_its_module_only_when_first_used():

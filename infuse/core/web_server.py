@@ -64,7 +64,7 @@ def _host() -> str:
 def _request(path: str) -> dict[str, Any]:
     """A WSGI environ for GET ``path`` as the site's proxy would pass it on, over HTTPS when
     the site insists on HTTPS (else the answer would only be a redirect)."""
-    secure = bool(getattr(settings, "SECURE_SSL_REDIRECT", False))
+    secure = settings.SECURE_SSL_REDIRECT
     environ: dict[str, Any] = {
         "REQUEST_METHOD": "GET",
         "PATH_INFO": path,
@@ -74,9 +74,9 @@ def _request(path: str) -> dict[str, Any]:
         "wsgi.input": io.BytesIO(),
         "wsgi.url_scheme": "https" if secure else "http",
     }
-    proxy_header = getattr(settings, "SECURE_PROXY_SSL_HEADER", None)
-    if secure and proxy_header:
-        environ[proxy_header[0]] = proxy_header[1]
+    if secure and settings.SECURE_PROXY_SSL_HEADER:
+        header, value = settings.SECURE_PROXY_SSL_HEADER
+        environ[header] = value
     setup_testing_defaults(environ)
     return environ
 
