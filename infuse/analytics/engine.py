@@ -147,6 +147,24 @@ def spark_session(master: str | None = None, config: dict[str, str] | None = Non
     return session
 
 
+def records(expr: ibis.Expr) -> list[dict[str, Any]]:
+    """The rows of a table or scalar expression as dicts of Python values.
+
+    On DuckDB the compiled SQL runs on the backend's own connection and the rows are fetched
+    as Python values: Ibis's ``to_pyarrow`` there loads its pandas converter (0.5 s of a
+    command's start) to return what DuckDB gives directly. For expressions over tables the
+    backend already holds (``read_parquet``, ``table``), not in-memory tables.
+    """
+    backend = ibis.get_backend(expr)
+    if backend.name == "duckdb":
+        cursor = backend.con.execute(backend.compile(expr))
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    if isinstance(expr, ibis.expr.types.Scalar):
+        return [{str(expr.get_name()): expr.to_pyarrow().as_py()}]
+    return list(expr.to_pyarrow().to_pylist())
+
+
 def read_parquet(con: BaseBackend, path_or_paths: str | Path | Sequence[str | Path]) -> ibis.Table:
     """An Ibis table over one Parquet file, a directory of them, or a list of files.
 

@@ -5,10 +5,11 @@ largest; for numbers and dates the quartiles (0.25, 0.5, 0.75); the ten commones
 their counts; and a histogram — equal-width bins for numbers, one bin per calendar month for dates
 (per year when the dates span more than :data:`MAX_MONTH_BINS` months, so a chart stays legible).
 
-Everything is an Ibis expression, so it runs where the indicators run. The work is one aggregate
-over all columns (counts, distinct counts, extremes, quartiles) plus one small grouped query per
-column for the top values and one for the histogram; DuckDB reads only the column it needs from
-Parquet for each, so a wide file costs little more than a narrow one.
+Everything is an Ibis expression, so it runs where the indicators run (on DuckDB the rows are
+fetched without Ibis's pandas converter: :func:`~infuse.analytics.engine.records`). The work is
+one aggregate over all columns (counts, distinct counts, extremes, quartiles) plus one small
+grouped query per column for the top values and one for the histogram; DuckDB reads only the
+column it needs from Parquet for each, so a wide file costs little more than a narrow one.
 
 Definitions (stated so they can be checked independently):
 
@@ -41,7 +42,7 @@ from typing import TYPE_CHECKING, Any
 import ibis
 import ibis.expr.types as ir
 
-from infuse.analytics.engine import connect, read_parquet
+from infuse.analytics.engine import connect, read_parquet, records
 
 if TYPE_CHECKING:
     from ibis.backends import BaseBackend
@@ -192,7 +193,7 @@ def profile_table(
     names = list(columns) if columns is not None else list(schema.names)
     kinds = {name: _kind(schema[name]) for name in names}
     # Parquet keeps its row count in its footer, so this costs nothing.
-    approximate = int(table.count().to_pyarrow().as_py()) > exact_rows
+    approximate = int(records(table.aggregate(rows=table.count()))[0]["rows"]) > exact_rows
     summary = _summary(table, names, kinds, approximate)
     rows = int(summary["__rows"])
     tops = _tops(table, names, kinds, summary, top=top, approximate=approximate)
@@ -231,7 +232,7 @@ def _summary(
             )
             metrics[f"flo{i}"] = line.min(where=finite)
             metrics[f"fhi{i}"] = line.max(where=finite)
-    summary: dict[str, Any] = table.aggregate(**metrics).to_pyarrow().to_pylist()[0]
+    summary: dict[str, Any] = records(table.aggregate(**metrics))[0]
     return summary
 
 
@@ -321,9 +322,9 @@ def _distinct_and_top(
         .order_by([ibis.desc("count"), ibis.asc("value")])
         .limit(top)
     )
-    records = ranked.to_pyarrow().to_pylist()
-    distinct = int(records[0]["groups"]) - int(has_nulls) if records else 0
-    return distinct, [ValueCount(r["value"], int(r["count"])) for r in records]
+    found = records(ranked)
+    distinct = int(found[0]["groups"]) - int(has_nulls) if found else 0
+    return distinct, [ValueCount(r["value"], int(r["count"])) for r in found]
 
 
 def _finite(line: Any, dtype: Any) -> Any:
@@ -346,14 +347,8 @@ def _number_histogram(
         raw = ((line - low) / width).floor()
         index = ibis.ifelse(raw >= bins, bins - 1, raw).cast("int64")
         edges = [low + k * width for k in range(bins)] + [high]
-    counted = (
-        table.filter(finite)
-        .group_by(bin=index)
-        .aggregate(count=ibis._.count())
-        .to_pyarrow()
-        .to_pylist()
-    )
-    counts = {int(r["bin"]): int(r["count"]) for r in counted}
+    counted = table.filter(finite).group_by(bin=index).aggregate(count=ibis._.count())
+    counts = {int(r["bin"]): int(r["count"]) for r in records(counted)}
     return [
         HistogramBin(edges[k], edges[k + 1], counts.get(k, 0), f"{edges[k]:g} to {edges[k + 1]:g}")
         for k in range(len(edges) - 1)
@@ -376,14 +371,8 @@ def _calendar_histogram(
     by_year = months > MAX_MONTH_BINS
     year: Any = column.year()
     key = year if by_year else year * 100 + column.month()
-    counted = (
-        table.filter(column.notnull())
-        .group_by(key=key)
-        .aggregate(count=ibis._.count())
-        .to_pyarrow()
-        .to_pylist()
-    )
-    counts = {int(r["key"]): int(r["count"]) for r in counted}
+    counted = table.filter(column.notnull()).group_by(key=key).aggregate(count=ibis._.count())
+    counts = {int(r["key"]): int(r["count"]) for r in records(counted)}
     histogram = []
     if by_year:
         for y in range(first.year, last.year + 1):

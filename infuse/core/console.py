@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import Any
 
+from django.utils.translation import gettext
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from infuse.core.models import TaskProgress
+from infuse.core.progress import wait_for_change
 
 
 def progress_bar() -> Progress:
@@ -32,16 +33,26 @@ def follow_progress(
     poll_seconds: float = 0.5,
     still_running: Callable[[], bool] | None = None,
 ) -> TaskProgress:
-    """Show a task's TaskProgress as a bar until it finishes; returns the final row.
+    """Show a task's TaskProgress as a bar, with the step it is on, until it finishes; returns
+    the final row.
 
-    ``still_running``, when given, says whether the work is still alive (a thread in this
-    process): the bar stops when it is not, even if the work never reported its end.
+    Work in this process wakes the bar as soon as it reports (no lag at the end); work in the
+    task worker is read every ``poll_seconds``. ``still_running``, when given, says whether
+    the work is still alive (a thread in this process): the bar stops when it is not, even if
+    the work never reported its end.
     """
+    seen = 0
     with progress_bar() as bar:
         task = bar.add_task(description, total=None)
         while True:
             progress = TaskProgress.objects.get(pk=progress_id)
-            bar.update(task, completed=progress.done, total=progress.total)
+            step = description + (f": {gettext(progress.message)}" if progress.message else "")
+            if progress.state == TaskProgress.State.SUCCEEDED:
+                # Finished: a full bar, whether or not the work knew its size.
+                total = progress.total or progress.done or 1
+                bar.update(task, description=description, completed=total, total=total)
+            else:
+                bar.update(task, description=step, completed=progress.done, total=progress.total)
             if progress.is_finished or (still_running is not None and not still_running()):
                 return TaskProgress.objects.get(pk=progress_id)
-            time.sleep(poll_seconds)
+            seen = wait_for_change(seen, poll_seconds)

@@ -19,6 +19,28 @@ from infuse.core.links import english_path
 from infuse.core.models import Notification, TaskProgress
 from infuse.core.notifications import News, notify
 
+# Work run in this process (a command's foreground task) wakes whoever follows it at once;
+# work in another process (the task worker) is seen by polling the row. One counter for every
+# row: a wake for another row costs a follower one read.
+_changed = threading.Condition()
+_changes = 0
+
+
+def announce_change() -> None:
+    """Tell followers in this process that some progress changed (or some work ended)."""
+    global _changes
+    with _changed:
+        _changes += 1
+        _changed.notify_all()
+
+
+def wait_for_change(seen: int, timeout: float) -> int:
+    """Wait until progress changes in this process, or ``timeout`` passes (for changes made
+    elsewhere); returns the count of changes to pass as ``seen`` next time."""
+    with _changed:
+        _changed.wait_for(lambda: _changes != seen, timeout)
+        return _changes
+
 
 class ProgressReporter:
     """Update one TaskProgress row from inside a running task."""
@@ -35,6 +57,7 @@ class ProgressReporter:
         if threading.current_thread() is not self._owner_thread:
             # Called back from a library's worker thread: do not leave a connection behind.
             connection.close()
+        announce_change()
 
     def claim(self) -> bool:
         """Take the queued work, atomically: whoever moves it from queued to running does it

@@ -20,6 +20,7 @@ from infuse.datalab.ingest.validation import (
     validate_parquet,
 )
 from tests.datalab.ingest.test_convert import shared
+from tests.imports import loaded_after
 
 #: Welsh names of the ten Cardiff Capital Region councils, by GSS code.
 WELSH_NAMES = {
@@ -316,3 +317,18 @@ def test_malformed_schemas_are_refused(tmp_path: Path, schema: dict[str, Any]) -
     with pytest.raises(SchemaError) as raised:
         validate_parquet(upload.path, schema)
     assert raised.value.key == "validation.invalid-schema"
+
+
+def test_validating_does_not_load_pandas(tmp_path: Path) -> None:
+    """A DuckDB query parameter makes DuckDB import pandas to inspect it (0.5 s of an ingest)."""
+    path = tmp_path / "rows.parquet"
+    code = (
+        "import duckdb\n"
+        f"duckdb.sql(\"SELECT 'a' || range AS code FROM range(30)\").write_parquet({str(path)!r})\n"
+        "from pathlib import Path\n"
+        "from infuse.datalab.ingest.validation import validate_parquet\n"
+        "schema = {'fields': [{'name': 'code', 'type': 'string', 'constraints': "
+        "{'pattern': 'b.*'}}]}\n"
+        f"assert validate_parquet(Path({str(path)!r}), schema).invalid_row_count == 30"
+    )
+    assert loaded_after(code, {"pandas"}) == []
