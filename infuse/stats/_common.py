@@ -7,15 +7,16 @@ the same way by OLS and by randomisation inference. Nothing here is public API.
 
 from __future__ import annotations
 
+import importlib
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
-import pandas as pd
 from numpy.typing import ArrayLike, NDArray
-from scipy import stats
+from scipy import special
 
 from infuse.stats.results import EstimateResult, StatWarning
 
@@ -33,6 +34,49 @@ FEW_CLUSTERS = 20
 
 # The 97.5% normal quantile, as written in the Wilson intervals of simulated power.
 _Z_95 = 1.959963984540054
+
+
+# ----------------------------------------------------------------------------- deferred modules
+
+
+class _Deferred:
+    """Stands in for a module until an attribute is first read, then forwards to the module."""
+
+    __slots__ = ("_module", "_name")
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+        self._module: ModuleType | None = None
+
+    def __getattr__(self, attribute: str) -> Any:
+        if self._module is None:
+            self._module = importlib.import_module(self._name)
+        return getattr(self._module, attribute)
+
+    def __repr__(self) -> str:
+        state = "imported" if self._module is not None else "not imported yet"
+        return f"<module {self._name!r}, {state}>"
+
+
+def deferred_module(name: str) -> ModuleType:
+    """A stand-in for the module ``name`` that imports it the first time it is used.
+
+    Why: a whole process that estimates one trial effect needs numpy and two special functions,
+    but pandas and scipy.stats cost about 0.8 s to import, so a module whose common path does
+    without a heavy module names it through this (under ``if TYPE_CHECKING:`` it imports it
+    plainly, for type checkers and import-linter). It is ``infuse.core.lazy.module`` again
+    because the engine imports nothing from the rest of InFuSe; like that one, and unlike
+    ``importlib.util.LazyLoader``, it imports through ``importlib.import_module``, so threads
+    are serialised by the import lock and nothing enters ``sys.modules`` before it is used.
+    """
+    return cast(ModuleType, _Deferred(name))
+
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    # Only cluster and block labels (factor_codes) need pandas; estimators on plain arrays do not.
+    pd = deferred_module("pandas")
 
 
 # ----------------------------------------------------------------------------- argument checks
@@ -112,10 +156,25 @@ def wald_interval(
     """
     if not usable_se(se):
         return math.nan, math.nan, math.nan
-    dist = stats.norm if df is None else stats.t(df)
-    q = float(dist.ppf(0.5 + conf_level / 2.0))
-    p = float(2.0 * dist.sf(abs((estimate - null_value) / se)))
+    q = _quantile(0.5 + conf_level / 2.0, df)
+    p = 2.0 * _upper_tail(abs((estimate - null_value) / se), df)
     return estimate - q * se, estimate + q * se, p
+
+
+# The t and normal functions come straight from scipy.special because importing scipy.stats
+# costs ~0.5 s more, which is most of a whole-process ITT; scipy.stats' t and norm evaluate these
+# same functions (t.ppf is stdtrit, t.sf is stdtr at -x, norm.ppf is ndtri, norm.sf is ndtr at
+# -x), so every interval and p-value is bit for bit what it was (tests/stats/test_common.py).
+
+
+def _quantile(prob: float, df: float | None) -> float:
+    """The ``prob`` quantile of t(``df``), or of the standard normal when ``df`` is None."""
+    return float(special.ndtri(prob) if df is None else special.stdtrit(df, prob))
+
+
+def _upper_tail(x: float, df: float | None) -> float:
+    """``P(T > x)`` for t(``df``), or the standard normal when ``df`` is None."""
+    return float(special.ndtr(-x) if df is None else special.stdtr(df, -x))
 
 
 def wald_estimate(
