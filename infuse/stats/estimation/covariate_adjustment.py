@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Literal, NamedTuple
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -13,6 +13,7 @@ from numpy.typing import ArrayLike, NDArray
 from infuse.stats._common import (
     FloatArray,
     check_conf_level,
+    deferred_module,
     float_vector,
     wald_estimate,
     with_warnings,
@@ -26,8 +27,14 @@ from infuse.stats.estimation._inputs import (
 )
 from infuse.stats.estimation._moments import CHUNK, arm_means, chunks, dot
 from infuse.stats.estimation.means import ArmSummary
-from infuse.stats.regression.ols import coefficient_result, fit_ols
 from infuse.stats.results import EstimateResult, StatWarning
+
+if TYPE_CHECKING:
+    from infuse.stats.regression import ols
+else:
+    # Only Lin's regression fits OLS; CUPED works from per-arm sums, and a process that runs
+    # CUPED alone should not pay for the regression module's scipy.stats.
+    ols = deferred_module("infuse.stats.regression.ols")
 
 __all__ = ["cuped_effect", "cuped_from_summary", "lin_adjusted_effect"]
 
@@ -74,7 +81,7 @@ def lin_adjusted_effect(
     Xc = X - X.mean(axis=0)
     design = np.column_stack([np.ones(n), z, Xc, z[:, None] * Xc])
     coef_names = ["intercept", "treatment", *names, *[f"treatment:{nm}" for nm in names]]
-    fit = fit_ols(
+    fit = ols.fit_ols(
         yv,
         design,
         cluster=cluster,
@@ -82,7 +89,7 @@ def lin_adjusted_effect(
         conf_level=conf_level,
         names=coef_names,
     )
-    result = coefficient_result(
+    result = ols.coefficient_result(
         fit,
         "treatment",
         method="lin_interacted_regression",
