@@ -130,6 +130,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Inside sessions, CSRF, authentication and messages, so it sees what they would add.
+    "infuse.core.public_cache.PublicPageCacheMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "infuse.core.middleware.DomainErrorMiddleware",
     # Last, so that it sees the outcome of authentication (django-axes requirement).
@@ -328,6 +330,18 @@ DISCLOSURE_THRESHOLD = int(os.environ.get("INFUSE_DISCLOSURE_THRESHOLD", "5"))
 DISCLOSURE_METHOD = os.environ.get("INFUSE_DISCLOSURE_METHOD", "suppression")
 if DISCLOSURE_METHOD not in {"suppression", "rounding"}:
     raise ValueError("INFUSE_DISCLOSURE_METHOD must be suppression or rounding")
+# Pages kept for signed-out readers until anything they could show changes
+# (infuse.core.public_cache), and for at most this long; 0 turns keeping off.
+PUBLIC_PAGE_CACHE_SECONDS = int(os.environ.get("INFUSE_PUBLIC_PAGE_CACHE_SECONDS", "300"))
+PUBLIC_PAGE_CACHE_MAX_BYTES = 1024 * 1024
+PUBLIC_PAGE_CACHE_SKIP = ("/admin/", "/account/", "/api/", "/static/", "/media/")
+# Per process: each web worker keeps up to 400 pages (about 30 MB of the demo's pages).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": 400},
+    }
+}
 # Uploaded data files stream to disk (never held in memory whole) up to this size.
 MAX_UPLOAD_BYTES = int(os.environ.get("INFUSE_MAX_UPLOAD_BYTES", str(2 * 1024**3)))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

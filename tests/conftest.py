@@ -130,6 +130,17 @@ def _reference_data(request: pytest.FixtureRequest) -> None:
         import_module("infuse.fund.migrations.0003_challenge_fund").create(apps, None)
 
 
+@pytest.fixture(autouse=True)
+def _no_kept_pages(request: pytest.FixtureRequest) -> None:
+    """Each test starts with no public page kept by another (a test's writes roll back with
+    it, and so would the content generation that recorded them)."""
+    if not request.config.pluginmanager.hasplugin("django"):
+        return
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def make_dataset(make_person: Callable[..., Any]) -> Callable[..., Any]:
     """Create a dataset through the service, published by a Cardiff officer by default."""

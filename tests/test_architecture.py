@@ -173,3 +173,15 @@ def test_heavy_libraries_are_imported_only_where_used():
         if module.split(".")[0] in HEAVY_LIBRARIES
     ]
     assert not eager, eager
+
+
+def test_duckdb_is_opened_in_one_place():
+    """`analytics.open_duckdb` (or `connect`, which uses it) gives every connection a memory
+    limit and no extension downloads; a `duckdb.connect` elsewhere would have neither."""
+    opening = ROOT / "infuse" / "analytics" / "connection.py"
+    elsewhere = [
+        _name(path)
+        for path in _modules()
+        if path != opening and "duckdb.connect(" in path.read_text(encoding="utf-8")
+    ]
+    assert not elsewhere, elsewhere

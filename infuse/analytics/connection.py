@@ -18,10 +18,15 @@ import duckdb
 
 from infuse.analytics.quoting import quote_array, quote_identifier, quote_literal
 
+#: What one connection may hold in memory unless its caller says otherwise: DuckDB's own default
+#: is 80% of the machine, and a count-distinct over 5M rows reached 949 MB in a web worker.
+#: Past it DuckDB spills to disk where it can, or stops the query with an out-of-memory error.
+DEFAULT_MEMORY_LIMIT = "1GB"
+
 
 def open_duckdb(
     *,
-    memory_limit: str | None = None,
+    memory_limit: str = DEFAULT_MEMORY_LIMIT,
     threads: int | None = None,
     temp_directory: Path | None = None,
     preserve_insertion_order: bool | None = None,
@@ -31,7 +36,7 @@ def open_duckdb(
     Parameters
     ----------
     memory_limit:
-        DuckDB's ``memory_limit`` (e.g. ``"2GB"``); DuckDB's default when None.
+        DuckDB's ``memory_limit`` (e.g. ``"2GB"``); :data:`DEFAULT_MEMORY_LIMIT` unless given.
     threads:
         DuckDB's ``threads``; DuckDB's default when None.
     temp_directory:
@@ -43,8 +48,7 @@ def open_duckdb(
         "autoinstall_known_extensions": False,
         "autoload_known_extensions": False,
     }
-    if memory_limit is not None:
-        config["memory_limit"] = str(memory_limit)
+    config["memory_limit"] = str(memory_limit)
     if threads is not None:
         config["threads"] = int(threads)
     if temp_directory is not None:

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 import ibis
 
-from infuse.analytics.connection import open_duckdb
+from infuse.analytics.connection import DEFAULT_MEMORY_LIMIT, open_duckdb
 
 if TYPE_CHECKING:
     from ibis.backends import BaseBackend
@@ -68,8 +68,9 @@ def connect(
     spark_master:
         Spark master URL; ``local[2]`` when omitted. Ignored for DuckDB.
     threads, memory_limit:
-        DuckDB's ``threads`` and ``memory_limit`` (e.g. ``"2GB"``) so a background task cannot
-        take the whole machine. Ignored for Spark (size executors in the cluster instead).
+        DuckDB's ``threads`` and ``memory_limit`` (e.g. ``"2GB"``; the connection module's
+        ``DEFAULT_MEMORY_LIMIT`` unless given) so no piece of work can take the whole machine.
+        Ignored for Spark (size executors in the cluster instead).
     spark_config:
         Extra ``spark.*`` settings applied when a new session is built.
 
@@ -80,7 +81,8 @@ def connect(
     (``getOrCreate``), as Spark allows only one active context per JVM.
     """
     if engine == "duckdb":
-        return ibis.duckdb.from_connection(open_duckdb(threads=threads, memory_limit=memory_limit))
+        limit = memory_limit or DEFAULT_MEMORY_LIMIT
+        return ibis.duckdb.from_connection(open_duckdb(threads=threads, memory_limit=limit))
     if engine == "spark":
         session = spark_session(spark_master, spark_config)
         return ibis.pyspark.connect(session)

@@ -447,6 +447,17 @@ class TaskProgress(models.Model):
         return self.state in {self.State.SUCCEEDED, self.State.FAILED}
 
 
+class ContentGeneration(models.Model):
+    """One row: the token public pages are kept under (``infuse.core.public_cache``); every
+    committed write to a table the public could see replaces it."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    token = models.CharField(max_length=32)
+
+    def __str__(self) -> str:
+        return self.token
+
+
 class RateCounter(models.Model):
     """How many times one key (an action by a person or from an address) was used in one
     window of time (see ``infuse.core.ratelimit``)."""

@@ -7,13 +7,29 @@ import os
 from typing import Any
 
 from django.contrib.auth.signals import user_logged_in, user_logged_out
+from django.core.cache import cache
+from django.core.signals import setting_changed
 from django.db import transaction
 from django.db.backends.signals import connection_created
+from django.db.models.signals import post_migrate, pre_migrate
 from django.dispatch import receiver
 from django.tasks.signals import task_finished
 
 from infuse.core import audit
 from infuse.core.progress import fail_unfinished
+from infuse.core.public_cache import migration_finished, migration_started, watch_connection
+
+# Every statement of the database is watched for writes that change what the public sees.
+connection_created.connect(watch_connection, dispatch_uid="infuse-public-cache")
+pre_migrate.connect(migration_started, dispatch_uid="infuse-public-cache")
+post_migrate.connect(migration_finished, dispatch_uid="infuse-public-cache")
+
+
+@receiver(setting_changed)
+def forget_kept_pages(sender: Any, **kwargs: Any) -> None:
+    """A page kept under other settings (a disclosure method, a threshold) is not this one's:
+    settings change in tests; in service they change only with a restart, which forgets."""
+    cache.clear()
 
 
 @receiver(user_logged_in)

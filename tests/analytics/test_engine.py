@@ -12,6 +12,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from infuse.analytics import EngineError, connect, read_parquet, spark_unavailable_reason
+from infuse.analytics.connection import open_duckdb
 from infuse.analytics.engine import records
 from tests.imports import loaded_after
 
@@ -117,3 +118,10 @@ def test_records_do_not_load_pandas(tmp_path: Path) -> None:
         "assert records(t.aggregate(total=t.n.sum())) == [{'total': 45}]"
     )
     assert loaded_after(code, {"pandas"}) == []
+
+
+def test_every_duckdb_connection_has_a_memory_limit() -> None:
+    """DuckDB's own default is 80% of the machine; no connection of the platform's keeps it."""
+    query = "SELECT current_setting('memory_limit')"
+    for con in (open_duckdb().execute(query), connect().raw_sql(query)):
+        assert con.fetchone()[0] in {"1.0 GB", "953.6 MiB"}

@@ -1,0 +1,195 @@
+"""Pages kept for signed-out readers: served again without rendering, and never older than what
+they show, whichever way and from whichever connection the data changed."""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.db import connection, transaction
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
+from django.test import Client, RequestFactory
+from django.test.utils import CaptureQueriesContext
+
+from infuse.core.models import ContentGeneration, RateCounter, TaskProgress
+from infuse.core.public_cache import PublicPageCacheMiddleware, generation
+from infuse.datalab.models import Dataset
+
+pytestmark = pytest.mark.django_db
+
+
+NONCE = re.compile(r'nonce="([^"]+)"')
+
+
+def _queries(client: Client, path: str) -> tuple[str, int]:
+    """The page (its script nonces, new on every request, left out) and the queries it took."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path)
+    assert response.status_code == 200
+    # Savepoints are the test's transaction showing through (in service there is none).
+    statements = [q for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
+    return NONCE.sub('nonce=""', response.content.decode()), len(statements)
+
+
+@pytest.fixture
+def catalogue(make_dataset: Callable[..., Any]) -> Dataset:
+    dataset: Dataset = make_dataset("Fly-tipping reports", visibility="public")
+    return dataset
+
+
+def test_a_signed_out_reader_gets_the_kept_page_with_one_query(catalogue: Dataset) -> None:
+    client = Client()
+    first, rendered = _queries(client, "/data/")
+    again, kept = _queries(client, "/data/")
+    assert again == first and "Fly-tipping reports" in again
+    assert kept == 1 < rendered  # the generation, nothing else
+
+
+def test_a_kept_page_carries_the_nonce_its_policy_names(catalogue: Dataset) -> None:
+    client = Client()
+    nonces = []
+    for _ in range(3):
+        response = client.get("/data/")
+        in_page = set(NONCE.findall(response.content.decode()))
+        assert len(in_page) == 1
+        nonce = in_page.pop()
+        assert f"'nonce-{nonce}'" in response["Content-Security-Policy"]
+        nonces.append(nonce)
+    assert len(set(nonces)) == 3  # never the same twice
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda d: Dataset.objects.filter(pk=d.pk).update(title_en="Litter picks"),
+        lambda d: (setattr(d, "title_en", "Litter picks"), d.save()),
+        lambda d: Dataset.objects.filter(pk=d.pk).delete(),
+    ],
+    ids=["update", "save", "delete"],
+)
+def test_any_write_to_what_the_page_shows_is_seen(
+    catalogue: Dataset, change: Callable[[Dataset], Any]
+) -> None:
+    client = Client()
+    assert "Fly-tipping reports" in _queries(client, "/data/")[0]
+    change(catalogue)
+    assert "Fly-tipping reports" not in _queries(client, "/data/")[0]
+
+
+def test_a_write_inside_a_transaction_is_seen_by_a_page_rendered_in_it(
+    catalogue: Dataset,
+) -> None:
+    client = Client()
+    _queries(client, "/data/")
+    with transaction.atomic():
+        Dataset.objects.filter(pk=catalogue.pk).update(title_en="Litter picks")
+        assert "Litter picks" in _queries(client, "/data/")[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_write_committed_by_another_connection_is_seen(catalogue: Dataset) -> None:
+    client = Client()
+    _queries(client, "/data/")
+
+    def elsewhere() -> None:  # its own thread: its own connection and transaction
+        with transaction.atomic():
+            Dataset.objects.filter(pk=catalogue.pk).update(title_en="Litter picks")
+            Dataset.objects.filter(pk=catalogue.pk).update(description="Picked up")
+        connection.close()
+
+    writer = threading.Thread(target=elsewhere)
+    writer.start()
+    writer.join()
+    assert "Litter picks" in _queries(client, "/data/")[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rolled_back_write_leaves_the_page_as_it_was(catalogue: Dataset) -> None:
+    client = Client()
+    before = _queries(client, "/data/")[0]
+    with pytest.raises(RuntimeError), transaction.atomic():
+        Dataset.objects.filter(pk=catalogue.pk).update(title_en="Litter picks")
+        raise RuntimeError("changed my mind")
+    assert _queries(client, "/data/")[0] == before
+
+
+def test_writing_private_records_keeps_the_pages(catalogue: Dataset) -> None:
+    client = Client()
+    _queries(client, "/data/")
+    token = generation()
+    TaskProgress.objects.create(kind="datalab.ingest")
+    RateCounter.objects.create(key="sign-in:someone", window=0, count=1)
+    assert generation() == token
+    assert _queries(client, "/data/")[1] == 1
+
+
+def test_each_language_and_query_is_kept_apart(catalogue: Dataset) -> None:
+    client = Client()
+    english, welsh = _queries(client, "/data/")[0], _queries(client, "/cy/data/")[0]
+    assert english != welsh and "Fly-tipping reports (cy)" in welsh
+    assert _queries(client, "/data/")[0] == english
+    assert _queries(client, "/cy/data/")[0] == welsh
+
+
+def test_signed_in_people_and_session_holders_are_never_served_a_kept_page(
+    catalogue: Dataset, signed_in: Callable[..., Client]
+) -> None:
+    _queries(Client(), "/data/")
+    officer = signed_in("officer")
+    _page, queries = _queries(officer, "/data/")
+    assert queries > 1
+    holder = Client()
+    holder.cookies["sessionid"] = "not-signed-in-but-personal"
+    assert _queries(holder, "/data/")[1] > 1
+
+
+def test_a_page_with_a_form_is_not_kept() -> None:
+    """A form's CSRF token is the reader's own: the page varies on their cookie."""
+    renders = []
+
+    def with_form(request: HttpRequest) -> HttpResponse:
+        renders.append(1)
+        return HttpResponse(f"<form method=post><input value={get_token(request)}></form>")
+
+    def without_form(request: HttpRequest) -> HttpResponse:
+        renders.append(1)
+        return HttpResponse("<p>Read me</p>")
+
+    for view, expected in ((with_form, 2), (without_form, 1)):
+        renders.clear()
+        middleware = PublicPageCacheMiddleware(view)
+        for _ in range(2):
+            request = RequestFactory().get(f"/{view.__name__}/")
+            request.user = AnonymousUser()
+            middleware(request)
+        assert len(renders) == expected, view.__name__
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_emptied_database_keeps_nothing_until_its_first_write() -> None:
+    ContentGeneration.objects.all().delete()
+    assert generation() is None
+    Dataset.objects.filter(pk=-1).update(title_en="nothing")  # a write, even of no rows
+    assert generation() is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_database_without_the_generation_table_keeps_nothing_and_breaks_nothing() -> None:
+    """As while migrating back past it: writes go on, nothing is kept, nothing fails."""
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE core_contentgeneration RENAME TO core_generation_away")
+    try:
+        with transaction.atomic():
+            Dataset.objects.filter(pk=-1).update(title_en="nothing")
+            assert generation() is None
+            Dataset.objects.filter(pk=-1).update(title_en="still nothing")
+        Dataset.objects.filter(pk=-1).update(title_en="and again")
+        assert generation() is None
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("ALTER TABLE core_generation_away RENAME TO core_contentgeneration")
