@@ -62,6 +62,15 @@ PRIVATE_TABLES = frozenset(
         "axes_accesslog",
     }
 )
+_ignored = set(PRIVATE_TABLES)
+
+
+def ignore_writes_to(*tables: str) -> None:
+    """Writes to ``tables`` change nothing a page shows (derived data another slice keeps,
+    such as decisions it can always make again from what pages do show)."""
+    _ignored.update(table.lower() for table in tables)
+
+
 #: Cookies a signed-out reader may hold without the page being personal.
 NEUTRAL_COOKIES = frozenset({"csrftoken", "django_language"})
 NONCE_PLACEHOLDER = b"__infuse_csp_nonce__"
@@ -98,7 +107,7 @@ def _watch(
     if _Migrating.now:
         return result
     match = WRITE.match(sql)
-    if match and match.group(1).lower() not in PRIVATE_TABLES:
+    if match and match.group(1).lower() not in _ignored:
         _changed(context["connection"])
     return result
 

@@ -39,12 +39,15 @@ class DatalabConfig(AppConfig):
     verbose_name = _("Data Lab")
 
     def ready(self) -> None:
-        from infuse.core import integrity
+        from infuse.core import integrity, public_cache
         from infuse.core.tasks import on_worker_start
         from infuse.datalab.catalogue.integrity import changed_versions
         from infuse.datalab.catalogue.reminders import start_daily_reminders
+        from infuse.datalab.models import DisclosedPeriod
 
         on_worker_start(requeue_interrupted_uploads)
         on_worker_start(remove_orphaned_files)
         on_worker_start(start_daily_reminders)
         integrity.register("dataset versions' files against their hashes", changed_versions)
+        # Disclosure decisions are made again from the values whenever they are missing.
+        public_cache.ignore_writes_to(DisclosedPeriod._meta.db_table)

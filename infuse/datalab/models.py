@@ -364,6 +364,34 @@ class IndicatorValue(MeasuredValue):
         return f"{self.indicator.slug} {self.council or 'region'} {self.period}"
 
 
+class DisclosedPeriod(models.Model):
+    """What the public may see of one period of an indicator, decided once for its values.
+
+    Why: disclosure control (``indicators.publishing``) runs pandas over a period's counts,
+    which cost a third of a public indicator page when it ran on every request. It runs again
+    only when what it depends on changes: ``inputs`` is a digest of the method, the
+    threshold, the unit and every council's count and denominator. ``decision`` names the
+    areas hidden (``{"hidden": [council ids, 0 for the region]}``) or, under rounding, each
+    area's figures as published (``{"rounded": {id: [numerator, value, low, high]}}``).
+    Derived data: writing it changes nothing a page shows.
+    """
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="+")
+    period = models.CharField(max_length=20)
+    inputs = models.CharField(max_length=64)
+    decision = models.JSONField()
+
+    objects: ClassVar[models.Manager[DisclosedPeriod]] = models.Manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "period"], name="disclosed_period_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id} {self.period}"
+
+
 class BenchmarkValue(MeasuredValue):
     """An area beyond the region that the data itself gives rows for (Wales), per period.
 

@@ -11,18 +11,20 @@ working for a council or the programme team see the values as computed.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 
 from infuse.core import lazy
 from infuse.core.models import Council
 from infuse.core.permissions import is_region_member
 from infuse.datalab.indicators.disclosure import round_to_base, suppress_small_counts
 from infuse.datalab.indicators.values import value_and_interval
-from infuse.datalab.models import Indicator, IndicatorValue, ValueFlag
+from infuse.datalab.models import DisclosedPeriod, Indicator, IndicatorValue, ValueFlag
 
 if TYPE_CHECKING:
     import numpy as np
@@ -214,19 +216,109 @@ def shown_periods_of(
             continue
         by_indicator[row.indicator_id].setdefault(row.period, []).append(ShownValue.of(row))
     protect = not sees_unsuppressed(person)
+    decided = _decided(indicators, by_indicator) if protect else {}
     return {
         indicator.pk: [
-            _shown_period(period, values, indicator.unit, protect)
+            _shown_period(period, decided.get((indicator.pk, period), values))
             for period, values in by_indicator[indicator.pk].items()
         ]
         for indicator in indicators
     }
 
 
-def _shown_period(period: str, values: list[ShownValue], unit: str, protect: bool) -> ShownPeriod:
-    """One period as shown: protected when the reader must not see small counts; councils
-    highest value first, then the region."""
-    shown = protect_period(values, unit=unit) if protect else values
+def refresh_disclosure(indicator: Indicator) -> None:
+    """Decide now what the public may see of every period of ``indicator`` (after its values
+    changed), so the first public reader does not wait for it; forget periods it no longer has."""
+    periods = shown_periods_of([indicator], AnonymousUser())[indicator.pk]
+    DisclosedPeriod.objects.filter(indicator=indicator).exclude(
+        period__in=[p.period for p in periods]
+    ).delete()
+
+
+def _decided(
+    indicators: Sequence[Indicator], by_indicator: dict[int, dict[str, list[ShownValue]]]
+) -> dict[tuple[int, str], list[ShownValue]]:
+    """Each period's values as the public may see them: the stored decision where its inputs
+    are unchanged, else decided now (pandas) and stored for the next reader."""
+    method, threshold = disclosure_method(), int(settings.DISCLOSURE_THRESHOLD)
+    stored = {
+        (d.indicator_id, d.period): d
+        for d in DisclosedPeriod.objects.filter(
+            indicator_id__in=[i.pk for i in indicators],
+            period__in={p for periods in by_indicator.values() for p in periods},
+        )
+    }
+    shown: dict[tuple[int, str], list[ShownValue]] = {}
+    fresh: list[DisclosedPeriod] = []
+    for indicator in indicators:
+        for period, values in by_indicator[indicator.pk].items():
+            inputs = _inputs(values, indicator.unit, method, threshold)
+            found = stored.get((indicator.pk, period))
+            if found is not None and found.inputs == inputs:
+                shown[(indicator.pk, period)] = _apply(values, found.decision)
+                continue
+            protected = protect_period(values, unit=indicator.unit, method=method)
+            shown[(indicator.pk, period)] = protected
+            decision = _decision(protected, method)
+            fresh.append(
+                DisclosedPeriod(
+                    indicator=indicator, period=period, inputs=inputs, decision=decision
+                )
+            )
+    if fresh:
+        DisclosedPeriod.objects.bulk_create(
+            fresh,
+            update_conflicts=True,
+            unique_fields=["indicator", "period"],
+            update_fields=["inputs", "decision"],
+        )
+    return shown
+
+
+def _area(value: ShownValue) -> str:
+    return str(value.council_id or 0)
+
+
+def _inputs(values: list[ShownValue], unit: str, method: Method, threshold: int) -> str:
+    """A digest of everything a period's decision depends on (and nothing else)."""
+    areas = sorted(values, key=lambda v: v.council_id or 0)
+    parts = [method, str(threshold), unit] + [
+        f"{_area(v)}:{round(v.numerator or 0)}:{v.numerator is None}:{v.denominator!r}"
+        for v in areas
+    ]
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()
+
+
+def _decision(protected: list[ShownValue], method: Method) -> dict[str, Any]:
+    if method == "rounding":
+        return {
+            "rounded": {_area(v): [v.numerator, v.value, v.ci_low, v.ci_high] for v in protected}
+        }
+    return {"hidden": [_area(v) for v in protected if v.suppressed]}
+
+
+def _apply(values: list[ShownValue], decision: dict[str, Any]) -> list[ShownValue]:
+    """The values as a stored decision shows them (the same as deciding again)."""
+    if "rounded" in decision:
+        figures = decision["rounded"]
+        return [
+            replace(
+                v,
+                numerator=figures[_area(v)][0],
+                value=figures[_area(v)][1],
+                ci_low=figures[_area(v)][2],
+                ci_high=figures[_area(v)][3],
+                rounded=True,
+            )
+            for v in values
+        ]
+    hidden = set(decision["hidden"])
+    return [v.hidden() if _area(v) in hidden else v for v in values]
+
+
+def _shown_period(period: str, shown: list[ShownValue]) -> ShownPeriod:
+    """One period as shown (already protected when the reader must not see small counts):
+    councils highest value first, then the region."""
     councils = sorted(
         (v for v in shown if v.council is not None),
         key=lambda v: (v.value is None, -(v.value or 0.0), v.council.name if v.council else ""),

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_noop
 from infuse.core import audit, files
 from infuse.core.models import Council, TaskProgress
 from infuse.core.progress import ProgressReporter, enqueue_tracked
+from infuse.datalab.indicators import publishing
 from infuse.datalab.indicators.values import Computation, compute
 from infuse.datalab.models import BenchmarkValue, DatasetVersion, Indicator, IndicatorValue
 
@@ -104,6 +105,7 @@ def _store(
                 )
             )
         IndicatorValue.objects.bulk_create(rows)
+        publishing.refresh_disclosure(indicator)
         BenchmarkValue.objects.filter(indicator=indicator).delete()
         BenchmarkValue.objects.bulk_create(
             BenchmarkValue(

@@ -223,3 +223,47 @@ def test_every_page_hides_the_same_councils_whatever_order_it_reads_them_in():
         for order in (rows, rows[::-1], sorted(rows, key=lambda v: v.council.name_en))
     ]
     assert hidden[0] == hidden[1] == hidden[2] and len(hidden[0]) >= 2
+
+
+def _public(indicator) -> dict[tuple[str, str], dict]:
+    values = Client().get(f"/api/v1/data/indicators/{indicator.slug}/values").json()["values"]
+    return {(v["area_code"], v["period"]): v for v in values}
+
+
+def test_the_public_view_is_decided_once_when_the_values_are_computed(indicator, monkeypatch):
+    """Computing the values decides what the public sees of each period; readers reuse it and
+    see exactly what deciding again would show."""
+    from infuse.datalab.indicators import publishing
+    from infuse.datalab.models import DisclosedPeriod
+
+    periods = set(
+        IndicatorValue.objects.filter(indicator=indicator).values_list("period", flat=True)
+    )
+    assert (
+        set(DisclosedPeriod.objects.filter(indicator=indicator).values_list("period", flat=True))
+        == periods
+    )
+    decided_again = _public(indicator)
+    DisclosedPeriod.objects.filter(indicator=indicator).delete()
+    expected = _public(indicator)  # decided afresh (and stored again)
+    assert decided_again == expected
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("decided again although nothing changed")
+
+    monkeypatch.setattr(publishing, "protect_period", refuse)
+    assert _public(indicator) == expected
+    page = Client().get(f"/cy/data/indicators/{indicator.slug}/")
+    assert page.status_code == 200
+
+
+def test_a_changed_count_is_decided_again(indicator):
+    before = _public(indicator)
+    assert before[("W06000015", "2024-25")]["numerator"] is not None
+    # Cardiff's count falls below the threshold: it must now be hidden, whatever was stored.
+    IndicatorValue.objects.filter(
+        indicator=indicator, council__gss_code="W06000015", period="2024-25"
+    ).update(numerator=2)
+    after = _public(indicator)
+    assert after[("W06000015", "2024-25")]["numerator"] is None
+    assert_unrecoverable(list(after.values()))
