@@ -333,9 +333,11 @@ def moderate(*, actor: Person, bid: Bid, moderation_in: ModerationIn) -> Moderat
 # --- The ranking --------------------------------------------------------------------------------
 
 
-def _provisional(phase: Phase, bid: Bid, moderated: dict[int, float]) -> dict[int, float]:
-    """Moderated scores, and the panel's mean where a criterion is not moderated yet."""
-    for criterion in phase.criteria.exclude(kind=Criterion.Kind.PRICE):
+def _provisional(
+    scored: Sequence[Criterion], bid: Bid, moderated: dict[int, float]
+) -> dict[int, float]:
+    """Moderated scores, and the panel's mean where a scored criterion is not moderated yet."""
+    for criterion in scored:
         if criterion.pk not in moderated:
             values = [
                 s.score
@@ -347,13 +349,17 @@ def _provisional(phase: Phase, bid: Bid, moderated: dict[int, float]) -> dict[in
     return moderated
 
 
-def figures(phase: Phase, bids: Sequence[Bid], *, provisional: bool) -> list[scoring.BidFigures]:
-    """What ranking needs of each bid: its price, submission time and scores."""
+def figures(
+    criteria: Sequence[Criterion], bids: Sequence[Bid], *, provisional: bool
+) -> list[scoring.BidFigures]:
+    """What ranking needs of each bid (``criteria`` are the phase's, read once for them all):
+    its price, submission time and scores."""
+    scored = [c for c in criteria if c.kind != Criterion.Kind.PRICE]
     found = []
     for bid in bids:
         moderated = {m.criterion_id: float(m.score) for m in bid.moderated_scores.all()}
         if provisional:
-            moderated = _provisional(phase, bid, moderated)
+            moderated = _provisional(scored, bid, moderated)
         content = sealed.unsealed(bid)
         assert bid.submitted_at is not None
         if content.price_pence is None:  # a submitted bid has one; never rank without it
@@ -380,7 +386,7 @@ def evaluation_table(*, actor: Any, phase: Phase) -> EvaluationTable:
     complete = bool(bids) and all(
         {m.criterion_id for m in bid.moderated_scores.all()} >= scored for bid in bids
     )
-    found = figures(phase, bids, provisional=not complete)
+    found = figures(criteria, bids, provisional=not complete)
     weights = weights_of(criteria)
     ranked = scoring.rank(weights, found, phase.price_formula) if found else []
     by_bid = {b.pk: b for b in bids}
@@ -512,7 +518,7 @@ def feedback(*, actor: Any, bid: Bid) -> Feedback:
     points = {
         r.bid: r
         for r in scoring.rank(
-            weights_of(criteria), figures(phase, bids, provisional=False), phase.price_formula
+            weights_of(criteria), figures(criteria, bids, provisional=False), phase.price_formula
         )
     }
     winners = list(award.winners.all())

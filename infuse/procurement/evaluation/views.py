@@ -30,7 +30,7 @@ from infuse.procurement.evaluation.forms import (
     ScoresForm,
 )
 from infuse.procurement.evaluation.tables import EvaluationTable
-from infuse.procurement.models import Bid, Phase
+from infuse.procurement.models import Bid, ConflictDeclaration, Phase, Score
 
 
 def _evaluation_url(phase: Phase) -> str:
@@ -63,13 +63,19 @@ def evaluators(request: HttpRequest, slug: str, number: int) -> HttpResponse:
 
 
 def _panel_list(person: Person, bids: list[Bid]) -> list[dict[str, Any]]:
-    """Each bid with the evaluator's own declaration and whether they submitted scores."""
+    """Each bid with the evaluator's own declaration and whether they submitted scores, read
+    for all the bids at once (a panel may have many bids to score)."""
+    ids = [one.pk for one in bids]
+    declared = {
+        d.bid_id: d for d in ConflictDeclaration.objects.filter(bid_id__in=ids, evaluator=person)
+    }
+    submitted = set(
+        Score.objects.filter(
+            bid_id__in=ids, evaluator=person, submitted_at__isnull=False
+        ).values_list("bid_id", flat=True)
+    )
     return [
-        {
-            "bid": one,
-            "declaration": one.declarations.filter(evaluator=person).first(),
-            "submitted": one.scores.filter(evaluator=person, submitted_at__isnull=False).exists(),
-        }
+        {"bid": one, "declaration": declared.get(one.pk), "submitted": one.pk in submitted}
         for one in bids
     ]
 
@@ -99,17 +105,17 @@ def evaluation(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     is_panel = phase.has_evaluator(person)
     if not (running or is_panel):
         raise PermissionDenied()
+    opened = phase.bids_opened  # asked once: the page, the panel's list and the table follow it
     context: dict[str, Any] = {
         "phase": phase,
         "challenge": phase.challenge,
         "runs": running,
-        "state": phase.state,
+        "opened": opened,
         "panel": phase.evaluators.order_by("full_name"),
     }
-    bids = list(phase.received_bids()) if phase.bids_opened else []
     if is_panel:
-        context["mine"] = _panel_list(person, bids)
-    if running and phase.bids_opened:
+        context["mine"] = _panel_list(person, list(phase.received_bids()) if opened else [])
+    if running and opened:
         table = services.evaluation_table(actor=person, phase=phase)
         context.update(
             table=table,
