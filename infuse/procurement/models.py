@@ -168,8 +168,12 @@ class Phase(models.Model):
         return self.awards.exclude(status=Award.Status.CANCELLED).order_by("-decided_at").first()
 
     def has_evaluator(self, person: Any) -> bool:
-        """Whether ``person`` is on the phase's evaluation panel."""
-        return self.evaluators.filter(pk=getattr(person, "pk", None)).exists()
+        """Whether ``person`` is on the panel: from the panel prefetched with the phase, so a
+        page whose use cases each check it asks once (changing the panel clears it)."""
+        pk = getattr(person, "pk", None)
+        if "evaluators" in getattr(self, "_prefetched_objects_cache", {}):
+            return any(member.pk == pk for member in self.evaluators.all())
+        return self.evaluators.filter(pk=pk).exists()
 
     def bid_of(self, organisation: Any) -> Bid | None:
         """The bid an organisation has started for the phase, if any."""

@@ -114,7 +114,14 @@ def _require_panel(actor: Any, phase: Phase) -> None:
 def evaluated_bid(*, actor: Any, bid_id: int) -> Bid:
     """A bid as an evaluator on its panel may know of it: only once the bids are open, and
     only a bid that counts (submitted in time, not withdrawn); NotFound otherwise."""
-    bid = Bid.objects.select_related("phase__challenge", "supplier").filter(pk=bid_id).first()
+    # The panel comes with the bid: the use cases that follow on the same bid (the scores the
+    # evaluator may see, saving them) check it again without asking again.
+    bid = (
+        Bid.objects.select_related("phase__challenge", "supplier")
+        .prefetch_related("phase__evaluators")
+        .filter(pk=bid_id)
+        .first()
+    )
     if bid is None or not bid.phase.has_evaluator(actor):
         raise NotFound()
     if not bid.phase.bids_opened or not bid.phase.received_bids().filter(pk=bid.pk).exists():
@@ -268,9 +275,11 @@ def _scoring_panel(bid: Bid) -> list[int]:
 def visible_scores(*, actor: Any, bid: Bid) -> QuerySet[Score]:
     """Scores an evaluator may see: their own, and the others' once they have submitted theirs.
     The officers running the challenge see every submitted score (for moderation)."""
-    if not bid.phase.has_evaluator(actor) and runs(actor, bid.phase.challenge):
+    on_panel = bid.phase.has_evaluator(actor)
+    if not on_panel and runs(actor, bid.phase.challenge):
         return bid.scores.filter(submitted_at__isnull=False).select_related("evaluator")
-    _require_panel(actor, bid.phase)
+    if not on_panel:
+        raise PermissionDenied()
     mine = bid.scores.filter(evaluator=actor)
     if mine.filter(submitted_at__isnull=False).exists():
         return bid.scores.filter(Q(evaluator=actor) | Q(submitted_at__isnull=False)).select_related(

@@ -3,6 +3,7 @@ sensitivity) or an evaluator's list; declaring and scoring a bid; moderating it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -30,7 +31,7 @@ from infuse.procurement.evaluation.forms import (
     ScoresForm,
 )
 from infuse.procurement.evaluation.tables import EvaluationTable
-from infuse.procurement.models import Bid, ConflictDeclaration, Phase, Score
+from infuse.procurement.models import Bid, ConflictDeclaration, Criterion, Phase, Score
 
 
 def _evaluation_url(phase: Phase) -> str:
@@ -126,38 +127,51 @@ def evaluation(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     return render(request, "procurement/evaluation.html", context)
 
 
-def _scores_form(person: Person, found: Bid, data: Any = None) -> ScoresForm:
-    """The evaluator's scores form, showing what they have saved so far."""
-    mine = found.scores.filter(evaluator=person)
-    return ScoresForm(
-        data,
-        criteria=list(found.phase.criteria.exclude(kind="price")),
-        initial={
-            **{f"score_{s.criterion_id}": str(s.score) for s in mine},
-            **{f"comment_{s.criterion_id}": s.comment for s in mine},
-        },
-    )
+@dataclass(frozen=True)
+class _Sheet:
+    """An evaluator's scoring of one bid, read once for its page: the criteria they score and
+    the scores they have saved so far (the form and the page both show them)."""
+
+    criteria: list[Criterion]
+    mine: dict[int, Score]
+
+    @classmethod
+    def of(cls, person: Person, found: Bid) -> _Sheet:
+        return cls(
+            criteria=list(found.phase.criteria.exclude(kind=Criterion.Kind.PRICE)),
+            mine={s.criterion_id: s for s in found.scores.filter(evaluator=person)},
+        )
+
+    def form(self, data: Any = None) -> ScoresForm:
+        """The scores form, filled in with what they have saved."""
+        return ScoresForm(
+            data,
+            criteria=self.criteria,
+            initial={
+                **{f"score_{s.criterion_id}": str(s.score) for s in self.mine.values()},
+                **{f"comment_{s.criterion_id}": s.comment for s in self.mine.values()},
+            },
+        )
 
 
-def _evaluate_context(person: Person, found: Bid) -> dict[str, Any]:
+def _evaluate_context(person: Person, found: Bid, sheet: _Sheet) -> dict[str, Any]:
     """The bid page of an evaluator: the declaration, then the bid and their scores (the form a
     refused POST sent replaces its blank twin, by form_page)."""
     phase = found.phase
     declaration = found.declarations.filter(evaluator=person).first()
-    criteria = list(phase.criteria.exclude(kind="price"))
-    mine = {s.criterion_id: s for s in found.scores.filter(evaluator=person)}
     cleared = declaration is not None and not declaration.has_conflict
     content = read_bid(actor=person, bid=found) if cleared else None
+    answers = content.answers if content else {}
     return {
         "bid": found,
         "phase": phase,
         "challenge": phase.challenge,
         "declaration": declaration,
         "declare_form": DeclarationForm(),
-        "scores_form": _scores_form(person, found),
+        "scores_form": sheet.form(),
         "content": content,
-        "answers": [(c, (content.answers if content else {}).get(str(c.pk), "")) for c in criteria],
-        "submitted": any(s.submitted_at for s in mine.values()),
+        "answers": [(c, answers.get(str(c.pk), "")) for c in sheet.criteria],
+        "submitted": any(s.submitted_at for s in sheet.mine.values()),
         "seen": services.visible_scores(actor=person, bid=found)
         .select_related("criterion", "evaluator")
         .order_by("criterion__position", "evaluator__full_name")
@@ -172,7 +186,9 @@ def evaluate(request: HttpRequest, pk: int) -> HttpResponse:
     """An evaluator reads the bid and scores it independently (saved, or submitted)."""
     person = person_of(request)
     found = services.evaluated_bid(actor=person, bid_id=pk)
-    form = _scores_form(person, found, request.POST if request.method == "POST" else None)
+    # Read before a POST is saved, shown only when it was refused (so nothing changed).
+    sheet = _Sheet.of(person, found)
+    form = sheet.form(request.POST if request.method == "POST" else None)
     submit = request.POST.get("action") == "submit"
     return form_page(
         request,
@@ -183,7 +199,7 @@ def evaluate(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         success=_("Your scores are submitted.") if submit else _("Your scores are saved."),
         then=reverse("procurement:evaluate", kwargs={"pk": pk}),
-        context=lambda: _evaluate_context(person, found),
+        context=lambda: _evaluate_context(person, found, sheet),
         form_name="scores_form",
     )
 
@@ -204,7 +220,7 @@ def declare(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         success=_("Your declaration is recorded."),
         then=reverse("procurement:evaluate", kwargs={"pk": pk}),
-        context=lambda: _evaluate_context(person, found),
+        context=lambda: _evaluate_context(person, found, _Sheet.of(person, found)),
         form_name="declare_form",
     )
 
