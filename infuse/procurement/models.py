@@ -134,22 +134,25 @@ class Phase(models.Model):
         return f"{self.challenge} – {self.get_number_display()}"
 
     def state_at(self, now: datetime) -> str:
+        """The state at ``now``, asking for the award and the opening only when they decide."""
+        if not self.challenge.is_published or now < self.submission_deadline:
+            return self.state_given(now, award=None, opened=False)
+        award = self.current_award()
+        return self.state_given(now, award=award, opened=award is None and self.bids_opened)
+
+    def state_given(self, now: datetime, *, award: Award | None, opened: bool) -> str:
+        """The state from the award and opening the caller has read already (a page showing
+        them too, a list reading them for many phases at once), not asked for again."""
         if not self.challenge.is_published:
             return self.State.DRAFT
         if now < self.opens_at:
             return self.State.UPCOMING
         if now < self.submission_deadline:
             return self.State.OPEN
-        award = Award.objects.filter(phase=self).exclude(status=Award.Status.CANCELLED).first()
         if award is not None:
-            return (
-                self.State.STANDSTILL
-                if award.status == Award.Status.STANDSTILL
-                else self.State.AWARDED
-            )
-        if not self.bids_opened:
-            return self.State.CLOSED
-        return self.State.EVALUATION
+            standstill = award.status == Award.Status.STANDSTILL
+            return self.State.STANDSTILL if standstill else self.State.AWARDED
+        return self.State.EVALUATION if opened else self.State.CLOSED
 
     @property
     def state(self) -> str:
@@ -170,10 +173,10 @@ class Phase(models.Model):
     def has_evaluator(self, person: Any) -> bool:
         """Whether ``person`` is on the panel: from the panel prefetched with the phase, so a
         page whose use cases each check it asks once (changing the panel clears it)."""
-        pk = getattr(person, "pk", None)
-        if "evaluators" in getattr(self, "_prefetched_objects_cache", {}):
+        pk = getattr(person, "pk", None)  # None: the public, never on a panel
+        if pk is not None and "evaluators" in getattr(self, "_prefetched_objects_cache", {}):
             return any(member.pk == pk for member in self.evaluators.all())
-        return self.evaluators.filter(pk=pk).exists()
+        return pk is not None and self.evaluators.filter(pk=pk).exists()
 
     def bid_of(self, organisation: Any) -> Bid | None:
         """The bid an organisation has started for the phase, if any."""

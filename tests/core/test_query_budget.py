@@ -69,7 +69,7 @@ def _paths(html: str) -> list[str]:
     return found
 
 
-def _shape(sql: str) -> str:
+def shape(sql: str) -> str:
     """A statement with its values left out, so the same query for different rows matches."""
     sql = re.sub(r"'(?:[^']|'')*'", "?", sql)
     sql = re.sub(r"\b\d+(\.\d+)?\b", "?", sql)
@@ -93,7 +93,7 @@ def _crawl(client: Client, who: str) -> tuple[list[str], int]:
         count = len(queries.captured_queries)
         if count > BUDGET:
             problems.append(f"{who} {path}: {count} queries (budget {BUDGET})")
-        shapes = Counter(_shape(query["sql"]) for query in queries.captured_queries)
+        shapes = Counter(shape(query["sql"]) for query in queries.captured_queries)
         statement, times = shapes.most_common(1)[0] if shapes else ("", 0)
         if times > REPEATS:
             problems.append(f"{who} {path}: one statement {times} times: {statement[:160]}")

@@ -78,7 +78,8 @@ def get_challenge(*, actor: Any, slug: str) -> Challenge:
 
 
 def get_phase(*, actor: Any, challenge: Challenge, number: int) -> Phase:
-    phase = Phase.objects.filter(challenge=challenge, number=number).first()
+    # Through the challenge's own manager, so the phase holds the challenge already read.
+    phase = challenge.phases.filter(number=number).first()
     if phase is None:
         raise NotFound()
     return phase

@@ -6,11 +6,17 @@ Statuses are read from the records and the phase's timetable; nothing here is st
 buyer's steps are taken by the procurement officers who run the challenge; scoring by the
 phase's evaluation panel; opening needs two different officers. A reader who cannot take a step
 is told who can (by name, to the region's staff) and why it cannot start yet.
+
+A page showing several task lists (the challenge's, each phase's) builds one ``Reader`` and
+reads each phase's ``Progress`` once, and hands them to every list: who can act is the same
+people for every step, so they are looked up once for the page, not once for each step.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
@@ -23,49 +29,51 @@ from infuse.core.links import english_path
 from infuse.core.models import Organisation, Role
 from infuse.core.permissions import can
 from infuse.core.tasklist import Step, TaskList, Who, status_of, who_can
-from infuse.procurement.models import Challenge, Opening, Phase, Score
-
-
-def buyers_who(person: Any, challenge: Challenge) -> Who:
-    """The procurement officers who run ``challenge``'s steps (its owner's, and the programme
-    team's, who run every challenge), as ``person`` may read it."""
-    return who_can(
-        person,
-        _("Procurement officers"),
-        challenge.owner,
-        [Role.PROCUREMENT_OFFICER],
-        also=_programme(),
-    )
-
-
-def _programme() -> Organisation | None:
-    return Organisation.objects.filter(kind=Organisation.Kind.PROGRAMME).first()
-
-
-def fund_managers_who(person: Any) -> Who:
-    """The programme's fund managers (who set money aside and pay), as ``person`` may read it."""
-    return who_can(person, _("Fund managers"), _programme(), [Role.FUND_MANAGER])
+from infuse.procurement.models import Award, Challenge, Contract, Opening, Phase, Score
 
 
 @dataclass(frozen=True)
-class _Reader:
-    challenge: Challenge
-    runs: bool
-    buyer_who: Who
-    person_id: int | None
-    sees_contracts: bool
+class Reader:
+    """The person reading a challenge's task lists, and who else can act on its steps: each
+    worked out once for all the lists on a page, and only if a list asks (the public's page
+    shows none)."""
 
-    @classmethod
-    def of(cls, person: Any, challenge: Challenge) -> _Reader:
-        return cls(
-            challenge=challenge,
-            runs=can(person, "procurement.change_challenge", challenge),
-            buyer_who=buyers_who(person, challenge),
-            person_id=getattr(person, "pk", None),
-            # Contracts are for those running the challenge and those paying them.
-            sees_contracts=can(person, "procurement.change_challenge", challenge)
-            or can(person, "fund.manage_fund"),
+    person: Any
+    challenge: Challenge
+
+    @cached_property
+    def runs(self) -> bool:
+        return can(self.person, "procurement.change_challenge", self.challenge)
+
+    @property
+    def person_id(self) -> int | None:
+        return getattr(self.person, "pk", None)
+
+    @property
+    def sees_contracts(self) -> bool:
+        """Contracts are for those running the challenge and those paying them."""
+        return self.runs or can(self.person, "fund.manage_fund")
+
+    @cached_property
+    def programme(self) -> Organisation | None:
+        return Organisation.objects.filter(kind=Organisation.Kind.PROGRAMME).first()
+
+    @cached_property
+    def buyer_who(self) -> Who:
+        """The procurement officers who run the challenge's steps: its owner's, and the
+        programme team's, who run every challenge."""
+        return who_can(
+            self.person,
+            _("Procurement officers"),
+            self.challenge.owner,
+            [Role.PROCUREMENT_OFFICER],
+            also=self.programme,
         )
+
+    @cached_property
+    def fund_who(self) -> Who:
+        """The programme's fund managers, who set money aside and pay."""
+        return who_can(self.person, _("Fund managers"), self.programme, [Role.FUND_MANAGER])
 
     def url(self, name: str, *, allowed: bool, **kwargs: Any) -> str:
         if not allowed:
@@ -73,14 +81,62 @@ class _Reader:
         return reverse(f"procurement:{name}", kwargs={"slug": self.challenge.slug, **kwargs})
 
 
-def preparation_steps(person: Any, challenge: Challenge) -> TaskList:
-    """From the draft to publication."""
-    reader = _Reader.of(person, challenge)
+@dataclass(frozen=True)
+class Progress:
+    """What has happened in a phase, each read once for its page and only if asked: the
+    questions waiting for an answer, the opening (who asked, who confirmed), the award and
+    its contracts. The phase's state, its task list and the page's own lines all read them
+    here, so none is asked again for each of them."""
+
+    phase: Phase
+
+    @cached_property
+    def unanswered(self) -> int:
+        return self.phase.clarifications.filter(answered_at__isnull=True).count()
+
+    @cached_property
+    def opening(self) -> Opening | None:
+        return (
+            Opening.objects.filter(phase_id=self.phase.pk)
+            .select_related("requested_by", "confirmed_by")
+            .first()
+        )
+
+    @property
+    def opened(self) -> bool:
+        """The two-person opening is confirmed: the bids are open."""
+        return self.opening is not None and self.opening.confirmed_at is not None
+
+    @cached_property
+    def award(self) -> Award | None:
+        return self.phase.current_award()
+
+    @cached_property
+    def contracts(self) -> list[Contract]:
+        if self.award is None:
+            return []
+        return list(self.award.contracts.select_related("supplier").order_by("pk"))
+
+    def state(self, now: datetime) -> str:
+        """The phase's state; like ``Phase.state_at``, the award and the opening are read only
+        once the deadline has passed, and the opening only while there is no award."""
+        phase = self.phase
+        if not phase.challenge.is_published or now < phase.submission_deadline:
+            return phase.state_given(now, award=None, opened=False)
+        return phase.state_given(now, award=self.award, opened=self.award is None and self.opened)
+
+
+def preparation_steps(
+    person: Any, challenge: Challenge, *, reader: Reader | None = None
+) -> TaskList:
+    """From the draft to publication (``reader`` when the page has one for its other lists)."""
+    reader = reader or Reader(person, challenge)
     draft = not challenge.is_published and reader.runs
     phases = list(challenge.phases.all())
     described = bool((challenge.summary_en or "").strip() and (challenge.problem_en or "").strip())
     in_welsh = bool(challenge.title_cy and (challenge.summary_cy or "").strip())
-    with_criteria = bool(phases) and all(p.criteria.exists() for p in phases)
+    # One question for every phase, not one for each.
+    with_criteria = bool(phases) and not challenge.phases.filter(criteria__isnull=True).exists()
     published = challenge.is_published
     first_missing = next((n for n in Phase.Number.values if n not in {p.number for p in phases}), 1)
     return TaskList(
@@ -129,9 +185,8 @@ def preparation_steps(person: Any, challenge: Challenge) -> TaskList:
     )
 
 
-def _opening_step(reader: _Reader, phase: Phase, closed: bool) -> Step:
-    opening = Opening.objects.filter(phase_id=phase.pk).select_related("requested_by").first()
-    opened = opening is not None and opening.confirmed_at is not None
+def _opening_step(reader: Reader, phase: Phase, closed: bool, progress: Progress) -> Step:
+    opening, opened = progress.opening, progress.opened
     url_kwargs = {"number": phase.number}
     asked_by_reader = opening is not None and opening.requested_by_id == reader.person_id
     if asked_by_reader and not opened:
@@ -159,10 +214,10 @@ def _opening_step(reader: _Reader, phase: Phase, closed: bool) -> Step:
     )
 
 
-def _evaluation_steps(person: Any, reader: _Reader, phase: Phase, opened: bool) -> list[Step]:
+def _evaluation_steps(reader: Reader, phase: Phase, progress: Progress) -> list[Step]:
     panel = list(phase.evaluators.order_by("full_name"))
-    on_panel = any(member.pk == getattr(person, "pk", None) for member in panel)
-    award = phase.current_award()
+    on_panel = any(member.pk == reader.person_id for member in panel)
+    award, opened = progress.award, progress.opened
     scored = Score.objects.filter(bid__phase=phase).exists()
     panel_who = (
         Who(
@@ -212,17 +267,17 @@ def _evaluation_steps(person: Any, reader: _Reader, phase: Phase, opened: bool) 
     ]
 
 
-def _fund_step(person: Any, phase: Phase) -> Step:
+def _fund_step(reader: Reader, phase: Phase) -> Step:
     try:
         allocated = phase.allocation is not None
     except ObjectDoesNotExist:
         allocated = False
-    manages = can(person, "fund.manage_fund")
+    manages = can(reader.person, "fund.manage_fund")
     return Step(
         f"{phase.number}-fund",
         _("Set aside money from the Challenge Fund"),
         status_of(done=allocated),
-        who=fund_managers_who(person),
+        who=reader.fund_who,
         hint="" if allocated else _("The contracts draw on this money when they are signed."),
         url=reverse("fund:allocate") + f"?purpose={phase.challenge.slug}/{phase.number}"
         if manages and not allocated
@@ -231,7 +286,7 @@ def _fund_step(person: Any, phase: Phase) -> Step:
     )
 
 
-def _contract_step(reader: _Reader, phase: Phase, award: Any, contracts: list[Any]) -> Step:
+def _contract_step(reader: Reader, phase: Phase, award: Any, contracts: list[Any]) -> Step:
     standstill = award is not None and award.status == award.Status.STANDSTILL
     over = standstill and timezone.now() >= award.standstill_ends_at
     if contracts and reader.sees_contracts:
@@ -255,15 +310,16 @@ def _contract_step(reader: _Reader, phase: Phase, award: Any, contracts: list[An
     )
 
 
-def phase_steps(person: Any, phase: Phase) -> TaskList:
-    """One published phase, from questions to contracts."""
-    reader = _Reader.of(person, phase.challenge)
+def phase_steps(
+    person: Any, phase: Phase, *, reader: Reader | None = None, progress: Progress | None = None
+) -> TaskList:
+    """One published phase, from questions to contracts (``reader`` and ``progress`` when the
+    page has read them already)."""
+    reader = reader or Reader(person, phase.challenge)
+    progress = progress or Progress(phase)
     now = timezone.now()
     closed = now >= phase.submission_deadline
-    unanswered = phase.clarifications.filter(answered_at__isnull=True).count()
-    opened = phase.bids_opened
-    award = phase.current_award()
-    contracts = list(award.contracts.all()) if award is not None else []
+    unanswered = progress.unanswered
     questions_done = now >= phase.clarification_deadline and not unanswered
     steps = [
         Step(
@@ -279,10 +335,10 @@ def phase_steps(person: Any, phase: Phase) -> TaskList:
             # Nothing to do while no question waits: nobody is waited on, or asked, for it.
             optional=not unanswered,
         ),
-        _opening_step(reader, phase, closed),
-        *_evaluation_steps(person, reader, phase, opened),
-        _fund_step(person, phase),
-        _contract_step(reader, phase, award, contracts),
+        _opening_step(reader, phase, closed, progress),
+        *_evaluation_steps(reader, phase, progress),
+        _fund_step(reader, phase),
+        _contract_step(reader, phase, progress.award, progress.contracts),
     ]
     return TaskList(tuple(steps))
 

@@ -31,7 +31,12 @@ from infuse.procurement.challenges.forms import (
 )
 from infuse.procurement.challenges.listing import ChallengeStatus, listed
 from infuse.procurement.challenges.schemas import ChallengeIn, CriterionIn
-from infuse.procurement.challenges.steps import phase_steps, preparation_steps
+from infuse.procurement.challenges.steps import (
+    Progress,
+    Reader,
+    phase_steps,
+    preparation_steps,
+)
 from infuse.procurement.models import Challenge, Phase
 from infuse.procurement.suppliers.services import supplier_of
 from infuse.procurement.timetable import when
@@ -80,26 +85,31 @@ def _changes(phase: Phase) -> list[dict[str, Any]]:
     ]
 
 
-def _phase_entry(request: HttpRequest, phase: Phase, *, runs: bool, is_supplier: bool) -> Any:
-    """What the challenge page shows of one phase, for the person looking."""
+def _phase_entry(request: HttpRequest, phase: Phase, reader: Reader, *, is_supplier: bool) -> Any:
+    """What the challenge page shows of one phase, for the person looking: its progress is
+    read once, and its state, task list and lines for the buyer are worked out from that."""
+    progress = Progress(phase)
+    state = progress.state(timezone.now())
+    runs = reader.runs
     entry: dict[str, Any] = {
         "phase": phase,
-        "state": phase.state,
-        "state_label": Phase.State(phase.state).label,
+        "state": state,
+        "state_label": Phase.State(state).label,
         "clarifications": phase.published_clarifications(),
-        "award": phase.current_award(),
+        "award": progress.award,
+        "contracts": progress.contracts,
         "on_panel": phase.has_evaluator(request.user),
         "anchor": f"phase-{phase.number}-steps",
         "changes": _changes(phase),
-        "deadline_movable": runs and phase.state in (Phase.State.UPCOMING, Phase.State.OPEN),
-        "tasks": phase_steps(request.user, phase)
+        "deadline_movable": runs and state in (Phase.State.UPCOMING, Phase.State.OPEN),
+        "tasks": phase_steps(request.user, phase, reader=reader, progress=progress)
         if phase.challenge.is_published and is_region_member(request.user)
         else None,
     }
     if runs:
-        entry["unanswered"] = phase.clarifications.filter(answered_at__isnull=True).count()
+        entry["unanswered"] = progress.unanswered
         entry["received"] = phase.received_bids().count()
-        entry["opening"] = getattr(phase, "opening", None)
+        entry["opening"] = progress.opening
     if is_supplier:
         entry["own_bid"] = phase.bid_of(supplier_of(request.user))
     return entry
@@ -109,7 +119,9 @@ def _phase_entry(request: HttpRequest, phase: Phase, *, runs: bool, is_supplier:
 def challenge(request: HttpRequest, slug: str) -> HttpResponse:
     """The challenge as the public sees it, with each role's actions beside it."""
     found = services.get_challenge(actor=request.user, slug=slug)
-    runs = services.runs(request.user, found)
+    # Who reads and who can act, once for the page's every task list.
+    reader = Reader(request.user, found)
+    runs = reader.runs
     is_supplier = Role.SUPPLIER in roles_of(request.user)
     phases = list(found.phases.prefetch_related("criteria__goal"))
     numbers_used = {phase.number for phase in phases}
@@ -118,13 +130,11 @@ def challenge(request: HttpRequest, slug: str) -> HttpResponse:
         "procurement/challenge.html",
         {
             "challenge": found,
-            "phases": [
-                _phase_entry(request, p, runs=runs, is_supplier=is_supplier) for p in phases
-            ],
+            "phases": [_phase_entry(request, p, reader, is_supplier=is_supplier) for p in phases],
             "runs": runs,
             "is_supplier": is_supplier,
             "documents": found.documents.all(),
-            "preparation": preparation_steps(request.user, found)
+            "preparation": preparation_steps(request.user, found, reader=reader)
             if is_region_member(request.user) and (runs or not found.is_published)
             else None,
             "numbers": [n for n in Phase.Number.values if n not in numbers_used],

@@ -19,8 +19,7 @@ from infuse.core.asking import tell_who_is_next
 from infuse.core.links import english_path
 from infuse.core.permissions import can
 from infuse.core.tasklist import Step, TaskList, status_of
-from infuse.procurement.challenges.services import runs
-from infuse.procurement.challenges.steps import buyers_who, fund_managers_who
+from infuse.procurement.challenges.steps import Reader
 from infuse.procurement.models import Contract
 
 
@@ -31,10 +30,10 @@ def _paid(milestone: Any) -> bool:
         return False
 
 
-def _payment_step(person: Any, contract: Contract, milestones: list[Any], page: str) -> Step:
+def _payment_step(reader: Reader, milestones: list[Any], page: str) -> Step:
     accepted = [m for m in milestones if m.accepted_at is not None]
     paid = [m for m in accepted if _paid(m)]
-    pays = can(person, "fund.manage_fund")
+    pays = can(reader.person, "fund.manage_fund")
     waiting = len(accepted) - len(paid)
     return Step(
         "pay",
@@ -44,7 +43,7 @@ def _payment_step(person: Any, contract: Contract, milestones: list[Any], page: 
             started=bool(paid),
             ready=bool(accepted),
         ),
-        who=fund_managers_who(person),
+        who=reader.fund_who,
         hint=_("%(count)s accepted and waiting for payment.") % {"count": waiting}
         if waiting
         else ""
@@ -57,9 +56,10 @@ def _payment_step(person: Any, contract: Contract, milestones: list[Any], page: 
 
 def contract_steps(person: Any, contract: Contract) -> TaskList:
     """The contract's task list as ``person`` sees it."""
-    challenge = contract.award.phase.challenge
-    buyer = runs(person, challenge)
-    buyer_who = buyers_who(person, challenge)
+    # Who can act, worked out once for every step (the programme team is read once too).
+    reader = Reader(person, contract.award.phase.challenge)
+    buyer = reader.runs
+    buyer_who = reader.buyer_who
     page = reverse("procurement:contract", kwargs={"pk": contract.pk})
     milestones = list(contract.milestones.all())
     accepted = [m for m in milestones if m.accepted_at is not None]
@@ -97,7 +97,7 @@ def contract_steps(person: Any, contract: Contract) -> TaskList:
                 url=f"{page}#milestones" if buyer and milestones else "",
                 yours=buyer and len(accepted) < len(milestones),
             ),
-            _payment_step(person, contract, milestones, page),
+            _payment_step(reader, milestones, page),
             Step(
                 "evaluate",
                 _("Find out whether it worked"),

@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 
 import pytest
+import time_machine
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from infuse.procurement.challenges import services as challenges
+from infuse.procurement.challenges.schemas import PhaseIn
 from infuse.procurement.models import Challenge, Phase
 from tests.clients import date_boxes, signed_in_as
+from tests.core.test_query_budget import shape
+from tests.procurement.conftest import criteria_fields
+from tests.procurement.flows import open_bids
 
 pytestmark = pytest.mark.django_db
 
@@ -109,3 +118,42 @@ def test_a_buyer_builds_and_publishes_a_challenge(buyer):
     document = challenge.documents.get()
     download = Client().get(f"/procurement/documents/{document.pk}/")
     assert b"".join(download.streaming_content) == b"%PDF-1.4 spec"
+
+
+def test_the_challenge_page_asks_each_question_at_most_once_for_each_phase(
+    buyer, second_buyer, make_challenge
+):
+    """Who can act on the steps is looked up once for the page and what has happened in a
+    phase once for that phase: three phases past their deadlines, their bids opened, ask no
+    question more than three times (the task lists used to ask who can act for each one)."""
+    challenge = make_challenge(publish=False)
+    first = challenge.phases.get()
+    for number in (2, 3):
+        phase = challenges.save_phase(
+            actor=buyer,
+            challenge=challenge,
+            phase_in=PhaseIn(
+                number=number,
+                budget_pence=first.budget_pence,
+                contracts_planned=1,
+                opens_at=first.opens_at,
+                clarification_deadline=first.clarification_deadline,
+                submission_deadline=first.submission_deadline,
+                evaluation_ends_on=first.evaluation_ends_on,
+                award_expected_on=first.award_expected_on,
+            ),
+        )
+        challenges.set_criteria(actor=buyer, phase=phase, criteria=criteria_fields())
+    challenges.publish_challenge(actor=buyer, challenge=challenge)
+    with time_machine.travel(first.submission_deadline + dt.timedelta(hours=1)):
+        for phase in challenge.phases.all():
+            open_bids(phase, buyer, second_buyer)
+        web = signed_in_as(buyer)
+        with CaptureQueriesContext(connection) as queries:
+            page = web.get(f"/procurement/challenges/{challenge.slug}/")
+    assert page.status_code == 200
+    assert page.text.count(">In evaluation</strong>") == 3
+    assert page.text.count("Bids opened on") == 3
+    shapes = Counter(shape(query["sql"]) for query in queries.captured_queries)
+    statement, times = shapes.most_common(1)[0]
+    assert times <= 3, statement
