@@ -4,19 +4,22 @@ A challenge's phases each have a state (``Phase.state_at``); the challenge stand
 liveliest phase does: open for bids if any phase is, else opening soon if any phase is about
 to, else where its latest phase got to (closed and waiting to be opened, in evaluation, or
 awarded). The list puts what a supplier can still bid on first.
+
+What has happened after the deadlines (awards, openings) is read for all the listed phases at
+once: the list asks the same two questions however many challenges it holds.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from infuse.procurement.models import Challenge, Phase
+from infuse.procurement.models import Award, Challenge, Opening, Phase
 
 
 class ChallengeStatus(models.TextChoices):
@@ -73,18 +76,45 @@ class ListedChallenge:
         return ORDER.index(self.status), when if soonest_first else -when
 
 
-def status_of(challenge: Challenge, now: dt.datetime | None = None) -> ListedChallenge:
-    """Where ``challenge`` stands at ``now``, and the phase that says so."""
+def phase_states(phases: Iterable[Phase], now: dt.datetime) -> dict[int, str]:
+    """Each phase's state at ``now`` (by phase id), with the awards and openings of those past
+    their deadline read in one question each for them all."""
+    phases = list(phases)
+    past = [p.pk for p in phases if p.challenge.is_published and now >= p.submission_deadline]
+    awards: dict[int, Award] = {}
+    # Oldest first, so each phase keeps its latest decision (as Phase.current_award does).
+    for award in (
+        Award.objects.filter(phase_id__in=past)
+        .exclude(status=Award.Status.CANCELLED)
+        .order_by("decided_at")
+    ):
+        awards[award.phase_id] = award
+    opened = set(
+        Opening.objects.filter(phase_id__in=past, confirmed_at__isnull=False).values_list(
+            "phase_id", flat=True
+        )
+    )
+    return {p.pk: p.state_given(now, award=awards.get(p.pk), opened=p.pk in opened) for p in phases}
+
+
+def status_of(
+    challenge: Challenge,
+    now: dt.datetime | None = None,
+    states: Mapping[int, str] | None = None,
+) -> ListedChallenge:
+    """Where ``challenge`` stands at ``now``, and the phase that says so (``states`` are its
+    phases' when the caller has read them with others' already)."""
     now = now or timezone.now()
     phases = sorted(challenge.phases.all(), key=lambda p: p.number)
     if not challenge.is_published or not phases:
         return ListedChallenge(challenge, ChallengeStatus.DRAFT, phases[0] if phases else None)
-    states = [(PHASE_TO_STATUS[Phase.State(p.state_at(now))], p) for p in phases]
+    known = states if states is not None else phase_states(phases, now)
+    states_of = [(PHASE_TO_STATUS[Phase.State(known[p.pk])], p) for p in phases]
     for wanted in (ChallengeStatus.OPEN, ChallengeStatus.UPCOMING):
-        for status, phase in states:
+        for status, phase in states_of:
             if status == wanted:
                 return ListedChallenge(challenge, status, phase)
-    status, phase = states[-1]
+    status, phase = states_of[-1]
     return ListedChallenge(challenge, status, phase)
 
 
@@ -94,7 +124,9 @@ def listed(
     """The challenges in list order, only those with status ``wanted`` when it is given, and
     how many there are of each status (for the filter's counts)."""
     now = timezone.now()
-    every = sorted((status_of(c, now) for c in challenges), key=lambda item: item.sort_key)
+    challenges = list(challenges)
+    states = phase_states((p for c in challenges for p in c.phases.all()), now)
+    every = sorted((status_of(c, now, states) for c in challenges), key=lambda item: item.sort_key)
     counts = {status.value: 0 for status in ChallengeStatus}
     for item in every:
         counts[item.status.value] += 1
