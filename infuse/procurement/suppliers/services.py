@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,7 +25,7 @@ from infuse.core.errors import Conflict, FieldProblem, InvalidInput
 from infuse.core.models import Membership, Organisation, Person, Role
 from infuse.core.permissions import denial_for, forget_roles, is_region_member, memberships_of
 from infuse.core.slugs import unique_slug
-from infuse.procurement.models import Bid, SupplierInvitation, SupplierProfile
+from infuse.procurement.models import Award, Bid, SupplierInvitation, SupplierProfile
 from infuse.procurement.suppliers.schemas import InvitationIn, JoinIn, SupplierIn
 
 INVITATION_DAYS = 14
@@ -46,10 +46,13 @@ def works_for(actor: Any, organisation_id: int) -> bool:
 
 
 def supplier_bids(*, actor: Any) -> tuple[Organisation, QuerySet[Bid]]:
-    """The actor's organisation and every bid it has started."""
+    """The actor's organisation and every bid it has started, each with ``phase_decided``:
+    whether its phase has had an award decision (asked with the bids, not once for each)."""
     organisation = supplier_of(actor)
-    return organisation, Bid.objects.filter(supplier=organisation).select_related(
-        "phase__challenge"
+    return organisation, (
+        Bid.objects.filter(supplier=organisation)
+        .select_related("phase__challenge")
+        .annotate(phase_decided=Exists(Award.objects.filter(phase_id=OuterRef("phase_id"))))
     )
 
 

@@ -1,5 +1,5 @@
-"""Supplier use cases: registration checks, colleagues joining by invitation, and an invitation
-that never opens someone else's account."""
+"""Supplier use cases: registration checks, colleagues joining by invitation, an invitation
+that never opens someone else's account, and the list of the organisation's bids."""
 
 from __future__ import annotations
 
@@ -7,12 +7,17 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from infuse.core.errors import Conflict, InvalidInput
+from infuse.procurement.bids import services as bidding
+from infuse.procurement.bids.schemas import BidIn
 from infuse.procurement.suppliers import services as suppliers
 from infuse.procurement.suppliers.schemas import InvitationIn, JoinIn, SupplierIn
 from tests.conftest import PASSWORD as PASSWORD_OF_FIXTURES
+from tests.procurement.flows import POUND, signed_contract
 
 pytestmark = pytest.mark.django_db
 
@@ -110,3 +115,33 @@ def test_an_invitation_never_opens_an_existing_account(make_supplier, buyer, mak
         == loner
     )
     assert suppliers.supplier_of(loner) == suppliers.supplier_of(supplier)
+
+
+def test_a_suppliers_bids_say_in_one_question_whether_their_phases_were_decided(
+    make_challenge, make_supplier, buyer
+):
+    """The supplier's list of bids links feedback where a phase has had an award decision:
+    known with the bids themselves, however many there are."""
+    supplier = make_supplier()
+    phases = [make_challenge(title=f"Challenge {n}").phases.get() for n in range(3)]
+    for phase in phases:
+        answers = {str(c.pk): "Our plan" for c in phase.criteria.exclude(kind="price")}
+        bid = bidding.save_bid(
+            actor=supplier, phase=phase, bid_in=BidIn(answers=answers, price_pence=100 * POUND)
+        )
+        bidding.submit_bid(actor=supplier, bid=bid)
+    decided = phases[1]
+    signed_contract(
+        decided,
+        decided.bids.get(),
+        buyer,
+        value_pence=100 * POUND,
+        starts_on=timezone.localdate(),
+        ends_on=timezone.localdate() + dt.timedelta(days=90),
+    )
+    _organisation, bids = suppliers.supplier_bids(actor=supplier)
+    with CaptureQueriesContext(connection) as asked:
+        shown = {bid.phase_id: bid.phase_decided for bid in bids}
+    assert len(asked.captured_queries) == 1
+    assert shown == {phase.pk: phase.awards.exists() for phase in phases}
+    assert list(shown.values()).count(True) == 1
