@@ -63,16 +63,25 @@ async def _user(port: int, path: str, cookie: str, stop: float, latencies: list[
             reader, writer = await asyncio.open_connection("127.0.0.1", port)
             continue
         lines = head.decode("latin-1").split("\r\n")
-        length = next(
-            int(line.split(":", 1)[1])
-            for line in lines
-            if line.lower().startswith("content-length")
-        )
-        await reader.readexactly(length)
+        await _body(reader, lines)
         latencies.append(time.perf_counter() - started)
         failures += " 200 " not in lines[0] + " "
     writer.close()
     return failures
+
+
+async def _body(reader: asyncio.StreamReader, lines: list[str]) -> None:
+    """Read the body of an answer with these head lines (a length, or chunks)."""
+    headers = {
+        name.strip().lower(): value.strip()
+        for name, value in (line.split(":", 1) for line in lines[1:] if ":" in line)
+    }
+    if "content-length" in headers:
+        await reader.readexactly(int(headers["content-length"]))
+        return
+    while size := int((await reader.readline()).strip(), 16):
+        await reader.readexactly(size + 2)
+    await reader.readline()
 
 
 async def _load(port: int, path: str, cookie: str, users: int, seconds: float) -> dict[str, float]:

@@ -27,14 +27,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy import special, stats
+from scipy import special
 
-from infuse.stats._common import FloatArray
+from infuse.stats._common import FloatArray, deferred_module
 from infuse.stats.results import json_ready
+
+if TYPE_CHECKING:
+    from scipy import stats
+else:
+    # Only exact Poisson intervals and funnel limits need distributions; a comparison with a
+    # benchmark (the home page's movements) does not, and scipy.stats costs 60 MB a process.
+    stats = deferred_module("scipy.stats")
 
 __all__ = [
     "ComparisonResult",
@@ -197,7 +204,8 @@ def _as_float_array(values: ArrayLike, name: str) -> FloatArray:
 
 
 def _z(conf_level: float) -> float:
-    return float(stats.norm.ppf(0.5 + conf_level / 2.0))
+    # scipy.stats.norm.ppf is this same function (equal bit for bit); it needs no distributions.
+    return float(special.ndtri(0.5 + conf_level / 2.0))
 
 
 # ----------------------------------------------------------------------------- proportions

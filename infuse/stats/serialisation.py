@@ -58,89 +58,88 @@ is adding it to ``_REGISTERED``: the reader checks at import that it understands
 from __future__ import annotations
 
 import dataclasses
+import functools
+import importlib
 import math
 import types
 import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from types import MappingProxyType
 from typing import Any, Literal, TypeVar, overload
 
 import numpy as np
 from numpy.typing import NDArray
 
-from infuse.stats.estimation.heterogeneity import HeterogeneityResult
-from infuse.stats.estimation.means import ArmSummary
-from infuse.stats.estimation.meta_analysis import MetaAnalysisResult
-from infuse.stats.estimation.sample_ratio import SampleRatioResult
-from infuse.stats.inference import RandomisationResult
-from infuse.stats.intervals import (
-    ComparisonResult,
-    FunnelClassification,
-    FunnelLimits,
-    IndicatorInterval,
-)
-from infuse.stats.power.historical import PlaceboPowerResult
-from infuse.stats.power.result import PowerResult
-from infuse.stats.power.simulation import SimulatedPowerResult
-from infuse.stats.power.stepped_wedge import SteppedWedgeSchedule
-from infuse.stats.quasi.callaway_santanna import CallawaySantAnnaResult
-from infuse.stats.quasi.event_study import EventStudyResult
-from infuse.stats.quasi.its import (
-    ComparativeInterruptedTimeSeriesResult,
-    InterruptedTimeSeriesResult,
-)
-from infuse.stats.quasi.sun_abraham import SunAbrahamResult
-from infuse.stats.quasi.synthetic_control import SyntheticControlResult
-from infuse.stats.randomisation.balance import BalanceRow, BalanceTable
-from infuse.stats.randomisation.records import AllocationResult, RerandomisationCriterion
-from infuse.stats.regression.wild_bootstrap import WildBootstrapResult
-from infuse.stats.results import EstimateResult, StatWarning
-from infuse.stats.trends import TrendTest
-
 __all__ = ["RESULT_TYPES", "from_json", "to_json"]
 
 T = TypeVar("T")
 
-_REGISTERED: tuple[type, ...] = (
-    # effects and their parts
-    EstimateResult,
-    StatWarning,
-    ArmSummary,
-    HeterogeneityResult,
-    MetaAnalysisResult,
-    SampleRatioResult,
-    TrendTest,
-    RandomisationResult,
-    WildBootstrapResult,
-    # power
-    PowerResult,
-    SteppedWedgeSchedule,
-    SimulatedPowerResult,
-    PlaceboPowerResult,
-    # randomisation
-    AllocationResult,
-    RerandomisationCriterion,
-    BalanceTable,
-    BalanceRow,
-    # quasi-experiments
-    EventStudyResult,
-    CallawaySantAnnaResult,
-    SunAbrahamResult,
-    InterruptedTimeSeriesResult,
-    ComparativeInterruptedTimeSeriesResult,
-    SyntheticControlResult,
-    # indicator intervals (the Data Lab)
-    IndicatorInterval,
-    ComparisonResult,
-    FunnelLimits,
-    FunnelClassification,
+#: Where each registered type is defined, by schema name. The modules are imported when a type
+#: is first needed: reading a stored effect back (a page showing a trial's result) needs its
+#: own type, not every estimator's module with pandas, scipy.stats and statsmodels behind it.
+_WHERE: Mapping[str, str] = MappingProxyType(
+    {
+        # effects and their parts
+        "EstimateResult": "infuse.stats.results",
+        "StatWarning": "infuse.stats.results",
+        "ArmSummary": "infuse.stats.estimation.means",
+        "HeterogeneityResult": "infuse.stats.estimation.heterogeneity",
+        "MetaAnalysisResult": "infuse.stats.estimation.meta_analysis",
+        "SampleRatioResult": "infuse.stats.estimation.sample_ratio",
+        "TrendTest": "infuse.stats.trends",
+        "RandomisationResult": "infuse.stats.inference",
+        "WildBootstrapResult": "infuse.stats.regression.wild_bootstrap",
+        # power
+        "PowerResult": "infuse.stats.power.result",
+        "SteppedWedgeSchedule": "infuse.stats.power.stepped_wedge",
+        "SimulatedPowerResult": "infuse.stats.power.simulation",
+        "PlaceboPowerResult": "infuse.stats.power.historical",
+        # randomisation
+        "AllocationResult": "infuse.stats.randomisation.records",
+        "RerandomisationCriterion": "infuse.stats.randomisation.records",
+        "BalanceTable": "infuse.stats.randomisation.balance",
+        "BalanceRow": "infuse.stats.randomisation.balance",
+        # quasi-experiments
+        "EventStudyResult": "infuse.stats.quasi.event_study",
+        "CallawaySantAnnaResult": "infuse.stats.quasi.callaway_santanna",
+        "SunAbrahamResult": "infuse.stats.quasi.sun_abraham",
+        "InterruptedTimeSeriesResult": "infuse.stats.quasi.its",
+        "ComparativeInterruptedTimeSeriesResult": "infuse.stats.quasi.its",
+        "SyntheticControlResult": "infuse.stats.quasi.synthetic_control",
+        # indicator intervals (the Data Lab)
+        "IndicatorInterval": "infuse.stats.intervals",
+        "ComparisonResult": "infuse.stats.intervals",
+        "FunnelLimits": "infuse.stats.intervals",
+        "FunnelClassification": "infuse.stats.intervals",
+    }
 )
 
+
+class _ResultTypes(Mapping[str, type]):
+    """Registered types by schema name, each imported (and checked) on first use."""
+
+    def __getitem__(self, name: str) -> type:
+        return _resolve(name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_WHERE)
+
+    def __len__(self) -> int:
+        return len(_WHERE)
+
+
+@functools.cache
+def _resolve(name: str) -> type:
+    cls: type = getattr(importlib.import_module(_WHERE[name]), name)
+    _check_registered(cls)
+    return cls
+
+
 #: Every result type :func:`to_json` writes and :func:`from_json` reads, by schema name.
-RESULT_TYPES: Mapping[str, type] = MappingProxyType({cls.__name__: cls for cls in _REGISTERED})
+RESULT_TYPES: Mapping[str, type] = _ResultTypes()
 
 #: Current version of each type's JSON form (raise it, and add an upgrade, when fields change).
-_VERSIONS: Mapping[str, int] = MappingProxyType(dict.fromkeys(RESULT_TYPES, 1))
+_VERSIONS: Mapping[str, int] = MappingProxyType(dict.fromkeys(_WHERE, 1))
 
 #: Upgrades of older forms to the next version: ``(schema, version) -> fields -> fields``.
 _UPGRADES: Mapping[tuple[str, int], Callable[[dict[str, Any]], dict[str, Any]]] = MappingProxyType(
@@ -393,20 +392,19 @@ def _child(path: str, key: str) -> str:
     return f"{path}/{key.replace('~', '~0').replace('/', '~1')}"
 
 
-def _check_registry() -> None:
-    """Every registered type is a dataclass built from all its fields, none named like the
-    header, and every field hint is one the reader understands (so a new field type fails
-    here, at import, rather than when a stored row is read)."""
-    for cls in _REGISTERED:
-        fields = dataclasses.fields(cls)
-        if not all(f.init for f in fields) or {f.name for f in fields} & set(_HEADER):
-            raise TypeError(
-                f"{cls.__name__} cannot be registered: every field must be an init field and "
-                f"none may be called {_HEADER}"
-            )
-        pending = list(_hints(cls).values())
-        while pending:
-            pending += _supported_parts(cls, pending.pop())
+def _check_registered(cls: type) -> None:
+    """A registered type is a dataclass built from all its fields, none named like the header,
+    and every field hint is one the reader understands (checked when the type is first used,
+    and for every type by the tests, rather than when a stored row is read)."""
+    fields = dataclasses.fields(cls)
+    if not all(f.init for f in fields) or {f.name for f in fields} & set(_HEADER):
+        raise TypeError(
+            f"{cls.__name__} cannot be registered: every field must be an init field and "
+            f"none may be called {_HEADER}"
+        )
+    pending = list(_hints(cls).values())
+    while pending:
+        pending += _supported_parts(cls, pending.pop())
 
 
 def _supported_parts(cls: type, hint: Any) -> list[Any]:
@@ -423,6 +421,3 @@ def _supported_parts(cls: type, hint: Any) -> list[Any]:
     if origin is Literal or dataclasses.is_dataclass(hint) or hint in (float, int, str, bool, Any):
         return []
     raise TypeError(f"{cls.__name__}: field type {hint!r} is not supported")
-
-
-_check_registry()

@@ -43,6 +43,7 @@ from infuse.stats.intervals import (
     rate_interval,
     wilson_interval,
 )
+from tests.imports import loaded_after
 
 # ----------------------------------------------------------------------------- Wilson
 
@@ -452,3 +453,14 @@ def test_degenerate_benchmarks_and_missing_denominators() -> None:
         zero_rate = funnel_limits_poisson([0, 1000], 0.0, method=method)
         assert np.isnan(zero_rate.upper[0.95][0])
         assert zero_rate.lower[0.95][1] == 0.0
+
+
+def test_comparing_with_a_benchmark_leaves_scipy_stats_unloaded():
+    """The home page's movements compare intervals with a benchmark in every web worker;
+    scipy.stats (distributions, 60 MB) is loaded only by the intervals that need it."""
+    code = (
+        "from infuse.stats.intervals import compare_with_benchmark, wilson_interval\n"
+        "compare_with_benchmark([1.0], [2.0], 1.5, polarity='higher_is_better')\n"
+        "wilson_interval([3], [10])\n"
+    )
+    assert loaded_after(code, {"scipy.stats"}) == []
