@@ -73,8 +73,8 @@ class Upload:
         return cls(path.name, content_type, chunks())
 
 
-def _fsync_directory(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
+def _fsync_path(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
     finally:
@@ -89,7 +89,7 @@ def _place(temporary: Path, digest: str, kind: str, suffix: str) -> str:
         temporary.unlink()  # identical content is already stored
     else:
         os.replace(temporary, final)
-        _fsync_directory(final.parent)
+        _fsync_path(final.parent)
     return relative
 
 
@@ -127,8 +127,23 @@ def store_stream(
 
 
 def store_file(source: Path, *, kind: str, suffix: str = "") -> StoredFile:
-    """Store a finished local file (e.g. a Parquet file a task wrote) by its SHA-256."""
-    return store_stream(Upload.from_path(source).chunks, kind=kind, suffix=suffix)
+    """Store a finished file a task wrote (in its work directory) by its SHA-256.
+
+    The file is hashed where it lies and renamed into the store, not copied: a version's
+    Parquet file used to be read and written once more just to be stored. A file on another
+    file system is copied (and hashed on the way), and the original left where it was.
+    """
+    root = data_dir()
+    root.mkdir(parents=True, exist_ok=True)
+    if source.stat().st_dev != root.stat().st_dev:
+        return store_stream(Upload.from_path(source).chunks, kind=kind, suffix=suffix)
+    # Stored now: the sweep of unreferenced files judges by age, and a long ingest's file may
+    # have been written long before its version row.
+    os.utime(source)
+    _fsync_path(source)
+    digest = sha256_of(source)
+    size = source.stat().st_size
+    return StoredFile(sha256=digest, size=size, relative_path=_place(source, digest, kind, suffix))
 
 
 def work_dir() -> Path:

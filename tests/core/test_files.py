@@ -1,6 +1,9 @@
 """Content-addressed storage: complete files or none, never outside the data directory."""
 
 import hashlib
+import shutil
+import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -57,3 +60,34 @@ def test_leftovers_of_killed_writers_are_swept(data_dir):
     kept = files.store_stream([b"whole"], kind="raw")
     assert files.sweep_temporary_files(older_than_seconds=0) == 1
     assert not leftover.exists() and kept.path.exists()
+
+
+def test_a_file_a_task_wrote_is_moved_into_the_store_not_copied(data_dir):
+    written = files.work_dir() / "typed.parquet"
+    written.write_bytes(b"PAR1 rows PAR1")
+    inode = written.stat().st_ino
+    stored = files.store_file(written, kind="parquet", suffix=".parquet")
+    assert stored.sha256 == hashlib.sha256(b"PAR1 rows PAR1").hexdigest()
+    assert not written.exists()
+    kept = files.resolve(stored.relative_path)
+    assert kept.read_bytes() == b"PAR1 rows PAR1" and kept.stat().st_ino == inode
+
+
+#: Memory-backed, so (usually) another file system than the test's data directory.
+SHM = Path("/dev/shm")  # noqa: S108 - a private directory is made inside it
+
+
+@pytest.mark.skipif(not SHM.is_dir(), reason="needs a second file system")
+def test_a_file_on_another_file_system_is_copied_and_left_alone(data_dir):
+    elsewhere = Path(tempfile.mkdtemp(dir=SHM))
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        if elsewhere.stat().st_dev == data_dir.stat().st_dev:
+            pytest.skip("the shared-memory file system is the data's own here")
+        source = elsewhere / "rows.csv"
+        source.write_bytes(b"a,b\n1,2\n")
+        stored = files.store_file(source, kind="raw")
+        assert source.exists()
+        assert files.resolve(stored.relative_path).read_bytes() == b"a,b\n1,2\n"
+    finally:
+        shutil.rmtree(elsewhere)
