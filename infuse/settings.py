@@ -334,7 +334,15 @@ if DISCLOSURE_METHOD not in {"suppression", "rounding"}:
 # (infuse.core.public_cache), and for at most this long; 0 turns keeping off.
 PUBLIC_PAGE_CACHE_SECONDS = int(os.environ.get("INFUSE_PUBLIC_PAGE_CACHE_SECONDS", "300"))
 PUBLIC_PAGE_CACHE_MAX_BYTES = 1024 * 1024
-PUBLIC_PAGE_CACHE_SKIP = ("/admin/", "/account/", "/api/", "/static/", "/media/")
+# The API's schema and docs are built once by the API itself (and read before any database).
+PUBLIC_PAGE_CACHE_SKIP = (
+    "/admin/",
+    "/account/",
+    "/api/v1/openapi.json",
+    "/api/v1/docs",
+    "/static/",
+    "/media/",
+)
 # Per process: each web worker keeps up to 400 pages (about 30 MB of the demo's pages).
 CACHES = {
     "default": {

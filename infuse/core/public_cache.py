@@ -17,7 +17,9 @@ signals. The generation is a random token, not a count, so a key never comes bac
 
 What is kept: ``GET`` pages (and ``HEAD``, answered as ``GET``) for someone signed out who holds
 no session or messages cookie, answered ``200`` without setting a cookie or varying on one
-(a page with a form's CSRF token varies on the cookie and is never kept). The key holds the
+(a page with a form's CSRF token varies on the cookie and is never kept) or a policy of its own.
+The API's answers to signed-out readers are kept the same way (its language comes from
+``Accept-Language``, in the key); a request with a token never is. The key holds the
 generation, the language, the host, the full path with its query and today's date (words such
 as "closes in 3 days" change at midnight); entries also expire after
 ``PUBLIC_PAGE_CACHE_SECONDS``. Pages come from the ``default`` cache: per process unless a
@@ -189,6 +191,9 @@ def _keepable_response(request: HttpRequest, response: HttpResponse) -> bool:
     if response.status_code != 200 or isinstance(response, StreamingHttpResponse):
         return False
     if response.cookies or "Cookie" in response.get("Vary", ""):
+        return False
+    # A view's own security policy lives on the response object, not in what is kept.
+    if hasattr(response, "_csp_config") or hasattr(response, "_csp_ro_config"):
         return False
     if "private" in response.get("Cache-Control", "") or "no-store" in response.get(
         "Cache-Control", ""

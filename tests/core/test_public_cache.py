@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
+from django.views.decorators.csp import csp_override
 
 from infuse.core.models import ContentGeneration, RateCounter, TaskProgress
 from infuse.core.public_cache import PublicPageCacheMiddleware, generation
@@ -193,3 +194,36 @@ def test_a_database_without_the_generation_table_keeps_nothing_and_breaks_nothin
     finally:
         with connection.cursor() as cursor:
             cursor.execute("ALTER TABLE core_generation_away RENAME TO core_contentgeneration")
+
+
+def test_the_api_is_kept_for_signed_out_readers_but_never_for_a_token(
+    catalogue: Dataset, make_person: Callable[..., Any]
+) -> None:
+    from infuse.core import services
+
+    client = Client()
+    first, rendered = _queries(client, "/api/v1/data/datasets")
+    again, kept = _queries(client, "/api/v1/data/datasets")
+    assert again == first and "Fly-tipping reports" in first and kept == 1 < rendered
+    Dataset.objects.filter(pk=catalogue.pk).update(title_en="Litter picks")
+    assert "Litter picks" in _queries(client, "/api/v1/data/datasets")[0]
+    token = services.create_api_token(actor=make_person("officer"), name="reader").secret
+    with_token = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert _queries(with_token, "/api/v1/data/datasets")[1] > 1
+    assert _queries(with_token, "/api/v1/data/datasets")[1] > 1
+
+
+def test_a_page_with_a_policy_of_its_own_is_not_kept() -> None:
+    renders = []
+
+    @csp_override({"default-src": ["'self'"]})
+    def docs(request: HttpRequest) -> HttpResponse:
+        renders.append(1)
+        return HttpResponse("<p>Docs</p>")
+
+    middleware = PublicPageCacheMiddleware(docs)
+    for _ in range(2):
+        request = RequestFactory().get("/docs/")
+        request.user = AnonymousUser()
+        middleware(request)
+    assert len(renders) == 2
