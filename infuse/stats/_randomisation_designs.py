@@ -1,0 +1,171 @@
+"""How each design re-randomises: the level at which assignment is permuted, its blocks, every
+possible assignment (for exact tests) and seeded random ones, as packed draws.
+
+Split from ``inference.py`` to keep each module readable; nothing here is public API.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from infuse.stats._assignment_draws import (
+    PackedDraws,
+    draw_subsets,
+    empty_draws,
+    pack_rows,
+    place,
+)
+from infuse.stats._common import factor_codes
+
+__all__: list[str] = []
+
+BoolArray = NDArray[np.bool_]
+
+# Blocks of at most this many units are drawn by shuffling labels: below it the packed
+# sampler's fixed costs (padding, corrections) outweigh its ~20 ns per element saved.
+SHUFFLE_AT_MOST = 96
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The level at which assignment is permuted and its blocks."""
+
+    z_level: BoolArray  # observed assignment at the permuted level (units or clusters)
+    level_of_unit: NDArray[np.intp] | None  # cluster code of each unit (None: unit level)
+    block_members: tuple[NDArray[np.intp], ...]  # level indices in each block
+    n_clusters: int | None
+
+
+def as_assignment(assignment: ArrayLike, n: int) -> BoolArray:
+    z = np.asarray(assignment)
+    if z.ndim != 1 or z.shape[0] != n:
+        raise ValueError(f"assignment must be one-dimensional with {n} entries, got {z.shape}")
+    if z.dtype == np.bool_:
+        return z
+    if not np.issubdtype(z.dtype, np.number):
+        raise TypeError("assignment must be boolean or 0/1")
+    if not np.all(np.isin(z, (0, 1))):
+        raise ValueError("assignment must contain only 0/1 (or booleans)")
+    return z.astype(np.bool_)
+
+
+def layout_of(
+    z: BoolArray,
+    design: str,
+    blocks: ArrayLike | None,
+    clusters: ArrayLike | None,
+) -> Layout:
+    n = z.shape[0]
+    if design == "complete":
+        if blocks is not None or clusters is not None:
+            raise ValueError("a complete design takes neither blocks nor clusters")
+        return Layout(z, None, (np.arange(n),), None)
+    if design == "blocked":
+        if blocks is None:
+            raise ValueError("a blocked design needs blocks")
+        if clusters is not None:
+            raise ValueError("for blocks of clusters use design='cluster' with blocks")
+        codes, n_blocks = factor_codes(blocks, n, "blocks")
+        order = np.argsort(codes, kind="stable")
+        splits = np.cumsum(np.bincount(codes, minlength=n_blocks))[:-1]
+        return Layout(z, None, tuple(np.split(order, splits)), None)
+    if design == "cluster":
+        if clusters is None:
+            raise ValueError("a cluster design needs clusters")
+        ccodes, G = factor_codes(clusters, n, "clusters")
+        # Treatment must be constant within clusters: it was assigned to the cluster.
+        treated_share = np.bincount(ccodes, weights=z.astype(float), minlength=G) / np.bincount(
+            ccodes, minlength=G
+        )
+        if np.any((treated_share > 0) & (treated_share < 1)):
+            raise ValueError("assignment varies within a cluster; it cannot be a cluster design")
+        zc = treated_share > 0.5
+        if blocks is None:
+            members: tuple[NDArray[np.intp], ...] = (np.arange(G),)
+        else:
+            bcodes, n_blocks = factor_codes(blocks, n, "blocks")
+            cluster_block = np.full(G, -1, dtype=np.intp)
+            cluster_block[ccodes] = bcodes
+            if np.any(cluster_block[ccodes] != bcodes):
+                raise ValueError("blocks must be constant within clusters")
+            order = np.argsort(cluster_block, kind="stable")
+            splits = np.cumsum(np.bincount(cluster_block, minlength=n_blocks))[:-1]
+            members = tuple(np.split(order, splits))
+        return Layout(zc, ccodes, members, G)
+    raise ValueError("design must be 'complete', 'blocked' or 'cluster'")
+
+
+def log_count(sizes: list[int], treated: list[int]) -> float:
+    """log of the number of assignments, without forming huge integers."""
+    return sum(
+        math.lgamma(a + 1) - math.lgamma(b + 1) - math.lgamma(a - b + 1)
+        for a, b in zip(sizes, treated, strict=True)
+    )
+
+
+def exact_draws(layout: Layout, chunk: int) -> list[Callable[[], PackedDraws]]:
+    """Every assignment, as jobs of at most ``chunk`` draws: mixed-radix indexing of the
+    per-block combinations, packed eight draws to a byte."""
+    level_n = layout.z_level.shape[0]
+    combos: list[BoolArray] = []
+    for members in layout.block_members:
+        m = int(layout.z_level[members].sum())
+        idx = np.array(list(itertools.combinations(range(members.size), m)), dtype=np.intp)
+        mat = np.zeros((idx.shape[0], members.size), dtype=np.bool_)
+        if m:
+            mat[np.arange(idx.shape[0])[:, None], idx] = True
+        combos.append(mat)
+    sizes = [c.shape[0] for c in combos]
+    total = math.prod(sizes)
+    strides = [int(s) for s in np.cumprod([1, *sizes[:-1]])]
+
+    def draws(start: int) -> PackedDraws:
+        k = np.arange(start, min(start + chunk, total))
+        Z = np.zeros((k.size, level_n), dtype=np.bool_)
+        for members, mat, stride, size in zip(
+            layout.block_members, combos, strides, sizes, strict=True
+        ):
+            Z[:, members] = mat[(k // stride) % size]
+        return pack_rows(Z)
+
+    return [functools.partial(draws, start) for start in range(0, total, chunk)]
+
+
+def random_draws(layout: Layout, k: int, seed: np.random.SeedSequence) -> PackedDraws:
+    """``k`` seeded draws of the design: independent uniform subsets within each block.
+
+    Large blocks use the packed sampler; the small ones are shuffled together into one boolean
+    matrix and packed once, so that a design of many pairs costs no more than it used to."""
+    rng = np.random.Generator(np.random.PCG64DXSM(seed))
+    level_n = layout.z_level.shape[0]
+    treated = [int(layout.z_level[members].sum()) for members in layout.block_members]
+    if len(layout.block_members) == 1 and level_n > SHUFFLE_AT_MOST:
+        return draw_subsets(rng, k, level_n, treated[0])
+    out = empty_draws(k, level_n)
+    small = [i for i, members in enumerate(layout.block_members) if members.size <= SHUFFLE_AT_MOST]
+    if small:
+        columns = np.concatenate([layout.block_members[i] for i in small])
+        shuffled = np.empty((k, columns.size), dtype=np.bool_)
+        start = 0
+        for i in small:
+            size = layout.block_members[i].size
+            shuffled[:, start : start + size] = shuffled_subsets(rng, k, size, treated[i])
+            start += size
+        place(out, columns, pack_rows(shuffled))
+    for members, m in zip(layout.block_members, treated, strict=True):
+        if members.size > SHUFFLE_AT_MOST:
+            place(out, members, draw_subsets(rng, k, members.size, m))
+    return out
+
+
+def shuffled_subsets(rng: np.random.Generator, k: int, n: int, m: int) -> BoolArray:
+    pattern = np.zeros(n, dtype=np.bool_)
+    pattern[:m] = True
+    return np.asarray(rng.permuted(np.broadcast_to(pattern, (k, n)), axis=1))
