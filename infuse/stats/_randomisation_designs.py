@@ -31,6 +31,8 @@ BoolArray = NDArray[np.bool_]
 # Blocks of at most this many units are drawn by shuffling labels: below it the packed
 # sampler's fixed costs (padding, corrections) outweigh its ~20 ns per element saved.
 SHUFFLE_AT_MOST = 96
+# Small blocks with at most this many possible subsets draw an index into a table of them.
+_TABLE_AT_MOST = 4096
 
 
 @dataclass(frozen=True)
@@ -141,28 +143,56 @@ def exact_draws(layout: Layout, chunk: int) -> list[Callable[[], PackedDraws]]:
 def random_draws(layout: Layout, k: int, seed: np.random.SeedSequence) -> PackedDraws:
     """``k`` seeded draws of the design: independent uniform subsets within each block.
 
-    Large blocks use the packed sampler; the small ones are shuffled together into one boolean
-    matrix and packed once, so that a design of many pairs costs no more than it used to."""
+    Large blocks use the packed sampler; the small ones are drawn together as booleans
+    (:func:`_small_block_draws`) and packed once."""
     rng = np.random.Generator(np.random.PCG64DXSM(seed))
     level_n = layout.z_level.shape[0]
     treated = [int(layout.z_level[members].sum()) for members in layout.block_members]
     if len(layout.block_members) == 1 and level_n > SHUFFLE_AT_MOST:
         return draw_subsets(rng, k, level_n, treated[0])
     out = empty_draws(k, level_n)
-    small = [i for i, members in enumerate(layout.block_members) if members.size <= SHUFFLE_AT_MOST]
-    if small:
-        columns = np.concatenate([layout.block_members[i] for i in small])
-        shuffled = np.empty((k, columns.size), dtype=np.bool_)
-        start = 0
-        for i in small:
-            size = layout.block_members[i].size
-            shuffled[:, start : start + size] = shuffled_subsets(rng, k, size, treated[i])
-            start += size
-        place(out, columns, pack_rows(shuffled))
+    small: dict[tuple[int, int], list[NDArray[np.intp]]] = {}
     for members, m in zip(layout.block_members, treated, strict=True):
         if members.size > SHUFFLE_AT_MOST:
             place(out, members, draw_subsets(rng, k, members.size, m))
+        else:
+            small.setdefault((members.size, m), []).append(members)
+    if small:
+        columns, Z = _small_block_draws(rng, k, small)
+        place(out, columns, pack_rows(Z))
     return out
+
+
+def _small_block_draws(
+    rng: np.random.Generator, k: int, blocks: dict[tuple[int, int], list[NDArray[np.intp]]]
+) -> tuple[NDArray[np.intp], BoolArray]:
+    """Draws for blocks of at most ``SHUFFLE_AT_MOST`` units, grouped by (size, treated).
+
+    Where a block has at most ``_TABLE_AT_MOST`` possible subsets, each draw picks one row of
+    the table of all of them with a uniform random index (exactly uniform, and one integer per
+    block and draw: a design of 500 pairs costs one call, not 500 shuffles); otherwise each
+    block's labels are shuffled."""
+    columns: list[NDArray[np.intp]] = []
+    parts: list[BoolArray] = []
+    for (size, m), members in blocks.items():
+        columns.extend(members)
+        if math.comb(size, m) <= _TABLE_AT_MOST:
+            table = _subset_table(size, m)
+            picks = rng.integers(0, table.shape[0], size=(k, len(members)))
+            parts.append(np.take(table, picks, axis=0).reshape(k, -1))
+        else:
+            parts.extend(shuffled_subsets(rng, k, size, m) for _ in members)
+    return np.concatenate(columns), np.hstack(parts)
+
+
+@functools.cache
+def _subset_table(size: int, m: int) -> BoolArray:
+    """Every size-``m`` subset of ``size`` units, one per row, in lexicographic order."""
+    chosen = np.array(list(itertools.combinations(range(size), m)), dtype=np.intp)
+    table = np.zeros((chosen.shape[0], size), dtype=np.bool_)
+    if m:
+        table[np.arange(chosen.shape[0])[:, None], chosen] = True
+    return table
 
 
 def shuffled_subsets(rng: np.random.Generator, k: int, n: int, m: int) -> BoolArray:

@@ -468,12 +468,18 @@ def _packed_difference_in_means(y: FloatArray, layout: Layout, z: BoolArray | No
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.asarray(sums / n1 - (total - sums) / (total_n - n1), dtype=np.float64)
 
+    # One weight per row: the outcome, then the assignment itself (interval), then the units
+    # per level (clusters: the number treated varies from draw to draw).
+    weights = np.vstack([w for w in (level_y, level_z, counts) if w is not None])
+    totals = weights.sum(axis=1)
+
     def evaluate(draws: PackedDraws) -> tuple[FloatArray, FloatArray | None]:
+        sums = row_sums(draws, weights)
         # Complete and blocked designs keep the number treated fixed in every draw.
-        n1 = fixed_n1 if counts is None else row_sums(draws, counts)
-        t = difference(row_sums(draws, level_y), float(level_y.sum()), n1)
+        n1 = fixed_n1 if counts is None else sums[-1]
+        t = difference(sums[0], float(totals[0]), n1)
         if level_z is None:
             return t, None
-        return t, difference(row_sums(draws, level_z), float(level_z.sum()), n1)
+        return t, difference(sums[1], float(totals[1]), n1)
 
     return evaluate

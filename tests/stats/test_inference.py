@@ -186,12 +186,13 @@ def test_large_monte_carlo_is_centred_and_reports_error() -> None:
     assert res.to_dict()["design"] == "complete"
 
 
-def test_packed_monte_carlo_agrees_with_exact_in_blocked_and_cluster_designs() -> None:
+def test_monte_carlo_agrees_with_exact_in_blocked_pairs_and_cluster_designs() -> None:
     """Designs large enough for the packed sampler yet small enough to enumerate: a block of
     120 units with 2 treated beside a block of 4 with 2 (C(120, 2) x C(4, 2) = 42,840
     assignments), and 110 clusters of unequal sizes with 2 treated (5,995; the number treated
-    varies). 20,000 seeded draws give a p-value within 4 Monte-Carlo SEs of the enumeration and
-    the same spread of the randomisation distribution."""
+    varies); and 12 matched pairs (4,096, drawn from the table of each pair's subsets).
+    20,000 seeded draws give a p-value within 4 Monte-Carlo SEs of the enumeration and the
+    same spread of the randomisation distribution."""
     rng = np.random.default_rng(10)
     blocks = np.repeat([0, 1], [120, 4])
     z = np.zeros(124, dtype=bool)
@@ -201,9 +202,13 @@ def test_packed_monte_carlo_agrees_with_exact_in_blocked_and_cluster_designs() -
     cluster = np.repeat(np.arange(110), sizes)
     zc = np.isin(cluster, [5, 60])
     yc = rng.normal(size=110)[cluster] + rng.normal(size=cluster.size)
+    pairs = np.repeat(np.arange(12), 2)
+    zp = np.tile([True, False], 12)
+    yp = rng.normal(size=24) + 0.3 * zp
     designs = (
         (y, z, {"design": "blocked", "blocks": blocks}, 42_840),
         (yc, zc, {"design": "cluster", "clusters": cluster}, 5_995),
+        (yp, zp, {"design": "blocked", "blocks": pairs}, 4_096),
     )
     for outcome, assignment, design, count in designs:
         exact = randomisation_test(outcome, assignment, **design)
