@@ -13,8 +13,8 @@ treats unit ``j``. Eight draws share a byte, so one pass over the units serves e
   float64, in one pass over the units instead of eight;
 * counting: per-bit popcounts of the same bytes, read as 64-bit words.
 
-Rows of ``bits`` are padded to whole 64-bit words with zero bytes; bits of draws past ``k`` in
-the last group are ignored everywhere. Nothing here is public API.
+Rows of ``bits`` are padded with zero bytes to a multiple of 15 64-bit words; bits of draws past
+``k`` in the last group are ignored everywhere. Nothing here is public API.
 """
 
 from __future__ import annotations
@@ -43,9 +43,9 @@ _ROW_BYTES = 8 * _WORDS_PER_SUM
 _LOW_BIT_OF_EACH_NIBBLE = np.uint64(0x1111111111111111)
 _LOW_NIBBLE_OF_EACH_BYTE = np.uint64(0x0F0F0F0F0F0F0F0F)
 # Relative costs in the choice of a Bernoulli rate (measured on x86-64 with numpy 2.5): one
-# random bit-plane costs about 0.03 ns per unit, one size correction about 40 ns.
+# random bit-plane costs about 0.03 ns per (draw, unit), one size correction about 60 ns.
 _PLANE_COST_PER_UNIT = 0.03
-_CORRECTION_COST = 40.0
+_CORRECTION_COST = 60.0
 _MAX_PLANES = 16
 # Units per bincount call in row_sums: enough to amortise a call, few enough to stay in cache.
 _UNITS_PER_BINCOUNT = 65_536
@@ -58,7 +58,7 @@ _UNPACK_BELOW = 384
 class PackedDraws:
     """``k`` assignments of ``n`` units, eight to a byte (see the module docstring)."""
 
-    bits: ByteArray  # (ceil(k / 8), n rounded up to a multiple of 8)
+    bits: ByteArray  # (ceil(k / 8), n rounded up to a multiple of 120)
     k: int
     n: int
 
@@ -239,8 +239,8 @@ def _first_occurrences(keys: NDArray[np.int64], key_bound: int) -> BoolArray:
     """Whether each key (``0 <= key < key_bound``) is the first of its value in array order.
 
     Sorting ``key * size + position`` (all distinct) puts each value's first occurrence first
-    in its run; an unstable sort of distinct integers is several times faster than the stable
-    argsort that would otherwise be needed to keep positions in order."""
+    in its run; an unstable sort of distinct integers is about ten times faster than the
+    stable argsort that would otherwise be needed to keep positions in order."""
     size = keys.size
     first = np.zeros(size, dtype=np.bool_)
     if size == 0:
@@ -265,7 +265,9 @@ def _correct_sizes(
     For a draw with ``K < m``, units are drawn uniformly with replacement and the first
     ``m - K`` that are new (first occurrence) and untreated are added: that is sampling without
     replacement from the untreated units, so the added set is a uniform ``(m - K)``-subset of
-    them; ``K > m`` removes treated units the same way. Each draw gets enough candidates that
+    them; ``K > m`` removes treated units the same way. Eligibility is read from the mask as it
+    was before the round, so a unit's repeats are all eligible or all not, and dropping repeats
+    leaves exactly the sequential draw. Each draw gets enough candidates that
     it nearly always finishes in one round (the success probability of a candidate never falls
     below ``(eligible - need + 1) / n``; mean plus four standard deviations of the negative
     binomial count); draws left short go round again against their updated masks, which is
