@@ -275,7 +275,6 @@ def _correct_sizes(
     """
     n = draws.n
     flat = draws.bits.reshape(-1)
-    stride = draws.bits.shape[1]
     rows = np.flatnonzero(counts != m)
     while rows.size:
         have = counts[rows]
@@ -285,19 +284,18 @@ def _correct_sizes(
         width = need / success + 4.0 * np.sqrt(need * (1.0 - success)) / success + 8.0
         owner = np.repeat(np.arange(rows.size), np.ceil(width).astype(np.intp))
         candidate = rng.integers(0, n, size=owner.size)
-        row = rows[owner]
-        position = (row >> 3) * stride + candidate
-        shift = (row & 7).astype(np.uint8)
-        eligible = ((flat[position] >> shift) & 1).astype(np.bool_) != adding[owner]
-        keep = np.flatnonzero(eligible)
-        owner, position, shift = owner[keep], position[keep], shift[keep]
+        # Byte of each candidate in the packed rows, and the bit of its draw in that byte.
+        position = ((rows >> 3) * draws.bits.shape[1])[owner] + candidate
+        bit = np.left_shift(1, rows & 7).astype(np.uint8)[owner]
+        treated = np.bitwise_and(flat[position], bit).astype(np.bool_)
+        keep = np.flatnonzero(treated != adding[owner])
+        owner, position, bit = owner[keep], position[keep], bit[keep]
         new = _first_occurrences(owner * n + candidate[keep], rows.size * n)
         # Rank of each new eligible unit within its draw, in draw order (owners are sorted).
         rank = np.cumsum(new)
-        row_start = np.searchsorted(owner, np.arange(rows.size))
-        offset = np.concatenate(([0], rank))[row_start]
+        offset = np.concatenate(([0], rank))[np.searchsorted(owner, np.arange(rows.size))]
         chosen = new & (rank - offset[owner] <= need[owner])
-        np.bitwise_xor.at(flat, position[chosen], np.left_shift(np.uint8(1), shift[chosen]))
+        np.bitwise_xor.at(flat, position[chosen], bit[chosen])
         got = np.bincount(owner[chosen], minlength=rows.size)
         counts[rows] += np.where(adding, got, -got)
         rows = rows[got < need]

@@ -44,6 +44,11 @@ class Layout:
     block_members: tuple[NDArray[np.intp], ...]  # level indices in each block
     n_clusters: int | None
 
+    @functools.cached_property
+    def block_treated(self) -> tuple[int, ...]:
+        """Treated units (or clusters) per block, computed once rather than for every chunk."""
+        return tuple(int(self.z_level[members].sum()) for members in self.block_members)
+
 
 def as_assignment(assignment: ArrayLike, n: int) -> BoolArray:
     z = np.asarray(assignment)
@@ -117,8 +122,7 @@ def exact_draws(layout: Layout, chunk: int) -> list[Callable[[], PackedDraws]]:
     per-block combinations, packed eight draws to a byte."""
     level_n = layout.z_level.shape[0]
     combos: list[BoolArray] = []
-    for members in layout.block_members:
-        m = int(layout.z_level[members].sum())
+    for members, m in zip(layout.block_members, layout.block_treated, strict=True):
         idx = np.array(list(itertools.combinations(range(members.size), m)), dtype=np.intp)
         mat = np.zeros((idx.shape[0], members.size), dtype=np.bool_)
         if m:
@@ -147,7 +151,7 @@ def random_draws(layout: Layout, k: int, seed: np.random.SeedSequence) -> Packed
     (:func:`_small_block_draws`) and packed once."""
     rng = np.random.Generator(np.random.PCG64DXSM(seed))
     level_n = layout.z_level.shape[0]
-    treated = [int(layout.z_level[members].sum()) for members in layout.block_members]
+    treated = layout.block_treated
     if len(layout.block_members) == 1 and level_n > SHUFFLE_AT_MOST:
         return draw_subsets(rng, k, level_n, treated[0])
     out = empty_draws(k, level_n)

@@ -371,7 +371,7 @@ def _assignments(
     seeded draws). Chunk ``i`` of the draws uses the ``i``-th seed spawned from ``seed``, so
     the draws do not depend on the order in which chunks are run."""
     sizes = [m.size for m in layout.block_members]
-    treated = [int(layout.z_level[m].sum()) for m in layout.block_members]
+    treated = list(layout.block_treated)
     exact = log_count(sizes, treated) <= math.log(max_exact + 0.5) + 1e-9 and (
         count_assignments(sizes, treated) <= max_exact
     )
