@@ -28,8 +28,9 @@ __all__: list[str] = []
 
 BoolArray = NDArray[np.bool_]
 
-# Blocks of at most this many units are drawn by shuffling labels: below it the packed
-# sampler's fixed costs (padding, corrections) outweigh its ~20 ns per element saved.
+# Blocks of at most this many units are drawn as booleans (an index into a table of their
+# subsets, or shuffled labels): below it the packed sampler's fixed costs (padding,
+# corrections) outweigh the ~20 ns per element a shuffle costs.
 SHUFFLE_AT_MOST = 96
 # Small blocks with at most this many possible subsets draw an index into a table of them.
 _TABLE_AT_MOST = 4096
@@ -123,11 +124,7 @@ def exact_draws(layout: Layout, chunk: int) -> list[Callable[[], PackedDraws]]:
     level_n = layout.z_level.shape[0]
     combos: list[BoolArray] = []
     for members, m in zip(layout.block_members, layout.block_treated, strict=True):
-        idx = np.array(list(itertools.combinations(range(members.size), m)), dtype=np.intp)
-        mat = np.zeros((idx.shape[0], members.size), dtype=np.bool_)
-        if m:
-            mat[np.arange(idx.shape[0])[:, None], idx] = True
-        combos.append(mat)
+        combos.append(all_subsets(members.size, m))
     sizes = [c.shape[0] for c in combos]
     total = math.prod(sizes)
     strides = [int(s) for s in np.cumprod([1, *sizes[:-1]])]
@@ -189,14 +186,17 @@ def _small_block_draws(
     return np.concatenate(columns), np.hstack(parts)
 
 
-@functools.cache
-def _subset_table(size: int, m: int) -> BoolArray:
+def all_subsets(size: int, m: int) -> BoolArray:
     """Every size-``m`` subset of ``size`` units, one per row, in lexicographic order."""
     chosen = np.array(list(itertools.combinations(range(size), m)), dtype=np.intp)
     table = np.zeros((chosen.shape[0], size), dtype=np.bool_)
     if m:
         table[np.arange(chosen.shape[0])[:, None], chosen] = True
     return table
+
+
+# The tables of small blocks are reused by every chunk (at most 4,096 x 96 bytes each).
+_subset_table = functools.lru_cache(maxsize=64)(all_subsets)
 
 
 def shuffled_subsets(rng: np.random.Generator, k: int, n: int, m: int) -> BoolArray:
