@@ -118,8 +118,11 @@ def row_sums(draws: PackedDraws, weights: FloatArray) -> FloatArray:
         block = draws.bits[start : start + batch, :n]
         rows = block.shape[0]
         if rows == 1:
+            # bincount holds the GIL while it counts but not while it casts: cast first, so
+            # that other threads wait less.
+            byte_values = block[0].astype(np.intp)
             for i, wi in enumerate(w):
-                totals[i, start] = np.bincount(block[0], weights=wi, minlength=256)
+                totals[i, start] = np.bincount(byte_values, weights=wi, minlength=256)
             continue
         bins = (block + 256 * np.arange(rows, dtype=np.intp)[:, None]).reshape(-1)
         for i, wi in enumerate(w):
