@@ -143,15 +143,16 @@ def row_counts(draws: PackedDraws) -> NDArray[np.int64]:
     groups = draws.bits.shape[0]
     words = draws.bits.view(np.uint64)
     lanes = np.empty_like(words)
-    counts = np.empty((groups, 8), dtype=np.int64)
+    partial = np.empty((4, groups, words.shape[1] // _WORDS_PER_SUM), dtype=np.uint64)
     for s in range(4):
         np.right_shift(words, np.uint64(s), out=lanes)
         np.bitwise_and(lanes, _LOW_BIT_OF_EACH_NIBBLE, out=lanes)
-        partial = lanes.reshape(groups, _WORDS_PER_SUM, -1).sum(axis=1)
-        for r, lane in ((s, partial), (s + 4, partial >> np.uint64(4))):
-            low = np.bitwise_and(lane, _LOW_NIBBLE_OF_EACH_BYTE)
-            counts[:, r] = low.view(np.uint8).sum(axis=1, dtype=np.int64)
-    return counts.reshape(-1)[: draws.k]
+        np.add.reduce(lanes.reshape(groups, _WORDS_PER_SUM, -1), axis=1, out=partial[s])
+    counts = np.empty((8, groups), dtype=np.int64)
+    for half, lane in ((0, partial), (4, partial >> np.uint64(4))):
+        low = np.bitwise_and(lane, _LOW_NIBBLE_OF_EACH_BYTE)
+        counts[half : half + 4] = low.view(np.uint8).sum(axis=2, dtype=np.int64)
+    return counts.T.reshape(-1)[: draws.k]
 
 
 def draw_subsets(
@@ -170,12 +171,29 @@ def draw_subsets(
     are needed, never the distribution; ``rate = (a, d)`` imposes one (tests use it to force
     many corrections), by default it balances random bits against corrections.
     """
+    return finish_subsets(rng, start_subsets(rng, k, n, m, rate=rate), m)
+
+
+def start_subsets(
+    rng: np.random.Generator, k: int, n: int, m: int, *, rate: tuple[int, int] | None = None
+) -> tuple[PackedDraws, NDArray[np.int64]]:
+    """The Bernoulli start of :func:`draw_subsets` and its sizes (random words, bitwise
+    operations, popcounts: the part a second thread can take over; see
+    ``inference._evaluated``)."""
     if m < 0 or m > n:
         raise ValueError("subset size must be between 0 and n")
     numerator, planes = _dyadic_rate(n, m) if rate is None else rate
     draws = _bernoulli_draws(rng, k, n, numerator, planes)
     # Without random planes every draw treats nobody (q = 0) or everybody (q = 1).
     counts = row_counts(draws) if planes else np.full(k, n * numerator, dtype=np.int64)
+    return draws, counts
+
+
+def finish_subsets(
+    rng: np.random.Generator, start: tuple[PackedDraws, NDArray[np.int64]], m: int
+) -> PackedDraws:
+    """The size corrections of :func:`draw_subsets`, in place on its Bernoulli start."""
+    draws, counts = start
     _correct_sizes(rng, draws, counts, m)
     return draws
 

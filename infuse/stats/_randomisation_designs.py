@@ -17,10 +17,11 @@ from numpy.typing import ArrayLike, NDArray
 
 from infuse.stats._assignment_draws import (
     PackedDraws,
-    draw_subsets,
     empty_draws,
+    finish_subsets,
     pack_rows,
     place,
+    start_subsets,
 )
 from infuse.stats._common import factor_codes
 
@@ -118,9 +119,10 @@ def log_count(sizes: list[int], treated: list[int]) -> float:
     )
 
 
-def exact_draws(layout: Layout, chunk: int) -> list[Callable[[], PackedDraws]]:
+def exact_draws(layout: Layout, chunk: int) -> list[Callable[[], Callable[[], PackedDraws]]]:
     """Every assignment, as jobs of at most ``chunk`` draws: mixed-radix indexing of the
-    per-block combinations, packed eight draws to a byte."""
+    per-block combinations, packed eight draws to a byte (all in the job's first stage; see
+    :func:`random_draws`)."""
     level_n = layout.z_level.shape[0]
     combos: list[BoolArray] = []
     for members, m in zip(layout.block_members, layout.block_treated, strict=True):
@@ -129,39 +131,53 @@ def exact_draws(layout: Layout, chunk: int) -> list[Callable[[], PackedDraws]]:
     total = math.prod(sizes)
     strides = [int(s) for s in np.cumprod([1, *sizes[:-1]])]
 
-    def draws(start: int) -> PackedDraws:
+    def draws(start: int) -> Callable[[], PackedDraws]:
         k = np.arange(start, min(start + chunk, total))
         Z = np.zeros((k.size, level_n), dtype=np.bool_)
         for members, mat, stride, size in zip(
             layout.block_members, combos, strides, sizes, strict=True
         ):
             Z[:, members] = mat[(k // stride) % size]
-        return pack_rows(Z)
+        packed = pack_rows(Z)
+        return lambda: packed
 
     return [functools.partial(draws, start) for start in range(0, total, chunk)]
 
 
-def random_draws(layout: Layout, k: int, seed: np.random.SeedSequence) -> PackedDraws:
+def random_draws(layout: Layout, k: int, seed: np.random.SeedSequence) -> Callable[[], PackedDraws]:
     """``k`` seeded draws of the design: independent uniform subsets within each block.
 
-    Large blocks use the packed sampler; the small ones are drawn together as booleans
-    (:func:`_small_block_draws`) and packed once."""
+    Two stages, so that a thread pool can run the first while the caller finishes earlier
+    chunks: this call draws the Bernoulli starts of the large blocks and counts them (random
+    words, bitwise operations and popcounts); the returned function corrects their sizes,
+    draws the small blocks (booleans from :func:`_small_block_draws`, packed once) and
+    places every block. The generator is used in the same order whichever thread runs which
+    stage.
+    """
     rng = np.random.Generator(np.random.PCG64DXSM(seed))
     level_n = layout.z_level.shape[0]
-    treated = layout.block_treated
-    if len(layout.block_members) == 1 and level_n > SHUFFLE_AT_MOST:
-        return draw_subsets(rng, k, level_n, treated[0])
-    out = empty_draws(k, level_n)
+    large: list[tuple[NDArray[np.intp], int, tuple[PackedDraws, NDArray[np.int64]]]] = []
     small: dict[tuple[int, int], list[NDArray[np.intp]]] = {}
-    for members, m in zip(layout.block_members, treated, strict=True):
+    for members, m in zip(layout.block_members, layout.block_treated, strict=True):
         if members.size > SHUFFLE_AT_MOST:
-            place(out, members, draw_subsets(rng, k, members.size, m))
+            large.append((members, m, start_subsets(rng, k, members.size, m)))
         else:
             small.setdefault((members.size, m), []).append(members)
-    if small:
-        columns, Z = _small_block_draws(rng, k, small)
-        place(out, columns, pack_rows(Z))
-    return out
+
+    def finish() -> PackedDraws:
+        if len(large) == 1 and not small:
+            # One block of every unit: its draws need no placing (a uniform subset stays one
+            # under any reordering of the units).
+            return finish_subsets(rng, large[0][2], large[0][1])
+        out = empty_draws(k, level_n)
+        for members, m, started in large:
+            place(out, members, finish_subsets(rng, started, m))
+        if small:
+            columns, Z = _small_block_draws(rng, k, small)
+            place(out, columns, pack_rows(Z))
+        return out
+
+    return finish
 
 
 def _small_block_draws(

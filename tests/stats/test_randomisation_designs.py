@@ -22,7 +22,7 @@ def test_small_blocks_draw_every_joint_assignment_equally_often() -> None:
     blocks = np.repeat([0, 1, 2, 3], [2, 2, 2, 5])
     z = np.array([1, 0, 0, 1, 1, 0, 1, 1, 0, 0, 0], dtype=bool)
     layout = layout_of(z, "blocked", blocks, None)
-    Z = unpack(random_draws(layout, 24_000, np.random.SeedSequence(3)))
+    Z = unpack(random_draws(layout, 24_000, np.random.SeedSequence(3))())
     for b in range(4):
         assert np.all(Z[:, blocks == b].sum(axis=1) == z[blocks == b].sum())
     codes = Z.astype(np.int64) @ (1 << np.arange(11))
@@ -45,7 +45,7 @@ def test_mixed_blocks_keep_their_sizes_and_inclusion_probabilities() -> None:
         z[np.flatnonzero(blocks == b)[0]] = True
     layout = layout_of(z, "blocked", blocks, None)
     k = 4_000
-    Z = unpack(random_draws(layout, k, np.random.SeedSequence(5)))
+    Z = unpack(random_draws(layout, k, np.random.SeedSequence(5))())
     share = np.empty(blocks.size)
     for b in np.unique(blocks):
         members = blocks == b
