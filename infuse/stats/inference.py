@@ -64,7 +64,7 @@ ScalarStatistic = Callable[[FloatArray, BoolArray], float]
 # The statistics of a packed chunk of draws (and, for an interval, of the assignment itself).
 _Evaluate = Callable[[PackedDraws], tuple[FloatArray, FloatArray | None]]
 # A chunk of draws in two stages: the job (run on a thread pool) returns what finishes it.
-Job = Callable[[], Callable[[], PackedDraws]]
+_Job = Callable[[], Callable[[], PackedDraws]]
 
 # Threads by default, at most: one drawing ahead while the caller corrects and sums, the
 # larger share (see _evaluated); more drawing threads would only wait for the caller.
@@ -370,7 +370,7 @@ def randomisation_test(
 
 def _assignments(
     layout: Layout, max_exact: int, n_permutations: int, chunk_elements: int, seed: int
-) -> tuple[bool, list[Job]]:
+) -> tuple[bool, list[_Job]]:
     """Whether every assignment is enumerated (at most ``max_exact`` of them), and jobs that
     each produce one bounded chunk of the assignments (all of them, or ``n_permutations``
     seeded draws). Chunk ``i`` of the draws uses the ``i``-th seed spawned from ``seed``, so
@@ -396,7 +396,7 @@ def _default_workers() -> int:
 
 
 def _evaluated(
-    jobs: list[Job], evaluate: _Evaluate, workers: int
+    jobs: list[_Job], evaluate: _Evaluate, workers: int
 ) -> Iterator[tuple[FloatArray, FloatArray | None]]:
     """Each job's statistics, in job order.
 
