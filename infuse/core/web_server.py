@@ -71,6 +71,10 @@ def _request(path: str) -> dict[str, Any]:
         "HTTP_HOST": _host(),
         "REMOTE_ADDR": "127.0.0.1",
         "HTTP_USER_AGENT": "infuse-warm-up",
+        # A cookie of its own, so the page is rendered, not read from the pages kept for
+        # signed-out readers: warming up is rendering (each thread's connection prepares the
+        # page's statements; a kept copy would leave that to the first visitor).
+        "HTTP_COOKIE": "infuse_warm_up=1",
         "wsgi.input": io.BytesIO(),
         "wsgi.url_scheme": "https" if secure else "http",
     }
