@@ -333,7 +333,7 @@ if DISCLOSURE_METHOD not in {"suppression", "rounding"}:
 # Pages kept for signed-out readers until anything they could show changes
 # (infuse.core.public_cache), and for at most this long; 0 turns keeping off.
 PUBLIC_PAGE_CACHE_SECONDS = int(os.environ.get("INFUSE_PUBLIC_PAGE_CACHE_SECONDS", "300"))
-PUBLIC_PAGE_CACHE_MAX_BYTES = 1024 * 1024
+PUBLIC_PAGE_CACHE_MAX_BYTES = 256 * 1024
 # The API's schema and docs are built once by the API itself (and read before any database).
 PUBLIC_PAGE_CACHE_SKIP = (
     "/admin/",
@@ -343,11 +343,11 @@ PUBLIC_PAGE_CACHE_SKIP = (
     "/static/",
     "/media/",
 )
-# Per process: each web worker keeps up to 400 pages (about 30 MB of the demo's pages).
+# Per process: each web worker keeps up to 300 pages of at most 256 KB (the demo's are 8-70 KB).
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "OPTIONS": {"MAX_ENTRIES": 400},
+        "OPTIONS": {"MAX_ENTRIES": 300},
     }
 }
 # Uploaded data files stream to disk (never held in memory whole) up to this size.

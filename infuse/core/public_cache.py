@@ -8,8 +8,9 @@ therefore never older than the data it was rendered from, whichever process wrot
 worker, the task worker, a command), and nobody has to remember which page shows what.
 
 How writes are seen: every statement Django sends passes :func:`_watch` (installed on each new
-connection); an ``INSERT``, ``UPDATE`` or ``DELETE`` on a table not in :data:`PRIVATE_TABLES`
-moves the generation on: at once outside a transaction; inside one, when it commits (a
+connection); any statement other than a read (:data:`READS`) moves the generation on unless
+it plainly writes a table in :data:`PRIVATE_TABLES` (fail safe: a write the watch cannot read
+counts as public). It moves: at once outside a transaction; inside one, when it commits (a
 rollback takes the data and the move back together), or earlier when the same connection asks
 for the generation (a page rendered inside that transaction sees its own writes).
 ``bulk_create`` and ``QuerySet.update`` are statements too, so they are seen, unlike model
@@ -76,7 +77,18 @@ def ignore_writes_to(*tables: str) -> None:
 #: Cookies a signed-out reader may hold without the page being personal.
 NEUTRAL_COOKIES = frozenset({"csrftoken", "django_language"})
 NONCE_PLACEHOLDER = b"__infuse_csp_nonce__"
-WRITE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+[`"]?(\w+)', re.IGNORECASE)
+#: Statements that change nothing; any other statement counts as a write (fail safe: a write
+#: the watch cannot read is taken as one to a public table).
+READS = re.compile(
+    r"^\s*(?:SELECT|SAVEPOINT|RELEASE|ROLLBACK|BEGIN|COMMIT|PRAGMA|SET|SHOW|EXPLAIN|DECLARE|FETCH|CLOSE)\b",
+    re.IGNORECASE,
+)
+#: The table a plain write names (SQLite's ``INSERT OR IGNORE`` of many-to-many links too).
+TARGET = re.compile(
+    r"^\s*(?:(?:INSERT|REPLACE)(?:\s+OR\s+\w+)?\s+INTO|UPDATE(?:\s+OR\s+\w+)?|DELETE\s+FROM)"
+    r'\s+[`"]?(\w+)[`"]?(?:[\s(]|$)',
+    re.IGNORECASE,
+)
 READ = "SELECT token FROM core_contentgeneration WHERE id = 1"
 MOVE_ON = (
     "INSERT INTO core_contentgeneration (id, token) VALUES (1, %s) "
@@ -96,9 +108,12 @@ def migration_started(sender: Any, **kwargs: Any) -> None:
     _Migrating.now = True
 
 
-def migration_finished(sender: Any, **kwargs: Any) -> None:
-    """``post_migrate`` receiver."""
+def migration_finished(sender: Any, using: str = DEFAULT_DB_ALIAS, **kwargs: Any) -> None:
+    """``post_migrate`` receiver: what data migrations wrote was not watched, so the
+    generation moves on once now (a failed ``migrate`` ends its process)."""
     _Migrating.now = False
+    if using == DEFAULT_DB_ALIAS:
+        _move_on(connections[using])
 
 
 def _watch(
@@ -106,10 +121,10 @@ def _watch(
 ) -> Any:
     """Run the statement; if it wrote a public table, move the generation on (see above)."""
     result = execute(sql, params, many, context)
-    if _Migrating.now:
+    if _Migrating.now or READS.match(sql):
         return result
-    match = WRITE.match(sql)
-    if match and match.group(1).lower() not in _ignored:
+    target = TARGET.match(sql)
+    if target is None or target.group(1).lower() not in _ignored:
         _changed(context["connection"])
     return result
 
@@ -121,7 +136,9 @@ def _changed(connection: Any) -> None:
     connection.infuse_content_changed = True
     callback = _commit_callback(connection)
     if not any(func is callback for _ids, func, _robust in connection.run_on_commit):
-        transaction.on_commit(callback, using=connection.alias)
+        # Robust: the data is committed whatever happens here; a failure is logged and this
+        # process's kept pages are dropped (others' expire within PUBLIC_PAGE_CACHE_SECONDS).
+        transaction.on_commit(callback, using=connection.alias, robust=True)
 
 
 def _commit_callback(connection: Any) -> Callable[[], None]:
@@ -130,8 +147,13 @@ def _commit_callback(connection: Any) -> Callable[[], None]:
     if callback is None:
 
         def callback() -> None:
-            if getattr(connection, "infuse_content_changed", False):
+            # Always, even if a read in the transaction moved it already: that move may have
+            # been inside a savepoint since rolled back.
+            try:
                 _move_on(connection)
+            except Exception:
+                cache.clear()
+                raise
 
         connection.infuse_move_on = callback
     return callback
@@ -211,6 +233,12 @@ def _keepable_response(request: HttpRequest, response: HttpResponse) -> bool:
     return len(response.content) <= settings.PUBLIC_PAGE_CACHE_MAX_BYTES
 
 
+def _accepted(accept: str) -> str:
+    """What of ``Accept`` changes an answer (a problem as JSON, or a page): a raw header in
+    the key would let anyone fill the cache with copies."""
+    return "problem" if "problem+json" in accept else "json" if "json" in accept else "html"
+
+
 def _key(request: HttpRequest, token: str) -> str:
     parts = [
         token,
@@ -218,7 +246,7 @@ def _key(request: HttpRequest, token: str) -> str:
         request.scheme or "",
         request.get_host(),
         request.get_full_path(),
-        request.META.get("HTTP_ACCEPT", ""),
+        _accepted(request.META.get("HTTP_ACCEPT", "")),
         timezone.localdate().isoformat(),
     ]
     return "page:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()

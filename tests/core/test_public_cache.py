@@ -227,3 +227,37 @@ def test_a_page_with_a_policy_of_its_own_is_not_kept() -> None:
         request.user = AnonymousUser()
         middleware(request)
     assert len(renders) == 2
+
+
+def test_links_and_writes_in_other_words_move_the_generation(catalogue: Dataset) -> None:
+    """SQLite writes many-to-many links as INSERT OR IGNORE; anything not a read counts."""
+    from infuse.core.models import Theme
+
+    token = generation()
+    catalogue.themes.add(Theme.objects.first())
+    assert generation() != token
+    token = generation()
+    with connection.cursor() as cursor:
+        cursor.execute("WITH d AS (SELECT 1) UPDATE datalab_dataset SET title_en = title_en")
+    assert generation() != token
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_move_undone_with_a_savepoint_is_made_again_at_commit(catalogue: Dataset) -> None:
+    token = generation()
+    with transaction.atomic():
+        Dataset.objects.filter(pk=catalogue.pk).update(title_en="Litter picks")
+        with pytest.raises(RuntimeError), transaction.atomic():
+            generation()  # moves it inside the savepoint…
+            raise RuntimeError("…which is rolled back")
+    assert generation() != token
+
+
+def test_data_migrations_move_the_generation_when_migrate_ends() -> None:
+    from infuse.core.public_cache import migration_finished, migration_started
+
+    token = generation()
+    migration_started(sender=None)
+    Dataset.objects.filter(pk=-1).update(title_en="written by a data migration")
+    migration_finished(sender=None)
+    assert generation() != token

@@ -147,7 +147,12 @@ def _rounded(councils: list[ShownValue], region: list[ShownValue], unit: str) ->
     denominator = np.asarray(
         [np.nan if v.denominator is None else v.denominator for v in values], dtype=np.float64
     )
+    if unit == "percentage":
+        # 3 of 4 rounds to 5: a share cannot pass its whole (Wilson's interval refuses it).
+        numerator = np.fmin(numerator, denominator)
     value, low, high = value_and_interval(unit, numerator, denominator)
+    missing = np.asarray([v.numerator is None for v in values])
+    value, low, high = (np.where(missing, np.nan, array) for array in (value, low, high))
 
     def number(x: float) -> float | None:
         return None if not np.isfinite(x) else float(x)
@@ -279,10 +284,15 @@ def _area(value: ShownValue) -> str:
     return str(value.council_id or 0)
 
 
+#: Raise when the rules of disclosure control change (suppression, rounding, the intervals
+#: recomputed from rounded counts): every stored decision is then made again.
+RULES_VERSION = "2"
+
+
 def _inputs(values: list[ShownValue], unit: str, method: Method, threshold: int) -> str:
     """A digest of everything a period's decision depends on (and nothing else)."""
     areas = sorted(values, key=lambda v: v.council_id or 0)
-    parts = [method, str(threshold), unit] + [
+    parts = [RULES_VERSION, method, str(threshold), unit] + [
         f"{_area(v)}:{round(v.numerator or 0)}:{v.numerator is None}:{v.denominator!r}"
         for v in areas
     ]

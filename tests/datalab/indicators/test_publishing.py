@@ -271,3 +271,37 @@ def test_a_changed_count_is_decided_again(indicator):
     after = _public(indicator)
     assert after[("W06000015", "2024-25")]["numerator"] is None
     assert_unrecoverable(list(after.values()))
+
+
+@pytest.mark.django_db
+def test_rounding_never_makes_a_share_pass_its_whole_or_a_missing_count_zero():
+    """3 of 4 rounds to 5 of 4 (Wilson's interval refused it: a public page failed), and a
+    missing count was published as 0%."""
+    from infuse.core.models import Council
+    from infuse.datalab.indicators.publishing import ShownValue, protect_period
+
+    cardiff, newport = Council.objects.order_by("gss_code")[:2]
+
+    def value(council, numerator, denominator):
+        return ShownValue(
+            id=council.pk if council else 0,
+            council=council,
+            period="2024-25",
+            numerator=numerator,
+            denominator=denominator,
+            value=None,
+            ci_low=None,
+            ci_high=None,
+            comparison="",
+            flag="",
+        )
+
+    shown = protect_period(
+        [value(cardiff, 3.0, 4.0), value(newport, None, 50.0), value(None, 3.0, 54.0)],
+        unit="percentage",
+        method="rounding",
+    )
+    by_area = {v.council_id: v for v in shown}
+    assert by_area[cardiff.pk].numerator == 4.0 and by_area[cardiff.pk].value == 100.0
+    assert by_area[newport.pk].numerator is None and by_area[newport.pk].value is None
+    assert by_area[newport.pk].ci_low is None and by_area[newport.pk].ci_high is None
