@@ -194,24 +194,13 @@ def test_every_page_hides_the_same_councils_whatever_order_it_reads_them_in():
     order) then hid different ones, and subtraction from the region's total recovered the
     small count."""
     from infuse.core.models import Council
-    from infuse.datalab.indicators.publishing import ShownValue, protect_period
+    from infuse.datalab.indicators.publishing import protect_period
 
     councils = list(Council.objects.order_by("gss_code"))
     counts = [3, 7, 7, 20, 25, 30, 35, 40, 45, 50]
 
     def value(council, numerator):
-        return ShownValue(
-            id=council.pk if council else 0,
-            council=council,
-            period="2024-25",
-            numerator=float(numerator),
-            denominator=100.0,
-            value=float(numerator),
-            ci_low=None,
-            ci_high=None,
-            comparison="",
-            flag="",
-        )
+        return _shown(council, float(numerator), 100.0, value=float(numerator))
 
     rows = [value(c, n) for c, n in zip(councils, counts, strict=True)]
     region = value(None, sum(counts))
@@ -224,6 +213,24 @@ def test_every_page_hides_the_same_councils_whatever_order_it_reads_them_in():
         for order in (rows, rows[::-1], sorted(rows, key=lambda v: v.council.name_en))
     ]
     assert hidden[0] == hidden[1] == hidden[2] and len(hidden[0]) >= 2
+
+
+def _shown(council, numerator, denominator, value=None):
+    """One council's (or the region's) value for 2024-25, as publishing receives it."""
+    from infuse.datalab.indicators.publishing import ShownValue
+
+    return ShownValue(
+        id=council.pk if council else 0,
+        council=council,
+        period="2024-25",
+        numerator=numerator,
+        denominator=denominator,
+        value=value,
+        ci_low=None,
+        ci_high=None,
+        comparison="",
+        flag="",
+    )
 
 
 def _public(indicator) -> dict[tuple[str, str], dict]:
@@ -278,26 +285,12 @@ def test_rounding_never_makes_a_share_pass_its_whole_or_a_missing_count_zero():
     """3 of 4 rounds to 5 of 4 (Wilson's interval refused it: a public page failed), and a
     missing count was published as 0%."""
     from infuse.core.models import Council
-    from infuse.datalab.indicators.publishing import ShownValue, protect_period
+    from infuse.datalab.indicators.publishing import protect_period
 
     cardiff, newport = Council.objects.order_by("gss_code")[:2]
 
-    def value(council, numerator, denominator):
-        return ShownValue(
-            id=council.pk if council else 0,
-            council=council,
-            period="2024-25",
-            numerator=numerator,
-            denominator=denominator,
-            value=None,
-            ci_low=None,
-            ci_high=None,
-            comparison="",
-            flag="",
-        )
-
     shown = protect_period(
-        [value(cardiff, 3.0, 4.0), value(newport, None, 50.0), value(None, 3.0, 54.0)],
+        [_shown(cardiff, 3.0, 4.0), _shown(newport, None, 50.0), _shown(None, 3.0, 54.0)],
         unit="percentage",
         method="rounding",
     )
