@@ -56,7 +56,7 @@ def connect(
     *,
     spark_master: str | None = None,
     threads: int | None = None,
-    memory_limit: str | None = None,
+    memory_limit: str = DEFAULT_MEMORY_LIMIT,
     spark_config: dict[str, str] | None = None,
 ) -> BaseBackend:
     """Open an Ibis backend.
@@ -81,8 +81,7 @@ def connect(
     (``getOrCreate``), as Spark allows only one active context per JVM.
     """
     if engine == "duckdb":
-        limit = memory_limit or DEFAULT_MEMORY_LIMIT
-        return ibis.duckdb.from_connection(open_duckdb(threads=threads, memory_limit=limit))
+        return ibis.duckdb.from_connection(open_duckdb(threads=threads, memory_limit=memory_limit))
     if engine == "spark":
         session = spark_session(spark_master, spark_config)
         return ibis.pyspark.connect(session)

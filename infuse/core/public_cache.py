@@ -2,8 +2,8 @@
 
 Why: a public page is read far more often than anything on it changes, and rendering it (the
 disclosure control, the charts, thousands of formatted numbers) cost an indicator page 30-80 ms
-per visitor. A rendered page is kept in the cache under the **content generation**: one number
-in the database that every committed write to the platform's own tables moves on. A page is
+per visitor. A rendered page is kept in the cache under the **content generation**: one token
+in the database that every committed write to the platform's own tables replaces. A page is
 therefore never older than the data it was rendered from, whichever process wrote (a web
 worker, the task worker, a command), and nobody has to remember which page shows what.
 
@@ -21,10 +21,10 @@ no session or messages cookie, answered ``200`` without setting a cookie or vary
 (a page with a form's CSRF token varies on the cookie and is never kept) or a policy of its own.
 The API's answers to signed-out readers are kept the same way (its language comes from
 ``Accept-Language``, in the key); a request with a token never is. The key holds the
-generation, the language, the host, the full path with its query and today's date (words such
-as "closes in 3 days" change at midnight); entries also expire after
-``PUBLIC_PAGE_CACHE_SECONDS``. Pages come from the ``default`` cache: per process unless a
-shared cache (``INFUSE_CACHE_URL``, Redis) is configured.
+generation, the language, the scheme and host, the full path with its query, the kind of answer
+asked for and today's date (words such as "closes in 3 days" change at midnight); entries also
+expire after ``PUBLIC_PAGE_CACHE_SECONDS``. Pages come from the ``default`` cache, Django's
+local memory: each process keeps its own.
 """
 
 from __future__ import annotations
@@ -89,16 +89,17 @@ TARGET = re.compile(
     r'\s+[`"]?(\w+)[`"]?(?:[\s(]|$)',
     re.IGNORECASE,
 )
-READ = "SELECT token FROM core_contentgeneration WHERE id = 1"
+# Built from the constant table name alone.
+READ = f"SELECT token FROM {GENERATION_TABLE} WHERE id = 1"  # noqa: S608
 MOVE_ON = (
-    "INSERT INTO core_contentgeneration (id, token) VALUES (1, %s) "
+    f"INSERT INTO {GENERATION_TABLE} (id, token) VALUES (1, %s) "  # noqa: S608
     "ON CONFLICT (id) DO UPDATE SET token = excluded.token"
 )
 
 
 class _Migrating:
-    """Whether ``migrate`` is running: its tables (the generation's own among them) are not
-    there yet, and nothing is served from a database half migrated."""
+    """Whether ``migrate`` is running: its tables (the generation's own among them) may not be
+    there yet, so its writes are not watched; the generation moves once when it ends."""
 
     now = False
 
@@ -217,9 +218,8 @@ def _keepable_response(request: HttpRequest, response: HttpResponse) -> bool:
     # A view's own security policy lives on the response object, not in what is kept.
     if hasattr(response, "_csp_config") or hasattr(response, "_csp_ro_config"):
         return False
-    if "private" in response.get("Cache-Control", "") or "no-store" in response.get(
-        "Cache-Control", ""
-    ):
+    cache_control = response.get("Cache-Control", "")
+    if "private" in cache_control or "no-store" in cache_control:
         return False
     # The page used a CSRF token (a form), changed the session, or queued a message: the
     # outer middleware would make it personal.

@@ -13,6 +13,7 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
+from infuse.analytics.connection import DEFAULT_MEMORY_LIMIT
 from infuse.analytics.engine import connect, read_parquet
 from infuse.analytics.indicators.spec import (
     UNIT_MULTIPLIER,
@@ -312,7 +313,7 @@ def compute_indicator_from_parquet(
     engine: str = "duckdb",
     spark_master: str | None = None,
     threads: int | None = None,
-    memory_limit: str | None = None,
+    memory_limit: str = DEFAULT_MEMORY_LIMIT,
 ) -> Any:
     """Compute an indicator over a dataset version's Parquet file(s) on a connection of its own.
 

@@ -311,15 +311,9 @@ def _apply(values: list[ShownValue], decision: dict[str, Any]) -> list[ShownValu
     """The values as a stored decision shows them (the same as deciding again)."""
     if "rounded" in decision:
         figures = decision["rounded"]
+        fields = ("numerator", "value", "ci_low", "ci_high")
         return [
-            replace(
-                v,
-                numerator=figures[_area(v)][0],
-                value=figures[_area(v)][1],
-                ci_low=figures[_area(v)][2],
-                ci_high=figures[_area(v)][3],
-                rounded=True,
-            )
+            replace(v, rounded=True, **dict(zip(fields, figures[_area(v)], strict=True)))
             for v in values
         ]
     hidden = set(decision["hidden"])
