@@ -102,3 +102,8 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     if exc.status_code == 403:  # only the CSRF check of a signed-in session raises it
         return problem_response(PermissionDenied(CSRF_REFUSED), request)
     return problem_response(InvalidInput(str(exc)), request)
+
+
+# This module is the API's URLconf, included from infuse.urls when first used.
+urlpatterns, _app_name, _namespace = api.urls
+assert (_app_name, _namespace) == ("ninja", "api"), "infuse.urls includes the API under these"

@@ -12,6 +12,10 @@ from __future__ import annotations
 import os
 import sys
 
+import django
+
+from infuse.core import collector
+
 COMMANDS = {
     "demo": "load the demo region and print demo sign-ins",
     "serve": "serve the web application (gunicorn), optionally with the worker",
@@ -45,7 +49,14 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "infuse.settings")
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(["infuse", *args])
+    # Set up here, with the collector paused (see infuse.core.collector); the command's own
+    # set-up then finds everything loaded. A broken configuration raises here as it would there.
+    with collector.loading():
+        django.setup()
+    try:
+        execute_from_command_line(["infuse", *args])
+    finally:
+        collector.before_exit()
 
 
 if __name__ == "__main__":

@@ -5,9 +5,9 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from infuse.api import api
 from infuse.core import message_views
 from infuse.core import views as core
+from infuse.core.deferred_urls import deferred_include
 from infuse.datalab.catalogue import views as datalab_views
 from infuse.region.home import views as region_home
 
@@ -59,7 +59,8 @@ account_patterns = [
 ]
 
 urlpatterns = [
-    path("api/v1/", api.urls),
+    # Imported on first use: see infuse.core.deferred_urls.
+    deferred_include("api/v1/", "infuse.api", app_name="ninja", namespace="api"),
     # Machine-readable, language-neutral: outside the language prefixes.
     path("data/catalogue.jsonld", datalab_views.dcat_catalogue, name="dcat_catalogue"),
 ]

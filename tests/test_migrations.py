@@ -78,3 +78,56 @@ def test_an_intact_legacy_audit_chain_is_rekeyed_and_a_tampered_one_left_to_be_f
     else:
         assert result.ok and result.checked == 5 and result.unkeyed == 0
         assert set(AuditEvent.objects.values_list("scheme", flat=True)) == {audit.KEYED}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_task_pages_kept_as_addresses_become_url_names_and_back():
+    import uuid
+
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+    from django.urls import reverse
+    from django.utils import translation
+
+    from infuse.core.models import TaskProgress
+
+    before, after = (
+        [("core", "0011_content_generation")],
+        [("core", "0012_task_subject_by_view_name")],
+    )
+    upload = str(uuid.uuid4())
+    with translation.override("cy"):
+        welsh = reverse("datalab:upload_status", kwargs={"upload_id": upload})
+    with translation.override("en"):
+        contract = reverse("procurement:contract", kwargs={"pk": 7})
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps.get_model("core", "TaskProgress")
+    made = {
+        address: old.objects.create(kind="datalab.ingest", subject_url=address).pk
+        for address in (welsh, f"{contract}#evaluations", "/no/such/page/", "")
+    }
+    executor = MigrationExecutor(connection)
+    executor.migrate(after)
+    kept = {
+        address: TaskProgress.objects.values_list(
+            "subject_view", "subject_kwargs", "subject_anchor"
+        ).get(pk=pk)
+        for address, pk in made.items()
+    }
+    assert kept[welsh] == ("datalab:upload_status", {"upload_id": upload}, "")
+    assert kept[f"{contract}#evaluations"] == ("procurement:contract", {"pk": 7}, "evaluations")
+    assert kept["/no/such/page/"] == kept[""] == ("", {}, "")
+    with translation.override("cy"):
+        assert TaskProgress.objects.get(pk=made[welsh]).subject_path() == welsh
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps.get_model("core", "TaskProgress")
+    assert old.objects.get(pk=made[welsh]).subject_url == welsh.removeprefix("/cy")
+    assert old.objects.get(pk=made[f"{contract}#evaluations"]).subject_url == (
+        f"{contract}#evaluations"
+    )
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())

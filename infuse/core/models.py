@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.validators import RegexValidator
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -422,8 +423,13 @@ class TaskProgress(models.Model):
     message = models.CharField(max_length=500, blank=True)
     result = models.JSONField(default=dict, blank=True)
     # The page of what the work is for (the upload and its report, the experiment's results…):
-    # the progress page links to it from the start, and on failure points there for why.
-    subject_url = models.CharField(max_length=300, blank=True)
+    # the progress page links to it from the start, and on failure points there for why. Kept
+    # as the page's URL name and arguments, not its address: working the address out loads the
+    # whole URL map (every view and API schema, half a second), which a command starting work
+    # has no other use for; the progress page, which has the map, works it out (see ``subject``).
+    subject_view = models.CharField(max_length=100, blank=True)
+    subject_kwargs = models.JSONField(default=dict, blank=True)
+    subject_anchor = models.CharField(max_length=50, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -445,6 +451,13 @@ class TaskProgress(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.state in {self.State.SUCCEEDED, self.State.FAILED}
+
+    def subject_path(self) -> str:
+        """The address of the page this work is for, in the active language ("" if none)."""
+        if not self.subject_view:
+            return ""
+        path = reverse(self.subject_view, kwargs=self.subject_kwargs)
+        return f"{path}#{self.subject_anchor}" if self.subject_anchor else path
 
 
 class ContentGeneration(models.Model):

@@ -13,6 +13,7 @@ import json
 import sys
 from pathlib import Path
 
+from infuse.core import collector
 from infuse.core.sandbox import PAYLOAD, REFUSAL, RESULT
 
 
@@ -27,7 +28,8 @@ def _refuse(
 
 def main(target: str) -> int:
     module_name, _, function_name = target.partition(":")
-    function = getattr(importlib.import_module(module_name), function_name)
+    with collector.loading():
+        function = getattr(importlib.import_module(module_name), function_name)
     payload = json.loads(Path(PAYLOAD).read_text(encoding="utf-8"))
     try:
         result = function(payload, Path.cwd())
@@ -50,4 +52,6 @@ def main(target: str) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1]))
+    code = main(sys.argv[1])
+    collector.before_exit()
+    sys.exit(code)

@@ -18,7 +18,6 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -228,7 +227,7 @@ def start_audit_verification(*, actor: Person | None) -> TaskProgress:
 
     with transaction.atomic():
         progress = TaskProgress.objects.create(
-            kind="audit.verify", owner=actor, subject_url=reverse("audit")
+            kind="audit.verify", owner=actor, subject_view="audit"
         )
         enqueue_tracked(progress, verify_audit_chain, str(progress.pk))
         audit.record_event(actor=actor, action="audit.verification_started", obj=progress)

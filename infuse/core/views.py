@@ -271,10 +271,9 @@ def task_status(request: HttpRequest, progress_id: str) -> HttpResponse:
         {
             "progress": progress,
             "summary": _progress_summary(progress),
-            # Kept as made (in whichever language the work began); shown in the reader's.
-            "subject_url": in_language(
-                progress.subject_url or progress.result.get("url", ""), get_language()
-            ),
+            "subject_url": progress.subject_path()
+            # A result's own link is kept as made (in whichever language the work began).
+            or in_language(progress.result.get("url", ""), get_language()),
             "subject_words": SUBJECT_WORDS.get(progress.kind, OTHER_SUBJECT),
         },
     )

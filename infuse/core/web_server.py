@@ -26,6 +26,9 @@ from django.db import connections
 from django.urls import get_resolver
 from django.utils import translation
 
+from infuse.core import collector
+from infuse.core.deferred_urls import load_everything
+
 logger = logging.getLogger("infuse.web_server")
 
 #: Public pages each worker renders before it takes traffic: the home page and the three labs'
@@ -120,10 +123,11 @@ def when_ready(server: Any) -> None:
     forked. Imports the URL map (every view and API schema) and both languages' catalogues here,
     so every worker shares them instead of importing its own on its first request."""
     started = time.perf_counter()
-    get_resolver().url_patterns  # noqa: B018 - importing the URL map is the point
-    for language in ("cy", "en"):
-        translation.activate(language)
-    translation.deactivate()
+    with collector.loading():  # frozen before the fork, so workers keep sharing it
+        load_everything(get_resolver())  # the API's map too, which waits to be used
+        for language in ("cy", "en"):
+            translation.activate(language)
+        translation.deactivate()
     took = (time.perf_counter() - started) * 1000
     server.log.info("URL map and both catalogues loaded in %.0f ms", took)
 

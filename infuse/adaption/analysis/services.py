@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from infuse.adaption.analysis.deviations import protocol_deviations
@@ -66,7 +65,8 @@ def attach_data(*, actor: Person, experiment: Experiment, attach_in: AttachIn) -
         progress = TaskProgress.objects.create(
             kind="adaption.analysis",
             owner=actor,
-            subject_url=reverse("adaption:results", kwargs={"slug": experiment.slug}),
+            subject_view="adaption:results",
+            subject_kwargs={"slug": experiment.slug},
         )
         run = AnalysisRun.objects.create(
             experiment=experiment,

@@ -10,7 +10,6 @@ from dataclasses import replace
 from typing import Any
 
 from django.db import transaction
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from infuse.adaption.design.history import load_history
@@ -58,7 +57,8 @@ def _queue(
         progress = TaskProgress.objects.create(
             kind=TaskProgress.Kind(f"adaption.{name}"),
             owner=actor,
-            subject_url=reverse("adaption:experiment_design", kwargs={"slug": experiment.slug}),
+            subject_view="adaption:experiment_design",
+            subject_kwargs={"slug": experiment.slug},
         )
         enqueue_tracked(progress, task, experiment.pk, str(progress.pk), *arguments)
         keep_progress(

@@ -13,7 +13,6 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.tasks import task
-from django.urls import reverse
 from django.utils.translation import gettext_noop
 
 from infuse.core import audit, files
@@ -31,7 +30,8 @@ def queue_indicator(indicator: Indicator, *, owner: Any) -> TaskProgress:
     progress = TaskProgress.objects.create(
         kind="datalab.indicator",
         owner=owner,
-        subject_url=reverse("datalab:indicator", kwargs={"slug": indicator.slug}),
+        subject_view="datalab:indicator",
+        subject_kwargs={"slug": indicator.slug},
     )
     enqueue_tracked(progress, compute_indicator, indicator.pk, str(progress.pk))
     indicator.progress = progress

@@ -16,7 +16,6 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -111,7 +110,8 @@ def upload_file(
         progress = TaskProgress.objects.create(
             kind="datalab.ingest",
             owner=actor,
-            subject_url=reverse("datalab:upload_status", kwargs={"upload_id": upload_id}),
+            subject_view="datalab:upload_status",
+            subject_kwargs={"upload_id": str(upload_id)},
         )
         upload = DatasetUpload.objects.create(
             id=upload_id,

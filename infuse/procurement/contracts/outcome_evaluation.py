@@ -8,7 +8,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from infuse.core import audit
@@ -48,8 +47,9 @@ def evaluate_outcome(
         progress = TaskProgress.objects.create(
             kind="procurement.evaluation",
             owner=actor,
-            subject_url=reverse("procurement:contract", kwargs={"pk": contract.pk})
-            + "#evaluations",
+            subject_view="procurement:contract",
+            subject_kwargs={"pk": contract.pk},
+            subject_anchor="evaluations",
         )
         evaluation = OutcomeEvaluation.objects.create(
             contract=contract,
