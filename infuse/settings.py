@@ -131,7 +131,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Inside sessions, CSRF, authentication and messages, so it sees what they would add.
-    "infuse.core.public_cache.PublicPageCacheMiddleware",
+    "infuse.core.page_cache.PageCacheMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "infuse.core.middleware.DomainErrorMiddleware",
     # Last, so that it sees the outcome of authentication (django-axes requirement).
@@ -331,9 +331,12 @@ DISCLOSURE_METHOD = os.environ.get("INFUSE_DISCLOSURE_METHOD", "suppression")
 if DISCLOSURE_METHOD not in {"suppression", "rounding"}:
     raise ValueError("INFUSE_DISCLOSURE_METHOD must be suppression or rounding")
 # Pages kept for signed-out readers until anything they could show changes
-# (infuse.core.public_cache), and for at most this long; 0 turns keeping off.
+# (infuse.core.page_cache), and for at most this long; 0 turns keeping off.
 PUBLIC_PAGE_CACHE_SECONDS = int(os.environ.get("INFUSE_PUBLIC_PAGE_CACHE_SECONDS", "300"))
 PUBLIC_PAGE_CACHE_MAX_BYTES = 256 * 1024
+# Pages kept for each signed-in person and session, until anything a page could show changes,
+# and for at most this long; 0 turns keeping them off.
+PERSONAL_PAGE_CACHE_SECONDS = int(os.environ.get("INFUSE_PERSONAL_PAGE_CACHE_SECONDS", "60"))
 # The API's schema and docs are built once by the API itself (and read before any database).
 PUBLIC_PAGE_CACHE_SKIP = (
     "/admin/",

@@ -461,7 +461,7 @@ class TaskProgress(models.Model):
 
 
 class ContentGeneration(models.Model):
-    """One row: the token public pages are kept under (``infuse.core.public_cache``); every
+    """One row: the token public pages are kept under (``infuse.core.page_cache``); every
     committed write to a table the public could see replaces it."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)

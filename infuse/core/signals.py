@@ -16,10 +16,10 @@ from django.dispatch import receiver
 from django.tasks.signals import task_finished
 
 from infuse.core import audit
+from infuse.core.page_cache import migration_finished, migration_started, watch_connection
 from infuse.core.progress import fail_unfinished
-from infuse.core.public_cache import migration_finished, migration_started, watch_connection
 
-# Every statement of the database is watched for writes that change what the public sees.
+# Every statement of the database is watched for writes that change what pages show.
 connection_created.connect(watch_connection, dispatch_uid="infuse-public-cache")
 pre_migrate.connect(migration_started, dispatch_uid="infuse-public-cache")
 post_migrate.connect(migration_finished, dispatch_uid="infuse-public-cache")

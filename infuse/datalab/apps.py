@@ -39,7 +39,7 @@ class DatalabConfig(AppConfig):
     verbose_name = _("Data Lab")
 
     def ready(self) -> None:
-        from infuse.core import integrity, public_cache
+        from infuse.core import integrity, page_cache
         from infuse.core.tasks import on_worker_start
         from infuse.datalab.catalogue.integrity import changed_versions
         from infuse.datalab.catalogue.reminders import start_daily_reminders
@@ -50,4 +50,4 @@ class DatalabConfig(AppConfig):
         on_worker_start(start_daily_reminders)
         integrity.register("dataset versions' files against their hashes", changed_versions)
         # Disclosure decisions are made again from the values whenever they are missing.
-        public_cache.ignore_writes_to(DisclosedPeriod._meta.db_table)
+        page_cache.ignore_writes_to(DisclosedPeriod._meta.db_table)

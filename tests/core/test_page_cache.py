@@ -1,5 +1,6 @@
-"""Pages kept for signed-out readers: served again without rendering, and never older than what
-they show, whichever way and from whichever connection the data changed."""
+"""Pages kept for signed-out readers, and for each signed-in person's session: served again
+without rendering, and never older than what they show, whichever way and from whichever
+connection the data changed."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from django.test.utils import CaptureQueriesContext
 from django.views.decorators.csp import csp_override
 
 from infuse.core.models import ContentGeneration, RateCounter, TaskProgress
-from infuse.core.public_cache import PublicPageCacheMiddleware, generation
+from infuse.core.page_cache import PERSONAL, PageCacheMiddleware, generation
 from infuse.datalab.models import Dataset
 
 pytestmark = pytest.mark.django_db
@@ -119,14 +120,26 @@ def test_a_rolled_back_write_leaves_the_page_as_it_was(catalogue: Dataset) -> No
     assert _queries(client, "/data/")[0] == before
 
 
-def test_writing_private_records_keeps_the_pages(catalogue: Dataset) -> None:
+def test_writing_private_records_keeps_the_public_pages(catalogue: Dataset) -> None:
     client = Client()
     _queries(client, "/data/")
-    token = generation()
+    token, personal = generation(), generation(PERSONAL)
     TaskProgress.objects.create(kind="datalab.ingest")
+    assert generation() == token and generation(PERSONAL) != personal
+    personal = generation(PERSONAL)
     RateCounter.objects.create(key="sign-in:someone", window=0, count=1)
-    assert generation() == token
+    assert generation() == token and generation(PERSONAL) == personal  # shown nowhere
     assert _queries(client, "/data/")[1] == 1
+
+
+def test_a_private_write_in_a_transaction_moves_only_the_personal_generation(
+    catalogue: Dataset,
+) -> None:
+    token, personal = generation(), generation(PERSONAL)
+    with transaction.atomic():
+        TaskProgress.objects.create(kind="datalab.ingest")
+        assert generation(PERSONAL) != personal
+    assert generation() == token
 
 
 def test_each_language_and_query_is_kept_apart(catalogue: Dataset) -> None:
@@ -137,16 +150,105 @@ def test_each_language_and_query_is_kept_apart(catalogue: Dataset) -> None:
     assert _queries(client, "/cy/data/")[0] == welsh
 
 
-def test_signed_in_people_and_session_holders_are_never_served_a_kept_page(
-    catalogue: Dataset, signed_in: Callable[..., Client]
+def test_session_holders_who_are_not_signed_in_are_never_served_a_kept_page(
+    catalogue: Dataset,
 ) -> None:
     _queries(Client(), "/data/")
-    officer = signed_in("officer")
-    _page, queries = _queries(officer, "/data/")
-    assert queries > 1
     holder = Client()
     holder.cookies["sessionid"] = "not-signed-in-but-personal"
     assert _queries(holder, "/data/")[1] > 1
+    assert _queries(holder, "/data/")[1] > 1
+
+
+CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def _page(client: Client, path: str) -> tuple[str, int]:
+    """As :func:`_queries`, with the CSRF tokens (new on every request) left out too."""
+    page, queries = _queries(client, path)
+    return CSRF_FIELD.sub('name="csrfmiddlewaretoken" value=""', page), queries
+
+
+def test_a_signed_in_person_gets_their_own_kept_page_in_their_session(
+    catalogue: Dataset, make_person: Callable[..., Any]
+) -> None:
+    officer = make_person("officer")
+    client, same_person_elsewhere, other = Client(), Client(), Client()
+    client.force_login(officer)
+    same_person_elsewhere.force_login(officer)
+    other.force_login(make_person("officer"))  # signing in is a write: all of them first
+    first, rendered = _page(client, "/data/")
+    again, kept = _page(client, "/data/")
+    assert again == first and "Fly-tipping reports" in again
+    assert kept <= 3 < rendered  # the session, the person, the generation
+    assert _page(other, "/data/")[1] > 3  # another person: rendered for them
+    assert _page(same_person_elsewhere, "/data/")[1] > 3  # another session too
+    assert _page(Client(), "/data/")[1] > 1  # and never given to someone signed out
+
+
+def test_what_only_signed_in_pages_show_moves_their_pages_on_but_not_the_publics(
+    catalogue: Dataset, make_person: Callable[..., Any]
+) -> None:
+    from infuse.core.models import Notification
+
+    officer = make_person("officer")
+    client = Client()
+    client.force_login(officer)
+    _page(client, "/data/")
+    _page(Client(), "/data/")
+    public = generation()
+    Notification.objects.create(
+        person=officer, key="k", topic=Notification.Topic.WORK_DONE, subject_en="Done"
+    )
+    assert generation() == public
+    assert _page(Client(), "/data/")[1] == 1
+    page, queries = _page(client, "/data/")
+    assert "(1<span" in page and queries > 3
+
+
+def test_a_kept_page_gives_each_request_a_working_csrf_token_of_its_own(
+    catalogue: Dataset, signed_in: Callable[..., Client]
+) -> None:
+    client = signed_in("officer")
+    client.handler.enforce_csrf_checks = True
+    tokens = []
+    for _ in range(3):
+        page = client.get("/data/").content.decode()
+        tokens += CSRF_FIELD.findall(page)
+    assert len(set(tokens)) == 3 and not any("infuse" in token for token in tokens)
+    # The last (from a kept page) signs the person out: the form works.
+    response = client.post("/account/sign-out/", {"csrfmiddlewaretoken": tokens[-1]})
+    assert response.status_code == 302
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_message_waiting_for_the_person_is_shown_not_a_kept_page(
+    catalogue: Dataset, signed_in: Callable[..., Client]
+) -> None:
+    """Messages wait in a cookie of their own (and, when they do not fit, in the session)."""
+    from types import SimpleNamespace
+
+    from django.contrib.messages import SUCCESS
+    from django.contrib.messages.storage.base import Message
+    from django.contrib.messages.storage.cookie import CookieStorage
+
+    client = signed_in("officer")
+    _page(client, "/data/")
+    assert _page(client, "/data/")[1] <= 3
+    said = HttpResponse()
+    CookieStorage(SimpleNamespace(COOKIES={}))._store([Message(SUCCESS, "Saved.")], said)
+    client.cookies["messages"] = said.cookies["messages"].value
+    assert "Saved." in client.get("/data/").content.decode()
+    assert "Saved." not in client.get("/data/").content.decode()
+
+
+def test_keeping_signed_in_pages_can_be_turned_off(
+    catalogue: Dataset, signed_in: Callable[..., Client], settings: Any
+) -> None:
+    settings.PERSONAL_PAGE_CACHE_SECONDS = 0
+    client = signed_in("officer")
+    rendered = _page(client, "/data/")[1]
+    assert _page(client, "/data/")[1] == rendered
 
 
 def test_a_page_with_a_form_is_not_kept() -> None:
@@ -163,7 +265,7 @@ def test_a_page_with_a_form_is_not_kept() -> None:
 
     for view, expected in ((with_form, 2), (without_form, 1)):
         renders.clear()
-        middleware = PublicPageCacheMiddleware(view)
+        middleware = PageCacheMiddleware(view)
         for _ in range(2):
             request = RequestFactory().get(f"/{view.__name__}/")
             request.user = AnonymousUser()
@@ -221,7 +323,7 @@ def test_a_page_with_a_policy_of_its_own_is_not_kept() -> None:
         renders.append(1)
         return HttpResponse("<p>Docs</p>")
 
-    middleware = PublicPageCacheMiddleware(docs)
+    middleware = PageCacheMiddleware(docs)
     for _ in range(2):
         request = RequestFactory().get("/docs/")
         request.user = AnonymousUser()
@@ -254,7 +356,7 @@ def test_a_move_undone_with_a_savepoint_is_made_again_at_commit(catalogue: Datas
 
 
 def test_data_migrations_move_the_generation_when_migrate_ends() -> None:
-    from infuse.core.public_cache import migration_finished, migration_started
+    from infuse.core.page_cache import migration_finished, migration_started
 
     token = generation()
     migration_started(sender=None)
