@@ -6,15 +6,15 @@ disclosure control, the charts, thousands of formatted numbers, a person's work 
 labs) cost 20-80 ms per request. A rendered page is kept in the cache under a **generation**:
 a token in the database that committed writes replace. There are two. The *public* generation
 moves on every committed write to a table the public could see; the *personal* one on every
-write to any table a page could show (a person's messages, their work's progress and the audit
-trail too). A page is therefore never older than the data it was rendered from, whichever
+write to any table a page could show (a person's messages, their work's progress, sessions and
+the audit trail too). A page is therefore never older than the data it was rendered from, whichever
 process wrote (a web worker, the task worker, a command), and nobody has to remember which
 page shows what.
 
 How writes are seen: every statement Django sends passes :func:`_watch` (installed on each new
 connection); any statement other than a read (:data:`READS`) moves the generations on unless it
-plainly writes a table no page shows (:data:`NEVER_SHOWN`: sessions, rate counters, sign-in
-attempts, the generations themselves), and it leaves the public one alone when it plainly
+plainly writes a table no page shows (:data:`NEVER_SHOWN`: rate counters, sign-in attempts,
+the generations themselves), and it leaves the public one alone when it plainly
 writes a table only signed-in pages show (:data:`PRIVATE_TABLES`). A write the watch cannot
 read moves both (fail safe). They move: at once outside a transaction; inside one, when it
 commits (a rollback takes the data and the move back together), or earlier when the same
@@ -64,13 +64,12 @@ GENERATION_TABLE = "core_contentgeneration"
 #: The generations' rows in :data:`GENERATION_TABLE`.
 PUBLIC, PERSONAL = 1, 2
 #: Tables whose rows no kept page shows: writing them moves neither generation (a page view
-#: writes some of them: the session, rate counters).
+#: writes some of them: rate counters).
 NEVER_SHOWN = frozenset(
     {
         GENERATION_TABLE,
         "core_ratecounter",
         "django_admin_log",
-        "django_session",
         "django_tasks_database_dbtaskresult",
         "axes_accessattempt",
         "axes_accessattemptexpiration",
@@ -87,6 +86,8 @@ PRIVATE_TABLES = frozenset(
         "core_notification",
         "core_subscription",
         "core_taskprogress",
+        # A page may show what the session holds: writing it moves personal pages on.
+        "django_session",
     }
 )
 _never_shown = set(NEVER_SHOWN)
@@ -100,8 +101,6 @@ def ignore_writes_to(*tables: str) -> None:
 
 #: Cookies a signed-out reader may hold without the page being personal.
 NEUTRAL_COOKIES = frozenset({"csrftoken", "django_language"})
-NONCE_PLACEHOLDER = b"__infuse_csp_nonce__"
-CSRF_PLACEHOLDER = b"__infuse_csrf_token__"
 #: A form's CSRF field as ``{% csrf_token %}`` writes it.
 CSRF_FIELD = re.compile(rb'(name="csrfmiddlewaretoken" value=")[A-Za-z0-9]{32,64}"')
 #: Where the messages framework's session storage keeps messages waiting to be shown.
@@ -216,8 +215,10 @@ def _commit_callback(connection: Any) -> Callable[[], None]:
 
 def _move_on(connection: Any, kinds: tuple[int, ...]) -> None:
     _pending(connection).difference_update(kinds)
+    tokens = {kind: secrets.token_hex(8) for kind in kinds}
+    connection.infuse_moved_to = {**getattr(connection, "infuse_moved_to", {}), **tokens}
     rows = ", ".join("(%s, %s)" for _kind in kinds)
-    params = [value for kind in kinds for value in (kind, secrets.token_hex(8))]
+    params = [value for kind, token in tokens.items() for value in (kind, token)]
     _on_generation_table(connection, MOVE_ON.format(rows=rows), params)
 
 
@@ -252,12 +253,19 @@ def generation(kind: int = PUBLIC) -> str | None:
     if kind in _pending(connection):
         _move_on(connection, tuple(sorted(_pending(connection))))
     row = _on_generation_table(connection, READ, [kind])
+    # A transaction that wrote must read a generation it moved to: if not, the move was in a
+    # savepoint since rolled back, and a page showing the writes still standing must not be
+    # kept under the committed generation.
+    wrote = connection.in_atomic_block and kind in _at_commit(connection)
+    if row and wrote and row[0] != getattr(connection, "infuse_moved_to", {}).get(kind):
+        _move_on(connection, tuple(sorted(_at_commit(connection))))
+        row = _on_generation_table(connection, READ, [kind])
     return str(row[0]) if row else None
 
 
 @dataclass(frozen=True)
 class _Reader:
-    """Whose kept pages a request may have: everyone's (``person`` None) or one session's."""
+    """Whose kept pages a request may have: everyone's (no ``person``) or one session's."""
 
     kind: int
     seconds: int
@@ -336,6 +344,18 @@ def _key(request: HttpRequest, token: str, reader: _Reader) -> str:
     return "page:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
+@dataclass(frozen=True)
+class _Kept:
+    """A kept answer. Its placeholders are drawn afresh for each page, so no text a page
+    shows (a title someone typed) can contain one and be filled in with a reader's secret."""
+
+    status: int
+    headers: dict[str, str]
+    content: bytes
+    nonce_placeholder: bytes
+    csrf_placeholder: bytes
+
+
 class PageCacheMiddleware:
     """Answer from the page kept for the reader and the current generation, or render it and
     keep it (see the module docstring for what is kept, for whom and for how long)."""
@@ -350,33 +370,38 @@ class PageCacheMiddleware:
             return self.get_response(request)
         key = _key(request, token, reader)
         kept = cache.get(key)
-        if kept is not None:
-            status, headers, content = kept
-            return HttpResponse(_filled_in(request, content), status=status, headers=headers)
+        if isinstance(kept, _Kept):
+            content = _filled_in(request, kept)
+            return HttpResponse(content, status=kept.status, headers=kept.headers)
         response = self.get_response(request)
         if _keepable_response(request, response, reader):
-            content = _with_placeholders(request, response.content)
-            cache.set(key, (response.status_code, dict(response.headers), content), reader.seconds)
+            cache.set(key, _keeping(request, response), reader.seconds)
         return response
 
 
-def _with_placeholders(request: HttpRequest, content: bytes) -> bytes:
+def _keeping(request: HttpRequest, response: HttpResponse) -> _Kept:
     """The page without what belongs to this request alone: its script nonce and its forms'
     CSRF tokens become placeholders."""
+    mark = secrets.token_hex(16).encode()
+    nonce_placeholder, csrf_placeholder = b"nonce-" + mark, b"csrf-" + mark
+    content = response.content
     nonce = get_nonce(request)
     if nonce:  # generated only if the page has one
-        content = content.replace(str(nonce).encode(), NONCE_PLACEHOLDER)
-    return CSRF_FIELD.sub(rb"\g<1>" + CSRF_PLACEHOLDER + rb'"', content)
+        content = content.replace(str(nonce).encode(), nonce_placeholder)
+    content = CSRF_FIELD.sub(rb"\g<1>" + csrf_placeholder + rb'"', content)
+    headers = dict(response.headers)
+    return _Kept(response.status_code, headers, content, nonce_placeholder, csrf_placeholder)
 
 
-def _filled_in(request: HttpRequest, content: bytes) -> bytes:
+def _filled_in(request: HttpRequest, kept: _Kept) -> bytes:
     """The kept page with this request's own nonce (which the policy header will then name:
     a nonce served twice would let an injected script reuse it) and CSRF token (from the
     reader's own secret, set or renewed by the CSRF middleware as a fresh render would)."""
-    if NONCE_PLACEHOLDER in content:
+    content = kept.content
+    if kept.nonce_placeholder in content:
         nonce = get_nonce(request)
         if nonce is not None:
-            content = content.replace(NONCE_PLACEHOLDER, str(nonce).encode())
-    if CSRF_PLACEHOLDER in content:
-        content = content.replace(CSRF_PLACEHOLDER, get_token(request).encode())
+            content = content.replace(kept.nonce_placeholder, str(nonce).encode())
+    if kept.csrf_placeholder in content:
+        content = content.replace(kept.csrf_placeholder, get_token(request).encode())
     return content

@@ -363,3 +363,33 @@ def test_data_migrations_move_the_generation_when_migrate_ends() -> None:
     Dataset.objects.filter(pk=-1).update(title_en="written by a data migration")
     migration_finished(sender=None)
     assert generation() != token
+
+
+def test_text_like_a_placeholder_is_never_filled_in_with_a_readers_secrets(
+    make_dataset: Callable[..., Any], signed_in: Callable[..., Client]
+) -> None:
+    """Someone could type what a placeholder looked like into a title others read: no text
+    can be one (each kept page draws its own), so it is shown as typed."""
+    bait = "Bait nonce-0123456789abcdef0123456789abcdef csrf-__infuse_csrf_token__"
+    make_dataset(bait, visibility="public")
+    client = signed_in("officer")
+    assert bait in client.get("/data/").content.decode()
+    kept = client.get("/data/").content.decode()
+    assert bait in kept
+    assert all(len(token) == 64 for token in CSRF_FIELD.findall(kept))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_page_showing_a_write_later_rolled_back_is_never_kept_for_others(
+    catalogue: Dataset,
+) -> None:
+    committed = generation()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        Dataset.objects.filter(pk=catalogue.pk).update(title_en="Never committed")
+        with pytest.raises(RuntimeError), transaction.atomic():
+            generation()  # moved inside a savepoint…
+            raise RuntimeError("…which is rolled back")
+        assert "Never committed" in _queries(Client(), "/data/")[0]
+        raise RuntimeError("the whole change is rolled back")
+    assert generation() == committed
+    assert "Never committed" not in _queries(Client(), "/data/")[0]
