@@ -37,6 +37,12 @@ def loading() -> Iterator[None]:
             gc.enable()
 
 
+def keep_what_is_loaded() -> None:
+    """Freeze what a process has loaded so far (a web worker after its warm-up: compiled
+    templates, catalogues, connections), so its first collections do not walk it all."""
+    gc.freeze()
+
+
 def before_exit() -> None:
     """Spare the interpreter's last full collection: at exit every object is freed anyway."""
     gc.freeze()

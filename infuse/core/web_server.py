@@ -163,6 +163,7 @@ def post_worker_init(worker: Any) -> None:
         return
     finally:
         connections.close_all()  # this thread serves no request; its connection can go
+        collector.keep_what_is_loaded()
     took = (time.perf_counter() - started) * 1000
     worker.log.info(
         "Worker %s warmed up in %.0f ms (%s threads connected): %s",
