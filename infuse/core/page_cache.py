@@ -59,6 +59,7 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.middleware.csp import get_nonce
 from django.middleware.csrf import get_token
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 
 GENERATION_TABLE = "core_contentgeneration"
 #: The generations' rows in :data:`GENERATION_TABLE`.
@@ -265,12 +266,31 @@ def generation(kind: int = PUBLIC) -> str | None:
 
 @dataclass(frozen=True)
 class _Reader:
-    """Whose kept pages a request may have: everyone's (no ``person``) or one session's."""
+    """Whose kept pages a request may have, under which generation: everyone's (no
+    ``person``) or one session's (``session``, a digest of its key)."""
 
     kind: int
+    token: str
     seconds: int
     person: str = ""
     session: str = ""
+
+
+@dataclass(frozen=True)
+class _KnownSession:
+    """Whose a session was, seen while its personal generation stood: any write to sessions
+    or people (signing out, a new password, an account turned off) moves it on, so while it
+    stands the session is still theirs and need not be read again."""
+
+    person: str
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _known_session_key(token: str, session: str) -> str:
+    return f"session:{token}:{session}"
 
 
 def _reader(request: HttpRequest) -> _Reader | None:
@@ -285,17 +305,21 @@ def _reader(request: HttpRequest) -> _Reader | None:
     if not cookies:
         if settings.PUBLIC_PAGE_CACHE_SECONDS <= 0 or request.user.is_authenticated:
             return None
-        return _Reader(PUBLIC, settings.PUBLIC_PAGE_CACHE_SECONDS)
+        token = generation(PUBLIC)
+        return _Reader(PUBLIC, token, settings.PUBLIC_PAGE_CACHE_SECONDS) if token else None
     if cookies != {settings.SESSION_COOKIE_NAME} or settings.PERSONAL_PAGE_CACHE_SECONDS <= 0:
         return None
+    token = generation(PERSONAL)
+    if token is None:
+        return None
+    session = _digest(request.COOKIES[settings.SESSION_COOKIE_NAME])
+    seconds = settings.PERSONAL_PAGE_CACHE_SECONDS
+    known = cache.get(_known_session_key(token, session))
+    if isinstance(known, _KnownSession):
+        return _Reader(PERSONAL, token, seconds, person=known.person, session=session)
     if not request.user.is_authenticated or MESSAGES_SESSION_KEY in request.session:
         return None
-    return _Reader(
-        PERSONAL,
-        settings.PERSONAL_PAGE_CACHE_SECONDS,
-        person=str(request.user.pk),
-        session=str(request.session.session_key),
-    )
+    return _Reader(PERSONAL, token, seconds, person=str(request.user.pk), session=session)
 
 
 def _keepable_response(request: HttpRequest, response: HttpResponse, reader: _Reader) -> bool:
@@ -329,9 +353,9 @@ def _accepted(accept: str) -> str:
     return "problem" if "problem+json" in accept else "json" if "json" in accept else "html"
 
 
-def _key(request: HttpRequest, token: str, reader: _Reader) -> str:
+def _key(request: HttpRequest, reader: _Reader) -> str:
     parts = [
-        token,
+        reader.token,
         reader.person,
         reader.session,
         str(getattr(request, "LANGUAGE_CODE", "")),
@@ -365,17 +389,25 @@ class PageCacheMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         reader = _reader(request)
-        token = generation(reader.kind) if reader is not None else None
-        if reader is None or token is None:
+        if reader is None:
             return self.get_response(request)
-        key = _key(request, token, reader)
+        key = _key(request, reader)
         kept = cache.get(key)
         if isinstance(kept, _Kept):
-            content = _filled_in(request, kept)
-            return HttpResponse(content, status=kept.status, headers=kept.headers)
+            answer = HttpResponse(
+                _filled_in(request, kept), status=kept.status, headers=kept.headers
+            )
+            if reader.person:
+                # Said by the session middleware when it reads the session, which a kept
+                # page's reader may not need: shared caches must not keep a personal page.
+                patch_vary_headers(answer, ("Cookie",))
+            return answer
         response = self.get_response(request)
         if _keepable_response(request, response, reader):
             cache.set(key, _keeping(request, response), reader.seconds)
+            if reader.person:
+                known = _KnownSession(reader.person)
+                cache.set(_known_session_key(reader.token, reader.session), known, reader.seconds)
         return response
 
 
