@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+import threading
 from dataclasses import asdict, dataclass, is_dataclass
 from datetime import timedelta
 from functools import partial
@@ -21,6 +22,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.tasks import task
+from django.urls import get_resolver
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
@@ -225,7 +227,21 @@ class _Checked:
     rejected_key: str = ""
 
 
+def _load_ahead() -> None:
+    """Load what the ingest needs after the conversion (the analytics engine for the profile,
+    the URL map for the owner's message) while the sandbox's child converts: this process only
+    waits meanwhile, and in a fresh process (``infuse data ingest``) loading them took 0.5 s
+    (Ibis's first connection imports its SQL compiler) and 0.3 s."""
+    try:
+        analytics.connect().disconnect()
+        get_resolver().url_patterns  # noqa: B018 - importing the URL map is the point
+    except Exception:  # only a head start: the steps that need them load them anyway
+        logger.exception("Loading ahead for the ingest failed")
+
+
 def _ingest(upload: DatasetUpload, reporter: ProgressReporter, work: Path) -> dict[str, Any]:
+    ahead = threading.Thread(target=_load_ahead, name="ingest-load-ahead", daemon=True)
+    ahead.start()
     conversion = convert_isolated(
         files.resolve(upload.raw_path),
         work,
