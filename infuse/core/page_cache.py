@@ -34,7 +34,10 @@ unchanged and queued no message, at most ``PUBLIC_PAGE_CACHE_MAX_BYTES``. Paths 
 - For someone signed in, with no message waiting for them, it is kept for them and that
   session alone (person and session in the key) under the personal generation, for at most
   ``PERSONAL_PAGE_CACHE_SECONDS``. Its forms' CSRF tokens are kept as placeholders and each
-  request gets a fresh one of its own, as a fresh render would.
+  request gets a fresh one of its own, as a fresh render would. Whose the session is, is kept
+  too, under the same generation (signing out, a new password, an account turned off are
+  writes that move it), so the session is not read again for a kept page; a session that
+  expires by the clock alone can re-read, for at most that long, pages it was already given.
 
 The key also holds the language, the scheme and host, the full path with its query, the kind of
 answer asked for and today's date (words such as "closes in 3 days" change at midnight). A kept
