@@ -461,8 +461,9 @@ class TaskProgress(models.Model):
 
 
 class ContentGeneration(models.Model):
-    """One row: the token public pages are kept under (``infuse.core.page_cache``); every
-    committed write to a table the public could see replaces it."""
+    """The tokens kept pages are kept under (``infuse.core.page_cache``): row 1 for the public,
+    replaced by every committed write to a table the public could see; row 2 for signed-in
+    people, replaced by every committed write to a table any page shows."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     token = models.CharField(max_length=32)
