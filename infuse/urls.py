@@ -55,6 +55,7 @@ account_patterns = [
     path("messages/", message_views.inbox, name="messages"),
     path("messages/read/", message_views.mark_all_read, name="mark_all_read"),
     path("messages/choices/", message_views.message_choices, name="message_choices"),
+    path("emails/stop/<str:signed>/", message_views.stop_emails, name="stop_emails"),
     path("messages/<uuid:pk>/", message_views.open_message, name="open_message"),
 ]
 

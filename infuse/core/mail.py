@@ -21,6 +21,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from infuse.core import unsubscribe
 from infuse.core.links import absolute, in_language
 from infuse.core.models import Notification
 
@@ -45,6 +46,7 @@ def message_for(notification: Notification) -> EmailMultiAlternatives:
     person = notification.person
     language = person.preferred_language
     subject = _text(notification, "subject", language)
+    signed = unsubscribe.token(person, notification.topic)
     with translation.override(language):
         context = {
             "person": person,
@@ -53,6 +55,8 @@ def message_for(notification: Notification) -> EmailMultiAlternatives:
             "link": absolute(in_language(notification.url, language)) if notification.url else "",
             "messages_link": absolute(reverse("messages")),
             "choices_link": absolute(reverse("message_choices")),
+            "stop_link": absolute(reverse("stop_emails", kwargs={"signed": signed})),
+            "topic": Notification.Topic(notification.topic).label,
             "language": language,
         }
         text = render_to_string("core/email/notification.txt", context)
@@ -66,7 +70,9 @@ def message_for(notification: Notification) -> EmailMultiAlternatives:
             "Message-ID": f"<notification-{notification.pk}@{domain}>",
             "Auto-Submitted": "auto-generated",
             "Content-Language": language,
-            "List-Unsubscribe": f"<{context['choices_link']}>",
+            # One-click (RFC 8058): the mail program POSTs to the link itself.
+            "List-Unsubscribe": f"<{context['stop_link']}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         },
     )
     message.attach_alternative(html, "text/html")

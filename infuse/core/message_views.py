@@ -11,9 +11,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from infuse.core import notifications
+from infuse.core import notifications, unsubscribe
 from infuse.core.errors import NotFound
 from infuse.core.forms import MessageChoicesForm
 from infuse.core.links import in_language
@@ -117,4 +118,23 @@ def message_choices(request: HttpRequest) -> HttpResponse:
         "core/message_choices.html",
         {"form": form},
         status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+@csrf_exempt  # the signed link is the authority; mail programs POST without cookies (RFC 8058)
+@require_http_methods(["GET", "HEAD", "POST"])
+def stop_emails(request: HttpRequest, signed: str) -> HttpResponse:
+    """An email's unsubscribe link: a page with one button (mail scanners follow links), and
+    the ``POST`` of that button, or of the mail program's own "Unsubscribe", turns the topic's
+    emails off. See ``infuse.core.unsubscribe``."""
+    if request.method == "POST":
+        person, topic = unsubscribe.stop(signed)
+        stopped = True
+    else:
+        person, topic = unsubscribe.read(signed)
+        stopped = topic in (person.emails_off or [])
+    return render(
+        request,
+        "core/stop_emails.html",
+        {"topic": Notification.Topic(topic).label, "stopped": stopped, "email": person.email},
     )

@@ -14,7 +14,7 @@ from tests.browser.test_shell import sign_in
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _fits(page: Page) -> None:
+def fits_at_320px(page: Page) -> None:
     page.set_viewport_size({"width": 320, "height": 800})
     assert page.evaluate("document.documentElement.scrollWidth") <= 320, page.url
     page.set_viewport_size({"width": 1280, "height": 800})
@@ -26,12 +26,12 @@ def test_from_home_to_a_council_a_goal_and_a_theme_by_links(
     base = live_server.url
     page.goto(base + "/")
     both_languages(page, axe_check)
-    _fits(page)
+    fits_at_320px(page)
     page.get_by_role("link", name="The ten councils").click()
     page.get_by_role("link", name="Cardiff", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Cardiff")
     both_languages(page, axe_check)
-    _fits(page)
+    fits_at_320px(page)
     page.get_by_role("link", name="Newport", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Newport")
     page.get_by_role("link", name="Home", exact=True).click()
@@ -39,7 +39,7 @@ def test_from_home_to_a_council_a_goal_and_a_theme_by_links(
     page.get_by_role("link", name="A healthier Wales").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("A healthier Wales")
     both_languages(page, axe_check)
-    _fits(page)
+    fits_at_320px(page)
     page.get_by_role("link", name="Decarbonisation").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Decarbonisation")
     axe_check(page)
@@ -50,11 +50,11 @@ def test_from_home_to_a_council_a_goal_and_a_theme_by_links(
     page.get_by_role("link", name="Home", exact=True).click()
     page.get_by_role("link", name="About InFuSe").click()
     both_languages(page, axe_check)
-    _fits(page)
+    fits_at_320px(page)
     page.get_by_role("link", name="What works").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("What works")
     both_languages(page, axe_check)
-    _fits(page)
+    fits_at_320px(page)
     page.get_by_label("Council").select_option(label="Torfaen")
     page.get_by_role("button", name="Show").click()
     expect(page.get_by_role("link", name="Community warm hubs roll-out")).to_be_visible()

@@ -62,6 +62,9 @@ MATRIX: dict[str, tuple[str, str, dict | None, dict[str, int]]] = {
     "open_message": ("get", f"/account/messages/{MISSING}/", None, signed_in(302, 302)),
     "revoke_token": ("post", "/account/tokens/999999/revoke/", None, signed_in(302, 404)),
     "confirm_email": ("get", "/account/confirm-email/not-a-token/", None, everyone(200)),
+    # The signed link is the authority (RFC 8058 one-click unsubscribe): a made-up one finds
+    # nothing for anyone, signed in or not.
+    "stop_emails": ("post", "/account/emails/stop/not-a-token/", None, everyone(404)),
     # Everyone in the matrix is confirmed: sending the link again says so on the account page.
     "send_confirmation": ("post", "/account/confirm-email/send/", None, signed_in(302, 302)),
     "audit": ("get", "/audit/", None, signed_in(302, 403, programme_admin=200)),

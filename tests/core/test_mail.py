@@ -179,3 +179,54 @@ def test_a_subject_never_carries_a_line_break(make_person):
     )
     [made] = notify([make_person("officer")], news_with_break)
     assert made.subject_en == "Title Bcc: someone@example.com"
+
+
+def test_one_click_unsubscribe_stops_that_topics_emails_without_signing_in(make_person, smtp_inbox):
+    """RFC 8058: the mail program POSTs to the header's link itself, with no cookie or token."""
+    from django.test import Client
+
+    person = make_person("officer", preferred_language="cy")
+    notify([person], news("n1", Notification.Topic.WORK_DONE))
+    call_command("worker", "--batch")
+    [message] = smtp_inbox.messages
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    header = re.fullmatch(
+        r"<http://127\.0\.0\.1:8000(/cy/account/emails/stop/[^/]+/)>", message["List-Unsubscribe"]
+    )
+    assert header, message["List-Unsubscribe"]
+    stop = header.group(1)
+    assert stop in message.get_body(("plain",)).get_content()
+    mail_program = Client(enforce_csrf_checks=True)
+    page = mail_program.get(stop)  # following the link (a scanner does) changes nothing
+    assert page.status_code == 200 and "Atal yr e-byst hyn" in page.text
+    person.refresh_from_db()
+    assert Notification.Topic.WORK_DONE not in person.emails_off
+    for _ in range(2):  # and again: nothing more changes
+        done = mail_program.post(stop, "List-Unsubscribe=One-Click", "text/plain")
+        assert done.status_code == 200 and "wedi'u diffodd" in done.text
+    person.refresh_from_db()
+    assert person.emails_off == [Notification.Topic.WORK_DONE]  # that topic alone
+    notify([person], news("n2", Notification.Topic.WORK_DONE))
+    notify([person], news("n3", Notification.Topic.STEP_WAITING))
+    call_command("worker", "--batch")
+    assert len(smtp_inbox.messages) == 2  # the step still emailed; the finished work not
+    assert Notification.objects.get(key="n2").email == Notification.Email.NOT_WANTED
+
+
+def test_an_altered_unsubscribe_link_finds_nothing(make_person):
+    import json
+
+    from django.core import signing
+    from django.test import Client
+
+    from infuse.core import unsubscribe
+
+    person = make_person("officer")
+    signed = unsubscribe.token(person, Notification.Topic.WORK_DONE)
+    other = make_person("officer")
+    payload = signing.b64_encode(json.dumps([str(other.pk), "work_done"]).encode()).decode()
+    forged = payload + signed[signed.index(":") :]  # someone else, under this signature
+    for link in (forged, signed[:-2] + "xx", "nothing"):
+        assert Client().post(f"/account/emails/stop/{link}/").status_code == 404
+    other.refresh_from_db()
+    assert other.emails_off in ([], None)
