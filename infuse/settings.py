@@ -333,12 +333,13 @@ if DISCLOSURE_METHOD not in {"suppression", "rounding"}:
 # Pages kept for signed-out readers until anything they could show changes
 # (infuse.core.page_cache), and for at most this long; 0 turns keeping off.
 PUBLIC_PAGE_CACHE_SECONDS = int(os.environ.get("INFUSE_PUBLIC_PAGE_CACHE_SECONDS", "300"))
-PUBLIC_PAGE_CACHE_MAX_BYTES = 256 * 1024
 # Pages kept for each signed-in person and session, until anything a page could show changes,
 # and for at most this long; 0 turns keeping them off.
 PERSONAL_PAGE_CACHE_SECONDS = int(os.environ.get("INFUSE_PERSONAL_PAGE_CACHE_SECONDS", "60"))
-# The API's schema and docs are built once by the API itself (and read before any database).
-PUBLIC_PAGE_CACHE_SKIP = (
+# Both kinds: the largest page kept, and paths never kept. The API's schema and docs are built
+# once by the API itself (and read before any database).
+PAGE_CACHE_MAX_BYTES = 256 * 1024
+PAGE_CACHE_SKIP = (
     "/admin/",
     "/account/",
     "/api/v1/openapi.json",

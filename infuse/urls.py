@@ -7,7 +7,7 @@ from django.urls import include, path
 
 from infuse.core import message_views
 from infuse.core import views as core
-from infuse.core.deferred_urls import deferred_include
+from infuse.core.deferred_urls import DeferredResolver
 from infuse.datalab.catalogue import views as datalab_views
 from infuse.region.home import views as region_home
 
@@ -61,7 +61,7 @@ account_patterns = [
 
 urlpatterns = [
     # Imported on first use: see infuse.core.deferred_urls.
-    deferred_include("api/v1/", "infuse.api", app_name="ninja", namespace="api"),
+    DeferredResolver("api/v1/", "infuse.api", app_name="ninja", namespace="api"),
     # Machine-readable, language-neutral: outside the language prefixes.
     path("data/catalogue.jsonld", datalab_views.dcat_catalogue, name="dcat_catalogue"),
 ]

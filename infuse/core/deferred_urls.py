@@ -22,7 +22,8 @@ from django.urls.resolvers import RoutePattern
 
 
 class DeferredResolver(URLResolver):
-    """A namespaced include of a URLconf module, imported and indexed on first use."""
+    """``path(route, include((module, app_name), namespace))``, imported and indexed on first
+    use."""
 
     def __init__(self, route: str, module: str, *, app_name: str, namespace: str) -> None:
         super().__init__(
@@ -66,11 +67,6 @@ class DeferredResolver(URLResolver):
     ) -> str:
         self._want()
         return super()._reverse_with_prefix(lookup_view, _prefix, *args, **kwargs)  # type: ignore[misc]  # private, not in the stubs
-
-
-def deferred_include(route: str, module: str, *, app_name: str, namespace: str) -> DeferredResolver:
-    """``path(route, include((module, app_name), namespace))``, imported on first use."""
-    return DeferredResolver(route, module, app_name=app_name, namespace=namespace)
 
 
 def load_everything(resolver: URLResolver) -> int:

@@ -24,8 +24,8 @@ model signals. A generation is a random token, not a count, so a key never comes
 
 What is kept: ``GET`` pages (and ``HEAD``, answered as ``GET``) answered ``200`` without a
 cookie of their own, a security policy of their own or ``no-store``, that left the session
-unchanged and queued no message, at most ``PUBLIC_PAGE_CACHE_MAX_BYTES``. Paths under
-``PUBLIC_PAGE_CACHE_SKIP`` (accounts, admin, the API's schema) never are.
+unchanged and queued no message, at most ``PAGE_CACHE_MAX_BYTES``. Paths under
+``PAGE_CACHE_SKIP`` (accounts, admin, the API's schema) never are.
 
 - For someone signed out who holds no session or messages cookie, the page must not use a CSRF
   token (a form would set the cookie); it is kept for everyone under the public generation.
@@ -67,6 +67,7 @@ from django.utils.cache import patch_vary_headers
 GENERATION_TABLE = "core_contentgeneration"
 #: The generations' rows in :data:`GENERATION_TABLE`.
 PUBLIC, PERSONAL = 1, 2
+BOTH = (PUBLIC, PERSONAL)
 #: Tables whose rows no kept page shows: writing them moves neither generation (a page view
 #: writes some of them: rate counters).
 NEVER_SHOWN = frozenset(
@@ -146,13 +147,14 @@ def migration_finished(sender: Any, using: str = DEFAULT_DB_ALIAS, **kwargs: Any
     generation moves on once now (a failed ``migrate`` ends its process)."""
     _Migrating.now = False
     if using == DEFAULT_DB_ALIAS:
-        _move_on(connections[using], (PUBLIC, PERSONAL))
+        _move_on(connections[using], BOTH)
 
 
 def _watch(
     execute: Callable[..., Any], sql: str, params: Any, many: bool, context: dict[str, Any]
 ) -> Any:
-    """Run the statement; if it wrote a public table, move the generation on (see above)."""
+    """Run the statement; if it wrote a table a page shows, move the generations that show it
+    on (see the module docstring)."""
     result = execute(sql, params, many, context)
     if _Migrating.now or READS.match(sql):
         return result
@@ -161,9 +163,6 @@ def _watch(
     if table is None or table not in _never_shown:
         _changed(context["connection"], (PERSONAL,) if table in PRIVATE_TABLES else BOTH)
     return result
-
-
-BOTH = (PUBLIC, PERSONAL)
 
 
 def _marks(connection: Any, name: str) -> set[int]:
@@ -302,7 +301,7 @@ def _reader(request: HttpRequest) -> _Reader | None:
     message waiting to be shown."""
     if request.method != "GET" or "HTTP_AUTHORIZATION" in request.META:
         return None
-    if request.path_info.removeprefix("/cy").startswith(settings.PUBLIC_PAGE_CACHE_SKIP):
+    if request.path_info.removeprefix("/cy").startswith(settings.PAGE_CACHE_SKIP):
         return None
     cookies = set(request.COOKIES) - NEUTRAL_COOKIES
     if not cookies:
@@ -347,7 +346,7 @@ def _keepable_response(request: HttpRequest, response: HttpResponse, reader: _Re
         return False
     if getattr(getattr(request, "_messages", None), "added_new", False):
         return False
-    return len(response.content) <= settings.PUBLIC_PAGE_CACHE_MAX_BYTES
+    return len(response.content) <= settings.PAGE_CACHE_MAX_BYTES
 
 
 def _accepted(accept: str) -> str:
@@ -368,7 +367,7 @@ def _key(request: HttpRequest, reader: _Reader) -> str:
         _accepted(request.META.get("HTTP_ACCEPT", "")),
         timezone.localdate().isoformat(),
     ]
-    return "page:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()
+    return "page:" + _digest("\n".join(parts))
 
 
 @dataclass(frozen=True)
