@@ -66,6 +66,8 @@ def test_a_difference_in_differences_from_plan_to_report_in_welsh(
     page.get_by_role("link", name=cy("Mark as designed")).click()
     page.get_by_role("button", name=cy("Mark as designed")).click()
     page.get_by_role("link", name=cy("Register the protocol")).first.click()
+    # The form's page must be there before its fields are looked for (a click does not wait).
+    expect(page.get_by_role("heading", level=1)).to_have_text(cy("Register the protocol"))
     for name, text in {**PROTOCOL, "randomisation_method": "", "randomisation_unit": ""}.items():
         field = page.locator(f"#id_{name}")
         if field.count():
