@@ -95,7 +95,7 @@ def child(pipeline: str, source: Path, out: Path) -> dict[str, Any]:
     """Run one pipeline once in this process; report seconds, stages and peak RSS growth."""
     import duckdb
 
-    from infuse.analytics.engine import connect
+    from infuse.analytics.connection import open_duckdb
     from infuse.analytics.profile import profile_parquet
     from infuse.datalab.ingest.convert import convert_to_parquet
     from infuse.datalab.ingest.validation import validate_parquet
@@ -112,7 +112,7 @@ def child(pipeline: str, source: Path, out: Path) -> dict[str, Any]:
         report = validate_parquet(result.path, SCHEMA)
         stages["validate"] = time.perf_counter() - start - stages["convert"]
         # The ingest task's own profile: Ibis on DuckDB under the ingest's memory limit.
-        profile = profile_parquet(Path(result.path), con=connect(memory_limit="512MB"))
+        profile = profile_parquet(Path(result.path), con=open_duckdb(memory_limit="512MB"))
         stages["profile"] = time.perf_counter() - start - stages["convert"] - stages["validate"]
         assert report.is_valid, report.groups
         assert len(profile.columns) == 7

@@ -29,7 +29,6 @@ from .profile import (
     TableProfile,
     ValueCount,
     profile_parquet,
-    profile_table,
 )
 
 __all__ = [
@@ -58,7 +57,6 @@ __all__ = [
     "open_confined",
     "open_duckdb",
     "profile_parquet",
-    "profile_table",
     "read_parquet",
     "spark_unavailable_reason",
     "validate_spec",

@@ -1,3 +1,4 @@
+# ruff: noqa: S608 - SQL is assembled from quoted identifiers, quoted paths and numbers only.
 """Column profiles of a dataset version: what an officer needs to see before trusting a column.
 
 For every column: its type, how many values are missing, how many are distinct, the smallest and
@@ -5,11 +6,14 @@ largest; for numbers and dates the quartiles (0.25, 0.5, 0.75); the ten commones
 their counts; and a histogram — equal-width bins for numbers, one bin per calendar month for dates
 (per year when the dates span more than :data:`MAX_MONTH_BINS` months, so a chart stays legible).
 
-Everything is an Ibis expression, so it runs where the indicators run (on DuckDB the rows are
-fetched without Ibis's pandas converter: :func:`~infuse.analytics.engine.records`). The work is
-one aggregate over all columns (counts, distinct counts, extremes, quartiles) plus one small
-grouped query per column for the top values and one for the histogram; DuckDB reads only the
-column it needs from Parquet for each, so a wide file costs little more than a narrow one.
+Why DuckDB SQL and not Ibis expressions, as the rest of the analytics layer: the profile is
+computed once per upload, on a Parquet file, at the end of the ingest, often in the sandbox's
+child on the connection that has just written the file. Compiling its Ibis expressions cost more
+than DuckDB's own work (0.45 s against 0.4 s for a million rows) and importing Ibis another
+0.3 s; a profile runs nowhere but DuckDB. The work is one aggregate over all columns (counts,
+distinct counts, extremes, quartiles), then one small grouped statement per column for its top
+values and one for its histogram (whose bins need the extremes); DuckDB reads only the column
+it needs from Parquet for each, so a wide file costs little more than a narrow one.
 
 Definitions (stated so they can be checked independently):
 
@@ -33,19 +37,17 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-import ibis
-import ibis.expr.types as ir
+import duckdb
 
-from infuse.analytics.engine import connect, read_parquet, records
-
-if TYPE_CHECKING:
-    from ibis.backends import BaseBackend
+from infuse.analytics.connection import DEFAULT_MEMORY_LIMIT, open_duckdb
+from infuse.analytics.quoting import quote_array, quote_identifier
 
 QUANTILES = (0.25, 0.5, 0.75)
 DEFAULT_BINS = 20
@@ -55,6 +57,40 @@ MAX_DISTINCT_FOR_TOP = 100_000
 MAX_MONTH_BINS = 240  # 20 years of months; longer spans are binned by year
 EPOCH = dt.date(1970, 1, 1)
 EPOCH_TIME = dt.datetime(1970, 1, 1)
+
+#: DuckDB's names for column types, as the analytics layer (Ibis) names them elsewhere: the
+#: profile's ``type`` is stored with each version and read by pages (``type_words``).
+TYPE_NAMES = {
+    "BOOLEAN": "boolean",
+    "TINYINT": "int8",
+    "SMALLINT": "int16",
+    "INTEGER": "int32",
+    "BIGINT": "int64",
+    "UTINYINT": "uint8",
+    "USMALLINT": "uint16",
+    "UINTEGER": "uint32",
+    "UBIGINT": "uint64",
+    "HUGEINT": "decimal(38, 0)",
+    "FLOAT": "float32",
+    "DOUBLE": "float64",
+    "VARCHAR": "string",
+    "DATE": "date",
+    "TIME": "time",
+    "TIMESTAMP": "timestamp(6)",
+    "TIMESTAMP_S": "timestamp(0)",
+    "TIMESTAMP_MS": "timestamp(3)",
+    "TIMESTAMP_NS": "timestamp(9)",
+    "TIMESTAMP WITH TIME ZONE": "timestamp('UTC', 6)",
+    "BLOB": "binary",
+    "UUID": "uuid",
+    "INTERVAL": "interval('us')",
+}
+DECIMAL = re.compile(r"DECIMAL\((\d+),\s*(\d+)\)")
+FLOATING = frozenset({"FLOAT", "DOUBLE"})
+NUMBERS = frozenset(
+    {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", *FLOATING}
+    | {"UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT"}
+)
 
 
 @dataclass(frozen=True)
@@ -76,7 +112,7 @@ class HistogramBin:
 @dataclass(frozen=True)
 class ColumnProfile:
     name: str
-    type: str  # Ibis type, e.g. "decimal(12, 2)", "date", "string"
+    type: str  # the analytics layer's type name, e.g. "decimal(12, 2)", "date", "string"
     kind: str  # "number", "date", "datetime", "text", "boolean" or "other"
     rows: int
     nulls: int
@@ -123,29 +159,264 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def _kind(dtype: Any) -> str:
-    if dtype.is_boolean():
-        return "boolean"
-    if dtype.is_numeric():
-        return "number"
-    if dtype.is_date():
-        return "date"
-    if dtype.is_timestamp():
-        return "datetime"
-    if dtype.is_string():
-        return "text"
-    return "other"
+@dataclass(frozen=True)
+class _Column:
+    """One profiled column: where it is in the file's columns (``i``, for the SQL aliases),
+    its quoted name and what kind of values it holds."""
+
+    i: int
+    name: str
+    sql_type: str
+
+    @property
+    def quoted(self) -> str:
+        return quote_identifier(self.name)
+
+    @property
+    def type_name(self) -> str:
+        decimal = DECIMAL.fullmatch(self.sql_type)
+        if decimal:
+            return f"decimal({decimal.group(1)}, {decimal.group(2)})"
+        return TYPE_NAMES.get(self.sql_type, self.sql_type.lower())
+
+    @property
+    def kind(self) -> str:
+        if self.sql_type == "BOOLEAN":
+            return "boolean"
+        if self.sql_type in NUMBERS or DECIMAL.fullmatch(self.sql_type):
+            return "number"
+        if self.sql_type == "DATE":
+            return "date"
+        if self.sql_type.startswith("TIMESTAMP"):
+            return "datetime"
+        if self.sql_type == "VARCHAR":
+            return "text"
+        return "other"
+
+    @property
+    def line(self) -> str | None:
+        """The column as a float64 number line for quartiles and bins, or None."""
+        kind = self.kind
+        if kind == "number":
+            return f"CAST({self.quoted} AS DOUBLE)"
+        if kind == "date":
+            return f"CAST(date_diff('day', DATE '1970-01-01', {self.quoted}) AS DOUBLE)"
+        if kind == "datetime":
+            return f"CAST(epoch(CAST({self.quoted} AS TIMESTAMP)) AS DOUBLE)"
+        return None
+
+    @property
+    def finite(self) -> str:
+        """Rows whose value is a finite number: NaN and ±infinity (possible only in floating
+        columns) are values, not nulls, but have no place on a number line or in a bin."""
+        present = f"{self.quoted} IS NOT NULL"
+        if self.sql_type in FLOATING:
+            return f"{present} AND NOT isnan({self.quoted}) AND NOT isinf({self.quoted})"
+        return present
 
 
-def _ordered(column: ir.Value, kind: str) -> ir.NumericValue | None:
-    """The column as a float64 number line for quartiles and bins, or None if it has none."""
-    if kind == "number":
-        return column.cast("float64")
-    if kind == "date":
-        return column.epoch_days().cast("float64")
-    if kind == "datetime":
-        return column.epoch_seconds().cast("float64")
-    return None
+def profile_parquet(
+    path_or_paths: str | Path | Sequence[str | Path],
+    *,
+    con: duckdb.DuckDBPyConnection | None = None,
+    bins: int = DEFAULT_BINS,
+    top: int = DEFAULT_TOP,
+    columns: Sequence[str] | None = None,
+    exact_rows: int = EXACT_ROWS,
+    memory_limit: str = DEFAULT_MEMORY_LIMIT,
+    temp_directory: Path | None = None,
+) -> TableProfile:
+    """Profile ``columns`` (all by default) of a Parquet file, or of files read as one table,
+    on ``con``, or on a connection of its own with the platform's settings, ``memory_limit``
+    and spilling to ``temp_directory``. See the module docstring."""
+    if bins < 1 or top < 1:
+        raise ValueError("bins and top must be at least 1")
+    paths = [path_or_paths] if isinstance(path_or_paths, str | Path) else list(path_or_paths)
+    if not paths:
+        raise ValueError("No Parquet files were given.")
+    own = con is None
+    connection = (
+        open_duckdb(memory_limit=memory_limit, temp_directory=temp_directory)
+        if con is None
+        else con
+    )
+    try:
+        source = f"read_parquet({quote_array(paths)})"
+        described = connection.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()
+        types = {str(row[0]): str(row[1]) for row in described}
+        names = list(columns) if columns is not None else list(types)
+        chosen = [_Column(i, name, types[name]) for i, name in enumerate(names)]
+        # Parquet keeps its row count in its footer, so this costs nothing.
+        counted = connection.execute(f"SELECT count(*) FROM {source}").fetchone()
+        approximate = int(counted[0] if counted else 0) > exact_rows
+        summary = _summary(connection, source, chosen, approximate)
+        groups = _grouped(connection, source, chosen, summary, bins, top, approximate)
+        rows = int(summary["__rows"])
+        profiles = [_column_profile(column, summary, groups, bins) for column in chosen]
+        return TableProfile(rows=rows, columns=profiles, approximate=approximate)
+    finally:
+        if own:
+            connection.close()
+
+
+def _fetch_one(connection: duckdb.DuckDBPyConnection, sql: str) -> dict[str, Any]:
+    cursor = connection.execute(sql)
+    names = [column[0] for column in cursor.description or []]
+    row = cursor.fetchone()
+    assert row is not None  # an aggregate without GROUP BY always has its row
+    return dict(zip(names, row, strict=True))
+
+
+def _summary(
+    connection: duckdb.DuckDBPyConnection,
+    source: str,
+    columns: list[_Column],
+    approximate: bool,
+) -> dict[str, Any]:
+    """One pass: every column's counts, extremes and quartiles, keyed by kind and position
+    (``n3`` the values of column 3, ``lo3``/``hi3`` its extremes, ``q3`` its quartiles…)."""
+    metrics = ["count(*) AS __rows"]
+    quartiles = f"[{', '.join(str(q) for q in QUANTILES)}]"
+    for column in columns:
+        i, quoted, kind = column.i, column.quoted, column.kind
+        metrics.append(f"count({quoted}) AS n{i}")
+        if approximate:
+            metrics.append(f"approx_count_distinct({quoted}) AS d{i}")
+        elif kind == "other":
+            metrics.append(f"count(DISTINCT {quoted}) AS d{i}")  # no top values to count with
+        if kind != "other":
+            metrics.append(f"min({quoted}) AS lo{i}")
+            metrics.append(f"max({quoted}) AS hi{i}")
+        line = column.line
+        if line is not None:
+            finite = f"FILTER (WHERE {column.finite})"
+            function = "approx_quantile" if approximate else "quantile_cont"
+            metrics.append(f"{function}({line}, {quartiles}) {finite} AS q{i}")
+            metrics.append(f"min({line}) {finite} AS flo{i}")
+            metrics.append(f"max({line}) {finite} AS fhi{i}")
+    return _fetch_one(connection, f"SELECT {', '.join(metrics)} FROM {source}")
+
+
+@dataclass(frozen=True)
+class _Grouping:
+    """What a grouped statement groups by: a column's values (``top``) or its histogram's
+    keys (``bins``, ``month`` or ``year``)."""
+
+    column: _Column
+    purpose: str  # "top", "bins", "month" or "year"
+    expression: str
+
+
+def _groupings(
+    columns: list[_Column], summary: dict[str, Any], bins: int, approximate: bool
+) -> list[_Grouping]:
+    """What the second pass groups by: each column's values (unless the column is near-unique
+    in a large table, or of a kind without an order) and each number or date column's bins."""
+    groupings: list[_Grouping] = []
+    for column in columns:
+        i, quoted, kind = column.i, column.quoted, column.kind
+        if kind != "other" and not (approximate and summary[f"d{i}"] > MAX_DISTINCT_FOR_TOP):
+            groupings.append(_Grouping(column, "top", quoted))
+        low, high = summary.get(f"flo{i}"), summary.get(f"fhi{i}")
+        if low is None or high is None:
+            continue
+        if kind == "number":
+            groupings.append(_Grouping(column, "bins", _bin_index(column, low, high, bins)))
+        elif kind in {"date", "datetime"}:
+            first = _month_start(_as_date(summary[f"lo{i}"]))
+            last = _month_start(_as_date(summary[f"hi{i}"]))
+            months = (last.year - first.year) * 12 + last.month - first.month + 1
+            year = f"CASE WHEN {quoted} IS NOT NULL THEN year({quoted}) END"
+            if months > MAX_MONTH_BINS:
+                groupings.append(_Grouping(column, "year", year))
+            else:
+                groupings.append(_Grouping(column, "month", f"{year} * 100 + month({quoted})"))
+    return groupings
+
+
+def _bin_index(column: _Column, low: float, high: float, bins: int) -> str:
+    """The equal-width bin of each finite value (NULL for the rest): bins are
+    ``lower <= x < upper``, the last closed at ``high``."""
+    if high == low:
+        return f"CASE WHEN {column.finite} THEN 0 END"
+    width = (high - low) / bins
+    raw = f"CAST(floor(({column.line} - {low!r}::DOUBLE) / {width!r}::DOUBLE) AS BIGINT)"
+    return f"CASE WHEN {column.finite} THEN least({raw}, {bins - 1}) END"
+
+
+def _grouped(
+    connection: duckdb.DuckDBPyConnection,
+    source: str,
+    columns: list[_Column],
+    summary: dict[str, Any],
+    bins: int,
+    top: int,
+    approximate: bool,
+) -> dict[tuple[int, str], list[tuple[Any, int]]]:
+    """The second pass: each grouping's groups counted, keyed by (column, purpose): a column's
+    ``top`` commonest non-null values (ties by value) or all its bins. Sets the exact distinct
+    count of each column grouped for its top values in ``summary``.
+
+    One small statement per grouping: DuckDB reads only that column, and a top-N needs no
+    sort of the groups. (One ``GROUPING SETS`` statement for all took three times as long on a
+    million rows: ranking every set's groups in one window sorts them all.)
+    """
+    found: dict[tuple[int, str], list[tuple[Any, int]]] = {}
+    rows = int(summary["__rows"])
+    for grouping in _groupings(columns, summary, bins, approximate):
+        # A window over the groups counts them, the null group among them (left out after).
+        sql = (
+            "SELECT value, n, count(*) OVER () AS groups "
+            f"FROM (SELECT {grouping.expression} AS value, count(*) AS n FROM {source} GROUP BY 1) "
+            "QUALIFY value IS NOT NULL ORDER BY n DESC, value"
+        )
+        if grouping.purpose == "top":
+            sql += f" LIMIT {top}"
+        counted = connection.execute(sql).fetchall()
+        found[(grouping.column.i, grouping.purpose)] = [(value, int(n)) for value, n, _ in counted]
+        if grouping.purpose == "top":
+            has_nulls = rows > int(summary[f"n{grouping.column.i}"])
+            summary[f"d{grouping.column.i}"] = int(counted[0][2]) - has_nulls if counted else 0
+    return found
+
+
+def _column_profile(
+    column: _Column,
+    summary: dict[str, Any],
+    groups: dict[tuple[int, str], list[tuple[Any, int]]],
+    bins: int,
+) -> ColumnProfile:
+    """One column's profile from the two passes."""
+    i, kind = column.i, column.kind
+    rows = int(summary["__rows"])
+    quantiles: dict[float, Any] = {}
+    if summary.get(f"q{i}") is not None:
+        quantiles = {
+            q: _from_number_line(v, kind) for q, v in zip(QUANTILES, summary[f"q{i}"], strict=True)
+        }
+    histogram: list[HistogramBin] = []
+    grain: str | None = None
+    low, high = summary.get(f"flo{i}"), summary.get(f"fhi{i}")
+    if kind == "number" and low is not None and high is not None:
+        histogram, grain = _number_histogram(groups[(i, "bins")], low, high, bins), "equal_width"
+    elif (i, "month") in groups:
+        histogram, grain = _calendar_histogram(groups[(i, "month")], summary, i, "month"), "month"
+    elif (i, "year") in groups:
+        histogram, grain = _calendar_histogram(groups[(i, "year")], summary, i, "year"), "year"
+    return ColumnProfile(
+        name=column.name,
+        type=column.type_name,
+        kind=kind,
+        rows=rows,
+        nulls=rows - int(summary[f"n{i}"]),
+        distinct=int(summary.get(f"d{i}", 0)),
+        minimum=summary.get(f"lo{i}"),
+        maximum=summary.get(f"hi{i}"),
+        quantiles=quantiles,
+        top_values=[ValueCount(value, count) for value, count in groups.get((i, "top"), [])],
+        histogram=histogram,
+        histogram_grain=grain,
+    )
 
 
 def _from_number_line(value: float | None, kind: str) -> Any:
@@ -158,197 +429,15 @@ def _from_number_line(value: float | None, kind: str) -> Any:
     return value
 
 
-def profile_parquet(
-    path_or_paths: str | Path | Sequence[str | Path],
-    *,
-    con: BaseBackend | None = None,
-    bins: int = DEFAULT_BINS,
-    top: int = DEFAULT_TOP,
-    columns: Sequence[str] | None = None,
-    exact_rows: int = EXACT_ROWS,
-) -> TableProfile:
-    """Profile the columns of a Parquet file (or files) on a fresh DuckDB connection by default."""
-    con = con if con is not None else connect()
-    return profile_table(
-        read_parquet(con, path_or_paths),
-        bins=bins,
-        top=top,
-        columns=columns,
-        exact_rows=exact_rows,
-    )
-
-
-def profile_table(
-    table: ir.Table,
-    *,
-    bins: int = DEFAULT_BINS,
-    top: int = DEFAULT_TOP,
-    columns: Sequence[str] | None = None,
-    exact_rows: int = EXACT_ROWS,
-) -> TableProfile:
-    """Profile ``columns`` (all by default) of an Ibis table. See the module docstring."""
-    if bins < 1 or top < 1:
-        raise ValueError("bins and top must be at least 1")
-    schema = table.schema()
-    names = list(columns) if columns is not None else list(schema.names)
-    kinds = {name: _kind(schema[name]) for name in names}
-    # Parquet keeps its row count in its footer, so this costs nothing.
-    approximate = int(records(table.aggregate(rows=table.count()))[0]["rows"]) > exact_rows
-    summary = _summary(table, names, kinds, approximate)
-    rows = int(summary["__rows"])
-    tops = _tops(table, names, kinds, summary, top=top, approximate=approximate)
-    profiles = [
-        _column_profile(table, name, kinds[name], i, summary, tops.get(i, []), bins)
-        for i, name in enumerate(names)
-    ]
-    return TableProfile(rows=rows, columns=profiles, approximate=approximate)
-
-
-def _summary(
-    table: ir.Table, names: list[str], kinds: dict[str, str], approximate: bool
-) -> dict[str, Any]:
-    """One pass: every column's counts, extremes and quartiles, keyed by kind and position
-    (``n3`` the values of column 3, ``lo3``/``hi3`` its extremes, ``q3`` its quartiles…)."""
-    schema = table.schema()
-    metrics: dict[str, ir.Scalar] = {"__rows": table.count()}
-    for i, name in enumerate(names):
-        column = table[name]
-        kind = kinds[name]
-        metrics[f"n{i}"] = column.count()
-        if approximate:
-            metrics[f"d{i}"] = column.approx_nunique()
-        elif kind == "other":
-            metrics[f"d{i}"] = column.nunique()  # no top values to count them with
-        if kind in {"number", "date", "datetime", "text", "boolean"}:
-            metrics[f"lo{i}"] = column.min()
-            metrics[f"hi{i}"] = column.max()
-        line = _ordered(column, kind)
-        if line is not None:
-            finite = _finite(line, schema[name])
-            metrics[f"q{i}"] = (
-                line.approx_quantile(list(QUANTILES), where=finite)
-                if approximate
-                else line.quantile(list(QUANTILES), where=finite)
-            )
-            metrics[f"flo{i}"] = line.min(where=finite)
-            metrics[f"fhi{i}"] = line.max(where=finite)
-    summary: dict[str, Any] = records(table.aggregate(**metrics))[0]
-    return summary
-
-
-def _tops(
-    table: ir.Table,
-    names: list[str],
-    kinds: dict[str, str],
-    summary: dict[str, Any],
-    *,
-    top: int,
-    approximate: bool,
-) -> dict[int, list[ValueCount]]:
-    """The commonest values per column, setting each exact distinct count in ``summary``.
-
-    Exact distinct counts come with the top values, from one grouped query per column. In a
-    large table, estimated counts over MAX_DISTINCT_FOR_TOP stay estimates; those below are
-    counted exactly too (estimates are poor for few values: 50 can read as 45).
-    """
-    rows = int(summary["__rows"])
-    tops: dict[int, list[ValueCount]] = {}
-    for i, name in enumerate(names):
-        if kinds[name] == "other":
-            continue
-        if approximate and summary[f"d{i}"] > MAX_DISTINCT_FOR_TOP:
-            tops[i] = []
-            continue
-        has_nulls = rows > int(summary[f"n{i}"])
-        summary[f"d{i}"], tops[i] = _distinct_and_top(table, table[name], top, has_nulls)
-    return tops
-
-
-def _column_profile(
-    table: ir.Table,
-    name: str,
-    kind: str,
-    i: int,
-    summary: dict[str, Any],
-    top_values: list[ValueCount],
-    bins: int,
-) -> ColumnProfile:
-    """One column's profile from the summary, with its histogram."""
-    column = table[name]
-    dtype = table.schema()[name]
-    rows = int(summary["__rows"])
-    quantiles: dict[float, Any] = {}
-    if summary.get(f"q{i}") is not None:
-        quantiles = {
-            q: _from_number_line(v, kind) for q, v in zip(QUANTILES, summary[f"q{i}"], strict=True)
-        }
-    histogram: list[HistogramBin] = []
-    grain: str | None = None
-    low, high = summary.get(f"flo{i}"), summary.get(f"fhi{i}")
-    if kind == "number" and low is not None and high is not None:
-        finite = _finite(column.cast("float64"), dtype)
-        histogram = _number_histogram(table, column, finite, low, high, bins)
-        grain = "equal_width"
-    elif kind in {"date", "datetime"} and low is not None and high is not None:
-        histogram, grain = _calendar_histogram(table, column, summary[f"lo{i}"], summary[f"hi{i}"])
-    return ColumnProfile(
-        name=name,
-        type=str(dtype),
-        kind=kind,
-        rows=rows,
-        nulls=rows - int(summary[f"n{i}"]),
-        distinct=int(summary[f"d{i}"]),
-        minimum=summary.get(f"lo{i}"),
-        maximum=summary.get(f"hi{i}"),
-        quantiles=quantiles,
-        top_values=top_values,
-        histogram=histogram,
-        histogram_grain=grain,
-    )
-
-
-def _distinct_and_top(
-    table: ir.Table, column: ir.Value, top: int, has_nulls: bool
-) -> tuple[int, list[ValueCount]]:
-    """The number of distinct non-null values and the ``top`` commonest, in one query.
-
-    The values are grouped once; a window over the groups counts them (the null group among
-    them when there are nulls), and the commonest non-null groups are kept.
-    """
-    grouped = table.group_by(value=column).aggregate(count=ibis._.count())
-    ranked = (
-        grouped.mutate(groups=ibis._.count().over(ibis.window()))
-        .filter(ibis._.value.notnull())
-        .order_by([ibis.desc("count"), ibis.asc("value")])
-        .limit(top)
-    )
-    found = records(ranked)
-    distinct = int(found[0]["groups"]) - int(has_nulls) if found else 0
-    return distinct, [ValueCount(r["value"], int(r["count"])) for r in found]
-
-
-def _finite(line: Any, dtype: Any) -> Any:
-    """Rows whose value is a finite number: NaN and ±infinity (possible only in floating
-    columns) are values, not nulls, but have no place on a number line or in a bin."""
-    if dtype.is_floating():
-        return line.notnull() & ~line.isnan() & ~line.isinf()
-    return line.notnull()
-
-
 def _number_histogram(
-    table: ir.Table, column: ir.Value, finite: Any, low: float, high: float, bins: int
+    found: list[tuple[Any, int]], low: float, high: float, bins: int
 ) -> list[HistogramBin]:
-    line: Any = column.cast("float64")
     if high == low:
-        index = ibis.literal(0)
         edges = [low, high]
     else:
         width = (high - low) / bins
-        raw = ((line - low) / width).floor()
-        index = ibis.ifelse(raw >= bins, bins - 1, raw).cast("int64")
         edges = [low + k * width for k in range(bins)] + [high]
-    counted = table.filter(finite).group_by(bin=index).aggregate(count=ibis._.count())
-    counts = {int(r["bin"]): int(r["count"]) for r in records(counted)}
+    counts = {int(key): count for key, count in found}
     return [
         HistogramBin(edges[k], edges[k + 1], counts.get(k, 0), f"{edges[k]:g} to {edges[k + 1]:g}")
         for k in range(len(edges) - 1)
@@ -364,22 +453,17 @@ def _next_month(value: dt.date) -> dt.date:
 
 
 def _calendar_histogram(
-    table: ir.Table, column: ir.Value, minimum: dt.date, maximum: dt.date
-) -> tuple[list[HistogramBin], str]:
-    first, last = _month_start(_as_date(minimum)), _month_start(_as_date(maximum))
-    months = (last.year - first.year) * 12 + last.month - first.month + 1
-    by_year = months > MAX_MONTH_BINS
-    year: Any = column.year()
-    key = year if by_year else year * 100 + column.month()
-    counted = table.filter(column.notnull()).group_by(key=key).aggregate(count=ibis._.count())
-    counts = {int(r["key"]): int(r["count"]) for r in records(counted)}
+    found: list[tuple[Any, int]], summary: dict[str, Any], i: int, grain: str
+) -> list[HistogramBin]:
+    first = _month_start(_as_date(summary[f"lo{i}"]))
+    last = _month_start(_as_date(summary[f"hi{i}"]))
+    counts = {int(key): count for key, count in found}
+    if grain == "year":
+        return [
+            HistogramBin(dt.date(y, 1, 1), dt.date(y + 1, 1, 1), counts.get(y, 0), str(y))
+            for y in range(first.year, last.year + 1)
+        ]
     histogram = []
-    if by_year:
-        for y in range(first.year, last.year + 1):
-            histogram.append(
-                HistogramBin(dt.date(y, 1, 1), dt.date(y + 1, 1, 1), counts.get(y, 0), str(y))
-            )
-        return histogram, "year"
     start = first
     while start <= last:
         code = start.year * 100 + start.month
@@ -387,7 +471,7 @@ def _calendar_histogram(
             HistogramBin(start, _next_month(start), counts.get(code, 0), f"{start:%Y-%m}")
         )
         start = _next_month(start)
-    return histogram, "month"
+    return histogram
 
 
 def _as_date(value: dt.date) -> dt.date:

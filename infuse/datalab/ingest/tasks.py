@@ -228,29 +228,30 @@ class _Checked:
 
 
 def _load_ahead() -> None:
-    """Load what the ingest needs after the conversion (the analytics engine for the profile,
-    the URL map for the owner's message) while the sandbox's child converts: this process only
-    waits meanwhile, and in a fresh process (``infuse data ingest``) loading them took 0.5 s
-    (Ibis's first connection imports its SQL compiler) and 0.3 s."""
+    """Load the URL map (for the owner's message) while the sandbox's child converts: this
+    process only waits meanwhile, and in a fresh process (``infuse data ingest``) loading it
+    took 0.3 s."""
     try:
-        analytics.connect().disconnect()
         get_resolver().url_patterns  # noqa: B018 - importing the URL map is the point
-    except Exception:  # only a head start: the steps that need them load them anyway
+    except Exception:  # only a head start: the step that needs it loads it anyway
         logger.exception("Loading ahead for the ingest failed")
 
 
 def _ingest(upload: DatasetUpload, reporter: ProgressReporter, work: Path) -> dict[str, Any]:
     ahead = threading.Thread(target=_load_ahead, name="ingest-load-ahead", daemon=True)
     ahead.start()
-    conversion = convert_isolated(
+    options = _read_options(upload)
+    converted = convert_isolated(
         files.resolve(upload.raw_path),
         work,
-        options=_read_options(upload),
+        options=options,
         limits=ingest_limits(),
         progress=lambda done, total: reporter.advance(
             done, total, gettext_noop("Converting to Parquet")
         ),
+        profiling=lambda: reporter.advance(0, None, gettext_noop("Profiling the columns")),
     )
+    conversion = converted.conversion
     report: dict[str, Any] = {
         "conversion": {
             "row_count": conversion.row_count,
@@ -260,17 +261,18 @@ def _ingest(upload: DatasetUpload, reporter: ProgressReporter, work: Path) -> di
     checked = _check(upload, reporter, work, Path(conversion.path), report)
     if checked.rejected_key:
         return {"status": "rejected", "key": checked.rejected_key}
+    profile = converted.profile
+    if checked.quarantined:
+        # The version keeps the valid rows only: profile them (with the conversion's ceiling
+        # on memory, so a large file cannot take the machine).
+        reporter.advance(0, None, gettext_noop("Profiling the columns"))
+        profile = analytics.profile_parquet(
+            checked.parquet,
+            memory_limit=options.duckdb_memory_limit,
+            temp_directory=work / "spill",
+        ).to_json()
     stored = files.store_file(checked.parquet, kind="parquet", suffix=".parquet")
-    reporter.advance(0, None, gettext_noop("Profiling the columns"))
-    # The same memory ceiling as the conversion, so a large file cannot take the machine.
-    engine = analytics.connect(memory_limit=_read_options(upload).duckdb_memory_limit)
-    try:
-        profile = analytics.profile_parquet(files.resolve(stored.relative_path), con=engine)
-    finally:
-        engine.disconnect()
-    version = _create_version(
-        upload, conversion, stored.relative_path, checked, profile.to_json(), report
-    )
+    version = _create_version(upload, conversion, stored.relative_path, checked, profile, report)
     reporter.succeed(
         {"version": version.number, "rows": version.row_count, "quarantined": checked.quarantined}
     )

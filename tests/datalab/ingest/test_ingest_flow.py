@@ -168,6 +168,10 @@ def test_declared_schema_rejects_or_quarantines(
     if versions:
         version = DatasetVersion.objects.get(dataset=dataset)
         assert (version.row_count, version.quarantined_rows) == (3, 2)
+        # The profile is of the rows kept (the sandbox's profile was of all five).
+        assert version.profile["rows"] == 3
+        councils = next(c for c in version.profile["columns"] if c["name"] == "council")
+        assert "Atlantis" not in {v["value"] for v in councils["top_values"]}
         quarantine = files.resolve(version.quarantine_path)
         kept = duckdb.sql(f"select council from read_parquet('{quarantine}') order by 1").fetchall()
         assert kept == [("Atlantis",), ("Newport",)]
