@@ -134,7 +134,11 @@ def _copy_until_blank_row(
         dest.open("w", encoding="utf-8", newline="") as writer,
     ):
         for _ in range(options.skip_rows):
-            writer.write(reader.readline())
+            # Every line of the copy ends as its rows do ("\n"): DuckDB reads one kind of line
+            # end per file, and a preamble kept with Excel's CRLF made it read the data rows
+            # as one line (no rows at all).
+            if line := reader.readline():
+                writer.write(line.rstrip("\r\n") + "\n")
         rows = csv.reader(reader, delimiter=delimiter, quotechar=quote)
         out = csv.writer(writer, delimiter=delimiter, quotechar=quote, lineterminator="\n")
         for number, row in enumerate(rows):

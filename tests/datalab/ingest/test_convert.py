@@ -209,6 +209,22 @@ def test_statswales_header_can_be_read_as_two_rows(tmp_path: Path) -> None:
     assert result.sha256 == single.sha256
 
 
+def test_statswales_file_saved_by_excel_with_crlf_reads_the_same(tmp_path: Path) -> None:
+    """Excel saves CSV with CRLF line ends: the preamble skipped, the table is the same (it
+    was refused as "no rows of data": the skipped lines kept CRLF, the rows did not)."""
+    text = shared("health/low_birth_weight.csv").read_bytes().replace(b"\r\n", b"\n")
+    saved = tmp_path / "low_birth_weight_excel.csv"
+    saved.write_bytes(text.replace(b"\n", b"\r\n"))
+    result = convert_to_parquet(saved, tmp_path / "crlf", options=STATSWALES)
+    single = convert_to_parquet(
+        shared("health/low_birth_weight.csv"), tmp_path / "lf", options=STATSWALES
+    )
+    assert result.row_count == single.row_count == 30
+    assert result.schema == single.schema
+    assert result.sha256 == single.sha256
+    assert {w.key for w in result.warnings} == {w.key for w in single.warnings}
+
+
 @pytest.mark.parametrize(
     ("relative", "skip_rows"),
     [
