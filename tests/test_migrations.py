@@ -131,3 +131,42 @@ def test_task_pages_kept_as_addresses_become_url_names_and_back():
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
     executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_higher_is_worse_becomes_lower_is_better_and_back(make_dataset, make_person):
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    dataset = make_dataset("Births", actor=make_person("officer"))
+    before, after = [("datalab", "0011_disclosed_periods")], [("datalab", "0012_polarity_in_words")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps.get_model("datalab", "Indicator")
+    made = {
+        polarity: old.objects.create(
+            dataset_id=dataset.pk,
+            slug=f"births-{polarity}".replace("_", "-"),
+            title="Low birth weight",
+            unit="percentage",
+            polarity=polarity,
+            specification={"polarity": polarity, "unit": "percentage"},
+        ).pk
+        for polarity in ("higher_is_worse", "higher_is_better")
+    }
+    executor = MigrationExecutor(connection)
+    executor.migrate(after)
+    new = executor.loader.project_state(after).apps.get_model("datalab", "Indicator")
+    moved = new.objects.get(pk=made["higher_is_worse"])
+    assert (moved.polarity, moved.specification["polarity"]) == ("lower_is_better",) * 2
+    kept = new.objects.get(pk=made["higher_is_better"])
+    assert (kept.polarity, kept.specification["polarity"]) == ("higher_is_better",) * 2
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    back = executor.loader.project_state(before).apps.get_model("datalab", "Indicator")
+    moved = back.objects.get(pk=made["higher_is_worse"])
+    assert (moved.polarity, moved.specification["polarity"]) == ("higher_is_worse",) * 2
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())

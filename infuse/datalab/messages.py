@@ -159,6 +159,14 @@ MESSAGES: dict[str, Promise] = {
         "‘%(column)s’ holds %(type)s, so it cannot be added up. Choose a column of numbers, or "
         "count rows instead."
     ),
+    "analytics.column-not-named": _(
+        "Name each column to add up as text, exactly as it is headed in the data (for example "
+        '["<2000g", "2000-2499g"]).'
+    ),
+    "analytics.one-column-only": _(
+        "Only a sum adds up several columns: count the different values of one column, or "
+        "choose ‘Add up one or more columns’."
+    ),
     "analytics.period-needs-date": _(
         "‘%(column)s’ holds %(type)s, not dates, so it cannot be grouped into %(grain)s. Choose "
         "‘As written in the data’, or a column of dates."

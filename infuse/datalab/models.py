@@ -238,7 +238,7 @@ class Unit(models.TextChoices):
 
 class Polarity(models.TextChoices):
     HIGHER_IS_BETTER = "higher_is_better", _("Higher is better")
-    HIGHER_IS_WORSE = "higher_is_worse", _("Higher is worse")
+    LOWER_IS_BETTER = "lower_is_better", _("Lower is better")
     NEITHER = "neither", _("Neither higher nor lower is better")
 
 

@@ -187,7 +187,7 @@ LOW_BIRTH_WEIGHT_INDICATOR = DemoIndicator(
         "council_column": "council",
         "period": {"column": "financial_year", "grain": "as_recorded"},
         "unit": "percentage",
-        "polarity": "higher_is_worse",
+        "polarity": "lower_is_better",
     },
     themes=["improving-public-health"],
     goals=["healthier", "more-equal"],

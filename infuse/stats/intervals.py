@@ -61,7 +61,7 @@ __all__ = [
     "wilson_interval",
 ]
 
-Polarity = Literal["higher_is_better", "higher_is_worse", "neither"]
+Polarity = Literal["higher_is_better", "lower_is_better", "neither"]
 PoissonMethod = Literal["exact", "byar", "byar_or_exact"]
 FunnelMethod = Literal["exact", "normal", "interval"]
 
@@ -379,7 +379,7 @@ def rate_interval(
 
 _JUDGEMENTS: dict[str, dict[str, str]] = {
     "higher_is_better": {"lower": "worse", "higher": "better"},
-    "higher_is_worse": {"lower": "better", "higher": "worse"},
+    "lower_is_better": {"lower": "better", "higher": "worse"},
     "neither": {"lower": "lower", "higher": "higher"},
 }
 
@@ -398,7 +398,7 @@ def compare_with_benchmark(
     ----------
     lower, upper : each area's confidence limits (same shape, 1-D); NaN gives "not_compared".
     benchmark : the comparator's value (e.g. the region's), on the same scale.
-    polarity : ``"higher_is_better"``, ``"higher_is_worse"`` or ``"neither"``.
+    polarity : ``"higher_is_better"``, ``"lower_is_better"`` or ``"neither"``.
     """
     if polarity not in _JUDGEMENTS:
         raise IntervalInputError(

@@ -204,7 +204,7 @@ CASES = [
             period=Period("event_date", "month"),
             filters=(Condition("amount", ">", 0),),
             unit="percentage",
-            polarity="higher_is_worse",
+            polarity="lower_is_better",
         ),
         f"""
         WITH r AS (SELECT council, strftime(event_date, '%Y-%m') AS m, amount, urgent
@@ -424,6 +424,60 @@ def test_timestamps_existing_period_column_and_zero_denominator(tmp_path: Path) 
     ]
 
 
+def test_a_sum_of_several_columns_leaves_out_missing_values(tmp_path: Path) -> None:
+    """Births under 2,000 g plus births of 2,000-2,499 g, per council: a missing count (".")
+    is left out of its row's sum; a row missing both has no value. Checked by hand."""
+    table = small(
+        connect(),
+        tmp_path,
+        {
+            "council": pa.array(["A", "A", "B", "B", "C"]),
+            "year": pa.array([2023] * 5),
+            "under_2000": pa.array([15, None, 23, None, None], pa.int64()),
+            "from_2000": pa.array([16, 4, None, None, 7], pa.int64()),
+            "total": pa.array([483, 50, 1000, 20, 100], pa.int64()),
+        },
+    )
+    low = IndicatorSpec(
+        Measure("sum", ["under_2000", "from_2000"]),
+        "council",
+        Period("year", "as_recorded"),
+        denominator=Measure("sum", "total"),
+        unit="percentage",
+        polarity="lower is better",
+    )
+    assert low.polarity == "lower_is_better"
+    rows = {r[0]: r[2:4] for r in arrow_rows(compute_indicator(table, low))}
+    assert rows == {
+        "A": (15 + 16 + 4, 533),
+        "B": (23, 1020),  # the row with neither count adds nothing
+        "C": (7, 100),
+        None: (65, 1653),
+    }
+    assert IndicatorSpec.from_dict(low.to_dict()) == low
+    assert low.to_dict()["numerator"]["column"] == ["under_2000", "from_2000"]
+
+
+@pytest.mark.parametrize(
+    ("words", "polarity"),
+    [
+        ("Lower is better", "lower_is_better"),
+        ("higher-is-better", "higher_is_better"),
+        ("higher_is_worse", "lower_is_better"),  # as specifications said before
+        (" NEITHER ", "neither"),
+    ],
+)
+def test_polarity_in_words(words: str, polarity: str) -> None:
+    spec = IndicatorSpec(Measure("count"), "council", Period("year"), polarity=words)
+    assert spec.polarity == polarity
+
+
+def test_an_unknown_polarity_says_which_words_to_use() -> None:
+    with pytest.raises(IndicatorSpecError) as caught:
+        IndicatorSpec(Measure("count"), "council", Period("year"), polarity="smaller")
+    assert caught.value.params["choices"] == ["higher_is_better", "lower_is_better", "neither"]
+
+
 def test_edge_cases_give_identical_results_on_spark(tmp_path: Path, spark: Any) -> None:
     """Timestamps at midnight boundaries, a zero denominator, an existing period column, distinct
     counts across councils and an empty filter result behave the same on both engines."""
@@ -471,6 +525,12 @@ def test_edge_cases_give_identical_results_on_spark(tmp_path: Path, spark: Any) 
                 Condition("at", "between", ["2023-12-31T23:59:59", "2024-04-01T00:00:00"]),
                 Condition("who", "not in", [3]),
             ),
+        ),
+        # Columns added up in each row, a missing one left out, a row missing all of them.
+        IndicatorSpec(
+            Measure("sum", ["cases", "births", "who"]),
+            "council",
+            Period("period", "as_recorded"),
         ),
         IndicatorSpec(
             Measure("count"),

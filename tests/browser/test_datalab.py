@@ -73,12 +73,14 @@ def test_upload_profile_and_indicator_pages(
     page.get_by_label("Title, in English").fill("Adults who smoke")
     page.get_by_label("Title, in Welsh").fill("Oedolion sy'n ysmygu")
     page.get_by_label("Numerator", exact=True).select_option("sum")
-    page.get_by_label("Column for the numerator").select_option("smokers")
-    page.get_by_label("Denominator: add up this column").select_option("surveyed")
+    page.get_by_role("group", name="Columns for the numerator").get_by_label("smokers").check()
+    page.get_by_role("group", name="Denominator: add up these columns").get_by_label(
+        "surveyed", exact=True
+    ).check()
     page.get_by_label("Column that names the council").select_option("council")
     page.get_by_label("Column with the date or period").select_option("surveyed_on")
     page.get_by_label("Unit", exact=True).select_option("percentage")
-    page.get_by_label("Higher is worse").check()
+    page.get_by_label("Lower is better", exact=True).check()
     page.get_by_role("button", name="Add the indicator").click()
     call_command("worker", "--batch")
     page.reload()

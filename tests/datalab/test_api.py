@@ -112,7 +112,7 @@ def test_the_whole_data_lab_through_the_api(api):
                 "council_column": "council",
                 "period": {"column": "surveyed_on", "grain": "financial_year"},
                 "unit": "percentage",
-                "polarity": "higher_is_worse",
+                "polarity": "lower_is_better",
             },
         },
         content_type="application/json",

@@ -90,7 +90,7 @@ def test_every_data_action_from_the_command_line(migrated_env, tmp_path):
                 "council_column": "council",
                 "period": {"column": "surveyed_on", "grain": "financial_year"},
                 "unit": "percentage",
-                "polarity": "higher_is_worse",
+                "polarity": "lower_is_better",
             }
         )
     )

@@ -6,6 +6,8 @@ keeps on every engine.
 
 from __future__ import annotations
 
+import functools
+import operator
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -108,10 +110,20 @@ def _aggregate(table: ir.Table, measure: Measure) -> ir.Scalar:
     if measure.aggregation is Aggregation.COUNT:
         return table.count(where=where)
     assert measure.column is not None
-    column = table[measure.column]
     if measure.aggregation is Aggregation.SUM:
-        return column.sum(where=where)
-    return column.nunique(where=where)
+        return _row_sum(table, measure.columns).sum(where=where)
+    return table[measure.column].nunique(where=where)
+
+
+def _row_sum(table: ir.Table, names: tuple[str, ...]) -> ir.NumericValue:
+    """One column, or the sum of several in each row: missing values left out, a row with
+    none missing in all of them has none (as a spreadsheet's SUM over blanks, but not 0)."""
+    columns = [table[name] for name in names]
+    if len(columns) == 1:
+        return columns[0]
+    total = functools.reduce(operator.add, (column.fill_null(0) for column in columns))
+    none = functools.reduce(operator.and_, (column.isnull() for column in columns))
+    return ibis.ifelse(none, ibis.null(total.type()), total)
 
 
 def _value(spec: IndicatorSpec, numerator: ir.Value, denominator: ir.Value) -> ir.FloatingValue:

@@ -49,9 +49,27 @@ class Unit(StrEnum):
 
 
 class Polarity(StrEnum):
+    """Which direction is better, in the words people use: ``"lower is better"``,
+    ``"Lower-is-better"`` and ``"lower_is_better"`` are one value."""
+
     HIGHER_IS_BETTER = "higher_is_better"
-    HIGHER_IS_WORSE = "higher_is_worse"
+    LOWER_IS_BETTER = "lower_is_better"
     NEITHER = "neither"
+
+    @classmethod
+    def _missing_(cls, value: object) -> Polarity | None:
+        words = "_".join(str(value).strip().lower().replace("-", " ").split())
+        words = POLARITY_ALIASES.get(words, words)
+        return next((member for member in cls if member.value == words), None)
+
+
+#: Other words for a polarity: the name used before "lower is better" (specifications stored
+#: or written by API clients then) and the plain opposites.
+POLARITY_ALIASES = {
+    "higher_is_worse": "lower_is_better",
+    "lower_is_worse": "higher_is_better",
+    "neither_is_better": "neither",
+}
 
 
 UNIT_MULTIPLIER: dict[Unit, int] = {
@@ -97,16 +115,29 @@ class Measure:
     """An aggregation over the (filtered) rows, optionally only over rows meeting ``where``.
 
     ``where`` makes "the percentage of rows with X" expressible: numerator = count where X,
-    denominator = count.
+    denominator = count. A sum may add up several columns (``column`` a list or tuple): each
+    row's value is the sum of those of its columns that have one (births under 2,000 g plus
+    births of 2,000-2,499 g), and a row with none has no value.
     """
 
     aggregation: Aggregation | str
-    column: str | None = None
+    column: str | tuple[str, ...] | None = None
     where: tuple[Condition, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "aggregation", _enum(Aggregation, self.aggregation, "aggregation"))
         object.__setattr__(self, "where", tuple(self.where))
+        column = self.column
+        if isinstance(column, list | tuple):
+            column = tuple(column) if len(column) != 1 else column[0]
+        object.__setattr__(self, "column", column)
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """The columns the measure reads (none for a count of rows)."""
+        if self.column is None:
+            return ()
+        return self.column if isinstance(self.column, tuple) else (self.column,)
 
 
 @dataclass(frozen=True)
@@ -159,7 +190,7 @@ class IndicatorSpec:
             return {
                 "kind": "measure",
                 "aggregation": str(m.aggregation),
-                "column": m.column,
+                "column": list(m.column) if isinstance(m.column, tuple) else m.column,
                 "where": [condition(c) for c in m.where],
             }
 

@@ -168,6 +168,26 @@ def _condition_problems(schema: ibis.Schema, condition: Condition, role: str) ->
     return []
 
 
+def _summed_column_problems(
+    schema: ibis.Schema, measure: Measure, column: str | None, role: str
+) -> list[SpecProblem]:
+    """A column the measure reads: it must be there, and hold numbers if it is added up."""
+    missing = _column_problem(schema, column, role)
+    if missing:
+        return [missing]
+    assert column is not None
+    dtype = schema[column]
+    if measure.aggregation is Aggregation.SUM and (not dtype.is_numeric() or dtype.is_boolean()):
+        return [
+            SpecProblem(
+                "analytics.sum-needs-number",
+                f"The {role} sums column {column!r}, which holds {dtype}, not numbers.",
+                {"role": role, "column": column, "type": str(dtype)},
+            )
+        ]
+    return []
+
+
 def _measure_problems(schema: ibis.Schema, measure: Measure, role: str) -> list[SpecProblem]:
     problems: list[SpecProblem] = []
     if measure.aggregation is Aggregation.COUNT:
@@ -180,21 +200,26 @@ def _measure_problems(schema: ibis.Schema, measure: Measure, role: str) -> list[
                     {"role": role, "column": measure.column},
                 )
             )
+    elif not all(isinstance(column, str) for column in measure.columns):
+        problems.append(
+            SpecProblem(
+                "analytics.column-not-named",
+                f"The {role} must name its columns as text, one name each.",
+                {"role": role, "column": jsonable(measure.column)},
+            )
+        )
+    elif len(measure.columns) > 1 and measure.aggregation is not Aggregation.SUM:
+        problems.append(
+            SpecProblem(
+                "analytics.one-column-only",
+                f"The {role} counts the different values of one column; only a sum adds up "
+                "several.",
+                {"role": role, "column": list(measure.columns)},
+            )
+        )
     else:
-        missing = _column_problem(schema, measure.column, role)
-        if missing:
-            problems.append(missing)
-        elif measure.aggregation is Aggregation.SUM:
-            dtype = schema[measure.column]
-            if not dtype.is_numeric() or dtype.is_boolean():
-                problems.append(
-                    SpecProblem(
-                        "analytics.sum-needs-number",
-                        f"The {role} sums column {measure.column!r}, which holds {dtype}, "
-                        "not numbers.",
-                        {"role": role, "column": measure.column, "type": str(dtype)},
-                    )
-                )
+        for column in measure.columns or (None,):
+            problems.extend(_summed_column_problems(schema, measure, column, role))
     for condition in measure.where:
         problems.extend(_condition_problems(schema, condition, f"{role} condition"))
     return problems

@@ -26,7 +26,7 @@ def _scale(row: SpineRow) -> tuple[float, float, float]:
     bench = _benchmark(row)
     centre = bench if bench is not None else ((min(ends) + max(ends)) / 2 if ends else 0.0)
     half = max((abs(v - centre) for v in ends), default=0.0) * 1.05 or 1.0
-    direction = -1.0 if row.indicator.polarity == "higher_is_worse" else 1.0
+    direction = -1.0 if row.indicator.polarity == "lower_is_better" else 1.0
     return centre, half, direction
 
 

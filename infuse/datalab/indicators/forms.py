@@ -30,6 +30,15 @@ class TaggedForm(SchemaForm):
         choice_field(self, "goals").choices = tag_options("goals")
 
 
+class ColumnsField(forms.MultipleChoiceField):
+    """Columns ticked; an empty value (a form sent by hand with ``column=``) is none."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def to_python(self, value: Any) -> list[str]:
+        return [column for column in super().to_python(value) if column]
+
+
 class IndicatorForm(TaggedForm):
     """An indicator over the latest version's columns; it builds the analytics specification."""
 
@@ -40,15 +49,22 @@ class IndicatorForm(TaggedForm):
         label=_("Numerator"),
         choices=[
             ("count", _("Count the rows")),
-            ("sum", _("Add up a column")),
+            ("sum", _("Add up one or more columns")),
             ("count_distinct", _("Count different values of a column")),
         ],
     )
-    numerator_column = forms.ChoiceField(label=_("Column for the numerator"), required=False)
-    denominator_column = forms.ChoiceField(
-        label=_("Denominator: add up this column"),
+    numerator_column = ColumnsField(
+        label=_("Columns for the numerator"),
         required=False,
-        help_text=_("Leave empty for a count."),
+        help_text=_(
+            "Tick the columns to add up (each row counts the sum of those it has), or the one "
+            "column whose different values are counted. None when counting rows."
+        ),
+    )
+    denominator_column = ColumnsField(
+        label=_("Denominator: add up these columns"),
+        required=False,
+        help_text=_("Leave them all unticked for a count."),
     )
     filter_column = forms.ChoiceField(
         label=_("Only rows where this column"),
@@ -95,8 +111,10 @@ class IndicatorForm(TaggedForm):
         self.types = types or {}
         options = [(c, c) for c in columns]
         choice_field(self, "filter_column").choices = [("", _("None")), *options]
-        choice_field(self, "numerator_column").choices = [("", _("None")), *options]
-        choice_field(self, "denominator_column").choices = [("", _("None")), *options]
+        choice_field(self, "numerator_column").choices = options
+        # A denominator is added up: only columns of numbers (Table Schema's types) make sense.
+        numbers = [(c, c) for c in columns if self.types.get(c) in (None, "number", "integer")]
+        choice_field(self, "denominator_column").choices = numbers
         choice_field(self, "council_column").choices = options
         choice_field(self, "period_column").choices = options
 
@@ -104,10 +122,14 @@ class IndicatorForm(TaggedForm):
         data = self.cleaned_data
         numerator: dict[str, Any] = {
             "aggregation": data["aggregation"],
-            "column": data.get("numerator_column") or None,
+            "column": _one_or_many(data.get("numerator_column", [])),
         }
         denominator = (
-            {"kind": "measure", "aggregation": "sum", "column": data["denominator_column"]}
+            {
+                "kind": "measure",
+                "aggregation": "sum",
+                "column": _one_or_many(data["denominator_column"]),
+            }
             if data.get("denominator_column")
             else None
         )
@@ -207,3 +229,10 @@ class ValueFlagForm(SchemaForm):
         widget=forms.RadioSelect,
         help_text=_("The flag is shown beside the value wherever it is published."),
     )
+
+
+def _one_or_many(columns: list[str]) -> str | list[str] | None:
+    """A measure's ``column``: none, one name, or the names to add up."""
+    if not columns:
+        return None
+    return columns[0] if len(columns) == 1 else list(columns)

@@ -20,6 +20,9 @@ def _measure(measure: Measure) -> str:
         said = _("the number of rows")
     elif measure.aggregation == "count_distinct":
         said = _("the number of different values of “%(column)s”") % {"column": measure.column}
+    elif len(measure.columns) > 1:
+        named = ", ".join(f"“{column}”" for column in measure.columns)
+        said = _("the sum of %(columns)s in each row, added up") % {"columns": named}
     else:
         said = _("the sum of “%(column)s”") % {"column": measure.column}
     if measure.where:

@@ -109,10 +109,12 @@ def _checked_spec(
         specification, label_problems = _labels_as_periods(specification, table)
         if label_problems:
             raise IndicatorSpecError(label_problems)
-        analytics.validate_spec(IndicatorSpec.from_dict(specification), table.schema())
+        spec = IndicatorSpec.from_dict(specification)
+        analytics.validate_spec(spec, table.schema())
     except IndicatorSpecError as error:
         return specification, [_field_problem(problem) for problem in error.problems]
-    return specification, []
+    # Kept in the one spelling the pages read ("Lower is better" given, lower_is_better kept).
+    return {**specification, "polarity": str(spec.polarity)}, []
 
 
 def _details_problems(details_in: IndicatorDetailsIn) -> list[FieldProblem]:

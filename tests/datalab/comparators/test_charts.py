@@ -32,8 +32,8 @@ def marker_x(svg: str) -> float:
     ("polarity", "value", "comparison", "right"),
     [
         ("higher_is_better", 13.0, "better", True),
-        ("higher_is_worse", 7.0, "better", True),
-        ("higher_is_worse", 13.0, "worse", False),
+        ("lower_is_better", 7.0, "better", True),
+        ("lower_is_better", 13.0, "worse", False),
         ("neither", 13.0, "higher", True),
     ],
 )

@@ -43,7 +43,7 @@ def spec(**overrides):
         "council_column": "council",
         "period": {"column": "surveyed_on", "grain": "financial_year"},
         "unit": "percentage",
-        "polarity": "higher_is_worse",
+        "polarity": "lower_is_better",
     }
     base.update(overrides)
     return base
@@ -97,6 +97,85 @@ def test_a_definition_that_cannot_run_is_refused_with_its_reason(dataset_with_da
         "‘council’ holds text, so it cannot be added up. Choose a column of numbers, or count "
         "rows instead."
     )
+
+
+def test_columns_added_up_in_words_and_direction_in_words(dataset_with_data):
+    """A numerator of two columns, ticked on the form; "lower is better" written as words."""
+    officer, dataset = dataset_with_data
+    client = Client()
+    client.force_login(officer)
+    page = client.get(f"/data/datasets/{dataset.slug}/indicators/new/").content.decode()
+    assert 'type="checkbox" value="smokers"' in page and "Lower is better" in page
+    response = client.post(
+        f"/data/datasets/{dataset.slug}/indicators/new/",
+        {
+            "title_en": "Smokers and surveyed",
+            "title_cy": "Ysmygwyr ac arolygwyd",
+            "aggregation": "sum",
+            "numerator_column": ["smokers", "surveyed"],
+            "council_column": "council",
+            "period_column": "surveyed_on",
+            "grain": "financial_year",
+            "unit": "count",
+            "polarity": "lower_is_better",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    indicator = Indicator.objects.get(title_en="Smokers and surveyed")
+    assert indicator.specification["numerator"]["column"] == ["smokers", "surveyed"]
+    call_command("worker", "--batch")
+    cardiff = IndicatorValue.objects.get(
+        indicator=indicator, council__gss_code="W06000015", period="2023-24"
+    )
+    assert cardiff.value == 30 + 200 + 0 + 0  # both rows of "Cardiff" / "Caerdydd"
+    method = client.get(f"/data/indicators/{indicator.slug}/").content.decode()
+    assert "the sum of “smokers”, “surveyed” in each row" in method
+
+    words = services.create_indicator(
+        actor=officer,
+        dataset=dataset,
+        indicator_in=IndicatorIn(
+            title_en="Smoking", title_cy="Ysmygu", specification=spec(polarity="Lower is better")
+        ),
+    )
+    assert words.polarity == words.specification["polarity"] == "lower_is_better"
+
+
+@pytest.mark.parametrize(
+    ("numerator", "field", "message"),
+    [
+        (
+            {"aggregation": "sum", "column": ["smokers", 3]},
+            "numerator_column",
+            "Name each column to add up as text",
+        ),
+        (
+            {"aggregation": "count_distinct", "column": ["smokers", "surveyed"]},
+            "numerator_column",
+            "Only a sum adds up several columns",
+        ),
+        (
+            {"aggregation": "sum", "column": ["smokers", "smoked"]},
+            "numerator_column",
+            "The data has no column ‘smoked’",
+        ),
+    ],
+)
+def test_a_list_of_columns_gets_a_problem_on_its_field(
+    dataset_with_data, numerator, field, message
+):
+    officer, dataset = dataset_with_data
+    with pytest.raises(InvalidInput) as raised:
+        services.create_indicator(
+            actor=officer,
+            dataset=dataset,
+            indicator_in=IndicatorIn(
+                title_en="Bad", title_cy="Drwg", specification=spec(numerator=numerator)
+            ),
+        )
+    [problem] = raised.value.problems
+    assert problem.field == field
+    assert str(problem.message).startswith(message)
 
 
 LABELLED = "council,year,smokers\nCardiff,2022-23,30\nCardiff,2023-24,25\nNewport,2023-24,10\n"
@@ -155,7 +234,7 @@ def test_the_indicator_form(dataset_with_data):
     client = Client()
     client.force_login(officer)
     page = client.get(f"/data/datasets/{dataset.slug}/indicators/new/").content.decode()
-    assert '<option value="smokers">smokers</option>' in page
+    assert 'type="checkbox" value="smokers"' in page
     response = client.post(
         f"/data/datasets/{dataset.slug}/indicators/new/",
         {
