@@ -17,10 +17,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.management.base import BaseCommand, CommandError, CommandParser, OutputWrapper
 from django.core.management.color import Style
 from django.db import connection
+from django.utils import translation
+from django.utils.translation import gettext as _
 from pydantic import BaseModel, ValidationError
 
 from infuse.core.errors import DomainError, NotFound, invalid_input_from
@@ -130,6 +133,11 @@ class LabCommand(BaseCommand):
             made = sub.add_parser(name, help=help_text)
             if who != "nobody":
                 with_person(made, required=who == "required")
+            made.add_argument(
+                "--language",
+                choices=[code for code, _name in settings.LANGUAGES],
+                help="The language of what is said back (default: the person's own, else English).",
+            )
             return made
 
         for group in groups:
@@ -138,13 +146,22 @@ class LabCommand(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         actor = self.actor(options.get("person"))
+        language = options.get("language") or getattr(actor, "preferred_language", "") or "en"
+        with translation.override(language):
+            self._act(actor, options)
+
+    def _act(self, actor: Any, options: dict[str, Any]) -> None:
         method = getattr(self, "_" + options["action"].replace("-", "_"))
         try:
             method(actor, options)
         except NotFound as error:
             raise CommandError(
-                "Not found, or not visible to you: check the name"
-                + ("" if options.get("person") else ", or act --as someone who may see it")
+                _("Not found, or not visible to you: check the name")
+                if options.get("person")
+                else _(
+                    "Not found, or not visible to you: check the name, or act --as someone who "
+                    "may see it"
+                )
             ) from error
         except ValidationError as error:  # a schema built from the arguments or a file
             raise _refusal(invalid_input_from(error.errors())) from error

@@ -7,16 +7,67 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from infuse.core.commands import Actions, AddAction, in_thread, read_json
 from infuse.core.console import follow_progress
+from infuse.core.errors import NotFound
 from infuse.core.files import Upload
 from infuse.core.models import Person
 from infuse.datalab.catalogue import services as catalogue
 from infuse.datalab.ingest import services
 from infuse.datalab.ingest.schemas import SchemaIn, UploadIn
 from infuse.datalab.ingest.tasks import ingest_upload
-from infuse.datalab.models import DatasetUpload
+from infuse.datalab.messages import explain
+from infuse.datalab.models import Dataset, DatasetUpload
+
+
+def dataset_named(person: Person, slug: str) -> Dataset:
+    """The dataset ``slug``, or an error that says how to find or make the right one."""
+    try:
+        return catalogue.get_dataset(actor=person, slug=slug)
+    except NotFound:
+        raise CommandError(
+            _(
+                "There is no dataset ‘%(slug)s’ that you can see. `infuse data datasets --as "
+                "EMAIL` lists those you can; `infuse data create` makes a new one."
+            )
+            % {"slug": slug}
+        ) from None
+
+
+def report_lines(upload: DatasetUpload) -> list[str]:
+    """What reading the file changed and what the check against the declared schema found,
+    in the active language, as the upload's page says it."""
+    lines: list[str] = []
+    warnings = (upload.report.get("conversion") or {}).get("warnings") or []
+    if warnings:
+        lines.append(_("What was changed while reading the file:"))
+        lines += [
+            f"  - {explain(w['key'], w.get('params') or {}, w.get('message', ''))}"
+            for w in warnings
+        ]
+    validation = upload.report.get("validation") or {}
+    if validation:
+        problems, rows = validation.get("total_problems", 0), validation.get("invalid_rows", 0)
+        lines.append(
+            _("Checked against the declared schema: %(problems)s problems in %(rows)s rows.")
+            % {"problems": f"{problems:,}", "rows": f"{rows:,}"}
+        )
+        for group in validation.get("groups") or []:
+            where = ", ".join(str(e.get("row")) for e in (group.get("examples") or [])[:5])
+            lines.append(
+                "  - "
+                + _("%(column)s: %(problem)s (%(count)s; rows %(rows)s)")
+                % {
+                    "column": group.get("column"),
+                    "problem": explain(group.get("key", ""), group.get("params") or {}),
+                    "count": f"{group.get('count', 0):,}",
+                    "rows": where,
+                }
+            )
+    return lines
 
 
 class IngestActions(Actions):
@@ -49,8 +100,8 @@ class IngestActions(Actions):
     def _ingest(self, person: Person, options: dict[str, Any]) -> None:
         path: Path = options["file"]
         if not path.is_file():
-            raise CommandError(f"No file at {path}")
-        dataset = catalogue.get_dataset(actor=person, slug=options["dataset"])
+            raise CommandError(_("No file at %(path)s") % {"path": path})
+        dataset = dataset_named(person, options["dataset"])
         outcome = services.upload_file(
             actor=person,
             dataset=dataset,
@@ -64,22 +115,30 @@ class IngestActions(Actions):
         )
         if outcome.existing_version is not None:
             self.stdout.write(
-                f"Already version {outcome.existing_version.number}: nothing changed."
+                _("Already version %(number)s: nothing changed.")
+                % {"number": outcome.existing_version.number}
             )
             return
         upload = outcome.upload
         assert upload is not None and upload.progress_id is not None
         self._run_or_follow(upload, background=options["background"])
         upload = DatasetUpload.objects.get(pk=upload.pk)
+        for line in report_lines(upload):
+            self.stdout.write(line)
         if upload.status != DatasetUpload.Status.ACCEPTED:
+            # Non-zero exit: a script that ingests must not carry on as if it had a version.
             raise CommandError(f"{upload.get_status_display()}: {upload.error_message}")
         version = upload.version
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Version {version.number} of {dataset.slug}: {version.row_count} rows"
-                + (f", {version.quarantined_rows} quarantined" if version.quarantined_rows else "")
-            )
-        )
+        said = ngettext(
+            "Version %(number)s of %(dataset)s: %(rows)s row",
+            "Version %(number)s of %(dataset)s: %(rows)s rows",
+            version.row_count,
+        ) % {"number": version.number, "dataset": dataset.slug, "rows": f"{version.row_count:,}"}
+        if version.quarantined_rows:
+            said += _(", %(count)s set aside (quarantined)") % {
+                "count": f"{version.quarantined_rows:,}"
+            }
+        self.stdout.write(self.style.SUCCESS(said))
 
     def _run_or_follow(self, upload: DatasetUpload, *, background: bool) -> None:
         """Follow the ingest's progress; unless ``background``, run it here (a worker that
@@ -98,7 +157,7 @@ class IngestActions(Actions):
             worker.join()
 
     def _schema(self, person: Person, options: dict[str, Any]) -> None:
-        dataset = catalogue.get_dataset(actor=person, slug=options["dataset"])
+        dataset = dataset_named(person, options["dataset"])
         if options["clear"] == bool(options["file"]):
             raise CommandError("Give a schema file, or --clear (not both).")
         schema = None
