@@ -290,6 +290,9 @@ class Indicator(models.Model):
     national_indicators = models.ManyToManyField(
         NationalIndicator, blank=True, related_name="local_indicators"
     )
+    # Areas in the data the latest computation left out (none of the region's councils, nor
+    # Wales): [{"area": "Gwynedd", "rows": 1}, …], most rows first. They stay in the dataset.
+    excluded_areas = models.JSONField(default=list, blank=True)
     # The latest computation (queued on definition and on every new version of the dataset).
     progress = models.ForeignKey(
         TaskProgress, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -215,12 +215,16 @@ def _kept_rows(table: ir.Table, spec: IndicatorSpec) -> ir.Table:
     return table.filter(keep)
 
 
-def council_values(table: ir.Table, spec: IndicatorSpec) -> list[Any]:
-    """The council column's distinct values among the rows the indicator counts, so a caller
-    can say which are the region's councils (and which are not) before computing."""
+def council_values(table: ir.Table, spec: IndicatorSpec) -> list[tuple[Any, int]]:
+    """The council column's distinct values among the rows the indicator counts, each with its
+    number of rows, so a caller can say which are the region's councils (and which are not, and
+    how much of the data they hold) before computing."""
     rows = _kept_rows(table, spec)
-    column = rows[spec.council_column]
-    return list(rows.select(value=column).distinct().to_pyarrow().column("value").to_pylist())
+    counted = rows.group_by(value=rows[spec.council_column]).aggregate(rows=ibis._.count())
+    found = counted.to_pyarrow()
+    return list(
+        zip(found.column("value").to_pylist(), found.column("rows").to_pylist(), strict=True)
+    )
 
 
 def _council_code(column: ir.Value, councils: Mapping[Any, str]) -> ir.StringValue:

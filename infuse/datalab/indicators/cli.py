@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from infuse.core.commands import Actions, AddAction, in_thread, read_json
 from infuse.core.console import follow_progress
@@ -108,6 +110,13 @@ class IndicatorActions(Actions):
                 f"(/data/indicators/{indicator.slug}/)"
             )
         )
+        indicator.refresh_from_db(fields=["excluded_areas"])
+        if indicator.excluded_areas:
+            self.stdout.write(_("Areas in the data left out (not councils of the region):"))
+            for excluded in indicator.excluded_areas:
+                rows = excluded["rows"]
+                said = ngettext("%(area)s: %(rows)s row", "%(area)s: %(rows)s rows", rows)
+                self.stdout.write("  - " + said % {"area": excluded["area"], "rows": f"{rows:,}"})
 
     def _values(self, actor: Any, options: dict[str, Any]) -> None:
         indicator = catalogue.get_indicator(actor=actor, slug=options["indicator"])

@@ -81,6 +81,9 @@ class IndicatorOut(IndicatorDetailsIn):
     last_updated: datetime | None  # the dataset's newest version
     next_update_due: date | None
     overdue: bool
+    # Areas in the data that are not councils of the region, with their rows: left out of
+    # the values, kept in the dataset ([{"area": "Gwynedd", "rows": 1}, …]).
+    excluded_areas: list[dict[str, Any]]
 
     @classmethod
     def of(cls, indicator: Indicator) -> IndicatorOut:
@@ -97,6 +100,7 @@ class IndicatorOut(IndicatorDetailsIn):
             last_updated=fresh.last_updated,
             next_update_due=fresh.next_due,
             overdue=fresh.overdue,
+            excluded_areas=list(indicator.excluded_areas),
         )
 
 

@@ -65,7 +65,7 @@ def compute_indicator(indicator_id: int, progress_id: str) -> dict[str, Any]:
         reporter.fail(f"{type(error).__name__}: {error}")
         raise
     _store(indicator, version, computation, councils)
-    outcome = {"values": len(computation.values), "unmatched": computation.unmatched_councils}
+    outcome = {"values": len(computation.values), "excluded_areas": indicator.excluded_areas}
     reporter.succeed(outcome)
     return outcome
 
@@ -105,6 +105,10 @@ def _store(
                 )
             )
         IndicatorValue.objects.bulk_create(rows)
+        indicator.excluded_areas = [
+            {"area": area, "rows": count} for area, count in computation.unmatched_councils
+        ]
+        indicator.save(update_fields=["excluded_areas"])
         publishing.refresh_disclosure(indicator)
         BenchmarkValue.objects.filter(indicator=indicator).delete()
         BenchmarkValue.objects.bulk_create(
@@ -128,6 +132,6 @@ def _store(
                 "version": version.number,
                 "values": len(computation.values),
                 "benchmark_values": len(computation.benchmarks),
-                "unmatched_councils": computation.unmatched_councils,
+                "excluded_areas": indicator.excluded_areas,
             },
         )

@@ -48,7 +48,9 @@ class ComputedValue:
 @dataclass(frozen=True)
 class Computation:
     values: list[ComputedValue]
-    unmatched_councils: list[str]  # council values in the data that are none of the ten
+    # Council values in the data that are none of the ten (nor Wales), with their rows: left out
+    # of the indicator, kept in the dataset. Most rows first.
+    unmatched_councils: list[tuple[str, int]]
     # Wales's values per period, when the data gives rows for Wales as a whole (council_gss is
     # its GSS code; comparison empty): a benchmark beside the region, never part of it.
     benchmarks: list[ComputedValue] = field(default_factory=list)
@@ -98,15 +100,15 @@ def compute(
     # distinct count is counted over the region's rows, not summed over its councils.
     codes: dict[Any, str] = {}
     wales: dict[Any, str] = {}
-    unmatched: list[str] = []
-    for raw in analytics.council_values(data, spec):
+    unmatched: list[tuple[str, int]] = []
+    for raw, count in analytics.council_values(data, spec):
         code = resolve_council(raw, lookup)
         if code is not None:
             codes[raw] = code
         elif names_wales(raw):
             wales[raw] = WALES_CODE
         else:
-            unmatched.append(str(raw))
+            unmatched.append((str(raw), int(count)))
     table: pd.DataFrame = analytics.indicator_expression(data, spec, councils=codes).to_pandas()
     table = table.rename(columns={"council": "gss"})
     table["gss"] = table["gss"].astype(object).where(table["gss"].notna(), None)
@@ -141,7 +143,7 @@ def compute(
             )
     return Computation(
         values=values,
-        unmatched_councils=sorted(unmatched),
+        unmatched_councils=sorted(unmatched, key=lambda area: (-area[1], area[0])),
         benchmarks=_benchmarks(data, spec, wales) if wales else [],
     )
 

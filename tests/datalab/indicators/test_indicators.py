@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+import json
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -378,3 +381,57 @@ def test_recompute_replaces_stored_values_and_keeps_flags(dataset_with_data, mak
 
     region = IndicatorValue.objects.get(indicator=indicator, council=None, period="2023-24")
     assert region.value == right and region.flag == "provisional"
+
+
+ELSEWHERE = (
+    "council,surveyed_on,smokers,surveyed\n"
+    "Cardiff,2023-05-01,30,200\n"
+    "Gwynedd,2023-05-01,12,90\n"
+    "Gwynedd,2023-06-01,8,60\n"
+    "Not stated,2023-05-01,1,10\n"
+    "Wales,2023-05-01,400,3000\n"
+)
+
+
+def test_areas_outside_the_region_are_listed_with_their_rows(make_dataset, make_person, tmp_path):
+    """Other Welsh councils and "Not stated" are left out of the values, and said so on the
+    page (both languages), in the API and by the command; Wales is a benchmark, not left out."""
+    officer = make_person("officer")
+    dataset = make_dataset("Smoking in Wales", actor=officer, visibility="public")
+    upload_file(
+        actor=officer, dataset=dataset, chunks=[ELSEWHERE.encode()], original_name="wales.csv"
+    )
+    call_command("worker", "--batch")
+    definition = tmp_path / "spec.json"
+    definition.write_text(json.dumps(spec()))
+    out = io.StringIO()
+    call_command(
+        "data",
+        "indicator",
+        dataset.slug,
+        "--spec",
+        str(definition),
+        "--title-en",
+        "Smoking",
+        "--title-cy",
+        "Ysmygu",
+        "--as",
+        officer.email,
+        stdout=out,
+    )
+    said = out.getvalue()
+    assert "Areas in the data left out (not councils of the region):" in said
+    assert "  - Gwynedd: 2 rows\n  - Not stated: 1 row" in said
+    indicator = Indicator.objects.get(dataset=dataset)
+    assert indicator.excluded_areas == [
+        {"area": "Gwynedd", "rows": 2},
+        {"area": "Not stated", "rows": 1},
+    ]
+    region = IndicatorValue.objects.get(indicator=indicator, council__isnull=True)
+    assert (region.numerator, region.denominator) == (30, 200)  # Cardiff's rows alone
+    page = Client().get(f"/data/indicators/{indicator.slug}/").content.decode()
+    assert "Areas left out" in page and "Gwynedd: 2 rows" in page and "Wales: " not in page
+    welsh = Client().get(f"/cy/data/indicators/{indicator.slug}/").content.decode()
+    assert "Ardaloedd a adawyd allan" in welsh and "Gwynedd: 2 rhes" in welsh
+    api = Client().get(f"/api/v1/data/indicators/{indicator.slug}").json()
+    assert api["excluded_areas"][0] == {"area": "Gwynedd", "rows": 2}

@@ -55,7 +55,7 @@ def test_a_distinct_count_for_the_region_counts_each_supplier_once(spend):
     values = _by_area(computation)
     # Cardiff: Acme (spelled two ways) and Bryn Ltd; Newport: Acme, Coed Cyf; RCT: Acme.
     assert values == {"W06000015": 2.0, "W06000022": 2.0, "W06000016": 1.0, None: 3.0}
-    assert computation.unmatched_councils == ["Not stated", "Powys"]
+    assert computation.unmatched_councils == [("Not stated", 1), ("Powys", 1)]
 
 
 def test_counts_still_add_up_and_leave_out_places_outside_the_region(spend):
