@@ -60,6 +60,11 @@ MESSAGES: dict[str, Promise] = {
     ),
     "ingest.mixed-encoding": _("%(count)s bytes were not UTF-8 and were read as Windows-1252."),
     "ingest.encoding-converted": _("The file was read as %(encoding)s and converted to UTF-8."),
+    "ingest.preamble-skipped": _(
+        "The first %(count)s lines, above the table (a title, notes or filters), were skipped: "
+        "the column names come from line %(header_line)s. If that is wrong, upload the file "
+        "again and give the number of lines to skip."
+    ),
     "ingest.footer-dropped": _(
         "The table ends at the blank line %(line)s; %(count)s lines of notes below it were left "
         "out."

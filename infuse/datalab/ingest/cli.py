@@ -3,6 +3,7 @@ with ``--background``) and declare the schema later uploads are checked against.
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +71,21 @@ def report_lines(upload: DatasetUpload) -> list[str]:
     return lines
 
 
+def _lines_to_skip(text: str) -> int | None:
+    """``--skip-rows``: a number of lines, or ``auto`` (None: found in the file)."""
+    if text.strip().lower() == "auto":
+        return None
+    try:
+        number = int(text)
+    except ValueError:
+        number = -1
+    if number < 0:
+        raise argparse.ArgumentTypeError(
+            _("give a number of lines (0 or more) or auto, not %(text)s") % {"text": text}
+        )
+    return number
+
+
 class IngestActions(Actions):
     @classmethod
     def add_actions(cls, action: AddAction) -> None:
@@ -79,9 +95,10 @@ class IngestActions(Actions):
         ingest.add_argument("--sheet", help="Spreadsheet sheet name (default: the first).")
         ingest.add_argument(
             "--skip-rows",
-            type=int,
-            default=0,
-            help="Lines before the header (e.g. a StatsWales preamble).",
+            type=_lines_to_skip,
+            default=None,
+            help="Lines before the header (a StatsWales preamble), or 'auto' (the default): "
+            "found in the file, and said.",
         )
         ingest.add_argument(
             "--header-rows", type=int, default=1, help="Rows that make up the column names."

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import dataclasses
 import io
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -74,13 +75,55 @@ def sniff_delimiter(lines: Sequence[str], quote: str = '"') -> str:
     return best
 
 
+def preamble_lines(records: Sequence[Sequence[str]]) -> int:
+    """How many records come before the header: the header is the first of the first 50 with
+    at least half of the table's width filled (StatsWales exports put a breadcrumb, a title and
+    filters, one cell each, above the table). 0 when none is."""
+    width = max((len(record) for record in records), default=0)
+    for index, record in enumerate(records[:50]):
+        if sum(1 for cell in record if cell.strip()) >= max(2, (width + 1) // 2):
+            return index
+    return 0
+
+
+def sample_records(lines: Sequence[str], delimiter: str, quote: str) -> list[list[str]]:
+    try:
+        reader = csv.reader(
+            io.StringIO("".join(lines), newline=""), delimiter=delimiter, quotechar=quote
+        )
+        return list(reader)
+    except csv.Error:
+        return []
+
+
+def _with_preamble_found(
+    readable: Path, text_encoding: str, options: ReadOptions, warnings: list[IngestWarning]
+) -> ReadOptions:
+    """``options`` with the preamble the file has (when it was left to be found), said."""
+    if options.skip_rows is not None:
+        return options
+    lines = sample_lines(readable, text_encoding, 200)
+    delimiter = options.delimiter or sniff_delimiter(lines, options.quote)
+    skip = preamble_lines(sample_records(lines, delimiter, options.quote))
+    if skip:
+        warnings.append(
+            IngestWarning(
+                "ingest.preamble-skipped",
+                f"The first {skip} lines, above the table, were skipped; the column names come "
+                f"from line {skip + 1}.",
+                {"count": skip, "header_line": skip + 1},
+            )
+        )
+    return dataclasses.replace(options, skip_rows=skip)
+
+
 def _read_header(
     path: Path, encoding: str, delimiter: str, quote: str, options: ReadOptions
 ) -> tuple[list[list[str]], bool]:
     """The header records after the preamble, and whether any non-blank data record follows
     (within the bounded text sample)."""
     with io.StringIO(_text_sample(path, encoding), newline="") as handle:
-        for _ in range(options.skip_rows):
+        for _ in range(options.lines_skipped):
             if not handle.readline():
                 break
         reader = csv.reader(handle, delimiter=delimiter, quotechar=quote)
@@ -133,7 +176,7 @@ def _copy_until_blank_row(
         source.open("r", encoding=encoding, errors=errors, newline="") as reader,
         dest.open("w", encoding="utf-8", newline="") as writer,
     ):
-        for _ in range(options.skip_rows):
+        for _ in range(options.lines_skipped):
             # Every line of the copy ends as its rows do ("\n"): DuckDB reads one kind of line
             # end per file, and a preamble kept with Excel's CRLF made it read the data rows
             # as one line (no rows at all).
@@ -143,7 +186,7 @@ def _copy_until_blank_row(
         out = csv.writer(writer, delimiter=delimiter, quotechar=quote, lineterminator="\n")
         for number, row in enumerate(rows):
             if number >= options.header_rows and not any(cell.strip() for cell in row):
-                blank_line = options.skip_rows + rows.line_num
+                blank_line = options.lines_skipped + rows.line_num
                 dropped = sum(1 for rest in rows if any(cell.strip() for cell in rest))
                 return blank_line, dropped
             out.writerow(row)
@@ -215,6 +258,7 @@ def prepare_csv(
             )
         encoding = "utf-8"
     text_encoding = "utf-8-sig" if encoding in ("utf-8", "utf-8-sig") else encoding
+    options = _with_preamble_found(readable, text_encoding, options, warnings)
     try:
         return _prepare_csv_text(
             work_dir, options, readable, text_encoding, encoding, warnings, temporaries, fmt
@@ -235,8 +279,8 @@ def _prepare_csv_text(
     temporaries: list[Path],
     fmt: SourceFormat,
 ) -> PreparedSource:
-    skip_sample = sample_lines(readable, text_encoding, options.skip_rows + 200)[
-        options.skip_rows :
+    skip_sample = sample_lines(readable, text_encoding, options.lines_skipped + 200)[
+        options.lines_skipped :
     ]
     delimiter = options.delimiter or sniff_delimiter(skip_sample, options.quote)
     if ends_at_blank_row(options):
@@ -245,7 +289,7 @@ def _prepare_csv_text(
         text_encoding = "utf-8"
     names = _column_names(readable, text_encoding, delimiter, options, skip_sample, warnings)
     columns = [f"c{index}" for index in range(len(names))]
-    skip = options.skip_rows + options.header_rows
+    skip = options.lines_skipped + options.header_rows
     relation = _scan(readable, columns, skip, delimiter, options.quote, "store_rejects=true")
     sample_relation = None
     if options.inference_rows is not None:

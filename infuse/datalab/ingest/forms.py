@@ -58,7 +58,9 @@ class UploadForm(SchemaForm):
         min_value=0,
         max_value=1000,
         help_text=_(
-            "For example, 4 for a StatsWales export with a title and filters above the table."
+            "Leave empty to have them found: lines above the table (a StatsWales export's title "
+            "and filters) are skipped, and the upload's report says how many. Enter 0 to read "
+            "the first line as the header."
         ),
         error_messages={
             "invalid": _("Enter a whole number, for example 0 or 4"),
@@ -84,7 +86,7 @@ class UploadForm(SchemaForm):
         data = self.cleaned_data
         return {
             "sheet": data.get("sheet") or "",
-            "skip_rows": data.get("skip_rows") or 0,
+            "skip_rows": data.get("skip_rows"),
             "header_rows": data.get("header_rows") or 1,
         }
 

@@ -28,15 +28,19 @@ Every error a person can cause raises :class:`IngestError` with a stable message
 from __future__ import annotations
 
 import contextlib
-import csv
-import io
 import os
 import re
 from collections.abc import Callable
 from pathlib import Path
 
 from infuse.analytics.quoting import quote_literal
-from infuse.datalab.ingest.csv_files import prepare_csv, sample_lines, sniff_delimiter
+from infuse.datalab.ingest.csv_files import (
+    preamble_lines,
+    prepare_csv,
+    sample_lines,
+    sample_records,
+    sniff_delimiter,
+)
 from infuse.datalab.ingest.encodings import detect_encoding
 from infuse.datalab.ingest.sources import (
     IngestError,
@@ -69,10 +73,8 @@ def suggest_read_options(path: Path) -> ReadOptions:
     """Options to offer a person before they convert: format, encoding, delimiter and how many
     preamble lines to skip.
 
-    The preamble guess: the header is the first of the first 50 records with at least half of
-    the table's width filled (StatsWales exports put a breadcrumb, title and filters, one cell
-    each, above the table). A person confirms or changes it; nothing is skipped behind their
-    back, since ``convert_to_parquet`` only skips what the options say.
+    The preamble guess is :func:`~infuse.datalab.ingest.csv_files.preamble_lines`, as an
+    upload that leaves ``skip_rows`` to be found uses it (and then says what it skipped).
     """
     fmt = detect_format(path)
     if fmt != "csv":
@@ -81,16 +83,7 @@ def suggest_read_options(path: Path) -> ReadOptions:
     text_encoding = "utf-8-sig" if encoding in ("utf-8", "utf-8-sig") else encoding
     lines = sample_lines(path, text_encoding, 200)
     delimiter = sniff_delimiter(lines)
-    try:
-        records = list(csv.reader(io.StringIO("".join(lines), newline=""), delimiter=delimiter))
-    except csv.Error:
-        records = []
-    width = max((len(record) for record in records), default=0)
-    skip = 0
-    for index, record in enumerate(records[:50]):
-        if sum(1 for cell in record if cell.strip()) >= max(2, (width + 1) // 2):
-            skip = index
-            break
+    skip = preamble_lines(sample_records(lines, delimiter, '"'))
     return ReadOptions(format="csv", encoding=encoding, delimiter=delimiter, skip_rows=skip)
 
 

@@ -15,7 +15,9 @@ class UploadIn(Schema):
     """How to read an uploaded file (the file itself comes alongside, as a stream of bytes)."""
 
     sheet: str = ""  # a spreadsheet's sheet: its name, or its 0-based position
-    skip_rows: Count = 0  # lines before the header (a StatsWales export's title and filters)
+    # Lines before the header (a StatsWales export's title and filters); None: found in the
+    # file, and the upload's report says how many were skipped.
+    skip_rows: Count | None = None
     header_rows: Count = 1  # rows that make up the column names
 
     def read_options(self) -> dict[str, Any]:
@@ -23,7 +25,7 @@ class UploadIn(Schema):
         options: dict[str, Any] = {}
         if self.sheet:
             options["sheet"] = self.sheet
-        if self.skip_rows:
+        if self.skip_rows != 0:
             options["skip_rows"] = self.skip_rows
         if self.header_rows != 1:
             options["header_rows"] = self.header_rows

@@ -60,7 +60,9 @@ class IngestWarning:
 class ReadOptions:
     """How to read an upload. Every field has a safe default; ``None`` means "detect".
 
-    ``skip_rows`` preamble rows are dropped before ``header_rows`` header rows, whose cells are
+    ``skip_rows`` preamble rows are dropped before ``header_rows`` header rows (``None``: as
+    many as :func:`~infuse.datalab.ingest.csv_files.preamble_lines` finds, said in an
+    ``ingest.preamble-skipped`` warning), whose cells are
     joined (top to bottom, blanks skipped) into one name per column. ``names`` overrides the
     header names. ``stop_at_blank_row`` ends the data at the first entirely blank row after the
     header (StatsWales puts footnotes and metadata below the table); ``None`` (the default)
@@ -77,7 +79,7 @@ class ReadOptions:
     delimiter: str | None = None
     quote: str = '"'
     header_rows: int = 1
-    skip_rows: int = 0
+    skip_rows: int | None = 0
     names: tuple[str, ...] | None = None
     sheet: str | int | None = None
     missing_values: tuple[str, ...] = DEFAULT_MISSING_VALUES
@@ -89,11 +91,16 @@ class ReadOptions:
     max_compression_ratio: float = 100.0
     duckdb_memory_limit: str = "512MB"
 
+    @property
+    def lines_skipped(self) -> int:
+        """The preamble's lines as given or found (0 while it is still to be found)."""
+        return self.skip_rows or 0
+
 
 def ends_at_blank_row(options: ReadOptions) -> bool:
     """Whether the table ends at its first blank row (see ``ReadOptions.stop_at_blank_row``)."""
     if options.stop_at_blank_row is None:
-        return options.skip_rows > 0
+        return bool(options.skip_rows)
     return options.stop_at_blank_row
 
 

@@ -91,12 +91,14 @@ def test_a_dataset_is_made_listed_and_filled_from_the_command_line(migrated_env,
         str(source),
         "--dataset",
         "low-birth-weight",
-        "--skip-rows",
-        "6",
         *OFFICER,
     ).stdout
-    # Everything the upload's page says about reading the file, said here too.
+    # Everything the upload's page says about reading the file, said here too; the preamble
+    # was found, not given.
     assert "What was changed while reading the file:" in ingested
+    assert (
+        "The first 6 lines, above the table (a title, notes or filters), were skipped" in ingested
+    )
     assert "The table ends at the blank line 38; 29 lines of notes below it" in ingested
     assert "Version 1 of low-birth-weight: 30 rows" in ingested
 

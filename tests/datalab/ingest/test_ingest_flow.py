@@ -11,6 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from django.core.management import call_command
+from django.test import Client
 
 from infuse.core import files
 from infuse.core.errors import InvalidInput, PermissionDenied
@@ -286,3 +287,46 @@ def test_upload_through_the_api(make_dataset, make_person):
     assert again.status_code == 200 and again.json()["version"] == 1
     missing = Client().post(f"/api/v1/data/datasets/{dataset.slug}/uploads", {}, **auth)
     assert missing.status_code == 400
+
+
+@pytest.mark.parametrize("line_end", [b"\n", b"\r\n"], ids=["as-published", "saved-by-excel"])
+def test_a_statswales_file_as_it_comes_finds_its_own_table(make_dataset, make_person, line_end):
+    """Uploaded with no options, the preamble is found and skipped, and said; the table's
+    columns are the real ones (not one named after the breadcrumb line, all text). Giving 0
+    lines to skip reads the file as it is, as asked."""
+    officer = make_person("officer")
+    dataset = make_dataset("Births", actor=officer)
+    raw = shared("health/low_birth_weight.csv").read_bytes().replace(b"\r\n", b"\n")
+    outcome = services.upload_file(
+        actor=officer,
+        dataset=dataset,
+        chunks=[raw.replace(b"\n", line_end)],
+        original_name="low_birth_weight.csv",
+    )
+    call_command("worker", "--batch")
+    received = DatasetUpload.objects.get(pk=outcome.upload.pk)
+    assert received.status == "accepted", received.error_detail
+    version = DatasetVersion.objects.get(dataset=dataset)
+    assert version.row_count == 30
+    names = [f["name"] for f in version.table_schema["fields"]]
+    assert names[3:5] == ["<2000g", "2000-2499g"] and names[-1] == "Total"
+    said = {w["key"]: w["params"] for w in received.report["conversion"]["warnings"]}
+    assert said["ingest.preamble-skipped"] == {"count": 6, "header_line": 7}
+    assert said["ingest.footer-dropped"]["count"] == 29
+    page = Client()
+    page.force_login(officer)
+    text = page.get(f"/data/uploads/{received.pk}/").content.decode()
+    assert "The first 6 lines, above the table" in text
+
+    as_asked = services.upload_file(
+        actor=officer,
+        dataset=make_dataset("Births as they are", actor=officer),
+        chunks=[raw],
+        original_name="low_birth_weight.csv",
+        upload_in=UploadIn(skip_rows=0),
+    )
+    call_command("worker", "--batch")
+    plain = DatasetUpload.objects.get(pk=as_asked.upload.pk)
+    assert "ingest.preamble-skipped" not in {
+        w["key"] for w in plain.report.get("conversion", {}).get("warnings", [])
+    }
