@@ -174,10 +174,7 @@ class _Column:
 
     @property
     def type_name(self) -> str:
-        decimal = DECIMAL.fullmatch(self.sql_type)
-        if decimal:
-            return f"decimal({decimal.group(1)}, {decimal.group(2)})"
-        return TYPE_NAMES.get(self.sql_type, self.sql_type.lower())
+        return _type_name(self.sql_type)
 
     @property
     def kind(self) -> str:
@@ -213,6 +210,16 @@ class _Column:
         if self.sql_type in FLOATING:
             return f"{present} AND NOT isnan({self.quoted}) AND NOT isinf({self.quoted})"
         return present
+
+
+def _type_name(sql_type: str) -> str:
+    """The analytics layer's name for a DuckDB type (lists as ``array<…>``, as Ibis says)."""
+    if sql_type.endswith("[]"):
+        return f"array<{_type_name(sql_type[:-2])}>"
+    decimal = DECIMAL.fullmatch(sql_type)
+    if decimal:
+        return f"decimal({decimal.group(1)}, {decimal.group(2)})"
+    return TYPE_NAMES.get(sql_type, sql_type.lower())
 
 
 def profile_parquet(

@@ -168,6 +168,9 @@ MESSAGES: dict[str, Promise] = {
         "Name each column to add up as text, exactly as it is headed in the data (for example "
         '["<2000g", "2000-2499g"]).'
     ),
+    "analytics.column-repeated": _(
+        "A column is named more than once: name each column to add up once."
+    ),
     "analytics.one-column-only": _(
         "Only a sum adds up several columns: count the different values of one column, or "
         "choose ‘Add up one or more columns’."

@@ -291,8 +291,10 @@ class Indicator(models.Model):
         NationalIndicator, blank=True, related_name="local_indicators"
     )
     # Areas in the data the latest computation left out (none of the region's councils, nor
-    # Wales): [{"area": "Gwynedd", "rows": 1}, …], most rows first. They stay in the dataset.
-    excluded_areas = models.JSONField(default=list, blank=True)
+    # Wales), most rows first, the first EXCLUDED_AREAS_KEPT of them and how many more:
+    # {"areas": [{"area": "Gwynedd", "rows": 1}, …], "more_areas": 0, "more_rows": 0}; {} before
+    # the first computation. They stay in the dataset.
+    excluded_areas = models.JSONField(default=dict, blank=True)
     # The latest computation (queued on definition and on every new version of the dataset).
     progress = models.ForeignKey(
         TaskProgress, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -382,6 +382,8 @@ _JUDGEMENTS: dict[str, dict[str, str]] = {
     "lower_is_better": {"lower": "better", "higher": "worse"},
     "neither": {"lower": "lower", "higher": "higher"},
 }
+# The name "lower is better" had before (results and callers written then still say it).
+_JUDGEMENTS["higher_is_worse"] = _JUDGEMENTS["lower_is_better"]
 
 
 def compare_with_benchmark(

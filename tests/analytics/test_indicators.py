@@ -465,6 +465,7 @@ def test_a_sum_of_several_columns_leaves_out_missing_values(tmp_path: Path) -> N
         ("higher-is-better", "higher_is_better"),
         ("higher_is_worse", "lower_is_better"),  # as specifications said before
         (" NEITHER ", "neither"),
+        ("Neither higher nor lower is better", "neither"),  # as the form's choice says it
     ],
 )
 def test_polarity_in_words(words: str, polarity: str) -> None:

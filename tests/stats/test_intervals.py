@@ -198,6 +198,8 @@ def test_comparison_rule_and_polarity() -> None:
     worse = compare_with_benchmark(lower, upper, 0.20, polarity="lower_is_better")
     assert worse.judgement == ("better", "worse", "similar", "similar", "not_compared")
     assert json.loads(json.dumps(worse.to_dict()))["polarity"] == "lower_is_better"
+    older = compare_with_benchmark(lower, upper, 0.20, polarity="higher_is_worse")  # type: ignore[arg-type]
+    assert older.judgement == worse.judgement  # the name it had before is still read
     with pytest.raises(IntervalInputError) as error:
         compare_with_benchmark([0.1], [0.2], 0.3, polarity="up")  # type: ignore[arg-type]
     assert error.value.key == "intervals.unknown-polarity"

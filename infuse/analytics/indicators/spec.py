@@ -69,6 +69,7 @@ POLARITY_ALIASES = {
     "higher_is_worse": "lower_is_better",
     "lower_is_worse": "higher_is_better",
     "neither_is_better": "neither",
+    "neither_higher_nor_lower_is_better": "neither",  # the pages' own words for it
 }
 
 

@@ -208,6 +208,14 @@ def _measure_problems(schema: ibis.Schema, measure: Measure, role: str) -> list[
                 {"role": role, "column": jsonable(measure.column)},
             )
         )
+    elif len(set(measure.columns)) < len(measure.columns):
+        problems.append(
+            SpecProblem(
+                "analytics.column-repeated",
+                f"The {role} names a column more than once; each is added up once.",
+                {"role": role, "column": list(measure.columns)},
+            )
+        )
     elif len(measure.columns) > 1 and measure.aggregation is not Aggregation.SUM:
         problems.append(
             SpecProblem(

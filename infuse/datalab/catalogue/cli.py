@@ -79,7 +79,8 @@ class CatalogueActions(Actions):
         for name in (*TEXT_FLAGS, *LIST_FLAGS, "publisher"):
             if options.get(name) is not None:
                 entry[name] = options[name]
-        entry.setdefault("publisher", _only_publisher(actor))
+        if "publisher" not in entry:
+            entry["publisher"] = _only_publisher(actor)
         dataset = services.create_dataset(actor=actor, dataset_in=DatasetIn(**entry))
         if options["json"]:
             self.write_json(DatasetOut.of(dataset))

@@ -18,6 +18,7 @@ from infuse.datalab.catalogue import exports
 from infuse.datalab.catalogue import services as catalogue
 from infuse.datalab.catalogue.cli import write_output
 from infuse.datalab.indicators import services
+from infuse.datalab.indicators.metadata import more_areas
 from infuse.datalab.indicators.schemas import FlagIn, IndicatorIn
 from infuse.datalab.indicators.tasks import compute_indicator
 from infuse.datalab.models import Indicator
@@ -111,12 +112,15 @@ class IndicatorActions(Actions):
             )
         )
         indicator.refresh_from_db(fields=["excluded_areas"])
-        if indicator.excluded_areas:
+        left_out = indicator.excluded_areas or {}
+        if left_out.get("areas"):
             self.stdout.write(_("Areas in the data left out (not councils of the region):"))
-            for excluded in indicator.excluded_areas:
+            for excluded in left_out["areas"]:
                 rows = excluded["rows"]
                 said = ngettext("%(area)s: %(rows)s row", "%(area)s: %(rows)s rows", rows)
                 self.stdout.write("  - " + said % {"area": excluded["area"], "rows": f"{rows:,}"})
+            if left_out.get("more_areas"):
+                self.stdout.write("  - " + more_areas(left_out))
 
     def _values(self, actor: Any, options: dict[str, Any]) -> None:
         indicator = catalogue.get_indicator(actor=actor, slug=options["indicator"])

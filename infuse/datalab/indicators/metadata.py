@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from infuse.analytics import IndicatorSpec, IndicatorSpecError
 from infuse.analytics.indicators.spec import Measure, PopulationDenominator
@@ -96,3 +97,12 @@ def method_sentences(specification: dict[str, Any]) -> list[str]:
         )
     said.append(_("The region's value is computed from the rows of its ten councils."))
     return said
+
+
+def more_areas(left_out: dict[str, Any]) -> str:
+    """ "…and 12 more areas (340 rows)", in the active language."""
+    return ngettext(
+        "and %(areas)s more area (%(rows)s rows)",
+        "and %(areas)s more areas (%(rows)s rows)",
+        left_out["more_areas"],
+    ) % {"areas": f"{left_out['more_areas']:,}", "rows": f"{left_out['more_rows']:,}"}

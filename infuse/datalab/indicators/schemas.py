@@ -81,9 +81,10 @@ class IndicatorOut(IndicatorDetailsIn):
     last_updated: datetime | None  # the dataset's newest version
     next_update_due: date | None
     overdue: bool
-    # Areas in the data that are not councils of the region, with their rows: left out of
-    # the values, kept in the dataset ([{"area": "Gwynedd", "rows": 1}, …]).
-    excluded_areas: list[dict[str, Any]]
+    # Areas in the data that are not councils of the region, with their rows: left out of the
+    # values, kept in the dataset ({"areas": [{"area": "Gwynedd", "rows": 1}, …], "more_areas":
+    # 0, "more_rows": 0}: the 50 with most rows by name; {} before the first computation).
+    excluded_areas: dict[str, Any]
 
     @classmethod
     def of(cls, indicator: Indicator) -> IndicatorOut:
@@ -100,7 +101,7 @@ class IndicatorOut(IndicatorDetailsIn):
             last_updated=fresh.last_updated,
             next_update_due=fresh.next_due,
             overdue=fresh.overdue,
-            excluded_areas=list(indicator.excluded_areas),
+            excluded_areas=dict(indicator.excluded_areas),
         )
 
 

@@ -70,6 +70,21 @@ def compute_indicator(indicator_id: int, progress_id: str) -> dict[str, Any]:
     return outcome
 
 
+#: Areas left out kept by name on an indicator (a column of small areas, LSOAs or GP
+#: practices, may hold thousands); the rest are counted.
+EXCLUDED_AREAS_KEPT = 50
+
+
+def excluded_areas(unmatched: list[tuple[str, int]]) -> dict[str, Any]:
+    """The areas a computation left out, as the indicator keeps them (most rows first)."""
+    kept, rest = unmatched[:EXCLUDED_AREAS_KEPT], unmatched[EXCLUDED_AREAS_KEPT:]
+    return {
+        "areas": [{"area": area, "rows": rows} for area, rows in kept],
+        "more_areas": len(rest),
+        "more_rows": sum(rows for _area, rows in rest),
+    }
+
+
 def _store(
     indicator: Indicator,
     version: DatasetVersion,
@@ -105,9 +120,7 @@ def _store(
                 )
             )
         IndicatorValue.objects.bulk_create(rows)
-        indicator.excluded_areas = [
-            {"area": area, "rows": count} for area, count in computation.unmatched_councils
-        ]
+        indicator.excluded_areas = excluded_areas(computation.unmatched_councils)
         indicator.save(update_fields=["excluded_areas"])
         publishing.refresh_disclosure(indicator)
         BenchmarkValue.objects.filter(indicator=indicator).delete()

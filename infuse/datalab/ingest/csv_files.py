@@ -75,14 +75,29 @@ def sniff_delimiter(lines: Sequence[str], quote: str = '"') -> str:
     return best
 
 
+def _above_a_table(record: Sequence[str]) -> bool:
+    """A line a publisher puts above a table: blank, or words in the first cell alone (a
+    breadcrumb, a title, "Filters:", "Year: 2023"). A one-word first cell ("id") is a header
+    with blank names, not a preamble."""
+    filled = [index for index, cell in enumerate(record) if cell.strip()]
+    if not filled:
+        return True
+    text = record[0].strip()
+    return filled == [0] and (any(c.isspace() for c in text) or ":" in text)
+
+
 def preamble_lines(records: Sequence[Sequence[str]]) -> int:
     """How many records come before the header: the header is the first of the first 50 with
-    at least half of the table's width filled (StatsWales exports put a breadcrumb, a title and
-    filters, one cell each, above the table). 0 when none is."""
+    at least half of the table's width filled, when every record above it is a line above a
+    table (StatsWales exports put a breadcrumb, a title and filters there, one cell each). 0
+    when there is no such header, or something else stands above it (the table starts at once).
+    """
     width = max((len(record) for record in records), default=0)
     for index, record in enumerate(records[:50]):
         if sum(1 for cell in record if cell.strip()) >= max(2, (width + 1) // 2):
             return index
+        if not _above_a_table(record):
+            return 0
     return 0
 
 
@@ -96,15 +111,30 @@ def sample_records(lines: Sequence[str], delimiter: str, quote: str) -> list[lis
         return []
 
 
+def _lines_of_records(lines: Sequence[str], records: int, delimiter: str, quote: str) -> int:
+    """How many lines of the file the first ``records`` records take (a quoted title may hold
+    a line break): preamble rows are skipped by line."""
+    reader = csv.reader(
+        io.StringIO("".join(lines), newline=""), delimiter=delimiter, quotechar=quote
+    )
+    for _ in range(records):
+        next(reader, None)
+    return reader.line_num
+
+
 def _with_preamble_found(
     readable: Path, text_encoding: str, options: ReadOptions, warnings: list[IngestWarning]
 ) -> ReadOptions:
-    """``options`` with the preamble the file has (when it was left to be found), said."""
+    """``options`` with the preamble the file has (when it was left to be found), said. Only
+    above a one-row header: the top row of a header of several has few cells filled."""
     if options.skip_rows is not None:
         return options
+    if options.header_rows != 1:
+        return dataclasses.replace(options, skip_rows=0)
     lines = sample_lines(readable, text_encoding, 200)
     delimiter = options.delimiter or sniff_delimiter(lines, options.quote)
-    skip = preamble_lines(sample_records(lines, delimiter, options.quote))
+    records = preamble_lines(sample_records(lines, delimiter, options.quote))
+    skip = _lines_of_records(lines, records, delimiter, options.quote) if records else 0
     if skip:
         warnings.append(
             IngestWarning(
@@ -177,11 +207,12 @@ def _copy_until_blank_row(
         dest.open("w", encoding="utf-8", newline="") as writer,
     ):
         for _ in range(options.lines_skipped):
-            # Every line of the copy ends as its rows do ("\n"): DuckDB reads one kind of line
-            # end per file, and a preamble kept with Excel's CRLF made it read the data rows
-            # as one line (no rows at all).
-            if line := reader.readline():
-                writer.write(line.rstrip("\r\n") + "\n")
+            # The skipped lines are kept as blank lines, so line numbers stay the file's: ending
+            # as its rows do ("\n": DuckDB reads one kind of line end per file, and a preamble
+            # kept with Excel's CRLF made it read the rows as one line), and without their text
+            # (a quoted title holding a line break made DuckDB skip one record too many).
+            if reader.readline():
+                writer.write("\n")
         rows = csv.reader(reader, delimiter=delimiter, quotechar=quote)
         out = csv.writer(writer, delimiter=delimiter, quotechar=quote, lineterminator="\n")
         for number, row in enumerate(rows):

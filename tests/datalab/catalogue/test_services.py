@@ -168,3 +168,38 @@ def test_search_by_text_and_facets(make_dataset):
     assert titles(theme="improving-public-health") == ["Childhood obesity"]
     assert titles(goal="healthier", council="W06000019") == ["Childhood obesity"]
     assert titles(council="W06000015") == []
+
+
+@pytest.mark.django_db
+def test_the_command_makes_a_dataset_for_the_publisher_named(make_person) -> None:
+    """Someone who publishes for two organisations names one; without it, they are asked."""
+    import io
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    from infuse.core import services as core
+    from infuse.core.models import Organisation
+    from infuse.datalab.models import Dataset
+
+    officer = make_person("officer")
+    core.grant_membership(
+        actor=None,
+        person=officer,
+        organisation=Organisation.objects.get(slug="newport"),
+        role="officer",
+    )
+    words = ("--title-en", "Fly-tipping", "--title-cy", "Tipio anghyfreithlon")
+    with pytest.raises(CommandError, match="Choose the publisher with --publisher: one of"):
+        call_command("data", "create", *words, "--as", officer.email)
+    call_command(
+        "data",
+        "create",
+        *words,
+        "--publisher",
+        "newport",
+        "--as",
+        officer.email,
+        stdout=io.StringIO(),
+    )
+    assert Dataset.objects.get(slug="fly-tipping").publisher.slug == "newport"

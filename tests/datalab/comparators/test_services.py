@@ -40,7 +40,8 @@ def test_wales_rows_become_a_benchmark_and_never_part_of_the_region(indicator):
     councils = [r for name, r in ROWS.items() if name != "Wales"]
     assert region.numerator == sum(r[-1][0] for r in councils)  # Wales's 980 is not in it
     computed = AuditEvent.objects.filter(action="indicator.computed").latest("id").after
-    assert computed["unmatched_councils"] == [] and computed["benchmark_values"] == 5
+    assert computed["excluded_areas"] == {"areas": [], "more_areas": 0, "more_rows": 0}
+    assert computed["benchmark_values"] == 5
 
 
 def test_a_group_pools_its_members_counts(indicator, make_person):

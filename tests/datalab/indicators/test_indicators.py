@@ -162,6 +162,11 @@ def test_columns_added_up_in_words_and_direction_in_words(dataset_with_data):
             "numerator_column",
             "The data has no column ‘smoked’",
         ),
+        (
+            {"aggregation": "sum", "column": ["smokers", "smokers"]},
+            "numerator_column",
+            "A column is named more than once",
+        ),
     ],
 )
 def test_a_list_of_columns_gets_a_problem_on_its_field(
@@ -423,10 +428,11 @@ def test_areas_outside_the_region_are_listed_with_their_rows(make_dataset, make_
     assert "Areas in the data left out (not councils of the region):" in said
     assert "  - Gwynedd: 2 rows\n  - Not stated: 1 row" in said
     indicator = Indicator.objects.get(dataset=dataset)
-    assert indicator.excluded_areas == [
-        {"area": "Gwynedd", "rows": 2},
-        {"area": "Not stated", "rows": 1},
-    ]
+    assert indicator.excluded_areas == {
+        "areas": [{"area": "Gwynedd", "rows": 2}, {"area": "Not stated", "rows": 1}],
+        "more_areas": 0,
+        "more_rows": 0,
+    }
     region = IndicatorValue.objects.get(indicator=indicator, council__isnull=True)
     assert (region.numerator, region.denominator) == (30, 200)  # Cardiff's rows alone
     page = Client().get(f"/data/indicators/{indicator.slug}/").content.decode()
@@ -434,4 +440,15 @@ def test_areas_outside_the_region_are_listed_with_their_rows(make_dataset, make_
     welsh = Client().get(f"/cy/data/indicators/{indicator.slug}/").content.decode()
     assert "Ardaloedd a adawyd allan" in welsh and "Gwynedd: 2 rhes" in welsh
     api = Client().get(f"/api/v1/data/indicators/{indicator.slug}").json()
-    assert api["excluded_areas"][0] == {"area": "Gwynedd", "rows": 2}
+    assert api["excluded_areas"]["areas"][0] == {"area": "Gwynedd", "rows": 2}
+
+
+def test_a_column_of_many_small_areas_keeps_the_fifty_largest_by_name() -> None:
+    from infuse.datalab.indicators.metadata import more_areas
+    from infuse.datalab.indicators.tasks import excluded_areas
+
+    unmatched = [(f"LSOA {n:04d}", 1000 - n) for n in range(120)]
+    kept = excluded_areas(unmatched)
+    assert len(kept["areas"]) == 50 and kept["areas"][0] == {"area": "LSOA 0000", "rows": 1000}
+    assert (kept["more_areas"], kept["more_rows"]) == (70, sum(1000 - n for n in range(50, 120)))
+    assert more_areas(kept) == "and 70 more areas (64,085 rows)"

@@ -636,3 +636,43 @@ def test_a_carriage_return_inside_a_quoted_field_is_kept(tmp_path: Path, line_en
     result = convert_to_parquet(source, tmp_path / "out")
     assert result.row_count == 2
     assert rows(result)[0] == {"area": "Cardiff", "note": "line one\rstill one", "count": 3}
+
+
+@pytest.mark.parametrize(
+    ("text", "options", "rows", "names", "skipped"),
+    [
+        # pandas' to_csv of one column: the index's header is blank. A table, from line 1.
+        (",value\n0,5\n1,6\n\n2,7\n3,8\n", {}, 4, ["column_1", "value"], 0),
+        # A header with more blank names than named ones is still the header.
+        ("id,,,\n1,a,b,c\n2,d,e,f\n", {}, 2, ["id", "column_2", "column_3", "column_4"], 0),
+        # A quoted title with a line break in it: two lines skipped, not one record.
+        (
+            '"Title\nsubtitle"\nArea,Value,Year\nCardiff,1,2020\nNewport,2,2020\n',
+            {},
+            2,
+            ["Area", "Value", "Year"],
+            2,
+        ),
+        # A header of two rows: its top row has few cells, and is not a preamble.
+        (
+            "Area,,2019,,,2020,,\n,,m,f,all,m,f,all\nCardiff,x,1,2,3,4,5,6\nNewport,y,1,2,3,4,5,6\n",
+            {"header_rows": 2},
+            2,
+            ["Area", "column_2", "2019 m", "f", "all", "2020 m", "f_2", "all_2"],
+            0,
+        ),
+    ],
+    ids=["blank-index-name", "blank-names", "quoted-title", "two-row-header"],
+)
+def test_a_preamble_is_found_only_where_there_is_one(
+    tmp_path: Path, text: str, options: dict, rows: int, names: list[str], skipped: int
+) -> None:
+    source = tmp_path / "table.csv"
+    source.write_text(text, encoding="utf-8")
+    result = convert_to_parquet(
+        source, tmp_path / "out", options=ReadOptions(skip_rows=None, **options)
+    )
+    assert result.row_count == rows
+    assert [field["name"] for field in result.schema["fields"]] == names
+    said = [w.params for w in result.warnings if w.key == "ingest.preamble-skipped"]
+    assert said == ([{"count": skipped, "header_line": skipped + 1}] if skipped else [])
