@@ -12,6 +12,7 @@ import io
 from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from infuse.analytics.quoting import quote_literal
 from infuse.datalab.ingest.encodings import detect_encoding, transcode_to_utf8
@@ -26,6 +27,9 @@ from infuse.datalab.ingest.sources import (
     clean_column_names,
     ends_at_blank_row,
 )
+
+if TYPE_CHECKING:
+    from _csv import Reader  # what csv.reader returns (named so in the type stubs only)
 
 _CANDIDATE_DELIMITERS = (",", ";", "\t", "|")
 
@@ -49,21 +53,19 @@ def sample_lines(path: Path, encoding: str, count: int) -> list[str]:
     return lines[:count]
 
 
+def _sample_reader(lines: Sequence[str], delimiter: str, quote: str) -> Reader:
+    """The sample's lines read as CSV records (``reader.line_num`` counts the lines taken)."""
+    return csv.reader(io.StringIO("".join(lines), newline=""), delimiter=delimiter, quotechar=quote)
+
+
 def sniff_delimiter(lines: Sequence[str], quote: str = '"') -> str:
     """The candidate delimiter that splits most sample records into the same number (>1) of
     fields; ties go to the comma. Simpler and steadier than ``csv.Sniffer`` on files with
     preambles."""
     best, best_score = ",", (0, 0)
-    text = "".join(lines)
     for delimiter in _CANDIDATE_DELIMITERS:
         try:
-            counts = [
-                len(row)
-                for row in csv.reader(
-                    io.StringIO(text, newline=""), delimiter=delimiter, quotechar=quote
-                )
-                if row
-            ]
+            counts = [len(row) for row in _sample_reader(lines, delimiter, quote) if row]
         except csv.Error:  # e.g. a quoted line break met while splitting at the wrong character
             continue
         if not counts:
@@ -103,10 +105,7 @@ def preamble_lines(records: Sequence[Sequence[str]]) -> int:
 
 def sample_records(lines: Sequence[str], delimiter: str, quote: str) -> list[list[str]]:
     try:
-        reader = csv.reader(
-            io.StringIO("".join(lines), newline=""), delimiter=delimiter, quotechar=quote
-        )
-        return list(reader)
+        return list(_sample_reader(lines, delimiter, quote))
     except csv.Error:
         return []
 
@@ -114,9 +113,7 @@ def sample_records(lines: Sequence[str], delimiter: str, quote: str) -> list[lis
 def _lines_of_records(lines: Sequence[str], records: int, delimiter: str, quote: str) -> int:
     """How many lines of the file the first ``records`` records take (a quoted title may hold
     a line break): preamble rows are skipped by line."""
-    reader = csv.reader(
-        io.StringIO("".join(lines), newline=""), delimiter=delimiter, quotechar=quote
-    )
+    reader = _sample_reader(lines, delimiter, quote)
     for _ in range(records):
         next(reader, None)
     return reader.line_num
@@ -175,11 +172,7 @@ def _read_header(
 def _modal_data_width(lines: Sequence[str], delimiter: str, quote: str) -> int:
     """The most common number of fields among the sample's data records (0 if none)."""
     counts = Counter(
-        len(row)
-        for row in csv.reader(
-            io.StringIO("".join(lines), newline=""), delimiter=delimiter, quotechar=quote
-        )
-        if any(cell.strip() for cell in row)
+        len(row) for row in _sample_reader(lines, delimiter, quote) if any(c.strip() for c in row)
     )
     return counts.most_common(1)[0][0] if counts else 0
 
