@@ -8,7 +8,6 @@ from typing import Any
 
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from infuse.core.commands import Actions, AddAction, in_thread, read_json
 from infuse.core.console import follow_progress
@@ -18,7 +17,7 @@ from infuse.datalab.catalogue import exports
 from infuse.datalab.catalogue import services as catalogue
 from infuse.datalab.catalogue.cli import write_output
 from infuse.datalab.indicators import services
-from infuse.datalab.indicators.metadata import more_areas
+from infuse.datalab.indicators.metadata import areas_left_out
 from infuse.datalab.indicators.schemas import FlagIn, IndicatorIn
 from infuse.datalab.indicators.tasks import compute_indicator
 from infuse.datalab.models import Indicator
@@ -112,15 +111,11 @@ class IndicatorActions(Actions):
             )
         )
         indicator.refresh_from_db(fields=["excluded_areas"])
-        left_out = indicator.excluded_areas or {}
-        if left_out.get("areas"):
+        left_out = areas_left_out(indicator.excluded_areas or {})
+        if left_out:
             self.stdout.write(_("Areas in the data left out (not councils of the region):"))
-            for excluded in left_out["areas"]:
-                rows = excluded["rows"]
-                said = ngettext("%(area)s: %(rows)s row", "%(area)s: %(rows)s rows", rows)
-                self.stdout.write("  - " + said % {"area": excluded["area"], "rows": f"{rows:,}"})
-            if left_out.get("more_areas"):
-                self.stdout.write("  - " + more_areas(left_out))
+            for line in left_out:
+                self.stdout.write(f"  - {line}")
 
     def _values(self, actor: Any, options: dict[str, Any]) -> None:
         indicator = catalogue.get_indicator(actor=actor, slug=options["indicator"])

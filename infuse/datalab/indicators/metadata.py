@@ -99,10 +99,22 @@ def method_sentences(specification: dict[str, Any]) -> list[str]:
     return said
 
 
-def more_areas(left_out: dict[str, Any]) -> str:
-    """ "…and 12 more areas (340 rows)", in the active language."""
-    return ngettext(
-        "and %(areas)s more area (%(rows)s rows)",
-        "and %(areas)s more areas (%(rows)s rows)",
-        left_out["more_areas"],
-    ) % {"areas": f"{left_out['more_areas']:,}", "rows": f"{left_out['more_rows']:,}"}
+def areas_left_out(left_out: dict[str, Any]) -> list[str]:
+    """The areas an indicator left out (``Indicator.excluded_areas``), a line each in the
+    active language — "Gwynedd: 2 rows" … "and 12 more areas (340 rows)" — for the page and
+    the command alike; none before the first computation or when there are none."""
+    lines = [
+        ngettext("%(area)s: %(rows)s row", "%(area)s: %(rows)s rows", area["rows"])
+        % {"area": area["area"], "rows": f"{area['rows']:,}"}
+        for area in left_out.get("areas", [])
+    ]
+    if left_out.get("more_areas"):
+        lines.append(
+            ngettext(
+                "and %(areas)s more area (%(rows)s rows)",
+                "and %(areas)s more areas (%(rows)s rows)",
+                left_out["more_areas"],
+            )
+            % {"areas": f"{left_out['more_areas']:,}", "rows": f"{left_out['more_rows']:,}"}
+        )
+    return lines

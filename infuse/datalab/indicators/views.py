@@ -27,7 +27,7 @@ from infuse.datalab.catalogue.freshness import freshness
 from infuse.datalab.indicators import charts, publishing, services
 from infuse.datalab.indicators.forms import IndicatorDetailsForm, IndicatorForm, ValueFlagForm
 from infuse.datalab.indicators.funnel_words import funnel_sentences
-from infuse.datalab.indicators.metadata import method_sentences, more_areas
+from infuse.datalab.indicators.metadata import areas_left_out, method_sentences
 from infuse.datalab.indicators.periods import position
 from infuse.datalab.indicators.schemas import FlagIn, IndicatorDetailsIn
 from infuse.datalab.models import Indicator
@@ -116,11 +116,7 @@ def indicator_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "related": related.for_indicator(request.user, indicator),
         "method": method_sentences(indicator.specification),
         "freshness": freshness(indicator.dataset),
-        "more_areas": (
-            more_areas(indicator.excluded_areas)
-            if (indicator.excluded_areas or {}).get("more_areas")
-            else ""
-        ),
+        "areas_left_out": areas_left_out(indicator.excluded_areas or {}),
     }
     if periods:
         marks = _work_marks(indicator, context["related"], [p.period for p in reversed(periods)])

@@ -444,11 +444,12 @@ def test_areas_outside_the_region_are_listed_with_their_rows(make_dataset, make_
 
 
 def test_a_column_of_many_small_areas_keeps_the_fifty_largest_by_name() -> None:
-    from infuse.datalab.indicators.metadata import more_areas
+    from infuse.datalab.indicators.metadata import areas_left_out
     from infuse.datalab.indicators.tasks import excluded_areas
 
     unmatched = [(f"LSOA {n:04d}", 1000 - n) for n in range(120)]
     kept = excluded_areas(unmatched)
     assert len(kept["areas"]) == 50 and kept["areas"][0] == {"area": "LSOA 0000", "rows": 1000}
     assert (kept["more_areas"], kept["more_rows"]) == (70, sum(1000 - n for n in range(50, 120)))
-    assert more_areas(kept) == "and 70 more areas (64,085 rows)"
+    assert areas_left_out(kept)[-1] == "and 70 more areas (64,085 rows)"
+    assert areas_left_out(kept)[0] == "LSOA 0000: 1,000 rows"
