@@ -200,6 +200,42 @@ MESSAGES: dict[str, Promise] = {
     ),
     "analytics.bad-choice": _("‘%(value)s’ is not one of the choices: %(choices)s."),
     "analytics.malformed-spec": _("The definition could not be read: %(detail)s"),
+    # Shaping the data (a dataset's recipe)
+    "analytics.recipe-malformed": _(
+        "Step %(step)s of the recipe cannot be read: %(detail)s. Write it as the README's "
+        "‘Recipes’ section shows."
+    ),
+    "analytics.recipe-unknown-step": _(
+        "‘%(kind)s’ is not a kind of step. Choose rename, unpivot, derive, constant or filter."
+    ),
+    "analytics.recipe-bad-name": _("Give the new column a name of 1 to %(limit)s characters."),
+    "analytics.recipe-name-taken": _(
+        "The data already has a column called ‘%(column)s’. Choose another name."
+    ),
+    "analytics.recipe-name-repeated": _(
+        "Two new columns would have the same name (%(columns)s). Give each its own name."
+    ),
+    "analytics.recipe-no-value": _(
+        "‘%(column)s’ needs a value: give one, or the start of a line of the file's title that "
+        "holds it (this version's title has no line ‘%(label)s: …’)."
+    ),
+    "analytics.recipe-no-conditions": _("Choose a column and a condition for the rows to keep."),
+    "analytics.recipe-nothing-renamed": _("Choose a column to rename."),
+    "analytics.recipe-too-few-columns": _("Tick two or more columns."),
+    "analytics.recipe-difference-of-two": _(
+        "A difference takes two columns: the one to start from, and the one to take away."
+    ),
+    "analytics.recipe-not-numbers": _(
+        "‘%(column)s’ holds %(kind)s, not numbers, so it cannot be added or taken away. Choose "
+        "columns of numbers."
+    ),
+    "analytics.recipe-mixed-types": _(
+        "The columns %(columns)s must all hold numbers or all hold text."
+    ),
+    "analytics.recipe-breaks-indicator": _(
+        "The indicator ‘%(indicator)s’ uses the column ‘%(column)s’, which this change would "
+        "take away. Keep the column, or change the indicator first."
+    ),
 }
 
 

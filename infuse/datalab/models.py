@@ -9,13 +9,14 @@ half-written version visible, and earlier versions are never touched.
 from __future__ import annotations
 
 import uuid
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from infuse import analytics
 from infuse.core.models import (
     Council,
     NationalIndicator,
@@ -25,6 +26,9 @@ from infuse.core.models import (
     WellbeingGoal,
 )
 from infuse.datalab.messages import explain
+
+if TYPE_CHECKING:
+    from infuse.analytics import Recipe
 
 
 class Visibility(models.TextChoices):
@@ -107,6 +111,9 @@ class Dataset(models.Model):
         choices=ValidationPolicy.choices,
         default=ValidationPolicy.REJECT,
     )
+    # The steps that shape each version before indicators are computed on it (the analytics
+    # layer's recipe, as JSON): applied to every new version, which keeps its own copy.
+    recipe = models.JSONField(_("recipe"), default=list, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -205,6 +212,13 @@ class DatasetVersion(models.Model):
     quarantined_rows = models.PositiveBigIntegerField(default=0)
     table_schema = models.JSONField(default=dict)
     profile = models.JSONField(default=dict, blank=True)
+    # The lines above the table in the file ("Year: 2023"), where a recipe finds values.
+    title_lines = models.JSONField(default=list, blank=True)
+    # The recipe this version is shaped by (the dataset's when it was ingested or the recipe
+    # last changed) and what it made: {"fields": [{"name", "type"}], "rows": [first rows],
+    # "row_count": n} or {"problems": [...]} when the recipe cannot run on this version.
+    recipe = models.JSONField(default=list, blank=True)
+    shaped = models.JSONField(default=dict, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -227,6 +241,19 @@ class DatasetVersion(models.Model):
     @property
     def fields(self) -> list[dict[str, Any]]:
         return list(self.table_schema.get("fields", []))
+
+    @property
+    def shaped_fields(self) -> list[dict[str, Any]]:
+        """The columns indicators are defined on: the recipe's, or the file's without one."""
+        if self.recipe and "fields" in self.shaped:
+            return list(self.shaped["fields"])
+        return self.fields
+
+    @property
+    def recipe_steps(self) -> Recipe:
+        """The recipe as the analytics layer applies it, its title values taken from this
+        version's own title."""
+        return analytics.with_title(analytics.recipe_from_json(self.recipe), self.title_lines)
 
 
 class Unit(models.TextChoices):

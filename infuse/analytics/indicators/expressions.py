@@ -64,7 +64,7 @@ def _condition_expression(table: ir.Table, condition: Condition) -> ir.BooleanVa
     return result
 
 
-def _all(table: ir.Table, conditions: tuple[Condition, ...]) -> ir.BooleanValue | None:
+def all_conditions(table: ir.Table, conditions: tuple[Condition, ...]) -> ir.BooleanValue | None:
     expression: ir.BooleanValue | None = None
     for condition in conditions:
         part = _condition_expression(table, condition)
@@ -106,16 +106,16 @@ def period_label(key: ir.Value, grain: PeriodGrain) -> ir.StringValue:
 
 
 def _aggregate(table: ir.Table, measure: Measure) -> ir.Scalar:
-    where = _all(table, measure.where)
+    where = all_conditions(table, measure.where)
     if measure.aggregation is Aggregation.COUNT:
         return table.count(where=where)
     assert measure.column is not None
     if measure.aggregation is Aggregation.SUM:
-        return _row_sum(table, measure.columns).sum(where=where)
+        return row_sum(table, measure.columns).sum(where=where)
     return table[measure.column].nunique(where=where)
 
 
-def _row_sum(table: ir.Table, names: tuple[str, ...]) -> ir.NumericValue:
+def row_sum(table: ir.Table, names: tuple[str, ...]) -> ir.NumericValue:
     """One column, or the sum of several in each row: missing values left out, a row with
     none missing in all of them has none (as a spreadsheet's SUM over blanks, but not 0)."""
     columns = [table[name] for name in names]
@@ -209,7 +209,7 @@ def _kept_rows(table: ir.Table, spec: IndicatorSpec) -> ir.Table:
     already called "council" or "period").
     """
     keep = table[spec.council_column].notnull() & table[spec.period.column].notnull()
-    filters = _all(table, spec.filters)
+    filters = all_conditions(table, spec.filters)
     if filters is not None:
         keep = keep & filters
     return table.filter(keep)

@@ -105,7 +105,7 @@ def coerce_value(dtype: dtypes.DataType, value: object) -> object:
     return value
 
 
-def _condition_problems(schema: ibis.Schema, condition: Condition, role: str) -> list[SpecProblem]:
+def condition_problems(schema: ibis.Schema, condition: Condition, role: str) -> list[SpecProblem]:
     missing = _column_problem(schema, condition.column, role)
     if missing:
         return [missing]
@@ -229,7 +229,7 @@ def _measure_problems(schema: ibis.Schema, measure: Measure, role: str) -> list[
         for column in measure.columns or (None,):
             problems.extend(_summed_column_problems(schema, measure, column, role))
     for condition in measure.where:
-        problems.extend(_condition_problems(schema, condition, f"{role} condition"))
+        problems.extend(condition_problems(schema, condition, f"{role} condition"))
     return problems
 
 
@@ -241,7 +241,7 @@ def validate_spec(
     problems = [
         *_place_problems(spec, schema),
         *_measure_problems(schema, spec.numerator, "numerator"),
-        *(p for c in spec.filters for p in _condition_problems(schema, c, "filter")),
+        *(p for c in spec.filters for p in condition_problems(schema, c, "filter")),
         *_unit_problems(spec),
     ]
     if isinstance(spec.denominator, Measure):

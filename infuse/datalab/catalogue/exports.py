@@ -147,4 +147,11 @@ def datapackage(*, dataset: Any, version: Any, base_url: str) -> dict[str, Any]:
             }
             for file_format, media in FORMATS.items()
         ],
+        # How the version is shaped before indicators are computed on it (README, "Recipes"):
+        # the steps as stored, the lines above the table they may read, the columns they make.
+        "infuse:recipe": {
+            "steps": list(version.recipe),
+            "title_lines": list(version.title_lines),
+            "fields": list(version.shaped.get("fields", [])) if version.recipe else [],
+        },
     }

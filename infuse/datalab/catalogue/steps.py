@@ -1,5 +1,6 @@
 """A dataset's steps, as its page's task list: describe it, (optionally) declare its columns,
-upload the data and read the report, make indicators from it, share it.
+upload the data and read the report, (optionally) shape it with a recipe, make indicators from
+it, share it.
 
 Statuses come from the records: a rejected or failed last upload keeps the upload step "in
 progress" and links to its report, so a person never has to hunt for why a file was refused.
@@ -44,6 +45,21 @@ def _upload_step(dataset: Dataset, changes: bool, who: str) -> Step:
     )
 
 
+def _recipe_step(dataset: Dataset, changes: bool, who: str, has_version: bool) -> Step:
+    return Step(
+        "recipe",
+        _("Shape the data for indicators: one area column, the year (optional)"),
+        status_of(done=bool(dataset.recipe), ready=has_version),
+        who=who,
+        hint="" if has_version else _("Upload the data first."),
+        url=reverse("datalab:recipe", kwargs={"slug": dataset.slug})
+        if changes and has_version
+        else "",
+        yours=changes,
+        optional=True,
+    )
+
+
 def dataset_steps(person: Any, dataset: Dataset) -> TaskList:
     """The dataset's task list as ``person`` sees it (links only where they may act)."""
     changes = can(person, "datalab.change_dataset", dataset)
@@ -76,6 +92,7 @@ def dataset_steps(person: Any, dataset: Dataset) -> TaskList:
                 optional=True,
             ),
             _upload_step(dataset, changes, who),
+            _recipe_step(dataset, changes, who, has_version),
             Step(
                 "indicators",
                 _("Make an indicator from it (optional)"),

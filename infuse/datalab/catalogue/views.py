@@ -26,6 +26,7 @@ from infuse.datalab import related
 from infuse.datalab.catalogue import dcat, exports, services
 from infuse.datalab.catalogue.forms import CatalogueSearchForm, DatasetChangeForm, DatasetForm
 from infuse.datalab.catalogue.freshness import freshness, listed
+from infuse.datalab.catalogue.recipe_words import described, problem_sentence
 from infuse.datalab.catalogue.schemas import CatalogueQuery, DatasetChangeIn
 from infuse.datalab.catalogue.steps import dataset_steps
 from infuse.datalab.models import Dataset
@@ -150,6 +151,11 @@ def version_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse
                 for column in version.profile.get("columns", [])
             ],
             "approximate": version.profile.get("approximate", False),
+            "steps": described(version.recipe, version.title_lines),
+            "shaped": version.shaped if version.recipe else {},
+            "problems": [
+                problem_sentence(p, version.recipe) for p in version.shaped.get("problems", [])
+            ],
             "quarantine_formats": (
                 list(exports.FORMATS)
                 if version.quarantine_path and can(request.user, "datalab.change_dataset", dataset)

@@ -103,8 +103,11 @@ def _checked_spec(
             )
         ]
     try:
-        table = analytics.read_parquet(
-            analytics.connect("duckdb"), files.resolve(version.parquet_path)
+        table = analytics.apply_recipe(
+            analytics.read_parquet(
+                analytics.connect("duckdb"), files.resolve(version.parquet_path)
+            ),
+            version.recipe_steps,
         )
         specification, label_problems = _labels_as_periods(specification, table)
         if label_problems:

@@ -59,6 +59,7 @@ def compute_indicator(indicator_id: int, progress_id: str) -> dict[str, Any]:
             [(c.gss_code, c.name_en, c.name_cy or c.name_en) for c in councils.values()],
             engine=settings.ANALYTICS_ENGINE,
             spark_master=settings.SPARK_MASTER,
+            recipe=version.recipe_steps,
         )
     except Exception as error:
         logger.exception("Indicator %s failed", indicator.pk)

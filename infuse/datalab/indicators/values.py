@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     import pandas as pd
     from numpy.typing import ArrayLike, NDArray
 
+    from infuse.analytics import Recipe
     from infuse.stats.intervals import Polarity
 else:
     np = lazy.module("numpy")
@@ -89,12 +90,14 @@ def compute(
     *,
     engine: str = "duckdb",
     spark_master: str | None = None,
+    recipe: Recipe = (),
 ) -> Computation:
-    """Values per council × period (and the region) with intervals and comparisons."""
+    """Values per council × period (and the region) with intervals and comparisons, on the
+    version as its ``recipe`` shapes it."""
     spec = IndicatorSpec.from_dict(specification)
     lookup = council_lookup(councils)
     con = analytics.connect(engine, spark_master=spark_master)
-    data = analytics.read_parquet(con, parquet)
+    data = analytics.apply_recipe(analytics.read_parquet(con, parquet), recipe)
     # One row per council however the data spells it (GSS code, English or Welsh name), and the
     # region from the rows of its ten councils: rows for anywhere else never count in it, and a
     # distinct count is counted over the region's rows, not summed over its councils.

@@ -45,7 +45,7 @@ def indicator_create(request: HttpRequest, slug: str) -> HttpResponse:
     if not can(person, "datalab.change_dataset", dataset):
         raise PermissionDenied()
     version = dataset.latest_version
-    fields = version.fields if version else []
+    fields = version.shaped_fields if version else []
     form = IndicatorForm(
         request.POST if request.method == "POST" else None,
         columns=[f["name"] for f in fields],

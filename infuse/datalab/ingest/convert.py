@@ -31,7 +31,7 @@ import shutil
 import tempfile
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -84,6 +84,7 @@ class ConversionResult:
     source_format: SourceFormat
     encoding: str | None
     delimiter: str | None
+    title_lines: list[str] = field(default_factory=list)
 
 
 def _connect(work_dir: Path, options: ReadOptions) -> duckdb.DuckDBPyConnection:
@@ -285,6 +286,7 @@ def _convert_prepared(
         source_format=prepared.format,
         encoding=prepared.encoding,
         delimiter=prepared.delimiter,
+        title_lines=prepared.title_lines,
     )
 
 

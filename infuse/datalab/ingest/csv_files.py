@@ -303,10 +303,10 @@ def _prepare_csv_text(
     temporaries: list[Path],
     fmt: SourceFormat,
 ) -> PreparedSource:
-    skip_sample = sample_lines(readable, text_encoding, options.lines_skipped + 200)[
-        options.lines_skipped :
-    ]
+    lines = sample_lines(readable, text_encoding, options.lines_skipped + 200)
+    skip_sample = lines[options.lines_skipped :]
     delimiter = options.delimiter or sniff_delimiter(skip_sample, options.quote)
+    title = title_lines(lines[: options.lines_skipped], delimiter, options.quote)
     if ends_at_blank_row(options):
         readable = _without_footer(readable, work_dir, text_encoding, delimiter, options, warnings)
         temporaries.append(readable)
@@ -337,7 +337,20 @@ def _prepare_csv_text(
         sample_relation=sample_relation,
         warnings=warnings,
         temporaries=temporaries,
+        title_lines=title,
     )
+
+
+#: How much of a file's title is kept: enough for its filters, never a whole skipped table.
+TITLE_LINES, TITLE_LINE_CHARACTERS = 50, 500
+
+
+def title_lines(lines: Sequence[str], delimiter: str, quote: str) -> list[str]:
+    """The skipped lines above a table as text, each record's non-blank cells joined by a
+    space ("Year: 2023,,,," becomes "Year: 2023"); blank lines left out."""
+    records = sample_records(lines, delimiter, quote)
+    texts = (" ".join(cell.strip() for cell in record if cell.strip()) for record in records)
+    return [text[:TITLE_LINE_CHARACTERS] for text in texts if text][:TITLE_LINES]
 
 
 def _without_footer(

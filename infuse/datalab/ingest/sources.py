@@ -111,6 +111,8 @@ class PreparedSource:
     ``names`` are the cleaned display names in the same order. ``varchar`` is true when every
     column is text still to be typed (CSV, XLSX). ``first_data_line`` is the 1-based line of the
     first data row in the file, for messages. ``temporaries`` are files the caller deletes.
+    ``title_lines`` are the non-blank lines above the table (their cells joined), where a
+    recipe finds a value the table lacks ("Year: 2023").
     """
 
     format: SourceFormat
@@ -124,6 +126,7 @@ class PreparedSource:
     sample_relation: str | None = None
     warnings: list[IngestWarning] = field(default_factory=list)
     temporaries: list[Path] = field(default_factory=list)
+    title_lines: list[str] = field(default_factory=list)
 
 
 _UNSAFE_NAME_CHARACTERS = re.compile(r"[\x00-\x1f\x7f<>:\"/\\|?*]")

@@ -41,6 +41,7 @@ from infuse.datalab.ingest.validation import (
     validate_parquet,
 )
 from infuse.datalab.models import DatasetUpload, DatasetVersion, ValidationPolicy
+from infuse.datalab.recipes.shaping import shape
 
 logger = logging.getLogger(__name__)
 
@@ -272,7 +273,17 @@ def _ingest(upload: DatasetUpload, reporter: ProgressReporter, work: Path) -> di
             temp_directory=work / "spill",
         ).to_json()
     stored = files.store_file(checked.parquet, kind="parquet", suffix=".parquet")
-    version = _create_version(upload, conversion, stored.relative_path, checked, profile, report)
+    recipe = list(upload.dataset.recipe)
+    shaped: dict[str, Any] = {}
+    if recipe:
+        # The dataset's recipe shapes the new version too; a file that no longer fits it (a
+        # column renamed, a title without the year) is kept, and the report says why not.
+        reporter.advance(0, None, gettext_noop("Applying the recipe"))
+        shaped = shape(files.resolve(stored.relative_path), recipe, conversion.title_lines)
+        report["recipe"] = {"steps": len(recipe), "problems": shaped.get("problems", [])}
+    version = _create_version(
+        upload, conversion, stored.relative_path, checked, profile, report, (recipe, shaped)
+    )
     reporter.succeed(
         {"version": version.number, "rows": version.row_count, "quarantined": checked.quarantined}
     )
@@ -331,6 +342,7 @@ def _create_version(
     checked: _Checked,
     profile: dict[str, Any],
     report: dict[str, Any],
+    recipe: tuple[list[dict[str, Any]], dict[str, Any]],
 ) -> DatasetVersion:
     """The version, in one short transaction with the upload accepted and its audit event;
     every indicator on the dataset is queued to follow it."""
@@ -349,6 +361,9 @@ def _create_version(
             quarantined_rows=checked.quarantined,
             table_schema=conversion.schema,
             profile=profile,
+            title_lines=conversion.title_lines,
+            recipe=recipe[0],
+            shaped=recipe[1],
             created_by=upload.created_by,
         )
         upload.status = DatasetUpload.Status.ACCEPTED

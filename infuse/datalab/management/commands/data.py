@@ -9,11 +9,15 @@ from infuse.core.commands import LabCommand
 from infuse.datalab.catalogue.cli import CatalogueActions
 from infuse.datalab.indicators.cli import IndicatorActions
 from infuse.datalab.ingest.cli import IngestActions
+from infuse.datalab.recipes.cli import RecipeActions
 from infuse.datalab.sql.cli import SqlActions
 
 
-class Command(IngestActions, SqlActions, CatalogueActions, IndicatorActions, LabCommand):
+class Command(
+    IngestActions, SqlActions, CatalogueActions, RecipeActions, IndicatorActions, LabCommand
+):
     help = (
-        "Data Lab tools: ingest, schema, sql, export, indicator, recompute, values, flag "
+        "Data Lab tools: create, datasets, ingest, schema, recipe, sql, export, indicator, "
+        "recompute, values, flag "
         "(`infuse data ACTION --help` for each)."
     )
