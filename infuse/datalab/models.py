@@ -322,6 +322,9 @@ class Indicator(models.Model):
     # {"areas": [{"area": "Gwynedd", "rows": 1}, …], "more_areas": 0, "more_rows": 0}; {} before
     # the first computation. They stay in the dataset.
     excluded_areas = models.JSONField(default=dict, blank=True)
+    # What each council is compared with (``indicators.benchmarks``): {} or {"kind": "region"},
+    # an area of the data ({"kind": "area", "area": "Wales"}), a value, or a group of councils.
+    benchmark = models.JSONField(_("compared with"), default=dict, blank=True)
     # The latest computation (queued on definition and on every new version of the dataset).
     progress = models.ForeignKey(
         TaskProgress, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -425,7 +428,9 @@ class DisclosedPeriod(models.Model):
 
 
 class BenchmarkValue(MeasuredValue):
-    """An area beyond the region that the data itself gives rows for (Wales), per period.
+    """An area beyond the region that the data itself gives rows for (Wales), per period; with
+    an empty ``area_code``, the indicator's own benchmark (``Indicator.benchmark``) when it is
+    not the region.
 
     Why stored apart from ``IndicatorValue``: it is no council of the region and never part of
     the region's total, so the region's figures and their disclosure control stay as they were;
@@ -435,7 +440,7 @@ class BenchmarkValue(MeasuredValue):
     indicator = models.ForeignKey(
         Indicator, on_delete=models.CASCADE, related_name="benchmark_values"
     )
-    area_code = models.CharField(max_length=9)  # GSS code, e.g. W92000004 for Wales
+    area_code = models.CharField(max_length=9, blank=True)  # GSS code, e.g. W92000004 for Wales
     period = models.CharField(max_length=20)
 
     objects: ClassVar[models.Manager[BenchmarkValue]] = models.Manager()

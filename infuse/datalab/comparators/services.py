@@ -23,6 +23,7 @@ from infuse.core.models import Council, Person
 from infuse.core.permissions import can
 from infuse.core.slugs import unique_slug
 from infuse.datalab.comparators.schemas import ComparatorGroupIn
+from infuse.datalab.indicators import benchmarks
 from infuse.datalab.indicators.publishing import ShownPeriod, ShownValue
 from infuse.datalab.indicators.values import judged, value_and_interval
 from infuse.datalab.models import BenchmarkValue, ComparatorGroup, Indicator
@@ -126,8 +127,8 @@ def compared(indicator: Indicator, value: ShownValue, against: Comparator, bench
     """How ``value`` compares with the comparator (better / similar / worse, or lower /
     higher), by whether its 95% interval contains the comparator's value; "not_compared"
     for counts (a council's count against a total means nothing) or without the numbers."""
-    if against.code == REGION:
-        return value.comparison
+    if against.code == REGION and benchmarks.kind_of(indicator.benchmark) == "region":
+        return value.comparison  # stored, against the region
     if indicator.unit != "count" and (
         value.ci_low is None or value.ci_high is None or bench.value is None
     ):

@@ -16,7 +16,7 @@ from infuse.core.permissions import can
 from infuse.datalab.catalogue import exports
 from infuse.datalab.catalogue import services as catalogue
 from infuse.datalab.catalogue.cli import write_output
-from infuse.datalab.indicators import services
+from infuse.datalab.indicators import benchmarks, services
 from infuse.datalab.indicators.metadata import areas_left_out
 from infuse.datalab.indicators.schemas import FlagIn, IndicatorIn
 from infuse.datalab.indicators.tasks import compute_indicator
@@ -30,6 +30,12 @@ class IndicatorActions(Actions):
         indicator.add_argument("dataset", help="The dataset's slug.")
         indicator.add_argument(
             "--spec", type=Path, required=True, help="The specification as JSON (see README)."
+        )
+        indicator.add_argument(
+            "--benchmark",
+            default="region",
+            help="What each council is compared with: region (default), area:NAME (a row of "
+            "the data, e.g. area:Wales), value:NUMBER, or group:SLUG (a saved group).",
         )
         indicator.add_argument("--title-en", required=True)
         indicator.add_argument("--title-cy", required=True)
@@ -68,6 +74,7 @@ class IndicatorActions(Actions):
                 title_en=options["title_en"],
                 title_cy=options["title_cy"],
                 specification=specification,
+                benchmark=benchmark_option(options["benchmark"]),
                 themes=options["theme"],
                 goals=options["goal"],
             ),
@@ -110,6 +117,10 @@ class IndicatorActions(Actions):
                 f"(/data/indicators/{indicator.slug}/)"
             )
         )
+        self.stdout.write(
+            _("Each council compared with: %(benchmark)s")
+            % {"benchmark": benchmarks.name(indicator.benchmark, indicator.unit)}
+        )
         indicator.refresh_from_db(fields=["excluded_areas"])
         left_out = areas_left_out(indicator.excluded_areas or {})
         if left_out:
@@ -132,3 +143,12 @@ class IndicatorActions(Actions):
             raise CommandError(f"No value for {area} in {period}")
         services.set_value_flag(actor=person, value=value, flag_in=FlagIn(flag=options["flag"]))
         self.stdout.write(self.style.SUCCESS(f"Flag of {area}, {period} saved."))
+
+
+def benchmark_option(text: str) -> dict[str, Any]:
+    """``--benchmark`` as the service takes it: ``region``, ``area:Wales``, ``value:7.5`` or
+    ``group:valleys`` (the service says what is wrong with a value it cannot use)."""
+    kind, _colon, given = text.partition(":")
+    kind = kind.strip().lower()
+    field = {"area": "area", "value": "value", "group": "group"}.get(kind)
+    return {"kind": kind, field: given.strip()} if field else {"kind": kind}

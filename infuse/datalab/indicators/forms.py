@@ -11,7 +11,7 @@ from infuse.core.forms import SchemaForm, bilingual, choice_field
 from infuse.core.models import NationalIndicator
 from infuse.datalab.catalogue.forms import tag_options
 from infuse.datalab.indicators.schemas import FlagIn, IndicatorDetailsIn, IndicatorIn
-from infuse.datalab.models import Polarity, Unit, ValueFlag
+from infuse.datalab.models import ComparatorGroup, Polarity, Unit, ValueFlag
 
 
 class TaggedForm(SchemaForm):
@@ -103,6 +103,31 @@ class IndicatorForm(TaggedForm):
     polarity = forms.ChoiceField(
         label=_("Which direction is better"), choices=Polarity.choices, widget=forms.RadioSelect
     )
+    benchmark_kind = forms.ChoiceField(
+        label=_("Compare each council with"),
+        choices=[
+            ("region", _("The Cardiff Capital Region (its ten councils' rows together)")),
+            ("area", _("An area the data has rows for, such as Wales")),
+            ("value", _("A fixed value, such as a national target")),
+            ("group", _("A saved group of councils")),
+        ],
+        initial="region",
+        required=False,  # none chosen is the region
+        widget=forms.RadioSelect,
+    )
+    benchmark_area = forms.CharField(
+        label=_("The area, as the data names it"),
+        required=False,
+        max_length=200,
+        help_text=_("For example: Wales. Only when comparing with an area."),
+    )
+    benchmark_value = forms.CharField(
+        label=_("The value"),
+        required=False,
+        max_length=30,
+        help_text=_("In the indicator's unit, for example 7.5. Only when comparing with a value."),
+    )
+    benchmark_group = forms.ChoiceField(label=_("The group"), required=False)
 
     def __init__(
         self, *args: Any, columns: list[str], types: dict[str, str] | None = None, **kwargs: Any
@@ -117,6 +142,10 @@ class IndicatorForm(TaggedForm):
         choice_field(self, "denominator_column").choices = numbers
         choice_field(self, "council_column").choices = options
         choice_field(self, "period_column").choices = options
+        choice_field(self, "benchmark_group").choices = [
+            ("", _("None")),
+            *((g.slug, g.name) for g in ComparatorGroup.objects.order_by("name_en")),
+        ]
 
     def schema_data(self) -> dict[str, Any]:
         data = self.cleaned_data
@@ -145,9 +174,19 @@ class IndicatorForm(TaggedForm):
                 "unit": data["unit"],
                 "polarity": data["polarity"],
             },
+            "benchmark": self._benchmark(),
             "themes": list(data.get("themes", [])),
             "goals": list(data.get("goals", [])),
         }
+
+    def _benchmark(self) -> dict[str, Any]:
+        """The chosen benchmark with the one detail its kind needs (the service checks it)."""
+        data = self.cleaned_data
+        kind = data.get("benchmark_kind") or "region"
+        detail = {"area": "benchmark_area", "value": "benchmark_value", "group": "benchmark_group"}
+        if kind not in detail:
+            return {"kind": "region"}
+        return {"kind": kind, kind: (data.get(detail[kind]) or "").strip()}
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -18,10 +18,12 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.utils.translation import override
 
 from infuse.core import lazy
 from infuse.core.models import Council
 from infuse.core.permissions import is_region_member
+from infuse.datalab.indicators import benchmarks
 from infuse.datalab.indicators.disclosure import round_to_base, suppress_small_counts
 from infuse.datalab.indicators.values import value_and_interval
 from infuse.datalab.models import DisclosedPeriod, Indicator, IndicatorValue, ValueFlag
@@ -331,13 +333,72 @@ def _shown_period(period: str, shown: list[ShownValue]) -> ShownPeriod:
     return ShownPeriod(period, councils, region)
 
 
-def shown_frame(periods: Sequence[ShownPeriod], *, with_ids: bool = False) -> pd.DataFrame:
+@dataclass(frozen=True)
+class ShownBenchmark:
+    """The indicator's own benchmark in one period as the reader may see it."""
+
+    value: float | None
+    ci_low: float | None
+    ci_high: float | None
+    hidden: bool = False
+
+
+def shown_benchmarks(
+    indicator: Indicator, periods: Sequence[ShownPeriod]
+) -> dict[str, ShownBenchmark]:
+    """The benchmark's value per period as the reader may see it: the region's row when it is
+    the region; else the stored value, except that a group's is hidden in a period where one
+    of its members' is (pooled from the full counts, it could give a hidden value away)."""
+    if benchmarks.kind_of(indicator.benchmark) == "region":
+        return {
+            p.period: ShownBenchmark(None, None, None, hidden=True)
+            if p.region.suppressed
+            else ShownBenchmark(p.region.value, p.region.ci_low, p.region.ci_high)
+            for p in periods
+            if p.region is not None
+        }
+    members = set(indicator.benchmark.get("councils", []))
+    by_period = {p.period: p for p in periods}
+    shown = {}
+    for row in indicator.benchmark_values.filter(area_code=benchmarks.OWN):
+        period = by_period.get(row.period)
+        hidden = period is not None and any(
+            v.suppressed for v in period.councils if v.council and v.council.gss_code in members
+        )
+        shown[row.period] = (
+            ShownBenchmark(None, None, None, hidden=True)
+            if hidden
+            else ShownBenchmark(row.value, row.ci_low, row.ci_high)
+        )
+    return shown
+
+
+def compared_with(
+    indicator: Indicator, periods: Sequence[ShownPeriod]
+) -> tuple[str, dict[str, ShownBenchmark]]:
+    """The benchmark's English name (exports name areas in English, with Welsh beside them
+    where they have it) and its shown value per period, for :func:`shown_frame`."""
+    with override("en"):
+        name = benchmarks.name(indicator.benchmark, indicator.unit)
+    return name, shown_benchmarks(indicator, periods)
+
+
+def shown_frame(
+    periods: Sequence[ShownPeriod],
+    *,
+    with_ids: bool = False,
+    compared_with: tuple[str, dict[str, ShownBenchmark]] = ("", {}),
+) -> pd.DataFrame:
     """The shown values as one table (one row per council or region and period) for exports.
 
     ``with_ids`` adds each value's id, for people who may flag values through the API.
+    ``compared_with`` names the benchmark (in English, as the other names) and gives its value
+    per period (:func:`shown_benchmarks`), on every row of the period.
     """
+    name, against = compared_with
     records = []
     for period in periods:
+        bench = against.get(period.period)
         for value in [*period.councils, *([period.region] if period.region else [])]:
             records.append(
                 {
@@ -354,6 +415,8 @@ def shown_frame(periods: Sequence[ShownPeriod], *, with_ids: bool = False) -> pd
                     "ci_low": value.ci_low,
                     "ci_high": value.ci_high,
                     "comparison": value.comparison,
+                    "compared_with": name,
+                    "benchmark_value": bench.value if bench else None,
                     "flag": value.flag,
                 }
             )
@@ -369,9 +432,11 @@ def shown_frame(periods: Sequence[ShownPeriod], *, with_ids: bool = False) -> pd
         "ci_low",
         "ci_high",
         "comparison",
+        "compared_with",
+        "benchmark_value",
         "flag",
     ]
     frame = pd.DataFrame.from_records(records, columns=columns)
-    for column in ("numerator", "denominator", "value", "ci_low", "ci_high"):
+    for column in ("numerator", "denominator", "value", "ci_low", "ci_high", "benchmark_value"):
         frame[column] = frame[column].astype("float64")
     return frame

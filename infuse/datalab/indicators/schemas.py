@@ -9,6 +9,7 @@ from ninja import Schema
 
 from infuse.datalab.catalogue.freshness import freshness
 from infuse.datalab.catalogue.schemas import texts
+from infuse.datalab.indicators import benchmarks
 from infuse.datalab.indicators.metadata import method_sentences
 from infuse.datalab.models import Indicator, IndicatorValue
 
@@ -43,6 +44,10 @@ class IndicatorIn(IndicatorDetailsIn):
     specification."""
 
     specification: dict
+    # What each council is compared with (README, "Benchmarks"): {"kind": "region"} (the
+    # default), {"kind": "area", "area": "Wales"}, {"kind": "value", "value": 7.5} or
+    # {"kind": "group", "group": "<saved group's slug>"}.
+    benchmark: dict = {"kind": "region"}
 
 
 def details(indicator: Indicator) -> dict[str, Any]:
@@ -85,6 +90,10 @@ class IndicatorOut(IndicatorDetailsIn):
     # values, kept in the dataset ({"areas": [{"area": "Gwynedd", "rows": 1}, …], "more_areas":
     # 0, "more_rows": 0}: the 50 with most rows by name; {} before the first computation).
     excluded_areas: dict[str, Any]
+    # What each council's comparison is against: the definition (README, "Benchmarks") and
+    # its name in the request's language.
+    benchmark: dict[str, Any]
+    compared_with: str
 
     @classmethod
     def of(cls, indicator: Indicator) -> IndicatorOut:
@@ -102,6 +111,8 @@ class IndicatorOut(IndicatorDetailsIn):
             next_update_due=fresh.next_due,
             overdue=fresh.overdue,
             excluded_areas=dict(indicator.excluded_areas),
+            benchmark=dict(indicator.benchmark or {"kind": "region"}),
+            compared_with=benchmarks.name(indicator.benchmark, indicator.unit),
         )
 
 
@@ -127,7 +138,9 @@ class IndicatorValueOut(Schema):
     value: float | None
     ci_low: float | None
     ci_high: float | None
-    comparison: str
+    comparison: str  # against the benchmark named in compared_with
+    compared_with: str
+    benchmark_value: float | None  # the benchmark's value in the period (None when hidden)
     flag: str
 
 

@@ -19,13 +19,21 @@ from infuse import analytics
 from infuse.analytics import IndicatorSpec, IndicatorSpecError
 from infuse.analytics.indicators.spec import SpecProblem
 from infuse.core import audit, files
+from infuse.core.councils import council_lookup, resolve_council
 from infuse.core.errors import FieldProblem, InvalidInput, NotFound, PermissionDenied, too_long
-from infuse.core.models import NationalIndicator, Person, TaskProgress, Theme, WellbeingGoal
+from infuse.core.models import (
+    Council,
+    NationalIndicator,
+    Person,
+    TaskProgress,
+    Theme,
+    WellbeingGoal,
+)
 from infuse.core.permissions import can
 from infuse.core.slugs import unique_slug
 from infuse.datalab.catalogue import exports
 from infuse.datalab.catalogue.services import title_problems
-from infuse.datalab.indicators import publishing
+from infuse.datalab.indicators import benchmarks, publishing
 from infuse.datalab.indicators.period_labels import KINDS, misfit, type_words
 from infuse.datalab.indicators.schemas import (
     FlagIn,
@@ -91,17 +99,23 @@ def _labels_as_periods(
 
 
 def _checked_spec(
-    dataset: Dataset, specification: dict[str, Any]
-) -> tuple[dict[str, Any], list[FieldProblem]]:
-    """The definition as it will be kept, and its problems against the latest version's data
-    (bilingual, each on its field)."""
+    dataset: Dataset, specification: dict[str, Any], benchmark: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any], list[FieldProblem]]:
+    """The definition and the benchmark as they will be kept, and their problems against the
+    latest version's data (bilingual, each on its field)."""
     version = dataset.latest_version
     if version is None:
-        return specification, [
-            FieldProblem(
-                "specification", _("Upload data to the dataset before defining an indicator on it")
-            )
-        ]
+        return (
+            specification,
+            benchmark,
+            [
+                FieldProblem(
+                    "specification",
+                    _("Upload data to the dataset before defining an indicator on it"),
+                )
+            ],
+        )
+    benchmark, problems = benchmarks.checked(benchmark, str(specification.get("unit", "")))
     try:
         table = analytics.apply_recipe(
             analytics.read_parquet(
@@ -115,9 +129,30 @@ def _checked_spec(
         spec = IndicatorSpec.from_dict(specification)
         analytics.validate_spec(spec, table.schema())
     except IndicatorSpecError as error:
-        return specification, [_field_problem(problem) for problem in error.problems]
+        return specification, benchmark, [*problems, *(_field_problem(p) for p in error.problems)]
+    if benchmarks.kind_of(benchmark) == "area" and not problems:
+        problems += _area_problems(benchmark, analytics.council_values(table, spec))
     # Kept in the one spelling the pages read ("Lower is better" given, lower_is_better kept).
-    return {**specification, "polarity": str(spec.polarity)}, []
+    return {**specification, "polarity": str(spec.polarity)}, benchmark, problems
+
+
+def _area_problems(benchmark: dict[str, Any], found: list[tuple[Any, int]]) -> list[FieldProblem]:
+    """A problem when the data has no rows for the benchmark's area, naming those it has."""
+    if any(benchmarks.names_area(benchmark, raw) for raw, _rows in found):
+        return []
+    lookup = council_lookup(Council.objects.values_list("gss_code", "name_en", "name_cy"))
+    others = sorted(str(raw).strip() for raw, _ in found if resolve_council(raw, lookup) is None)
+    said = ", ".join(f"‘{area}’" for area in others[:20]) or _("none")
+    return [
+        FieldProblem(
+            "benchmark_area",
+            _(
+                "The data has no rows for ‘%(area)s’. Areas in it that are not councils of the "
+                "region: %(areas)s."
+            )
+            % {"area": benchmark.get("area", ""), "areas": said},
+        )
+    ]
 
 
 def _details_problems(details_in: IndicatorDetailsIn) -> list[FieldProblem]:
@@ -195,7 +230,9 @@ def create_indicator(*, actor: Person, dataset: Dataset, indicator_in: Indicator
     if not can(actor, "datalab.change_dataset", dataset):
         raise PermissionDenied()
     problems = _details_problems(indicator_in)
-    specification, spec_problems = _checked_spec(dataset, indicator_in.specification)
+    specification, benchmark, spec_problems = _checked_spec(
+        dataset, indicator_in.specification, indicator_in.benchmark
+    )
     problems += spec_problems
     if problems:
         raise InvalidInput(problems=problems)
@@ -206,6 +243,7 @@ def create_indicator(*, actor: Person, dataset: Dataset, indicator_in: Indicator
             specification=specification,
             unit=specification.get("unit", "count"),
             polarity=specification.get("polarity", "neither"),
+            benchmark=benchmark,
             created_by=actor,
         )
         _apply_details(indicator, indicator_in)
@@ -216,7 +254,7 @@ def create_indicator(*, actor: Person, dataset: Dataset, indicator_in: Indicator
             actor=actor,
             action="indicator.created",
             obj=indicator,
-            after={"dataset": dataset.slug, "specification": specification},
+            after={"dataset": dataset.slug, "specification": specification, "benchmark": benchmark},
         )
     return indicator
 
@@ -316,9 +354,11 @@ def published_values(*, actor: Any, indicator: Indicator) -> IndicatorValuesOut:
 
     People who may change the dataset also get each value's id, to flag it.
     """
+    periods = publishing.shown_periods(indicator, actor)
     frame = publishing.shown_frame(
-        publishing.shown_periods(indicator, actor),
+        periods,
         with_ids=can(actor, "datalab.change_dataset", indicator.dataset),
+        compared_with=publishing.compared_with(indicator, periods),
     )
     records = [
         {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()}
@@ -334,5 +374,8 @@ def values_file(*, actor: Any, indicator: Indicator, file_format: str) -> bytes:
     """Every value the actor may see as CSV, XLSX, JSON or Parquet; NotFound for another format."""
     if file_format not in exports.FORMATS:
         raise NotFound()
-    frame = publishing.shown_frame(publishing.shown_periods(indicator, actor))
+    periods = publishing.shown_periods(indicator, actor)
+    frame = publishing.shown_frame(
+        periods, compared_with=publishing.compared_with(indicator, periods)
+    )
     return exports.export_frame(frame, file_format)

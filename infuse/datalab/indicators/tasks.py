@@ -60,6 +60,7 @@ def compute_indicator(indicator_id: int, progress_id: str) -> dict[str, Any]:
             engine=settings.ANALYTICS_ENGINE,
             spark_master=settings.SPARK_MASTER,
             recipe=version.recipe_steps,
+            benchmark=indicator.benchmark,
         )
     except Exception as error:
         logger.exception("Indicator %s failed", indicator.pk)
@@ -136,7 +137,7 @@ def _store(
                 ci_low=b.ci_low,
                 ci_high=b.ci_high,
             )
-            for b in computation.benchmarks
+            for b in [*computation.benchmarks, *computation.compared_with]
         )
         audit.record_event(
             actor=None,
@@ -146,6 +147,7 @@ def _store(
                 "version": version.number,
                 "values": len(computation.values),
                 "benchmark_values": len(computation.benchmarks),
+                "compared_with": indicator.benchmark or {"kind": "region"},
                 "excluded_areas": indicator.excluded_areas,
             },
         )

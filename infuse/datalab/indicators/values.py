@@ -19,6 +19,7 @@ from infuse import analytics, stats
 from infuse.analytics import IndicatorSpec
 from infuse.core import lazy
 from infuse.core.councils import WALES_CODE, council_lookup, names_wales, resolve_council
+from infuse.datalab.indicators import benchmarks
 
 if TYPE_CHECKING:
     import numpy as np
@@ -55,6 +56,9 @@ class Computation:
     # Wales's values per period, when the data gives rows for Wales as a whole (council_gss is
     # its GSS code; comparison empty): a benchmark beside the region, never part of it.
     benchmarks: list[ComputedValue] = field(default_factory=list)
+    # The indicator's own benchmark per period when it is not the region (council_gss is
+    # benchmarks.OWN): what every council's comparison is against.
+    compared_with: list[ComputedValue] = field(default_factory=list)
 
 
 def _clean(number: Any) -> float | None:
@@ -91,9 +95,11 @@ def compute(
     engine: str = "duckdb",
     spark_master: str | None = None,
     recipe: Recipe = (),
+    benchmark: dict[str, Any] | None = None,
 ) -> Computation:
     """Values per council × period (and the region) with intervals and comparisons, on the
-    version as its ``recipe`` shapes it."""
+    version as its ``recipe`` shapes it; each council compared with ``benchmark`` (the region
+    unless it says otherwise, see :mod:`~infuse.datalab.indicators.benchmarks`)."""
     spec = IndicatorSpec.from_dict(specification)
     lookup = council_lookup(councils)
     con = analytics.connect(engine, spark_master=spark_master)
@@ -104,29 +110,37 @@ def compute(
     codes: dict[Any, str] = {}
     wales: dict[Any, str] = {}
     unmatched: list[tuple[str, int]] = []
+    kind = benchmarks.kind_of(benchmark)
+    chosen_area: dict[Any, str] = {}
     for raw, count in analytics.council_values(data, spec):
         code = resolve_council(raw, lookup)
+        if kind == "area" and code is None and benchmarks.names_area(benchmark or {}, raw):
+            chosen_area[raw] = benchmarks.OWN  # the benchmark: compared with, not left out
         if code is not None:
             codes[raw] = code
         elif names_wales(raw):
             wales[raw] = WALES_CODE
-        else:
+        elif raw not in chosen_area:
             unmatched.append((str(raw), int(count)))
     table: pd.DataFrame = analytics.indicator_expression(data, spec, councils=codes).to_pandas()
     table = table.rename(columns={"council": "gss"})
     table["gss"] = table["gss"].astype(object).where(table["gss"].notna(), None)
     table = _with_intervals(table, str(spec.unit))
+    compared_with = _compared_with(data, spec, benchmark, codes, chosen_area, table)
+    against = {b.period: b.value for b in compared_with}
     values: list[ComputedValue] = []
     for period, rows in table.groupby("period", sort=True):
         region_rows = rows[rows["gss"].isna()]
         council_rows = rows[rows["gss"].notna()]
-        benchmark = float(region_rows["value"].iloc[0]) if len(region_rows) else float("nan")
+        mark = float(region_rows["value"].iloc[0]) if len(region_rows) else float("nan")
+        if kind != "region":
+            mark = _number(against.get(str(period)))
         marks = judged(
             str(spec.unit),
             str(spec.polarity),
             council_rows["ci_low"].to_numpy(),
             council_rows["ci_high"].to_numpy(),
-            benchmark,
+            mark,
         )
         judgements = [*marks, *([""] * len(region_rows))]
         for (_, row), judgement in zip(
@@ -148,7 +162,39 @@ def compute(
         values=values,
         unmatched_councils=sorted(unmatched, key=lambda area: (-area[1], area[0])),
         benchmarks=_benchmarks(data, spec, wales) if wales else [],
+        compared_with=compared_with,
     )
+
+
+def _number(value: float | None) -> float:
+    return float("nan") if value is None else value
+
+
+def _compared_with(
+    data: Any,
+    spec: IndicatorSpec,
+    benchmark: dict[str, Any] | None,
+    codes: dict[Any, str],
+    chosen_area: dict[Any, str],
+    table: pd.DataFrame,
+) -> list[ComputedValue]:
+    """The benchmark's value per period (none for the region, whose row is the indicator's
+    own): an area's rows pooled, a group's councils' rows pooled (a distinct count counted over
+    their rows), or the fixed value in every period."""
+    kind = benchmarks.kind_of(benchmark)
+    if kind == "area":
+        return _benchmarks(data, spec, chosen_area) if chosen_area else []
+    if kind == "group":
+        members = set((benchmark or {}).get("councils", []))
+        spellings = {raw: benchmarks.OWN for raw, code in codes.items() if code in members}
+        return _benchmarks(data, spec, spellings) if spellings else []
+    if kind == "value":
+        fixed = float((benchmark or {})["value"])
+        return [
+            ComputedValue(benchmarks.OWN, str(period), None, None, fixed, None, None, "")
+            for period in sorted(set(table["period"]))
+        ]
+    return []
 
 
 def _benchmarks(data: Any, spec: IndicatorSpec, areas: dict[Any, str]) -> list[ComputedValue]:

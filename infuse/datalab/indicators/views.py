@@ -24,7 +24,7 @@ from infuse.datalab import related
 from infuse.datalab.catalogue import exports
 from infuse.datalab.catalogue import services as catalogue
 from infuse.datalab.catalogue.freshness import freshness
-from infuse.datalab.indicators import charts, publishing, services
+from infuse.datalab.indicators import benchmarks, charts, publishing, services
 from infuse.datalab.indicators.forms import IndicatorDetailsForm, IndicatorForm, ValueFlagForm
 from infuse.datalab.indicators.funnel_words import funnel_sentences
 from infuse.datalab.indicators.metadata import areas_left_out, method_sentences
@@ -117,11 +117,15 @@ def indicator_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "method": method_sentences(indicator.specification),
         "freshness": freshness(indicator.dataset),
         "areas_left_out": areas_left_out(indicator.excluded_areas or {}),
+        "benchmark_name": benchmarks.name(indicator.benchmark, indicator.unit),
+        "benchmark_is_region": benchmarks.kind_of(indicator.benchmark) == "region",
     }
+    compared = publishing.shown_benchmarks(indicator, periods)
+    context["league"] = [(period, compared.get(period.period)) for period in periods]
     if periods:
         marks = _work_marks(indicator, context["related"], [p.period for p in reversed(periods)])
         context.update(_trend_context(request, periods, unit_label, marks))
-        context.update(_funnel_context(request, indicator, periods, unit_label))
+        context.update(_funnel_context(request, indicator, periods, unit_label, compared))
     return render(request, "datalab/indicator.html", context)
 
 
@@ -200,14 +204,19 @@ def _funnel_context(
     indicator: Indicator,
     periods: list[publishing.ShownPeriod],
     unit_label: str,
+    compared: dict[str, publishing.ShownBenchmark],
 ) -> dict[str, Any]:
     chosen = next((p for p in periods if p.period == request.GET.get("period")), periods[0])
-    if chosen.region is None or chosen.region.value is None:
+    centre = chosen.region.value if chosen.region else None
+    if benchmarks.kind_of(indicator.benchmark) != "region":
+        own = compared.get(chosen.period)
+        centre = own.value if own else None
+    if centre is None:
         funnel = None
     else:
         funnel = charts.build_funnel(
             indicator.unit,
-            chosen.region.value,
+            centre,
             [
                 (v.council.name, v.denominator, v.value)
                 for v in chosen.councils
@@ -222,7 +231,15 @@ def _funnel_context(
             charts.funnel_svg(funnel, unit_label=unit_label, x_label=x_label) if funnel else None
         ),
         "funnel_x_label": x_label,
-        "funnel_sentences": funnel_sentences(funnel, chosen.period) if funnel else [],
+        "funnel_sentences": funnel_sentences(
+            funnel,
+            chosen.period,
+            None
+            if benchmarks.kind_of(indicator.benchmark) == "region"
+            else benchmarks.name(indicator.benchmark, indicator.unit),
+        )
+        if funnel
+        else [],
     }
 
 

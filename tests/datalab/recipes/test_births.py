@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import math
 from pathlib import Path
 
 import pytest
@@ -24,6 +23,7 @@ from infuse.datalab.ingest.services import upload_file
 from infuse.datalab.models import DatasetUpload, Indicator, IndicatorValue
 from infuse.datalab.recipes import services
 from infuse.datalab.recipes.schemas import RecipeIn, StepIn
+from tests.datalab.independent import wilson_percent
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -69,14 +69,6 @@ def independent(raw: bytes) -> dict[str, tuple[int, int]]:
         count = sum(int(row[i]) for i in (low, band) if row[i].strip() not in ("", "."))
         found[area] = (count, int(row[total]))
     return found
-
-
-def wilson(x: float, n: float) -> tuple[float, float]:
-    z = 1.959963984540054
-    p = x / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return 100 * (centre - half), 100 * (centre + half)
 
 
 def births_spec() -> dict:
@@ -133,10 +125,13 @@ def test_the_births_file_becomes_the_indicator_by_recipe_steps_alone(
             title_en="Births under 2,500 g",
             title_cy="Genedigaethau dan 2,500 g",
             specification=births_spec(),
+            benchmark={"kind": "area", "area": "Wales"},
         ),
     )
     call_command("worker", "--batch")
     expected = independent(raw)
+    wales_count, wales_births = expected["Wales"]
+    wales = 100 * wales_count / wales_births
     values = {
         v.council.name_en if v.council else "region": v
         for v in IndicatorValue.objects.filter(indicator=made).select_related("council")
@@ -144,7 +139,7 @@ def test_the_births_file_becomes_the_indicator_by_recipe_steps_alone(
     assert set(values) == REGION | {"region"}
     for name in REGION:
         count, births = expected[name]
-        low, high = wilson(count, births)
+        low, high = wilson_percent(count, births)
         shown = values[name]
         assert shown.period == "2023" and shown.numerator == count and shown.denominator == births
         assert shown.value == pytest.approx(100 * count / births, rel=1e-12)
@@ -152,6 +147,9 @@ def test_the_births_file_becomes_the_indicator_by_recipe_steps_alone(
             pytest.approx(low, rel=1e-9),
             pytest.approx(high, rel=1e-9),
         )
+        # Compared with Wales, lower is better: better when the whole interval is below it.
+        judged = "better" if high < wales else "worse" if low > wales else "similar"
+        assert shown.comparison == judged, name
     pooled = [expected[name] for name in REGION]
     region_count, region_births = sum(c for c, _ in pooled), sum(b for _, b in pooled)
     assert values["region"].value == pytest.approx(100 * region_count / region_births, rel=1e-12)
