@@ -112,7 +112,12 @@ def condition_problems(schema: ibis.Schema, condition: Condition, role: str) -> 
     dtype = schema[condition.column]
     op = Operator(condition.operator)
     value = condition.value
-    params = {"column": condition.column, "operator": op.value, "value": jsonable(value)}
+    params = {
+        "column": condition.column,
+        "operator": op.value,
+        "value": jsonable(value),
+        "role": role,
+    }
     if op in (Operator.IS_NULL, Operator.IS_NOT_NULL):
         if value is not None:
             return [

@@ -39,6 +39,32 @@ class ColumnsField(forms.MultipleChoiceField):
         return [column for column in super().to_python(value) if column]
 
 
+OPERATOR_CHOICES = [
+    ("=", _("equal to")),
+    ("!=", _("not equal to")),
+    ("<", _("less than")),
+    ("<=", _("at most")),
+    (">", _("more than")),
+    (">=", _("at least")),
+    ("in", _("one of (separate with commas)")),
+    ("is not null", _("not empty")),
+    ("is null", _("empty")),
+]
+#: The conditions of the form: over all rows, and over the numerator's or denominator's only.
+CONDITIONS = ("filter", "numerator_where", "denominator_where")
+
+
+def condition_fields(label: Any) -> tuple[forms.Field, forms.Field, forms.Field]:
+    """A column, an operator and a value: one condition on the rows, optional."""
+    return (
+        forms.ChoiceField(
+            label=label, required=False, help_text=_("Optional: leave empty to use every row.")
+        ),
+        forms.ChoiceField(label=_("is"), required=False, choices=OPERATOR_CHOICES),
+        forms.CharField(label=_("Value"), required=False, max_length=500),
+    )
+
+
 class IndicatorForm(TaggedForm):
     """An indicator over the latest version's columns; it builds the analytics specification."""
 
@@ -66,27 +92,15 @@ class IndicatorForm(TaggedForm):
         required=False,
         help_text=_("Leave them all unticked for a count."),
     )
-    filter_column = forms.ChoiceField(
-        label=_("Only rows where this column"),
-        required=False,
-        help_text=_("Optional: leave empty to use every row."),
+    filter_column, filter_operator, filter_value = condition_fields(
+        _("Only rows where this column")
     )
-    filter_operator = forms.ChoiceField(
-        label=_("is"),
-        required=False,
-        choices=[
-            ("=", _("equal to")),
-            ("!=", _("not equal to")),
-            ("<", _("less than")),
-            ("<=", _("at most")),
-            (">", _("more than")),
-            (">=", _("at least")),
-            ("in", _("one of (separate with commas)")),
-            ("is not null", _("not empty")),
-            ("is null", _("empty")),
-        ],
+    numerator_where_column, numerator_where_operator, numerator_where_value = condition_fields(
+        _("Numerator: only count rows where this column")
     )
-    filter_value = forms.CharField(label=_("Value"), required=False, max_length=500)
+    denominator_where_column, denominator_where_operator, denominator_where_value = (
+        condition_fields(_("Denominator: only count rows where this column"))
+    )
     council_column = forms.ChoiceField(label=_("Column that names the council"))
     period_column = forms.ChoiceField(label=_("Column with the date or period"))
     grain = forms.ChoiceField(
@@ -135,7 +149,8 @@ class IndicatorForm(TaggedForm):
         super().__init__(*args, **kwargs)
         self.types = types or {}
         options = [(c, c) for c in columns]
-        choice_field(self, "filter_column").choices = [("", _("None")), *options]
+        for prefix in CONDITIONS:
+            choice_field(self, f"{prefix}_column").choices = [("", _("None")), *options]
         choice_field(self, "numerator_column").choices = options
         # A denominator is added up: only columns of numbers (Table Schema's types) make sense.
         numbers = [(c, c) for c in columns if self.types.get(c) in (None, "number", "integer")]
@@ -152,12 +167,14 @@ class IndicatorForm(TaggedForm):
         numerator: dict[str, Any] = {
             "aggregation": data["aggregation"],
             "column": _one_or_many(data.get("numerator_column", [])),
+            "where": self._conditions("numerator_where"),
         }
         denominator = (
             {
                 "kind": "measure",
                 "aggregation": "sum",
                 "column": _one_or_many(data["denominator_column"]),
+                "where": self._conditions("denominator_where"),
             }
             if data.get("denominator_column")
             else None
@@ -170,7 +187,7 @@ class IndicatorForm(TaggedForm):
                 "denominator": denominator,
                 "council_column": data["council_column"],
                 "period": {"column": data["period_column"], "grain": data["grain"]},
-                "filters": self._filters(),
+                "filters": self._conditions("filter"),
                 "unit": data["unit"],
                 "polarity": data["polarity"],
             },
@@ -190,14 +207,16 @@ class IndicatorForm(TaggedForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        operator = data.get("filter_operator") or "="
-        if data.get("filter_column") and "null" not in operator and not data.get("filter_value"):
-            self.add_error("filter_value", _("Enter the value to compare the column with"))
-        if data.get("filter_column") and data.get("filter_value"):
-            try:
-                self._typed(data["filter_column"], data["filter_value"], operator)
-            except ValueError:
-                self.add_error("filter_value", _("Enter a number: the column holds numbers"))
+        for prefix in CONDITIONS:
+            column, value = data.get(f"{prefix}_column"), data.get(f"{prefix}_value")
+            operator = data.get(f"{prefix}_operator") or "="
+            if column and "null" not in operator and not value:
+                self.add_error(f"{prefix}_value", _("Enter the value to compare the column with"))
+            if column and value:
+                try:
+                    self._typed(column, value, operator)
+                except ValueError:
+                    self.add_error(f"{prefix}_value", _("Enter a number: the column holds numbers"))
         return data
 
     def _typed(self, column: str, text: str, operator: str) -> Any:
@@ -208,13 +227,15 @@ class IndicatorForm(TaggedForm):
             return [convert(part.strip()) for part in text.split(",") if part.strip()]
         return convert(text.strip())
 
-    def _filters(self) -> list[dict[str, Any]]:
+    def _conditions(self, prefix: str) -> list[dict[str, Any]]:
+        """The condition of ``prefix`` (none when no column is chosen)."""
         data = self.cleaned_data
-        column = data.get("filter_column")
+        column = data.get(f"{prefix}_column")
         if not column:
             return []
-        operator = data.get("filter_operator") or "="
-        value = None if "null" in operator else self._typed(column, data["filter_value"], operator)
+        operator = data.get(f"{prefix}_operator") or "="
+        text = data.get(f"{prefix}_value") or ""
+        value = None if "null" in operator else self._typed(column, text, operator)
         return [{"column": column, "operator": operator, "value": value}]
 
 

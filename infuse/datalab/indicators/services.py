@@ -52,6 +52,8 @@ _ROLE_FIELDS = {
     "numerator": "numerator_column",
     "denominator": "denominator_column",
     "filter": "filter_column",
+    "numerator condition": "numerator_where_column",
+    "denominator condition": "denominator_where_column",
 }
 _KEY_FIELDS = {
     "analytics.period-needs-date": "grain",
@@ -74,7 +76,7 @@ def _field_problem(problem: SpecProblem) -> FieldProblem:
         params["available"] = ", ".join(params["available"])
     field = _KEY_FIELDS.get(problem.key) or _ROLE_FIELDS.get(str(params.get("role")), "")
     if problem.key.startswith("analytics.filter-"):
-        field = "filter_value"
+        field = field.replace("_column", "_value") if field.endswith("_column") else "filter_value"
     return FieldProblem(field or "specification", explain(problem.key, params, problem.message))
 
 

@@ -214,3 +214,40 @@ def test_the_form_takes_a_benchmark_and_says_what_is_wrong_with_it(dataset):
     call_command("worker", "--batch")
     shown = page.get(made["Location"]).content.decode()
     assert "Compared with Wales" in shown
+
+
+def test_the_form_counts_only_some_rows_in_the_numerator(make_dataset, make_person):
+    """Numerator: rows where the outcome is "smoker"; denominator: every row surveyed."""
+    officer = make_person("officer")
+    made = make_dataset("Survey", actor=officer)
+    rows = [("Cardiff", "smoker")] * 3 + [("Cardiff", "never")] * 7 + [("Newport", "smoker")] * 2
+    text = "area,year,outcome,people\n" + "".join(f"{a},2023,{o},1\n" for a, o in rows)
+    upload_file(actor=officer, dataset=made, chunks=[text.encode()], original_name="s.csv")
+    call_command("worker", "--batch")
+    page = Client()
+    page.force_login(officer)
+    form = {
+        "title_en": "Smokers",
+        "title_cy": "Ysmygwyr",
+        "aggregation": "count",
+        "numerator_where_column": "outcome",
+        "numerator_where_operator": "=",
+        "numerator_where_value": "",
+        "denominator_column": ["people"],
+        "council_column": "area",
+        "period_column": "year",
+        "grain": "as_recorded",
+        "unit": "percentage",
+        "polarity": "lower_is_better",
+    }
+    url = f"/data/datasets/{made.slug}/indicators/new/"
+    refused = page.post(url, form)
+    assert refused.status_code == 400
+    assert "Enter the value to compare the column with" in refused.content.decode()
+    assert page.post(url, {**form, "numerator_where_value": "smoker"}).status_code == 302
+    call_command("worker", "--batch")
+    values = {
+        v.council.name_en: v.value
+        for v in IndicatorValue.objects.filter(indicator__dataset=made, council__isnull=False)
+    }
+    assert values == {"Cardiff": pytest.approx(30.0), "Newport": pytest.approx(100.0)}
