@@ -149,6 +149,9 @@ class DatasetUpload(models.Model):
     """One file received for a dataset, and the ingest work done on it."""
 
     class Status(models.TextChoices):
+        # Kept, not yet converted: the person checks how it will be read first (the page's
+        # preview of the lines above the table, the header and the first rows).
+        WAITING = "waiting", _("Waiting for you to check how it is read")
         QUEUED = "queued", _("Queued")
         PROCESSING = "processing", _("Processing")
         ACCEPTED = "accepted", _("Accepted")

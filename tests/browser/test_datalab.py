@@ -58,6 +58,9 @@ def test_upload_profile_and_indicator_pages(
     )
     page.get_by_label("Data file").set_input_files(str(data))
     page.get_by_role("button", name="Upload").click()
+    expect(page.get_by_role("heading", name="Check how the file is read")).to_be_visible()
+    axe_check(page)
+    page.get_by_role("button", name="Convert the file read like this").click()
     expect(page.get_by_role("status")).to_be_visible()
     axe_check(page)
     call_command("worker", "--batch")  # the page polls and reloads itself when done

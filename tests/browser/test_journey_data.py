@@ -51,6 +51,8 @@ def test_a_data_publisher_adds_a_dataset_and_its_first_version(
     j.link(j.t("Upload data"))
     j.page.locator("input[type=file]").set_input_files(table)
     j.button(j.t("Upload"), exact=True)
+    j.heading(j.t("Check how the file is read"))
+    j.button(j.t("Convert the file read like this"))
     call_command("worker", "--batch")  # the task queue's worker, as in production
     j.waits_for(j.t("Accepted"))
     read = j.t("Read version %(number)s: its columns and a profile of their values", number="1")

@@ -198,6 +198,12 @@ MATRIX: dict[str, tuple[str, str, dict | None, dict[str, int]]] = {
     ),
     "datalab:upload": ("get", "/data/datasets/no-such/upload/", None, signed_in(302, 404)),
     "datalab:upload_status": ("get", f"/data/uploads/{MISSING}/", None, signed_in(302, 404)),
+    "datalab:upload_check": (
+        "get",
+        f"/data/uploads/{MISSING}/check/",
+        None,
+        signed_in(302, 404),
+    ),
     "adaption:index": ("get", "/experiments/", None, everyone(200)),
     "adaption:experiment_create": (
         "get",
@@ -535,6 +541,18 @@ MATRIX: dict[str, tuple[str, str, dict | None, dict[str, int]]] = {
         "/api/v1/data/datasets/no-such/uploads",
         None,
         signed_in(401, 400),
+    ),
+    "api:preview_upload": (
+        "get",
+        f"/api/v1/data/uploads/{MISSING}/preview",
+        None,
+        signed_in(401, 404),
+    ),
+    "api:convert_upload": (
+        "post",
+        f"/api/v1/data/uploads/{MISSING}/convert",
+        {},
+        signed_in(401, 404),
     ),
     "api:declare_schema": (
         "put",

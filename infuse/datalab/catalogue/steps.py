@@ -26,7 +26,10 @@ def _upload_step(dataset: Dataset, changes: bool, who: str) -> Step:
     last = dataset.uploads.order_by("-created_at").first()
     has_version = dataset.versions.exists()
     upload_url = reverse("datalab:upload", kwargs={"slug": dataset.slug}) if changes else ""
-    if last is not None and last.status in WAITING:
+    if last is not None and last.status == DatasetUpload.Status.WAITING:
+        hint = _("Check how the latest file is read, then convert it.")
+        url = reverse("datalab:upload_check", kwargs={"upload_id": last.pk}) if changes else ""
+    elif last is not None and last.status in WAITING:
         hint = _("The latest file is being checked.")
         url = reverse("datalab:upload_status", kwargs={"upload_id": last.pk}) if changes else ""
     elif last is not None and last.status in REFUSED:

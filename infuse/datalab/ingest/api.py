@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from uuid import UUID
 
 from django.http import FileResponse, HttpRequest
@@ -15,7 +16,7 @@ from infuse.datalab.catalogue import services as catalogue
 from infuse.datalab.catalogue.schemas import DatasetOut
 from infuse.datalab.catalogue.views import download_response
 from infuse.datalab.ingest import services
-from infuse.datalab.ingest.schemas import SchemaIn, UploadIn, UploadOut
+from infuse.datalab.ingest.schemas import DetectionOut, SchemaIn, UploadIn, UploadOut
 
 router = Router()
 
@@ -62,6 +63,46 @@ def upload_version(
 )
 def get_upload(request: HttpRequest, upload_id: UUID) -> UploadOut:
     return UploadOut.of(services.get_upload(actor=caller(request), upload_id=upload_id))
+
+
+@router.get(
+    "/uploads/{upload_id}/preview",
+    response={
+        200: DetectionOut,
+        400: ProblemOut,
+        401: ProblemOut,
+        404: ProblemOut,
+        409: ProblemOut,
+    },
+    summary="How a file sent with check_first will be read (other settings: skip_rows, "
+    "header_rows)",
+)
+def preview_upload(
+    request: HttpRequest, upload_id: UUID, skip_rows: int | None = None, header_rows: int = 1
+) -> DetectionOut:
+    found = services.preview_upload(
+        actor=caller(request),
+        upload_id=upload_id,
+        upload_in=UploadIn(skip_rows=skip_rows, header_rows=header_rows),
+    )
+    return DetectionOut(**dataclasses.asdict(found))
+
+
+@router.post(
+    "/uploads/{upload_id}/convert",
+    response={
+        202: UploadOut,
+        400: ProblemOut,
+        401: ProblemOut,
+        403: ProblemOut,
+        404: ProblemOut,
+        409: ProblemOut,
+    },
+    summary="Convert a file sent with check_first, read with these settings",
+)
+def convert_upload(request: HttpRequest, upload_id: UUID, payload: UploadIn) -> Status[UploadOut]:
+    upload = services.convert_upload(actor=caller(request), upload_id=upload_id, upload_in=payload)
+    return Status(202, UploadOut.of(upload))
 
 
 @router.put(

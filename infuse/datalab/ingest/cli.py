@@ -17,8 +17,9 @@ from infuse.core.errors import NotFound
 from infuse.core.files import Upload
 from infuse.core.models import Person
 from infuse.datalab.catalogue import services as catalogue
-from infuse.datalab.ingest import services
+from infuse.datalab.ingest import detection, services
 from infuse.datalab.ingest.schemas import SchemaIn, UploadIn
+from infuse.datalab.ingest.sources import IngestError, ReadOptions
 from infuse.datalab.ingest.tasks import ingest_upload
 from infuse.datalab.messages import explain
 from infuse.datalab.models import Dataset, DatasetUpload
@@ -104,6 +105,12 @@ class IngestActions(Actions):
             "--header-rows", type=int, default=1, help="Rows that make up the column names."
         )
         ingest.add_argument(
+            "--preview",
+            action="store_true",
+            help="Only show how the file would be read (lines above the table, column names, "
+            "the first rows); nothing is uploaded.",
+        )
+        ingest.add_argument(
             "--background",
             action="store_true",
             help="Leave the work to `infuse worker` and follow its progress.",
@@ -119,6 +126,9 @@ class IngestActions(Actions):
         if not path.is_file():
             raise CommandError(_("No file at %(path)s") % {"path": path})
         dataset = dataset_named(person, options["dataset"])
+        if options["preview"]:
+            self._preview(path, options)
+            return
         outcome = services.upload_file(
             actor=person,
             dataset=dataset,
@@ -156,6 +166,28 @@ class IngestActions(Actions):
                 "count": f"{version.quarantined_rows:,}"
             }
         self.stdout.write(self.style.SUCCESS(said))
+
+    def _preview(self, path: Path, options: dict[str, Any]) -> None:
+        """How the file would be read, as the upload page's check shows it."""
+        read = ReadOptions(skip_rows=options["skip_rows"], header_rows=options["header_rows"])
+        try:
+            found = detection.detect(path, read)
+        except IngestError as error:
+            raise CommandError(explain(error.key, error.params, str(error))) from error
+        self.stdout.write(
+            _("Lines above the table: %(count)s; column names from line %(line)s.")
+            % {"count": found.skip_rows, "line": found.header_line}
+        )
+        for line in found.title_lines:
+            self.stdout.write(f"  | {line}")
+        if found.table_end_line:
+            self.stdout.write(
+                _("The table ends at the blank line %(line)s; the notes below it are left out.")
+                % {"line": found.table_end_line}
+            )
+        self.stdout.write(_("Columns: %(names)s") % {"names": ", ".join(found.columns)})
+        for row in found.rows:
+            self.stdout.write("  " + " | ".join(row))
 
     def _run_or_follow(self, upload: DatasetUpload, *, background: bool) -> None:
         """Follow the ingest's progress; unless ``background``, run it here (a worker that

@@ -110,7 +110,7 @@ def sample_records(lines: Sequence[str], delimiter: str, quote: str) -> list[lis
         return []
 
 
-def _lines_of_records(lines: Sequence[str], records: int, delimiter: str, quote: str) -> int:
+def lines_of_records(lines: Sequence[str], records: int, delimiter: str, quote: str) -> int:
     """How many lines of the file the first ``records`` records take (a quoted title may hold
     a line break): preamble rows are skipped by line."""
     reader = _sample_reader(lines, delimiter, quote)
@@ -131,7 +131,7 @@ def _with_preamble_found(
     lines = sample_lines(readable, text_encoding, 200)
     delimiter = options.delimiter or sniff_delimiter(lines, options.quote)
     records = preamble_lines(sample_records(lines, delimiter, options.quote))
-    skip = _lines_of_records(lines, records, delimiter, options.quote) if records else 0
+    skip = lines_of_records(lines, records, delimiter, options.quote) if records else 0
     if skip:
         warnings.append(
             IngestWarning(
@@ -177,7 +177,7 @@ def _modal_data_width(lines: Sequence[str], delimiter: str, quote: str) -> int:
     return counts.most_common(1)[0][0] if counts else 0
 
 
-def _join_header_rows(rows: Sequence[Sequence[str]]) -> list[str]:
+def join_header_rows(rows: Sequence[Sequence[str]]) -> list[str]:
     width = max((len(row) for row in rows), default=0)
     joined = []
     for index in range(width):
@@ -392,7 +392,7 @@ def _column_names(
         raise IngestError("ingest.empty-file", "The file has no header row.")
     if not has_data:
         raise IngestError("ingest.header-only", "The file has a header but no data rows.")
-    raw_names = list(options.names) if options.names else _join_header_rows(header)
+    raw_names = list(options.names) if options.names else join_header_rows(header)
     width = _modal_data_width(skip_sample[options.header_rows :], delimiter, options.quote)
     if width > len(raw_names):
         # A trailing delimiter on every data row (common in council exports) is an unnamed

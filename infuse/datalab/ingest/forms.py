@@ -33,25 +33,11 @@ TYPES = [
 NUMERIC = {"integer", "number", "year"}
 
 
-class UploadForm(SchemaForm):
-    """A data file, and how to read it (``UploadIn``); the file travels beside the schema."""
+class ReadingForm(SchemaForm):
+    """How to read a file (``UploadIn``): the lines above its table and its header rows."""
 
     schema = UploadIn
 
-    file = forms.FileField(
-        label=_("Data file"),
-        help_text=_(
-            "CSV, XLSX, Parquet, JSON or NDJSON. Large files are fine: they are "
-            "processed in the background."
-        ),
-        error_messages={"required": _("Choose a file to upload"), "empty": _("The file is empty")},
-    )
-    sheet = forms.CharField(
-        label=_("Sheet (spreadsheets only)"),
-        required=False,
-        max_length=100,
-        help_text=_("Leave empty to use the first sheet."),
-    )
     skip_rows = forms.IntegerField(
         label=_("Lines to skip before the header"),
         required=False,
@@ -89,6 +75,26 @@ class UploadForm(SchemaForm):
             "skip_rows": data.get("skip_rows"),
             "header_rows": data.get("header_rows") or 1,
         }
+
+
+class UploadForm(ReadingForm):
+    """A data file, and how to read it; the file travels beside the schema."""
+
+    file = forms.FileField(
+        label=_("Data file"),
+        help_text=_(
+            "CSV, XLSX, Parquet, JSON or NDJSON. Large files are fine: they are "
+            "processed in the background."
+        ),
+        error_messages={"required": _("Choose a file to upload"), "empty": _("The file is empty")},
+    )
+    sheet = forms.CharField(
+        label=_("Sheet (spreadsheets only)"),
+        required=False,
+        max_length=100,
+        help_text=_("Leave empty to use the first sheet."),
+    )
+    field_order = ["file", "sheet", "skip_rows", "header_rows"]
 
 
 class ColumnRulesForm(forms.Form):

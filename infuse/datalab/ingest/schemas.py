@@ -19,6 +19,9 @@ class UploadIn(Schema):
     # file, and the upload's report says how many were skipped.
     skip_rows: Count | None = None
     header_rows: Count = 1  # rows that make up the column names
+    # Keep a CSV file without converting it, so its reading can be checked first
+    # (GET /uploads/{id}/preview) and changed before it is converted (POST …/convert).
+    check_first: bool = False
 
     def read_options(self) -> dict[str, Any]:
         """The options that differ from the defaults, as the upload records them."""
@@ -30,6 +33,22 @@ class UploadIn(Schema):
         if self.header_rows != 1:
             options["header_rows"] = self.header_rows
         return options
+
+
+class DetectionOut(Schema):
+    """How a kept file will be read: what was found, the column names and the first rows."""
+
+    skip_rows: int  # lines above the header, as it will be read
+    found_skip_rows: int  # what the file's shape suggests
+    header_rows: int
+    header_line: int
+    title_lines: list[str]
+    columns: list[str]
+    rows: list[list[str]]
+    table_end_line: int | None
+    unnamed: list[str]
+    encoding: str
+    delimiter: str
 
 
 class SchemaIn(Schema):

@@ -7,7 +7,6 @@ event in one transaction, and raises ``infuse.core.errors`` types with field det
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from infuse.core import audit, files
 from infuse.core.errors import (
+    Conflict,
     FieldProblem,
     InvalidInput,
     NotFound,
@@ -30,9 +30,11 @@ from infuse.core.errors import (
 from infuse.core.models import Person, TaskProgress
 from infuse.core.permissions import can
 from infuse.core.progress import enqueue_tracked
+from infuse.datalab.ingest import detection, readers
 from infuse.datalab.ingest.schemas import SchemaIn, UploadIn
-from infuse.datalab.ingest.sources import safe_display_name
+from infuse.datalab.ingest.sources import IngestError, ReadOptions, safe_display_name
 from infuse.datalab.ingest.tasks import ingest_upload, recover_interrupted_uploads
+from infuse.datalab.messages import explain
 from infuse.datalab.models import Dataset, DatasetUpload, DatasetVersion
 
 FORMATS_BY_SUFFIX = {
@@ -101,31 +103,33 @@ def upload_file(
         return UploadOutcome(existing_version=existing)
     in_flight = dataset.uploads.filter(
         sha256=stored.sha256,
-        status__in=[DatasetUpload.Status.QUEUED, DatasetUpload.Status.PROCESSING],
+        status__in=[
+            DatasetUpload.Status.WAITING,
+            DatasetUpload.Status.QUEUED,
+            DatasetUpload.Status.PROCESSING,
+        ],
     ).first()
     if in_flight is not None:
         return UploadOutcome(upload=in_flight)  # the same file is being ingested already
+    upload_in = upload_in or UploadIn()
+    waits = (
+        upload_in.check_first
+        and readers.detect_format(files.resolve(stored.relative_path)) == "csv"
+    )
     with transaction.atomic():
-        upload_id = uuid.uuid4()
-        progress = TaskProgress.objects.create(
-            kind="datalab.ingest",
-            owner=actor,
-            subject_view="datalab:upload_status",
-            subject_kwargs={"upload_id": str(upload_id)},
-        )
         upload = DatasetUpload.objects.create(
-            id=upload_id,
             dataset=dataset,
             original_name=display_name,
             sha256=stored.sha256,
             size_bytes=stored.size,
             raw_path=stored.relative_path,
             file_format=file_format,
-            read_options=(upload_in or UploadIn()).read_options(),
-            progress=progress,
+            read_options=upload_in.read_options(),
+            status=DatasetUpload.Status.WAITING if waits else DatasetUpload.Status.QUEUED,
             created_by=actor,
         )
-        enqueue_tracked(progress, ingest_upload, str(upload.pk))
+        if not waits:
+            _queue(upload, actor)
         audit.record_event(
             actor=actor,
             action="dataset.upload_received",
@@ -138,6 +142,63 @@ def upload_file(
             },
         )
     return UploadOutcome(upload=upload)
+
+
+def _queue(upload: DatasetUpload, actor: Person) -> None:
+    """Queue the upload's conversion, with progress its page and the API follow."""
+    progress = TaskProgress.objects.create(
+        kind="datalab.ingest",
+        owner=actor,
+        subject_view="datalab:upload_status",
+        subject_kwargs={"upload_id": str(upload.pk)},
+    )
+    upload.progress = progress
+    upload.status = DatasetUpload.Status.QUEUED
+    upload.save(update_fields=["progress", "status"])
+    enqueue_tracked(progress, ingest_upload, str(upload.pk))
+
+
+def _waiting(actor: Any, upload_id: Any) -> DatasetUpload:
+    upload = get_upload(actor=actor, upload_id=upload_id)
+    if upload.status != DatasetUpload.Status.WAITING:
+        raise Conflict(_("This file is being converted already, or has been: its page says how."))
+    return upload
+
+
+def preview_upload(
+    *, actor: Any, upload_id: Any, upload_in: UploadIn | None = None
+) -> detection.Detection:
+    """How a file kept for checking will be read: with ``upload_in``'s settings when given
+    (the person trying others), else with those it was sent with."""
+    upload = _waiting(actor, upload_id)
+    options = dict(upload.read_options) if upload_in is None else upload_in.read_options()
+    read = ReadOptions(
+        skip_rows=options.get("skip_rows", 0), header_rows=options.get("header_rows", 1)
+    )
+    try:
+        return detection.detect(files.resolve(upload.raw_path), read)
+    except IngestError as error:
+        raise InvalidInput(
+            problems=[FieldProblem("file", explain(error.key, error.params, str(error)))]
+        ) from error
+
+
+def convert_upload(*, actor: Person, upload_id: Any, upload_in: UploadIn) -> DatasetUpload:
+    """Convert a file kept for checking, read as ``upload_in`` says (the settings checked)."""
+    upload = _waiting(actor, upload_id)
+    if not can(actor, "datalab.upload_version", upload.dataset):
+        raise PermissionDenied()
+    with transaction.atomic():
+        upload.read_options = upload_in.read_options()
+        upload.save(update_fields=["read_options"])
+        _queue(upload, actor)
+        audit.record_event(
+            actor=actor,
+            action="dataset.upload_checked",
+            obj=upload,
+            after={"read_options": upload.read_options},
+        )
+    return upload
 
 
 def get_upload(*, actor: Any, upload_id: Any) -> DatasetUpload:

@@ -5,6 +5,7 @@ from infuse.datalab.ingest import views
 urlpatterns = [
     path("datasets/<slug:slug>/upload/", views.upload, name="upload"),
     path("uploads/<uuid:upload_id>/", views.upload_status, name="upload_status"),
+    path("uploads/<uuid:upload_id>/check/", views.upload_check, name="upload_check"),
     path(
         "datasets/<slug:slug>/versions/<int:number>/quarantine.<str:file_format>",
         views.version_quarantine,

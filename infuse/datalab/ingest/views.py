@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -25,10 +25,16 @@ from infuse.core.ratelimit import rate_limited
 from infuse.datalab.catalogue import services as catalogue
 from infuse.datalab.catalogue.views import download_response
 from infuse.datalab.ingest import services
-from infuse.datalab.ingest.forms import SchemaJsonForm, SchemaRulesForm, UploadForm, initial_rules
+from infuse.datalab.ingest.forms import (
+    ReadingForm,
+    SchemaJsonForm,
+    SchemaRulesForm,
+    UploadForm,
+    initial_rules,
+)
 from infuse.datalab.ingest.schemas import SchemaIn
 from infuse.datalab.ingest.services import UploadOutcome
-from infuse.datalab.models import Dataset
+from infuse.datalab.models import Dataset, DatasetUpload
 
 
 def _changeable(request: HttpRequest, slug: str, permission: str) -> tuple[Person, Dataset]:
@@ -42,6 +48,42 @@ def _changeable(request: HttpRequest, slug: str, permission: str) -> tuple[Perso
 
 def _dataset_page(dataset: Dataset) -> str:
     return reverse("datalab:dataset", kwargs={"slug": dataset.slug})
+
+
+def _upload_page(upload: DatasetUpload) -> str:
+    """Where an upload is followed: its check while it waits for one, else its progress."""
+    view = "upload_check" if upload.status == DatasetUpload.Status.WAITING else "upload_status"
+    return reverse(f"datalab:{view}", kwargs={"upload_id": upload.pk})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def upload_check(request: HttpRequest, upload_id: str) -> HttpResponse:
+    """How a kept file will be read (the lines above its table, the header, the first rows),
+    with other settings to try (GET) and the button that converts it as shown (POST)."""
+    person = person_of(request)
+    upload = services.get_upload(actor=person, upload_id=upload_id)
+    if upload.status != DatasetUpload.Status.WAITING:
+        return redirect(_upload_page(upload))
+    trying = ReadingForm(request.GET) if "header_rows" in request.GET else None
+    form = ReadingForm(request.POST) if request.method == "POST" else None
+    settings = trying.to_schema() if trying is not None and trying.is_valid() else None
+    return form_page(
+        request,
+        form or ReadingForm(),
+        template="datalab/upload_check.html",
+        save=lambda form: services.convert_upload(
+            actor=person, upload_id=upload.pk, upload_in=form.to_schema()
+        ),
+        success=_("The file is being converted; this page shows how."),
+        then=lambda converted: _upload_page(converted),
+        context=lambda: {
+            "upload": upload,
+            "dataset": upload.dataset,
+            "trying": trying,
+            "found": services.preview_upload(actor=person, upload_id=upload.pk, upload_in=settings),
+        },
+    )
 
 
 @login_required
@@ -59,10 +101,13 @@ def upload(request: HttpRequest, slug: str) -> HttpResponse:
             dataset=dataset,
             chunks=received.chunks(),
             original_name=received.name,
-            upload_in=form.to_schema(),
+            # A CSV file is kept to be checked first: the page shows how it will be read.
+            upload_in=form.to_schema(check_first=True),
         )
 
     def message(outcome: UploadOutcome) -> Message:
+        if outcome.upload is not None and outcome.upload.status == DatasetUpload.Status.WAITING:
+            return _("File received. Check how it will be read, then convert it.")
         if outcome.existing_version is None:
             return _("File received. It is being processed in the background; this page shows how.")
         return _("This file is already version %(number)s of the dataset: nothing changed.") % {
@@ -72,7 +117,7 @@ def upload(request: HttpRequest, slug: str) -> HttpResponse:
     def then(outcome: UploadOutcome) -> str:
         if outcome.upload is None:
             return _dataset_page(dataset)
-        return reverse("datalab:upload_status", kwargs={"upload_id": outcome.upload.pk})
+        return _upload_page(outcome.upload)
 
     return form_page(
         request,
@@ -90,6 +135,8 @@ def upload(request: HttpRequest, slug: str) -> HttpResponse:
 def upload_status(request: HttpRequest, upload_id: str) -> HttpResponse:
     """Progress of an upload's ingest, then its outcome and validation report."""
     upload = services.follow_upload(actor=person_of(request), upload_id=upload_id)
+    if upload.status == DatasetUpload.Status.WAITING:
+        return redirect(_upload_page(upload))
     return render(
         request,
         "datalab/upload_status.html",

@@ -245,7 +245,15 @@ def test_upload_page_then_status_page_in_both_languages(make_dataset, make_perso
         },
     )
     assert sent.status_code == 302
-    status_url = sent["Location"]
+    # A CSV file is kept to be checked first: how it will be read, then the button.
+    check_url = sent["Location"]
+    assert check_url.endswith("/check/")
+    check = client.get(check_url).content.decode()
+    assert "Check how the file is read" in check and "council" in check
+    converted = client.post(check_url, {"skip_rows": "0", "header_rows": "1"})
+    assert converted.status_code == 302
+    status_url = converted["Location"]
+    assert client.post(check_url, {"skip_rows": "0", "header_rows": "1"}).status_code == 302
     waiting = client.get(status_url).content.decode()
     assert 'role="status"' in waiting and "Check again" in waiting
     call_command("worker", "--batch")

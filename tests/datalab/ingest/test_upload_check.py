@@ -1,0 +1,133 @@
+"""Checking how a file will be read before it is converted: the page shows the lines above the
+table, where the column names come from and the first rows; other settings can be tried; the
+file is converted as shown. The API and the command do the same."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.test import Client
+
+from infuse.datalab.models import DatasetUpload
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+SHARED = Path(__file__).resolve().parents[3].parent / "shared" / "data"
+
+
+def shared(relative: str) -> Path:
+    path = SHARED / relative
+    if not path.exists():
+        pytest.fail(f"Reference data file missing: {path} (CI always has ../shared/data)")
+    return path
+
+
+def test_the_births_file_is_checked_then_converted_as_shown(make_dataset, make_person):
+    officer = make_person("officer")
+    dataset = make_dataset("Births", actor=officer)
+    page = Client()
+    page.force_login(officer)
+    raw = shared("health/low_birth_weight.csv").read_bytes()
+    sent = page.post(
+        f"/data/datasets/{dataset.slug}/upload/",
+        {"file": SimpleUploadedFile("lbw.csv", raw, content_type="text/csv")},
+    )
+    upload = DatasetUpload.objects.get(dataset=dataset)
+    assert upload.status == "waiting" and upload.progress is None
+    assert sent["Location"] == f"/data/uploads/{upload.pk}/check/"
+    # Its progress page and the dataset's task list both lead to the check.
+    assert page.get(f"/data/uploads/{upload.pk}/")["Location"].endswith("/check/")
+    steps = page.get(f"/data/datasets/{dataset.slug}/").content.decode()
+    assert f"/data/uploads/{upload.pk}/check/" in steps
+    check = page.get(sent["Location"]).content.decode()
+    assert "6 lines, kept as the file's title" in check
+    assert "From line 7" in check and "Year: 2023" in check
+    assert "Line 38 is blank: the notes below it are left out" in check
+    assert (
+        "3 columns have no name in the file, so they are called column_1, column_2, column_3"
+        in check
+    )
+    assert '<th scope="col" class="govuk-table__header">2000-2499g</th>' in check
+    assert "Isle of Anglesey" in check
+    # Trying the first line as the header shows what that would do, and what the file suggests.
+    tried = page.get(sent["Location"], {"skip_rows": "0", "header_rows": "1"}).content.decode()
+    assert "None: the table starts on the first line" in tried
+    assert "The file's shape suggests 6 lines." in tried
+    welsh = page.get("/cy" + sent["Location"]).content.decode()
+    assert "Gwirio sut mae'r ffeil yn cael ei darllen" in welsh.replace("&#x27;", "'")
+    converted = page.post(sent["Location"], {"skip_rows": "6", "header_rows": "1"})
+    assert converted["Location"] == f"/data/uploads/{upload.pk}/"
+    call_command("worker", "--batch")
+    upload.refresh_from_db()
+    assert upload.status == "accepted" and upload.read_options == {"skip_rows": 6}
+    assert upload.version.title_lines[-1] == "Year: 2023"
+    again = page.post(sent["Location"], {"skip_rows": "6", "header_rows": "1"})
+    assert again["Location"] == f"/data/uploads/{upload.pk}/"  # converted already: its page
+
+
+def test_a_spreadsheet_is_converted_at_once(make_dataset, make_person):
+    officer = make_person("officer")
+    dataset = make_dataset("Participation", actor=officer)
+    page = Client()
+    page.force_login(officer)
+    raw = shared("health/post16_participation.xlsx").read_bytes()
+    sent = page.post(
+        f"/data/datasets/{dataset.slug}/upload/",
+        {"file": SimpleUploadedFile("p16.xlsx", raw)},
+    )
+    upload = DatasetUpload.objects.get(dataset=dataset)
+    assert upload.status == "queued" and sent["Location"] == f"/data/uploads/{upload.pk}/"
+
+
+def test_the_api_checks_first_when_asked(make_dataset, make_person, capsys):
+    officer = make_person("officer")
+    dataset = make_dataset("Births", actor=officer)
+    api = Client()
+    api.force_login(officer)
+    raw = shared("health/low_birth_weight.csv").read_bytes()
+    sent = api.post(
+        f"/api/v1/data/datasets/{dataset.slug}/uploads",
+        {"file": SimpleUploadedFile("lbw.csv", raw), "check_first": "true"},
+    )
+    assert sent.status_code == 202 and sent.json()["status"] == "waiting"
+    upload_id = sent.json()["id"]
+    found = api.get(f"/api/v1/data/uploads/{upload_id}/preview").json()
+    assert (found["skip_rows"], found["header_line"], found["unnamed"]) == (
+        6,
+        7,
+        ["column_1", "column_2", "column_3"],
+    )
+    assert found["rows"][0][:4] == ["Wales", "", "", "684"]
+    plain = api.get(f"/api/v1/data/uploads/{upload_id}/preview", {"skip_rows": 0}).json()
+    assert plain["columns"][0].startswith("Health and social care")
+    converted = api.post(
+        f"/api/v1/data/uploads/{upload_id}/convert",
+        data=json.dumps({"skip_rows": 6}),
+        content_type="application/json",
+    )
+    assert converted.status_code == 202 and converted.json()["status"] == "queued"
+    twice = api.post(
+        f"/api/v1/data/uploads/{upload_id}/convert",
+        data=json.dumps({"skip_rows": 6}),
+        content_type="application/json",
+    )
+    assert twice.status_code == 409
+
+    call_command(
+        "data",
+        "ingest",
+        str(shared("health/low_birth_weight.csv")),
+        "--dataset",
+        dataset.slug,
+        "--preview",
+        "--as",
+        officer.email,
+    )
+    said = capsys.readouterr().out
+    assert "Lines above the table: 6; column names from line 7." in said
+    assert "  | Year: 2023" in said and "Columns: column_1, column_2, column_3, <2000g" in said
+    assert DatasetUpload.objects.filter(dataset=dataset).count() == 1  # nothing uploaded
