@@ -65,6 +65,11 @@ MESSAGES: dict[str, Promise] = {
         "the column names come from line %(header_line)s. If that is wrong, upload the file "
         "again and give the number of lines to skip."
     ),
+    "ingest.flags-kept": _(
+        "Some values carry a StatsWales or ONS flag ([c] confidential, [x] not available, [p] "
+        "provisional…): each is read without its flag, and the flag is kept beside it in the "
+        "columns %(columns)s."
+    ),
     "ingest.footer-dropped": _(
         "The table ends at the blank line %(line)s; %(count)s lines of notes below it were left "
         "out."

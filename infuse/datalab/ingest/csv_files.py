@@ -9,6 +9,7 @@ import codecs
 import csv
 import dataclasses
 import io
+import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -315,6 +316,20 @@ def _prepare_csv_text(
     columns = [f"c{index}" for index in range(len(names))]
     skip = options.lines_skipped + options.header_rows
     relation = _scan(readable, columns, skip, delimiter, options.quote, "store_rejects=true")
+    flagged = flagged_columns(skip_sample[options.header_rows :], delimiter, options.quote)
+    if flagged:
+        flag_names = [f"{names[index]} flag" for index in flagged]
+        warnings.append(
+            IngestWarning(
+                "ingest.flags-kept",
+                "Values with a StatsWales or ONS flag ([c], [x], [p]…): the value is read "
+                "without it and the flag kept in its own column (" + ", ".join(flag_names) + ").",
+                {"columns": ", ".join(flag_names)},
+            )
+        )
+        relation = with_flag_columns(relation, [columns[i] for i in flagged])
+        columns += [f"{columns[i]}_flag" for i in flagged]
+        names += flag_names
     sample_relation = None
     if options.inference_rows is not None:
         # DuckDB's parallel reader scans far past a LIMIT; a head-of-file copy keeps the type
@@ -322,8 +337,16 @@ def _prepare_csv_text(
         sample = work_dir / "sample.csv"
         _copy_head(readable, sample, skip + options.inference_rows)
         temporaries.append(sample)
-        sample_relation = _scan(
-            sample, columns, skip, delimiter, options.quote, "ignore_errors=true"
+        sample_relation = with_flag_columns(
+            _scan(
+                sample,
+                columns[: len(columns) - len(flagged)],
+                skip,
+                delimiter,
+                options.quote,
+                "ignore_errors=true",
+            ),
+            [columns[i] for i in flagged],
         )
     return PreparedSource(
         format=fmt,
@@ -339,6 +362,36 @@ def _prepare_csv_text(
         temporaries=temporaries,
         title_lines=title,
     )
+
+
+#: A value with a flag, as StatsWales and the ONS write them ("[c]" confidential, "[x]" not
+#: available, "[z]" not applicable, "[p]" provisional, "[e]" estimated, "[u]" low reliability,
+#: "[low]" rounds to zero…), alone or after a number ("12.5 [p]").
+_FLAGGED = re.compile(r"^\s*(?:[-+]?[0-9][0-9.,]*\s*)?\[(?:[a-z]{1,3}|low)\]\s*$")
+_FLAG_SQL = r"\s*\[([a-z]{1,3}|low)\]\s*$"
+
+
+def flagged_columns(lines: Sequence[str], delimiter: str, quote: str) -> list[int]:
+    """The positions of the columns where a sample value carries a flag."""
+    found: set[int] = set()
+    for record in sample_records(lines, delimiter, quote):
+        found.update(index for index, cell in enumerate(record) if _FLAGGED.match(cell))
+    return sorted(found)
+
+
+def with_flag_columns(relation: str, columns: Sequence[str]) -> str:
+    """``relation`` with each of ``columns`` read without its flag, and the flag (the letters
+    in brackets, "c" for "[c]") in a column of its own, ``<column>_flag``; a value that was
+    only a flag is missing."""
+    if not columns:
+        return relation
+    pattern = quote_literal(_FLAG_SQL)
+    replaced = ", ".join(
+        f"nullif(trim(regexp_replace({c}, {pattern}, '')), '') AS {c}" for c in columns
+    )
+    flags = ", ".join(f"nullif(regexp_extract({c}, {pattern}, 1), '') AS {c}_flag" for c in columns)
+    # The columns are the reader's own names (c0, c1…), the pattern an escaped literal.
+    return f"(SELECT * REPLACE ({replaced}), {flags} FROM {relation})"  # noqa: S608
 
 
 #: How much of a file's title is kept: enough for its filters, never a whole skipped table.

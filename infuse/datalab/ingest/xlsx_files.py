@@ -4,15 +4,18 @@ file, then the chosen sheet is streamed (read-only mode) into a UTF-8 CSV and re
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import dataclasses
 import datetime as dt
+import itertools
+import re
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from infuse.datalab.ingest.csv_files import prepare_csv
+from infuse.datalab.ingest.csv_files import TITLE_LINE_CHARACTERS, TITLE_LINES, prepare_csv
 from infuse.datalab.ingest.sources import IngestError, PreparedSource, ReadOptions
 
 
@@ -57,20 +60,29 @@ def check_zip_safety(
             )
 
 
-def xlsx_sheet_names(path: Path) -> list[str]:
-    """Names of the workbook's sheets, in order (after the zip-bomb check)."""
+@contextlib.contextmanager
+def _workbook(path: Path) -> Iterator[Any]:
+    """The workbook, read-only, opened from a file handle: uploads are stored by their hash,
+    without a name ending, and openpyxl refuses a file name not ending in .xlsx."""
     import openpyxl  # heavy, and only spreadsheet uploads need it
 
+    with path.open("rb") as handle:
+        workbook = openpyxl.load_workbook(handle, read_only=True, data_only=True)
+        try:
+            yield workbook
+        finally:
+            workbook.close()
+
+
+def xlsx_sheet_names(path: Path) -> list[str]:
+    """Names of the workbook's sheets, in order (after the zip-bomb check)."""
     check_zip_safety(
         path,
         max_uncompressed_bytes=ReadOptions.max_uncompressed_bytes,
         max_compression_ratio=ReadOptions.max_compression_ratio,
     )
-    workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    try:
+    with _workbook(path) as workbook:
         return list(workbook.sheetnames)
-    finally:
-        workbook.close()
 
 
 def _cell_text(value: Any) -> str:
@@ -90,10 +102,7 @@ def _cell_text(value: Any) -> str:
 
 
 def _xlsx_rows(path: Path, options: ReadOptions) -> Iterator[list[str]]:
-    import openpyxl  # heavy, and only spreadsheet uploads need it
-
-    workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    try:
+    with _workbook(path) as workbook:
         sheets = list(workbook.sheetnames)
         sheet = options.sheet if options.sheet is not None else 0
         if isinstance(sheet, int):
@@ -116,8 +125,6 @@ def _xlsx_rows(path: Path, options: ReadOptions) -> Iterator[list[str]]:
             )
         for row in workbook[name].iter_rows(values_only=True):
             yield [_cell_text(value) for value in row]
-    finally:
-        workbook.close()
 
 
 def prepare_xlsx(
@@ -152,4 +159,34 @@ def prepare_xlsx(
     csv_options = dataclasses.replace(options, encoding="utf-8", delimiter=",", quote='"')
     prepared = prepare_csv(dest, work_dir, csv_options, fmt="xlsx")
     prepared.temporaries.append(dest)
+    prepared.title_lines = (prepared.title_lines + _other_sheets_lines(path, options))[:TITLE_LINES]
     return prepared
+
+
+_TAG = re.compile(r"<[^>]*>?")
+
+
+def _other_sheets_lines(path: Path, options: ReadOptions) -> list[str]:
+    """The text of the workbook's other sheets, as title lines: StatsWales puts a table's
+    title, filters and year on a "Metadata" sheet ("Academic Year" beside "2009/10" becomes
+    "Academic Year: 2009/10", so a recipe can take the year from it). Markup is dropped."""
+    lines: list[str] = []
+    with _workbook(path) as workbook:
+        names = list(workbook.sheetnames)
+        chosen = options.sheet if options.sheet is not None else 0
+        chosen_name = names[chosen] if isinstance(chosen, int) and chosen < len(names) else chosen
+        for name in names:
+            if name == chosen_name:
+                continue
+            for row in itertools.islice(workbook[name].iter_rows(values_only=True), 60):
+                cells = [
+                    " ".join(_TAG.sub(" ", _cell_text(value)).split())
+                    for value in row
+                    if value is not None
+                ]
+                cells = [cell for cell in cells if cell]
+                if not cells:
+                    continue
+                text = f"{cells[0]}: {cells[1]}" if len(cells) == 2 else " ".join(cells)
+                lines.append(text[:TITLE_LINE_CHARACTERS])
+    return lines

@@ -23,7 +23,8 @@ def _upload(dataset, officer, content: bytes, name: str) -> DatasetUpload:
 
 
 def _billion_laughs_xlsx() -> bytes:
-    """A spreadsheet whose shared strings expand nested entities to gigabytes."""
+    """A spreadsheet whose sheet expands nested entities to gigabytes (openpyxl writes its
+    strings inline, so the bomb goes in the sheet the reader parses, not in shared strings)."""
     buffer = io.BytesIO()
     workbook = Workbook()
     workbook.active.append(["area", "count"])
@@ -32,17 +33,19 @@ def _billion_laughs_xlsx() -> bytes:
     laughs = ['<!ENTITY l0 "ha">'] + [
         f'<!ENTITY l{i} "{f"&l{i - 1};" * 10}">' for i in range(1, 10)
     ]
-    shared = (
-        '<?xml version="1.0"?><!DOCTYPE sst [' + "".join(laughs) + "]>"
-        '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" '
-        'uniqueCount="1"><si><t>&l9;</t></si></sst>'
+    sheet = (
+        '<?xml version="1.0"?><!DOCTYPE worksheet [' + "".join(laughs) + "]>"
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        '<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&l9;</t></is></c></row>'
+        "</sheetData></worksheet>"
     )
     source = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for item in source.infolist():
-            target.writestr(item, source.read(item.filename))
-        target.writestr("xl/sharedStrings.xml", shared)
+            if item.filename != "xl/worksheets/sheet1.xml":
+                target.writestr(item, source.read(item.filename))
+        target.writestr("xl/worksheets/sheet1.xml", sheet)
     return out.getvalue()
 
 

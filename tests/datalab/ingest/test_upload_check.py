@@ -131,3 +131,58 @@ def test_the_api_checks_first_when_asked(make_dataset, make_person, capsys):
     assert "Lines above the table: 6; column names from line 7." in said
     assert "  | Year: 2023" in said and "Columns: column_1, column_2, column_3, <2000g" in said
     assert DatasetUpload.objects.filter(dataset=dataset).count() == 1  # nothing uploaded
+
+
+def test_statswales_flags_are_kept_beside_their_values(make_dataset, make_person):
+    """ "[c]" and "[x]" alone are missing values with their flag; "15 [p]" is 15, provisional;
+    ".." and "." are missing markers, as before."""
+    import duckdb
+
+    from infuse.core import files
+    from infuse.datalab.ingest.services import upload_file
+
+    officer = make_person("officer")
+    dataset = make_dataset("Flags", actor=officer)
+    text = (
+        "Area,Year,Count,Rate\n"
+        "Cardiff,2023,120,5.5\n"
+        "Newport,2023,[c],[x]\n"
+        "Torfaen,2023,15 [p],3.2 [e]\n"
+        "Bridgend,2023,..,.\n"
+    )
+    upload_file(actor=officer, dataset=dataset, chunks=[text.encode()], original_name="f.csv")
+    call_command("worker", "--batch")
+    version = dataset.latest_version
+    assert [(f["name"], f["type"]) for f in version.fields] == [
+        ("Area", "string"),
+        ("Year", "integer"),
+        ("Count", "integer"),
+        ("Rate", "number"),
+        ("Count flag", "string"),
+        ("Rate flag", "string"),
+    ]
+    rows = duckdb.sql(
+        f'SELECT Count, Rate::DOUBLE, "Count flag", "Rate flag" '
+        f"FROM read_parquet('{files.resolve(version.parquet_path)}')"
+    ).fetchall()
+    assert rows == [
+        (120, 5.5, None, None),
+        (None, None, "c", "x"),
+        (15, 3.2, "p", "e"),
+        (None, None, None, None),
+    ]
+    said = {w["key"]: w["params"] for w in version.upload.report["conversion"]["warnings"]}
+    assert said["ingest.flags-kept"] == {"columns": "Count flag, Rate flag"}
+
+
+def test_a_statswales_workbook_keeps_its_metadata_sheet_as_the_title(make_dataset, make_person):
+    from infuse.datalab.ingest.services import upload_file
+
+    officer = make_person("officer")
+    dataset = make_dataset("Participation", actor=officer)
+    raw = shared("health/post16_participation.xlsx").read_bytes()
+    upload_file(actor=officer, dataset=dataset, chunks=[raw], original_name="p16.xlsx")
+    call_command("worker", "--batch")
+    version = dataset.latest_version
+    assert "Academic Year: 2009/10" in version.title_lines
+    assert not any("<br" in line for line in version.title_lines)
