@@ -381,17 +381,23 @@ def _step_problems(step: Step, schema: ibis.Schema) -> list[SpecProblem]:
         return _derive_problems(step, schema)
     if isinstance(step, Constant):
         problems = _name_problems(step.column, schema)
-        if step.value is None or not str(step.value).strip():
-            where = (
-                f"a line ‘{step.from_title}: …’ in the file's title"
-                if step.from_title
-                else "a value"
-            )
+        if step.value is not None and str(step.value).strip():
+            return problems
+        if step.from_title:
             problems.append(
                 SpecProblem(
                     "analytics.recipe-no-value",
-                    f"The column {step.column!r} needs {where}.",
-                    {"column": step.column, "label": step.from_title or ""},
+                    f"The column {step.column!r} needs a line ‘{step.from_title}: …’ in the "
+                    "file's title.",
+                    {"column": step.column, "label": step.from_title},
+                )
+            )
+        else:
+            problems.append(
+                SpecProblem(
+                    "analytics.recipe-value-empty",
+                    f"Give the column {step.column!r} a value.",
+                    {"column": step.column},
                 )
             )
         return problems
@@ -432,7 +438,7 @@ def _unpivot_problems(step: Unpivot, schema: ibis.Schema) -> list[SpecProblem]:
                 {"count": 2},
             )
         ]
-    problems = _missing(step.columns, schema)
+    problems = [*_missing(step.columns, schema), *_repeated(step.columns)]
     if problems:
         return problems
     kept = [name for name in schema.names if name not in step.columns]
@@ -474,8 +480,20 @@ def _kind(dtype: Any) -> str:
     return str(dtype)
 
 
+def _repeated(columns: Sequence[str]) -> list[SpecProblem]:
+    if len(set(columns)) == len(columns):
+        return []
+    return [
+        SpecProblem(
+            "analytics.column-repeated",
+            "A column is named more than once; name each once.",
+            {"columns": list(columns)},
+        )
+    ]
+
+
 def _derive_problems(step: Derive, schema: ibis.Schema) -> list[SpecProblem]:
-    problems = _name_problems(step.column, schema)
+    problems = [*_name_problems(step.column, schema), *_repeated(step.of)]
     needed = 2
     if step.operation is Operation.DIFFERENCE and len(step.of) != 2:
         return [

@@ -18,10 +18,12 @@ COUNCIL_SUFFIX = r" (county borough |city and county |county |city |borough )?co
 def normalise_council_name(text: str) -> str:
     """How a council name is compared: case, spacing, hyphens, "&"/"and", a leading "The" and a
     trailing "(County Borough|City|County) Council" do not matter ("The Vale of Glamorgan" =
-    "Vale of Glamorgan Council"; "Tor-faen" = "tor faen")."""
+    "Vale of Glamorgan Council"; "City of Cardiff Council" = "Cardiff"; "Tor-faen" = "tor
+    faen")."""
     text = text.lower().replace("&", " and ").replace("-", " ")
     text = re.sub(r"\s+", " ", text).strip()
     text = re.sub(r"^the ", "", text)
+    text = re.sub(r"^(city and county|city|county borough|county) of ", "", text)
     return re.sub(COUNCIL_SUFFIX, "", text)
 
 

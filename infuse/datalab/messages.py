@@ -192,6 +192,10 @@ MESSAGES: dict[str, Promise] = {
     "analytics.count-unit-with-denominator": _(
         "A count has no denominator: choose a percentage or a rate, or leave the denominator empty."
     ),
+    "analytics.value-unit-one-column": _(
+        "A value as published is one column of the data: choose ‘Add up one or more columns’ "
+        "and tick that one column."
+    ),
     "analytics.unit-needs-denominator": _(
         "A percentage or a rate needs a denominator: choose the column to divide by, or the "
         "unit ‘count’."
@@ -224,6 +228,7 @@ MESSAGES: dict[str, Promise] = {
         "‘%(column)s’ needs a value: give one, or the start of a line of the file's title that "
         "holds it (this version's title has no line ‘%(label)s: …’)."
     ),
+    "analytics.recipe-value-empty": _("Give ‘%(column)s’ a value to hold on every row."),
     "analytics.recipe-no-conditions": _("Choose a column and a condition for the rows to keep."),
     "analytics.recipe-nothing-renamed": _("Choose a column to rename."),
     "analytics.recipe-too-few-columns": _("Tick two or more columns."),

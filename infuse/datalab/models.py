@@ -264,6 +264,7 @@ class Unit(models.TextChoices):
     PERCENTAGE = "percentage", _("Percentage")
     RATE_PER_1000 = "rate_per_1000", _("Rate per 1,000")
     RATE_PER_100000 = "rate_per_100000", _("Rate per 100,000")
+    VALUE = "value", _("A value as published (a rate or score worked out by the publisher)")
 
 
 class Polarity(models.TextChoices):

@@ -15,6 +15,7 @@ from django.db.models import Q, QuerySet
 
 from infuse.adaption.registry.services import result_of, visible_experiments
 from infuse.datalab.catalogue.services import visible_datasets, visible_indicators
+from infuse.datalab.indicators import benchmarks
 from infuse.datalab.indicators.publishing import ShownPeriod, shown_periods_of
 from infuse.fund.services import money_for_contracts
 from infuse.procurement.challenges.services import visible_challenges
@@ -44,6 +45,12 @@ class IndicatorLine:
     def region_value(self) -> float | None:
         region = self.latest.region if self.latest else None
         return region.value if region else None
+
+    @property
+    def compared_with(self) -> str:
+        """What the councils' comparisons are against, by name: the region unless the
+        indicator chose another benchmark (Wales, a target, a group)."""
+        return benchmarks.name(self.indicator.benchmark, self.indicator.unit)
 
     @property
     def counts(self) -> dict[str, int]:

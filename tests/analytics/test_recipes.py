@@ -139,7 +139,8 @@ def test_every_problem_names_its_step_and_checks_against_the_columns_before_it()
         ((Derive("x", "sum", ("births",)),), "analytics.recipe-too-few-columns"),
         ((Unpivot(("area", "births"), "what", "n"),), "analytics.recipe-mixed-types"),
         ((Unpivot(("births", "total"), "area", "n"),), "analytics.recipe-name-taken"),
-        ((Constant("x", " "),), "analytics.recipe-no-value"),
+        ((Constant("x", " "),), "analytics.recipe-value-empty"),
+        ((Derive("x", "sum", ("births", "births")),), "analytics.column-repeated"),
         ((Filter((Condition("births", ">", "many"),)),), "analytics.filter-value-type"),
         ((Filter(()),), "analytics.recipe-no-conditions"),
     ]

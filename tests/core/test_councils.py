@@ -26,7 +26,10 @@ def test_council_name_normalisation() -> None:
         "rhondda cynon taf"
     )
     assert normalise_council_name("Tor-faen") == normalise_council_name("tor faen")
-    assert normalise_council_name("City and County of Cardiff") != "cardiff"  # not a suffix
+    # Cardiff's formal names (the emissions data's "official-name") are Cardiff too.
+    assert normalise_council_name("City and County of Cardiff") == "cardiff"
+    assert normalise_council_name("City of Cardiff Council") == "cardiff"
+    assert normalise_council_name("Cardiff City") == "cardiff city"  # a football club, not it
 
 
 def test_every_spelling_lands_on_the_gss_code() -> None:

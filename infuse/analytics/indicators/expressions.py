@@ -129,6 +129,8 @@ def row_sum(table: ir.Table, names: tuple[str, ...]) -> ir.NumericValue:
 def _value(spec: IndicatorSpec, numerator: ir.Value, denominator: ir.Value) -> ir.FloatingValue:
     if spec.unit is Unit.COUNT:
         return numerator.cast("float64")
+    if spec.unit is Unit.VALUE:  # the mean of the rows' published values
+        return numerator.cast("float64") / denominator.cast("float64").nullif(0)
     multiplier = UNIT_MULTIPLIER[Unit(spec.unit)]
     # Multiply before dividing: 30 × 100 / 200 is exactly 15.0; 30 / 200 × 100 is not.
     return (numerator.cast("float64") * multiplier) / denominator.cast("float64").nullif(0)
@@ -179,6 +181,10 @@ def indicator_expression(
     measures = {"numerator": spec.numerator}
     if isinstance(spec.denominator, Measure):
         measures["denominator"] = spec.denominator
+    elif spec.unit is Unit.VALUE:
+        # A published value is averaged over a council's rows: the rows that have one count.
+        present = Condition(spec.numerator.columns[0], Operator.IS_NOT_NULL)
+        measures["denominator"] = Measure(Aggregation.COUNT, where=(*spec.numerator.where, present))
     aggregates = {name: _aggregate(rows, measure) for name, measure in measures.items()}
     by_council = rows.group_by(council=council, period=period).aggregate(**aggregates)
     region = _region(rows, council, by_council, spec, measures, population)
@@ -190,7 +196,7 @@ def indicator_expression(
     if isinstance(spec.denominator, PopulationDenominator):
         assert population is not None
         by_council, region = _join_population(by_council, region, population, spec.denominator)
-    elif spec.denominator is None:
+    elif spec.denominator is None and spec.unit is not Unit.VALUE:
         none = ibis.null().cast("int64")
         by_council = by_council.mutate(denominator=none)
         region = region.mutate(denominator=none)
@@ -198,6 +204,12 @@ def indicator_expression(
     columns = ["council", "period", "numerator", "denominator"]
     combined = by_council.select(columns).union(region.select(columns))
     combined = combined.mutate(value=_value(spec, combined.numerator, combined.denominator))
+    if spec.unit is Unit.VALUE:
+        # The mean of published values over the region's rows is no value of the region's:
+        # without the counts behind them, the region has none.
+        combined = combined.mutate(
+            value=ibis.ifelse(combined.council.isnull(), ibis.null("float64"), combined.value)
+        )
     return combined.order_by(["period", ibis.asc("council", nulls_first=False)])
 
 

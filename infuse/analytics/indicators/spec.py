@@ -46,6 +46,9 @@ class Unit(StrEnum):
     PERCENTAGE = "percentage"
     RATE_PER_1000 = "rate_per_1000"
     RATE_PER_100000 = "rate_per_100000"
+    # A rate, score or percentage the publisher worked out (no counts behind it in the data):
+    # the numerator sums the column, the value is its mean over a council's rows in a period.
+    VALUE = "value"
 
 
 class Polarity(StrEnum):

@@ -105,6 +105,18 @@ def coerce_value(dtype: dtypes.DataType, value: object) -> object:
     return value
 
 
+def _condition_params(condition: Condition, role: str) -> dict[str, object]:
+    """What a condition's problem says of it, and whose condition it is (a filter's, or the
+    numerator's own), so the form puts it on the right field."""
+    op = Operator(condition.operator)
+    return {
+        "column": condition.column,
+        "operator": op.value,
+        "value": jsonable(condition.value),
+        "role": role,
+    }
+
+
 def condition_problems(schema: ibis.Schema, condition: Condition, role: str) -> list[SpecProblem]:
     missing = _column_problem(schema, condition.column, role)
     if missing:
@@ -112,12 +124,7 @@ def condition_problems(schema: ibis.Schema, condition: Condition, role: str) -> 
     dtype = schema[condition.column]
     op = Operator(condition.operator)
     value = condition.value
-    params = {
-        "column": condition.column,
-        "operator": op.value,
-        "value": jsonable(value),
-        "role": role,
-    }
+    params = _condition_params(condition, role)
     if op in (Operator.IS_NULL, Operator.IS_NOT_NULL):
         if value is not None:
             return [
@@ -289,7 +296,27 @@ def _place_problems(spec: IndicatorSpec, schema: ibis.Schema) -> list[SpecProble
 
 
 def _unit_problems(spec: IndicatorSpec) -> list[SpecProblem]:
-    """A count has no denominator; a percentage or a rate needs one."""
+    """A count has no denominator; a percentage or a rate needs one; a published value is one
+    column of the data, taken as it is."""
+    if spec.unit is Unit.VALUE:
+        if spec.numerator.aggregation is not Aggregation.SUM or len(spec.numerator.columns) != 1:
+            return [
+                SpecProblem(
+                    "analytics.value-unit-one-column",
+                    "A value as published is one column of the data: choose ‘Add up one or more "
+                    "columns’ with that one column.",
+                    {"unit": str(spec.unit)},
+                )
+            ]
+        if spec.denominator is not None:
+            return [
+                SpecProblem(
+                    "analytics.count-unit-with-denominator",
+                    "A value as published has no denominator; remove it.",
+                    {"unit": str(spec.unit)},
+                )
+            ]
+        return []
     if spec.unit is Unit.COUNT and spec.denominator is not None:
         return [
             SpecProblem(

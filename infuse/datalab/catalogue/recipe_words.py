@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from infuse import analytics
 from infuse.datalab.messages import explain
@@ -125,3 +125,25 @@ def problem_sentence(problem: dict[str, Any] | SpecProblem, steps: list[Any]) ->
     if len(steps) > 1 and number:
         return _("Step %(number)s: %(problem)s") % {"number": number, "problem": text}
     return text
+
+
+def recipe_report(report: dict[str, Any], steps: list[Any]) -> list[str]:
+    """What the dataset's recipe made of an upload (its report's ``recipe``), as sentences:
+    none without a recipe."""
+    said = report.get("recipe") or {}
+    if not said:
+        return []
+    problems = said.get("problems") or []
+    if not problems:
+        return [
+            ngettext(
+                "The dataset's recipe (%(count)s step) shaped this version.",
+                "The dataset's recipe (%(count)s steps) shaped this version.",
+                said.get("steps", 0),
+            )
+            % {"count": said.get("steps", 0)}
+        ]
+    return [
+        _("The dataset's recipe cannot shape this version, so its indicators cannot be computed:"),
+        *(problem_sentence(problem, steps) for problem in problems),
+    ]

@@ -49,6 +49,13 @@ def name(benchmark: dict[str, Any] | None, unit: str = "") -> str:
     return _("Cardiff Capital Region")
 
 
+def named(indicator: Any) -> str | None:
+    """The indicator's benchmark by name when it is not the region (None for the region)."""
+    if kind_of(indicator.benchmark) == "region":
+        return None
+    return name(indicator.benchmark, indicator.unit)
+
+
 def names_area(benchmark: dict[str, Any], raw: Any) -> bool:
     """Whether a value of the council column is the benchmark's area (any spelling of Wales
     for Wales; otherwise the same words, case and spaces aside)."""

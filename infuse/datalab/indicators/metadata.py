@@ -44,6 +44,11 @@ VALUES = {
     "rate_per_1000": lambda: _("Value: the numerator per 1,000 of the denominator."),
     "rate_per_100000": lambda: _("Value: the numerator per 100,000 of the denominator."),
     "count": lambda: _("Value: the count itself."),
+    "value": lambda: _(
+        "Value: as the data publishes it (the mean where a council has several rows in a "
+        "period). The counts behind it are not in the data, so no confidence interval is "
+        "given and no difference is judged."
+    ),
 }
 
 # The level goes in as a value: "95% c…" in a message would read as a format directive.
@@ -60,8 +65,9 @@ INTERVALS = {
 }
 
 
-def method_sentences(specification: dict[str, Any]) -> list[str]:
-    """How the values are computed, sentence by sentence; empty for a malformed definition."""
+def method_sentences(specification: dict[str, Any], compared_with: str | None = None) -> list[str]:
+    """How the values are computed, sentence by sentence; empty for a malformed definition.
+    ``compared_with`` names the indicator's benchmark when it is not the region."""
     try:
         spec = IndicatorSpec.from_dict(specification)
     except IndicatorSpecError:
@@ -86,8 +92,18 @@ def method_sentences(specification: dict[str, Any]) -> list[str]:
     )
     if spec.filters:
         said.append(_("Only rows that meet the indicator's filters are used."))
+    if unit == "value":
+        return said
     said.append(INTERVALS.get(unit, INTERVALS["count"])())
-    if unit != "count":
+    if unit != "count" and compared_with:
+        said.append(
+            _(
+                "Each council is compared with %(benchmark)s: better or worse (or lower or "
+                "higher) when its whole %(level)s interval is on one side of its value."
+            )
+            % {**LEVEL, "benchmark": compared_with}
+        )
+    elif unit != "count":
         said.append(
             _(
                 "Each council is compared with the region: better or worse (or lower or "

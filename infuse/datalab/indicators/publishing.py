@@ -185,6 +185,10 @@ def protect_period(
     hide beside a small one, every page must hide the same one, or two pages showing the same
     period in different orders would let anyone recover the hidden count by subtraction."""
     shown = [v if isinstance(v, ShownValue) else ShownValue.of(v) for v in values]
+    if unit == "value":
+        # Values a publisher worked out and published (rates, scores): no counts of people
+        # are stored or shown, so there is nothing to protect by suppression or rounding.
+        return shown
     councils = sorted((v for v in shown if v.council is not None), key=lambda v: v.council_id or 0)
     region = [v for v in shown if v.council is None]
     if (method or disclosure_method()) == "rounding":
@@ -357,20 +361,47 @@ def shown_benchmarks(
             for p in periods
             if p.region is not None
         }
+    kind = benchmarks.kind_of(indicator.benchmark)
     members = set(indicator.benchmark.get("councils", []))
     by_period = {p.period: p for p in periods}
     shown = {}
     for row in indicator.benchmark_values.filter(area_code=benchmarks.OWN):
         period = by_period.get(row.period)
-        hidden = period is not None and any(
-            v.suppressed for v in period.councils if v.council and v.council.gss_code in members
+        if kind == "value" or period is None:
+            shown[row.period] = ShownBenchmark(row.value, row.ci_low, row.ci_high)
+            continue
+        # An area's or a group's value comes from full counts: beside the councils' shown
+        # values, it could give a suppressed one away by subtraction (a health board made of
+        # region councils), so it is hidden where one is; under rounding it is rounded too.
+        hidden = any(
+            v.suppressed
+            for v in period.councils
+            if v.council and (kind == "area" or v.council.gss_code in members)
         )
-        shown[row.period] = (
-            ShownBenchmark(None, None, None, hidden=True)
-            if hidden
-            else ShownBenchmark(row.value, row.ci_low, row.ci_high)
-        )
+        if hidden:
+            shown[row.period] = ShownBenchmark(None, None, None, hidden=True)
+        elif any(v.rounded for v in period.councils) and row.numerator is not None:
+            shown[row.period] = _rounded_benchmark(row, indicator.unit)
+        else:
+            shown[row.period] = ShownBenchmark(row.value, row.ci_low, row.ci_high)
     return shown
+
+
+def _rounded_benchmark(row: Any, unit: str) -> ShownBenchmark:
+    """A benchmark's value worked out again from its count rounded as the councils' are."""
+    rounded = round_to_base(pd.Series([round(row.numerator)], dtype="int64")).table.iloc[0, 0]
+    numerator = np.asarray([float(rounded)], dtype=np.float64)
+    denominator = np.asarray(
+        [np.nan if row.denominator is None else row.denominator], dtype=np.float64
+    )
+    if unit == "percentage":
+        numerator = np.fmin(numerator, denominator)
+    value, low, high = value_and_interval(unit, numerator, denominator)
+
+    def number(x: float) -> float | None:
+        return float(x) if np.isfinite(x) else None
+
+    return ShownBenchmark(number(value[0]), number(low[0]), number(high[0]))
 
 
 def compared_with(

@@ -105,7 +105,7 @@ class IndicatorOut(IndicatorDetailsIn):
             unit=indicator.unit,
             polarity=indicator.polarity,
             specification=indicator.specification,
-            method=method_sentences(indicator.specification),
+            method=method_sentences(indicator.specification, benchmarks.named(indicator)),
             update_frequency=indicator.dataset.update_frequency,
             last_updated=fresh.last_updated,
             next_update_due=fresh.next_due,

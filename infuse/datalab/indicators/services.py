@@ -60,6 +60,7 @@ _KEY_FIELDS = {
     "analytics.period-labels": "grain",
     "analytics.count-unit-with-denominator": "unit",
     "analytics.unit-needs-denominator": "unit",
+    "analytics.value-unit-one-column": "numerator_column",
     "analytics.population-missing": "denominator_column",
     "analytics.population-council-type": "council_column",
 }
@@ -140,9 +141,20 @@ def _checked_spec(
 
 def _area_problems(benchmark: dict[str, Any], found: list[tuple[Any, int]]) -> list[FieldProblem]:
     """A problem when the data has no rows for the benchmark's area, naming those it has."""
+    lookup = council_lookup(Council.objects.values_list("gss_code", "name_en", "name_cy"))
+    if resolve_council(benchmark.get("area"), lookup) is not None:
+        return [
+            FieldProblem(
+                "benchmark_area",
+                _(
+                    "‘%(area)s’ is a council of the region, whose rows are its own value. "
+                    "Compare with an area beyond them, such as Wales, or with a group of councils."
+                )
+                % {"area": benchmark.get("area", "")},
+            )
+        ]
     if any(benchmarks.names_area(benchmark, raw) for raw, _rows in found):
         return []
-    lookup = council_lookup(Council.objects.values_list("gss_code", "name_en", "name_cy"))
     others = sorted(str(raw).strip() for raw, _ in found if resolve_council(raw, lookup) is None)
     said = ", ".join(f"‘{area}’" for area in others[:20]) or _("none")
     return [

@@ -83,6 +83,9 @@ def value_and_interval(
         if unit in PER:
             interval = stats.rate_interval(numerator, denominator, per=PER[unit])
             return PER[unit] * numerator / denominator, interval.lower, interval.upper
+        if unit == "value":  # published values: their mean, and no interval is known
+            nothing = np.full(np.shape(numerator), np.nan)
+            return numerator / denominator, nothing, nothing
         interval = stats.poisson_interval(numerator, method="byar_or_exact")
         return numerator, interval.lower, interval.upper
 
@@ -127,7 +130,20 @@ def compute(
     table["gss"] = table["gss"].astype(object).where(table["gss"].notna(), None)
     table = _with_intervals(table, str(spec.unit))
     compared_with = _compared_with(data, spec, benchmark, codes, chosen_area, table)
-    against = {b.period: b.value for b in compared_with}
+    values = _judged_values(table, spec, kind, {b.period: b.value for b in compared_with})
+    return Computation(
+        values=values,
+        unmatched_councils=sorted(unmatched, key=lambda area: (-area[1], area[0])),
+        benchmarks=_benchmarks(data, spec, wales) if wales else [],
+        compared_with=compared_with,
+    )
+
+
+def _judged_values(
+    table: pd.DataFrame, spec: IndicatorSpec, kind: str, against: dict[str, float | None]
+) -> list[ComputedValue]:
+    """Every row as a value, each council marked against the benchmark of its period: the
+    region's own row, or ``against`` (the chosen benchmark's value) when it is not the region."""
     values: list[ComputedValue] = []
     for period, rows in table.groupby("period", sort=True):
         region_rows = rows[rows["gss"].isna()]
@@ -148,7 +164,7 @@ def compute(
         ):
             values.append(
                 ComputedValue(
-                    row["gss"],
+                    None if pd.isna(row["gss"]) else str(row["gss"]),
                     str(period),
                     _clean(row["numerator"]),
                     _clean(row["denominator"]),
@@ -158,12 +174,7 @@ def compute(
                     judgement,
                 )
             )
-    return Computation(
-        values=values,
-        unmatched_councils=sorted(unmatched, key=lambda area: (-area[1], area[0])),
-        benchmarks=_benchmarks(data, spec, wales) if wales else [],
-        compared_with=compared_with,
-    )
+    return values
 
 
 def _number(value: float | None) -> float:
@@ -219,7 +230,17 @@ def _benchmarks(data: Any, spec: IndicatorSpec, areas: dict[Any, str]) -> list[C
 
 
 def _with_intervals(table: pd.DataFrame, unit: str) -> pd.DataFrame:
-    """The table of counts with each row's value and 95% interval in the unit."""
+    """The table of counts with each row's value and 95% interval in the unit; a value as
+    published keeps the computed value, with no counts and no interval (none are known)."""
+    if unit == "value":
+        nothing = np.full(len(table), np.nan)
+        return table.assign(
+            value=table["value"].astype(float).to_numpy(),
+            numerator=nothing,
+            denominator=nothing,
+            ci_low=nothing,
+            ci_high=nothing,
+        )
     value, ci_low, ci_high = value_and_interval(
         unit,
         table["numerator"].astype(float).to_numpy(),
@@ -235,7 +256,8 @@ def judged(
     similar / worse (lower / higher where neither is better). A count is not compared: the
     region's count covers all ten councils, so every council would be "lower"; only values on
     one scale (percentages, rates) can be compared fairly."""
-    if unit == "count":
+    if unit in ("count", "value"):
+        # A value as published has no interval, so nothing is said about its difference.
         return ["not_compared"] * len(np.atleast_1d(lows))
     comparison = stats.compare_with_benchmark(
         lows, highs, benchmark, polarity=cast("Polarity", polarity)

@@ -114,14 +114,16 @@ def indicator_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "can_flag": can(request.user, "datalab.change_dataset", indicator.dataset),
         "formats": list(exports.FORMATS),
         "related": related.for_indicator(request.user, indicator),
-        "method": method_sentences(indicator.specification),
+        "method": method_sentences(indicator.specification, benchmarks.named(indicator)),
         "freshness": freshness(indicator.dataset),
         "areas_left_out": areas_left_out(indicator.excluded_areas or {}),
         "benchmark_name": benchmarks.name(indicator.benchmark, indicator.unit),
         "benchmark_is_region": benchmarks.kind_of(indicator.benchmark) == "region",
     }
     compared = publishing.shown_benchmarks(indicator, periods)
-    context["league"] = [(period, compared.get(period.period)) for period in periods]
+    # The region's row is in every table already: a benchmark row only for another benchmark.
+    own = {} if context["benchmark_is_region"] else compared
+    context["league"] = [(period, own.get(period.period)) for period in periods]
     if periods:
         marks = _work_marks(indicator, context["related"], [p.period for p in reversed(periods)])
         context.update(_trend_context(request, periods, unit_label, marks))
@@ -211,7 +213,7 @@ def _funnel_context(
     if benchmarks.kind_of(indicator.benchmark) != "region":
         own = compared.get(chosen.period)
         centre = own.value if own else None
-    if centre is None:
+    if centre is None or indicator.unit == "value":  # no counts: no funnel to draw
         funnel = None
     else:
         funnel = charts.build_funnel(

@@ -11,6 +11,7 @@ from ninja.files import UploadedFile
 
 from infuse.core import ratelimit
 from infuse.core.api_auth import OPTIONAL_AUTH, caller
+from infuse.core.bounds import Count
 from infuse.core.schemas import ProblemOut
 from infuse.datalab.catalogue import services as catalogue
 from infuse.datalab.catalogue.schemas import DatasetOut
@@ -78,7 +79,7 @@ def get_upload(request: HttpRequest, upload_id: UUID) -> UploadOut:
     "header_rows)",
 )
 def preview_upload(
-    request: HttpRequest, upload_id: UUID, skip_rows: int | None = None, header_rows: int = 1
+    request: HttpRequest, upload_id: UUID, skip_rows: Count | None = None, header_rows: Count = 1
 ) -> DetectionOut:
     found = services.preview_upload(
         actor=caller(request),

@@ -17,6 +17,7 @@ from infuse.core.errors import NotFound
 from infuse.core.files import Upload
 from infuse.core.models import Person
 from infuse.datalab.catalogue import services as catalogue
+from infuse.datalab.catalogue.recipe_words import recipe_report
 from infuse.datalab.ingest import detection, services
 from infuse.datalab.ingest.schemas import SchemaIn, UploadIn
 from infuse.datalab.ingest.sources import IngestError, ReadOptions
@@ -50,6 +51,9 @@ def report_lines(upload: DatasetUpload) -> list[str]:
             f"  - {explain(w['key'], w.get('params') or {}, w.get('message', ''))}"
             for w in warnings
         ]
+    version = getattr(upload, "version", None)
+    shaped = recipe_report(upload.report, version.recipe if version else [])
+    lines += shaped[:1] + [f"  - {line}" for line in shaped[1:]]
     validation = upload.report.get("validation") or {}
     if validation:
         problems, rows = validation.get("total_problems", 0), validation.get("invalid_rows", 0)

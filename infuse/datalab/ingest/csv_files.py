@@ -316,20 +316,9 @@ def _prepare_csv_text(
     columns = [f"c{index}" for index in range(len(names))]
     skip = options.lines_skipped + options.header_rows
     relation = _scan(readable, columns, skip, delimiter, options.quote, "store_rejects=true")
-    flagged = flagged_columns(skip_sample[options.header_rows :], delimiter, options.quote)
-    if flagged:
-        flag_names = [f"{names[index]} flag" for index in flagged]
-        warnings.append(
-            IngestWarning(
-                "ingest.flags-kept",
-                "Values with a StatsWales or ONS flag ([c], [x], [p]…): the value is read "
-                "without it and the flag kept in its own column (" + ", ".join(flag_names) + ").",
-                {"columns": ", ".join(flag_names)},
-            )
-        )
-        relation = with_flag_columns(relation, [columns[i] for i in flagged])
-        columns += [f"{columns[i]}_flag" for i in flagged]
-        names += flag_names
+    relation, flagged = _flags_split(
+        relation, columns, names, skip_sample[options.header_rows :], delimiter, options, warnings
+    )
     sample_relation = None
     if options.inference_rows is not None:
         # DuckDB's parallel reader scans far past a LIMIT; a head-of-file copy keeps the type
@@ -371,12 +360,32 @@ _FLAGGED = re.compile(r"^\s*(?:[-+]?[0-9][0-9.,]*\s*)?\[(?:[a-z]{1,3}|low)\]\s*$
 _FLAG_SQL = r"\s*\[([a-z]{1,3}|low)\]\s*$"
 
 
-def flagged_columns(lines: Sequence[str], delimiter: str, quote: str) -> list[int]:
-    """The positions of the columns where a sample value carries a flag."""
+def flagged_columns(
+    lines: Sequence[str], delimiter: str, quote: str, ends_at_blank: bool = False
+) -> list[int]:
+    """The positions of the columns where a sample value carries a flag (in the table: with
+    ``ends_at_blank``, not in the notes under its first blank line)."""
     found: set[int] = set()
     for record in sample_records(lines, delimiter, quote):
+        if ends_at_blank and not any(cell.strip() for cell in record):
+            break
         found.update(index for index, cell in enumerate(record) if _FLAGGED.match(cell))
     return sorted(found)
+
+
+def _new_names(wanted: Sequence[str], taken: Sequence[str]) -> list[str]:
+    """``wanted`` made unique against ``taken`` and each other ("Rate flag 2" when the file
+    has a "Rate flag" already)."""
+    used = {name.casefold() for name in taken}
+    names = []
+    for name in wanted:
+        candidate, number = name, 1
+        while candidate.casefold() in used:
+            number += 1
+            candidate = f"{name} {number}"
+        used.add(candidate.casefold())
+        names.append(candidate)
+    return names
 
 
 def with_flag_columns(relation: str, columns: Sequence[str]) -> str:
@@ -392,6 +401,37 @@ def with_flag_columns(relation: str, columns: Sequence[str]) -> str:
     flags = ", ".join(f"nullif(regexp_extract({c}, {pattern}, 1), '') AS {c}_flag" for c in columns)
     # The columns are the reader's own names (c0, c1…), the pattern an escaped literal.
     return f"(SELECT * REPLACE ({replaced}), {flags} FROM {relation})"  # noqa: S608
+
+
+def _flags_split(
+    relation: str,
+    columns: list[str],
+    names: list[str],
+    data_lines: Sequence[str],
+    delimiter: str,
+    options: ReadOptions,
+    warnings: list[IngestWarning],
+) -> tuple[str, list[int]]:
+    """The relation with each flagged column's flag in a column of its own (``columns`` and
+    ``names`` gain them, and the report says so); the positions of the flagged columns."""
+    ends = ends_at_blank_row(options)
+    found = flagged_columns(data_lines, delimiter, options.quote, ends)
+    flagged = [index for index in found if index < len(names)]
+    if not flagged:
+        return relation, []
+    flag_names = _new_names([f"{names[index]} flag" for index in flagged], names)
+    warnings.append(
+        IngestWarning(
+            "ingest.flags-kept",
+            "Values with a StatsWales or ONS flag ([c], [x], [p]…): the value is read "
+            "without it and the flag kept in its own column (" + ", ".join(flag_names) + ").",
+            {"columns": ", ".join(flag_names)},
+        )
+    )
+    relation = with_flag_columns(relation, [columns[i] for i in flagged])
+    columns += [f"{columns[i]}_flag" for i in flagged]
+    names += flag_names
+    return relation, flagged
 
 
 #: How much of a file's title is kept: enough for its filters, never a whole skipped table.

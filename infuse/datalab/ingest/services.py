@@ -72,6 +72,32 @@ def _file_format(name: str) -> str:
     return FORMATS_BY_SUFFIX[suffix]
 
 
+def _same_bytes(
+    actor: Person, dataset: Dataset, sha256: str, upload_in: UploadIn
+) -> UploadOutcome | None:
+    """What becomes of bytes the dataset has already: the version they are; the upload
+    ingesting them; or the upload kept for checking (converted now when they were sent again
+    to be converted)."""
+    existing = dataset.versions.filter(sha256=sha256).first()
+    if existing is not None:
+        return UploadOutcome(existing_version=existing)
+    in_flight = dataset.uploads.filter(
+        sha256=sha256,
+        status__in=[
+            DatasetUpload.Status.WAITING,
+            DatasetUpload.Status.QUEUED,
+            DatasetUpload.Status.PROCESSING,
+        ],
+    ).first()
+    if in_flight is None:
+        return None
+    if in_flight.status == DatasetUpload.Status.WAITING and not upload_in.check_first:
+        return UploadOutcome(
+            upload=convert_upload(actor=actor, upload_id=in_flight.pk, upload_in=upload_in)
+        )
+    return UploadOutcome(upload=in_flight)
+
+
 def upload_file(
     *,
     actor: Person,
@@ -98,20 +124,10 @@ def upload_file(
         ) from error
     if stored.size == 0:
         raise InvalidInput(problems=[FieldProblem("file", _("The file is empty"))])
-    existing = dataset.versions.filter(sha256=stored.sha256).first()
-    if existing is not None:
-        return UploadOutcome(existing_version=existing)
-    in_flight = dataset.uploads.filter(
-        sha256=stored.sha256,
-        status__in=[
-            DatasetUpload.Status.WAITING,
-            DatasetUpload.Status.QUEUED,
-            DatasetUpload.Status.PROCESSING,
-        ],
-    ).first()
-    if in_flight is not None:
-        return UploadOutcome(upload=in_flight)  # the same file is being ingested already
     upload_in = upload_in or UploadIn()
+    same = _same_bytes(actor, dataset, stored.sha256, upload_in)
+    if same is not None:
+        return same
     waits = (
         upload_in.check_first
         and readers.detect_format(files.resolve(stored.relative_path)) == "csv"
@@ -189,8 +205,15 @@ def convert_upload(*, actor: Person, upload_id: Any, upload_in: UploadIn) -> Dat
     if not can(actor, "datalab.upload_version", upload.dataset):
         raise PermissionDenied()
     with transaction.atomic():
-        upload.read_options = upload_in.read_options()
-        upload.save(update_fields=["read_options"])
+        # Claimed by one request only: a second click finds it queued already.
+        claimed = DatasetUpload.objects.filter(
+            pk=upload.pk, status=DatasetUpload.Status.WAITING
+        ).update(read_options=upload_in.read_options(), status=DatasetUpload.Status.QUEUED)
+        if not claimed:
+            raise Conflict(
+                _("This file is being converted already, or has been: its page says how.")
+            )
+        upload.refresh_from_db()
         _queue(upload, actor)
         audit.record_event(
             actor=actor,

@@ -349,6 +349,16 @@ def _create_version(
     dataset = upload.dataset
     with transaction.atomic():
         locked = type(dataset).objects.select_for_update().get(pk=dataset.pk)
+        if locked.recipe != recipe[0]:  # changed while the file was converted: the new one
+            report.pop("recipe", None)
+            recipe = (list(locked.recipe), {})
+            if locked.recipe:
+                shaped = shape(files.resolve(parquet_path), locked.recipe, conversion.title_lines)
+                recipe = (list(locked.recipe), shaped)
+                report["recipe"] = {
+                    "steps": len(locked.recipe),
+                    "problems": shaped.get("problems", []),
+                }
         last = locked.versions.order_by("-number").values_list("number", flat=True).first()
         version = DatasetVersion.objects.create(
             dataset=locked,

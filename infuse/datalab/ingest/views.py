@@ -23,6 +23,7 @@ from infuse.core.pages import action_page, form_page
 from infuse.core.permissions import can, person_of
 from infuse.core.ratelimit import rate_limited
 from infuse.datalab.catalogue import services as catalogue
+from infuse.datalab.catalogue.recipe_words import recipe_report
 from infuse.datalab.catalogue.views import download_response
 from infuse.datalab.ingest import services
 from infuse.datalab.ingest.forms import (
@@ -141,6 +142,9 @@ def upload_status(request: HttpRequest, upload_id: str) -> HttpResponse:
         request,
         "datalab/upload_status.html",
         {
+            "recipe_lines": recipe_report(
+                upload.report, upload.version.recipe if hasattr(upload, "version") else []
+            ),
             "upload": upload,
             "dataset": upload.dataset,
             "progress": upload.progress,

@@ -46,6 +46,7 @@ class StepForm(SchemaForm):
     def __init__(self, *args: Any, kind: str, columns: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.kind = kind
+        self.columns = columns
         options = [(c, c) for c in columns]
         built = getattr(self, f"_{kind}_fields")()
         for name, field in built.items():
@@ -57,10 +58,10 @@ class StepForm(SchemaForm):
     def _first_filled_fields() -> dict[str, forms.Field]:
         return {
             "first_filled_columns": ColumnsField(
-                label=_("Columns of the hierarchy, most detailed first"),
+                label=_("Columns of the hierarchy"),
                 help_text=_(
-                    "Each row takes the first of these columns that has a value: tick the "
-                    "council column, then the health board's, then the country's."
+                    "Tick every level (country, health board, council). Each row takes the "
+                    "most detailed level it has: the furthest to the right that has a value."
                 ),
             ),
             "first_filled_name": _name(_("Name of the new column")),
@@ -159,11 +160,17 @@ class StepForm(SchemaForm):
         data = self.cleaned_data
         kind = self.kind
         if kind in ("sum", "first_filled"):
+            of = list(data[f"{kind}_columns"])
+            if kind == "first_filled":
+                # Tables write a hierarchy left to right, the most detailed level last; the
+                # step takes the first with a value, so the rightmost comes first.
+                order = {name: index for index, name in enumerate(self.columns)}
+                of = sorted(of, key=lambda name: order.get(name, 0), reverse=True)
             return {
                 "step": "derive",
                 "column": data[f"{kind}_name"].strip(),
                 "operation": kind,
-                "of": list(data[f"{kind}_columns"]),
+                "of": of,
             }
         if kind == "difference":
             return {

@@ -5,6 +5,7 @@ dataset's indicators are computed again on it."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
@@ -41,7 +42,8 @@ _ABOUT = {
     "analytics.recipe-bad-name": "name",
     "analytics.recipe-name-taken": "name",
     "analytics.recipe-name-repeated": "name",
-    "analytics.recipe-no-value": "value",
+    "analytics.recipe-value-empty": "value",
+    "analytics.column-repeated": "columns",
 }
 
 
@@ -66,6 +68,8 @@ def problems_of(
         field = _FIELDS.get(_form_kind(step), {}).get(_ABOUT.get(key, ""), "")
         if key.startswith("analytics.filter-"):
             field = "filter_value"
+        if key == "analytics.recipe-no-value":
+            field = "constant_title"  # the title has no line of that label
         found.append(FieldProblem(field or "steps", problem_sentence(problem, steps)))
     return found
 
@@ -89,57 +93,64 @@ def _checked(dataset: Dataset, steps: list[dict[str, Any]]) -> dict[str, Any]:
 
 def save_recipe(*, actor: Person, dataset: Dataset, recipe_in: RecipeIn) -> Dataset:
     """Keep ``recipe_in`` as the dataset's recipe, shaping its latest version with it."""
+    return _changed(actor, dataset, lambda _steps: [dict(step) for step in recipe_in.steps])
+
+
+def _changed(
+    actor: Person, dataset: Dataset, change: Callable[[list[dict[str, Any]]], list[dict[str, Any]]]
+) -> Dataset:
+    """The recipe ``change`` makes of the stored one, checked and kept with the dataset locked,
+    so two changes at once (or a version arriving meanwhile) never lose one or the other."""
     if not can(actor, "datalab.change_dataset", dataset):
         raise PermissionDenied()
-    steps = [dict(step) for step in recipe_in.steps]
-    shaped = _checked(dataset, steps)
-    before = list(dataset.recipe)
     with transaction.atomic():
-        dataset.recipe = steps
-        dataset.save(update_fields=["recipe"])
-        version = dataset.latest_version
+        locked = Dataset.objects.select_for_update().get(pk=dataset.pk)
+        before = list(locked.recipe)
+        steps = change(before)
+        shaped = _checked(locked, steps)
+        locked.recipe = steps
+        locked.save(update_fields=["recipe"])
+        version = locked.latest_version
         if version is not None:
             version.recipe = steps
             version.shaped = shaped
             version.save(update_fields=["recipe", "shaped"])
-            for indicator in dataset.indicators.all():
+            for indicator in locked.indicators.all():
                 queue_indicator(indicator, owner=actor)
         audit.record_event(
             actor=actor,
             action="dataset.recipe_changed",
-            obj=dataset,
+            obj=locked,
             before={"recipe": before},
             after={"recipe": steps, "version": version.number if version else None},
         )
+    dataset.recipe = steps
     return dataset
 
 
 def add_step(*, actor: Person, dataset: Dataset, step_in: StepIn) -> Dataset:
     """The recipe with one more step at its end."""
-    return save_recipe(
-        actor=actor, dataset=dataset, recipe_in=RecipeIn(steps=[*dataset.recipe, step_in.step])
-    )
+    return _changed(actor, dataset, lambda steps: [*steps, dict(step_in.step)])
 
 
 def remove_step(*, actor: Person, dataset: Dataset, number: int) -> Dataset:
     """The recipe without its step ``number`` (from 1); refused when a later step or an
     indicator needs what it made."""
-    steps = list(dataset.recipe)
-    if not 0 < number <= len(steps):
-        raise InvalidInput(
-            problems=[
-                FieldProblem(
-                    "steps",
-                    _("The recipe has no step %(number)s; it has %(count)s.")
-                    % {"number": number, "count": len(steps)},
-                )
-            ]
-        )
-    return save_recipe(
-        actor=actor,
-        dataset=dataset,
-        recipe_in=RecipeIn(steps=steps[: number - 1] + steps[number:]),
-    )
+
+    def without(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        if not 0 < number <= len(steps):
+            raise InvalidInput(
+                problems=[
+                    FieldProblem(
+                        "steps",
+                        _("The recipe has no step %(number)s; it has %(count)s.")
+                        % {"number": number, "count": len(steps)},
+                    )
+                ]
+            )
+        return steps[: number - 1] + steps[number:]
+
+    return _changed(actor, dataset, without)
 
 
 _UNNAMED = re.compile(r"column_\d+")

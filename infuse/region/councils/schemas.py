@@ -14,7 +14,8 @@ class CouncilValueOut(Schema):
     period: str | None
     value: float | None
     region_value: float | None
-    comparison: str
+    comparison: str  # against compared_with: the indicator's benchmark
+    compared_with: str
 
 
 class TrendOut(Schema):
@@ -87,6 +88,7 @@ class ProfileOut(Schema):
                     value=shown.value if shown else None,
                     region_value=line.region_value,
                     comparison=shown.comparison if shown else "",
+                    compared_with=line.compared_with,
                 )
             )
         return cls(

@@ -22,7 +22,8 @@ class IndicatorLineOut(Schema):
     unit: str
     period: str | None
     region_value: float | None
-    councils_by_comparison: dict[str, int]
+    councils_by_comparison: dict[str, int]  # against compared_with, the indicator's benchmark
+    compared_with: str
 
 
 class ExperimentLineOut(Schema):
@@ -65,6 +66,7 @@ class WorkOut(Schema):
                     period=line.latest.period if line.latest else None,
                     region_value=line.region_value,
                     councils_by_comparison=line.counts,
+                    compared_with=line.compared_with,
                 )
                 for line in work.indicators
             ],

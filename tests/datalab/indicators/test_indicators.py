@@ -265,7 +265,7 @@ def test_the_indicator_form(dataset_with_data):
     # Counts are not compared with the region (whose count is the councils' sum).
     councils = IndicatorValue.objects.filter(council__isnull=False)
     assert set(councils.values_list("comparison", flat=True)) == {"not_compared"}
-    assert "Counts are not compared with the region" in page
+    assert "Counts are not compared: a council's count against a total" in page
 
 
 def test_a_new_version_recomputes_the_indicators(dataset_with_data):

@@ -186,3 +186,51 @@ def test_a_statswales_workbook_keeps_its_metadata_sheet_as_the_title(make_datase
     version = dataset.latest_version
     assert "Academic Year: 2009/10" in version.title_lines
     assert not any("<br" in line for line in version.title_lines)
+
+
+def test_a_kept_file_sent_again_to_be_converted_is_converted_once(make_dataset, make_person):
+    from infuse.core.errors import Conflict
+    from infuse.datalab.ingest import services
+    from infuse.datalab.ingest.schemas import UploadIn
+
+    officer = make_person("officer")
+    dataset = make_dataset("Births", actor=officer)
+    raw = shared("health/low_birth_weight.csv").read_bytes()
+    kept = services.upload_file(
+        actor=officer,
+        dataset=dataset,
+        chunks=[raw],
+        original_name="a.csv",
+        upload_in=UploadIn(check_first=True),
+    ).upload
+    assert kept.status == "waiting"
+    again = services.upload_file(
+        actor=officer, dataset=dataset, chunks=[raw], original_name="a.csv"
+    )
+    assert again.upload.pk == kept.pk and again.upload.status == "queued"
+    assert again.upload.progress_id is not None
+    with pytest.raises(Conflict):
+        services.convert_upload(actor=officer, upload_id=kept.pk, upload_in=UploadIn())
+    assert DatasetUpload.objects.filter(dataset=dataset).count() == 1
+
+
+def test_flags_in_notes_or_beyond_the_header_are_not_columns(make_dataset, make_person):
+    from infuse.datalab.ingest.services import upload_file
+
+    officer = make_person("officer")
+    dataset = make_dataset("Flags", actor=officer)
+    text = (
+        "Table of rates,,\n"
+        ",,\n"
+        "Area,Rate,Rate flag\n"
+        "Cardiff,5.5 [p],old\n"
+        "Newport,4.1,old\n"
+        ",,\n"
+        "[c],Confidential,\n"
+    )
+    upload_file(actor=officer, dataset=dataset, chunks=[text.encode()], original_name="f.csv")
+    call_command("worker", "--batch")
+    upload = DatasetUpload.objects.get(dataset=dataset)
+    assert upload.status == "accepted", upload.error_detail
+    names = [f["name"] for f in upload.version.fields]
+    assert names == ["Area", "Rate", "Rate flag", "Rate flag 2"]

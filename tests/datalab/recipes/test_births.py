@@ -297,3 +297,68 @@ def test_the_recipe_by_page_api_and_cli_in_welsh_too(make_dataset, make_person, 
         "(‘2023’ in this version)" in said
     )
     assert "30 rows" in said
+
+
+def test_review_fixes_hierarchy_order_a_council_as_area_and_the_public_benchmark(
+    make_dataset, make_person
+):
+    """The form's area step puts the most detailed level first whatever order the boxes come
+    in; a council of the region is no area to compare with; for the public, a health board's
+    value is hidden where one of the councils' is suppressed (it could give it away)."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.test import Client
+
+    from infuse.datalab.indicators.publishing import shown_benchmarks, shown_periods
+    from infuse.datalab.recipes.forms import StepForm
+
+    officer = make_person("officer")
+    dataset = make_dataset("Births", actor=officer, visibility="public")
+    ingest(officer, dataset, raw_file())
+    columns = [f["name"] for f in dataset.latest_version.fields]
+    form = StepForm(
+        {"first_filled_columns": ["column_1", "column_2", "column_3"], "first_filled_name": "area"},
+        kind="first_filled",
+        columns=columns,
+    )
+    assert form.is_valid(), form.errors
+    assert form.step()["of"] == ["column_3", "column_2", "column_1"]
+    for step in [
+        form.step(),
+        {"step": "constant", "column": "year", "from_title": "Year"},
+        UNDER_2500,
+    ]:
+        services.add_step(actor=officer, dataset=dataset, step_in=StepIn(step=step))
+    with pytest.raises(InvalidInput) as refused:
+        indicators.create_indicator(
+            actor=officer,
+            dataset=dataset,
+            indicator_in=IndicatorIn(
+                title_en="x",
+                title_cy="x",
+                specification=births_spec(),
+                benchmark={"kind": "area", "area": "Cardiff"},
+            ),
+        )
+    assert "is a council of the region" in refused.value.problems[0].message
+    # Births whose weight was not stated: small counts (Monmouthshire 1), suppressed.
+    spec = {**births_spec(), "numerator": {"aggregation": "sum", "column": "Not stated (1)"}}
+    made = indicators.create_indicator(
+        actor=officer,
+        dataset=dataset,
+        indicator_in=IndicatorIn(
+            title_en="Very low",
+            title_cy="Isel iawn",
+            specification=spec,
+            benchmark={"kind": "area", "area": "Aneurin Bevan University"},
+        ),
+    )
+    call_command("worker", "--batch")
+    public = shown_periods(made, AnonymousUser())
+    assert any(v.suppressed for p in public for v in p.councils)
+    assert shown_benchmarks(made, public)["2023"].hidden
+    staff = shown_periods(made, officer)
+    assert shown_benchmarks(made, staff)["2023"].value == pytest.approx(100 * 5 / 5699)
+    page = Client().get(f"/data/indicators/{made.slug}/").content.decode()
+    assert "Not shown: one of its councils&#x27; values is suppressed" in page or (
+        "Not shown: one of its councils' values is suppressed" in page
+    )
