@@ -38,6 +38,12 @@ class ReadingForm(SchemaForm):
 
     schema = UploadIn
 
+    sheet = forms.CharField(
+        label=_("Sheet (spreadsheets only)"),
+        required=False,
+        max_length=100,
+        help_text=_("Leave empty to use the first sheet."),
+    )
     skip_rows = forms.IntegerField(
         label=_("Lines to skip before the header"),
         required=False,
@@ -87,12 +93,6 @@ class UploadForm(ReadingForm):
             "processed in the background."
         ),
         error_messages={"required": _("Choose a file to upload"), "empty": _("The file is empty")},
-    )
-    sheet = forms.CharField(
-        label=_("Sheet (spreadsheets only)"),
-        required=False,
-        max_length=100,
-        help_text=_("Leave empty to use the first sheet."),
     )
     field_order = ["file", "sheet", "skip_rows", "header_rows"]
 

@@ -28,7 +28,10 @@ from infuse.core import lazy
 from infuse.core.sandbox import Limits, Refusal, SandboxError
 from infuse.core.sandbox import run as run_sandboxed
 from infuse.datalab.ingest.convert import ConversionResult, Progress, convert_to_parquet
+from infuse.datalab.ingest.csv_files import TITLE_LINES
+from infuse.datalab.ingest.detection import Detection, detect
 from infuse.datalab.ingest.sources import IngestError, IngestWarning, ReadOptions
+from infuse.datalab.ingest.xlsx_files import other_sheets_lines, sheet_as_csv
 
 if TYPE_CHECKING:
     import duckdb
@@ -36,6 +39,9 @@ else:
     duckdb = lazy.module("duckdb")
 
 CONVERT = "infuse.datalab.ingest.isolated:convert"
+PREVIEW = "infuse.datalab.ingest.isolated:preview"
+#: A workbook's rows read for the check before converting (the preview needs the first few).
+PREVIEW_SHEET_ROWS = 300
 PROGRESS_FILE = "progress.json"
 #: What the child is doing, as its progress file says.
 CONVERTING, PROFILING = "convert", "profile"
@@ -133,3 +139,26 @@ def convert_isolated(
         raise IngestError(error.key, str(error), problems=error.problems, **error.params) from error
     data = json.loads(output)
     return Converted(_result_from_json(data["conversion"]), data["profile"])
+
+
+def preview(payload: dict[str, Any], workdir: Path) -> bytes:
+    """In the sandbox's child: how a workbook's sheet will be read (its first rows as CSV,
+    read as a CSV upload is), with its other sheets as title lines; the result as JSON."""
+    options = options_from_json(payload["options"])
+    source = Path(payload["source"])
+    head = sheet_as_csv(source, workdir / "head.csv", options, rows=PREVIEW_SHEET_ROWS)
+    as_csv = dataclasses.replace(options, format="csv", encoding="utf-8", delimiter=",", quote='"')
+    found = detect(head, as_csv)
+    lines = (found.title_lines + other_sheets_lines(source, options))[:TITLE_LINES]
+    return json.dumps(dataclasses.asdict(dataclasses.replace(found, title_lines=lines))).encode()
+
+
+def preview_isolated(source: Path, *, options: ReadOptions, limits: Limits) -> Detection:
+    """:func:`preview` in the sandbox: a workbook's cells are only ever read there."""
+    try:
+        output = run_sandboxed(
+            PREVIEW, {"source": str(source), "options": options_to_json(options)}, limits
+        )
+    except SandboxError as error:
+        raise IngestError(error.key, str(error), problems=error.problems, **error.params) from error
+    return Detection(**json.loads(output))

@@ -30,10 +30,10 @@ from infuse.core.errors import (
 from infuse.core.models import Person, TaskProgress
 from infuse.core.permissions import can
 from infuse.core.progress import enqueue_tracked
-from infuse.datalab.ingest import detection, readers
+from infuse.datalab.ingest import detection, isolated, readers
 from infuse.datalab.ingest.schemas import SchemaIn, UploadIn
 from infuse.datalab.ingest.sources import IngestError, ReadOptions, safe_display_name
-from infuse.datalab.ingest.tasks import ingest_upload, recover_interrupted_uploads
+from infuse.datalab.ingest.tasks import ingest_limits, ingest_upload, recover_interrupted_uploads
 from infuse.datalab.messages import explain
 from infuse.datalab.models import Dataset, DatasetUpload, DatasetVersion
 
@@ -128,10 +128,9 @@ def upload_file(
     same = _same_bytes(actor, dataset, stored.sha256, upload_in)
     if same is not None:
         return same
-    waits = (
-        upload_in.check_first
-        and readers.detect_format(files.resolve(stored.relative_path)) == "csv"
-    )
+    waits = upload_in.check_first and readers.detect_format(
+        files.resolve(stored.relative_path)
+    ) in ("csv", "xlsx")
     with transaction.atomic():
         upload = DatasetUpload.objects.create(
             dataset=dataset,
@@ -188,11 +187,17 @@ def preview_upload(
     (the person trying others), else with those it was sent with."""
     upload = _waiting(actor, upload_id)
     options = dict(upload.read_options) if upload_in is None else upload_in.read_options()
+    sheet = options.get("sheet") or upload.read_options.get("sheet")
     read = ReadOptions(
-        skip_rows=options.get("skip_rows", 0), header_rows=options.get("header_rows", 1)
+        skip_rows=options.get("skip_rows", 0),
+        header_rows=options.get("header_rows", 1),
+        sheet=int(sheet) if str(sheet).isdigit() else sheet,
     )
+    raw = files.resolve(upload.raw_path)
     try:
-        return detection.detect(files.resolve(upload.raw_path), read)
+        if readers.detect_format(raw) == "xlsx":
+            return isolated.preview_isolated(raw, options=read, limits=ingest_limits())
+        return detection.detect(raw, read)
     except IngestError as error:
         raise InvalidInput(
             problems=[FieldProblem("file", explain(error.key, error.params, str(error)))]

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from infuse.core.errors import Message, PermissionDenied
+from infuse.core.errors import InvalidInput, Message, PermissionDenied
 from infuse.core.models import Person
 from infuse.core.pages import action_page, form_page
 from infuse.core.permissions import can, person_of
@@ -78,13 +78,34 @@ def upload_check(request: HttpRequest, upload_id: str) -> HttpResponse:
         ),
         success=_("The file is being converted; this page shows how."),
         then=lambda converted: _upload_page(converted),
-        context=lambda: {
-            "upload": upload,
-            "dataset": upload.dataset,
-            "trying": trying,
-            "found": services.preview_upload(actor=person, upload_id=upload.pk, upload_in=settings),
-        },
+        context=lambda: _check_context(person, upload, trying, settings),
     )
+
+
+def _check_context(
+    person: Person, upload: DatasetUpload, trying: ReadingForm | None, settings: Any
+) -> dict[str, Any]:
+    """The check page's reading: with the settings tried, or, when those cannot be read (a
+    sheet the workbook lacks), with those it was sent with and the problem on its field."""
+    try:
+        found = services.preview_upload(actor=person, upload_id=upload.pk, upload_in=settings)
+    except InvalidInput as error:
+        if trying is None:
+            raise
+        for problem in error.problems:
+            trying.add_error(
+                "sheet" if upload.file_format == "xlsx" else None, str(problem.message)
+            )
+        settings = None
+        found = services.preview_upload(actor=person, upload_id=upload.pk)
+    return {
+        "upload": upload,
+        "dataset": upload.dataset,
+        "trying": trying,
+        "is_workbook": upload.file_format == "xlsx",
+        "sheet": settings.sheet if settings else upload.read_options.get("sheet", ""),
+        "found": found,
+    }
 
 
 @login_required

@@ -135,16 +135,33 @@ def prepare_xlsx(
     progress: Callable[[int, int | None], None] | None = None,
 ) -> PreparedSource:
     """Check the zip directory, stream the chosen sheet to a UTF-8 CSV, then read it as CSV."""
+    dest = sheet_as_csv(path, work_dir / "sheet.csv", options, progress=progress)
+    csv_options = dataclasses.replace(options, encoding="utf-8", delimiter=",", quote='"')
+    prepared = prepare_csv(dest, work_dir, csv_options, fmt="xlsx")
+    prepared.temporaries.append(dest)
+    prepared.title_lines = (prepared.title_lines + other_sheets_lines(path, options))[:TITLE_LINES]
+    return prepared
+
+
+def sheet_as_csv(
+    path: Path,
+    dest: Path,
+    options: ReadOptions,
+    *,
+    progress: Callable[[int, int | None], None] | None = None,
+    rows: int | None = None,
+) -> Path:
+    """The chosen sheet (its first ``rows`` rows, or all) as a UTF-8 CSV file at ``dest``,
+    after the zip directory's check; for the conversion, and for the check before it."""
     check_zip_safety(
         path,
         max_uncompressed_bytes=options.max_uncompressed_bytes,
         max_compression_ratio=options.max_compression_ratio,
     )
-    dest = work_dir / "sheet.csv"
     try:
         with dest.open("w", encoding="utf-8", newline="") as handle:
             writer = csv.writer(handle, lineterminator="\n")
-            for number, row in enumerate(_xlsx_rows(path, options), start=1):
+            for number, row in enumerate(itertools.islice(_xlsx_rows(path, options), rows), 1):
                 while row and row[-1] == "":
                     row.pop()
                 writer.writerow(row)
@@ -156,17 +173,13 @@ def prepare_xlsx(
         ) from error
     if dest.stat().st_size == 0:
         raise IngestError("ingest.empty-file", "The sheet is empty.")
-    csv_options = dataclasses.replace(options, encoding="utf-8", delimiter=",", quote='"')
-    prepared = prepare_csv(dest, work_dir, csv_options, fmt="xlsx")
-    prepared.temporaries.append(dest)
-    prepared.title_lines = (prepared.title_lines + _other_sheets_lines(path, options))[:TITLE_LINES]
-    return prepared
+    return dest
 
 
 _TAG = re.compile(r"<[^>]*>?")
 
 
-def _other_sheets_lines(path: Path, options: ReadOptions) -> list[str]:
+def other_sheets_lines(path: Path, options: ReadOptions) -> list[str]:
     """The text of the workbook's other sheets, as title lines: StatsWales puts a table's
     title, filters and year on a "Metadata" sheet ("Academic Year" beside "2009/10" becomes
     "Academic Year: 2009/10", so a recipe can take the year from it). Markup is dropped."""

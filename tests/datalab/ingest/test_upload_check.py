@@ -69,7 +69,7 @@ def test_the_births_file_is_checked_then_converted_as_shown(make_dataset, make_p
     assert again["Location"] == f"/data/uploads/{upload.pk}/"  # converted already: its page
 
 
-def test_a_spreadsheet_is_converted_at_once(make_dataset, make_person):
+def test_a_workbook_is_checked_too_its_cells_read_in_the_sandbox(make_dataset, make_person):
     officer = make_person("officer")
     dataset = make_dataset("Participation", actor=officer)
     page = Client()
@@ -80,7 +80,20 @@ def test_a_spreadsheet_is_converted_at_once(make_dataset, make_person):
         {"file": SimpleUploadedFile("p16.xlsx", raw)},
     )
     upload = DatasetUpload.objects.get(dataset=dataset)
-    assert upload.status == "queued" and sent["Location"] == f"/data/uploads/{upload.pk}/"
+    assert upload.status == "waiting" and sent["Location"].endswith("/check/")
+    check = page.get(sent["Location"]).content.decode()
+    assert "Full post-16 learner cohort" in check and "Isle of Anglesey" in check
+    assert "Academic Year: 2009/10" in check  # from the Metadata sheet
+    assert 'name="sheet"' in check
+    missing = page.get(sent["Location"], {"sheet": "Nowhere", "header_rows": "1"}).content.decode()
+    assert "<title>Error: Check how the file is read" in missing
+    assert "govuk-error-summary" in missing and 'href="#id_sheet"' in missing
+    assert "The spreadsheet has no sheet called ‘Nowhere’" in missing
+    assert "Isle of Anglesey" in missing  # still shown as it was sent
+    page.post(sent["Location"], {"skip_rows": "0", "header_rows": "1", "sheet": ""})
+    call_command("worker", "--batch")
+    upload.refresh_from_db()
+    assert upload.status == "accepted", upload.error_detail
 
 
 def test_the_api_checks_first_when_asked(make_dataset, make_person, capsys):
