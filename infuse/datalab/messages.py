@@ -196,6 +196,10 @@ MESSAGES: dict[str, Promise] = {
         "A value as published is one column of the data: choose ‘Add up one or more columns’ "
         "and tick that one column."
     ),
+    "analytics.value-unit-no-denominator": _(
+        "A value as published has no denominator: untick the denominator's columns, or choose "
+        "a percentage or a rate."
+    ),
     "analytics.unit-needs-denominator": _(
         "A percentage or a rate needs a denominator: choose the column to divide by, or the "
         "unit ‘count’."

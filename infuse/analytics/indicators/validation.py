@@ -311,7 +311,7 @@ def _unit_problems(spec: IndicatorSpec) -> list[SpecProblem]:
         if spec.denominator is not None:
             return [
                 SpecProblem(
-                    "analytics.count-unit-with-denominator",
+                    "analytics.value-unit-no-denominator",
                     "A value as published has no denominator; remove it.",
                     {"unit": str(spec.unit)},
                 )

@@ -42,6 +42,8 @@ def figure(value: Any, unit: str) -> str:
     if value is None:
         return ""
     number = float(value)
+    if unit == "value":  # as published: its own precision (0.04 is not "0.0")
+        return numbers.number(number)
     return f"{number:,.0f}" if unit == "count" else f"{number:,.1f}"
 
 

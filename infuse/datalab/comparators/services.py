@@ -104,8 +104,8 @@ def benchmark(
         row = wales.get(period.period)
         return Benchmark(row.value, row.ci_low, row.ci_high) if row else None
     members = [v for v in period.councils if against.covers(v.council)]
-    if not members:
-        return None
+    if not members or indicator.unit == "value":
+        return None  # published values pool into no group value (a mean of rates is no rate)
     if any(v.suppressed or v.numerator is None for v in members):
         return Benchmark(None, hidden=True)
     numerator = np.asarray([sum(v.numerator or 0.0 for v in members)], dtype=np.float64)

@@ -96,6 +96,16 @@ def checked(
         return {"kind": "area", "area": area}, []
     if kind == "value":
         return _checked_value(benchmark.get("value"), unit)
+    if unit == "value":
+        return benchmark, [
+            FieldProblem(
+                "benchmark_group",
+                _(
+                    "Values as published cannot be pooled into a group's value (a mean of "
+                    "rates is no rate): compare with an area the data has rows for, or a value"
+                ),
+            )
+        ]
     group = ComparatorGroup.objects.filter(slug=str(benchmark.get("group") or "")).first()
     if group is None:
         return benchmark, [FieldProblem("benchmark_group", _("Choose one of the saved groups"))]

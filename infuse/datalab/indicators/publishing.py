@@ -263,6 +263,9 @@ def _decided(
     fresh: list[DisclosedPeriod] = []
     for indicator in indicators:
         for period, values in by_indicator[indicator.pk].items():
+            if indicator.unit == "value":  # nothing to protect, so nothing to decide or keep
+                shown[(indicator.pk, period)] = values
+                continue
             inputs = _inputs(values, indicator.unit, method, threshold)
             found = stored.get((indicator.pk, period))
             if found is not None and found.inputs == inputs:

@@ -61,6 +61,7 @@ _KEY_FIELDS = {
     "analytics.count-unit-with-denominator": "unit",
     "analytics.unit-needs-denominator": "unit",
     "analytics.value-unit-one-column": "numerator_column",
+    "analytics.value-unit-no-denominator": "denominator_column",
     "analytics.population-missing": "denominator_column",
     "analytics.population-council-type": "council_column",
 }
@@ -378,7 +379,8 @@ def published_values(*, actor: Any, indicator: Indicator) -> IndicatorValuesOut:
         {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()}
         for row in frame.to_dict(orient="records")
     ]
-    control = "none" if publishing.sees_unsuppressed(actor) else publishing.disclosure_method()
+    protected = not publishing.sees_unsuppressed(actor) and indicator.unit != "value"
+    control = publishing.disclosure_method() if protected else "none"
     return IndicatorValuesOut.model_validate(
         {"indicator": indicator.slug, "disclosure_control": control, "values": records}
     )

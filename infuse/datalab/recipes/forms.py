@@ -11,6 +11,7 @@ from infuse.core.forms import SchemaForm, ServiceForm, choice_field
 from infuse.datalab.catalogue.recipe_words import OPERATORS
 from infuse.datalab.indicators.forms import ColumnsField
 from infuse.datalab.recipes.schemas import StepIn
+from infuse.datalab.recipes.shaping import most_detailed_first
 
 #: The kinds of step a person chooses from, in the order offered.
 KINDS = {
@@ -43,10 +44,18 @@ class StepForm(SchemaForm):
 
     schema = StepIn
 
-    def __init__(self, *args: Any, kind: str, columns: list[str], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        kind: str,
+        columns: list[str],
+        distinct: dict[str, int] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.kind = kind
         self.columns = columns
+        self.distinct = distinct or {}  # different values per column, where the profile has it
         options = [(c, c) for c in columns]
         built = getattr(self, f"_{kind}_fields")()
         for name, field in built.items():
@@ -61,7 +70,7 @@ class StepForm(SchemaForm):
                 label=_("Columns of the hierarchy"),
                 help_text=_(
                     "Tick every level (country, health board, council). Each row takes the "
-                    "most detailed level it has: the furthest to the right that has a value."
+                    "most detailed level it has a value for."
                 ),
             ),
             "first_filled_name": _name(_("Name of the new column")),
@@ -162,10 +171,7 @@ class StepForm(SchemaForm):
         if kind in ("sum", "first_filled"):
             of = list(data[f"{kind}_columns"])
             if kind == "first_filled":
-                # Tables write a hierarchy left to right, the most detailed level last; the
-                # step takes the first with a value, so the rightmost comes first.
-                order = {name: index for index, name in enumerate(self.columns)}
-                of = sorted(of, key=lambda name: order.get(name, 0), reverse=True)
+                of = most_detailed_first(of, self.columns, self.distinct)
             return {
                 "step": "derive",
                 "column": data[f"{kind}_name"].strip(),

@@ -20,7 +20,7 @@ from infuse.datalab.catalogue.recipe_words import problem_sentence
 from infuse.datalab.indicators.tasks import queue_indicator
 from infuse.datalab.models import Dataset
 from infuse.datalab.recipes.schemas import RecipeIn, StepIn
-from infuse.datalab.recipes.shaping import shape
+from infuse.datalab.recipes.shaping import distinct_counts, most_detailed_first, shape
 
 #: The form's field each step kind's problems belong on, by what the problem is about.
 _FIELDS: dict[str, dict[str, str]] = {
@@ -103,11 +103,18 @@ def _changed(
     so two changes at once (or a version arriving meanwhile) never lose one or the other."""
     if not can(actor, "datalab.change_dataset", dataset):
         raise PermissionDenied()
+    # Shaped before the lock (it reads the whole file): SQLite's writers and the dataset's
+    # row wait for nothing slow, unless the recipe or the version changed meanwhile.
+    current = Dataset.objects.get(pk=dataset.pk)
+    before, latest = list(current.recipe), current.latest_version
+    steps = change(before)
+    shaped = _checked(current, steps)
     with transaction.atomic():
         locked = Dataset.objects.select_for_update().get(pk=dataset.pk)
-        before = list(locked.recipe)
-        steps = change(before)
-        shaped = _checked(locked, steps)
+        if locked.recipe != before or locked.latest_version != latest:
+            before = list(locked.recipe)
+            steps = change(before)
+            shaped = _checked(locked, steps)
         locked.recipe = steps
         locked.save(update_fields=["recipe"])
         version = locked.latest_version
@@ -172,7 +179,14 @@ def suggested_steps(dataset: Dataset) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = []
     if len(unnamed) >= 2 and "area" not in names:
         found.append(
-            {"step": "derive", "column": "area", "operation": "first_filled", "of": unnamed[::-1]}
+            {
+                "step": "derive",
+                "column": "area",
+                "operation": "first_filled",
+                "of": most_detailed_first(
+                    unnamed, [f["name"] for f in fields], distinct_counts(version.profile)
+                ),
+            }
         )
     for line in version.title_lines:
         match = _TITLE_VALUE.match(line)

@@ -106,3 +106,25 @@ def _cell(value: Any) -> Any:
     if isinstance(value, float) and not math.isfinite(value):
         return None
     return value
+
+
+def most_detailed_first(
+    levels: Sequence[str], columns: Sequence[str], distinct: dict[str, int]
+) -> list[str]:
+    """The levels of an area hierarchy written across columns, most detailed first (a
+    "first filled" step takes the first with a value): the one with most different values
+    (23 councils, 8 health boards, Wales), then, where that is not known, the one furthest
+    right, as tables write them."""
+    order = {name: index for index, name in enumerate(columns)}
+    return sorted(
+        levels, key=lambda name: (distinct.get(name, -1), order.get(name, 0)), reverse=True
+    )
+
+
+def distinct_counts(profile: dict[str, Any]) -> dict[str, int]:
+    """Different values per column, from a version's profile."""
+    return {
+        c["name"]: c["distinct"]
+        for c in profile.get("columns", [])
+        if c.get("distinct") is not None
+    }

@@ -20,6 +20,7 @@ from infuse.datalab.models import Dataset
 from infuse.datalab.recipes import services
 from infuse.datalab.recipes.forms import KINDS, StepForm, StepKindForm
 from infuse.datalab.recipes.schemas import StepIn
+from infuse.datalab.recipes.shaping import distinct_counts
 
 
 def _changeable(request: HttpRequest, slug: str) -> tuple[Person, Dataset]:
@@ -84,7 +85,13 @@ def add_step(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
         raise Http404
     version = dataset.latest_version
     columns = [f["name"] for f in version.shaped_fields] if version else []
-    form = StepForm(request.POST if request.method == "POST" else None, kind=kind, columns=columns)
+    distinct = distinct_counts(version.profile) if version else {}
+    form = StepForm(
+        request.POST if request.method == "POST" else None,
+        kind=kind,
+        columns=columns,
+        distinct=distinct,
+    )
     return form_page(
         request,
         form,

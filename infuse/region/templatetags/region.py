@@ -55,8 +55,10 @@ AGAINST_WORDS = {
 
 
 @register.filter
-def trend_words(trend: RecentTrend | None) -> str:
+def trend_words(trend: RecentTrend | None, unit: str = "") -> str:
     """A recent trend said plainly; why there is none when it could not be tested."""
+    if trend is None and unit == "value":
+        return _("Not tested: values as published come without the intervals a test needs")
     if trend is None:
         return _("Not enough periods to tell (three are needed)")
     return TREND_WORDS[(trend.direction, trend.judgement)]()
@@ -65,6 +67,8 @@ def trend_words(trend: RecentTrend | None) -> str:
 def _value_against(row: SpineRow, name: str) -> str:
     words = {"period": row.period, "value": measure(row.value.value, row.indicator.unit)}
     against = AGAINST_WORDS.get(row.comparison)
+    if row.comparison == "not_compared" and row.indicator.unit == "value":
+        return _("%(period)s: %(value)s, as published, with no interval to compare by.") % words
     if row.comparison == "not_compared":
         return _("%(period)s: %(value)s, a count, so not compared with %(name)s.") % {
             **words,
@@ -107,7 +111,7 @@ def spine_sentence(row: SpineRow, name: str) -> str:
             "low": measure(row.lowest, unit),
             "high": measure(row.highest, unit),
         }
-    return f"{said} {_('Recent trend')}: {trend_words(row.trend)}."
+    return f"{said} {_('Recent trend')}: {trend_words(row.trend, row.indicator.unit)}."
 
 
 @register.simple_tag
