@@ -6,6 +6,7 @@ from .indicators.expressions import (
     compute_indicator,
     compute_indicator_from_parquet,
     council_values,
+    flags_by_council,
     indicator_expression,
 )
 from .indicators.spec import (
@@ -79,6 +80,7 @@ __all__ = [
     "compute_indicator_from_parquet",
     "connect",
     "council_values",
+    "flags_by_council",
     "indicator_expression",
     "open_confined",
     "open_duckdb",

@@ -376,6 +376,9 @@ class IndicatorValue(MeasuredValue):
     )
     period = models.CharField(max_length=20)
     flag = models.CharField(max_length=20, choices=ValueFlag.choices, blank=True, default="")
+    # The flag the data itself gives the rows behind the value ("[c]", "[p]"… kept beside the
+    # values at ingest), set at each computation; a flag a person set (``flag``) comes first.
+    data_flag = models.CharField(max_length=20, choices=ValueFlag.choices, blank=True, default="")
     # Against the region in the same period: better/worse (or lower/higher), similar, or
     # not_compared; empty on the region's own row.
     comparison = models.CharField(max_length=20, blank=True)

@@ -239,6 +239,32 @@ def council_values(table: ir.Table, spec: IndicatorSpec) -> list[tuple[Any, int]
     )
 
 
+def flags_by_council(
+    table: ir.Table, spec: IndicatorSpec, councils: Mapping[Any, str], flag_columns: Sequence[str]
+) -> list[tuple[str, str, list[str]]]:
+    """The different flags (``flag_columns``: the flags kept beside the measures' values) on
+    the rows behind each council's value: (council code, period label, flags), for the
+    councils of ``councils`` and the periods they have flagged rows in."""
+    if not flag_columns or not councils:
+        return []
+    rows = _kept_rows(table, spec)
+    grain = PeriodGrain(spec.period.grain)
+    rows = rows.mutate(
+        infuse_council=_council_code(rows[spec.council_column], councils),
+        infuse_period=period_key(rows[spec.period.column], grain),
+    )
+    found: dict[tuple[str, str], set[str]] = {}
+    for column in flag_columns:
+        flagged = rows.filter(rows.infuse_council.notnull() & rows[column].notnull())
+        grouped = flagged.group_by(["infuse_council", "infuse_period", column]).aggregate(
+            n=flagged.count()
+        )
+        labelled = grouped.mutate(label=period_label(grouped.infuse_period, grain))
+        for row in labelled.select("infuse_council", "label", column).to_pyarrow().to_pylist():
+            found.setdefault((row["infuse_council"], row["label"]), set()).add(str(row[column]))
+    return [(code, period, sorted(flags)) for (code, period), flags in sorted(found.items())]
+
+
 def _council_code(column: ir.Value, councils: Mapping[Any, str]) -> ir.StringValue:
     """Each raw spelling of a council as its code; anything else null."""
     branches = [(column == raw, ibis.literal(code)) for raw, code in councils.items()]

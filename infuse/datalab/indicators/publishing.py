@@ -75,7 +75,7 @@ class ShownValue:
             ci_low=row.ci_low,
             ci_high=row.ci_high,
             comparison=row.comparison,
-            flag=row.flag,
+            flag=row.flag or row.data_flag,
         )
 
     def hidden(self) -> ShownValue:

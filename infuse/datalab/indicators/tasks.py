@@ -119,6 +119,7 @@ def _store(
                     ci_high=v.ci_high,
                     comparison=v.comparison,
                     flag=flags.get((council.pk if council else None, v.period), ""),
+                    data_flag=v.flag,
                 )
             )
         IndicatorValue.objects.bulk_create(rows)

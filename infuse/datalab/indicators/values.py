@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from infuse import analytics, stats
-from infuse.analytics import IndicatorSpec
+from infuse.analytics import IndicatorSpec, Measure
 from infuse.core import lazy
 from infuse.core.councils import WALES_CODE, council_lookup, names_wales, resolve_council
 from infuse.datalab.indicators import benchmarks
@@ -45,6 +45,7 @@ class ComputedValue:
     ci_low: float | None
     ci_high: float | None
     comparison: str  # better / worse / lower / higher / similar / not_compared / "" (region)
+    flag: str = ""  # from the data's own flags on the rows behind it (see data_flag)
 
 
 @dataclass(frozen=True)
@@ -131,6 +132,8 @@ def compute(
     table = _with_intervals(table, str(spec.unit))
     compared_with = _compared_with(data, spec, benchmark, codes, chosen_area, table)
     values = _judged_values(table, spec, kind, {b.period: b.value for b in compared_with})
+    flags = data_flags(data, spec, codes)
+    values = [replace(v, flag=flags.get((v.council_gss or "", v.period), "")) for v in values]
     return Computation(
         values=values,
         unmatched_councils=sorted(unmatched, key=lambda area: (-area[1], area[0])),
@@ -175,6 +178,37 @@ def _judged_values(
                 )
             )
     return values
+
+
+#: The flags StatsWales and the ONS put on values, as a value's flag; where the rows behind
+#: a value carry several, the first of this order wins (a suppressed row outweighs the rest).
+DATA_FLAGS = {
+    "c": "suppressed",
+    "x": "not_available",
+    "z": "not_available",
+    "u": "low_reliability",
+    "e": "estimated",
+    "p": "provisional",
+}
+_FLAG_ORDER = list(dict.fromkeys(DATA_FLAGS.values()))
+
+
+def data_flags(data: Any, spec: IndicatorSpec, codes: dict[Any, str]) -> dict[tuple[str, str], str]:
+    """Each council's and period's flag from the flags kept beside its measures' columns
+    ("<column> flag", made at ingest); none where the measures have no such column (a recipe's
+    derived column keeps none)."""
+    measures = [
+        spec.numerator,
+        *([spec.denominator] if isinstance(spec.denominator, Measure) else []),
+    ]
+    columns = [f"{c} flag" for m in measures for c in m.columns if f"{c} flag" in data.columns]
+    found = {}
+    for code, period, flags in analytics.flags_by_council(data, spec, codes, columns):
+        kinds = {DATA_FLAGS[f] for f in flags if f in DATA_FLAGS}
+        chosen = next((kind for kind in _FLAG_ORDER if kind in kinds), "")
+        if chosen:
+            found[(code, period)] = chosen
+    return found
 
 
 def _number(value: float | None) -> float:

@@ -247,3 +247,62 @@ def test_flags_in_notes_or_beyond_the_header_are_not_columns(make_dataset, make_
     assert upload.status == "accepted", upload.error_detail
     names = [f["name"] for f in upload.version.fields]
     assert names == ["Area", "Rate", "Rate flag", "Rate flag 2"]
+
+
+def test_the_data_flags_become_the_values_flags_unless_a_person_set_one(make_dataset, make_person):
+    """ "15 [p]" makes Torfaen's value provisional, "[c]" Newport's suppressed; a flag a person
+    sets comes first and stays through a recomputation."""
+    from infuse.datalab.indicators import services as indicators
+    from infuse.datalab.indicators.schemas import FlagIn, IndicatorIn
+    from infuse.datalab.ingest.services import upload_file
+    from infuse.datalab.models import IndicatorValue
+
+    officer = make_person("officer")
+    dataset = make_dataset("Flagged", actor=officer)
+    text = (
+        "Area,Year,Cases,People\n"
+        "Cardiff,2023,120,1000\n"
+        "Newport,2023,[c],800\n"
+        "Torfaen,2023,15 [p],300\n"
+        "Bridgend,2023,20 [e],400\n"
+    )
+    upload_file(actor=officer, dataset=dataset, chunks=[text.encode()], original_name="f.csv")
+    call_command("worker", "--batch")
+    spec = {
+        "numerator": {"aggregation": "sum", "column": "Cases"},
+        "denominator": {"kind": "measure", "aggregation": "sum", "column": "People"},
+        "council_column": "Area",
+        "period": {"column": "Year", "grain": "as_recorded"},
+        "unit": "percentage",
+        "polarity": "lower is better",
+    }
+    made = indicators.create_indicator(
+        actor=officer,
+        dataset=dataset,
+        indicator_in=IndicatorIn(title_en="Cases", title_cy="Achosion", specification=spec),
+    )
+    call_command("worker", "--batch")
+
+    def flags() -> dict[str, tuple[str, str]]:
+        return {
+            v.council.name_en: (v.flag, v.data_flag)
+            for v in IndicatorValue.objects.filter(indicator=made, council__isnull=False)
+        }
+
+    assert flags() == {
+        "Cardiff": ("", ""),
+        "Newport": ("", "suppressed"),
+        "Torfaen": ("", "provisional"),
+        "Bridgend": ("", "estimated"),
+    }
+    torfaen = IndicatorValue.objects.get(indicator=made, council__name_en="Torfaen")
+    indicators.set_value_flag(actor=officer, value=torfaen, flag_in=FlagIn(flag="low_reliability"))
+    indicators.recompute_indicator(actor=officer, indicator=made)
+    call_command("worker", "--batch")
+    assert flags()["Torfaen"] == ("low_reliability", "provisional")
+    page = Client().get(f"/data/indicators/{made.slug}/")
+    assert page.status_code in (200, 404)  # private dataset: the public sees nothing
+    staff = Client()
+    staff.force_login(officer)
+    text_page = staff.get(f"/data/indicators/{made.slug}/").content.decode()
+    assert "Estimated" in text_page and "Low reliability" in text_page
