@@ -100,8 +100,8 @@ def _as_boolean(
         return col, None
     return _parsed(
         col,
-        f"CASE WHEN lower({text}) IN ('true','yes','1') THEN true "
-        f"WHEN lower({text}) IN ('false','no','0') THEN false END",
+        f"CASE WHEN list_contains(['true','yes','1'], lower({text})) THEN true "
+        f"WHEN list_contains(['false','no','0'], lower({text})) THEN false END",
     )
 
 
@@ -311,7 +311,9 @@ def _enum_checks(
             name,
             "validation.not-in-enum",
             col,
-            f"{col} IS NOT NULL AND CAST({col} AS VARCHAR) NOT IN ({listed})",
+            # list_contains, not NOT IN: an IN list is planned as a join per column, which
+            # reserves address space the sandbox caps (see inference.with_values).
+            f"{col} IS NOT NULL AND NOT list_contains([{listed}], CAST({col} AS VARCHAR))",
             {"allowed": allowed},
         )
     ]
@@ -329,7 +331,7 @@ def _council_check(name: str, col: str, councils: Sequence[Council]) -> Check:
         name,
         "validation.unknown-council",
         col,
-        f"{col} IS NOT NULL AND {_COUNCIL_SQL.format(col)} NOT IN ({listed})",
+        f"{col} IS NOT NULL AND NOT list_contains([{listed}], {_COUNCIL_SQL.format(col)})",
     )
 
 
