@@ -31,6 +31,7 @@ from infuse.datalab.models import DisclosedPeriod, Indicator, IndicatorValue, Va
 if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
+    from numpy.typing import NDArray
 else:
     np = lazy.module("numpy")
     pd = lazy.module("pandas")
@@ -139,33 +140,42 @@ def _suppressed(
     return shown + [v.hidden() if hidden.get("Total") else v for v in region]
 
 
-def _rounded(councils: list[ShownValue], region: list[ShownValue], unit: str) -> list[ShownValue]:
-    values = councils + region
-    if not values:
-        return []
-    counts = [round(v.numerator or 0) for v in values]
+def _from_rounded_counts(
+    numerators: Sequence[float | None], denominators: Sequence[float | None], unit: str
+) -> tuple[NDArray[np.float64], ...]:
+    """Each count rounded to base 5 and the value and interval worked out again from it:
+    (numerator, value, low, high); nothing where there was no count."""
+    counts = [round(n or 0) for n in numerators]
     rounded = round_to_base(pd.Series(counts, dtype="int64")).table.iloc[:, 0].to_numpy()
     numerator = np.asarray(rounded, dtype=np.float64)
-    denominator = np.asarray(
-        [np.nan if v.denominator is None else v.denominator for v in values], dtype=np.float64
-    )
+    denominator = np.asarray([np.nan if d is None else d for d in denominators], dtype=np.float64)
     if unit == "percentage":
         # 3 of 4 rounds to 5: a share cannot pass its whole (Wilson's interval refuses it).
         numerator = np.fmin(numerator, denominator)
     value, low, high = value_and_interval(unit, numerator, denominator)
-    missing = np.asarray([v.numerator is None for v in values])
+    missing = np.asarray([n is None for n in numerators])
     value, low, high = (np.where(missing, np.nan, array) for array in (value, low, high))
+    return numerator, value, low, high
 
-    def number(x: float) -> float | None:
-        return None if not np.isfinite(x) else float(x)
 
+def _number(x: float) -> float | None:
+    return None if not np.isfinite(x) else float(x)
+
+
+def _rounded(councils: list[ShownValue], region: list[ShownValue], unit: str) -> list[ShownValue]:
+    values = councils + region
+    if not values:
+        return []
+    numerator, value, low, high = _from_rounded_counts(
+        [v.numerator for v in values], [v.denominator for v in values], unit
+    )
     return [
         replace(
             v,
             numerator=None if v.numerator is None else float(numerator[i]),
-            value=number(value[i]),
-            ci_low=number(low[i]),
-            ci_high=number(high[i]),
+            value=_number(value[i]),
+            ci_low=_number(low[i]),
+            ci_high=_number(high[i]),
             rounded=True,
         )
         for i, v in enumerate(values)
@@ -392,19 +402,8 @@ def shown_benchmarks(
 
 def _rounded_benchmark(row: Any, unit: str) -> ShownBenchmark:
     """A benchmark's value worked out again from its count rounded as the councils' are."""
-    rounded = round_to_base(pd.Series([round(row.numerator)], dtype="int64")).table.iloc[0, 0]
-    numerator = np.asarray([float(rounded)], dtype=np.float64)
-    denominator = np.asarray(
-        [np.nan if row.denominator is None else row.denominator], dtype=np.float64
-    )
-    if unit == "percentage":
-        numerator = np.fmin(numerator, denominator)
-    value, low, high = value_and_interval(unit, numerator, denominator)
-
-    def number(x: float) -> float | None:
-        return float(x) if np.isfinite(x) else None
-
-    return ShownBenchmark(number(value[0]), number(low[0]), number(high[0]))
+    _numerator, value, low, high = _from_rounded_counts([row.numerator], [row.denominator], unit)
+    return ShownBenchmark(_number(value[0]), _number(low[0]), _number(high[0]))
 
 
 def compared_with(
