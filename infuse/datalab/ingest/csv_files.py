@@ -120,6 +120,32 @@ def lines_of_records(lines: Sequence[str], records: int, delimiter: str, quote: 
     return reader.line_num
 
 
+def known_encoding(path: Path, options: ReadOptions) -> str:
+    """The encoding given, or found in the file; refused when Python does not know it."""
+    encoding = options.encoding or detect_encoding(path)
+    try:
+        codecs.lookup(encoding)
+    except LookupError as error:
+        raise IngestError(
+            "ingest.unknown-encoding",
+            f"{encoding!r} is not an encoding we know.",
+            encoding=encoding,
+        ) from error
+    return encoding
+
+
+def text_encoding(encoding: str) -> str:
+    """The encoding to read a file's text with: UTF-8 drops a byte-order mark."""
+    return "utf-8-sig" if encoding in ("utf-8", "utf-8-sig") else encoding
+
+
+def preamble_line_count(lines: Sequence[str], delimiter: str, quote: str) -> int:
+    """How many lines of ``lines`` stand above the table (:func:`preamble_lines`, counted in
+    lines: a quoted title may hold a line break)."""
+    records = preamble_lines(sample_records(lines, delimiter, quote))
+    return lines_of_records(lines, records, delimiter, quote) if records else 0
+
+
 def _with_preamble_found(
     readable: Path, text_encoding: str, options: ReadOptions, warnings: list[IngestWarning]
 ) -> ReadOptions:
@@ -131,8 +157,7 @@ def _with_preamble_found(
         return dataclasses.replace(options, skip_rows=0)
     lines = sample_lines(readable, text_encoding, 200)
     delimiter = options.delimiter or sniff_delimiter(lines, options.quote)
-    records = preamble_lines(sample_records(lines, delimiter, options.quote))
-    skip = lines_of_records(lines, records, delimiter, options.quote) if records else 0
+    skip = preamble_line_count(lines, delimiter, options.quote)
     if skip:
         warnings.append(
             IngestWarning(
@@ -249,15 +274,7 @@ def prepare_csv(
         head = handle.read(SAMPLE_BYTES)
     if size == 0 or not head.lstrip(b"\xef\xbb\xbf \t\r\n"):
         raise IngestError("ingest.empty-file", "The file is empty.")
-    encoding = options.encoding or detect_encoding(path)
-    try:
-        codecs.lookup(encoding)
-    except LookupError as error:
-        raise IngestError(
-            "ingest.unknown-encoding",
-            f"{encoding!r} is not an encoding we know.",
-            encoding=encoding,
-        ) from error
+    encoding = known_encoding(path, options)
     warnings: list[IngestWarning] = []
     temporaries: list[Path] = []
     readable = path
@@ -282,11 +299,11 @@ def prepare_csv(
                 )
             )
         encoding = "utf-8"
-    text_encoding = "utf-8-sig" if encoding in ("utf-8", "utf-8-sig") else encoding
-    options = _with_preamble_found(readable, text_encoding, options, warnings)
+    reading = text_encoding(encoding)
+    options = _with_preamble_found(readable, reading, options, warnings)
     try:
         return _prepare_csv_text(
-            work_dir, options, readable, text_encoding, encoding, warnings, temporaries, fmt
+            work_dir, options, readable, reading, encoding, warnings, temporaries, fmt
         )
     except csv.Error as error:
         raise IngestError(

@@ -3,25 +3,26 @@ converted: the lines above the table, the header, the column names and the first
 
 It reads a bounded sample with the same functions the conversion uses (the delimiter sniff,
 the preamble, the header rows and the names), so what the preview shows is what the conversion
-does. Only CSV (and text) files: a spreadsheet's cells are only ever read in the sandbox.
+does. A workbook's sheet is read here too, as the CSV its first rows make, in the sandbox
+(:func:`infuse.datalab.ingest.isolated.preview`), where its cells are only ever read.
 """
 
 from __future__ import annotations
 
-import codecs
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from infuse.datalab.column_names import is_unnamed
 from infuse.datalab.ingest.csv_files import (
     join_header_rows,
-    lines_of_records,
-    preamble_lines,
+    known_encoding,
+    preamble_line_count,
     sample_lines,
     sample_records,
     sniff_delimiter,
+    text_encoding,
     title_lines,
 )
-from infuse.datalab.ingest.encodings import detect_encoding
 from infuse.datalab.ingest.sources import (
     IngestError,
     ReadOptions,
@@ -31,7 +32,6 @@ from infuse.datalab.ingest.sources import (
 
 #: Data rows shown under the column names.
 PREVIEW_ROWS = 10
-_UNNAMED_PREFIX = "column_"
 
 
 @dataclass(frozen=True)
@@ -59,25 +59,14 @@ class Detection:
 
 def detect(path: Path, options: ReadOptions) -> Detection:
     """How ``path`` reads with ``options`` (its ``skip_rows`` None: found in the file)."""
-    encoding = options.encoding or detect_encoding(path)
-    try:
-        codecs.lookup(encoding)
-    except LookupError as error:
-        raise IngestError(
-            "ingest.unknown-encoding",
-            f"{encoding!r} is not an encoding we know.",
-            encoding=encoding,
-        ) from error
-    text_encoding = (
-        "utf-8-sig" if codecs.lookup(encoding).name in ("utf-8", "utf-8-sig") else encoding
-    )
-    lines = [line.rstrip("\r\n") + "\n" for line in sample_lines(path, text_encoding, 300)]
+    encoding = known_encoding(path, options)
+    lines = [
+        line.rstrip("\r\n") + "\n" for line in sample_lines(path, text_encoding(encoding), 300)
+    ]
     if not any(line.strip() for line in lines):
         raise IngestError("ingest.empty-file", "The file is empty.")
     delimiter = options.delimiter or sniff_delimiter(lines, options.quote)
-    records = sample_records(lines, delimiter, options.quote)
-    found_records = preamble_lines(records) if options.header_rows == 1 else 0
-    found = lines_of_records(lines, found_records, delimiter, options.quote) if found_records else 0
+    found = preamble_line_count(lines, delimiter, options.quote) if options.header_rows == 1 else 0
     skip = found if options.skip_rows is None else options.skip_rows
     below = sample_records(lines[skip:], delimiter, options.quote)
     header, data = below[: options.header_rows], below[options.header_rows :]
@@ -111,9 +100,5 @@ def detect(path: Path, options: ReadOptions) -> Detection:
         columns=names,
         rows=rows,
         table_end_line=end,
-        unnamed=[name for name in names if _is_unnamed(name)],
+        unnamed=[name for name in names if is_unnamed(name)],
     )
-
-
-def _is_unnamed(name: str) -> bool:
-    return name.startswith(_UNNAMED_PREFIX) and name[len(_UNNAMED_PREFIX) :].isdigit()

@@ -35,11 +35,11 @@ from pathlib import Path
 
 from infuse.analytics.quoting import quote_literal
 from infuse.datalab.ingest.csv_files import (
-    preamble_lines,
+    preamble_line_count,
     prepare_csv,
     sample_lines,
-    sample_records,
     sniff_delimiter,
+    text_encoding,
 )
 from infuse.datalab.ingest.encodings import detect_encoding
 from infuse.datalab.ingest.sources import (
@@ -73,17 +73,16 @@ def suggest_read_options(path: Path) -> ReadOptions:
     """Options to offer a person before they convert: format, encoding, delimiter and how many
     preamble lines to skip.
 
-    The preamble guess is :func:`~infuse.datalab.ingest.csv_files.preamble_lines`, as an
+    The preamble guess is :func:`~infuse.datalab.ingest.csv_files.preamble_line_count`, as an
     upload that leaves ``skip_rows`` to be found uses it (and then says what it skipped).
     """
     fmt = detect_format(path)
     if fmt != "csv":
         return ReadOptions(format=fmt)
     encoding = detect_encoding(path)
-    text_encoding = "utf-8-sig" if encoding in ("utf-8", "utf-8-sig") else encoding
-    lines = sample_lines(path, text_encoding, 200)
+    lines = sample_lines(path, text_encoding(encoding), 200)
     delimiter = sniff_delimiter(lines)
-    skip = preamble_lines(sample_records(lines, delimiter, '"'))
+    skip = preamble_line_count(lines, delimiter, '"')
     return ReadOptions(format="csv", encoding=encoding, delimiter=delimiter, skip_rows=skip)
 
 

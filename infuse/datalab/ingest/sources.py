@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from infuse.datalab.column_names import unnamed
+
 SourceFormat = Literal["csv", "xlsx", "parquet", "json", "ndjson"]
 
 #: Markers that mean "no value" in UK public-sector files (ONS/StatsWales conventions:
@@ -163,7 +165,7 @@ def clean_column_names(raw: Sequence[str]) -> tuple[list[str], list[IngestWarnin
         name = re.sub(r"\s+", " ", unicodedata.normalize("NFC", original or "")).strip()
         name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
         if not name:
-            name = f"column_{index}"
+            name = unnamed(index)
         base = name
         suffix = 1
         while name.casefold() in used:

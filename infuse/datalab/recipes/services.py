@@ -17,6 +17,7 @@ from infuse.core.errors import FieldProblem, InvalidInput, PermissionDenied
 from infuse.core.models import Person
 from infuse.core.permissions import can
 from infuse.datalab.catalogue.recipe_words import problem_sentence
+from infuse.datalab.column_names import is_unnamed
 from infuse.datalab.indicators.tasks import queue_indicator
 from infuse.datalab.models import Dataset
 from infuse.datalab.recipes.schemas import RecipeIn, StepIn
@@ -160,7 +161,6 @@ def remove_step(*, actor: Person, dataset: Dataset, number: int) -> Dataset:
     return _changed(actor, dataset, without)
 
 
-_UNNAMED = re.compile(r"column_\d+")
 _TITLE_VALUE = re.compile(r"^\s*([A-Za-z][A-Za-z /-]{1,30}?)\s*:\s*(\S.*)$")
 #: Title labels that give a table its period or place (a StatsWales filter line).
 _TITLE_LABELS = ("year", "financial year", "academic year", "period", "quarter", "month", "date")
@@ -175,7 +175,7 @@ def suggested_steps(dataset: Dataset) -> list[dict[str, Any]]:
         return []
     fields = version.shaped_fields
     names = {f["name"].casefold() for f in fields}
-    unnamed = [f["name"] for f in fields if _UNNAMED.fullmatch(f["name"]) and f["type"] == "string"]
+    unnamed = [f["name"] for f in fields if is_unnamed(f["name"]) and f["type"] == "string"]
     found: list[dict[str, Any]] = []
     if len(unnamed) >= 2 and "area" not in names:
         found.append(
