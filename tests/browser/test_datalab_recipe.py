@@ -12,18 +12,17 @@ from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from tests.browser.test_shell import sign_in
+from tests.reference_data import shared
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"
-
 
 def births_file(tmp_path: Path, year: str) -> Path:
-    source = SHARED / "health" / "low_birth_weight.csv"
-    if not source.exists():
-        pytest.fail(f"Reference data file missing: {source} (CI always has ../shared/data)")
     raw = (
-        source.read_bytes().replace(b"\r\n", b"\n").replace(b"Year: 2023", f"Year: {year}".encode())
+        shared("health/low_birth_weight.csv")
+        .read_bytes()
+        .replace(b"\r\n", b"\n")
+        .replace(b"Year: 2023", f"Year: {year}".encode())
     )
     path = tmp_path / f"births-{year}.csv"
     path.write_bytes(raw.replace(b"\n", b"\r\n"))

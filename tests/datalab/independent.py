@@ -4,6 +4,20 @@ from __future__ import annotations
 
 import math
 
+#: The region's ten councils, by the names the reference files use.
+REGION = {
+    "Blaenau Gwent",
+    "Bridgend",
+    "Caerphilly",
+    "Cardiff",
+    "Merthyr Tydfil",
+    "Monmouthshire",
+    "Newport",
+    "Rhondda Cynon Taf",
+    "Torfaen",
+    "Vale of Glamorgan",
+}
+
 Z_95 = 1.959963984540054  # the 97.5th percentile of the standard normal distribution
 
 

@@ -23,15 +23,7 @@ from infuse.datalab.ingest.convert import ConversionResult, convert_to_parquet
 from infuse.datalab.ingest.readers import suggest_read_options
 from infuse.datalab.ingest.sources import IngestError, ReadOptions
 from tests.datalab.ingest.test_readers import make_zip_bomb
-
-SHARED_DATA = Path(__file__).resolve().parents[3] / ".." / "shared" / "data"
-
-
-def shared(relative: str) -> Path:
-    path = SHARED_DATA / relative
-    if not path.is_file():
-        pytest.fail(f"reference file missing: {path} (shared/data must sit next to the repo)")
-    return path
+from tests.reference_data import shared
 
 
 def rows(result: ConversionResult, where: str = "true") -> list[dict[str, Any]]:

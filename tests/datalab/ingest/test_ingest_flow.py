@@ -18,18 +18,10 @@ from infuse.core.errors import InvalidInput, PermissionDenied
 from infuse.datalab.ingest import services
 from infuse.datalab.ingest.schemas import SchemaIn, UploadIn
 from infuse.datalab.models import DatasetUpload, DatasetVersion
+from tests.reference_data import shared
 
 # The worker closes connections between tasks, as in production: these tests commit for real.
 pytestmark = pytest.mark.django_db(transaction=True)
-
-SHARED = Path(__file__).resolve().parents[3].parent / "shared" / "data"
-
-
-def shared(relative: str) -> Path:
-    path = SHARED / relative
-    if not path.exists():
-        pytest.fail(f"Reference data file missing: {path} (CI always has ../shared/data)")
-    return path
 
 
 def upload(actor, dataset, path: Path, **options):

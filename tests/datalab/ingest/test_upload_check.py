@@ -5,7 +5,6 @@ file is converted as shown. The API and the command do the same."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -13,17 +12,9 @@ from django.core.management import call_command
 from django.test import Client
 
 from infuse.datalab.models import DatasetUpload
+from tests.reference_data import shared
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-SHARED = Path(__file__).resolve().parents[3].parent / "shared" / "data"
-
-
-def shared(relative: str) -> Path:
-    path = SHARED / relative
-    if not path.exists():
-        pytest.fail(f"Reference data file missing: {path} (CI always has ../shared/data)")
-    return path
 
 
 def test_the_births_file_is_checked_then_converted_as_shown(make_dataset, make_person):

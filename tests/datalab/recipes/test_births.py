@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -23,23 +22,11 @@ from infuse.datalab.ingest.services import upload_file
 from infuse.datalab.models import DatasetUpload, Indicator, IndicatorValue
 from infuse.datalab.recipes import services
 from infuse.datalab.recipes.schemas import RecipeIn, StepIn
-from tests.datalab.independent import wilson_percent
+from tests.datalab.independent import REGION, wilson_percent
+from tests.reference_data import shared
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-SHARED = Path(__file__).resolve().parents[3].parent / "shared" / "data"
-REGION = {
-    "Blaenau Gwent",
-    "Bridgend",
-    "Caerphilly",
-    "Cardiff",
-    "Merthyr Tydfil",
-    "Monmouthshire",
-    "Newport",
-    "Rhondda Cynon Taf",
-    "Torfaen",
-    "Vale of Glamorgan",
-}
 UNDER_2500 = {
     "step": "derive",
     "column": "under_2500",
@@ -49,10 +36,7 @@ UNDER_2500 = {
 
 
 def raw_file() -> bytes:
-    path = SHARED / "health" / "low_birth_weight.csv"
-    if not path.exists():
-        pytest.fail(f"Reference data file missing: {path} (CI always has ../shared/data)")
-    return path.read_bytes()
+    return shared("health/low_birth_weight.csv").read_bytes()
 
 
 def independent(raw: bytes) -> dict[str, tuple[int, int]]:

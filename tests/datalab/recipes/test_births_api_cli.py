@@ -13,8 +13,8 @@ from django.core.management import call_command
 from django.test import Client
 
 from infuse.core import services as core_services
-from tests.datalab.independent import wilson_percent
-from tests.datalab.recipes.test_births import REGION, births_spec, independent, raw_file
+from tests.datalab.independent import REGION, wilson_percent
+from tests.datalab.recipes.test_births import births_spec, independent, raw_file
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

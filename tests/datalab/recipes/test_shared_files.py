@@ -20,29 +20,10 @@ from infuse.datalab.ingest.services import upload_file
 from infuse.datalab.models import DatasetUpload, IndicatorValue
 from infuse.datalab.recipes import services as recipes
 from infuse.datalab.recipes.schemas import RecipeIn
+from tests.datalab.independent import REGION
+from tests.reference_data import shared
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-SHARED = Path(__file__).resolve().parents[3].parent / "shared" / "data"
-REGION = {
-    "Blaenau Gwent",
-    "Bridgend",
-    "Caerphilly",
-    "Cardiff",
-    "Merthyr Tydfil",
-    "Monmouthshire",
-    "Newport",
-    "Rhondda Cynon Taf",
-    "Torfaen",
-    "Vale of Glamorgan",
-}
-
-
-def shared(relative: str) -> Path:
-    path = SHARED / relative
-    if not path.exists():
-        pytest.fail(f"Reference data file missing: {path} (CI always has ../shared/data)")
-    return path
 
 
 def made_indicator(
