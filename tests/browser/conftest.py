@@ -76,17 +76,34 @@ def browser_type_launch_args(
     }
 
 
+def _axe_results(page: Any) -> dict[str, Any]:
+    """axe-core's results for the page a click has opened. A click that navigates returns before
+    the new document exists, so the run waits for the page to load and, if the navigation still
+    swept the document away under it, runs again on the page that arrived."""
+    from playwright.sync_api import Error
+
+    for attempt in range(3):
+        page.wait_for_load_state("load")
+        try:
+            # Evaluated through the DevTools protocol, not added as a <script>: the pages' own
+            # Content-Security-Policy (no inline scripts without the nonce) stays in force.
+            page.evaluate(AXE.read_text(encoding="utf-8"))
+            return page.evaluate(
+                "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS
+            )
+        except Error as error:
+            navigated = "documentElement" in str(error) or "context was destroyed" in str(error)
+            if not navigated or attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
 @pytest.fixture
 def axe_check() -> Any:
     """Run axe-core on the current page; fail on any serious or critical WCAG 2.2 AA violation."""
 
     def check(page: Any) -> list[dict[str, Any]]:
-        # Evaluated through the DevTools protocol, not added as a <script>: the pages' own
-        # Content-Security-Policy (no inline scripts without the nonce) stays in force.
-        page.evaluate(AXE.read_text(encoding="utf-8"))
-        results = page.evaluate(
-            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS
-        )
+        results = _axe_results(page)
         bad = [v for v in results["violations"] if v["impact"] in {"serious", "critical"}]
         summary = [
             f"{v['id']} ({v['impact']}): {v['help']} at "

@@ -49,6 +49,9 @@ def test_from_home_to_a_council_a_goal_and_a_theme_by_links(
     both_languages(page, axe_check)
     page.get_by_role("link", name="Home", exact=True).click()
     page.get_by_role("link", name="About InFuSe").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Innovation of Future Public Services"
+    )
     both_languages(page, axe_check)
     fits_at_320px(page)
     page.get_by_role("link", name="What works").first.click()
