@@ -410,6 +410,7 @@ class TaskProgress(models.Model):
         HISTORY = "adaption.history", _("Planning an experiment from past data")
         AUDIT = "audit.verify", _("Checking the audit log")
         EVALUATION = "procurement.evaluation", _("Evaluating a contract's outcome")
+        SPEND = "procurement.spend", _("Reading payments from a spending file")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     kind = models.CharField(max_length=100, choices=Kind.choices)

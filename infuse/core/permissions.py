@@ -277,6 +277,21 @@ rules.add_perm("procurement.add_challenge", is_procurement_officer)
 rules.add_perm("procurement.change_challenge", runs_challenge)
 rules.add_perm("procurement.open_bids", runs_challenge)
 rules.add_perm("procurement.bid", is_supplier & challenge_is_published)
+
+
+@rules.predicate
+def buys_for_publisher(person: Any, dataset: Any) -> bool:
+    """A procurement officer of the council that publishes a dataset, or of the programme."""
+    return dataset is not None and (
+        dataset.publisher_id in procurement_organisations(person)
+        or is_programme_procurement_officer(person)
+    )
+
+
+# Spend analysis: the councils' payments read as the region's buying, for those who work in it.
+rules.add_perm("procurement.view_spend", is_region_member)
+rules.add_perm("procurement.map_spend", works_with_publisher | buys_for_publisher)
+rules.add_perm("procurement.resolve_suppliers", is_procurement_officer)
 rules.add_perm("fund.view_fund", is_region_member)
 rules.add_perm("fund.manage_fund", is_fund_manager)
 

@@ -28,12 +28,13 @@ class ProcurementConfig(AppConfig):
 
     def ready(self) -> None:
         from infuse.core import integrity
-        from infuse.datalab import related
+        from infuse.datalab import followers, related
         from infuse.fund import purposes
         from infuse.procurement.bids.integrity import damaged_bids
         from infuse.procurement.challenges import related as challenges
         from infuse.procurement.challenges.funding import ChallengePhases
         from infuse.procurement.contracts import related as contracts
+        from infuse.procurement.spend.services import follow_dataset
 
         integrity.register("sealed bids open under their own labels", damaged_bids)
         checks.register(bid_keys_from_environment, checks.Tags.security, deploy=True)
@@ -41,3 +42,4 @@ class ProcurementConfig(AppConfig):
         related.register("indicator", challenges.citing_indicator)
         related.register("indicator", contracts.reporting_on_indicator)
         related.register("dataset", challenges.citing_dataset)
+        followers.register(follow_dataset)

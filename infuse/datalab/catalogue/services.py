@@ -8,7 +8,7 @@ datasets, versions and indicators: the visibility rules live here and nowhere el
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -279,6 +279,24 @@ def reading_version(version: DatasetVersion) -> Iterator[duckdb.DuckDBPyConnecti
         yield connection
     finally:
         connection.close()
+
+
+def shaped_rows(
+    version: DatasetVersion, columns: Sequence[str], *, batch_rows: int = 20_000
+) -> Iterator[list[dict[str, Any]]]:
+    """The version's rows as its recipe shapes them (the table indicators read), only
+    ``columns``, in file order, in batches: for other labs that read a dataset as their own
+    records (payments), never holding the whole file in memory."""
+    con = analytics.connect("duckdb")
+    try:
+        table = analytics.apply_recipe(
+            analytics.read_parquet(con, files.resolve(version.parquet_path)),
+            version.recipe_steps,
+        )
+        for batch in table.select(*columns).to_pyarrow_batches(chunk_size=batch_rows):
+            yield batch.to_pylist()
+    finally:
+        con.disconnect()
 
 
 def visible_indicators(actor: Any, *, dataset: str = "") -> QuerySet[Indicator]:

@@ -31,6 +31,7 @@ from infuse.core import audit, files
 from infuse.core.models import Council, TaskProgress
 from infuse.core.progress import ProgressReporter
 from infuse.core.sandbox import Limits
+from infuse.datalab import followers
 from infuse.datalab.indicators.tasks import queue_indicator
 from infuse.datalab.ingest.convert import ConversionResult
 from infuse.datalab.ingest.isolated import convert_isolated
@@ -381,6 +382,7 @@ def _create_version(
         upload.save(update_fields=["status", "report"])
         for indicator in locked.indicators.all():
             queue_indicator(indicator, owner=upload.created_by)
+        followers.rows_changed(locked, upload.created_by)
         audit.record_event(
             actor=upload.created_by,
             action="dataset.version_created",

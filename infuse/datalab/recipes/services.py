@@ -16,6 +16,7 @@ from infuse.core import audit, files
 from infuse.core.errors import FieldProblem, InvalidInput, PermissionDenied
 from infuse.core.models import Person
 from infuse.core.permissions import can
+from infuse.datalab import followers
 from infuse.datalab.catalogue.recipe_words import problem_sentence
 from infuse.datalab.column_names import is_unnamed
 from infuse.datalab.indicators.tasks import queue_indicator
@@ -125,6 +126,7 @@ def _changed(
             version.save(update_fields=["recipe", "shaped"])
             for indicator in locked.indicators.all():
                 queue_indicator(indicator, owner=actor)
+            followers.rows_changed(locked, actor)
         audit.record_event(
             actor=actor,
             action="dataset.recipe_changed",

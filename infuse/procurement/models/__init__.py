@@ -19,6 +19,13 @@ from django.utils.translation import gettext_lazy as _
 
 from infuse.core.fields import PenceField
 from infuse.core.models import Council, Organisation, Theme, WellbeingGoal
+from infuse.procurement.models.ocds import Release as Release
+from infuse.procurement.models.spend import ExpenseType as ExpenseType
+from infuse.procurement.models.spend import Payment as Payment
+from infuse.procurement.models.spend import ResolvedSupplier as ResolvedSupplier
+from infuse.procurement.models.spend import SpendDataset as SpendDataset
+from infuse.procurement.models.spend import SupplierMatch as SupplierMatch
+from infuse.procurement.models.spend import SupplierSpelling as SupplierSpelling
 
 
 class Challenge(models.Model):
@@ -570,29 +577,6 @@ class Milestone(models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-
-class Release(models.Model):
-    """An OCDS release as published: immutable, one per stage change of a contracting process."""
-
-    phase = models.ForeignKey(Phase, on_delete=models.PROTECT, related_name="releases")
-    release_id = models.CharField(max_length=160, unique=True)
-    tags = models.JSONField()
-    date = models.DateTimeField()
-    data = models.JSONField()
-
-    objects: ClassVar[models.Manager[Release]] = models.Manager()
-
-    class Meta:
-        ordering = ["phase", "date", "pk"]
-
-    def __str__(self) -> str:
-        return self.release_id
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise ValueError("an OCDS release is never changed; publish a new one")
-        super().save(*args, **kwargs)
 
 
 # Defined beside its slice, registered here with the rest of the lab's tables.

@@ -1,0 +1,268 @@
+"""What the region buys, read from the counted payments: totals by buyer, category, supplier
+and period; the shares paid to SMEs, VCSEs and suppliers in the region; concentration per
+category; and where two or more buyers buy the same thing separately.
+
+Withheld payees (payments to people, redacted as the councils publish them) count in every
+total, never as a supplier: shares and concentration are of the payments to named suppliers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
+
+from infuse.procurement.models import Payment, SpendDataset
+from infuse.procurement.spend import categories
+from infuse.procurement.spend.concentration import Concentration, concentration
+
+
+def counted(spend: QuerySet[SpendDataset]) -> QuerySet[Payment]:
+    """The payments of each spend dataset's current reading."""
+    return Payment.objects.filter(spend__in=spend, load=F("spend__load"))
+
+
+@dataclass(frozen=True)
+class Total:
+    """Money paid to one group (a buyer, a category, a supplier, a period)."""
+
+    key: str
+    label: str
+    pence: int
+    payments: int
+    suppliers: int = 0
+
+
+def _totals(payments: QuerySet[Payment], key: str) -> list[dict[str, Any]]:
+    return list(
+        payments.values(key)
+        .annotate(
+            pence=Sum("amount_pence"),
+            payments=Count("pk"),
+            suppliers=Count("spelling__supplier", distinct=True),
+        )
+        .order_by("-pence")
+    )
+
+
+def by_buyer(payments: QuerySet[Payment]) -> list[Total]:
+    return [
+        Total(r["buyer"], r["buyer"], r["pence"], r["payments"], r["suppliers"])
+        for r in _totals(payments, "buyer")
+    ]
+
+
+def category_label(digits: str) -> str:
+    division = categories.BY_DIGITS.get(digits or "")
+    return str(division.name) if division else ""
+
+
+def by_category(payments: QuerySet[Payment]) -> list[Total]:
+    """Totals per CPV division; "" is the spending whose expense type is not mapped."""
+    return [
+        Total(
+            r["expense_type__division"] or "",
+            category_label(r["expense_type__division"]),
+            r["pence"],
+            r["payments"],
+            r["suppliers"],
+        )
+        for r in _totals(payments, "expense_type__division")
+    ]
+
+
+def by_supplier(payments: QuerySet[Payment], limit: int = 20) -> list[Total]:
+    rows = (
+        payments.filter(redacted=False)
+        .values("spelling__supplier", "spelling__supplier__name")
+        .annotate(
+            pence=Sum("amount_pence"), payments=Count("pk"), buyers=Count("buyer", distinct=True)
+        )
+        .order_by("-pence", "spelling__supplier__name")[:limit]
+    )
+    return [
+        Total(
+            str(r["spelling__supplier"]),
+            r["spelling__supplier__name"],
+            r["pence"],
+            r["payments"],
+            r["buyers"],
+        )
+        for r in rows
+    ]
+
+
+@dataclass(frozen=True)
+class PeriodTotal:
+    """Money paid in a month, or in a longer period where the file gives no day."""
+
+    starts_on: dt.date
+    ends_on: dt.date
+    pence: int
+    payments: int
+
+    @property
+    def is_month(self) -> bool:
+        return (self.starts_on.year, self.starts_on.month) == (
+            self.ends_on.year,
+            self.ends_on.month,
+        )
+
+
+def by_period(payments: QuerySet[Payment]) -> list[PeriodTotal]:
+    rows = (
+        payments.annotate(first=TruncMonth("starts_on"), last=TruncMonth("ends_on"))
+        .values("first", "last")
+        .annotate(pence=Sum("amount_pence"), payments=Count("pk"))
+        .order_by("first", "last")
+    )
+    return [PeriodTotal(_day(r["first"]), _day(r["last"]), r["pence"], r["payments"]) for r in rows]
+
+
+def _day(value: dt.date | dt.datetime) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+@dataclass(frozen=True)
+class Share:
+    """Payments to named suppliers that are (``yes``), are not (``no``), or are not known to be
+    (``unknown``) SMEs, VCSEs or in the region, in pence."""
+
+    yes: int
+    no: int
+    unknown: int
+
+    @property
+    def known_fraction(self) -> float | None:
+        known = self.yes + self.no
+        return self.yes / known if known > 0 else None
+
+    @property
+    def fraction(self) -> float | None:
+        whole = self.yes + self.no + self.unknown
+        return self.yes / whole if whole > 0 else None
+
+
+def shares(payments: QuerySet[Payment]) -> dict[str, Share]:
+    """SME, VCSE and local shares of the money paid to named suppliers."""
+    named = payments.filter(redacted=False)
+    out = {}
+    for fact in ("is_sme", "is_vcse", "is_local"):
+        path = f"spelling__supplier__{fact}"
+        sums = named.aggregate(
+            yes=Sum("amount_pence", filter=Q(**{path: True})),
+            no=Sum("amount_pence", filter=Q(**{path: False})),
+            unknown=Sum("amount_pence", filter=Q(**{f"{path}__isnull": True})),
+        )
+        out[fact.removeprefix("is_")] = Share(
+            *(int(sums[k] or 0) for k in ("yes", "no", "unknown"))
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class CategoryConcentration:
+    division: str
+    label: str
+    measure: Concentration
+
+
+def concentration_by_category(payments: QuerySet[Payment]) -> list[CategoryConcentration]:
+    """HHI and top-five share per category, of payments to named suppliers (credits net off
+    within a supplier; a supplier owed money on balance is left out)."""
+    per: dict[str, dict[int, int]] = defaultdict(dict)
+    rows = (
+        payments.filter(redacted=False)
+        .values("expense_type__division", "spelling__supplier")
+        .annotate(pence=Sum("amount_pence"))
+    )
+    for r in rows:
+        per[r["expense_type__division"] or ""][r["spelling__supplier"]] = r["pence"]
+    found = [
+        CategoryConcentration(digits, category_label(digits), concentration(list(amounts.values())))
+        for digits, amounts in per.items()
+    ]
+    return sorted(found, key=lambda c: -c.measure.total_pence)
+
+
+@dataclass
+class Opportunity:
+    """A category, or a supplier, that two or more buyers pay separately: the evidence for
+    buying it together."""
+
+    key: str
+    label: str
+    pence: int
+    buyers: list[Total] = field(default_factory=list)
+    suppliers: int = 0
+
+
+def category_opportunities(payments: QuerySet[Payment]) -> list[Opportunity]:
+    """Mapped categories two or more buyers spend on, each buyer's total and how many separate
+    suppliers they use between them, the largest first."""
+    mapped = payments.exclude(expense_type__division="").filter(expense_type__isnull=False)
+    rows = mapped.values("expense_type__division", "buyer").annotate(
+        pence=Sum("amount_pence"),
+        payments=Count("pk"),
+        suppliers=Count("spelling__supplier", distinct=True),
+    )
+    grouped: dict[str, list[Total]] = defaultdict(list)
+    for r in rows:
+        grouped[r["expense_type__division"]].append(
+            Total(r["buyer"], r["buyer"], r["pence"], r["payments"], r["suppliers"])
+        )
+    suppliers = dict(
+        mapped.values("expense_type__division")
+        .annotate(n=Count("spelling__supplier", distinct=True))
+        .values_list("expense_type__division", "n")
+    )
+    found = [
+        Opportunity(
+            digits,
+            category_label(digits),
+            sum(b.pence for b in buyers),
+            sorted(buyers, key=lambda b: -b.pence),
+            suppliers.get(digits, 0),
+        )
+        for digits, buyers in grouped.items()
+        if len(buyers) >= 2
+    ]
+    return sorted(found, key=lambda o: -o.pence)
+
+
+def supplier_opportunities(payments: QuerySet[Payment], limit: int = 50) -> list[Opportunity]:
+    """Suppliers two or more buyers pay separately (each on its own terms), the largest first."""
+    named = payments.filter(redacted=False)
+    shared = (
+        named.values("spelling__supplier")
+        .annotate(buyers=Count("buyer", distinct=True), pence=Sum("amount_pence"))
+        .filter(buyers__gte=2)
+        .order_by("-pence")[:limit]
+    )
+    ids = [r["spelling__supplier"] for r in shared]
+    per_buyer = (
+        named.filter(spelling__supplier__in=ids)
+        .values("spelling__supplier", "spelling__supplier__name", "buyer")
+        .annotate(pence=Sum("amount_pence"), payments=Count("pk"))
+    )
+    grouped: dict[int, list[Total]] = defaultdict(list)
+    names: dict[int, str] = {}
+    for r in per_buyer:
+        grouped[r["spelling__supplier"]].append(
+            Total(r["buyer"], r["buyer"], r["pence"], r["payments"])
+        )
+        names[r["spelling__supplier"]] = r["spelling__supplier__name"]
+    return [
+        Opportunity(
+            str(i),
+            names[i],
+            sum(b.pence for b in grouped[i]),
+            sorted(grouped[i], key=lambda b: -b.pence),
+            1,
+        )
+        for i in ids
+    ]
