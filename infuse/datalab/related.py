@@ -14,8 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-Section = Literal["experiments", "challenges", "contracts"]
-SECTIONS: tuple[Section, ...] = ("experiments", "challenges", "contracts")
+Section = Literal["experiments", "challenges", "contracts", "spending"]
+SECTIONS: tuple[Section, ...] = ("experiments", "challenges", "contracts", "spending")
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ class ProcurementConfig(AppConfig):
         from infuse.procurement.challenges import related as challenges
         from infuse.procurement.challenges.funding import ChallengePhases
         from infuse.procurement.contracts import related as contracts
+        from infuse.procurement.spend.related import spending_of
         from infuse.procurement.spend.services import follow_dataset
 
         integrity.register("sealed bids open under their own labels", damaged_bids)
@@ -42,4 +43,5 @@ class ProcurementConfig(AppConfig):
         related.register("indicator", challenges.citing_indicator)
         related.register("indicator", contracts.reporting_on_indicator)
         related.register("dataset", challenges.citing_dataset)
+        related.register("dataset", spending_of)
         followers.register(follow_dataset)

@@ -280,6 +280,75 @@ MATRIX: dict[str, tuple[str, str, dict | None, dict[str, int]]] = {
     ),
     "adaption:results": ("get", "/experiments/no-such/results/", None, everyone(404)),
     "adaption:allocation": ("get", "/experiments/no-such/allocation/", None, everyone(404)),
+    # Spend analysis: people of the region read it; procurement officers resolve and map.
+    "procurement:spend": ("get", "/procurement/spend/", None, signed_in(302, 200, supplier=404)),
+    "procurement:spend_dataset": (
+        "get",
+        "/procurement/spend/datasets/no-such/",
+        None,
+        signed_in(302, 404),
+    ),
+    "procurement:spend_map": (
+        "get",
+        "/procurement/spend/datasets/no-such/map/",
+        None,
+        signed_in(302, 404),
+    ),
+    "procurement:spend_suppliers": (
+        "get",
+        "/procurement/spend/suppliers/",
+        None,
+        signed_in(302, 200, supplier=404),
+    ),
+    "procurement:spend_matches": (
+        "get",
+        "/procurement/spend/suppliers/matches/",
+        None,
+        signed_in(302, 200, supplier=404),
+    ),
+    "procurement:spend_decide": (
+        "post",
+        "/procurement/spend/suppliers/matches/999999/",
+        None,
+        signed_in(302, 403, procurement_officer=404, supplier=404),
+    ),
+    "procurement:spend_supplier": (
+        "get",
+        "/procurement/spend/suppliers/999999/",
+        None,
+        signed_in(302, 404),
+    ),
+    # A procurement officer's split of no spelling is refused on the page it came from.
+    "procurement:spend_split": (
+        "post",
+        "/procurement/spend/suppliers/999999/split/",
+        None,
+        signed_in(302, 403, procurement_officer=302, supplier=404),
+    ),
+    "procurement:spend_categories": (
+        "get",
+        "/procurement/spend/categories/",
+        None,
+        signed_in(302, 200, supplier=404),
+    ),
+    "procurement:spend_category": (
+        "post",
+        "/procurement/spend/categories/999999/",
+        None,
+        signed_in(302, 403, procurement_officer=404, supplier=404),
+    ),
+    "procurement:spend_opportunities": (
+        "get",
+        "/procurement/spend/opportunities/",
+        None,
+        signed_in(302, 200, supplier=404),
+    ),
+    "procurement:spend_draft": (
+        "post",
+        "/procurement/spend/opportunities/draft/",
+        None,
+        signed_in(302, 403, procurement_officer=404, supplier=404),
+    ),
     "procurement:index": ("get", "/procurement/", None, everyone(200)),
     "procurement:challenge_create": (
         "get",

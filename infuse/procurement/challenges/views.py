@@ -66,6 +66,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "total": sum(counts.values()),
             "now": timezone.now(),
             "can_add": can(request.user, "procurement.add_challenge"),
+            "can_see_spend": can(request.user, "procurement.view_spend"),
             "is_supplier": Role.SUPPLIER in roles_of(request.user),
         },
     )

@@ -16,7 +16,7 @@ from typing import Any
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
-from infuse.procurement.models import Payment, SpendDataset
+from infuse.procurement.models import Payment, ResolvedSupplier, SpendDataset
 from infuse.procurement.spend import categories
 from infuse.procurement.spend.concentration import Concentration, concentration
 
@@ -266,3 +266,26 @@ def supplier_opportunities(payments: QuerySet[Payment], limit: int = 50) -> list
         )
         for i in ids
     ]
+
+
+def supplier_list(payments: QuerySet[Payment], query: str = "") -> QuerySet[ResolvedSupplier]:
+    """Suppliers paid in ``payments``, the most paid first, each with ``pence``, ``payments``
+    and ``buyers``; ``query`` finds a name (any spelling) or a Companies House number."""
+    counted_here = Q(spellings__payments__in=payments)
+    found = ResolvedSupplier.objects.filter(
+        pk__in=payments.filter(redacted=False).values("spelling__supplier")
+    )
+    if query:
+        # Searched in a subquery: a filter through the spellings here would narrow the sums
+        # below to the spellings that matched.
+        matching = ResolvedSupplier.objects.filter(
+            Q(name__icontains=query)
+            | Q(spellings__name__icontains=query)
+            | Q(company_number=query.upper())
+        )
+        found = found.filter(pk__in=matching.values("pk"))
+    return found.annotate(
+        pence=Sum("spellings__payments__amount_pence", filter=counted_here),
+        payment_count=Count("spellings__payments", filter=counted_here),
+        buyers=Count("spellings__payments__buyer", filter=counted_here, distinct=True),
+    ).order_by("-pence", "name")

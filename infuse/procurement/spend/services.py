@@ -8,24 +8,31 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.db.models import QuerySet
-from django.utils import timezone
+from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from infuse.core import audit
 from infuse.core.errors import Conflict, FieldProblem, InvalidInput, NotFound, PermissionDenied
 from infuse.core.models import Person, TaskProgress
+from infuse.core.money import pounds
 from infuse.core.permissions import can
 from infuse.core.progress import enqueue_tracked
 from infuse.datalab.catalogue import services as data
+from infuse.procurement.challenges import services as challenges
+from infuse.procurement.challenges.schemas import ChallengeIn
 from infuse.procurement.models import (
     ExpenseType,
+    Payment,
     ResolvedSupplier,
     SpendDataset,
     SupplierMatch,
     SupplierSpelling,
 )
-from infuse.procurement.spend import categories
+from infuse.procurement.spend import analysis, categories
+from infuse.procurement.spend.analysis import Opportunity
 from infuse.procurement.spend.schemas import (
     OPTIONAL_FIELDS,
     REQUIRED_FIELDS,
@@ -380,3 +387,203 @@ def set_category(*, actor: Person, pk: int, category_in: CategoryIn) -> ExpenseT
             after={"division": division, "status": expense.status},
         )
     return expense
+
+
+# --- What the pages read --------------------------------------------------------------------
+
+
+def waiting_counts() -> dict[str, int]:
+    """How many matches and expense types wait for a person's decision."""
+    return {
+        "matches": SupplierMatch.objects.filter(status=SupplierMatch.Status.PROPOSED).count(),
+        "expense_types": ExpenseType.objects.exclude(status=ExpenseType.Status.CONFIRMED).count(),
+    }
+
+
+def mapping_words(spend: SpendDataset) -> list[tuple[str, str]]:
+    """The mapping as the page shows it: each part of a payment and the column it comes from
+    (or the buyer's name)."""
+    mapping = spend.mapping
+    shown = [(str(_FIELD_NAMES[name]), mapping[name]) for name in _FIELD_NAMES if mapping.get(name)]
+    buyer = mapping.get("buyer", {})
+    if buyer.get("column"):
+        shown.insert(0, (str(_FIELD_NAMES["buyer_column"]), buyer["column"]))
+    else:
+        name = buyer.get("value") or spend.dataset.publisher.name
+        shown.insert(
+            0, (str(_("the buyer")), str(_("“%(name)s” for every payment") % {"name": name}))
+        )
+    return shown
+
+
+def mapping_initial(dataset: Any) -> dict[str, str]:
+    """A dataset's saved mapping as the form's fields, to change it."""
+    spend = SpendDataset.objects.filter(dataset=dataset).first()
+    if spend is None:
+        return {}
+    mapping = dict(spend.mapping)
+    buyer = mapping.pop("buyer", {})
+    return {**mapping, "buyer_column": buyer.get("column", ""), "buyer": buyer.get("value", "")}
+
+
+def spellings_of(supplier: ResolvedSupplier) -> QuerySet[SupplierSpelling]:
+    return supplier.spellings.annotate(payment_count=Count("payments")).order_by("name")
+
+
+def proposed_matches(*, supplier: ResolvedSupplier | None = None) -> QuerySet[SupplierMatch]:
+    found = SupplierMatch.objects.filter(status=SupplierMatch.Status.PROPOSED).select_related(
+        "supplier", "similar"
+    )
+    if supplier is not None:
+        found = found.filter(Q(supplier=supplier) | Q(similar=supplier))
+    return found
+
+
+def expense_types(status: str = "") -> QuerySet[ExpenseType]:
+    found = ExpenseType.objects.annotate(
+        pence=Sum("payments__amount_pence", filter=Q(payments__load=F("payments__spend__load")))
+    )
+    if status in ExpenseType.Status.values:
+        found = found.filter(status=status)
+    return found.order_by("status", "-pence", "name")
+
+
+def expense_type_counts() -> dict[str, int]:
+    counts = dict(ExpenseType.objects.values_list("status").annotate(n=Count("pk")))
+    return {status: counts.get(status, 0) for status in ExpenseType.Status.values}
+
+
+# --- From evidence to a challenge -----------------------------------------------------------
+
+
+def _opportunity(
+    payments: QuerySet[Payment], kind: str, key: str
+) -> tuple[Opportunity, QuerySet[Payment]]:
+    if kind == "category":
+        found = analysis.category_opportunities(payments)
+        narrowed = payments.filter(expense_type__division=key)
+    elif kind == "supplier":
+        found = analysis.supplier_opportunities(payments, limit=1_000)
+        narrowed = payments.filter(spelling__supplier_id=int(key) if key.isdigit() else 0)
+    else:
+        raise NotFound()
+    opportunity = next((o for o in found if o.key == key), None)
+    if opportunity is None:
+        raise NotFound()
+    return opportunity, narrowed
+
+
+def _evidence_words(
+    opportunity: Opportunity, kind: str, payments: QuerySet[Payment]
+) -> dict[str, str]:
+    """The draft's title and problem statement in the active language."""
+    span = payments.aggregate(first=Min("starts_on"), last=Max("ends_on"))
+    # A category's name in the language being written, not the one the page was asked in.
+    label = analysis.category_label(opportunity.key) if kind == "category" else opportunity.label
+    what = (
+        label
+        if kind == "category"
+        else _("goods and services from %(supplier)s") % {"supplier": opportunity.label}
+    )
+    lines = [
+        _("%(buyer)s paid %(amount)s in %(count)s payments.")
+        % {"buyer": b.label, "amount": pounds(b.pence), "count": f"{b.payments:,}"}
+        for b in opportunity.buyers
+    ]
+    problem = _(
+        "Between %(first)s and %(last)s, %(buyers)s buyers paid %(total)s for %(what)s "
+        "separately, to %(suppliers)s different suppliers. Buying together, or asking the "
+        "market for a better answer, could serve the region better."
+    ) % {
+        "first": date_format(span["first"], "j F Y"),
+        "last": date_format(span["last"], "j F Y"),
+        "buyers": len(opportunity.buyers),
+        "total": pounds(opportunity.pence),
+        "what": what,
+        "suppliers": opportunity.suppliers,
+    }
+    title = (
+        _("Buying %(category)s together") % {"category": label}
+        if kind == "category"
+        else _("Buying together from %(supplier)s") % {"supplier": opportunity.label}
+    )
+    return {"title": title[:200], "problem": "\n\n".join([problem, *lines])}
+
+
+def draft_challenge(*, actor: Person, kind: str, key: str) -> Any:
+    """A draft challenge from a collaboration opportunity (a category or a supplier that two
+    or more buyers pay separately): its problem statement is the evidence, in both languages,
+    the spending datasets are attached as its evidence, and its councils are the region's
+    councils among the buyers and the officer's own."""
+    if not can(actor, "procurement.add_challenge"):
+        raise PermissionDenied()
+    spend = visible_spend(actor)
+    opportunity, payments = _opportunity(analysis.counted(spend), kind, key)
+    owner = next(
+        (
+            m.organisation
+            for m in actor.memberships.select_related("organisation__council")
+            if m.role == "procurement_officer"
+        ),
+        None,
+    )
+    if owner is None:
+        raise PermissionDenied()
+    councils = set(payments.exclude(council=None).values_list("council__gss_code", flat=True))
+    if owner.council is not None:
+        councils.add(owner.council.gss_code)
+    words = {}
+    for language in ("en", "cy"):
+        with translation.override(language):
+            words[language] = _evidence_words(opportunity, kind, payments)
+    datasets = spend.filter(pk__in=payments.values("spend")).values_list("dataset__slug", flat=True)
+    with transaction.atomic():
+        challenge = challenges.create_challenge(
+            actor=actor,
+            challenge_in=ChallengeIn(
+                title_en=words["en"]["title"],
+                title_cy=words["cy"]["title"],
+                owner=owner.slug,
+                councils=sorted(councils),
+                problem_en=words["en"]["problem"],
+                problem_cy=words["cy"]["problem"],
+                evidence_datasets=list(datasets),
+            ),
+        )
+        audit.record_event(
+            actor=actor,
+            action="spend.challenge_drafted",
+            obj=challenge,
+            after={"kind": kind, "key": key, "total_pence": opportunity.pence},
+        )
+    return challenge
+
+
+def reading_problems(spend: SpendDataset) -> list[str]:
+    """Why the last reading failed, in the page's language."""
+    return [
+        gettext(p["message"]) % p["params"] if p.get("params") else gettext(p["message"])
+        for p in spend.summary.get("problems", [])
+    ]
+
+
+def unreadable_words(spend: SpendDataset) -> list[str]:
+    """A sentence for each field some rows could not be read in (those rows are not counted)."""
+    words = []
+    for name, found in spend.summary.get("unreadable", {}).items():
+        words.append(
+            ngettext(
+                "%(count)s row had no %(what)s that could be read and is not counted: row "
+                "%(row)s (“%(example)s”).",
+                "%(count)s rows had no %(what)s that could be read and are not counted; the "
+                "first is row %(row)s (“%(example)s”).",
+                found["count"],
+            )
+            % {
+                "count": f"{found['count']:,}",
+                "what": _FIELD_NAMES[name],
+                "row": f"{found['first_row']:,}",
+                "example": found["example"],
+            }
+        )
+    return words

@@ -1,0 +1,113 @@
+"""The spend pages as a procurement officer uses them: map a dataset's columns, follow the
+reading, read what the region buys (in English and Welsh), decide a match, confirm a category,
+and turn an opportunity into a draft challenge with its evidence."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from infuse.datalab.ingest.services import upload_file
+from infuse.procurement.models import Challenge, ExpenseType, SupplierMatch
+from tests.procurement.spend.conftest import FILES
+from tests.reference_data import shared
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def client(spend_officer) -> Client:
+    client = Client()
+    client.force_login(spend_officer)
+    return client
+
+
+def test_a_dataset_is_mapped_on_its_page_and_read(client, make_dataset, spend_officer):
+    dataset = make_dataset("Darlington payments", actor=spend_officer)
+    path, mapping = FILES["darlington"]
+    upload_file(
+        actor=spend_officer,
+        dataset=dataset,
+        chunks=[shared(path).read_bytes()],
+        original_name="d.csv",
+    )
+    call_command("worker", "--batch")
+    page = client.get(f"/data/datasets/{dataset.slug}/").content.decode()
+    assert f"/procurement/spend/datasets/{dataset.slug}/map/" in page  # the way from the Data Lab
+
+    form = client.get(f"/procurement/spend/datasets/{dataset.slug}/map/")
+    assert form.status_code == 200
+    assert "Invoice Line Value (net of VAT)" in form.content.decode()
+    refused = client.post(f"/procurement/spend/datasets/{dataset.slug}/map/", {"paid": "Date"})
+    assert refused.status_code == 400
+    body = refused.content.decode()
+    assert "<title>Error:" in body and "Choose the column that holds the amount" in body
+
+    saved = client.post(f"/procurement/spend/datasets/{dataset.slug}/map/", mapping)
+    assert saved.status_code == 302
+    assert saved["Location"] == f"/procurement/spend/datasets/{dataset.slug}/"
+    waiting = client.get(saved["Location"]).content.decode()
+    assert 'role="status"' in waiting  # the reading's progress, until it is done
+    call_command("worker", "--batch")
+    done = client.get(saved["Location"]).content.decode()
+    assert "4,104 of 4,104 rows" in done
+    assert "Darlington Borough Council" in done
+
+    overview = client.get("/procurement/spend/").content.decode()
+    assert "Darlington Borough Council" in overview
+    assert "Construction work" in overview or "Repair and maintenance services" in overview
+    welsh = client.get("/cy/procurement/spend/").content.decode()
+    assert "Beth mae&#x27;r rhanbarth yn ei brynu" in welsh or "Beth mae'r rhanbarth" in welsh
+    assert "Gwaith adeiladu" in welsh or "Gwasanaethau atgyweirio" in welsh
+
+
+def test_matches_and_categories_are_decided_on_their_pages(client, mapped):
+    mapped("darlington")
+    match = SupplierMatch.objects.filter(status="proposed").first()
+    assert match is not None
+    listing = client.get("/procurement/spend/suppliers/matches/").content.decode()
+    assert match.supplier.name in listing
+    joined = client.post(f"/procurement/spend/suppliers/matches/{match.pk}/", {"decision": "merge"})
+    assert joined.status_code == 302
+    assert not SupplierMatch.objects.filter(pk=match.pk).exists()
+
+    expense = ExpenseType.objects.get(name="DIRECT CHARGES - CONTRACTORS")
+    categories = client.get("/procurement/spend/categories/?status=suggested").content.decode()
+    assert "DIRECT CHARGES - CONTRACTORS" in categories
+    client.post(f"/procurement/spend/categories/{expense.pk}/", {f"e{expense.pk}-division": "45"})
+    expense.refresh_from_db()
+    assert (expense.division, expense.status) == ("45", "confirmed")
+
+
+def test_an_opportunity_becomes_a_draft_challenge_with_its_evidence(client, mapped):
+    manchester, salford = mapped("manchester"), mapped("salford")
+    page = client.get("/procurement/spend/opportunities/").content.decode()
+    assert "Manchester City Council" in page and "Salford City Council" in page
+    supplier = page.split('name="kind" value="supplier"><input type="hidden" name="key" value="')[1]
+    key = supplier.split('"')[0]
+    drafted = client.post(
+        "/procurement/spend/opportunities/draft/", {"kind": "supplier", "key": key}
+    )
+    assert drafted.status_code == 302
+    challenge = Challenge.objects.get()
+    assert drafted["Location"] == f"/procurement/challenges/{challenge.slug}/"
+    assert not challenge.is_published
+    assert challenge.title_en.startswith("Buying together from")
+    assert challenge.title_cy.startswith("Prynu gyda'n gilydd gan")
+    assert "Manchester City Council paid £" in challenge.problem_en
+    assert {d.pk for d in challenge.evidence_datasets.all()} == {
+        manchester.dataset_id,
+        salford.dataset_id,
+    }
+    assert [c.gss_code for c in challenge.councils.all()] == ["W06000015"]  # the officer's own
+
+
+def test_people_outside_procurement_read_but_do_not_change(signed_in, mapped):
+    mapped("salford")
+    officer = signed_in("officer")
+    assert officer.get("/procurement/spend/").status_code == 200
+    supplier_page = officer.get("/procurement/spend/suppliers/")
+    assert supplier_page.status_code == 200
+    assert "Separate" not in supplier_page.content.decode()
+    assert signed_in("supplier").get("/procurement/spend/").status_code == 404
