@@ -42,6 +42,14 @@ REGION_READS = signed_in(
     programme_admin=200,
 )
 
+SPEND_READS = signed_in(401, 200, supplier=404)
+
+
+def SPEND_RESOLVES(officer: int) -> dict[str, int]:
+    """Procurement officers get ``officer``; the rest of the region 403; suppliers 404."""
+    return signed_in(401, 403, procurement_officer=officer, supplier=404)
+
+
 # name → (method, path, body, expected status by role)
 MATRIX: dict[str, tuple[str, str, dict | None, dict[str, int]]] = {
     "home": ("get", "/", None, everyone(200)),
@@ -571,6 +579,77 @@ MATRIX: dict[str, tuple[str, str, dict | None, dict[str, int]]] = {
         signed_in(302, 302, programme_admin=200),
     ),
     # The API (bearer tokens for people in roles).
+    # Spend analysis: people of the region read it; procurement officers resolve (a made-up id
+    # is then 404, made-up input 400); suppliers find nothing, as on the pages.
+    "api:spend_summary": ("get", "/api/v1/procurement/spend", None, SPEND_READS),
+    "api:spend_dataset": (
+        "get",
+        "/api/v1/procurement/spend/datasets/no-such",
+        None,
+        signed_in(401, 404),
+    ),
+    "api:spend_map": (
+        "put",
+        "/api/v1/procurement/spend/datasets/no-such/mapping",
+        {"paid": "a", "supplier": "b", "amount": "c"},
+        signed_in(401, 404),
+    ),
+    "api:spend_suppliers": ("get", "/api/v1/procurement/spend/suppliers", None, SPEND_READS),
+    "api:spend_supplier": (
+        "get",
+        "/api/v1/procurement/spend/suppliers/999999",
+        None,
+        signed_in(401, 404),
+    ),
+    "api:spend_supplier_facts": (
+        "put",
+        "/api/v1/procurement/spend/suppliers/999999/facts",
+        {},
+        SPEND_RESOLVES(404),
+    ),
+    "api:spend_merge": (
+        "post",
+        "/api/v1/procurement/spend/suppliers/merge",
+        {"into": 999999, "others": [999998]},
+        SPEND_RESOLVES(400),
+    ),
+    "api:spend_split": (
+        "post",
+        "/api/v1/procurement/spend/suppliers/split",
+        {"spelling": 999999},
+        SPEND_RESOLVES(400),
+    ),
+    "api:spend_matches": ("get", "/api/v1/procurement/spend/matches", None, SPEND_READS),
+    "api:spend_decide": (
+        "post",
+        "/api/v1/procurement/spend/matches/999999",
+        {"decision": "merge"},
+        SPEND_RESOLVES(404),
+    ),
+    "api:spend_expense_types": (
+        "get",
+        "/api/v1/procurement/spend/expense-types",
+        None,
+        SPEND_READS,
+    ),
+    "api:spend_set_category": (
+        "put",
+        "/api/v1/procurement/spend/expense-types/999999",
+        {"division": ""},
+        SPEND_RESOLVES(404),
+    ),
+    "api:spend_opportunities": (
+        "get",
+        "/api/v1/procurement/spend/opportunities",
+        None,
+        SPEND_READS,
+    ),
+    "api:spend_draft": (
+        "post",
+        "/api/v1/procurement/spend/opportunities/draft",
+        {"kind": "category", "key": "99"},
+        SPEND_RESOLVES(404),
+    ),
     "api:list_councils": ("get", "/api/v1/councils", None, everyone(200)),
     "api:list_goals": ("get", "/api/v1/goals", None, everyone(200)),
     "api:list_ways_of_working": ("get", "/api/v1/ways-of-working", None, everyone(200)),

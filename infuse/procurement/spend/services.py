@@ -57,6 +57,12 @@ _FIELD_NAMES = {
 }
 
 
+def require_view(actor: Any) -> None:
+    """Spend analysis is for people of the region: anyone else finds nothing here."""
+    if not can(actor, "procurement.view_spend"):
+        raise NotFound()
+
+
 def visible_spend(actor: Any) -> QuerySet[SpendDataset]:
     """Spend datasets over datasets ``actor`` may see, for those who work in the region."""
     if not can(actor, "procurement.view_spend"):
@@ -170,13 +176,13 @@ def follow_dataset(dataset: Any, actor: Any) -> None:
 
 
 def _resolving(actor: Any) -> None:
+    require_view(actor)
     if not can(actor, "procurement.resolve_suppliers"):
         raise PermissionDenied()
 
 
 def get_supplier(*, actor: Any, pk: int) -> ResolvedSupplier:
-    if not can(actor, "procurement.view_spend"):
-        raise NotFound()
+    require_view(actor)
     supplier = ResolvedSupplier.objects.filter(pk=pk).select_related("organisation").first()
     if supplier is None:
         raise NotFound()
@@ -515,6 +521,7 @@ def draft_challenge(*, actor: Person, kind: str, key: str) -> Any:
     or more buyers pay separately): its problem statement is the evidence, in both languages,
     the spending datasets are attached as its evidence, and its councils are the region's
     councils among the buyers and the officer's own."""
+    require_view(actor)
     if not can(actor, "procurement.add_challenge"):
         raise PermissionDenied()
     spend = visible_spend(actor)

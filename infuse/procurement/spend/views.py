@@ -25,8 +25,7 @@ from infuse.procurement.spend.schemas import MatchDecisionIn, SplitIn
 
 def _seeing(request: HttpRequest) -> Any:
     person = person_of(request)
-    if not can(person, "procurement.view_spend"):
-        raise NotFound()
+    services.require_view(person)
     return person
 
 

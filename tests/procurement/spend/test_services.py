@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from infuse.core.errors import Conflict, InvalidInput, PermissionDenied
+from infuse.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from infuse.core.models import AuditEvent
 from infuse.procurement.models import (
     ExpenseType,
@@ -135,7 +135,7 @@ def test_categories_are_confirmed_or_refused(spend_officer):
     assert (expense.division, expense.status) == ("79", "confirmed")
 
 
-@pytest.mark.parametrize("role", ["officer", "analyst", "evaluator", "supplier", None])
+@pytest.mark.parametrize("role", ["officer", "analyst", "evaluator", "fund_manager"])
 def test_only_procurement_officers_resolve(make_person, role):
     person = make_person(role)
     (spelling,) = spellings("Acme")
@@ -143,6 +143,17 @@ def test_only_procurement_officers_resolve(make_person, role):
         services.set_supplier_facts(
             actor=person, pk=spelling.supplier_id, facts_in=SupplierFactsIn()
         )
+
+
+@pytest.mark.parametrize("role", ["supplier", None])
+def test_people_outside_the_region_find_nothing(make_person, role):
+    person = make_person(role)
+    (spelling,) = spellings("Acme")
+    with pytest.raises(NotFound):
+        services.set_supplier_facts(
+            actor=person, pk=spelling.supplier_id, facts_in=SupplierFactsIn()
+        )
+    assert not services.visible_spend(person).exists()
 
 
 def test_a_mapping_names_the_columns_it_lacks(make_dataset, spend_officer):

@@ -14,6 +14,7 @@ from infuse.procurement.contracts.cli import ContractActions
 from infuse.procurement.evaluation.cli import EvaluationActions
 from infuse.procurement.ocds.cli import OcdsActions
 from infuse.procurement.questions.cli import QuestionActions
+from infuse.procurement.spend.cli import SpendActions
 
 
 class Command(
@@ -23,11 +24,13 @@ class Command(
     EvaluationActions,
     ContractActions,
     OcdsActions,
+    SpendActions,
     LabCommand,
 ):
     help = (
         "Procurement Lab: list, show, create, publish, questions, ask, answer, "
         "bid, open, panel, declare, score, moderate, ranking, award, confirm, milestone, accept, "
-        "pay, feedback, ocds, new-key, rotate-keys "
+        "pay, feedback, ocds, new-key, rotate-keys, spend-map, spend, spend-matches, "
+        "spend-decide, spend-merge, spend-split, spend-category, spend-draft "
         "(`infuse procurement ACTION --help` for each)."
     )
