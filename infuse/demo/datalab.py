@@ -382,6 +382,54 @@ def spend(rng: np.random.Generator) -> DemoDataset:
     )
 
 
+# Newport's names for some of the same suppliers (and one misspelt), and suppliers of its own:
+# spend analysis resolves the first, proposes the misspelling, and finds what both councils buy.
+NEWPORT_SUPPLIERS = [
+    ("DRAGON DATA CYFYNGEDIG", "IT Services"),
+    ("Valleys Fleet Services Limited", "Vehicle Hire"),
+    ("Bae Caerdydd Catering Ltd", "School Meals"),
+    ("Green Homes Wales C.I.C.", "Housing Repairs"),
+    ("Taff Legal", "Legal Fees"),
+    ("Cwm Care Partnership", "Residential Care"),
+    ("Severn Facilities Managment", "Facilities Management"),
+    ("Usk Valley Waste Ltd", "Waste Collection"),
+    ("Gwent Energy Co-operative", "Electricity"),
+    ("REDACTED PERSONAL DATA", "Residential Care"),
+]
+
+
+def newport_spend(rng: np.random.Generator) -> DemoDataset:
+    """Newport's payments over £500, shaped as Newport publishes them: its own column names,
+    dates written "14-Jan-2025" and amounts with the pound sign."""
+    rows = []
+    start = date(2024, 4, 1).toordinal()
+    for _number in range(1, 801):
+        supplier, expense = NEWPORT_SUPPLIERS[int(rng.integers(0, len(NEWPORT_SUPPLIERS)))]
+        amount = round(float(500 + rng.lognormal(7.3, 1.1)), 2)
+        paid = date.fromordinal(start + int(rng.integers(0, 365)))
+        rows.append([paid.strftime("%d-%b-%Y"), supplier, expense, f"£{amount:,.2f}"])
+    return DemoDataset(
+        title_en="Newport payments over £500",
+        title_cy="Taliadau Casnewydd dros £500",
+        description_en="Every payment over £500 in 2024-25, as Newport City Council publishes it.",
+        description_cy=(
+            "Pob taliad dros £500 yn 2024-25, fel y mae Cyngor Dinas Casnewydd yn ei gyhoeddi."
+        ),
+        publisher="newport",
+        visibility="public",
+        themes=["transforming-communities"],
+        goals=["prosperous"],
+        update_frequency="monthly",
+        files=[
+            DemoFile(
+                "newport-payments-2024-25.csv",
+                _csv(["Payment Date", "Beneficiary", "Expense Type", "Amount"], rows),
+            )
+        ],
+        temporal=(date(2024, 4, 1), date(2025, 3, 31)),
+    )
+
+
 FLY_TIPPING_SCHEMA: dict[str, Any] = {
     "fields": [
         {"name": "council", "type": "string", "council": True, "constraints": {"required": True}},
@@ -448,6 +496,7 @@ def demo_datasets(councils: list[Council]) -> list[DemoDataset]:
         lambda rng: community_hubs(ordered, rng),
         spend,
         lambda rng: fly_tipping(ordered, rng),
+        newport_spend,
     ]
     # One generator per dataset, so changing one never changes another's bytes.
     return [make(np.random.default_rng([SEED, index])) for index, make in enumerate(makers)]

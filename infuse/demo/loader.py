@@ -42,6 +42,7 @@ from infuse.datalab.sql.schemas import SavedQueryIn
 from infuse.demo.adaption import load_demo_trials
 from infuse.demo.datalab import demo_datasets
 from infuse.demo.procurement import load_demo_challenges
+from infuse.demo.spend import load_demo_spend
 
 SUPPLIER = ("dragon-data", "Dragon Data Cyf.", "Dragon Data Cyf.")
 
@@ -218,6 +219,7 @@ def load_demo_data(report: Callable[[str], None] = lambda _message: None) -> Non
     load_demo_trials(run_tasks, report)
     load_demo_challenges(settings.INFUSE_DEMO_PASSWORD, report)
     run_tasks()  # the loop's contract evaluation
+    load_demo_spend(run_tasks, report)
     analyst = people[PUBLISHERS["ccr-programme"]]
     if not ComparatorGroup.objects.filter(name_en=VALLEYS.name_en).exists():
         comparators.create_group(actor=analyst, group_in=VALLEYS)

@@ -17,7 +17,7 @@ def test_the_files_are_the_same_bytes_every_time():
     first = [[f.content for f in d.files] for d in demo_datasets(councils)]
     again = [[f.content for f in d.files] for d in demo_datasets(list(reversed(councils)))]
     assert first == again
-    assert len(first) == 6 and all(content for files in first for content in files)
+    assert len(first) == 7 and all(content for files in first for content in files)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -39,7 +39,7 @@ def test_loading_twice_changes_nothing_and_each_story_is_there():
         IndicatorValue.objects.count(),
         SavedQuery.objects.count(),
     )
-    assert counts[0] == 7 and counts[2] == 3 and counts[4] == 1
+    assert counts[0] == 8 and counts[2] == 3 and counts[4] == 1
 
     # The faulty upload: rejected with every planted fault reported, version 1 untouched.
     fly_tipping = Dataset.objects.get(slug="fly-tipping-incidents")

@@ -106,6 +106,8 @@ _RULES: tuple[tuple[str, str], ...] = (
     (r"legal|solicitor|barrister|counsel|audit|accountan|consultan|professional fee", "79"),
     (r"advertis|marketing|publicity|printing|print\b", "79"),
     (r"security|guard", "79"),
+    (r"it services|it support|digital service|software development|web develop", "72"),
+    (r"facilit", "79"),
     (r"software|licen[cs]e|saas", "48"),
     (r"\bit\b|ict|computer|hardware|laptop", "30"),
     (r"telephon|mobile|broadband|postage|postal|courier|telecom|line rental", "64"),
