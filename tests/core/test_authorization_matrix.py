@@ -351,6 +351,12 @@ MATRIX: dict[str, tuple[str, str, dict | None, dict[str, int]]] = {
         None,
         signed_in(302, 200, supplier=404),
     ),
+    "procurement:spend_export": (
+        "get",
+        "/procurement/spend/buyers.csv",
+        None,
+        signed_in(302, 200, supplier=404),
+    ),
     "procurement:spend_draft": (
         "post",
         "/procurement/spend/opportunities/draft/",
@@ -641,6 +647,12 @@ MATRIX: dict[str, tuple[str, str, dict | None, dict[str, int]]] = {
     "api:spend_opportunities": (
         "get",
         "/api/v1/procurement/spend/opportunities",
+        None,
+        SPEND_READS,
+    ),
+    "api:spend_table": (
+        "get",
+        "/api/v1/procurement/spend/tables/buyers.csv",
         None,
         SPEND_READS,
     ),

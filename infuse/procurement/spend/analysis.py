@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
 from infuse.procurement.models import Payment, ResolvedSupplier, SpendDataset
@@ -289,3 +289,53 @@ def supplier_list(payments: QuerySet[Payment], query: str = "") -> QuerySet[Reso
         payment_count=Count("spellings__payments", filter=counted_here),
         buyers=Count("spellings__payments__buyer", filter=counted_here, distinct=True),
     ).order_by("-pence", "name")
+
+
+def quarter_start(day: dt.date) -> dt.date:
+    return dt.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
+@dataclass(frozen=True)
+class SupplierChanges:
+    """A buyer's suppliers paid in its latest quarter for the first time (``new``: name,
+    pence in the quarter) and those paid in the quarter before but not in the latest
+    (``lost``: name, pence in the quarter before), the most paid first."""
+
+    buyer: str
+    quarter: dt.date  # the latest quarter's first day
+    new: list[tuple[str, int]]
+    lost: list[tuple[str, int]]
+
+
+def supplier_changes(payments: QuerySet[Payment]) -> list[SupplierChanges]:
+    """New and lost suppliers per buyer, for buyers with payments in two quarters or more
+    (a payment counts in the quarter its day, or its period, begins)."""
+    named = payments.filter(redacted=False)
+    found = []
+    for buyer, latest in named.values_list("buyer").annotate(last=Max("starts_on")):
+        quarter = quarter_start(latest)
+        before = quarter_start(quarter - dt.timedelta(days=1))
+        mine = named.filter(buyer=buyer)
+        if not mine.filter(starts_on__lt=quarter).exists():
+            continue
+        spans = mine.values("spelling__supplier", "spelling__supplier__name").annotate(
+            first=Min("starts_on"),
+            last=Max("starts_on"),
+            now=Sum("amount_pence", filter=Q(starts_on__gte=quarter)),
+            then=Sum("amount_pence", filter=Q(starts_on__gte=before, starts_on__lt=quarter)),
+        )
+        new = [(s["spelling__supplier__name"], s["now"]) for s in spans if s["first"] >= quarter]
+        lost = [
+            (s["spelling__supplier__name"], s["then"])
+            for s in spans
+            if before <= s["last"] < quarter
+        ]
+        found.append(
+            SupplierChanges(
+                buyer,
+                quarter,
+                sorted(new, key=lambda n: -n[1]),
+                sorted(lost, key=lambda n: -n[1]),
+            )
+        )
+    return sorted(found, key=lambda c: c.buyer)

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
 
 from infuse.core.api_auth import caller
+from infuse.core.errors import NotFound
 from infuse.core.schemas import PROBLEMS, Done
 from infuse.datalab.catalogue import services as data
-from infuse.procurement.spend import analysis, outputs, services
+from infuse.procurement.spend import analysis, exports, outputs, services
 from infuse.procurement.spend.schemas import (
     CategoryIn,
     DraftIn,
@@ -176,3 +177,20 @@ def spend_opportunities(request: HttpRequest) -> list[OpportunityOut]:
 def spend_draft(request: HttpRequest, payload: DraftIn) -> Status[Done]:
     challenge = services.draft_challenge(actor=caller(request), kind=payload.kind, key=payload.key)
     return Status(201, Done(id=challenge.pk, status=challenge.slug))
+
+
+@router.get(
+    "/spend/tables/{table}.{file_format}",
+    response={200: None, **PROBLEMS},
+    summary="An analysis table as a file: buyers, categories, suppliers, periods, "
+    "concentration or opportunities, as csv or xlsx",
+)
+def spend_table(request: HttpRequest, table: str, file_format: str) -> HttpResponse:
+    payments = analysis.counted(services.visible_spend(_seeing(request)))
+    found = exports.download(payments, table, file_format)
+    if found is None:
+        raise NotFound()
+    content, content_type, name = found
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

@@ -15,4 +15,5 @@ urlpatterns = [
     path("spend/categories/<int:pk>/", views.expense_type, name="spend_category"),
     path("spend/opportunities/", views.opportunities, name="spend_opportunities"),
     path("spend/opportunities/draft/", views.draft_challenge, name="spend_draft"),
+    path("spend/<str:table>.<str:file_format>", views.export, name="spend_export"),
 ]

@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -18,7 +19,7 @@ from infuse.core.errors import Conflict, InvalidInput, NotFound
 from infuse.core.pages import action_page, form_page
 from infuse.core.permissions import can, person_of
 from infuse.datalab.catalogue import services as data
-from infuse.procurement.spend import analysis, charts, services
+from infuse.procurement.spend import analysis, charts, exports, services
 from infuse.procurement.spend.forms import CategoryForm, SpendMappingForm, SupplierFactsForm
 from infuse.procurement.spend.schemas import MatchDecisionIn, SplitIn
 
@@ -27,6 +28,11 @@ def _seeing(request: HttpRequest) -> Any:
     person = person_of(request)
     services.require_view(person)
     return person
+
+
+def _period_words(period: analysis.PeriodTotal) -> str:
+    first = date_format(period.starts_on, "M Y")
+    return first if period.is_month else f"{first} – {date_format(period.ends_on, 'M Y')}"
 
 
 @login_required
@@ -39,6 +45,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     buyers = analysis.by_buyer(payments)
     by_category = analysis.by_category(payments)
     suppliers = analysis.by_supplier(payments, limit=10)
+    periods = analysis.by_period(payments)
     return render(
         request,
         "procurement/spend/overview.html",
@@ -49,7 +56,17 @@ def overview(request: HttpRequest) -> HttpResponse:
             "buyers": buyers,
             "categories": by_category,
             "suppliers": suppliers,
-            "periods": analysis.by_period(payments),
+            "periods": periods,
+            "period_chart": charts.bars_svg(
+                [(_period_words(p), p.pence) for p in periods],
+                title=_("Money paid in each period"),
+                description=_(
+                    "A bar for each month (or longer period), in order; the table below gives "
+                    "each amount."
+                ),
+                ident="periods",
+            ),
+            "changes": analysis.supplier_changes(payments),
             "shares": analysis.shares(payments),
             "concentration": [
                 c for c in analysis.concentration_by_category(payments) if c.division
@@ -291,3 +308,17 @@ def draft_challenge(request: HttpRequest) -> HttpResponse:
         ),
     )
     return redirect("procurement:challenge", slug=challenge.slug)
+
+
+@login_required
+@require_GET
+def export(request: HttpRequest, table: str, file_format: str) -> HttpResponse:
+    """One of the analysis tables as CSV or XLSX."""
+    payments = analysis.counted(services.visible_spend(_seeing(request)))
+    found = exports.download(payments, table, file_format)
+    if found is None:
+        raise NotFound()
+    content, content_type, name = found
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

@@ -161,3 +161,43 @@ def test_suppliers_two_councils_pay_separately_are_opportunities(mapped):
     for opportunity in found:
         k = key(opportunity.label)
         assert {t.key: t.pence for t in opportunity.buyers} == {first: a[k], second: b[k]}
+
+
+def test_new_and_lost_suppliers_by_quarter(make_dataset, spend_officer):
+    """Hand-built payments: Acme paid before and in the latest quarter (neither new nor lost),
+    Bryn only in the quarter before (lost), Cwm only in the latest (new), Dyfed only two
+    quarters back (gone before: not lost now)."""
+    import datetime as dt
+
+    from infuse.procurement.models import Payment
+    from infuse.procurement.spend.resolution import Payee, Resolver
+
+    dataset = make_dataset("Hand-built payments", actor=spend_officer)
+    spend = SpendDataset.objects.create(
+        dataset=dataset, mapping={}, created_by=spend_officer, load=1
+    )
+    resolver = Resolver()
+    rows = [
+        ("Acme", dt.date(2024, 8, 1), 100_00),
+        ("Acme", dt.date(2024, 11, 5), 200_00),
+        ("Bryn", dt.date(2024, 9, 30), 300_00),
+        ("Cwm", dt.date(2024, 10, 1), 400_00),
+        ("Cwm", dt.date(2024, 12, 31), 50_00),
+        ("Dyfed", dt.date(2024, 5, 1), 600_00),
+    ]
+    for number, (name, day, pence) in enumerate(rows, 1):
+        Payment.objects.create(
+            spend=spend,
+            load=1,
+            row=number,
+            buyer="Cyngor",
+            starts_on=day,
+            ends_on=day,
+            supplier_name=name,
+            spelling=resolver.spelling_of(Payee(name)),
+            amount_pence=pence,
+        )
+    (found,) = analysis.supplier_changes(analysis.counted(SpendDataset.objects.all()))
+    assert found.quarter == dt.date(2024, 10, 1)
+    assert found.new == [("Cwm", 450_00)]
+    assert found.lost == [("Bryn", 300_00)]

@@ -111,3 +111,46 @@ def test_people_outside_procurement_read_but_do_not_change(signed_in, mapped):
     assert supplier_page.status_code == 200
     assert "Separate" not in supplier_page.content.decode()
     assert signed_in("supplier").get("/procurement/spend/").status_code == 404
+
+
+def test_every_table_downloads_as_csv_and_xlsx_with_formulas_neutralised(
+    client, mapped, spend_officer
+):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    from infuse.procurement.models import ResolvedSupplier
+
+    spend = mapped("salford")
+    ResolvedSupplier.objects.filter(pk=ResolvedSupplier.objects.first().pk).update(
+        name='=HYPERLINK("http://example.invalid")'
+    )
+    for table in ("buyers", "categories", "suppliers", "periods", "concentration", "opportunities"):
+        for file_format in ("csv", "xlsx"):
+            got = client.get(f"/procurement/spend/{table}.{file_format}")
+            assert got.status_code == 200, (table, file_format)
+            assert (
+                got["Content-Disposition"] == f'attachment; filename="spend-{table}.{file_format}"'
+            )
+    rows = list(
+        csv.DictReader(io.StringIO(client.get("/procurement/spend/suppliers.csv").content.decode()))
+    )
+    assert sum(int(r["paid_pence"]) for r in rows) == spend.summary["total_pence"] - sum(
+        p.amount_pence for p in spend.payments.filter(redacted=True)
+    )
+    assert all(not r["supplier"].startswith("=") for r in rows)
+    assert (
+        rows[0]["paid_gbp"]
+        == f"{int(rows[0]['paid_pence']) // 100}.{int(rows[0]['paid_pence']) % 100:02d}"
+    )
+    book = load_workbook(io.BytesIO(client.get("/procurement/spend/buyers.xlsx").content))
+    sheet = book.active
+    assert [c.value for c in next(sheet.iter_rows(max_row=1))][:3] == [
+        "buyer",
+        "paid_pence",
+        "paid_gbp",
+    ]
+    assert client.get("/procurement/spend/nothing.csv").status_code == 404
+    assert client.get("/procurement/spend/buyers.exe").status_code == 404
