@@ -7,6 +7,7 @@ between them is a documented variable (see README "Configuration") rather than a
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from pathlib import Path
@@ -326,6 +327,10 @@ SANDBOX_PER_PERSON = int(os.environ.get("INFUSE_SANDBOX_PER_PERSON", "2"))
 SANDBOX_DIR = Path(os.environ.get("INFUSE_SANDBOX_DIR", VAR_DIR / "sandbox"))
 # Disclosure control: counts below this are suppressed on anything the public sees.
 DISCLOSURE_THRESHOLD = int(os.environ.get("INFUSE_DISCLOSURE_THRESHOLD", "5"))
+
+# Red flags over contracting data: thresholds that replace the defaults, as JSON, e.g.
+# {"short_submission_days": 10, "above_estimate": 0.3} (infuse/procurement/redflags/flags.py).
+RED_FLAG_THRESHOLDS = json.loads(os.environ.get("INFUSE_RED_FLAG_THRESHOLDS") or "{}")
 # "suppression" (small counts hidden, with secondary suppression) or "rounding" (base 5).
 DISCLOSURE_METHOD = os.environ.get("INFUSE_DISCLOSURE_METHOD", "suppression")
 if DISCLOSURE_METHOD not in {"suppression", "rounding"}:

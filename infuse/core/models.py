@@ -411,6 +411,7 @@ class TaskProgress(models.Model):
         AUDIT = "audit.verify", _("Checking the audit log")
         EVALUATION = "procurement.evaluation", _("Evaluating a contract's outcome")
         SPEND = "procurement.spend", _("Reading payments from a spending file")
+        OCDS_IMPORT = "procurement.ocds_import", _("Importing open contracting data")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     kind = models.CharField(max_length=100, choices=Kind.choices)

@@ -292,6 +292,10 @@ def buys_for_publisher(person: Any, dataset: Any) -> bool:
 rules.add_perm("procurement.view_spend", is_region_member)
 rules.add_perm("procurement.map_spend", works_with_publisher | buys_for_publisher)
 rules.add_perm("procurement.resolve_suppliers", is_procurement_officer)
+# Red flags over contracting data: read by people of the region, imported and reviewed by
+# procurement officers and the programme team's admins.
+rules.add_perm("procurement.view_flags", is_region_member)
+rules.add_perm("procurement.review_flags", is_procurement_officer | is_programme_admin)
 rules.add_perm("fund.view_fund", is_region_member)
 rules.add_perm("fund.manage_fund", is_fund_manager)
 

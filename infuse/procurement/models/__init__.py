@@ -20,6 +20,11 @@ from django.utils.translation import gettext_lazy as _
 from infuse.core.fields import PenceField
 from infuse.core.models import Council, Organisation, Theme, WellbeingGoal
 from infuse.procurement.models.ocds import Release as Release
+from infuse.procurement.models.redflags import ContractingProcess as ContractingProcess
+from infuse.procurement.models.redflags import FlagReview as FlagReview
+from infuse.procurement.models.redflags import ImportedRelease as ImportedRelease
+from infuse.procurement.models.redflags import ProcessSupplier as ProcessSupplier
+from infuse.procurement.models.redflags import RedFlag as RedFlag
 from infuse.procurement.models.spend import ExpenseType as ExpenseType
 from infuse.procurement.models.spend import Payment as Payment
 from infuse.procurement.models.spend import ResolvedSupplier as ResolvedSupplier

@@ -1,0 +1,303 @@
+"""Use cases of red flags: import OCDS releases (streamed, in batches), compile each
+contracting process, compute every flag over the imported processes and the Procurement Lab's
+own, and record a person's review of a raised flag; and what the pages read."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from itertools import islice
+from typing import IO, Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy as _
+
+from infuse.core import audit
+from infuse.core.errors import FieldProblem, InvalidInput, NotFound, PermissionDenied
+from infuse.core.models import Person
+from infuse.core.permissions import can
+from infuse.procurement.models import (
+    ContractingProcess,
+    FlagReview,
+    ImportedRelease,
+    ProcessSupplier,
+    RedFlag,
+)
+from infuse.procurement.ocds import releases as ocds
+from infuse.procurement.redflags import reading
+from infuse.procurement.redflags.flags import (
+    Finding,
+    FlagRun,
+    Thresholds,
+    award_suppliers,
+    buyer_of,
+    method,
+)
+
+BATCH = 1_000
+
+
+def thresholds() -> Thresholds:
+    """The thresholds in force: the defaults, with INFUSE_RED_FLAG_THRESHOLDS over them."""
+    given = dict(settings.RED_FLAG_THRESHOLDS)
+    if "competitive_methods" in given:
+        given["competitive_methods"] = tuple(given["competitive_methods"])
+    return Thresholds(**given)
+
+
+def require_view(actor: Any) -> None:
+    if not can(actor, "procurement.view_flags"):
+        raise NotFound()
+
+
+def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    releases: int
+    new_releases: int
+    processes: int
+    refused: int
+    first_refusals: list[dict[str, Any]]
+
+
+def import_releases(
+    *,
+    actor: Person,
+    stream: IO[bytes],
+    name: str,
+    advance: Callable[[int], None] = lambda done: None,
+) -> ImportSummary:
+    """Import every release in the file, a batch at a time (``advance`` hears how many bytes
+    are read), compile each process it touches and compute the flags again. A release seen
+    before (same ocid and id) is not stored twice."""
+    if not can(actor, "procurement.review_flags"):
+        raise PermissionDenied()
+    refusals = reading.Refusals()
+    touched: set[str] = set()
+    seen = 0
+    before = ImportedRelease.objects.count()
+    for batch in _batches(reading.releases(stream, name, refusals), BATCH):
+        seen += len(batch)
+        ImportedRelease.objects.bulk_create(
+            [
+                ImportedRelease(
+                    ocid=str(r["ocid"])[:200],
+                    release_id=str(r["id"])[:300],
+                    date=reading_date(r["date"]),
+                    data=r,
+                )
+                for r in batch
+            ],
+            ignore_conflicts=True,
+        )
+        touched.update(str(r["ocid"])[:200] for r in batch)
+        advance(stream.tell())
+    stored = ImportedRelease.objects.count() - before
+    if not seen and refusals.count:
+        raise InvalidInput(
+            problems=[
+                FieldProblem(
+                    "file",
+                    _("No release in the file could be read: %(why)s (%(where)s)")
+                    % refusals.first[0],
+                )
+            ]
+        )
+    _compile(sorted(touched))
+    compute_flags()
+    summary = ImportSummary(seen, stored, len(touched), refusals.count, refusals.first)
+    with transaction.atomic():
+        audit.record_event(
+            actor=actor,
+            action="ocds.imported",
+            obj=actor,
+            after={"file": name, "releases": seen, "new": stored, "processes": len(touched)},
+        )
+    return summary
+
+
+def reading_date(text: object) -> Any:
+    """A release's date as an instant, or ``None`` when it is not one (kept, not refused)."""
+    try:
+        return parse_datetime(str(text))
+    except ValueError:
+        return None
+
+
+def _process_fields(compiled: dict[str, Any]) -> dict[str, Any]:
+    buyer_id, buyer_name = buyer_of(compiled)
+    return {
+        "compiled": compiled,
+        "title": str((compiled.get("tender") or {}).get("title") or "")[:500],
+        "buyer_id": buyer_id[:200],
+        "buyer_name": buyer_name[:300],
+        "method": method(compiled)[:30],
+        "updated_at": timezone.now(),
+    }
+
+
+def _save_process(ocid: str, source: str, compiled: dict[str, Any]) -> None:
+    process, _made = ContractingProcess.objects.update_or_create(
+        ocid=ocid, defaults={"source": source, **_process_fields(compiled)}
+    )
+    process.suppliers.all().delete()
+    ProcessSupplier.objects.bulk_create(
+        ProcessSupplier(process=process, party_id=party[:200], name=name[:300])
+        for party, name in award_suppliers(compiled).items()
+    )
+
+
+def _compile(ocids: list[str]) -> None:
+    """Compile each process from all its imported releases (in date order)."""
+    for chunk in _batches(ocids, 200):
+        found: dict[str, list[dict[str, Any]]] = {ocid: [] for ocid in chunk}
+        for release in ImportedRelease.objects.filter(ocid__in=chunk).order_by("date", "pk"):
+            found[release.ocid].append(release.data)
+        with transaction.atomic():
+            for ocid, releases in found.items():
+                if releases:
+                    _save_process(
+                        ocid, ContractingProcess.Source.IMPORTED, ocds.compile_release(releases)
+                    )
+
+
+def _platform_processes() -> None:
+    """The Procurement Lab's own published processes, compiled from its releases."""
+    for ocid in ocds.published_ocids():
+        releases = [r.data for r in ocds.published_releases(ocid)]
+        if releases:
+            _save_process(ocid, ContractingProcess.Source.PLATFORM, ocds.compile_release(releases))
+
+
+def _flag(finding: Finding, buyers: dict[str, str]) -> RedFlag:
+    buyer = finding.evidence.get("buyer", "") if finding.code == "repeated_direct_awards" else ""
+    if not buyer and finding.subject in buyers:
+        buyer = buyers[finding.subject]
+    return RedFlag(
+        code=finding.code,
+        subject=finding.subject[:200],
+        subject_name=finding.subject_name[:500],
+        state=str(finding.state),
+        value=finding.value,
+        evidence=finding.evidence,
+        reason=finding.reason,
+        buyer_id=str(buyer)[:200],
+    )
+
+
+def compute_flags() -> int:
+    """Every flag over every process, replacing the flags computed before; returns how many
+    are raised."""
+    _platform_processes()
+    run = FlagRun(thresholds())
+    findings: list[Finding] = []
+    buyers: dict[str, str] = {}
+    for process in ContractingProcess.objects.only("ocid", "compiled", "buyer_id").iterator(
+        chunk_size=500
+    ):
+        buyers[process.ocid] = process.buyer_id
+        findings += run.add(process.compiled)
+    findings += run.finish()
+    ids = dict(ContractingProcess.objects.values_list("ocid", "pk"))
+    with transaction.atomic():
+        RedFlag.objects.all().delete()
+        for batch in _batches(findings, BATCH):
+            made = RedFlag.objects.bulk_create([_flag(f, buyers) for f in batch])
+            RedFlag.processes.through.objects.bulk_create(
+                RedFlag.processes.through(redflag_id=flag.pk, contractingprocess_id=ids[ocid])
+                for flag, finding in zip(made, batch, strict=True)
+                for ocid in finding.ocids
+                if ocid in ids
+            )
+    return sum(1 for f in findings if f.state == "fires")
+
+
+def review_flag(*, actor: Person, pk: int, explanation: str) -> FlagReview:
+    """Record that a person looked at a raised flag and what they found."""
+    if not can(actor, "procurement.review_flags"):
+        raise PermissionDenied()
+    flag = RedFlag.objects.filter(pk=pk, state=RedFlag.State.FIRES).first()
+    if flag is None:
+        raise NotFound()
+    text = explanation.strip()
+    if not text:
+        raise InvalidInput(
+            problems=[FieldProblem("explanation", _("Say what you found when you looked"))]
+        )
+    if len(text) > 5_000:
+        raise InvalidInput(
+            problems=[FieldProblem("explanation", _("Keep the explanation to 5,000 characters"))]
+        )
+    with transaction.atomic():
+        review = FlagReview.objects.create(
+            code=flag.code, subject=flag.subject, explanation=text, reviewed_by=actor
+        )
+        audit.record_event(
+            actor=actor,
+            action="red_flag.reviewed",
+            obj=review,
+            after={"code": flag.code, "subject": flag.subject, "explanation": text},
+        )
+    return review
+
+
+# --- What the pages read --------------------------------------------------------------------
+
+
+def counts() -> dict[str, dict[str, int]]:
+    """For each flag, how many subjects are in each state."""
+    found: dict[str, dict[str, int]] = {}
+    for code, state, n in RedFlag.objects.values_list("code", "state").annotate(n=Count("pk")):
+        found.setdefault(code, {})[state] = n
+    return found
+
+
+def raised(**where: Any) -> QuerySet[RedFlag]:
+    return RedFlag.objects.filter(state=RedFlag.State.FIRES, **where).order_by(
+        "code", "subject_name"
+    )
+
+
+def get_process(*, actor: Any, ocid: str) -> ContractingProcess:
+    require_view(actor)
+    process = ContractingProcess.objects.filter(ocid=ocid).first()
+    if process is None:
+        raise NotFound()
+    return process
+
+
+def flags_of_process(process: ContractingProcess) -> QuerySet[RedFlag]:
+    return RedFlag.objects.filter(Q(subject=process.ocid) | Q(processes=process)).distinct()
+
+
+def flags_of_buyer(buyer_id: str) -> QuerySet[RedFlag]:
+    return RedFlag.objects.filter(buyer_id=buyer_id)
+
+
+def flags_of_supplier(party_id: str) -> QuerySet[RedFlag]:
+    awarded = ContractingProcess.objects.filter(suppliers__party_id=party_id)
+    return RedFlag.objects.filter(
+        Q(subject=party_id) | Q(subject__in=awarded.values("ocid"))
+    ).distinct()
+
+
+def reviews_of(flags: Iterable[RedFlag]) -> dict[tuple[str, str], list[FlagReview]]:
+    keys = {(f.code, f.subject) for f in flags}
+    found: dict[tuple[str, str], list[FlagReview]] = {key: [] for key in keys}
+    codes = {code for code, _s in keys}
+    subjects = {subject for _c, subject in keys}
+    for review in FlagReview.objects.filter(code__in=codes, subject__in=subjects).select_related(
+        "reviewed_by"
+    ):
+        if (review.code, review.subject) in found:
+            found[(review.code, review.subject)].append(review)
+    return found
