@@ -12,7 +12,7 @@ from infuse.core.api_auth import caller
 from infuse.core.errors import NotFound
 from infuse.core.schemas import PROBLEMS, Done
 from infuse.datalab.catalogue import services as data
-from infuse.procurement.spend import analysis, exports, outputs, services
+from infuse.procurement.spend import analysis, exports, outputs, queries, services
 from infuse.procurement.spend.schemas import (
     CategoryIn,
     DraftIn,
@@ -34,13 +34,13 @@ router = Router()
 
 def _seeing(request: HttpRequest) -> Any:
     person = caller(request)
-    services.require_view(person)
+    queries.require_view(person)
     return person
 
 
 @router.get("/spend", response={200: SpendSummaryOut, **PROBLEMS}, summary="What the region buys")
 def spend_summary(request: HttpRequest) -> SpendSummaryOut:
-    return outputs.summary(analysis.counted(services.visible_spend(_seeing(request))))
+    return outputs.summary(analysis.counted(queries.visible_spend(_seeing(request))))
 
 
 @router.get(
@@ -49,7 +49,7 @@ def spend_summary(request: HttpRequest) -> SpendSummaryOut:
     summary="A spending dataset: its mapping and what reading it found",
 )
 def spend_dataset(request: HttpRequest, slug: str) -> SpendDatasetOut:
-    spend = services.get_spend(actor=_seeing(request), slug=slug)
+    spend = queries.get_spend(actor=_seeing(request), slug=slug)
     return SpendDatasetOut(
         dataset=spend.dataset.slug,
         mapping=spend.mapping,
@@ -81,7 +81,7 @@ def spend_map(request: HttpRequest, slug: str, payload: SpendMappingIn) -> Statu
 def spend_suppliers(
     request: HttpRequest, q: str = "", limit: int = Query(100, ge=1, le=1000)
 ) -> list[SupplierOut]:
-    payments = analysis.counted(services.visible_spend(_seeing(request)))
+    payments = analysis.counted(queries.visible_spend(_seeing(request)))
     found = analysis.supplier_list(payments, q.strip()[:100]).prefetch_related("spellings")
     return [outputs.supplier(s) for s in found[:limit]]
 
@@ -107,7 +107,7 @@ def spend_split(request: HttpRequest, payload: SplitIn) -> SupplierOut:
 
 @router.get("/spend/suppliers/{pk}", response={200: SupplierOut, **PROBLEMS}, summary="A supplier")
 def spend_supplier(request: HttpRequest, pk: int) -> SupplierOut:
-    return outputs.supplier(services.get_supplier(actor=_seeing(request), pk=pk))
+    return outputs.supplier(queries.get_supplier(actor=_seeing(request), pk=pk))
 
 
 @router.put(
@@ -127,8 +127,7 @@ def spend_supplier_facts(request: HttpRequest, pk: int, payload: SupplierFactsIn
     summary="Alike names waiting for a person's decision",
 )
 def spend_matches(request: HttpRequest) -> list[MatchOut]:
-    _seeing(request)
-    return [outputs.match(m) for m in services.proposed_matches()[:500]]
+    return [outputs.match(m) for m in queries.proposed_matches(_seeing(request))[:500]]
 
 
 @router.post(
@@ -147,8 +146,7 @@ def spend_decide(request: HttpRequest, pk: int, payload: MatchDecisionIn) -> Mat
     "unmapped)",
 )
 def spend_expense_types(request: HttpRequest, status: str = "") -> list[ExpenseTypeOut]:
-    _seeing(request)
-    return [outputs.expense(e) for e in services.expense_types(status)]
+    return [outputs.expense(e) for e in queries.expense_types(_seeing(request), status)]
 
 
 @router.put(
@@ -166,7 +164,7 @@ def spend_set_category(request: HttpRequest, pk: int, payload: CategoryIn) -> Ex
     summary="Categories and suppliers two or more buyers pay separately",
 )
 def spend_opportunities(request: HttpRequest) -> list[OpportunityOut]:
-    return outputs.opportunities(analysis.counted(services.visible_spend(_seeing(request))))
+    return outputs.opportunities(analysis.counted(queries.visible_spend(_seeing(request))))
 
 
 @router.post(
@@ -186,7 +184,7 @@ def spend_draft(request: HttpRequest, payload: DraftIn) -> Status[Done]:
     "concentration or opportunities, as csv or xlsx",
 )
 def spend_table(request: HttpRequest, table: str, file_format: str) -> HttpResponse:
-    payments = analysis.counted(services.visible_spend(_seeing(request)))
+    payments = analysis.counted(queries.visible_spend(_seeing(request)))
     found = exports.download(payments, table, file_format)
     if found is None:
         raise NotFound()

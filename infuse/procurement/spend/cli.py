@@ -15,7 +15,7 @@ from infuse.core.console import follow_progress
 from infuse.core.money import pounds
 from infuse.datalab.ingest.cli import dataset_named
 from infuse.procurement.models import SpendDataset
-from infuse.procurement.spend import analysis, outputs, services
+from infuse.procurement.spend import analysis, outputs, queries, services
 from infuse.procurement.spend.schemas import (
     CategoryIn,
     MatchDecisionIn,
@@ -85,11 +85,11 @@ class SpendActions(Actions):
         if worker is not None:
             worker.join()
         spend = SpendDataset.objects.get(pk=spend.pk)
-        for line in services.reading_problems(spend):
+        for line in queries.reading_problems(spend):
             self.stderr.write(line)
         if spend.summary.get("problems"):
             raise CommandError(_("The payments could not be read"))
-        for line in services.unreadable_words(spend):
+        for line in queries.unreadable_words(spend):
             self.stdout.write(self.style.WARNING(line))
         found = spend.summary
         self.stdout.write(
@@ -104,16 +104,16 @@ class SpendActions(Actions):
         )
 
     def _spend(self, actor: Any, options: dict[str, Any]) -> None:
-        services.require_view(actor)
-        payments = analysis.counted(services.visible_spend(actor))
+        queries.require_view(actor)
+        payments = analysis.counted(queries.visible_spend(actor))
         if options["opportunities"]:
             self.write_json(outputs.opportunities(payments))
         else:
             self.write_json(outputs.summary(payments))
 
     def _spend_matches(self, actor: Any, options: dict[str, Any]) -> None:
-        services.require_view(actor)
-        self.write_json([outputs.match(m) for m in services.proposed_matches()])
+        queries.require_view(actor)
+        self.write_json([outputs.match(m) for m in queries.proposed_matches(actor)])
 
     def _spend_decide(self, actor: Any, options: dict[str, Any]) -> None:
         match = services.decide_match(

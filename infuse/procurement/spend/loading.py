@@ -10,37 +10,21 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from infuse.core.councils import council_lookup, resolve_council
 from infuse.core.models import Council
 from infuse.procurement.models import ExpenseType, Payment, SpendDataset
 from infuse.procurement.spend import categories, names, values
 from infuse.procurement.spend.resolution import Payee, Resolver
 
-# Words a buyer's name adds to a council's ("Cardiff Council", "Newport City Council").
-_BUYER_WORDS = {
-    "council",
-    "county",
-    "borough",
-    "city",
-    "of",
-    "and",
-    "the",
-    "cyngor",
-    "sir",
-    "bwrdeistref",
-    "dinas",
-    "a",
-}
-
 
 def council_named(buyer: str, councils: Iterable[Council]) -> Council | None:
-    """The council of the region a buyer's name is, in English or Welsh, or ``None``."""
-    words = [w for w in names.name_key(buyer).split() if w not in _BUYER_WORDS]
-    wanted = " ".join(words)
-    for council in councils:
-        for name in (council.name_en, council.name_cy):
-            if name and names.name_key(name) == wanted:
-                return council
-    return None
+    """The council of the region a buyer's name is, in English or Welsh ("City of Cardiff
+    Council", "Cyngor Caerdydd"), or ``None``."""
+    listed = list(councils)
+    gss = resolve_council(
+        buyer, council_lookup((c.gss_code, c.name_en, c.name_cy or "") for c in listed)
+    )
+    return next((c for c in listed if c.gss_code == gss), None)
 
 
 @dataclass
@@ -90,11 +74,11 @@ class ExpenseTypes:
         name = values.text(written)
         if not name:
             return None
-        key = name.casefold()
+        key = name.casefold()[:300]
         if key not in self.known:
             division = categories.suggested_division(name)
             self.known[key] = ExpenseType.objects.create(
-                key=key[:300],
+                key=key,
                 name=name[:300],
                 division=division.digits if division else "",
                 status=ExpenseType.Status.SUGGESTED if division else ExpenseType.Status.UNMAPPED,
@@ -128,10 +112,14 @@ class PaymentReader:
     ) -> None:
         self.spend, self.load, self.mapping = spend, load, spend.mapping
         self.buyer_column = self.mapping.get("buyer", {}).get("column", "")
-        self.default_buyer = self.mapping.get("buyer", {}).get("value") or default_buyer
-        self.default_council = council
         self.councils = list(Council.objects.all())
-        self.buyers: dict[str, Council | None] = {}
+        self.buyers: dict[str, tuple[str, Council | None]] = {}
+        named = self.mapping.get("buyer", {}).get("value", "")
+        # A buyer named in the mapping is that buyer (its council if it is one), not the
+        # publisher's: a Cardiff officer may load Bradford's file.
+        self.default = self._canonical(named) if named else (default_buyer, council)
+        if self.default[1] is not None:
+            self.default = (self.default[1].name_en, self.default[1])
         self.resolver = Resolver()
         self.expense_types = ExpenseTypes()
         self.reading = Reading()
@@ -140,13 +128,19 @@ class PaymentReader:
         column = self.mapping.get(field_name, "")
         return row.get(column) if column else None
 
+    def _canonical(self, buyer: str) -> tuple[str, Council | None]:
+        """A buyer as counted: a council of the region by its own name, however written
+        ("City of Cardiff Council" and "Cardiff Council" are one buyer); others as written."""
+        if buyer not in self.buyers:
+            council = council_named(buyer, self.councils)
+            self.buyers[buyer] = (council.name_en if council else buyer, council)
+        return self.buyers[buyer]
+
     def _buyer(self, row: dict[str, Any]) -> tuple[str, Council | None]:
         if not self.buyer_column:
-            return self.default_buyer, self.default_council
-        buyer = values.text(row.get(self.buyer_column)) or self.default_buyer
-        if buyer not in self.buyers:
-            self.buyers[buyer] = council_named(buyer, self.councils)
-        return buyer, self.buyers[buyer]
+            return self.default
+        written = values.text(row.get(self.buyer_column))
+        return self._canonical(written) if written else self.default
 
     def _unreadable(self, name: str, number: int, cell: Any) -> None:
         self.reading.unreadable.setdefault(name, Unreadable()).add(number, cell)

@@ -62,7 +62,9 @@ def name_key(name: str) -> str:
     folded = _PUNCTUATION.sub(" ", re.sub(r"[.'’`]", "", folded))
     words = _LEADING_THE.sub("", " ".join(folded.split())).split()
     kept = [word for word in words if word not in _LEGAL_FORMS]
-    return " ".join(kept or words)
+    # A name of only marks or another script folds to nothing: keep it as written instead,
+    # so such names never all become one supplier.
+    return " ".join(kept or words) or " ".join(name.casefold().split())
 
 
 def company_number(value: str) -> str:
@@ -70,6 +72,8 @@ def company_number(value: str) -> str:
     with leading zeros ("1234567" → "01234567", "sc123456" → "SC123456"); "" when the cell
     holds nothing that could be one."""
     cleaned = re.sub(r"\s", "", value).upper()
+    if re.fullmatch(r"0+", cleaned):  # what some files write for "none"
+        return ""
     if re.fullmatch(r"\d{1,8}", cleaned):
         return cleaned.zfill(8)
     if re.fullmatch(r"[A-Z]{2}\d{1,6}", cleaned):
@@ -81,6 +85,8 @@ def charity_number(value: str) -> str:
     """A charity number as the Charity Commission (six or seven digits, an optional "-n"
     subsidiary suffix) or OSCR ("SC" and six digits) writes it; "" otherwise."""
     cleaned = re.sub(r"\s", "", value).upper()
+    if re.fullmatch(r"0+(-\d+)?", cleaned):
+        return ""
     if re.fullmatch(r"\d{6,7}(-\d{1,2})?", cleaned) or re.fullmatch(r"SC\d{6}", cleaned):
         return cleaned
     return ""

@@ -12,7 +12,7 @@ from django.utils.translation import ngettext
 
 from infuse.core.permissions import can
 from infuse.datalab.related import RelatedWork
-from infuse.procurement.spend.services import visible_spend
+from infuse.procurement.spend.queries import visible_spend
 
 
 def spending_of(actor: Any, dataset: Any) -> list[RelatedWork]:

@@ -44,6 +44,8 @@ class Resolver:
 
     def __init__(self) -> None:
         self.spellings: dict[tuple[str, str, str], SupplierSpelling] = {}
+        # One object per supplier: a number one spelling gives it is seen by every other.
+        self.suppliers: dict[int, ResolvedSupplier] = {}
         self.by_company: dict[str, ResolvedSupplier] = {}
         self.by_charity: dict[str, ResolvedSupplier] = {}
         self.by_key: dict[str, dict[int, ResolvedSupplier]] = defaultdict(dict)
@@ -51,7 +53,8 @@ class Resolver:
             self._remember(spelling)
 
     def _remember(self, spelling: SupplierSpelling) -> None:
-        supplier = spelling.supplier
+        supplier = self.suppliers.setdefault(spelling.supplier_id, spelling.supplier)
+        spelling.supplier = supplier
         triple = (spelling.key, spelling.company_number, spelling.charity_number)
         self.spellings[triple] = spelling
         self.by_key[spelling.key][supplier.pk] = supplier
@@ -63,7 +66,7 @@ class Resolver:
     def spelling_of(self, payee: Payee) -> SupplierSpelling:
         company = names.company_number(payee.company_number)
         charity = names.charity_number(payee.charity_number)
-        key = payee.key
+        key = payee.key[:300]
         known = self.spellings.get((key, company, charity))
         if known is not None:
             return known
@@ -83,16 +86,17 @@ class Resolver:
         self, key: str, company: str, charity: str, name: str
     ) -> tuple[ResolvedSupplier, str]:
         if company and company in self.by_company:
-            return self.by_company[company], How.COMPANY_NUMBER
+            return self._numbered(self.by_company[company], "", charity), How.COMPANY_NUMBER
         if charity and charity in self.by_charity:
-            return self.by_charity[charity], How.CHARITY_NUMBER
+            found = self.by_charity[charity]
+            # A charity number never joins a payee to a supplier with another company number.
+            if not (company and found.company_number and found.company_number != company):
+                return self._numbered(found, company, ""), How.CHARITY_NUMBER
         candidates = list(self.by_key.get(key, {}).values())
         unnumbered = [s for s in candidates if not s.company_number and not s.charity_number]
         if company or charity:
             if len(unnumbered) == 1:
-                supplier = unnumbered[0]
-                supplier.company_number, supplier.charity_number = company, charity
-                supplier.save(update_fields=["company_number", "charity_number"])
+                supplier = self._numbered(unnumbered[0], company, charity)
                 return supplier, How.COMPANY_NUMBER if company else How.CHARITY_NUMBER
             how = How.COMPANY_NUMBER if company else How.CHARITY_NUMBER
             return self._new(name, company, charity), how
@@ -102,10 +106,28 @@ class Resolver:
             return unnumbered[0], How.SAME_NAME
         return self._new(name, "", ""), How.SAME_NAME
 
+    def _numbered(self, supplier: ResolvedSupplier, company: str, charity: str) -> ResolvedSupplier:
+        """The supplier a number found, taking the payee's other number when it has none and
+        no other supplier holds it (a charity that is also a company)."""
+        changed = []
+        if company and not supplier.company_number and company not in self.by_company:
+            supplier.company_number = company
+            self.by_company[company] = supplier
+            changed.append("company_number")
+        if charity and not supplier.charity_number and charity not in self.by_charity:
+            supplier.charity_number = charity
+            self.by_charity[charity] = supplier
+            changed.append("charity_number")
+        if changed:
+            supplier.save(update_fields=changed)
+        return supplier
+
     def _new(self, name: str, company: str, charity: str) -> ResolvedSupplier:
-        return ResolvedSupplier.objects.create(
+        supplier = ResolvedSupplier.objects.create(
             name=name[:300], company_number=company, charity_number=charity
         )
+        self.suppliers[supplier.pk] = supplier
+        return supplier
 
 
 def facts_from_register(suppliers: Iterable[ResolvedSupplier]) -> int:
@@ -119,9 +141,16 @@ def facts_from_register(suppliers: Iterable[ResolvedSupplier]) -> int:
     for supplier in suppliers:
         if supplier.facts_from == ResolvedSupplier.Facts.ENTERED:
             continue
-        profile = by_number.get(supplier.company_number) or by_key.get(
-            names.name_key(supplier.name)
-        )
+        profile = by_number.get(supplier.company_number)
+        if profile is None:
+            named = by_key.get(names.name_key(supplier.name))
+            # By name only where no numbers say they are different companies.
+            if named is not None and not (
+                supplier.company_number
+                and named.companies_house_number
+                and supplier.company_number != named.companies_house_number
+            ):
+                profile = named
         if profile is None:
             continue
         supplier.organisation = profile.organisation

@@ -35,9 +35,11 @@ class MergeIn(Schema):
 
 
 class SplitIn(Schema):
-    """Take a spelling away from its supplier to a supplier of its own."""
+    """Take a spelling away from its supplier to a supplier of its own (``supplier``, when
+    given, must be the one it belongs to now)."""
 
     spelling: int
+    supplier: int | None = None
 
 
 class MatchDecisionIn(Schema):

@@ -8,19 +8,18 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum
+from django.db.models import Max, Min, QuerySet
 from django.utils import timezone, translation
 from django.utils.formats import date_format
-from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from infuse.core import audit
+from infuse.core import audit, locks
 from infuse.core.errors import Conflict, FieldProblem, InvalidInput, NotFound, PermissionDenied
 from infuse.core.models import Person, TaskProgress
 from infuse.core.money import pounds
 from infuse.core.permissions import can
 from infuse.core.progress import enqueue_tracked
-from infuse.datalab.catalogue import services as data
 from infuse.procurement.challenges import services as challenges
 from infuse.procurement.challenges.schemas import ChallengeIn
 from infuse.procurement.models import (
@@ -33,6 +32,13 @@ from infuse.procurement.models import (
 )
 from infuse.procurement.spend import analysis, categories
 from infuse.procurement.spend.analysis import Opportunity
+from infuse.procurement.spend.queries import (
+    FIELD_NAMES,
+    require_view,
+    visible_expense_types,
+    visible_spend,
+    visible_suppliers,
+)
 from infuse.procurement.spend.schemas import (
     OPTIONAL_FIELDS,
     REQUIRED_FIELDS,
@@ -43,40 +49,7 @@ from infuse.procurement.spend.schemas import (
     SplitIn,
     SupplierFactsIn,
 )
-from infuse.procurement.spend.tasks import load_spend
-
-_FIELD_NAMES = {
-    "paid": _("the date or period paid"),
-    "supplier": _("the supplier's name"),
-    "amount": _("the amount"),
-    "buyer_column": _("the buyer"),
-    "company_number": _("the Companies House number"),
-    "charity_number": _("the charity number"),
-    "service": _("the service"),
-    "expense_type": _("the expense type"),
-}
-
-
-def require_view(actor: Any) -> None:
-    """Spend analysis is for people of the region: anyone else finds nothing here."""
-    if not can(actor, "procurement.view_spend"):
-        raise NotFound()
-
-
-def visible_spend(actor: Any) -> QuerySet[SpendDataset]:
-    """Spend datasets over datasets ``actor`` may see, for those who work in the region."""
-    if not can(actor, "procurement.view_spend"):
-        return SpendDataset.objects.none()
-    return SpendDataset.objects.filter(dataset__in=data.visible_datasets(actor)).select_related(
-        "dataset__publisher", "progress"
-    )
-
-
-def get_spend(*, actor: Any, slug: str) -> SpendDataset:
-    spend = visible_spend(actor).filter(dataset__slug=slug).first()
-    if spend is None:
-        raise NotFound()
-    return spend
+from infuse.procurement.spend.tasks import SPEND_LOCK, load_spend
 
 
 def mapping_problems(columns: list[str], mapping_in: SpendMappingIn) -> list[FieldProblem]:
@@ -86,7 +59,7 @@ def mapping_problems(columns: list[str], mapping_in: SpendMappingIn) -> list[Fie
         if not getattr(mapping_in, name):
             problems.append(
                 FieldProblem(
-                    name, _("Choose the column that holds %(what)s") % {"what": _FIELD_NAMES[name]}
+                    name, _("Choose the column that holds %(what)s") % {"what": FIELD_NAMES[name]}
                 )
             )
     for name in (*REQUIRED_FIELDS, *OPTIONAL_FIELDS, "buyer_column"):
@@ -181,18 +154,17 @@ def _resolving(actor: Any) -> None:
         raise PermissionDenied()
 
 
-def get_supplier(*, actor: Any, pk: int) -> ResolvedSupplier:
-    require_view(actor)
-    supplier = ResolvedSupplier.objects.filter(pk=pk).select_related("organisation").first()
-    if supplier is None:
-        raise NotFound()
-    return supplier
-
-
 def _numbers_clash(suppliers: list[ResolvedSupplier]) -> bool:
-    companies = {s.company_number for s in suppliers if s.company_number}
-    charities = {s.charity_number for s in suppliers if s.charity_number}
-    return len(companies) > 1 or len(charities) > 1
+    """Whether the suppliers, or the spellings they were resolved from, carry more than one
+    Companies House or charity number between them."""
+    spelt = SupplierSpelling.objects.filter(supplier__in=suppliers)
+    companies = {s.company_number for s in suppliers} | set(
+        spelt.values_list("company_number", flat=True)
+    )
+    charities = {s.charity_number for s in suppliers} | set(
+        spelt.values_list("charity_number", flat=True)
+    )
+    return len(companies - {""}) > 1 or len(charities - {""}) > 1
 
 
 def merge_suppliers(*, actor: Person, merge_in: MergeIn) -> ResolvedSupplier:
@@ -201,12 +173,13 @@ def merge_suppliers(*, actor: Person, merge_in: MergeIn) -> ResolvedSupplier:
     never joined."""
     _resolving(actor)
     ids = [i for i in dict.fromkeys(merge_in.others) if i != merge_in.into]
-    with transaction.atomic():
+    with locks.held(SPEND_LOCK), transaction.atomic():
+        wanted = [merge_in.into, *ids]
+        seen = set(visible_suppliers(actor).filter(pk__in=wanted).values_list("pk", flat=True))
         found = {
             s.pk: s
-            for s in ResolvedSupplier.objects.select_for_update().filter(
-                pk__in=[merge_in.into, *ids]
-            )
+            for s in ResolvedSupplier.objects.select_for_update().filter(pk__in=wanted)
+            if s.pk in seen
         }
         if merge_in.into not in found or any(i not in found for i in ids) or not ids:
             raise InvalidInput(
@@ -246,14 +219,14 @@ def merge_suppliers(*, actor: Person, merge_in: MergeIn) -> ResolvedSupplier:
 def split_spelling(*, actor: Person, split_in: SplitIn) -> ResolvedSupplier:
     """Give a spelling (and its payments) a supplier of its own."""
     _resolving(actor)
-    with transaction.atomic():
+    with locks.held(SPEND_LOCK), transaction.atomic():
         spelling = (
             SupplierSpelling.objects.select_for_update()
             .select_related("supplier")
-            .filter(pk=split_in.spelling)
+            .filter(pk=split_in.spelling, supplier__in=visible_suppliers(actor).values("pk"))
             .first()
         )
-        if spelling is None:
+        if spelling is None or split_in.supplier not in (None, spelling.supplier_id):
             raise InvalidInput(
                 problems=[FieldProblem("spelling", _("Choose a spelling of this supplier"))]
             )
@@ -262,17 +235,24 @@ def split_spelling(*, actor: Person, split_in: SplitIn) -> ResolvedSupplier:
             raise Conflict(
                 _("This is the supplier's only spelling: there is nothing to separate it from.")
             )
-        supplier = ResolvedSupplier.objects.create(
-            name=spelling.name,
-            company_number=spelling.company_number,
-            charity_number=spelling.charity_number,
-        )
-        # The number goes with the spelling when no other spelling of the supplier gave it.
         others = before.spellings.exclude(pk=spelling.pk)
-        number = spelling.company_number
-        if number == before.company_number and not others.filter(company_number=number).exists():
-            before.company_number = ""
-            before.save(update_fields=["company_number"])
+        company, charity = spelling.company_number, spelling.charity_number
+        if (company and others.filter(company_number=company).exists()) or (
+            charity and others.filter(charity_number=charity).exists()
+        ):
+            raise Conflict(
+                _(
+                    "Another spelling of this supplier has the same Companies House or charity "
+                    "number: by their number they are one body."
+                )
+            )
+        supplier = ResolvedSupplier.objects.create(
+            name=spelling.name, company_number=company, charity_number=charity
+        )
+        # The numbers go with the spelling that gave them (no other spelling has them).
+        before.company_number = "" if company == before.company_number else before.company_number
+        before.charity_number = "" if charity == before.charity_number else before.charity_number
+        before.save(update_fields=["company_number", "charity_number"])
         spelling.supplier, spelling.how = supplier, SupplierSpelling.How.SPLIT
         spelling.save(update_fields=["supplier", "how"])
         # Kept apart from now on: the matching never proposes the pair again.
@@ -298,7 +278,17 @@ def decide_match(*, actor: Person, pk: int, decision_in: MatchDecisionIn) -> Sup
     """Join a proposed pair, or keep it apart (never proposed again); returns the match as
     decided."""
     _resolving(actor)
-    match = SupplierMatch.objects.select_related("supplier", "similar").filter(pk=pk).first()
+    with locks.held(SPEND_LOCK):
+        return _decide(actor, pk, decision_in)
+
+
+def _decide(actor: Person, pk: int, decision_in: MatchDecisionIn) -> SupplierMatch:
+    seen = visible_suppliers(actor).values("pk")
+    match = (
+        SupplierMatch.objects.select_related("supplier", "similar")
+        .filter(pk=pk, supplier__in=seen, similar__in=seen)
+        .first()
+    )
     if match is None:
         raise NotFound()
     if match.status != SupplierMatch.Status.PROPOSED:
@@ -336,7 +326,11 @@ def set_supplier_facts(*, actor: Person, pk: int, facts_in: SupplierFactsIn) -> 
     register says, since a person checked it)."""
     _resolving(actor)
     with transaction.atomic():
-        supplier = ResolvedSupplier.objects.select_for_update().filter(pk=pk).first()
+        supplier = (
+            ResolvedSupplier.objects.select_for_update()
+            .filter(pk=pk, pk__in=visible_suppliers(actor).values("pk"))
+            .first()
+        )
         if supplier is None:
             raise NotFound()
         before = {
@@ -377,7 +371,11 @@ def set_category(*, actor: Person, pk: int, category_in: CategoryIn) -> ExpenseT
             ]
         )
     with transaction.atomic():
-        expense = ExpenseType.objects.select_for_update().filter(pk=pk).first()
+        expense = (
+            ExpenseType.objects.select_for_update()
+            .filter(pk=pk, pk__in=visible_expense_types(actor).values("pk"))
+            .first()
+        )
         if expense is None:
             raise NotFound()
         before = {"division": expense.division, "status": expense.status}
@@ -393,70 +391,6 @@ def set_category(*, actor: Person, pk: int, category_in: CategoryIn) -> ExpenseT
             after={"division": division, "status": expense.status},
         )
     return expense
-
-
-# --- What the pages read --------------------------------------------------------------------
-
-
-def waiting_counts() -> dict[str, int]:
-    """How many matches and expense types wait for a person's decision."""
-    return {
-        "matches": SupplierMatch.objects.filter(status=SupplierMatch.Status.PROPOSED).count(),
-        "expense_types": ExpenseType.objects.exclude(status=ExpenseType.Status.CONFIRMED).count(),
-    }
-
-
-def mapping_words(spend: SpendDataset) -> list[tuple[str, str]]:
-    """The mapping as the page shows it: each part of a payment and the column it comes from
-    (or the buyer's name)."""
-    mapping = spend.mapping
-    shown = [(str(_FIELD_NAMES[name]), mapping[name]) for name in _FIELD_NAMES if mapping.get(name)]
-    buyer = mapping.get("buyer", {})
-    if buyer.get("column"):
-        shown.insert(0, (str(_FIELD_NAMES["buyer_column"]), buyer["column"]))
-    else:
-        name = buyer.get("value") or spend.dataset.publisher.name
-        shown.insert(
-            0, (str(_("the buyer")), str(_("“%(name)s” for every payment") % {"name": name}))
-        )
-    return shown
-
-
-def mapping_initial(dataset: Any) -> dict[str, str]:
-    """A dataset's saved mapping as the form's fields, to change it."""
-    spend = SpendDataset.objects.filter(dataset=dataset).first()
-    if spend is None:
-        return {}
-    mapping = dict(spend.mapping)
-    buyer = mapping.pop("buyer", {})
-    return {**mapping, "buyer_column": buyer.get("column", ""), "buyer": buyer.get("value", "")}
-
-
-def spellings_of(supplier: ResolvedSupplier) -> QuerySet[SupplierSpelling]:
-    return supplier.spellings.annotate(payment_count=Count("payments")).order_by("name")
-
-
-def proposed_matches(*, supplier: ResolvedSupplier | None = None) -> QuerySet[SupplierMatch]:
-    found = SupplierMatch.objects.filter(status=SupplierMatch.Status.PROPOSED).select_related(
-        "supplier", "similar"
-    )
-    if supplier is not None:
-        found = found.filter(Q(supplier=supplier) | Q(similar=supplier))
-    return found
-
-
-def expense_types(status: str = "") -> QuerySet[ExpenseType]:
-    found = ExpenseType.objects.annotate(
-        pence=Sum("payments__amount_pence", filter=Q(payments__load=F("payments__spend__load")))
-    )
-    if status in ExpenseType.Status.values:
-        found = found.filter(status=status)
-    return found.order_by("status", "-pence", "name")
-
-
-def expense_type_counts() -> dict[str, int]:
-    counts = dict(ExpenseType.objects.values_list("status").annotate(n=Count("pk")))
-    return {status: counts.get(status, 0) for status in ExpenseType.Status.values}
 
 
 # --- From evidence to a challenge -----------------------------------------------------------
@@ -486,28 +420,45 @@ def _evidence_words(
     span = payments.aggregate(first=Min("starts_on"), last=Max("ends_on"))
     # A category's name in the language being written, not the one the page was asked in.
     label = analysis.category_label(opportunity.key) if kind == "category" else opportunity.label
-    what = (
-        label
-        if kind == "category"
-        else _("goods and services from %(supplier)s") % {"supplier": opportunity.label}
-    )
     lines = [
-        _("%(buyer)s paid %(amount)s in %(count)s payments.")
+        ngettext(
+            "%(buyer)s paid %(amount)s in %(count)s payment.",
+            "%(buyer)s paid %(amount)s in %(count)s payments.",
+            b.payments,
+        )
         % {"buyer": b.label, "amount": pounds(b.pence), "count": f"{b.payments:,}"}
         for b in opportunity.buyers
     ]
-    problem = _(
-        "Between %(first)s and %(last)s, %(buyers)s buyers paid %(total)s for %(what)s "
-        "separately, to %(suppliers)s different suppliers. Buying together, or asking the "
-        "market for a better answer, could serve the region better."
-    ) % {
+    words = {
         "first": date_format(span["first"], "j F Y"),
         "last": date_format(span["last"], "j F Y"),
         "buyers": len(opportunity.buyers),
         "total": pounds(opportunity.pence),
-        "what": what,
+        "what": label,
         "suppliers": opportunity.suppliers,
     }
+    if kind == "category":
+        problem = (
+            ngettext(
+                "Between %(first)s and %(last)s, %(buyers)s buyers paid %(total)s for %(what)s "
+                "separately, to %(suppliers)s supplier. Buying together, or asking the market for "
+                "a better answer, could serve the region better.",
+                "Between %(first)s and %(last)s, %(buyers)s buyers paid %(total)s for %(what)s "
+                "separately, to %(suppliers)s different suppliers. Buying together, or asking the "
+                "market for a better answer, could serve the region better.",
+                opportunity.suppliers,
+            )
+            % words
+        )
+    else:
+        problem = (
+            _(
+                "Between %(first)s and %(last)s, %(buyers)s buyers paid %(what)s %(total)s, each "
+                "on its own terms. One contract for the region, or asking the market for a better "
+                "answer, could serve it better."
+            )
+            % words
+        )
     title = (
         _("Buying %(category)s together") % {"category": label}
         if kind == "category"
@@ -564,33 +515,3 @@ def draft_challenge(*, actor: Person, kind: str, key: str) -> Any:
             after={"kind": kind, "key": key, "total_pence": opportunity.pence},
         )
     return challenge
-
-
-def reading_problems(spend: SpendDataset) -> list[str]:
-    """Why the last reading failed, in the page's language."""
-    return [
-        gettext(p["message"]) % p["params"] if p.get("params") else gettext(p["message"])
-        for p in spend.summary.get("problems", [])
-    ]
-
-
-def unreadable_words(spend: SpendDataset) -> list[str]:
-    """A sentence for each field some rows could not be read in (those rows are not counted)."""
-    words = []
-    for name, found in spend.summary.get("unreadable", {}).items():
-        words.append(
-            ngettext(
-                "%(count)s row had no %(what)s that could be read and is not counted: row "
-                "%(row)s (“%(example)s”).",
-                "%(count)s rows had no %(what)s that could be read and are not counted; the "
-                "first is row %(row)s (“%(example)s”).",
-                found["count"],
-            )
-            % {
-                "count": f"{found['count']:,}",
-                "what": _FIELD_NAMES[name],
-                "row": f"{found['first_row']:,}",
-                "example": found["example"],
-            }
-        )
-    return words

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from infuse.core import audit
+from infuse.core import audit, locks
 from infuse.core.progress import ProgressReporter
 from infuse.datalab.catalogue import services as data
 from infuse.procurement.models import (
@@ -30,6 +30,8 @@ MISSING_COLUMNS = gettext_noop(
     "The data no longer has the column %(columns)s that the spending mapping reads: change "
     "the mapping or the dataset's recipe."
 )
+#: Held while payments are read, and while suppliers are joined or separated.
+SPEND_LOCK = "procurement-spend"
 BROKEN_RECIPE = gettext_noop(
     "The dataset's recipe cannot shape its current version: the dataset's page says why."
 )
@@ -39,11 +41,30 @@ def _page(spend: SpendDataset) -> dict[str, Any]:
     return {"url": reverse("procurement:spend_dataset", kwargs={"slug": spend.dataset.slug})}
 
 
+FAILED = gettext_noop(
+    "The payments could not be read: the spending dataset's page says why and what to change."
+)
+SUPERSEDED = gettext_noop("A newer reading of the same dataset took this one's place.")
+
+
 def _refuse(spend: SpendDataset, reporter: ProgressReporter, message: str, **params: Any) -> None:
-    SpendDataset.objects.filter(pk=spend.pk).update(
-        summary={"problems": [{"message": message, "params": params}]}
-    )
-    reporter.fail(message % params if params else message, _page(spend))
+    """Keep the last good reading (still counted) and say beside it why this one failed."""
+    summary = {**spend.summary, "problems": [{"message": message, "params": params}]}
+    SpendDataset.objects.filter(pk=spend.pk).update(summary=summary)
+    reporter.fail(FAILED, _page(spend))
+
+
+def _problem(version: Any, mapping: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
+    """Why the version cannot be read with the mapping, or ``None``."""
+    if version is None:
+        return NO_VERSION, {}
+    if version.recipe and "problems" in version.shaped:
+        return BROKEN_RECIPE, {}
+    present = {f["name"] for f in version.shaped_fields}
+    missing = [column for column in mapped_columns(mapping) if column not in present]
+    if missing:
+        return MISSING_COLUMNS, {"columns": ", ".join(missing)}
+    return None
 
 
 @task()
@@ -51,32 +72,38 @@ def load_spend(spend_id: int, progress_id: str) -> dict[str, Any]:
     reporter = ProgressReporter(progress_id)
     if not reporter.claim():
         return {"status": "already-claimed"}
-    spend = SpendDataset.objects.select_related(
-        "dataset__publisher__council", "progress__owner"
-    ).get(pk=spend_id)
-    version = spend.dataset.latest_version
-    if version is None:
-        _refuse(spend, reporter, NO_VERSION)
-        return {"status": "failed"}
-    if version.recipe and "problems" in version.shaped:
-        _refuse(spend, reporter, BROKEN_RECIPE)
-        return {"status": "failed"}
-    columns = mapped_columns(spend.mapping)
-    present = {f["name"] for f in version.shaped_fields}
-    missing = [column for column in columns if column not in present]
-    if missing:
-        _refuse(spend, reporter, MISSING_COLUMNS, columns=", ".join(missing))
-        return {"status": "failed"}
-    total = int(version.shaped.get("row_count") or version.row_count)
-    reporter.start(total=total, message=gettext_noop("Reading payments"))
-    reading = _read(spend, version, reporter)
+    reporter.start(message=gettext_noop("Waiting for other readings to finish"))
+    # One reading at a time, of any dataset: suppliers, spellings and expense types are the
+    # region's, shared by every file, and a merge must not meet a reading half-way.
+    with locks.held(SPEND_LOCK):
+        spend = SpendDataset.objects.select_related(
+            "dataset__publisher__council", "progress__owner"
+        ).get(pk=spend_id)
+        if str(spend.progress_id) != progress_id:
+            reporter.fail(SUPERSEDED, _page(spend))
+            return {"status": "superseded"}
+        version = spend.dataset.latest_version
+        problem = _problem(version, spend.mapping)
+        if problem is not None or version is None:
+            message, params = problem or (NO_VERSION, {})
+            _refuse(spend, reporter, message, **params)
+            return {"status": "failed"}
+        total = int(version.shaped.get("row_count") or version.row_count)
+        reporter.start(total=total, message=gettext_noop("Reading payments"))
+        reading = _read(spend, version, reporter, progress_id)
+    if reading is None:
+        reporter.fail(SUPERSEDED, _page(spend))
+        return {"status": "superseded"}
     reporter.succeed(reading, gettext_noop("Payments read"))
     return {"status": "succeeded", **reading}
 
 
-def _read(spend: SpendDataset, version: Any, reporter: ProgressReporter) -> dict[str, Any]:
+def _read(
+    spend: SpendDataset, version: Any, reporter: ProgressReporter, progress_id: str
+) -> dict[str, Any] | None:
     """Write the version's payments under the next load number, batch by batch, then make
-    them the counted ones in one transaction."""
+    them the counted ones in one transaction — unless a newer reading was asked for
+    meanwhile, whose turn it then is (``None``)."""
     load = spend.load + 1
     Payment.objects.filter(spend=spend, load__gte=load).delete()  # a failed reading's rows
     publisher = spend.dataset.publisher
@@ -96,7 +123,11 @@ def _read(spend: SpendDataset, version: Any, reporter: ProgressReporter) -> dict
     propose_matches()
     owner = spend.progress.owner if spend.progress else spend.created_by
     with transaction.atomic():
-        Payment.objects.filter(spend=spend).exclude(load=load).delete()
+        current = SpendDataset.objects.select_for_update().get(pk=spend.pk)
+        if str(current.progress_id) != progress_id:
+            Payment.objects.filter(spend=spend, load=load).delete()
+            return None
+        Payment.objects.filter(spend=spend, load=current.load).delete()
         SpendDataset.objects.filter(pk=spend.pk).update(
             load=load, loaded_version=version.number, summary=reading, updated_at=timezone.now()
         )
@@ -122,5 +153,5 @@ def propose_matches(threshold: int = matching.THRESHOLD) -> int:
         for a, b, score in matching.similar_pairs(named, threshold)
         if (a.pk, b.pk) not in seen
     ]
-    SupplierMatch.objects.bulk_create(new, batch_size=2_000)
+    SupplierMatch.objects.bulk_create(new, batch_size=2_000, ignore_conflicts=True)
     return len(new)

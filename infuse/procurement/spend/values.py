@@ -11,13 +11,17 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import NamedTuple
+
+from infuse.core.bounds import MAX_PENCE
 
 # A number with optional thousands separators and decimals, wherever it sits in the cell:
 # "£1,234.56", "1234.56 GBP", "GBP1234", "1,234.56CR", "(120.00)".
 _NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+")
-_CREDIT = re.compile(r"\bCR\b|CR$", re.IGNORECASE)
+_CREDIT = re.compile(r"\bCR\b|CR$|\bcredit\b", re.IGNORECASE)
+# Past this a cell is not an amount a council paid (a reference number mapped by mistake).
+_LARGEST = MAX_PENCE
 
 _MONTHS = {
     name.lower(): number
@@ -29,6 +33,8 @@ _MONTH_YEAR = rf"({_MONTH_NAMES})\.?\s*,?\s*(\d{{4}})"
 _MONTH_RANGE = re.compile(rf"^{_MONTH_YEAR}\s*(?:-|–|to)\s*{_MONTH_YEAR}$", re.IGNORECASE)
 _SAME_YEAR_RANGE = re.compile(rf"^({_MONTH_NAMES})\.?\s*(?:-|–|to)\s*{_MONTH_YEAR}$", re.IGNORECASE)
 _ONE_MONTH = re.compile(rf"^{_MONTH_YEAR}$", re.IGNORECASE)
+# "Jan-19", "Jan-2019", "Jan 19": a month, the year in two digits meaning 20YY.
+_SHORT_MONTH = re.compile(rf"^({_MONTH_NAMES})[-\s](\d{{2}}|\d{{4}})$", re.IGNORECASE)
 _QUARTER = re.compile(r"^(?:(\d{4})\s*-?\s*Q([1-4])|Q([1-4])\s*-?\s*(\d{4}))$", re.IGNORECASE)
 
 _DATE_FORMATS = (
@@ -75,16 +81,21 @@ def pence(value: object) -> int | None:
     amount = _to_pence(Decimal(numbers[0].replace(",", "")))
     if amount is None:
         return None
-    before = text[: text.find(numbers[0])]
-    negative = "-" in before or "−" in before or (text.startswith("(") and text.endswith(")"))
-    return -amount if negative or _CREDIT.search(text) else amount
+    at = text.find(numbers[0])
+    before, after = text[:at], text[at + len(numbers[0]) :]
+    bracketed = "(" in before and ")" in after
+    negative = any(sign in before for sign in "-−–") or bracketed or bool(_CREDIT.search(text))
+    return -amount if negative else amount
 
 
 def _to_pence(amount: Decimal) -> int | None:
+    """Pence, half a penny rounded up (as councils' ledgers do); ``None`` past any real
+    payment."""
     try:
-        return int((amount * 100).quantize(Decimal(1)))
+        pence = int((amount * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
     except InvalidOperation:
         return None
+    return pence if abs(pence) <= _LARGEST else None
 
 
 def _month_span(year: int, first: int, last_year: int, last: int) -> Period | None:
@@ -114,8 +125,10 @@ def period(value: object) -> Period | None:
 
 
 def _day(text: str) -> dt.date | None:
-    # A time of day after the date ("2019-01-10 00:00:00", "10/01/2019 00:00") says nothing more.
-    first = text.split(" ")[0] if re.match(r"^\S+ \d{1,2}:\d{2}", text) else text
+    # A time of day after the date ("2019-01-10 00:00:00", "10 Jan 2019 00:00",
+    # "2019-01-10T00:00:00") says nothing more; "Sept" is September as "Sep" is.
+    first = re.sub(r"[T ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$", "", text)
+    first = re.sub(r"(?i)\bsept\b", "Sep", first)
     for form in _DATE_FORMATS:
         try:
             return dt.datetime.strptime(first, form).date()
@@ -134,6 +147,10 @@ def _labelled_period(text: str) -> Period | None:
     if match := _ONE_MONTH.match(text):
         month, year = match.groups()
         return _month_span(int(year), _MONTHS[month.lower()], int(year), _MONTHS[month.lower()])
+    if match := _SHORT_MONTH.match(text):
+        month, year = match.groups()
+        full = int(year) + (2000 if len(year) == 2 else 0)
+        return _month_span(full, _MONTHS[month.lower()], full, _MONTHS[month.lower()])
     if match := _QUARTER.match(text):
         year = int(match.group(1) or match.group(4))
         quarter = int(match.group(2) or match.group(3))

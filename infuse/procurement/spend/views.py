@@ -4,6 +4,7 @@ suppliers and the matches to check, the categories, and where councils could buy
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,14 +20,14 @@ from infuse.core.errors import Conflict, InvalidInput, NotFound
 from infuse.core.pages import action_page, form_page
 from infuse.core.permissions import can, person_of
 from infuse.datalab.catalogue import services as data
-from infuse.procurement.spend import analysis, charts, exports, services
+from infuse.procurement.spend import analysis, charts, exports, queries, services
 from infuse.procurement.spend.forms import CategoryForm, SpendMappingForm, SupplierFactsForm
 from infuse.procurement.spend.schemas import MatchDecisionIn, SplitIn
 
 
 def _seeing(request: HttpRequest) -> Any:
     person = person_of(request)
-    services.require_view(person)
+    queries.require_view(person)
     return person
 
 
@@ -40,7 +41,7 @@ def _period_words(period: analysis.PeriodTotal) -> str:
 def overview(request: HttpRequest) -> HttpResponse:
     """What the region buys: every figure over the spending datasets the person may see."""
     person = _seeing(request)
-    spend = services.visible_spend(person)
+    spend = queries.visible_spend(person)
     payments = analysis.counted(spend)
     buyers = analysis.by_buyer(payments)
     by_category = analysis.by_category(payments)
@@ -89,7 +90,7 @@ def overview(request: HttpRequest) -> HttpResponse:
                 ),
                 ident="categories",
             ),
-            "to_check": services.waiting_counts(),
+            "to_check": queries.waiting_counts(person),
             "can_resolve": can(person, "procurement.resolve_suppliers"),
         },
     )
@@ -99,16 +100,16 @@ def overview(request: HttpRequest) -> HttpResponse:
 @require_GET
 def spend_dataset(request: HttpRequest, slug: str) -> HttpResponse:
     person = _seeing(request)
-    spend = services.get_spend(actor=person, slug=slug)
+    spend = queries.get_spend(actor=person, slug=slug)
     return render(
         request,
         "procurement/spend/dataset.html",
         {
             "spend": spend,
             "dataset": spend.dataset,
-            "mapping": services.mapping_words(spend),
-            "problems": services.reading_problems(spend),
-            "unreadable": services.unreadable_words(spend),
+            "mapping": queries.mapping_words(spend),
+            "problems": queries.reading_problems(spend),
+            "unreadable": queries.unreadable_words(spend),
             "can_map": can(person, "procurement.map_spend", spend.dataset),
         },
     )
@@ -124,7 +125,7 @@ def spend_map(request: HttpRequest, slug: str) -> HttpResponse:
         raise NotFound()
     version = dataset.latest_version
     columns = [f["name"] for f in version.shaped_fields] if version else []
-    current = services.mapping_initial(dataset)
+    current = queries.mapping_initial(dataset)
     form = SpendMappingForm(request.POST or None, initial=current, columns=columns)
     return form_page(
         request,
@@ -144,7 +145,7 @@ def spend_map(request: HttpRequest, slug: str) -> HttpResponse:
 def suppliers(request: HttpRequest) -> HttpResponse:
     person = _seeing(request)
     query = request.GET.get("q", "").strip()[:100]
-    found = analysis.supplier_list(analysis.counted(services.visible_spend(person)), query)
+    found = analysis.supplier_list(analysis.counted(queries.visible_spend(person)), query)
     page = Paginator(found, 25).get_page(request.GET.get("page"))
     return render(
         request,
@@ -152,8 +153,8 @@ def suppliers(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "query": query,
-            "query_string": f"q={query}" if query else "",
-            "to_check": services.waiting_counts(),
+            "query_string": urlencode({"q": query}) if query else "",
+            "to_check": queries.waiting_counts(person),
         },
     )
 
@@ -162,8 +163,8 @@ def suppliers(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def supplier(request: HttpRequest, pk: int) -> HttpResponse:
     person = _seeing(request)
-    found = services.get_supplier(actor=person, pk=pk)
-    payments = analysis.counted(services.visible_spend(person))
+    found = queries.get_supplier(actor=person, pk=pk)
+    payments = analysis.counted(queries.visible_spend(person))
     return form_page(
         request,
         SupplierFactsForm(request.POST or None, initial=SupplierFactsForm.initial_for(found)),
@@ -176,8 +177,8 @@ def supplier(request: HttpRequest, pk: int) -> HttpResponse:
         context=lambda: {
             "supplier": found,
             "buyers": analysis.by_buyer(payments.filter(spelling__supplier=found)),
-            "spellings": services.spellings_of(found),
-            "matches": services.proposed_matches(supplier=found),
+            "spellings": queries.spellings_of(person, found),
+            "matches": queries.proposed_matches(person, supplier=found),
             "can_resolve": can(person, "procurement.resolve_suppliers"),
         },
     )
@@ -191,7 +192,8 @@ def split(request: HttpRequest, pk: int) -> HttpResponse:
     return action_page(
         request,
         run=lambda: services.split_spelling(
-            actor=person, split_in=SplitIn(spelling=int(spelling) if spelling.isdigit() else 0)
+            actor=person,
+            split_in=SplitIn(spelling=int(spelling) if spelling.isdigit() else 0, supplier=pk),
         ),
         success=_("The spelling is now a supplier of its own, and the two are kept apart."),
         then=reverse("procurement:spend_supplier", kwargs={"pk": pk}),
@@ -202,7 +204,7 @@ def split(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def matches(request: HttpRequest) -> HttpResponse:
     person = _seeing(request)
-    page = Paginator(services.proposed_matches(), 25).get_page(request.GET.get("page"))
+    page = Paginator(queries.proposed_matches(person), 25).get_page(request.GET.get("page"))
     return render(
         request,
         "procurement/spend/matches.html",
@@ -238,7 +240,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
 def expense_types(request: HttpRequest) -> HttpResponse:
     person = _seeing(request)
     status = request.GET.get("status", "")
-    found = services.expense_types(status)
+    found = queries.expense_types(person, status)
     page = Paginator(found, 30).get_page(request.GET.get("page"))
     return render(
         request,
@@ -253,7 +255,7 @@ def expense_types(request: HttpRequest) -> HttpResponse:
                 for e in page
             },
             "can_resolve": can(person, "procurement.resolve_suppliers"),
-            "counts": services.expense_type_counts(),
+            "counts": queries.expense_type_counts(person),
         },
     )
 
@@ -263,13 +265,16 @@ def expense_types(request: HttpRequest) -> HttpResponse:
 def expense_type(request: HttpRequest, pk: int) -> HttpResponse:
     person = _seeing(request)
     form = CategoryForm(request.POST, prefix=f"e{pk}")
-    form.is_valid()
     back = request.POST.get("next", "")
+    listing = reverse("procurement:spend_categories") + (back if back.startswith("?") else "")
+    if not form.is_valid():  # a category not in the list (a stale page): nothing changes
+        messages.error(request, _("Choose one of the categories in the list"))
+        return redirect(listing)
     return action_page(
         request,
         run=lambda: services.set_category(actor=person, pk=pk, category_in=form.to_schema()),
         success=lambda expense: _("“%(name)s” is mapped.") % {"name": expense.name},
-        then=reverse("procurement:spend_categories") + (back if back.startswith("?") else ""),
+        then=listing,
     )
 
 
@@ -277,7 +282,7 @@ def expense_type(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def opportunities(request: HttpRequest) -> HttpResponse:
     person = _seeing(request)
-    payments = analysis.counted(services.visible_spend(person))
+    payments = analysis.counted(queries.visible_spend(person))
     return render(
         request,
         "procurement/spend/opportunities.html",
@@ -314,7 +319,7 @@ def draft_challenge(request: HttpRequest) -> HttpResponse:
 @require_GET
 def export(request: HttpRequest, table: str, file_format: str) -> HttpResponse:
     """One of the analysis tables as CSV or XLSX."""
-    payments = analysis.counted(services.visible_spend(_seeing(request)))
+    payments = analysis.counted(queries.visible_spend(_seeing(request)))
     found = exports.download(payments, table, file_format)
     if found is None:
         raise NotFound()

@@ -48,10 +48,16 @@ def test_a_name_of_only_a_legal_form_is_kept():
     assert name_key("Ltd") == "ltd"
 
 
+def test_names_that_fold_to_nothing_stay_apart():
+    assert name_key("株式会社") != name_key("—") != ""
+
+
 def test_numbers_take_their_registers_forms():
     assert company_number(" 1234567 ") == "01234567"
     assert company_number("sc123456") == "SC123456"
     assert company_number("n/a") == ""
+    assert company_number("0") == company_number("00000000") == ""  # "none", not a company
+    assert charity_number("0000000") == ""
     assert charity_number("1 123 456") == "1123456"
     assert charity_number("SC012345") == "SC012345"
     assert charity_number("12") == ""
@@ -123,3 +129,52 @@ class TestResolution:
         first = Resolver().spelling_of(Payee("Experian Ltd"))
         again = Resolver().spelling_of(Payee("EXPERIAN LIMITED"))
         assert first.supplier_id == again.supplier_id
+
+
+@pytest.mark.django_db
+class TestNumbersAcrossPayees:
+    def test_placeholder_numbers_never_join_suppliers(self):
+        resolver = Resolver()
+        one = resolver.spelling_of(Payee("Acme", company_number="0"))
+        two = resolver.spelling_of(Payee("Bryn", company_number="00000000"))
+        assert one.supplier_id != two.supplier_id
+
+    def test_a_charity_number_brings_its_company_number_along(self):
+        resolver = Resolver()
+        first = resolver.spelling_of(Payee("Hope Trust", charity_number="1123456"))
+        second = resolver.spelling_of(
+            Payee("HOPE TRUST LTD", company_number="01111111", charity_number="1123456")
+        )
+        assert first.supplier_id == second.supplier_id
+        assert second.supplier.company_number == "01111111"
+        third = resolver.spelling_of(Payee("Hope", company_number="01111111"))
+        assert third.supplier_id == first.supplier_id
+
+    def test_a_charity_number_never_joins_another_company(self):
+        resolver = Resolver()
+        first = resolver.spelling_of(
+            Payee("Hope Trust", company_number="01111111", charity_number="1123456")
+        )
+        other = resolver.spelling_of(
+            Payee("Hope Trading", company_number="02222222", charity_number="1123456")
+        )
+        assert first.supplier_id != other.supplier_id
+
+    def test_a_number_given_to_a_supplier_is_seen_by_all_its_spellings(self):
+        resolver = Resolver()
+        a = resolver.spelling_of(Payee("Severn Facilities Management"))
+        b = resolver.spelling_of(Payee("Severn Facilities Managment"))
+        ResolvedSupplierModel = type(a.supplier)
+        # A person joins them; a fresh resolver holds both spellings of one supplier.
+        from infuse.procurement.models import SupplierSpelling
+
+        SupplierSpelling.objects.filter(pk=b.pk).update(supplier=a.supplier)
+        ResolvedSupplierModel.objects.filter(pk=b.supplier_id).delete()
+        resolver = Resolver()
+        numbered = resolver.spelling_of(
+            Payee("Severn Facilities Management Ltd", company_number="111")
+        )
+        other = resolver.spelling_of(Payee("Severn Facilities Managment Ltd", company_number="222"))
+        assert numbered.supplier_id == a.supplier_id
+        assert other.supplier_id != a.supplier_id  # 222 is not 111's company
+        assert type(a.supplier).objects.get(pk=a.supplier_id).company_number == "00000111"

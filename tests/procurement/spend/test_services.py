@@ -28,9 +28,47 @@ from infuse.procurement.spend.tasks import propose_matches
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _paid_in_view(request, make_dataset, spend_officer):
+    """Every spelling made here is paid in a spending dataset of Cardiff's, shared with the
+    region: what a person may resolve is what they may see."""
+    global _SPEND
+    from infuse.procurement.models import SpendDataset
+
+    dataset = make_dataset("Payments", actor=spend_officer, visibility="region")
+    _SPEND = SpendDataset.objects.create(
+        dataset=dataset, mapping={}, created_by=spend_officer, load=1
+    )
+    yield
+    _SPEND = None
+
+
+_SPEND = None
+
+
+def paid(spelling: SupplierSpelling, expense: ExpenseType | None = None) -> SupplierSpelling:
+    import datetime as dt
+
+    from infuse.procurement.models import Payment
+
+    Payment.objects.create(
+        spend=_SPEND,
+        load=1,
+        row=Payment.objects.count() + 1,
+        buyer="Cardiff",
+        starts_on=dt.date(2025, 1, 1),
+        ends_on=dt.date(2025, 1, 1),
+        supplier_name=spelling.name,
+        spelling=spelling,
+        amount_pence=100_00,
+        expense_type=expense,
+    )
+    return spelling
+
+
 def spellings(*names: str, **numbers: str) -> list[SupplierSpelling]:
     resolver = Resolver()
-    return [resolver.spelling_of(Payee(name, **numbers)) for name in names]
+    return [paid(resolver.spelling_of(Payee(name, **numbers))) for name in names]
 
 
 def test_a_proposed_match_is_merged_and_its_payments_follow(spend_officer):
@@ -75,8 +113,8 @@ def test_suppliers_with_different_company_numbers_cannot_be_merged(spend_officer
 
 def test_a_spelling_is_split_off_with_its_number_and_kept_apart(spend_officer):
     bare, _numbered = spellings("Acme Care", "Acme Care Ltd")
-    numbered_spelling = Resolver().spelling_of(
-        Payee("ACME CARE LIMITED", company_number="01111111")
+    numbered_spelling = paid(
+        Resolver().spelling_of(Payee("ACME CARE LIMITED", company_number="01111111"))
     )
     assert numbered_spelling.supplier_id == bare.supplier_id  # the one unnumbered supplier
     supplier = services.split_spelling(
@@ -126,6 +164,10 @@ def test_categories_are_confirmed_or_refused(spend_officer):
     expense = ExpenseType.objects.create(
         key="agency staff", name="Agency Staff", division="79", status="suggested"
     )
+    (spelling,) = spellings("Agency Co")
+    from infuse.procurement.models import Payment
+
+    Payment.objects.filter(spelling=spelling).update(expense_type=expense)
     with pytest.raises(InvalidInput):
         services.set_category(
             actor=spend_officer, pk=expense.pk, category_in=CategoryIn(division="99")

@@ -154,3 +154,77 @@ def test_every_table_downloads_as_csv_and_xlsx_with_formulas_neutralised(
     ]
     assert client.get("/procurement/spend/nothing.csv").status_code == 404
     assert client.get("/procurement/spend/buyers.exe").status_code == 404
+
+
+def test_another_councils_private_payments_stay_private(mapped, make_person, spend_officer):
+    """Salford's file, private to Cardiff (its publisher here): Newport's procurement officer
+    sees none of its suppliers, spellings, matches or expense types, on any page or in the
+    API, and cannot change them."""
+    from infuse.procurement.models import ResolvedSupplier
+    from tests.clients import api_for
+
+    mapped("darlington")  # private to Cardiff: the datasets are made private by default
+    newport = make_person("procurement_officer")
+    supplier = ResolvedSupplier.objects.first()
+    client = Client()
+    client.force_login(newport)
+    assert client.get(f"/procurement/spend/suppliers/{supplier.pk}/").status_code == 404
+    assert supplier.name not in client.get("/procurement/spend/suppliers/").content.decode()
+    matches = client.get("/procurement/spend/suppliers/matches/").content.decode()
+    assert "No possible matches wait for a decision." in matches
+    assert "DIRECT CHARGES" not in client.get("/procurement/spend/categories/").content.decode()
+    api = api_for(newport)
+    assert api.get("/api/v1/procurement/spend/matches").json() == []
+    assert api.get("/api/v1/procurement/spend/expense-types").json() == []
+    assert api.get(f"/api/v1/procurement/spend/suppliers/{supplier.pk}").status_code == 404
+    merged = api.post(
+        "/api/v1/procurement/spend/suppliers/merge",
+        {"into": supplier.pk, "others": [ResolvedSupplier.objects.last().pk]},
+        content_type="application/json",
+    )
+    assert merged.status_code == 400
+    assert ResolvedSupplier.objects.filter(pk=supplier.pk).exists()
+
+
+def test_a_failed_reading_keeps_the_last_good_one(client, mapped, spend_officer):
+    from infuse.procurement.spend import services
+    from infuse.procurement.spend.schemas import SpendMappingIn
+
+    spend = mapped("salford")
+    counted = spend.payments.filter(load=spend.load).count()
+    # The recipe renames the amount column away: the next reading cannot run.
+    from infuse.datalab.recipes import services as recipes
+    from infuse.datalab.recipes.schemas import StepIn
+
+    recipes.add_step(
+        actor=spend_officer,
+        dataset=spend.dataset,
+        step_in=StepIn(step={"step": "rename", "names": {"Amount": "Paid"}}),
+    )
+    call_command("worker", "--batch")
+    spend.refresh_from_db()
+    page = client.get(f"/procurement/spend/datasets/{spend.dataset.slug}/")
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "The payments could not be read" in body and "Amount" in body
+    assert "1,375 of 1,375 rows" in body  # the last good reading, still counted
+    assert spend.payments.filter(load=spend.load).count() == counted
+    services.map_spend(
+        actor=spend_officer,
+        dataset=spend.dataset,
+        mapping_in=SpendMappingIn(paid="Payment Date", supplier="Beneficiary Name", amount="Paid"),
+    )
+    call_command("worker", "--batch")
+    spend.refresh_from_db()
+    assert "problems" not in spend.summary and spend.summary["payments"] == 1375
+
+
+def test_only_the_newest_of_two_readings_is_counted(mapped, spend_officer):
+    from infuse.procurement.spend import services
+
+    spend = mapped("salford")
+    services.queue_reading(spend, spend_officer)
+    services.queue_reading(spend, spend_officer)  # asked again before the first ran
+    call_command("worker", "--batch")
+    spend.refresh_from_db()
+    assert spend.payments.count() == spend.summary["payments"] == 1375
