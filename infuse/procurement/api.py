@@ -12,9 +12,10 @@ from infuse.procurement.contracts.api import router as contracts
 from infuse.procurement.evaluation.api import router as evaluation
 from infuse.procurement.ocds.api import router as ocds
 from infuse.procurement.questions.api import router as questions
+from infuse.procurement.redflags.api import router as flags
 from infuse.procurement.spend.api import router as spend
 from infuse.procurement.suppliers.api import router as suppliers
 
 router = Router(tags=["Procurement Lab"])
-for part in (challenges, suppliers, questions, bids, evaluation, contracts, ocds, spend):
+for part in (challenges, suppliers, questions, bids, evaluation, contracts, ocds, spend, flags):
     router.add_router("", part)

@@ -5,8 +5,9 @@ from infuse.procurement.challenges.urls import urlpatterns as challenges
 from infuse.procurement.contracts.urls import urlpatterns as contracts
 from infuse.procurement.evaluation.urls import urlpatterns as evaluation
 from infuse.procurement.questions.urls import urlpatterns as questions
+from infuse.procurement.redflags.urls import urlpatterns as flags
 from infuse.procurement.spend.urls import urlpatterns as spend
 from infuse.procurement.suppliers.urls import urlpatterns as suppliers
 
 app_name = "procurement"
-urlpatterns = [*challenges, *suppliers, *questions, *bids, *evaluation, *contracts, *spend]
+urlpatterns = [*challenges, *suppliers, *questions, *bids, *evaluation, *contracts, *spend, *flags]

@@ -363,6 +363,39 @@ MATRIX: dict[str, tuple[str, str, dict | None, dict[str, int]]] = {
         None,
         signed_in(302, 403, procurement_officer=404, supplier=404),
     ),
+    # Red flags: read by people of the region; imported and reviewed by procurement officers
+    # and programme admins (no file, or no such flag: back to the page, or 404).
+    "procurement:flags": ("get", "/procurement/flags/", None, signed_in(302, 200, supplier=404)),
+    "procurement:flag_import": (
+        "post",
+        "/procurement/flags/import/",
+        None,
+        signed_in(302, 302, supplier=404),
+    ),
+    "procurement:flag_review": (
+        "post",
+        "/procurement/flags/999999/review/",
+        None,
+        signed_in(302, 404),
+    ),
+    "procurement:flag_process": (
+        "get",
+        "/procurement/flags/processes/no-such/",
+        None,
+        signed_in(302, 404),
+    ),
+    "procurement:flag_buyer": (
+        "get",
+        "/procurement/flags/buyers/no-such/",
+        None,
+        signed_in(302, 404),
+    ),
+    "procurement:flag_supplier": (
+        "get",
+        "/procurement/flags/suppliers/no-such/",
+        None,
+        signed_in(302, 404),
+    ),
     "procurement:index": ("get", "/procurement/", None, everyone(200)),
     "procurement:challenge_create": (
         "get",
@@ -661,6 +694,26 @@ MATRIX: dict[str, tuple[str, str, dict | None, dict[str, int]]] = {
         "/api/v1/procurement/spend/opportunities/draft",
         {"kind": "category", "key": "99"},
         SPEND_RESOLVES(404),
+    ),
+    "api:flag_definitions": ("get", "/api/v1/procurement/flags", None, SPEND_READS),
+    "api:flags_raised": ("get", "/api/v1/procurement/flags/raised", None, SPEND_READS),
+    "api:process_flags": (
+        "get",
+        "/api/v1/procurement/flags/processes/no-such",
+        None,
+        signed_in(401, 404),
+    ),
+    "api:review_flag": (
+        "post",
+        "/api/v1/procurement/flags/999999/review",
+        {"explanation": "x"},
+        signed_in(401, 403, procurement_officer=404, programme_admin=404, supplier=404),
+    ),
+    "api:import_ocds": (
+        "post",
+        "/api/v1/procurement/ocds/import",
+        None,
+        signed_in(401, 400),  # no file: refused before anyone's rights are read
     ),
     "api:list_councils": ("get", "/api/v1/councils", None, everyone(200)),
     "api:list_goals": ("get", "/api/v1/goals", None, everyone(200)),

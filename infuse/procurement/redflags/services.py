@@ -301,3 +301,38 @@ def reviews_of(flags: Iterable[RedFlag]) -> dict[tuple[str, str], list[FlagRevie
         if (review.code, review.subject) in found:
             found[(review.code, review.subject)].append(review)
     return found
+
+
+def flags(*, state: str = "fires", code: str = "") -> QuerySet[RedFlag]:
+    """Flags in ``state`` ("" for every state), of one ``code`` or all."""
+    found = RedFlag.objects.prefetch_related("processes")
+    if state:
+        found = found.filter(state=state)
+    if code:
+        found = found.filter(code=code)
+    return found.order_by("code", "subject_name")
+
+
+def get_flag(*, actor: Any, pk: int) -> RedFlag:
+    require_view(actor)
+    found = RedFlag.objects.filter(pk=pk).prefetch_related("processes").first()
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def process_counts() -> dict[str, int]:
+    """How many processes are checked, imported and the lab's own."""
+    found = dict(ContractingProcess.objects.values_list("source").annotate(n=Count("pk")))
+    return {source: found.get(source, 0) for source in ContractingProcess.Source.values}
+
+
+def supplier_name(party_id: str) -> str | None:
+    """A supplier's name as the processes give it, or ``None`` when none awards it."""
+    named = ProcessSupplier.objects.filter(party_id=party_id).values_list("name", flat=True).first()
+    if named is not None:
+        return named or party_id
+    flagged = (
+        RedFlag.objects.filter(subject=party_id).values_list("subject_name", flat=True).first()
+    )
+    return None if flagged is None else flagged or party_id

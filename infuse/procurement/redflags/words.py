@@ -194,3 +194,54 @@ REASONS: dict[str, Promise] = {
     "too_few_cases": gettext_lazy("Not computable: too few cases to tell what is unusual."),
     "no_awards": gettext_lazy("Not computable: no awards are published."),
 }
+
+
+_EVIDENCE: dict[str, Promise] = {
+    "start": gettext_lazy("Tender period starts"),
+    "end": gettext_lazy("Bids due by"),
+    "days": gettext_lazy("Whole days to bid"),
+    "tenderers": gettext_lazy("Tenderers"),
+    "difference": gettext_lazy("Second-lowest bid above the winning bid"),
+    "fence": gettext_lazy("Threshold"),
+    "estimate": gettext_lazy("Estimated value"),
+    "awarded": gettext_lazy("Value awarded"),
+    "currency": gettext_lazy("Currency"),
+    "valid_tenderers": gettext_lazy("Tenderers with valid bids"),
+    "disqualified_tenderers": gettext_lazy("Tenderers disqualified"),
+    "bids": gettext_lazy("Valid bids"),
+    "won": gettext_lazy("Bids won"),
+    "divisions": gettext_lazy("CPV divisions awarded in"),
+    "buyer_name": gettext_lazy("Buyer"),
+    "awards": gettext_lazy("Direct awards within the window"),
+    "deadline": gettext_lazy("Deadline for bids"),
+    "late_winning_bids": gettext_lazy("Winning bids received late"),
+    "lowest": gettext_lazy("Lowest bid"),
+    "prices": gettext_lazy("Prices bid by more than one tenderer"),
+}
+_SHARES = {"difference", "fence"}
+
+
+def _shown(key: str, value: object, code: str) -> str:
+    if isinstance(value, float):
+        share = key in _SHARES and code in {"close_price", "heavily_discounted"}
+        if share or (code == "unsuccessful_bids" and key == "fence"):
+            return f"{value * 100:.1f}%"
+        return f"{value:,.2f}".rstrip("0").rstrip(".")
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, list):
+        return "; ".join(_shown(key, v, code) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(_shown(k, v, code) for k, v in value.items() if v not in (None, ""))
+    if isinstance(value, str) and len(value) >= 19 and value[4] == "-" and value[10] == "T":
+        return value[:10] + " " + value[11:16]
+    return str(value)
+
+
+def evidence_rows(code: str, evidence: dict[str, object]) -> list[tuple[str, str]]:
+    """A flag's evidence as labelled rows for people (no field names, numbers formatted)."""
+    return [
+        (str(_EVIDENCE[key]), _shown(key, value, code))
+        for key, value in evidence.items()
+        if key in _EVIDENCE and value not in (None, "", [])
+    ]

@@ -14,6 +14,7 @@ from infuse.procurement.contracts.cli import ContractActions
 from infuse.procurement.evaluation.cli import EvaluationActions
 from infuse.procurement.ocds.cli import OcdsActions
 from infuse.procurement.questions.cli import QuestionActions
+from infuse.procurement.redflags.cli import FlagActions
 from infuse.procurement.spend.cli import SpendActions
 
 
@@ -25,12 +26,14 @@ class Command(
     ContractActions,
     OcdsActions,
     SpendActions,
+    FlagActions,
     LabCommand,
 ):
     help = (
         "Procurement Lab: list, show, create, publish, questions, ask, answer, "
         "bid, open, panel, declare, score, moderate, ranking, award, confirm, milestone, accept, "
         "pay, feedback, ocds, new-key, rotate-keys, spend-map, spend, spend-matches, "
-        "spend-decide, spend-merge, spend-split, spend-category, spend-draft "
+        "spend-decide, spend-merge, spend-split, spend-category, spend-draft, ocds-import, "
+        "flags "
         "(`infuse procurement ACTION --help` for each)."
     )

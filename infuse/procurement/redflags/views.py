@@ -1,0 +1,203 @@
+"""Pages of red flags: every flag with its definition, threshold and counts; a contracting
+process, a buyer and a supplier with their flags and the evidence for each; and the review of
+a raised flag."""
+
+from __future__ import annotations
+
+from typing import IO, Any, cast
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_POST
+
+from infuse.core.errors import InvalidInput
+from infuse.core.pages import action_page
+from infuse.core.permissions import can, person_of
+from infuse.procurement.models import ContractingProcess, RedFlag
+from infuse.procurement.redflags import services
+from infuse.procurement.redflags.words import FLAGS, REASONS, evidence_rows
+
+
+def _seeing(request: HttpRequest) -> Any:
+    person = person_of(request)
+    services.require_view(person)
+    return person
+
+
+def _shown(person: Any, flags: list[RedFlag]) -> list[dict[str, Any]]:
+    """Each flag as a page shows it: its words, evidence rows, reason and reviews."""
+    reviews = services.reviews_of(flags)
+    return [
+        {
+            "flag": f,
+            "words": FLAGS[f.code],
+            "evidence": evidence_rows(f.code, f.evidence),
+            "reason": REASONS.get(f.reason, ""),
+            "reviews": reviews.get((f.code, f.subject), []),
+        }
+        for f in flags
+    ]
+
+
+@login_required
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    person = _seeing(request)
+    code = request.GET.get("code", "")
+    code = code if code in FLAGS else ""
+    raised = services.flags(code=code)
+    page = Paginator(raised, 25).get_page(request.GET.get("page"))
+    counts = services.counts()
+    limits = services.thresholds()
+    return render(
+        request,
+        "procurement/flags/index.html",
+        {
+            "definitions": [
+                {
+                    "code": c,
+                    "words": w,
+                    "threshold": w.threshold(limits),
+                    "counts": counts.get(c, {}),
+                }
+                for c, w in FLAGS.items()
+            ],
+            "processes": services.process_counts(),
+            "page": page,
+            "shown": _shown(person, list(page)),
+            "code": code,
+            "query_string": f"code={code}" if code else "",
+            "can_review": can(person, "procurement.review_flags"),
+        },
+    )
+
+
+@login_required
+@require_GET
+def process(request: HttpRequest, ocid: str) -> HttpResponse:
+    person = _seeing(request)
+    found = services.get_process(actor=person, ocid=ocid)
+    flags = list(services.flags_of_process(found).order_by("state", "code"))
+    return render(
+        request,
+        "procurement/flags/process.html",
+        {
+            "process": found,
+            "suppliers": found.suppliers.all(),
+            "shown": _shown(person, flags),
+            "can_review": can(person, "procurement.review_flags"),
+        },
+    )
+
+
+@login_required
+@require_GET
+def buyer(request: HttpRequest, buyer_id: str) -> HttpResponse:
+    person = _seeing(request)
+    processes = ContractingProcess.objects.filter(buyer_id=buyer_id)
+    first = processes.first()
+    if first is None:
+        return render(request, "procurement/flags/party.html", {"missing": True}, status=404)
+    flags = list(services.flags_of_buyer(buyer_id).filter(state=RedFlag.State.FIRES))
+    return render(
+        request,
+        "procurement/flags/party.html",
+        {
+            "kind": "buyer",
+            "name": first.buyer_name or buyer_id,
+            "processes": processes,
+            "shown": _shown(person, flags),
+            "can_review": can(person, "procurement.review_flags"),
+        },
+    )
+
+
+@login_required
+@require_GET
+def supplier(request: HttpRequest, party_id: str) -> HttpResponse:
+    person = _seeing(request)
+    processes = ContractingProcess.objects.filter(suppliers__party_id=party_id).distinct()
+    named = services.supplier_name(party_id)
+    if named is None:
+        return render(request, "procurement/flags/party.html", {"missing": True}, status=404)
+    flags = list(services.flags_of_supplier(party_id).filter(state=RedFlag.State.FIRES))
+    return render(
+        request,
+        "procurement/flags/party.html",
+        {
+            "kind": "supplier",
+            "name": named,
+            "processes": processes,
+            "shown": _shown(person, flags),
+            "can_review": can(person, "procurement.review_flags"),
+        },
+    )
+
+
+@login_required
+@require_POST
+def review(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _seeing(request)
+    flag = services.get_flag(actor=person, pk=pk)
+    back = request.POST.get("next", "")
+    own = back.startswith(("/procurement/flags/", "/cy/procurement/flags/")) and "//" not in back
+    then = back if own else reverse("procurement:flags")
+    return action_page(
+        request,
+        run=lambda: services.review_flag(
+            actor=person, pk=flag.pk, explanation=request.POST.get("explanation", "")
+        ),
+        success=_("Your review is recorded beside the flag."),
+        then=then,
+    )
+
+
+#: The largest file the page takes; a region's feed goes through the command line or API.
+PAGE_IMPORT_BYTES = 20 * 1024 * 1024
+
+
+@login_required
+@require_POST
+def import_file(request: HttpRequest) -> HttpResponse:
+    """Import an OCDS file sent from the page, then show the flags computed again."""
+    person = _seeing(request)
+    upload = request.FILES.get("releases")
+    if upload is None or not upload.size:
+        messages.error(request, _("Choose a release package (.json) or a JSON Lines file (.jsonl)"))
+        return redirect("procurement:flags")
+    if upload.size > PAGE_IMPORT_BYTES:
+        messages.error(
+            request, _("The file is larger than 20 MB: import it with the command line or the API")
+        )
+        return redirect("procurement:flags")
+    try:
+        found = services.import_releases(
+            actor=person, stream=cast(IO[bytes], upload), name=upload.name or ""
+        )
+    except InvalidInput as refused:
+        for problem in refused.problems:
+            messages.error(request, str(problem.message))
+        return redirect("procurement:flags")
+    messages.success(
+        request,
+        ngettext(
+            "%(releases)s release read (%(new)s new) for %(processes)s procedure; %(refused)s "
+            "left out.",
+            "%(releases)s releases read (%(new)s new) for %(processes)s procedures; %(refused)s "
+            "left out.",
+            found.processes,
+        )
+        % {
+            "releases": f"{found.releases:,}",
+            "new": f"{found.new_releases:,}",
+            "processes": f"{found.processes:,}",
+            "refused": f"{found.refused:,}",
+        },
+    )
+    return redirect("procurement:flags")

@@ -1,0 +1,102 @@
+"""Red flags on the pages and through the API and the command line, as a procurement officer
+imports the shared releases and reviews a raised flag, in English and Welsh."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.test import Client
+
+from infuse.procurement.models import FlagReview, RedFlag
+from tests.clients import api_for
+from tests.processes import run
+from tests.reference_data import shared
+
+pytestmark = pytest.mark.django_db
+
+SHARED = "ocds/contracts-finder/releases.jsonl"
+
+
+def test_import_on_the_page_then_review_a_raised_flag(buyer):
+    client = Client()
+    client.force_login(buyer)
+    with shared(SHARED).open("rb") as handle:
+        done = client.post("/procurement/flags/import/", {"releases": handle}, follow=True)
+    body = done.content.decode()
+    assert "201 releases read (201 new) for 191 procedures; 0 left out." in body
+    assert "Contract value far above the estimate: 5 raised" in body
+    flag = RedFlag.objects.filter(code="above_estimate", state="fires").order_by("-value").first()
+    process = client.get(f"/procurement/flags/processes/{flag.subject}/").content.decode()
+    assert "Value awarded" in process and "Estimated value" in process
+    assert "above_estimate" not in process  # the flag by its name, never its code
+    reviewed = client.post(
+        f"/procurement/flags/{flag.pk}/review/",
+        {
+            "explanation": "The estimate was keyed as 1p.",
+            "next": f"/procurement/flags/processes/{flag.subject}/",
+        },
+        follow=True,
+    )
+    assert "Your review is recorded beside the flag." in reviewed.content.decode()
+    assert "The estimate was keyed as 1p." in reviewed.content.decode()
+    welsh = client.get(f"/cy/procurement/flags/processes/{flag.subject}/").content.decode()
+    assert "Gwerth contract ymhell uwchlaw&#x27;r amcangyfrif" in welsh
+    buyer_page = client.get(f"/procurement/flags/buyers/{json.loads(json.dumps(flag.buyer_id))}/")
+    assert buyer_page.status_code == 200
+    assert FlagReview.objects.get().explanation == "The estimate was keyed as 1p."
+
+
+def test_a_bad_file_on_the_page_is_refused_with_why(buyer):
+    client = Client()
+    client.force_login(buyer)
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    bad = SimpleUploadedFile("broken.jsonl", b"{nope\n")
+    refused = client.post("/procurement/flags/import/", {"releases": bad}, follow=True)
+    assert "No release in the file could be read: not JSON" in refused.content.decode()
+
+
+def test_the_api_imports_lists_and_reviews(buyer, make_person):
+    api = api_for(buyer)
+    with shared(SHARED).open("rb") as handle:
+        imported = api.post("/api/v1/procurement/ocds/import", {"file": handle})
+    assert imported.status_code == 200 and imported.json()["processes"] == 191
+    definitions = {d["code"]: d for d in api.get("/api/v1/procurement/flags").json()}
+    assert len(definitions) == 12
+    assert definitions["short_submission"]["threshold"] == "fewer than 15 days"
+    raised = api.get("/api/v1/procurement/flags/raised?code=above_estimate").json()
+    assert len(raised) == 5 and raised[0]["state_name"] == "Raised"
+    reviewed = api.post(
+        f"/api/v1/procurement/flags/{raised[0]['id']}/review",
+        {"explanation": "Checked with the buyer."},
+        content_type="application/json",
+    )
+    assert reviewed.status_code == 201
+    officer = api_for(make_person("officer"))
+    refused = officer.post(
+        f"/api/v1/procurement/flags/{raised[0]['id']}/review",
+        {"explanation": "Not mine to say."},
+        content_type="application/json",
+    )
+    assert refused.status_code == 403
+    assert api_for(make_person("supplier")).get("/api/v1/procurement/flags").status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_command_line_imports_with_progress(migrated_env):
+    run(migrated_env, "demo", "--people-only")
+    done = run(
+        migrated_env,
+        "procurement",
+        "ocds-import",
+        str(shared(SHARED)),
+        "--as",
+        "procurement@infuse.example",
+    )
+    assert json.loads(done.stdout)["processes"] == 191
+    assert "Importing releases.jsonl" in done.stderr  # the progress bar, on standard error
+    raised = json.loads(
+        run(migrated_env, "procurement", "flags", "--as", "procurement@infuse.example").stdout
+    )
+    assert {f["code"] for f in raised} == {"above_estimate"}
