@@ -109,6 +109,8 @@ class FlagReview(models.Model):
 
     code = models.CharField(max_length=40)
     subject = models.CharField(max_length=200, blank=True)
+    # A supplier's repeated direct awards are flagged once per buyer: the review is of one.
+    buyer_id = models.CharField(max_length=200, blank=True)
     explanation = models.TextField(_("explanation"))
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="flag_reviews"

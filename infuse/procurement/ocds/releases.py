@@ -371,14 +371,21 @@ def _merge(into: dict[str, Any], release: dict[str, Any]) -> None:
             into[key] = value
 
 
+def _moment(release: dict[str, Any]) -> dt.datetime:
+    """A release's date as an instant, so releases from offices in other time zones merge in
+    the order they happened (their text does not sort so)."""
+    when = dt.datetime.fromisoformat(str(release["date"]).replace("Z", "+00:00"))
+    return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
+
+
 def compile_release(releases: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """The compiled release: the releases merged in date order (tag ``compiled``)."""
     compiled: dict[str, Any] = {}
-    for release in sorted(releases, key=lambda r: r["date"]):
+    for release in sorted(releases, key=_moment):
         body = {k: v for k, v in release.items() if k not in ("id", "tag", "date")}
         _merge(compiled, body)
     if releases:
-        last = max(releases, key=lambda r: r["date"])
+        last = max(releases, key=_moment)
         compiled.update(
             {"id": f"{last['ocid']}-compiled", "date": last["date"], "tag": ["compiled"]}
         )

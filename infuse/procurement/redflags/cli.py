@@ -22,6 +22,11 @@ class FlagActions(Actions):
         flags = action("flags", "The red flags raised (or every state with --all), as JSON.")
         flags.add_argument("--all", action="store_true", help="Every state, not only raised.")
         flags.add_argument("--code", default="", help="One flag's code.")
+        flags.add_argument(
+            "--compute",
+            action="store_true",
+            help="Compute every flag again first (after thresholds change, or challenges move on).",
+        )
 
     def _ocds_import(self, actor: Any, options: dict[str, Any]) -> None:
         path: Path = options["file"]
@@ -43,5 +48,7 @@ class FlagActions(Actions):
 
     def _flags(self, actor: Any, options: dict[str, Any]) -> None:
         services.require_view(actor)
+        if options["compute"]:
+            services.recompute(actor=actor)
         found = services.flags(state="" if options["all"] else "fires", code=options["code"])
         self.write_json([outputs.flag(f) for f in found])

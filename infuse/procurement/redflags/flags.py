@@ -25,7 +25,21 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-Release = dict[str, Any]
+from infuse.procurement.redflags.compiled import (
+    Bid,
+    Release,
+    _amount,
+    _instant,
+    active_awards,
+    award_suppliers,
+    bids,
+    buyer_of,
+    clean,
+    divisions_awarded,
+    method,
+    number_of_tenderers,
+    one_final_award,
+)
 
 
 class State(StrEnum):
@@ -72,114 +86,6 @@ class Finding:
     reason: str = ""
 
 
-# --- Reading a compiled release ------------------------------------------------------------
-
-
-def _instant(text: object) -> dt.datetime | None:
-    if not isinstance(text, str) or not text:
-        return None
-    try:
-        value = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-
-
-def _amount(value: object) -> tuple[float, str] | None:
-    if not isinstance(value, dict):
-        return None
-    amount = value.get("amount")
-    if isinstance(amount, bool) or not isinstance(amount, int | float):
-        return None
-    return float(amount), str(value.get("currency") or "")
-
-
-def method(release: Release) -> str:
-    return str((release.get("tender") or {}).get("procurementMethod") or "")
-
-
-def buyer_of(release: Release) -> tuple[str, str]:
-    buyer = release.get("buyer") or {}
-    return str(buyer.get("id") or ""), str(buyer.get("name") or "")
-
-
-def active_awards(release: Release) -> list[dict[str, Any]]:
-    return [a for a in release.get("awards") or [] if a.get("status") == "active"]
-
-
-def award_suppliers(release: Release) -> dict[str, str]:
-    """The party id → name of every supplier of an active award."""
-    return {
-        str(s["id"]): str(s.get("name") or "")
-        for award in active_awards(release)
-        for s in award.get("suppliers") or []
-        if s.get("id")
-    }
-
-
-@dataclass(frozen=True)
-class Bid:
-    tenderers: tuple[str, ...]
-    names: tuple[str, ...]
-    status: str
-    amount: float | None
-    currency: str
-    date: dt.datetime | None
-
-
-def bids(release: Release) -> list[Bid] | None:
-    """The bids of ``bids/details`` (the OCDS bid extension), or ``None`` when the release
-    publishes none."""
-    details = (release.get("bids") or {}).get("details")
-    if not isinstance(details, list):
-        return None
-    found = []
-    for bid in details:
-        tenderers = [t for t in bid.get("tenderers") or [] if t.get("id")]
-        amount = _amount(bid.get("value"))
-        found.append(
-            Bid(
-                tuple(str(t["id"]) for t in tenderers),
-                tuple(str(t.get("name") or "") for t in tenderers),
-                str(bid.get("status") or ""),
-                amount[0] if amount else None,
-                amount[1] if amount else "",
-                _instant(bid.get("date")),
-            )
-        )
-    return found
-
-
-def number_of_tenderers(release: Release) -> int | None:
-    tender = release.get("tender") or {}
-    stated = tender.get("numberOfTenderers")
-    if isinstance(stated, int) and not isinstance(stated, bool):
-        return stated
-    found = bids(release)
-    if found is None:
-        return None
-    return len({t for bid in found if bid.status != "withdrawn" for t in bid.tenderers})
-
-
-def divisions(release: Release) -> set[str]:
-    """The CPV divisions of what a process bought: its awards' items, else its tender's items
-    and main classification."""
-
-    def of(items: Iterable[dict[str, Any]]) -> set[str]:
-        return {
-            str(c["id"])[:2]
-            for item in items
-            for c in [item.get("classification") or {}]
-            if c.get("scheme") == "CPV" and str(c.get("id") or "")[:2].isdigit()
-        }
-
-    awarded = of(i for a in active_awards(release) for i in a.get("items") or [])
-    if awarded:
-        return awarded
-    tender = release.get("tender") or {}
-    return of([*(tender.get("items") or []), tender])
-
-
 # --- Per process ----------------------------------------------------------------------------
 
 
@@ -199,6 +105,8 @@ def short_submission(release: Release, limits: Thresholds) -> Finding:
     start = _instant(period.get("startDate"))
     end = _instant(period.get("endDate"))
     if start is None or end is None:
+        return _finding(code, release, State.NOT_COMPUTABLE, reason="no_tender_period")
+    if end < start:
         return _finding(code, release, State.NOT_COMPUTABLE, reason="no_tender_period")
     days = (end - start).days
     evidence = {"start": start.isoformat(), "end": end.isoformat(), "days": days}
@@ -223,17 +131,23 @@ def _winning_and_second(release: Release) -> tuple[Bid, Bid] | None:
     """The winning valid bid and the lowest other valid bid, in one currency, or ``None``."""
     found = bids(release)
     winners = award_suppliers(release)
-    if found is None or not winners:
+    if found is None or not one_final_award(release):
         return None
     valid = [b for b in found if b.status == "valid" and b.amount is not None]
-    winning = [b for b in valid if set(b.tenderers) & set(winners)]
+    if any(len(b.tenderers) != 1 for b in valid):  # a joint bid: whose price is it?
+        return None
+    winning = [b for b in valid if b.tenderers[0] in winners]
     if len(winning) != 1:
         return None
     others = sorted(
         (b for b in valid if b is not winning[0] and b.currency == winning[0].currency),
         key=lambda b: b.amount or 0.0,
     )
-    return (winning[0], others[0]) if others else None
+    # The comparison is of a lowest-price winner with the next: a winner that was not the
+    # lowest (quality counted too) is outside what these flags measure.
+    if not others or (others[0].amount or 0.0) < (winning[0].amount or 0.0):
+        return None
+    return winning[0], others[0]
 
 
 def price_difference(release: Release) -> float | None:
@@ -249,20 +163,28 @@ def price_difference(release: Release) -> float | None:
 def identical_prices(release: Release, limits: Thresholds) -> Finding:
     code = "identical_prices"
     found = bids(release)
-    priced = [b for b in found or [] if b.amount is not None and b.tenderers]
+    priced = [
+        b
+        for b in found or []
+        if b.amount is not None and b.tenderers and b.status in ("valid", "disqualified")
+    ]
     if len({b.tenderers for b in priced}) < 2:
         return _finding(code, release, State.NOT_COMPUTABLE, reason="no_bid_prices")
-    by_price: dict[tuple[float, str], set[str]] = defaultdict(set)
-    names: dict[str, str] = {}
+    # Bids, not tenderers, are compared: a joint bid by two firms is one price, not two.
+    by_price: dict[tuple[float, str], list[Bid]] = defaultdict(list)
     for bid in priced:
-        assert bid.amount is not None
-        by_price[(bid.amount, bid.currency)].update(bid.tenderers)
-        names.update(zip(bid.tenderers, bid.names, strict=True))
-    same = {price: ids for price, ids in by_price.items() if len(ids) > 1}
+        by_price[(bid.amount or 0.0, bid.currency)].append(bid)
+    same = {
+        price: group for price, group in by_price.items() if len({b.tenderers for b in group}) > 1
+    }
     evidence = {
         "prices": [
-            {"amount": amount, "currency": currency, "tenderers": sorted(names[i] for i in ids)}
-            for (amount, currency), ids in sorted(same.items())
+            {
+                "amount": amount,
+                "currency": currency,
+                "tenderers": sorted({", ".join(b.names) for b in group}),
+            }
+            for (amount, currency), group in sorted(same.items())
         ]
     }
     return _finding(code, release, State.FIRES if same else State.CLEAR, evidence=evidence)
@@ -293,6 +215,8 @@ def all_but_winner_disqualified(release: Release, limits: Thresholds) -> Finding
     winners = award_suppliers(release)
     if found is None or not winners:
         return _finding(code, release, State.NOT_COMPUTABLE, reason="no_bids")
+    if any(a.get("status") in ("pending", "") for a in release.get("awards") or []):
+        return _finding(code, release, State.NOT_COMPUTABLE, reason="awards_pending")
     valid = {t for b in found if b.status == "valid" for t in b.tenderers}
     disqualified = {t for b in found if b.status == "disqualified" for t in b.tenderers} - valid
     fires = (
@@ -313,7 +237,8 @@ def lowest_disqualified(release: Release, limits: Thresholds) -> Finding:
     ]
     if not active_awards(release) or not any(b.status == "valid" for b in priced):
         return _finding(code, release, State.NOT_COMPUTABLE, reason="no_bid_prices")
-    currency = priced[0].currency
+    # Compared in the valid bids' currency: a price in another currency says nothing.
+    currency = next(b.currency for b in priced if b.status == "valid")
     lowest = min((b for b in priced if b.currency == currency), key=lambda b: b.amount or 0.0)
     evidence = {
         "lowest": {
@@ -361,9 +286,22 @@ def fences(values: Sequence[float]) -> tuple[float, float]:
     return q1 - 1.5 * (q3 - q1), q3 + 1.5 * (q3 - q1)
 
 
+def _fence(values: Sequence[float], limits: Thresholds, *, low: bool) -> float | None:
+    """The low or high fence of ``values``, or ``None`` when it cannot tell anything apart:
+    too few cases, no spread at all, or (as Cardinal guards) a fence at or beyond zero."""
+    if len(values) < limits.fence_min_cases:
+        return None
+    lower, upper = fences(values)
+    if lower == upper:
+        return None
+    fence = lower if low else upper
+    return fence if fence > 0 else None
+
+
 class _Tenderers:
     """Excessive unsuccessful bids: a top tenderer (valid bids at or above the percentile)
-    whose share of bids won is a low outlier."""
+    whose share of bids won is a low outlier. Counted once per tenderer per process, over
+    processes with one final award to one supplier."""
 
     def __init__(self) -> None:
         self.submitted: dict[str, int] = defaultdict(int)
@@ -372,15 +310,18 @@ class _Tenderers:
         self.processes: dict[str, list[str]] = defaultdict(list)
 
     def add(self, release: Release) -> None:
+        if not one_final_award(release):
+            return
         winners = set(award_suppliers(release))
+        valid: dict[str, str] = {}
         for bid in bids(release) or []:
-            if bid.status != "valid":
-                continue
-            for tenderer, name in zip(bid.tenderers, bid.names, strict=True):
-                self.submitted[tenderer] += 1
-                self.won[tenderer] += tenderer in winners
-                self.names[tenderer] = name
-                self.processes[tenderer].append(str(release.get("ocid")))
+            if bid.status == "valid":
+                valid.update(zip(bid.tenderers, bid.names, strict=True))
+        for tenderer, name in valid.items():
+            self.submitted[tenderer] += 1
+            self.won[tenderer] += tenderer in winners
+            self.names[tenderer] = name
+            self.processes[tenderer].append(str(release.get("ocid")))
 
     def findings(self, limits: Thresholds) -> list[Finding]:
         code = "unsuccessful_bids"
@@ -393,7 +334,9 @@ class _Tenderers:
         ratios = {t: self.won[t] / n for t, n in self.submitted.items()}
         fence = limits.unsuccessful_ratio
         if fence is None:
-            fence = fences(list(ratios.values()))[0]
+            fence = _fence(list(ratios.values()), limits, low=True)
+        if fence is None:
+            return [Finding(code, "", "", State.NOT_COMPUTABLE, reason="too_few_cases")]
         return [
             Finding(
                 code,
@@ -415,7 +358,8 @@ class _Tenderers:
 
 class _Suppliers:
     """Heterogeneous supplier: the number of CPV divisions a supplier is awarded in is a high
-    outlier among suppliers awarded in at least the minimum number of processes."""
+    outlier among suppliers awarded (with classified items) in at least the minimum number of
+    processes."""
 
     def __init__(self) -> None:
         self.variety: dict[str, set[str]] = defaultdict(set)
@@ -423,25 +367,25 @@ class _Suppliers:
         self.names: dict[str, str] = {}
 
     def add(self, release: Release) -> None:
-        kinds = divisions(release)
-        for supplier, name in award_suppliers(release).items():
+        names = award_suppliers(release)
+        for supplier, kinds in divisions_awarded(release).items():
             self.variety[supplier] |= kinds
             self.awarded[supplier].append(str(release.get("ocid")))
-            self.names[supplier] = name
+            self.names[supplier] = names.get(supplier, "")
 
     def findings(self, limits: Thresholds) -> list[Finding]:
         code = "heterogeneous_supplier"
         regular = [
             s
             for s, ocids in self.awarded.items()
-            if len(ocids) >= limits.heterogeneous_min_processes
+            if len(set(ocids)) >= limits.heterogeneous_min_processes
         ]
         fence = limits.heterogeneous_variety
         if fence is None:
-            if len(regular) < limits.fence_min_cases:
-                reason = "no_awards" if not self.awarded else "too_few_cases"
-                return [Finding(code, "", "", State.NOT_COMPUTABLE, reason=reason)]
-            fence = fences([float(len(self.variety[s])) for s in regular])[1]
+            fence = _fence([float(len(self.variety[s])) for s in regular], limits, low=False)
+        if fence is None:
+            reason = "no_awards" if not self.awarded else "too_few_cases"
+            return [Finding(code, "", "", State.NOT_COMPUTABLE, reason=reason)]
         return [
             Finding(
                 code,
@@ -450,18 +394,18 @@ class _Suppliers:
                 State.FIRES if len(self.variety[supplier]) >= fence else State.CLEAR,
                 value=float(len(self.variety[supplier])),
                 evidence={"divisions": sorted(self.variety[supplier]), "fence": fence},
-                ocids=tuple(self.awarded[supplier]),
+                ocids=tuple(dict.fromkeys(self.awarded[supplier])),
             )
             for supplier in regular
         ]
 
 
 class _DirectAwards:
-    """One buyer directly awarding one supplier at least the threshold number of times
-    within the window (by award date)."""
+    """One buyer directly awarding one supplier in at least the threshold number of
+    procedures within the window (by award date)."""
 
     def __init__(self) -> None:
-        self.pairs: dict[tuple[str, str], list[tuple[dt.datetime, str]]] = defaultdict(list)
+        self.pairs: dict[tuple[str, str], dict[str, dt.datetime]] = defaultdict(dict)
         self.names: dict[str, str] = {}
         self.buyers: dict[str, str] = {}
 
@@ -469,21 +413,22 @@ class _DirectAwards:
         if method(release) != "direct":
             return
         buyer, buyer_name = buyer_of(release)
+        ocid = str(release.get("ocid"))
         for award in active_awards(release):
             when = _instant(award.get("date"))
             for supplier in award.get("suppliers") or []:
                 if buyer and supplier.get("id") and when is not None:
-                    self.pairs[(buyer, str(supplier["id"]))].append(
-                        (when, str(release.get("ocid")))
-                    )
+                    # One procedure counts once (its first award), however many lots it has.
+                    dates = self.pairs[(buyer, str(supplier["id"]))]
+                    dates[ocid] = min(dates.get(ocid, when), when)
                     self.names[str(supplier["id"])] = str(supplier.get("name") or "")
                     self.buyers[buyer] = buyer_name
 
     def findings(self, limits: Thresholds) -> list[Finding]:
         window = dt.timedelta(days=limits.direct_award_days)
         found = []
-        for (buyer, supplier), awards in self.pairs.items():
-            awards.sort()
+        for (buyer, supplier), dated in self.pairs.items():
+            awards = sorted((when, ocid) for ocid, when in dated.items())
             most: list[tuple[dt.datetime, str]] = []
             for index, (when, _ocid) in enumerate(awards):
                 inside = [a for a in awards[index:] if a[0] - when <= window]
@@ -502,7 +447,7 @@ class _DirectAwards:
                         "buyer_name": self.buyers[buyer],
                         "awards": [w.isoformat() for w, _o in most],
                     },
-                    ocids=tuple(dict.fromkeys(o for _w, o in shown)),
+                    ocids=tuple(o for _w, o in shown),
                 )
             )
         return found
@@ -515,42 +460,60 @@ class FlagRun:
 
     def __init__(self, limits: Thresholds | None = None) -> None:
         self.limits = limits or Thresholds()
-        self.differences: list[tuple[str, str, float | None]] = []  # ocid, title, difference
+        self.differences: list[tuple[str, float]] = []  # ocid, difference
         self.tenderers, self.suppliers, self.direct = _Tenderers(), _Suppliers(), _DirectAwards()
 
-    def add(self, release: Release) -> list[Finding]:
-        found = [flag(release, self.limits) for flag in PER_PROCESS.values()]
-        title = str((release.get("tender") or {}).get("title") or "")
-        self.differences.append((str(release.get("ocid") or ""), title, price_difference(release)))
+    def add(self, release: object) -> list[Finding]:
+        shaped = clean(release)
+        found = [flag(shaped, self.limits) for flag in PER_PROCESS.values()]
+        difference = price_difference(shaped)
+        ocid, title = shaped["ocid"], str(shaped["tender"].get("title") or "")
+        found += self._price_flags(ocid, title, difference)
         for kept in (self.tenderers, self.suppliers, self.direct):
-            kept.add(release)
+            kept.add(shaped)
         return found
 
+    def _price_flags(self, ocid: str, title: str, difference: float | None) -> list[Finding]:
+        """A process with no difference is not computable at once; one with a difference
+        waits for the others (``finish``)."""
+        if difference is not None:
+            self.differences.append((ocid, difference))
+            return []
+        return [
+            Finding(code, ocid, title, State.NOT_COMPUTABLE, ocids=(ocid,), reason="no_bid_prices")
+            for code in ("close_price", "heavily_discounted")
+        ]
+
     def finish(self) -> list[Finding]:
-        found = self._price_flags()
+        found = self._compared_prices()
         for kept in (self.tenderers, self.suppliers, self.direct):
             found += kept.findings(self.limits)
         return found
 
-    def _price_flags(self) -> list[Finding]:
+    def _compared_prices(self) -> list[Finding]:
         """Price close to the winning bid (a low outlier of the difference) and heavily
         discounted bid (a high one), each process against all the others."""
         limits = self.limits
-        known = [d for _o, _t, d in self.differences if d is not None]
-        low, high = fences(known) if len(known) >= limits.fence_min_cases else (None, None)
-        low = limits.close_price if limits.close_price is not None else low
-        high = limits.heavy_discount if limits.heavy_discount is not None else high
+        known = [d for _o, d in self.differences]
+        low = limits.close_price
+        low = _fence(known, limits, low=True) if low is None else low
+        high = limits.heavy_discount
+        high = _fence(known, limits, low=False) if high is None else high
         found = []
-        for ocid, title, difference in self.differences:
+        for ocid, difference in self.differences:
             for code, fence, is_low in (
                 ("close_price", low, True),
                 ("heavily_discounted", high, False),
             ):
-                if difference is None or fence is None:
-                    reason = "no_bid_prices" if difference is None else "too_few_cases"
+                if fence is None:
                     found.append(
                         Finding(
-                            code, ocid, title, State.NOT_COMPUTABLE, ocids=(ocid,), reason=reason
+                            code,
+                            ocid,
+                            "",
+                            State.NOT_COMPUTABLE,
+                            ocids=(ocid,),
+                            reason="too_few_cases",
                         )
                     )
                     continue
@@ -559,7 +522,7 @@ class FlagRun:
                     Finding(
                         code,
                         ocid,
-                        title,
+                        "",
                         State.FIRES if fires else State.CLEAR,
                         value=difference,
                         evidence={"difference": difference, "fence": fence},

@@ -8,6 +8,7 @@ counted as refused with its line or position, never stored.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -43,7 +44,21 @@ def _checked(release: object, where: str, refusals: Refusals) -> dict[str, Any] 
     if missing:
         refusals.add(where, "missing " + ", ".join(missing))
         return None
+    if not isinstance(release["date"], str) or _moment(release["date"]) is None:
+        refusals.add(where, "date is not a date and time")
+        return None
     return release
+
+
+def _moment(text: str) -> dt.datetime | None:
+    try:
+        return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def _no_constant(name: str) -> None:
+    raise ValueError(f"{name} is not a number JSON allows")
 
 
 def _from_lines(stream: IO[bytes], refusals: Refusals) -> Iterator[dict[str, Any]]:
@@ -51,9 +66,12 @@ def _from_lines(stream: IO[bytes], refusals: Refusals) -> Iterator[dict[str, Any
         if not line.strip():
             continue
         try:
-            item = json.loads(line)
+            item = json.loads(line, parse_constant=_no_constant)
         except json.JSONDecodeError as error:
             refusals.add(f"line {number}", f"not JSON ({error.msg})")
+            continue
+        except ValueError as error:  # not UTF-8, or NaN / Infinity
+            refusals.add(f"line {number}", f"not JSON ({error})")
             continue
         package = isinstance(item, dict) and isinstance(item.get("releases"), list)
         inner: list[Any] = item["releases"] if package else [item]
@@ -66,7 +84,7 @@ def _from_lines(stream: IO[bytes], refusals: Refusals) -> Iterator[dict[str, Any
 
 def _from_json(stream: IO[bytes], refusals: Refusals) -> Iterator[dict[str, Any]]:
     first = stream.read(1)
-    while first and first.isspace():
+    while first and (first.isspace() or first in b"\xef\xbb\xbf"):  # and a UTF-8 BOM
         first = stream.read(1)
     stream.seek(stream.tell() - len(first))
     prefix = "item" if first == b"[" else "releases.item"

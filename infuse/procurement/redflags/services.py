@@ -5,18 +5,19 @@ own, and record a person's review of a raised flag; and what the pages read."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from itertools import islice
 from typing import IO, Any
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
-from infuse.core import audit
+from infuse.core import audit, locks
 from infuse.core.errors import FieldProblem, InvalidInput, NotFound, PermissionDenied
 from infuse.core.models import Person
 from infuse.core.permissions import can
@@ -29,6 +30,7 @@ from infuse.procurement.models import (
 )
 from infuse.procurement.ocds import releases as ocds
 from infuse.procurement.redflags import reading
+from infuse.procurement.redflags.compiled import clean
 from infuse.procurement.redflags.flags import (
     Finding,
     FlagRun,
@@ -39,14 +41,33 @@ from infuse.procurement.redflags.flags import (
 )
 
 BATCH = 1_000
+#: Held while releases are imported and while the flags are computed.
+FLAGS_LOCK = "procurement-red-flags"
 
 
 def thresholds() -> Thresholds:
-    """The thresholds in force: the defaults, with INFUSE_RED_FLAG_THRESHOLDS over them."""
+    """The thresholds in force: the defaults, with INFUSE_RED_FLAG_THRESHOLDS over them;
+    ImproperlyConfigured, naming the setting, for a name or value no flag can use."""
     given = dict(settings.RED_FLAG_THRESHOLDS)
-    if "competitive_methods" in given:
-        given["competitive_methods"] = tuple(given["competitive_methods"])
-    return Thresholds(**given)
+    known = {f.name: f for f in fields(Thresholds)}
+    problems = [f"{name}: no such threshold" for name in given if name not in known]
+    for name, value in given.items():
+        if name == "competitive_methods":
+            if not isinstance(value, list) or not all(isinstance(m, str) for m in value):
+                problems.append(f"{name}: a list of procurement methods")
+            else:
+                given[name] = tuple(value)
+        elif name in known and (isinstance(value, bool) or not isinstance(value, int | float)):
+            problems.append(f"{name}: a number")
+    if not problems:
+        limits = Thresholds(**given)
+        if not 1 <= limits.top_tenderer_percentile <= 99:
+            problems.append("top_tenderer_percentile: a whole number from 1 to 99")
+        if limits.fence_min_cases < 4:
+            problems.append("fence_min_cases: 4 or more")
+    if problems:
+        raise ImproperlyConfigured("INFUSE_RED_FLAG_THRESHOLDS: " + "; ".join(problems))
+    return limits
 
 
 def require_view(actor: Any) -> None:
@@ -81,6 +102,13 @@ def import_releases(
     before (same ocid and id) is not stored twice."""
     if not can(actor, "procurement.review_flags"):
         raise PermissionDenied()
+    with locks.held(FLAGS_LOCK):
+        return _import(actor, stream, name, advance)
+
+
+def _import(
+    actor: Person, stream: IO[bytes], name: str, advance: Callable[[int], None]
+) -> ImportSummary:
     refusals = reading.Refusals()
     touched: set[str] = set()
     seen = 0
@@ -102,16 +130,16 @@ def import_releases(
         touched.update(str(r["ocid"])[:200] for r in batch)
         advance(stream.tell())
     stored = ImportedRelease.objects.count() - before
-    if not seen and refusals.count:
-        raise InvalidInput(
-            problems=[
-                FieldProblem(
-                    "file",
-                    _("No release in the file could be read: %(why)s (%(where)s)")
-                    % refusals.first[0],
-                )
-            ]
+    if not seen:
+        problem = (
+            _("No release in the file could be read: %(why)s (%(where)s)") % refusals.first[0]
+            if refusals.count
+            else _(
+                "The file holds no releases: give a release package (its releases) or JSON "
+                "Lines of releases"
+            )
         )
+        raise InvalidInput(problems=[FieldProblem("file", problem)])
     _compile(sorted(touched))
     compute_flags()
     summary = ImportSummary(seen, stored, len(touched), refusals.count, refusals.first)
@@ -134,13 +162,14 @@ def reading_date(text: object) -> Any:
 
 
 def _process_fields(compiled: dict[str, Any]) -> dict[str, Any]:
-    buyer_id, buyer_name = buyer_of(compiled)
+    shaped = clean(compiled)
+    buyer_id, buyer_name = buyer_of(shaped)
     return {
         "compiled": compiled,
-        "title": str((compiled.get("tender") or {}).get("title") or "")[:500],
+        "title": str(shaped["tender"].get("title") or "")[:500],
         "buyer_id": buyer_id[:200],
         "buyer_name": buyer_name[:300],
-        "method": method(compiled)[:30],
+        "method": method(shaped)[:30],
         "updated_at": timezone.now(),
     }
 
@@ -152,7 +181,7 @@ def _save_process(ocid: str, source: str, compiled: dict[str, Any]) -> None:
     process.suppliers.all().delete()
     ProcessSupplier.objects.bulk_create(
         ProcessSupplier(process=process, party_id=party[:200], name=name[:300])
-        for party, name in award_suppliers(compiled).items()
+        for party, name in award_suppliers(clean(compiled)).items()
     )
 
 
@@ -180,8 +209,6 @@ def _platform_processes() -> None:
 
 def _flag(finding: Finding, buyers: dict[str, str]) -> RedFlag:
     buyer = finding.evidence.get("buyer", "") if finding.code == "repeated_direct_awards" else ""
-    if not buyer and finding.subject in buyers:
-        buyer = buyers[finding.subject]
     return RedFlag(
         code=finding.code,
         subject=finding.subject[:200],
@@ -190,35 +217,61 @@ def _flag(finding: Finding, buyers: dict[str, str]) -> RedFlag:
         value=finding.value,
         evidence=finding.evidence,
         reason=finding.reason,
-        buyer_id=str(buyer)[:200],
+        buyer_id=str(buyer or buyers.get(finding.subject, ""))[:200],
     )
 
 
-def compute_flags() -> int:
-    """Every flag over every process, replacing the flags computed before; returns how many
-    are raised."""
-    _platform_processes()
-    run = FlagRun(thresholds())
-    findings: list[Finding] = []
-    buyers: dict[str, str] = {}
-    for process in ContractingProcess.objects.only("ocid", "compiled", "buyer_id").iterator(
-        chunk_size=500
-    ):
-        buyers[process.ocid] = process.buyer_id
-        findings += run.add(process.compiled)
-    findings += run.finish()
-    ids = dict(ContractingProcess.objects.values_list("ocid", "pk"))
-    with transaction.atomic():
-        RedFlag.objects.all().delete()
-        for batch in _batches(findings, BATCH):
-            made = RedFlag.objects.bulk_create([_flag(f, buyers) for f in batch])
-            RedFlag.processes.through.objects.bulk_create(
-                RedFlag.processes.through(redflag_id=flag.pk, contractingprocess_id=ids[ocid])
-                for flag, finding in zip(made, batch, strict=True)
-                for ocid in finding.ocids
-                if ocid in ids
-            )
+def _write(findings: list[Finding]) -> int:
+    """Store a batch of findings with their links to processes; returns how many are raised."""
+    named = {ocid for f in findings for ocid in (*f.ocids, f.subject)}
+    processes = ContractingProcess.objects.filter(ocid__in=named).values_list(
+        "ocid", "pk", "buyer_id", "title"
+    )
+    ids = {ocid: pk for ocid, pk, _b, _t in processes}
+    buyers = {ocid: buyer for ocid, _pk, buyer, _t in processes}
+    titles = {ocid: title for ocid, _pk, _b, title in processes}
+    flags = [_flag(f, buyers) for f in findings]
+    for flag in flags:
+        flag.subject_name = flag.subject_name or titles.get(flag.subject, "")[:500]
+    made = RedFlag.objects.bulk_create(flags)
+    RedFlag.processes.through.objects.bulk_create(
+        RedFlag.processes.through(redflag_id=flag.pk, contractingprocess_id=ids[ocid])
+        for flag, finding in zip(made, findings, strict=True)
+        for ocid in finding.ocids
+        if ocid in ids
+    )
     return sum(1 for f in findings if f.state == "fires")
+
+
+def compute_flags() -> int:
+    """Every flag over every process, replacing the flags computed before, in one
+    transaction and in bounded memory (each batch of processes' own flags is stored as it is
+    made; only the numbers the comparisons need are kept); returns how many are raised."""
+    with locks.held(FLAGS_LOCK):
+        _platform_processes()
+        run = FlagRun(thresholds())
+        raised = 0
+        with transaction.atomic():
+            # The links first, so the flags go in one statement (no row loaded but its id).
+            RedFlag.processes.through.objects.all().delete()
+            RedFlag.objects.only("pk").delete()
+            pending: list[Finding] = []
+            processes = ContractingProcess.objects.only("ocid", "compiled").iterator(chunk_size=500)
+            for process in processes:
+                pending += run.add(process.compiled)
+                if len(pending) >= BATCH:
+                    raised += _write(pending)
+                    pending = []
+            for batch in _batches([*pending, *run.finish()], BATCH):
+                raised += _write(batch)
+    return raised
+
+
+def recompute(*, actor: Person) -> int:
+    """Compute every flag again (after the thresholds change, or challenges move on)."""
+    if not can(actor, "procurement.review_flags"):
+        raise PermissionDenied()
+    return compute_flags()
 
 
 def review_flag(*, actor: Person, pk: int, explanation: str) -> FlagReview:
@@ -239,7 +292,11 @@ def review_flag(*, actor: Person, pk: int, explanation: str) -> FlagReview:
         )
     with transaction.atomic():
         review = FlagReview.objects.create(
-            code=flag.code, subject=flag.subject, explanation=text, reviewed_by=actor
+            code=flag.code,
+            subject=flag.subject,
+            buyer_id=flag.buyer_id,
+            explanation=text,
+            reviewed_by=actor,
         )
         audit.record_event(
             actor=actor,
@@ -290,16 +347,18 @@ def flags_of_supplier(party_id: str) -> QuerySet[RedFlag]:
     ).distinct()
 
 
-def reviews_of(flags: Iterable[RedFlag]) -> dict[tuple[str, str], list[FlagReview]]:
-    keys = {(f.code, f.subject) for f in flags}
-    found: dict[tuple[str, str], list[FlagReview]] = {key: [] for key in keys}
-    codes = {code for code, _s in keys}
-    subjects = {subject for _c, subject in keys}
-    for review in FlagReview.objects.filter(code__in=codes, subject__in=subjects).select_related(
-        "reviewed_by"
-    ):
-        if (review.code, review.subject) in found:
-            found[(review.code, review.subject)].append(review)
+def reviews_of(flags: Iterable[RedFlag]) -> dict[tuple[str, str, str], list[FlagReview]]:
+    """The reviews of each flag, by what it is about: its code, its subject and (for a
+    supplier's repeated direct awards) its buyer."""
+    keys = {(f.code, f.subject, f.buyer_id) for f in flags}
+    found: dict[tuple[str, str, str], list[FlagReview]] = {key: [] for key in keys}
+    reviews = FlagReview.objects.filter(
+        code__in={k[0] for k in keys}, subject__in={k[1] for k in keys}
+    ).select_related("reviewed_by")
+    for review in reviews:
+        key = (review.code, review.subject, review.buyer_id)
+        if key in found:
+            found[key].append(review)
     return found
 
 

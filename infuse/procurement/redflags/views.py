@@ -39,7 +39,7 @@ def _shown(person: Any, flags: list[RedFlag]) -> list[dict[str, Any]]:
             "words": FLAGS[f.code],
             "evidence": evidence_rows(f.code, f.evidence),
             "reason": REASONS.get(f.reason, ""),
-            "reviews": reviews.get((f.code, f.subject), []),
+            "reviews": reviews.get((f.code, f.subject, f.buyer_id), []),
         }
         for f in flags
     ]
@@ -83,7 +83,9 @@ def index(request: HttpRequest) -> HttpResponse:
 def process(request: HttpRequest, ocid: str) -> HttpResponse:
     person = _seeing(request)
     found = services.get_process(actor=person, ocid=ocid)
-    flags = list(services.flags_of_process(found).order_by("state", "code"))
+    flags = sorted(
+        services.flags_of_process(found), key=lambda f: (f.state != RedFlag.State.FIRES, f.code)
+    )
     return render(
         request,
         "procurement/flags/process.html",

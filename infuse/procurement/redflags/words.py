@@ -221,7 +221,34 @@ _EVIDENCE: dict[str, Promise] = {
 _SHARES = {"difference", "fence"}
 
 
+_STATUSES: dict[str, Promise] = {
+    "valid": gettext_lazy("valid"),
+    "disqualified": gettext_lazy("disqualified"),
+}
+_METHODS: dict[str, Promise] = {
+    "open": gettext_lazy("open"),
+    "selective": gettext_lazy("selective"),
+    "limited": gettext_lazy("limited"),
+    "direct": gettext_lazy("direct"),
+}
+
+
+def _money(amount: object, currency: object) -> str:
+    shown = f"{amount:,.2f}" if isinstance(amount, int | float) else str(amount)
+    return f"{currency} {shown}".strip()
+
+
 def _shown(key: str, value: object, code: str) -> str:
+    if key == "lowest" and isinstance(value, dict):
+        status = _STATUSES.get(str(value.get("status")), "")
+        tenderers = ", ".join(str(t) for t in value.get("tenderers") or [])
+        return f"{tenderers}: {_money(value.get('amount'), '')} ({status})"
+    if key == "prices" and isinstance(value, list):
+        return " · ".join(
+            f"{_money(p.get('amount'), p.get('currency'))}: {' / '.join(p.get('tenderers') or [])}"
+            for p in value
+            if isinstance(p, dict)
+        )
     if isinstance(value, float):
         share = key in _SHARES and code in {"close_price", "heavily_discounted"}
         if share or (code == "unsuccessful_bids" and key == "fence"):

@@ -272,13 +272,30 @@ def tendered(ocid: str, winner: str, losers: list[str]) -> dict:
 
 
 class TestExcessiveUnsuccessfulBids:
-    def test_a_top_tenderer_that_rarely_wins_is_flagged(self):
-        # "loser" bids in all 8 processes and wins none; the others win about half their bids.
-        names = ["a", "b", "c", "d"]
-        releases = [
-            tendered(f"p{i}", names[i % 4], [names[(i + 1) % 4], "loser"]) for i in range(8)
+    PLAN = [
+        ("a", ["b", "loser"]), ("a", ["c", "loser"]), ("a", ["d", "loser"]),
+        ("b", ["a", "loser"]), ("b", ["c", "loser"]), ("c", ["a", "loser"]),
+        ("c", ["d", "loser"]), ("d", ["b", "loser"]), ("a", ["b", "loser"]),
+        ("b", ["d", "loser"]),
+    ]  # fmt: skip
+
+    def releases(self) -> list[dict]:
+        return [tendered(f"p{i}", w, losers) for i, (w, losers) in enumerate(self.PLAN)]
+
+    def test_a_top_tenderer_that_never_wins_is_flagged_under_a_threshold(self):
+        # "loser" bids in all ten and wins none; the others win a quarter to two thirds.
+        limits = Thresholds(unsuccessful_ratio=0.2)
+        assert state("unsuccessful_bids", self.releases(), limits, subject="loser") == State.FIRES
+
+    def test_a_fence_at_or_below_zero_tells_nothing_apart(self):
+        # Shares 0, 1/4, 1/2, 1/2, 2/3: Q1 − 1.5 × IQR is below zero, as Cardinal guards.
+        assert state("unsuccessful_bids", self.releases()) == State.NOT_COMPUTABLE
+
+    def test_bids_of_processes_without_one_final_award_do_not_count(self):
+        undecided = [
+            release(f"u{i}", bids={"details": [bid("t", 1), bid("u", 2)]}) for i in range(6)
         ]
-        assert state("unsuccessful_bids", releases, subject="loser") == State.FIRES
+        assert state("unsuccessful_bids", undecided) == State.NOT_COMPUTABLE
 
     def test_not_computable_without_bids(self):
         assert state("unsuccessful_bids", [release()]) == State.NOT_COMPUTABLE
@@ -361,3 +378,91 @@ def test_a_flag_run_streams_and_matches_the_whole_list():
 )
 def test_an_empty_release_never_raises_a_flag(code):
     assert state(code, [{"ocid": "bare"}]) in {State.NOT_COMPUTABLE, State.NOT_APPLICABLE}
+
+
+class TestWhatTheReviewFound:
+    """Cases an independent review found: each must not raise a flag."""
+
+    def test_malformed_parts_make_flags_not_computable_never_fail(self):
+        odd = [
+            release("b1", bids="x"),
+            release("b2", bids={"details": ["x"]}),
+            release("a1", awards={"a": 1}),
+            release("a2", awards=[{"status": "active", "suppliers": "ab"}]),
+            {"ocid": "t1", "tender": ["a"], "buyer": "x"},
+            release("t2", tender={"tenderPeriod": "x"}),
+            release("c1", awards=[award("s", items=[{"classification": "45"}])]),
+        ]
+        found = red_flags(odd)
+        assert found and not [f for f in found if f.state == State.FIRES]
+
+    def test_a_winner_that_was_not_the_lowest_is_left_out_of_price_comparisons(self):
+        releases = [priced(f"p{i}", 100.0, 110.0 + i) for i in range(4)]
+        releases.append(priced("dearer", 100.0, 90.0))  # the loser was cheaper
+        assert state("close_price", releases, subject="dearer") == State.NOT_COMPUTABLE
+
+    def test_no_spread_raises_nothing(self):
+        same = [priced(f"p{i}", 100.0, 110.0) for i in range(5)]
+        assert state("close_price", same, subject="p0") == State.NOT_COMPUTABLE
+        assert state("heavily_discounted", same, subject="p0") == State.NOT_COMPUTABLE
+
+    def test_one_joint_bid_is_not_two_identical_prices(self):
+        joint = {
+            "tenderers": [{"id": "a", "name": "A"}, {"id": "b", "name": "B"}],
+            "status": "valid",
+            "value": {"amount": 500, "currency": "GBP"},
+        }
+        assert (
+            state("identical_prices", [release(bids={"details": [joint, bid("c", 600)]})])
+            == State.CLEAR
+        )
+
+    def test_invited_bids_are_not_tenderers(self):
+        invited = release(
+            tender={"procurementMethod": "selective"}, bids={"details": [bid("a", None, "invited")]}
+        )
+        assert state("single_bid", [invited]) == State.CLEAR
+
+    def test_a_price_in_another_currency_is_not_the_lowest(self):
+        euros = release(
+            bids={
+                "details": [
+                    bid("w", 100),
+                    {**bid("x", 50, "disqualified"), "value": {"amount": 50, "currency": "EUR"}},
+                ]
+            },
+            awards=[award("w")],
+        )
+        assert state("lowest_disqualified", [euros]) == State.CLEAR
+
+    def test_a_period_ending_before_it_starts_is_not_computable(self):
+        backwards = {
+            "tenderPeriod": {"startDate": "2025-01-10T00:00:00Z", "endDate": "2025-01-01T00:00:00Z"}
+        }
+        assert state("short_submission", [release(tender=backwards)]) == State.NOT_COMPUTABLE
+
+    def test_lots_of_one_direct_procedure_count_once(self):
+        lots = release(
+            "d1",
+            tender={"procurementMethod": "direct"},
+            awards=[{**award("s"), "id": f"l{i}"} for i in range(3)],
+        )
+        assert state("repeated_direct_awards", [lots]) == State.CLEAR
+
+    def test_suppliers_of_different_lots_keep_their_own_divisions(self):
+        from infuse.procurement.redflags.compiled import clean, divisions_awarded
+
+        two_lots = release(
+            awards=[
+                award("a", items=[{"classification": {"scheme": "CPV", "id": "45000000"}}]),
+                {
+                    **award("b", items=[{"classification": {"scheme": "CPV", "id": "33000000"}}]),
+                    "id": "b",
+                },
+            ]
+        )
+        assert divisions_awarded(clean(two_lots)) == {"a": {"45"}, "b": {"33"}}
+
+    def test_unclassified_suppliers_are_not_heterogeneous(self):
+        releases = [release(f"{s}{i}", awards=[award(s)]) for s in "abcd" for i in range(20)]
+        assert state("heterogeneous_supplier", releases) == State.NOT_COMPUTABLE

@@ -126,7 +126,7 @@ def test_a_raised_flag_is_reviewed_and_audited(buyer, make_person):
     assert AuditEvent.objects.filter(action="red_flag.reviewed").count() == 1
     services.compute_flags()  # computed again: the review stays with what it is about
     again = RedFlag.objects.get(code=flag.code, subject=flag.subject)
-    assert services.reviews_of([again])[(flag.code, flag.subject)] == [review]
+    assert services.reviews_of([again])[(flag.code, flag.subject, flag.buyer_id)] == [review]
     with pytest.raises(InvalidInput):
         services.review_flag(actor=buyer, pk=again.pk, explanation="  ")
     with pytest.raises(PermissionDenied):
@@ -141,3 +141,39 @@ def test_thresholds_come_from_the_configuration(buyer, settings):
     settings.RED_FLAG_THRESHOLDS = {"above_estimate": 5.0}
     import_shared(buyer)
     assert RedFlag.objects.filter(code="above_estimate", state="fires").count() == 2
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "why"),
+    [
+        ("records.json", b'{"records": [{"ocid": "x"}]}', "The file holds no releases"),
+        (
+            "nan.jsonl",
+            b'{"ocid": "x", "id": "1", "date": "2025-01-01T00:00:00Z", "v": NaN}\n',
+            "not JSON",
+        ),
+        ("latin.jsonl", '{"ocid": "é"}\n'.encode("latin-1"), "not JSON"),
+        ("when.jsonl", b'{"ocid": "x", "id": "1", "date": "yesterday"}\n', "date is not a date"),
+    ],
+)
+def test_files_with_no_usable_release_are_refused_with_why(buyer, name, content, why):
+    with pytest.raises(InvalidInput) as refused:
+        services.import_releases(actor=buyer, stream=io.BytesIO(content), name=name)
+    assert why in str(refused.value.problems[0].message)
+
+
+def test_a_byte_order_mark_is_read_past(buyer):
+    line = shared(SHARED).read_text(encoding="utf-8").splitlines()[0]
+    package = b"\xef\xbb\xbf" + json.dumps({"releases": [json.loads(line)]}).encode()
+    found = services.import_releases(actor=buyer, stream=io.BytesIO(package), name="bom.json")
+    assert found.releases == 1
+
+
+def test_thresholds_no_flag_can_use_are_refused_by_name(settings):
+    from django.core.exceptions import ImproperlyConfigured
+
+    settings.RED_FLAG_THRESHOLDS = {"shortest": 3, "close_price": "0.05"}
+    with pytest.raises(ImproperlyConfigured) as refused:
+        services.thresholds()
+    assert "shortest: no such threshold" in str(refused.value)
+    assert "close_price: a number" in str(refused.value)
