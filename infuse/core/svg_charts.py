@@ -72,8 +72,18 @@ def scrolling(svg: SafeString, label: str) -> SafeString:
     )
 
 
-def frame(*, title: str, description: str, ident: str, body: SafeString, css: str) -> SafeString:
-    """The chart's ``<svg>`` with its title and description, in its scrolling box."""
+def frame(
+    *,
+    title: str,
+    description: str,
+    ident: str,
+    body: SafeString,
+    css: str,
+    width: int = WIDTH,
+    height: int = HEIGHT,
+) -> SafeString:
+    """The chart's ``<svg>`` with its title and description, in its scrolling box; charts of
+    a row per item (a forest, bars) give their own size."""
     svg = format_html(
         '<svg class="{}" role="img" aria-labelledby="{}-title {}-desc" viewBox="0 0 {} {}" '
         'focusable="false" preserveAspectRatio="xMidYMid meet">'
@@ -81,8 +91,8 @@ def frame(*, title: str, description: str, ident: str, body: SafeString, css: st
         css,
         ident,
         ident,
-        WIDTH,
-        HEIGHT,
+        width,
+        height,
         ident,
         title,
         ident,

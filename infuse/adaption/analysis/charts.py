@@ -19,7 +19,7 @@ from infuse.adaption.analysis.results import (
 )
 from infuse.adaption.method_names import arm_name
 from infuse.core import numbers
-from infuse.core.svg_charts import BOTTOM, RIGHT, TOP, WIDTH, Axis, number, scrolling
+from infuse.core.svg_charts import BOTTOM, RIGHT, TOP, WIDTH, Axis, frame, number, scrolling
 from infuse.stats import EstimateResult
 
 FOREST_ROW = 28  # height of one council's row
@@ -118,21 +118,14 @@ def forest_svg(
         "all councils; the vertical line is no effect. The same numbers are in the table below."
     ) % {"count": len(rows)}
     title = title or _("Effect by council")
-    svg = format_html(
-        '<svg class="infuse-chart" role="img" aria-labelledby="{}-title {}-desc" '
-        'viewBox="0 0 {} {}" focusable="false"><title id="{}-title">{}</title>'
-        '<desc id="{}-desc">{}</desc>{}</svg>',
-        ident,
-        ident,
-        WIDTH,
-        height,
-        ident,
-        title,
-        ident,
-        description,
-        _forest_body(x, items, height, label, with_overall),
+    return frame(
+        title=title,
+        description=description,
+        ident=ident,
+        body=_forest_body(x, items, height, label, with_overall),
+        css="infuse-chart",
+        height=height,
     )
-    return scrolling(svg, title)
 
 
 def council_forest(result: AnalysisResult | None) -> SafeString:

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from infuse.core.money import pounds
-from infuse.core.svg_charts import scrolling
+from infuse.core.svg_charts import frame
 
 WIDTH = 720
 ROW = 28
@@ -52,18 +52,12 @@ def bars_svg(
             for index, (label, pence) in enumerate(rows)
         ),
     )
-    svg = format_html(
-        '<svg class="infuse-chart" role="img" aria-labelledby="{}-title {}-desc" '
-        'viewBox="0 0 {} {}" focusable="false"><title id="{}-title">{}</title>'
-        '<desc id="{}-desc">{}</desc>{}</svg>',
-        ident,
-        ident,
-        WIDTH,
-        height,
-        ident,
-        title,
-        ident,
-        description,
-        bars,
+    return frame(
+        title=title,
+        description=description,
+        ident=ident,
+        body=bars,
+        css="infuse-chart",
+        width=WIDTH,
+        height=height,
     )
-    return scrolling(svg, title)
