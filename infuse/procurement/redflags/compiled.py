@@ -64,7 +64,7 @@ def clean(release: object) -> Release:
     }
 
 
-def _instant(text: object) -> dt.datetime | None:
+def instant(text: object) -> dt.datetime | None:
     if not isinstance(text, str) or not text:
         return None
     try:
@@ -142,7 +142,7 @@ def bids(release: Release) -> list[Bid] | None:
                 str(bid.get("status") or ""),
                 amount[0] if amount else None,
                 amount[1] if amount else "",
-                _instant(bid.get("date")),
+                instant(bid.get("date")),
             )
         )
     return found

@@ -29,13 +29,13 @@ from infuse.procurement.redflags.compiled import (
     Bid,
     Release,
     _amount,
-    _instant,
     active_awards,
     award_suppliers,
     bids,
     buyer_of,
     clean,
     divisions_awarded,
+    instant,
     method,
     number_of_tenderers,
     one_final_award,
@@ -102,8 +102,8 @@ def short_submission(release: Release, limits: Thresholds) -> Finding:
     tender = release.get("tender") or {}
     period = tender.get("tenderPeriod") or {}
     # Only the period's own start: a release's datePublished is often the award notice's.
-    start = _instant(period.get("startDate"))
-    end = _instant(period.get("endDate"))
+    start = instant(period.get("startDate"))
+    end = instant(period.get("endDate"))
     if start is None or end is None:
         return _finding(code, release, State.NOT_COMPUTABLE, reason="no_tender_period")
     if end < start:
@@ -192,7 +192,7 @@ def identical_prices(release: Release, limits: Thresholds) -> Finding:
 
 def late_bid_won(release: Release, limits: Thresholds) -> Finding:
     code = "late_bid_won"
-    end = _instant(((release.get("tender") or {}).get("tenderPeriod") or {}).get("endDate"))
+    end = instant(((release.get("tender") or {}).get("tenderPeriod") or {}).get("endDate"))
     found = bids(release)
     winners = award_suppliers(release)
     dated = [b for b in found or [] if b.status == "valid" and b.date is not None]
@@ -415,7 +415,7 @@ class _DirectAwards:
         buyer, buyer_name = buyer_of(release)
         ocid = str(release.get("ocid"))
         for award in active_awards(release):
-            when = _instant(award.get("date"))
+            when = instant(award.get("date"))
             for supplier in award.get("suppliers") or []:
                 if buyer and supplier.get("id") and when is not None:
                     # One procedure counts once (its first award), however many lots it has.

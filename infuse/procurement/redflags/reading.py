@@ -8,13 +8,14 @@ counted as refused with its line or position, never stored.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
 import ijson
+
+from infuse.procurement.redflags.compiled import instant
 
 REQUIRED = ("ocid", "id", "date")
 
@@ -44,17 +45,10 @@ def _checked(release: object, where: str, refusals: Refusals) -> dict[str, Any] 
     if missing:
         refusals.add(where, "missing " + ", ".join(missing))
         return None
-    if not isinstance(release["date"], str) or _moment(release["date"]) is None:
+    if instant(release["date"]) is None:
         refusals.add(where, "date is not a date and time")
         return None
     return release
-
-
-def _moment(text: str) -> dt.datetime | None:
-    try:
-        return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
 
 
 def _no_constant(name: str) -> None:

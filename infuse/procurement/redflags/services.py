@@ -14,7 +14,6 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from infuse.core import audit, locks
@@ -30,7 +29,7 @@ from infuse.procurement.models import (
 )
 from infuse.procurement.ocds import releases as ocds
 from infuse.procurement.redflags import reading
-from infuse.procurement.redflags.compiled import clean
+from infuse.procurement.redflags.compiled import clean, instant
 from infuse.procurement.redflags.flags import (
     Finding,
     FlagRun,
@@ -120,7 +119,7 @@ def _import(
                 ImportedRelease(
                     ocid=str(r["ocid"])[:200],
                     release_id=str(r["id"])[:300],
-                    date=reading_date(r["date"]),
+                    date=instant(r["date"]),
                     data=r,
                 )
                 for r in batch
@@ -151,14 +150,6 @@ def _import(
             after={"file": name, "releases": seen, "new": stored, "processes": len(touched)},
         )
     return summary
-
-
-def reading_date(text: object) -> Any:
-    """A release's date as an instant, or ``None`` when it is not one (kept, not refused)."""
-    try:
-        return parse_datetime(str(text))
-    except ValueError:
-        return None
 
 
 def _process_fields(compiled: dict[str, Any]) -> dict[str, Any]:

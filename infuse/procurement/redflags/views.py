@@ -98,48 +98,40 @@ def process(request: HttpRequest, ocid: str) -> HttpResponse:
     )
 
 
+def _party(
+    request: HttpRequest, kind: str, name: str | None, processes: Any, flags: Any
+) -> HttpResponse:
+    """A buyer's or a supplier's page: its raised flags and its processes (404 without a
+    name: no process names it)."""
+    person = _seeing(request)
+    if name is None:
+        return render(request, "procurement/flags/party.html", {"missing": True}, status=404)
+    raised = list(flags.filter(state=RedFlag.State.FIRES))
+    context = {
+        "kind": kind,
+        "name": name,
+        "processes": processes,
+        "shown": _shown(person, raised),
+        "can_review": can(person, "procurement.review_flags"),
+    }
+    return render(request, "procurement/flags/party.html", context)
+
+
 @login_required
 @require_GET
 def buyer(request: HttpRequest, buyer_id: str) -> HttpResponse:
-    person = _seeing(request)
     processes = ContractingProcess.objects.filter(buyer_id=buyer_id)
     first = processes.first()
-    if first is None:
-        return render(request, "procurement/flags/party.html", {"missing": True}, status=404)
-    flags = list(services.flags_of_buyer(buyer_id).filter(state=RedFlag.State.FIRES))
-    return render(
-        request,
-        "procurement/flags/party.html",
-        {
-            "kind": "buyer",
-            "name": first.buyer_name or buyer_id,
-            "processes": processes,
-            "shown": _shown(person, flags),
-            "can_review": can(person, "procurement.review_flags"),
-        },
-    )
+    name = None if first is None else first.buyer_name or buyer_id
+    return _party(request, "buyer", name, processes, services.flags_of_buyer(buyer_id))
 
 
 @login_required
 @require_GET
 def supplier(request: HttpRequest, party_id: str) -> HttpResponse:
-    person = _seeing(request)
     processes = ContractingProcess.objects.filter(suppliers__party_id=party_id).distinct()
-    named = services.supplier_name(party_id)
-    if named is None:
-        return render(request, "procurement/flags/party.html", {"missing": True}, status=404)
-    flags = list(services.flags_of_supplier(party_id).filter(state=RedFlag.State.FIRES))
-    return render(
-        request,
-        "procurement/flags/party.html",
-        {
-            "kind": "supplier",
-            "name": named,
-            "processes": processes,
-            "shown": _shown(person, flags),
-            "can_review": can(person, "procurement.review_flags"),
-        },
-    )
+    name = services.supplier_name(party_id)
+    return _party(request, "supplier", name, processes, services.flags_of_supplier(party_id))
 
 
 @login_required
