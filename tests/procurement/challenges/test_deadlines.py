@@ -145,7 +145,12 @@ def test_a_second_change_is_checked_against_the_first_and_days_follow_the_calend
 ):
     challenge = make_challenge()
     stale = challenge.phases.get()  # loaded once, as two officers' pages would be
-    first = stale.submission_deadline + dt.timedelta(days=20)
+    # At ten in the morning, UK time: the half hour added below stays on the same calendar
+    # day whatever the hour the test runs at (near midnight it used to cross into the next).
+    later = (stale.submission_deadline + dt.timedelta(days=20)).astimezone(
+        ZoneInfo("Europe/London")
+    )
+    first = later.replace(hour=10, minute=0, second=0, microsecond=0)
     change_deadline(
         actor=buyer,
         phase=stale,
