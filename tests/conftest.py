@@ -128,6 +128,10 @@ def _reference_data(request: pytest.FixtureRequest) -> None:
 
     if not Fund.objects.exists():
         import_module("infuse.fund.migrations.0003_challenge_fund").create(apps, None)
+    from infuse.procurement.models import SocialValueMeasure
+
+    if not SocialValueMeasure.objects.exists():
+        import_module("infuse.procurement.migrations.0009_social_value_measures").load(apps, None)
 
 
 @pytest.fixture(autouse=True)

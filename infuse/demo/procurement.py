@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
@@ -41,11 +42,14 @@ from infuse.procurement.evaluation.schemas import (
     PanelIn,
     ScoreIn,
 )
-from infuse.procurement.models import Award, Bid, Challenge, Phase, SupplierProfile
+from infuse.procurement.models import Award, Bid, Challenge, Contract, Phase, SupplierProfile
 from infuse.procurement.questions import services as questions
 from infuse.procurement.questions.schemas import AnswerIn, QuestionIn
+from infuse.procurement.social_value import services as social_value
+from infuse.procurement.social_value.schemas import ReportIn, ReportLineIn
 from infuse.procurement.suppliers import services as suppliers
 from infuse.procurement.suppliers.schemas import SupplierIn
+from infuse.procurement.suppliers.services import works_for
 
 FLEET = "zero-emission-council-fleet"
 BINS = "smart-waste-bins"
@@ -103,6 +107,7 @@ FLEET_CHALLENGE = {
     "councils": ["W06000016", "W06000022", "W06000015"],
     "themes": ["decarbonisation"],
     "goals": ["globally-responsible", "resilient", "prosperous"],
+    "cpv_codes": ["34144900", "31158100"],  # electric vehicles; battery chargers
 }
 BINS_CHALLENGE = {
     "title_en": "Smart waste bins",
@@ -116,6 +121,7 @@ BINS_CHALLENGE = {
     "councils": ["W06000015", "W06000014"],
     "themes": ["transforming-communities", "decarbonisation"],
     "goals": ["cohesive-communities", "globally-responsible"],
+    "cpv_codes": ["34928480", "90511000"],  # waste bins; refuse collection services
 }
 
 
@@ -137,6 +143,25 @@ HUBS_CHALLENGE = {
     "councils": sorted(HUBS_FOR_ALL),
     "themes": ["improving-public-health", "transforming-communities"],
     "goals": ["healthier", "cohesive-communities", "more-equal"],
+    "cpv_codes": ["85320000", "72212000"],  # social services; application software
+}
+
+# What each bidder promises for the social value criterion (local jobs and skills), in turn:
+# the measures' codes and quantities in their units.
+PROMISES = [
+    {
+        "local-jobs": Decimal(3),
+        "apprenticeship-weeks": Decimal(104),
+        "local-supply-chain": Decimal(18_000),
+    },
+    {"local-jobs": Decimal(2), "sme-supply-chain": Decimal(25_000)},
+    {"local-jobs": Decimal("1.5")},
+]
+# What the winner reports at each milestone it reaches (part of each promise).
+DELIVERED = {
+    "local-jobs": Decimal(2),
+    "apprenticeship-weeks": Decimal(40),
+    "local-supply-chain": Decimal(7_250),
 }
 
 
@@ -207,7 +232,9 @@ def _challenge(buyer: Person, slug: str, fields: dict, budget: int, contracts: i
     return phase
 
 
-def _bid(person: Person, phase: Phase, price_pence: int, angle: str) -> Bid:
+def _bid(
+    person: Person, phase: Phase, price_pence: int, angle: str, promises: dict[str, Decimal]
+) -> Bid:
     answers = {
         str(c.pk): f"{angle} ({c.title_en.lower()}): what we would do, by when, and how we "
         "would show it worked."
@@ -216,7 +243,7 @@ def _bid(person: Person, phase: Phase, price_pence: int, angle: str) -> Bid:
     return bids.save_bid(
         actor=person,
         phase=phase,
-        bid_in=BidIn(answers=answers, price_pence=price_pence),
+        bid_in=BidIn(answers=answers, price_pence=price_pence, commitments=promises),
         submit=True,
     )
 
@@ -284,13 +311,14 @@ def _fleet(team: dict[str, Any], bidders: list[Person]) -> None:
             answer_cy="Ydyn: unrhyw dechnoleg heb allyriadau o'r bibell wacáu.",
         ),
     )
-    for person, price, angle in zip(
+    for person, price, angle, promises in zip(
         bidders,
         (9_800_000, 11_500_000, 12_400_000),
         ("Depot charging as a service", "Battery retrofit of refuse lorries", "Hydrogen vans"),
+        PROMISES,
         strict=True,
     ):
-        _bid(person, phase, price, angle)
+        _bid(person, phase, price, angle, promises)
     _into_the_past(phase, days_ago=5)
     phase.refresh_from_db()
     _opened(phase, team)
@@ -338,6 +366,9 @@ def _awarded(
             for bid in award.winners.all()
         ],
     )
+    # Signed when the standstill ended, not when the demo was loaded (the register says when).
+    Contract.objects.filter(pk=contract.pk).update(signed_at=ago)
+    contract.refresh_from_db()
     return contract
 
 
@@ -356,8 +387,8 @@ def _delivered(
 ) -> Any:
     """Two bids, awarded, the contract's milestones set, the first ``paid`` accepted and paid
     (bids closed 70 days ago, or 30 days before the contract's ``runs``)."""
-    for person, (price, angle) in zip(bidders[:2], bids_made, strict=True):
-        _bid(person, phase, price, angle)
+    for person, (price, angle), promises in zip(bidders[:2], bids_made, PROMISES[:2], strict=True):
+        _bid(person, phase, price, angle, promises)
     closed = 70 if runs is None else (timezone.localdate() - runs[0]).days + 30
     _into_the_past(phase, days_ago=closed)
     phase.refresh_from_db()
@@ -376,7 +407,24 @@ def _delivered(
         )
         for en, cy, days, pence in milestones
     ]
+    winner = next(b for b in bidders if works_for(b, contract.supplier_id))
+    kpis = {kpi.measure.code for kpi in contract.kpis.select_related("measure")}
     for milestone in made[:paid]:
+        social_value.report_delivery(
+            actor=winner,
+            milestone=milestone,
+            report_in=ReportIn(
+                lines=[
+                    ReportLineIn(
+                        measure=code,
+                        delivered=quantity,
+                        evidence="Payroll and supplier invoices, kept for the buyer to check.",
+                    )
+                    for code, quantity in DELIVERED.items()
+                    if code in kpis
+                ]
+            ),
+        )
         accepted = contracts.accept_milestone(actor=team["buyer"], milestone=milestone)
         contracts.pay_milestone(actor=team["manager"], milestone=accepted)
     return contract

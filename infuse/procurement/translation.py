@@ -2,7 +2,14 @@
 
 from modeltranslation.translator import TranslationOptions, register
 
-from infuse.procurement.models import Challenge, Clarification, Criterion, Document, Milestone
+from infuse.procurement.models import (
+    Challenge,
+    Clarification,
+    Criterion,
+    Document,
+    Milestone,
+    SocialValueMeasure,
+)
 
 
 @register(Challenge)
@@ -31,4 +38,10 @@ class ClarificationTranslation(TranslationOptions):
 @register(Milestone)
 class MilestoneTranslation(TranslationOptions):
     fields = ("title",)
+    required_languages = ("en",)
+
+
+@register(SocialValueMeasure)
+class SocialValueMeasureTranslation(TranslationOptions):
+    fields = ("title", "description")
     required_languages = ("en",)

@@ -36,6 +36,7 @@ def publish_a_challenge(title: str) -> object:
             problem_en="Depots burn oil all winter.",
             themes=["decarbonisation"],
             goals=["globally-responsible"],
+            cpv_codes=["72212000"],
         ),
     )
     now = timezone.now()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -103,6 +104,7 @@ def make_challenge(buyer: Any) -> Callable[..., Any]:
                 problem_cy="Mae fflydoedd cynghorau yn llosgi disel.",
                 themes=["decarbonisation"],
                 goals=["resilient", "globally-responsible"],
+                cpv_codes=["34144900"],
             ),
         )
         now = timezone.now()
@@ -133,3 +135,77 @@ def make_challenge(buyer: Any) -> Callable[..., Any]:
 def manager(make_person: Callable[..., Any]) -> Any:
     """The programme's fund manager, who allocates and pays Challenge Fund money."""
     return make_person("fund_manager", email="money@ccr.example")
+
+
+@pytest.fixture
+def promised(make_challenge, make_supplier, make_person, buyer, second_buyer) -> Any:
+    """A contract made from a winning bid that promised social value, through the services:
+    two bids with promises, opened, scored, awarded, confirmed, and two milestones set."""
+    import time_machine
+
+    from infuse.procurement.contracts import services as contracting
+    from infuse.procurement.contracts.schemas import ContractTermsIn, MilestoneIn
+    from infuse.procurement.evaluation import services as evaluation
+    from infuse.procurement.evaluation.schemas import AwardIn, ModerationIn, PanelIn
+    from tests.procurement.flows import LOSER, POUND, WINNER, bids_in, open_bids, score_all
+
+    manager = make_person("fund_manager", email="money@ccr.example")
+    phase, bids = bids_in(
+        make_challenge,
+        make_supplier,
+        manager,
+        [60_000 * POUND, 80_000 * POUND],
+        promises=[LOSER, WINNER],
+    )
+    evaluator = make_person("evaluator", email="eval@bridgend.example")
+    evaluation.assign_evaluators(
+        actor=buyer, phase=phase, panel_in=PanelIn(evaluators=[evaluator.email])
+    )
+    with time_machine.travel(phase.submission_deadline + dt.timedelta(hours=1)):
+        open_bids(phase, buyer, second_buyer)
+        score_all(evaluator, bids, phase, [(2, 2), (4, 4)])
+        for bid, mark in zip(bids, (2, 4), strict=True):
+            for criterion in phase.criteria.exclude(kind="price"):
+                evaluation.moderate(
+                    actor=buyer,
+                    bid=bid,
+                    moderation_in=ModerationIn(
+                        criterion=criterion.pk, score=mark, rationale="Agreed"
+                    ),
+                )
+        award = evaluation.award_phase(
+            actor=buyer, phase=phase, award_in=AwardIn(rationale="Best value")
+        )
+    with time_machine.travel(award.standstill_ends_at + dt.timedelta(hours=2)):
+        (contract,) = contracting.confirm_award(
+            actor=buyer,
+            award=award,
+            terms=[
+                ContractTermsIn(
+                    bid=bids[1].pk, starts_on=dt.date(2027, 1, 4), ends_on=dt.date(2027, 9, 30)
+                )
+            ],
+        )
+    milestones = [
+        contracting.add_milestone(
+            actor=buyer,
+            contract=contract,
+            milestone_in=MilestoneIn(
+                title_en=title, due_on=due, amount_pence=amount * POUND, title_cy=f"{title} (cy)"
+            ),
+        )
+        for title, due, amount in (
+            ("Prototype", dt.date(2027, 3, 1), 30_000),
+            ("Roll-out", dt.date(2027, 9, 1), 50_000),
+        )
+    ]
+    return SimpleNamespace(
+        phase=phase,
+        contract=contract,
+        milestones=milestones,
+        winner=bids[1].person,
+        loser=bids[0].person,
+        buyer=buyer,
+        manager=manager,
+        evaluator=evaluator,
+    )

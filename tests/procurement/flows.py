@@ -4,6 +4,7 @@ scores. Made through the services, as people make them."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from infuse.fund import services as fund
@@ -15,6 +16,13 @@ from infuse.procurement.evaluation.schemas import DeclarationIn, ScoreIn
 from infuse.procurement.models import Award, Challenge, Contract, Phase
 
 POUND = 100
+# What the losing and the winning bid of ``promised`` (tests/procurement/conftest.py) promise.
+LOSER = {"local-jobs": Decimal(9)}
+WINNER = {
+    "local-jobs": Decimal("2.5"),
+    "apprenticeship-weeks": Decimal(52),
+    "local-supply-chain": Decimal(12_000),
+}
 
 
 def phase_of(challenge: Challenge) -> Phase:
@@ -32,8 +40,10 @@ def bids_in(
     manager: Any,
     prices: list[int],
     allocation: int = 100_000 * POUND,
+    promises: list[dict[str, Any]] | None = None,
 ) -> tuple[Phase, list[Any]]:
-    """A published phase with an allocation and one submitted bid per price."""
+    """A published phase with an allocation and one submitted bid per price (each promising
+    the social value in ``promises``, in turn, when given)."""
     challenge = make_challenge(contracts_planned=1)
     phase = challenge.phases.get()
     fund.allocate(
@@ -41,11 +51,14 @@ def bids_in(
         allocation_in=AllocationIn(purpose=f"{challenge.slug}/1", amount_pence=allocation),
     )
     bids = []
-    for price in prices:
+    for number, price in enumerate(prices):
         person = make_supplier()
         answers = {str(c.pk): "Our plan" for c in phase.criteria.exclude(kind="price")}
+        promised = promises[number] if promises else {}
         bid = bidding.save_bid(
-            actor=person, phase=phase, bid_in=BidIn(answers=answers, price_pence=price)
+            actor=person,
+            phase=phase,
+            bid_in=BidIn(answers=answers, price_pence=price, commitments=promised),
         )
         bidding.submit_bid(actor=person, bid=bid)
         bid.person = person  # type: ignore[attr-defined]

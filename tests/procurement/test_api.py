@@ -35,6 +35,7 @@ def test_the_whole_procurement_through_the_api(buyer, second_buyer, make_person)
             "problem_en": "Gullies block.",
             "themes": ["transforming-communities"],
             "goals": ["resilient"],
+            "cpv_codes": ["34144900"],
         },
         content_type=JSON,
     )

@@ -36,6 +36,7 @@ def test_publish_to_payment_from_the_command_line(migrated_env, tmp_path):
                 "problem_en": "Blocked gullies flood streets.",
                 "themes": ["transforming-communities"],
                 "goals": ["resilient"],
+                "cpv_codes": ["34144900"],
                 "phases": [
                     {
                         "number": 1,

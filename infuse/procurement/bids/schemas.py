@@ -4,6 +4,7 @@ two-person opening."""
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from ninja import Schema
@@ -14,11 +15,14 @@ from infuse.procurement.models import Bid, Opening
 
 
 class BidIn(Schema):
-    """What a supplier says in a bid: an answer per scored criterion (by criterion id) and the
-    price in pence. Documents come beside it, as files."""
+    """What a supplier says in a bid: an answer per scored criterion (by criterion id), the
+    price in pence, and the social value it promises (measure code → quantity in the
+    measure's unit; the phase's social value criteria say which measures). Documents come
+    beside it, as files."""
 
     answers: dict[str, str] = {}
     price_pence: Pence | None = None
+    commitments: dict[str, Decimal] = {}
 
 
 class BidOut(Schema):
@@ -29,6 +33,7 @@ class BidOut(Schema):
     answers: dict[str, str]
     price_pence: int | None
     documents: list[dict[str, Any]]
+    commitments: dict[str, Decimal]
 
     @classmethod
     def of(cls, bid: Bid, content: BidContent) -> BidOut:
@@ -40,6 +45,7 @@ class BidOut(Schema):
             answers=content.answers,
             price_pence=content.price_pence,
             documents=content.documents,
+            commitments={k: Decimal(v) for k, v in content.commitments.items()},
         )
 
 

@@ -18,11 +18,13 @@ from infuse.procurement.models import Bid, BidDocument, Challenge
 
 @dataclass
 class BidContent:
-    """What a bid says: the answers (by criterion id), the price, and its documents' names."""
+    """What a bid says: the answers (by criterion id), the price, its documents' names, and
+    the social value it promises (measure code → quantity, exact decimal text)."""
 
     answers: dict[str, str] = field(default_factory=dict)
     price_pence: int | None = None
     documents: list[dict[str, Any]] = field(default_factory=list)  # id, name, content_type
+    commitments: dict[str, str] = field(default_factory=dict)
 
     def to_bytes(self) -> bytes:
         return json.dumps(asdict(self), sort_keys=True).encode()
@@ -44,12 +46,6 @@ def unsealed(bid: Bid) -> BidContent:
     return BidContent.from_bytes(
         sealing.open_sealed(_data_key(bid.phase.challenge), bytes(bid.sealed), bid.label)
     )
-
-
-def sealed_price(bid: Bid) -> int:
-    """A bid's price, unsealed for the system's own use after opening (contract values and the
-    award notice, which makes the winners' prices public as any award notice does)."""
-    return int(unsealed(bid).price_pence or 0)
 
 
 def store_document(bid: Bid, document: BidDocument, data: bytes) -> str:

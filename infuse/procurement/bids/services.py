@@ -25,6 +25,7 @@ from infuse.procurement.bids.sealed import BidContent
 from infuse.procurement.challenges.services import MAX_DOCUMENT_BYTES, document_too_big
 from infuse.procurement.challenges.steps import announce_phase
 from infuse.procurement.models import Bid, BidDocument, Challenge, Criterion, Opening, Phase
+from infuse.procurement.social_value import services as social_value
 from infuse.procurement.suppliers.services import supplier_of, works_for
 from infuse.procurement.timetable import when
 
@@ -116,6 +117,7 @@ def save_bid(
     if not can(actor, "procurement.bid", phase.challenge):
         raise PermissionDenied()
     _checked_input(phase, bid_in)
+    commitments = social_value.checked_commitments(phase, bid_in.commitments)
     contents = [(upload, _read_document(upload)) for upload in documents]
     with transaction.atomic():
         _before_deadline(phase)
@@ -123,6 +125,7 @@ def save_bid(
         _before_deadline(phase)  # again, now that the row is ours: the clock may have moved
         content.answers = {k: v for k, v in bid_in.answers.items() if v.strip()}
         content.price_pence = bid_in.price_pence
+        content.commitments = commitments
         for upload, data in contents:
             _attach(bid, content, upload, data)
         bid.sealed = sealed.seal(bid, content)

@@ -22,6 +22,8 @@ from infuse.procurement.bids.forms import BidForm
 from infuse.procurement.bids.sealed import BidContent
 from infuse.procurement.challenges.services import phase_at
 from infuse.procurement.models import Bid, Criterion, Phase
+from infuse.procurement.social_value.queries import promises
+from infuse.procurement.social_value.services import offered_measures
 from infuse.procurement.suppliers.services import supplier_of
 
 
@@ -71,6 +73,7 @@ def bid(request: HttpRequest, slug: str, number: int) -> HttpResponse:
             "challenge": phase.challenge,
             "bid": own,
             "content": content,
+            "promises": promises(content.commitments),
             "open": phase.state == Phase.State.OPEN,
         },
     )
@@ -119,6 +122,8 @@ def bid_check(request: HttpRequest, slug: str, number: int) -> HttpResponse:
             "answers": [
                 {"criterion": c, "answer": content.answers.get(str(c.pk), "")} for c in criteria
             ],
+            "offered": offered_measures(phase),
+            "promises": promises(content.commitments),
             "problems": services.missing_from(own),
             "bid_url": _bid_url(phase),
             "submitted": own.submitted_at,

@@ -14,6 +14,7 @@ from infuse.core.forms import PoundsField, SchemaForm, ServiceFormSet, bilingual
 from infuse.core.models import Council, Organisation, Role, Theme, WellbeingGoal
 from infuse.core.permissions import is_programme_admin, memberships_of
 from infuse.datalab.catalogue import services as data
+from infuse.procurement import cpv
 from infuse.procurement.challenges.schemas import (
     ChallengeIn,
     CriterionIn,
@@ -33,7 +34,9 @@ def _checkboxes(label: Any) -> forms.MultipleChoiceField:
 
 class ChallengeForm(SchemaForm):
     schema = ChallengeIn
-    optional_fields = frozenset({"themes", "goals", "evidence_datasets", "evidence_indicators"})
+    optional_fields = frozenset(
+        {"themes", "goals", "evidence_datasets", "evidence_indicators", "cpv_codes"}
+    )
 
     title_en, title_cy = bilingual(_("Title"), max_length=200)
     summary_en, summary_cy = bilingual(
@@ -50,6 +53,15 @@ class ChallengeForm(SchemaForm):
     goals = _checkboxes(_("Well-being goals"))
     evidence_datasets = _checkboxes(_("Evidence: Data Lab datasets"))
     evidence_indicators = _checkboxes(_("Evidence: Data Lab indicators"))
+    cpv_codes = forms.CharField(
+        label=_("What it buys, as CPV codes"),
+        required=False,
+        help_text=_(
+            "Common Procurement Vocabulary codes, the main one first, separated by commas: for "
+            "example 72212000 for software development or 34144900 for electric vehicles. "
+            "Needed before the challenge is published."
+        ),
+    )
 
     def __init__(self, *args: Any, person: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -71,6 +83,16 @@ class ChallengeForm(SchemaForm):
         choice_field(self, "evidence_indicators").choices = [
             (i.slug, i.title) for i in data.visible_indicators(person)
         ]
+
+    def schema_data(self) -> dict[str, Any]:
+        return {
+            **self.cleaned_data,
+            "cpv_codes": cpv.split(self.cleaned_data.get("cpv_codes") or ""),
+        }
+
+    @staticmethod
+    def initial_from(value: Any) -> dict[str, Any]:
+        return {**value.model_dump(), "cpv_codes": ", ".join(value.cpv_codes)}
 
 
 NOON = dt.time(12, 0)

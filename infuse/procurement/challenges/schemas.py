@@ -26,6 +26,7 @@ class ChallengeIn(Schema):
     goals: list[str] = []
     evidence_datasets: list[str] = []  # Data Lab slugs
     evidence_indicators: list[str] = []
+    cpv_codes: list[str] = []  # what it buys: CPV codes ("72212000"), the main one first
 
     @classmethod
     def of(cls, challenge: Challenge) -> ChallengeIn:
@@ -43,6 +44,7 @@ class ChallengeIn(Schema):
             goals=list(challenge.goals.values_list("code", flat=True)),
             evidence_datasets=list(challenge.evidence_datasets.values_list("slug", flat=True)),
             evidence_indicators=list(challenge.evidence_indicators.values_list("slug", flat=True)),
+            cpv_codes=list(challenge.cpv_codes),
         )
 
 
@@ -169,6 +171,7 @@ class ChallengeOut(Schema):
     councils: list[str]
     themes: list[str]
     goals: list[str]
+    cpv_codes: list[str]
     published_at: datetime | None
     phases: list[PhaseOut]
 
@@ -186,6 +189,7 @@ class ChallengeOut(Schema):
             councils=sorted(challenge.councils.values_list("gss_code", flat=True)),
             themes=sorted(challenge.themes.values_list("code", flat=True)),
             goals=sorted(challenge.goals.values_list("code", flat=True)),
+            cpv_codes=list(challenge.cpv_codes),
             published_at=challenge.published_at,
             phases=[PhaseOut.of(phase) for phase in challenge.phases.all()],
         )

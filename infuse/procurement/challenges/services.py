@@ -23,7 +23,7 @@ from infuse.core.models import Council, Organisation, Person, Role, Theme, Wellb
 from infuse.core.permissions import can, is_programme_admin, is_region_member, memberships_of
 from infuse.core.slugs import unique_slug
 from infuse.datalab.catalogue import services as data
-from infuse.procurement import news, sealing
+from infuse.procurement import cpv, news, sealing
 from infuse.procurement.challenges.schemas import ChallengeIn, CriterionIn, DocumentIn, PhaseIn
 from infuse.procurement.challenges.steps import announce_phase
 from infuse.procurement.models import Challenge, Criterion, Document, Phase, PriceFormula
@@ -155,6 +155,7 @@ def _checked(actor: Person, challenge_in: ChallengeIn) -> Organisation:
 
 def _apply(challenge: Challenge, challenge_in: ChallengeIn, owner: Organisation) -> None:
     challenge.owner = owner
+    challenge.cpv_codes = cpv.checked_codes(challenge_in.cpv_codes)
     for name in ("title", "summary", "problem"):
         for language in ("en", "cy"):
             setattr(challenge, f"{name}_{language}", getattr(challenge_in, f"{name}_{language}"))
@@ -179,6 +180,7 @@ def _summary(challenge: Challenge) -> dict[str, Any]:
         "title_cy": challenge.title_cy,
         "owner": challenge.owner.slug,
         "councils": sorted(challenge.councils.values_list("gss_code", flat=True)),
+        "cpv_codes": list(challenge.cpv_codes),
         "published_at": challenge.published_at.isoformat() if challenge.published_at else None,
     }
 
@@ -454,6 +456,13 @@ def _publishing_problems(challenge: Challenge, phases: list[Phase]) -> list[Fiel
     if not challenge.title_cy or not (challenge.summary_cy or "").strip():
         problems.append(
             FieldProblem("title_cy", _("Give the title and summary in Welsh before publishing"))
+        )
+    if not challenge.cpv_codes:
+        problems.append(
+            FieldProblem(
+                "cpv_codes",
+                _("Give the CPV code of what the challenge buys: contract notices need it"),
+            )
         )
     for phase in phases:
         problems.extend(_phase_publishing_problems(phase))

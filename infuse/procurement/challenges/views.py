@@ -21,6 +21,7 @@ from infuse.core.files import Upload
 from infuse.core.models import Role
 from infuse.core.pages import ask_page, confirm_page, form_page
 from infuse.core.permissions import can, is_region_member, person_of, roles_of
+from infuse.procurement import cpv
 from infuse.procurement.challenges import deadlines, services
 from infuse.procurement.challenges.forms import (
     ChallengeForm,
@@ -38,6 +39,8 @@ from infuse.procurement.challenges.steps import (
     preparation_steps,
 )
 from infuse.procurement.models import Challenge, Phase
+from infuse.procurement.register import queries as register
+from infuse.procurement.social_value import queries as social_value
 from infuse.procurement.suppliers.services import supplier_of
 from infuse.procurement.timetable import when
 
@@ -139,6 +142,9 @@ def challenge(request: HttpRequest, slug: str) -> HttpResponse:
             if is_region_member(request.user) and (runs or not found.is_published)
             else None,
             "numbers": [n for n in Phase.Number.values if n not in numbers_used],
+            "cpv": [cpv.described(code) for code in found.cpv_codes],
+            "contracts": list(register.of_challenge(found)),
+            "social_value": social_value.by_goal(social_value.challenge_lines(found)),
         },
     )
 

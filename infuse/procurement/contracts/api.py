@@ -10,8 +10,15 @@ from infuse.core.api_auth import caller
 from infuse.core.lookups import find
 from infuse.core.schemas import PROBLEMS, Done
 from infuse.procurement.contracts import outcome_evaluation, services
-from infuse.procurement.contracts.schemas import ContractTermsIn, EvaluationIn, MilestoneIn
+from infuse.procurement.contracts.schemas import (
+    ContractTermsIn,
+    CpvIn,
+    EvaluationIn,
+    MilestoneIn,
+)
 from infuse.procurement.models import Award, Contract, Milestone
+from infuse.procurement.social_value import queries as social_value
+from infuse.procurement.social_value.schemas import LineOut
 
 router = Router()
 
@@ -46,6 +53,29 @@ def add_milestone(request: HttpRequest, pk: int, payload: MilestoneIn) -> Status
 def link_outcomes(request: HttpRequest, pk: int, payload: list[str]) -> Done:
     services.link_outcomes(actor=caller(request), contract=find(Contract, pk), indicators=payload)
     return Done(id=pk, status="linked")
+
+
+@router.put(
+    "/contracts/{pk}/cpv",
+    response={200: Done, **PROBLEMS},
+    summary="Say what a contract buys, as CPV codes (the main one first)",
+)
+def set_cpv(request: HttpRequest, pk: int, payload: CpvIn) -> Done:
+    actor = caller(request)
+    services.set_cpv(
+        actor=actor, contract=services.contract_for(actor=actor, pk=pk), codes=payload.codes
+    )
+    return Done(id=pk, status="classified")
+
+
+@router.get(
+    "/contracts/{pk}/social-value",
+    response={200: list[LineOut], **PROBLEMS},
+    summary="A contract's social value: each target promised, delivered and reported",
+)
+def contract_social_value(request: HttpRequest, pk: int) -> list[LineOut]:
+    found = services.contract_for(actor=caller(request), pk=pk)
+    return [social_value.line_out(line) for line in social_value.contract_lines(found)]
 
 
 @router.post(

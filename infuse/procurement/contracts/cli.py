@@ -11,6 +11,7 @@ from infuse.core.models import Person
 from infuse.procurement.contracts import services
 from infuse.procurement.contracts.schemas import ContractTermsIn, MilestoneIn
 from infuse.procurement.models import Award, Contract, Milestone
+from infuse.procurement.social_value import queries as social_value
 
 
 class ContractActions(Actions):
@@ -26,6 +27,11 @@ class ContractActions(Actions):
         milestone.add_argument("--title-cy", default="")
         milestone.add_argument("--due", type=dt.date.fromisoformat, required=True)
         milestone.add_argument("--amount-pence", type=int, required=True)
+        shown = action("social-value", "A contract's social value: promised and delivered.")
+        shown.add_argument("contract", type=int)
+        classify = action("contract-cpv", "Say what a contract buys, as CPV codes.")
+        classify.add_argument("contract", type=int)
+        classify.add_argument("codes", nargs="+", help="CPV codes, the main one first.")
         action("accept", "Accept a milestone's work.").add_argument("milestone", type=int)
         action("pay", "Pay an accepted milestone from the fund.").add_argument(
             "milestone", type=int
@@ -58,6 +64,17 @@ class ContractActions(Actions):
             ),
         )
         self.stdout.write(self.style.SUCCESS(f"Milestone {made.pk} added"))
+
+    def _social_value(self, actor: Any, options: dict[str, Any]) -> None:
+        found = services.contract_for(actor=actor, pk=options["contract"])
+        self.write_json(
+            [social_value.line_out(line) for line in social_value.contract_lines(found)]
+        )
+
+    def _contract_cpv(self, actor: Person, options: dict[str, Any]) -> None:
+        found = services.contract_for(actor=actor, pk=options["contract"])
+        services.set_cpv(actor=actor, contract=found, codes=options["codes"])
+        self.stdout.write(self.style.SUCCESS(", ".join(found.cpv_codes)))
 
     def _accept(self, actor: Person, options: dict[str, Any]) -> None:
         services.accept_milestone(actor=actor, milestone=find(Milestone, options["milestone"]))

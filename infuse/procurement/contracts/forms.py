@@ -10,7 +10,13 @@ from django.utils.translation import gettext_lazy as _
 from infuse.core.date_input import DateInputField
 from infuse.core.forms import PoundsField, SchemaForm, ServiceForm, bilingual, choice_field
 from infuse.datalab.catalogue import services as data
-from infuse.procurement.contracts.schemas import ContractTermsIn, EvaluationIn, MilestoneIn
+from infuse.procurement import cpv
+from infuse.procurement.contracts.schemas import (
+    ContractTermsIn,
+    CpvIn,
+    EvaluationIn,
+    MilestoneIn,
+)
 from infuse.procurement.models import Bid
 
 
@@ -48,6 +54,22 @@ class MilestoneForm(SchemaForm):
 
     def schema_data(self) -> dict[str, Any]:
         return {**self.cleaned_data, "amount_pence": int(self.cleaned_data.get("amount") or 0)}
+
+
+class CpvForm(SchemaForm):
+    schema = CpvIn
+
+    cpv_codes = forms.CharField(
+        label=_("CPV codes"),
+        help_text=_(
+            "What the contract buys, as Common Procurement Vocabulary codes, the main one "
+            "first, separated by commas: for example 72212000, 90700000."
+        ),
+        error_messages={"required": _("Enter at least one CPV code")},
+    )
+
+    def schema_data(self) -> dict[str, Any]:
+        return {"codes": cpv.split(self.cleaned_data.get("cpv_codes") or "")}
 
 
 class OutcomesForm(ServiceForm):

@@ -31,3 +31,9 @@ class EvaluationIn(Schema):
 
     indicator: str
     method: str = "did"
+
+
+class CpvIn(Schema):
+    """What a contract buys, as CPV codes ("72212000" or "72212000-4"), the main one first."""
+
+    codes: list[str]

@@ -20,13 +20,14 @@ from infuse.core.money import pounds
 from infuse.core.permissions import can
 from infuse.datalab.catalogue import services as data
 from infuse.fund import services as fund
-from infuse.procurement import timetable
-from infuse.procurement.bids.sealed import sealed_price
+from infuse.procurement import cpv, timetable
+from infuse.procurement.bids.sealed import unsealed
 from infuse.procurement.challenges.services import require_runs, runs
 from infuse.procurement.contracts.schemas import ContractTermsIn, MilestoneIn
 from infuse.procurement.contracts.steps import announce_contract
 from infuse.procurement.models import Award, Bid, Contract, Milestone
 from infuse.procurement.ocds import releases as ocds
+from infuse.procurement.social_value import services as social_value
 from infuse.procurement.suppliers.services import works_for
 
 
@@ -71,7 +72,8 @@ def confirm_award(
             raise Conflict(_("This award is not waiting for its standstill period to end."))
         contracts = []
         for bid, term in winners.values():
-            price = sealed_price(bid)
+            content = unsealed(bid)
+            price = int(content.price_pence or 0)
             contract = Contract.objects.create(
                 award=award,
                 bid=bid,
@@ -79,7 +81,9 @@ def confirm_award(
                 value_pence=price,
                 starts_on=term.starts_on,
                 ends_on=term.ends_on,
+                cpv_codes=list(award.phase.challenge.cpv_codes),
             )
+            social_value.make_kpis(contract, content.commitments)
             fund.commit(
                 actor=actor, contract=contract, purpose_id=award.phase_id, amount_pence=price
             )
@@ -191,6 +195,34 @@ def pay_milestone(
         contract = milestone.contract
         ocds.publish(contract.award.phase, ["implementation"], contract=contract)
     return payment
+
+
+def set_cpv(*, actor: Person, contract: Contract, codes: Sequence[str]) -> Contract:
+    """What the contract buys, as CPV codes (the main one first), published in its open data
+    and the contract register."""
+    require_runs(actor, contract.award.phase.challenge)
+    checked = cpv.checked_codes(codes)
+    if not checked:
+        raise InvalidInput(
+            problems=[
+                FieldProblem(
+                    "cpv_codes", _("Enter at least one CPV code: the main code of what it buys")
+                )
+            ]
+        )
+    with transaction.atomic():
+        before = list(contract.cpv_codes)
+        contract.cpv_codes = checked
+        contract.save(update_fields=["cpv_codes"])
+        ocds.publish(contract.award.phase, ["contractUpdate"], contract=contract)
+        audit.record_event(
+            actor=actor,
+            action="contract.cpv_changed",
+            obj=contract,
+            before={"cpv_codes": before},
+            after={"cpv_codes": checked},
+        )
+    return contract
 
 
 def link_outcomes(*, actor: Person, contract: Contract, indicators: Sequence[str]) -> Contract:

@@ -1,6 +1,6 @@
-"""A contract's steps, as its page's task list: milestones set, outcome measures linked, work
-accepted by the buyer, money paid by the fund manager, and the evaluation of whether the
-contract moved its indicators.
+"""A contract's steps, as its page's task list: milestones set, outcome measures linked, social
+value reported by the supplier, work accepted by the buyer, money paid by the fund manager, and
+the evaluation of whether the contract moved its indicators.
 
 Statuses come from the records. Accepting is the buyer's (the procurement officers who run the
 challenge); paying is the fund managers'; the page names them to the region's staff.
@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from infuse.core.asking import tell_who_is_next
 from infuse.core.links import english_path
 from infuse.core.permissions import can
-from infuse.core.tasklist import Step, TaskList, status_of
+from infuse.core.tasklist import Step, TaskList, Who, status_of
 from infuse.procurement.challenges.steps import Reader
 from infuse.procurement.models import Contract
 
@@ -54,6 +54,34 @@ def _payment_step(reader: Reader, milestones: list[Any], page: str) -> Step:
     )
 
 
+def _social_value_step(contract: Contract, milestones: list[Any], page: str) -> Step | None:
+    """The supplier's reports against the social value targets (none without targets)."""
+    targets = contract.kpis.count()
+    if not targets:
+        return None
+    reported = {
+        m for m in contract.kpis.values_list("reports__milestone", flat=True) if m is not None
+    }
+    count = sum(1 for m in milestones if m.pk in reported)
+    return Step(
+        "social_value",
+        _("Report the social value delivered at each milestone"),
+        status_of(
+            done=bool(milestones) and count == len(milestones),
+            started=bool(count),
+            ready=bool(milestones),
+        ),
+        who=Who(contract.supplier.name),
+        hint=_("%(count)s of %(total)s milestones reported.")
+        % {"count": count, "total": len(milestones)}
+        if milestones
+        else _("Set the milestones first."),
+        url=f"{page}#social-value",
+        # Payment does not wait on it: the buyer weighs the report when accepting the work.
+        optional=True,
+    )
+
+
 def contract_steps(person: Any, contract: Contract) -> TaskList:
     """The contract's task list as ``person`` sees it."""
     # Who can act, worked out once for every step (the programme team is read once too).
@@ -66,6 +94,7 @@ def contract_steps(person: Any, contract: Contract) -> TaskList:
     linked = contract.outcome_indicators.exists()
     started = contract.starts_on <= timezone.localdate()
     evaluated = contract.evaluations.exists()
+    social_value = _social_value_step(contract, milestones, page)
     return TaskList(
         (
             Step(
@@ -84,6 +113,7 @@ def contract_steps(person: Any, contract: Contract) -> TaskList:
                 url=f"{page}#outcome-measures" if buyer else "",
                 yours=buyer and not linked,
             ),
+            *([social_value] if social_value else []),
             Step(
                 "accept",
                 _("Accept the work of each milestone"),

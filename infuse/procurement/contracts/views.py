@@ -20,10 +20,12 @@ from infuse.core.money import pounds
 from infuse.core.pages import ask_page, confirm_page, form_page
 from infuse.core.permissions import can, is_region_member, person_of
 from infuse.fund import services as fund
+from infuse.procurement import cpv
 from infuse.procurement.challenges.services import phase_at, require_runs, runs
 from infuse.procurement.contracts import outcome_evaluation, outcome_words, services
 from infuse.procurement.contracts.forms import (
     ContractTermsForm,
+    CpvForm,
     EvaluationForm,
     MilestoneForm,
     OutcomesForm,
@@ -32,6 +34,10 @@ from infuse.procurement.contracts.steps import contract_steps
 from infuse.procurement.evaluation import services as evaluation
 from infuse.procurement.evaluation.forms import AwardCancelForm, AwardForm
 from infuse.procurement.models import Award, Contract, Milestone, Phase
+from infuse.procurement.social_value import queries as social_value
+from infuse.procurement.social_value.quantities import shown
+from infuse.procurement.social_value.services import reports_at
+from infuse.procurement.suppliers.services import works_for
 
 
 def _award_url(phase: Phase) -> str:
@@ -162,6 +168,11 @@ def _contract_context(request: HttpRequest, found: Contract) -> dict[str, Any]:
             for e in outcome_evaluation.latest_runs(found)
         ],
         "tasks": contract_steps(person, found) if is_region_member(person) else None,
+        "social_value": social_value.by_goal(social_value.contract_lines(found)),
+        "reports": social_value.milestone_reports(found),
+        "reports_social_value": works_for(person, found.supplier_id) and found.kpis.exists(),
+        "cpv": [cpv.described(code) for code in found.cpv_codes],
+        "cpv_form": CpvForm(initial={"cpv_codes": ", ".join(found.cpv_codes)}),
     }
 
 
@@ -214,6 +225,25 @@ def contract_outcomes(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def contract_cpv(request: HttpRequest, pk: int) -> HttpResponse:
+    person = person_of(request)
+    found = services.contract_for(actor=person, pk=pk)
+    return form_page(
+        request,
+        CpvForm(request.POST),
+        template="procurement/contract.html",
+        save=lambda form: services.set_cpv(
+            actor=person, contract=found, codes=form.to_schema().codes
+        ),
+        success=_("CPV codes saved: the contract register and open data show them."),
+        then=_contract_url(found) + "#what-it-buys",
+        context=lambda: _contract_context(request, found),
+        form_name="cpv_form",
+    )
+
+
+@login_required
+@require_POST
 def contract_evaluate(request: HttpRequest, pk: int) -> HttpResponse:
     """Queue the evaluation of an outcome indicator; the contract's page shows its answer."""
     person = person_of(request)
@@ -241,6 +271,30 @@ def _milestone(request: HttpRequest, pk: int) -> Milestone:
     return milestone
 
 
+def _social_value_consequences(milestone: Milestone) -> list[str]:
+    """What accepting the work makes of the social value reported for it."""
+    if not milestone.contract.kpis.exists():
+        return []
+    reported = [r for r in reports_at(milestone) if r.delivered > 0]
+    if not reported:
+        return [
+            gettext(
+                "Nothing was reported against the contract's social value targets for this "
+                "milestone: it adds nothing to what was delivered."
+            )
+        ]
+    return [
+        gettext("The social value reported for it counts as delivered: %(lines)s.")
+        % {
+            "lines": "; ".join(
+                f"{r.kpi.measure.title} {shown(r.delivered, r.kpi.measure.unit)} "
+                f"({r.kpi.measure.get_unit_display()})"
+                for r in reported
+            )
+        }
+    ]
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def milestone_accept(request: HttpRequest, pk: int) -> HttpResponse:
@@ -253,6 +307,7 @@ def milestone_accept(request: HttpRequest, pk: int) -> HttpResponse:
         title=_("Accept the work of ‘%(milestone)s’?") % {"milestone": milestone.title},
         consequences=[
             _("The milestone is recorded as delivered to the standard the contract sets."),
+            *_social_value_consequences(milestone),
             _("The fund managers can then pay %(amount)s to %(supplier)s.")
             % {"amount": pounds(milestone.amount_pence), "supplier": milestone.contract.supplier},
         ],

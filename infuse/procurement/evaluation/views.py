@@ -32,6 +32,7 @@ from infuse.procurement.evaluation.forms import (
 )
 from infuse.procurement.evaluation.tables import EvaluationTable
 from infuse.procurement.models import Bid, ConflictDeclaration, Criterion, Phase, Score
+from infuse.procurement.social_value.queries import promises
 
 
 def _evaluation_url(phase: Phase) -> str:
@@ -171,6 +172,7 @@ def _evaluate_context(person: Person, found: Bid, sheet: _Sheet) -> dict[str, An
         "scores_form": sheet.form(),
         "content": content,
         "answers": [(c, answers.get(str(c.pk), "")) for c in sheet.criteria],
+        "promises": promises(content.commitments) if content else [],
         "submitted": any(s.submitted_at for s in sheet.mine.values()),
         "seen": services.visible_scores(actor=person, bid=found)
         .select_related("criterion", "evaluator")

@@ -25,6 +25,9 @@ from infuse.procurement.models.redflags import FlagReview as FlagReview
 from infuse.procurement.models.redflags import ImportedRelease as ImportedRelease
 from infuse.procurement.models.redflags import ProcessSupplier as ProcessSupplier
 from infuse.procurement.models.redflags import RedFlag as RedFlag
+from infuse.procurement.models.social_value import ContractKPI as ContractKPI
+from infuse.procurement.models.social_value import KPIReport as KPIReport
+from infuse.procurement.models.social_value import SocialValueMeasure as SocialValueMeasure
 from infuse.procurement.models.spend import ExpenseType as ExpenseType
 from infuse.procurement.models.spend import Payment as Payment
 from infuse.procurement.models.spend import ResolvedSupplier as ResolvedSupplier
@@ -57,6 +60,8 @@ class Challenge(models.Model):
     evidence_indicators = models.ManyToManyField(
         "datalab.Indicator", blank=True, related_name="cited_by_challenges"
     )
+    # What is bought, as CPV codes (eight digits, the main code first): see procurement/cpv.py.
+    cpv_codes = models.JSONField(_("CPV codes"), default=list, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
     # The challenge's bid key, wrapped by the master key ``key_id`` (procurement/sealing.py).
     wrapped_key = models.BinaryField()
@@ -547,6 +552,8 @@ class Contract(models.Model):
     ends_on = models.DateField()
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
     signed_at = models.DateTimeField(default=timezone.now)
+    # The challenge's CPV codes when the contract was made, changed if the work differs.
+    cpv_codes = models.JSONField(_("CPV codes"), default=list, blank=True)
     # Where its results flow back into the evidence.
     outcome_indicators = models.ManyToManyField(
         "datalab.Indicator", blank=True, related_name="reporting_contracts"

@@ -8,6 +8,11 @@ the award is decided (pending, in standstill); ``awardUpdate`` + ``contract`` wh
 confirmed; ``contractUpdate`` when a milestone is added; ``implementation`` when one is paid.
 Who won, and at what price, is published when the award is confirmed, not while it is pending
 (a pending award can be cancelled, and its would-be winners would then be losing bidders).
+What is bought is published as items classified by CPV code (the challenge's in the tender,
+the contract's in the contract). Social value uses the OCDS metrics extension: the contract's
+KPIs as ``agreedMetrics`` (the winning bid's promises), what was delivered as
+``implementation.metrics``, one observation per accepted milestone (the supplier's evidence,
+which may name people, is not published).
 The compiled release follows the OCDS merge routine (objects merged key by key, arrays of
 objects with ``id`` merged by ``id``, other arrays replaced, later releases winning); the tests
 check it against the Open Contracting Partnership's reference implementation, ``ocdsmerge``.
@@ -21,12 +26,25 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from infuse.fund.services import payments_for
-from infuse.procurement.models import Award, Contract, Milestone, Phase, Release
+from infuse.procurement import cpv
+from infuse.procurement.models import (
+    Award,
+    Contract,
+    ContractKPI,
+    KPIReport,
+    Milestone,
+    Phase,
+    Release,
+)
 
 VERSION = "1.1"
+METRICS = (
+    "https://raw.githubusercontent.com/open-contracting-extensions/ocds_metrics_extension/"
+    "master/extension.json"
+)
 LICENCE = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
 CATEGORY = {1: "services", 2: "services", 3: "services"}
 
@@ -82,6 +100,76 @@ def _supplier(organisation: Any, roles: Sequence[str]) -> dict[str, Any]:
     return party
 
 
+def _classification(code: str) -> dict[str, Any]:
+    return {"scheme": "CPV", "id": code, "description": cpv.english(code) or None}
+
+
+def _items(codes: Sequence[str], description: str) -> list[dict[str, Any]]:
+    """What is bought, as one item: its main CPV code and the others as additional ones."""
+    if not codes:
+        return []
+    return [
+        {
+            "id": "1",
+            "description": description,
+            "classification": _classification(codes[0]),
+            "additionalClassifications": [_classification(code) for code in codes[1:]],
+        }
+    ]
+
+
+def _unit(kpi: ContractKPI) -> dict[str, str]:
+    with translation.override("en"):
+        return {"name": str(kpi.measure.get_unit_display())}
+
+
+def _agreed_metric(kpi: ContractKPI) -> dict[str, Any]:
+    """A KPI as the metrics extension writes a target agreed in the contract."""
+    measure = kpi.measure
+    return {
+        "id": measure.code,
+        "title": measure.title_en,
+        "description": f"{measure.description_en} Well-being goal: {measure.goal.name_en}.",
+        "observations": [
+            {
+                "id": f"{measure.code}-target",
+                "measure": float(kpi.target),
+                "unit": _unit(kpi),
+                "dimensions": {"wellbeingGoal": measure.goal.code},
+            }
+        ],
+    }
+
+
+def _delivered_metrics(contract: Contract) -> list[dict[str, Any]]:
+    """What was delivered on each KPI, one observation per milestone the buyer accepted."""
+    reports = (
+        KPIReport.objects.filter(kpi__contract=contract, milestone__accepted_at__isnull=False)
+        .select_related("kpi__measure__goal", "milestone")
+        .order_by("kpi__pk", "milestone__due_on", "milestone__pk")
+    )
+    metrics: dict[int, dict[str, Any]] = {}
+    for report in reports:
+        kpi, milestone = report.kpi, report.milestone
+        metric = metrics.setdefault(
+            kpi.pk, {"id": kpi.measure.code, "title": kpi.measure.title_en, "observations": []}
+        )
+        metric["observations"].append(
+            {
+                "id": f"{kpi.measure.code}-milestone-{milestone.pk}",
+                "measure": float(report.delivered),
+                "unit": _unit(kpi),
+                "period": {"endDate": _when(milestone.accepted_at)},  # type: ignore[arg-type]
+                "dimensions": {"wellbeingGoal": kpi.measure.goal.code},
+                "relatedImplementationMilestone": {
+                    "id": str(milestone.pk),
+                    "title": milestone.title_en,
+                },
+            }
+        )
+    return list(metrics.values())
+
+
 def _tender(phase: Phase) -> dict[str, Any]:
     challenge = phase.challenge
     return {
@@ -98,6 +186,7 @@ def _tender(phase: Phase) -> dict[str, Any]:
         "awardCriteriaDetails": "; ".join(
             f"{c.title_en} {c.weight}%" for c in phase.criteria.all()
         ),
+        "items": _items(challenge.cpv_codes, challenge.title_en),
         "submissionMethod": ["electronicSubmission"],
         "tenderPeriod": {
             "startDate": _when(phase.opens_at),
@@ -169,7 +258,11 @@ def _contract(contract: Contract) -> dict[str, Any]:
         "period": {"startDate": _when(contract.starts_on), "endDate": _when(contract.ends_on)},
         "value": _money(contract.value_pence),
         "dateSigned": _when(contract.signed_at),
+        "items": _items(contract.cpv_codes, contract.award.phase.challenge.title_en),
         "milestones": [_milestone(m) for m in contract.milestones.all()],
+        "agreedMetrics": [
+            _agreed_metric(kpi) for kpi in contract.kpis.select_related("measure__goal")
+        ],
     }
 
 
@@ -272,7 +365,10 @@ def build(
                 "id": f"{phase.ocid}-contract-{contract.pk}",
                 "awardID": f"{phase.ocid}-award-{contract.award_id}",
                 "milestones": [_milestone(m) for m in contract.milestones.all()],
-                "implementation": {"transactions": _transactions(contract)},
+                "implementation": {
+                    "transactions": _transactions(contract),
+                    "metrics": _delivered_metrics(contract),
+                },
             }
         ]
     return release
@@ -332,6 +428,7 @@ def _package(uri: str) -> dict[str, Any]:
         "publishedDate": _when(timezone.now()),
         "publisher": _publisher(),
         "license": LICENCE,
+        "extensions": [METRICS],
     }
 
 

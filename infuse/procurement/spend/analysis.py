@@ -16,8 +16,8 @@ from typing import Any
 from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
+from infuse.procurement import cpv
 from infuse.procurement.models import Payment, ResolvedSupplier, SpendDataset
-from infuse.procurement.spend import categories
 from infuse.procurement.spend.concentration import Concentration, concentration
 
 
@@ -57,7 +57,7 @@ def by_buyer(payments: QuerySet[Payment]) -> list[Total]:
 
 
 def category_label(digits: str) -> str:
-    division = categories.BY_DIGITS.get(digits or "")
+    division = cpv.BY_DIGITS.get(digits or "")
     return str(division.name) if division else ""
 
 

@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from infuse.core.forms import SchemaForm
-from infuse.procurement.spend import categories
+from infuse.procurement import cpv
 from infuse.procurement.spend.schemas import CategoryIn, SpendMappingIn, SupplierFactsIn
 
 _MAPPED: dict[str, tuple[Any, Any]] = {
@@ -113,7 +113,7 @@ class CategoryForm(SchemaForm):
         assert isinstance(choice, forms.ChoiceField)
         choice.choices = [
             ("", _("Not mapped: not something bought (pay, grants to people)")),
-            *((d.digits, d.name) for d in categories.DIVISIONS),
+            *((d.digits, d.name) for d in cpv.DIVISIONS),
         ]
 
     def schema_data(self) -> dict[str, Any]:

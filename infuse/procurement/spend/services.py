@@ -20,6 +20,7 @@ from infuse.core.models import Person, TaskProgress
 from infuse.core.money import pounds
 from infuse.core.permissions import can
 from infuse.core.progress import enqueue_tracked
+from infuse.procurement import cpv
 from infuse.procurement.challenges import services as challenges
 from infuse.procurement.challenges.schemas import ChallengeIn
 from infuse.procurement.models import (
@@ -30,7 +31,7 @@ from infuse.procurement.models import (
     SupplierMatch,
     SupplierSpelling,
 )
-from infuse.procurement.spend import analysis, categories
+from infuse.procurement.spend import analysis
 from infuse.procurement.spend.analysis import Opportunity
 from infuse.procurement.spend.queries import (
     FIELD_NAMES,
@@ -362,7 +363,7 @@ def set_category(*, actor: Person, pk: int, category_in: CategoryIn) -> ExpenseT
     """Map an expense type to a CPV division (confirmed), or leave it unmapped."""
     _resolving(actor)
     division = category_in.division.strip()
-    if division and division not in categories.BY_DIGITS:
+    if division and division not in cpv.BY_DIGITS:
         raise InvalidInput(
             problems=[
                 FieldProblem(

@@ -6,6 +6,7 @@ from typing import Any
 
 from ninja import Schema
 
+from infuse.procurement.social_value.schemas import LineOut
 from infuse.region.work import Work
 
 
@@ -103,3 +104,5 @@ class OverviewOut(Schema):
     term: TermOut
     work: WorkOut
     national_indicators: list[NationalOut] = []
+    # A goal's social value in the region's contracts: each measure promised and delivered.
+    social_value: list[LineOut] = []

@@ -11,6 +11,8 @@ from django.db.models import Q
 from infuse.core.errors import NotFound
 from infuse.core.models import NationalIndicator, NationalMilestone, Theme, WellbeingGoal
 from infuse.datalab.catalogue.services import visible_indicators
+from infuse.procurement.register import queries as register
+from infuse.procurement.social_value import queries as social_value
 from infuse.region.work import CODE, Work, work_for
 
 Kind = Literal["goal", "theme"]
@@ -33,6 +35,8 @@ class Overview:
     term: Any
     work: Work
     national: list[NationalLine] = field(default_factory=list)
+    # Social value promised in contracts for the goal, against what was delivered.
+    social_value: list[Any] = field(default_factory=list)
 
     @property
     def analysed(self) -> int:
@@ -55,7 +59,10 @@ def overview(*, actor: Any, kind: Kind, code: str) -> Overview:
         raise NotFound()
     tag = Q(goals=term) if kind == "goal" else Q(themes=term)
     work = work_for(actor, indicators=tag, experiments=tag, challenges=tag, datasets=tag)
-    return Overview(kind, term, work, _national(actor, term) if kind == "goal" else [])
+    if kind == "theme":
+        return Overview(kind, term, work)
+    delivered = social_value.lines_for(register.public_contracts(), goal=term)
+    return Overview(kind, term, work, _national(actor, term), delivered)
 
 
 def _national(actor: Any, goal: WellbeingGoal) -> list[NationalLine]:

@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from infuse.procurement.social_value.queries import by_goal
 from infuse.region.goals import services
 
 
@@ -29,5 +30,10 @@ def _page(request: HttpRequest, kind: services.Kind, code: str) -> HttpResponse:
     return render(
         request,
         "region/goal.html",
-        {"overview": overview, "work": overview.work, "terms": services.terms()},
+        {
+            "overview": overview,
+            "work": overview.work,
+            "terms": services.terms(),
+            "social_value_groups": by_goal(overview.social_value),
+        },
     )

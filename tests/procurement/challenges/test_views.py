@@ -41,6 +41,7 @@ def test_a_buyer_builds_and_publishes_a_challenge(buyer):
             "councils": ["W06000022"],
             "themes": ["decarbonisation"],
             "goals": ["globally-responsible"],
+            "cpv_codes": "34993000",
         },
     )
     assert made.status_code == 302

@@ -19,6 +19,8 @@ from infuse.procurement.contracts import services as contracting
 from infuse.procurement.contracts.schemas import ContractTermsIn, MilestoneIn
 from infuse.procurement.evaluation import services as evaluation
 from infuse.procurement.evaluation.schemas import AwardCancelIn, AwardIn, ModerationIn, PanelIn
+from infuse.procurement.social_value import services as social_value
+from infuse.procurement.social_value.schemas import ReportIn, ReportLineIn
 from tests.procurement.flows import POUND, bids_in, open_bids, score_all
 
 pytestmark = pytest.mark.django_db
@@ -187,3 +189,61 @@ def test_a_cancelled_award_never_names_its_would_be_winner(
         assert "70000" not in text.replace(".", "")
     record = json.loads(cancelled)["records"][0]["compiledRelease"]
     assert record["awards"][0]["status"] == "cancelled" and "suppliers" not in record["awards"][0]
+
+
+# The metrics extension's Metric, as its release-schema.json defines it (the fields used here):
+# the published KPIs and results are checked against it, as the core schema ignores them.
+OBSERVATION = {
+    "type": "object",
+    "required": ["id"],
+    "properties": {
+        "id": {"type": "string", "minLength": 1},
+        "measure": {"type": ["string", "number"]},
+        "unit": {"type": "object", "properties": {"name": {"type": "string"}}},
+        "dimensions": {"type": "object", "additionalProperties": {"type": "string"}},
+        "period": {"type": "object", "properties": {"endDate": {"type": "string"}}},
+        "relatedImplementationMilestone": {"type": "object", "required": ["id"]},
+    },
+}
+METRIC = {
+    "type": "object",
+    "required": ["id"],
+    "properties": {
+        "id": {"type": "string", "minLength": 1},
+        "title": {"type": "string"},
+        "observations": {"type": "array", "minItems": 1, "items": OBSERVATION},
+    },
+}
+
+
+def test_social_value_and_cpv_codes_are_published_as_the_standard_and_its_extension_say(promised):
+    milestone = promised.milestones[0]
+    social_value.report_delivery(
+        actor=promised.winner,
+        milestone=milestone,
+        report_in=ReportIn(
+            lines=[ReportLineIn(measure="local-jobs", delivered="1.5", evidence="Payroll")]
+        ),
+    )
+    contracting.accept_milestone(actor=promised.buyer, milestone=milestone)
+    releases = Client().get("/api/v1/procurement/ocds/releases").json()
+    assert _errors(_validator("release-package-schema.json"), releases) == []
+    assert releases["extensions"] == [
+        "https://raw.githubusercontent.com/open-contracting-extensions/ocds_metrics_extension/"
+        "master/extension.json"
+    ]
+    records = Client().get(f"/api/v1/procurement/ocds/{promised.phase.ocid}/record").json()
+    compiled = records["records"][0]["compiledRelease"]
+    (item,) = compiled["tender"]["items"]
+    assert item["classification"] == {"scheme": "CPV", "id": "34144900"}
+    (contract,) = compiled["contracts"]
+    metric_check = Draft4Validator(METRIC)
+    agreed = {m["id"]: m for m in contract["agreedMetrics"]}
+    assert set(agreed) == {"local-jobs", "apprenticeship-weeks", "local-supply-chain"}
+    assert agreed["local-jobs"]["observations"][0]["measure"] == 2.5
+    assert agreed["local-jobs"]["observations"][0]["dimensions"] == {"wellbeingGoal": "prosperous"}
+    (delivered,) = contract["implementation"]["metrics"]
+    assert delivered["observations"][0]["measure"] == 1.5
+    for metric in [*agreed.values(), delivered]:
+        assert list(metric_check.iter_errors(metric)) == []
+    assert "Payroll" not in json.dumps(records)

@@ -15,6 +15,8 @@ from infuse.procurement.evaluation.cli import EvaluationActions
 from infuse.procurement.ocds.cli import OcdsActions
 from infuse.procurement.questions.cli import QuestionActions
 from infuse.procurement.redflags.cli import FlagActions
+from infuse.procurement.register.cli import RegisterActions
+from infuse.procurement.social_value.cli import SocialValueActions
 from infuse.procurement.spend.cli import SpendActions
 
 
@@ -24,6 +26,8 @@ class Command(
     BidActions,
     EvaluationActions,
     ContractActions,
+    SocialValueActions,
+    RegisterActions,
     OcdsActions,
     SpendActions,
     FlagActions,
@@ -32,8 +36,8 @@ class Command(
     help = (
         "Procurement Lab: list, show, create, publish, questions, ask, answer, "
         "bid, open, panel, declare, score, moderate, ranking, award, confirm, milestone, accept, "
-        "pay, feedback, ocds, new-key, rotate-keys, spend-map, spend, spend-matches, "
-        "spend-decide, spend-merge, spend-split, spend-category, spend-draft, ocds-import, "
-        "flags "
+        "pay, contract-cpv, social-value, report-social-value, register, feedback, ocds, "
+        "new-key, rotate-keys, spend-map, spend, spend-matches, spend-decide, spend-merge, "
+        "spend-split, spend-category, spend-draft, ocds-import, flags "
         "(`infuse procurement ACTION --help` for each)."
     )

@@ -1,0 +1,58 @@
+"""Input and output of social value: a supplier's report at a milestone, the measures, and
+promised against delivered (quantities as decimals in the measure's unit; money in pounds)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from ninja import Schema
+
+from infuse.procurement.models import SocialValueMeasure
+
+
+class ReportLineIn(Schema):
+    """What was delivered on one of the contract's KPIs (by the measure's code) in the work of
+    the milestone, and how it can be checked (needed when more than 0 was delivered)."""
+
+    measure: str
+    delivered: Decimal
+    evidence: str = ""
+
+
+class ReportIn(Schema):
+    lines: list[ReportLineIn]
+
+
+class MeasureOut(Schema):
+    code: str
+    title_en: str
+    title_cy: str | None
+    description_en: str
+    description_cy: str | None
+    unit: str
+    goal: str
+
+    @classmethod
+    def of(cls, measure: SocialValueMeasure) -> MeasureOut:
+        return cls(
+            code=measure.code,
+            title_en=measure.title_en,
+            title_cy=measure.title_cy,
+            description_en=measure.description_en,
+            description_cy=measure.description_cy,
+            unit=measure.unit,
+            goal=measure.goal.code,
+        )
+
+
+class LineOut(Schema):
+    """One measure's promise and delivery: ``delivered`` counts milestones the buyer accepted;
+    ``reported`` what the supplier reported at milestones not yet accepted."""
+
+    measure: str
+    goal: str
+    unit: str
+    promised: Decimal
+    delivered: Decimal
+    reported: Decimal
+    contracts: int
