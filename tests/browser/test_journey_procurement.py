@@ -52,6 +52,7 @@ def test_the_procurement_officer_writes_and_publishes_a_challenge(
     j.page.get_by_label(newport.name_cy if language == "cy" else "Newport", exact=True).check()
     theme = Theme.objects.get(code="transforming-communities")
     j.page.get_by_label(theme.name_cy if language == "cy" else theme.name_en).check()
+    j.fill(j.t("What it buys, as CPV codes"), "34993000")
     j.button(j.t("Add the challenge"))
     j.link(j.t("Add phase %(number)s", number="1"))
     j.fill(j.t("Budget, in pounds"), "£20,000")

@@ -544,6 +544,32 @@ MATRIX: dict[str, tuple[str, str, dict | None, dict[str, int]]] = {
         signed_in(302, 404),
     ),
     "procurement:contract": ("get", "/procurement/contracts/999999/", None, signed_in(302, 404)),
+    "procurement:contract_cpv": (
+        "post",
+        "/procurement/contracts/999999/cpv/",
+        None,
+        signed_in(302, 404),
+    ),
+    "procurement:milestone_social_value": (
+        "get",
+        "/procurement/milestones/999999/social-value/",
+        None,
+        signed_in(302, 404),
+    ),
+    # The contract register is public, as councils publish theirs.
+    "procurement:register_list": ("get", "/procurement/contracts/register/", None, everyone(200)),
+    "procurement:register_download": (
+        "get",
+        "/procurement/contracts/register/download.csv",
+        None,
+        everyone(200),
+    ),
+    "procurement:register_entry": (
+        "get",
+        "/procurement/contracts/register/999999/",
+        None,
+        everyone(404),
+    ),
     "procurement:contract_ask": (
         "post",
         "/procurement/contracts/999999/ask-them/",
@@ -1080,6 +1106,43 @@ MATRIX: dict[str, tuple[str, str, dict | None, dict[str, int]]] = {
         "/api/v1/procurement/milestones/999999/payment",
         None,
         signed_in(401, 404),
+    ),
+    "api:set_cpv": (
+        "put",
+        "/api/v1/procurement/contracts/999999/cpv",
+        {"codes": ["72000000"]},
+        signed_in(401, 404),
+    ),
+    "api:contract_social_value": (
+        "get",
+        "/api/v1/procurement/contracts/999999/social-value",
+        None,
+        signed_in(401, 404),
+    ),
+    "api:report_social_value": (
+        "put",
+        "/api/v1/procurement/milestones/999999/social-value",
+        {"lines": []},
+        signed_in(401, 404),
+    ),
+    "api:social_value_measures": (
+        "get",
+        "/api/v1/procurement/social-value/measures",
+        None,
+        everyone(200),
+    ),
+    "api:contract_register": ("get", "/api/v1/procurement/register", None, everyone(200)),
+    "api:contract_register_file": (
+        "get",
+        "/api/v1/procurement/register/download.csv",
+        None,
+        everyone(200),
+    ),
+    "api:contract_register_entry": (
+        "get",
+        "/api/v1/procurement/register/999999",
+        None,
+        everyone(404),
     ),
     "api:list_allocations": ("get", "/api/v1/fund/allocations", None, REGION_READS),
     "api:allocate": (

@@ -32,7 +32,10 @@ class QuantityField(forms.CharField):
         except ValueError:
             example = "£3,000" if self.unit == SocialValueMeasure.Unit.POUNDS else "12 or 1,200.5"
             raise forms.ValidationError(
-                gettext("Enter a number of 0 or more for ‘%(label)s’, like %(example)s")
+                gettext(
+                    "Enter a number of 0 or more, with at most two decimals, for ‘%(label)s’, "
+                    "like %(example)s"
+                )
                 % {"label": self.label, "example": example},
                 code="invalid",
             ) from None

@@ -12,17 +12,18 @@ from infuse.procurement.models import SocialValueMeasure
 
 # The largest quantity a KPI column holds (14 digits, 2 of them decimals).
 MAXIMUM = Decimal("999999999999.99")
-_TYPED = re.compile(r"£?\d+(\.\d+)?")
+# Thousands grouped by commas or spaces, in threes ("1,200", "1 200"): "1,5" is not 1.5 or 15.
+_TYPED = re.compile(r"£?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?")
 
 
 def quantity_of(text: object) -> Decimal:
     """A quantity from what a person typed (commas, spaces and a leading £ allowed); raises
     ``ValueError`` for anything that is not a number from 0 with at most two decimals."""
-    cleaned = re.sub(r"[\s,\u00a0]", "", str(text))
+    cleaned = re.sub(r"(?<=\d)[ \u00a0](?=\d)", ",", str(text).strip()).replace("£ ", "£")
     if not _TYPED.fullmatch(cleaned):
         raise ValueError(text)
     try:
-        found = Decimal(cleaned.lstrip("£"))
+        found = Decimal(cleaned.lstrip("£").replace(",", ""))
     except InvalidOperation as error:
         raise ValueError(text) from error
     if found != found.quantize(Decimal("0.01")) or found > MAXIMUM:

@@ -24,6 +24,7 @@ from infuse.procurement.models import (
 )
 from infuse.procurement.register.queries import public_contracts
 from infuse.procurement.social_value import queries, services
+from infuse.procurement.social_value.quantities import quantity_of
 from infuse.procurement.social_value.schemas import ReportIn, ReportLineIn
 from tests.procurement.flows import WINNER
 
@@ -45,6 +46,20 @@ def _report(**delivered: str) -> ReportIn:
 
 def _line(contract: Contract, code: str) -> queries.Line:
     return next(line for line in queries.contract_lines(contract) if line.measure.code == code)
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [("1,200", "1200"), ("1 200", "1200"), ("£3,000.50", "3000.50"), ("12.5", "12.5"), ("0", "0")],
+)
+def test_a_quantity_is_read_as_people_type_it(typed, read):
+    assert quantity_of(typed) == Decimal(read)
+
+
+@pytest.mark.parametrize("typed", ["1,5", "12,00", "-1", "1.234", "1e3", "two", ""])
+def test_what_is_not_a_quantity_is_refused_not_guessed(typed):
+    with pytest.raises(ValueError):
+        quantity_of(typed)
 
 
 def test_a_phase_offers_the_measures_of_its_social_value_goals_and_none_without_one(
