@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from infuse.core.downloads import attachment
 from infuse.core.errors import PermissionDenied
 from infuse.core.pages import form_page
 from infuse.core.permissions import can, person_of
@@ -46,8 +47,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 def _csv(portfolio: dict[str, list[services.PortfolioRow]]) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="challenge-fund-portfolio.csv"'
+    response = attachment("", "text/csv; charset=utf-8", "challenge-fund-portfolio.csv")
     writer = defused_csv.writer(response)
     writer.writerow(
         ["group", "key", "name_en", "name_cy", "allocated_pence", "committed_pence", "paid_pence"]

@@ -15,6 +15,7 @@ from infuse.adaption.decisions.forms import DecisionForm, ScaleUpForm
 from infuse.adaption.models import Experiment
 from infuse.adaption.registry.services import get_experiment
 from infuse.adaption.registry.views import posted, team_page
+from infuse.core.downloads import attachment
 from infuse.core.pages import form_page
 
 EVIDENCE_REASONS = {
@@ -87,6 +88,5 @@ def experiment_report_pdf(request: HttpRequest, slug: str) -> HttpResponse:
     """The same report as a tagged PDF (PDF/UA-1), in the page's language."""
     experiment = get_experiment(actor=request.user, slug=slug)
     pdf = report.report_pdf(request.user, experiment, base_url=request.build_absolute_uri("/"))
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{experiment.slug}-report.pdf"'
+    response = attachment(pdf, "application/pdf", f"{experiment.slug}-report.pdf")
     return response

@@ -18,6 +18,7 @@ from infuse.adaption.randomisation import services
 from infuse.adaption.randomisation.forms import RandomiseForm
 from infuse.adaption.registry.services import get_experiment
 from infuse.adaption.registry.views import posted, team_page
+from infuse.core.downloads import attachment
 from infuse.core.pages import form_page
 from infuse.datalab.catalogue import services as data
 
@@ -47,8 +48,7 @@ def experiment_randomise(request: HttpRequest, slug: str) -> HttpResponse:
 def _allocation_csv(
     experiment: Experiment, allocation: Allocation, rows: list[Any]
 ) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{experiment.slug}-allocation.csv"'
+    response = attachment("", "text/csv; charset=utf-8", f"{experiment.slug}-allocation.csv")
     writer = defused_csv.writer(response)
     writer.writerow(["unit", "arm", "step", "stratum"])
     writer.writerows([[u, a, s or "", t or ""] for u, a, s, t in rows])

@@ -22,6 +22,7 @@ from infuse.adaption.registry.forms import ExperimentForm, LibraryForm, Outcomes
 from infuse.adaption.registry.lifecycle import TRANSITIONS, available
 from infuse.adaption.registry.schemas import ExperimentIn, LibraryQuery, OutcomeIO
 from infuse.adaption.registry.steps import experiment_steps
+from infuse.core.downloads import attachment
 from infuse.core.errors import NotFound, PermissionDenied
 from infuse.core.models import Person, WayOfWorking
 from infuse.core.pages import ask_page, confirm_page, form_page
@@ -70,8 +71,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 def _library_csv(experiments: Any) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="experiments.csv"'
+    response = attachment("", "text/csv; charset=utf-8", "experiments.csv")
     writer = defused_csv.writer(response)
     writer.writerow(
         ["slug", "title_en", "title_cy", "design", "status", "owner", "councils", "themes", "goals"]

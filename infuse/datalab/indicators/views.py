@@ -16,6 +16,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from infuse.core.downloads import attachment
 from infuse.core.errors import PermissionDenied
 from infuse.core.models import Organisation
 from infuse.core.pages import form_page
@@ -250,11 +251,7 @@ def indicator_download(request: HttpRequest, slug: str, file_format: str) -> Htt
     """Every value as CSV, XLSX, JSON or Parquet, disclosure-controlled for the public."""
     indicator = catalogue.get_indicator(actor=request.user, slug=slug)
     content = services.values_file(actor=request.user, indicator=indicator, file_format=file_format)
-    return HttpResponse(
-        content,
-        content_type=exports.FORMATS[file_format],
-        headers={"Content-Disposition": f'attachment; filename="{indicator.slug}.{file_format}"'},
-    )
+    return attachment(content, exports.FORMATS[file_format], f"{indicator.slug}.{file_format}")
 
 
 @login_required

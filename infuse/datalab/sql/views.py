@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from infuse.core import ratelimit
+from infuse.core.downloads import attachment
 from infuse.core.errors import FieldProblem, InvalidInput
 from infuse.core.models import Person
 from infuse.core.pages import form_page
@@ -98,8 +99,7 @@ def sql_csv(request: HttpRequest) -> HttpResponse:
     result = _run(request, person_of(request))
     if isinstance(result, HttpResponse):
         return result
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="query.csv"'
+    response = attachment("", "text/csv; charset=utf-8", "query.csv")
     writer = defused_csv.writer(response)
     writer.writerow(result.columns)
     writer.writerows(result.rows)

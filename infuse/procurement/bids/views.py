@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from infuse.core.downloads import attachment
 from infuse.core.errors import NotFound, PermissionDenied
 from infuse.core.pages import action_page, confirm_page, form_page
 from infuse.core.permissions import can, person_of
@@ -153,8 +154,7 @@ def bid_withdraw(request: HttpRequest, slug: str, number: int) -> HttpResponse:
 @require_GET
 def bid_document(request: HttpRequest, pk: int) -> HttpResponse:
     name, content_type, data = services.read_bid_document(actor=request.user, pk=pk)
-    response = HttpResponse(data, content_type=content_type or "application/octet-stream")
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response = attachment(data, content_type or "application/octet-stream", name)
     return response
 
 

@@ -15,6 +15,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from infuse.core.downloads import attachment
 from infuse.core.errors import PermissionDenied
 from infuse.core.models import Person
 from infuse.core.pages import form_page
@@ -295,8 +296,7 @@ def feedback(request: HttpRequest, pk: int) -> HttpResponse:
             {"feedback": told, "language": get_language() or "en", "generated_at": timezone.now()},
             base_url=request.build_absolute_uri("/"),
         )
-        response = HttpResponse(data, content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="feedback-{found.pk}.pdf"'
+        response = attachment(data, "application/pdf", f"feedback-{found.pk}.pdf")
         return response
     return render(
         request,

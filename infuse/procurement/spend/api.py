@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
 
 from infuse.core.api_auth import caller
+from infuse.core.downloads import attachment
 from infuse.core.errors import NotFound
 from infuse.core.schemas import PROBLEMS, Done
 from infuse.datalab.catalogue import services as data
@@ -188,7 +189,5 @@ def spend_table(request: HttpRequest, table: str, file_format: str) -> HttpRespo
     found = exports.download(payments, table, file_format)
     if found is None:
         raise NotFound()
-    content, content_type, name = found
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response = attachment(*found)
     return response

@@ -16,6 +16,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from infuse.core.downloads import attachment
 from infuse.core.errors import Conflict, InvalidInput, NotFound
 from infuse.core.pages import action_page, form_page
 from infuse.core.permissions import can, person_of
@@ -323,7 +324,5 @@ def export(request: HttpRequest, table: str, file_format: str) -> HttpResponse:
     found = exports.download(payments, table, file_format)
     if found is None:
         raise NotFound()
-    content, content_type, name = found
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response = attachment(*found)
     return response
