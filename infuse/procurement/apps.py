@@ -3,6 +3,7 @@ from typing import Any
 
 from django.apps import AppConfig
 from django.core import checks
+from django.db.models.signals import post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -34,6 +35,8 @@ class ProcurementConfig(AppConfig):
         from infuse.procurement.challenges import related as challenges
         from infuse.procurement.challenges.funding import ChallengePhases
         from infuse.procurement.contracts import related as contracts
+        from infuse.procurement.models import Release
+        from infuse.procurement.redflags.tasks import release_published
         from infuse.procurement.spend.related import spending_of
         from infuse.procurement.spend.services import follow_dataset
 
@@ -45,3 +48,5 @@ class ProcurementConfig(AppConfig):
         related.register("dataset", challenges.citing_dataset)
         related.register("dataset", spending_of)
         followers.register(follow_dataset)
+        # The flags read the lab's own challenges too: each new release queues them again.
+        post_save.connect(release_published, sender=Release, dispatch_uid="red-flags-follow")

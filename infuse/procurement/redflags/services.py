@@ -12,7 +12,7 @@ from typing import IO, Any
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -256,6 +256,15 @@ def compute_flags() -> int:
             for batch in _batches([*pending, *run.finish()], BATCH):
                 raised += _write(batch)
     return raised
+
+
+def platform_stale() -> bool:
+    """Whether the lab has published a release since the flags last read its processes."""
+    read = ContractingProcess.objects.filter(source=ContractingProcess.Source.PLATFORM).aggregate(
+        at=Min("updated_at")
+    )["at"]
+    published = ocds.published_releases()
+    return published.exists() if read is None else published.filter(date__gt=read).exists()
 
 
 def recompute(*, actor: Person) -> int:

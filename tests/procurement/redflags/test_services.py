@@ -14,6 +14,7 @@ from infuse.core.errors import InvalidInput, NotFound, PermissionDenied
 from infuse.core.models import AuditEvent
 from infuse.procurement.models import ContractingProcess, FlagReview, ImportedRelease, RedFlag
 from infuse.procurement.redflags import services
+from infuse.procurement.redflags.tasks import refresh_flags
 from tests.reference_data import shared
 
 pytestmark = pytest.mark.django_db
@@ -177,3 +178,16 @@ def test_thresholds_no_flag_can_use_are_refused_by_name(settings):
         services.thresholds()
     assert "shortest: no such threshold" in str(refused.value)
     assert "close_price: a number" in str(refused.value)
+
+
+def test_a_release_the_lab_publishes_queues_the_flags_again(
+    buyer, make_challenge, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks() as queued:
+        challenge = make_challenge()
+    assert any(getattr(c, "__self__", None) is refresh_flags for c in queued)
+    assert services.platform_stale()
+    assert refresh_flags.call() == {"status": "computed"}
+    ocid = challenge.phases.get().ocid
+    assert RedFlag.objects.filter(subject=ocid, code="short_submission").exists()
+    assert refresh_flags.call() == {"status": "current"}  # nothing new since: no second run
