@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
 
 from infuse.core.asking import Steps, ask_to_take, asked_words
 from infuse.core.errors import Conflict, InvalidInput, Message
@@ -22,6 +23,9 @@ from infuse.core.notifications import Words
 from infuse.core.permissions import person_of
 
 T = TypeVar("T")
+CHANGED_SINCE = _(
+    "What this page describes changed after you opened it. Read it again, then confirm."
+)
 Context = Mapping[str, Any] | Callable[[], Mapping[str, Any]]
 
 
@@ -93,13 +97,19 @@ def confirm_page(
     irreversible: bool = True,
     warning_button: bool = False,
     check: Callable[[], object] | None = None,
+    version: Callable[[], str] | None = None,
 ) -> HttpResponse:
     """An irreversible step asks first (GOV.UK "confirm" pattern): GET shows what will happen
     and one button; the POST runs the one service call as :func:`action_page` does. ``back``
     is where "Cancel" and the back link go (the object's page). ``check`` raises why the step
     cannot be taken now: the page then never offers a button that would only be refused, but
-    goes back with the reason."""
+    goes back with the reason. ``version`` names the state the page describes: when it has
+    changed by the time the button is pressed, the page is shown again instead, so nobody
+    confirms what they did not read."""
     if request.method == "POST":
+        if version is not None and request.POST.get("version") != version():
+            messages.error(request, CHANGED_SINCE)
+            return redirect(request.path)
         return action_page(request, run=run, success=success, then=then)
     if check is not None:
         try:
@@ -117,6 +127,7 @@ def confirm_page(
             "back": back,
             "irreversible": irreversible,
             "warning_button": warning_button,
+            "version": version() if version is not None else None,
         },
     )
 

@@ -220,13 +220,17 @@ def split(text: str) -> list[str]:
 
 
 def english(code: str) -> str:
-    """A division's own code's name in English, for open data (OCDS releases are in English);
-    empty for a more specific code, whose own name the platform does not hold."""
+    """A code's description in English, for open data (OCDS releases are in English): a
+    division's own name, or for a more specific code (whose own name the platform does not
+    hold) the division it is in, said as such."""
     division = division_of(code)
-    if division is None or code != division.code.split("-")[0]:
+    if division is None:
         return ""
     with translation.override("en"):
-        return str(division.name)
+        name = str(division.name)
+    if code == division.code.split("-")[0]:
+        return name
+    return f"In CPV division {division.digits}: {name}"
 
 
 def described(code: str) -> str:

@@ -36,7 +36,7 @@ from infuse.procurement.evaluation.forms import AwardCancelForm, AwardForm
 from infuse.procurement.models import Award, Contract, Milestone, Phase
 from infuse.procurement.social_value import queries as social_value
 from infuse.procurement.social_value.quantities import shown
-from infuse.procurement.social_value.services import reports_at
+from infuse.procurement.social_value.services import reports_at, reports_version
 from infuse.procurement.suppliers.services import works_for
 
 
@@ -170,7 +170,10 @@ def _contract_context(request: HttpRequest, found: Contract) -> dict[str, Any]:
         "tasks": contract_steps(person, found) if is_region_member(person) else None,
         "social_value": social_value.by_goal(social_value.contract_lines(found)),
         "reports": social_value.milestone_reports(found),
-        "reports_social_value": works_for(person, found.supplier_id) and found.kpis.exists(),
+        "reported_lines": social_value.reported_lines(found),
+        "reports_social_value": works_for(person, found.supplier_id)
+        and found.status != Contract.Status.TERMINATED
+        and found.kpis.exists(),
         "cpv": [cpv.described(code) for code in found.cpv_codes],
         "cpv_form": CpvForm(initial={"cpv_codes": ", ".join(found.cpv_codes)}),
     }
@@ -279,16 +282,22 @@ def _social_value_consequences(milestone: Milestone) -> list[str]:
     if not reported:
         return [
             gettext(
-                "Nothing was reported against the contract's social value targets for this "
-                "milestone: it adds nothing to what was delivered."
+                "Nothing has been reported against the contract's social value targets for "
+                "this milestone. Once you accept the work nothing more can be reported for it: "
+                "if the supplier has work to report, ask them first."
             )
         ]
     return [
         gettext("The social value reported for it counts as delivered: %(lines)s.")
         % {
             "lines": "; ".join(
-                f"{r.kpi.measure.title} {shown(r.delivered, r.kpi.measure.unit)} "
-                f"({r.kpi.measure.get_unit_display()})"
+                gettext("%(measure)s %(quantity)s (%(unit)s), checked by: %(evidence)s")
+                % {
+                    "measure": r.kpi.measure.title,
+                    "quantity": shown(r.delivered, r.kpi.measure.unit),
+                    "unit": r.kpi.measure.get_unit_display(),
+                    "evidence": r.evidence,
+                }
                 for r in reported
             )
         }
@@ -317,6 +326,8 @@ def milestone_accept(request: HttpRequest, pk: int) -> HttpResponse:
         success=_("Milestone accepted: it can be paid now."),
         then=_contract_url(milestone.contract) + "#milestones",
         check=lambda: services.check_acceptance(actor=person_of(request), milestone=milestone),
+        # The supplier may change its report until the work is accepted: accept what was read.
+        version=lambda: reports_version(milestone),
     )
 
 

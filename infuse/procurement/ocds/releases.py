@@ -14,7 +14,8 @@ KPIs as ``agreedMetrics`` (the winning bid's promises), what was delivered as
 ``implementation.metrics``, one observation per accepted milestone (the supplier's evidence,
 which may name people, is not published).
 The compiled release follows the OCDS merge routine (objects merged key by key, arrays of
-objects with ``id`` merged by ``id``, other arrays replaced, later releases winning); the tests
+objects with ``id`` merged by ``id`` unless the schema says ``wholeListMerge``, other arrays
+replaced, later releases winning); the tests
 check it against the Open Contracting Partnership's reference implementation, ``ocdsmerge``.
 """
 
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -38,6 +40,7 @@ from infuse.procurement.models import (
     Milestone,
     Phase,
     Release,
+    SocialValueMeasure,
 )
 
 VERSION = "1.1"
@@ -101,7 +104,7 @@ def _supplier(organisation: Any, roles: Sequence[str]) -> dict[str, Any]:
 
 
 def _classification(code: str) -> dict[str, Any]:
-    return {"scheme": "CPV", "id": code, "description": cpv.english(code) or None}
+    return {"scheme": "CPV", "id": code, "description": cpv.english(code)}
 
 
 def _items(codes: Sequence[str], description: str) -> list[dict[str, Any]]:
@@ -118,9 +121,14 @@ def _items(codes: Sequence[str], description: str) -> list[dict[str, Any]]:
     ]
 
 
-def _unit(kpi: ContractKPI) -> dict[str, str]:
+def _quantity(kpi: ContractKPI, quantity: Decimal) -> dict[str, Any]:
+    """An observation's amount: money as a value in pounds (as the metrics extension writes
+    financial metrics), everything else as a measure in its unit."""
+    if kpi.measure.unit == SocialValueMeasure.Unit.POUNDS:
+        return {"value": {"amount": float(quantity), "currency": "GBP"}}
     with translation.override("en"):
-        return {"name": str(kpi.measure.get_unit_display())}
+        unit = str(kpi.measure.get_unit_display())
+    return {"measure": float(quantity), "unit": {"name": unit}}
 
 
 def _agreed_metric(kpi: ContractKPI) -> dict[str, Any]:
@@ -133,8 +141,7 @@ def _agreed_metric(kpi: ContractKPI) -> dict[str, Any]:
         "observations": [
             {
                 "id": f"{measure.code}-target",
-                "measure": float(kpi.target),
-                "unit": _unit(kpi),
+                **_quantity(kpi, kpi.target),
                 "dimensions": {"wellbeingGoal": measure.goal.code},
             }
         ],
@@ -157,8 +164,7 @@ def _delivered_metrics(contract: Contract) -> list[dict[str, Any]]:
         metric["observations"].append(
             {
                 "id": f"{kpi.measure.code}-milestone-{milestone.pk}",
-                "measure": float(report.delivered),
-                "unit": _unit(kpi),
+                **_quantity(kpi, report.delivered),
                 "period": {"endDate": _when(milestone.accepted_at)},  # type: ignore[arg-type]
                 "dimensions": {"wellbeingGoal": kpi.measure.goal.code},
                 "relatedImplementationMilestone": {
@@ -299,11 +305,31 @@ def _amendments(phase: Phase) -> list[dict[str, Any]]:
     ]
 
 
+# Arrays the schema marks ``wholeListMerge``: a later release replaces them whole (an empty one
+# included), where other arrays of objects are merged item by item.
+WHOLE_LISTS = frozenset(
+    {
+        "additionalClassifications",
+        "additionalIdentifiers",
+        "classifications",
+        "deliveryAddresses",
+        "deliveryLocations",
+        "identifiers",
+        "locations",
+    }
+)
+
+
 def _pruned(value: Any) -> Any:
-    """Without empty lists and objects: OCDS treats them as absent, and so must we."""
+    """Without empty lists and objects: OCDS treats them as absent, and so must we; but an
+    empty whole list is kept, as it says the earlier one is gone."""
     if isinstance(value, dict):
         kept = {k: _pruned(v) for k, v in value.items()}
-        return {k: v for k, v in kept.items() if v not in ({}, [], None)}
+        return {
+            k: v
+            for k, v in kept.items()
+            if v not in ({}, [], None) or (k in WHOLE_LISTS and v == [])
+        }
     if isinstance(value, list):
         return [_pruned(v) for v in value]
     return value
@@ -440,6 +466,8 @@ def _merge(into: dict[str, Any], release: dict[str, Any]) -> None:
     for key, value in release.items():
         if value is None:
             into.pop(key, None)
+        elif key in WHOLE_LISTS and isinstance(value, list):
+            into[key] = value
         elif isinstance(value, dict):
             existing = into.get(key)
             into[key] = existing if isinstance(existing, dict) else {}

@@ -14,7 +14,7 @@ from infuse.core.errors import NotFound
 from infuse.core.schemas import PROBLEMS, ProblemOut
 from infuse.procurement.register import outputs, queries
 from infuse.procurement.social_value import queries as social_value
-from infuse.procurement.social_value.schemas import LineOut
+from infuse.procurement.social_value.schemas import PublicLineOut
 
 router = Router()
 
@@ -60,7 +60,7 @@ def contract_register_file(
 
 class EntryOut(Schema):
     contract: dict[str, Any]
-    social_value: list[LineOut]
+    social_value: list[PublicLineOut]
 
 
 @router.get(
@@ -73,5 +73,7 @@ def contract_register_entry(request: HttpRequest, pk: int) -> EntryOut:
     found = queries.entry(pk)
     return EntryOut(
         contract=outputs.row(found),
-        social_value=[social_value.line_out(line) for line in social_value.contract_lines(found)],
+        social_value=[
+            social_value.public_line_out(line) for line in social_value.contract_lines(found)
+        ],
     )

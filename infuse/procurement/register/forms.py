@@ -14,10 +14,28 @@ from infuse.procurement.register import queries
 
 
 class FilterForm(ServiceForm):
-    council = forms.ChoiceField(label=_("Council"), required=False)
-    division = forms.ChoiceField(label=_("What is bought (CPV division)"), required=False)
-    status = forms.ChoiceField(label=_("Status"), required=False)
-    year = forms.ChoiceField(label=_("Signed in"), required=False)
+    council = forms.ChoiceField(
+        label=_("Council"),
+        required=False,
+        error_messages={"invalid_choice": _("Choose one of the region's ten councils")},
+    )
+    division = forms.ChoiceField(
+        label=_("What is bought (CPV division)"),
+        required=False,
+        error_messages={
+            "invalid_choice": _("Choose a CPV division that contracts in the register are in")
+        },
+    )
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        error_messages={"invalid_choice": _("Choose active, complete or terminated")},
+    )
+    year = forms.ChoiceField(
+        label=_("Signed in"),
+        required=False,
+        error_messages={"invalid_choice": _("Choose a year contracts in the register were signed")},
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

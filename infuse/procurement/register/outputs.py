@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
-from django.utils import translation
+from django.utils import timezone, translation
 
 from infuse.core import lazy
 from infuse.datalab.catalogue import exports
@@ -71,7 +71,7 @@ def row(contract: Contract) -> dict[str, Any]:
         "supplier_vcse": facts["vcse"],
         "value_pence": contract.value_pence,
         "value_gbp": _pounds(contract.value_pence),
-        "signed_on": contract.signed_at.date().isoformat(),
+        "signed_on": timezone.localdate(contract.signed_at).isoformat(),
         "starts_on": contract.starts_on.isoformat(),
         "ends_on": contract.ends_on.isoformat(),
         "status": contract.status,

@@ -8,6 +8,7 @@ the API, the CLI and the CSV/XLSX files, so they never disagree.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,7 +41,9 @@ def checked(filters: Filters) -> Filters:
         problems.append(
             FieldProblem("council", _("There is no council ‘%(slug)s’") % {"slug": filters.council})
         )
-    if filters.division and cpv.division_of(filters.division) is None:
+    if filters.division and (
+        not re.fullmatch(r"\d\d", filters.division) or cpv.division_of(filters.division) is None
+    ):
         problems.append(
             FieldProblem("division", _("Give a CPV division as its two digits, like 72"))
         )

@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from infuse.core.downloads import attachment
-from infuse.core.errors import NotFound
+from infuse.core.errors import FieldProblem, InvalidInput, NotFound
 from infuse.procurement import cpv
 from infuse.procurement.register import outputs, queries
 from infuse.procurement.register.forms import FilterForm
@@ -19,7 +19,9 @@ from infuse.procurement.social_value import queries as social_value
 @require_GET
 def register(request: HttpRequest) -> HttpResponse:
     form = FilterForm(request.GET or None)
-    found = queries.entries(form.filters())
+    refused = form.is_bound and not form.is_valid()
+    # A filter that names nothing there is shows why, and no contracts rather than all of them.
+    found = queries.entries(form.filters()) if not refused else queries.entries().none()
     page = Paginator(found, 25).get_page(request.GET.get("page"))
     kept = request.GET.copy()
     kept.pop("page", None)
@@ -31,8 +33,9 @@ def register(request: HttpRequest) -> HttpResponse:
             "page": page,
             "total": page.paginator.count,
             "query_string": kept.urlencode(),
-            "page_has_errors": form.is_bound and not form.is_valid(),
+            "page_has_errors": refused,
         },
+        status=400 if refused else 200,
     )
 
 
@@ -42,6 +45,14 @@ def download(request: HttpRequest, file_format: str) -> HttpResponse:
     if file_format not in outputs.FORMATS:
         raise NotFound()
     form = FilterForm(request.GET or None)
+    if form.is_bound and not form.is_valid():
+        raise InvalidInput(
+            problems=[
+                FieldProblem(name, str(error))
+                for name, errors in form.errors.items()
+                for error in errors
+            ]
+        )
     return attachment(*outputs.register_file(queries.entries(form.filters()), file_format))
 
 

@@ -30,7 +30,11 @@ class QuantityField(forms.CharField):
         try:
             return quantity_of(text)
         except ValueError:
-            example = "£3,000" if self.unit == SocialValueMeasure.Unit.POUNDS else "12 or 1,200.5"
+            example = (
+                "£3,000"
+                if self.unit == SocialValueMeasure.Unit.POUNDS
+                else gettext("%(whole)s or %(decimal)s") % {"whole": "12", "decimal": "1,200.5"}
+            )
             raise forms.ValidationError(
                 gettext(
                     "Enter a number of 0 or more, with at most two decimals, for ‘%(label)s’, "
@@ -49,6 +53,9 @@ def unit_hint(measure: SocialValueMeasure) -> str:
 
 def commitment_fields(form: forms.Form, measures: list[SocialValueMeasure]) -> None:
     """A bid form's optional quantity per measure it may promise (``sv_<code>``)."""
+    names = {f"sv_{measure.code}" for measure in measures}
+    # Each promise may be left empty: its label says "(optional)".
+    form.optional_fields = frozenset(getattr(form, "optional_fields", frozenset()) | names)  # type: ignore[attr-defined]
     for measure in measures:
         form.fields[f"sv_{measure.code}"] = QuantityField(
             unit=measure.unit, label=measure.title, required=False, help_text=unit_hint(measure)

@@ -26,9 +26,18 @@ def quantity_of(text: object) -> Decimal:
         found = Decimal(cleaned.lstrip("£").replace(",", ""))
     except InvalidOperation as error:
         raise ValueError(text) from error
-    if found != found.quantize(Decimal("0.01")) or found > MAXIMUM:
+    if not storable(found):
         raise ValueError(text)
     return found
+
+
+def storable(value: Decimal) -> bool:
+    """Whether a quantity fits the KPI columns as given: from 0 to ``MAXIMUM``, at most two
+    decimals (a third is refused, never rounded away; checked before rounding is tried, so a
+    thirty-digit number is refused rather than overflowing)."""
+    if not value.is_finite() or value < 0 or value > MAXIMUM:
+        return False
+    return value == value.quantize(Decimal("0.01"))
 
 
 def shown(value: Decimal | int | float | None, unit: str) -> str:

@@ -19,7 +19,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from infuse.core import numbers
 from infuse.procurement.models import Contract, ContractKPI, KPIReport, SocialValueMeasure
 from infuse.procurement.social_value.quantities import shown
-from infuse.procurement.social_value.schemas import LineOut
+from infuse.procurement.social_value.schemas import LineOut, PublicLineOut
 
 _ZERO = Decimal(0)
 
@@ -113,6 +113,28 @@ def contract_lines(contract: Contract) -> list[Line]:
     return lines_for(Contract.objects.filter(pk=contract.pk))
 
 
+@dataclass(frozen=True)
+class Reported:
+    """One report at one milestone, as the contract's page lists them."""
+
+    milestone: Any
+    report: KPIReport
+
+    @property
+    def quantity(self) -> str:
+        return shown(self.report.delivered, self.report.kpi.measure.unit)
+
+
+def reported_lines(contract: Contract) -> list[Reported]:
+    """Every report on the contract, milestone by milestone (for those who may open it)."""
+    return [
+        Reported(report.milestone, report)
+        for report in KPIReport.objects.filter(kpi__contract=contract)
+        .select_related("milestone", "kpi__measure")
+        .order_by("milestone__due_on", "milestone__pk", "kpi__measure__position")
+    ]
+
+
 def challenge_lines(challenge: Any) -> list[Line]:
     return lines_for(Contract.objects.filter(award__phase__challenge=challenge))
 
@@ -137,6 +159,17 @@ def promises(commitments: dict[str, str]) -> list[tuple[SocialValueMeasure, str]
     listed = [(found[code], Decimal(value)) for code, value in commitments.items() if code in found]
     listed.sort(key=lambda pair: (pair[0].goal.position, pair[0].position))
     return [(measure, shown(value, measure.unit)) for measure, value in listed]
+
+
+def public_line_out(line: Line) -> PublicLineOut:
+    return PublicLineOut(
+        measure=line.measure.code,
+        goal=line.measure.goal.code,
+        unit=line.measure.unit,
+        promised=line.promised,
+        delivered=line.delivered,
+        contracts=line.contracts,
+    )
 
 
 def line_out(line: Line) -> LineOut:

@@ -45,14 +45,20 @@ class MeasureOut(Schema):
         )
 
 
-class LineOut(Schema):
-    """One measure's promise and delivery: ``delivered`` counts milestones the buyer accepted;
-    ``reported`` what the supplier reported at milestones not yet accepted."""
+class PublicLineOut(Schema):
+    """One measure's promise and delivery as anyone may read it: ``delivered`` counts only
+    milestones the buyer accepted (what a supplier claims is not published before that)."""
 
     measure: str
     goal: str
     unit: str
     promised: Decimal
     delivered: Decimal
-    reported: Decimal
     contracts: int
+
+
+class LineOut(PublicLineOut):
+    """For those who may open the contract: also ``reported``, what the supplier reported at
+    milestones not yet accepted."""
+
+    reported: Decimal

@@ -14,12 +14,17 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from infuse.core import audit
-from infuse.core.errors import Conflict, FieldProblem, InvalidInput, NotFound
-from infuse.core.models import Person
+from infuse.core.errors import Conflict, FieldProblem, InvalidInput, NotFound, PermissionDenied
+from infuse.core.links import english_path
+from infuse.core.models import Notification, Organisation, Person, Role
+from infuse.core.notifications import News, notify
+from infuse.core.permissions import can
+from infuse.core.tasklist import holders
 from infuse.procurement.models import (
     Contract,
     ContractKPI,
@@ -29,10 +34,16 @@ from infuse.procurement.models import (
     Phase,
     SocialValueMeasure,
 )
-from infuse.procurement.social_value.quantities import as_text
+from infuse.procurement.social_value.quantities import as_text, storable
 from infuse.procurement.social_value.schemas import ReportIn
 from infuse.procurement.suppliers.services import works_for
 from infuse.procurement.timetable import when
+
+
+def _quantity_problem() -> str:
+    return _("Enter a quantity from 0 to %(most)s with at most two decimals, or leave it blank") % {
+        "most": "999,999,999,999.99"
+    }
 
 
 def offered_measures(phase: Phase) -> list[SocialValueMeasure]:
@@ -62,10 +73,8 @@ def checked_commitments(phase: Phase, commitments: Mapping[str, Decimal]) -> dic
                     % {"code": code},
                 )
             )
-        elif quantity < 0:
-            problems.append(
-                FieldProblem(f"sv_{code}", _("Enter a quantity of 0 or more, or leave it blank"))
-            )
+        elif not storable(quantity):
+            problems.append(FieldProblem(f"sv_{code}", _quantity_problem()))
         elif quantity > 0:
             kept[code] = as_text(quantity)
     if problems:
@@ -90,6 +99,10 @@ def check_reporting(*, actor: Any, milestone: Milestone) -> None:
     """Why ``actor`` cannot report social value at ``milestone`` now (raised)."""
     contract = milestone.contract
     if not works_for(actor, contract.supplier_id):
+        # Those who may open the contract are told it is not theirs to do; others learn nothing.
+        challenge = contract.award.phase.challenge
+        if can(actor, "procurement.change_challenge", challenge) or can(actor, "fund.manage_fund"):
+            raise PermissionDenied()
         raise NotFound()
     if not contract.kpis.exists():
         raise Conflict(_("This contract has no social value targets to report against."))
@@ -123,8 +136,8 @@ def _checked_lines(contract: Contract, report_in: ReportIn) -> dict[int, tuple[D
                     % {"code": line.measure},
                 )
             )
-        elif line.delivered < 0:
-            problems.append(FieldProblem(f"k{kpi.pk}-delivered", _("Enter 0 or more")))
+        elif not storable(line.delivered):
+            problems.append(FieldProblem(f"k{kpi.pk}-delivered", _quantity_problem()))
         elif line.delivered > 0 and not line.evidence.strip():
             problems.append(
                 FieldProblem(
@@ -169,7 +182,46 @@ def report_delivery(*, actor: Person, milestone: Milestone, report_in: ReportIn)
             obj=locked,
             after={str(k): as_text(d) for k, (d, _evidence) in lines.items()},
         )
+        _tell_the_buyer(locked)
     return locked
+
+
+def _tell_the_buyer(milestone: Milestone) -> None:
+    """The procurement officers who accept the milestone's work hear that a report waits for
+    them to check (once per milestone: the acceptance page shows it as it stands then)."""
+    contract = milestone.contract
+    challenge = contract.award.phase.challenge
+    programme = Organisation.objects.filter(kind=Organisation.Kind.PROGRAMME).first()
+    buyers = [
+        *holders(challenge.owner, [Role.PROCUREMENT_OFFICER]),
+        *holders(programme, [Role.PROCUREMENT_OFFICER]),
+    ]
+    notify(
+        buyers,
+        News(
+            topic=Notification.Topic.STEP_WAITING,
+            key=f"social-value:{milestone.pk}",
+            subject=lambda: (
+                _("Social value reported for ‘%(milestone)s’") % {"milestone": milestone.title}
+            ),
+            body=lambda: (
+                _(
+                    "%(supplier)s reported what the work of ‘%(milestone)s’ delivered on the "
+                    "contract's social value targets, with how it can be checked. Check it before "
+                    "you accept the work: accepting makes it count as delivered."
+                )
+                % {"supplier": contract.supplier.name, "milestone": milestone.title}
+            ),
+            url=english_path("procurement:contract", pk=contract.pk) + "#reported",
+        ),
+    )
+
+
+def reports_version(milestone: Milestone) -> str:
+    """The reports of a milestone as they stand (the acceptance page confirms this one)."""
+    found = milestone.kpi_reports.aggregate(latest=Max("reported_at"), count=Count("pk"))
+    latest = found["latest"]
+    return f"{found['count']}:{latest.isoformat() if latest else ''}"
 
 
 def reports_at(milestone: Milestone) -> list[KPIReport]:

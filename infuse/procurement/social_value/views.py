@@ -15,6 +15,7 @@ from infuse.core.permissions import person_of
 from infuse.procurement.models import Milestone
 from infuse.procurement.social_value import services
 from infuse.procurement.social_value.forms import ReportForm
+from infuse.procurement.social_value.quantities import as_text
 
 
 @login_required
@@ -28,7 +29,7 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
     kpis = list(contract.kpis.select_related("measure__goal"))
     stored = {r.kpi_id: r for r in services.reports_at(milestone)}
     initial = {
-        **{f"k{k}-delivered": r.delivered.normalize() for k, r in stored.items()},
+        **{f"k{k}-delivered": as_text(r.delivered) for k, r in stored.items()},
         **{f"k{k}-evidence": r.evidence for k, r in stored.items()},
     }
     form = ReportForm(request.POST or None, kpis=kpis, initial=initial)

@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from ninja import Router
 
 from infuse.core.api_auth import OPTIONAL_AUTH, caller
-from infuse.procurement.social_value.queries import line_out
+from infuse.procurement.social_value.queries import public_line_out
 from infuse.region.goals import services
 from infuse.region.goals.schemas import NationalOut, OverviewOut, TermOut, WorkOut
 
@@ -29,7 +29,7 @@ def _out(overview: services.Overview) -> OverviewOut:
             )
             for line in overview.national
         ],
-        social_value=[line_out(line) for line in overview.social_value],
+        social_value=[public_line_out(line) for line in overview.social_value],
     )
 
 

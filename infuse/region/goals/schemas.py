@@ -6,7 +6,7 @@ from typing import Any
 
 from ninja import Schema
 
-from infuse.procurement.social_value.schemas import LineOut
+from infuse.procurement.social_value.schemas import PublicLineOut
 from infuse.region.work import Work
 
 
@@ -105,4 +105,4 @@ class OverviewOut(Schema):
     work: WorkOut
     national_indicators: list[NationalOut] = []
     # A goal's social value in the region's contracts: each measure promised and delivered.
-    social_value: list[LineOut] = []
+    social_value: list[PublicLineOut] = []

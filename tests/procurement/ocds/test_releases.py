@@ -19,6 +19,7 @@ from infuse.procurement.contracts import services as contracting
 from infuse.procurement.contracts.schemas import ContractTermsIn, MilestoneIn
 from infuse.procurement.evaluation import services as evaluation
 from infuse.procurement.evaluation.schemas import AwardCancelIn, AwardIn, ModerationIn, PanelIn
+from infuse.procurement.ocds import releases as ocds
 from infuse.procurement.social_value import services as social_value
 from infuse.procurement.social_value.schemas import ReportIn, ReportLineIn
 from tests.procurement.flows import POUND, bids_in, open_bids, score_all
@@ -235,7 +236,7 @@ def test_social_value_and_cpv_codes_are_published_as_the_standard_and_its_extens
     records = Client().get(f"/api/v1/procurement/ocds/{promised.phase.ocid}/record").json()
     compiled = records["records"][0]["compiledRelease"]
     (item,) = compiled["tender"]["items"]
-    assert item["classification"] == {"scheme": "CPV", "id": "34144900"}
+    assert item["classification"]["id"] == "34144900"
     (contract,) = compiled["contracts"]
     metric_check = Draft4Validator(METRIC)
     agreed = {m["id"]: m for m in contract["agreedMetrics"]}
@@ -247,3 +248,26 @@ def test_social_value_and_cpv_codes_are_published_as_the_standard_and_its_extens
     for metric in [*agreed.values(), delivered]:
         assert list(metric_check.iter_errors(metric)) == []
     assert "Payroll" not in json.dumps(records)
+
+
+def test_changed_cpv_codes_compile_as_the_reference_merge_says(promised):
+    contract = promised.contract
+    # After the contract was made (the fixture confirmed it later than today, by travelling).
+    with time_machine.travel(contract.signed_at + dt.timedelta(days=1)):
+        for codes in (["34144900", "31158100"], ["34144900", "90721200"], ["34000000"]):
+            contracting.set_cpv(actor=promised.buyer, contract=contract, codes=codes)
+    releases = [r.data for r in promised.phase.releases.order_by("pk")]
+    ours = ocds.compile_release(releases)
+    reference = ocdsmerge.Merger(_load("release-schema.json")).create_compiled_release(releases)
+    assert {k: v for k, v in ours.items() if k != "id"} == {
+        k: v for k, v in reference.items() if k != "id"
+    }
+    (item,) = ours["contracts"][0]["items"]
+    assert item["classification"] == {
+        "scheme": "CPV",
+        "id": "34000000",
+        "description": "Transport equipment and auxiliary products to transportation",
+    }
+    assert item["additionalClassifications"] == []  # the earlier ones are gone, not kept
+    money = {m["id"]: m for m in ours["contracts"][0]["agreedMetrics"]}["local-supply-chain"]
+    assert money["observations"][0]["value"] == {"amount": 12000.0, "currency": "GBP"}

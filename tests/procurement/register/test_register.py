@@ -52,7 +52,10 @@ def test_codes_keep_the_main_one_first_each_once_and_at_most_twenty():
         cpv.checked_codes([f"72{n:06d}" for n in range(21)])
     assert cpv.described("72000000").startswith("72000000 (IT services")
     assert "in the division" in cpv.described("72212000")
-    assert cpv.english("72212000") == ""  # its own name is not held: none is invented
+    # Its own name is not held, so none is invented: the division it is in is said as such.
+    assert cpv.english("72212000") == (
+        "In CPV division 72: IT services: consulting, software development, Internet and support"
+    )
 
 
 def test_a_challenge_is_published_only_with_what_it_buys(make_challenge, buyer):
@@ -78,8 +81,9 @@ def test_the_contract_carries_the_challenges_codes_and_a_change_is_published(pro
     assert contract.cpv_codes == ["34144900", "31158100"]
     release = promised.phase.releases.latest("pk").data
     (item,) = release["contracts"][0]["items"]
-    assert item["classification"] == {"scheme": "CPV", "id": "34144900"}
-    assert item["additionalClassifications"] == [{"scheme": "CPV", "id": "31158100"}]
+    assert item["classification"]["id"] == "34144900"
+    assert item["classification"]["description"].startswith("In CPV division 34: Transport")
+    assert [c["id"] for c in item["additionalClassifications"]] == ["31158100"]
     event = AuditEvent.objects.filter(action="contract.cpv_changed").latest("pk")
     assert event.after == {"cpv_codes": ["34144900", "31158100"]}
     for codes in ([], ["nonsense"]):
@@ -149,3 +153,13 @@ def test_signed_years_and_used_divisions_are_the_filters_choices(promised):
     )
     assert queries.years() == [2025]
     assert [d.digits for d in queries.divisions()] == ["34"]
+
+
+def test_a_filter_that_names_nothing_shows_why_and_no_contracts(promised):
+    client = Client()
+    page = client.get("/procurement/contracts/register/?council=atlantis")
+    assert page.status_code == 400
+    text = page.content.decode()
+    assert "Choose one of the region" in text and promised.contract.supplier.name not in text
+    assert client.get("/procurement/contracts/register/download.csv?status=x").status_code == 400
+    assert client.get("/api/v1/procurement/register?division=72abc").status_code == 400

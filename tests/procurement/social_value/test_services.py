@@ -11,8 +11,8 @@ import pytest
 import time_machine
 from django.contrib.auth.models import AnonymousUser
 
-from infuse.core.errors import Conflict, InvalidInput, NotFound
-from infuse.core.models import WellbeingGoal
+from infuse.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from infuse.core.models import Notification, WellbeingGoal
 from infuse.procurement.bids import services as bidding
 from infuse.procurement.bids.schemas import BidIn
 from infuse.procurement.contracts import services as contracting
@@ -56,7 +56,7 @@ def test_a_quantity_is_read_as_people_type_it(typed, read):
     assert quantity_of(typed) == Decimal(read)
 
 
-@pytest.mark.parametrize("typed", ["1,5", "12,00", "-1", "1.234", "1e3", "two", ""])
+@pytest.mark.parametrize("typed", ["1,5", "12,00", "-1", "1.234", "1e3", "two", "", "9" * 30])
 def test_what_is_not_a_quantity_is_refused_not_guessed(typed):
     with pytest.raises(ValueError):
         quantity_of(typed)
@@ -107,6 +107,14 @@ def test_promises_are_sealed_with_the_bid_and_checked(make_challenge, make_suppl
             bid_in=BidIn(answers=answers, commitments={"local-jobs": Decimal(-1)}),
         )
     assert refused.value.problems[0].field == "sv_local-jobs"
+    # What the columns cannot hold as given is refused, never rounded or left to fail later.
+    for beyond in (Decimal("0.001"), Decimal("1e13")):
+        with pytest.raises(InvalidInput):
+            bidding.save_bid(
+                actor=person,
+                phase=phase,
+                bid_in=BidIn(answers=answers, commitments={"local-jobs": beyond}),
+            )
     assert bidding.read_bid(actor=person, bid=bid).commitments == {"local-jobs": "2.5"}
 
 
@@ -122,6 +130,9 @@ def test_reports_count_as_delivered_once_the_buyer_accepts_the_milestone(promise
         milestone=first,
         report_in=_report(local_jobs="1", apprenticeship_weeks="20"),
     )
+    told = Notification.objects.filter(key=f"social-value:{first.pk}")
+    heard = {n.person for n in told}
+    assert promised.buyer in heard and promised.winner not in heard  # the buyer hears of it
     jobs = _line(contract, "local-jobs")
     assert (jobs.delivered, jobs.reported, jobs.promised) == (0, 1, Decimal("2.5"))
     # Changed before acceptance: replaced, not added.
@@ -157,8 +168,14 @@ def test_reports_count_as_delivered_once_the_buyer_accepts_the_milestone(promise
 
 def test_only_the_winning_suppliers_people_report_with_evidence_on_its_targets(promised):
     milestone = promised.milestones[0]
-    for outsider in (promised.buyer, promised.loser, promised.manager, AnonymousUser()):
-        with pytest.raises(NotFound):
+    # Those who may open the contract are refused; anyone else is told nothing.
+    for outsider, refusal in (
+        (promised.buyer, PermissionDenied),
+        (promised.manager, PermissionDenied),
+        (promised.loser, NotFound),
+        (AnonymousUser(), NotFound),
+    ):
+        with pytest.raises(refusal):
             services.report_delivery(
                 actor=outsider, milestone=milestone, report_in=_report(local_jobs="1")
             )
@@ -170,6 +187,9 @@ def test_only_the_winning_suppliers_people_report_with_evidence_on_its_targets(p
             lines=[ReportLineIn(measure="welsh-training", delivered=Decimal(1), evidence="x")]
         ),
         "empty": ReportIn(lines=[]),
+        "third decimal": ReportIn(
+            lines=[ReportLineIn(measure="local-jobs", delivered=Decimal("1.005"), evidence="x")]
+        ),
     }
     for case, report in cases.items():
         with pytest.raises(InvalidInput) as refused:

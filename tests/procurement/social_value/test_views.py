@@ -4,6 +4,7 @@ and promised against delivered on the contract, challenge, register and goal pag
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -24,7 +25,7 @@ def test_a_bid_promises_social_value_as_people_type_it(make_challenge, make_supp
     web = signed_in_as(person)
     url = f"/procurement/challenges/{challenge.slug}/phases/1/bid/"
     form = web.get(url).content.decode()
-    assert "Local people employed on the contract" in form  # the criterion serves "prosperous"
+    assert "Local people employed on the contract (optional)" in form  # serves "prosperous"
     assert "Hours of Welsh language learning" not in form  # a measure of another goal
     answers = {f"answer_{c.pk}": "Our plan" for c in phase.criteria.exclude(kind="price")}
     refused = web.post(
@@ -72,16 +73,45 @@ def test_the_supplier_reports_and_the_buyer_sees_what_accepting_makes_delivered(
     assert done.status_code == 302 and done["Location"].endswith("#social-value")
     assert KPIReport.objects.get(kpi=jobs).delivered == Decimal("1.5")
     assert 'value="1.5"' in supplier.get(url).content.decode()  # changeable until accepted
-    for outsider in (promised.buyer, promised.loser):
-        assert signed_in_as(outsider).get(url).status_code == 404
+    weeks = promised.contract.kpis.get(measure__code="apprenticeship-weeks")
+    supplier.post(
+        url,
+        {
+            f"k{jobs.pk}-delivered": "1.5",
+            f"k{jobs.pk}-evidence": "Payroll",
+            f"k{weeks.pk}-delivered": "100",
+            f"k{weeks.pk}-evidence": "Timesheets",
+        },
+    )
+    assert 'value="100"' in supplier.get(url).content.decode()  # as typed, not "1E+2"
+    assert signed_in_as(promised.buyer).get(url).status_code == 403  # not theirs to report
+    assert signed_in_as(promised.loser).get(url).status_code == 404
 
     buyer = signed_in_as(promised.buyer)
-    accept = buyer.get(f"/procurement/milestones/{first.pk}/accept/").content.decode()
-    assert "counts as delivered: Local people employed on the contract 1.5" in accept
+    page = buyer.get(f"/procurement/contracts/{promised.contract.pk}/").content.decode()
+    assert "What was reported at each milestone" in page and "Timesheets" in page
+    accept_url = f"/procurement/milestones/{first.pk}/accept/"
+    accept = buyer.get(accept_url).content.decode()
+    assert (
+        "Local people employed on the contract 1.5 (full-time equivalent jobs), checked by: Payroll"
+        in accept
+    )
+    version = re.search(r'name="version" value="([^"]*)"', accept).group(1)
     second = promised.milestones[1]
     nothing = buyer.get(f"/procurement/milestones/{second.pk}/accept/").content.decode()
-    assert "Nothing was reported against the contract" in nothing
-    buyer.post(f"/procurement/milestones/{first.pk}/accept/")
+    assert "if the supplier has work to report, ask them first" in nothing
+    # The supplier changes its report after the buyer read it: the buyer reads it again.
+    supplier.post(url, {f"k{jobs.pk}-delivered": "1.5", f"k{jobs.pk}-evidence": "Payroll, March"})
+    stale = buyer.post(accept_url, {"version": version})
+    assert stale.status_code == 302 and stale["Location"] == accept_url
+    first.refresh_from_db()
+    assert first.accepted_at is None
+    version = re.search(
+        r'name="version" value="([^"]*)"', buyer.get(accept_url).content.decode()
+    ).group(1)
+    buyer.post(accept_url, {"version": version})
+    first.refresh_from_db()
+    assert first.accepted_at is not None
     assert supplier.get(url).status_code == 409  # accepted: it can no longer change
 
     contract_page = buyer.get(f"/procurement/contracts/{promised.contract.pk}/").content.decode()
@@ -94,7 +124,10 @@ def test_the_supplier_reports_and_the_buyer_sees_what_accepting_makes_delivered(
     assert "Social value from the region" in goal and "60%" in goal
     healthier = public.get("/goals/healthier/").content.decode()
     assert "No contract awarded through InFuSe has promised social value" in healthier
+    entry = public.get(f"/api/v1/procurement/register/{promised.contract.pk}").json()
+    assert all("reported" not in line for line in entry["social_value"])  # unchecked claims
     api = public.get("/api/v1/goals/prosperous").json()
+    assert all("reported" not in line for line in api["social_value"])
     jobs_line = next(line for line in api["social_value"] if line["measure"] == "local-jobs")
     assert (Decimal(jobs_line["promised"]), Decimal(jobs_line["delivered"])) == (2.5, 1.5)
 
