@@ -183,13 +183,13 @@ def audit_verify(request: HttpRequest) -> HttpResponse:
 def _progress_summary(progress: TaskProgress) -> str:
     if progress.total:
         return _("%(done)s of %(total)s done (%(percent)s%%)") % {
-            "done": progress.done,
-            "total": progress.total,
+            "done": f"{progress.done:,}",
+            "total": f"{progress.total:,}",
             "percent": progress.percent,
         }
     if progress.state == TaskProgress.State.QUEUED:
         return _("Waiting to start")
-    return _("%(done)s done") % {"done": progress.done}
+    return _("%(done)s done") % {"done": f"{progress.done:,}"}
 
 
 def progress_json(progress: TaskProgress) -> dict[str, Any]:
@@ -253,6 +253,8 @@ SUBJECT_WORDS: dict[str, Promise] = {
     TaskProgress.Kind.HISTORY: gettext_lazy("The experiment's design"),
     TaskProgress.Kind.AUDIT: gettext_lazy("The audit log"),
     TaskProgress.Kind.EVALUATION: gettext_lazy("The contract and its answer"),
+    TaskProgress.Kind.SPEND: gettext_lazy("The spending and what was read"),
+    TaskProgress.Kind.OCDS_IMPORT: gettext_lazy("The red flags, with what was imported"),
 }
 OTHER_SUBJECT = gettext_lazy("What this work is for")
 

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from infuse.core import audit, locks
 from infuse.core.errors import FieldProblem, InvalidInput, NotFound, PermissionDenied
-from infuse.core.models import Person
+from infuse.core.models import Person, TaskProgress
 from infuse.core.permissions import can
 from infuse.procurement.models import (
     ContractingProcess,
@@ -256,6 +256,18 @@ def compute_flags() -> int:
             for batch in _batches([*pending, *run.finish()], BATCH):
                 raised += _write(batch)
     return raised
+
+
+def last_import() -> dict[str, Any] | None:
+    """What the newest import sent from the page read (its counts), for the flags page."""
+    done = (
+        TaskProgress.objects.filter(
+            kind=TaskProgress.Kind.OCDS_IMPORT, state=TaskProgress.State.SUCCEEDED
+        )
+        .order_by("-finished_at")
+        .first()
+    )
+    return {**done.result, "finished_at": done.finished_at} if done else None
 
 
 def platform_stale() -> bool:

@@ -4,7 +4,7 @@ a raised flag."""
 
 from __future__ import annotations
 
-from typing import IO, Any, cast
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,14 +13,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from infuse.core.errors import InvalidInput
+from infuse.core.files import Upload
 from infuse.core.pages import action_page
 from infuse.core.permissions import can, person_of
 from infuse.procurement.models import ContractingProcess, RedFlag
-from infuse.procurement.redflags import services
+from infuse.procurement.redflags import imports, services
 from infuse.procurement.redflags.words import FLAGS, REASONS, evidence_rows
 
 
@@ -74,6 +74,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "code": code,
             "query_string": f"code={code}" if code else "",
             "can_review": can(person, "procurement.review_flags"),
+            "last_import": services.last_import(),
         },
     )
 
@@ -152,46 +153,32 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-#: The largest file the page takes; a region's feed goes through the command line or API.
-PAGE_IMPORT_BYTES = 20 * 1024 * 1024
-
-
 @login_required
 @require_POST
 def import_file(request: HttpRequest) -> HttpResponse:
-    """Import an OCDS file sent from the page, then show the flags computed again."""
+    """Keep an OCDS file sent from the page and import it in the background: its progress
+    page updates as it is read, then links to the flags computed again."""
     person = _seeing(request)
     upload = request.FILES.get("releases")
     if upload is None or not upload.size:
         messages.error(request, _("Choose a release package (.json) or a JSON Lines file (.jsonl)"))
         return redirect("procurement:flags")
-    if upload.size > PAGE_IMPORT_BYTES:
+    if upload.size > imports.PAGE_IMPORT_BYTES:
         messages.error(
             request, _("The file is larger than 20 MB: import it with the command line or the API")
         )
         return redirect("procurement:flags")
     try:
-        found = services.import_releases(
-            actor=person, stream=cast(IO[bytes], upload), name=upload.name or ""
-        )
+        progress = imports.queue_import(actor=person, upload=Upload.of(upload))
     except InvalidInput as refused:
         for problem in refused.problems:
             messages.error(request, str(problem.message))
         return redirect("procurement:flags")
     messages.success(
         request,
-        ngettext(
-            "%(releases)s release read (%(new)s new) for %(processes)s procedure; %(refused)s "
-            "left out.",
-            "%(releases)s releases read (%(new)s new) for %(processes)s procedures; %(refused)s "
-            "left out.",
-            found.processes,
-        )
-        % {
-            "releases": f"{found.releases:,}",
-            "new": f"{found.new_releases:,}",
-            "processes": f"{found.processes:,}",
-            "refused": f"{found.refused:,}",
-        },
+        _(
+            "The file is being imported. This page shows how far it has got; the flags are "
+            "computed again when it is done."
+        ),
     )
-    return redirect("procurement:flags")
+    return redirect("task", progress_id=progress.pk)

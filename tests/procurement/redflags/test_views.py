@@ -6,8 +6,10 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 
+from infuse.core.models import TaskProgress
 from infuse.procurement.models import FlagReview, RedFlag
 from tests.clients import api_for
 from tests.processes import run
@@ -18,13 +20,22 @@ pytestmark = pytest.mark.django_db
 SHARED = "ocds/contracts-finder/releases.jsonl"
 
 
+@pytest.mark.django_db(transaction=True)  # the task worker runs the import
 def test_import_on_the_page_then_review_a_raised_flag(buyer):
     client = Client()
     client.force_login(buyer)
     with shared(SHARED).open("rb") as handle:
-        done = client.post("/procurement/flags/import/", {"releases": handle}, follow=True)
-    body = done.content.decode()
-    assert "201 releases read (201 new) for 191 procedures; 0 left out." in body
+        queued = client.post("/procurement/flags/import/", {"releases": handle}, follow=True)
+    # Read in the background: its progress page, which links to the flags once it is done.
+    page = queued.content.decode()
+    assert "Importing open contracting data" in page and "The file is being imported" in page
+    call_command("worker", "--batch")
+    progress = TaskProgress.objects.get(kind=TaskProgress.Kind.OCDS_IMPORT)
+    done = client.get(f"/tasks/{progress.pk}/").content.decode()
+    assert "Releases imported and the red flags computed again" in done
+    assert "/procurement/flags/" in done
+    body = client.get("/procurement/flags/").content.decode()
+    assert "read 201 releases (201 new) for 191 procedures; 0 left out." in body
     assert "Contract value far above the estimate: 5 raised" in body
     flag = RedFlag.objects.filter(code="above_estimate", state="fires").order_by("-value").first()
     process = client.get(f"/procurement/flags/processes/{flag.subject}/").content.decode()
@@ -47,14 +58,20 @@ def test_import_on_the_page_then_review_a_raised_flag(buyer):
     assert FlagReview.objects.get().explanation == "The estimate was keyed as 1p."
 
 
+@pytest.mark.django_db(transaction=True)
 def test_a_bad_file_on_the_page_is_refused_with_why(buyer):
     client = Client()
     client.force_login(buyer)
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     bad = SimpleUploadedFile("broken.jsonl", b"{nope\n")
-    refused = client.post("/procurement/flags/import/", {"releases": bad}, follow=True)
-    assert "No release in the file could be read: not JSON" in refused.content.decode()
+    client.post("/procurement/flags/import/", {"releases": bad})
+    call_command("worker", "--batch")
+    progress = TaskProgress.objects.get(kind=TaskProgress.Kind.OCDS_IMPORT)
+    failed = client.get(f"/tasks/{progress.pk}/").content.decode()
+    assert progress.state == "failed"
+    assert "No release in the file could be read: not JSON" in failed
+    assert "What went wrong, and what to do next:" in failed
 
 
 def test_the_api_imports_lists_and_reviews(buyer, make_person):
