@@ -2,8 +2,10 @@
 read as a stream by ijson, so a million releases never sit in memory together), a JSON array
 of releases, or JSON Lines (a release, or a release package, per line).
 
-A release without the fields every OCDS release must have (``ocid``, ``id``, ``date``) is
-counted as refused with its line or position, never stored.
+A release without the fields every OCDS release must have (``ocid``, ``id``, ``date``), or one
+under InFuSe's own ocid prefix (its own releases are read from its challenges, never taken
+from a file that could stand in for them), is counted as refused with its line or position,
+never stored. Where and why are said in the language of whoever imports.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 import ijson
+from django.conf import settings
+from django.utils.translation import gettext as _
 
 from infuse.procurement.redflags.compiled import instant
 
@@ -39,16 +43,25 @@ def is_lines(name: str) -> bool:
 
 def _checked(release: object, where: str, refusals: Refusals) -> dict[str, Any] | None:
     if not isinstance(release, dict):
-        refusals.add(where, "not a JSON object")
+        refusals.add(where, _("not a JSON object"))
         return None
     missing = [name for name in REQUIRED if not release.get(name)]
     if missing:
-        refusals.add(where, "missing " + ", ".join(missing))
+        refusals.add(where, _("missing %(fields)s") % {"fields": ", ".join(missing)})
         return None
     if instant(release["date"]) is None:
-        refusals.add(where, "date is not a date and time")
+        refusals.add(where, _("date is not a date and time"))
+        return None
+    if str(release["ocid"]).startswith(f"{settings.OCID_PREFIX}-"):
+        refusals.add(
+            where, _("published by InFuSe itself: its releases are read from its challenges")
+        )
         return None
     return release
+
+
+def _line(number: int) -> str:
+    return _("line %(number)s") % {"number": number}
 
 
 def _no_constant(name: str) -> None:
@@ -62,15 +75,19 @@ def _from_lines(stream: IO[bytes], refusals: Refusals) -> Iterator[dict[str, Any
         try:
             item = json.loads(line, parse_constant=_no_constant)
         except json.JSONDecodeError as error:
-            refusals.add(f"line {number}", f"not JSON ({error.msg})")
+            refusals.add(_line(number), _("not JSON (%(why)s)") % {"why": error.msg})
             continue
         except ValueError as error:  # not UTF-8, or NaN / Infinity
-            refusals.add(f"line {number}", f"not JSON ({error})")
+            refusals.add(_line(number), _("not JSON (%(why)s)") % {"why": error})
             continue
         package = isinstance(item, dict) and isinstance(item.get("releases"), list)
         inner: list[Any] = item["releases"] if package else [item]
         for index, release in enumerate(inner):
-            where = f"line {number}" + (f", release {index + 1}" if package else "")
+            where = (
+                _("line %(line)s, release %(release)s") % {"line": number, "release": index + 1}
+                if package
+                else _line(number)
+            )
             checked = _checked(release, where, refusals)
             if checked is not None:
                 yield checked
@@ -84,11 +101,14 @@ def _from_json(stream: IO[bytes], refusals: Refusals) -> Iterator[dict[str, Any]
     prefix = "item" if first == b"[" else "releases.item"
     try:
         for index, release in enumerate(ijson.items(stream, prefix, use_float=True), 1):
-            checked = _checked(release, f"release {index}", refusals)
+            checked = _checked(release, _("release %(number)s") % {"number": index}, refusals)
             if checked is not None:
                 yield checked
     except ijson.JSONError as error:
-        refusals.add(f"byte {stream.tell():,}", f"the file stops being JSON ({error})")
+        refusals.add(
+            _("byte %(number)s") % {"number": f"{stream.tell():,}"},
+            _("the file stops being JSON (%(why)s)") % {"why": error},
+        )
 
 
 def releases(stream: IO[bytes], name: str, refusals: Refusals) -> Iterator[dict[str, Any]]:

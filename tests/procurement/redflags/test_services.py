@@ -191,3 +191,17 @@ def test_a_release_the_lab_publishes_queues_the_flags_again(
     ocid = challenge.phases.get().ocid
     assert RedFlag.objects.filter(subject=ocid, code="short_submission").exists()
     assert refresh_flags.call() == {"status": "current"}  # nothing new since: no second run
+
+
+def test_releases_under_the_platforms_own_prefix_are_refused(buyer, make_challenge, settings):
+    own = make_challenge().phases.get().ocid
+    lines = [
+        {"ocid": own, "id": "forged-1", "date": "2026-01-01T00:00:00Z", "tender": {}},
+        {"ocid": "ocds-elsewhere-1", "id": "a", "date": "2026-01-01T00:00:00Z"},
+    ]
+    stream = io.BytesIO("\n".join(json.dumps(line) for line in lines).encode())
+    summary = services.import_releases(actor=buyer, stream=stream, name="mixed.jsonl")
+    assert (summary.releases, summary.refused) == (1, 1)
+    assert "published by InFuSe itself" in summary.first_refusals[0]["why"]
+    assert not ImportedRelease.objects.filter(ocid=own).exists()
+    assert ContractingProcess.objects.get(ocid=own).source == "platform"
