@@ -16,6 +16,7 @@ from typing import Any
 from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
+from infuse.core.models import Council
 from infuse.procurement import cpv
 from infuse.procurement.models import Payment, ResolvedSupplier, SpendDataset
 from infuse.procurement.spend.concentration import Concentration, concentration
@@ -50,10 +51,19 @@ def _totals(payments: QuerySet[Payment], key: str) -> list[dict[str, Any]]:
 
 
 def by_buyer(payments: QuerySet[Payment]) -> list[Total]:
+    names = buyer_names()
     return [
-        Total(r["buyer"], r["buyer"], r["pence"], r["payments"], r["suppliers"])
+        Total(
+            r["buyer"], names.get(r["buyer"], r["buyer"]), r["pence"], r["payments"], r["suppliers"]
+        )
         for r in _totals(payments, "buyer")
     ]
+
+
+def buyer_names() -> dict[str, str]:
+    """Buyers as the page's language names them: a council of the region by its name in that
+    language (payments keep the English name the files give); others are as given."""
+    return {c.name_en: c.name for c in Council.objects.all()}
 
 
 def category_label(digits: str) -> str:
@@ -211,9 +221,16 @@ def category_opportunities(payments: QuerySet[Payment]) -> list[Opportunity]:
         suppliers=Count("spelling__supplier", distinct=True),
     )
     grouped: dict[str, list[Total]] = defaultdict(list)
+    names = buyer_names()
     for r in rows:
         grouped[r["expense_type__division"]].append(
-            Total(r["buyer"], r["buyer"], r["pence"], r["payments"], r["suppliers"])
+            Total(
+                r["buyer"],
+                names.get(r["buyer"], r["buyer"]),
+                r["pence"],
+                r["payments"],
+                r["suppliers"],
+            )
         )
     suppliers = dict(
         mapped.values("expense_type__division")
@@ -251,9 +268,10 @@ def supplier_opportunities(payments: QuerySet[Payment], limit: int = 50) -> list
     )
     grouped: dict[int, list[Total]] = defaultdict(list)
     names: dict[int, str] = {}
+    buyers = buyer_names()
     for r in per_buyer:
         grouped[r["spelling__supplier"]].append(
-            Total(r["buyer"], r["buyer"], r["pence"], r["payments"])
+            Total(r["buyer"], buyers.get(r["buyer"], r["buyer"]), r["pence"], r["payments"])
         )
         names[r["spelling__supplier"]] = r["spelling__supplier__name"]
     return [

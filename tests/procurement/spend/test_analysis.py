@@ -16,6 +16,7 @@ from decimal import Decimal
 
 import numpy as np
 import pytest
+from django.utils import translation
 
 from infuse.procurement.models import ExpenseType, ResolvedSupplier, SpendDataset
 from infuse.procurement.spend import analysis, services
@@ -201,3 +202,10 @@ def test_new_and_lost_suppliers_by_quarter(make_dataset, spend_officer):
     assert found.quarter == dt.date(2024, 10, 1)
     assert found.new == [("Cwm", 450_00)]
     assert found.lost == [("Bryn", 300_00)]
+
+
+def test_a_council_of_the_region_is_named_in_the_pages_language():
+    with translation.override("cy"):
+        names = analysis.buyer_names()
+    assert names["Newport"] == "Casnewydd" and names["Vale of Glamorgan"] == "Bro Morgannwg"
+    assert "Leeds City Council" not in names  # others keep the name their files give
