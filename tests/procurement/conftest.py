@@ -144,10 +144,15 @@ def promised(make_challenge, make_supplier, make_person, buyer, second_buyer) ->
     import time_machine
 
     from infuse.procurement.contracts import services as contracting
-    from infuse.procurement.contracts.schemas import ContractTermsIn, MilestoneIn
-    from infuse.procurement.evaluation import services as evaluation
-    from infuse.procurement.evaluation.schemas import AwardIn, ModerationIn, PanelIn
-    from tests.procurement.flows import LOSER, POUND, WINNER, bids_in, open_bids, score_all
+    from infuse.procurement.contracts.schemas import MilestoneIn
+    from tests.procurement.flows import (
+        LOSER,
+        POUND,
+        WINNER,
+        bids_in,
+        confirmed,
+        the_second_bid_wins,
+    )
 
     manager = make_person("fund_manager", email="money@ccr.example")
     phase, bids = bids_in(
@@ -158,34 +163,9 @@ def promised(make_challenge, make_supplier, make_person, buyer, second_buyer) ->
         promises=[LOSER, WINNER],
     )
     evaluator = make_person("evaluator", email="eval@bridgend.example")
-    evaluation.assign_evaluators(
-        actor=buyer, phase=phase, panel_in=PanelIn(evaluators=[evaluator.email])
-    )
-    with time_machine.travel(phase.submission_deadline + dt.timedelta(hours=1)):
-        open_bids(phase, buyer, second_buyer)
-        score_all(evaluator, bids, phase, [(2, 2), (4, 4)])
-        for bid, mark in zip(bids, (2, 4), strict=True):
-            for criterion in phase.criteria.exclude(kind="price"):
-                evaluation.moderate(
-                    actor=buyer,
-                    bid=bid,
-                    moderation_in=ModerationIn(
-                        criterion=criterion.pk, score=mark, rationale="Agreed"
-                    ),
-                )
-        award = evaluation.award_phase(
-            actor=buyer, phase=phase, award_in=AwardIn(rationale="Best value")
-        )
+    award = the_second_bid_wins(phase, bids, buyer, second_buyer, evaluator)
     with time_machine.travel(award.standstill_ends_at + dt.timedelta(hours=2)):
-        (contract,) = contracting.confirm_award(
-            actor=buyer,
-            award=award,
-            terms=[
-                ContractTermsIn(
-                    bid=bids[1].pk, starts_on=dt.date(2027, 1, 4), ends_on=dt.date(2027, 9, 30)
-                )
-            ],
-        )
+        contract = confirmed(award, buyer, bids[1])
     milestones = [
         contracting.add_milestone(
             actor=buyer,

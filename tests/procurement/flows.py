@@ -7,12 +7,22 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+import time_machine
+
 from infuse.fund import services as fund
 from infuse.fund.schemas import AllocationIn
 from infuse.procurement.bids import services as bidding
 from infuse.procurement.bids.schemas import BidIn
+from infuse.procurement.contracts import services as contracting
+from infuse.procurement.contracts.schemas import ContractTermsIn
 from infuse.procurement.evaluation import services as evaluation
-from infuse.procurement.evaluation.schemas import DeclarationIn, ScoreIn
+from infuse.procurement.evaluation.schemas import (
+    AwardIn,
+    DeclarationIn,
+    ModerationIn,
+    PanelIn,
+    ScoreIn,
+)
 from infuse.procurement.models import Award, Challenge, Contract, Phase
 
 POUND = 100
@@ -110,3 +120,41 @@ def signed_contract(
         starts_on=starts_on,
         ends_on=ends_on,
     )
+
+
+def the_second_bid_wins(
+    phase: Phase, bids: list[Any], buyer: Any, second_buyer: Any, evaluator: Any
+) -> Award:
+    """The panel (``evaluator``) chosen, the bids opened by two officers after the deadline,
+    scored and moderated so that the second bid wins, and the award decided."""
+    evaluation.assign_evaluators(
+        actor=buyer, phase=phase, panel_in=PanelIn(evaluators=[evaluator.email])
+    )
+    with time_machine.travel(phase.submission_deadline + dt.timedelta(hours=1)):
+        open_bids(phase, buyer, second_buyer)
+        score_all(evaluator, bids, phase, [(2, 2), (4, 4)])
+        for bid, mark in zip(bids, (2, 4), strict=True):
+            for criterion in phase.criteria.exclude(kind="price"):
+                evaluation.moderate(
+                    actor=buyer,
+                    bid=bid,
+                    moderation_in=ModerationIn(
+                        criterion=criterion.pk, score=mark, rationale="Agreed"
+                    ),
+                )
+        return evaluation.award_phase(
+            actor=buyer, phase=phase, award_in=AwardIn(rationale="Best value")
+        )
+
+
+def confirmed(award: Award, buyer: Any, bid: Any) -> Contract:
+    """After the standstill, the contract with ``bid``'s supplier, from January to September
+    2027."""
+    (contract,) = contracting.confirm_award(
+        actor=buyer,
+        award=award,
+        terms=[
+            ContractTermsIn(bid=bid.pk, starts_on=dt.date(2027, 1, 4), ends_on=dt.date(2027, 9, 30))
+        ],
+    )
+    return contract

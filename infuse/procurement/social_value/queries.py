@@ -173,12 +173,4 @@ def public_line_out(line: Line) -> PublicLineOut:
 
 
 def line_out(line: Line) -> LineOut:
-    return LineOut(
-        measure=line.measure.code,
-        goal=line.measure.goal.code,
-        unit=line.measure.unit,
-        promised=line.promised,
-        delivered=line.delivered,
-        reported=line.reported,
-        contracts=line.contracts,
-    )
+    return LineOut(**public_line_out(line).model_dump(), reported=line.reported)

@@ -16,13 +16,20 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
 from infuse.procurement.contracts import services as contracting
-from infuse.procurement.contracts.schemas import ContractTermsIn, MilestoneIn
+from infuse.procurement.contracts.schemas import MilestoneIn
 from infuse.procurement.evaluation import services as evaluation
 from infuse.procurement.evaluation.schemas import AwardCancelIn, AwardIn, ModerationIn, PanelIn
 from infuse.procurement.ocds import releases as ocds
 from infuse.procurement.social_value import services as social_value
 from infuse.procurement.social_value.schemas import ReportIn, ReportLineIn
-from tests.procurement.flows import POUND, bids_in, open_bids, score_all
+from tests.procurement.flows import (
+    POUND,
+    bids_in,
+    confirmed,
+    open_bids,
+    score_all,
+    the_second_bid_wins,
+)
 
 pytestmark = pytest.mark.django_db
 SCHEMA = Path(__file__).resolve().parents[4] / "shared" / "data" / "ocds" / "schema"
@@ -68,34 +75,9 @@ def paid_phase(make_challenge, make_supplier, make_person, buyer, second_buyer):
     draft = make_challenge(publish=False, title="Hidden draft")
     phase, bids = bids_in(make_challenge, make_supplier, manager, [60_000 * POUND, 80_000 * POUND])
     evaluator = make_person("evaluator", email="eval@bridgend.example")
-    evaluation.assign_evaluators(
-        actor=buyer, phase=phase, panel_in=PanelIn(evaluators=[p.email for p in [evaluator]])
-    )
-    with time_machine.travel(phase.submission_deadline + dt.timedelta(hours=1)):
-        open_bids(phase, buyer, second_buyer)
-        score_all(evaluator, bids, phase, [(2, 2), (4, 4)])
-        for bid, mark in zip(bids, (2, 4), strict=True):
-            for criterion in phase.criteria.exclude(kind="price"):
-                evaluation.moderate(
-                    actor=buyer,
-                    bid=bid,
-                    moderation_in=ModerationIn(
-                        criterion=criterion.pk, score=mark, rationale="Agreed"
-                    ),
-                )
-        award = evaluation.award_phase(
-            actor=buyer, phase=phase, award_in=AwardIn(rationale="Best value")
-        )
+    award = the_second_bid_wins(phase, bids, buyer, second_buyer, evaluator)
     with time_machine.travel(award.standstill_ends_at + dt.timedelta(hours=2)):
-        (contract,) = contracting.confirm_award(
-            actor=buyer,
-            award=award,
-            terms=[
-                ContractTermsIn(
-                    bid=bids[1].pk, starts_on=dt.date(2027, 1, 4), ends_on=dt.date(2027, 9, 30)
-                )
-            ],
-        )
+        contract = confirmed(award, buyer, bids[1])
         milestone = contracting.add_milestone(
             actor=buyer,
             contract=contract,
