@@ -29,6 +29,7 @@ class ProcurementConfig(AppConfig):
 
     def ready(self) -> None:
         from infuse.core import integrity
+        from infuse.core.tasks import on_worker_start
         from infuse.datalab import followers, related
         from infuse.fund import purposes
         from infuse.procurement.bids.integrity import damaged_bids
@@ -36,7 +37,10 @@ class ProcurementConfig(AppConfig):
         from infuse.procurement.challenges.funding import ChallengePhases
         from infuse.procurement.contracts import related as contracts
         from infuse.procurement.models import Release
-        from infuse.procurement.redflags.tasks import release_published
+        from infuse.procurement.redflags.tasks import (
+            recover_interrupted_imports,
+            release_published,
+        )
         from infuse.procurement.spend.related import spending_of
         from infuse.procurement.spend.services import follow_dataset
 
@@ -50,3 +54,4 @@ class ProcurementConfig(AppConfig):
         followers.register(follow_dataset)
         # The flags read the lab's own challenges too: each new release queues them again.
         post_save.connect(release_published, sender=Release, dispatch_uid="red-flags-follow")
+        on_worker_start(recover_interrupted_imports)

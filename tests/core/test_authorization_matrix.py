@@ -1119,6 +1119,12 @@ MATRIX: dict[str, tuple[str, str, dict | None, dict[str, int]]] = {
         None,
         signed_in(401, 404),
     ),
+    "api:milestone_social_value": (
+        "get",
+        "/api/v1/procurement/milestones/999999/social-value",
+        None,
+        signed_in(401, 404),
+    ),
     "api:report_social_value": (
         "put",
         "/api/v1/procurement/milestones/999999/social-value",

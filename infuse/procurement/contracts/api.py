@@ -18,7 +18,17 @@ from infuse.procurement.contracts.schemas import (
 )
 from infuse.procurement.models import Award, Contract, Milestone
 from infuse.procurement.social_value import queries as social_value
-from infuse.procurement.social_value.schemas import LineOut
+from infuse.procurement.social_value.schemas import (
+    LineOut,
+    MilestoneReportsOut,
+    ReportIn,
+    ReportOut,
+)
+from infuse.procurement.social_value.services import (
+    report_delivery,
+    reports_at,
+    reports_version,
+)
 
 router = Router()
 
@@ -98,9 +108,40 @@ def evaluate_outcome(request: HttpRequest, pk: int, payload: EvaluationIn) -> St
     response={200: Done, **PROBLEMS},
     summary="Accept the work a milestone pays for",
 )
-def accept_milestone(request: HttpRequest, pk: int) -> Done:
-    services.accept_milestone(actor=caller(request), milestone=find(Milestone, pk))
+def accept_milestone(request: HttpRequest, pk: int, reports_seen: str | None = None) -> Done:
+    """``reports_seen``: the ``version`` of the milestone's social value reports you read
+    (``GET /milestones/{pk}/social-value``); if the supplier changed them since, 409."""
+    services.accept_milestone(
+        actor=caller(request), milestone=find(Milestone, pk), reports_seen=reports_seen
+    )
     return Done(id=pk, status="met")
+
+
+@router.put(
+    "/milestones/{pk}/social-value",
+    response={200: Done, **PROBLEMS},
+    summary="Report what a milestone's work delivered on each social value target (suppliers)",
+)
+def report_social_value(request: HttpRequest, pk: int, payload: ReportIn) -> Done:
+    """Changeable until the buyer accepts the milestone's work, which makes it delivered."""
+    report_delivery(actor=caller(request), milestone=find(Milestone, pk), report_in=payload)
+    return Done(id=pk, status="reported")
+
+
+@router.get(
+    "/milestones/{pk}/social-value",
+    response={200: MilestoneReportsOut, **PROBLEMS},
+    summary="What the supplier reported at a milestone, with its evidence and version",
+)
+def milestone_social_value(request: HttpRequest, pk: int) -> MilestoneReportsOut:
+    milestone = find(Milestone, pk)
+    services.contract_for(actor=caller(request), pk=milestone.contract_id)
+    return MilestoneReportsOut(
+        milestone=milestone.pk,
+        accepted=milestone.accepted_at is not None,
+        version=reports_version(milestone),
+        reports=[ReportOut.of(r) for r in reports_at(milestone)],
+    )
 
 
 @router.post(

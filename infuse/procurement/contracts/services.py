@@ -171,11 +171,24 @@ def check_acceptance(*, actor: Any, milestone: Milestone) -> None:
         raise Conflict(_("This milestone has been accepted already."))
 
 
-def accept_milestone(*, actor: Person, milestone: Milestone) -> Milestone:
-    """The buyer accepts the work a milestone pays for; the fund manager can then pay it."""
+def accept_milestone(
+    *, actor: Person, milestone: Milestone, reports_seen: str | None = None
+) -> Milestone:
+    """The buyer accepts the work a milestone pays for (and with it the social value reported
+    for it); the fund manager can then pay it. ``reports_seen`` is the reports' version the
+    buyer read (``social_value.services.reports_version``): if the supplier changed them
+    since, nothing is accepted."""
     with transaction.atomic():
         locked = Milestone.objects.select_for_update().get(pk=milestone.pk)
         check_acceptance(actor=actor, milestone=locked)  # on the locked row: one acceptance
+        # Reports change under this lock too (report_delivery), so what was read is what counts.
+        if reports_seen is not None and reports_seen != social_value.reports_version(locked):
+            raise Conflict(
+                _(
+                    "The supplier changed what it reported for this milestone after you read "
+                    "it. Read it again, then accept the work."
+                )
+            )
         locked.accepted_at = timezone.now()
         locked.accepted_by = actor
         locked.save(update_fields=["accepted_at", "accepted_by"])

@@ -322,7 +322,11 @@ def milestone_accept(request: HttpRequest, pk: int) -> HttpResponse:
         ],
         button=_("Accept the work"),
         back=_contract_url(milestone.contract),
-        run=lambda: services.accept_milestone(actor=person_of(request), milestone=milestone),
+        run=lambda: services.accept_milestone(
+            actor=person_of(request),
+            milestone=milestone,
+            reports_seen=request.POST.get("version"),
+        ),
         success=_("Milestone accepted: it can be paid now."),
         then=_contract_url(milestone.contract) + "#milestones",
         check=lambda: services.check_acceptance(actor=person_of(request), milestone=milestone),

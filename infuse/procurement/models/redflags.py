@@ -28,6 +28,9 @@ class ContractingProcess(models.Model):
     buyer_id = models.CharField(max_length=200, blank=True, db_index=True)
     buyer_name = models.CharField(max_length=300, blank=True)
     method = models.CharField(max_length=30, blank=True)
+    # How many releases the compiled release was made from: a process of the lab's own is read
+    # again when it has more (a release counted, not a clock, says what was read).
+    releases_read = models.PositiveIntegerField(default=0)
     updated_at = models.DateTimeField(default=timezone.now)
 
     objects: ClassVar[models.Manager[ContractingProcess]] = models.Manager()

@@ -3,7 +3,10 @@ the task's page (a national feed is read for minutes; a page must not wait on it
 
 from __future__ import annotations
 
+import uuid
+
 from django.db import transaction
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from infuse.core import files
@@ -11,10 +14,15 @@ from infuse.core.errors import FieldProblem, InvalidInput, PermissionDenied
 from infuse.core.models import Person, TaskProgress
 from infuse.core.permissions import can
 from infuse.core.progress import enqueue_tracked
-from infuse.procurement.redflags.tasks import import_ocds_file
+from infuse.procurement.redflags.reading import is_lines
+from infuse.procurement.redflags.tasks import UPLOADS, import_ocds_file
 
 #: The largest file the page takes; a region's feed goes through the command line or API.
 PAGE_IMPORT_BYTES = 20 * 1024 * 1024
+
+
+def _extension(name: str) -> str:
+    return ".jsonl" if is_lines(name) else ".json"
 
 
 def queue_import(*, actor: Person, upload: files.Upload) -> TaskProgress:
@@ -23,7 +31,14 @@ def queue_import(*, actor: Person, upload: files.Upload) -> TaskProgress:
     if not can(actor, "procurement.review_flags"):
         raise PermissionDenied()
     try:
-        stored = files.store_stream(upload.chunks, kind="ocds-imports", max_bytes=PAGE_IMPORT_BYTES)
+        # A name of its own (not only the content's hash): two imports of one file never share
+        # the upload one of them removes when it is done.
+        stored = files.store_stream(
+            upload.chunks,
+            kind=UPLOADS,
+            suffix=f"-{uuid.uuid4().hex}{_extension(upload.name)}",
+            max_bytes=PAGE_IMPORT_BYTES,
+        )
     except ValueError:
         raise InvalidInput(
             problems=[
@@ -34,6 +49,7 @@ def queue_import(*, actor: Person, upload: files.Upload) -> TaskProgress:
             ]
         ) from None
     if not stored.size:
+        files.resolve(stored.relative_path).unlink(missing_ok=True)
         raise InvalidInput(problems=[FieldProblem("releases", _("The file is empty"))])
     with transaction.atomic():
         progress = TaskProgress.objects.create(
@@ -47,6 +63,7 @@ def queue_import(*, actor: Person, upload: files.Upload) -> TaskProgress:
                 upload.name[:255],
                 actor.pk,
                 str(progress.pk),
+                get_language() or "en",
             )
         )
     return progress

@@ -12,7 +12,7 @@ from typing import IO, Any
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
-from django.db.models import Count, Min, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -165,9 +165,11 @@ def _process_fields(compiled: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _save_process(ocid: str, source: str, compiled: dict[str, Any]) -> None:
+def _save_process(ocid: str, source: str, releases: list[dict[str, Any]]) -> None:
+    compiled = ocds.compile_release(releases)
     process, _made = ContractingProcess.objects.update_or_create(
-        ocid=ocid, defaults={"source": source, **_process_fields(compiled)}
+        ocid=ocid,
+        defaults={"source": source, "releases_read": len(releases), **_process_fields(compiled)},
     )
     process.suppliers.all().delete()
     ProcessSupplier.objects.bulk_create(
@@ -185,9 +187,7 @@ def _compile(ocids: list[str]) -> None:
         with transaction.atomic():
             for ocid, releases in found.items():
                 if releases:
-                    _save_process(
-                        ocid, ContractingProcess.Source.IMPORTED, ocds.compile_release(releases)
-                    )
+                    _save_process(ocid, ContractingProcess.Source.IMPORTED, releases)
 
 
 def _platform_processes() -> None:
@@ -195,7 +195,7 @@ def _platform_processes() -> None:
     for ocid in ocds.published_ocids():
         releases = [r.data for r in ocds.published_releases(ocid)]
         if releases:
-            _save_process(ocid, ContractingProcess.Source.PLATFORM, ocds.compile_release(releases))
+            _save_process(ocid, ContractingProcess.Source.PLATFORM, releases)
 
 
 def _flag(finding: Finding, buyers: dict[str, str]) -> RedFlag:
@@ -271,12 +271,22 @@ def last_import() -> dict[str, Any] | None:
 
 
 def platform_stale() -> bool:
-    """Whether the lab has published a release since the flags last read its processes."""
-    read = ContractingProcess.objects.filter(source=ContractingProcess.Source.PLATFORM).aggregate(
-        at=Min("updated_at")
-    )["at"]
-    published = ocds.published_releases()
-    return published.exists() if read is None else published.filter(date__gt=read).exists()
+    """Whether a process of the lab's own has releases the flags have not read: counted, so
+    a release committed while a computation ran, or stamped by another host's clock, is not
+    taken as read."""
+    published = (
+        ocds.published_releases()
+        .order_by()
+        .values("phase__ocid")
+        .annotate(n=Count("pk"))
+        .values_list("phase__ocid", "n")
+    )
+    read = dict(
+        ContractingProcess.objects.filter(source=ContractingProcess.Source.PLATFORM).values_list(
+            "ocid", "releases_read"
+        )
+    )
+    return any(read.get(ocid) != count for ocid, count in published)
 
 
 def recompute(*, actor: Person) -> int:

@@ -1,17 +1,14 @@
-"""Social value endpoints: the measures bids can promise against (public) and the supplier's
-report at a milestone (a contract's promised against delivered is with the contract's)."""
+"""The social value measures bids can promise against (public). A contract's promised against
+delivered, and the reports at its milestones, are with the contract's endpoints."""
 
 from __future__ import annotations
 
 from django.http import HttpRequest
 from ninja import Router
 
-from infuse.core.api_auth import OPTIONAL_AUTH, caller
-from infuse.core.lookups import find
-from infuse.core.schemas import PROBLEMS, Done
-from infuse.procurement.models import Milestone
-from infuse.procurement.social_value import queries, services
-from infuse.procurement.social_value.schemas import MeasureOut, ReportIn
+from infuse.core.api_auth import OPTIONAL_AUTH
+from infuse.procurement.social_value import queries
+from infuse.procurement.social_value.schemas import MeasureOut
 
 router = Router()
 
@@ -24,16 +21,3 @@ router = Router()
 )
 def social_value_measures(request: HttpRequest) -> list[MeasureOut]:
     return [MeasureOut.of(m) for m in queries.measures()]
-
-
-@router.put(
-    "/milestones/{pk}/social-value",
-    response={200: Done, **PROBLEMS},
-    summary="Report what a milestone's work delivered on each social value target (suppliers)",
-)
-def report_social_value(request: HttpRequest, pk: int, payload: ReportIn) -> Done:
-    """Changeable until the buyer accepts the milestone's work, which makes it delivered."""
-    services.report_delivery(
-        actor=caller(request), milestone=find(Milestone, pk), report_in=payload
-    )
-    return Done(id=pk, status="reported")

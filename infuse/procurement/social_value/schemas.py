@@ -3,11 +3,12 @@ promised against delivered (quantities as decimals in the measure's unit; money 
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 
 from ninja import Schema
 
-from infuse.procurement.models import SocialValueMeasure
+from infuse.procurement.models import KPIReport, SocialValueMeasure
 
 
 class ReportLineIn(Schema):
@@ -62,3 +63,28 @@ class LineOut(PublicLineOut):
     milestones not yet accepted."""
 
     reported: Decimal
+
+
+class ReportOut(Schema):
+    measure: str
+    delivered: Decimal
+    evidence: str
+    reported_at: datetime
+
+    @classmethod
+    def of(cls, report: KPIReport) -> ReportOut:
+        return cls(
+            measure=report.kpi.measure.code,
+            delivered=report.delivered,
+            evidence=report.evidence,
+            reported_at=report.reported_at,
+        )
+
+
+class MilestoneReportsOut(Schema):
+    """A milestone's reports; ``version`` is what to give when accepting its work."""
+
+    milestone: int
+    accepted: bool
+    version: str
+    reports: list[ReportOut]

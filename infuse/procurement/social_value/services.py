@@ -39,6 +39,10 @@ from infuse.procurement.social_value.schemas import ReportIn
 from infuse.procurement.suppliers.services import works_for
 from infuse.procurement.timetable import when
 
+# How much a report may say of how it can be checked: a pointer to the evidence, not the
+# evidence itself (the acceptance page lists it in full).
+EVIDENCE_LENGTH = 2_000
+
 
 def _quantity_problem() -> str:
     return _("Enter a quantity from 0 to %(most)s with at most two decimals, or leave it blank") % {
@@ -138,6 +142,14 @@ def _checked_lines(contract: Contract, report_in: ReportIn) -> dict[int, tuple[D
             )
         elif not storable(line.delivered):
             problems.append(FieldProblem(f"k{kpi.pk}-delivered", _quantity_problem()))
+        elif len(line.evidence) > EVIDENCE_LENGTH:
+            problems.append(
+                FieldProblem(
+                    f"k{kpi.pk}-evidence",
+                    _("Say how it can be checked in %(most)s characters or fewer")
+                    % {"most": f"{EVIDENCE_LENGTH:,}"},
+                )
+            )
         elif line.delivered > 0 and not line.evidence.strip():
             problems.append(
                 FieldProblem(
@@ -221,7 +233,8 @@ def reports_version(milestone: Milestone) -> str:
     """The reports of a milestone as they stand (the acceptance page confirms this one)."""
     found = milestone.kpi_reports.aggregate(latest=Max("reported_at"), count=Count("pk"))
     latest = found["latest"]
-    return f"{found['count']}:{latest.isoformat() if latest else ''}"
+    # Digits and a dash only: it travels in a form field or a query string unescaped.
+    return f"{found['count']}-{round(latest.timestamp() * 1_000_000) if latest else 0}"
 
 
 def reports_at(milestone: Milestone) -> list[KPIReport]:

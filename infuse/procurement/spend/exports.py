@@ -41,7 +41,10 @@ def _totals(rows: list[analysis.Total], name: str, count: str) -> list[dict[str,
 
 
 def _buyers(payments: QuerySet[Payment]) -> list[dict[str, Any]]:
-    return _totals(analysis.by_buyer(payments), "buyer", "suppliers")
+    # Buyers as the payments name them (a file is the same whichever page it came from).
+    found = analysis.by_buyer(payments)
+    rows = _totals(found, "buyer", "suppliers")
+    return [{**row, "buyer": total.key} for total, row in zip(found, rows, strict=True)]
 
 
 def _categories(payments: QuerySet[Payment]) -> list[dict[str, Any]]:
@@ -80,7 +83,7 @@ def _opportunities(payments: QuerySet[Payment]) -> list[dict[str, Any]]:
     found = [("category", o) for o in analysis.category_opportunities(payments)]
     found += [("supplier", o) for o in analysis.supplier_opportunities(payments, limit=1_000)]
     return [
-        {"kind": kind, "what": o.label, "buyer": b.label, **_money(b.pence), "payments": b.payments}
+        {"kind": kind, "what": o.label, "buyer": b.key, **_money(b.pence), "payments": b.payments}
         for kind, o in found
         for b in o.buyers
     ]

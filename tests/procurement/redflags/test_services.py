@@ -9,6 +9,7 @@ import json
 from collections import Counter
 
 import pytest
+from django_tasks_db.models import DBTaskResult
 
 from infuse.core.errors import InvalidInput, NotFound, PermissionDenied
 from infuse.core.models import AuditEvent
@@ -183,14 +184,18 @@ def test_thresholds_no_flag_can_use_are_refused_by_name(settings):
 def test_a_release_the_lab_publishes_queues_the_flags_again(
     buyer, make_challenge, django_capture_on_commit_callbacks
 ):
-    with django_capture_on_commit_callbacks() as queued:
-        challenge = make_challenge()
-    assert any(getattr(c, "__self__", None) is refresh_flags for c in queued)
+    with django_capture_on_commit_callbacks(execute=True):
+        challenge = make_challenge()  # several releases: one refresh waits for them all
+    waiting = DBTaskResult.objects.filter(task_path=refresh_flags.module_path, status="READY")
+    assert waiting.count() == 1
     assert services.platform_stale()
     assert refresh_flags.call() == {"status": "computed"}
     ocid = challenge.phases.get().ocid
     assert RedFlag.objects.filter(subject=ocid, code="short_submission").exists()
     assert refresh_flags.call() == {"status": "current"}  # nothing new since: no second run
+    # A release read while it was being written counts as unread: counted, not timed.
+    ContractingProcess.objects.filter(ocid=ocid).update(releases_read=0)
+    assert services.platform_stale()
 
 
 def test_releases_under_the_platforms_own_prefix_are_refused(buyer, make_challenge, settings):

@@ -3,14 +3,19 @@ imports the shared releases and reviews a raised flag, in English and Welsh."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 
+from infuse.core import files
 from infuse.core.models import TaskProgress
 from infuse.procurement.models import FlagReview, RedFlag
+from infuse.procurement.redflags.imports import queue_import
+from infuse.procurement.redflags.tasks import UPLOADS, recover_interrupted_imports
 from tests.clients import api_for
 from tests.processes import run
 from tests.reference_data import shared
@@ -35,7 +40,7 @@ def test_import_on_the_page_then_review_a_raised_flag(buyer):
     assert "Releases imported and the red flags computed again" in done
     assert "/procurement/flags/" in done
     body = client.get("/procurement/flags/").content.decode()
-    assert "read 201 releases (201 new) for 191 procedures; 0 left out." in body
+    assert "covered 191 procedures. Releases read: 201; new: 201; left out: 0." in body
     assert "Contract value far above the estimate: 5 raised" in body
     flag = RedFlag.objects.filter(code="above_estimate", state="fires").order_by("-value").first()
     process = client.get(f"/procurement/flags/processes/{flag.subject}/").content.decode()
@@ -117,3 +122,24 @@ def test_the_command_line_imports_with_progress(migrated_env):
         run(migrated_env, "procurement", "flags", "--as", "procurement@infuse.example").stdout
     )
     assert {f["code"] for f in raised} == {"above_estimate"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_uploads_are_their_own_and_gone_once_imported_and_a_stopped_import_says_so(buyer):
+    lines = b'{"ocid": "ocds-x-1", "id": "1", "date": "2026-01-01T00:00:00Z"}\n'
+    for _ in range(2):  # the same file twice: two uploads, neither removes the other's
+        queue_import(actor=buyer, upload=files.Upload("same.jsonl", "", [lines]))
+    call_command("worker", "--batch")
+    imports = TaskProgress.objects.filter(kind=TaskProgress.Kind.OCDS_IMPORT)
+    assert {p.state for p in imports} == {"succeeded"}
+    folder = files.data_dir() / UPLOADS
+    assert not [p for p in folder.rglob("*") if p.is_file()]
+    stuck = TaskProgress.objects.create(
+        kind=TaskProgress.Kind.OCDS_IMPORT, owner=buyer, state=TaskProgress.State.RUNNING
+    )
+    TaskProgress.objects.filter(pk=stuck.pk).update(
+        updated_at=timezone.now() - dt.timedelta(hours=1)
+    )
+    assert "interrupted" in recover_interrupted_imports()
+    stuck.refresh_from_db()
+    assert stuck.state == "failed" and "Import the file again" in stuck.message

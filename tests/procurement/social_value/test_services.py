@@ -239,3 +239,31 @@ def test_acceptance_publishes_what_was_delivered_as_open_contracting_data(promis
     }
     assert observation["period"] == {"endDate": "2027-03-02T10:00:00Z"}
     assert "Payroll" not in str(release)  # the evidence may name people: never published
+
+
+def test_the_buyer_accepts_what_they_read_or_reads_again(promised):
+    first = promised.milestones[0]
+    services.report_delivery(
+        actor=promised.winner, milestone=first, report_in=_report(local_jobs="1")
+    )
+    read = services.reports_version(first)
+    services.report_delivery(
+        actor=promised.winner, milestone=first, report_in=_report(local_jobs="2")
+    )
+    with pytest.raises(Conflict):
+        contracting.accept_milestone(actor=promised.buyer, milestone=first, reports_seen=read)
+    first.refresh_from_db()
+    assert first.accepted_at is None
+    contracting.accept_milestone(
+        actor=promised.buyer, milestone=first, reports_seen=services.reports_version(first)
+    )
+    with pytest.raises(InvalidInput):
+        services.report_delivery(
+            actor=promised.winner,
+            milestone=promised.milestones[1],
+            report_in=ReportIn(
+                lines=[
+                    ReportLineIn(measure="local-jobs", delivered=Decimal(1), evidence="x" * 2_001)
+                ]
+            ),
+        )

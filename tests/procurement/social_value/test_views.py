@@ -13,7 +13,7 @@ from django.utils.html import escape
 
 from infuse.procurement.bids import services as bidding
 from infuse.procurement.models import KPIReport
-from tests.clients import signed_in_as
+from tests.clients import api_for, signed_in_as
 
 pytestmark = pytest.mark.django_db
 
@@ -145,3 +145,19 @@ def test_the_buyer_changes_what_the_contract_buys_on_its_page(promised):
     promised.contract.refresh_from_db()
     assert promised.contract.cpv_codes == ["34144900", "31158100"]
     assert signed_in_as(promised.winner).post(url, {"cpv_codes": "72000000"}).status_code == 403
+
+
+def test_the_api_reports_reads_and_accepts_what_was_read(promised):
+    first = promised.milestones[0]
+    url = f"/api/v1/procurement/milestones/{first.pk}/social-value"
+    supplier, buyer = api_for(promised.winner), api_for(promised.buyer)
+    line = {"measure": "local-jobs", "delivered": "1", "evidence": "Payroll"}
+    assert supplier.put(url, {"lines": [line]}, content_type="application/json").status_code == 200
+    read = buyer.get(url).json()
+    assert read["reports"][0]["evidence"] == "Payroll" and not read["accepted"]
+    supplier.put(url, {"lines": [{**line, "delivered": "2"}]}, content_type="application/json")
+    accept = f"/api/v1/procurement/milestones/{first.pk}/accept?reports_seen={read['version']}"
+    assert buyer.post(accept).status_code == 409
+    fresh = buyer.get(url).json()["version"]
+    assert buyer.post(accept.replace(read["version"], fresh)).status_code == 200
+    assert api_for(promised.loser).get(url).status_code == 404
