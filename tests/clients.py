@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from django.test import Client
@@ -32,3 +33,11 @@ def date_boxes(name: str, day: dt.date | str) -> dict[str, str]:
         f"{name}-month": str(day.month),
         f"{name}-year": str(day.year),
     }
+
+
+def confirm(client: Client, url: str) -> Any:
+    """Open a confirmation page and press its button, as a person does: the form sends back
+    what the page holds (the version of what it describes, where it names one)."""
+    page = client.get(url).content.decode()
+    found = re.search(r'name="version" value="([^"]*)"', page)
+    return client.post(url, {"version": found.group(1)} if found else {})

@@ -13,7 +13,7 @@ from infuse.procurement.contracts import services
 from infuse.procurement.contracts.schemas import MilestoneIn
 from infuse.procurement.contracts.steps import contract_steps
 from infuse.procurement.models import Milestone
-from tests.clients import signed_in_as
+from tests.clients import confirm, signed_in_as
 from tests.procurement.flows import POUND, bids_in, signed_contract
 
 pytestmark = pytest.mark.django_db
@@ -64,7 +64,7 @@ def test_the_buyer_is_led_from_milestones_to_acceptance(contract, buyer, manager
     asking = web.get(f"/procurement/milestones/{milestone.pk}/accept/").content.decode()
     assert "Accept the work of ‘Pilot’?" in asking and "£20,000" in asking
     assert Milestone.objects.get().accepted_at is None  # asking changed nothing
-    web.post(f"/procurement/milestones/{milestone.pk}/accept/")
+    confirm(web, f"/procurement/milestones/{milestone.pk}/accept/")
     assert Milestone.objects.get().accepted_at is not None
 
     paying = keyed(manager, contract)["pay"]

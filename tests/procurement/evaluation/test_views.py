@@ -11,7 +11,7 @@ from pypdf import PdfReader
 
 from infuse.fund import services as fund
 from infuse.procurement.models import Contract
-from tests.clients import date_boxes, signed_in_as
+from tests.clients import confirm, date_boxes, signed_in_as
 from tests.pdf_pages import page_problems
 from tests.procurement.flows import POUND, bids_in, open_bids
 
@@ -132,7 +132,7 @@ def test_from_the_panel_to_payment_on_the_pages(
     early = money.post(pay, follow=True)
     assert "Accept the milestone before paying it." in early.content.decode()
     assert f'href="{pay}"' not in early.content.decode()  # no way to pay before acceptance
-    officer.post(f"/procurement/milestones/{milestone.pk}/accept/")
+    confirm(officer, f"/procurement/milestones/{milestone.pk}/accept/")
     assert f'href="{pay}"' in money.get(f"/procurement/contracts/{contract.pk}/").content.decode()
     assert "Record the payment" in money.get(pay).content.decode()  # it asks first
     money.post(pay)
