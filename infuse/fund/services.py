@@ -180,6 +180,35 @@ def commit(*, actor: Person, contract: Model, purpose_id: int, amount_pence: int
     return commitment
 
 
+def release(*, actor: Person, contract: Model, keep_pence: int = 0) -> int:
+    """When a contract closes: the money committed to it and neither paid nor owed for work
+    already accepted (``keep_pence``) goes back to its phase's allocation and the fund, to be
+    committed again; returns how much. Runs inside the closing service's transaction."""
+    with transaction.atomic():
+        commitment = Commitment.objects.select_for_update().filter(contract_id=contract.pk).first()
+        if commitment is None:
+            return 0
+        kept = commitment.paid_pence + keep_pence
+        freed = max(0, commitment.amount_pence - kept)
+        if not freed:
+            return 0
+        Commitment.objects.filter(pk=commitment.pk).update(amount_pence=kept)
+        Allocation.objects.filter(pk=commitment.allocation_id).update(
+            committed_pence=F("committed_pence") - freed
+        )
+        Fund.objects.filter(pk=commitment.allocation.fund_id).update(
+            committed_pence=F("committed_pence") - freed
+        )
+        audit.record_event(
+            actor=actor,
+            action="fund.released",
+            obj=commitment,
+            before={"amount_pence": commitment.amount_pence},
+            after={"amount_pence": kept, "released_pence": freed, "contract": contract.pk},
+        )
+    return freed
+
+
 class PayableMilestone(Protocol):
     """What the fund needs to know of a contract milestone to pay it."""
 

@@ -544,6 +544,12 @@ MATRIX: dict[str, tuple[str, str, dict | None, dict[str, int]]] = {
         signed_in(302, 404),
     ),
     "procurement:contract": ("get", "/procurement/contracts/999999/", None, signed_in(302, 404)),
+    "procurement:contract_close": (
+        "get",
+        "/procurement/contracts/999999/close/",
+        None,
+        signed_in(302, 404),
+    ),
     "procurement:contract_cpv": (
         "post",
         "/procurement/contracts/999999/cpv/",
@@ -1105,6 +1111,12 @@ MATRIX: dict[str, tuple[str, str, dict | None, dict[str, int]]] = {
         "post",
         "/api/v1/procurement/milestones/999999/payment",
         None,
+        signed_in(401, 404),
+    ),
+    "api:close_contract": (
+        "post",
+        "/api/v1/procurement/contracts/999999/close",
+        {"outcome": "complete"},
         signed_in(401, 404),
     ),
     "api:set_cpv": (

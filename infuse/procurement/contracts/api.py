@@ -11,6 +11,7 @@ from infuse.core.lookups import find
 from infuse.core.schemas import PROBLEMS, Done
 from infuse.procurement.contracts import outcome_evaluation, services
 from infuse.procurement.contracts.schemas import (
+    CloseIn,
     ContractTermsIn,
     CpvIn,
     EvaluationIn,
@@ -86,6 +87,19 @@ def set_cpv(request: HttpRequest, pk: int, payload: CpvIn) -> Done:
 def contract_social_value(request: HttpRequest, pk: int) -> list[LineOut]:
     found = services.contract_for(actor=caller(request), pk=pk)
     return [social_value.line_out(line) for line in social_value.contract_lines(found)]
+
+
+@router.post(
+    "/contracts/{pk}/close",
+    response={200: Done, **PROBLEMS},
+    summary="Close a contract, completed or ended early (unspent money goes back to the fund)",
+)
+def close_contract(request: HttpRequest, pk: int, payload: CloseIn) -> Done:
+    actor = caller(request)
+    closed = services.close_contract(
+        actor=actor, contract=services.contract_for(actor=actor, pk=pk), close_in=payload
+    )
+    return Done(id=pk, status=closed.status)
 
 
 @router.post(

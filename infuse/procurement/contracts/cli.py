@@ -9,7 +9,7 @@ from infuse.core.commands import Actions, AddAction
 from infuse.core.lookups import find
 from infuse.core.models import Person
 from infuse.procurement.contracts import services
-from infuse.procurement.contracts.schemas import ContractTermsIn, MilestoneIn
+from infuse.procurement.contracts.schemas import CloseIn, ContractTermsIn, MilestoneIn
 from infuse.procurement.models import Award, Contract, Milestone
 from infuse.procurement.social_value import queries as social_value
 
@@ -29,6 +29,11 @@ class ContractActions(Actions):
         milestone.add_argument("--amount-pence", type=int, required=True)
         shown = action("social-value", "A contract's social value: promised and delivered.")
         shown.add_argument("contract", type=int)
+        close = action("close", "Close a contract: completed, or ended early (with why).")
+        close.add_argument("contract", type=int)
+        close.add_argument("--outcome", choices=["complete", "terminated"], required=True)
+        close.add_argument("--reason", default="", help="Why it ended early (English).")
+        close.add_argument("--reason-cy", default="", help="Why it ended early (Welsh).")
         classify = action("contract-cpv", "Say what a contract buys, as CPV codes.")
         classify.add_argument("contract", type=int)
         classify.add_argument("codes", nargs="+", help="CPV codes, the main one first.")
@@ -70,6 +75,18 @@ class ContractActions(Actions):
         self.write_json(
             [social_value.line_out(line) for line in social_value.contract_lines(found)]
         )
+
+    def _close(self, actor: Person, options: dict[str, Any]) -> None:
+        closed = services.close_contract(
+            actor=actor,
+            contract=services.contract_for(actor=actor, pk=options["contract"]),
+            close_in=CloseIn(
+                outcome=options["outcome"],
+                reason_en=options["reason"],
+                reason_cy=options["reason_cy"],
+            ),
+        )
+        self.stdout.write(self.style.SUCCESS(str(closed.get_status_display())))
 
     def _contract_cpv(self, actor: Person, options: dict[str, Any]) -> None:
         found = services.contract_for(actor=actor, pk=options["contract"])

@@ -12,6 +12,7 @@ from infuse.core.forms import PoundsField, SchemaForm, ServiceForm, bilingual, c
 from infuse.datalab.catalogue import services as data
 from infuse.procurement import cpv
 from infuse.procurement.contracts.schemas import (
+    CloseIn,
     ContractTermsIn,
     CpvIn,
     EvaluationIn,
@@ -70,6 +71,28 @@ class CpvForm(SchemaForm):
 
     def schema_data(self) -> dict[str, Any]:
         return {"codes": cpv.split(self.cleaned_data.get("cpv_codes") or "")}
+
+
+class CloseForm(SchemaForm):
+    """How the contract ended: completed as agreed, or ended early and why."""
+
+    schema = CloseIn
+    optional_fields = frozenset({"reason_en", "reason_cy"})
+
+    outcome = forms.ChoiceField(
+        label=_("How did it end?"),
+        widget=forms.RadioSelect,
+        choices=[
+            ("complete", _("Completed: the work was delivered as agreed")),
+            ("terminated", _("Ended early: the work will not all be delivered")),
+        ],
+        error_messages={"required": _("Say whether the work was completed or ended early")},
+    )
+    reason_en, reason_cy = bilingual(
+        _("Why it ended early"),
+        textarea=True,
+        help_text=_("Only when it ended early. The reason is published in the contract register."),
+    )
 
 
 class OutcomesForm(ServiceForm):

@@ -37,3 +37,12 @@ class CpvIn(Schema):
     """What a contract buys, as CPV codes ("72212000" or "72212000-4"), the main one first."""
 
     codes: list[str]
+
+
+class CloseIn(Schema):
+    """Close a contract: "complete" (its work done as agreed, every milestone accepted) or
+    "terminated" (ended early, with the reason in English and, optionally, Welsh)."""
+
+    outcome: str
+    reason_en: str = ""
+    reason_cy: str = ""

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from infuse.core import audit
 from infuse.core.errors import Conflict, FieldProblem, InvalidInput, NotFound
@@ -23,7 +24,7 @@ from infuse.fund import services as fund
 from infuse.procurement import cpv, timetable
 from infuse.procurement.bids.sealed import unsealed
 from infuse.procurement.challenges.services import require_runs, runs
-from infuse.procurement.contracts.schemas import ContractTermsIn, MilestoneIn
+from infuse.procurement.contracts.schemas import CloseIn, ContractTermsIn, MilestoneIn
 from infuse.procurement.contracts.steps import announce_contract
 from infuse.procurement.models import Award, Bid, Contract, Milestone
 from infuse.procurement.ocds import releases as ocds
@@ -128,6 +129,7 @@ def contract_for(*, actor: Any, pk: int) -> Contract:
 def add_milestone(*, actor: Person, contract: Contract, milestone_in: MilestoneIn) -> Milestone:
     """A payment milestone; together they never exceed the contract's value."""
     require_runs(actor, contract.award.phase.challenge)
+    _require_open(contract)
     problems = []
     if not milestone_in.title_en.strip():
         problems.append(FieldProblem("title_en", _("Enter the milestone's title")))
@@ -169,6 +171,86 @@ def check_acceptance(*, actor: Any, milestone: Milestone) -> None:
     require_runs(actor, milestone.contract.award.phase.challenge)
     if milestone.accepted_at is not None:
         raise Conflict(_("This milestone has been accepted already."))
+    _require_open(milestone.contract)
+
+
+def _require_open(contract: Contract) -> None:
+    if contract.status != Contract.Status.ACTIVE:
+        raise Conflict(_("This contract is closed: its milestones can no longer change."))
+
+
+# --- Closing ------------------------------------------------------------------------------------
+
+
+def owed(contract: Contract) -> int:
+    """What the fund still owes for work already accepted (kept when the contract closes)."""
+    return sum(
+        m.amount_pence
+        for m in contract.milestones.filter(accepted_at__isnull=False, payment__isnull=True)
+    )
+
+
+def unpaid(contract: Contract) -> int:
+    """What is committed to the contract and not yet paid (what closing weighs)."""
+    commitment = getattr(contract, "commitment", None)
+    return commitment.amount_pence - commitment.paid_pence if commitment else 0
+
+
+def check_closing(*, actor: Any, contract: Contract, outcome: str) -> None:
+    """Why ``actor`` cannot close the contract so now (raised)."""
+    require_runs(actor, contract.award.phase.challenge)
+    if contract.status != Contract.Status.ACTIVE:
+        raise Conflict(_("This contract has been closed already."))
+    waiting = contract.milestones.filter(accepted_at__isnull=True).count()
+    if outcome == Contract.Status.COMPLETE and waiting:
+        raise Conflict(
+            ngettext(
+                "Accept the work of every milestone before completing the contract (%(count)s "
+                "is not accepted yet), or end it early if that work will not be done.",
+                "Accept the work of every milestone before completing the contract (%(count)s "
+                "are not accepted yet), or end it early if that work will not be done.",
+                waiting,
+            )
+            % {"count": waiting}
+        )
+
+
+def close_contract(*, actor: Person, contract: Contract, close_in: CloseIn) -> Contract:
+    """Close the contract, completed or ended early: the money neither paid nor owed for
+    accepted work goes back to the fund, the register and open data say how it ended, and
+    nothing more can be added, accepted or reported on it."""
+    if close_in.outcome not in (Contract.Status.COMPLETE, Contract.Status.TERMINATED):
+        raise InvalidInput(
+            problems=[
+                FieldProblem("outcome", _("Say whether the work was completed or ended early"))
+            ]
+        )
+    early = close_in.outcome == Contract.Status.TERMINATED
+    if early and not close_in.reason_en.strip():
+        raise InvalidInput(
+            problems=[FieldProblem("reason_en", _("Say why the contract ended early, in English"))]
+        )
+    with transaction.atomic():
+        locked = Contract.objects.select_for_update().get(pk=contract.pk)
+        check_closing(actor=actor, contract=locked, outcome=close_in.outcome)
+        locked.status = close_in.outcome
+        locked.closed_at = timezone.now()
+        locked.close_reason_en = close_in.reason_en.strip() if early else ""
+        locked.close_reason_cy = close_in.reason_cy.strip() if early else ""
+        locked.save(update_fields=["status", "closed_at", "close_reason_en", "close_reason_cy"])
+        released = fund.release(actor=actor, contract=locked, keep_pence=owed(locked))
+        ocds.publish(locked.award.phase, ["contractUpdate"], contract=locked)
+        audit.record_event(
+            actor=actor,
+            action="contract.closed",
+            obj=locked,
+            after={
+                "outcome": close_in.outcome,
+                "reason": locked.close_reason_en,
+                "released_pence": released,
+            },
+        )
+    return locked
 
 
 def accept_milestone(

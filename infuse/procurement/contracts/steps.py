@@ -82,6 +82,23 @@ def _social_value_step(contract: Contract, milestones: list[Any], page: str) -> 
     )
 
 
+def _close_step(reader: Reader, contract: Contract, started: bool) -> Step:
+    """Closing it, completed or ended early (the buyer's, whenever it has begun)."""
+    open_ = contract.status == Contract.Status.ACTIVE
+    return Step(
+        "close",
+        _("Close the contract when its work is done, or if it ends early"),
+        status_of(done=not open_, ready=started),
+        who=reader.buyer_who,
+        hint="" if started else _("It can be closed once it has begun."),
+        url=reverse("procurement:contract_close", kwargs={"pk": contract.pk})
+        if reader.runs and open_
+        else "",
+        yours=reader.runs and open_,
+        optional=True,
+    )
+
+
 def contract_steps(person: Any, contract: Contract) -> TaskList:
     """The contract's task list as ``person`` sees it."""
     # Who can act, worked out once for every step (the programme team is read once too).
@@ -128,6 +145,7 @@ def contract_steps(person: Any, contract: Contract) -> TaskList:
                 yours=buyer and len(accepted) < len(milestones),
             ),
             _payment_step(reader, milestones, page),
+            _close_step(reader, contract, started),
             Step(
                 "evaluate",
                 _("Find out whether it worked"),

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -24,6 +25,7 @@ from infuse.procurement import cpv
 from infuse.procurement.challenges.services import phase_at, require_runs, runs
 from infuse.procurement.contracts import outcome_evaluation, outcome_words, services
 from infuse.procurement.contracts.forms import (
+    CloseForm,
     ContractTermsForm,
     CpvForm,
     EvaluationForm,
@@ -172,7 +174,7 @@ def _contract_context(request: HttpRequest, found: Contract) -> dict[str, Any]:
         "reports": social_value.milestone_reports(found),
         "reported_lines": social_value.reported_lines(found),
         "reports_social_value": works_for(person, found.supplier_id)
-        and found.status != Contract.Status.TERMINATED
+        and found.status == Contract.Status.ACTIVE
         and found.kpis.exists(),
         "cpv": [cpv.described(code) for code in found.cpv_codes],
         "cpv_form": CpvForm(initial={"cpv_codes": ", ".join(found.cpv_codes)}),
@@ -360,6 +362,39 @@ def milestone_pay(request: HttpRequest, pk: int) -> HttpResponse:
         success=_("Payment recorded."),
         then=_contract_url(milestone.contract) + "#milestones",
         check=lambda: fund.check_payment(actor=person_of(request), milestone=milestone),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contract_close(request: HttpRequest, pk: int) -> HttpResponse:
+    """Close a contract, completed or ended early: the page says what will happen first."""
+    person = person_of(request)
+    found = services.contract_for(actor=person, pk=pk)
+    require_runs(person, found.award.phase.challenge)
+    if found.status != Contract.Status.ACTIVE:
+        messages.error(request, gettext("This contract has been closed already."))
+        return redirect(_contract_url(found))
+    return form_page(
+        request,
+        CloseForm(request.POST or None),
+        template="procurement/contract_close.html",
+        save=lambda form: services.close_contract(
+            actor=person, contract=found, close_in=form.to_schema()
+        ),
+        success=lambda closed: (
+            _("The contract is closed as completed.")
+            if closed.status == Contract.Status.COMPLETE
+            else _("The contract is closed as ended early.")
+        ),
+        then=_contract_url(found),
+        context=lambda: {
+            "contract": found,
+            "challenge": found.award.phase.challenge,
+            "phase": found.award.phase,
+            "owed": services.owed(found),
+            "unpaid": services.unpaid(found),
+        },
     )
 
 

@@ -552,6 +552,10 @@ class Contract(models.Model):
     ends_on = models.DateField()
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
     signed_at = models.DateTimeField(default=timezone.now)
+    # When the buyer closed it (completed as agreed, or ended early) and, if early, why.
+    closed_at = models.DateTimeField(null=True, blank=True)
+    close_reason_en = models.TextField(blank=True)
+    close_reason_cy = models.TextField(blank=True)
     # The challenge's CPV codes when the contract was made, changed if the work differs.
     cpv_codes = models.JSONField(_("CPV codes"), default=list, blank=True)
     # Where its results flow back into the evidence.

@@ -258,9 +258,11 @@ def _contract(contract: Contract) -> dict[str, Any]:
         "id": f"{contract.award.phase.ocid}-contract-{contract.pk}",
         "awardID": f"{contract.award.phase.ocid}-award-{contract.award_id}",
         "title": f"{contract.award.phase.challenge.title_en} – {contract.supplier.name_en}",
-        "status": {"active": "active", "complete": "active", "terminated": "terminated"}[
-            contract.status
-        ],
+        # OCDS says "terminated" for any contract that has come to a close, done or not.
+        "status": "active" if contract.status == Contract.Status.ACTIVE else "terminated",
+        "description": f"Ended early: {contract.close_reason_en}"
+        if contract.status == Contract.Status.TERMINATED
+        else None,
         "period": {"startDate": _when(contract.starts_on), "endDate": _when(contract.ends_on)},
         "value": _money(contract.value_pence),
         "dateSigned": _when(contract.signed_at),

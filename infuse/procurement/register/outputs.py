@@ -40,6 +40,8 @@ COLUMNS = [
     "starts_on",
     "ends_on",
     "status",
+    "closed_on",
+    "close_reason",
     "cpv_main",
     "cpv_additional",
     "procedure",
@@ -75,6 +77,10 @@ def row(contract: Contract) -> dict[str, Any]:
         "starts_on": contract.starts_on.isoformat(),
         "ends_on": contract.ends_on.isoformat(),
         "status": contract.status,
+        "closed_on": timezone.localdate(contract.closed_at).isoformat()
+        if contract.closed_at
+        else "",
+        "close_reason": contract.close_reason_en,
         "cpv_main": codes[0] if codes else "",
         "cpv_additional": "; ".join(codes[1:]),
         "procedure": PROCEDURE,

@@ -110,8 +110,8 @@ def check_reporting(*, actor: Any, milestone: Milestone) -> None:
         raise NotFound()
     if not contract.kpis.exists():
         raise Conflict(_("This contract has no social value targets to report against."))
-    if contract.status == Contract.Status.TERMINATED:
-        raise Conflict(_("This contract has ended early: nothing more can be reported on it."))
+    if contract.status != Contract.Status.ACTIVE:
+        raise Conflict(_("This contract is closed: nothing more can be reported on it."))
     if milestone.accepted_at is not None:
         raise Conflict(
             _(

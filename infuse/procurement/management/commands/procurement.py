@@ -36,7 +36,7 @@ class Command(
     help = (
         "Procurement Lab: list, show, create, publish, questions, ask, answer, "
         "bid, open, panel, declare, score, moderate, ranking, award, confirm, milestone, accept, "
-        "pay, contract-cpv, social-value, report-social-value, register, feedback, ocds, "
+        "pay, close, contract-cpv, social-value, report-social-value, register, feedback, ocds, "
         "new-key, rotate-keys, spend-map, spend, spend-matches, spend-decide, spend-merge, "
         "spend-split, spend-category, spend-draft, ocds-import, flags "
         "(`infuse procurement ACTION --help` for each)."
