@@ -33,7 +33,12 @@ from infuse.procurement.challenges import services as challenges
 from infuse.procurement.challenges.schemas import ChallengeIn, CriterionIn, PhaseIn
 from infuse.procurement.contracts import outcome_evaluation
 from infuse.procurement.contracts import services as contracts
-from infuse.procurement.contracts.schemas import ContractTermsIn, EvaluationIn, MilestoneIn
+from infuse.procurement.contracts.schemas import (
+    CloseIn,
+    ContractTermsIn,
+    EvaluationIn,
+    MilestoneIn,
+)
 from infuse.procurement.evaluation import services as evaluation
 from infuse.procurement.evaluation.schemas import (
     AwardIn,
@@ -489,6 +494,13 @@ def _hubs_for_all(team: dict[str, Any], bidders: list[Person]) -> None:
         paid=2,
     )
     contracts.link_outcomes(actor=team["buyer"], contract=contract, indicators=[LOOP_INDICATOR])
+    # Its work done and paid for, the buyer closed it: the register says it was completed.
+    contracts.close_contract(
+        actor=team["buyer"], contract=contract, close_in=CloseIn(outcome="complete")
+    )
+    Contract.objects.filter(pk=contract.pk).update(
+        closed_at=dt.datetime.combine(HUBS_RAN[1], dt.time(12), tzinfo=dt.UTC)
+    )
     # Delivered, with the data from after it: did it work? (Run by the loader's task worker.)
     outcome_evaluation.evaluate_outcome(
         actor=team["buyer"],

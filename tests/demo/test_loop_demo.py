@@ -4,6 +4,8 @@ against it and the fund has paid — and the indicator's page shows all of it.""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.test import Client
 
@@ -29,6 +31,7 @@ def test_the_loop_runs_through_one_indicator(demo):
     contract = Contract.objects.get(outcome_indicators=indicator)
     assert contract.award.phase.challenge == challenge
     assert Payment.objects.filter(milestone__contract=contract).count() == 2
+    assert contract.status == "complete" and contract.closed_at.date() == dt.date(2025, 3, 31)
     worse = indicator.values.filter(comparison="worse").values_list("council", flat=True)
     assert Council.objects.filter(pk__in=worse).exists()  # the problem the data shows
     # Delivered, and evaluated against the councils without it: a clear rise.
