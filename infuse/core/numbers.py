@@ -81,8 +81,9 @@ def p_value(p: object) -> str:
 
 
 def percent(fraction: object) -> str:
-    """A share (0 to 1) as a percentage: whole between 10% and 99%, one decimal at the ends
-    (80%, 4.8%, 99.6%) so a near-certainty never reads as 100%."""
+    """A share (0 to 1) as a percentage: whole between 10% and 99% and from 100% up (a target
+    overshot: 133%), one decimal at the ends (4.8%, 99.6%) so a near-certainty never reads as
+    100%."""
     found = _finite([fraction])
     if not found:
         return NO_NUMBER
@@ -91,7 +92,7 @@ def percent(fraction: object) -> str:
         return "< 0.1%"
     if 99.9 < share < 100:
         return "> 99.9%"
-    places = 0 if 10 <= share <= 99 or share == round(share) else 1
+    places = 0 if 10 <= share <= 99 or share >= 100 or share == round(share) else 1
     return f"{share:,.{places}f}%"
 
 

@@ -164,7 +164,7 @@ PROMISES = [
 ]
 # What the winner reports at each milestone it reaches (part of each promise).
 DELIVERED = {
-    "local-jobs": Decimal(2),
+    "local-jobs": Decimal("1.5"),
     "apprenticeship-weeks": Decimal(40),
     "local-supply-chain": Decimal(7_250),
 }

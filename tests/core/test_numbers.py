@@ -69,6 +69,7 @@ def test_a_p_value_never_reads_zero_or_one(p, shown):
         (0.99996, "> 99.9%"),  # a near-certainty never reads as 100%
         (0.0004, "< 0.1%"),
         (1.0, "100%"),
+        (1.3333, "133%"),  # a target overshot
         (0.0, "0%"),
     ],
 )
