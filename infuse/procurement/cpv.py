@@ -30,6 +30,11 @@ class Division:
     code: str
     name: Promise
 
+    @property
+    def own_code(self) -> str:
+        """The division's own code as stored (eight digits, no check digit)."""
+        return self.code.split("-")[0]
+
 
 DIVISIONS: tuple[Division, ...] = (
     Division(
@@ -228,7 +233,7 @@ def english(code: str) -> str:
         return ""
     with translation.override("en"):
         name = str(division.name)
-    if code == division.code.split("-")[0]:
+    if code == division.own_code:
         return name
     return f"In CPV division {division.digits}: {name}"
 
@@ -238,7 +243,7 @@ def described(code: str) -> str:
     division = division_of(code)
     if division is None:
         return code
-    if code == division.code.split("-")[0]:
+    if code == division.own_code:
         return f"{code} ({division.name})"
     return _("%(code)s (in the division %(division)s)") % {
         "code": code,

@@ -150,6 +150,7 @@ def _contract_url(contract: Contract) -> str:
 def _contract_context(request: HttpRequest, found: Contract) -> dict[str, Any]:
     """The contract page; the form a refused POST sent replaces its blank twin (form_page)."""
     person = person_of(request)
+    reported = social_value.reported_lines(found)
     return {
         "contract": found,
         "phase": found.award.phase,
@@ -171,8 +172,8 @@ def _contract_context(request: HttpRequest, found: Contract) -> dict[str, Any]:
         ],
         "tasks": contract_steps(person, found) if is_region_member(person) else None,
         "social_value": social_value.by_goal(social_value.contract_lines(found)),
-        "reports": social_value.milestone_reports(found),
-        "reported_lines": social_value.reported_lines(found),
+        "reported_lines": reported,
+        "reported_milestones": {line.milestone.pk for line in reported},
         "reports_social_value": works_for(person, found.supplier_id)
         and found.status == Contract.Status.ACTIVE
         and found.kpis.exists(),

@@ -139,14 +139,6 @@ def challenge_lines(challenge: Any) -> list[Line]:
     return lines_for(Contract.objects.filter(award__phase__challenge=challenge))
 
 
-def milestone_reports(contract: Contract) -> dict[int, list[KPIReport]]:
-    """What was reported at each of the contract's milestones (milestone id → reports)."""
-    found: dict[int, list[KPIReport]] = {}
-    for report in KPIReport.objects.filter(kpi__contract=contract).select_related("kpi__measure"):
-        found.setdefault(report.milestone_id, []).append(report)
-    return found
-
-
 def measures() -> QuerySet[SocialValueMeasure]:
     return SocialValueMeasure.objects.filter(active=True).select_related("goal")
 
